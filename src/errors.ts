@@ -1,0 +1,71 @@
+// The one error registry: every known failure has a stable code, an HTTP status and a message.
+// The go command falls through to the next GOPROXY entry only on 404/410, so statuses are exact.
+
+export interface ErrorSpec {
+  readonly status: number;
+  /** Whether the failure came from an upstream, so the answer must not be cached (no-store). */
+  readonly upstream?: boolean;
+  readonly description: string;
+}
+
+export const ERRORS = {
+  GMP_ERR_REQUEST_INVALID: { status: 400, description: 'The request path, module path or version is malformed.' },
+  GMP_ERR_REQUEST_METHOD: { status: 405, description: 'Only GET and HEAD are allowed.' },
+  GMP_ERR_REQUEST_RANGE: { status: 416, description: 'The Range header cannot be satisfied.' },
+  GMP_ERR_NOT_FOUND: { status: 404, description: 'The module, version or endpoint does not exist.' },
+  GMP_ERR_GONE: { status: 410, description: 'The module version existed but is gone for good.' },
+  GMP_ERR_NOT_CACHED: { status: 404, description: 'Cache-only request for something not in the cache.' },
+  GMP_ERR_DIRECT_DISABLED: { status: 404, description: 'The upstream list reached "direct", which is not enabled.' },
+  GMP_ERR_UPSTREAM_OFF: { status: 404, description: 'The upstream list is "off": only cached content is served.' },
+  GMP_ERR_FORBIDDEN: { status: 403, description: 'A policy forbids this request.' },
+  GMP_ERR_UPSTREAM_UNREACHABLE: { status: 502, upstream: true, description: 'No upstream could be reached.' },
+  GMP_ERR_UPSTREAM_STATUS: { status: 502, upstream: true, description: 'An upstream answered with an error status.' },
+  GMP_ERR_UPSTREAM_BAD_CONTENT: { status: 502, upstream: true, description: 'An upstream sent content that failed validation.' },
+  GMP_ERR_UPSTREAM_TIMEOUT: { status: 504, upstream: true, description: 'An upstream did not answer in time.' },
+  GMP_ERR_UPSTREAM_CIRCUIT_OPEN: { status: 503, upstream: true, description: 'The upstream is skipped after repeated failures.' },
+  GMP_ERR_CHECKSUM_MISMATCH: { status: 502, upstream: true, description: 'Content disagrees with the checksum database.' },
+  GMP_ERR_SUMDB: { status: 502, upstream: true, description: 'The checksum database could not be consulted or verified.' },
+  GMP_ERR_CONFIG: { status: 500, description: 'The configuration is invalid.' },
+  GMP_ERR_INTERNAL: { status: 500, description: 'An unexpected internal error.' },
+} as const satisfies Record<string, ErrorSpec>;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+/** A known failure. `message` is safe to show to clients (no credentials, no private paths of others). */
+export class GmpError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly upstream: boolean;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'GmpError';
+    this.code = code;
+    const spec: ErrorSpec = ERRORS[code];
+    this.status = spec.status;
+    this.upstream = spec.upstream ?? false;
+  }
+
+  /** 404 and 410 are the answers that let a client (or our own chain) try the next entry after `,`. */
+  get notFound(): boolean {
+    return this.status === 404 || this.status === 410;
+  }
+}
+
+export function gmpError(code: ErrorCode, message: string, cause?: unknown): GmpError {
+  return new GmpError(code, message, cause === undefined ? undefined : { cause });
+}
+
+export function isGmpError(err: unknown, code?: ErrorCode): err is GmpError {
+  return err instanceof GmpError && (code === undefined || err.code === code);
+}
+
+export function isNotFound(err: unknown): boolean {
+  return err instanceof GmpError && err.notFound;
+}
+
+/** Maps any thrown value to a GmpError; unknown errors become GMP_ERR_INTERNAL (the only 500). */
+export function toGmpError(err: unknown): GmpError {
+  if (err instanceof GmpError) return err;
+  return new GmpError('GMP_ERR_INTERNAL', 'internal error', { cause: err });
+}

@@ -1,0 +1,52 @@
+// Prometheus metrics, one registry per server instance so tests can run several side by side.
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export class Metrics {
+  readonly registry = new Registry();
+  readonly requests = new Counter({
+    name: 'gomodproxy_http_requests_total',
+    help: 'HTTP requests by endpoint and status code',
+    labelNames: ['endpoint', 'status'] as const,
+    registers: [this.registry],
+  });
+  readonly bytesServed = new Counter({
+    name: 'gomodproxy_http_response_bytes_total',
+    help: 'Response body bytes sent, by endpoint',
+    labelNames: ['endpoint'] as const,
+    registers: [this.registry],
+  });
+  readonly cache = new Counter({
+    name: 'gomodproxy_cache_requests_total',
+    help: 'Cache lookups by endpoint and result (hit, miss, stale)',
+    labelNames: ['endpoint', 'result'] as const,
+    registers: [this.registry],
+  });
+  readonly fillsInFlight = new Gauge({
+    name: 'gomodproxy_fills_in_flight',
+    help: 'Cache fills from upstream currently running',
+    registers: [this.registry],
+  });
+  readonly upstreamLatency = new Histogram({
+    name: 'gomodproxy_upstream_request_duration_seconds',
+    help: 'Time to response headers from an upstream, by upstream and endpoint',
+    labelNames: ['upstream', 'endpoint'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [this.registry],
+  });
+  readonly upstreamErrors = new Counter({
+    name: 'gomodproxy_upstream_errors_total',
+    help: 'Upstream failures by upstream and kind (timeout, network, status, bad_content, circuit_open)',
+    labelNames: ['upstream', 'kind'] as const,
+    registers: [this.registry],
+  });
+  readonly circuitState = new Gauge({
+    name: 'gomodproxy_upstream_circuit_state',
+    help: 'Circuit breaker state per upstream: 0 closed, 1 half-open, 2 open',
+    labelNames: ['upstream'] as const,
+    registers: [this.registry],
+  });
+
+  constructor(options: { defaultMetrics?: boolean } = {}) {
+    if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: 'gomodproxy_' });
+  }
+}
