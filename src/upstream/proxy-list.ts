@@ -1,0 +1,95 @@
+// Parses a GOPROXY-syntax list exactly as cmd/go's proxyList does (go-module-protocols.md §1.5):
+// the separator AFTER an entry decides whether the next entry is tried on any error (`|`) or only on not-found (`,`).
+
+export type ProxyEntry =
+  | { readonly kind: 'url'; readonly url: string; readonly fallBackOnError: boolean }
+  | { readonly kind: 'direct'; readonly fallBackOnError: false }
+  | { readonly kind: 'off'; readonly fallBackOnError: false };
+
+export class ProxyListError extends Error {}
+
+const KEYWORD = /^[A-Za-z0-9_-]+$/;
+
+/**
+ * Splits `value` into entries. `off` and `direct` end the list (later entries are ignored, as in cmd/go).
+ * A bare host such as `proxy.example.com` gets `https://`; a URL must be http(s) or file.
+ * Throws ProxyListError with a clear reason on anything the go command would reject.
+ */
+export function parseProxyList(value: string): ProxyEntry[] {
+  const entries: ProxyEntry[] = [];
+  let rest = value;
+  while (rest !== '') {
+    const i = rest.search(/[,|]/);
+    let raw: string;
+    let fallBackOnError = false;
+    if (i >= 0) {
+      raw = rest.slice(0, i);
+      fallBackOnError = rest[i] === '|';
+      rest = rest.slice(i + 1);
+    } else {
+      raw = rest;
+      rest = '';
+    }
+    const item = raw.trim();
+    if (item === '') continue;
+    if (item === 'off') {
+      entries.push({ kind: 'off', fallBackOnError: false });
+      break;
+    }
+    if (item === 'direct') {
+      entries.push({ kind: 'direct', fallBackOnError: false });
+      break;
+    }
+    entries.push({ kind: 'url', url: normalizeProxyURL(item), fallBackOnError });
+  }
+  if (entries.length === 0) {
+    throw new ProxyListError('GOPROXY list is not the empty string, but contains no entries');
+  }
+  return entries;
+}
+
+function normalizeProxyURL(item: string): string {
+  let url = item;
+  if (/[.:/]/.test(url) && !url.includes(':/') && !url.startsWith('/')) url = `https://${url}`;
+  if (KEYWORD.test(item) && !url.includes('/')) {
+    throw new ProxyListError(`invalid proxy URL ${JSON.stringify(item)}: missing scheme (a bare word is reserved for keywords)`);
+  }
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new ProxyListError(`invalid proxy URL ${JSON.stringify(item)}`);
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:' && parsed.protocol !== 'file:') {
+    throw new ProxyListError(`invalid proxy URL ${JSON.stringify(item)}: scheme must be https, http or file`);
+  }
+  if (parsed.search !== '' || parsed.hash !== '') {
+    throw new ProxyListError(`invalid proxy URL ${JSON.stringify(item)}: no query or fragment allowed`);
+  }
+  return url.replace(/\/+$/, '');
+}
+
+/** Formats entries back into GOPROXY syntax (used in messages and `doctor`). */
+export function formatProxyList(entries: readonly ProxyEntry[]): string {
+  let out = '';
+  entries.forEach((e, i) => {
+    out += e.kind === 'url' ? e.url : e.kind;
+    if (i < entries.length - 1) out += e.fallBackOnError ? '|' : ',';
+  });
+  return out;
+}
+
+/** Removes user:password from a URL for logs and messages. */
+export function redactURL(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.username !== '' || u.password !== '') {
+      u.username = '';
+      u.password = '';
+      return u.toString().replace(/\/$/, url.endsWith('/') ? '/' : '');
+    }
+  } catch {
+    // not a URL: nothing to redact
+  }
+  return url;
+}

@@ -1,0 +1,38 @@
+// Turns an upstream's non-200 answer into our error registry: 404/410 stay not-found (so chains and
+// clients fall through), everything else is a 502 that names the upstream and its status.
+import { GmpError } from '../errors.js';
+
+export class UpstreamStatusError extends GmpError {
+  constructor(
+    code: 'GMP_ERR_NOT_FOUND' | 'GMP_ERR_GONE' | 'GMP_ERR_UPSTREAM_STATUS',
+    message: string,
+    readonly upstreamStatus: number,
+  ) {
+    super(code, message);
+  }
+
+  get serverError(): boolean {
+    return this.upstreamStatus >= 500;
+  }
+}
+
+export function errorFromStatus(upstream: string, status: number, bodyText: string): UpstreamStatusError {
+  const detail = printableSummary(bodyText);
+  if (status === 404 || status === 410) {
+    return new UpstreamStatusError(status === 404 ? 'GMP_ERR_NOT_FOUND' : 'GMP_ERR_GONE', detail || 'not found', status);
+  }
+  const suffix = detail ? `: ${detail}` : '';
+  return new UpstreamStatusError('GMP_ERR_UPSTREAM_STATUS', `upstream ${upstream} answered ${status}${suffix}`, status);
+}
+
+/** The start of an error body, as the go command would show it: printable text, a few lines, bounded. */
+export function printableSummary(text: string): string {
+  const lines: string[] = [];
+  for (const line of text.split('\n')) {
+    if (line.trim() === '' || lines.length >= 8) break;
+    lines.push(line);
+  }
+  const out = lines.join('\n').slice(0, 640);
+  // eslint-disable-next-line no-control-regex
+  return /[\u0000-\u0008\u000b-\u001f\u007f]/.test(out) ? '' : out;
+}
