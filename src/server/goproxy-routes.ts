@@ -1,0 +1,82 @@
+// One handler per GOPROXY endpoint (§1.1): GET/HEAD /<module>/@v/list, /@v/<v>.info|.mod|.zip, /@latest.
+// Headers follow the cache semantics: immutable artifacts are cacheable forever, lists and queries briefly.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { gmpError } from '../errors.js';
+import type { ModuleCache, Small } from '../cache/module-cache.js';
+import { parseRequestPath } from '../protocol/request.js';
+import type { GoproxyRequest } from '../protocol/request.js';
+import { parseRange } from './http-range.js';
+
+export const IMMUTABLE = 'public, max-age=31536000, immutable';
+export const SHORT = 'public, max-age=60';
+const JSON_TYPE = 'application/json';
+const TEXT_TYPE = 'text/plain; charset=utf-8';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    goproxy?: GoproxyRequest;
+  }
+}
+
+export function registerGoproxyRoutes(app: FastifyInstance, cache: ModuleCache): void {
+  app.route({
+    method: ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'],
+    url: '/*',
+    handler: async (req, reply) => {
+      if (req.method !== 'GET' && req.method !== 'HEAD') {
+        reply.header('allow', 'GET, HEAD');
+        throw gmpError('GMP_ERR_REQUEST_METHOD', `method ${req.method} not allowed: use GET or HEAD`);
+      }
+      const r = parseRequestPath(req.url);
+      req.goproxy = r;
+      const cachedOnly = r.cachedOnly || String(req.headers['disable-module-fetch'] ?? '').toLowerCase() === 'true';
+      const opts = { cachedOnly };
+      switch (r.endpoint) {
+        case 'list':
+          return sendSmall(req, reply, await cache.list(r.module, opts), TEXT_TYPE, SHORT);
+        case 'latest':
+          return sendSmall(req, reply, await cache.latest(r.module, opts), JSON_TYPE, SHORT);
+        case 'info': {
+          const info = await cache.info(r.module, r.version, opts);
+          return sendSmall(req, reply, info, JSON_TYPE, info.immutable ? IMMUTABLE : SHORT);
+        }
+        case 'mod':
+          return sendSmall(req, reply, await cache.mod(r.module, r.version, opts), TEXT_TYPE, IMMUTABLE);
+        case 'zip':
+          return sendZip(req, reply, cache, r, cachedOnly);
+      }
+    },
+  });
+}
+
+function notModified(req: FastifyRequest, etag: string): boolean {
+  const inm = req.headers['if-none-match'];
+  if (inm === undefined) return false;
+  return inm.split(',').some((t) => t.trim() === etag || t.trim() === `W/${etag}` || t.trim() === '*');
+}
+
+function sendSmall(req: FastifyRequest, reply: FastifyReply, s: Small, type: string, cacheControl: string): FastifyReply {
+  reply.header('etag', s.etag).header('cache-control', s.stale ? 'no-cache' : cacheControl);
+  if (s.stale) reply.header('warning', '110 gomodproxy "Response is stale: upstreams unavailable"');
+  if (notModified(req, s.etag)) return reply.code(304).send();
+  reply.type(type).header('content-length', s.body.length);
+  return reply.send(req.method === 'HEAD' ? undefined : s.body);
+}
+
+async function sendZip(req: FastifyRequest, reply: FastifyReply, cache: ModuleCache, r: GoproxyRequest, cachedOnly: boolean) {
+  const zip = await cache.zip(r.module, r.version, { cachedOnly });
+  reply.header('etag', zip.etag).header('cache-control', IMMUTABLE).header('accept-ranges', 'bytes').type('application/zip');
+  if (notModified(req, zip.etag)) return reply.code(304).send();
+  const range = parseRange(req.headers.range, zip.size);
+  if (range === 'unsatisfiable') {
+    reply.header('content-range', `bytes */${zip.size}`);
+    throw gmpError('GMP_ERR_REQUEST_RANGE', `range not satisfiable: the zip has ${zip.size} bytes`);
+  }
+  if (range !== undefined) {
+    reply.code(206).header('content-range', `bytes ${range.start}-${range.end}/${zip.size}`);
+  }
+  const length = range === undefined ? zip.size : range.end - range.start + 1;
+  reply.header('content-length', length);
+  if (req.method === 'HEAD') return reply.send();
+  return reply.send(await zip.open(range));
+}

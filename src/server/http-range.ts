@@ -1,0 +1,23 @@
+// Single-range `Range: bytes=…` parsing for zip downloads (RFC 9110 §14). Multi-range requests are
+// answered with the whole body, which the RFC allows.
+import type { ByteRange } from '../storage/types.js';
+
+export type RangeResult = ByteRange | 'unsatisfiable' | undefined;
+
+export function parseRange(header: string | undefined, size: number): RangeResult {
+  if (header === undefined) return undefined;
+  const m = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
+  if (m === null) return undefined;
+  const [, a = '', b = ''] = m;
+  if (a === '' && b === '') return undefined;
+  if (a === '') {
+    const suffix = Number(b);
+    if (suffix === 0) return 'unsatisfiable';
+    return { start: Math.max(0, size - suffix), end: size - 1 };
+  }
+  const start = Number(a);
+  const end = b === '' ? size - 1 : Math.min(Number(b), size - 1);
+  if (start >= size) return 'unsatisfiable';
+  if (end < start) return undefined;
+  return { start, end };
+}
