@@ -1,0 +1,74 @@
+// The `gomodproxy` command: dispatches to sub-commands; each answers --help.
+import { configCheck } from './config-check.js';
+import { processIO } from './io.js';
+import type { CliIO, Command } from './io.js';
+import { serve } from './serve.js';
+
+const USAGE = `Usage: gomodproxy <command> [flags]
+
+Commands:
+  serve          run the Go module proxy (GOPROXY server)
+  config check   validate the configuration and print the effective settings
+  bench          compare GOPROXY endpoints: latency, throughput, freshness, correctness
+  doctor         check this machine's Go settings (go env) and suggest fixes
+  env            print settings that point Go at a gomodproxy instance
+
+Run 'gomodproxy <command> --help' for the flags of a command.
+`;
+
+const lazy =
+  (load: () => Promise<{ run: Command }>): Command =>
+  async (argv, io) =>
+    (await load()).run(argv, io);
+
+const COMMANDS: Record<string, Command> = {
+  serve,
+  bench: lazy(() => import('../bench/cli.js')),
+  doctor: lazy(() => import('../doctor/cli.js')),
+  env: lazy(() => import('../shellenv/cli.js')),
+};
+
+export async function main(argv: string[], io: CliIO): Promise<number> {
+  const [cmd, ...rest] = argv;
+  if (cmd === undefined || cmd === '--help' || cmd === '-h' || cmd === 'help') {
+    io.stdout.write(USAGE);
+    return cmd === undefined ? 2 : 0;
+  }
+  if (cmd === '--version') {
+    io.stdout.write('gomodproxy 0.1.0\n');
+    return 0;
+  }
+  if (cmd === 'config') {
+    if (rest[0] === 'check') return configCheck(rest.slice(1), io);
+    io.stderr.write(`gomodproxy config: unknown sub-command ${JSON.stringify(rest[0] ?? '')}; try 'gomodproxy config check --help'\n`);
+    return 2;
+  }
+  const command = COMMANDS[cmd];
+  if (command === undefined) {
+    io.stderr.write(`gomodproxy: unknown command ${JSON.stringify(cmd)}\n\n${USAGE}`);
+    return 2;
+  }
+  try {
+    return await command(rest, io);
+  } catch (err) {
+    if ((err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      io.stderr.write(`gomodproxy ${cmd}: ${(err as Error).message}\n`);
+      return 2;
+    }
+    throw err;
+  }
+}
+
+export async function runMain(): Promise<void> {
+  const ac = new AbortController();
+  const io = processIO(ac.signal);
+  if (process.argv[2] !== 'serve') {
+    // First Ctrl-C asks the command to stop and report what it has; a second one exits at once.
+    process.on('SIGINT', () => {
+      if (ac.signal.aborted) process.exit(130);
+      ac.abort();
+    });
+  }
+  const code = await main(process.argv.slice(2), io);
+  process.exitCode = code;
+}

@@ -1,0 +1,60 @@
+// `gomodproxy serve`: validate the configuration, start the proxy, and shut down gracefully on SIGTERM.
+import { ConfigError, loadConfig } from '../config/load.js';
+import { parseListen } from '../config/schema.js';
+import { createServer } from '../server/compose.js';
+import { configFlagsHelp, parseConfigFlags, settingFlags } from './flags.js';
+import type { Command } from './io.js';
+
+export const SERVE_HELP = `Usage: gomodproxy serve [flags]
+
+Starts the Go module proxy. Point the go command at it with GOPROXY=http://HOST:PORT.
+Settings come from defaults, then the YAML file (--config), then GOMODPROXY_* variables, then flags.
+
+Flags:
+${configFlagsHelp()}
+`;
+
+export const serve: Command = async (argv, io) => {
+  const { values } = parseConfigFlags(argv);
+  if (values.help) {
+    io.stdout.write(SERVE_HELP);
+    return 0;
+  }
+  let config;
+  try {
+    config = await loadConfig({ flags: settingFlags(values), env: io.env });
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      io.stderr.write(`gomodproxy: ${err.message}\n`);
+      return 1;
+    }
+    throw err;
+  }
+  const server = await createServer(config);
+  const { host, port } = parseListen(config.listen) as { host: string; port: number };
+  const address = await server.app.listen({ host, port });
+  server.log.info({ address, upstream: config.upstream, data: config.data }, 'gomodproxy listening');
+
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const stop = (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      server.log.info({ signal }, 'shutting down: finishing in-flight requests');
+      const timer = setTimeout(() => {
+        server.log.warn('shutdown timeout reached; exiting with requests still in flight');
+        resolve(1);
+      }, config.shutdownTimeout);
+      timer.unref();
+      server.close().then(
+        () => resolve(0),
+        (err: unknown) => {
+          server.log.error({ err }, 'error during shutdown');
+          resolve(1);
+        },
+      );
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+  });
+};

@@ -1,0 +1,66 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { ConfigError, loadConfig } from './load.js';
+import { parseListen } from './schema.js';
+
+test('defaults give a proxy on :3000 with ./data and proxy.golang.org', async () => {
+  const c = await loadConfig({});
+  assert.equal(c.listen, ':3000');
+  assert.equal(c.data, './data');
+  assert.equal(c.upstream, 'https://proxy.golang.org');
+  assert.deepEqual(c.sumdb, ['sum.golang.org']);
+  assert.equal(c.cache.listTTL, 60_000);
+  assert.equal(c.http.retries, 2);
+  assert.ok(Object.isFrozen(c.cache));
+});
+
+test('flags override environment, which overrides the file', async () => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'gmp-config-'));
+  const file = path.join(dir, 'c.yaml');
+  await writeFile(file, 'listen: ":4000"\ndata: /srv/a\ncache:\n  listTTL: 5m\nupstream: https://a.example\n');
+  const c = await loadConfig({
+    flags: { config: file, listen: '127.0.0.1:5000' },
+    env: { GOMODPROXY_DATA: '/srv/b', GOMODPROXY_SUMDB: 'sum.golang.org; off' },
+  });
+  assert.equal(c.listen, '127.0.0.1:5000');
+  assert.equal(c.data, '/srv/b');
+  assert.equal(c.cache.listTTL, 300_000);
+  assert.equal(c.upstream, 'https://a.example');
+  assert.deepEqual(c.sumdb, ['sum.golang.org', 'off']);
+});
+
+test('every problem is listed with the source that set it', async () => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'gmp-config-'));
+  const file = path.join(dir, 'c.yaml');
+  await writeFile(file, 'cache:\n  listTTL: soon\nbogus: 1\n');
+  const err = await loadConfig({
+    flags: { config: file, listen: 'nowhere', upstream: 'foo' },
+    env: { GOMODPROXY_SUMDB: 'x+00000000+AA==', GOMODPROXY_TYPO: '1' },
+  }).catch((e: unknown) => e);
+  assert.ok(err instanceof ConfigError);
+  const text = err.problems.join('\n');
+  assert.match(text, /environment GOMODPROXY_TYPO: unknown setting/);
+  assert.match(text, /flag --listen: listen: must be HOST:PORT/);
+  assert.match(text, /flag --upstream: upstream: .*missing scheme/);
+  assert.match(text, /environment GOMODPROXY_SUMDB: sumdb: .*Ed25519/);
+  assert.match(text, new RegExp(`config file ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: cache.listTTL: invalid duration`));
+  assert.match(text, /unknown setting bogus/);
+  assert.equal(err.problems.length, 6);
+});
+
+test('an unreadable config file is reported, not thrown raw', async () => {
+  const err = await loadConfig({ flags: { config: '/nonexistent/gmp.yaml' } }).catch((e: unknown) => e);
+  assert.ok(err instanceof ConfigError);
+  assert.match(err.problems[0] ?? '', /cannot read \(ENOENT\)/);
+});
+
+test('listen addresses parse as Go-style HOST:PORT', () => {
+  assert.deepEqual(parseListen(':3000'), { host: '0.0.0.0', port: 3000 });
+  assert.deepEqual(parseListen('127.0.0.1:80'), { host: '127.0.0.1', port: 80 });
+  assert.deepEqual(parseListen('[::1]:8080'), { host: '::1', port: 8080 });
+  assert.equal(parseListen('3000'), undefined);
+  assert.equal(parseListen(':70000'), undefined);
+});

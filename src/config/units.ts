@@ -1,0 +1,33 @@
+// Human units in configuration: durations ("250ms", "30s", "5m", "1h", or milliseconds as a number)
+// and sizes ("64MiB", "1GB", or bytes as a number).
+
+const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/;
+const DURATION_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+const SIZE = /^(\d+(?:\.\d+)?)\s*(B|KB|MB|GB|KiB|MiB|GiB)?$/;
+const SIZE_BYTES: Record<string, number> = { B: 1, KB: 1e3, MB: 1e6, GB: 1e9, KiB: 1024, MiB: 1024 ** 2, GiB: 1024 ** 3 };
+
+/** Milliseconds, or undefined when the text is not a duration. */
+export function parseDuration(v: unknown): number | undefined {
+  if (typeof v === 'number') return Number.isFinite(v) && v >= 0 ? v : undefined;
+  if (typeof v !== 'string') return undefined;
+  const t = v.trim();
+  if (/^\d+$/.test(t)) return Number(t);
+  const m = DURATION.exec(t);
+  if (m === null) return undefined;
+  return Math.round(Number(m[1]) * (DURATION_MS[m[2] as string] as number));
+}
+
+export function parseSize(v: unknown): number | undefined {
+  if (typeof v === 'number') return Number.isFinite(v) && v >= 0 ? Math.floor(v) : undefined;
+  if (typeof v !== 'string') return undefined;
+  const m = SIZE.exec(v.trim());
+  if (m === null) return undefined;
+  return Math.floor(Number(m[1]) * (SIZE_BYTES[m[2] ?? 'B'] as number));
+}
+
+export function formatDuration(ms: number): string {
+  if (ms % 3_600_000 === 0 && ms > 0) return `${ms / 3_600_000}h`;
+  if (ms % 60_000 === 0 && ms > 0) return `${ms / 60_000}m`;
+  if (ms % 1000 === 0 && ms > 0) return `${ms / 1000}s`;
+  return `${ms}ms`;
+}
