@@ -1,0 +1,48 @@
+// Tests for how the client finds a tile: cache, cached full tile, server, then the server's full tile.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { clientTileReader } from './client-tiles.js';
+import { MemoryLogStorage } from './log-storage.js';
+import { ServerLog } from './server-log.js';
+import { MemoryOps } from './testdata/memory-ops.js';
+import { PN_SIGNER, PN_VERIFIER } from './testdata/vectors.js';
+
+const partial = { h: 2, l: 0, n: 0, w: 3 };
+const full = { h: 2, l: 0, n: 0, w: 4 };
+
+async function setup() {
+  const log = new ServerLog(new MemoryLogStorage(), PN_SIGNER);
+  await log.add(['a', 'b', 'c', 'd'].map((x) => ({ path: x, version: 'v1.0.0', text: Buffer.from(`${x}\n`) })));
+  return { log, ops: new MemoryOps(log, PN_VERIFIER) };
+}
+
+test('a partial tile comes from a cached full tile without asking the server', async () => {
+  const { log, ops } = await setup();
+  const whole = await log.tile(full);
+  ops.cache.set('PeterNeumann/tile/2/0/000', whole);
+  const [data] = await clientTileReader(ops, 'PeterNeumann', 2, new Map()).readTiles([partial]);
+  assert.deepEqual(data, whole.subarray(0, 96));
+  assert.deepEqual(ops.reads, []);
+});
+
+test('when neither the partial nor the full tile can be fetched, the partial tile’s error is reported', async () => {
+  const { ops } = await setup();
+  ops.intercept = async (path) => {
+    throw new Error(`failed ${path}`);
+  };
+  await assert.rejects(clientTileReader(ops, 'PeterNeumann', 2, new Map()).readTiles([partial]), /failed \/tile\/2\/0\/000\.p\/3/);
+  assert.deepEqual(ops.reads, ['/tile/2/0/000.p/3', '/tile/2/0/000']);
+});
+
+test('tiles read from the cache are not written back; fetched ones are, and remote-only readers save nothing', async () => {
+  const { log, ops } = await setup();
+  ops.cache.set('PeterNeumann/tile/2/0/000', await log.tile(full));
+  const reader = clientTileReader(ops, 'PeterNeumann', 2, new Map());
+  const tiles = [full, { h: 2, l: 1, n: 0, w: 1 }];
+  await reader.saveTiles(tiles, await reader.readTiles(tiles));
+  assert.deepEqual(ops.writes, ['PeterNeumann/tile/2/1/000.p/1']);
+  const remote = clientTileReader(ops, 'PeterNeumann', 2, new Map(), { remoteOnly: true });
+  await remote.saveTiles(tiles, await remote.readTiles(tiles));
+  assert.deepEqual(ops.writes, ['PeterNeumann/tile/2/1/000.p/1']);
+  assert.deepEqual(ops.reads, ['/tile/2/1/000.p/1', '/tile/2/0/000', '/tile/2/1/000.p/1']);
+});

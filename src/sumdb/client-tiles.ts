@@ -1,0 +1,86 @@
+// How the client gets tiles (x/mod sumdb client readTile/SaveTiles, §7.1): the cache first, then the
+// server; a partial tile falls back to the prefix of the full one. Tiles are cached only once authenticated.
+import type { ClientOps } from './client-ops.js';
+import { tilePath } from './tile.js';
+import type { Tile } from './tile.js';
+import type { TileReader } from './tile-hash-reader.js';
+import { HASH_SIZE, pow2 } from './tlog.js';
+
+interface Fetched {
+  readonly data: Buffer;
+  readonly fromCache: boolean;
+}
+
+export interface ClientTileOptions {
+  /** Skip the cache and save nothing: used to hear the server's own view when cached tiles disagree with it. */
+  readonly remoteOnly?: boolean;
+}
+
+/** Fetches shared by every reader of one client, so concurrent lookups ask for a tile once. */
+export type InFlight = Map<string, Promise<Fetched>>;
+
+/** The first W hashes of a full tile's data; wrong-sized data is caught later by the hash reader. */
+const prefix = (data: Buffer, t: Tile): Buffer => data.subarray(0, t.w * HASH_SIZE);
+
+async function fetchTile(ops: ClientOps, name: string, tile: Tile, remoteOnly: boolean): Promise<Fetched> {
+  const full: Tile = { ...tile, w: pow2(tile.h) };
+  const partial = tile.w !== full.w;
+  if (!remoteOnly) {
+    try {
+      return { data: await ops.readCache(`${name}/${tilePath(tile)}`), fromCache: true };
+    } catch {
+      // Not cached: a cached full tile has the same prefix and was authenticated too.
+    }
+    if (partial) {
+      try {
+        return { data: prefix(await ops.readCache(`${name}/${tilePath(full)}`), tile), fromCache: true };
+      } catch {
+        // Not cached either: ask the server.
+      }
+    }
+  }
+  try {
+    return { data: await ops.readRemote(`/${tilePath(tile)}`), fromCache: false };
+  } catch (err) {
+    // A server may drop a partial tile once the full one exists, so any failure falls back to the full tile.
+    if (!partial) throw err;
+    try {
+      return { data: prefix(await ops.readRemote(`/${tilePath(full)}`), tile), fromCache: false };
+    } catch {
+      throw err;
+    }
+  }
+}
+
+/** A TileReader for one verification; it remembers which tiles came from the cache so they are not rewritten. */
+export function clientTileReader(ops: ClientOps, name: string, height: number, inFlight: InFlight, opts: ClientTileOptions = {}): TileReader {
+  const cached = new Set<string>();
+  const remoteOnly = opts.remoteOnly ?? false;
+  const read = (tile: Tile): Promise<Fetched> => {
+    const key = `${remoteOnly ? 'remote:' : ''}${tilePath(tile)}`;
+    let p = inFlight.get(key);
+    if (p === undefined) {
+      p = fetchTile(ops, name, tile, remoteOnly).finally(() => inFlight.delete(key));
+      inFlight.set(key, p);
+    }
+    return p;
+  };
+  return {
+    height: () => height,
+    async readTiles(tiles) {
+      const got = await Promise.all(tiles.map(read));
+      got.forEach((g, i) => g.fromCache && cached.add(tilePath(tiles[i] as Tile)));
+      return got.map((g) => g.data);
+    },
+    async saveTiles(tiles, data) {
+      if (remoteOnly) return;
+      for (const [i, tile] of tiles.entries()) {
+        const path = tilePath(tile);
+        if (cached.has(path)) continue;
+        cached.add(path);
+        // A failed cache write only costs a refetch later, so it is logged rather than failing the lookup.
+        await ops.writeCache(`${name}/${path}`, data[i] as Buffer).catch((err: unknown) => ops.log(`sumdb: caching ${path}: ${String(err)}`));
+      }
+    },
+  };
+}

@@ -1,0 +1,180 @@
+// A checksum-database client like x/mod sumdb.Client (§7.4): looks up go.sum lines, proves them part of
+// the signed log, and keeps one consistent timeline of signed tree heads, raising SecurityError on a fork.
+import { gmpError, GmpError } from '../errors.js';
+import { SecurityError } from './client-ops.js';
+import type { ClientOps } from './client-ops.js';
+import { clientTileReader } from './client-tiles.js';
+import type { InFlight } from './client-tiles.js';
+import { lookupPath } from './lookup-path.js';
+import { newVerifier } from './note-keys.js';
+import { verifierList } from './note.js';
+import type { Verifiers } from './note.js';
+import { mergeTimeline } from './client-timeline.js';
+import type { Timeline } from './client-timeline.js';
+import { InconsistentTileError, tileHashReader } from './tile-hash-reader.js';
+import { EMPTY_TREE_HASH, recordHash, storedHashIndex, treeHash } from './tlog.js';
+import type { Hash, HashReader } from './tlog.js';
+import { checkTree, proveTree } from './tlog-proof.js';
+import { parseRecord } from './tree-note.js';
+import type { Tree } from './tree-note.js';
+
+export interface ClientOptions {
+  /** Tile height used for fetching; sum.golang.org serves 8. */
+  readonly tileHeight?: number;
+}
+
+interface State {
+  readonly name: string;
+  readonly verifiers: Verifiers;
+  readonly timeline: Timeline;
+}
+
+export class SumdbClient {
+  readonly #ops: ClientOps;
+  readonly #height: number;
+  #init: Promise<State> | undefined;
+  readonly #records = new Map<string, Promise<Buffer>>();
+  readonly #tiles: InFlight = new Map();
+
+  constructor(ops: ClientOps, options: ClientOptions = {}) {
+    this.#ops = ops;
+    this.#height = options.tileHeight ?? 8;
+    if (!(this.#height >= 1 && this.#height <= 30)) throw new Error(`invalid tile height ${this.#height}`);
+  }
+
+  /**
+   * The go.sum lines `<path> <version> …` of the record for path@version (version may end in /go.mod),
+   * after proving the record is in the log. Rejects with SecurityError if the server contradicts itself;
+   * GmpErrors from ops pass through; anything else becomes GMP_ERR_SUMDB.
+   */
+  async lookup(path: string, version: string): Promise<string[]> {
+    try {
+      const state = await this.#state();
+      const remote = lookupPath(path, version);
+      const data = await this.#record(state, remote);
+      const prefix = `${path} ${version} `;
+      return data.toString('utf8').split('\n').filter((line) => line.startsWith(prefix));
+    } catch (err) {
+      if (err instanceof GmpError) throw err;
+      throw gmpError('GMP_ERR_SUMDB', `${path}@${version}: ${err instanceof Error ? err.message : String(err)}`, err);
+    }
+  }
+
+  /** The newest tree head this client trusts (size 0 before any). */
+  async latest(): Promise<{ tree: Tree; note: Buffer }> {
+    const { timeline } = await this.#state();
+    return { tree: timeline.tree, note: timeline.note };
+  }
+
+  #state(): Promise<State> {
+    // A failed start is retried on the next call, since a long-running proxy must not stay broken.
+    this.#init ??= this.#start().catch((err: unknown) => {
+      this.#init = undefined;
+      throw new Error(`initializing sumdb.Client: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    });
+    return this.#init;
+  }
+
+  async #start(): Promise<State> {
+    const verifier = newVerifier((await this.#ops.readConfig('key')).toString('utf8').trim());
+    const state: State = {
+      name: verifier.name,
+      verifiers: verifierList(verifier),
+      timeline: { tree: { n: 0, hash: EMPTY_TREE_HASH }, note: Buffer.alloc(0) },
+    };
+    await this.#mergeLatest(state, await this.#ops.readConfig(`${state.name}/latest`));
+    return state;
+  }
+
+  /** Reads, authenticates and caches one lookup response; concurrent lookups of one file share the work. */
+  #record(state: State, remote: string): Promise<Buffer> {
+    const file = state.name + remote;
+    let p = this.#records.get(file);
+    if (p === undefined) {
+      p = this.#fetchRecord(state, file, remote).finally(() => this.#records.delete(file));
+      this.#records.set(file, p);
+    }
+    return p;
+  }
+
+  async #fetchRecord(state: State, file: string, remote: string): Promise<Buffer> {
+    let data: Buffer;
+    let fromCache = true;
+    try {
+      data = await this.#ops.readCache(file);
+    } catch {
+      data = await this.#ops.readRemote(remote);
+      fromCache = false;
+    }
+    const { id, text, rest } = parseRecord(data);
+    await this.#mergeLatest(state, rest);
+    await this.#checkRecord(state, id, text);
+    if (!fromCache) {
+      await this.#ops.writeCache(file, data).catch((err: unknown) => this.#ops.log(`sumdb: caching ${file}: ${String(err)}`));
+    }
+    return data;
+  }
+
+  #mergeLatest(state: State, msg: Buffer): Promise<void> {
+    return mergeTimeline(msg, {
+      timeline: state.timeline,
+      configFile: `${state.name}/latest`,
+      ops: this.#ops,
+      verifiers: state.verifiers,
+      checkTrees: (older, olderNote, newer, newerNote) => this.#checkTrees(state, older, olderNote, newer, newerNote),
+    });
+  }
+
+  #reader(state: State, tree: Tree, remoteOnly = false): HashReader {
+    return tileHashReader(tree, clientTileReader(this.#ops, state.name, this.#height, this.#tiles, { remoteOnly }));
+  }
+
+  /** Proves older ⊂ newer, or reports the fork with both notes and a proof, as cmd/go does. */
+  async #checkTrees(state: State, older: Tree, olderNote: Buffer, newer: Tree, newerNote: Buffer): Promise<void> {
+    let thr = this.#reader(state, newer);
+    let h: Hash;
+    try {
+      h = await treeHash(older.n, thr);
+    } catch (err) {
+      const what = older.n === newer.n ? `checking tree#${older.n}` : `checking tree#${older.n} against tree#${newer.n}`;
+      if (!(err instanceof InconsistentTileError)) throw new Error(`${what}: ${(err as Error).message}`, { cause: err });
+      // Cached tiles belong to our timeline; if the server's signed tree disagrees with them, hear the
+      // server's own tiles: if they authenticate its tree, the fork is proven rather than merely suspected.
+      thr = this.#reader(state, newer, true);
+      h = await treeHash(older.n, thr).catch(() => {
+        throw new Error(`${what}: ${err.message}`, { cause: err });
+      });
+    }
+    if (h.equals(older.hash)) return;
+    const report = await misbehaviourReport(older, olderNote, newer, newerNote, h, thr);
+    this.#ops.securityError(report);
+    throw new SecurityError(report);
+  }
+
+  async #checkRecord(state: State, id: number, text: Buffer): Promise<void> {
+    const latest = state.timeline.tree;
+    if (id >= latest.n) throw new Error(`cannot validate record ${id} in tree of size ${latest.n}`);
+    const [h] = await this.#reader(state, latest).readHashes([storedHashIndex(0, id)]);
+    if (h === undefined || !h.equals(recordHash(text))) throw new Error('cannot authenticate record data in server response');
+  }
+}
+
+/** The text cmd/go prints: both signed notes, the newer tree's hash for the older size, and a proof of it. */
+async function misbehaviourReport(older: Tree, olderNote: Buffer, newer: Tree, newerNote: Buffer, h: Buffer, thr: HashReader): Promise<string> {
+  const indent = (b: Buffer) => b.toString('utf8').replaceAll('\n', '\n\t');
+  let out = 'SECURITY ERROR\ngo.sum database server misbehavior detected!\n\n';
+  out += `old database:\n\t${indent(olderNote)}\nnew database:\n\t${indent(newerNote)}\n`;
+  out += `proof of misbehavior:\n\t${h.toString('base64')}`;
+  try {
+    const p = await proveTree(newer.n, older.n, thr);
+    try {
+      checkTree(p, newer.n, newer.hash, older.n, h);
+      for (const x of p) out += `\n\t${x.toString('base64')}`;
+    } catch {
+      out += '\tinternal error: generated inconsistent proof\n';
+    }
+  } catch (err) {
+    out += `\tinternal error: ${(err as Error).message}\n`;
+  }
+  return out;
+}
