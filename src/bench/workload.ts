@@ -1,0 +1,118 @@
+// What `gomodproxy bench` asks every endpoint for: a built-in list of popular modules, the modules of a
+// go.mod / go.sum / go.work (--from), or a file of module@version lines (--modules).
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { canonicalVersion, check, isCanonicalModuleVersion } from '../protocol/module-path.js';
+
+export interface ModuleVersion {
+  readonly path: string;
+  readonly version: string;
+  /** h1 hashes known from a go.sum, which the answers must match. */
+  readonly sums?: { readonly zip?: string; readonly mod?: string };
+}
+
+/** Popular public modules at fixed versions, so every endpoint is asked for the same bytes. */
+export const BUILTIN_MODULES: readonly string[] = [
+  'golang.org/x/text@v0.14.0', 'golang.org/x/mod@v0.14.0', 'golang.org/x/net@v0.19.0', 'golang.org/x/sys@v0.15.0',
+  'github.com/google/uuid@v1.6.0', 'github.com/pkg/errors@v0.9.1', 'github.com/stretchr/testify@v1.8.4',
+  'github.com/spf13/cobra@v1.8.0', 'github.com/sirupsen/logrus@v1.9.3', 'gopkg.in/yaml.v3@v3.0.1',
+  'github.com/gin-gonic/gin@v1.9.1', 'go.uber.org/zap@v1.26.0', 'google.golang.org/protobuf@v1.31.0',
+  'github.com/BurntSushi/toml@v1.3.2', 'github.com/davecgh/go-spew@v1.1.1', 'github.com/golang/protobuf@v1.5.3',
+];
+
+export class WorkloadError extends Error {}
+
+function mv(p: string, version: string, where: string): ModuleVersion {
+  const bad = check(p, version);
+  if (bad !== undefined) throw new WorkloadError(`${where}: ${bad}`);
+  // Proxies serve only canonical versions (§1.3); v1.2 would be asked for as v1.2.0 anyway.
+  if (!isCanonicalModuleVersion(version)) throw new WorkloadError(`${where}: ${p}@${version}: version is not canonical (${canonicalVersion(version)})`);
+  return { path: p, version };
+}
+
+/** `module@version` (or `module version`) lines; `#` and `//` start comments. */
+export function parseModuleLines(text: string, where = 'modules'): ModuleVersion[] {
+  const out: ModuleVersion[] = [];
+  text.split('\n').forEach((raw, i) => {
+    const line = raw.replace(/(#|\/\/).*$/, '').trim();
+    if (line === '') return;
+    const m = /^(\S+?)(?:@|\s+)(\S+)$/.exec(line);
+    if (m === null) throw new WorkloadError(`${where}:${i + 1}: want module@version, got ${JSON.stringify(line)}`);
+    out.push(mv(m[1] ?? '', m[2] ?? '', `${where}:${i + 1}`));
+  });
+  return dedupe(out);
+}
+
+/** The require directives of a go.mod, in both the single-line and the block form. */
+export function parseGoModRequires(text: string, where = 'go.mod'): ModuleVersion[] {
+  const out: ModuleVersion[] = [];
+  let inBlock = false;
+  for (const raw of text.split('\n')) {
+    const line = raw.replace(/\/\/.*$/, '').trim();
+    if (inBlock) {
+      if (line === ')') inBlock = false;
+      else if (line !== '') out.push(requireLine(line, where));
+    } else if (/^require\s*\($/.test(line)) {
+      inBlock = true;
+    } else if (line.startsWith('require ')) {
+      out.push(requireLine(line.slice('require '.length), where));
+    }
+  }
+  return dedupe(out);
+}
+
+function requireLine(line: string, where: string): ModuleVersion {
+  const [p = '', v = ''] = line.split(/\s+/).map((f) => f.replace(/^"(.*)"$/, '$1'));
+  return mv(p, v, where);
+}
+
+/** go.sum lines give the module versions and the hashes the endpoints must reproduce. */
+export function parseGoSum(text: string, where = 'go.sum'): ModuleVersion[] {
+  const byKey = new Map<string, { path: string; version: string; zip?: string; mod?: string }>();
+  for (const line of text.split('\n')) {
+    const [p, v, h] = line.trim().split(/\s+/);
+    if (p === undefined || v === undefined || h === undefined || !h.startsWith('h1:')) continue;
+    const isMod = v.endsWith('/go.mod');
+    const version = isMod ? v.slice(0, -'/go.mod'.length) : v;
+    const key = `${p}@${version}`;
+    const e = byKey.get(key) ?? { ...mv(p, version, where) };
+    if (isMod) e.mod = h;
+    else e.zip = h;
+    byKey.set(key, e);
+  }
+  return [...byKey.values()].map(({ path: p, version, zip, mod }) => ({ path: p, version, sums: { zip, mod } }));
+}
+
+/** go.work: the requires of every `use`d module's go.mod. */
+export async function parseGoWork(text: string, dir: string): Promise<ModuleVersion[]> {
+  const uses: string[] = [];
+  let inBlock = false;
+  for (const raw of text.split('\n')) {
+    const line = raw.replace(/\/\/.*$/, '').trim();
+    if (inBlock) {
+      if (line === ')') inBlock = false;
+      else if (line !== '') uses.push(line.replace(/^"(.*)"$/, '$1'));
+    } else if (/^use\s*\($/.test(line)) inBlock = true;
+    else if (line.startsWith('use ')) uses.push(line.slice(4).trim().replace(/^"(.*)"$/, '$1'));
+  }
+  const all: ModuleVersion[] = [];
+  for (const u of uses) {
+    const file = path.join(dir, u, 'go.mod');
+    all.push(...parseGoModRequires(await readFile(file, 'utf8'), file));
+  }
+  return dedupe(all);
+}
+
+/** Reads --from FILE by its name: go.sum, go.work, or otherwise a go.mod. */
+export async function loadFrom(file: string): Promise<ModuleVersion[]> {
+  const text = await readFile(file, 'utf8');
+  const base = path.basename(file);
+  if (base.endsWith('.sum')) return parseGoSum(text, file);
+  if (base.endsWith('.work')) return parseGoWork(text, path.dirname(file));
+  return parseGoModRequires(text, file);
+}
+
+function dedupe(list: readonly ModuleVersion[]): ModuleVersion[] {
+  const seen = new Set<string>();
+  return list.filter((m) => !seen.has(`${m.path}@${m.version}`) && seen.add(`${m.path}@${m.version}`) !== undefined);
+}

@@ -1,0 +1,114 @@
+// `gomodproxy env [URL]`: prints ready-to-paste settings that point Go at a gomodproxy instance,
+// for shells, Dockerfiles and CI files, with private-module patterns when given.
+import { parseArgs } from 'node:util';
+import { request } from 'undici';
+import { makeAgent } from '../bench/client.js';
+import type { CliIO, Command } from '../cli/io.js';
+import { parseProxyList, redactURL } from '../upstream/proxy-list.js';
+import { ENV_FORMATS, FORMAT_TITLES, renderBlock } from './quote.js';
+import type { EnvFormat } from './quote.js';
+import { buildEnvVars, explain } from './settings.js';
+import type { EnvVars } from './settings.js';
+
+const USAGE = `usage: gomodproxy env [URL] [flags]
+
+Prints settings that point the go command at a gomodproxy instance (default URL:
+$GOMODPROXY_URL, else http://localhost:3000).
+
+  -f, --format FMT   one of: all (default), sh (bash/zsh), fish, powershell, cmd,
+                     dockerfile, github (Actions), gitlab (CI), go (go env -w)
+  --private GLOBS    GOPRIVATE patterns, e.g. 'corp.example.com/*' (repeatable, comma lists)
+  --noproxy GLOBS    GONOPROXY patterns; 'none' sends private modules through the proxy too
+  --nosumdb GLOBS    extra GONOSUMDB patterns (the GOPRIVATE ones are always kept)
+  --sumdb VALUE      GOSUMDB value: 'name+hash+key [URL]', a known name, or off
+  --no-direct        do not append ",direct" (the proxy becomes the only source)
+  --check            ask the instance whether it answers before printing
+  -h, --help         show this help
+`;
+
+const ALIASES: Readonly<Record<string, EnvFormat>> = {
+  bash: 'sh', zsh: 'sh', pwsh: 'powershell', ps: 'powershell', docker: 'dockerfile',
+  'github-actions': 'github', gha: 'github', 'gitlab-ci': 'gitlab', 'go-env': 'go',
+};
+
+function parseFormat(value: string): EnvFormat | 'all' {
+  if (value === 'all') return 'all';
+  const f = ALIASES[value] ?? (ENV_FORMATS as readonly string[]).find((x) => x === value);
+  if (f === undefined) throw new Error(`unknown format ${JSON.stringify(value)}; want all or one of ${ENV_FORMATS.join(', ')}`);
+  return f as EnvFormat;
+}
+
+export const run: Command = async (argv, io) => {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        format: { type: 'string', short: 'f', default: 'all' },
+        private: { type: 'string', multiple: true, default: [] },
+        noproxy: { type: 'string', multiple: true, default: [] },
+        nosumdb: { type: 'string', multiple: true, default: [] },
+        sumdb: { type: 'string' },
+        'no-direct': { type: 'boolean', default: false },
+        check: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (err) {
+    io.stderr.write(`gomodproxy env: ${(err as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    io.stdout.write(USAGE);
+    return 0;
+  }
+  let format: EnvFormat | 'all';
+  let vars: EnvVars;
+  try {
+    if (positionals.length > 1) throw new Error('at most one URL (or one GOPROXY list) may be given');
+    format = parseFormat(values.format);
+    const url = positionals[0] ?? io.env.GOMODPROXY_URL ?? 'http://localhost:3000';
+    vars = buildEnvVars({
+      url, direct: !values['no-direct'], private: values.private, noproxy: values.noproxy,
+      nosumdb: values.nosumdb, sumdb: values.sumdb,
+    });
+  } catch (err) {
+    io.stderr.write(`gomodproxy env: ${(err as Error).message}\n`);
+    return 2;
+  }
+  const reachable = values.check ? await checkProxies(vars[0]?.[1] ?? '', io) : true;
+  io.stdout.write(format === 'all' ? renderAll(vars) : `${renderBlock(format, vars)}\n`);
+  return reachable ? 0 : 1;
+};
+
+export function renderAll(vars: EnvVars): string {
+  const notes = explain(vars).map((n) => `# ${n}`);
+  const blocks = ENV_FORMATS.map((f) => {
+    const comment = f === 'cmd' ? 'REM' : '#';
+    return `${comment} ${FORMAT_TITLES[f]}\n${renderBlock(f, vars)}\n`;
+  });
+  return `${notes.join('\n')}\n\n${blocks.join('\n')}`;
+}
+
+/** One request per http(s) entry; reports to stderr, so stdout stays paste-able. */
+async function checkProxies(goproxy: string, io: CliIO): Promise<boolean> {
+  let ok = true;
+  const dispatcher = makeAgent(io.env, { connections: 1 });
+  for (const entry of parseProxyList(goproxy)) {
+    if (entry.kind !== 'url' || entry.url.startsWith('file:')) continue;
+    const shown = redactURL(entry.url);
+    try {
+      const res = await request(`${entry.url}/sumdb/sum.golang.org/supported`, { dispatcher, signal: AbortSignal.timeout(5000) });
+      await res.body.dump();
+      const relay = res.statusCode === 200 ? 'relays the checksum database' : 'does not relay the checksum database';
+      io.stderr.write(`ok: ${shown} answers (${relay})\n`);
+    } catch (err) {
+      ok = false;
+      io.stderr.write(`error: ${shown} does not answer: ${(err as Error).message}\n`);
+    }
+  }
+  await dispatcher.close();
+  return ok;
+}
