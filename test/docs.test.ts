@@ -1,0 +1,28 @@
+// Keeps the README in step with the code: every setting and every error code is documented.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { CONFIG_FLAG, OPTIONS } from '../src/config/options.js';
+import { ERRORS } from '../src/errors.js';
+
+const readme = await readFile(new URL('../README.md', import.meta.url), 'utf8');
+
+test('the README starts with the two commands that serve and test', () => {
+  const firstBlock = readme.split('```')[1] ?? '';
+  assert.match(firstBlock, /npm ci && npm start/);
+  assert.match(firstBlock, /npm ci && npm test/);
+});
+
+test('every setting has its flag, environment variable and YAML key in the README', () => {
+  for (const o of [...OPTIONS, { ...CONFIG_FLAG, key: 'config' }]) {
+    assert.ok(readme.includes(`\`--${o.flag}\``), `--${o.flag}`);
+    assert.ok(readme.includes(`\`${o.env}\``), o.env);
+  }
+  for (const o of OPTIONS) assert.ok(readme.includes(`\`${o.key}\``), o.key);
+});
+
+test('every error code is documented with its status', () => {
+  for (const [code, spec] of Object.entries(ERRORS)) {
+    assert.match(readme, new RegExp(`\\| \`${code}\` \\| ${spec.status} \\|`), code);
+  }
+});

@@ -1,0 +1,99 @@
+// A fake upstream GOPROXY for tests: serves a GOPROXY-layout directory on 127.0.0.1 and can be told to
+// misbehave (slow, 500, truncated body, garbage, altered answers) per request path; counts requests.
+import { createServer } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+
+export type Fault =
+  | { kind: 'status'; status: number; body?: string }
+  | { kind: 'delay'; ms: number }
+  | { kind: 'truncate' }
+  | { kind: 'body'; body: string | Buffer }
+  | { kind: 'reset' };
+
+export interface FakeUpstream {
+  readonly url: string;
+  /** Requests seen, by decoded path. */
+  readonly hits: Map<string, number>;
+  /** Faults by decoded path; a function entry decides per request. */
+  readonly faults: Map<string, Fault>;
+  /** A fault applied to every request when set. */
+  fault?: Fault;
+  count(p: string): number;
+  total(): number;
+  close(): Promise<void>;
+}
+
+export async function startFakeUpstream(root: string): Promise<FakeUpstream> {
+  const hits = new Map<string, number>();
+  const faults = new Map<string, Fault>();
+  const sockets = new Set<import('node:net').Socket>();
+  const state: { fault?: Fault } = {};
+  const server: Server = createServer((req, res) => {
+    void handle(req, res).catch(() => res.destroy());
+  });
+  server.on('connection', (s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const p = decodeURIComponent((req.url ?? '/').split('?')[0] ?? '/');
+    hits.set(p, (hits.get(p) ?? 0) + 1);
+    const fault = faults.get(p) ?? state.fault;
+    if (fault?.kind === 'delay') await new Promise((r) => setTimeout(r, fault.ms));
+    if (fault?.kind === 'reset') {
+      req.socket.destroy();
+      return;
+    }
+    if (fault?.kind === 'status') {
+      res.writeHead(fault.status, { 'content-type': 'text/plain; charset=utf-8' }).end(fault.body ?? `status ${fault.status}\n`);
+      return;
+    }
+    let body: Buffer;
+    if (fault?.kind === 'body') {
+      body = Buffer.from(fault.body);
+    } else {
+      const file = path.join(root, p);
+      if (!file.startsWith(root)) {
+        res.writeHead(400).end();
+        return;
+      }
+      try {
+        body = await readFile(file);
+      } catch {
+        res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end(`not found: ${p}\n`);
+        return;
+      }
+    }
+    if (fault?.kind === 'truncate') {
+      res.writeHead(200, { 'content-length': String(body.length) });
+      res.write(body.subarray(0, Math.floor(body.length / 2)));
+      setTimeout(() => res.destroy(), 20);
+      return;
+    }
+    res.writeHead(200, { 'content-length': String(body.length) }).end(body);
+  }
+
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    hits,
+    faults,
+    get fault() {
+      return state.fault;
+    },
+    set fault(f: Fault | undefined) {
+      state.fault = f;
+    },
+    count: (p) => hits.get(p) ?? 0,
+    total: () => [...hits.values()].reduce((a, b) => a + b, 0),
+    close: async () => {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

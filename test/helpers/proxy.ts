@@ -1,0 +1,38 @@
+// Starts gomodproxy in-process on 127.0.0.1 with a temp data directory, for integration tests.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { loadConfig } from '../../src/config/load.js';
+import { createServer } from '../../src/server/compose.js';
+import type { Server } from '../../src/server/compose.js';
+
+export interface RunningProxy {
+  readonly url: string;
+  readonly server: Server;
+  readonly dataDir: string;
+  get(p: string, headers?: Record<string, string>): Promise<Response>;
+  close(): Promise<void>;
+}
+
+export async function startProxy(flags: Record<string, string | string[]>, opts: { dataDir?: string } = {}): Promise<RunningProxy> {
+  const dataDir = opts.dataDir ?? (await mkdtemp(path.join(tmpdir(), 'gmp-data-')));
+  const config = await loadConfig({
+    flags: { data: dataDir, listen: '127.0.0.1:0', 'log-level': 'silent', retries: '0', 'negative-ttl': '0s', ...flags },
+    env: {},
+  });
+  const server = await createServer(config, { defaultMetrics: false });
+  await server.app.listen({ host: '127.0.0.1', port: 0 });
+  const { port } = server.app.server.address() as AddressInfo;
+  const url = `http://127.0.0.1:${port}`;
+  return {
+    url,
+    server,
+    dataDir,
+    get: (p, headers) => fetch(url + p, { headers }),
+    close: async () => {
+      await server.close();
+      if (opts.dataDir === undefined) await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
