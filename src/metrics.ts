@@ -46,6 +46,26 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly sumdbVerifications = new Counter({
+    name: 'gomodproxy_sumdb_verifications_total',
+    help: 'Checksum-database checks of filled .mod/.zip files, by database and result (ok, mismatch, unknown, error, skipped)',
+    labelNames: ['db', 'result'] as const,
+    registers: [this.registry],
+  });
+  readonly sumdbVerifySeconds = new Histogram({
+    name: 'gomodproxy_sumdb_verify_duration_seconds',
+    help: 'Time spent proving one module hash against a checksum database',
+    labelNames: ['db'] as const,
+    buckets: [0.0005, 0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [this.registry],
+  });
+  readonly sumdbSecurityErrors = new Counter({
+    name: 'gomodproxy_sumdb_security_errors_total',
+    help: 'Forked or rolled-back checksum-database logs detected (verification against that database stops)',
+    labelNames: ['db'] as const,
+    registers: [this.registry],
+  });
+
   constructor(options: { defaultMetrics?: boolean } = {}) {
     if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: 'gomodproxy_' });
   }

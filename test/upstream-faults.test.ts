@@ -37,7 +37,9 @@ async function cachedFiles(dataDir: string): Promise<string[]> {
       else out.push(path.relative(dataDir, p));
     }
   };
-  await walk(dataDir);
+  // The module cache and its temp files; the checksum log and key are not module content.
+  await walk(path.join(dataDir, 'cache'));
+  await walk(path.join(dataDir, 'tmp'));
   return out;
 }
 

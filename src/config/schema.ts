@@ -65,6 +65,25 @@ export const configSchema = z
     private: globList,
     privateUpstream: proxyList('direct'),
     sumdb: z.array(sumdbEntry).default(['sum.golang.org']),
+    noSumdb: globList,
+    ownSumdb: z
+      .object({
+        enabled: z.union([z.boolean(), z.enum(['true', 'false', 'on', 'off'])]).default(true).transform((v) => v === true || v === 'true' || v === 'on'),
+        name: z
+          .string()
+          .default('sum.gomodproxy.local')
+          .refine((v) => /^[A-Za-z0-9.\-_~]+(\/[A-Za-z0-9.\-_~]+)*$/.test(v), { message: 'must look like host[/path], as the go command requires' }),
+        keyFile: z.string().default(''),
+        key: z.string().default(''),
+        base: z
+          .string()
+          .default('/sumdb-own')
+          .refine((v) => /^\/[A-Za-z0-9._~-]+(\/[A-Za-z0-9._~-]+)*$/.test(v) && !/^\/(sumdb|healthz|readyz|metrics|cached-only)(\/|$)/.test(v), {
+            message: 'must be a path like /sumdb-own that does not clash with other endpoints',
+          }),
+      })
+      .strict()
+      .prefault({}),
     cache: z
       .object({
         listTTL: duration('1m'),
@@ -82,6 +101,26 @@ export const configSchema = z
         retryBackoff: duration('200ms'),
         breakerThreshold: z.coerce.number().int().min(1).default(5),
         breakerCooldown: duration('30s'),
+      })
+      .strict()
+      .prefault({}),
+    direct: z
+      .object({
+        refreshInterval: duration('1m'),
+        gitTimeout: duration('10m'),
+        rewrite: z.array(z.string()).default([]).superRefine((v, ctx) => {
+          for (const r of v) if (!/^[^=]+=.+$/.test(r)) ctx.addIssue({ code: 'custom', message: `rewrite rule ${JSON.stringify(r)}: use FROM=TO` });
+        }),
+        netrc: z.string().default(''),
+        auth: z.array(z.string()).default([]).superRefine((v, ctx) => {
+          for (const a of v) {
+            if (!/^[A-Za-z0-9.-]+(:\d+)?=(bearer:.+|basic:[^:]*:.+|header:[A-Za-z0-9-]+:.+)$/.test(a)) {
+              ctx.addIssue({ code: 'custom', message: 'credential entries are HOST=bearer:TOKEN, HOST=basic:USER:PASSWORD or HOST=header:NAME:VALUE' });
+            }
+          }
+        }),
+        allowPrivateNetworks: z.union([z.boolean(), z.enum(['true', 'false', 'on', 'off'])]).default(false).transform((v) => v === true || v === 'true' || v === 'on'),
+        partialClone: z.union([z.boolean(), z.enum(['true', 'false', 'on', 'off'])]).default(true).transform((v) => v === true || v === 'true' || v === 'on'),
       })
       .strict()
       .prefault({}),

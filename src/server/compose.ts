@@ -14,7 +14,9 @@ import { HttpFetcher } from '../upstream/http-fetcher.js';
 import { PrivateRouter } from '../upstream/private-router.js';
 import { parseProxyList } from '../upstream/proxy-list.js';
 import { ProxySource } from '../upstream/proxy-source.js';
+import { DirectSource, directOptions } from '../vcs/direct-source.js';
 import { buildApp } from './app.js';
+import { openVerification } from './verification.js';
 
 export interface Server {
   readonly app: FastifyInstance;
@@ -38,10 +40,15 @@ export async function createServer(config: Readonly<Config>, options: ComposeOpt
   if (removedTempFiles > 0) log.info({ removedTempFiles }, 'removed temp files left by an interrupted fill');
 
   const fetchers: Array<{ close(): Promise<void> }> = [];
+  const direct = new DirectSource(directOptions(config, (url) => {
+    const fetcher = new HttpFetcher(url, httpOptions(config), metrics, log);
+    fetchers.push(fetcher);
+    return new ProxySource(fetcher, metrics);
+  }));
   const chainFor = (list: string): Chain =>
     new Chain(
       parseProxyList(list).map((e): ChainEntry => {
-        if (e.kind !== 'url') return e.kind === 'off' ? { kind: 'off' } : { kind: 'direct' };
+        if (e.kind !== 'url') return e.kind === 'off' ? { kind: 'off' } : { kind: 'direct', source: direct };
         const fetcher = e.url.startsWith('file:')
           ? new FileFetcher(e.url)
           : new HttpFetcher(e.url, httpOptions(config), metrics, log);
@@ -50,17 +57,19 @@ export async function createServer(config: Readonly<Config>, options: ComposeOpt
       }),
     );
   const isPrivate = (p: string) => config.private !== '' && matchPrefixPatterns(config.private, p);
-  const upstream = new PrivateRouter(isPrivate, chainFor(config.upstream), chainFor(config.privateUpstream));
+  const router = new PrivateRouter(isPrivate, chainFor(config.upstream), chainFor(config.privateUpstream));
   const redact = (p: string) => (isPrivate(p) ? '<private>' : p);
+  const verification = await openVerification(config, router, { isPrivate, redact, metrics, log, httpOptions: httpOptions(config) });
   const cache = new ModuleCache(
     storage,
-    upstream,
+    verification.source,
     { listTTLms: config.cache.listTTL, negativeTTLms: config.cache.negativeTTL, memoryBytes: config.cache.memory },
     metrics,
     log,
     redact,
   );
-  const app = buildApp({ cache, metrics, logger: log, redact });
+  verification.attach(cache);
+  const app = buildApp({ cache, metrics, logger: log, redact, plugins: [verification.routes] });
   return {
     app,
     storage,
@@ -69,11 +78,13 @@ export async function createServer(config: Readonly<Config>, options: ComposeOpt
     close: async () => {
       await app.close();
       await Promise.all(fetchers.map((f) => f.close()));
+      await direct.close();
+      await verification.close();
     },
   };
 }
 
-function httpOptions(config: Readonly<Config>) {
+export function httpOptions(config: Readonly<Config>) {
   const h = config.http;
   return {
     connectTimeoutMs: h.connectTimeout,

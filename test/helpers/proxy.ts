@@ -18,7 +18,7 @@ export interface RunningProxy {
 export async function startProxy(flags: Record<string, string | string[]>, opts: { dataDir?: string } = {}): Promise<RunningProxy> {
   const dataDir = opts.dataDir ?? (await mkdtemp(path.join(tmpdir(), 'gmp-data-')));
   const config = await loadConfig({
-    flags: { data: dataDir, listen: '127.0.0.1:0', 'log-level': 'silent', retries: '0', 'negative-ttl': '0s', ...flags },
+    flags: { data: dataDir, listen: '127.0.0.1:0', 'log-level': 'silent', retries: '0', 'negative-ttl': '0s', sumdb: 'off', 'own-sumdb': 'off', ...flags },
     env: {},
   });
   const server = await createServer(config, { defaultMetrics: false });

@@ -1,0 +1,101 @@
+// gomodproxy's own checksum database: a signer key (configured, or generated once and kept in the data
+// directory), a durable append-only log, and records for every module version the proxy serves.
+import { mkdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Logger } from 'pino';
+import type { Config } from '../config/schema.js';
+import { GmpError } from '../errors.js';
+import { hashGoMod } from '../modzip/dirhash.js';
+import { FileLogStorage, writeAtomic } from '../sumdb/file-log-storage.js';
+import { generateKey, newSigner } from '../sumdb/note-keys.js';
+import { ServerLog } from '../sumdb/server-log.js';
+
+/** Where the proxy's served bytes come from: the module cache (which verifies public modules first). */
+export interface ModuleHashes {
+  zipHash(modulePath: string, version: string): Promise<string>;
+  goMod(modulePath: string, version: string): Promise<Buffer>;
+}
+
+export interface SignerKey {
+  readonly signerKey: string;
+  readonly verifierKey: string;
+  /** Where the key came from, for messages (never the key itself). */
+  readonly source: string;
+}
+
+export function keyFilePath(config: Readonly<Config>): string {
+  return config.ownSumdb.keyFile !== '' ? path.resolve(config.ownSumdb.keyFile) : path.join(path.resolve(config.data), 'own-sumdb', 'signer.key');
+}
+
+/** The configured key, else the key file, else a new key written to the key file (mode 0600). */
+export async function loadOrCreateKey(config: Readonly<Config>): Promise<SignerKey & { created: boolean }> {
+  const name = config.ownSumdb.name;
+  const check = (skey: string, source: string) => {
+    const signer = newSigner(skey.trim());
+    if (signer.name !== name) throw new Error(`the own checksum database key from ${source} is for ${JSON.stringify(signer.name)}, but its name is configured as ${JSON.stringify(name)}`);
+    return { signerKey: skey.trim(), verifierKey: signer.verifierKey, source, created: false };
+  };
+  if (config.ownSumdb.key !== '') return check(config.ownSumdb.key, 'ownSumdb.key');
+  const file = keyFilePath(config);
+  const existing = await readFile(file, 'utf8').catch((e: NodeJS.ErrnoException) => {
+    if (e.code === 'ENOENT') return undefined;
+    throw e;
+  });
+  if (existing !== undefined) return check(existing, file);
+  const { signerKey, verifierKey } = generateKey(name);
+  await mkdir(path.dirname(file), { recursive: true });
+  await writeAtomic(file, `${signerKey}\n`);
+  return { signerKey, verifierKey, source: file, created: true };
+}
+
+export class OwnSumdb {
+  #hashes: ModuleHashes | undefined;
+
+  private constructor(
+    readonly log: ServerLog,
+    private readonly storage: FileLogStorage,
+    private readonly logger: Logger,
+  ) {}
+
+  static async open(config: Readonly<Config>, logger: Logger): Promise<OwnSumdb> {
+    const key = await loadOrCreateKey(config);
+    if (key.created) logger.info({ keyFile: key.source, verifierKey: key.verifierKey }, 'generated a signer key for the own checksum database');
+    const storage = await FileLogStorage.open(path.join(path.resolve(config.data), 'own-sumdb', 'log'));
+    let self: OwnSumdb | undefined;
+    const log = new ServerLog(storage, key.signerKey, { gosum: (p, v) => (self as OwnSumdb).gosum(p, v) });
+    self = new OwnSumdb(log, storage, logger);
+    return self;
+  }
+
+  get name(): string {
+    return this.log.name;
+  }
+
+  /** Connects the log to the module cache; lookups of unknown versions fetch through it. */
+  attach(hashes: ModuleHashes): void {
+    this.#hashes = hashes;
+  }
+
+  /** The go.sum lines for a version the proxy can serve, or undefined when it cannot (404). */
+  async gosum(modulePath: string, version: string): Promise<Buffer | undefined> {
+    if (this.#hashes === undefined) return undefined;
+    try {
+      const [zip, mod] = await Promise.all([this.#hashes.zipHash(modulePath, version), this.#hashes.goMod(modulePath, version)]);
+      return Buffer.from(`${modulePath} ${version} ${zip}\n${modulePath} ${version}/go.mod ${hashGoMod(mod)}\n`);
+    } catch (err) {
+      if (err instanceof GmpError && err.notFound) return undefined;
+      throw err;
+    }
+  }
+
+  /** Records a version the proxy served; failures are logged, never thrown (serving does not wait on this). */
+  record(modulePath: string, version: string, redact: (p: string) => string): void {
+    void this.gosum(modulePath, version)
+      .then((text) => (text === undefined ? undefined : this.log.add([{ path: modulePath, version, text }])))
+      .catch((err: unknown) => this.logger.error({ err, module: redact(modulePath), version }, 'could not record a module in the own checksum database'));
+  }
+
+  close(): Promise<void> {
+    return this.storage.close();
+  }
+}

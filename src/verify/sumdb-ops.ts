@@ -1,0 +1,100 @@
+// The checksum-database client's outside world for one database (x/mod ClientOps): remote reads through
+// an upstream fetcher, the trusted tree head and the authenticated lookups and tiles kept on disk.
+import type { Logger } from 'pino';
+import { GmpError } from '../errors.js';
+import type { Storage } from '../storage/types.js';
+import { WriteConflictError } from '../sumdb/client-ops.js';
+import type { ClientOps } from '../sumdb/client-ops.js';
+import type { RawFetcher } from '../upstream/source.js';
+
+/** Lookups and tiles are small: a full tile is 256×32 bytes, a record a few lines. */
+export const MAX_SUMDB_BODY = 1 << 20;
+/** A partial tile is replaced by a wider one as the log grows, so it is kept only briefly. */
+export const PARTIAL_TILE_TTL_MS = 60 * 60 * 1000;
+
+export const isPartialTile = (file: string): boolean => /\/tile\/.*\.p\/\d+$/.test(file);
+
+export async function readLimited(fetcher: RawFetcher, rel: string, limit = MAX_SUMDB_BODY): Promise<Buffer> {
+  const res = await fetcher.get(rel, 'sumdb');
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of res.body) {
+    size += (chunk as Buffer).length;
+    if (size > limit) {
+      res.body.destroy();
+      throw new Error(`checksum database ${fetcher.name}: answer for ${rel} is larger than ${limit} bytes`);
+    }
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+export class FileClientOps implements ClientOps {
+  #configQueue: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly name: string,
+    private readonly key: string,
+    private readonly fetcher: RawFetcher,
+    /** Per-database storage: `latest`, `lookup/…`, `tile/…`. */
+    private readonly storage: Storage,
+    private readonly logger: Logger,
+    private readonly onSecurityError: (report: string) => void,
+  ) {}
+
+  readRemote(p: string): Promise<Buffer> {
+    return readLimited(this.fetcher, p);
+  }
+
+  async readConfig(file: string): Promise<Buffer> {
+    if (file === 'key') return Buffer.from(this.key);
+    return (await this.storage.read(this.configKey(file))) ?? Buffer.alloc(0);
+  }
+
+  /** Compare-and-swap on the trusted tree head, serialised so two lookups cannot both win. */
+  writeConfig(file: string, old: Buffer, next: Buffer): Promise<void> {
+    const run = this.#configQueue.then(async () => {
+      const key = this.configKey(file);
+      const current = (await this.storage.read(key)) ?? Buffer.alloc(0);
+      if (!current.equals(old)) throw new WriteConflictError();
+      await this.storage.write(key, next);
+    });
+    this.#configQueue = run.catch(() => undefined);
+    return run;
+  }
+
+  async readCache(file: string): Promise<Buffer> {
+    const key = this.cacheKey(file);
+    if (isPartialTile(file)) {
+      const st = await this.storage.stat(key);
+      if (st === undefined || Date.now() - st.mtimeMs > PARTIAL_TILE_TTL_MS) throw new Error('not cached');
+    }
+    const data = await this.storage.read(key);
+    if (data === undefined) throw new Error('not cached');
+    return data;
+  }
+
+  async writeCache(file: string, data: Buffer): Promise<void> {
+    await this.storage.write(this.cacheKey(file), data);
+  }
+
+  log(msg: string): void {
+    this.logger.info({ sumdb: this.name }, msg);
+  }
+
+  securityError(msg: string): void {
+    this.onSecurityError(msg);
+  }
+
+  private configKey(file: string): string {
+    if (file !== `${this.name}/latest`) throw new GmpError('GMP_ERR_INTERNAL', `unexpected sumdb config file ${file}`);
+    return 'latest';
+  }
+
+  /** `<name>/lookup/…` and `<name>/tile/…` become storage keys under this database's directory. */
+  private cacheKey(file: string): string {
+    const rest = file.startsWith(`${this.name}/`) ? file.slice(this.name.length + 1) : '';
+    if (!/^(lookup|tile)\//.test(rest)) throw new GmpError('GMP_ERR_INTERNAL', `unexpected sumdb cache file ${file}`);
+    return rest;
+  }
+}

@@ -1,0 +1,90 @@
+// Relays a configured checksum database to clients (/sumdb/<name>/…, §7.3): lookups are proven by our own
+// client before they are passed on, tiles are checked for shape and cached (full ones forever), /latest
+// is signature-checked and cached for a few seconds.
+import { gmpError } from '../errors.js';
+import { lookupPath, parseLookupTarget } from '../sumdb/lookup-path.js';
+import { newVerifier } from '../sumdb/note-keys.js';
+import { open, verifierList } from '../sumdb/note.js';
+import { parseTilePath } from '../sumdb/tile.js';
+import type { Tile } from '../sumdb/tile.js';
+import { HASH_SIZE } from '../sumdb/tlog.js';
+import type { ChecksumDb } from './checksum-db.js';
+import { PARTIAL_TILE_TTL_MS, readLimited } from './sumdb-ops.js';
+
+export interface RelayAnswer {
+  readonly body: Buffer;
+  readonly contentType: string;
+  /** Seconds a client may cache the answer; full tiles and lookups never change. */
+  readonly maxAge: number;
+  readonly immutable: boolean;
+}
+
+const TEXT = 'text/plain; charset=UTF-8';
+const LATEST_TTL_MS = 5_000;
+const MAX_DATA_TILE = 256 * 64 * 1024;
+
+export class SumdbRelay {
+  #latest: { at: number; body: Buffer } | undefined;
+
+  constructor(private readonly db: ChecksumDb) {}
+
+  /** rest is the path after /sumdb/<name>, already percent-decoded. */
+  async get(rest: string): Promise<RelayAnswer> {
+    await this.db.checkTrusted();
+    if (rest === '/supported') return { body: Buffer.alloc(0), contentType: TEXT, maxAge: 3600, immutable: false };
+    if (rest === '/latest') return { body: await this.latest(), contentType: TEXT, maxAge: 5, immutable: false };
+    if (rest.startsWith('/lookup/')) {
+      const target = parseLookupTarget(rest.slice('/lookup/'.length));
+      if (target === null) throw gmpError('GMP_ERR_REQUEST_INVALID', 'bad request: invalid module@version syntax');
+      return { body: await this.lookup(target.path, target.version), contentType: TEXT, maxAge: 86400, immutable: true };
+    }
+    if (rest.startsWith('/tile/')) {
+      let tile: Tile;
+      try {
+        tile = parseTilePath(rest.slice(1));
+      } catch {
+        throw gmpError('GMP_ERR_REQUEST_INVALID', 'bad request: invalid tile path');
+      }
+      const partial = tile.w !== 2 ** tile.h;
+      const body = await this.tile(rest.slice(1), tile, partial);
+      return { body, contentType: tile.l === -1 ? TEXT : 'application/octet-stream', maxAge: partial ? 60 : 86400, immutable: !partial };
+    }
+    throw gmpError('GMP_ERR_NOT_FOUND', `not found: ${rest} is not a checksum database endpoint`);
+  }
+
+  /** The signed tree head, refused unless the database's key signed it. */
+  private async latest(): Promise<Buffer> {
+    if (this.#latest !== undefined && Date.now() - this.#latest.at < LATEST_TTL_MS) return this.#latest.body;
+    const body = await readLimited(this.db.fetcher, '/latest');
+    try {
+      open(body, verifierList(newVerifier(this.db.spec.key)));
+    } catch (err) {
+      throw gmpError('GMP_ERR_SUMDB', `checksum database ${this.db.name}: /latest is not a tree note signed by its key: ${(err as Error).message}`);
+    }
+    this.#latest = { at: Date.now(), body };
+    return body;
+  }
+
+  /** Proves the record with our own client (which caches the raw answer), then serves those exact bytes. */
+  private async lookup(modulePath: string, version: string): Promise<Buffer> {
+    const answer = await this.db.lookup(modulePath, version);
+    if ('unknown' in answer) throw gmpError('GMP_ERR_NOT_FOUND', `not found: ${modulePath}@${version} is not in checksum database ${this.db.name}`);
+    const remote = lookupPath(modulePath, version);
+    const cached = await this.db.storage.read(remote.slice(1));
+    return cached ?? readLimited(this.db.fetcher, remote);
+  }
+
+  private async tile(rel: string, tile: Tile, partial: boolean): Promise<Buffer> {
+    const key = `relay/${rel}`;
+    const st = await this.db.storage.stat(key);
+    if (st !== undefined && (!partial || Date.now() - st.mtimeMs < PARTIAL_TILE_TTL_MS)) {
+      const body = await this.db.storage.read(key);
+      if (body !== undefined) return body;
+    }
+    const body = await readLimited(this.db.fetcher, `/${rel}`, MAX_DATA_TILE);
+    const shapeOk = tile.l === -1 ? body.length > 0 : body.length === tile.w * HASH_SIZE;
+    if (!shapeOk) throw gmpError('GMP_ERR_UPSTREAM_BAD_CONTENT', `checksum database ${this.db.name}: tile ${rel} has ${body.length} bytes`);
+    await this.db.storage.write(key, body);
+    return body;
+  }
+}

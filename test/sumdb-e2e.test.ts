@@ -1,0 +1,122 @@
+// End to end with the real go command and GOSUMDB on: a test checksum database relayed through
+// /sumdb/, gomodproxy's own database covering public and private modules, and tampering refused.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { main } from '../src/cli/main.js';
+import { startFakeUpstream } from './helpers/fake-upstream.js';
+import type { FakeUpstream } from './helpers/fake-upstream.js';
+import { sampleModules, writeGoproxyDir } from './helpers/goproxy-dir.js';
+import { goEnv, runGo } from './helpers/go.js';
+import { startProxy } from './helpers/proxy.js';
+import { startTestSumdb } from './helpers/test-sumdb.js';
+import type { TestSumdb } from './helpers/test-sumdb.js';
+
+let fixtures: string;
+let up: FakeUpstream;
+let db: TestSumdb;
+
+before(async () => {
+  fixtures = await writeGoproxyDir(await mkdtemp(path.join(tmpdir(), 'gmp-up-')), sampleModules());
+  up = await startFakeUpstream(fixtures);
+  db = await startTestSumdb(fixtures);
+});
+after(async () => {
+  await up.close();
+  await db.close();
+});
+
+const MODULES = ['example.com/lib@v1.0.0', 'example.com/Upper/Case@v0.1.0', 'example.com/old@v2.0.0+incompatible'];
+
+interface Download {
+  Path: string;
+  Version: string;
+  Sum: string;
+  GoModSum: string;
+}
+
+async function download(goproxy: string, gosumdb: string, extra: Record<string, string> = {}) {
+  const env = await goEnv(goproxy, { GOSUMDB: gosumdb, ...extra });
+  const r = await runGo(['mod', 'download', '-json', ...MODULES], env.home, env);
+  const parsed = r.code === 0 ? (JSON.parse(`[${r.stdout.replace(/}\s*{/g, '},{')}]`) as Download[]) : [];
+  return { ...r, downloads: parsed };
+}
+
+async function expectedSums(): Promise<Download[]> {
+  return Promise.all(
+    MODULES.map(async (m) => {
+      const [p, v] = m.split('@') as [string, string];
+      const [zipLine, modLine] = (await db.gosum(p, v))?.toString().trim().split('\n') ?? [];
+      return { Path: p, Version: v, Sum: zipLine?.split(' ')[2] ?? '', GoModSum: modLine?.split(' ')[2] ?? '' };
+    }),
+  );
+}
+
+const pick = (ds: Download[]) => ds.map(({ Path, Version, Sum, GoModSum }) => ({ Path, Version, Sum, GoModSum }));
+
+async function ownKey(dataDir: string): Promise<string> {
+  let out = '';
+  const io = { stdout: { write: (s: string) => (out += s) }, stderr: { write: () => true }, env: {}, signal: new AbortController().signal };
+  const code = await main(['sumdb', 'key', '--data', dataDir], io as never);
+  assert.equal(code, 0);
+  return out.split('\n')[0] as string;
+}
+
+describe('the go command verifies through gomodproxy', () => {
+  test('GOSUMDB=<test key> with no URL reaches the database only through the /sumdb/ relay', async () => {
+    const proxy = await startProxy({ upstream: up.url, sumdb: db.gosumdb });
+    try {
+      // The database's own host (https://sum.test.example) does not exist: the relay is the only way.
+      const r = await download(proxy.url, db.key);
+      assert.equal(r.code, 0, r.stderr);
+      assert.deepEqual(pick(r.downloads), await expectedSums());
+      assert.equal((await proxy.get(`/sumdb/${db.name}/supported`)).status, 200);
+      assert.equal((await proxy.get('/sumdb/sum.other.example/supported')).status, 404);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  test("GOSUMDB=<gomodproxy's own key> covers public and private modules, and a restart serves the same tree", async () => {
+    const dataDir = await mkdtemp(path.join(tmpdir(), 'gmp-own-'));
+    const flags = { upstream: up.url, sumdb: db.gosumdb, private: 'example.com/Upper', 'private-upstream': up.url, 'own-sumdb': 'on' };
+    const key = await ownKey(dataDir);
+    let proxy = await startProxy(flags, { dataDir });
+    try {
+      const gosumdb = `${key} ${proxy.url}/sumdb/sum.gomodproxy.local`;
+      const seen = db.hits.length;
+      // GOPRIVATE is empty: the private module is checked against our own database, not skipped.
+      const r = await download(proxy.url, gosumdb);
+      assert.equal(r.code, 0, r.stderr);
+      assert.deepEqual(pick(r.downloads), await expectedSums());
+      assert.ok(!db.hits.slice(seen).some((h) => h.includes('!upper')), 'the private module never reached the public database');
+      const latest = await (await proxy.get('/sumdb-own/latest')).text();
+      assert.match(latest, /^go\.sum database tree\n3\n/);
+      await proxy.close();
+      proxy = await startProxy(flags, { dataDir });
+      assert.equal(await (await proxy.get('/sumdb-own/latest')).text(), latest, 'the same signed tree after a restart');
+      const again = await download(proxy.url, `${key} ${proxy.url}/sumdb-own`);
+      assert.equal(again.code, 0, again.stderr);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  test('with an altered upstream, the go command gets the checksum mismatch and no bytes', async () => {
+    const evil = sampleModules().map((m) => ({ ...m, versions: m.versions.map((v) => ({ ...v, files: { ...v.files, 'evil.go': 'package x\n' } })) }));
+    const evilUp = await startFakeUpstream(await writeGoproxyDir(await mkdtemp(path.join(tmpdir(), 'gmp-evil-')), evil));
+    const proxy = await startProxy({ upstream: evilUp.url, sumdb: db.gosumdb });
+    try {
+      const r = await download(proxy.url, 'off');
+      assert.notEqual(r.code, 0);
+      // With -json, go reports each module's error in its JSON object.
+      assert.match(r.stdout, /502 Bad Gateway/);
+      assert.match(r.stdout, /checksum mismatch/);
+    } finally {
+      await proxy.close();
+      await evilUp.close();
+    }
+  });
+});

@@ -1,0 +1,136 @@
+// Verify before caching, against a checksum database the test builds with its own key: good modules
+// pass, altered zips and go.mod files and a forked log are refused, nothing bad is cached.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, readdir, readFile, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { startFakeUpstream } from './helpers/fake-upstream.js';
+import type { FakeUpstream } from './helpers/fake-upstream.js';
+import { sampleModules, writeGoproxyDir } from './helpers/goproxy-dir.js';
+import { startProxy } from './helpers/proxy.js';
+import { startTestSumdb } from './helpers/test-sumdb.js';
+import type { TestSumdb } from './helpers/test-sumdb.js';
+
+let fixtures: string;
+let altered: string;
+let up: FakeUpstream;
+let db: TestSumdb;
+
+before(async () => {
+  fixtures = await writeGoproxyDir(await mkdtemp(path.join(tmpdir(), 'gmp-up-')), sampleModules());
+  // The same modules with different code: what a compromised mirror would serve.
+  const evil = sampleModules().map((m) => ({ ...m, versions: m.versions.map((v) => ({ ...v, files: { ...v.files, 'evil.go': 'package lib\n' } })) }));
+  altered = await writeGoproxyDir(await mkdtemp(path.join(tmpdir(), 'gmp-evil-')), evil);
+  up = await startFakeUpstream(fixtures);
+  db = await startTestSumdb(fixtures);
+});
+after(async () => {
+  await up.close();
+  await db.close();
+});
+
+const metric = async (url: string, name: string): Promise<string> =>
+  (await (await fetch(`${url}/metrics`)).text())
+    .split('\n')
+    .filter((l) => l.startsWith(name))
+    .join('\n');
+
+describe('verification against a checksum database', () => {
+  test('a module the database knows is served, and its proof is checked with tiles', async () => {
+    const proxy = await startProxy({ upstream: up.url, sumdb: db.gosumdb });
+    try {
+      const zip = await proxy.get('/example.com/lib/@v/v1.0.0.zip');
+      assert.equal(zip.status, 200, await zip.clone().text());
+      const mod = await proxy.get('/example.com/lib/@v/v1.0.0.mod');
+      assert.equal(mod.status, 200);
+      assert.ok(db.hits.some((h) => h === '/lookup/example.com/lib@v1.0.0'), 'the zip was looked up');
+      assert.ok(db.hits.some((h) => h.startsWith('/tile/')), 'tiles were read to prove inclusion');
+      assert.match(await metric(proxy.url, 'gomodproxy_sumdb_verifications_total'), /result="ok"\} 2/);
+      // The newest verified tree head is kept on disk.
+      const latest = await readFile(path.join(proxy.dataDir, 'sumdb', db.name, 'cache', 'latest'), 'utf8');
+      assert.match(latest, /^go\.sum database tree\n\d+\n/);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  for (const kind of ['zip', 'mod'] as const) {
+    test(`an altered .${kind} from the upstream is refused with both hashes, quarantined and not cached`, async () => {
+      const evilUp = await startFakeUpstream(kind === 'zip' ? altered : fixtures);
+      if (kind === 'mod') evilUp.faults.set('/example.com/lib/@v/v1.1.0.mod', { kind: 'body', body: 'module example.com/lib\n\nrequire evil.example v1.0.0\n' });
+      const proxy = await startProxy({ upstream: evilUp.url, sumdb: db.gosumdb });
+      try {
+        const res = await proxy.get(`/example.com/lib/@v/v1.1.0.${kind}`);
+        const text = await res.text();
+        assert.equal(res.status, 502, text);
+        assert.equal(res.headers.get('cache-control'), 'no-store');
+        assert.match(text, /checksum mismatch\n\tdownloaded: h1:\S+\n\tsum\.test\.example: h1:\S+/);
+        assert.equal((await proxy.get(`/cached-only/example.com/lib/@v/v1.1.0.${kind}`)).status, 404, 'nothing was cached');
+        const kept = await readdir(path.join(proxy.dataDir, 'quarantine'));
+        assert.equal(kept.length, 1);
+        assert.match(kept[0] as string, new RegExp(`^example\\.com_lib@v1\\.1\\.0\\.${kind}\\.\\d+$`));
+        assert.match(await metric(proxy.url, 'gomodproxy_sumdb_verifications_total'), /result="mismatch"\} 1/);
+      } finally {
+        await proxy.close();
+        await evilUp.close();
+      }
+    });
+  }
+
+  test('a version the database does not know is refused (fail closed), unless the module is private', async () => {
+    const proxy = await startProxy({ upstream: up.url, sumdb: `${db.key} ${up.url}/nowhere`, private: 'example.com/Upper/*', 'private-upstream': up.url });
+    try {
+      const res = await proxy.get('/example.com/lib/@v/v1.0.0.zip');
+      assert.equal(res.status, 502);
+      assert.match(await res.text(), /not found in checksum database sum\.test\.example/);
+      const before = db.hits.length;
+      const priv = await proxy.get('/example.com/!upper/!case/@v/v0.1.0.zip');
+      assert.equal(priv.status, 200);
+      assert.equal(db.hits.length, before, 'a private module name never reaches the database');
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  test('a forked log is a security error: refused, recorded, and the database is no longer trusted', async () => {
+    const forkable = await startTestSumdb(fixtures);
+    const proxy = await startProxy({ upstream: up.url, sumdb: forkable.gosumdb });
+    try {
+      for (const v of ['v1.0.0', 'v1.1.0']) assert.equal((await proxy.get(`/example.com/lib/@v/${v}.zip`)).status, 200);
+      await forkable.fork();
+      const res = await proxy.get('/example.com/Upper/Case/@v/v0.1.0.zip'.replace('Upper/Case', '!upper/!case'));
+      assert.equal(res.status, 502);
+      assert.match(await res.text(), /contradicts its own earlier tree/);
+      assert.equal((await proxy.get('/cached-only/example.com/!upper/!case/@v/v0.1.0.zip')).status, 404);
+      const file = path.join(proxy.dataDir, 'sumdb', forkable.name, 'SECURITY-ERROR');
+      assert.match(await readFile(file, 'utf8'), /go\.sum database server misbehavior detected/);
+      const again = await proxy.get('/example.com/old/@v/v1.0.0.zip');
+      assert.equal(again.status, 502);
+      assert.match(await again.text(), /not trusted after a security error/);
+      assert.match(await metric(proxy.url, 'gomodproxy_sumdb_security_errors_total'), /\} 1/);
+      assert.ok((await stat(file)).isFile());
+    } finally {
+      await proxy.close();
+      await forkable.close();
+    }
+  });
+
+  test('every version served is recorded in the own checksum database, without a lookup', async () => {
+    const proxy = await startProxy({ upstream: up.url, sumdb: db.gosumdb, 'own-sumdb': 'on' });
+    try {
+      assert.match(await (await proxy.get('/sumdb-own/latest')).text(), /^go\.sum database tree\n0\n/);
+      assert.equal((await proxy.get('/example.com/lib/@v/v1.0.0.zip')).status, 200);
+      let latest = '';
+      for (let i = 0; i < 50 && !/tree\n1\n/.test(latest); i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        latest = await (await proxy.get('/sumdb-own/latest')).text();
+      }
+      assert.match(latest, /^go\.sum database tree\n1\n/);
+      const tile = await proxy.get('/sumdb/sum.gomodproxy.local/tile/8/data/000.p/1');
+      assert.equal(await tile.text(), (await db.gosum('example.com/lib', 'v1.0.0'))?.toString() + '\n');
+    } finally {
+      await proxy.close();
+    }
+  });
+});
