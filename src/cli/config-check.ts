@@ -1,7 +1,7 @@
 // `gomodproxy config check`: validates the settings exactly as `serve` would and prints the result.
 import { stringify } from 'yaml';
-import { ConfigError, loadConfig } from '../config/load.js';
-import { configFlagsHelp, parseConfigFlags, settingFlags } from './flags.js';
+import type { Config } from '../config/schema.js';
+import { configFlagsHelp, withConfig } from './flags.js';
 import type { Command } from './io.js';
 
 export const CONFIG_CHECK_HELP = `Usage: gomodproxy config check [flags]
@@ -13,21 +13,12 @@ Flags:
 ${configFlagsHelp()}
 `;
 
-export const configCheck: Command = async (argv, io) => {
-  const { values } = parseConfigFlags(argv);
-  if (values.help) {
-    io.stdout.write(CONFIG_CHECK_HELP);
-    return 0;
-  }
-  try {
-    const config = await loadConfig({ flags: settingFlags(values), env: io.env });
-    io.stdout.write(`configuration is valid; effective settings (durations in ms, sizes in bytes):\n${stringify(config)}`);
-    return 0;
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      io.stderr.write(`gomodproxy: ${err.message}\n`);
-      return 1;
-    }
-    throw err;
-  }
-};
+export const configCheck: Command = withConfig(CONFIG_CHECK_HELP, async (config, io) => {
+  io.stdout.write(`configuration is valid; effective settings (durations in ms, sizes in bytes):\n${stringify(redacted(config))}`);
+  return 0;
+});
+
+/** The settings without secrets (the own checksum database's signer key). */
+function redacted(config: Readonly<Config>): Config {
+  return { ...config, ownSumdb: { ...config.ownSumdb, key: config.ownSumdb.key === '' ? '' : '<redacted>' } };
+}

@@ -1,7 +1,10 @@
 // Flag parsing for commands that take configuration settings, driven by the one options table.
 import { parseArgs } from 'node:util';
 import type { ParseArgsConfig } from 'node:util';
+import { ConfigError, loadConfig } from '../config/load.js';
 import { CONFIG_FLAG, OPTIONS } from '../config/options.js';
+import type { Config } from '../config/schema.js';
+import type { CliIO, Command } from './io.js';
 
 export type FlagValues = Record<string, string | string[] | boolean | undefined>;
 
@@ -29,4 +32,29 @@ export function settingFlags(values: FlagValues): Record<string, string | string
   const out: Record<string, string | string[] | undefined> = {};
   for (const [k, v] of Object.entries(values)) if (typeof v === 'string' || Array.isArray(v)) out[k] = v;
   return out;
+}
+
+/**
+ * A command that takes the settings flags: prints help on --help, loads and validates the config
+ * (exit 1 with every problem on a bad one), then runs.
+ */
+export function withConfig(help: string, run: (config: Readonly<Config>, io: CliIO) => Promise<number>): Command {
+  return async (argv, io) => {
+    const { values } = parseConfigFlags(argv);
+    if (values.help) {
+      io.stdout.write(help);
+      return 0;
+    }
+    let config: Readonly<Config>;
+    try {
+      config = await loadConfig({ flags: settingFlags(values), env: io.env });
+    } catch (err) {
+      if (err instanceof ConfigError) {
+        io.stderr.write(`gomodproxy: ${err.message}\n`);
+        return 1;
+      }
+      throw err;
+    }
+    return run(config, io);
+  };
 }

@@ -12,6 +12,7 @@ Commands:
   bench          compare GOPROXY endpoints: latency, throughput, freshness, correctness
   doctor         check this machine's Go settings (go env) and suggest fixes
   env            print settings that point Go at a gomodproxy instance
+  sumdb key      print the own checksum database's key and GOSUMDB value
 
 Run 'gomodproxy <command> --help' for the flags of a command.
 `;
@@ -41,6 +42,11 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   if (cmd === 'config') {
     if (rest[0] === 'check') return configCheck(rest.slice(1), io);
     io.stderr.write(`gomodproxy config: unknown sub-command ${JSON.stringify(rest[0] ?? '')}; try 'gomodproxy config check --help'\n`);
+    return 2;
+  }
+  if (cmd === 'sumdb') {
+    if (rest[0] === 'key') return (await import('./sumdb-key.js')).sumdbKey(rest.slice(1), io);
+    io.stderr.write(`gomodproxy sumdb: unknown sub-command ${JSON.stringify(rest[0] ?? '')}; try 'gomodproxy sumdb key --help'\n`);
     return 2;
   }
   const command = COMMANDS[cmd];

@@ -1,8 +1,7 @@
 // `gomodproxy serve`: validate the configuration, start the proxy, and shut down gracefully on SIGTERM.
-import { ConfigError, loadConfig } from '../config/load.js';
 import { parseListen } from '../config/schema.js';
 import { createServer } from '../server/compose.js';
-import { configFlagsHelp, parseConfigFlags, settingFlags } from './flags.js';
+import { configFlagsHelp, withConfig } from './flags.js';
 import type { Command } from './io.js';
 
 export const SERVE_HELP = `Usage: gomodproxy serve [flags]
@@ -14,22 +13,7 @@ Flags:
 ${configFlagsHelp()}
 `;
 
-export const serve: Command = async (argv, io) => {
-  const { values } = parseConfigFlags(argv);
-  if (values.help) {
-    io.stdout.write(SERVE_HELP);
-    return 0;
-  }
-  let config;
-  try {
-    config = await loadConfig({ flags: settingFlags(values), env: io.env });
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      io.stderr.write(`gomodproxy: ${err.message}\n`);
-      return 1;
-    }
-    throw err;
-  }
+export const serve: Command = withConfig(SERVE_HELP, async (config, io) => {
   const server = await createServer(config);
   const { host, port } = parseListen(config.listen) as { host: string; port: number };
   const address = await server.app.listen({ host, port });
@@ -57,4 +41,4 @@ export const serve: Command = async (argv, io) => {
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));
   });
-};
+});
