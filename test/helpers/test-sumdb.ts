@@ -23,6 +23,8 @@ export interface TestSumdb {
   readonly gosumdb: string;
   /** Requests seen, by path. */
   readonly hits: string[];
+  /** The log being served (records can be added directly). */
+  readonly log: ServerLog;
   /** The go.sum lines for a version of the fixture directory. */
   gosum(modulePath: string, version: string): Promise<Buffer | undefined>;
   /** Replaces the log with another history signed by the same key (records in another order, one extra). */
@@ -62,6 +64,9 @@ export async function startTestSumdb(goproxyDir: string, name = 'sum.test.exampl
     key: verifierKey,
     gosumdb: `${verifierKey} ${url}`,
     hits,
+    get log() {
+      return log;
+    },
     gosum,
     fork: async () => {
       const forked = new ServerLog(new MemoryLogStorage(), signerKey, { gosum });
