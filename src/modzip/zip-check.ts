@@ -79,7 +79,7 @@ function openZip(file: string): Promise<ZipFile> {
 }
 
 /** The next central-directory entry, or undefined at the end. */
-function nextEntry(zip: ZipFile): Promise<Entry | undefined> {
+export function nextEntry(zip: ZipFile): Promise<Entry | undefined> {
   return new Promise((resolve, reject) => {
     const done = (): void => {
       zip.off('entry', onEntry).off('end', onEnd).off('error', onError);

@@ -1,0 +1,178 @@
+// One module inside one repository, as cmd/go's codeRepo: where the module sits (codeDir, major suffix),
+// its versions from tags (+incompatible rules), finding its go.mod at a revision, and the .mod answer.
+import { MAX_GO_MOD } from '../modzip/zip-check.js';
+import { checkPathMajor, splitPathVersion, synthesizedGoMod } from '../protocol/module-path.js';
+import { isPseudoVersion } from '../protocol/pseudo.js';
+import * as semver from '../protocol/semver.js';
+import type { GitRepo, RevInfo } from './git-repo.js';
+import { isRetracted, modulePathOf, retractions } from './go-mod-file.js';
+
+/** A version that does not exist or is not valid for this module (the proxy answers 404). */
+export class ModuleVersionError extends Error {
+  constructor(modPath: string, version: string, reason: string) {
+    super(version === '' ? `${modPath}: ${reason}` : `${modPath}@${version}: ${reason}`);
+    this.name = 'ModuleVersionError';
+  }
+}
+
+export const hasPathPrefix = (s: string, prefix: string): boolean =>
+  prefix === '' || s === prefix || (s.startsWith(prefix) && (prefix.endsWith('/') || s[prefix.length] === '/'));
+
+export const matchPathMajor = (v: string, pathMajor: string): boolean => checkPathMajor(v, pathMajor) === undefined;
+
+/** module.PathMajorPrefix: "/v2" and ".v2[-unstable]" → "v2", "" → "". */
+function pathMajorPrefix(pathMajor: string): string {
+  return pathMajor.replace(/-unstable$/, '').slice(1);
+}
+
+/** isMajor: whether a go.mod's module path has a major suffix that fits pathMajor. */
+function isMajor(mpath: string, pathMajor: string): boolean {
+  if (mpath === '') return false;
+  const split = splitPathVersion(mpath);
+  if (!split.ok) return false;
+  if (pathMajor === '') return ['', 'v0', 'v1'].includes(pathMajorPrefix(split.pathMajor));
+  return split.pathMajor !== '' && pathMajor.slice(1) === split.pathMajor.slice(1);
+}
+
+export interface FoundDir {
+  /** The commit. */
+  readonly rev: RevInfo;
+  /** The module root inside the repository ('' for the root). */
+  readonly dir: string;
+  /** The go.mod bytes, undefined when the version has none (synthesized). */
+  readonly goMod?: Buffer;
+}
+
+export class CodeRepo {
+  readonly codeDir: string;
+  readonly pathMajor: string;
+  readonly pathPrefix: string;
+  readonly pseudoMajor: string;
+
+  constructor(
+    readonly code: GitRepo,
+    readonly codeRoot: string,
+    readonly modPath: string,
+  ) {
+    if (!hasPathPrefix(modPath, codeRoot)) throw new ModuleVersionError(modPath, '', `mismatched repo: found ${codeRoot}`);
+    const split = splitPathVersion(modPath);
+    if (!split.ok) throw new ModuleVersionError(modPath, '', 'invalid module path');
+    this.pathPrefix = codeRoot === modPath ? modPath : split.prefix;
+    this.pathMajor = split.pathMajor;
+    this.pseudoMajor = pathMajorPrefix(split.pathMajor);
+    let codeDir = '';
+    if (codeRoot !== modPath) {
+      if (!hasPathPrefix(this.pathPrefix, codeRoot)) throw new ModuleVersionError(modPath, '', `repository rooted at ${codeRoot} cannot contain it`);
+      codeDir = this.pathPrefix.slice(codeRoot.length).replace(/^\/+|\/+$/g, '');
+    }
+    this.codeDir = codeDir;
+  }
+
+  get tagPrefix(): string {
+    return this.codeDir === '' ? '' : `${this.codeDir}/`;
+  }
+
+  /** codeRepo.Versions(""): canonical tagged versions, then the allowed +incompatible ones. */
+  versions(): Promise<string[]> {
+    return this.code.memo(`versions:${this.codeRoot}:${this.modPath}`, () => this.computeVersions());
+  }
+
+  private async computeVersions(): Promise<string[]> {
+    if (this.modPath.startsWith('gopkg.in/') && this.modPath.endsWith('-unstable')) return [];
+    const list: string[] = [];
+    const incompatible: string[] = [];
+    for (const tag of await this.code.tags(this.tagPrefix)) {
+      const v = tag.name.slice(this.tagPrefix.length);
+      if (v === '' || v !== semver.canonical(v) || isPseudoVersion(v)) continue;
+      if (!matchPathMajor(v, this.pathMajor)) {
+        if (this.codeDir === '' && this.pathMajor === '' && semver.major(v) > 'v1') incompatible.push(v);
+        continue;
+      }
+      list.push(v);
+    }
+    const sorted = semver.sortVersions(list);
+    return [...sorted, ...(await this.allowedIncompatible(sorted, semver.sortVersions(incompatible)))];
+  }
+
+  private async hasRootGoMod(rev: string): Promise<boolean> {
+    const info = await this.code.stat(rev);
+    return (await this.code.readFile(info.name, 'go.mod', MAX_GO_MOD)) !== undefined;
+  }
+
+  /** appendIncompatibleVersions: none when the latest compatible version has a go.mod; per major, none when its latest has one. */
+  private async allowedIncompatible(list: string[], incompatible: string[]): Promise<string[]> {
+    if (incompatible.length === 0 || this.pathMajor !== '') return [];
+    const last = list[list.length - 1];
+    if (last !== undefined && (await this.hasRootGoMod(last))) return [];
+    const out: string[] = [];
+    const majors = [...new Set(incompatible.map((v) => semver.major(v)))];
+    for (const major of majors) {
+      const ofMajor = incompatible.filter((v) => semver.major(v) === major);
+      if (await this.hasRootGoMod(ofMajor[ofMajor.length - 1] as string)) continue;
+      out.push(...ofMajor.map((v) => `${v}+incompatible`));
+    }
+    return out;
+  }
+
+  /** revToRev: the code-host revision for a module version (pseudo → hash prefix, tag → prefixed tag). */
+  revToRev(rev: string): string {
+    if (!semver.isValid(rev)) return rev;
+    if (isPseudoVersion(rev)) return rev.replace(/\+.*$/, '').slice(rev.replace(/\+.*$/, '').lastIndexOf('-') + 1);
+    const v = semver.build(rev) === '+incompatible' ? rev.slice(0, -'+incompatible'.length) : rev;
+    return this.tagPrefix + v;
+  }
+
+  /** findDir: the directory holding the module at that version, with its go.mod (§4.4). Throws ModuleVersionError. */
+  async findDir(version: string): Promise<FoundDir> {
+    if (!semver.isValid(version)) throw new ModuleVersionError(this.modPath, version, 'invalid version: syntax error');
+    const rev = await this.code.stat(this.revToRev(version)).catch((err: unknown) => {
+      throw new ModuleVersionError(this.modPath, version, `invalid version: ${(err as Error).message}`);
+    });
+    const fail = (msg: string): never => {
+      throw new ModuleVersionError(this.modPath, version, `invalid version: ${msg} at revision ${version}`);
+    };
+    const file1 = this.codeDir === '' ? 'go.mod' : `${this.codeDir}/go.mod`;
+    const gomod1 = await this.code.readFile(rev.name, file1, MAX_GO_MOD);
+    const mpath1 = gomod1 === undefined ? '' : modulePathOf(gomod1);
+    const found1 = gomod1 !== undefined && (isMajor(mpath1, this.pathMajor) || (this.pathMajor === '' && mpath1.startsWith('gopkg.in/')));
+    let file2 = '';
+    if (this.pathMajor !== '' && this.codeRoot !== this.modPath && !this.pathMajor.startsWith('.')) {
+      const dir2 = this.codeDir === '' ? this.pathMajor.slice(1) : `${this.codeDir}/${this.pathMajor.slice(1)}`;
+      file2 = `${dir2}/go.mod`;
+      const gomod2 = await this.code.readFile(rev.name, file2, MAX_GO_MOD);
+      const mpath2 = gomod2 === undefined ? '' : modulePathOf(gomod2);
+      const found2 = gomod2 !== undefined && isMajor(mpath2, this.pathMajor);
+      if (found1 && found2) fail(`${file1} and ...${this.pathMajor}/go.mod both have ...${this.pathMajor} module paths`);
+      if (found2) return { rev, dir: dir2, goMod: gomod2 };
+      if (gomod2 !== undefined) fail(mpath2 === '' ? `${file2} is missing module path` : `${file2} has non-...${this.pathMajor} module path "${mpath2}"`);
+    }
+    if (found1) return { rev, dir: this.codeDir, goMod: gomod1 };
+    if (gomod1 !== undefined) fail(mpath1 === '' ? `${file1} is missing module path` : `${file1} has non-...${this.pathMajor || semver.major(version)} module path "${mpath1}"`);
+    if (this.codeDir === '' && (this.pathMajor === '' || this.pathMajor.startsWith('.'))) return { rev, dir: '' };
+    return fail(file2 !== '' ? `missing ${this.pathPrefix}/go.mod and ...${this.pathMajor}/go.mod` : `missing ${this.pathPrefix}/go.mod`);
+  }
+
+  /** The .mod bytes of a version whose Stat has been checked: its go.mod, or the synthesized one. */
+  async goModOf(version: string): Promise<Buffer> {
+    const found = await this.findDir(version);
+    return found.goMod ?? Buffer.from(synthesizedGoMod(this.modPath));
+  }
+
+  /** retractedVersions: a predicate from the go.mod of the highest listed release (or prerelease). */
+  retracted(): Promise<(v: string) => boolean> {
+    return this.code.memo(`retracted:${this.codeRoot}:${this.modPath}`, () => this.computeRetracted());
+  }
+
+  private async computeRetracted(): Promise<(v: string) => boolean> {
+    const none = (): boolean => false;
+    try {
+      const list = (await this.versions()).filter((v) => !v.endsWith('+incompatible'));
+      const highest = [...list].reverse().find((v) => semver.prerelease(v) === '') ?? list[list.length - 1];
+      if (highest === undefined) return none;
+      const intervals = retractions(await this.goModOf(highest));
+      return intervals === undefined ? none : (v) => isRetracted(v, intervals);
+    } catch {
+      return none;
+    }
+  }
+}

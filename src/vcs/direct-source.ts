@@ -1,0 +1,212 @@
+// The `direct` upstream without the go command: module path → repository (fixed rules, go-get discovery,
+// rewrite rules), answers computed from a persistent bare mirror, failures mapped to GOPROXY statuses.
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { Config } from '../config/schema.js';
+import { GmpError, gmpError } from '../errors.js';
+import { ModZipError } from '../modzip/zip-check.js';
+import { redactURL } from '../upstream/proxy-list.js';
+import type { Info, Source, StageFn, ZipArtifact } from '../upstream/source.js';
+import { CodeRepo, ModuleVersionError } from './code-repo.js';
+import { statVersion } from './convert.js';
+import type { ModRevInfo } from './convert.js';
+import { GitRepo, UnknownRevisionError } from './git-repo.js';
+import { GitError } from './git-run.js';
+import { writeZipFromGit } from './git-zip.js';
+import { discoverRepoRoot } from './go-get.js';
+import type { DiscoveryOptions } from './go-get.js';
+import { MirrorPool } from './mirror.js';
+import { BlockedAddressError, checkHost } from './net-guard.js';
+import { Credentials, parseRewriteRules, rewriteUrl } from './remote-auth.js';
+import type { RewriteRule } from './remote-auth.js';
+import { RepoRootError, fixedRepoRoot, launchpadRepoRoot } from './repo-root.js';
+import type { RepoRoot } from './repo-root.js';
+import { infoBody } from './info-body.js';
+
+export interface DirectSourceOptions {
+  /** gomodproxy's data directory; mirrors live in <dataDir>/vcs. */
+  readonly dataDir: string;
+  readonly refreshIntervalMs: number;
+  readonly gitTimeoutMs: number;
+  /** `FROM=TO` URL rewrites, like git's insteadOf. */
+  readonly rewrite?: readonly string[];
+  /** `HOST=bearer:TOKEN`, `HOST=basic:USER:PASSWORD`, `HOST=header:NAME:VALUE`. */
+  readonly auth?: readonly string[];
+  readonly netrc?: string;
+  readonly allowPrivateNetworks?: boolean;
+  /** Blob-filtered mirrors (default true). */
+  readonly partialClone?: boolean;
+  /** A Source for a GOPROXY base named by a go-import `mod` entry. */
+  readonly proxyFor?: (baseUrl: string) => Source;
+  /** Tests: replaces the HTTP fetch of go-get pages. */
+  readonly fetchPage?: DiscoveryOptions['fetchPage'];
+}
+
+/** The DirectSource settings of a server's configuration. */
+export function directOptions(config: Readonly<Config>, proxyFor?: (baseUrl: string) => Source): DirectSourceOptions {
+  const d = config.direct;
+  return {
+    dataDir: config.data,
+    refreshIntervalMs: d.refreshInterval,
+    gitTimeoutMs: d.gitTimeout,
+    rewrite: d.rewrite,
+    auth: d.auth,
+    netrc: d.netrc,
+    allowPrivateNetworks: d.allowPrivateNetworks,
+    partialClone: d.partialClone,
+    proxyFor,
+  };
+}
+
+type Target = { readonly kind: 'git'; readonly repo: CodeRepo } | { readonly kind: 'mod'; readonly source: Source };
+
+export class DirectSource implements Source {
+  readonly name = 'direct';
+  private readonly mirrors: MirrorPool;
+  private readonly gitRepos = new Map<string, GitRepo>();
+  private readonly roots = new Map<string, { at: number; root: Promise<RepoRoot> }>();
+  private readonly rules: RewriteRule[];
+  private readonly credentials: Credentials;
+  private readonly tmpDir: string;
+
+  constructor(private readonly opts: DirectSourceOptions) {
+    const root = path.join(opts.dataDir, 'vcs');
+    this.tmpDir = path.join(root, 'tmp');
+    this.mirrors = new MirrorPool({
+      root,
+      refreshIntervalMs: opts.refreshIntervalMs,
+      timeoutMs: opts.gitTimeoutMs,
+      partialClone: opts.partialClone ?? true,
+    });
+    this.rules = parseRewriteRules(opts.rewrite ?? []);
+    this.credentials = new Credentials(opts.auth ?? [], opts.netrc);
+  }
+
+  list(modulePath: string): Promise<string[]> {
+    return this.run(modulePath, (t) => (t.kind === 'mod' ? t.source.list(modulePath) : t.repo.versions()));
+  }
+
+  info(modulePath: string, query: string): Promise<Info> {
+    return this.run(modulePath, async (t) => (t.kind === 'mod' ? t.source.info(modulePath, query) : infoBody(t.repo, await statVersion(t.repo, query), query)));
+  }
+
+  latest(modulePath: string): Promise<Info> {
+    return this.run(modulePath, async (t) => (t.kind === 'mod' ? t.source.latest(modulePath) : infoBody(t.repo, await statVersion(t.repo, 'latest'), '')));
+  }
+
+  mod(modulePath: string, version: string): Promise<Buffer> {
+    return this.run(modulePath, async (t) => {
+      if (t.kind === 'mod') return t.source.mod(modulePath, version);
+      await this.exact(t.repo, version);
+      return t.repo.goModOf(version);
+    });
+  }
+
+  zip(modulePath: string, version: string, stage: StageFn): Promise<ZipArtifact> {
+    return this.run(modulePath, async (t) => {
+      if (t.kind === 'mod') return t.source.zip(modulePath, version, stage);
+      await this.exact(t.repo, version);
+      const staged = await stage();
+      try {
+        const { h1 } = await writeZipFromGit(t.repo, version, staged.path, this.tmpDir);
+        return { staged, size: (await stat(staged.path)).size, h1 };
+      } catch (err) {
+        await staged.discard();
+        throw err;
+      }
+    });
+  }
+
+  /** How many times a mirror fetched its refs from a remote (for tests and benchmarks). */
+  get mirrorFetches(): number {
+    return this.mirrors.fetches;
+  }
+
+  async close(): Promise<void> {
+    this.roots.clear();
+  }
+
+  /** .mod and .zip are asked for canonical versions only, and the version must be exactly what Stat gives. */
+  private async exact(repo: CodeRepo, version: string): Promise<ModRevInfo> {
+    const info = await statVersion(repo, version);
+    if (info.version !== version) throw new ModuleVersionError(repo.modPath, version, `invalid version: resolves to ${info.version}`);
+    return info;
+  }
+
+  private async run<T>(modulePath: string, op: (t: Target) => Promise<T>): Promise<T> {
+    try {
+      return await op(await this.target(modulePath));
+    } catch (err) {
+      throw toGmp(err);
+    }
+  }
+
+  private async target(modulePath: string): Promise<Target> {
+    const root = await this.repoRoot(modulePath);
+    if (root.vcs === 'mod') {
+      if (this.opts.proxyFor === undefined) throw new RepoRootError(`${modulePath}: go-import names a module proxy, which direct mode does not follow`);
+      if (root.discovered) await checkHost(new URL(root.repo).hostname, this.opts.allowPrivateNetworks ?? false);
+      return { kind: 'mod', source: this.opts.proxyFor(root.repo) };
+    }
+    if (root.vcs !== 'git') {
+      throw new RepoRootError(`${modulePath}: version control system "${root.vcs}" is not supported by gomodproxy direct mode (only git)`);
+    }
+    const rewritten = rewriteUrl(root.repo, this.rules);
+    const url = rewritten ?? root.repo;
+    if (rewritten === undefined && root.discovered) {
+      const u = new URL(url);
+      if (!['https:', 'http:', 'git:'].includes(u.protocol)) throw new RepoRootError(`${modulePath}: repository URL scheme ${u.protocol} is not allowed`);
+      await checkHost(u.hostname, this.opts.allowPrivateNetworks ?? false);
+    }
+    let code = this.gitRepos.get(url);
+    if (code === undefined) {
+      code = new GitRepo(this.mirrors.get(url, this.credentials.gitConfig(url)), root.repo);
+      this.gitRepos.set(url, code);
+    }
+    return { kind: 'git', repo: new CodeRepo(code, root.root, modulePath) };
+  }
+
+  /** Fixed rules, then discovery, then launchpad; remembered for one refresh interval. */
+  private repoRoot(modulePath: string): Promise<RepoRoot> {
+    const hit = this.roots.get(modulePath);
+    if (hit !== undefined && Date.now() - hit.at < this.opts.refreshIntervalMs) return hit.root;
+    const root = (async () => {
+      const fixed = fixedRepoRoot(modulePath);
+      if (fixed !== undefined) return fixed;
+      try {
+        return await discoverRepoRoot(modulePath, {
+          allowPrivateNetworks: this.opts.allowPrivateNetworks ?? false,
+          credentials: this.credentials,
+          timeoutMs: Math.min(this.opts.gitTimeoutMs, 30_000),
+          fetchPage: this.opts.fetchPage,
+        });
+      } catch (err) {
+        const lp = launchpadRepoRoot(modulePath);
+        if (lp !== undefined) return lp;
+        throw err;
+      }
+    })();
+    this.roots.set(modulePath, { at: Date.now(), root });
+    root.catch(() => this.roots.delete(modulePath));
+    return root;
+  }
+}
+
+/** Module-level problems are 404 (the chain and the go command fall through); git and network trouble is 502/504. */
+function toGmp(err: unknown): GmpError {
+  if (err instanceof GmpError) return err;
+  if (err instanceof ModuleVersionError || err instanceof UnknownRevisionError || err instanceof RepoRootError || err instanceof BlockedAddressError) {
+    return gmpError('GMP_ERR_NOT_FOUND', `not found: ${err.message}`, err);
+  }
+  if (err instanceof ModZipError) return gmpError('GMP_ERR_NOT_FOUND', `not found: create zip: ${err.message}`, err);
+  if (err instanceof GitError) {
+    if (err.timedOut) return gmpError('GMP_ERR_UPSTREAM_TIMEOUT', `direct: ${err.message}`, err);
+    if (/not found|could not read Username|Authentication failed|does not appear to be a git repository|returned error: 40[134]/i.test(err.stderr)) {
+      return gmpError('GMP_ERR_NOT_FOUND', `not found: repository: ${redactURL(err.message)}`, err);
+    }
+    return gmpError('GMP_ERR_UPSTREAM_UNREACHABLE', `direct: ${err.message}`, err);
+  }
+  if (err instanceof Error && err.name === 'AbortError') return gmpError('GMP_ERR_UPSTREAM_TIMEOUT', 'direct: go-get discovery timed out', err);
+  if (err instanceof TypeError) return gmpError('GMP_ERR_UPSTREAM_UNREACHABLE', `direct: go-get discovery failed: ${err.message}`, err);
+  return gmpError('GMP_ERR_INTERNAL', 'internal error', err);
+}

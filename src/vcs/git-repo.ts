@@ -1,0 +1,241 @@
+// The code-host layer over one mirror, as cmd/go's codehost gitRepo: resolving a revision (tag, branch,
+// HEAD, hash prefix), commit times and tags, reading files at a commit, tag ancestry for pseudo-versions.
+import { createHash } from 'node:crypto';
+import { goQuote } from '../protocol/go-quote.js';
+import { isPseudoVersion } from '../protocol/pseudo.js';
+import * as semver from '../protocol/semver.js';
+import { GitError, isFullHash, isSafeRefName } from './git-run.js';
+import type { GitMirror, RefMap } from './mirror.js';
+
+/** A resolved commit (codehost.RevInfo). */
+export interface RevInfo {
+  /** Full commit hash. */
+  readonly name: string;
+  /** The 12-digit short hash of pseudo-versions. */
+  readonly short: string;
+  readonly time: Date;
+  /** The requested tag when the revision was asked for by that tag, else the full hash. */
+  readonly version: string;
+  /** Tags pointing at the commit, sorted. */
+  readonly tags: readonly string[];
+  /** The ref used to resolve the revision (`refs/heads/main`, `refs/tags/v1.0.0`, `HEAD`), if any. */
+  readonly ref?: string;
+}
+
+/** The revision does not name anything in the repository (maps to 404). */
+export class UnknownRevisionError extends Error {
+  constructor(rev: string) {
+    super(`unknown revision ${rev}`);
+    this.name = 'UnknownRevisionError';
+  }
+}
+
+const MAX_CACHED_FILES = 4096;
+const MAX_CACHED_FILE_SIZE = 256 << 10;
+
+const isHexPrefix = (s: string): boolean => s.length >= 7 && s.length <= 40 && /^[0-9a-f]+$/.test(s);
+
+export class GitRepo {
+  private readonly statCache = new Map<string, Promise<unknown>>();
+  /** File contents by commit and path: immutable, so kept across refreshes (bounded). */
+  private readonly files = new Map<string, Promise<Buffer | undefined>>();
+  /** The refs the cached answers were computed from: a refresh of the mirror makes new ones. */
+  private cachedFor: RefMap | undefined;
+
+  constructor(
+    readonly mirror: GitMirror,
+    /** The repository URL before any rewrite, as reported in Origin. */
+    readonly remoteUrl: string,
+  ) {}
+
+  refs(): Promise<RefMap> {
+    return this.mirror.refs();
+  }
+
+  /** Tags starting with prefix, as {name, hash}, sorted by name. */
+  async tags(prefix: string): Promise<Array<{ name: string; hash: string }>> {
+    const out: Array<{ name: string; hash: string }> = [];
+    for (const [ref, hash] of await this.refs()) {
+      if (ref.startsWith('refs/tags/') && ref.startsWith(prefix, 'refs/tags/'.length)) out.push({ name: ref.slice('refs/tags/'.length), hash });
+    }
+    return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  }
+
+  /** The Origin TagSum of the tags with prefix: "t1:" + SHA-256 over `%q %s\n` lines of the semver-like ones. */
+  async tagSum(prefix: string): Promise<string> {
+    const dir = prefix.slice(0, prefix.lastIndexOf('/') + 1);
+    const h = createHash('sha256');
+    for (const tag of await this.tags(prefix)) {
+      const t = tag.name.startsWith(dir) ? tag.name.slice(dir.length) : tag.name;
+      const c = semver.canonical(t);
+      if (c !== '' && t.startsWith(c) && !isPseudoVersion(t)) h.update(`${goQuote(tag.name)} ${tag.hash}\n`);
+    }
+    return `t1:${h.digest('base64')}`;
+  }
+
+  /** codehost Stat: the order of gitRepo.stat, against a mirror that already holds every branch and tag. */
+  stat(rev: string): Promise<RevInfo> {
+    return this.memo(`stat:${rev}`, (refs) => this.resolve(rev, refs));
+  }
+
+  /**
+   * Remembers an answer that depends on the refs (revisions, version lists) until the next refresh of the
+   * mirror changes them; failures are not remembered.
+   */
+  async memo<T>(key: string, compute: (refs: RefMap) => Promise<T>): Promise<T> {
+    const refs = await this.refs();
+    if (refs !== this.cachedFor) {
+      this.statCache.clear();
+      this.cachedFor = refs;
+    }
+    let p = this.statCache.get(key) as Promise<T> | undefined;
+    if (p === undefined) {
+      p = compute(refs);
+      this.statCache.set(key, p);
+      p.catch(() => this.statCache.delete(key));
+    }
+    return p;
+  }
+
+  private async resolve(rev: string, refs: RefMap): Promise<RevInfo> {
+    // Nothing that git could read as an option, a range or a path reaches it.
+    if (rev !== 'HEAD' && !isSafeRefName(rev)) throw new UnknownRevisionError(rev);
+    let ref: string;
+    let hash: string | undefined;
+    if (refs.has(`refs/tags/${rev}`)) {
+      ref = `refs/tags/${rev}`;
+      hash = refs.get(ref);
+    } else if (refs.has(`refs/heads/${rev}`)) {
+      ref = `refs/heads/${rev}`;
+      hash = refs.get(ref);
+    } else if (rev === 'HEAD' && refs.has('HEAD')) {
+      ref = 'HEAD';
+      hash = refs.get(ref);
+    } else if (isHexPrefix(rev)) {
+      return this.statHash(rev, refs);
+    } else {
+      throw new UnknownRevisionError(rev);
+    }
+    if (hash === undefined || !isFullHash(hash)) throw new UnknownRevisionError(rev);
+    const version = ref.startsWith('refs/tags/') ? rev : hash;
+    return { ...(await this.statLocal(version, hash, refs)), ref };
+  }
+
+  /**
+   * A hash prefix, as a fresh go command resolves it: against the ref tips first (Origin.Ref is then the
+   * smallest ref name at that commit), then among all commits of the mirror.
+   */
+  private async statHash(rev: string, refs: RefMap): Promise<RevInfo> {
+    let ref: string | undefined;
+    let hash: string | undefined;
+    for (const [name, h] of refs) {
+      if (!h.startsWith(rev)) continue;
+      if (hash !== undefined && hash !== h) throw new UnknownRevisionError(`${rev} (ambiguous revision)`);
+      hash = h;
+      if (ref === undefined || ref > name) ref = name;
+    }
+    if (hash === undefined) return this.statLocal(rev, rev, refs);
+    const info = await this.statLocal(rev, hash, refs);
+    return ref === undefined ? info : { ...info, ref };
+  }
+
+  /** git log -n1 on a full hash or hash prefix: the commit's hash, committer time and tags. */
+  private async statLocal(version: string, rev: string, refs: RefMap): Promise<RevInfo> {
+    let out: string;
+    try {
+      out = (await this.mirror.git(['-c', 'log.showsignature=false', 'log', '--no-decorate', '-n1', '--format=format:%H %ct', `${rev}^{commit}`, '--'])).toString('utf8');
+    } catch (err) {
+      if (err instanceof GitError && err.timedOut) throw err;
+      throw new UnknownRevisionError(rev);
+    }
+    const [hash, ct] = out.trim().split(' ');
+    if (hash === undefined || !isFullHash(hash) || ct === undefined) throw new Error(`unexpected response from git log: ${JSON.stringify(out)}`);
+    const tags: string[] = [];
+    for (const [r, h] of refs) if (h === hash && r.startsWith('refs/tags/')) tags.push(r.slice('refs/tags/'.length));
+    tags.sort();
+    return {
+      name: hash,
+      short: hash.slice(0, 12),
+      time: new Date(Number(ct) * 1000),
+      version: tags.includes(version) ? version : hash,
+      tags,
+    };
+  }
+
+  /** codehost Latest: the commit of the remote's HEAD. */
+  async latest(): Promise<RevInfo> {
+    const head = (await this.refs()).get('HEAD');
+    if (head === undefined) throw new UnknownRevisionError('HEAD (no commits)');
+    return { ...(await this.stat(head)), ref: 'HEAD' };
+  }
+
+  /** A file's bytes at a commit; undefined when the path is not a file there. Larger than max is an error. */
+  readFile(commit: string, file: string, max: number): Promise<Buffer | undefined> {
+    const key = `${commit}:${max}:${file}`;
+    let p = this.files.get(key);
+    if (p === undefined) {
+      p = this.readFileUncached(commit, file, max);
+      if (this.files.size >= MAX_CACHED_FILES) this.files.delete(this.files.keys().next().value as string);
+      this.files.set(key, p);
+      p.then((b) => {
+        if (b !== undefined && b.length > MAX_CACHED_FILE_SIZE) this.files.delete(key);
+      }, () => this.files.delete(key));
+    }
+    return p;
+  }
+
+  private async readFileUncached(commit: string, file: string, max: number): Promise<Buffer | undefined> {
+    const entry = await this.lsTree(commit, file);
+    if (entry === undefined || entry.type !== 'blob') return undefined;
+    const data = await this.mirror.git(['cat-file', 'blob', entry.oid], { maxOutput: max });
+    return data;
+  }
+
+  /** One tree entry by exact path. Trees are always local, so "absent" here is definitive (no network). */
+  private async lsTree(commit: string, file: string): Promise<{ type: string; oid: string } | undefined> {
+    const out = (await this.mirror.git(['ls-tree', '-z', '--full-tree', commit, '--', file])).toString('utf8');
+    for (const rec of out.split('\0')) {
+      const tab = rec.indexOf('\t');
+      if (tab < 0 || rec.slice(tab + 1) !== file) continue;
+      const [, type, oid] = rec.slice(0, tab).split(' ');
+      if (type !== undefined && oid !== undefined) return { type, oid };
+    }
+    return undefined;
+  }
+
+  /** codehost RecentTag: the highest allowed tag (with prefix) among the commit's ancestors, or ''. */
+  async recentTag(commit: string, prefix: string, allowed: (tag: string) => boolean, compare: (a: string, b: string) => number): Promise<string> {
+    const out = (await this.mirror.git(['for-each-ref', '--format=%(refname)', 'refs/tags', '--merged', commit])).toString('utf8');
+    let highest = '';
+    for (const line of out.split('\n')) {
+      if (!line.startsWith('refs/tags/')) continue;
+      const tag = line.slice('refs/tags/'.length);
+      if (!tag.startsWith(prefix) || !allowed(tag)) continue;
+      if (compare(tag.slice(prefix.length), highest) > 0) highest = tag.slice(prefix.length);
+    }
+    return highest === '' ? '' : prefix + highest;
+  }
+
+  /** codehost DescendsFrom: whether the tag is an ancestor of (or is) the commit. */
+  async descendsFrom(commit: string, tag: string): Promise<boolean> {
+    try {
+      await this.mirror.git(['merge-base', '--is-ancestor', '--', `refs/tags/${tag}`, commit]);
+      return true;
+    } catch (err) {
+      if (err instanceof GitError && err.exitCode === 1) return false;
+      throw err;
+    }
+  }
+
+  /** Blob ids and sizes of the files under dir (plus any extra root paths) at a commit, for prefetching. */
+  async blobsUnder(commit: string, dir: string, extra: readonly string[]): Promise<Set<string>> {
+    const args = ['ls-tree', '-r', '-z', '--full-tree', commit, '--'];
+    const out = (await this.mirror.git(dir === '' ? args : [...args, dir, ...extra])).toString('utf8');
+    const oids = new Set<string>();
+    for (const rec of out.split('\0')) {
+      const [, type, oid] = rec.slice(0, rec.indexOf('\t')).split(' ');
+      if (type === 'blob' && oid !== undefined) oids.add(oid);
+    }
+    return oids;
+  }
+}

@@ -1,0 +1,129 @@
+// Runs the git binary the safe way: argument arrays (never a shell), a timeout on every call, no prompts,
+// literal pathspecs, and credentials handed over in the environment so they never appear in argv or logs.
+import { spawn } from 'node:child_process';
+
+export interface GitRunOptions {
+  /** The repository (`git -C`); omitted for commands that need none. */
+  readonly cwd?: string;
+  readonly timeoutMs: number;
+  /** Extra `-c key=value` settings, passed through GIT_CONFIG_* variables (not argv). */
+  readonly config?: ReadonlyArray<readonly [string, string]>;
+  /** Bytes written to stdin. */
+  readonly input?: string;
+  /** Output beyond this many bytes fails the call (the go command's own limits are 16 MiB/500 MiB). */
+  readonly maxOutput?: number;
+}
+
+export interface GitResult {
+  readonly stdout: Buffer;
+  readonly stderr: string;
+}
+
+/** A failed git call; `message` holds no credentials (they never reach argv or the output of git). */
+export class GitError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: number | null,
+    readonly stderr: string,
+    readonly timedOut = false,
+  ) {
+    super(message);
+    this.name = 'GitError';
+  }
+}
+
+const DEFAULT_MAX_OUTPUT = 64 << 20;
+
+/** Process-wide counters of git calls by subcommand (calls and milliseconds), for benchmarks and tuning. */
+export const gitStats = new Map<string, { calls: number; ms: number }>();
+
+function record(args: readonly string[], started: number): void {
+  const cmd = args.find((a) => !a.startsWith('-') && !a.includes('=')) ?? '?';
+  const s = gitStats.get(cmd) ?? { calls: 0, ms: 0 };
+  s.calls++;
+  s.ms += Date.now() - started;
+  gitStats.set(cmd, s);
+}
+
+/** The environment of every git call: the go command's non-interactive settings plus ours. */
+export function gitEnv(config: ReadonlyArray<readonly [string, string]> = []): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  env.GIT_TERMINAL_PROMPT = '0';
+  env.GCM_INTERACTIVE = 'never';
+  env.GIT_SSH_COMMAND ??= 'ssh -o ControlMaster=no -o BatchMode=yes';
+  env.GIT_LITERAL_PATHSPECS = '1';
+  env.LC_ALL = 'C';
+  // Never let an inherited GIT_DIR or worktree redirect our commands at another repository.
+  for (const k of ['GIT_DIR', 'GIT_WORK_TREE', 'GIT_INDEX_FILE', 'GIT_OBJECT_DIRECTORY', 'GIT_NAMESPACE']) delete env[k];
+  const base = Number(env.GIT_CONFIG_COUNT ?? '0') || 0;
+  config.forEach(([k, v], i) => {
+    env[`GIT_CONFIG_KEY_${base + i}`] = k;
+    env[`GIT_CONFIG_VALUE_${base + i}`] = v;
+  });
+  env.GIT_CONFIG_COUNT = String(base + config.length);
+  return env;
+}
+
+/** Runs `git <args>` and resolves with its output, or rejects with a GitError (non-zero exit, timeout, too much output). */
+export function runGit(args: readonly string[], opts: GitRunOptions): Promise<GitResult> {
+  const argv = opts.cwd === undefined ? [...args] : ['-C', opts.cwd, ...args];
+  const limit = opts.maxOutput ?? DEFAULT_MAX_OUTPUT;
+  const started = Date.now();
+  return new Promise<GitResult>((resolve, reject) => {
+    // Its own process group, so a timeout also ends the helpers git starts (remote-https, ssh, lazy fetches).
+    const child = spawn('git', argv, { env: gitEnv(opts.config), stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+    const killAll = (): void => {
+      try {
+        if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        child.kill('SIGKILL');
+      }
+    };
+    const out: Buffer[] = [];
+    let outLen = 0;
+    let err = '';
+    let failure: GitError | undefined;
+    const timer = setTimeout(() => {
+      failure = new GitError(`git ${args[0] ?? ''}: timed out after ${opts.timeoutMs} ms`, null, err, true);
+      killAll();
+      reject(failure);
+    }, opts.timeoutMs);
+    child.stdout.on('data', (b: Buffer) => {
+      outLen += b.length;
+      if (outLen > limit) {
+        failure ??= new GitError(`git ${args[0] ?? ''}: output larger than ${limit} bytes`, null, err);
+        killAll();
+      } else out.push(b);
+    });
+    child.stderr.on('data', (b: Buffer) => {
+      if (err.length < 8192) err += b.toString('utf8');
+    });
+    child.on('error', (e) => {
+      clearTimeout(timer);
+      reject(new GitError(`cannot run git: ${e.message}`, null, ''));
+    });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      if (failure !== undefined) return reject(failure);
+      if (code !== 0) {
+        const first = err.trim().split('\n').filter((l) => l !== '').slice(-3).join('; ');
+        return reject(new GitError(`git ${args[0] ?? ''} failed (exit ${code}): ${first}`, code, err));
+      }
+      resolve({ stdout: Buffer.concat(out), stderr: err });
+    });
+    child.stdin.on('error', () => {}); // git may exit before reading all input
+    child.stdin.end(opts.input ?? '');
+  }).finally(() => record(args, started));
+}
+
+/** A full commit hash (SHA-1 or SHA-256), the only form we hand to git as a revision. */
+export function isFullHash(s: string): boolean {
+  return /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/.test(s);
+}
+
+/** git check-ref-format's rules for the names we fetch or look up (no `..`, control chars, `~^:?*[\`, `@{`, …). */
+export function isSafeRefName(ref: string): boolean {
+  if (ref === '' || ref.length > 1024 || ref.startsWith('-') || ref.endsWith('/') || ref.endsWith('.')) return false;
+  if (/[\x00-\x20\x7f~^:?*[\\]|\.\.|@\{|\/\/|\/\.|\.lock(\/|$)/.test(ref)) return false;
+  return ref !== '@' && !ref.startsWith('.');
+}

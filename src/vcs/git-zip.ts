@@ -1,0 +1,81 @@
+// The module zip from git, as cmd/go's codeRepo.Zip: `git archive` of the module directory (export-ignore
+// and export-subst off, eol conversion on), the root LICENSE copied into subdirectory modules, then zip.Create.
+import { randomBytes } from 'node:crypto';
+import { mkdir, rm, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import yauzl from 'yauzl';
+import type { ZipFile } from 'yauzl';
+import { writeModuleZip } from '../modzip/create-zip.js';
+import type { ZipFileSource } from '../modzip/create-zip.js';
+import { MAX_LICENSE, MAX_ZIP_FILE, ModZipError, nextEntry } from '../modzip/zip-check.js';
+import type { CodeRepo } from './code-repo.js';
+
+const S_IFMT = 0o170000;
+const S_IFLNK = 0o120000;
+const utf8 = new TextDecoder('utf-8');
+
+/** Writes the zip of modPath@version (already checked by Stat) into outFile; returns its h1. Throws ModZipError. */
+export async function writeZipFromGit(repo: CodeRepo, version: string, outFile: string, tmpDir: string): Promise<{ h1: string }> {
+  const { rev, dir } = await repo.findDir(version);
+  const mirror = repo.code.mirror;
+  await mirror.prefetchBlobs(rev.name, await repo.code.blobsUnder(rev.name, dir, ['LICENSE']));
+  await mkdir(tmpDir, { recursive: true });
+  const archive = path.join(tmpDir, `archive-${randomBytes(6).toString('hex')}.zip`);
+  try {
+    const pathspec = dir === '' ? [] : ['--', dir];
+    await mirror.git(['-c', 'core.autocrlf=input', '-c', 'core.eol=lf', 'archive', '--format=zip', '--prefix=prefix/', `--output=${archive}`, rev.name, ...pathspec]);
+    if ((await stat(archive)).size > MAX_ZIP_FILE) throw new ModZipError('downloaded zip file too large');
+    const zip = await openZip(archive);
+    try {
+      const files = await moduleFiles(zip, dir);
+      if (dir !== '' && !files.some((f) => f.path === 'LICENSE')) {
+        const license = await repo.code.readFile(rev.name, 'LICENSE', MAX_LICENSE + 1);
+        if (license !== undefined) files.push(memoryFile('LICENSE', license));
+      }
+      return await writeModuleZip(files, repo.modPath, version, outFile);
+    } finally {
+      zip.close();
+    }
+  } finally {
+    await rm(archive, { force: true });
+  }
+}
+
+function memoryFile(name: string, data: Buffer): ZipFileSource {
+  return { path: name, kind: 'file', size: data.length, open: () => Readable.from([data]) };
+}
+
+/** The archive's entries under dir/, relative to it, without directories; symlinks marked as such. */
+async function moduleFiles(zip: ZipFile, dir: string): Promise<ZipFileSource[]> {
+  const top = 'prefix/';
+  const sub = dir === '' ? '' : `${dir}/`;
+  const files: ZipFileSource[] = [];
+  for (let e = await nextEntry(zip); e !== undefined; e = await nextEntry(zip)) {
+    const full = utf8.decode(e.fileNameRaw);
+    if (!full.startsWith(top)) throw new ModZipError('zip file contains more than one top-level directory');
+    const name = full.slice(top.length);
+    if (!name.startsWith(sub)) continue;
+    const rel = name.slice(sub.length);
+    if (rel === '' || rel.endsWith('/')) continue;
+    const entry = e;
+    const mode = (entry.externalFileAttributes >>> 16) & S_IFMT;
+    files.push({
+      path: rel,
+      kind: mode === S_IFLNK ? 'symlink' : 'file',
+      size: entry.uncompressedSize,
+      open: () => new Promise((resolve, reject) => zip.openReadStream(entry, (err, s) => (err ? reject(err) : resolve(s)))),
+    });
+  }
+  return files;
+}
+
+function openZip(file: string): Promise<ZipFile> {
+  return new Promise((resolve, reject) => {
+    yauzl.open(file, { lazyEntries: true, autoClose: false, decodeStrings: false }, (err, zip) => {
+      if (err) return reject(new ModZipError(`git archive wrote an unreadable zip: ${err.message}`));
+      zip.on('error', () => {}); // late reader errors surface through the entry streams
+      resolve(zip);
+    });
+  });
+}

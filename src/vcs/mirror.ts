@@ -1,0 +1,172 @@
+// One bare mirror per repository URL under <data>/vcs: fetched with a blob filter where the server allows,
+// refreshed at most once per interval with one fetch at a time, and read with plain local git commands.
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { GitError, isFullHash, runGit } from './git-run.js';
+
+export interface MirrorOptions {
+  /** Directory holding the mirrors (<data>/vcs). */
+  readonly root: string;
+  readonly refreshIntervalMs: number;
+  readonly timeoutMs: number;
+  /** Fetch with --filter=blob:none (git falls back to a full fetch when the server does not allow it). */
+  readonly partialClone: boolean;
+}
+
+/** Full ref name (`refs/tags/v1.0.0`, `refs/heads/main`, `HEAD`) → commit hash, annotated tags peeled. */
+export type RefMap = ReadonlyMap<string, string>;
+
+const REMOTE_HEAD = 'refs/gmp/remote-head';
+const ATTRIBUTES = '* -export-subst -export-ignore\n';
+
+export class GitMirror {
+  private lastFetch = 0;
+  private fetched = false;
+  private fetching: Promise<void> | undefined;
+  private network: Promise<unknown> = Promise.resolve();
+  private refCache: RefMap | undefined;
+  /** How many times the remote was fetched: observable so tests can check the refresh policy. */
+  fetchCount = 0;
+
+  constructor(
+    readonly url: string,
+    readonly dir: string,
+    private readonly opts: MirrorOptions,
+    /** Per-host settings (credentials) for every call, since lazy blob fetches can happen in any command. */
+    private readonly config: ReadonlyArray<readonly [string, string]> = [],
+  ) {}
+
+  /** Runs git inside the mirror. */
+  git(args: readonly string[], extra: { input?: string; maxOutput?: number } = {}): Promise<Buffer> {
+    return runGit(args, { cwd: this.dir, timeoutMs: this.opts.timeoutMs, config: this.config, ...extra }).then((r) => r.stdout);
+  }
+
+  /** Fetches when the last fetch is older than the refresh interval; concurrent callers share one fetch. */
+  async refresh(): Promise<void> {
+    if (this.fetched && Date.now() - this.lastFetch < this.opts.refreshIntervalMs) return;
+    this.fetching ??= this.fetch().finally(() => {
+      this.fetching = undefined;
+    });
+    await this.fetching;
+  }
+
+  /** The mirror's refs, as the go command reads them from `git ls-remote` (after a refresh). */
+  async refs(): Promise<RefMap> {
+    await this.refresh();
+    if (this.refCache !== undefined) return this.refCache;
+    const out = await this.git(['for-each-ref', '--format=%(refname) %(objectname) %(*objectname)', 'refs/heads', 'refs/tags', REMOTE_HEAD]);
+    const refs = new Map<string, string>();
+    for (const line of out.toString('utf8').split('\n')) {
+      const [name, hash, peeled] = line.split(' ');
+      if (name === undefined || hash === undefined || !isFullHash(hash)) continue;
+      refs.set(name === REMOTE_HEAD ? 'HEAD' : name, peeled !== undefined && isFullHash(peeled) ? peeled : hash);
+    }
+    this.refCache = refs;
+    return refs;
+  }
+
+  /** Serialises network operations on this repository (the fetch and blob prefetches). */
+  private exclusive<T>(op: () => Promise<T>): Promise<T> {
+    const run = this.network.then(op, op);
+    this.network = run.catch(() => undefined);
+    return run;
+  }
+
+  private async fetch(): Promise<void> {
+    const attempt = Date.now();
+    try {
+      await this.exclusive(async () => {
+        await this.init();
+        await this.fetchRefs();
+      });
+      this.fetched = true;
+    } catch (err) {
+      // A mirror that fetched once keeps serving what it has until the remote is back.
+      if (!this.fetched) throw err;
+    } finally {
+      this.lastFetch = attempt;
+      this.refCache = undefined;
+    }
+  }
+
+  private async fetchRefs(): Promise<void> {
+    this.fetchCount++;
+    const base = ['fetch', '--quiet', '--prune', '--force', '--no-write-fetch-head'];
+    if (this.opts.partialClone) base.push('--filter=blob:none');
+    const specs = ['+refs/heads/*:refs/heads/*', '+refs/tags/*:refs/tags/*'];
+    try {
+      await this.git([...base, 'origin', ...specs, `+HEAD:${REMOTE_HEAD}`]);
+    } catch (err) {
+      // An empty repository, or one whose HEAD names no branch, has no HEAD to fetch.
+      if (!(err instanceof GitError) || !/couldn't find remote ref HEAD/i.test(err.stderr)) throw err;
+      await this.git([...base, 'origin', ...specs]);
+      await this.git(['update-ref', '-d', REMOTE_HEAD]);
+    }
+  }
+
+  /** Creates the bare repository once, in a temp directory renamed into place, so a crash leaves no half mirror. */
+  private async init(): Promise<void> {
+    if (await exists(path.join(this.dir, 'HEAD'))) return;
+    await mkdir(path.dirname(this.dir), { recursive: true });
+    const tmp = `${this.dir}.tmp-${randomBytes(4).toString('hex')}`;
+    try {
+      await runGit(['init', '--quiet', '--bare', tmp], { timeoutMs: this.opts.timeoutMs });
+      await runGit(['config', 'remote.origin.url', this.url], { cwd: tmp, timeoutMs: this.opts.timeoutMs });
+      // The go command archives with export-ignore and export-subst switched off (codehost ensureGitAttributes).
+      await mkdir(path.join(tmp, 'info'), { recursive: true });
+      await writeFile(path.join(tmp, 'info', 'attributes'), ATTRIBUTES);
+      await rename(tmp, this.dir);
+    } finally {
+      await rm(tmp, { recursive: true, force: true });
+    }
+  }
+
+  /**
+   * Fetches, in one request, the blobs of `commit` that a partial clone lacks among `wanted` (git would otherwise
+   * fetch them one by one during `git archive`). Failure is harmless: git then falls back to its own lazy fetches.
+   */
+  async prefetchBlobs(commit: string, wanted: ReadonlySet<string>): Promise<void> {
+    if (!this.opts.partialClone || wanted.size === 0 || !isFullHash(commit)) return;
+    await this.exclusive(async () => {
+      // rev-list --missing=print lists without fetching; it walks only this commit's tree (--no-walk).
+      const out = await this.git(['rev-list', '--objects', '--no-walk', '--missing=print', '--no-object-names', commit])
+        .catch(() => Buffer.alloc(0));
+      const missing = out.toString('utf8').split('\n').filter((l) => l.startsWith('?') && wanted.has(l.slice(1))).map((l) => l.slice(1));
+      if (missing.length === 0) return;
+      await this.git(
+        ['-c', 'fetch.negotiationAlgorithm=noop', 'fetch', '--quiet', 'origin', '--no-tags', '--no-write-fetch-head',
+          '--recurse-submodules=no', '--filter=blob:none', '--stdin'],
+        { input: missing.map((o) => `${o}\n`).join('') },
+      ).catch(() => undefined);
+    });
+  }
+}
+
+/** All mirrors of one server, keyed by the URL git fetches from. */
+export class MirrorPool {
+  private readonly mirrors = new Map<string, GitMirror>();
+
+  constructor(private readonly opts: MirrorOptions) {}
+
+  /** Ref fetches made by all mirrors (lazy blob fetches not counted). */
+  get fetches(): number {
+    let n = 0;
+    for (const m of this.mirrors.values()) n += m.fetchCount;
+    return n;
+  }
+
+  get(url: string, config: ReadonlyArray<readonly [string, string]> = []): GitMirror {
+    let m = this.mirrors.get(url);
+    if (m === undefined) {
+      const id = createHash('sha256').update(url).digest('hex').slice(0, 32);
+      m = new GitMirror(url, path.join(this.opts.root, id), this.opts, config);
+      this.mirrors.set(url, m);
+    }
+    return m;
+  }
+}
+
+async function exists(p: string): Promise<boolean> {
+  return stat(p).then(() => true, () => false);
+}

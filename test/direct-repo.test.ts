@@ -1,0 +1,145 @@
+// Direct mode's repository handling: the mirror refresh policy (at most once per interval, one fetch at a
+// time), partial clones, go-get discovery with the SSRF guard and `mod` entries, and unsupported VCSs.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { isGmpError } from '../src/errors.js';
+import type { Source } from '../src/upstream/source.js';
+import { startDirect } from './helpers/git-direct.js';
+import { GitRepoBuilder } from './helpers/git-repo-builder.js';
+import { startGitServer } from './helpers/git-server.js';
+import type { GitServer } from './helpers/git-server.js';
+
+let root: string;
+let git: GitServer;
+let repo: GitRepoBuilder;
+const MOD = 'github.com/gmpfixture/live';
+
+before(async () => {
+  root = await mkdtemp(path.join(tmpdir(), 'gmp-git-'));
+  repo = await GitRepoBuilder.init(path.join(root, 'gmpfixture/live'));
+  await repo.commit({ 'go.mod': `module ${MOD}\n`, 'a.go': 'package live\n' });
+  await repo.tag('v1.0.0');
+  git = await startGitServer(root);
+});
+after(async () => {
+  await git?.close();
+  await rm(root, { recursive: true, force: true });
+});
+
+const notFound = (re: RegExp) => (err: unknown) => isGmpError(err, 'GMP_ERR_NOT_FOUND') && re.test(err.message);
+
+describe('the repository mirror', () => {
+  test('concurrent requests share one fetch, and nothing is fetched again within the refresh interval', async () => {
+    const d = await startDirect(git.url, { refreshIntervalMs: 60_000 });
+    try {
+      const lists = await Promise.all([1, 2, 3, 4, 5].map(() => d.source.list(MOD)));
+      for (const l of lists) assert.deepEqual(l, ['v1.0.0']);
+      await d.source.info(MOD, 'v1.0.0');
+      await d.source.list(MOD);
+      assert.equal(d.source.mirrorFetches, 1);
+    } finally {
+      await d.close();
+    }
+  });
+
+  test('a tag pushed upstream appears after the refresh interval, not before', async () => {
+    const d = await startDirect(git.url, { refreshIntervalMs: 400 });
+    try {
+      assert.deepEqual(await d.source.list(MOD), ['v1.0.0']);
+      await repo.commit({ 'b.go': 'package live\n' });
+      await repo.tag('v1.1.0');
+      assert.deepEqual(await d.source.list(MOD), ['v1.0.0']);
+      await new Promise((r) => setTimeout(r, 450));
+      assert.deepEqual(await d.source.list(MOD), ['v1.0.0', 'v1.1.0']);
+      assert.equal((await d.source.info(MOD, 'main')).Version, 'v1.1.0');
+    } finally {
+      await d.close();
+    }
+  });
+
+  test('the mirror is a blob-filtered partial clone that holds blobs only once they are served', async () => {
+    const d = await startDirect(git.url);
+    try {
+      await d.source.list(MOD);
+      const [id] = await readdir(path.join(d.dataDir, 'vcs'));
+      const dir = path.join(d.dataDir, 'vcs', id as string);
+      const sh = async (...a: string[]) => (await promisify(execFile)('git', ['-C', dir, ...a])).stdout;
+      assert.equal((await sh('config', 'remote.origin.promisor')).trim(), 'true');
+      const missing = async () => (await sh('rev-list', '--objects', '--no-walk', '--missing=print', 'refs/tags/v1.0.0')).split('\n').filter((l) => l.startsWith('?')).length;
+      assert.equal(await missing(), 2);
+      await d.zipFiles(MOD, 'v1.0.0');
+      assert.equal(await missing(), 0);
+    } finally {
+      await d.close();
+    }
+  });
+
+  test('unknown revisions and repositories are 404 so that a chain falls through', async () => {
+    const d = await startDirect(git.url);
+    try {
+      await assert.rejects(d.source.info(MOD, 'no-such-branch'), notFound(/unknown revision/));
+      await assert.rejects(d.source.info(MOD, '--upload-pack=evil'), notFound(/unknown revision/));
+      await assert.rejects(d.source.list('github.com/gmpfixture/absent'), notFound(/repository/));
+    } finally {
+      await d.close();
+    }
+  });
+});
+
+describe('finding the repository', () => {
+  test('other version control systems answer 404 with a clear "not supported"', async () => {
+    const d = await startDirect(git.url);
+    try {
+      await assert.rejects(d.source.list('example.com/repo.hg/sub'), notFound(/"hg" is not supported/));
+      await assert.rejects(d.source.list('chiselapp.com/user/u/repository/r'), notFound(/"fossil" is not supported/));
+    } finally {
+      await d.close();
+    }
+  });
+
+  test('go-get discovery never reaches loopback or private addresses unless allowed', async () => {
+    const d = await startDirect(git.url);
+    try {
+      await assert.rejects(d.source.list('127.0.0.1/x'), notFound(/refusing to contact 127\.0\.0\.1/));
+    } finally {
+      await d.close();
+    }
+    const page = `<html><head><meta name="go-import" content="example.org/live git ${git.url}/gmpfixture/live"></head></html>`;
+    const fetchPage = async (url: string) => (url.startsWith('https://example.org/live?go-get=1') ? page : '');
+    const guarded = await startDirect(git.url, { fetchPage, rewrite: [] });
+    try {
+      await assert.rejects(guarded.source.list('example.org/live'), notFound(/refusing to contact 127\.0\.0\.1/));
+    } finally {
+      await guarded.close();
+    }
+    const open = await startDirect(git.url, { fetchPage, rewrite: [], allowPrivateNetworks: true });
+    try {
+      assert.deepEqual(await open.source.list('example.org/live'), ['v1.0.0', 'v1.1.0']);
+    } finally {
+      await open.close();
+    }
+  });
+
+  test('a go-import mod entry sends the module to that proxy', async () => {
+    const asked: string[] = [];
+    const fake = { name: 'fake', list: async (p: string) => [`v9.9.9 for ${p}`] } as unknown as Source;
+    const page = '<meta name="go-import" content="example.org/m mod https://proxy.example.org/base">' +
+      '<meta name="go-import" content="example.org/m git https://example.org/m.git">';
+    const d = await startDirect(git.url, {
+      fetchPage: async () => page,
+      allowPrivateNetworks: true,
+      proxyFor: (url) => (asked.push(url), fake),
+    });
+    try {
+      assert.deepEqual(await d.source.list('example.org/m/sub'), ['v9.9.9 for example.org/m/sub']);
+      assert.deepEqual(asked, ['https://proxy.example.org/base']);
+    } finally {
+      await d.close();
+    }
+  });
+});

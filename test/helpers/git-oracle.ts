@@ -1,0 +1,57 @@
+// The two sides of the direct-mode oracle: the go command's own GOPROXY=direct (git insteadOf pointing
+// github.com at the local git server) and the go command through gomodproxy with upstream `direct`.
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { goEnv, runGo } from './go.js';
+import type { GoEnv, GoResult } from './go.js';
+import { HOST } from './git-fixtures.js';
+
+/** An environment for `GOPROXY=direct` whose git fetches https://github.com/… from gitServerUrl. */
+export async function directGoEnv(gitServerUrl: string): Promise<GoEnv> {
+  const env = await goEnv('direct', { GOPRIVATE: `${HOST}/gmpfixture,${HOST}/GmpFixture`, GONOSUMDB: '*' });
+  const gitconfig = path.join(env.home, 'gitconfig');
+  await writeFile(gitconfig, `[url "${gitServerUrl}/"]\n\tinsteadOf = https://${HOST}/\n[protocol]\n\tversion = 2\n`);
+  env.env.GIT_CONFIG_GLOBAL = gitconfig;
+  return env;
+}
+
+/** The gomodproxy flags that make its direct mode reach the same server. */
+export function directProxyFlags(gitServerUrl: string): Record<string, string | string[]> {
+  return { upstream: 'direct', 'direct-rewrite': [`https://${HOST}/=${gitServerUrl}/`] };
+}
+
+/** `go … -json` prints JSON objects one after another. */
+export function parseJsonStream<T>(out: string): T[] {
+  const trimmed = out.trim();
+  return trimmed === '' ? [] : (JSON.parse(`[${trimmed.replace(/}\n{/g, '},{')}]`) as T[]);
+}
+
+export interface Download {
+  Path: string;
+  Version: string;
+  Sum?: string;
+  GoModSum?: string;
+  Error?: string;
+}
+
+export async function goDownload(env: GoEnv, args: string[]): Promise<{ result: GoResult; downloads: Download[] }> {
+  const result = await runGo(['mod', 'download', '-json', ...args], env.home, env);
+  return { result, downloads: parseJsonStream<Download>(result.stdout) };
+}
+
+export interface ListedModule {
+  Path: string;
+  Version?: string;
+  Versions?: string[];
+  Time?: string;
+  Error?: { Err: string };
+  Origin?: unknown;
+  GoMod?: string;
+  Dir?: string;
+  Query?: string;
+}
+
+export async function goListModules(env: GoEnv, args: string[], flags: string[] = []): Promise<ListedModule[]> {
+  const result = await runGo(['list', '-m', '-e', '-json', ...flags, ...args], env.home, env);
+  return parseJsonStream<ListedModule>(result.stdout);
+}
