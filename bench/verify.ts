@@ -72,7 +72,7 @@ export async function runVerifyBench(): Promise<string> {
     const restOn = median(on.map((t) => median(t.slice(1, MODULES))));
     const hitOff = median(off.map((t) => t[MODULES] as number));
     const hitOn = median(on.map((t) => t[MODULES] as number));
-    const row = (name: string, a: number, b: number) => `| ${name} | ${a.toFixed(2)} ms | ${b.toFixed(2)} ms | +${(b - a).toFixed(2)} ms | ${(b / a).toFixed(2)}× |`;
+    const row = (name: string, a: number, b: number) => `| ${name} | ${a.toFixed(2)} ms | ${b.toFixed(2)} ms | ${b - a >= 0 ? '+' : '−'}${Math.abs(b - a).toFixed(2)} ms | ${(b / a).toFixed(2)}× |`;
     return [
       `### Checksum verification overhead (${MODULES} modules, log of ${FILLER + MODULES} records, ${ROUNDS} rounds, medians${quick ? ', quick' : ''})`,
       '',
