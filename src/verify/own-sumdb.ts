@@ -48,8 +48,20 @@ export async function loadOrCreateKey(config: Readonly<Config>): Promise<SignerK
   return { signerKey, verifierKey, source: file, created: true };
 }
 
+/** How long served versions are gathered before they are appended in one commit. */
+const RECORD_BATCH_MS = 50;
+
+interface PendingRecord {
+  readonly modulePath: string;
+  readonly version: string;
+  readonly redact: (p: string) => string;
+}
+
 export class OwnSumdb {
   #hashes: ModuleHashes | undefined;
+  #pending: PendingRecord[] = [];
+  #flushTimer: NodeJS.Timeout | undefined;
+  #writing: Promise<void> = Promise.resolve();
 
   private constructor(
     readonly log: ServerLog,
@@ -88,14 +100,42 @@ export class OwnSumdb {
     }
   }
 
-  /** Records a version the proxy served; failures are logged, never thrown (serving does not wait on this). */
+  /**
+   * Records a version the proxy served. Versions are gathered for a moment and appended in one commit
+   * (one fsync for many fills); failures are logged, never thrown: serving does not wait on this.
+   */
   record(modulePath: string, version: string, redact: (p: string) => string): void {
-    void this.gosum(modulePath, version)
-      .then((text) => (text === undefined ? undefined : this.log.add([{ path: modulePath, version, text }])))
-      .catch((err: unknown) => this.logger.error({ err, module: redact(modulePath), version }, 'could not record a module in the own checksum database'));
+    this.#pending.push({ modulePath, version, redact });
+    this.#flushTimer ??= setTimeout(() => void this.#flush(), RECORD_BATCH_MS);
   }
 
-  close(): Promise<void> {
-    return this.storage.close();
+  async #flush(): Promise<void> {
+    this.#flushTimer = undefined;
+    const batch = this.#pending.splice(0);
+    const texts = await Promise.all(
+      batch.map(({ modulePath, version, redact }) =>
+        this.gosum(modulePath, version).catch((err: unknown) => {
+          this.logger.error({ err, module: redact(modulePath), version }, 'could not hash a module for the own checksum database');
+          return undefined;
+        }),
+      ),
+    );
+    const records = batch.flatMap((b, i) => (texts[i] === undefined ? [] : [{ path: b.modulePath, version: b.version, text: texts[i] as Buffer }]));
+    if (records.length === 0) return;
+    this.#writing = this.log
+      .add(records)
+      .then(() => undefined)
+      .catch((err: unknown) => this.logger.error({ err, records: records.length }, 'could not record modules in the own checksum database'));
+    await this.#writing;
+  }
+
+  /** Appends what is still pending, then closes the log files. */
+  async close(): Promise<void> {
+    if (this.#flushTimer !== undefined) {
+      clearTimeout(this.#flushTimer);
+      await this.#flush();
+    }
+    await this.#writing;
+    await this.storage.close();
   }
 }
