@@ -1,6 +1,6 @@
 // Direct-mode benchmark: `go mod download` of the fixture repositories' versions through gomodproxy
 // (upstream `direct`) against the go command's own GOPROXY=direct, cold, warm and for new versions of
-// already-mirrored repositories. `node --import tsx bench/direct.ts [--quick]`.
+// already-mirrored repositories. `node --import tsx bench/direct.ts [--quick] [--profile]`.
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -11,6 +11,7 @@ import { startGitServer } from '../test/helpers/git-server.js';
 import { goEnv } from '../test/helpers/go.js';
 import type { GoEnv } from '../test/helpers/go.js';
 import { startProxy } from '../test/helpers/proxy.js';
+import { gitStats } from '../src/vcs/git-run.js';
 
 interface Row {
   readonly scenario: string;
@@ -24,11 +25,20 @@ const median = (xs: number[]): number => {
   return s.length % 2 === 1 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
 };
 
-async function timed(env: GoEnv, args: string[]): Promise<number> {
+async function timed(env: GoEnv, args: string[], label = ''): Promise<number> {
+  gitStats.clear();
   const t0 = performance.now();
   const { result } = await goDownload(env, args);
   if (result.code !== 0) throw new Error(`go mod download failed: ${result.stderr.slice(0, 500)}`);
-  return Math.round(performance.now() - t0);
+  const ms = Math.round(performance.now() - t0);
+  if (label !== '' && process.argv.includes('--profile')) printGitStats(label, ms);
+  return ms;
+}
+
+/** `--profile`: the git calls gomodproxy made during one timed download (calls and summed wall time). */
+function printGitStats(label: string, ms: number): void {
+  const rows = [...gitStats].sort((a, b) => b[1].ms - a[1].ms).map(([cmd, s]) => `${cmd} ${s.calls}×/${s.ms}ms`);
+  process.stderr.write(`[${label}] ${ms} ms; git: ${rows.join(', ') || 'none'}\n`);
 }
 
 /** Drops the go command's downloaded modules but keeps its VCS clones (its best "warm" case). */
@@ -64,12 +74,12 @@ export async function runDirectBench(opts: { quick: boolean }): Promise<{ markdo
       rows[2]?.goDirectMs.push(await timed(dgo2, seconds));
 
       const proxy = await startProxy(directProxyFlags(git.url));
-      rows[0]?.gomodproxyMs.push(await timed(await goEnv(proxy.url), fx.downloads));
-      rows[1]?.gomodproxyMs.push(await timed(await goEnv(proxy.url), fx.downloads));
+      rows[0]?.gomodproxyMs.push(await timed(await goEnv(proxy.url), fx.downloads, 'cold'));
+      rows[1]?.gomodproxyMs.push(await timed(await goEnv(proxy.url), fx.downloads, 'warm'));
       await proxy.close();
       const proxy2 = await startProxy(directProxyFlags(git.url));
-      await timed(await goEnv(proxy2.url), firsts);
-      rows[2]?.gomodproxyMs.push(await timed(await goEnv(proxy2.url), seconds));
+      await timed(await goEnv(proxy2.url), firsts, 'firsts');
+      rows[2]?.gomodproxyMs.push(await timed(await goEnv(proxy2.url), seconds, 'new'));
       await proxy2.close();
     }
   } finally {

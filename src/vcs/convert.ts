@@ -16,7 +16,12 @@ export interface ModRevInfo {
 }
 
 /** codeRepo.Stat: a version, branch, tag, hash prefix or `latest` → the module version it stands for. */
-export async function statVersion(repo: CodeRepo, rev: string): Promise<ModRevInfo> {
+export function statVersion(repo: CodeRepo, rev: string): Promise<ModRevInfo> {
+  // .info, .mod and .zip of one version each ask; the answer only changes when the refs do.
+  return repo.code.memo(`statVersion:${repo.codeRoot}:${repo.modPath}:${rev}`, () => computeStat(repo, rev));
+}
+
+async function computeStat(repo: CodeRepo, rev: string): Promise<ModRevInfo> {
   if (rev === 'latest') return convert(repo, await repo.code.latest(), '');
   const info = await repo.code.stat(repo.revToRev(rev)).catch((err: unknown) => {
     throw new ModuleVersionError(repo.modPath, rev, `invalid version: ${(err as Error).message}`);

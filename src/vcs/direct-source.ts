@@ -87,7 +87,13 @@ export class DirectSource implements Source {
   }
 
   info(modulePath: string, query: string): Promise<Info> {
-    return this.run(modulePath, async (t) => (t.kind === 'mod' ? t.source.info(modulePath, query) : infoBody(t.repo, await statVersion(t.repo, query), query)));
+    return this.run(modulePath, async (t) => {
+      if (t.kind === 'mod') return t.source.info(modulePath, query);
+      const info = await statVersion(t.repo, query);
+      // The go command usually asks for the zip next: its blobs can travel while it asks about other modules.
+      t.repo.code.mirror.prefetchSoon(info.rev.name);
+      return infoBody(t.repo, info, query);
+    });
   }
 
   latest(modulePath: string): Promise<Info> {
@@ -124,6 +130,7 @@ export class DirectSource implements Source {
 
   async close(): Promise<void> {
     this.roots.clear();
+    this.mirrors.close();
   }
 
   /** .mod and .zip are asked for canonical versions only, and the version must be exactly what Stat gives. */

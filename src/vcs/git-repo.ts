@@ -141,9 +141,11 @@ export class GitRepo {
 
   /** git log -n1 on a full hash or hash prefix: the commit's hash, committer time and tags. */
   private async statLocal(version: string, rev: string, refs: RefMap): Promise<RevInfo> {
+    const fast = await this.commitTime(rev);
     let out: string;
     try {
-      out = (await this.mirror.git(['-c', 'log.showsignature=false', 'log', '--no-decorate', '-n1', '--format=format:%H %ct', `${rev}^{commit}`, '--'])).toString('utf8');
+      if (fast !== undefined) out = fast;
+      else out = (await this.mirror.git(['-c', 'log.showsignature=false', 'log', '--no-decorate', '-n1', '--format=format:%H %ct', `${rev}^{commit}`, '--'])).toString('utf8');
     } catch (err) {
       if (err instanceof GitError && err.timedOut) throw err;
       throw new UnknownRevisionError(rev);
@@ -160,6 +162,18 @@ export class GitRepo {
       version: tags.includes(version) ? version : hash,
       tags,
     };
+  }
+
+  /**
+   * `%H %ct` of a commit read through the mirror's cat-file process; undefined (so git log decides) when
+   * that does not give a plain answer.
+   */
+  private async commitTime(rev: string): Promise<string | undefined> {
+    const obj = await this.mirror.readObject(`${rev}^{commit}`).catch(() => undefined);
+    if (obj === undefined || obj.type !== 'commit') return undefined;
+    const head = obj.data.subarray(0, Math.max(0, obj.data.indexOf('\n\n'))).toString('utf8');
+    const m = /^committer .*> (\d+) [+-]\d{4}$/m.exec(head);
+    return m === null ? undefined : `${obj.oid} ${m[1]}`;
   }
 
   /** codehost Latest: the commit of the remote's HEAD. */
@@ -185,6 +199,15 @@ export class GitRepo {
   }
 
   private async readFileUncached(commit: string, file: string, max: number): Promise<Buffer | undefined> {
+    // `<hash>:<path>` resolves through the (always local) trees, as ls-tree does; anything unusual takes the slow path.
+    if (isFullHash(commit) && file !== '' && !/[\n\r\0]|^\.{0,2}\/|\/$/.test(file)) {
+      if (file === 'go.mod' || file.endsWith('/go.mod')) await this.mirror.prefetchGoMods();
+      const obj = await this.mirror.readObject(`${commit}:${file}`);
+      if (obj !== undefined && obj.type !== 'blob') return undefined;
+      if (obj !== undefined && obj.data.length > max) throw new GitError(`git cat-file: output larger than ${max} bytes`, null, '');
+      if (obj !== undefined) return obj.data;
+      // "missing" is either no such file or a blob git could not fetch: the slow path tells them apart (and fails on the latter).
+    }
     const entry = await this.lsTree(commit, file);
     if (entry === undefined || entry.type !== 'blob') return undefined;
     const data = await this.mirror.git(['cat-file', 'blob', entry.oid], { maxOutput: max });

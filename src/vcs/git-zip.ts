@@ -19,7 +19,8 @@ const utf8 = new TextDecoder('utf-8');
 export async function writeZipFromGit(repo: CodeRepo, version: string, outFile: string, tmpDir: string): Promise<{ h1: string }> {
   const { rev, dir } = await repo.findDir(version);
   const mirror = repo.code.mirror;
-  await mirror.prefetchBlobs(rev.name, await repo.code.blobsUnder(rev.name, dir, ['LICENSE']));
+  // A root module needs every blob of the commit, so there is nothing to list first.
+  await mirror.prefetchBlobs(rev.name, dir === '' ? 'all' : await repo.code.blobsUnder(rev.name, dir, ['LICENSE']));
   await mkdir(tmpDir, { recursive: true });
   const archive = path.join(tmpDir, `archive-${randomBytes(6).toString('hex')}.zip`);
   try {

@@ -3,7 +3,10 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { CatFileBatch } from './cat-file-batch.js';
+import type { BatchObject } from './cat-file-batch.js';
 import { GitError, isFullHash, runGit } from './git-run.js';
+import { missingGoMods } from './go-mod-prefetch.js';
 
 export interface MirrorOptions {
   /** Directory holding the mirrors (<data>/vcs). */
@@ -18,6 +21,8 @@ export interface MirrorOptions {
 export type RefMap = ReadonlyMap<string, string>;
 
 const REMOTE_HEAD = 'refs/gmp/remote-head';
+/** More missing blobs than this in one background prefetch and it is skipped (the zip fetches what it needs). */
+const MAX_SPECULATIVE_BLOBS = 1000;
 const ATTRIBUTES = '* -export-subst -export-ignore\n';
 
 export class GitMirror {
@@ -26,6 +31,15 @@ export class GitMirror {
   private fetching: Promise<void> | undefined;
   private network: Promise<unknown> = Promise.resolve();
   private refCache: RefMap | undefined;
+  private batch: CatFileBatch | undefined;
+  /** The go.mod prefetch since the last fetch, started by the first go.mod read. */
+  private goMods: Promise<void> | undefined;
+  /** Commits hinted by prefetchSoon, waiting for the background fetch; and those already handled. */
+  private readonly soon = new Set<string>();
+  private readonly warmed = new Set<string>();
+  private soonRunning = false;
+  /** Tips whose go.mod blobs (and those of their history) were already looked for. */
+  private readonly scanned = new Set<string>();
   /** How many times the remote was fetched: observable so tests can check the refresh policy. */
   fetchCount = 0;
 
@@ -37,9 +51,20 @@ export class GitMirror {
     private readonly config: ReadonlyArray<readonly [string, string]> = [],
   ) {}
 
+  /** Lets the cat-file reader finish and exit (at shutdown). */
+  close(): void {
+    this.batch?.retire();
+  }
+
   /** Runs git inside the mirror. */
   git(args: readonly string[], extra: { input?: string; maxOutput?: number } = {}): Promise<Buffer> {
     return runGit(args, { cwd: this.dir, timeoutMs: this.opts.timeoutMs, config: this.config, ...extra }).then((r) => r.stdout);
+  }
+
+  /** Reads one object (`<hash>:<path>`, `<prefix>^{commit}`) through the mirror's long-lived cat-file process. */
+  readObject(name: string): Promise<BatchObject | undefined> {
+    this.batch ??= new CatFileBatch(this.dir, this.opts.timeoutMs, this.config);
+    return this.batch.read(name);
   }
 
   /** Fetches when the last fetch is older than the refresh interval; concurrent callers share one fetch. */
@@ -87,6 +112,8 @@ export class GitMirror {
     } finally {
       this.lastFetch = attempt;
       this.refCache = undefined;
+      this.batch?.retire();
+      this.goMods = undefined;
     }
   }
 
@@ -123,22 +150,76 @@ export class GitMirror {
   }
 
   /**
+   * Before the first go.mod read after a fetch: the go.mod blobs of new tips and recent commits in one request
+   * (see go-mod-prefetch.ts), instead of one lazy fetch per read. Never fails.
+   */
+  prefetchGoMods(): Promise<void> {
+    if (!this.opts.partialClone) return Promise.resolve();
+    this.goMods ??= this.exclusive(() => this.fetchGoMods());
+    return this.goMods;
+  }
+
+  private async fetchGoMods(): Promise<void> {
+    try {
+      const wanted = await missingGoMods((args, extra) => this.git(args, extra), this.scanned);
+      if (wanted.length > 0) await this.fetchObjects(wanted);
+    } catch {
+      // Harmless: reads fall back to git's own lazy fetches.
+    }
+  }
+
+  private fetchObjects(oids: readonly string[]): Promise<Buffer> {
+    return this.git(
+      ['-c', 'fetch.negotiationAlgorithm=noop', 'fetch', '--quiet', 'origin', '--no-tags', '--no-write-fetch-head',
+        '--recurse-submodules=no', '--filter=blob:none', '--stdin'],
+      { input: oids.map((o) => `${o}\n`).join('') },
+    );
+  }
+
+  /**
+   * A hint that the files of `commit` will probably be asked for (a `.info` usually comes before the `.zip`):
+   * its blobs are fetched in the background, with those of the commits hinted meanwhile in one request, and only
+   * while they stay few (a large tree waits for the zip's own prefetch, which takes only the module's directory).
+   */
+  prefetchSoon(commit: string): void {
+    if (!this.opts.partialClone || !isFullHash(commit) || this.warmed.has(commit)) return;
+    this.soon.add(commit);
+    if (this.soonRunning) return;
+    this.soonRunning = true;
+    void this.exclusive(() => this.fetchSoon());
+  }
+
+  private async fetchSoon(): Promise<void> {
+    try {
+      while (this.soon.size > 0) {
+        const commits = [...this.soon];
+        this.soon.clear();
+        if (this.warmed.size > 10_000) this.warmed.clear();
+        for (const c of commits) this.warmed.add(c);
+        const out = await this.git(['rev-list', '--objects', '--no-walk', '--missing=print', '--no-object-names', '--stdin'], {
+          input: commits.map((c) => `${c}\n`).join(''),
+        }).catch(() => Buffer.alloc(0));
+        const missing = out.toString('utf8').split('\n').filter((l) => l.startsWith('?')).map((l) => l.slice(1));
+        if (missing.length > 0 && missing.length <= MAX_SPECULATIVE_BLOBS) await this.fetchObjects(missing).catch(() => undefined);
+      }
+    } finally {
+      this.soonRunning = false;
+    }
+  }
+
+  /**
    * Fetches, in one request, the blobs of `commit` that a partial clone lacks among `wanted` (git would otherwise
    * fetch them one by one during `git archive`). Failure is harmless: git then falls back to its own lazy fetches.
    */
-  async prefetchBlobs(commit: string, wanted: ReadonlySet<string>): Promise<void> {
-    if (!this.opts.partialClone || wanted.size === 0 || !isFullHash(commit)) return;
+  async prefetchBlobs(commit: string, wanted: ReadonlySet<string> | 'all'): Promise<void> {
+    if (!this.opts.partialClone || (wanted !== 'all' && wanted.size === 0) || !isFullHash(commit)) return;
     await this.exclusive(async () => {
       // rev-list --missing=print lists without fetching; it walks only this commit's tree (--no-walk).
       const out = await this.git(['rev-list', '--objects', '--no-walk', '--missing=print', '--no-object-names', commit])
         .catch(() => Buffer.alloc(0));
-      const missing = out.toString('utf8').split('\n').filter((l) => l.startsWith('?') && wanted.has(l.slice(1))).map((l) => l.slice(1));
+      const missing = out.toString('utf8').split('\n').filter((l) => l.startsWith('?') && (wanted === 'all' || wanted.has(l.slice(1)))).map((l) => l.slice(1));
       if (missing.length === 0) return;
-      await this.git(
-        ['-c', 'fetch.negotiationAlgorithm=noop', 'fetch', '--quiet', 'origin', '--no-tags', '--no-write-fetch-head',
-          '--recurse-submodules=no', '--filter=blob:none', '--stdin'],
-        { input: missing.map((o) => `${o}\n`).join('') },
-      ).catch(() => undefined);
+      await this.fetchObjects(missing).catch(() => undefined);
     });
   }
 }
@@ -154,6 +235,10 @@ export class MirrorPool {
     let n = 0;
     for (const m of this.mirrors.values()) n += m.fetchCount;
     return n;
+  }
+
+  close(): void {
+    for (const m of this.mirrors.values()) m.close();
   }
 
   get(url: string, config: ReadonlyArray<readonly [string, string]> = []): GitMirror {

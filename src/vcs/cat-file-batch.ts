@@ -1,0 +1,129 @@
+// One long-lived `git cat-file --batch` per mirror: object reads (`<hash>:<path>`, `<prefix>^{commit}`) as
+// request/response lines over stdin/stdout instead of a git process per read; a timeout or error restarts it.
+import { spawn } from 'node:child_process';
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
+import { GitError, gitEnv } from './git-run.js';
+
+/** An object as cat-file --batch reports it; undefined data when the name resolves to nothing. */
+export interface BatchObject {
+  readonly oid: string;
+  readonly type: string;
+  readonly data: Buffer;
+}
+
+interface Pending {
+  readonly resolve: (o: BatchObject | undefined) => void;
+  readonly reject: (e: Error) => void;
+  readonly timer: NodeJS.Timeout;
+}
+
+/** One cat-file process and the reads it still owes, answered in the order they were written. */
+class Session {
+  readonly queue: Pending[] = [];
+  private buf: Buffer = Buffer.alloc(0);
+  private err = '';
+  private done = false;
+
+  constructor(
+    readonly child: ChildProcessWithoutNullStreams,
+    private readonly onDead: (s: Session) => void,
+  ) {
+    child.stdout.on('data', (b: Buffer) => {
+      this.buf = this.buf.length === 0 ? b : Buffer.concat([this.buf, b]);
+      this.drain();
+    });
+    child.stderr.on('data', (b: Buffer) => {
+      if (this.err.length < 8192) this.err += b.toString('utf8');
+    });
+    child.stdin.on('error', () => {});
+    child.on('error', (e) => this.fail(new GitError(`cannot run git: ${e.message}`, null, '')));
+    child.on('close', (code) => this.fail(new GitError(`git cat-file exited (${code}): ${this.err.trim().slice(-300)}`, code, this.err)));
+  }
+
+  /** Answers complete responses in order: "<oid> <type> <size>\n<data>\n" or "<name> missing|ambiguous\n". */
+  private drain(): void {
+    for (;;) {
+      const head = this.queue[0];
+      const nl = this.buf.indexOf(10);
+      if (head === undefined || nl < 0) return;
+      const line = this.buf.subarray(0, nl).toString('utf8');
+      const parts = line.split(' ');
+      const size = Number(parts[2]);
+      let obj: BatchObject | undefined;
+      let used = nl + 1;
+      if (parts.length === 3 && /^[0-9a-f]{40,64}$/.test(parts[0] as string) && Number.isSafeInteger(size)) {
+        if (this.buf.length < nl + 1 + size + 1) return;
+        obj = { oid: parts[0] as string, type: parts[1] as string, data: Buffer.from(this.buf.subarray(nl + 1, nl + 1 + size)) };
+        used = nl + 1 + size + 1;
+      } else if (!/ (missing|ambiguous)$/.test(line)) {
+        return this.fail(new GitError(`git cat-file: unexpected output ${JSON.stringify(line.slice(0, 100))}`, null, ''));
+      }
+      this.buf = this.buf.subarray(used);
+      this.queue.shift();
+      clearTimeout(head.timer);
+      head.resolve(obj);
+    }
+  }
+
+  /** Rejects every read still owed and kills the process (and the lazy fetches it started). */
+  fail(e: Error): void {
+    if (!this.done) {
+      this.done = true;
+      this.onDead(this);
+      const running = this.child.exitCode === null && this.child.signalCode === null;
+      try {
+        if (running && this.child.pid !== undefined) process.kill(-this.child.pid, 'SIGKILL');
+      } catch {
+        if (running) this.child.kill('SIGKILL');
+      }
+    }
+    for (const p of this.queue.splice(0)) {
+      clearTimeout(p.timer);
+      p.reject(e);
+    }
+  }
+}
+
+export class CatFileBatch {
+  private session: Session | undefined;
+
+  constructor(
+    private readonly dir: string,
+    private readonly timeoutMs: number,
+    private readonly config: ReadonlyArray<readonly [string, string]> = [],
+  ) {}
+
+  /** The object a name resolves to, or undefined when git answers "missing" (or "ambiguous"). */
+  read(name: string): Promise<BatchObject | undefined> {
+    if (/[\n\r\0]/.test(name)) return Promise.reject(new Error('object name with a line break'));
+    const s = this.start();
+    return new Promise<BatchObject | undefined>((resolve, reject) => {
+      const timer = setTimeout(() => s.fail(new GitError(`git cat-file: timed out after ${this.timeoutMs} ms`, null, '', true)), this.timeoutMs);
+      s.queue.push({ resolve, reject, timer });
+      s.child.stdin.write(`${name}\n`);
+    });
+  }
+
+  /**
+   * Lets the current process answer what it owes and exit; later reads start a new one (after a refresh,
+   * so they see the new packs; or at shutdown).
+   */
+  retire(): void {
+    const s = this.session;
+    this.session = undefined;
+    s?.child.stdin.end();
+  }
+
+  private start(): Session {
+    if (this.session !== undefined) return this.session;
+    const child = spawn('git', ['-C', this.dir, 'cat-file', '--batch'], { env: gitEnv(this.config), stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+    // An idle reader must not keep the process alive; pending reads hold their own timers.
+    child.unref();
+    for (const st of [child.stdin, child.stdout, child.stderr]) (st as unknown as { unref?: () => void }).unref?.();
+    const s = new Session(child, (dead) => {
+      if (this.session === dead) this.session = undefined;
+    });
+    this.session = s;
+    return s;
+  }
+}
