@@ -1,7 +1,7 @@
 // Builds the HTTP application (separately from listen, so tests use it in-process): GOPROXY routes,
 // operational endpoints, one error handler mapping the error registry to statuses, request logging.
 import { randomUUID } from 'node:crypto';
-import Fastify from 'fastify';
+import Fastify, { LogController } from 'fastify';
 import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { ModuleCache } from '../cache/module-cache.js';
@@ -27,7 +27,8 @@ export function buildApp(options: AppOptions): FastifyInstance {
   const redact = options.redact ?? ((p: string) => p);
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
-    disableRequestLogging: true,
+    // Fastify's own per-request lines are off: the onResponse hook below logs one cheaper line.
+    logController: new LogController({ disableRequestLogging: true }),
     requestIdHeader: false,
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
@@ -35,7 +36,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
     },
     return503OnClosing: true,
     forceCloseConnections: 'idle',
-    maxParamLength: 4096,
+    routerOptions: { maxParamLength: 4096 },
     // Malformed URLs (bad percent-encoding) are rejected by the router before any handler runs.
     frameworkErrors: (err, _req, res) => {
       const reply = res as unknown as FastifyReply;
@@ -49,19 +50,34 @@ export function buildApp(options: AppOptions): FastifyInstance {
   let closing = false;
   app.addHook('onClose', async () => {
     closing = true;
+    // Answers already sent may still be on their way to disk.
+    await options.cache.close();
   });
 
-  app.addHook('onRequest', async (req, reply) => {
+  // Callback-style hooks: an async hook costs a promise per request on the hot path.
+  app.addHook('onRequest', (req, reply, done) => {
     reply.header('x-request-id', req.id);
+    done();
   });
 
-  app.addHook('onResponse', async (req, reply) => {
+  const counters = new MetricChildren(metrics);
+  const record = (req: FastifyRequest, reply: FastifyReply): void => {
     const endpoint = endpointOf(req);
-    metrics.requests.inc({ endpoint, status: String(reply.statusCode) });
+    const status = reply.statusCode;
+    counters.request(endpoint, status).inc();
     const len = Number(reply.getHeader('content-length'));
-    if (req.method !== 'HEAD' && reply.statusCode < 300 && Number.isFinite(len)) metrics.bytesServed.inc({ endpoint }, len);
+    if (req.method !== 'HEAD' && status < 300 && Number.isFinite(len)) counters.bytes(endpoint).inc(len);
     if (endpoint === 'healthz' || endpoint === 'readyz' || endpoint === 'metrics') return;
-    req.log.info({ method: req.method, url: logURL(req, redact), status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+    // Hits are the bulk of the traffic and say nothing new: debug. Fills and failures: info.
+    const notable = status >= 400 || req.goproxyFilled === true;
+    if (!notable && !logger.isLevelEnabled('debug')) return;
+    const line = { method: req.method, url: logURL(req, redact), status, ms: Math.round(reply.elapsedTime) };
+    if (notable) req.log.info(line, 'request');
+    else req.log.debug(line, 'request');
+  };
+  app.addHook('onResponse', (req, reply, done) => {
+    record(req, reply);
+    done();
   });
 
   app.setErrorHandler((err, req, reply) => {
@@ -79,6 +95,27 @@ export function buildApp(options: AppOptions): FastifyInstance {
   for (const plugin of options.plugins ?? []) plugin(app);
   registerGoproxyRoutes(app, options.cache);
   return app;
+}
+
+/** prom-client children per label set, looked up once instead of hashing labels on every response. */
+class MetricChildren {
+  private readonly requests = new Map<string, { inc(): void }>();
+  private readonly served = new Map<string, { inc(n: number): void }>();
+
+  constructor(private readonly metrics: Metrics) {}
+
+  request(endpoint: string, status: number): { inc(): void } {
+    const k = `${endpoint} ${status}`;
+    let c = this.requests.get(k);
+    if (c === undefined) this.requests.set(k, (c = this.metrics.requests.labels({ endpoint, status: String(status) })));
+    return c;
+  }
+
+  bytes(endpoint: string): { inc(n: number): void } {
+    let c = this.served.get(endpoint);
+    if (c === undefined) this.served.set(endpoint, (c = this.metrics.bytesServed.labels({ endpoint })));
+    return c;
+  }
 }
 
 /** Fastify's own errors (bad URL, …) carry a statusCode; below 500 they are client errors, not internal ones. */

@@ -1,11 +1,13 @@
 // One handler per GOPROXY endpoint (§1.1): GET/HEAD /<module>/@v/list, /@v/<v>.info|.mod|.zip, /@latest.
 // Headers follow the cache semantics: immutable artifacts are cacheable forever, lists and queries briefly.
+import type { OutgoingHttpHeaders } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { gmpError } from '../errors.js';
-import type { ModuleCache, Small } from '../cache/module-cache.js';
+import type { FetchOptions, ModuleCache, Small } from '../cache/module-cache.js';
 import { parseRequestPath } from '../protocol/request.js';
 import type { GoproxyRequest } from '../protocol/request.js';
 import { parseRange } from './http-range.js';
+import { sendFile } from './send-file.js';
 
 export const IMMUTABLE = 'public, max-age=31536000, immutable';
 export const SHORT = 'public, max-age=60';
@@ -15,7 +17,24 @@ const TEXT_TYPE = 'text/plain; charset=utf-8';
 declare module 'fastify' {
   interface FastifyRequest {
     goproxy?: GoproxyRequest;
+    /** Set when answering needed an upstream fetch: such requests are logged at info, hits at debug. */
+    goproxyFilled?: boolean;
   }
+}
+
+/** Parsed request paths by raw URL: validating module paths is the costliest part of a hit. */
+const PARSED_MAX = 10_000;
+const parsed = new Map<string, GoproxyRequest>();
+
+function parseCached(url: string): GoproxyRequest {
+  let r = parsed.get(url);
+  if (r === undefined) {
+    r = parseRequestPath(url);
+    // Forget everything at once when full: cheaper than LRU bookkeeping on every hit.
+    if (parsed.size >= PARSED_MAX) parsed.clear();
+    parsed.set(url, r);
+  }
+  return r;
 }
 
 export function registerGoproxyRoutes(app: FastifyInstance, cache: ModuleCache): void {
@@ -27,10 +46,11 @@ export function registerGoproxyRoutes(app: FastifyInstance, cache: ModuleCache):
         reply.header('allow', 'GET, HEAD');
         throw gmpError('GMP_ERR_REQUEST_METHOD', `method ${req.method} not allowed: use GET or HEAD`);
       }
-      const r = parseRequestPath(req.url);
+      const r = parseCached(req.url);
       req.goproxy = r;
-      const cachedOnly = r.cachedOnly || String(req.headers['disable-module-fetch'] ?? '').toLowerCase() === 'true';
-      const opts = { cachedOnly };
+      const dmf = req.headers['disable-module-fetch'];
+      const cachedOnly = r.cachedOnly || (dmf !== undefined && String(dmf).toLowerCase() === 'true');
+      const opts = { cachedOnly, onFill: () => (req.goproxyFilled = true) };
       switch (r.endpoint) {
         case 'list':
           return sendSmall(req, reply, await cache.list(r.module, opts), TEXT_TYPE, SHORT);
@@ -43,7 +63,7 @@ export function registerGoproxyRoutes(app: FastifyInstance, cache: ModuleCache):
         case 'mod':
           return sendSmall(req, reply, await cache.mod(r.module, r.version, opts), TEXT_TYPE, IMMUTABLE);
         case 'zip':
-          return sendZip(req, reply, cache, r, cachedOnly);
+          return sendZip(req, reply, cache, r, opts);
       }
     },
   });
@@ -63,8 +83,8 @@ function sendSmall(req: FastifyRequest, reply: FastifyReply, s: Small, type: str
   return reply.send(req.method === 'HEAD' ? undefined : s.body);
 }
 
-async function sendZip(req: FastifyRequest, reply: FastifyReply, cache: ModuleCache, r: GoproxyRequest, cachedOnly: boolean) {
-  const zip = await cache.zip(r.module, r.version, { cachedOnly });
+async function sendZip(req: FastifyRequest, reply: FastifyReply, cache: ModuleCache, r: GoproxyRequest, opts: FetchOptions) {
+  const zip = await cache.zip(r.module, r.version, opts);
   reply.header('etag', zip.etag).header('cache-control', IMMUTABLE).header('accept-ranges', 'bytes').type('application/zip');
   if (notModified(req, zip.etag)) return reply.code(304).send();
   const range = parseRange(req.headers.range, zip.size);
@@ -78,5 +98,12 @@ async function sendZip(req: FastifyRequest, reply: FastifyReply, cache: ModuleCa
   const length = range === undefined ? zip.size : range.end - range.start + 1;
   reply.header('content-length', length);
   if (req.method === 'HEAD') return reply.send();
-  return reply.send(await zip.open(range));
+  if (zip.body !== undefined) return reply.send(range === undefined ? zip.body : zip.body.subarray(range.start, range.end + 1));
+  if (zip.openFile === undefined) return reply.send(await zip.open(range));
+  // Opened before hijacking, so that a missing file still becomes an ordinary error answer.
+  const file = await zip.openFile();
+  reply.hijack();
+  reply.raw.writeHead(reply.statusCode, reply.getHeaders() as OutgoingHttpHeaders);
+  sendFile(file, range?.start ?? 0, range?.end ?? zip.size - 1, reply.raw);
+  return reply;
 }

@@ -1,11 +1,13 @@
 // Filesystem storage: blobs under <data>/cache, temp files under <data>/tmp, every write atomic
 // (temp file, fsync, rename). Native errors are translated here: ENOENT becomes "absent".
-import { createReadStream } from 'node:fs';
-import { mkdir, open, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
+import { createReadStream, open as openCb } from 'node:fs';
+import { mkdir, readdir, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { gmpError } from '../errors.js';
+import { FdCache } from './fd-cache.js';
+import type { SharedFd } from './fd-cache.js';
 import type { BlobInfo, ByteRange, Staged, Storage } from './types.js';
 
 const SAFE_KEY = /^[a-z0-9.\-_~!+@/]+$/;
@@ -13,6 +15,8 @@ const SAFE_KEY = /^[a-z0-9.\-_~!+@/]+$/;
 export class FsStorage implements Storage {
   readonly root: string;
   readonly tmp: string;
+  private readonly dirs = new Set<string>();
+  private readonly files = new FdCache();
 
   constructor(dataDir: string) {
     this.root = path.resolve(dataDir, 'cache');
@@ -58,25 +62,40 @@ export class FsStorage implements Storage {
   }
 
   async stream(key: string, range?: ByteRange): Promise<Readable> {
-    const file = this.filePath(key);
-    // Open first so that absence is reported before any byte is promised to a client.
-    const handle = await open(file, 'r').catch((err: unknown) => {
-      if (isAbsent(err)) throw gmpError('GMP_ERR_NOT_FOUND', 'not found');
-      throw err;
+    // Open first so that absence is reported before any byte is promised to a client. A numeric fd:
+    // streams over a FileHandle go through promises per chunk and are about half as fast.
+    const fd = await this.openFd(key);
+    return createReadStream('', { fd, start: range?.start, end: range?.end, autoClose: true, highWaterMark: 256 * 1024 });
+  }
+
+  /** A shared, cached descriptor of an immutable blob for positional reads; GMP_ERR_NOT_FOUND when absent. */
+  async openShared(key: string): Promise<SharedFd> {
+    return this.files.acquire(this.filePath(key)).catch((err: unknown) => {
+      throw isAbsent(err) ? gmpError('GMP_ERR_NOT_FOUND', 'not found') : err;
     });
-    return createReadStream('', { fd: handle, start: range?.start, end: range?.end, autoClose: true });
+  }
+
+  /** Closes cached descriptors (on shutdown). */
+  closeFiles(): void {
+    this.files.closeAll();
+  }
+
+  /** Opens a blob for reading; the caller closes the descriptor. GMP_ERR_NOT_FOUND when absent. */
+  openFd(key: string): Promise<number> {
+    const file = this.filePath(key);
+    return new Promise((resolve, reject) => {
+      openCb(file, 'r', (err, fd) => {
+        if (err === null) resolve(fd);
+        else reject(isAbsent(err) ? gmpError('GMP_ERR_NOT_FOUND', 'not found') : err);
+      });
+    });
   }
 
   async write(key: string, data: Buffer | string): Promise<void> {
     const staged = await this.stage();
     try {
-      const fh = await open(staged.path, 'w');
-      try {
-        await fh.writeFile(data);
-        await fh.sync();
-      } finally {
-        await fh.close();
-      }
+      // flush: fsync before close, in one call (open, write, fsync, close without a round trip each).
+      await writeFile(staged.path, data, { flush: true });
       await staged.commit(key);
     } finally {
       await staged.discard();
@@ -89,9 +108,7 @@ export class FsStorage implements Storage {
     return {
       path: tmpPath,
       commit: async (key: string) => {
-        const dest = this.filePath(key);
-        await mkdir(path.dirname(dest), { recursive: true });
-        await rename(tmpPath, dest);
+        await this.renameInto(tmpPath, this.filePath(key));
         done = true;
       },
       discard: async () => {
@@ -100,6 +117,29 @@ export class FsStorage implements Storage {
         await unlink(tmpPath).catch(() => undefined);
       },
     };
+  }
+
+  /** Renames into place; directories known to exist are not created again (a syscall per fill saved). */
+  private async renameInto(from: string, dest: string): Promise<void> {
+    const dir = path.dirname(dest);
+    if (!this.dirs.has(dir)) {
+      await mkdir(dir, { recursive: true });
+      this.rememberDir(dir);
+    }
+    try {
+      await rename(from, dest);
+    } catch (err) {
+      if (!isAbsent(err)) throw err;
+      // The directory was removed behind our back (cache pruning): create it again.
+      this.dirs.clear();
+      await mkdir(dir, { recursive: true });
+      await rename(from, dest);
+    }
+  }
+
+  private rememberDir(dir: string): void {
+    if (this.dirs.size >= 10_000) this.dirs.clear();
+    this.dirs.add(dir);
   }
 
   async delete(key: string): Promise<void> {

@@ -1,0 +1,41 @@
+// Per-hit shortcuts for the module cache: storage keys and metric children computed once, not per request.
+import type { Metrics } from '../metrics.js';
+import { artifactKey, listKey } from '../storage/keys.js';
+import type { ArtifactKind } from '../storage/keys.js';
+
+const MAX_KEYS = 20_000;
+
+/** Storage keys by (kind, module, version): escaping re-validates the module path, too slow per hit. */
+export class KeyMemo {
+  private readonly keys = new Map<string, string>();
+
+  key(modulePath: string, version: string, kind: ArtifactKind | 'list'): string {
+    const memo = `${kind} ${modulePath} ${version}`;
+    let k = this.keys.get(memo);
+    if (k === undefined) {
+      k = kind === 'list' ? listKey(modulePath) : artifactKey(modulePath, version, kind);
+      // Forget everything at once when full: cheaper than LRU bookkeeping on every hit.
+      if (this.keys.size >= MAX_KEYS) this.keys.clear();
+      this.keys.set(memo, k);
+    }
+    return k;
+  }
+}
+
+/** Cache lookup counters; label children are looked up once instead of hashing labels on every hit. */
+export class LookupCounters {
+  private readonly children = new Map<string, { inc(): void }>();
+
+  constructor(private readonly metrics?: Metrics) {}
+
+  count(endpoint: string, result: string): void {
+    if (this.metrics === undefined) return;
+    const k = `${endpoint} ${result}`;
+    let c = this.children.get(k);
+    if (c === undefined) {
+      c = this.metrics.cache.labels({ endpoint, result });
+      this.children.set(k, c);
+    }
+    c.inc();
+  }
+}

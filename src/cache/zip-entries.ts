@@ -1,0 +1,79 @@
+// What the cache remembers about stored zips: size and hash (so a hit needs no stat or hash read), the
+// bytes of small ones, and how to open the file. Bounded by bytes like the metadata LRU.
+import type { Readable } from 'node:stream';
+import { GmpError } from '../errors.js';
+import type { SharedFd } from '../storage/fd-cache.js';
+import type { ByteRange, Storage } from '../storage/types.js';
+import { ByteLRU } from './lru.js';
+
+export interface ZipHandle {
+  readonly size: number;
+  readonly etag: string;
+  readonly h1: string;
+  /** The whole zip, when it is small enough to be kept in memory. */
+  readonly body?: Buffer;
+  open(range?: ByteRange): Promise<Readable>;
+  /** A shared descriptor for positional reads (release it when done), when the storage has files. */
+  openFile?(): Promise<SharedFd>;
+}
+
+/** Zips up to this size are kept in memory once read: most module zips are this small. */
+export const SMALL_ZIP_BYTES = 128 * 1024;
+
+type Entry = ZipHandle & { readonly bytes: number };
+
+export class ZipEntries {
+  private readonly lru: ByteLRU<Entry>;
+
+  constructor(
+    private readonly storage: Storage,
+    maxBytes: number,
+  ) {
+    this.lru = new ByteLRU(maxBytes);
+  }
+
+  get(key: string): ZipHandle | undefined {
+    return this.lru.get(key);
+  }
+
+  /** A zip found in storage: remembered with its bytes when small. */
+  async stored(key: string, size: number, h1: string): Promise<ZipHandle> {
+    const handle = this.handle(key, size, h1);
+    const body = size <= SMALL_ZIP_BYTES ? await this.storage.read(key) : undefined;
+    const entry = { ...handle, body: body?.length === size ? body : undefined, bytes: 256 + (body?.length ?? 0) };
+    this.lru.set(key, entry);
+    return entry;
+  }
+
+  /** A zip just filled: remembered at once (so no second fill starts), its bytes read in the background. */
+  filled(key: string, size: number, h1: string): ZipHandle {
+    const entry = { ...this.handle(key, size, h1), bytes: 256 };
+    this.lru.set(key, entry);
+    if (size <= SMALL_ZIP_BYTES) {
+      void this.storage.read(key).then(
+        (body) => {
+          if (body?.length === size && this.lru.get(key) === entry) this.lru.set(key, { ...entry, body, bytes: 256 + size });
+        },
+        () => undefined,
+      );
+    }
+    return entry;
+  }
+
+  private handle(key: string, size: number, h1: string): ZipHandle {
+    const forget = (err: unknown): never => {
+      // Removed behind our back (an operator pruning the cache): forget it, so the next request refills.
+      if (err instanceof GmpError && err.code === 'GMP_ERR_NOT_FOUND') this.lru.delete(key);
+      throw err;
+    };
+    const fs = this.storage as Storage & { openShared?: (k: string) => Promise<SharedFd> };
+    const shared = fs.openShared?.bind(fs);
+    return {
+      size,
+      h1,
+      etag: `"${h1.slice(3)}"`,
+      open: (range) => this.storage.stream(key, range).catch(forget),
+      openFile: shared === undefined ? undefined : () => shared(key).catch(forget),
+    };
+  }
+}
