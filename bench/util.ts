@@ -1,0 +1,89 @@
+// Small helpers shared by the benchmark suites: free ports, waiting for a server, medians, process
+// memory read from /proc (VmRSS now, VmHWM peak, resettable through clear_refs).
+import { readFile, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+export interface WaitOptions {
+  readonly timeoutMs?: number;
+  /** False once the server process has exited: stop waiting at once. */
+  readonly alive?: () => boolean;
+  /** Any HTTP answer counts (a 404 proves the server listens). */
+  readonly anyStatus?: boolean;
+}
+
+/** Polls `url` until it answers 2xx (or anything, with anyStatus); throws after the timeout. */
+export async function waitReady(url: string, opts: WaitOptions = {}): Promise<void> {
+  const { timeoutMs = 20_000, alive = () => true } = opts;
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (!alive()) throw new Error(`server for ${url} exited before it was ready`);
+    try {
+      const res = await fetch(url);
+      await res.arrayBuffer();
+      if (res.ok || opts.anyStatus === true) return;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`${url} not ready after ${timeoutMs} ms`);
+    await sleep(50);
+  }
+}
+
+export function median(xs: readonly number[]): number {
+  if (xs.length === 0) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 === 1 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
+}
+
+/** Resident and peak resident memory of a process in bytes (Linux /proc). */
+export async function memoryOf(pid: number): Promise<{ rss: number; hwm: number }> {
+  const text = await readFile(`/proc/${pid}/status`, 'utf8');
+  const kb = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? NaN) * 1024;
+  return { rss: kb('VmRSS'), hwm: kb('VmHWM') };
+}
+
+/** Resets VmHWM to the current RSS (Linux ≥ 4.0), so a peak can be measured per scenario. */
+export async function resetPeak(pid: number): Promise<boolean> {
+  return writeFile(`/proc/${pid}/clear_refs`, '5').then(
+    () => true,
+    () => false,
+  );
+}
+
+/** Samples RSS every `everyMs` until stopped; returns the highest value seen (a fallback for VmHWM). */
+export function sampleRss(pid: number, everyMs = 25): { stop(): Promise<number> } {
+  let max = 0;
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      const m = await memoryOf(pid).catch(() => undefined);
+      if (m !== undefined) max = Math.max(max, m.rss);
+      await sleep(everyMs);
+    }
+  })();
+  return {
+    stop: async () => {
+      running = false;
+      await loop;
+      return max;
+    },
+  };
+}
+
+export const MB = 1024 * 1024;
+export const fmtMB = (bytes: number) => `${(bytes / MB).toFixed(1)} MiB`;
