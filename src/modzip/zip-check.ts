@@ -1,7 +1,7 @@
 // Validates a module zip on disk the way the go command does before using it (x/mod/zip checkZip, digest §5.4)
 // and computes its go.sum h1 (dirhash.HashZip, §6) in the same streaming pass. Never buffers the whole zip.
 import { createHash } from 'node:crypto';
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { crc32 } from 'node:zlib';
 import yauzl from 'yauzl';
 import type { Entry, ZipFile } from 'yauzl';
@@ -71,11 +71,16 @@ class EntryRules {
   }
 }
 
-function openZip(file: string): Promise<ZipFile> {
-  return new Promise((resolve, reject) => {
-    const options = { lazyEntries: true, autoClose: false, decodeStrings: false, validateEntrySizes: true };
-    yauzl.open(file, options, (err, zip) => (err ? reject(err) : resolve(zip)));
-  });
+/** Zips up to this size are read whole and checked from memory: one read instead of several per entry. */
+const IN_MEMORY_ZIP = 4 << 20;
+
+async function openZip(file: string, size: number): Promise<ZipFile> {
+  const options = { lazyEntries: true, autoClose: false, decodeStrings: false, validateEntrySizes: true };
+  if (size <= IN_MEMORY_ZIP) {
+    const data = await readFile(file);
+    return new Promise((resolve, reject) => yauzl.fromBuffer(data, options, (err, zip) => (err ? reject(err) : resolve(zip))));
+  }
+  return new Promise((resolve, reject) => yauzl.open(file, options, (err, zip) => (err ? reject(err) : resolve(zip))));
 }
 
 /** The next central-directory entry, or undefined at the end. */
@@ -155,7 +160,7 @@ export async function checkAndHashZip(file: string, modulePath: string, version:
   }
   let zip: ZipFile;
   try {
-    zip = await openZip(file);
+    zip = await openZip(file, size);
   } catch (err) {
     throw new ModZipError(`not a valid zip file: ${(err as Error).message}`, { cause: err });
   }
