@@ -19,6 +19,7 @@ export interface Results {
   herd?: HerdResult;
   memory?: MemoryResult;
   direct?: { markdown: string; json: unknown };
+  verify?: { markdown: string };
 }
 
 const int = (n: number) => (Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : '–');
@@ -112,5 +113,6 @@ export function markdown(r: Results): string {
     parts.push('', `## Memory while streaming one ${fmtMB(x.zipBytes)} zip`, '', line('cold (fetch, validate, store, serve)', x.cold), line('warm (from the cache)', x.warm));
   }
   if (r.direct) parts.push('', r.direct.markdown);
+  if (r.verify) parts.push('', r.verify.markdown);
   return `${parts.join('\n')}\n`;
 }

@@ -1,4 +1,4 @@
-// `npm run bench [-- --quick] [--suite warm,cold,herd,memory,direct]`: prepares its own data in a temp
+// `npm run bench [-- --quick] [--suite warm,cold,herd,memory,direct,verify]`: prepares its own data in a temp
 // directory, runs every contender in the same session, prints markdown and writes JSON to bench/results/.
 import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -16,12 +16,12 @@ import { markdown } from './report.js';
 import type { Results } from './report.js';
 import { runWarm } from './warm.js';
 
-const SUITES = ['warm', 'cold', 'herd', 'memory', 'direct'] as const;
+const SUITES = ['warm', 'cold', 'herd', 'memory', 'direct', 'verify'] as const;
 const HELP = `Usage: npm run bench -- [--quick] [--suite LIST] [--runs N] [--seconds S] [--connections LIST]
                        [--proxy-flag FLAG]... [--node-flag FLAG]... [--keep]
 
   --quick            about a minute: 1 short run per cell, smaller zips and graph
-  --suite LIST       comma-separated among ${SUITES.join(', ')} (default: all but direct)
+  --suite LIST       comma-separated among ${SUITES.join(', ')} (default: all but direct and verify)
   --proxy-flag FLAG  extra flag for 'gomodproxy serve' (repeatable), e.g. --proxy-flag=--log-level=warn
   --node-flag FLAG   extra node flag for gomodproxy (repeatable), e.g. --node-flag=--cpu-prof
   --keep             keep the temp directory (data, nginx logs, profiles)
@@ -79,6 +79,7 @@ async function main(): Promise<number> {
     if (suites.includes('herd')) results.herd = await runHerd(ctx);
     if (suites.includes('memory')) results.memory = await runMemory(ctx);
     if (suites.includes('direct')) results.direct = await runDirect(ctx);
+    if (suites.includes('verify')) results.verify = { markdown: await (await import('./verify.js')).runVerifyBench(ctx.quick) };
   } finally {
     if (values.keep) log(`kept ${tmp}`);
     else await rm(tmp, { recursive: true, force: true });

@@ -10,24 +10,20 @@ import type { FixtureModule } from '../test/helpers/goproxy-dir.js';
 import { startProxy } from '../test/helpers/proxy.js';
 import { startTestSumdb } from '../test/helpers/test-sumdb.js';
 
-const quick = process.argv.includes('--quick');
-const MODULES = quick ? 40 : 150;
-const FILLER = quick ? 300 : 3000;
-const ROUNDS = quick ? 3 : 5;
 
 const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 === 1 ? (s[(s.length - 1) / 2] as number) : ((s[s.length / 2 - 1] as number) + (s[s.length / 2] as number)) / 2;
 };
 
-function fixtures(): FixtureModule[] {
+function fixtures(MODULES: number): FixtureModule[] {
   return Array.from({ length: MODULES }, (_, i) => ({
     path: `bench.example/m${i}`,
     versions: [{ version: 'v1.0.0', files: { 'a.go': `package m${i}\n\nconst X = ${i}\n`, 'data.txt': 'x'.repeat(16 << 10) } }],
   }));
 }
 
-async function fillAll(flags: Record<string, string>, upstream: string): Promise<number[]> {
+async function fillAll(MODULES: number, flags: Record<string, string>, upstream: string): Promise<number[]> {
   const proxy = await startProxy({ upstream, ...flags });
   const times: number[] = [];
   try {
@@ -49,9 +45,12 @@ async function fillAll(flags: Record<string, string>, upstream: string): Promise
   return times;
 }
 
-export async function runVerifyBench(): Promise<string> {
+export async function runVerifyBench(quick: boolean): Promise<string> {
+  const MODULES = quick ? 40 : 150;
+  const FILLER = quick ? 300 : 3000;
+  const ROUNDS = quick ? 3 : 5;
   const dir = await mkdtemp(path.join(tmpdir(), 'gmp-bench-verify-'));
-  const up = await startFakeUpstream(await writeGoproxyDir(dir, fixtures()));
+  const up = await startFakeUpstream(await writeGoproxyDir(dir, fixtures(MODULES)));
   const db = await startTestSumdb(dir);
   try {
     // A log of realistic depth: filler records first, then every benchmark module.
@@ -61,10 +60,10 @@ export async function runVerifyBench(): Promise<string> {
     const off: number[][] = [];
     const on: number[][] = [];
     // One discarded round first, so JIT warm-up does not count against whichever contender runs first.
-    await fillAll({ sumdb: db.gosumdb }, up.url);
+    await fillAll(MODULES, { sumdb: db.gosumdb }, up.url);
     for (let r = 0; r < ROUNDS; r++) {
-      off.push(await fillAll({ sumdb: 'off' }, up.url));
-      on.push(await fillAll({ sumdb: db.gosumdb }, up.url));
+      off.push(await fillAll(MODULES, { sumdb: 'off' }, up.url));
+      on.push(await fillAll(MODULES, { sumdb: db.gosumdb }, up.url));
     }
     const firstOff = median(off.map((t) => t[0] as number));
     const firstOn = median(on.map((t) => t[0] as number));
@@ -92,4 +91,4 @@ export async function runVerifyBench(): Promise<string> {
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) console.log(await runVerifyBench());
+if (import.meta.url === `file://${process.argv[1]}`) console.log(await runVerifyBench(process.argv.includes('--quick')));
