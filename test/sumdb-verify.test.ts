@@ -133,4 +133,20 @@ describe('verification against a checksum database', () => {
       await proxy.close();
     }
   });
+
+  test('a version served just before shutdown is still recorded: close() flushes pending records', async () => {
+    const dataDir = await mkdtemp(path.join(tmpdir(), 'gmp-own-'));
+    const flags = { upstream: up.url, sumdb: db.gosumdb, 'own-sumdb': 'on' };
+    const first = await startProxy(flags, { dataDir });
+    assert.equal((await first.get('/example.com/lib/@v/v1.1.0.zip')).status, 200);
+    await first.close();
+    const second = await startProxy(flags, { dataDir });
+    try {
+      assert.match(await (await second.get('/sumdb-own/latest')).text(), /^go\.sum database tree\n1\n/);
+      const tile = await (await second.get('/sumdb-own/tile/8/data/000.p/1')).text();
+      assert.equal(tile, `${(await db.gosum('example.com/lib', 'v1.1.0'))?.toString()}\n`);
+    } finally {
+      await second.close();
+    }
+  });
 });

@@ -77,6 +77,8 @@ export async function createServer(config: Readonly<Config>, options: ComposeOpt
     log,
     close: async () => {
       await app.close();
+      // Recording what was just served may still need the upstreams, so it finishes before they close.
+      await verification.flush();
       await Promise.all(fetchers.map((f) => f.close()));
       await direct.close();
       await verification.close();

@@ -32,6 +32,8 @@ export interface Verification {
   readonly own: OwnSumdb | undefined;
   readonly routes: (app: FastifyInstance) => void;
   attach(cache: ModuleCache): void;
+  /** Appends the versions still waiting to be recorded in the own database. */
+  flush(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -72,6 +74,7 @@ export async function openVerification(config: Readonly<Config>, upstream: Sourc
         zipHash: async (p, v) => (await cache.zip(p, v)).h1,
         goMod: async (p, v) => (await cache.mod(p, v)).body,
       }),
+    flush: async () => own?.flush(),
     close: async () => {
       await Promise.all(fetchers.map((f) => f.close()));
       await own?.close();

@@ -129,13 +129,18 @@ export class OwnSumdb {
     await this.#writing;
   }
 
-  /** Appends what is still pending, then closes the log files. */
-  async close(): Promise<void> {
+  /** Appends what is still pending now, without waiting for the batch timer. */
+  async flush(): Promise<void> {
     if (this.#flushTimer !== undefined) {
       clearTimeout(this.#flushTimer);
       await this.#flush();
     }
     await this.#writing;
+  }
+
+  /** Appends what is still pending, then closes the log files. */
+  async close(): Promise<void> {
+    await this.flush();
     await this.storage.close();
   }
 }
