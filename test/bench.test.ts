@@ -7,7 +7,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
+import { captureIO } from './helpers/cli-io.js';
 import { after, before, describe, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { run } from '../src/bench/cli.js';
@@ -58,14 +58,7 @@ async function startProxy(files: Files, handler?: Handler): Promise<{ url: strin
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function capture(signal?: AbortSignal, cwd = process.cwd()) {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  const text = { stdout: '', stderr: '' };
-  out.on('data', (c: Buffer) => (text.stdout += c.toString()));
-  err.on('data', (c: Buffer) => (text.stderr += c.toString()));
-  return { io: { stdout: out, stderr: err, env: {}, cwd, signal }, text };
-}
+const capture = (signal?: AbortSignal) => captureIO({ signal });
 
 describe('gomodproxy bench', () => {
   let dir = '';

@@ -7,7 +7,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
+import { captureIO } from './helpers/cli-io.js';
 import { after, before, describe, test } from 'node:test';
 import { run } from '../src/doctor/cli.js';
 
@@ -31,14 +31,9 @@ async function startProxy(b: Behaviour = {}): Promise<Server> {
 const urlOf = (s: Server) => `http://127.0.0.1:${(s.address() as AddressInfo).port}`;
 
 async function doctor(args: string[], env: Record<string, string>) {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let stdout = '';
-  let stderr = '';
-  out.on('data', (c: Buffer) => (stdout += c.toString()));
-  err.on('data', (c: Buffer) => (stderr += c.toString()));
-  const code = await run(args, { stdout: out, stderr: err, env, cwd: process.cwd() });
-  return { code, stdout, stderr };
+  const c = captureIO({ env });
+  const code = await run(args, c.io);
+  return { code, ...c.text };
 }
 
 const ids = (json: string) => (JSON.parse(json).findings as Array<{ id: string; severity: string }>).map((f) => `${f.id}:${f.severity}`).sort();

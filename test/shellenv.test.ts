@@ -7,20 +7,12 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
+import { captureIO } from './helpers/cli-io.js';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { run } from '../src/shellenv/cli.js';
 
-function capture(env: Record<string, string | undefined> = {}) {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let stdout = '';
-  let stderr = '';
-  out.on('data', (c: Buffer) => (stdout += c.toString()));
-  err.on('data', (c: Buffer) => (stderr += c.toString()));
-  return { io: { stdout: out, stderr: err, env, cwd: process.cwd() }, text: () => ({ stdout, stderr }) };
-}
+const capture = (env: Record<string, string | undefined> = {}) => captureIO({ env });
 
 describe('gomodproxy env', () => {
   let url = '';
@@ -43,7 +35,7 @@ describe('gomodproxy env', () => {
     const c = capture();
     const code = await run([url, '-f', 'bash', '--private', 'corp.example.com/*', '--nosumdb', 'github.com/corp'], c.io);
     assert.equal(code, 0);
-    const script = `${c.text().stdout}\ngo env GOPROXY GOPRIVATE GONOPROXY GONOSUMDB\n`;
+    const script = `${c.text.stdout}\ngo env GOPROXY GOPRIVATE GONOPROXY GONOSUMDB\n`;
     const env = { PATH: process.env.PATH ?? '', HOME: dir, GOENV: path.join(dir, 'env'), GOFLAGS: '' };
     const { stdout } = await promisify(execFile)('bash', ['-c', script], { env });
     assert.deepEqual(stdout.trim().split('\n'), [
@@ -56,14 +48,14 @@ describe('gomodproxy env', () => {
     assert.equal(await run([url, '--format', 'go', '--no-direct', '--private', '*.corp.example'], c.io), 0);
     const goenv = path.join(dir, 'goenv-w');
     const env = { PATH: process.env.PATH ?? '', HOME: dir, GOENV: goenv };
-    const { stdout } = await promisify(execFile)('bash', ['-c', `${c.text().stdout}\ngo env GOPROXY GOPRIVATE`], { env });
+    const { stdout } = await promisify(execFile)('bash', ['-c', `${c.text.stdout}\ngo env GOPROXY GOPRIVATE`], { env });
     assert.deepEqual(stdout.trim().split('\n'), [url, '*.corp.example']);
   });
 
   test('prints every format by default, with a heading for each', async () => {
     const c = capture();
     assert.equal(await run([url, '--private', 'corp.example.com'], c.io), 0);
-    const { stdout } = c.text();
+    const { stdout } = c.text;
     for (const line of [
       `export GOPROXY='${url},direct'`, `set -gx GOPRIVATE 'corp.example.com'`, `$env:GOPROXY = '${url},direct'`,
       `set "GOPROXY=${url},direct"`, `ENV GOPROXY="${url},direct"`, 'env:', 'variables:', `  GOPRIVATE: "corp.example.com"`,
@@ -73,31 +65,31 @@ describe('gomodproxy env', () => {
   test('--check reports a reachable instance and whether it relays the checksum database', async () => {
     const c = capture();
     assert.equal(await run([url, '--check', '-f', 'sh'], c.io), 0);
-    assert.match(c.text().stderr, /ok: .* answers \(relays the checksum database\)/);
+    assert.match(c.text.stderr, /ok: .* answers \(relays the checksum database\)/);
   });
 
   test('--check exits 1 when the instance does not answer, but still prints the settings', async () => {
     const c = capture();
     assert.equal(await run(['http://127.0.0.1:1', '--check', '-f', 'sh'], c.io), 1);
-    assert.match(c.text().stderr, /error: http:\/\/127\.0\.0\.1:1 does not answer/);
-    assert.match(c.text().stdout, /export GOPROXY=/);
+    assert.match(c.text.stderr, /error: http:\/\/127\.0\.0\.1:1 does not answer/);
+    assert.match(c.text.stdout, /export GOPROXY=/);
   });
 
   test('uses $GOMODPROXY_URL when no URL is given', async () => {
     const c = capture({ GOMODPROXY_URL: 'https://gmp.corp.example' });
     assert.equal(await run(['-f', 'gitlab'], c.io), 0);
-    assert.equal(c.text().stdout, 'variables:\n  GOPROXY: "https://gmp.corp.example,direct"\n');
+    assert.equal(c.text.stdout, 'variables:\n  GOPROXY: "https://gmp.corp.example,direct"\n');
   });
 
   test('bad flags and bad values exit 2 with a message; --help exits 0', async () => {
     const bad = capture();
     assert.equal(await run(['--bogus'], bad.io), 2);
-    assert.match(bad.text().stderr, /Unknown option '--bogus'/);
+    assert.match(bad.text.stderr, /Unknown option '--bogus'/);
     const fmt = capture();
     assert.equal(await run(['-f', 'tcsh'], fmt.io), 2);
-    assert.match(fmt.text().stderr, /unknown format "tcsh"/);
+    assert.match(fmt.text.stderr, /unknown format "tcsh"/);
     const help = capture();
     assert.equal(await run(['--help'], help.io), 0);
-    assert.match(help.text().stdout, /^usage: gomodproxy env/);
+    assert.match(help.text.stdout, /^usage: gomodproxy env/);
   });
 });

@@ -6,10 +6,12 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { main } from '../src/cli/main.js';
+import { captureIO } from './helpers/cli-io.js';
 import { startFakeUpstream } from './helpers/fake-upstream.js';
 import type { FakeUpstream } from './helpers/fake-upstream.js';
 import { sampleModules, writeGoproxyDir } from './helpers/goproxy-dir.js';
-import { goEnv, runGo } from './helpers/go.js';
+import { goDownload, goEnv } from './helpers/go.js';
+import type { Download } from './helpers/go.js';
 import { startProxy } from './helpers/proxy.js';
 import { startTestSumdb } from './helpers/test-sumdb.js';
 import type { TestSumdb } from './helpers/test-sumdb.js';
@@ -30,18 +32,9 @@ after(async () => {
 
 const MODULES = ['example.com/lib@v1.0.0', 'example.com/Upper/Case@v0.1.0', 'example.com/old@v2.0.0+incompatible'];
 
-interface Download {
-  Path: string;
-  Version: string;
-  Sum: string;
-  GoModSum: string;
-}
-
 async function download(goproxy: string, gosumdb: string, extra: Record<string, string> = {}) {
-  const env = await goEnv(goproxy, { GOSUMDB: gosumdb, ...extra });
-  const r = await runGo(['mod', 'download', '-json', ...MODULES], env.home, env);
-  const parsed = r.code === 0 ? (JSON.parse(`[${r.stdout.replace(/}\s*{/g, '},{')}]`) as Download[]) : [];
-  return { ...r, downloads: parsed };
+  const { result, downloads } = await goDownload(await goEnv(goproxy, { GOSUMDB: gosumdb, ...extra }), MODULES);
+  return { ...result, downloads: result.code === 0 ? downloads : [] };
 }
 
 async function expectedSums(): Promise<Download[]> {
@@ -57,11 +50,10 @@ async function expectedSums(): Promise<Download[]> {
 const pick = (ds: Download[]) => ds.map(({ Path, Version, Sum, GoModSum }) => ({ Path, Version, Sum, GoModSum }));
 
 async function ownKey(dataDir: string): Promise<string> {
-  let out = '';
-  const io = { stdout: { write: (s: string) => (out += s) }, stderr: { write: () => true }, env: {}, signal: new AbortController().signal };
-  const code = await main(['sumdb', 'key', '--data', dataDir], io as never);
+  const c = captureIO();
+  const code = await main(['sumdb', 'key', '--data', dataDir], c.io);
   assert.equal(code, 0);
-  return out.split('\n')[0] as string;
+  return c.text.stdout.split('\n')[0] as string;
 }
 
 describe('the go command verifies through gomodproxy', () => {

@@ -2,7 +2,7 @@
 // github.com at the local git server) and the go command through gomodproxy with upstream `direct`.
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { goEnv, runGo } from './go.js';
+import { goEnv, parseJsonStream, runGo } from './go.js';
 import type { GoEnv, GoResult } from './go.js';
 import { HOST } from './git-fixtures.js';
 
@@ -18,25 +18,6 @@ export async function directGoEnv(gitServerUrl: string): Promise<GoEnv> {
 /** The gomodproxy flags that make its direct mode reach the same server. */
 export function directProxyFlags(gitServerUrl: string): Record<string, string | string[]> {
   return { upstream: 'direct', 'direct-rewrite': [`https://${HOST}/=${gitServerUrl}/`] };
-}
-
-/** `go … -json` prints JSON objects one after another. */
-export function parseJsonStream<T>(out: string): T[] {
-  const trimmed = out.trim();
-  return trimmed === '' ? [] : (JSON.parse(`[${trimmed.replace(/}\n{/g, '},{')}]`) as T[]);
-}
-
-export interface Download {
-  Path: string;
-  Version: string;
-  Sum?: string;
-  GoModSum?: string;
-  Error?: string;
-}
-
-export async function goDownload(env: GoEnv, args: string[]): Promise<{ result: GoResult; downloads: Download[] }> {
-  const result = await runGo(['mod', 'download', '-json', ...args], env.home, env);
-  return { result, downloads: parseJsonStream<Download>(result.stdout) };
 }
 
 export interface ListedModule {

@@ -48,3 +48,22 @@ export function runGo(args: string[], cwd: string, env: GoEnv): Promise<GoResult
     });
   });
 }
+
+/** `go … -json` prints JSON objects one after another. */
+export function parseJsonStream<T>(out: string): T[] {
+  const trimmed = out.trim();
+  return trimmed === '' ? [] : (JSON.parse(`[${trimmed.replace(/}\n{/g, '},{')}]`) as T[]);
+}
+
+export interface Download {
+  Path: string;
+  Version: string;
+  Sum?: string;
+  GoModSum?: string;
+  Error?: string;
+}
+
+export async function goDownload(env: GoEnv, args: string[]): Promise<{ result: GoResult; downloads: Download[] }> {
+  const result = await runGo(['mod', 'download', '-json', ...args], env.home, env);
+  return { result, downloads: parseJsonStream<Download>(result.stdout) };
+}
