@@ -8,6 +8,7 @@ import type { Metrics } from '../metrics.js';
 import { CircuitBreaker } from './circuit-breaker.js';
 import { redactURL } from './proxy-list.js';
 import { UpstreamStatusError, errorFromStatus } from './upstream-errors.js';
+import { readPrefix } from './read-body.js';
 import type { RawFetcher, RawResponse } from './source.js';
 
 export interface HttpFetcherOptions {
@@ -154,15 +155,6 @@ function basicAuth(u: URL): string {
   return `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}`;
 }
 
-async function readErrorText(body: NodeJS.ReadableStream & { destroy?: () => void }): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    const b = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string);
-    chunks.push(b);
-    size += b.length;
-    if (size > 4096) break;
-  }
-  body.destroy?.();
-  return Buffer.concat(chunks).subarray(0, 4096).toString('utf8');
+async function readErrorText(body: AsyncIterable<Uint8Array | string>): Promise<string> {
+  return (await readPrefix(body, 4096)).data.toString('utf8');
 }

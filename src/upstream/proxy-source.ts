@@ -10,6 +10,7 @@ import type { Metrics } from '../metrics.js';
 import { latestPath, listPath, versionPath } from '../protocol/url-path.js';
 import { MAX_GO_MOD, MAX_ZIP_FILE, ModZipError, checkAndHashZip } from '../modzip/zip-check.js';
 import type { Info, RawFetcher, Source, StageFn, ZipArtifact } from './source.js';
+import { readAtMost } from './read-body.js';
 import { badContent, parseInfo, parseList } from './validate.js';
 
 const MAX_LIST = 16 << 20;
@@ -67,23 +68,14 @@ export class ProxySource implements Source {
 
   private async readSmall(rel: string, endpoint: string, limit: number): Promise<Buffer> {
     const res = await this.fetcher.get(rel, endpoint);
-    const chunks: Buffer[] = [];
-    let size = 0;
+    let data: Buffer;
     try {
-      for await (const chunk of res.body) {
-        const b = chunk as Buffer;
-        size += b.length;
-        if (size > limit) {
-          res.body.destroy();
-          throw this.bad(`${endpoint} answer for ${rel}: larger than ${limit} bytes`);
-        }
-        chunks.push(b);
-      }
+      data = await readAtMost(res.body, limit, () => this.bad(`${endpoint} answer for ${rel}: larger than ${limit} bytes`));
     } catch (err) {
       throw this.bodyError(err, rel);
     }
-    if (res.contentLength !== undefined && size !== res.contentLength) throw this.bad(`${endpoint} answer for ${rel}: truncated body`);
-    return Buffer.concat(chunks);
+    if (res.contentLength !== undefined && data.length !== res.contentLength) throw this.bad(`${endpoint} answer for ${rel}: truncated body`);
+    return data;
   }
 
   private async download(body: Readable, file: string, limit: number, what: string): Promise<number> {

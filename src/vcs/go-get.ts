@@ -1,6 +1,7 @@
 // ?go-get=1 discovery (§4.2): fetch https://<path>?go-get=1 behind the SSRF guard, read the go-import meta
 // tags the way cmd/go does (mod entries first, prefix matching, the root page must agree), and check the URL.
 import { Agent, fetch } from 'undici';
+import { readPrefix } from '../upstream/read-body.js';
 import type { Credentials } from './remote-auth.js';
 import { checkHost, guardedLookup } from './net-guard.js';
 import { RepoRootError } from './repo-root.js';
@@ -83,9 +84,10 @@ async function fetchPage(url: string, opts: DiscoveryOptions, agent: Agent): Pro
       current = new URL(location, current).toString();
       continue;
     }
-    // cmd/go ignores the status when the page has tags; read a bounded prefix of the body either way.
-    const text = (await res.text()).slice(0, MAX_PAGE);
-    return text;
+    // cmd/go ignores the status when the page has tags; read a bounded prefix of the body either way
+    // (never the whole of what a hostile server sends).
+    if (res.body === null) return '';
+    return (await readPrefix(res.body, MAX_PAGE)).data.toString('utf8');
   }
   throw new RepoRootError('go-get discovery: too many redirects');
 }

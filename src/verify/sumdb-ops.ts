@@ -5,6 +5,7 @@ import { GmpError } from '../errors.js';
 import type { Storage } from '../storage/types.js';
 import { WriteConflictError } from '../sumdb/client-ops.js';
 import type { ClientOps } from '../sumdb/client-ops.js';
+import { readAtMost } from '../upstream/read-body.js';
 import type { RawFetcher } from '../upstream/source.js';
 
 /** Lookups and tiles are small: a full tile is 256×32 bytes, a record a few lines. */
@@ -16,17 +17,7 @@ export const isPartialTile = (file: string): boolean => /\/tile\/.*\.p\/\d+$/.te
 
 export async function readLimited(fetcher: RawFetcher, rel: string, limit = MAX_SUMDB_BODY): Promise<Buffer> {
   const res = await fetcher.get(rel, 'sumdb');
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of res.body) {
-    size += (chunk as Buffer).length;
-    if (size > limit) {
-      res.body.destroy();
-      throw new Error(`checksum database ${fetcher.name}: answer for ${rel} is larger than ${limit} bytes`);
-    }
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
+  return readAtMost(res.body, limit, () => new Error(`checksum database ${fetcher.name}: answer for ${rel} is larger than ${limit} bytes`));
 }
 
 export class FileClientOps implements ClientOps {
