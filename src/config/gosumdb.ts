@@ -12,6 +12,11 @@ export interface SumdbSpec {
 
 export const SUM_GOLANG_ORG_KEY = 'sum.golang.org+033de0ae+Ac4zctda0e5eza+HJyk9SxEdh+s3Ux18htTTAD8OuAn8';
 
+/** The go command's rule for database names: host[/path], no funny business (modfetch dbDial). */
+export function isSumdbName(name: string): boolean {
+  return /^[A-Za-z0-9.\-_~]+(\/[A-Za-z0-9.\-_~]+)*$/.test(name);
+}
+
 export function parseGosumdb(value: string): SumdbSpec | 'off' {
   const fields = value.trim().split(/\s+/).filter((f) => f !== '');
   if (fields.length === 1 && fields[0] === 'off') return 'off';
@@ -25,7 +30,7 @@ export function parseGosumdb(value: string): SumdbSpec | 'off' {
     key = SUM_GOLANG_ORG_KEY;
   }
   const name = checkVerifierKey(key);
-  if (!/^[A-Za-z0-9.\-_~]+(\/[A-Za-z0-9.\-_~]+)*$/.test(name)) throw new Error(`checksum database name ${JSON.stringify(name)} must look like host[/path]`);
+  if (!isSumdbName(name)) throw new Error(`checksum database name ${JSON.stringify(name)} must look like host[/path]`);
   url ??= `https://${name}`;
   let parsed: URL;
   try {

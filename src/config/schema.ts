@@ -2,7 +2,7 @@
 // (YAML file, GOMODPROXY_* environment, flags). Names follow the go command's own vocabulary.
 import { z } from 'zod';
 import { parseProxyList } from '../upstream/proxy-list.js';
-import { parseGosumdb } from './gosumdb.js';
+import { isSumdbName, parseGosumdb } from './gosumdb.js';
 import { parseDuration, parseSize } from './units.js';
 
 const duration = (def: string) =>
@@ -72,7 +72,7 @@ export const configSchema = z
         name: z
           .string()
           .default('sum.gomodproxy.local')
-          .refine((v) => /^[A-Za-z0-9.\-_~]+(\/[A-Za-z0-9.\-_~]+)*$/.test(v), { message: 'must look like host[/path], as the go command requires' }),
+          .refine(isSumdbName, { message: 'must look like host[/path], as the go command requires' }),
         keyFile: z.string().default(''),
         key: z.string().default(''),
         base: z

@@ -1,8 +1,9 @@
 // A durable LogStorage on the filesystem: records, their end offsets and the stored hashes are
 // appended to three files and synced; a small commit file, replaced atomically, is the commit point.
-import { mkdir, open, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, open, readFile, writeFile } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
+import { writeAtomic } from '../storage/atomic-file.js';
 import type { AppendBatch, LogStorage } from './log-storage.js';
 import { HASH_SIZE, storedHashCount } from './tlog.js';
 import type { Hash } from './tlog.js';
@@ -140,19 +141,4 @@ async function readExactly(fh: FileHandle, position: number, length: number): Pr
     done += bytesRead;
   }
   return buf;
-}
-
-/** temp file, fsync, rename, fsync the directory: the commit survives a crash or is not there at all. */
-export async function writeAtomic(file: string, data: string | Buffer): Promise<void> {
-  const tmp = `${file}.tmp-${process.pid}-${Date.now()}`;
-  const fh = await open(tmp, 'w', 0o600);
-  try {
-    await fh.writeFile(data);
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-  await rename(tmp, file);
-  const d = await open(path.dirname(file), 'r');
-  await d.sync().finally(() => d.close());
 }

@@ -6,7 +6,8 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import { GmpError } from '../errors.js';
 import { hashGoMod } from '../modzip/dirhash.js';
-import { FileLogStorage, writeAtomic } from '../sumdb/file-log-storage.js';
+import { writeAtomic } from '../storage/atomic-file.js';
+import { FileLogStorage } from '../sumdb/file-log-storage.js';
 import { generateKey, newSigner } from '../sumdb/note-keys.js';
 import { ServerLog } from '../sumdb/server-log.js';
 
@@ -63,20 +64,21 @@ export class OwnSumdb {
   #flushTimer: NodeJS.Timeout | undefined;
   #writing: Promise<void> = Promise.resolve();
 
+  readonly log: ServerLog;
+
   private constructor(
-    readonly log: ServerLog,
     private readonly storage: FileLogStorage,
+    signerKey: string,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.log = new ServerLog(storage, signerKey, { gosum: (p, v) => this.gosum(p, v) });
+  }
 
   static async open(config: Readonly<Config>, logger: Logger): Promise<OwnSumdb> {
     const key = await loadOrCreateKey(config);
     if (key.created) logger.info({ keyFile: key.source, verifierKey: key.verifierKey }, 'generated a signer key for the own checksum database');
     const storage = await FileLogStorage.open(path.join(path.resolve(config.data), 'own-sumdb', 'log'));
-    let self: OwnSumdb | undefined;
-    const log = new ServerLog(storage, key.signerKey, { gosum: (p, v) => (self as OwnSumdb).gosum(p, v) });
-    self = new OwnSumdb(log, storage, logger);
-    return self;
+    return new OwnSumdb(storage, key.signerKey, logger);
   }
 
   get name(): string {
