@@ -2,7 +2,6 @@
 // never an upstream request, never a file written anywhere.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { request } from 'node:http';
 import { mkdtemp, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -23,21 +22,6 @@ after(async () => {
   await proxy.close();
   await up.close();
 });
-
-/** Sends the path exactly as written (fetch would normalise `..` away). */
-function rawGet(p: string): Promise<{ status: number; body: string }> {
-  const { port } = new URL(proxy.url);
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path: p, method: 'GET' }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (body += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
 
 const CASES: Array<[string, string, number, RegExp]> = [
   ['dot-dot segments', '/example.com/lib/@v/../../../../etc/passwd', 400, /traversal/],
@@ -68,7 +52,7 @@ const CASES: Array<[string, string, number, RegExp]> = [
 
 for (const [name, p, status, pattern] of CASES) {
   test(`${name} → ${status}`, async () => {
-    const res = await rawGet(p);
+    const res = await proxy.raw(p);
     assert.equal(res.status, status, `${p}: ${res.body}`);
     assert.match(res.body, pattern);
   });

@@ -110,6 +110,15 @@ describe('verification against a checksum database', () => {
       assert.match(await again.text(), /not trusted after a security error/);
       assert.match(await metric(proxy.url, 'gomodproxy_sumdb_security_errors_total'), /\} 1/);
       assert.ok((await stat(file)).isFile());
+      // The distrust survives a restart: it is read back from the security file.
+      const restarted = await startProxy({ upstream: up.url, sumdb: forkable.gosumdb }, { dataDir: proxy.dataDir });
+      try {
+        const after = await restarted.get('/example.com/old/@v/v1.0.0.zip');
+        assert.equal(after.status, 502);
+        assert.match(await after.text(), /not trusted after a security error/);
+      } finally {
+        await restarted.close();
+      }
     } finally {
       await proxy.close();
       await forkable.close();
@@ -147,6 +156,29 @@ describe('verification against a checksum database', () => {
       assert.equal(tile, `${(await db.gosum('example.com/lib', 'v1.1.0'))?.toString()}\n`);
     } finally {
       await second.close();
+    }
+  });
+
+  test('checksum database paths with traversal, control bytes or bad syntax get 400; unknown databases 404', async () => {
+    const proxy = await startProxy({ upstream: up.url, sumdb: db.gosumdb, 'own-sumdb': 'on' });
+    try {
+      const own = '/sumdb/sum.gomodproxy.local';
+      const cases: Array<[string, number]> = [
+        [`${own}/supported`, 200],
+        [`/sumdb/${db.name}/supported`, 200],
+        ['/sumdb/sum.other.example/supported', 404],
+        [`${own}/lookup/%00`, 400],
+        [`${own}/%2e%2e/%2e%2e/etc/passwd`, 400],
+        [`${own}/lookup/a%2Fb@v1.0.0`, 400],
+        [`${own}/lookup/bad`, 400],
+        [`${own}/tile/8/0/x`, 400],
+        ['/sumdb-own/lookup/%00', 400],
+      ];
+      for (const [p, status] of cases) assert.equal((await proxy.raw(p)).status, status, p);
+      const head = await fetch(`${proxy.url}${own}/latest`, { method: 'HEAD' });
+      assert.equal(head.status, 200);
+    } finally {
+      await proxy.close();
     }
   });
 });

@@ -30,7 +30,7 @@ export function parseRequestPath(rawUrl: string): GoproxyRequest {
     raw = raw.slice(CACHED_ONLY.length - 1);
   }
   if (!raw.startsWith('/')) throw invalid('request path must start with /');
-  const segments = raw.slice(1).split('/').map(decodeSegment);
+  const segments = raw.slice(1).split('/').map(decodePathSegment);
   const last = segments[segments.length - 1] ?? '';
   let endpoint: Endpoint;
   let modSegments: string[];
@@ -73,7 +73,8 @@ function badRequest<T>(fn: () => T): T {
   }
 }
 
-function decodeSegment(seg: string): string {
+/** Percent-decodes one path segment, refusing encoded slashes, `.`/`..` and control characters (400). */
+export function decodePathSegment(seg: string): string {
   let out: string;
   try {
     out = decodeURIComponent(seg);

@@ -2,6 +2,7 @@
 // relayed database and for gomodproxy's own, which is also served at its configured base path.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { gmpError } from '../errors.js';
+import { decodePathSegment } from '../protocol/request.js';
 import { serveSumdbPath } from '../sumdb/server-dispatch.js';
 import type { OwnSumdb } from '../verify/own-sumdb.js';
 import type { RelayAnswer, SumdbRelay } from '../verify/sumdb-relay.js';
@@ -11,20 +12,8 @@ export interface SumdbRoutesOptions {
   readonly own?: { readonly db: OwnSumdb; readonly base: string };
 }
 
-/** The decoded path after the database root; refuses what could not be a sumdb path. */
-function decodeRest(raw: string): string {
-  let rest: string;
-  try {
-    rest = decodeURIComponent(raw);
-  } catch {
-    throw gmpError('GMP_ERR_REQUEST_INVALID', 'bad request: invalid percent-encoding');
-  }
-  // eslint-disable-next-line no-control-regex
-  if (/[\x00-\x1f\x7f]/.test(rest) || rest.split('/').some((e) => e === '..' || e === '.')) {
-    throw gmpError('GMP_ERR_REQUEST_INVALID', 'bad request: invalid checksum database path');
-  }
-  return rest;
-}
+/** The decoded path after the database root, with the same per-segment rules as GOPROXY paths. */
+const decodeRest = (raw: string): string => raw.split('/').map(decodePathSegment).join('/');
 
 async function ownAnswer(db: OwnSumdb, rest: string): Promise<RelayAnswer> {
   if (rest === '/supported') return { body: Buffer.alloc(0), contentType: 'text/plain; charset=UTF-8', maxAge: 3600, immutable: false };

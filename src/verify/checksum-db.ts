@@ -1,7 +1,7 @@
 // One configured checksum database as the proxy uses it: proven lookups of a module's go.sum lines,
 // and the operator-visible stop after a security error (a forked or rolled-back log).
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { SumdbSpec } from '../config/gosumdb.js';
@@ -22,6 +22,8 @@ export class ChecksumDb {
   readonly client: SumdbClient;
   /** While this file exists, the database is not trusted: an operator removes it after investigating. */
   readonly securityFile: string;
+  /** Mirrors the security file, so the fill path does not read the disk on every verification. */
+  #distrusted = false;
 
   private constructor(
     readonly spec: SumdbSpec,
@@ -40,6 +42,7 @@ export class ChecksumDb {
   static async open(spec: SumdbSpec, fetcher: RawFetcher, dataDir: string, metrics: Metrics, log: Logger): Promise<ChecksumDb> {
     const db = new ChecksumDb(spec, fetcher, path.join(path.resolve(dataDir), 'sumdb', spec.name), metrics, log);
     await db.storage.init();
+    db.#distrusted = (await stat(db.securityFile).catch(() => undefined)) !== undefined;
     return db;
   }
 
@@ -65,20 +68,25 @@ export class ChecksumDb {
     }
   }
 
+  /** Refuses while the security file exists; once an operator removes it, the database is trusted again. */
   async checkTrusted(): Promise<void> {
-    const report = await readFile(this.securityFile, 'utf8').catch(() => undefined);
-    if (report !== undefined) {
-      throw gmpError(
-        'GMP_ERR_SUMDB',
-        `checksum database ${this.name} is not trusted after a security error (a forked or rolled-back log); an operator must investigate ${this.securityFile} and remove it`,
-      );
+    if (!this.#distrusted) return;
+    if ((await stat(this.securityFile).catch(() => undefined)) === undefined) {
+      this.#distrusted = false;
+      this.log.warn({ sumdb: this.name }, `${this.securityFile} was removed: checksum database ${this.name} is trusted again`);
+      return;
     }
+    throw gmpError(
+      'GMP_ERR_SUMDB',
+      `checksum database ${this.name} is not trusted after a security error (a forked or rolled-back log); an operator must investigate ${this.securityFile} and remove it`,
+    );
   }
 
   private securityError(report: string): void {
+    this.#distrusted = true;
     this.metrics.sumdbSecurityErrors.inc({ db: this.name });
     this.log.fatal({ sumdb: this.name, report }, `SECURITY ERROR: checksum database ${this.name} is misbehaving; verification against it stops until ${this.securityFile} is removed`);
-    // Written synchronously so that no lookup starting after this one can trust the database again.
+    // Written synchronously: the record must be on disk before anything else happens (it survives restarts).
     try {
       mkdirSync(path.dirname(this.securityFile), { recursive: true });
       writeFileSync(this.securityFile, `${new Date().toISOString()}\n${report}\n`);

@@ -1,5 +1,6 @@
 // Starts gomodproxy in-process on 127.0.0.1 with a temp data directory, for integration tests.
 import { mkdtemp, rm } from 'node:fs/promises';
+import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
@@ -12,6 +13,8 @@ export interface RunningProxy {
   readonly server: Server;
   readonly dataDir: string;
   get(p: string, headers?: Record<string, string>): Promise<Response>;
+  /** Sends the path exactly as written (fetch would normalise `..` and `%2e%2e` away). */
+  raw(p: string): Promise<{ status: number; body: string }>;
   close(): Promise<void>;
 }
 
@@ -30,9 +33,23 @@ export async function startProxy(flags: Record<string, string | string[]>, opts:
     server,
     dataDir,
     get: (p, headers) => fetch(url + p, { headers }),
+    raw: (p) => rawGet(port, p),
     close: async () => {
       await server.close();
       if (opts.dataDir === undefined) await rm(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+function rawGet(port: number, p: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path: p, method: 'GET' }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (body += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
 }
