@@ -16,18 +16,18 @@ const median = (xs: number[]): number => {
   return s.length % 2 === 1 ? (s[(s.length - 1) / 2] as number) : ((s[s.length / 2 - 1] as number) + (s[s.length / 2] as number)) / 2;
 };
 
-function fixtures(MODULES: number): FixtureModule[] {
-  return Array.from({ length: MODULES }, (_, i) => ({
+function fixtures(modules: number): FixtureModule[] {
+  return Array.from({ length: modules }, (_, i) => ({
     path: `bench.example/m${i}`,
     versions: [{ version: 'v1.0.0', files: { 'a.go': `package m${i}\n\nconst X = ${i}\n`, 'data.txt': 'x'.repeat(16 << 10) } }],
   }));
 }
 
-async function fillAll(MODULES: number, flags: Record<string, string>, upstream: string): Promise<number[]> {
+async function fillAll(modules: number, flags: Record<string, string>, upstream: string): Promise<number[]> {
   const proxy = await startProxy({ upstream, ...flags });
   const times: number[] = [];
   try {
-    for (let i = 0; i < MODULES; i++) {
+    for (let i = 0; i < modules; i++) {
       const t0 = performance.now();
       for (const ext of ['mod', 'zip']) {
         const res = await proxy.get(`/bench.example/m${i}/@v/v1.0.0.${ext}`);
@@ -37,8 +37,8 @@ async function fillAll(MODULES: number, flags: Record<string, string>, upstream:
       times.push(performance.now() - t0);
     }
     const t0 = performance.now();
-    for (let i = 0; i < MODULES; i++) await (await proxy.get(`/bench.example/m${i}/@v/v1.0.0.zip`)).arrayBuffer();
-    times.push((performance.now() - t0) / MODULES);
+    for (let i = 0; i < modules; i++) await (await proxy.get(`/bench.example/m${i}/@v/v1.0.0.zip`)).arrayBuffer();
+    times.push((performance.now() - t0) / modules);
   } finally {
     await proxy.close();
   }
@@ -46,34 +46,34 @@ async function fillAll(MODULES: number, flags: Record<string, string>, upstream:
 }
 
 export async function runVerifyBench(quick: boolean): Promise<string> {
-  const MODULES = quick ? 40 : 150;
-  const FILLER = quick ? 300 : 3000;
-  const ROUNDS = quick ? 3 : 5;
+  const modules = quick ? 40 : 150;
+  const fillerCount = quick ? 300 : 3000;
+  const rounds = quick ? 3 : 5;
   const dir = await mkdtemp(path.join(tmpdir(), 'gmp-bench-verify-'));
-  const up = await startFakeUpstream(await writeGoproxyDir(dir, fixtures(MODULES)));
+  const up = await startFakeUpstream(await writeGoproxyDir(dir, fixtures(modules)));
   const db = await startTestSumdb(dir);
   try {
     // A log of realistic depth: filler records first, then every benchmark module.
-    const filler = Array.from({ length: FILLER }, (_, i) => ({ path: `filler.example/f${i}`, version: 'v1.0.0', text: Buffer.from(`filler.example/f${i} v1.0.0 h1:x=\n`) }));
+    const filler = Array.from({ length: fillerCount }, (_, i) => ({ path: `filler.example/f${i}`, version: 'v1.0.0', text: Buffer.from(`filler.example/f${i} v1.0.0 h1:x=\n`) }));
     await db.log.add(filler);
-    for (let i = 0; i < MODULES; i++) await db.log.add([{ path: `bench.example/m${i}`, version: 'v1.0.0', text: (await db.gosum(`bench.example/m${i}`, 'v1.0.0')) as Buffer }]);
+    for (let i = 0; i < modules; i++) await db.log.add([{ path: `bench.example/m${i}`, version: 'v1.0.0', text: (await db.gosum(`bench.example/m${i}`, 'v1.0.0')) as Buffer }]);
     const off: number[][] = [];
     const on: number[][] = [];
     // One discarded round first, so JIT warm-up does not count against whichever contender runs first.
-    await fillAll(MODULES, { sumdb: db.gosumdb }, up.url);
-    for (let r = 0; r < ROUNDS; r++) {
-      off.push(await fillAll(MODULES, { sumdb: 'off' }, up.url));
-      on.push(await fillAll(MODULES, { sumdb: db.gosumdb }, up.url));
+    await fillAll(modules, { sumdb: db.gosumdb }, up.url);
+    for (let r = 0; r < rounds; r++) {
+      off.push(await fillAll(modules, { sumdb: 'off' }, up.url));
+      on.push(await fillAll(modules, { sumdb: db.gosumdb }, up.url));
     }
     const firstOff = median(off.map((t) => t[0] as number));
     const firstOn = median(on.map((t) => t[0] as number));
-    const restOff = median(off.map((t) => median(t.slice(1, MODULES))));
-    const restOn = median(on.map((t) => median(t.slice(1, MODULES))));
-    const hitOff = median(off.map((t) => t[MODULES] as number));
-    const hitOn = median(on.map((t) => t[MODULES] as number));
+    const restOff = median(off.map((t) => median(t.slice(1, modules))));
+    const restOn = median(on.map((t) => median(t.slice(1, modules))));
+    const hitOff = median(off.map((t) => t[modules] as number));
+    const hitOn = median(on.map((t) => t[modules] as number));
     const row = (name: string, a: number, b: number) => `| ${name} | ${a.toFixed(2)} ms | ${b.toFixed(2)} ms | ${b - a >= 0 ? '+' : '−'}${Math.abs(b - a).toFixed(2)} ms | ${(b / a).toFixed(2)}× |`;
     return [
-      `### Checksum verification overhead (${MODULES} modules, log of ${FILLER + MODULES} records, ${ROUNDS} rounds, medians${quick ? ', quick' : ''})`,
+      `### Checksum verification overhead (${modules} modules, log of ${fillerCount + modules} records, ${rounds} rounds, medians${quick ? ', quick' : ''})`,
       '',
       '| fill of .mod + .zip | --sumdb off | verified | added | ratio |',
       '|---|---|---|---|---|',

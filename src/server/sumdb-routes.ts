@@ -6,6 +6,7 @@ import { decodePathSegment } from '../protocol/request.js';
 import { serveSumdbPath } from '../sumdb/server-dispatch.js';
 import type { OwnSumdb } from '../verify/own-sumdb.js';
 import type { RelayAnswer, SumdbRelay } from '../verify/sumdb-relay.js';
+import { isPartialTile } from '../verify/sumdb-ops.js';
 
 export interface SumdbRoutesOptions {
   readonly relays: ReadonlyMap<string, SumdbRelay>;
@@ -18,8 +19,7 @@ const decodeRest = (raw: string): string => raw.split('/').map(decodePathSegment
 async function ownAnswer(db: OwnSumdb, rest: string): Promise<RelayAnswer> {
   if (rest === '/supported') return { body: Buffer.alloc(0), contentType: 'text/plain; charset=UTF-8', maxAge: 3600, immutable: false };
   const { body, contentType } = await serveSumdbPath(db.log, rest);
-  const partialTile = /\.p\/\d+$/.test(rest);
-  const immutable = rest.startsWith('/lookup/') || (rest.startsWith('/tile/') && !partialTile);
+  const immutable = rest.startsWith('/lookup/') || (rest.startsWith('/tile/') && !isPartialTile(rest));
   return { body, contentType, maxAge: rest === '/latest' ? 0 : immutable ? 86400 : 60, immutable };
 }
 
