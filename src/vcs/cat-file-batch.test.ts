@@ -26,7 +26,10 @@ async function fixture(): Promise<{ work: string; src: string; mirror: string; t
   await runGit(['commit', '--quiet', '-am', 'two'], { ...T, cwd: src, config: id });
   const tip = (await runGit(['rev-parse', 'HEAD'], { ...T, cwd: src })).stdout.toString().trim();
   const mirror = path.join(work, 'mirror');
-  await runGit(['clone', '--quiet', '--bare', '--filter=blob:none', `file://${src}`, mirror], { ...T, config: [['uploadpack.allowFilter', 'true']] });
+  // In the serving repository's own config: git 2.39 does not pass GIT_CONFIG_* settings on to the
+  // upload-pack of a local clone, which then ignores the filter and copies every blob.
+  await runGit(['config', 'uploadpack.allowFilter', 'true'], { ...T, cwd: src });
+  await runGit(['clone', '--quiet', '--bare', '--filter=blob:none', `file://${src}`, mirror], T);
   return { work, src, mirror, tip };
 }
 

@@ -38,6 +38,8 @@ export interface DirectSourceOptions {
   readonly partialClone?: boolean;
   /** A Source for a GOPROXY base named by a go-import `mod` entry. */
   readonly proxyFor?: (baseUrl: string) => Source;
+  /** Tests: the clock of the refresh interval. */
+  readonly now?: () => number;
   /** Tests: replaces the HTTP fetch of go-get pages. */
   readonly fetchPage?: DiscoveryOptions['fetchPage'];
 }
@@ -77,6 +79,7 @@ export class DirectSource implements Source {
       refreshIntervalMs: opts.refreshIntervalMs,
       timeoutMs: opts.gitTimeoutMs,
       partialClone: opts.partialClone ?? true,
+      now: opts.now,
     });
     this.rules = parseRewriteRules(opts.rewrite ?? []);
     this.credentials = new Credentials(opts.auth ?? [], opts.netrc);

@@ -15,6 +15,8 @@ export interface MirrorOptions {
   readonly timeoutMs: number;
   /** Fetch with --filter=blob:none (git falls back to a full fetch when the server does not allow it). */
   readonly partialClone: boolean;
+  /** The clock the refresh interval is measured with (tests move it instead of sleeping). */
+  readonly now?: () => number;
 }
 
 /** Full ref name (`refs/tags/v1.0.0`, `refs/heads/main`, `HEAD`) → commit hash, annotated tags peeled. */
@@ -51,6 +53,10 @@ export class GitMirror {
     private readonly config: ReadonlyArray<readonly [string, string]> = [],
   ) {}
 
+  private now(): number {
+    return (this.opts.now ?? Date.now)();
+  }
+
   /** Lets the cat-file reader finish and exit (at shutdown). */
   close(): void {
     this.batch?.retire();
@@ -69,7 +75,7 @@ export class GitMirror {
 
   /** Fetches when the last fetch is older than the refresh interval; concurrent callers share one fetch. */
   async refresh(): Promise<void> {
-    if (this.fetched && Date.now() - this.lastFetch < this.opts.refreshIntervalMs) return;
+    if (this.fetched && this.now() - this.lastFetch < this.opts.refreshIntervalMs) return;
     this.fetching ??= this.fetch().finally(() => {
       this.fetching = undefined;
     });
@@ -99,7 +105,7 @@ export class GitMirror {
   }
 
   private async fetch(): Promise<void> {
-    const attempt = Date.now();
+    const attempt = this.now();
     try {
       await this.exclusive(async () => {
         await this.init();
