@@ -25,7 +25,9 @@ export function ensureTools(log: (m: string) => void): void {
   if (missing.length === 0) return;
   const pkgs = missing.map((t) => t.pkg);
   if (process.getuid?.() !== 0) {
-    throw new Error(`missing ${missing.map((t) => t.bin).join(' and ')}: install them with 'sudo apt-get install -y ${pkgs.join(' ')}' (or set WRK= / NGINX= to their paths)`);
+    throw new Error(
+      `missing ${missing.map((t) => t.bin).join(' and ')}: install them with 'sudo apt-get install -y ${pkgs.join(' ')}' (or set WRK= / NGINX= to their paths)`,
+    );
   }
   log(`installing ${pkgs.join(' ')} with apt-get`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };

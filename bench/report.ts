@@ -67,14 +67,21 @@ function targetsTable(r: Results): string {
     `| warm \`.info\` req/s vs nginx, 64 conns | ≥ 0.5× (stretch 0.7×) | ${ratio(info)} | ${met(r.warm && info >= 0.5)}${info >= 0.7 ? ' (stretch met)' : ''} |`,
     `| warm 1 MB zip MB/s vs nginx, 64 conns | ≥ 0.8× | ${ratio(zip)} | ${met(r.warm && zip >= 0.8)} |`,
   ];
-  if (r.cold) lines.push(`| cold ${r.cold.modules}-module \`go mod download\` vs straight at upstream | ≤ 1.1× the time | ${ratio(r.cold.ratio)} (medians ${r.cold.proxySeconds.toFixed(2)} s vs ${r.cold.directSeconds.toFixed(2)} s) | ${met(r.cold.ratio <= 1.1)} |`);
+  if (r.cold)
+    lines.push(
+      `| cold ${r.cold.modules}-module \`go mod download\` vs straight at upstream | ≤ 1.1× the time | ${ratio(r.cold.ratio)} (medians ${r.cold.proxySeconds.toFixed(2)} s vs ${r.cold.directSeconds.toFixed(2)} s) | ${met(r.cold.ratio <= 1.1)} |`,
+    );
   if (r.herd) {
     const h = r.herd;
-    lines.push(`| herd of ${h.requests} on one cold ${fmtMB(h.zipBytes)} zip | 1 upstream fetch, RSS growth < 100 MB | ${h.upstreamFetches} fetch(es), +${fmtMB(h.rssGrowth)} | ${met(h.upstreamFetches === 1 && h.rssGrowth < 100 * 2 ** 20 && h.complete === h.requests)} |`);
+    lines.push(
+      `| herd of ${h.requests} on one cold ${fmtMB(h.zipBytes)} zip | 1 upstream fetch, RSS growth < 100 MB | ${h.upstreamFetches} fetch(es), +${fmtMB(h.rssGrowth)} | ${met(h.upstreamFetches === 1 && h.rssGrowth < 100 * 2 ** 20 && h.complete === h.requests)} |`,
+    );
   }
   if (r.memory) {
     const m = r.memory;
-    lines.push(`| ${fmtMB(m.zipBytes)} zip, cold and warm | RSS growth < 100 MB | cold +${fmtMB(m.cold.rssGrowth)}, warm +${fmtMB(m.warm.rssGrowth)} | ${met(Math.max(m.cold.rssGrowth, m.warm.rssGrowth) < 100 * 2 ** 20 && m.cold.complete && m.warm.complete)} |`);
+    lines.push(
+      `| ${fmtMB(m.zipBytes)} zip, cold and warm | RSS growth < 100 MB | cold +${fmtMB(m.cold.rssGrowth)}, warm +${fmtMB(m.warm.rssGrowth)} | ${met(Math.max(m.cold.rssGrowth, m.warm.rssGrowth) < 100 * 2 ** 20 && m.cold.complete && m.warm.complete)} |`,
+    );
   }
   return lines.join('\n');
 }
@@ -105,12 +112,24 @@ export function markdown(r: Results): string {
   }
   if (r.herd) {
     const h = r.herd;
-    parts.push('', '## Thundering herd', '', `${h.requests} concurrent GETs of one uncached ${fmtMB(h.zipBytes)} zip: ${h.ok} answered 200, ${h.complete} complete, ${h.upstreamFetches} upstream fetch(es), RSS ${fmtMB(h.baselineRss)} → peak ${fmtMB(h.peakRss)} (+${fmtMB(h.rssGrowth)}), ${h.seconds.toFixed(1)} s.`);
+    parts.push(
+      '',
+      '## Thundering herd',
+      '',
+      `${h.requests} concurrent GETs of one uncached ${fmtMB(h.zipBytes)} zip: ${h.ok} answered 200, ${h.complete} complete, ${h.upstreamFetches} upstream fetch(es), RSS ${fmtMB(h.baselineRss)} → peak ${fmtMB(h.peakRss)} (+${fmtMB(h.rssGrowth)}), ${h.seconds.toFixed(1)} s.`,
+    );
   }
   if (r.memory) {
     const x = r.memory;
-    const line = (name: string, s: typeof x.cold) => `- ${name}: RSS ${fmtMB(s.baselineRss)} → peak ${fmtMB(s.peakRss)} (+${fmtMB(s.rssGrowth)}), ${s.seconds.toFixed(1)} s${s.complete ? '' : ', INCOMPLETE body'}`;
-    parts.push('', `## Memory while streaming one ${fmtMB(x.zipBytes)} zip`, '', line('cold (fetch, validate, store, serve)', x.cold), line('warm (from the cache)', x.warm));
+    const line = (name: string, s: typeof x.cold) =>
+      `- ${name}: RSS ${fmtMB(s.baselineRss)} → peak ${fmtMB(s.peakRss)} (+${fmtMB(s.rssGrowth)}), ${s.seconds.toFixed(1)} s${s.complete ? '' : ', INCOMPLETE body'}`;
+    parts.push(
+      '',
+      `## Memory while streaming one ${fmtMB(x.zipBytes)} zip`,
+      '',
+      line('cold (fetch, validate, store, serve)', x.cold),
+      line('warm (from the cache)', x.warm),
+    );
   }
   if (r.direct) parts.push('', r.direct.markdown);
   if (r.verify) parts.push('', r.verify.markdown);

@@ -10,7 +10,6 @@ import type { FixtureModule } from '../test/helpers/goproxy-dir.js';
 import { startProxy } from '../test/helpers/proxy.js';
 import { startTestSumdb } from '../test/helpers/test-sumdb.js';
 
-
 const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 === 1 ? (s[(s.length - 1) / 2] as number) : ((s[s.length / 2 - 1] as number) + (s[s.length / 2] as number)) / 2;
@@ -54,9 +53,14 @@ export async function runVerifyBench(quick: boolean): Promise<string> {
   const db = await startTestSumdb(dir);
   try {
     // A log of realistic depth: filler records first, then every benchmark module.
-    const filler = Array.from({ length: fillerCount }, (_, i) => ({ path: `filler.example/f${i}`, version: 'v1.0.0', text: Buffer.from(`filler.example/f${i} v1.0.0 h1:x=\n`) }));
+    const filler = Array.from({ length: fillerCount }, (_, i) => ({
+      path: `filler.example/f${i}`,
+      version: 'v1.0.0',
+      text: Buffer.from(`filler.example/f${i} v1.0.0 h1:x=\n`),
+    }));
     await db.log.add(filler);
-    for (let i = 0; i < modules; i++) await db.log.add([{ path: `bench.example/m${i}`, version: 'v1.0.0', text: (await db.gosum(`bench.example/m${i}`, 'v1.0.0')) as Buffer }]);
+    for (let i = 0; i < modules; i++)
+      await db.log.add([{ path: `bench.example/m${i}`, version: 'v1.0.0', text: (await db.gosum(`bench.example/m${i}`, 'v1.0.0')) as Buffer }]);
     const off: number[][] = [];
     const on: number[][] = [];
     // One discarded round first, so JIT warm-up does not count against whichever contender runs first.
@@ -71,7 +75,8 @@ export async function runVerifyBench(quick: boolean): Promise<string> {
     const restOn = median(on.map((t) => median(t.slice(1, modules))));
     const hitOff = median(off.map((t) => t[modules] as number));
     const hitOn = median(on.map((t) => t[modules] as number));
-    const row = (name: string, a: number, b: number) => `| ${name} | ${a.toFixed(2)} ms | ${b.toFixed(2)} ms | ${b - a >= 0 ? '+' : '−'}${Math.abs(b - a).toFixed(2)} ms | ${(b / a).toFixed(2)}× |`;
+    const row = (name: string, a: number, b: number) =>
+      `| ${name} | ${a.toFixed(2)} ms | ${b.toFixed(2)} ms | ${b - a >= 0 ? '+' : '−'}${Math.abs(b - a).toFixed(2)} ms | ${(b / a).toFixed(2)}× |`;
     return [
       `### Checksum verification overhead (${modules} modules, log of ${fillerCount + modules} records, ${rounds} rounds, medians${quick ? ', quick' : ''})`,
       '',

@@ -97,7 +97,9 @@ export async function runWarm(ctx: BenchContext): Promise<WarmRow[]> {
             const k = key(c.name, t.name, n);
             results.set(k, [...(results.get(k) ?? []), r]);
           }
-          ctx.log(`warm run ${run + 1}/${ctx.runs}: ${t.name} c=${n}: ${contenders.map((c) => `${c.name} ${Math.round(reqPerSec(results.get(key(c.name, t.name, n))?.at(-1) as WrkResult))} req/s`).join(', ')}`);
+          ctx.log(
+            `warm run ${run + 1}/${ctx.runs}: ${t.name} c=${n}: ${contenders.map((c) => `${c.name} ${Math.round(reqPerSec(results.get(key(c.name, t.name, n))?.at(-1) as WrkResult))} req/s`).join(', ')}`,
+          );
         }
       }
     }

@@ -34,13 +34,24 @@ async function buildFiles(alter = false): Promise<Files> {
       const code = alter && p === 'example.com/alpha' && v === 'v1.0.0' ? 'package x\n\nfunc Evil() {}\n' : `package x\n\n// ${v}\n`;
       files.set(`${base}${v}.info`, Buffer.from(JSON.stringify({ Version: v, Time: '2023-01-02T03:04:05Z' })));
       files.set(`${base}${v}.mod`, Buffer.from(gomod));
-      files.set(`${base}${v}.zip`, await buildZip([{ name: `${p}@${v}/go.mod`, content: gomod }, { name: `${p}@${v}/x.go`, content: code }]));
+      files.set(
+        `${base}${v}.zip`,
+        await buildZip([
+          { name: `${p}@${v}/go.mod`, content: gomod },
+          { name: `${p}@${v}/x.go`, content: code },
+        ]),
+      );
     }
   }
   return files;
 }
 
-const CONTENT_TYPES: Record<string, string> = { list: 'text/plain; charset=utf-8', info: 'application/json', mod: 'text/plain; charset=utf-8', zip: 'application/zip' };
+const CONTENT_TYPES: Record<string, string> = {
+  list: 'text/plain; charset=utf-8',
+  info: 'application/json',
+  mod: 'text/plain; charset=utf-8',
+  zip: 'application/zip',
+};
 
 /** A GOPROXY server over `files`; `handler` may answer first (delays, failures, relays). */
 async function startProxy(files: Files, handler?: Handler): Promise<{ url: string; server: Server }> {
@@ -126,7 +137,8 @@ describe('gomodproxy bench', () => {
     await start('reset', good, (_rel, req) => (req.socket.destroy(), true));
     await start('redirecting', new Map(), (rel, _req, res) => (res.writeHead(302, { location: `${urls.fast}/${rel.replace(/!/g, '%21')}` }).end(), true));
     await start('relaying', good, (rel, req, res, n) =>
-      rel === 'sumdb/sum.test.example/supported' ? (res.writeHead(200).end(), true) : rel.startsWith('sumdb/sum.test.example/') && lookup(rel, req, res, n));
+      rel === 'sumdb/sum.test.example/supported' ? (res.writeHead(200).end(), true) : rel.startsWith('sumdb/sum.test.example/') && lookup(rel, req, res, n),
+    );
   });
 
   after(async () => {
@@ -142,15 +154,21 @@ describe('gomodproxy bench', () => {
     const order: string[] = report.analysis.endpoints.map((e: { url: string }) => e.url);
     const byUrl = (u?: string) => report.analysis.endpoints.find((e: { url: string }) => e.url === u);
     assert.equal(code, 1, 'an altered endpoint makes the run fail');
-    assert.deepEqual([urls.fast, urls.slow, urls.lagging, urls.flaky, urls.altered, fileURL].map((u) => byUrl(u).status),
-      ['ok', 'ok', 'stale', 'failing', 'altered', 'ok']);
+    assert.deepEqual(
+      [urls.fast, urls.slow, urls.lagging, urls.flaky, urls.altered, fileURL].map((u) => byUrl(u).status),
+      ['ok', 'ok', 'stale', 'failing', 'altered', 'ok'],
+    );
     assert.ok(order.indexOf(String(urls.fast)) < order.indexOf(String(urls.slow)), 'fast before slow');
     assert.ok(order.indexOf(String(urls.slow)) < order.indexOf(String(urls.lagging)), 'fresh before stale');
     assert.deepEqual(order.slice(-2), [urls.flaky, urls.altered]);
     assert.deepEqual(byUrl(urls.lagging).missing, [
-      { module: 'example.com/alpha', versions: ['v1.1.0'] }, { module: 'example.com/gamma', versions: ['v1.3.0'] }]);
-    assert.deepEqual(byUrl(urls.altered).mismatches.map((m: { module: string; file: string; source: string }) => [m.module, m.file, m.source]),
-      [['example.com/alpha', 'zip', 'checksum database']]);
+      { module: 'example.com/alpha', versions: ['v1.1.0'] },
+      { module: 'example.com/gamma', versions: ['v1.3.0'] },
+    ]);
+    assert.deepEqual(
+      byUrl(urls.altered).mismatches.map((m: { module: string; file: string; source: string }) => [m.module, m.file, m.source]),
+      [['example.com/alpha', 'zip', 'checksum database']],
+    );
     assert.equal(byUrl(urls.flaky).failures['5xx'], 12);
     assert.equal(report.analysis.checkedAgainst['checksum database'], 6);
     assert.equal(report.sumdb.records, 3);
@@ -163,9 +181,12 @@ describe('gomodproxy bench', () => {
   test('without a checksum database the altered zip is named by the majority; Markdown and an SVG chart are written', async () => {
     const chart = path.join(dir, 'chart.svg');
     const c = capture();
-    const code = await run([String(urls.fast), String(urls.altered), String(urls.slow), '--modules', modulesFile, '--sumdb', 'off', '--markdown', '--chart', chart], c.io);
+    const code = await run(
+      [String(urls.fast), String(urls.altered), String(urls.slow), '--modules', modulesFile, '--sumdb', 'off', '--markdown', '--chart', chart],
+      c.io,
+    );
     assert.equal(code, 1);
-    assert.match(c.text.stdout, new RegExp(`ALTERED example.com/alpha@v1.0.0 .zip is h1:\\S+, the majority says h1:`));
+    assert.match(c.text.stdout, /ALTERED example.com\/alpha@v1.0.0 .zip is h1:\S+, the majority says h1:/);
     assert.match(c.text.stdout, /^\| 1 \| http:\/\/127\.0\.0\.1:\d+ \| ok \|/m);
     assert.match(c.text.stdout, /checksum database: not consulted/);
     const svg = await readFile(chart, 'utf8');
@@ -178,12 +199,23 @@ describe('gomodproxy bench', () => {
     servers.push(empty);
     const emptyURL = `http://127.0.0.1:${(empty.address() as AddressInfo).port}`;
     const c = capture();
-    const code = await run([String(urls.hang), String(urls.reset), 'http://127.0.0.1:1', emptyURL, '--modules', modulesFile, '--timeout', '300ms', '--sumdb', 'off', '--json'], c.io);
+    const code = await run(
+      [String(urls.hang), String(urls.reset), 'http://127.0.0.1:1', emptyURL, '--modules', modulesFile, '--timeout', '300ms', '--sumdb', 'off', '--json'],
+      c.io,
+    );
     assert.equal(code, 1, 'no endpoint answered');
     const kinds = JSON.parse(c.text.stdout).analysis.endpoints.map((e: { url: string; failures: object; status: string }) => [e.url, e.failures, e.status]);
-    assert.deepEqual(new Set(kinds.map((k: unknown[]) => JSON.stringify(k))), new Set([
-      [urls.hang, { timeout: 12 }, 'down'], [urls.reset, { reset: 12 }, 'down'], ['http://127.0.0.1:1', { connect: 12 }, 'down'], [emptyURL, { 404: 12 }, 'down'],
-    ].map((k) => JSON.stringify(k))));
+    assert.deepEqual(
+      new Set(kinds.map((k: unknown[]) => JSON.stringify(k))),
+      new Set(
+        [
+          [urls.hang, { timeout: 12 }, 'down'],
+          [urls.reset, { reset: 12 }, 'down'],
+          ['http://127.0.0.1:1', { connect: 12 }, 'down'],
+          [emptyURL, { 404: 12 }, 'down'],
+        ].map((k) => JSON.stringify(k)),
+      ),
+    );
     assert.match(c.text.stdout, /"goproxy": "direct"/);
   });
 
@@ -238,7 +270,7 @@ describe('gomodproxy bench', () => {
 
   test('checks hashes against a go.sum given with --from, and draws a progress bar on a terminal', async () => {
     const sum = path.join(dir, 'go.sum');
-    const lines = (await readFile(path.join(dir, 'records.txt'), 'utf8'));
+    const lines = await readFile(path.join(dir, 'records.txt'), 'utf8');
     await writeFile(sum, lines);
     const c = capture();
     Object.assign(c.io.stderr, { isTTY: true });
@@ -246,7 +278,10 @@ describe('gomodproxy bench', () => {
     assert.equal(code, 1);
     const r = JSON.parse(c.text.stdout);
     assert.equal(r.analysis.checkedAgainst['go.sum'], 6);
-    assert.deepEqual(r.analysis.endpoints.map((e: { status: string }) => e.status), ['ok', 'altered']);
+    assert.deepEqual(
+      r.analysis.endpoints.map((e: { status: string }) => e.status),
+      ['ok', 'altered'],
+    );
     assert.equal(r.analysis.endpoints[1].mismatches[0].source, 'go.sum');
     const text = capture();
     Object.assign(text.io.stderr, { isTTY: true });

@@ -70,7 +70,10 @@ describe('gomodproxy direct mode agrees with the go command', () => {
   test('go list -m -versions lists the same versions (tag prefixes, +incompatible, majors)', async () => {
     const [a, b] = await Promise.all([goListModules(viaDirect, fx.modules, ['-versions']), goListModules(viaProxy, fx.modules, ['-versions'])]);
     assert.equal(a.length, fx.modules.length);
-    assert.deepEqual(b.map((m) => [m.Path, m.Versions, m.Error !== undefined]), a.map((m) => [m.Path, m.Versions, m.Error !== undefined]));
+    assert.deepEqual(
+      b.map((m) => [m.Path, m.Versions, m.Error !== undefined]),
+      a.map((m) => [m.Path, m.Versions, m.Error !== undefined]),
+    );
     const byPath = new Map(a.map((m) => [m.Path, m.Versions]));
     assert.deepEqual(byPath.get('github.com/gmpfixture/nogomod'), ['v1.0.0', 'v2.0.0+incompatible', 'v2.1.0+incompatible']);
     assert.deepEqual(byPath.get('github.com/gmpfixture/mono/sub'), ['v0.1.0', 'v1.0.0']);
@@ -82,9 +85,21 @@ describe('gomodproxy direct mode agrees with the go command', () => {
     assert.deepEqual(b.map(listKey), a.map(listKey));
     const versions = a.map((m) => m.Version ?? '');
     // All three pseudo-version forms occur, and a query on a +incompatible line keeps the suffix.
-    assert.ok(versions.some((v) => /^v0\.0\.0-\d{14}-[0-9a-f]{12}$/.test(v)), 'form 1');
-    assert.ok(versions.some((v) => /^v1\.0\.1-0\.\d{14}-[0-9a-f]{12}$/.test(v)), 'form 2');
-    assert.ok(versions.some((v) => /^v1\.1\.0-rc\.1\.0\.\d{14}-[0-9a-f]{12}$/.test(v)), 'form 3');
-    assert.ok(versions.some((v) => /^v2\.1\.1-0\.\d{14}-[0-9a-f]{12}\+incompatible$/.test(v)), '+incompatible pseudo');
+    assert.ok(
+      versions.some((v) => /^v0\.0\.0-\d{14}-[0-9a-f]{12}$/.test(v)),
+      'form 1',
+    );
+    assert.ok(
+      versions.some((v) => /^v1\.0\.1-0\.\d{14}-[0-9a-f]{12}$/.test(v)),
+      'form 2',
+    );
+    assert.ok(
+      versions.some((v) => /^v1\.1\.0-rc\.1\.0\.\d{14}-[0-9a-f]{12}$/.test(v)),
+      'form 3',
+    );
+    assert.ok(
+      versions.some((v) => /^v2\.1\.1-0\.\d{14}-[0-9a-f]{12}\+incompatible$/.test(v)),
+      '+incompatible pseudo',
+    );
   });
 });

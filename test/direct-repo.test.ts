@@ -73,7 +73,8 @@ describe('the repository mirror', () => {
       const dir = path.join(d.dataDir, 'vcs', id as string);
       const sh = async (...a: string[]) => (await promisify(execFile)('git', ['-C', dir, ...a])).stdout;
       assert.equal((await sh('config', 'remote.origin.promisor')).trim(), 'true');
-      const missing = async () => (await sh('rev-list', '--objects', '--no-walk', '--missing=print', 'refs/tags/v1.0.0')).split('\n').filter((l) => l.startsWith('?')).length;
+      const missing = async () =>
+        (await sh('rev-list', '--objects', '--no-walk', '--missing=print', 'refs/tags/v1.0.0')).split('\n').filter((l) => l.startsWith('?')).length;
       assert.equal(await missing(), 2);
       await d.zipFiles(MOD, 'v1.0.0');
       assert.equal(await missing(), 0);
@@ -131,7 +132,8 @@ describe('finding the repository', () => {
   test('a go-import mod entry sends the module to that proxy', async () => {
     const asked: string[] = [];
     const fake = { name: 'fake', list: async (p: string) => [`v9.9.9 for ${p}`] } as unknown as Source;
-    const page = '<meta name="go-import" content="example.org/m mod https://proxy.example.org/base">' +
+    const page =
+      '<meta name="go-import" content="example.org/m mod https://proxy.example.org/base">' +
       '<meta name="go-import" content="example.org/m git https://example.org/m.git">';
     const d = await startDirect(git.url, {
       fetchPage: async () => page,

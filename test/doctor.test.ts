@@ -20,8 +20,10 @@ interface Behaviour {
 async function startProxy(b: Behaviour = {}): Promise<Server> {
   const server = createServer(async (req, res) => {
     if (b.delayMs) await new Promise((r) => setTimeout(r, b.delayMs));
-    if (req.url === '/golang.org/x/text/@v/list') return void res.writeHead(200, { 'content-type': b.listType ?? 'text/plain; charset=utf-8' }).end('v0.13.0\nv0.14.0\n');
-    if (req.url === '/golang.org/x/text/@v/v0.14.0.info') return void res.writeHead(200, { 'content-type': 'application/json' }).end('{"Version":"v0.14.0","Time":"2023-10-26T00:00:00Z"}');
+    if (req.url === '/golang.org/x/text/@v/list')
+      return void res.writeHead(200, { 'content-type': b.listType ?? 'text/plain; charset=utf-8' }).end('v0.13.0\nv0.14.0\n');
+    if (req.url === '/golang.org/x/text/@v/v0.14.0.info')
+      return void res.writeHead(200, { 'content-type': 'application/json' }).end('{"Version":"v0.14.0","Time":"2023-10-26T00:00:00Z"}');
     res.writeHead(b.missingStatus ?? 404, { 'content-type': 'text/plain; charset=utf-8' }).end('not found');
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -47,7 +49,11 @@ describe('gomodproxy doctor', () => {
 
   before(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'gmp-doctor-'));
-    [good, bad, slow] = await Promise.all([startProxy(), startProxy({ missingStatus: 500, listType: 'application/octet-stream' }), startProxy({ delayMs: 250 })]);
+    [good, bad, slow] = await Promise.all([
+      startProxy(),
+      startProxy({ missingStatus: 500, listType: 'application/octet-stream' }),
+      startProxy({ delayMs: 250 }),
+    ]);
     // Only what go needs: no GOPROXY or GOFLAGS from the machine running the tests.
     baseEnv = { PATH: process.env.PATH ?? '', HOME: dir, GOENV: path.join(dir, 'env'), GOCACHE: path.join(dir, 'cache') };
     await writeFile(baseEnv.GOENV ?? '', `GOPROXY=${urlOf(good)},direct\nGOPRIVATE=corp.example.com\n`);
@@ -83,7 +89,10 @@ describe('gomodproxy doctor', () => {
     assert.equal(r.code, 1);
     assert.match(r.stdout, /^Go settings, read from go env -json \(go1\./);
     assert.match(r.stdout, /ERROR {3}GOSUMDB: GOSUMDB=off: downloads are not checked/);
-    assert.match(r.stdout, /fix: # GOSUMDB is set in the environment.*\n\s+go env -w GOSUMDB=sum\.golang\.org\n\s+export GOSUMDB=sum\.golang\.org\n\s+\$env:GOSUMDB = 'sum\.golang\.org'/);
+    assert.match(
+      r.stdout,
+      /fix: # GOSUMDB is set in the environment.*\n\s+go env -w GOSUMDB=sum\.golang\.org\n\s+export GOSUMDB=sum\.golang\.org\n\s+\$env:GOSUMDB = 'sum\.golang\.org'/,
+    );
     assert.match(r.stdout, /1 error\(s\), 0 warning\(s\), 0 note\(s\)\.\n$/);
   });
 

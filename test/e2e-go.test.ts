@@ -56,7 +56,7 @@ describe('the go command through gomodproxy', () => {
   test('go mod download -json gives the same versions and sums as the upstream itself', async () => {
     const viaProxy = await download(proxy.url);
     const straight = await download(up.url);
-    const pick = (d: Download[]) => d.map(({ Path, Version, Sum, GoModSum, Error }) => ({ Path, Version, Sum, GoModSum, Error }));
+    const pick = (d: Download[]) => d.map(({ Path, Version, Sum, GoModSum, Error: error }) => ({ Path, Version, Sum, GoModSum, Error: error }));
     assert.deepEqual(pick(viaProxy), pick(straight));
     assert.equal(viaProxy.length, MODULES.length);
     for (const d of viaProxy) {

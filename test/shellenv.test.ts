@@ -38,9 +38,7 @@ describe('gomodproxy env', () => {
     const script = `${c.text.stdout}\ngo env GOPROXY GOPRIVATE GONOPROXY GONOSUMDB\n`;
     const env = { PATH: process.env.PATH ?? '', HOME: dir, GOENV: path.join(dir, 'env'), GOFLAGS: '' };
     const { stdout } = await promisify(execFile)('bash', ['-c', script], { env });
-    assert.deepEqual(stdout.trim().split('\n'), [
-      `${url},direct`, 'corp.example.com/*', 'corp.example.com/*', 'corp.example.com/*,github.com/corp',
-    ]);
+    assert.deepEqual(stdout.trim().split('\n'), [`${url},direct`, 'corp.example.com/*', 'corp.example.com/*', 'corp.example.com/*,github.com/corp']);
   });
 
   test('the go env -w form writes the go env file that the go command then reads', async () => {
@@ -57,9 +55,16 @@ describe('gomodproxy env', () => {
     assert.equal(await run([url, '--private', 'corp.example.com'], c.io), 0);
     const { stdout } = c.text;
     for (const line of [
-      `export GOPROXY='${url},direct'`, `set -gx GOPRIVATE 'corp.example.com'`, `$env:GOPROXY = '${url},direct'`,
-      `set "GOPROXY=${url},direct"`, `ENV GOPROXY="${url},direct"`, 'env:', 'variables:', `  GOPRIVATE: "corp.example.com"`,
-    ]) assert.ok(stdout.includes(line), `missing ${line}`);
+      `export GOPROXY='${url},direct'`,
+      `set -gx GOPRIVATE 'corp.example.com'`,
+      `$env:GOPROXY = '${url},direct'`,
+      `set "GOPROXY=${url},direct"`,
+      `ENV GOPROXY="${url},direct"`,
+      'env:',
+      'variables:',
+      `  GOPRIVATE: "corp.example.com"`,
+    ])
+      assert.ok(stdout.includes(line), `missing ${line}`);
   });
 
   test('--check reports a reachable instance and whether it relays the checksum database', async () => {

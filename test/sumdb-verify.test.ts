@@ -44,8 +44,14 @@ describe('verification against a checksum database', () => {
       assert.equal(zip.status, 200, await zip.clone().text());
       const mod = await proxy.get('/example.com/lib/@v/v1.0.0.mod');
       assert.equal(mod.status, 200);
-      assert.ok(db.hits.some((h) => h === '/lookup/example.com/lib@v1.0.0'), 'the zip was looked up');
-      assert.ok(db.hits.some((h) => h.startsWith('/tile/')), 'tiles were read to prove inclusion');
+      assert.ok(
+        db.hits.some((h) => h === '/lookup/example.com/lib@v1.0.0'),
+        'the zip was looked up',
+      );
+      assert.ok(
+        db.hits.some((h) => h.startsWith('/tile/')),
+        'tiles were read to prove inclusion',
+      );
       assert.match(await metric(proxy.url, 'gomodproxy_sumdb_verifications_total'), /result="ok"\} 2/);
       // The newest verified tree head is kept on disk.
       const latest = await readFile(path.join(proxy.dataDir, 'sumdb', db.name, 'cache', 'latest'), 'utf8');
@@ -58,7 +64,8 @@ describe('verification against a checksum database', () => {
   for (const kind of ['zip', 'mod'] as const) {
     test(`an altered .${kind} from the upstream is refused with both hashes, quarantined and not cached`, async () => {
       const evilUp = await startFakeUpstream(kind === 'zip' ? altered : fixtures);
-      if (kind === 'mod') evilUp.faults.set('/example.com/lib/@v/v1.1.0.mod', { kind: 'body', body: 'module example.com/lib\n\nrequire evil.example v1.0.0\n' });
+      if (kind === 'mod')
+        evilUp.faults.set('/example.com/lib/@v/v1.1.0.mod', { kind: 'body', body: 'module example.com/lib\n\nrequire evil.example v1.0.0\n' });
       const proxy = await startProxy({ upstream: evilUp.url, sumdb: db.gosumdb });
       try {
         const res = await proxy.get(`/example.com/lib/@v/v1.1.0.${kind}`);

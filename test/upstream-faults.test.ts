@@ -107,7 +107,11 @@ describe('failing upstreams', () => {
         assert.equal(res.headers.get('cache-control'), 'no-store');
         assert.match(await res.text(), pattern);
         const files = await cachedFiles(proxy.dataDir);
-        assert.deepEqual(files.filter((f) => !f.endsWith('/@v/list')), [], 'nothing cached');
+        assert.deepEqual(
+          files.filter((f) => !f.endsWith('/@v/list')),
+          [],
+          'nothing cached',
+        );
       } finally {
         up.faults.clear();
         await proxy.close();

@@ -12,10 +12,22 @@ function result(url: string, opts: { ms?: number; fail?: number; list?: string[]
   const samples: Sample[] = [];
   for (let i = 0; i < 20; i++) {
     const failed = i < (opts.fail ?? 0);
-    samples.push({ kind: 'info', module: M.path, version: M.version, ok: !failed, failure: failed ? '5xx' : undefined, ttfbMs: opts.ms ?? 10, totalMs: (opts.ms ?? 10) + i, bytes: 10 });
+    samples.push({
+      kind: 'info',
+      module: M.path,
+      version: M.version,
+      ok: !failed,
+      failure: failed ? '5xx' : undefined,
+      ttfbMs: opts.ms ?? 10,
+      totalMs: (opts.ms ?? 10) + i,
+      bytes: 10,
+    });
   }
   return {
-    url, samples, connectMs: [1], pendingZips: [],
+    url,
+    samples,
+    connectMs: [1],
+    pendingZips: [],
     lists: new Map([[M.path, opts.list ?? ['v1.0.0', 'v1.1.0']]]),
     hashes: new Map([[`${M.path}@${M.version}`, { zip: opts.zip ?? 'h1:good', mod: opts.mod ?? 'h1:mod' }]]),
   };
@@ -30,13 +42,30 @@ describe('percentiles', () => {
 
 describe('analyze', () => {
   test('ranks healthy endpoints by median time, then stale, degraded, failing, down and altered ones', () => {
-    const a = analyze([
-      result('altered', { zip: 'h1:evil' }), result('slow', { ms: 50 }), result('down', { fail: 20 }), result('fast', { ms: 5 }),
-      result('stale', { list: ['v1.0.0'] }), result('degraded', { fail: 2 }), result('failing', { fail: 10 }),
-    ], [M]);
-    assert.deepEqual(a.endpoints.map((e) => [e.url, e.status]), [
-      ['fast', 'ok'], ['slow', 'ok'], ['stale', 'stale'], ['degraded', 'degraded'], ['failing', 'failing'], ['down', 'down'], ['altered', 'altered'],
-    ]);
+    const a = analyze(
+      [
+        result('altered', { zip: 'h1:evil' }),
+        result('slow', { ms: 50 }),
+        result('down', { fail: 20 }),
+        result('fast', { ms: 5 }),
+        result('stale', { list: ['v1.0.0'] }),
+        result('degraded', { fail: 2 }),
+        result('failing', { fail: 10 }),
+      ],
+      [M],
+    );
+    assert.deepEqual(
+      a.endpoints.map((e) => [e.url, e.status]),
+      [
+        ['fast', 'ok'],
+        ['slow', 'ok'],
+        ['stale', 'stale'],
+        ['degraded', 'degraded'],
+        ['failing', 'failing'],
+        ['down', 'down'],
+        ['altered', 'altered'],
+      ],
+    );
     assert.deepEqual(a.endpoints.find((e) => e.url === 'stale')?.missing, [{ module: M.path, versions: ['v1.1.0'] }]);
     assert.deepEqual(a.endpoints.find((e) => e.url === 'failing')?.failures, { '5xx': 10 });
   });
@@ -44,10 +73,19 @@ describe('analyze', () => {
   test('prefers the checksum database, then go.sum, then the majority as the reference', () => {
     const db = { name: 'db', records: new Map([[`${M.path}@${M.version}`, { zip: 'h1:evil' }]]), unknown: [] };
     const byDb = analyze([result('x'), result('y'), result('z', { zip: 'h1:evil' })], [M], db);
-    assert.deepEqual(byDb.endpoints.filter((e) => e.status === 'altered').map((e) => e.url).sort(), ['x', 'y']);
+    assert.deepEqual(
+      byDb.endpoints
+        .filter((e) => e.status === 'altered')
+        .map((e) => e.url)
+        .sort(),
+      ['x', 'y'],
+    );
     assert.equal(byDb.checkedAgainst['checksum database'], 1);
     const bySum = analyze([result('x'), result('y', { mod: 'h1:other' })], [{ ...M, sums: { mod: 'h1:other' } }]);
-    assert.deepEqual(bySum.endpoints.find((e) => e.url === 'x')?.mismatches.map((m) => [m.file, m.source]), [['mod', 'go.sum']]);
+    assert.deepEqual(
+      bySum.endpoints.find((e) => e.url === 'x')?.mismatches.map((m) => [m.file, m.source]),
+      [['mod', 'go.sum']],
+    );
   });
 
   test('reports a conflict instead of condemning anyone when two endpoints disagree', () => {
@@ -59,7 +97,15 @@ describe('analyze', () => {
 
 describe('recommend', () => {
   test('joins healthy mirrors with | in rank order, fresh before stale, and ends with ,direct', () => {
-    const a = analyze([result('https://stale.example', { ms: 1, list: ['v1.0.0'] }), result('https://b.example', { ms: 20 }), result('https://a.example', { ms: 5 }), result('https://bad.example', { zip: 'h1:x' })], [M]);
+    const a = analyze(
+      [
+        result('https://stale.example', { ms: 1, list: ['v1.0.0'] }),
+        result('https://b.example', { ms: 20 }),
+        result('https://a.example', { ms: 5 }),
+        result('https://bad.example', { zip: 'h1:x' }),
+      ],
+      [M],
+    );
     const r = recommend(a.endpoints);
     assert.equal(r.goproxy, 'https://a.example|https://b.example|https://stale.example,direct');
     assert.ok(r.reasons.some((x) => x.includes('Do not use https://bad.example')));

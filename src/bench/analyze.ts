@@ -68,8 +68,12 @@ export function analyze(results: readonly EndpointResult[], workload: readonly M
   const { mismatches, conflicts, checkedAgainst } = compareHashes(results, workload, sumdb);
   const missing = freshness(results);
   const stats = results.map((r) => endpointStats(r, missing.get(r.url) ?? [], mismatches.get(r.url) ?? []));
-  stats.sort((a, b) => STATUS_ORDER.indexOf(a.status) - STATUS_ORDER.indexOf(b.status)
-    || (a.total?.p50 ?? Infinity) - (b.total?.p50 ?? Infinity) || (a.total?.p95 ?? Infinity) - (b.total?.p95 ?? Infinity));
+  stats.sort(
+    (a, b) =>
+      STATUS_ORDER.indexOf(a.status) - STATUS_ORDER.indexOf(b.status) ||
+      (a.total?.p50 ?? Infinity) - (b.total?.p50 ?? Infinity) ||
+      (a.total?.p95 ?? Infinity) - (b.total?.p95 ?? Infinity),
+  );
   return { endpoints: stats, conflicts, checkedAgainst };
 }
 
@@ -82,20 +86,35 @@ function endpointStats(r: EndpointResult, missing: EndpointStats['missing'], mis
   const zipMs = zips.reduce((a, s) => a + s.totalMs, 0);
   const missingCount = missing.reduce((a, m) => a + m.versions.length, 0);
   const rate = r.samples.length === 0 ? 0 : failed / r.samples.length;
-  const status: Status = mismatches.length > 0 ? 'altered' : ok.length === 0 ? 'down' : rate > 0.2 ? 'failing' : rate > 0.02 ? 'degraded' : missingCount > 0 ? 'stale' : 'ok';
+  const status: Status =
+    mismatches.length > 0 ? 'altered' : ok.length === 0 ? 'down' : rate > 0.2 ? 'failing' : rate > 0.02 ? 'degraded' : missingCount > 0 ? 'stale' : 'ok';
   return {
-    url: r.url, status, requests: r.samples.length, failed, failures,
+    url: r.url,
+    status,
+    requests: r.samples.length,
+    failed,
+    failures,
     failureExamples: [...new Set(r.samples.filter((s) => !s.ok).map((s) => `${s.kind} ${s.module}@${s.version}: ${s.detail ?? s.failure}`))].slice(0, 3),
-    connect: percentiles(r.connectMs), ttfb: percentiles(ok.map((s) => s.ttfbMs)), total: percentiles(ok.map((s) => s.totalMs)),
+    connect: percentiles(r.connectMs),
+    ttfb: percentiles(ok.map((s) => s.ttfbMs)),
+    total: percentiles(ok.map((s) => s.totalMs)),
     zipMBps: zipMs > 0 ? zips.reduce((a, s) => a + s.bytes, 0) / 1e6 / (zipMs / 1000) : undefined,
-    missing, missingCount, mismatches, latencies: ok.map((s) => s.totalMs),
+    missing,
+    missingCount,
+    mismatches,
+    latencies: ok.map((s) => s.totalMs),
   };
 }
 
 /** For each endpoint, the versions other endpoints list for a module and it does not (only where its list answered). */
 function freshness(results: readonly EndpointResult[]): Map<string, Array<{ module: string; versions: string[] }>> {
   const union = new Map<string, Set<string>>();
-  for (const r of results) for (const [m, vs] of r.lists) vs.forEach((v) => (union.get(m) ?? union.set(m, new Set()).get(m))?.add(v));
+  for (const r of results) {
+    for (const [m, vs] of r.lists) {
+      const set = union.get(m) ?? union.set(m, new Set()).get(m);
+      for (const v of vs) set?.add(v);
+    }
+  }
   const out = new Map<string, Array<{ module: string; versions: string[] }>>();
   for (const r of results) {
     const gaps: Array<{ module: string; versions: string[] }> = [];
@@ -120,7 +139,11 @@ function compareHashes(results: readonly EndpointResult[], workload: readonly Mo
         return h === undefined ? [] : [{ url: r.url, h }];
       });
       if (got.length === 0) continue;
-      const ref = reference(got.map((g) => g.h), sumdb?.records.get(key)?.[file], m.sums?.[file]);
+      const ref = reference(
+        got.map((g) => g.h),
+        sumdb?.records.get(key)?.[file],
+        m.sums?.[file],
+      );
       if (ref === undefined) {
         conflicts.push(`${key} ${file}: ${got.map((g) => `${g.url} ${g.h}`).join(', ')}`);
         continue;
@@ -148,5 +171,9 @@ function reference(hashes: readonly string[], db?: string, sum?: string): { want
 }
 
 export function failureSummary(f: EndpointStats['failures']): string {
-  return FAILURE_KINDS.filter((k) => f[k]).map((k) => `${k}×${f[k]}`).join(' ') || '-';
+  return (
+    FAILURE_KINDS.filter((k) => f[k])
+      .map((k) => `${k}×${f[k]}`)
+      .join(' ') || '-'
+  );
 }

@@ -4,7 +4,12 @@ import { redactURL } from '../upstream/proxy-list.js';
 import type { EndpointStats, Status } from './analyze.js';
 
 const COLORS: Readonly<Record<Status, string>> = {
-  ok: '#2e7d32', stale: '#b28704', degraded: '#ef6c00', failing: '#c62828', down: '#757575', altered: '#6a1b9a',
+  ok: '#2e7d32',
+  stale: '#b28704',
+  degraded: '#ef6c00',
+  failing: '#c62828',
+  down: '#757575',
+  altered: '#6a1b9a',
 };
 const W = 960;
 const LEFT = 300;
@@ -79,7 +84,15 @@ function row(e: EndpointStats, i: number, x: (v: number) => number): string[] {
 export function renderHTML(endpoints: readonly EndpointStats[], title: string): string {
   const rows = endpoints.map((e, i) => {
     const t = e.total;
-    const cells = [String(i + 1), redactURL(e.url), e.status, t ? t.p50.toFixed(1) : '-', t ? t.p95.toFixed(1) : '-', t ? t.p99.toFixed(1) : '-', String(e.failed)];
+    const cells = [
+      String(i + 1),
+      redactURL(e.url),
+      e.status,
+      t ? t.p50.toFixed(1) : '-',
+      t ? t.p95.toFixed(1) : '-',
+      t ? t.p99.toFixed(1) : '-',
+      String(e.failed),
+    ];
     return `<tr>${cells.map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`;
   });
   return `<!doctype html>

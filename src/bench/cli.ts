@@ -64,20 +64,40 @@ export async function bench(opts: BenchOptions, workload: readonly ModuleVersion
   const perEndpoint = opts.requests ?? workload.length * 4;
   const progress = startProgress(io, opts, opts.endpoints.length * perEndpoint);
   try {
-    const sums = opts.sumdb === undefined ? undefined : lookupSums(opts.sumdb, workload, {
-      timeoutMs: opts.timeoutMs, signal: stop.signal, explicitURL: opts.sumdb.explicitURL,
-      relays: opts.endpoints.filter((u) => !u.startsWith('file:')), env: io.env,
-    });
-    const results = await Promise.all(opts.endpoints.map((url) => benchEndpoint(url, workload, {
-      concurrency: opts.concurrency, maxRequests: perEndpoint, timeoutMs: opts.timeoutMs, signal: stop.signal, tmpDir: tmp, onSample: progress.tick, env: io.env,
-    })));
+    const sums =
+      opts.sumdb === undefined
+        ? undefined
+        : lookupSums(opts.sumdb, workload, {
+            timeoutMs: opts.timeoutMs,
+            signal: stop.signal,
+            explicitURL: opts.sumdb.explicitURL,
+            relays: opts.endpoints.filter((u) => !u.startsWith('file:')),
+            env: io.env,
+          });
+    const results = await Promise.all(
+      opts.endpoints.map((url) =>
+        benchEndpoint(url, workload, {
+          concurrency: opts.concurrency,
+          maxRequests: perEndpoint,
+          timeoutMs: opts.timeoutMs,
+          signal: stop.signal,
+          tmpDir: tmp,
+          onSample: progress.tick,
+          env: io.env,
+        }),
+      ),
+    );
     for (const r of results) await verifyZips(r);
     const db = await sums;
     const analysis = analyze(results, workload, db?.error === undefined ? db : undefined);
     return {
-      startedAt: new Date(started).toISOString(), durationMs: Date.now() - started, partial, modules: workload.length,
+      startedAt: new Date(started).toISOString(),
+      durationMs: Date.now() - started,
+      partial,
+      modules: workload.length,
       sumdb: db && { name: db.name, base: db.base, records: db.records.size, unknown: db.unknown.length, error: db.error },
-      analysis, recommendation: recommend(analysis.endpoints),
+      analysis,
+      recommendation: recommend(analysis.endpoints),
     };
   } finally {
     clearTimeout(cap);

@@ -20,7 +20,12 @@ export interface Fetched {
 }
 
 export class FetchFailure extends Error {
-  constructor(readonly kind: FailureKind, message: string, readonly status?: number, readonly totalMs = 0) {
+  constructor(
+    readonly kind: FailureKind,
+    message: string,
+    readonly status?: number,
+    readonly totalMs = 0,
+  ) {
     super(message);
   }
 }

@@ -65,11 +65,18 @@ export function parseBenchArgs(argv: string[], env: Readonly<Record<string, stri
     args: argv,
     allowPositionals: true,
     options: {
-      modules: { type: 'string' }, from: { type: 'string' },
-      concurrency: { type: 'string', short: 'c' }, requests: { type: 'string', short: 'n' },
-      duration: { type: 'string', default: '2m' }, timeout: { type: 'string', default: '30s' },
-      sumdb: { type: 'string' }, json: { type: 'boolean', default: false }, markdown: { type: 'boolean', default: false },
-      chart: { type: 'string' }, 'no-progress': { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false },
+      modules: { type: 'string' },
+      from: { type: 'string' },
+      concurrency: { type: 'string', short: 'c' },
+      requests: { type: 'string', short: 'n' },
+      duration: { type: 'string', default: '2m' },
+      timeout: { type: 'string', default: '30s' },
+      sumdb: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      markdown: { type: 'boolean', default: false },
+      chart: { type: 'string' },
+      'no-progress': { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
     },
   });
   if (v.modules !== undefined && v.from !== undefined) throw new Error('use either --modules or --from, not both');
@@ -80,12 +87,16 @@ export function parseBenchArgs(argv: string[], env: Readonly<Record<string, stri
   const fields = sumdbValue.trim().split(/\s+/);
   return {
     endpoints: endpointsFrom(positionals, env),
-    modulesFile: v.modules && path.resolve(cwd, v.modules), fromFile: v.from && path.resolve(cwd, v.from),
-    concurrency: count('concurrency', v.concurrency, 4) ?? 4, requests: count('requests', v.requests),
-    durationMs: duration('duration', v.duration), timeoutMs: duration('timeout', v.timeout),
+    modulesFile: v.modules && path.resolve(cwd, v.modules),
+    fromFile: v.from && path.resolve(cwd, v.from),
+    concurrency: count('concurrency', v.concurrency, 4) ?? 4,
+    requests: count('requests', v.requests),
+    durationMs: duration('duration', v.duration),
+    timeoutMs: duration('timeout', v.timeout),
     sumdb: db === 'off' ? undefined : { ...db, explicitURL: fields.length === 2 || fields[0] === 'sum.golang.google.cn' },
     format: v.json ? 'json' : v.markdown ? 'markdown' : 'text',
-    chart: v.chart && path.resolve(cwd, v.chart), progress: !v['no-progress'],
+    chart: v.chart && path.resolve(cwd, v.chart),
+    progress: !v['no-progress'],
   };
 }
 

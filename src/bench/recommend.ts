@@ -16,7 +16,10 @@ export function recommend(ranked: readonly EndpointStats[]): Recommendation {
   const usable = ranked.filter((e) => e.status === 'ok' || e.status === 'stale' || e.status === 'degraded');
   const reasons: string[] = [];
   for (const e of ranked) {
-    if (e.status === 'altered') reasons.push(`Do not use ${redactURL(e.url)}: it served bytes that differ from the ${e.mismatches[0]?.source ?? 'other endpoints'} (${e.mismatches.length} file(s)).`);
+    if (e.status === 'altered')
+      reasons.push(
+        `Do not use ${redactURL(e.url)}: it served bytes that differ from the ${e.mismatches[0]?.source ?? 'other endpoints'} (${e.mismatches.length} file(s)).`,
+      );
     else if (e.status === 'failing' || e.status === 'down') reasons.push(`Left out ${redactURL(e.url)}: ${e.failed} of ${e.requests} requests failed.`);
   }
   if (usable.length === 0) {
@@ -30,13 +33,18 @@ export function recommend(ranked: readonly EndpointStats[]): Recommendation {
   const [first, second] = chosen;
   reasons.push(`${redactURL(first?.url ?? '')} comes first: the fastest healthy endpoint (median ${Math.round(first?.total?.p50 ?? 0)} ms per request).`);
   if (second !== undefined) {
-    reasons.push(`"|" between mirrors: when one times out, resets or answers 5xx, go tries the next. With "," it would try the next only after a 404/410 and otherwise fail.`);
+    reasons.push(
+      `"|" between mirrors: when one times out, resets or answers 5xx, go tries the next. With "," it would try the next only after a 404/410 and otherwise fail.`,
+    );
   } else {
     reasons.push('Only one endpoint is healthy, so there is no second mirror to fail over to.');
   }
-  reasons.push('",direct" last: modules no mirror has (404/410, e.g. brand-new or unlisted ones) are fetched from their repositories. Leave it out if policy forbids direct access or git is not installed; put private modules in GOPRIVATE either way.');
+  reasons.push(
+    '",direct" last: modules no mirror has (404/410, e.g. brand-new or unlisted ones) are fetched from their repositories. Leave it out if policy forbids direct access or git is not installed; put private modules in GOPRIVATE either way.',
+  );
   for (const e of chosen) {
-    if (e.status === 'stale') reasons.push(`${redactURL(e.url)} lags behind (${e.missingCount} version(s) others list), so it is placed after fresher mirrors.`);
+    if (e.status === 'stale')
+      reasons.push(`${redactURL(e.url)} lags behind (${e.missingCount} version(s) others list), so it is placed after fresher mirrors.`);
     if (e.status === 'degraded') reasons.push(`${redactURL(e.url)} failed ${e.failed} of ${e.requests} requests; "|" covers those failures.`);
   }
   return { goproxy: formatProxyList(entries), reasons };

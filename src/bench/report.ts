@@ -22,16 +22,32 @@ const ms = (v?: number) => (v === undefined ? '-' : v < 10 ? `${v.toFixed(1)} ms
 
 function row(e: EndpointStats, i: number): string[] {
   return [
-    String(i + 1), redactURL(e.url), e.status, String(e.requests),
+    String(i + 1),
+    redactURL(e.url),
+    e.status,
+    String(e.requests),
     e.requests === 0 ? '-' : `${e.failed} (${Math.round((100 * e.failed) / e.requests)}%)`,
-    ms(e.total?.p50), ms(e.total?.p95), ms(e.total?.p99), ms(e.ttfb?.p50), ms(e.connect?.p50),
-    e.zipMBps === undefined ? '-' : e.zipMBps >= 10 ? e.zipMBps.toFixed(0) : e.zipMBps.toPrecision(2), String(e.missingCount), String(e.mismatches.length),
+    ms(e.total?.p50),
+    ms(e.total?.p95),
+    ms(e.total?.p99),
+    ms(e.ttfb?.p50),
+    ms(e.connect?.p50),
+    e.zipMBps === undefined ? '-' : e.zipMBps >= 10 ? e.zipMBps.toFixed(0) : e.zipMBps.toPrecision(2),
+    String(e.missingCount),
+    String(e.mismatches.length),
   ];
 }
 
 function alignTable(rows: string[][]): string {
   const widths = rows[0]?.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length))) ?? [];
-  return rows.map((r) => r.map((cell, c) => cell.padEnd(widths[c] ?? 0)).join('  ').trimEnd()).join('\n');
+  return rows
+    .map((r) =>
+      r
+        .map((cell, c) => cell.padEnd(widths[c] ?? 0))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 function details(r: BenchReport): string[] {
@@ -40,7 +56,10 @@ function details(r: BenchReport): string[] {
     const name = redactURL(e.url);
     if (e.failed > 0) out.push(`${name}: failures ${failureSummary(e.failures)}; e.g. ${e.failureExamples.join('; ')}`);
     if (e.missingCount > 0) {
-      const gaps = e.missing.slice(0, 5).map((m) => `${m.module} ${m.versions.slice(-3).join(' ')}`).join('; ');
+      const gaps = e.missing
+        .slice(0, 5)
+        .map((m) => `${m.module} ${m.versions.slice(-3).join(' ')}`)
+        .join('; ');
       out.push(`${name}: lacks ${e.missingCount} version(s) that other endpoints list: ${gaps}`);
     }
     for (const m of e.mismatches.slice(0, 5)) {
@@ -50,11 +69,12 @@ function details(r: BenchReport): string[] {
   for (const c of r.analysis.conflicts) out.push(`endpoints disagree and nothing decides between them: ${c}`);
   const a = r.analysis.checkedAgainst;
   const db = r.sumdb;
-  const dbLine = db === undefined
-    ? 'checksum database: not consulted (--sumdb off)'
-    : db.error !== undefined
-      ? `checksum database: ${db.error}; hashes were compared across endpoints only`
-      : `checksum database ${db.name} via ${redactURL(db.base ?? '')}: ${db.records} record(s), signed tree note verified (inclusion proofs not checked)${db.unknown > 0 ? `, ${db.unknown} unknown to it` : ''}`;
+  const dbLine =
+    db === undefined
+      ? 'checksum database: not consulted (--sumdb off)'
+      : db.error !== undefined
+        ? `checksum database: ${db.error}; hashes were compared across endpoints only`
+        : `checksum database ${db.name} via ${redactURL(db.base ?? '')}: ${db.records} record(s), signed tree note verified (inclusion proofs not checked)${db.unknown > 0 ? `, ${db.unknown} unknown to it` : ''}`;
   out.push(dbLine, `hashes checked: ${a['checksum database']} against the checksum database, ${a['go.sum']} against go.sum, ${a.majority} across endpoints`);
   return out;
 }
@@ -68,9 +88,15 @@ export function renderText(r: BenchReport): string {
   const table = alignTable([HEAD, ...r.analysis.endpoints.map(row)]);
   const rec = r.recommendation;
   return [
-    header(r), '', table, '', ...details(r), '',
+    header(r),
+    '',
+    table,
+    '',
+    ...details(r),
+    '',
     `Recommended: go env -w GOPROXY=${rec.goproxy.includes('|') ? `'${rec.goproxy}'` : rec.goproxy}`,
-    ...rec.reasons.map((x) => `  - ${x}`), '',
+    ...rec.reasons.map((x) => `  - ${x}`),
+    '',
   ].join('\n');
 }
 
@@ -78,10 +104,22 @@ export function renderMarkdown(r: BenchReport): string {
   const esc = (s: string) => s.replace(/\|/g, '\\|');
   const rows = r.analysis.endpoints.map((e, i) => `| ${row(e, i).map(esc).join(' | ')} |`);
   return [
-    `### ${header(r)}`, '', `| ${HEAD.join(' | ')} |`, `|${HEAD.map(() => '---').join('|')}|`, ...rows, '',
-    ...details(r).map((d) => `- ${d}`), '',
-    '**Recommended**', '', '```sh', `go env -w GOPROXY='${r.recommendation.goproxy}'`, '```', '',
-    ...r.recommendation.reasons.map((x) => `- ${x}`), '',
+    `### ${header(r)}`,
+    '',
+    `| ${HEAD.join(' | ')} |`,
+    `|${HEAD.map(() => '---').join('|')}|`,
+    ...rows,
+    '',
+    ...details(r).map((d) => `- ${d}`),
+    '',
+    '**Recommended**',
+    '',
+    '```sh',
+    `go env -w GOPROXY='${r.recommendation.goproxy}'`,
+    '```',
+    '',
+    ...r.recommendation.reasons.map((x) => `- ${x}`),
+    '',
   ].join('\n');
 }
 

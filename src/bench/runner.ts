@@ -81,7 +81,12 @@ export async function benchEndpoint(url: string, workload: readonly ModuleVersio
 
 /** One request; `r` is given on the first pass, to record lists and .mod hashes; a zip goes to `file` if given. */
 async function runTask(
-  ep: Endpoint, kind: RequestKind, m: ModuleVersion, file: string | undefined, r: EndpointResult | undefined, opts: RunOptions,
+  ep: Endpoint,
+  kind: RequestKind,
+  m: ModuleVersion,
+  file: string | undefined,
+  r: EndpointResult | undefined,
+  opts: RunOptions,
 ): Promise<Sample | undefined> {
   const base = `${escapePath(m.path)}/@v/`;
   const rel = kind === 'list' ? `${base}list` : `${base}${escapeVersion(m.version)}.${kind}`;
@@ -125,7 +130,10 @@ function checkBody(kind: RequestKind, m: ModuleVersion, body: Buffer | undefined
   switch (kind) {
     case 'list': {
       // §1.3: field 1 of each line must be a version; field 2, if present, is a time and is ignored here.
-      const versions = text.split('\n').map((l) => l.trim().split(/\s+/)[0] ?? '').filter((v) => v !== '');
+      const versions = text
+        .split('\n')
+        .map((l) => l.trim().split(/\s+/)[0] ?? '')
+        .filter((v) => v !== '');
       const bad = versions.find((v) => !isValid(v));
       if (bad !== undefined) return `list line ${JSON.stringify(bad)} is not a version`;
       r?.lists.set(m.path, versions);

@@ -47,7 +47,9 @@ export async function lookupSums(spec: SumdbSpec, items: readonly ModuleVersion[
       let answered = false;
       for (const base of out.base !== undefined ? [out.base] : bases) {
         // §1.8: a proxy relays the database only if it answers 200 for <proxy>/sumdb/<name>/supported.
-        const res = await (base === spec.url || base === out.base ? lookupOne(agent, base, m, opts) : relayLookup(agent, base, m, opts)).catch((err: Error) => err);
+        const res = await (base === spec.url || base === out.base ? lookupOne(agent, base, m, opts) : relayLookup(agent, base, m, opts)).catch(
+          (err: Error) => err,
+        );
         if (res instanceof Error) {
           errors.push(`${base}: ${res.message}`);
           continue;

@@ -9,7 +9,10 @@ import { BUILTIN_MODULES, loadFrom, parseGoModRequires, parseGoSum, parseModuleL
 describe('bench workload', () => {
   test('reads module@version and "module version" lines, skipping comments and duplicates', () => {
     const got = parseModuleLines('# popular\ngolang.org/x/text@v0.14.0\n\ngithub.com/BurntSushi/toml v1.3.2 // toml\ngolang.org/x/text@v0.14.0\n');
-    assert.deepEqual(got, [{ path: 'golang.org/x/text', version: 'v0.14.0' }, { path: 'github.com/BurntSushi/toml', version: 'v1.3.2' }]);
+    assert.deepEqual(got, [
+      { path: 'golang.org/x/text', version: 'v0.14.0' },
+      { path: 'github.com/BurntSushi/toml', version: 'v1.3.2' },
+    ]);
   });
 
   test('rejects lines without a version, invalid paths, and non-canonical versions, naming the line', () => {
@@ -20,15 +23,23 @@ describe('bench workload', () => {
   });
 
   test('takes the requires of a go.mod in single-line and block form', () => {
-    const gomod = 'module example.com/me\n\ngo 1.19\n\nrequire golang.org/x/mod v0.14.0\n\nrequire (\n\tgithub.com/google/uuid v1.6.0\n\tgolang.org/x/text v0.14.0 // indirect\n)\n';
-    assert.deepEqual(parseGoModRequires(gomod).map((m) => `${m.path}@${m.version}`),
-      ['golang.org/x/mod@v0.14.0', 'github.com/google/uuid@v1.6.0', 'golang.org/x/text@v0.14.0']);
+    const gomod =
+      'module example.com/me\n\ngo 1.19\n\nrequire golang.org/x/mod v0.14.0\n\nrequire (\n\tgithub.com/google/uuid v1.6.0\n\tgolang.org/x/text v0.14.0 // indirect\n)\n';
+    assert.deepEqual(
+      parseGoModRequires(gomod).map((m) => `${m.path}@${m.version}`),
+      ['golang.org/x/mod@v0.14.0', 'github.com/google/uuid@v1.6.0', 'golang.org/x/text@v0.14.0'],
+    );
   });
 
   test('takes module versions and their expected hashes from a go.sum', () => {
-    const sum = 'golang.org/x/text v0.14.0 h1:ScX5w1eTa3QqT8oi6+ziP7dTV1S2+ALU0bI+0zXKWiQ=\ngolang.org/x/text v0.14.0/go.mod h1:18ZOQIKpY8NJVqYksKHtTdi31H5itFRjB5/qKTNYzSU=\nrsc.io/quote v1.5.2/go.mod h1:LzX7hefJvL54yjefDEDHNONDjII0t9xZLPXsUe+TKr0=\n';
+    const sum =
+      'golang.org/x/text v0.14.0 h1:ScX5w1eTa3QqT8oi6+ziP7dTV1S2+ALU0bI+0zXKWiQ=\ngolang.org/x/text v0.14.0/go.mod h1:18ZOQIKpY8NJVqYksKHtTdi31H5itFRjB5/qKTNYzSU=\nrsc.io/quote v1.5.2/go.mod h1:LzX7hefJvL54yjefDEDHNONDjII0t9xZLPXsUe+TKr0=\n';
     assert.deepEqual(parseGoSum(sum), [
-      { path: 'golang.org/x/text', version: 'v0.14.0', sums: { zip: 'h1:ScX5w1eTa3QqT8oi6+ziP7dTV1S2+ALU0bI+0zXKWiQ=', mod: 'h1:18ZOQIKpY8NJVqYksKHtTdi31H5itFRjB5/qKTNYzSU=' } },
+      {
+        path: 'golang.org/x/text',
+        version: 'v0.14.0',
+        sums: { zip: 'h1:ScX5w1eTa3QqT8oi6+ziP7dTV1S2+ALU0bI+0zXKWiQ=', mod: 'h1:18ZOQIKpY8NJVqYksKHtTdi31H5itFRjB5/qKTNYzSU=' },
+      },
       { path: 'rsc.io/quote', version: 'v1.5.2', sums: { zip: undefined, mod: 'h1:LzX7hefJvL54yjefDEDHNONDjII0t9xZLPXsUe+TKr0=' } },
     ]);
   });
@@ -42,7 +53,10 @@ describe('bench workload', () => {
       await writeFile(path.join(dir, 'a', 'go.mod'), 'module a\n\nrequire golang.org/x/text v0.14.0\n');
       await writeFile(path.join(dir, 'b', 'go.mod'), 'module b\n\nrequire (\n\tgolang.org/x/text v0.14.0\n\tgithub.com/pkg/errors v0.9.1\n)\n');
       const got = await loadFrom(path.join(dir, 'go.work'));
-      assert.deepEqual(got.map((m) => `${m.path}@${m.version}`), ['golang.org/x/text@v0.14.0', 'github.com/pkg/errors@v0.9.1']);
+      assert.deepEqual(
+        got.map((m) => `${m.path}@${m.version}`),
+        ['golang.org/x/text@v0.14.0', 'github.com/pkg/errors@v0.9.1'],
+      );
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -13,11 +13,22 @@ export interface ModuleVersion {
 
 /** Popular public modules at fixed versions, so every endpoint is asked for the same bytes. */
 export const BUILTIN_MODULES: readonly string[] = [
-  'golang.org/x/text@v0.14.0', 'golang.org/x/mod@v0.14.0', 'golang.org/x/net@v0.19.0', 'golang.org/x/sys@v0.15.0',
-  'github.com/google/uuid@v1.6.0', 'github.com/pkg/errors@v0.9.1', 'github.com/stretchr/testify@v1.8.4',
-  'github.com/spf13/cobra@v1.8.0', 'github.com/sirupsen/logrus@v1.9.3', 'gopkg.in/yaml.v3@v3.0.1',
-  'github.com/gin-gonic/gin@v1.9.1', 'go.uber.org/zap@v1.26.0', 'google.golang.org/protobuf@v1.31.0',
-  'github.com/BurntSushi/toml@v1.3.2', 'github.com/davecgh/go-spew@v1.1.1', 'github.com/golang/protobuf@v1.5.3',
+  'golang.org/x/text@v0.14.0',
+  'golang.org/x/mod@v0.14.0',
+  'golang.org/x/net@v0.19.0',
+  'golang.org/x/sys@v0.15.0',
+  'github.com/google/uuid@v1.6.0',
+  'github.com/pkg/errors@v0.9.1',
+  'github.com/stretchr/testify@v1.8.4',
+  'github.com/spf13/cobra@v1.8.0',
+  'github.com/sirupsen/logrus@v1.9.3',
+  'gopkg.in/yaml.v3@v3.0.1',
+  'github.com/gin-gonic/gin@v1.9.1',
+  'go.uber.org/zap@v1.26.0',
+  'google.golang.org/protobuf@v1.31.0',
+  'github.com/BurntSushi/toml@v1.3.2',
+  'github.com/davecgh/go-spew@v1.1.1',
+  'github.com/golang/protobuf@v1.5.3',
 ];
 
 export class WorkloadError extends Error {}
@@ -93,7 +104,13 @@ export async function parseGoWork(text: string, dir: string): Promise<ModuleVers
       if (line === ')') inBlock = false;
       else if (line !== '') uses.push(line.replace(/^"(.*)"$/, '$1'));
     } else if (/^use\s*\($/.test(line)) inBlock = true;
-    else if (line.startsWith('use ')) uses.push(line.slice(4).trim().replace(/^"(.*)"$/, '$1'));
+    else if (line.startsWith('use '))
+      uses.push(
+        line
+          .slice(4)
+          .trim()
+          .replace(/^"(.*)"$/, '$1'),
+      );
   }
   const all: ModuleVersion[] = [];
   for (const u of uses) {

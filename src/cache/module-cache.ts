@@ -2,7 +2,7 @@
 // stored once and served forever; list, @latest and queries live for a TTL, refresh in the background
 // while in use and are served stale when every upstream fails. One fill per key at a time.
 import type { Logger } from 'pino';
-import { GmpError, gmpError, toGmpError } from '../errors.js';
+import { type GmpError, gmpError, toGmpError } from '../errors.js';
 import type { Metrics } from '../metrics.js';
 import { checkAndHashZip } from '../modzip/zip-check.js';
 import { latestKey, queryKey } from '../storage/keys.js';
@@ -74,8 +74,13 @@ export class ModuleCache {
   }
 
   list(modulePath: string, opts: FetchOptions = {}): Promise<Small> {
-    return this.mutable(modulePath, this.keys.key(modulePath, '', 'list'), 'list', opts, async () => Buffer.from(formatList(await this.upstream.list(modulePath))), () =>
-      listFromStorage(this.storage, modulePath),
+    return this.mutable(
+      modulePath,
+      this.keys.key(modulePath, '', 'list'),
+      'list',
+      opts,
+      async () => Buffer.from(formatList(await this.upstream.list(modulePath))),
+      () => listFromStorage(this.storage, modulePath),
     );
   }
 
@@ -158,7 +163,14 @@ export class ModuleCache {
     return this.flight(key, modulePath, async () => this.recent(key) ?? this.store(key, await fill()));
   }
 
-  private async mutable(modulePath: string, key: string, endpoint: string, opts: FetchOptions, fill: Fill, fallback?: () => Promise<Buffer | undefined>): Promise<Small> {
+  private async mutable(
+    modulePath: string,
+    key: string,
+    endpoint: string,
+    opts: FetchOptions,
+    fill: Fill,
+    fallback?: () => Promise<Buffer | undefined>,
+  ): Promise<Small> {
     const cached = this.recent(key) ?? (await this.fromStorage(key));
     if (opts.cachedOnly) {
       if (cached !== undefined) return cached;

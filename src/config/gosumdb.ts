@@ -18,7 +18,10 @@ export function isSumdbName(name: string): boolean {
 }
 
 export function parseGosumdb(value: string): SumdbSpec | 'off' {
-  const fields = value.trim().split(/\s+/).filter((f) => f !== '');
+  const fields = value
+    .trim()
+    .split(/\s+/)
+    .filter((f) => f !== '');
   if (fields.length === 1 && fields[0] === 'off') return 'off';
   if (fields.length < 1 || fields.length > 2) throw new Error(`GOSUMDB value ${JSON.stringify(value)} must be "off", a name or key, and an optional URL`);
   let key = fields[0] as string;

@@ -43,7 +43,16 @@ export async function loadConfig(sources: ConfigSources): Promise<Readonly<Confi
   for (const opt of OPTIONS) {
     const fromEnv = env[opt.env];
     if (fromEnv !== undefined && fromEnv !== '') {
-      set(tree, opt.key, opt.repeatable ? fromEnv.split(';').map((s) => s.trim()).filter((s) => s !== '') : fromEnv);
+      set(
+        tree,
+        opt.key,
+        opt.repeatable
+          ? fromEnv
+              .split(';')
+              .map((s) => s.trim())
+              .filter((s) => s !== '')
+          : fromEnv,
+      );
       origin.set(opt.key, `environment ${opt.env}`);
     }
     const fromFlag = flags[opt.flag];
@@ -57,7 +66,10 @@ export async function loadConfig(sources: ConfigSources): Promise<Readonly<Confi
     for (const issue of result.error.issues) {
       const key = issue.path.filter((p) => typeof p === 'string').join('.');
       const where = origin.get(key) ?? [...origin].find(([k]) => k.startsWith(`${key}.`) || key.startsWith(`${k}.`))?.[1] ?? 'default';
-      const what = issue.code === 'unrecognized_keys' ? `unknown setting ${issue.keys.map((k) => (key ? `${key}.${k}` : k)).join(', ')}` : `${key || '(root)'}: ${issue.message}`;
+      const what =
+        issue.code === 'unrecognized_keys'
+          ? `unknown setting ${issue.keys.map((k) => (key ? `${key}.${k}` : k)).join(', ')}`
+          : `${key || '(root)'}: ${issue.message}`;
       problems.push(`${where}: ${what}`);
     }
   }

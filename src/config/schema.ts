@@ -32,13 +32,16 @@ const size = (def: string) =>
     });
 
 const proxyList = (def: string) =>
-  z.string().default(def).superRefine((v, ctx) => {
-    try {
-      parseProxyList(v);
-    } catch (err) {
-      ctx.addIssue({ code: 'custom', message: (err as Error).message });
-    }
-  });
+  z
+    .string()
+    .default(def)
+    .superRefine((v, ctx) => {
+      try {
+        parseProxyList(v);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message });
+      }
+    });
 
 const listen = z
   .string()
@@ -53,9 +56,12 @@ const sumdbEntry = z.string().superRefine((v, ctx) => {
   }
 });
 
-const globList = z.string().default('').refine((v) => !/\s/.test(v.replace(/\s*,\s*/g, ',').trim()), {
-  message: 'a comma-separated list of path globs, without spaces inside patterns',
-});
+const globList = z
+  .string()
+  .default('')
+  .refine((v) => !/\s/.test(v.replace(/\s*,\s*/g, ',').trim()), {
+    message: 'a comma-separated list of path globs, without spaces inside patterns',
+  });
 
 export const configSchema = z
   .object({
@@ -68,11 +74,11 @@ export const configSchema = z
     noSumdb: globList,
     ownSumdb: z
       .object({
-        enabled: z.union([z.boolean(), z.enum(['true', 'false', 'on', 'off'])]).default(true).transform((v) => v === true || v === 'true' || v === 'on'),
-        name: z
-          .string()
-          .default('sum.gomodproxy.local')
-          .refine(isSumdbName, { message: 'must look like host[/path], as the go command requires' }),
+        enabled: z
+          .union([z.boolean(), z.enum(['true', 'false', 'on', 'off'])])
+          .default(true)
+          .transform((v) => v === true || v === 'true' || v === 'on'),
+        name: z.string().default('sum.gomodproxy.local').refine(isSumdbName, { message: 'must look like host[/path], as the go command requires' }),
         keyFile: z.string().default(''),
         key: z.string().default(''),
         base: z
@@ -108,19 +114,31 @@ export const configSchema = z
       .object({
         refreshInterval: duration('1m'),
         gitTimeout: duration('10m'),
-        rewrite: z.array(z.string()).default([]).superRefine((v, ctx) => {
-          for (const r of v) if (!/^[^=]+=.+$/.test(r)) ctx.addIssue({ code: 'custom', message: `rewrite rule ${JSON.stringify(r)}: use FROM=TO` });
-        }),
+        rewrite: z
+          .array(z.string())
+          .default([])
+          .superRefine((v, ctx) => {
+            for (const r of v) if (!/^[^=]+=.+$/.test(r)) ctx.addIssue({ code: 'custom', message: `rewrite rule ${JSON.stringify(r)}: use FROM=TO` });
+          }),
         netrc: z.string().default(''),
-        auth: z.array(z.string()).default([]).superRefine((v, ctx) => {
-          for (const a of v) {
-            if (!/^[A-Za-z0-9.-]+(:\d+)?=(bearer:.+|basic:[^:]*:.+|header:[A-Za-z0-9-]+:.+)$/.test(a)) {
-              ctx.addIssue({ code: 'custom', message: 'credential entries are HOST=bearer:TOKEN, HOST=basic:USER:PASSWORD or HOST=header:NAME:VALUE' });
+        auth: z
+          .array(z.string())
+          .default([])
+          .superRefine((v, ctx) => {
+            for (const a of v) {
+              if (!/^[A-Za-z0-9.-]+(:\d+)?=(bearer:.+|basic:[^:]*:.+|header:[A-Za-z0-9-]+:.+)$/.test(a)) {
+                ctx.addIssue({ code: 'custom', message: 'credential entries are HOST=bearer:TOKEN, HOST=basic:USER:PASSWORD or HOST=header:NAME:VALUE' });
+              }
             }
-          }
-        }),
-        allowPrivateNetworks: z.union([z.boolean(), z.enum(['true', 'false', 'on', 'off'])]).default(false).transform((v) => v === true || v === 'true' || v === 'on'),
-        partialClone: z.union([z.boolean(), z.enum(['true', 'false', 'on', 'off'])]).default(true).transform((v) => v === true || v === 'true' || v === 'on'),
+          }),
+        allowPrivateNetworks: z
+          .union([z.boolean(), z.enum(['true', 'false', 'on', 'off'])])
+          .default(false)
+          .transform((v) => v === true || v === 'true' || v === 'on'),
+        partialClone: z
+          .union([z.boolean(), z.enum(['true', 'false', 'on', 'off'])])
+          .default(true)
+          .transform((v) => v === true || v === 'true' || v === 'on'),
       })
       .strict()
       .prefault({}),

@@ -17,11 +17,19 @@ function settings(vals: Partial<Record<DoctorVar, string>>, extra: Partial<GoSet
   return { values, origin, fileValues: {}, envValues: {}, source: 'go env -json', goVersion: 'go1.19.8', ...extra };
 }
 
-const obs = (path: string, o: Partial<Observation> = {}): Observation => ({ path, status: 200, ms: 20, contentType: 'text/plain; charset=utf-8', body: 'v0.14.0\n', ...o });
+const obs = (path: string, o: Partial<Observation> = {}): Observation => ({
+  path,
+  status: 200,
+  ms: 20,
+  contentType: 'text/plain; charset=utf-8',
+  body: 'v0.14.0\n',
+  ...o,
+});
 /** A proxy that answers as it should, with `o` changing parts of it. */
 function probe(url: string, o: Partial<ProbeResult> = {}): ProbeResult {
   return {
-    url, version: 'v0.14.0',
+    url,
+    version: 'v0.14.0',
     known: obs('golang.org/x/text/@v/list'),
     info: obs('golang.org/x/text/@v/v0.14.0.info', { contentType: 'application/json', body: '{"Version":"v0.14.0"}' }),
     missing: obs('doctor-probe.invalid/no/such/module/@v/list', { status: 404, body: 'not found' }),
@@ -42,7 +50,11 @@ const scenarios: Scenario[] = [
   { name: 'the defaults with a healthy proxy raise nothing', settings: settings({}), probes: [probe(P)], want: [] },
   { name: 'GOSUMDB=off is an error', settings: settings({ GOSUMDB: 'off' }), want: ['gosumdb-off:error'] },
   { name: 'an unknown GOSUMDB name is an error', settings: settings({ GOSUMDB: 'sum.example.com' }), want: ['gosumdb-invalid:error'] },
-  { name: 'a GOSUMDB URL bypasses proxies (info)', settings: settings({ GOSUMDB: 'sum.golang.org https://sum.golang.google.cn' }), want: ['gosumdb-custom-url:info'] },
+  {
+    name: 'a GOSUMDB URL bypasses proxies (info)',
+    settings: settings({ GOSUMDB: 'sum.golang.org https://sum.golang.google.cn' }),
+    want: ['gosumdb-custom-url:info'],
+  },
   {
     name: 'private patterns missing from an explicit GONOSUMDB leak to the checksum database',
     settings: settings({ GOPRIVATE: 'corp.example.com/*,*.internal.example', GONOSUMDB: 'github.com/acme,corp.example.com' }),
@@ -51,45 +63,80 @@ const scenarios: Scenario[] = [
   { name: 'a GONOSUMDB glob that covers GOPRIVATE is fine', settings: settings({ GOPRIVATE: 'git.corp.example', GONOSUMDB: '*.corp.example' }), want: [] },
   {
     name: 'GONOPROXY=none sends private modules to a public proxy (warning)',
-    settings: settings({ GOPRIVATE: 'corp.example.com', GONOPROXY: 'none' }), want: ['noproxy-overrides-private:warning'],
+    settings: settings({ GOPRIVATE: 'corp.example.com', GONOPROXY: 'none' }),
+    want: ['noproxy-overrides-private:warning'],
   },
   {
     name: 'GONOPROXY=none with a private proxy is noted (info)',
-    settings: settings({ GOPROXY: 'https://gmp.corp.example,direct', GOPRIVATE: 'corp.example.com', GONOPROXY: 'none' }), want: ['noproxy-overrides-private:info'],
+    settings: settings({ GOPROXY: 'https://gmp.corp.example,direct', GOPRIVATE: 'corp.example.com', GONOPROXY: 'none' }),
+    want: ['noproxy-overrides-private:info'],
   },
   { name: 'one proxy and nothing after it has no fallback', settings: settings({ GOPROXY: 'https://gmp.example' }), want: ['goproxy-no-fallback:warning'] },
-  { name: 'mirrors joined by "," do not fail over on errors', settings: settings({ GOPROXY: 'https://goproxy.cn,https://proxy.golang.org,direct' }), want: ['goproxy-comma-fallback:info'] },
-  { name: 'entries after direct are ignored', settings: settings({ GOPROXY: 'direct,https://proxy.golang.org' }), want: ['goproxy-ignored-entries:warning', 'goproxy-direct:info'] },
+  {
+    name: 'mirrors joined by "," do not fail over on errors',
+    settings: settings({ GOPROXY: 'https://goproxy.cn,https://proxy.golang.org,direct' }),
+    want: ['goproxy-comma-fallback:info'],
+  },
+  {
+    name: 'entries after direct are ignored',
+    settings: settings({ GOPROXY: 'direct,https://proxy.golang.org' }),
+    want: ['goproxy-ignored-entries:warning', 'goproxy-direct:info'],
+  },
   { name: 'GOPROXY=off downloads nothing', settings: settings({ GOPROXY: 'off' }), want: ['goproxy-off:warning'] },
   { name: 'an unparsable GOPROXY is an error', settings: settings({ GOPROXY: 'proxy' }), want: ['goproxy-invalid:error'] },
-  { name: 'a plain-http proxy off this machine is a warning', settings: settings({ GOPROXY: 'http://gmp.corp.example,direct' }), want: ['proxy-plain-http:warning'] },
+  {
+    name: 'a plain-http proxy off this machine is a warning',
+    settings: settings({ GOPROXY: 'http://gmp.corp.example,direct' }),
+    want: ['proxy-plain-http:warning'],
+  },
   { name: 'a plain-http proxy on loopback is fine', settings: settings({ GOPROXY: 'http://127.0.0.1:3000,direct' }), want: [] },
   {
     name: 'an unreachable first proxy followed by "," stops every download',
-    settings: settings({}), probes: [probe(P, { known: obs('x', { status: undefined, error: 'ECONNREFUSED' }) })], want: ['proxy-unreachable:error'],
+    settings: settings({}),
+    probes: [probe(P, { known: obs('x', { status: undefined, error: 'ECONNREFUSED' }) })],
+    want: ['proxy-unreachable:error'],
   },
   {
     name: 'an unreachable proxy followed by "|" is only a warning',
-    settings: settings({ GOPROXY: `${P}|https://goproxy.cn,direct` }), probes: [probe(P, { known: obs('x', { status: undefined, error: 'timeout', timeout: true }) }), probe('https://goproxy.cn')],
+    settings: settings({ GOPROXY: `${P}|https://goproxy.cn,direct` }),
+    probes: [probe(P, { known: obs('x', { status: undefined, error: 'timeout', timeout: true }) }), probe('https://goproxy.cn')],
     want: ['proxy-unreachable:warning'],
   },
-  { name: 'a slow proxy is a warning', settings: settings({}), probes: [probe(P, { known: obs('golang.org/x/text/@v/list', { ms: 4000 }) })], want: ['proxy-slow:warning'] },
+  {
+    name: 'a slow proxy is a warning',
+    settings: settings({}),
+    probes: [probe(P, { known: obs('golang.org/x/text/@v/list', { ms: 4000 }) })],
+    want: ['proxy-slow:warning'],
+  },
   {
     name: 'answering 500 for a missing module breaks the "," fallback',
-    settings: settings({}), probes: [probe(P, { missing: obs('m', { status: 500 }) })], want: ['proxy-missing-status:error'],
+    settings: settings({}),
+    probes: [probe(P, { missing: obs('m', { status: 500 }) })],
+    want: ['proxy-missing-status:error'],
   },
   {
     name: 'a 5xx for a known module is an error',
-    settings: settings({}), probes: [probe(P, { known: obs('golang.org/x/text/@v/list', { status: 503 }), info: undefined })], want: ['proxy-bad-status:error'],
+    settings: settings({}),
+    probes: [probe(P, { known: obs('golang.org/x/text/@v/list', { status: 503 }), info: undefined })],
+    want: ['proxy-bad-status:error'],
   },
-  { name: 'a 404 for a public module is noted', settings: settings({}), probes: [probe(P, { known: obs('k', { status: 404 }), info: undefined })], want: ['proxy-lacks-module:info'] },
+  {
+    name: 'a 404 for a public module is noted',
+    settings: settings({}),
+    probes: [probe(P, { known: obs('k', { status: 404 }), info: undefined })],
+    want: ['proxy-lacks-module:info'],
+  },
   {
     name: 'wrong content types are warnings',
-    settings: settings({}), probes: [probe(P, { known: obs('golang.org/x/text/@v/list', { contentType: 'application/octet-stream' }) })], want: ['proxy-content-type:warning'],
+    settings: settings({}),
+    probes: [probe(P, { known: obs('golang.org/x/text/@v/list', { contentType: 'application/octet-stream' }) })],
+    want: ['proxy-content-type:warning'],
   },
   {
     name: 'an .info naming another version is an error',
-    settings: settings({}), probes: [probe(P, { info: obs('i', { contentType: 'application/json', body: '{"Version":"v0.13.0"}' }) })], want: ['proxy-bad-body:error'],
+    settings: settings({}),
+    probes: [probe(P, { info: obs('i', { contentType: 'application/json', body: '{"Version":"v0.13.0"}' }) })],
+    want: ['proxy-bad-body:error'],
   },
   { name: 'a GOPRIVATE covering github.com is too broad', settings: settings({ GOPRIVATE: 'github.com' }), want: ['goprivate-too-broad:warning'] },
   { name: 'GOINSECURE is a warning', settings: settings({ GOINSECURE: 'git.corp.example' }), want: ['goinsecure-set:warning'] },
@@ -98,7 +145,10 @@ const scenarios: Scenario[] = [
   { name: 'GOTOOLCHAIN does nothing before go1.21', settings: settings({ GOTOOLCHAIN: 'local' }), want: ['gotoolchain-ignored:info'] },
   {
     name: 'an environment variable hiding the go env file is a warning',
-    settings: settings({ GOPROXY: 'https://a.example,direct' }, { envValues: { GOPROXY: 'https://a.example,direct' }, fileValues: { GOPROXY: 'https://b.example,direct' } }),
+    settings: settings(
+      { GOPROXY: 'https://a.example,direct' },
+      { envValues: { GOPROXY: 'https://a.example,direct' }, fileValues: { GOPROXY: 'https://b.example,direct' } },
+    ),
     want: ['env-overrides-file:warning'],
   },
 ];
@@ -108,7 +158,10 @@ describe('doctor scenarios', () => {
     test(sc.name, () => {
       const probes = new Map((sc.probes ?? []).map((p) => [p.url, p]));
       const r = diagnose(sc.settings, probes, { slowMs: 2000 });
-      assert.deepEqual(r.findings.map((f) => `${f.id}:${f.severity}`), sc.want);
+      assert.deepEqual(
+        r.findings.map((f) => `${f.id}:${f.severity}`),
+        sc.want,
+      );
     });
   }
 });
@@ -150,7 +203,10 @@ describe('doctor fixes', () => {
     const r = diagnose(settings({ GOPROXY: 'https://a.example|https://b.example,direct' }), new Map(), { slowMs: 2000 });
     const proxy = r.settings.find((s) => s.name === 'GOPROXY');
     assert.equal(proxy?.origin, 'go env file');
-    assert.equal(proxy?.meaning, 'ask https://a.example (on any error, go on); then ask https://b.example (only on 404/410, go on); then fetch from the repository.');
+    assert.equal(
+      proxy?.meaning,
+      'ask https://a.example (on any error, go on); then ask https://b.example (only on 404/410, go on); then fetch from the repository.',
+    );
     assert.equal(r.settings.length, 9);
   });
 });

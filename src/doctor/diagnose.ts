@@ -32,7 +32,9 @@ export function diagnose(s: GoSettings, probes: ReadonlyMap<string, ProbeResult>
   const counts = { error: 0, warning: 0, info: 0 };
   for (const f of findings) counts[f.severity]++;
   return {
-    source: s.source, goVersion: s.goVersion, envFile: s.envFile,
+    source: s.source,
+    goVersion: s.goVersion,
+    envFile: s.envFile,
     settings: DOCTOR_VARS.map((name) => ({ name, value: s.values[name], origin: s.origin[name], meaning: explain(name, s) })),
     findings: findings.map((f) => (f.fix ? { ...f, fixLines: fixLines(f.fix, s) } : f)),
     counts,
@@ -88,8 +90,12 @@ export function explain(name: DoctorVar, s: GoSettings): string {
     case 'GOFLAGS':
       return v === '' ? 'No default flags.' : `Added to every go command: ${v}.`;
     case 'GOVCS':
-      return v === '' ? 'Default: git and hg for public modules, any tool for private ones.' : `Version control tools allowed: ${v} (then the default public:git|hg,private:all).`;
+      return v === ''
+        ? 'Default: git and hg for public modules, any tool for private ones.'
+        : `Version control tools allowed: ${v} (then the default public:git|hg,private:all).`;
     case 'GOTOOLCHAIN':
-      return v === '' ? 'Not set (go1.21 and later default to auto: switch to the toolchain go.mod asks for, downloaded through GOPROXY).' : `Toolchain selection: ${v}.`;
+      return v === ''
+        ? 'Not set (go1.21 and later default to auto: switch to the toolchain go.mod asks for, downloaded through GOPROXY).'
+        : `Toolchain selection: ${v}.`;
   }
 }

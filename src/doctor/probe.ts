@@ -64,7 +64,10 @@ async function probeWith(url: string, get: Getter, opts: ProbeOptions): Promise<
 
 /** The highest canonical version of a list body (the exact-version rule of §1.3 then applies to its .info). */
 function newestVersion(list: string): string | undefined {
-  const versions = list.split('\n').map((l) => l.trim().split(/\s+/)[0] ?? '').filter((v) => isValid(v) && canonical(v) === v);
+  const versions = list
+    .split('\n')
+    .map((l) => l.trim().split(/\s+/)[0] ?? '')
+    .filter((v) => isValid(v) && canonical(v) === v);
   return sortVersions(versions).at(-1);
 }
 

@@ -8,8 +8,10 @@ import { envFilePath, loadSettings, parseEnvFile, settingsFromEnvironment } from
 
 describe('doctor settings', () => {
   test('parses the go env file as cmd/go does, skipping comments and lines without =', () => {
-    assert.deepEqual(parseEnvFile('GOPROXY=https://a.example|https://b.example,direct\n# GOSUMDB=off\nbogus\nlower=x\nGOPRIVATE=\n'),
-      { GOPROXY: 'https://a.example|https://b.example,direct', GOPRIVATE: '' });
+    assert.deepEqual(parseEnvFile('GOPROXY=https://a.example|https://b.example,direct\n# GOSUMDB=off\nbogus\nlower=x\nGOPRIVATE=\n'), {
+      GOPROXY: 'https://a.example|https://b.example,direct',
+      GOPRIVATE: '',
+    });
   });
 
   test('finds the go env file from GOENV, XDG_CONFIG_HOME, HOME or AppData', () => {

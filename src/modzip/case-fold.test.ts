@@ -8,9 +8,22 @@ describe('strToFold', () => {
   test('folds to the smallest member of each Unicode simple-fold orbit, then ASCII to lower case', () => {
     // Pairs (rune, Go's fold) from running Go 1.19's strToFold over every rune.
     const vectors: Array<[string, string]> = [
-      ['\u212a', 'k'], ['K', 'k'], ['\u017f', 's'], ['\u03c2', '\u03a3'], ['\u03c3', '\u03a3'], ['\u03bc', '\u00b5'],
-      ['\u039c', '\u00b5'], ['\u1e9e', '\u00df'], ['\u1fbe', '\u0345'], ['\u0130', '\u0130'], ['\u0131', '\u0131'],
-      ['\u01c6', '\u01c4'], ['\u0436', '\u0416'], ['\u{10428}', '\u{10400}'], ['\u1f80', '\u1f80'], ['\u1f88', '\u1f80'],
+      ['\u212a', 'k'],
+      ['K', 'k'],
+      ['\u017f', 's'],
+      ['\u03c2', '\u03a3'],
+      ['\u03c3', '\u03a3'],
+      ['\u03bc', '\u00b5'],
+      ['\u039c', '\u00b5'],
+      ['\u1e9e', '\u00df'],
+      ['\u1fbe', '\u0345'],
+      ['\u0130', '\u0130'],
+      ['\u0131', '\u0131'],
+      ['\u01c6', '\u01c4'],
+      ['\u0436', '\u0416'],
+      ['\u{10428}', '\u{10400}'],
+      ['\u1f80', '\u1f80'],
+      ['\u1f88', '\u1f80'],
     ];
     for (const [r, want] of vectors) assert.equal(strToFold(r), want, `U+${r.codePointAt(0)!.toString(16)}`);
   });
@@ -34,10 +47,20 @@ describe('CollisionChecker', () => {
 });
 
 describe('path helpers', () => {
-  test('cleanPath behaves like Go\'s path.Clean', () => {
+  test("cleanPath behaves like Go's path.Clean", () => {
     const vectors: Array<[string, string]> = [
-      ['', '.'], ['a/./b', 'a/b'], ['a//b', 'a/b'], ['a/b/', 'a/b'], ['a/../b', 'b'], ['../a', '../a'], ['/../a', '/a'],
-      ['/', '/'], ['./', '.'], ['a/..', '.'], ['..', '..'], ['a/../../b', '../b'],
+      ['', '.'],
+      ['a/./b', 'a/b'],
+      ['a//b', 'a/b'],
+      ['a/b/', 'a/b'],
+      ['a/../b', 'b'],
+      ['../a', '../a'],
+      ['/../a', '/a'],
+      ['/', '/'],
+      ['./', '.'],
+      ['a/..', '.'],
+      ['..', '..'],
+      ['a/../../b', '../b'],
     ];
     for (const [p, want] of vectors) assert.equal(cleanPath(p), want, p);
   });

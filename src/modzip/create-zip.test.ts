@@ -12,40 +12,66 @@ import { isVendored, selectModuleFiles, writeModuleZip } from './create-zip.js';
 import type { ZipFileSource } from './create-zip.js';
 import { checkAndHashZip, ModZipError } from './zip-check.js';
 
-interface CaseFile { path: string; kind: ZipFileSource['kind']; content: string; size?: number }
-interface GoResult { valid: string[] | null; err: string | null; h1: string }
+interface CaseFile {
+  path: string;
+  kind: ZipFileSource['kind'];
+  content: string;
+  size?: number;
+}
+interface GoResult {
+  valid: string[] | null;
+  err: string | null;
+  h1: string;
+}
 const load = (name: string): any => JSON.parse(readFileSync(new URL(`./testdata/${name}`, import.meta.url), 'utf8'));
 const cases = load('create-cases.json') as Record<string, CaseFile[]>;
 const goResults = load('create-go119.json') as Record<string, GoResult>;
 
 const source = (f: CaseFile): ZipFileSource => ({
-  path: f.path, kind: f.kind, size: f.size ?? Buffer.byteLength(f.content), open: () => Readable.from([Buffer.from(f.content)]),
+  path: f.path,
+  kind: f.kind,
+  size: f.size ?? Buffer.byteLength(f.content),
+  open: () => Readable.from([Buffer.from(f.content)]),
 });
-const fromGo = (err: string): string => err.replace(/^create zip: /, '').split('\n').join('; ');
+const fromGo = (err: string): string =>
+  err
+    .replace(/^create zip: /, '')
+    .split('\n')
+    .join('; ');
 
 let dir: string;
-before(async () => { dir = await mkdtemp(join(tmpdir(), 'create-zip-')); });
-after(async () => { await rm(dir, { recursive: true, force: true }); });
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'create-zip-'));
+});
+after(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
 
 describe('selectModuleFiles (Go 1.19 rules)', () => {
   for (const [name, files] of Object.entries(cases)) {
     const want = goResults[name]!;
     test(`keeps or refuses the same files as zip.Create for case "${name}"`, () => {
       if (want.err !== null) {
-        assert.throws(() => selectModuleFiles(files.map(source), '1.19'), (err: unknown) => {
-          assert.ok(err instanceof ModZipError);
-          assert.equal(err.message, fromGo(want.err!));
-          return true;
-        });
+        assert.throws(
+          () => selectModuleFiles(files.map(source), '1.19'),
+          (err: unknown) => {
+            assert.ok(err instanceof ModZipError);
+            assert.equal(err.message, fromGo(want.err!));
+            return true;
+          },
+        );
       } else {
-        assert.deepEqual(selectModuleFiles(files.map(source), '1.19').map((f) => f.path), want.valid ?? []);
+        assert.deepEqual(
+          selectModuleFiles(files.map(source), '1.19').map((f) => f.path),
+          want.valid ?? [],
+        );
       }
     });
   }
 });
 
 describe('writeModuleZip', () => {
-  test('writes zips whose h1 equals the h1 of Go 1.19\'s zip.Create for every valid case', async () => {
+  test("writes zips whose h1 equals the h1 of Go 1.19's zip.Create for every valid case", async () => {
     for (const [name, files] of Object.entries(cases)) {
       const want = goResults[name]!;
       if (want.err !== null) continue;
@@ -56,7 +82,7 @@ describe('writeModuleZip', () => {
     }
   });
 
-  test('matches Go 1.19\'s zip.CreateFromDir on a directory tree with symlinks, vendor, a nested module and .git', async () => {
+  test("matches Go 1.19's zip.CreateFromDir on a directory tree with symlinks, vendor, a nested module and .git", async () => {
     const tree = load('create-tree.json') as { goH1: string; files: Record<string, string>; symlinks: Record<string, string> };
     const root = join(dir, 'tree');
     for (const [p, content] of Object.entries(tree.files)) {
@@ -83,8 +109,10 @@ describe('writeModuleZip', () => {
   });
 
   test('applies the Go 1.24 vendor rule when the root go.mod says go 1.24', async () => {
-    const files = (goVersion: string): ZipFileSource[] => [`module example.com/m\n\ngo ${goVersion}\n`].map((c) => source({ path: 'go.mod', kind: 'file', content: c }))
-      .concat(['vendor/modules.txt', 'pkg/vendor/vendor.go', 'vendor/a/b.go'].map((p) => source({ path: p, kind: 'file', content: p })));
+    const files = (goVersion: string): ZipFileSource[] =>
+      [`module example.com/m\n\ngo ${goVersion}\n`]
+        .map((c) => source({ path: 'go.mod', kind: 'file', content: c }))
+        .concat(['vendor/modules.txt', 'pkg/vendor/vendor.go', 'vendor/a/b.go'].map((p) => source({ path: p, kind: 'file', content: p })));
     const old = await writeModuleZip(files('1.23'), 'example.com/m', 'v1.0.0', join(dir, 'v123.zip'));
     const sel = selectModuleFiles(files('1.24.0'), '1.24.0').map((f) => f.path);
     assert.deepEqual(sel, ['go.mod', 'pkg/vendor/vendor.go']);
@@ -95,22 +123,42 @@ describe('writeModuleZip', () => {
 
 describe('vendor rules', () => {
   test('the old rule keeps top-level vendor files and drops every nested vendor file (issue 37397)', () => {
-    for (const [p, want] of [['vendor/modules.txt', false], ['vendor/x.go', false], ['vendor/a/b.go', true],
-      ['pkg/vendor/vendor.go', true], ['ab/vendor/c.go', true], ['avendor/x.go', false], ['vendor.go', false]] as const) {
+    for (const [p, want] of [
+      ['vendor/modules.txt', false],
+      ['vendor/x.go', false],
+      ['vendor/a/b.go', true],
+      ['pkg/vendor/vendor.go', true],
+      ['ab/vendor/c.go', true],
+      ['avendor/x.go', false],
+      ['vendor.go', false],
+    ] as const) {
       assert.equal(isVendored(p, false), want, p);
     }
   });
 
   test('the Go 1.24 rule drops vendor/modules.txt and keeps files directly inside a nested vendor directory', () => {
-    for (const [p, want] of [['vendor/modules.txt', true], ['vendor/x.go', false], ['vendor/a/b.go', true],
-      ['pkg/vendor/vendor.go', false], ['pkg/vendor/a/b.go', true], ['a/b/vendor/c/d.go', true]] as const) {
+    for (const [p, want] of [
+      ['vendor/modules.txt', true],
+      ['vendor/x.go', false],
+      ['vendor/a/b.go', true],
+      ['pkg/vendor/vendor.go', false],
+      ['pkg/vendor/a/b.go', true],
+      ['a/b/vendor/c/d.go', true],
+    ] as const) {
       assert.equal(isVendored(p, true), want, p);
     }
   });
 
-  test('selects the rule by the go directive\'s language version, defaulting to the old rule', () => {
+  test("selects the rule by the go directive's language version, defaulting to the old rule", () => {
     const files = ['vendor/modules.txt', 'x.go'].map((p) => source({ path: p, kind: 'file', content: '' }));
-    for (const [v, kept] of [[undefined, 2], ['1.23.9', 2], ['1.24', 1], ['1.24rc1', 1], ['1.25.0', 1], ['bogus', 2]] as const) {
+    for (const [v, kept] of [
+      [undefined, 2],
+      ['1.23.9', 2],
+      ['1.24', 1],
+      ['1.24rc1', 1],
+      ['1.25.0', 1],
+      ['bogus', 2],
+    ] as const) {
       assert.equal(selectModuleFiles(files, v).length, kept, String(v));
     }
   });

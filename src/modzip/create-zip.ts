@@ -148,12 +148,14 @@ async function writeEntries(selected: ZipFileSource[], prefix: string, outFile: 
   zip.on('error', fail);
   for (const f of selected) {
     zip.addReadStreamLazy(prefix + f.path, { mtime: new Date(1980, 0, 1), compress: true }, (cb) => {
-      Promise.resolve().then(() => f.open()).then((source) => {
-        const m = meter(f, digests);
-        m.on('error', fail);
-        source.on('error', (err: Error) => m.destroy(err));
-        cb(null, source.pipe(m));
-      }, fail);
+      Promise.resolve()
+        .then(() => f.open())
+        .then((source) => {
+          const m = meter(f, digests);
+          m.on('error', fail);
+          source.on('error', (err: Error) => m.destroy(err));
+          cb(null, source.pipe(m));
+        }, fail);
     });
   }
   zip.end();
@@ -170,9 +172,7 @@ async function writeEntries(selected: ZipFileSource[], prefix: string, outFile: 
  * zip.Create: checks module@version, selects the files (reading the root go.mod's go directive, as x/mod
  * ≥ v0.22 does), and writes the zip to outFile with yazl (no directory entries). Returns the zip's h1.
  */
-export async function writeModuleZip(
-  files: ZipFileSource[], modulePath: string, version: string, outFile: string,
-): Promise<{ h1: string }> {
+export async function writeModuleZip(files: ZipFileSource[], modulePath: string, version: string, outFile: string): Promise<{ h1: string }> {
   const canonical = canonicalVersion(version);
   if (canonical !== version) throw new ModZipError(`version ${goQuote(version)} is not canonical (should be ${goQuote(canonical)})`);
   const invalid = check(modulePath, version);

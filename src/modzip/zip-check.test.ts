@@ -17,8 +17,12 @@ const base: TestEntry[] = [
 
 let dir: string;
 let n = 0;
-before(async () => { dir = await mkdtemp(join(tmpdir(), 'zip-check-')); });
-after(async () => { await rm(dir, { recursive: true, force: true }); });
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'zip-check-'));
+});
+after(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
 
 async function save(zip: Buffer): Promise<string> {
   const file = join(dir, `z${n++}.zip`);
@@ -40,7 +44,9 @@ describe('checkAndHashZip accepts', () => {
     for (const compress of [true, false]) {
       const file = await save(await buildZip(base.map((e) => ({ ...e, compress }))));
       assert.deepEqual(await checkAndHashZip(file, 'example.com/m', 'v1.0.0'), {
-        h1: 'h1:SXy42eQ/QbleX7vtuAPFnaM3tNuQnfeo7rulG/p7iOw=', entries: 2, uncompressedSize: 31,
+        h1: 'h1:SXy42eQ/QbleX7vtuAPFnaM3tNuQnfeo7rulG/p7iOw=',
+        entries: 2,
+        uncompressedSize: 31,
         goModH1: 'h1:flS2VctbRrTv+sBE+VKgxx6hlkMGPVz9MGOmzMYFg3k=',
       });
     }
@@ -52,7 +58,7 @@ describe('checkAndHashZip accepts', () => {
     assert.equal(result.entries, 1);
   });
 
-  test('directory entries, counting them in the hash as empty files (as Go\'s HashZip does)', async () => {
+  test("directory entries, counting them in the hash as empty files (as Go's HashZip does)", async () => {
     const withDir = await buildZip([...base, { name: `${P}sub`, dir: true }, { name: `${P}sub/x.go`, content: 'package sub\n' }]);
     const without = await buildZip([...base, { name: `${P}sub/x.go`, content: 'package sub\n' }]);
     const a = await checkAndHashZip(await save(withDir), 'example.com/m', 'v1.0.0');
@@ -64,9 +70,27 @@ describe('checkAndHashZip accepts', () => {
   test('hashes as Go 1.19 does: directory entries, a root directory entry, and names sorted by UTF-8 bytes', async () => {
     // Expected values come from running dirhash.HashZip and zip.CheckZip (Go 1.19) on the same zips.
     const cases: Array<[TestEntry[], string]> = [
-      [[{ name: `${P}sub`, dir: true }, { name: `${P}sub/x.go`, content: 'x' }], 'h1:LarJtxL9LoxP2E5djXomiA52KUJBKI6j4GZ0l4+7E5Q='],
-      [[{ name: 'example.com/m@v1.0.0', dir: true }, { name: `${P}x.go`, content: 'x' }], 'h1:YNuP4Rja8xncWnq1ZImqLcQMFKoLsx74Mz67Yl887aw='],
-      [[{ name: `${P}\u{20000}.go`, content: '1' }, { name: `${P}\uFF41.go`, content: '2' }], 'h1:jw9KJQ8gEgXSZP6QoPvPIsUa1TxjrJJoU3ILpnwHH8s='],
+      [
+        [
+          { name: `${P}sub`, dir: true },
+          { name: `${P}sub/x.go`, content: 'x' },
+        ],
+        'h1:LarJtxL9LoxP2E5djXomiA52KUJBKI6j4GZ0l4+7E5Q=',
+      ],
+      [
+        [
+          { name: 'example.com/m@v1.0.0', dir: true },
+          { name: `${P}x.go`, content: 'x' },
+        ],
+        'h1:YNuP4Rja8xncWnq1ZImqLcQMFKoLsx74Mz67Yl887aw=',
+      ],
+      [
+        [
+          { name: `${P}\u{20000}.go`, content: '1' },
+          { name: `${P}\uFF41.go`, content: '2' },
+        ],
+        'h1:jw9KJQ8gEgXSZP6QoPvPIsUa1TxjrJJoU3ILpnwHH8s=',
+      ],
       [[{ name: `${P}\u00df.go` }, { name: `${P}ss.go` }], 'h1:2SqwxY5kWGcrg+I4z37qjOb/Idizss/ERVr/4DgDL2U='],
       [[{ name: `${P}a b/c d.go` }], 'h1:8QUaEaMGiGd7BEf91trgjFidlocBuwjKlVNPfW/nMiw='],
     ];
@@ -100,16 +124,28 @@ describe('checkAndHashZip refuses', () => {
   test('unclean, absolute and dot-dot paths', async () => {
     await rejects(buildZip([{ name: `${P}a/./b.go` }]), /a\/\.\/b\.go: file path is not clean/);
     await rejects(buildZip([{ name: `${P}a//b.go` }]), /file path is not clean/);
-    await rejects(buildZip([{ name: `${P}a/b/` + 'x.go' }]).then((z) => renameInZip(z, 'a/b/x', '/a/bx')), /\/a\/bx\.go/);
-    await rejects(buildZip([{ name: `${P}xx/a.go` }]).then((z) => renameInZip(z, 'xx/a', '../a')), /\.\.\/a\.go: malformed file path "\.\.\/a\.go": invalid path element "\.\."/);
-    await rejects(buildZip([{ name: `${P}xx` }]).then((z) => renameInZip(z, `${P}xx`, `${P}..`)), /invalid path element "\.\."/);
+    await rejects(
+      buildZip([{ name: `${P}a/b/` + 'x.go' }]).then((z) => renameInZip(z, 'a/b/x', '/a/bx')),
+      /\/a\/bx\.go/,
+    );
+    await rejects(
+      buildZip([{ name: `${P}xx/a.go` }]).then((z) => renameInZip(z, 'xx/a', '../a')),
+      /\.\.\/a\.go: malformed file path "\.\.\/a\.go": invalid path element "\.\."/,
+    );
+    await rejects(
+      buildZip([{ name: `${P}xx` }]).then((z) => renameInZip(z, `${P}xx`, `${P}..`)),
+      /invalid path element "\.\."/,
+    );
   });
 
   test('names CheckFilePath rejects', async () => {
     await rejects(buildZip([{ name: `${P}aux.go` }]), /"aux" disallowed as path element component on Windows/);
     await rejects(buildZip([{ name: `${P}a:b.go` }]), /invalid char ':'/);
     await rejects(buildZip([{ name: `${P}x\u{1F600}.go` }]), /invalid char/);
-    await rejects(buildZip([{ name: `${P}bad`, dir: true }]).then((z) => renameInZip(z, 'bad/', 'ba?/')), /invalid char '\?'/);
+    await rejects(
+      buildZip([{ name: `${P}bad`, dir: true }]).then((z) => renameInZip(z, 'bad/', 'ba?/')),
+      /invalid char '\?'/,
+    );
   });
 
   test('a file name that is not UTF-8', async () => {
@@ -132,16 +168,37 @@ describe('checkAndHashZip refuses', () => {
   });
 
   test('declared sizes over the limits', async () => {
-    await rejects(buildZip(base).then((z) => setDeclaredSize(z, `${P}a.go`, MAX_ZIP_FILE + 1)), /total uncompressed size of module contents too large/);
-    await rejects(buildZip(base).then((z) => setDeclaredSize(z, `${P}go.mod`, 16777217)), /go\.mod file too large/);
-    await rejects(buildZip([{ name: `${P}LICENSE`, content: 'x' }]).then((z) => setDeclaredSize(z, `${P}LICENSE`, 16777217)), /LICENSE file too large/);
+    await rejects(
+      buildZip(base).then((z) => setDeclaredSize(z, `${P}a.go`, MAX_ZIP_FILE + 1)),
+      /total uncompressed size of module contents too large/,
+    );
+    await rejects(
+      buildZip(base).then((z) => setDeclaredSize(z, `${P}go.mod`, 16777217)),
+      /go\.mod file too large/,
+    );
+    await rejects(
+      buildZip([{ name: `${P}LICENSE`, content: 'x' }]).then((z) => setDeclaredSize(z, `${P}LICENSE`, 16777217)),
+      /LICENSE file too large/,
+    );
   });
 
   test('content longer or shorter than declared, or with a wrong CRC', async () => {
-    await rejects(buildZip(base).then((z) => setDeclaredSize(z, `${P}a.go`, 5)), /a\.go/);
-    await rejects(buildZip(base).then((z) => setDeclaredSize(z, `${P}a.go`, 20)), /a\.go/);
-    await rejects(buildZip(base.map((e) => ({ ...e, compress: false }))).then((z) => setDeclaredSize(z, `${P}a.go`, 5)), /not a valid zip file|a\.go/);
-    await rejects(buildZip(base).then((z) => setCrc(z, `${P}a.go`, 12345)), /a\.go: cannot read entry: zip: checksum error/);
+    await rejects(
+      buildZip(base).then((z) => setDeclaredSize(z, `${P}a.go`, 5)),
+      /a\.go/,
+    );
+    await rejects(
+      buildZip(base).then((z) => setDeclaredSize(z, `${P}a.go`, 20)),
+      /a\.go/,
+    );
+    await rejects(
+      buildZip(base.map((e) => ({ ...e, compress: false }))).then((z) => setDeclaredSize(z, `${P}a.go`, 5)),
+      /not a valid zip file|a\.go/,
+    );
+    await rejects(
+      buildZip(base).then((z) => setCrc(z, `${P}a.go`, 12345)),
+      /a\.go: cannot read entry: zip: checksum error/,
+    );
   });
 
   test('a zip file larger than 500 MiB without reading it', async () => {
@@ -153,8 +210,13 @@ describe('checkAndHashZip refuses', () => {
 
   test('truncated and garbage files with ModZipError, not a crash', async () => {
     const good = await buildZip(base);
-    for (const bad of [good.subarray(0, good.length - 10), good.subarray(0, 40), Buffer.from('not a zip at all'), Buffer.alloc(0),
-      Buffer.concat([good.subarray(0, 30), Buffer.alloc(200, 7), good.subarray(230)])]) {
+    for (const bad of [
+      good.subarray(0, good.length - 10),
+      good.subarray(0, 40),
+      Buffer.from('not a zip at all'),
+      Buffer.alloc(0),
+      Buffer.concat([good.subarray(0, 30), Buffer.alloc(200, 7), good.subarray(230)]),
+    ]) {
       await rejects(bad, /^(not a valid zip file|.*cannot read entry)/);
     }
   });

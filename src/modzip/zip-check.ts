@@ -89,9 +89,18 @@ export function nextEntry(zip: ZipFile): Promise<Entry | undefined> {
     const done = (): void => {
       zip.off('entry', onEntry).off('end', onEnd).off('error', onError);
     };
-    const onEntry = (e: Entry): void => { done(); resolve(e); };
-    const onEnd = (): void => { done(); resolve(undefined); };
-    const onError = (err: Error): void => { done(); reject(err); };
+    const onEntry = (e: Entry): void => {
+      done();
+      resolve(e);
+    };
+    const onEnd = (): void => {
+      done();
+      resolve(undefined);
+    };
+    const onError = (err: Error): void => {
+      done();
+      reject(err);
+    };
     zip.on('entry', onEntry).on('end', onEnd).on('error', onError);
     zip.readEntry();
   });

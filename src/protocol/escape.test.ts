@@ -9,14 +9,18 @@ type Err = string | null;
 
 /** Asserts fn throws a 400 GmpError whose message names the input and, when Go gave a detail, includes it. */
 function assertRejected(fn: () => unknown, goErr: string, label: string): void {
-  assert.throws(fn, (err: unknown) => {
-    assert.ok(isGmpError(err, 'GMP_ERR_REQUEST_INVALID'), `${label}: wrong error ${String(err)}`);
-    assert.equal(err.status, 400);
-    const detail = /: (malformed .*|invalid char .*|".*" disallowed.*|empty path element|invalid path element .*)$/.exec(goErr);
-    if (detail?.[1] !== undefined) assert.ok(err.message.includes(detail[1]), `${label}: ${err.message} lacks ${detail[1]}`);
-    assert.match(err.message, /^[A-Z].*\.$/, 'reads as a sentence');
-    return true;
-  }, label);
+  assert.throws(
+    fn,
+    (err: unknown) => {
+      assert.ok(isGmpError(err, 'GMP_ERR_REQUEST_INVALID'), `${label}: wrong error ${String(err)}`);
+      assert.equal(err.status, 400);
+      const detail = /: (malformed .*|invalid char .*|".*" disallowed.*|empty path element|invalid path element .*)$/.exec(goErr);
+      if (detail?.[1] !== undefined) assert.ok(err.message.includes(detail[1]), `${label}: ${err.message} lacks ${detail[1]}`);
+      assert.match(err.message, /^[A-Z].*\.$/, 'reads as a sentence');
+      return true;
+    },
+    label,
+  );
 }
 
 describe('escapePath / escapeVersion', () => {

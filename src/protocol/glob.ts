@@ -35,8 +35,9 @@ function scanChunk(p: Uint8Array): { star: boolean; chunk: Uint8Array; rest: Uin
   let i = 0;
   for (; i < p.length; i++) {
     const c = p[i];
-    if (c === 0x5c) { if (i + 1 < p.length) i++; }
-    else if (c === 0x5b) inRange = true;
+    if (c === 0x5c) {
+      if (i + 1 < p.length) i++;
+    } else if (c === 0x5b) inRange = true;
     else if (c === 0x5d) inRange = false;
     else if (c === 0x2a && !inRange) break;
   }

@@ -9,10 +9,14 @@ const undef = (e: Err): string | undefined => e ?? undefined;
 
 describe('path checks', () => {
   const rows = xmodVectors.paths as Array<{
-    path: string; checkPath: Err; checkImportPath: Err; checkFilePath: Err; split: [string, string, boolean];
+    path: string;
+    checkPath: Err;
+    checkImportPath: Err;
+    checkFilePath: Err;
+    split: [string, string, boolean];
   }>;
 
-  test('checkPath, checkImportPath and checkFilePath give Go\'s verdict and wording for every vector', () => {
+  test("checkPath, checkImportPath and checkFilePath give Go's verdict and wording for every vector", () => {
     for (const r of rows) {
       assert.equal(mp.checkPath(r.path), undef(r.checkPath), `checkPath(${JSON.stringify(r.path)})`);
       assert.equal(mp.checkImportPath(r.path), undef(r.checkImportPath), `checkImportPath(${JSON.stringify(r.path)})`);

@@ -6,11 +6,8 @@ import { goQuote, goQuoteRune, isGoPrint } from './go-quote.js';
 type PathKind = 'module' | 'import' | 'file';
 
 const LONE_SURROGATE = /\p{Cs}/u;
-const BAD_WINDOWS_NAMES = new Set([
-  'CON', 'PRN', 'AUX', 'NUL',
-  ...[1, 2, 3, 4, 5, 6, 7, 8, 9].flatMap((n) => [`COM${n}`, `LPT${n}`]),
-]);
-const FILE_PUNCTUATION = "!#$%&()+,-.=@[]^_{}~ ";
+const BAD_WINDOWS_NAMES = new Set(['CON', 'PRN', 'AUX', 'NUL', ...[1, 2, 3, 4, 5, 6, 7, 8, 9].flatMap((n) => [`COM${n}`, `LPT${n}`])]);
+const FILE_PUNCTUATION = '!#$%&()+,-.=@[]^_{}~ ';
 const ASCII_ALNUM = /^[0-9A-Za-z]$/;
 const LETTER = /^\p{L}$/u;
 

@@ -5,8 +5,14 @@ import * as pseudo from './pseudo.js';
 import { xmodVectors } from './testdata/vectors.js';
 
 interface Row {
-  v: string; isPseudo: boolean; base: string; baseErr: string | null; time: string; timeErr: string | null;
-  rev: string; revErr: string | null;
+  v: string;
+  isPseudo: boolean;
+  base: string;
+  baseErr: string | null;
+  time: string;
+  timeErr: string | null;
+  rev: string;
+  revErr: string | null;
 }
 const rows = xmodVectors.pseudo as Row[];
 const when = new Date('2019-11-09T02:19:31Z');
@@ -16,21 +22,21 @@ describe('parsing pseudo-versions', () => {
     for (const r of rows) assert.equal(pseudo.isPseudoVersion(r.v), r.isPseudo, r.v);
   });
 
-  test('pseudoVersionBase returns Go\'s base or throws Go\'s error for every vector', () => {
+  test("pseudoVersionBase returns Go's base or throws Go's error for every vector", () => {
     for (const r of rows) {
       if (r.baseErr === null) assert.equal(pseudo.pseudoVersionBase(r.v), r.base, r.v);
       else assert.throws(() => pseudo.pseudoVersionBase(r.v), { message: r.baseErr }, r.v);
     }
   });
 
-  test('pseudoVersionTime returns Go\'s time or throws Go\'s error for every vector', () => {
+  test("pseudoVersionTime returns Go's time or throws Go's error for every vector", () => {
     for (const r of rows) {
       if (r.timeErr === null) assert.equal(pseudo.pseudoVersionTime(r.v).toISOString().replace('.000Z', 'Z'), r.time, r.v);
       else assert.throws(() => pseudo.pseudoVersionTime(r.v), { message: r.timeErr }, r.v);
     }
   });
 
-  test('pseudoVersionRev returns Go\'s revision or throws Go\'s error for every vector', () => {
+  test("pseudoVersionRev returns Go's revision or throws Go's error for every vector", () => {
     for (const r of rows) {
       if (r.revErr === null) assert.equal(pseudo.pseudoVersionRev(r.v), r.rev, r.v);
       else assert.throws(() => pseudo.pseudoVersionRev(r.v), { message: r.revErr }, r.v);
@@ -58,8 +64,7 @@ describe('building pseudo-versions', () => {
     assert.equal(pseudo.pseudoVersion('', 'v1.3.1', when, 'daa7c04131f5'), 'v1.3.2-0.20191109021931-daa7c04131f5');
     assert.equal(pseudo.pseudoVersion('', 'v1.3.1-pre', when, 'daa7c04131f5'), 'v1.3.1-pre.0.20191109021931-daa7c04131f5');
     assert.equal(pseudo.pseudoVersion('', 'v1.2.9', when, 'daa7c04131f5'), 'v1.2.10-0.20191109021931-daa7c04131f5');
-    assert.equal(pseudo.pseudoVersion('v2', 'v2.0.9+incompatible', when, 'daa7c04131f5'),
-      'v2.0.10-0.20191109021931-daa7c04131f5+incompatible');
+    assert.equal(pseudo.pseudoVersion('v2', 'v2.0.9+incompatible', when, 'daa7c04131f5'), 'v2.0.10-0.20191109021931-daa7c04131f5+incompatible');
   });
 
   test('uses the UTC time cut to whole seconds', () => {

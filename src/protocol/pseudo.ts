@@ -13,8 +13,10 @@ export function isPseudoVersion(v: string): boolean {
 /** Go's time layout 20060102150405, in UTC. */
 function formatTimestamp(t: Date): string {
   const pad = (n: number, w = 2): string => String(n).padStart(w, '0');
-  return `${pad(t.getUTCFullYear(), 4)}${pad(t.getUTCMonth() + 1)}${pad(t.getUTCDate())}` +
-    `${pad(t.getUTCHours())}${pad(t.getUTCMinutes())}${pad(t.getUTCSeconds())}`;
+  return (
+    `${pad(t.getUTCFullYear(), 4)}${pad(t.getUTCMonth() + 1)}${pad(t.getUTCDate())}` +
+    `${pad(t.getUTCHours())}${pad(t.getUTCMinutes())}${pad(t.getUTCSeconds())}`
+  );
 }
 
 /** Adds one to a decimal string ("9" → "10"). */
@@ -62,7 +64,12 @@ function invalidPseudo(v: string, reason: string): Error {
   return new Error(`pseudo-version ${goQuote(v)} invalid: ${reason}`);
 }
 
-interface PseudoParts { base: string; timestamp: string; rev: string; build: string }
+interface PseudoParts {
+  base: string;
+  timestamp: string;
+  rev: string;
+  build: string;
+}
 
 function parsePseudoVersion(v: string): PseudoParts {
   if (!isPseudoVersion(v)) throw invalidPseudo(v, 'syntax error');

@@ -5,7 +5,13 @@ import * as semver from './semver.js';
 import { xmodVectors } from './testdata/vectors.js';
 
 interface SemverRow {
-  v: string; isValid: boolean; canonical: string; major: string; majorMinor: string; prerelease: string; build: string;
+  v: string;
+  isValid: boolean;
+  canonical: string;
+  major: string;
+  majorMinor: string;
+  prerelease: string;
+  build: string;
 }
 const rows = xmodVectors.semver as SemverRow[];
 const versions = rows.map((r) => r.v);
@@ -14,8 +20,13 @@ describe('semver', () => {
   test('parses every version exactly as Go does (valid, canonical, major, majorMinor, prerelease, build)', () => {
     for (const r of rows) {
       const got = {
-        v: r.v, isValid: semver.isValid(r.v), canonical: semver.canonical(r.v), major: semver.major(r.v),
-        majorMinor: semver.majorMinor(r.v), prerelease: semver.prerelease(r.v), build: semver.build(r.v),
+        v: r.v,
+        isValid: semver.isValid(r.v),
+        canonical: semver.canonical(r.v),
+        major: semver.major(r.v),
+        majorMinor: semver.majorMinor(r.v),
+        prerelease: semver.prerelease(r.v),
+        build: semver.build(r.v),
       };
       const { moduleCanonical: _ignored, ...want } = r as SemverRow & { moduleCanonical: string };
       assert.deepEqual(got, want);
@@ -24,16 +35,20 @@ describe('semver', () => {
 
   test('compares every pair of versions as Go does', () => {
     const cmp = xmodVectors.compare as number[][];
-    versions.forEach((a, i) => versions.forEach((b, j) => {
-      assert.equal(semver.compare(a, b), cmp[i]![j], `compare(${a}, ${b})`);
-    }));
+    versions.forEach((a, i) =>
+      versions.forEach((b, j) => {
+        assert.equal(semver.compare(a, b), cmp[i]![j], `compare(${a}, ${b})`);
+      }),
+    );
   });
 
   test('max returns the canonical larger version of every pair as Go does', () => {
     const mx = xmodVectors.max as string[][];
-    versions.forEach((a, i) => versions.forEach((b, j) => {
-      assert.equal(semver.max(a, b), mx[i]![j], `max(${a}, ${b})`);
-    }));
+    versions.forEach((a, i) =>
+      versions.forEach((b, j) => {
+        assert.equal(semver.max(a, b), mx[i]![j], `max(${a}, ${b})`);
+      }),
+    );
   });
 
   test('sortVersions orders like semver.Sort, breaking ties by string, and leaves its input alone', () => {
@@ -44,8 +59,7 @@ describe('semver', () => {
   });
 
   test('follows SemVer precedence for the spec example chain', () => {
-    const chain = ['v1.0.0-alpha', 'v1.0.0-alpha.1', 'v1.0.0-alpha.beta', 'v1.0.0-beta', 'v1.0.0-beta.2',
-      'v1.0.0-beta.11', 'v1.0.0-rc.1', 'v1.0.0'];
+    const chain = ['v1.0.0-alpha', 'v1.0.0-alpha.1', 'v1.0.0-alpha.beta', 'v1.0.0-beta', 'v1.0.0-beta.2', 'v1.0.0-beta.11', 'v1.0.0-rc.1', 'v1.0.0'];
     for (let i = 1; i < chain.length; i++) assert.equal(semver.compare(chain[i - 1]!, chain[i]!), -1);
   });
 

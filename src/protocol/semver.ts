@@ -12,11 +12,10 @@ interface Parsed {
 }
 
 const isDigit = (c: string | undefined): boolean => c !== undefined && c >= '0' && c <= '9';
-const isIdentChar = (c: string): boolean =>
-  (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c === '-';
+const isIdentChar = (c: string): boolean => (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c === '-';
 
 /** Reads a decimal number without leading zeros from the start of v. */
-function parseInt(v: string): [num: string, rest: string] | undefined {
+function parseNum(v: string): [num: string, rest: string] | undefined {
   if (!isDigit(v[0])) return undefined;
   let i = 1;
   while (isDigit(v[i])) i++;
@@ -50,17 +49,17 @@ function parseIdents(v: string, lead: '-' | '+'): [ids: string, rest: string] | 
 function parse(v: string): Parsed | undefined {
   if (v[0] !== 'v') return undefined;
   const p: Parsed = { major: '', minor: '0', patch: '0', short: '', prerelease: '', build: '' };
-  let r = parseInt(v.slice(1));
+  let r = parseNum(v.slice(1));
   if (r === undefined) return undefined;
   [p.major, v] = r;
   if (v === '') return { ...p, short: '.0.0' };
   if (v[0] !== '.') return undefined;
-  r = parseInt(v.slice(1));
+  r = parseNum(v.slice(1));
   if (r === undefined) return undefined;
   [p.minor, v] = r;
   if (v === '') return { ...p, short: '.0' };
   if (v[0] !== '.') return undefined;
-  r = parseInt(v.slice(1));
+  r = parseNum(v.slice(1));
   if (r === undefined) return undefined;
   [p.patch, v] = r;
   if (v[0] === '-') {
@@ -147,12 +146,7 @@ export function compare(a: string, b: string): number {
   if (pa === undefined && pb === undefined) return 0;
   if (pa === undefined) return -1;
   if (pb === undefined) return 1;
-  return (
-    compareInt(pa.major, pb.major) ||
-    compareInt(pa.minor, pb.minor) ||
-    compareInt(pa.patch, pb.patch) ||
-    comparePrerelease(pa.prerelease, pb.prerelease)
-  );
+  return compareInt(pa.major, pb.major) || compareInt(pa.minor, pb.minor) || compareInt(pa.patch, pb.patch) || comparePrerelease(pa.prerelease, pb.prerelease);
 }
 
 /** The larger of two versions, canonicalized (Go's semver.Max). */

@@ -40,11 +40,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
     // Malformed URLs (bad percent-encoding) are rejected by the router before any handler runs.
     frameworkErrors: (err, _req, res) => {
       const reply = res as unknown as FastifyReply;
-      void reply
-        .code(400)
-        .header('cache-control', 'no-cache')
-        .type('text/plain; charset=utf-8')
-        .send(`bad request: ${err.message}\n`);
+      void reply.code(400).header('cache-control', 'no-cache').type('text/plain; charset=utf-8').send(`bad request: ${err.message}\n`);
     },
   });
   let closing = false;

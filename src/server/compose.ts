@@ -40,18 +40,18 @@ export async function createServer(config: Readonly<Config>, options: ComposeOpt
   if (removedTempFiles > 0) log.info({ removedTempFiles }, 'removed temp files left by an interrupted fill');
 
   const fetchers: Array<{ close(): Promise<void> }> = [];
-  const direct = new DirectSource(directOptions(config, (url) => {
-    const fetcher = new HttpFetcher(url, httpOptions(config), metrics, log);
-    fetchers.push(fetcher);
-    return new ProxySource(fetcher, metrics);
-  }));
+  const direct = new DirectSource(
+    directOptions(config, (url) => {
+      const fetcher = new HttpFetcher(url, httpOptions(config), metrics, log);
+      fetchers.push(fetcher);
+      return new ProxySource(fetcher, metrics);
+    }),
+  );
   const chainFor = (list: string): Chain =>
     new Chain(
       parseProxyList(list).map((e): ChainEntry => {
         if (e.kind !== 'url') return e.kind === 'off' ? { kind: 'off' } : { kind: 'direct', source: direct };
-        const fetcher = e.url.startsWith('file:')
-          ? new FileFetcher(e.url)
-          : new HttpFetcher(e.url, httpOptions(config), metrics, log);
+        const fetcher = e.url.startsWith('file:') ? new FileFetcher(e.url) : new HttpFetcher(e.url, httpOptions(config), metrics, log);
         if (fetcher instanceof HttpFetcher) fetchers.push(fetcher);
         return { kind: 'source', source: new ProxySource(fetcher, metrics), fallBackOnError: e.fallBackOnError };
       }),

@@ -9,6 +9,9 @@ export function registerOpsRoutes(app: FastifyInstance, metrics: Metrics, ready:
     return ready() ? reply.send('ready\n') : reply.code(503).send('shutting down\n');
   });
   app.get('/metrics', async (_req, reply) =>
-    reply.header('cache-control', 'no-store').type(metrics.registry.contentType).send(await metrics.registry.metrics()),
+    reply
+      .header('cache-control', 'no-store')
+      .type(metrics.registry.contentType)
+      .send(await metrics.registry.metrics()),
   );
 }

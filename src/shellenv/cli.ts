@@ -27,8 +27,15 @@ $GOMODPROXY_URL, else http://localhost:3000).
 `;
 
 const ALIASES: Readonly<Record<string, EnvFormat>> = {
-  bash: 'sh', zsh: 'sh', pwsh: 'powershell', ps: 'powershell', docker: 'dockerfile',
-  'github-actions': 'github', gha: 'github', 'gitlab-ci': 'gitlab', 'go-env': 'go',
+  bash: 'sh',
+  zsh: 'sh',
+  pwsh: 'powershell',
+  ps: 'powershell',
+  docker: 'dockerfile',
+  'github-actions': 'github',
+  gha: 'github',
+  'gitlab-ci': 'gitlab',
+  'go-env': 'go',
 };
 
 function parseFormat(value: string): EnvFormat | 'all' {
@@ -71,8 +78,12 @@ export const run: Command = async (argv, io) => {
     format = parseFormat(values.format);
     const url = positionals[0] ?? io.env.GOMODPROXY_URL ?? 'http://localhost:3000';
     vars = buildEnvVars({
-      url, direct: !values['no-direct'], private: values.private, noproxy: values.noproxy,
-      nosumdb: values.nosumdb, sumdb: values.sumdb,
+      url,
+      direct: !values['no-direct'],
+      private: values.private,
+      noproxy: values.noproxy,
+      nosumdb: values.nosumdb,
+      sumdb: values.sumdb,
     });
   } catch (err) {
     io.stderr.write(`gomodproxy env: ${(err as Error).message}\n`);

@@ -49,7 +49,7 @@ describe('globList', () => {
 });
 
 describe('quoting', () => {
-  const v = "http://a|http://b,direct";
+  const v = 'http://a|http://b,direct';
   test('quotes | for every shell', () => {
     assert.equal(assignment('sh', 'GOPROXY', v), `export GOPROXY='${v}'`);
     assert.equal(assignment('fish', 'GOPROXY', v), `set -gx GOPROXY '${v}'`);
@@ -64,7 +64,10 @@ describe('quoting', () => {
     assert.equal(assignment('fish', 'X', "a\\'b"), "set -gx X 'a\\\\\\'b'");
   });
   test('renders CI blocks as YAML mappings', () => {
-    const vars = [['GOPROXY', 'http://p,direct'], ['GOPRIVATE', '*.corp.example']] as const;
+    const vars = [
+      ['GOPROXY', 'http://p,direct'],
+      ['GOPRIVATE', '*.corp.example'],
+    ] as const;
     assert.equal(renderBlock('github', vars), 'env:\n  GOPROXY: "http://p,direct"\n  GOPRIVATE: "*.corp.example"');
     assert.equal(renderBlock('gitlab', vars).split('\n')[0], 'variables:');
     assert.equal(renderBlock('go', vars), "go env -w 'GOPROXY=http://p,direct' 'GOPRIVATE=*.corp.example'");

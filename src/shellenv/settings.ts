@@ -68,9 +68,11 @@ export function explain(vars: EnvVars): string[] {
   const get = (n: string) => vars.find(([k]) => k === n)?.[1];
   const notes: string[] = [];
   const proxy = get('GOPROXY') ?? '';
-  notes.push(proxy.endsWith(',direct')
-    ? 'GOPROXY: modules the proxy answers 404/410 for are fetched straight from their repositories (",direct").'
-    : 'GOPROXY: every module comes through the proxy; nothing is fetched from repositories directly.');
+  notes.push(
+    proxy.endsWith(',direct')
+      ? 'GOPROXY: modules the proxy answers 404/410 for are fetched straight from their repositories (",direct").'
+      : 'GOPROXY: every module comes through the proxy; nothing is fetched from repositories directly.',
+  );
   if (get('GOPRIVATE') !== undefined) notes.push('GOPRIVATE: matching modules skip the checksum database and, unless GONOPROXY says otherwise, the proxy.');
   if (get('GONOPROXY') === 'none') notes.push('GONOPROXY=none: private modules too are fetched through the proxy (it needs credentials for them).');
   if (get('GOSUMDB') === 'off') notes.push('GOSUMDB=off: downloads are not checked against any checksum database (not recommended).');

@@ -109,7 +109,10 @@ describe('client against misbehaving servers', () => {
 
   test('a tree note signed only by another key, or with a damaged signature, is refused', async () => {
     const impostor = new ServerLog(new MemoryLogStorage(), generateKey('PeterNeumann').signerKey, { gosum });
-    await assert.rejects(new SumdbClient(new MemoryOps(impostor, PN_VERIFIER)).lookup(mod(0), 'v1.0.0'), /reading tree note: note has no verifiable signatures/);
+    await assert.rejects(
+      new SumdbClient(new MemoryOps(impostor, PN_VERIFIER)).lookup(mod(0), 'v1.0.0'),
+      /reading tree note: note has no verifiable signatures/,
+    );
     const ops = new MemoryOps(newLog(), PN_VERIFIER);
     const damage = (b: Buffer) => {
       const s = b.toString();

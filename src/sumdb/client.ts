@@ -53,7 +53,10 @@ export class SumdbClient {
       const remote = lookupPath(path, version);
       const data = await this.#record(state, remote);
       const prefix = `${path} ${version} `;
-      return data.toString('utf8').split('\n').filter((line) => line.startsWith(prefix));
+      return data
+        .toString('utf8')
+        .split('\n')
+        .filter((line) => line.startsWith(prefix));
     } catch (err) {
       if (err instanceof GmpError) throw err;
       throw gmpError('GMP_ERR_SUMDB', `${path}@${version}: ${err instanceof Error ? err.message : String(err)}`, err);

@@ -97,7 +97,10 @@ describe('opening notes', () => {
   test('the failures are typed: unknown keys only, and a bad known signature', () => {
     const pnOnly = verifierList(newVerifier(PN_VERIFIER));
     const k2 = sign(V.text, [newSigner(V.signer2)]);
-    assert.throws(() => open(k2, pnOnly), (e) => e instanceof UnverifiedNoteError && e.note.unverifiedSigs.length === 1);
+    assert.throws(
+      () => open(k2, pnOnly),
+      (e) => e instanceof UnverifiedNoteError && e.note.unverifiedSigs.length === 1,
+    );
     const forged = V.signedPN.replace('cryptography', 'Cryptography');
     assert.throws(() => open(forged, pnOnly), InvalidSignatureError);
     assert.throws(() => pnOnly.verifier('Other', 1), UnknownVerifierError);

@@ -30,14 +30,20 @@ export class MalformedNoteError extends Error {
 
 export class UnknownVerifierError extends Error {
   override readonly name = 'UnknownVerifierError';
-  constructor(readonly keyName: string, readonly keyHash: number) {
+  constructor(
+    readonly keyName: string,
+    readonly keyHash: number,
+  ) {
     super(`unknown key ${keyName}+${hex8(keyHash)}`);
   }
 }
 
 export class InvalidSignatureError extends Error {
   override readonly name = 'InvalidSignatureError';
-  constructor(readonly keyName: string, readonly keyHash: number) {
+  constructor(
+    readonly keyName: string,
+    readonly keyHash: number,
+  ) {
     super(`invalid signature for key ${keyName}+${hex8(keyHash)}`);
   }
 }
@@ -128,7 +134,7 @@ export function open(msg: Uint8Array | string, known: Verifiers = verifierList()
 }
 
 /** note.Sign: the note's existing signatures (except those the signers replace), then one line per signer. */
-export function sign(note: string | Partial<Note> & { text: string }, signers: readonly Signer[]): Buffer {
+export function sign(note: string | (Partial<Note> & { text: string }), signers: readonly Signer[]): Buffer {
   const n = typeof note === 'string' ? { text: note } : note;
   if (!n.text.endsWith('\n')) throw new MalformedNoteError();
   const text = Buffer.from(n.text, 'utf8');

@@ -20,12 +20,15 @@ function tileSource(h: number, corrupt?: string) {
   const saved: string[] = [];
   const tr: TileReader = {
     height: () => h,
-    readTiles: async (tiles) => Promise.all(tiles.map(async (t) => {
-      reads.push(tilePath(t));
-      const data = await readTileData(t, reader);
-      if (tilePath(t) === corrupt) data[0] = (data[0] ?? 0) ^ 1;
-      return data;
-    })),
+    readTiles: async (tiles) =>
+      Promise.all(
+        tiles.map(async (t) => {
+          reads.push(tilePath(t));
+          const data = await readTileData(t, reader);
+          if (tilePath(t) === corrupt) data[0] = (data[0] ?? 0) ^ 1;
+          return data;
+        }),
+      ),
     saveTiles: async (tiles) => void saved.push(...tiles.map(tilePath)),
   };
   return { tr, reads, saved };

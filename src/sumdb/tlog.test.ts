@@ -1,9 +1,7 @@
 // Tests for log hashing and proofs against the digest's §9 vectors and vectors from Go's x/mod sumdb/tlog.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  formatHash, nodeHash, parseHash, recordHash, splitStoredHashIndex, storedHashCount, storedHashes, storedHashIndex, treeHash,
-} from './tlog.js';
+import { formatHash, nodeHash, parseHash, recordHash, splitStoredHashIndex, storedHashCount, storedHashes, storedHashIndex, treeHash } from './tlog.js';
 import type { Hash, HashReader } from './tlog.js';
 import { checkRecord, checkTree, ProofFailedError, proveRecord, proveTree } from './tlog-proof.js';
 import { vectors } from './testdata/vectors.js';
@@ -11,11 +9,12 @@ import { vectors } from './testdata/vectors.js';
 const V = vectors.tlog;
 const goHashes = V.storedHashes.map(parseHash);
 const reader = (list: readonly Hash[]): HashReader => ({
-  readHashes: async (ix) => ix.map((i) => {
-    const h = list[i];
-    if (h === undefined) throw new Error(`no hash ${i}`);
-    return h;
-  }),
+  readHashes: async (ix) =>
+    ix.map((i) => {
+      const h = list[i];
+      if (h === undefined) throw new Error(`no hash ${i}`);
+      return h;
+    }),
 });
 
 describe('record and tree hashes', () => {

@@ -1,6 +1,6 @@
 // The upstream chain with the go command's TryProxies rules (§1.5): after `,` go on only when the
 // entry said not-found (404/410); after `|` go on after any error; `off` and `direct` end the list.
-import { GmpError, gmpError, toGmpError } from '../errors.js';
+import { type GmpError, gmpError, toGmpError } from '../errors.js';
 import type { Info, Source, StageFn, ZipArtifact } from './source.js';
 
 export type ChainEntry =

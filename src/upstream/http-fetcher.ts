@@ -134,9 +134,7 @@ export class HttpFetcher implements RawFetcher {
       return err;
     }
     const timeout =
-      err instanceof undiciErrors.ConnectTimeoutError ||
-      err instanceof undiciErrors.HeadersTimeoutError ||
-      err instanceof undiciErrors.BodyTimeoutError;
+      err instanceof undiciErrors.ConnectTimeoutError || err instanceof undiciErrors.HeadersTimeoutError || err instanceof undiciErrors.BodyTimeoutError;
     this.metrics?.upstreamErrors.inc({ upstream: this.name, kind: timeout ? 'timeout' : 'network' });
     const reason = (err as Error | undefined)?.message ?? String(err);
     return timeout

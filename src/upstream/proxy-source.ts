@@ -108,7 +108,8 @@ export class ProxySource implements Source {
     try {
       return fn();
     } catch (err) {
-      if (err instanceof GmpError && err.code === 'GMP_ERR_UPSTREAM_BAD_CONTENT') this.metrics?.upstreamErrors.inc({ upstream: this.name, kind: 'bad_content' });
+      if (err instanceof GmpError && err.code === 'GMP_ERR_UPSTREAM_BAD_CONTENT')
+        this.metrics?.upstreamErrors.inc({ upstream: this.name, kind: 'bad_content' });
       throw err;
     }
   }

@@ -13,7 +13,10 @@ test('a body of exactly the limit is read whole', async () => {
 
 test('past the limit, readPrefix keeps the first bytes and readAtMost refuses', async () => {
   assert.deepEqual(await readPrefix(body('abc', 'def'), 4), { data: Buffer.from('abcd'), more: true });
-  await assert.rejects(readAtMost(body('abc', 'def'), 5, () => new Error('too big')), /too big/);
+  await assert.rejects(
+    readAtMost(body('abc', 'def'), 5, () => new Error('too big')),
+    /too big/,
+  );
 });
 
 test('reading stops at the limit: the rest of the stream is destroyed, not consumed', async () => {

@@ -18,7 +18,10 @@ async function fixture(): Promise<{ work: string; src: string; mirror: string; t
   await writeFile(path.join(src, 'go.mod'), 'module example.com/x\n');
   await writeFile(path.join(src, 'sub', 'go.mod'), 'module example.com/x/sub\n');
   await writeFile(path.join(src, 'a.txt'), 'a\n');
-  const id = [['user.name', 't'], ['user.email', 't@t']] as const;
+  const id = [
+    ['user.name', 't'],
+    ['user.email', 't@t'],
+  ] as const;
   await runGit(['add', '.'], { ...T, cwd: src });
   await runGit(['commit', '--quiet', '-m', 'one'], { ...T, cwd: src, config: id });
   await runGit(['tag', 'v1.0.0'], { ...T, cwd: src });
@@ -34,7 +37,10 @@ async function fixture(): Promise<{ work: string; src: string; mirror: string; t
 }
 
 const missingCount = async (mirror: string): Promise<number> =>
-  (await runGit(['rev-list', '--objects', '--all', '--missing=print'], { ...T, cwd: mirror })).stdout.toString().split('\n').filter((l) => l.startsWith('?')).length;
+  (await runGit(['rev-list', '--objects', '--all', '--missing=print'], { ...T, cwd: mirror })).stdout
+    .toString()
+    .split('\n')
+    .filter((l) => l.startsWith('?')).length;
 
 test('the go.mod blobs of tips and recent commits are found without fetching anything', async () => {
   const fx = await fixture();

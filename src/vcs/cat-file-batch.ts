@@ -56,7 +56,8 @@ class Session {
         obj = { oid: parts[0] as string, type: parts[1] as string, data: Buffer.from(this.buf.subarray(nl + 1, nl + 1 + size)) };
         used = nl + 1 + size + 1;
       } else if (!/ (missing|ambiguous)$/.test(line)) {
-        return this.fail(new GitError(`git cat-file: unexpected output ${JSON.stringify(line.slice(0, 100))}`, null, ''));
+        this.fail(new GitError(`git cat-file: unexpected output ${JSON.stringify(line.slice(0, 100))}`, null, ''));
+        return;
       }
       this.buf = this.buf.subarray(used);
       this.queue.shift();

@@ -147,7 +147,8 @@ export class CodeRepo {
       if (gomod2 !== undefined) fail(mpath2 === '' ? `${file2} is missing module path` : `${file2} has non-...${this.pathMajor} module path "${mpath2}"`);
     }
     if (found1) return { rev, dir: this.codeDir, goMod: gomod1 };
-    if (gomod1 !== undefined) fail(mpath1 === '' ? `${file1} is missing module path` : `${file1} has non-...${this.pathMajor || semver.major(version)} module path "${mpath1}"`);
+    if (gomod1 !== undefined)
+      fail(mpath1 === '' ? `${file1} is missing module path` : `${file1} has non-...${this.pathMajor || semver.major(version)} module path "${mpath1}"`);
     if (this.codeDir === '' && (this.pathMajor === '' || this.pathMajor.startsWith('.'))) return { rev, dir: '' };
     return fail(file2 !== '' ? `missing ${this.pathPrefix}/go.mod and ...${this.pathMajor}/go.mod` : `missing ${this.pathPrefix}/go.mod`);
   }

@@ -65,9 +65,11 @@ async function convert(repo: CodeRepo, info: RevInfo, statVers: string): Promise
     let errIncompatible: string | undefined;
     if (!matchPathMajor(base, repo.pathMajor)) {
       if (await canUseIncompatible(base)) v = `${base}+incompatible`;
-      else errIncompatible = repo.pathMajor !== ''
-        ? 'module path includes a major version suffix, so major version must match'
-        : `module contains a go.mod file, so module path must match major version ("${repo.pathPrefix}/${semver.major(v)}")`;
+      else
+        errIncompatible =
+          repo.pathMajor !== ''
+            ? 'module path includes a major version suffix, so major version must match'
+            : `module contains a go.mod file, so module path must match major version ("${repo.pathPrefix}/${semver.major(v)}")`;
     } else if (v.endsWith('+incompatible')) {
       errIncompatible = `+incompatible suffix not allowed: major version ${semver.major(v)} is compatible`;
     }

@@ -145,7 +145,10 @@ export class GitRepo {
     let out: string;
     try {
       if (fast !== undefined) out = fast;
-      else out = (await this.mirror.git(['-c', 'log.showsignature=false', 'log', '--no-decorate', '-n1', '--format=format:%H %ct', `${rev}^{commit}`, '--'])).toString('utf8');
+      else
+        out = (
+          await this.mirror.git(['-c', 'log.showsignature=false', 'log', '--no-decorate', '-n1', '--format=format:%H %ct', `${rev}^{commit}`, '--'])
+        ).toString('utf8');
     } catch (err) {
       if (err instanceof GitError && err.timedOut) throw err;
       throw new UnknownRevisionError(rev);
@@ -191,9 +194,12 @@ export class GitRepo {
       p = this.readFileUncached(commit, file, max);
       if (this.files.size >= MAX_CACHED_FILES) this.files.delete(this.files.keys().next().value as string);
       this.files.set(key, p);
-      p.then((b) => {
-        if (b !== undefined && b.length > MAX_CACHED_FILE_SIZE) this.files.delete(key);
-      }, () => this.files.delete(key));
+      p.then(
+        (b) => {
+          if (b !== undefined && b.length > MAX_CACHED_FILE_SIZE) this.files.delete(key);
+        },
+        () => this.files.delete(key),
+      );
     }
     return p;
   }

@@ -106,7 +106,12 @@ export function runGit(args: readonly string[], opts: GitRunOptions): Promise<Gi
       clearTimeout(timer);
       if (failure !== undefined) return reject(failure);
       if (code !== 0) {
-        const first = err.trim().split('\n').filter((l) => l !== '').slice(-3).join('; ');
+        const first = err
+          .trim()
+          .split('\n')
+          .filter((l) => l !== '')
+          .slice(-3)
+          .join('; ');
         return reject(new GitError(`git ${args[0] ?? ''} failed (exit ${code}): ${first}`, code, err));
       }
       resolve({ stdout: Buffer.concat(out), stderr: err });

@@ -25,7 +25,18 @@ export async function writeZipFromGit(repo: CodeRepo, version: string, outFile: 
   const archive = path.join(tmpDir, `archive-${randomBytes(6).toString('hex')}.zip`);
   try {
     const pathspec = dir === '' ? [] : ['--', dir];
-    await mirror.git(['-c', 'core.autocrlf=input', '-c', 'core.eol=lf', 'archive', '--format=zip', '--prefix=prefix/', `--output=${archive}`, rev.name, ...pathspec]);
+    await mirror.git([
+      '-c',
+      'core.autocrlf=input',
+      '-c',
+      'core.eol=lf',
+      'archive',
+      '--format=zip',
+      '--prefix=prefix/',
+      `--output=${archive}`,
+      rev.name,
+      ...pathspec,
+    ]);
     if ((await stat(archive)).size > MAX_ZIP_FILE) throw new ModZipError('downloaded zip file too large');
     const zip = await openZip(archive);
     try {

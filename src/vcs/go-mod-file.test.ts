@@ -12,7 +12,11 @@ test('the module path comes from the first module line, unquoted, ignoring comme
 
 test('retract directives give intervals, in blocks and single lines, and a malformed one voids them all', () => {
   const iv = retractions('module m\nretract v1.0.0 // oops\nretract (\n\t[v1.2.0, v1.3.0]\n\tv2.0.0\n)\n');
-  assert.deepEqual(iv, [{ low: 'v1.0.0', high: 'v1.0.0' }, { low: 'v1.2.0', high: 'v1.3.0' }, { low: 'v2.0.0', high: 'v2.0.0' }]);
+  assert.deepEqual(iv, [
+    { low: 'v1.0.0', high: 'v1.0.0' },
+    { low: 'v1.2.0', high: 'v1.3.0' },
+    { low: 'v2.0.0', high: 'v2.0.0' },
+  ]);
   assert.ok(isRetracted('v1.2.5', iv ?? []));
   assert.ok(!isRetracted('v1.1.0', iv ?? []));
   assert.equal(retractions('module m\nretract v1.2\n'), undefined);

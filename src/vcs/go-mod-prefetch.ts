@@ -31,13 +31,17 @@ export async function missingGoMods(git: MirrorGit, scanned: Set<string>): Promi
   if (newTips.length === 0) return [];
   // The newest commits not reachable from tips seen before: their go.mod changes cover recent pseudo-versions.
   const notSeen = [...scanned].map((c) => `^${c}\n`).join('');
-  const history = (await git(['rev-list', `--max-count=${MAX_HISTORY}`, '--ignore-missing', '--stdin'], { input: newTips.map(([c]) => `${c}\n`).join('') + notSeen, maxOutput: MAX_OUTPUT }))
-    .toString('utf8').split('\n').filter(isFullHash);
+  const history = (
+    await git(['rev-list', `--max-count=${MAX_HISTORY}`, '--ignore-missing', '--stdin'], {
+      input: newTips.map(([c]) => `${c}\n`).join('') + notSeen,
+      maxOutput: MAX_OUTPUT,
+    })
+  )
+    .toString('utf8')
+    .split('\n')
+    .filter(isFullHash);
   // diff-tree --stdin: "<empty tree> <tree>" lists a whole tree, "<commit>" its changes; trees are local, no blob is read.
-  const input = [
-    ...newTips.map(([, tree]) => `${EMPTY_TREE[tree.length] ?? ''} ${tree}\n`),
-    ...history.map((c) => `${c}\n`),
-  ].join('');
+  const input = [...newTips.map(([, tree]) => `${EMPTY_TREE[tree.length] ?? ''} ${tree}\n`), ...history.map((c) => `${c}\n`)].join('');
   // Which blobs the mirror lacks, listed (without fetching) alongside.
   const [diff, listed] = await Promise.all([
     git(['diff-tree', '--stdin', '-r', '--root', '--no-renames', '--no-commit-id'], { input, maxOutput: MAX_OUTPUT }),

@@ -176,8 +176,18 @@ export class GitMirror {
 
   private fetchObjects(oids: readonly string[]): Promise<Buffer> {
     return this.git(
-      ['-c', 'fetch.negotiationAlgorithm=noop', 'fetch', '--quiet', 'origin', '--no-tags', '--no-write-fetch-head',
-        '--recurse-submodules=no', '--filter=blob:none', '--stdin'],
+      [
+        '-c',
+        'fetch.negotiationAlgorithm=noop',
+        'fetch',
+        '--quiet',
+        'origin',
+        '--no-tags',
+        '--no-write-fetch-head',
+        '--recurse-submodules=no',
+        '--filter=blob:none',
+        '--stdin',
+      ],
       { input: oids.map((o) => `${o}\n`).join('') },
     );
   }
@@ -205,7 +215,11 @@ export class GitMirror {
         const out = await this.git(['rev-list', '--objects', '--no-walk', '--missing=print', '--no-object-names', '--stdin'], {
           input: commits.map((c) => `${c}\n`).join(''),
         }).catch(() => Buffer.alloc(0));
-        const missing = out.toString('utf8').split('\n').filter((l) => l.startsWith('?')).map((l) => l.slice(1));
+        const missing = out
+          .toString('utf8')
+          .split('\n')
+          .filter((l) => l.startsWith('?'))
+          .map((l) => l.slice(1));
         if (missing.length > 0 && missing.length <= MAX_SPECULATIVE_BLOBS) await this.fetchObjects(missing).catch(() => undefined);
       }
     } finally {
@@ -221,9 +235,12 @@ export class GitMirror {
     if (!this.opts.partialClone || (wanted !== 'all' && wanted.size === 0) || !isFullHash(commit)) return;
     await this.exclusive(async () => {
       // rev-list --missing=print lists without fetching; it walks only this commit's tree (--no-walk).
-      const out = await this.git(['rev-list', '--objects', '--no-walk', '--missing=print', '--no-object-names', commit])
-        .catch(() => Buffer.alloc(0));
-      const missing = out.toString('utf8').split('\n').filter((l) => l.startsWith('?') && (wanted === 'all' || wanted.has(l.slice(1)))).map((l) => l.slice(1));
+      const out = await this.git(['rev-list', '--objects', '--no-walk', '--missing=print', '--no-object-names', commit]).catch(() => Buffer.alloc(0));
+      const missing = out
+        .toString('utf8')
+        .split('\n')
+        .filter((l) => l.startsWith('?') && (wanted === 'all' || wanted.has(l.slice(1))))
+        .map((l) => l.slice(1));
       if (missing.length === 0) return;
       await this.fetchObjects(missing).catch(() => undefined);
     });
@@ -259,5 +276,8 @@ export class MirrorPool {
 }
 
 async function exists(p: string): Promise<boolean> {
-  return stat(p).then(() => true, () => false);
+  return stat(p).then(
+    () => true,
+    () => false,
+  );
 }

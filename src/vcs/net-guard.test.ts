@@ -4,7 +4,20 @@ import assert from 'node:assert/strict';
 import { BlockedAddressError, checkHost, isInternalAddress } from './net-guard.js';
 
 test('loopback, private, link-local, CGNAT, multicast and mapped addresses are internal; public ones are not', () => {
-  for (const ip of ['127.0.0.1', '10.1.2.3', '172.16.0.1', '192.168.1.1', '169.254.169.254', '100.64.0.1', '0.0.0.0', '::1', 'fd00::1', 'fe80::1', '::ffff:127.0.0.1', '224.0.0.1']) {
+  for (const ip of [
+    '127.0.0.1',
+    '10.1.2.3',
+    '172.16.0.1',
+    '192.168.1.1',
+    '169.254.169.254',
+    '100.64.0.1',
+    '0.0.0.0',
+    '::1',
+    'fd00::1',
+    'fe80::1',
+    '::ffff:127.0.0.1',
+    '224.0.0.1',
+  ]) {
     assert.ok(isInternalAddress(ip), ip);
   }
   for (const ip of ['8.8.8.8', '172.32.0.1', '2606:4700::1111']) assert.ok(!isInternalAddress(ip), ip);

@@ -6,17 +6,28 @@ import { isIP } from 'node:net';
 /** A host or URL the guard refused (maps to 404: the module is simply not reachable from here). */
 export class BlockedAddressError extends Error {
   constructor(host: string, unresolved = false) {
-    super(unresolved
-      ? `cannot resolve host ${host}`
-      : `refusing to contact ${host}: it resolves to a loopback, private or link-local address (direct.allowPrivateNetworks is off)`);
+    super(
+      unresolved
+        ? `cannot resolve host ${host}`
+        : `refusing to contact ${host}: it resolves to a loopback, private or link-local address (direct.allowPrivateNetworks is off)`,
+    );
     this.name = 'BlockedAddressError';
   }
 }
 
 function v4Private(ip: string): boolean {
   const [a = 0, b = 0] = ip.split('.').map(Number);
-  return a === 0 || a === 10 || a === 127 || (a === 100 && b >= 64 && b <= 127) || (a === 169 && b === 254) ||
-    (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 198 && (b === 18 || b === 19)) || a >= 224;
+  return (
+    a === 0 ||
+    a === 10 ||
+    a === 127 ||
+    (a === 100 && b >= 64 && b <= 127) ||
+    (a === 169 && b === 254) ||
+    (a === 172 && b >= 16 && b <= 31) ||
+    (a === 192 && b === 168) ||
+    (a === 198 && (b === 18 || b === 19)) ||
+    a >= 224
+  );
 }
 
 /** Whether an IP literal is not a public unicast address. */
@@ -46,13 +57,20 @@ export async function checkHost(host: string, allowPrivate: boolean): Promise<vo
 
 /** A lookup function for undici's connector that applies the guard at connect time (no DNS-rebinding gap). */
 export function guardedLookup(allowPrivate: boolean) {
-  return (hostname: string, options: object, cb: (err: Error | null, address: string | Array<{ address: string; family: number }>, family?: number) => void): void => {
-    lookup(hostname, { all: true, verbatim: true }).then((addrs) => {
-      const bad = !allowPrivate && (addrs.length === 0 || addrs.some((a) => isInternalAddress(a.address)));
-      if (bad) return cb(new BlockedAddressError(hostname), '', 4);
-      if ((options as { all?: boolean }).all === true) return cb(null, addrs);
-      const first = addrs[0] as { address: string; family: number };
-      cb(null, first.address, first.family);
-    }, (err: Error) => cb(err, '', 4));
+  return (
+    hostname: string,
+    options: object,
+    cb: (err: Error | null, address: string | Array<{ address: string; family: number }>, family?: number) => void,
+  ): void => {
+    lookup(hostname, { all: true, verbatim: true }).then(
+      (addrs) => {
+        const bad = !allowPrivate && (addrs.length === 0 || addrs.some((a) => isInternalAddress(a.address)));
+        if (bad) return cb(new BlockedAddressError(hostname), '', 4);
+        if ((options as { all?: boolean }).all === true) return cb(null, addrs);
+        const first = addrs[0] as { address: string; family: number };
+        cb(null, first.address, first.family);
+      },
+      (err: Error) => cb(err, '', 4),
+    );
   };
 }

@@ -23,7 +23,10 @@ test('credentials apply to their own host only, go to git as URL-scoped config w
 });
 
 test('malformed credential entries are refused without echoing the secret', () => {
-  assert.throws(() => parseAuthEntry('host=token:topsecret'), (e: Error) => !e.message.includes('topsecret'));
+  assert.throws(
+    () => parseAuthEntry('host=token:topsecret'),
+    (e: Error) => !e.message.includes('topsecret'),
+  );
   assert.equal(parseAuthEntry('h.example=basic:u:p:w')[1].value, `Basic ${Buffer.from('u:p:w').toString('base64')}`);
 });
 

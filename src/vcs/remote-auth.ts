@@ -11,7 +11,8 @@ export interface RewriteRule {
 export function parseRewriteRules(rules: readonly string[]): RewriteRule[] {
   return rules.map((r) => {
     const i = r.indexOf('=');
-    if (i <= 0 || i === r.length - 1) throw new Error(`rewrite rule ${JSON.stringify(r)}: use FROM=TO, e.g. https://github.com/corp/=https://git.corp.example/`);
+    if (i <= 0 || i === r.length - 1)
+      throw new Error(`rewrite rule ${JSON.stringify(r)}: use FROM=TO, e.g. https://github.com/corp/=https://git.corp.example/`);
     return { from: r.slice(0, i).trim(), to: r.slice(i + 1).trim() };
   });
 }

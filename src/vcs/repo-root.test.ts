@@ -4,7 +4,12 @@ import assert from 'node:assert/strict';
 import { RepoRootError, fixedRepoRoot, launchpadRepoRoot } from './repo-root.js';
 
 test('github and bitbucket paths map to https repositories at owner/repo', () => {
-  assert.deepEqual(fixedRepoRoot('github.com/Owner/Repo/sub/v2'), { root: 'github.com/Owner/Repo', vcs: 'git', repo: 'https://github.com/Owner/Repo', discovered: false });
+  assert.deepEqual(fixedRepoRoot('github.com/Owner/Repo/sub/v2'), {
+    root: 'github.com/Owner/Repo',
+    vcs: 'git',
+    repo: 'https://github.com/Owner/Repo',
+    discovered: false,
+  });
   assert.equal(fixedRepoRoot('bitbucket.org/a/b')?.repo, 'https://bitbucket.org/a/b');
   assert.throws(() => fixedRepoRoot('github.com/owner'), RepoRootError);
   assert.throws(() => fixedRepoRoot('github.com/owner/repo.git'), /invalid version control suffix/);

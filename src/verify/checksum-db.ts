@@ -58,7 +58,11 @@ export class ChecksumDb {
     } catch (err) {
       if (err instanceof GmpError && err.notFound) return { unknown: true };
       if (err instanceof SecurityError) {
-        throw gmpError('GMP_ERR_SUMDB', `verifying ${modulePath}@${version}: checksum database ${this.name} contradicts its own earlier tree (fork or rollback); it is no longer trusted`, err);
+        throw gmpError(
+          'GMP_ERR_SUMDB',
+          `verifying ${modulePath}@${version}: checksum database ${this.name} contradicts its own earlier tree (fork or rollback); it is no longer trusted`,
+          err,
+        );
       }
       if (err instanceof GmpError && err.code === 'GMP_ERR_SUMDB') throw err;
       const msg = err instanceof Error ? err.message : String(err);
@@ -85,7 +89,10 @@ export class ChecksumDb {
   private securityError(report: string): void {
     this.#distrusted = true;
     this.metrics.sumdbSecurityErrors.inc({ db: this.name });
-    this.log.fatal({ sumdb: this.name, report }, `SECURITY ERROR: checksum database ${this.name} is misbehaving; verification against it stops until ${this.securityFile} is removed`);
+    this.log.fatal(
+      { sumdb: this.name, report },
+      `SECURITY ERROR: checksum database ${this.name} is misbehaving; verification against it stops until ${this.securityFile} is removed`,
+    );
     // Written synchronously: the record must be on disk before anything else happens (it survives restarts).
     try {
       mkdirSync(path.dirname(this.securityFile), { recursive: true });

@@ -33,7 +33,10 @@ export async function loadOrCreateKey(config: Readonly<Config>): Promise<SignerK
   const name = config.ownSumdb.name;
   const check = (skey: string, source: string) => {
     const signer = newSigner(skey.trim());
-    if (signer.name !== name) throw new Error(`the own checksum database key from ${source} is for ${JSON.stringify(signer.name)}, but its name is configured as ${JSON.stringify(name)}`);
+    if (signer.name !== name)
+      throw new Error(
+        `the own checksum database key from ${source} is for ${JSON.stringify(signer.name)}, but its name is configured as ${JSON.stringify(name)}`,
+      );
     return { signerKey: skey.trim(), verifierKey: signer.verifierKey, source, created: false };
   };
   if (config.ownSumdb.key !== '') return check(config.ownSumdb.key, 'ownSumdb.key');

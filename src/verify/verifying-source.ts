@@ -69,7 +69,7 @@ export class VerifyingSource implements Source {
     const dbVersion = what === 'go.mod' ? `${version}/go.mod` : version;
     let known = false;
     for (const db of this.dbs) {
-      let answer;
+      let answer: Awaited<ReturnType<ChecksumDb['lookup']>>;
       try {
         answer = await db.lookup(modulePath, dbVersion);
       } catch (err) {

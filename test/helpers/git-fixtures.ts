@@ -62,7 +62,7 @@ export async function buildFixtures(root: string): Promise<Fixtures> {
 
   // A v2/ major-version subdirectory next to the v1 root module; root LICENSE copied into v2/.
   const m = await at('gmpfixture/major');
-  await m.commit({ 'go.mod': mod('gmpfixture/major', '\ngo 1.18\n'), 'LICENSE': 'MIT License\n', 'a.go': 'package major\n' });
+  await m.commit({ 'go.mod': mod('gmpfixture/major', '\ngo 1.18\n'), LICENSE: 'MIT License\n', 'a.go': 'package major\n' });
   await m.tag('v1.0.0');
   await m.commit({ 'v2/go.mod': mod('gmpfixture/major/v2', '\ngo 1.18\n'), 'v2/b.go': 'package major\n' });
   await m.tag('v2.0.0');
@@ -82,9 +82,14 @@ export async function buildFixtures(root: string): Promise<Fixtures> {
   // Modules in subdirectories with tag prefixes; nested modules left out of the root zip.
   const o = await at('gmpfixture/mono');
   await o.commit({
-    'go.mod': mod('gmpfixture/mono'), 'LICENSE': 'Apache\n', 'root.go': 'package mono\n',
-    'sub/go.mod': mod('gmpfixture/mono/sub'), 'sub/s.go': 'package sub\n',
-    'other/go.mod': mod('gmpfixture/mono/other'), 'other/LICENSE': 'BSD\n', 'other/o.go': 'package other\n',
+    'go.mod': mod('gmpfixture/mono'),
+    LICENSE: 'Apache\n',
+    'root.go': 'package mono\n',
+    'sub/go.mod': mod('gmpfixture/mono/sub'),
+    'sub/s.go': 'package sub\n',
+    'other/go.mod': mod('gmpfixture/mono/other'),
+    'other/LICENSE': 'BSD\n',
+    'other/o.go': 'package other\n',
   });
   for (const tag of ['v1.0.0', 'sub/v0.1.0', 'sub/v1.0.0', 'other/v0.1.0']) await o.tag(tag);
   await o.commit({ 'sub/s2.go': 'package sub\n' });
@@ -92,8 +97,12 @@ export async function buildFixtures(root: string): Promise<Fixtures> {
   // Vendor directories under the Go 1.19 rule (go < 1.24).
   const v = await at('gmpfixture/vendor');
   const vendorFiles = {
-    'vendor/modules.txt': '# x\n', 'vendor/x.go': 'package x\n', 'vendor/a/b.go': 'package a\n',
-    'pkg/vendor/v.go': 'package vendor\n', 'pkg/vendor/sub/w.go': 'package sub\n', 'pkg/p.go': 'package pkg\n',
+    'vendor/modules.txt': '# x\n',
+    'vendor/x.go': 'package x\n',
+    'vendor/a/b.go': 'package a\n',
+    'pkg/vendor/v.go': 'package vendor\n',
+    'pkg/vendor/sub/w.go': 'package sub\n',
+    'pkg/p.go': 'package pkg\n',
   };
   await v.commit({ 'go.mod': mod('gmpfixture/vendor', '\ngo 1.19\n'), ...vendorFiles });
   await v.tag('v1.0.0');
@@ -103,10 +112,16 @@ export async function buildFixtures(root: string): Promise<Fixtures> {
   // Symlinks, .gitattributes (export-ignore/export-subst are ignored, eol applies), .hg_archival.txt, nested module.
   const x = await at('gmpfixture/misc');
   await x.commit({
-    'go.mod': mod('gmpfixture/misc'), 'a.go': 'package misc\n', 'link.go': { link: 'a.go' },
+    'go.mod': mod('gmpfixture/misc'),
+    'a.go': 'package misc\n',
+    'link.go': { link: 'a.go' },
     '.gitattributes': 'ignored.txt export-ignore\nsubst.txt export-subst\ncrlf.txt eol=crlf\n',
-    'ignored.txt': 'kept anyway\n', 'subst.txt': 'commit $Format:%H$\n', 'crlf.txt': 'one\ntwo\n',
-    '.hg_archival.txt': 'repo: x\n', 'inner/go.mod': mod('gmpfixture/misc/inner'), 'inner/x.go': 'package inner\n',
+    'ignored.txt': 'kept anyway\n',
+    'subst.txt': 'commit $Format:%H$\n',
+    'crlf.txt': 'one\ntwo\n',
+    '.hg_archival.txt': 'repo: x\n',
+    'inner/go.mod': mod('gmpfixture/misc/inner'),
+    'inner/x.go': 'package inner\n',
     'caf\u00e9/\u00fcber.go': 'package cafe\n',
   });
   await x.tag('v1.0.0');
@@ -130,26 +145,46 @@ export async function buildFixtures(root: string): Promise<Fixtures> {
   return {
     commits,
     modules: ['tags', 'nogomod', 'major', 'major/v2', 'majbranch', 'majbranch/v2', 'mono', 'mono/sub', 'mono/other', 'vendor', 'misc', 'badnames']
-      .map((p) => f(`gmpfixture/${p}`)).concat(f('GmpFixture/Upper')),
+      .map((p) => f(`gmpfixture/${p}`))
+      .concat(f('GmpFixture/Upper')),
     downloads: [
       ...['v0.1.0', 'v1.0.0', 'v1.1.0-rc.1', 'main', 'pre', 'rel', 'fresh'].map((q) => f(`gmpfixture/tags@${q}`)),
       ...['v1.0.0', 'v2.0.0+incompatible', 'v2.1.0+incompatible', 'main'].map((q) => f(`gmpfixture/nogomod@${q}`)),
-      f('gmpfixture/major@v1.0.0'), f('gmpfixture/major@v1.1.0'), f('gmpfixture/major@main'),
-      f('gmpfixture/major/v2@v2.0.0'), f('gmpfixture/major/v2@main'),
-      f('gmpfixture/majbranch@v1.0.0'), f('gmpfixture/majbranch/v2@v2.0.0'), f(`gmpfixture/majbranch/v2@${commits.majbranchV2Head}`),
-      f('gmpfixture/mono@v1.0.0'), f('gmpfixture/mono/sub@v0.1.0'), f('gmpfixture/mono/sub@main'), f('gmpfixture/mono/other@v0.1.0'),
-      f('gmpfixture/vendor@v1.0.0'), f('gmpfixture/misc@v1.0.0'), f('gmpfixture/badnames@v1.0.0'),
-      f('GmpFixture/Upper@v1.0.0'), f('GmpFixture/Upper@main'),
+      f('gmpfixture/major@v1.0.0'),
+      f('gmpfixture/major@v1.1.0'),
+      f('gmpfixture/major@main'),
+      f('gmpfixture/major/v2@v2.0.0'),
+      f('gmpfixture/major/v2@main'),
+      f('gmpfixture/majbranch@v1.0.0'),
+      f('gmpfixture/majbranch/v2@v2.0.0'),
+      f(`gmpfixture/majbranch/v2@${commits.majbranchV2Head}`),
+      f('gmpfixture/mono@v1.0.0'),
+      f('gmpfixture/mono/sub@v0.1.0'),
+      f('gmpfixture/mono/sub@main'),
+      f('gmpfixture/mono/other@v0.1.0'),
+      f('gmpfixture/vendor@v1.0.0'),
+      f('gmpfixture/misc@v1.0.0'),
+      f('gmpfixture/badnames@v1.0.0'),
+      f('GmpFixture/Upper@v1.0.0'),
+      f('GmpFixture/Upper@main'),
     ],
     failing: [f('gmpfixture/badnames@v1.1.0'), f('gmpfixture/badnames@v1.2.0')],
     queries: [
-      ...['latest', 'main', 'pre', 'rel', 'fresh', 'v1.0.0', 'v1', 'v1.1.1+meta', (commits.tagsV1 as string).slice(0, 7), commits.tagsPre as string]
-        .map((q) => f(`gmpfixture/tags@${q}`)),
+      ...['latest', 'main', 'pre', 'rel', 'fresh', 'v1.0.0', 'v1', 'v1.1.1+meta', (commits.tagsV1 as string).slice(0, 7), commits.tagsPre as string].map((q) =>
+        f(`gmpfixture/tags@${q}`),
+      ),
       ...['latest', 'main', 'v2.1.0', 'v2.0.0+incompatible', 'v3.0.0'].map((q) => f(`gmpfixture/nogomod@${q}`)),
-      f('gmpfixture/major@latest'), f('gmpfixture/major/v2@latest'), f('gmpfixture/major/v2@main'),
-      f('gmpfixture/majbranch/v2@v2'), f('gmpfixture/majbranch/v2@latest'), f('gmpfixture/majbranch@latest'),
-      f('gmpfixture/mono/sub@latest'), f('gmpfixture/mono/sub@main'), f('gmpfixture/mono@main'),
-      f('GmpFixture/Upper@latest'), f('GmpFixture/Upper@main'),
+      f('gmpfixture/major@latest'),
+      f('gmpfixture/major/v2@latest'),
+      f('gmpfixture/major/v2@main'),
+      f('gmpfixture/majbranch/v2@v2'),
+      f('gmpfixture/majbranch/v2@latest'),
+      f('gmpfixture/majbranch@latest'),
+      f('gmpfixture/mono/sub@latest'),
+      f('gmpfixture/mono/sub@main'),
+      f('gmpfixture/mono@main'),
+      f('GmpFixture/Upper@latest'),
+      f('GmpFixture/Upper@main'),
     ],
   };
 }

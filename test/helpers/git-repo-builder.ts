@@ -13,7 +13,10 @@ export type FileSpec = Record<string, string | { link: string }>;
 export class GitRepoBuilder {
   private clock: number;
 
-  private constructor(readonly dir: string, startUnix: number) {
+  private constructor(
+    readonly dir: string,
+    startUnix: number,
+  ) {
     this.clock = startUnix;
   }
 

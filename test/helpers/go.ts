@@ -43,7 +43,7 @@ export async function goEnv(goproxy: string, extra: Record<string, string> = {})
 export function runGo(args: string[], cwd: string, env: GoEnv): Promise<GoResult> {
   return new Promise((resolve) => {
     execFile('go', args, { cwd, env: env.env, timeout: 120_000, maxBuffer: 32 << 20 }, (err, stdout, stderr) => {
-      const code = err === null ? 0 : typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : 1;
+      const code = err === null ? 0 : typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1;
       resolve({ code, stdout, stderr });
     });
   });

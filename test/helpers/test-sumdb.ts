@@ -70,7 +70,9 @@ export async function startTestSumdb(goproxyDir: string, name = 'sum.test.exampl
     gosum,
     fork: async () => {
       const forked = new ServerLog(new MemoryLogStorage(), signerKey, { gosum });
-      await forked.add([{ path: 'example.com/fork', version: 'v1.0.0', text: Buffer.from('example.com/fork v1.0.0 h1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n') }]);
+      await forked.add([
+        { path: 'example.com/fork', version: 'v1.0.0', text: Buffer.from('example.com/fork v1.0.0 h1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n') },
+      ]);
       log = forked;
     },
     close: () => new Promise((resolve) => server.close(() => resolve())),
