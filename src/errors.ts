@@ -5,6 +5,8 @@ export interface ErrorSpec {
   readonly status: number;
   /** Whether the failure came from an upstream, so the answer must not be cached (no-store). */
   readonly upstream?: boolean;
+  /** Seconds a client should wait before retrying (sent as Retry-After with 503 answers). */
+  readonly retryAfter?: number;
   readonly description: string;
 }
 
@@ -25,6 +27,15 @@ export const ERRORS = {
   GMP_ERR_UPSTREAM_CIRCUIT_OPEN: { status: 503, upstream: true, description: 'The upstream is skipped after repeated failures.' },
   GMP_ERR_CHECKSUM_MISMATCH: { status: 502, upstream: true, description: 'Content disagrees with the checksum database.' },
   GMP_ERR_SUMDB: { status: 502, upstream: true, description: 'The checksum database could not be consulted or verified.' },
+  GMP_ERR_STORAGE_UNAVAILABLE: { status: 503, upstream: true, retryAfter: 5, description: 'The storage backend cannot be reached; retry shortly.' },
+  GMP_ERR_STORAGE_FULL: { status: 503, upstream: true, retryAfter: 30, description: "The proxy's own disk is full (ENOSPC); nothing was stored." },
+  GMP_ERR_COORDINATOR_UNAVAILABLE: {
+    status: 503,
+    upstream: true,
+    retryAfter: 5,
+    description: 'The coordinator (PostgreSQL, Redis, the primary process) cannot be reached.',
+  },
+  GMP_ERR_LOCAL_IO: { status: 500, description: 'A local I/O error on the proxy itself (permissions, disk failure).' },
   GMP_ERR_CONFIG: { status: 500, description: 'The configuration is invalid.' },
   GMP_ERR_INTERNAL: { status: 500, description: 'An unexpected internal error.' },
 } as const satisfies Record<string, ErrorSpec>;
@@ -36,6 +47,7 @@ export class GmpError extends Error {
   readonly code: ErrorCode;
   readonly status: number;
   readonly upstream: boolean;
+  readonly retryAfter: number | undefined;
 
   constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);
@@ -44,6 +56,7 @@ export class GmpError extends Error {
     const spec: ErrorSpec = ERRORS[code];
     this.status = spec.status;
     this.upstream = spec.upstream ?? false;
+    this.retryAfter = spec.retryAfter;
   }
 
   /** 404 and 410 are the answers that let a client (or our own chain) try the next entry after `,`. */

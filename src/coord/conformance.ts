@@ -1,0 +1,133 @@
+// The one conformance suite every coordinator runs (in-process, over IPC, PostgreSQL, Redis): the contract
+// of coordinator.ts, with several clients of one backend competing as separate processes would.
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { after, before, describe, test } from 'node:test';
+import type { Coordinator } from './coordinator.js';
+import { tryHold, waitUntilFree } from './lease.js';
+
+export interface CoordFixture {
+  /** A new client of the same backend (for the in-process one, the same instance is fine). */
+  connect(): Promise<Coordinator>;
+  /** A client after the backend's users restarted (values must survive). */
+  restart(): Promise<Coordinator>;
+  cleanup(): Promise<void>;
+}
+
+export function coordinatorConformance(name: string, make: () => Promise<CoordFixture>): void {
+  describe(`coordinator conformance: ${name}`, () => {
+    let fx: CoordFixture;
+    const clients: Coordinator[] = [];
+    const client = async () => {
+      const c = await fx.connect();
+      clients.push(c);
+      return c;
+    };
+    // Names unique per run, so suites can share a long-lived server.
+    const uniq = (s: string) => `${s}:${randomBytes(6).toString('hex')}`;
+    before(async () => {
+      fx = await make();
+    });
+    after(async () => {
+      for (const c of new Set(clients)) await c.close();
+      await fx?.cleanup();
+    });
+
+    test('one holder at a time: a second acquire gets nothing until release, then a larger token', async () => {
+      const [a, b] = [await client(), await client()];
+      const n = uniq('fill');
+      const l1 = await a.acquire(n, 30_000);
+      assert.ok(l1 !== undefined);
+      assert.equal(await b.acquire(n, 30_000), undefined);
+      assert.equal((await b.holder(n))?.token, l1.token);
+      await a.release(l1);
+      assert.equal(await b.holder(n), undefined);
+      const l2 = await b.acquire(n, 30_000);
+      assert.ok(l2 !== undefined && l2.token > l1.token, 'tokens increase');
+      await a.release(l1);
+      assert.equal((await a.holder(n))?.token, l2.token, 'releasing a stale lease is a no-op');
+      await b.release(l2);
+    });
+
+    test('an expired lease can be taken over; the old holder can no longer renew it', async () => {
+      const [a, b] = [await client(), await client()];
+      const n = uniq('expire');
+      const l1 = await a.acquire(n, 300);
+      assert.ok(l1 !== undefined);
+      await sleep(600);
+      assert.equal(await b.holder(n), undefined);
+      const l2 = await b.acquire(n, 30_000);
+      assert.ok(l2 !== undefined && l2.token > l1.token);
+      assert.equal(await a.renew(l1, 30_000), undefined);
+      await b.release(l2);
+    });
+
+    test('renewing keeps a lease beyond its first TTL', async () => {
+      const [a, b] = [await client(), await client()];
+      const n = uniq('renew');
+      let l = await a.acquire(n, 700);
+      assert.ok(l !== undefined);
+      for (let i = 0; i < 4; i++) {
+        await sleep(250);
+        l = await a.renew(l, 700);
+        assert.ok(l !== undefined, `renewal ${i}`);
+      }
+      assert.equal(await b.acquire(n, 1000), undefined);
+      await a.release(l);
+    });
+
+    test('many clients racing for one lease: exactly one wins', async () => {
+      const cs = await Promise.all(Array.from({ length: 8 }, () => client()));
+      const n = uniq('race');
+      const got = await Promise.all(cs.flatMap((c) => [c.acquire(n, 30_000), c.acquire(n, 30_000)]));
+      const winners = got.filter((l) => l !== undefined);
+      assert.equal(winners.length, 1);
+      const w = winners[0];
+      if (w !== undefined) await cs[0]?.release(w);
+    });
+
+    test('compare-and-set: only the expected value is replaced, and only one of many racers wins', async () => {
+      const [a, b] = [await client(), await client()];
+      const k = uniq('head');
+      assert.equal(await a.get(k), undefined);
+      assert.equal(await a.cas(k, 'x', 'y'), false, 'absent is not "x"');
+      assert.equal(await a.cas(k, undefined, 'v1'), true);
+      assert.equal(await b.get(k), 'v1');
+      assert.equal(await b.cas(k, undefined, 'v2'), false);
+      const racers = await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 ? a : b).cas(k, 'v1', `r${i}`)));
+      assert.equal(racers.filter(Boolean).length, 1);
+      const winner = await a.get(k);
+      assert.match(winner ?? '', /^r\d$/);
+      assert.equal(await b.casDelete(k, 'nope'), false);
+      assert.equal(await b.casDelete(k, winner ?? ''), true);
+      assert.equal(await a.get(k), undefined);
+      const big = `tree note\n${'x'.repeat(4000)}\n— sig\n`;
+      assert.equal(await a.cas(k, undefined, big), true);
+      assert.equal(await b.get(k), big, 'multi-line values of a few KB round-trip exactly');
+    });
+
+    test('values survive a restart', async () => {
+      const a = await client();
+      const k = uniq('persist');
+      assert.equal(await a.cas(k, undefined, 'kept'), true);
+      const r = await fx.restart();
+      clients.push(r);
+      assert.equal(await r.get(k), 'kept');
+    });
+
+    test('a held lease is renewed in the background; waiters are released when it is given back', async () => {
+      const [a, b] = [await client(), await client()];
+      const n = uniq('held');
+      const held = await tryHold(a, n, 400);
+      assert.ok(held !== undefined);
+      await sleep(900);
+      assert.equal(held.lost.aborted, false);
+      assert.equal(await b.acquire(n, 1000), undefined, 'still held after twice its TTL');
+      const waiting = waitUntilFree(b, n, { pollMs: 10 });
+      await held.release();
+      await waiting;
+      assert.ok((await b.acquire(n, 1000)) !== undefined);
+    });
+  });
+}

@@ -1,0 +1,42 @@
+// The coordination port: what processes (workers, replicas) must agree on goes through it — expiring
+// leases with a fencing token (one fill per artifact, one writer of the own checksum log) and small
+// compare-and-set values (the trusted tree head per checksum database, the distrusted state).
+
+/** A granted lease. The token is unique and increases with every grant of any lease (a fence). */
+export interface Lease {
+  readonly name: string;
+  readonly token: number;
+  /** Wall-clock ms when the lease lapses unless renewed. */
+  readonly expiresAt: number;
+}
+
+/**
+ * Contract for every backend (see conformance.ts):
+ * - at most one unexpired lease per name; acquire never waits (undefined when held by someone else);
+ * - renew succeeds only for the current holder's token, before expiry; release by a stale token is a no-op;
+ * - an expired lease can be acquired by anyone, with a larger token;
+ * - cas(key, expected, next) sets next only when the current value equals expected (undefined = absent),
+ *   atomically across all processes sharing the coordinator; values survive restarts of a process;
+ * - an unreachable backend throws GMP_ERR_COORDINATOR_UNAVAILABLE (callers degrade; see resilient.ts).
+ */
+export interface Coordinator {
+  /** What it is, for logs and /readyz (never with credentials). */
+  readonly name: string;
+  acquire(name: string, ttlMs: number): Promise<Lease | undefined>;
+  /** The renewed lease, or undefined when it was lost (expired and possibly taken). */
+  renew(lease: Lease, ttlMs: number): Promise<Lease | undefined>;
+  release(lease: Lease): Promise<void>;
+  /** The current unexpired holder of a lease name, if any. */
+  holder(name: string): Promise<Lease | undefined>;
+  get(key: string): Promise<string | undefined>;
+  cas(key: string, expected: string | undefined, next: string): Promise<boolean>;
+  /** Removes a value only if it still equals expected. */
+  casDelete(key: string, expected: string): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+/** Lease and value names: printable ASCII without spaces, at most 512 bytes. */
+export function checkName(name: string): string {
+  if (!/^[\x21-\x7e]{1,512}$/.test(name)) throw new Error(`invalid coordination name ${JSON.stringify(name.slice(0, 80))}`);
+  return name;
+}

@@ -1,0 +1,78 @@
+// The coordinator over IPC: the conformance suite through a JSON channel (as Node's IPC serialises), and a
+// real child process whose leases are dropped the moment it is killed.
+import assert from 'node:assert/strict';
+import { fork } from 'node:child_process';
+import { EventEmitter } from 'node:events';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { coordinatorConformance } from './conformance.js';
+import type { Channel } from './ipc.js';
+import { IpcCoordinator, serveCoordinator } from './ipc.js';
+import { LocalCoordinator } from './local.js';
+
+/** Two ends of a channel that copy every message through JSON, like Node's default IPC serialisation. */
+function channelPair(): [Channel, Channel] {
+  const a = new EventEmitter();
+  const b = new EventEmitter();
+  const end = (self: EventEmitter, peer: EventEmitter): Channel => ({
+    send: (m) => setImmediate(() => peer.emit('message', JSON.parse(JSON.stringify(m)))),
+    on: (e, l) => self.on(e, l),
+    off: (e, l) => self.off(e, l),
+  });
+  return [end(a, b), end(b, a)];
+}
+
+coordinatorConformance('over IPC', async () => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'gmp-coord-ipc-'));
+  let primary = new LocalCoordinator(dir);
+  let n = 0;
+  const connect = async () => {
+    const [workerEnd, primaryEnd] = channelPair();
+    serveCoordinator(primary, primaryEnd, `w${n++}`);
+    return new IpcCoordinator(workerEnd);
+  };
+  return {
+    connect,
+    restart: async () => {
+      await primary.close();
+      primary = new LocalCoordinator(dir);
+      return connect();
+    },
+    cleanup: () => rm(dir, { recursive: true, force: true }),
+  };
+});
+
+test('a worker killed while holding a lease loses it at once, and the primary keeps serving others', async () => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'gmp-coord-kill-'));
+  try {
+    const script = path.join(dir, 'worker.mts');
+    const ipc = fileURLToPath(new URL('./ipc.ts', import.meta.url));
+    await writeFile(
+      script,
+      `import { IpcCoordinator } from ${JSON.stringify(ipc)};
+const c = new IpcCoordinator(process);
+const l = await c.acquire('fill:x', 60_000);
+process.send({ t: 'held', token: l?.token });
+setInterval(() => {}, 1000);
+`,
+    );
+    const primary = new LocalCoordinator();
+    const child = fork(script, { execArgv: ['--import', 'tsx'], stdio: 'ignore' });
+    const detach = serveCoordinator(primary, child, 'worker-1');
+    child.on('exit', detach);
+    const held = await new Promise<{ token: number }>((resolve) =>
+      child.on('message', (m) => (m as { t?: string }).t === 'held' && resolve(m as { token: number })),
+    );
+    assert.equal((await primary.holder('fill:x'))?.token, held.token);
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGKILL');
+    await exited;
+    assert.equal(await primary.holder('fill:x'), undefined, 'no need to wait 60 s for expiry');
+    assert.ok((await primary.acquire('fill:x', 1000)) !== undefined);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});

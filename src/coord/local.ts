@@ -1,0 +1,148 @@
+// The in-process coordinator: leases in memory, values in memory and (when given a directory) in one small
+// file per key written atomically, so the trusted tree heads survive restarts as they always did. With
+// worker processes the primary owns it and the workers reach it over IPC (ipc.ts).
+import { mkdir, readFile, readdir, rename, unlink, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Coordinator, Lease } from './coordinator.js';
+import { checkName } from './coordinator.js';
+
+interface Held extends Lease {
+  /** Who holds it (a worker id under the primary); leases of a dead owner are dropped at once. */
+  readonly owner: string;
+}
+
+export class LocalCoordinator implements Coordinator {
+  readonly name = 'local';
+  private readonly leases = new Map<string, Held>();
+  private readonly values = new Map<string, string | undefined>();
+  private readonly writes = new Map<string, Promise<void>>();
+  private readonly casQueue = new Map<string, Promise<unknown>>();
+  /** Tokens grow across restarts too: they start from the clock (µs) and count up. */
+  private nextToken = Date.now() * 1000;
+
+  /** dir: where values persist (omit for a memory-only coordinator, e.g. in tests). */
+  constructor(
+    private readonly dir?: string,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async acquire(name: string, ttlMs: number, owner = 'self'): Promise<Lease | undefined> {
+    checkName(name);
+    const cur = this.leases.get(name);
+    if (cur !== undefined && cur.expiresAt > this.now()) return undefined;
+    const lease: Held = { name, token: ++this.nextToken, expiresAt: this.now() + ttlMs, owner };
+    this.leases.set(name, lease);
+    return strip(lease);
+  }
+
+  async renew(lease: Lease, ttlMs: number): Promise<Lease | undefined> {
+    const cur = this.leases.get(lease.name);
+    if (cur === undefined || cur.token !== lease.token || cur.expiresAt <= this.now()) return undefined;
+    const next = { ...cur, expiresAt: this.now() + ttlMs };
+    this.leases.set(lease.name, next);
+    return strip(next);
+  }
+
+  async release(lease: Lease): Promise<void> {
+    if (this.leases.get(lease.name)?.token === lease.token) this.leases.delete(lease.name);
+  }
+
+  async holder(name: string): Promise<Lease | undefined> {
+    const cur = this.leases.get(name);
+    return cur !== undefined && cur.expiresAt > this.now() ? strip(cur) : undefined;
+  }
+
+  /** Drops every lease of an owner that died (a worker process), so waiters need not wait for expiry. */
+  releaseOwner(owner: string): number {
+    let n = 0;
+    for (const [name, l] of this.leases) {
+      if (l.owner === owner) {
+        this.leases.delete(name);
+        n++;
+      }
+    }
+    return n;
+  }
+
+  async get(key: string): Promise<string | undefined> {
+    checkName(key);
+    if (!this.values.has(key)) this.values.set(key, await this.load(key));
+    return this.values.get(key);
+  }
+
+  cas(key: string, expected: string | undefined, next: string): Promise<boolean> {
+    return this.swap(key, expected, next);
+  }
+
+  casDelete(key: string, expected: string): Promise<boolean> {
+    return this.swap(key, expected, undefined);
+  }
+
+  /** Compare and set, one at a time per key: the comparison and the change cannot interleave. */
+  private swap(key: string, expected: string | undefined, next: string | undefined): Promise<boolean> {
+    const run = (this.casQueue.get(key) ?? Promise.resolve()).then(async () => {
+      if ((await this.get(key)) !== expected) return false;
+      this.values.set(key, next);
+      await this.persist(key, next);
+      return true;
+    });
+    const tail = run.catch(() => undefined);
+    this.casQueue.set(key, tail);
+    void tail.then(() => {
+      if (this.casQueue.get(key) === tail) this.casQueue.delete(key);
+    });
+    return run;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.writes.values());
+  }
+
+  private file(key: string): string | undefined {
+    return this.dir === undefined ? undefined : path.join(this.dir, encodeURIComponent(key));
+  }
+
+  private async load(key: string): Promise<string | undefined> {
+    const f = this.file(key);
+    if (f === undefined) return undefined;
+    return readFile(f, 'utf8').catch((e: NodeJS.ErrnoException) => {
+      if (e.code === 'ENOENT') return undefined;
+      throw e;
+    });
+  }
+
+  /** Writes of one key stay in order; each is temp file + rename, so a crash leaves old or new. */
+  private persist(key: string, value: string | undefined): Promise<void> {
+    const f = this.file(key);
+    if (f === undefined || this.dir === undefined) return Promise.resolve();
+    const dir = this.dir;
+    const run = (this.writes.get(key) ?? Promise.resolve()).then(async () => {
+      await mkdir(dir, { recursive: true });
+      if (value === undefined) {
+        await unlink(f).catch(() => undefined);
+        return;
+      }
+      const tmp = `${f}.tmp-${process.pid}`;
+      try {
+        await writeFile(tmp, value, { flush: true });
+        await rename(tmp, f);
+      } finally {
+        await unlink(tmp).catch(() => undefined);
+      }
+    });
+    this.writes.set(key, run);
+    return run;
+  }
+
+  /** Removes temp files a crash left in the values directory (at start). */
+  async cleanup(): Promise<void> {
+    if (this.dir === undefined) return;
+    for (const name of await readdir(this.dir).catch(() => [] as string[])) {
+      if (name.includes('.tmp-')) await unlink(path.join(this.dir, name)).catch(() => undefined);
+    }
+  }
+}
+
+function strip(l: Held): Lease {
+  return { name: l.name, token: l.token, expiresAt: l.expiresAt };
+}

@@ -1,0 +1,184 @@
+// The filesystem backend: blobs are files under a root directory, every write atomic (a scratch file,
+// fsync, rename). Native errors are translated here: ENOENT is "absent", ENOSPC a full disk.
+import { createReadStream, open as openCb } from 'node:fs';
+import { copyFile, mkdir, open, readFile, readdir, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import type { BlobInfo, BlobStore, ByteRange, ListOptions, ListPage, LocalFiles } from './blob-store.js';
+import { FdCache } from './fd-cache.js';
+import type { SharedFd } from './fd-cache.js';
+import { checkKey, checkPrefix } from './keys.js';
+import { isAbsent, localIoError } from './local-errors.js';
+import type { Scratch } from './scratch.js';
+
+export class FsStore implements BlobStore {
+  readonly name: string;
+  readonly root: string;
+  readonly localFiles: LocalFiles;
+  private readonly dirs = new Set<string>();
+  private readonly files = new FdCache();
+
+  /** Scratch files for atomic writes must be on the same file system as root (both live under --data). */
+  constructor(
+    root: string,
+    private readonly scratch: Scratch,
+  ) {
+    this.root = path.resolve(root);
+    this.name = `fs:${this.root}`;
+    this.localFiles = { openShared: (key) => this.openShared(key) };
+  }
+
+  /** Maps a key to a file path; the key rule keeps every path inside root. */
+  filePath(key: string): string {
+    return path.join(this.root, checkKey(key));
+  }
+
+  async stat(key: string): Promise<BlobInfo | undefined> {
+    const file = this.filePath(key);
+    try {
+      const s = await stat(file);
+      return s.isFile() ? { size: s.size, mtimeMs: s.mtimeMs } : undefined;
+    } catch (err) {
+      if (isAbsent(err)) return undefined;
+      throw localIoError(err, 'reading the cache');
+    }
+  }
+
+  async read(key: string): Promise<Buffer | undefined> {
+    const file = this.filePath(key);
+    try {
+      return await readFile(file);
+    } catch (err) {
+      if (isAbsent(err) || (err as NodeJS.ErrnoException).code === 'EISDIR') return undefined;
+      throw localIoError(err, 'reading the cache');
+    }
+  }
+
+  async get(key: string, range?: ByteRange): Promise<Readable | undefined> {
+    // Open first so that absence is known before any byte is promised. A numeric fd: streams over a
+    // FileHandle go through promises per chunk and are about half as fast.
+    const file = this.filePath(key);
+    const fd = await new Promise<number | undefined>((resolve, reject) => {
+      openCb(file, 'r', (err, fd) => {
+        if (err === null) resolve(fd);
+        else if (isAbsent(err)) resolve(undefined);
+        else reject(localIoError(err, 'reading the cache'));
+      });
+    });
+    if (fd === undefined) return undefined;
+    return createReadStream('', { fd, start: range?.start, end: range?.end, autoClose: true, highWaterMark: 256 * 1024 });
+  }
+
+  private async openShared(key: string): Promise<SharedFd | undefined> {
+    try {
+      return await this.files.acquire(this.filePath(key));
+    } catch (err) {
+      if (isAbsent(err)) return undefined;
+      throw localIoError(err, 'reading the cache');
+    }
+  }
+
+  async put(key: string, data: Buffer | string): Promise<void> {
+    const dest = this.filePath(key);
+    const tmp = this.scratch.file('put');
+    try {
+      // flush: fsync before close, in one call.
+      await writeFile(tmp.path, data, { flush: true });
+      await this.renameInto(tmp.path, dest);
+    } catch (err) {
+      throw localIoError(err, `storing ${key}`);
+    } finally {
+      await tmp.discard();
+    }
+  }
+
+  async putFile(key: string, file: string): Promise<void> {
+    const dest = this.filePath(key);
+    try {
+      const fh = await open(file, 'r+');
+      await fh.sync().finally(() => fh.close());
+      await this.renameInto(file, dest);
+    } catch (err) {
+      throw localIoError(err, `storing ${key}`);
+    }
+  }
+
+  /** Renames into place; directories known to exist are not created again (a syscall per fill saved). */
+  private async renameInto(from: string, dest: string): Promise<void> {
+    const dir = path.dirname(dest);
+    if (!this.dirs.has(dir)) {
+      await mkdir(dir, { recursive: true });
+      if (this.dirs.size >= 10_000) this.dirs.clear();
+      this.dirs.add(dir);
+    }
+    try {
+      await rename(from, dest);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (isAbsent(err)) {
+        // The directory was removed behind our back (cache pruning): create it again.
+        this.dirs.clear();
+        await mkdir(dir, { recursive: true });
+        await rename(from, dest);
+      } else if (code === 'EXDEV') {
+        // Scratch on another file system: copy next to the destination, then rename there.
+        const near = `${dest}.tmp-${process.pid}-${Date.now()}`;
+        try {
+          await copyFile(from, near);
+          await rename(near, dest);
+        } finally {
+          await unlink(near).catch(() => undefined);
+        }
+      } else {
+        throw err;
+      }
+    }
+  }
+
+  async delete(key: string): Promise<void> {
+    await unlink(this.filePath(key)).catch((err: unknown) => {
+      if (!isAbsent(err)) throw localIoError(err, `deleting ${key}`);
+    });
+  }
+
+  async list(prefix: string, options: ListOptions = {}): Promise<ListPage> {
+    checkPrefix(prefix);
+    const limit = options.limit ?? 1000;
+    const keys: string[] = [];
+    const cursor = options.cursor ?? '';
+    const more = await this.walk(prefix === '' ? this.root : path.join(this.root, prefix), prefix, cursor, limit, keys);
+    return more ? { keys, cursor: keys[keys.length - 1] } : { keys };
+  }
+
+  /**
+   * Depth-first in byte order of the full keys: a directory sorts as its name followed by '/'. Subtrees
+   * wholly before the cursor are skipped. Returns true when the limit was reached (more may follow).
+   */
+  private async walk(dir: string, keyPrefix: string, cursor: string, limit: number, out: string[]): Promise<boolean> {
+    let entries: import('node:fs').Dirent[];
+    try {
+      entries = await readdir(dir, { withFileTypes: true });
+    } catch (err) {
+      if (isAbsent(err)) return false;
+      throw localIoError(err, 'listing the cache');
+    }
+    const named = entries.filter((e) => e.isFile() || e.isDirectory()).map((e) => ({ e, sortKey: e.isDirectory() ? `${e.name}/` : e.name }));
+    named.sort((a, b) => (a.sortKey < b.sortKey ? -1 : a.sortKey > b.sortKey ? 1 : 0));
+    for (const { e, sortKey } of named) {
+      const key = keyPrefix + sortKey;
+      if (e.isDirectory()) {
+        // Every key below starts with `key`; skip it when the cursor is past them all.
+        if (cursor !== '' && !cursor.startsWith(key) && cursor > key) continue;
+        if (await this.walk(path.join(dir, e.name), key, cursor, limit, out)) return true;
+      } else if (key > cursor) {
+        out.push(key);
+        if (out.length >= limit) return true;
+      }
+    }
+    return false;
+  }
+
+  async close(): Promise<void> {
+    this.files.closeAll();
+  }
+}

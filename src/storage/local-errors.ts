@@ -1,0 +1,17 @@
+// Native file-system errors translated at the storage edge: absence is "undefined" to callers, a full disk
+// and other local failures are ours (not the upstream's) and say so.
+import { GmpError, gmpError } from '../errors.js';
+
+export function isAbsent(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  return code === 'ENOENT' || code === 'ENOTDIR';
+}
+
+/** A GmpError for a local I/O failure; GmpErrors pass through unchanged. */
+export function localIoError(err: unknown, what: string): GmpError {
+  if (err instanceof GmpError) return err;
+  const code = (err as NodeJS.ErrnoException | undefined)?.code ?? 'EIO';
+  if (code === 'ENOSPC' || code === 'EDQUOT')
+    return gmpError('GMP_ERR_STORAGE_FULL', `the proxy's disk is full (${code}) while ${what}; nothing was stored`, err);
+  return gmpError('GMP_ERR_LOCAL_IO', `local I/O error (${code}) while ${what}`, err);
+}
