@@ -46,6 +46,13 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly coordinatorUnavailable = new Counter({
+    name: 'gomodproxy_coordinator_unavailable_total',
+    help: 'Operations that went on without the coordinator because it was unreachable (degraded), by operation',
+    labelNames: ['op'] as const,
+    registers: [this.registry],
+  });
+
   readonly sumdbVerifications = new Counter({
     name: 'gomodproxy_sumdb_verifications_total',
     help: 'Checksum-database checks of filled .mod/.zip files, by database and result (ok, mismatch, unknown, error, skipped)',

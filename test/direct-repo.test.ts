@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { isGmpError } from '../src/errors.js';
-import type { Source } from '../src/upstream/source.js';
+import type { RawSource } from '../src/upstream/source.js';
 import { startDirect } from './helpers/git-direct.js';
 import { GitRepoBuilder } from './helpers/git-repo-builder.js';
 import { startGitServer } from './helpers/git-server.js';
@@ -131,7 +131,7 @@ describe('finding the repository', () => {
 
   test('a go-import mod entry sends the module to that proxy', async () => {
     const asked: string[] = [];
-    const fake = { name: 'fake', list: async (p: string) => [`v9.9.9 for ${p}`] } as unknown as Source;
+    const fake = { name: 'fake', list: async (p: string) => Buffer.from(`v9.9.9 for ${p}\n`) } as unknown as RawSource;
     const page =
       '<meta name="go-import" content="example.org/m mod https://proxy.example.org/base">' +
       '<meta name="go-import" content="example.org/m git https://example.org/m.git">';

@@ -8,6 +8,9 @@ import path from 'node:path';
 import { startFakeUpstream } from './helpers/fake-upstream.js';
 import type { FakeUpstream } from './helpers/fake-upstream.js';
 import { sampleModules, writeGoproxyDir } from './helpers/goproxy-dir.js';
+import { LocalCoordinator } from '../src/coord/local.js';
+import { dataPaths } from '../src/storage/data-dirs.js';
+import { trustedHeadKey } from '../src/verify/sumdb-ops.js';
 import { startProxy } from './helpers/proxy.js';
 import { startTestSumdb } from './helpers/test-sumdb.js';
 import type { TestSumdb } from './helpers/test-sumdb.js';
@@ -53,8 +56,8 @@ describe('verification against a checksum database', () => {
         'tiles were read to prove inclusion',
       );
       assert.match(await metric(proxy.url, 'gomodproxy_sumdb_verifications_total'), /result="ok"\} 2/);
-      // The newest verified tree head is kept on disk.
-      const latest = await readFile(path.join(proxy.dataDir, 'sumdb', db.name, 'cache', 'latest'), 'utf8');
+      // The newest verified tree head is kept on disk (by the coordinator, in the data directory).
+      const latest = (await new LocalCoordinator(dataPaths(proxy.dataDir).coord).get(trustedHeadKey(db.name))) ?? '';
       assert.match(latest, /^go\.sum database tree\n\d+\n/);
     } finally {
       await proxy.close();

@@ -253,7 +253,11 @@ describe('resilience', () => {
     await writeFile(path.join(dataDir, 'tmp', '123-abc.tmp'), 'partial zip');
     const proxy = await startProxy({ upstream: up.url }, { dataDir });
     try {
-      assert.deepEqual(await readdir(path.join(dataDir, 'tmp')), []);
+      // Only the new instance's empty scratch area is left.
+      const areas = await readdir(path.join(dataDir, 'tmp'));
+      assert.equal(areas.length, 1);
+      assert.notEqual(areas[0], '123-abc.tmp');
+      assert.deepEqual(await readdir(path.join(dataDir, 'tmp', areas[0] as string)), []);
       await assert.rejects(stat(path.join(dataDir, 'cache', 'example.com')));
     } finally {
       await proxy.close();

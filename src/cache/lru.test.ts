@@ -1,7 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ByteLRU } from './lru.js';
-import { Singleflight } from './singleflight.js';
 
 test('the LRU evicts the least recently used entries once over its byte budget', () => {
   const lru = new ByteLRU<{ bytes: number; v: string }>(80);
@@ -18,20 +17,4 @@ test('the LRU refuses values too large to be worth keeping', () => {
   const lru = new ByteLRU<{ bytes: number }>(80);
   lru.set('big', { bytes: 11 });
   assert.equal(lru.get('big'), undefined);
-});
-
-test('singleflight runs one call per key and shares its result with concurrent callers', async () => {
-  const sf = new Singleflight<number>();
-  let calls = 0;
-  const fn = async () => {
-    calls++;
-    await new Promise((r) => setTimeout(r, 10));
-    return 42;
-  };
-  const results = await Promise.all(Array.from({ length: 50 }, () => sf.do('k', fn)));
-  assert.equal(calls, 1);
-  assert.deepEqual(new Set(results), new Set([42]));
-  assert.equal(sf.size, 0);
-  await sf.do('k', fn);
-  assert.equal(calls, 2, 'a later call runs again');
 });

@@ -1,7 +1,7 @@
 // Per-hit shortcuts for the module cache: storage keys and metric children computed once, not per request.
 import type { Metrics } from '../metrics.js';
-import { artifactKey, listKey } from '../storage/keys.js';
-import type { ArtifactKind } from '../storage/keys.js';
+import type { Kind } from '../fill/types.js';
+import { keyOf } from '../fill/types.js';
 
 const MAX_KEYS = 20_000;
 
@@ -9,11 +9,11 @@ const MAX_KEYS = 20_000;
 export class KeyMemo {
   private readonly keys = new Map<string, string>();
 
-  key(modulePath: string, version: string, kind: ArtifactKind | 'list'): string {
+  key(modulePath: string, version: string, kind: Kind): string {
     const memo = `${kind} ${modulePath} ${version}`;
     let k = this.keys.get(memo);
     if (k === undefined) {
-      k = kind === 'list' ? listKey(modulePath) : artifactKey(modulePath, version, kind);
+      k = keyOf({ kind, module: modulePath, version });
       // Forget everything at once when full: cheaper than LRU bookkeeping on every hit.
       if (this.keys.size >= MAX_KEYS) this.keys.clear();
       this.keys.set(memo, k);

@@ -1,15 +1,22 @@
-import { test } from 'node:test';
+// The module cache over the real fill path (a filesystem store and a fake raw source as the upstream).
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { FsStorage } from '../storage/fs-storage.js';
-import type { Source } from '../upstream/source.js';
+import { test } from 'node:test';
+import pino from 'pino';
+import { Filler } from '../fill/filler.js';
+import { SingleflightFill } from '../fill/singleflight.js';
+import { FillEvents } from '../fill/types.js';
+import { FsStore } from '../storage/fs-store.js';
+import { Scratch } from '../storage/scratch.js';
+import { Chain } from '../upstream/chain.js';
+import type { RawSource } from '../upstream/source.js';
 import { ModuleCache } from './module-cache.js';
 
 const MOD = Buffer.from('module example.com/m\n\ngo 1.19\n');
 
-function fakeUpstream(calls: string[]): Source {
+function fakeUpstream(calls: string[]): RawSource {
   const none = () => Promise.reject(new Error('not used'));
   return {
     name: 'fake',
@@ -18,8 +25,7 @@ function fakeUpstream(calls: string[]): Source {
     zip: none,
     info: async (_p, v) => {
       calls.push(`info ${v}`);
-      const body = Buffer.from(JSON.stringify({ Version: v, Time: '2024-01-02T03:04:05Z' }));
-      return { Version: v, body };
+      return Buffer.from(JSON.stringify({ Version: v, Time: '2024-01-02T03:04:05Z' }));
     },
     mod: async (_p, v) => {
       calls.push(`mod ${v}`);
@@ -28,16 +34,30 @@ function fakeUpstream(calls: string[]): Source {
   };
 }
 
+async function newCache(data: string, calls: string[]): Promise<{ cache: ModuleCache; close(): Promise<void> }> {
+  const { scratch } = await Scratch.open(path.join(data, 'tmp'));
+  const store = new FsStore(path.join(data, 'cache'), scratch);
+  const chain = new Chain([{ kind: 'source', source: fakeUpstream(calls), fallBackOnError: false }]);
+  const filler = new Filler({ route: () => chain, store, scratch, gates: [], events: new FillEvents(), log: pino({ level: 'silent' }) });
+  const cache = new ModuleCache(store, new SingleflightFill(filler), { listTTLms: 60_000, negativeTTLms: 0, memoryBytes: 1 << 20 });
+  return {
+    cache,
+    close: async () => {
+      await cache.close();
+      await store.close();
+      await scratch.close();
+    },
+  };
+}
+
 async function withCache(fn: (cache: ModuleCache, data: string, calls: string[]) => Promise<void>): Promise<void> {
   const data = await mkdtemp(path.join(tmpdir(), 'gmp-mc-'));
-  const storage = new FsStorage(data);
-  await storage.init();
   const calls: string[] = [];
-  const cache = new ModuleCache(storage, fakeUpstream(calls), { listTTLms: 60_000, negativeTTLms: 0, memoryBytes: 1 << 20 });
+  const c = await newCache(data, calls);
   try {
-    await fn(cache, data, calls);
+    await fn(c.cache, data, calls);
   } finally {
-    await cache.close();
+    await c.close();
     await rm(data, { recursive: true, force: true });
   }
 }
@@ -66,11 +86,14 @@ test('a stored exact .info is found again from disk by a new cache', async () =>
   await withCache(async (cache, data, calls) => {
     await cache.info('example.com/m', 'v1.2.3');
     await cache.flush();
-    const storage = new FsStorage(data);
-    const again = new ModuleCache(storage, fakeUpstream(calls), { listTTLms: 60_000, negativeTTLms: 0, memoryBytes: 1 << 20 });
-    const info = await again.info('example.com/m', 'v1.2.3', { cachedOnly: true });
-    assert.equal(info.immutable, true);
-    assert.match(info.body.toString(), /"Version":"v1.2.3"/);
-    assert.deepEqual(calls, ['info v1.2.3']);
+    const again = await newCache(data, calls);
+    try {
+      const info = await again.cache.info('example.com/m', 'v1.2.3', { cachedOnly: true });
+      assert.equal(info.immutable, true);
+      assert.match(info.body.toString(), /"Version":"v1.2.3"/);
+      assert.deepEqual(calls, ['info v1.2.3']);
+    } finally {
+      await again.close();
+    }
   });
 });

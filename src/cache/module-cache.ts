@@ -1,23 +1,20 @@
-// The cache in front of the upstream chain: immutable artifacts (.info of a version, .mod, .zip) are
-// stored once and served forever; list, @latest and queries live for a TTL, refresh in the background
-// while in use and are served stale when every upstream fails. One fill per key at a time.
+// The read path in front of the fill component: immutable artifacts (.info of a version, .mod, .zip) are
+// stored once and served forever from memory or storage; list, @latest and queries live for a TTL, refresh
+// in the background while in use and are served stale when every upstream fails.
 import type { Logger } from 'pino';
 import { type GmpError, gmpError, toGmpError } from '../errors.js';
+import type { Fill, Filled, Kind, Want } from '../fill/types.js';
+import { DURABLE } from '../fill/types.js';
 import type { Metrics } from '../metrics.js';
-import { checkAndHashZip } from '../modzip/zip-check.js';
-import { latestKey, queryKey } from '../storage/keys.js';
-import type { Storage } from '../storage/types.js';
-import type { Source } from '../upstream/source.js';
-import { formatList, isExactQuery } from '../upstream/validate.js';
+import { isExactQuery } from '../protocol/answers.js';
+import type { BlobStore } from '../storage/blob-store.js';
+import { etagOf } from './etag.js';
 import { ByteLRU } from './lru.js';
+import { KeyMemo, LookupCounters } from './memo.js';
 import { NegativeCache } from './negative-cache.js';
 import { listFromStorage } from './stored-versions.js';
-import { Singleflight } from './singleflight.js';
-import { etagOf } from './etag.js';
-import { KeyMemo, LookupCounters } from './memo.js';
-import { WriteBehind } from './write-behind.js';
-import { ZipEntries } from './zip-entries.js';
 import type { ZipHandle } from './zip-entries.js';
+import { ZipEntries } from './zip-entries.js';
 
 export interface CacheOptions {
   readonly listTTLms: number;
@@ -44,21 +41,19 @@ export interface Small {
 
 export type { ZipHandle } from './zip-entries.js';
 
-type Fill = () => Promise<Buffer>;
-
 export class ModuleCache {
   private readonly memory: ByteLRU<Small>;
   private readonly zips: ZipEntries;
   private readonly counters: LookupCounters;
-  private readonly writes: WriteBehind<Small>;
   private readonly keys = new KeyMemo();
-  private readonly flights = new Singleflight<unknown>();
   private readonly negative: NegativeCache;
+  /** Answers whose durable copy is still being written: lookups must not miss them meanwhile. */
+  private readonly writing = new Map<string, { value: Small; durable: Promise<void> }>();
   private readonly now: () => number;
 
   constructor(
-    private readonly storage: Storage,
-    private readonly upstream: Source,
+    private readonly store: BlobStore,
+    private readonly filler: Fill,
     private readonly options: CacheOptions,
     private readonly metrics?: Metrics,
     private readonly log?: Logger,
@@ -67,30 +62,23 @@ export class ModuleCache {
     this.now = options.now ?? Date.now;
     // A quarter of the memory budget for zips, the rest for metadata.
     this.memory = new ByteLRU(options.memoryBytes - Math.floor(options.memoryBytes / 4));
-    this.zips = new ZipEntries(storage, Math.floor(options.memoryBytes / 4));
+    this.zips = new ZipEntries(store, Math.floor(options.memoryBytes / 4));
     this.negative = new NegativeCache(options.negativeTTLms, this.now);
     this.counters = new LookupCounters(metrics);
-    this.writes = new WriteBehind(storage, log);
   }
 
   list(modulePath: string, opts: FetchOptions = {}): Promise<Small> {
-    return this.mutable(
-      modulePath,
-      this.keys.key(modulePath, '', 'list'),
-      'list',
-      opts,
-      async () => Buffer.from(formatList(await this.upstream.list(modulePath))),
-      () => listFromStorage(this.storage, modulePath),
+    return this.mutable({ kind: 'list', module: modulePath, version: '' }, this.keys.key(modulePath, '', 'list'), opts, () =>
+      listFromStorage(this.store, modulePath),
     );
   }
 
   latest(modulePath: string, opts: FetchOptions = {}): Promise<Small> {
-    return this.mutable(modulePath, latestKey(modulePath), 'latest', opts, async () => (await this.upstream.latest(modulePath)).body);
+    return this.mutable({ kind: 'latest', module: modulePath, version: '' }, this.keys.key(modulePath, '', 'latest'), opts);
   }
 
   /** `.info`: immutable for an exact canonical version, a TTL'd query otherwise. */
   info(modulePath: string, query: string, opts: FetchOptions = {}): Promise<Small & { immutable: boolean }> {
-    const fill: Fill = async () => (await this.upstream.info(modulePath, query)).body;
     const exactKey = this.keys.key(modulePath, query, 'info');
     // Only exact versions are ever stored under their artifact key: a memory hit needs no query parsing.
     const hit = this.memory.get(exactKey);
@@ -99,103 +87,83 @@ export class ModuleCache {
       return Promise.resolve({ ...hit, immutable: true });
     }
     if (isExactQuery(modulePath, query)) {
-      return this.immutable(modulePath, exactKey, 'info', opts, fill).then((s) => ({ ...s, immutable: true }));
+      return this.immutable({ kind: 'info', module: modulePath, version: query }, exactKey, opts).then((s) => ({ ...s, immutable: true }));
     }
-    return this.mutable(modulePath, queryKey(modulePath, query), 'info', opts, fill).then((s) => ({ ...s, immutable: false }));
+    const want: Want = { kind: 'query', module: modulePath, version: query };
+    return this.mutable(want, this.keys.key(modulePath, query, 'query'), opts).then((s) => ({ ...s, immutable: false }));
   }
 
   mod(modulePath: string, version: string, opts: FetchOptions = {}): Promise<Small> {
-    return this.immutable(modulePath, this.keys.key(modulePath, version, 'mod'), 'mod', opts, () => this.upstream.mod(modulePath, version));
+    return this.immutable({ kind: 'mod', module: modulePath, version }, this.keys.key(modulePath, version, 'mod'), opts);
   }
 
   async zip(modulePath: string, version: string, opts: FetchOptions = {}): Promise<ZipHandle> {
     const key = this.keys.key(modulePath, version, 'zip');
-    const cached = this.zips.get(key) ?? (await this.storedZip(modulePath, version, key));
-    if (cached !== undefined) {
-      this.counters.count('zip', 'hit');
-      return cached;
-    }
-    this.counters.count('zip', 'miss');
-    if (opts.cachedOnly) throw notCached(modulePath, version);
-    this.negative.check(key);
-    opts.onFill?.();
-    return this.flight(key, modulePath, async () => {
-      // A fill that finished between our lookup and this flight already did the work.
-      const done = this.zips.get(key);
-      if (done !== undefined) return done;
-      const art = await this.upstream.zip(modulePath, version, () => this.storage.stage());
-      try {
-        // The hash is committed first: a zip is only ever visible together with its hash.
-        await this.storage.write(this.keys.key(modulePath, version, 'ziphash'), art.h1);
-        await art.staged.commit(key);
-      } finally {
-        await art.staged.discard();
-      }
-      return this.zips.filled(key, art.size, art.h1);
-    });
-  }
-
-  private async storedZip(modulePath: string, version: string, key: string): Promise<ZipHandle | undefined> {
-    const st = await this.storage.stat(key);
-    if (st === undefined) return undefined;
-    const hashKey = this.keys.key(modulePath, version, 'ziphash');
-    const stored = (await this.storage.read(hashKey))?.toString('utf8');
-    if (stored !== undefined && stored.length === 47) return this.zips.stored(key, st.size, stored);
-    // A zip without its hash can only come from an operator's copy: re-derive the hash.
-    const fs = this.storage as Storage & { filePath?: (k: string) => string };
-    if (fs.filePath === undefined) return undefined;
-    const { h1 } = await checkAndHashZip(fs.filePath(key), modulePath, version);
-    await this.storage.write(hashKey, h1);
-    return this.zips.stored(key, st.size, h1);
-  }
-
-  private async immutable(modulePath: string, key: string, endpoint: string, opts: FetchOptions, fill: Fill): Promise<Small> {
-    const mem = this.recent(key) ?? (await this.fromStorage(key, false));
+    const want: Want = { kind: 'zip', module: modulePath, version };
+    const mem = this.zips.get(key);
     if (mem !== undefined) {
-      this.counters.count(endpoint, 'hit');
+      this.counters.count('zip', 'hit');
       return mem;
     }
-    this.counters.count(endpoint, 'miss');
-    if (opts.cachedOnly) throw gmpError('GMP_ERR_NOT_CACHED', `not found: ${endpoint} is not in the cache (cache-only request)`);
-    this.negative.check(key);
-    opts.onFill?.();
-    // recent(): a fill that finished between our lookup and this flight already did the work.
-    return this.flight(key, modulePath, async () => this.recent(key) ?? this.store(key, await fill()));
+    const stored = await this.filler.stored(want);
+    if (stored?.h1 !== undefined) {
+      this.counters.count('zip', 'hit');
+      return this.zips.stored(key, stored.size, stored.h1);
+    }
+    const just = this.zips.get(key);
+    if (just !== undefined) {
+      this.counters.count('zip', 'hit');
+      return just;
+    }
+    this.counters.count('zip', 'miss');
+    const filled = await this.fetch(want, key, opts);
+    return this.zips.get(key) ?? this.zips.filled(key, filled.size, filled.h1 as string);
   }
 
-  private async mutable(
-    modulePath: string,
-    key: string,
-    endpoint: string,
-    opts: FetchOptions,
-    fill: Fill,
-    fallback?: () => Promise<Buffer | undefined>,
-  ): Promise<Small> {
-    const cached = this.recent(key) ?? (await this.fromStorage(key));
+  private async immutable(want: Want, key: string, opts: FetchOptions): Promise<Small> {
+    const mem = this.recent(key);
+    if (mem !== undefined) {
+      this.counters.count(want.kind, 'hit');
+      return mem;
+    }
+    const stored = await this.filler.stored(want);
+    if (stored?.body !== undefined) {
+      this.counters.count(want.kind, 'hit');
+      return this.remember(key, stored);
+    }
+    // A fill that finished while we looked in storage already answered (its write may still be running).
+    const just = this.recent(key);
+    if (just !== undefined) {
+      this.counters.count(want.kind, 'hit');
+      return just;
+    }
+    this.counters.count(want.kind, 'miss');
+    const filled = await this.fetch(want, key, opts);
+    return this.recent(key) ?? this.remember(key, filled);
+  }
+
+  private async mutable(want: Want, key: string, opts: FetchOptions, fallback?: () => Promise<Buffer | undefined>): Promise<Small> {
+    const endpoint = endpointOf(want.kind);
+    const cached = this.recent(key) ?? (await this.filler.stored(want).then((f) => (f === undefined ? undefined : this.remember(key, f))));
     if (opts.cachedOnly) {
       if (cached !== undefined) return cached;
       const built = await fallback?.();
       if (built !== undefined) return small(built, this.now());
-      throw gmpError('GMP_ERR_NOT_CACHED', `not found: ${endpoint} is not in the cache (cache-only request)`);
+      throw notCached(want);
     }
     const age = cached === undefined ? Infinity : this.now() - cached.fetchedAt;
-    const refresh = () =>
-      this.flight(key, modulePath, async () => {
-        const r = this.recent(key);
-        if (r !== undefined && r !== cached && this.now() - r.fetchedAt < this.options.listTTLms) return r;
-        return this.store(key, await fill());
-      });
-    if (cached !== undefined && age < this.options.listTTLms) {
+    const ttl = this.options.listTTLms;
+    // Another process may have refreshed it meanwhile: an answer stored after half the TTL is reused.
+    const refresh = () => this.fetch({ ...want, freshAfter: this.now() - ttl / 2 }, key, {}).then((f) => this.remember(key, f));
+    if (cached !== undefined && age < ttl) {
       this.counters.count(endpoint, 'hit');
       // Refresh early while in use, so a busy key never expires under its users.
-      if (age > this.options.listTTLms / 2) refresh().catch(() => undefined);
+      if (age > ttl / 2) refresh().catch(() => undefined);
       return cached;
     }
     this.counters.count(endpoint, 'miss');
-    if (cached === undefined) this.negative.check(key);
-    opts.onFill?.();
     try {
-      return await refresh();
+      return await this.fetch(want, key, opts, cached === undefined).then((f) => this.remember(key, f));
     } catch (err) {
       const e = toGmpError(err);
       const upstreamSaysAbsent = e.code === 'GMP_ERR_NOT_FOUND' || e.code === 'GMP_ERR_GONE';
@@ -203,7 +171,7 @@ export class ModuleCache {
         const stale = cached ?? (await fallback?.().then((b) => (b === undefined ? undefined : small(b, 0))));
         if (stale !== undefined) {
           this.counters.count(endpoint, 'stale');
-          this.log?.warn({ module: this.redact(modulePath), endpoint, err: e.message }, 'serving stale answer: upstreams failed');
+          this.log?.warn({ module: this.redact(want.module), endpoint, err: e.message }, 'serving stale answer: upstreams failed');
           return { ...stale, stale: true };
         }
       }
@@ -211,59 +179,58 @@ export class ModuleCache {
     }
   }
 
-  private async flight<T>(key: string, modulePath: string, fn: () => Promise<T>): Promise<T> {
-    return this.flights.do(key, async () => {
-      this.metrics?.fillsInFlight.inc();
-      try {
-        return await fn();
-      } catch (err) {
-        const e = toGmpError(err);
-        if (e.notFound) this.negative.remember(key, e);
-        else this.log?.warn({ module: this.redact(modulePath), code: e.code, err: e.message }, 'cache fill failed');
-        throw e;
-      } finally {
-        this.metrics?.fillsInFlight.dec();
-      }
-    }) as Promise<T>;
+  /** A miss: not-found answers are remembered for a while; everything else goes to the fill component. */
+  private async fetch(want: Want, key: string, opts: FetchOptions, checkNegative = true): Promise<Filled> {
+    if (opts.cachedOnly) throw notCached(want);
+    if (checkNegative) this.negative.check(key);
+    opts.onFill?.();
+    try {
+      return await this.filler.fill(want);
+    } catch (err) {
+      const e = toGmpError(err);
+      if (e.notFound) this.negative.remember(key, e);
+      else this.log?.warn({ module: this.redact(want.module), code: e.code, err: e.message }, 'cache fill failed');
+      throw e;
+    }
   }
 
-  /** Immutable artifacts need no age: their lookup is one read, not a read and a stat. */
-  private async fromStorage(key: string, withAge = true): Promise<Small | undefined> {
-    const [body, st] = await Promise.all([this.storage.read(key), withAge ? this.storage.stat(key) : { mtimeMs: 0 }]);
-    if (body === undefined || st === undefined) return undefined;
-    const s = small(body, st.mtimeMs);
+  private remember(key: string, f: Filled): Small {
+    const s = small(f.body as Buffer, f.fetchedAt);
     this.memory.set(key, s);
+    if (f.durable !== DURABLE && this.writing.get(key)?.durable !== f.durable) {
+      const entry = { value: s, durable: f.durable };
+      this.writing.set(key, entry);
+      void f.durable.finally(() => {
+        if (this.writing.get(key) === entry) this.writing.delete(key);
+      });
+    }
     return s;
-  }
-
-  /** Answers at once; the durable copy is written behind (see WriteBehind). */
-  private async store(key: string, body: Buffer): Promise<Small> {
-    const s = small(body, this.now());
-    this.memory.set(key, s);
-    this.writes.write(key, body, s);
-    return s;
-  }
-
-  /** Waits for every write-behind still running. */
-  flush(): Promise<void> {
-    return this.writes.flush();
-  }
-
-  /** On shutdown: finishes the writes and closes cached file descriptors. */
-  async close(): Promise<void> {
-    await this.flush();
-    (this.storage as Storage & { closeFiles?: () => void }).closeFiles?.();
   }
 
   private recent(key: string): Small | undefined {
-    return this.memory.get(key) ?? this.writes.get(key);
+    return this.memory.get(key) ?? this.writing.get(key)?.value;
   }
+
+  /** Waits for every durable write still running. */
+  async flush(): Promise<void> {
+    while (this.writing.size > 0) await Promise.all([...this.writing.values()].map((w) => w.durable));
+  }
+
+  /** On shutdown: finishes the writes. */
+  close(): Promise<void> {
+    return this.flush();
+  }
+}
+
+function endpointOf(kind: Kind): string {
+  return kind === 'query' ? 'info' : kind;
 }
 
 function small(body: Buffer, fetchedAt: number): Small {
   return { body, etag: etagOf(body), bytes: body.length + 128, fetchedAt };
 }
 
-function notCached(modulePath: string, version: string): GmpError {
-  return gmpError('GMP_ERR_NOT_CACHED', `not found: ${modulePath}@${version} zip is not in the cache (cache-only request)`);
+function notCached(want: Want): GmpError {
+  const what = want.kind === 'list' || want.kind === 'latest' ? want.kind : `${want.module}@${want.version} ${endpointOf(want.kind)}`;
+  return gmpError('GMP_ERR_NOT_CACHED', `not found: ${what} is not in the cache (cache-only request)`);
 }

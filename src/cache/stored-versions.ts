@@ -3,15 +3,16 @@
 import { isCanonicalModuleVersion } from '../protocol/module-path.js';
 import { unescapeVersion } from '../protocol/escape.js';
 import { sortVersions } from '../protocol/semver.js';
+import { formatList } from '../protocol/answers.js';
+import type { BlobStore } from '../storage/blob-store.js';
+import { listAll } from '../storage/blob-store.js';
 import { versionsPrefix } from '../storage/keys.js';
-import type { Storage } from '../storage/types.js';
-import { formatList } from '../upstream/validate.js';
 
-export async function listFromStorage(storage: Storage, modulePath: string): Promise<Buffer | undefined> {
-  const names = await storage.list(versionsPrefix(modulePath));
+export async function listFromStorage(store: BlobStore, modulePath: string): Promise<Buffer | undefined> {
+  const prefix = versionsPrefix(modulePath);
   const versions = new Set<string>();
-  for (const name of names) {
-    const m = /^(.+)\.(?:info|mod|zip)$/.exec(name);
+  for await (const key of listAll(store, prefix)) {
+    const m = /^(.+)\.(?:info|mod|zip)$/.exec(key.slice(prefix.length));
     if (m === null) continue;
     try {
       const v = unescapeVersion(m[1] as string);

@@ -1,9 +1,9 @@
 // What the cache remembers about stored zips: size and hash (so a hit needs no stat or hash read), the
-// bytes of small ones, and how to open the file. Bounded by bytes like the metadata LRU.
+// bytes of small ones, and how to open the blob. Bounded by bytes like the metadata LRU.
 import type { Readable } from 'node:stream';
-import { GmpError } from '../errors.js';
+import { gmpError } from '../errors.js';
+import type { BlobStore, ByteRange } from '../storage/blob-store.js';
 import type { SharedFd } from '../storage/fd-cache.js';
-import type { ByteRange, Storage } from '../storage/types.js';
 import { ByteLRU } from './lru.js';
 
 export interface ZipHandle {
@@ -13,7 +13,7 @@ export interface ZipHandle {
   /** The whole zip, when it is small enough to be kept in memory. */
   readonly body?: Buffer;
   open(range?: ByteRange): Promise<Readable>;
-  /** A shared descriptor for positional reads (release it when done), when the storage has files. */
+  /** A shared descriptor for positional reads (release it when done), when the store has local files. */
   openFile?(): Promise<SharedFd>;
 }
 
@@ -26,7 +26,7 @@ export class ZipEntries {
   private readonly lru: ByteLRU<Entry>;
 
   constructor(
-    private readonly storage: Storage,
+    private readonly store: BlobStore,
     maxBytes: number,
   ) {
     this.lru = new ByteLRU(maxBytes);
@@ -39,7 +39,7 @@ export class ZipEntries {
   /** A zip found in storage: remembered with its bytes when small. */
   async stored(key: string, size: number, h1: string): Promise<ZipHandle> {
     const handle = this.handle(key, size, h1);
-    const body = size <= SMALL_ZIP_BYTES ? await this.storage.read(key) : undefined;
+    const body = size <= SMALL_ZIP_BYTES ? await this.store.read(key) : undefined;
     const entry = { ...handle, body: body?.length === size ? body : undefined, bytes: 256 + (body?.length ?? 0) };
     this.lru.set(key, entry);
     return entry;
@@ -50,7 +50,7 @@ export class ZipEntries {
     const entry = { ...this.handle(key, size, h1), bytes: 256 };
     this.lru.set(key, entry);
     if (size <= SMALL_ZIP_BYTES) {
-      void this.storage.read(key).then(
+      void this.store.read(key).then(
         (body) => {
           if (body?.length === size && this.lru.get(key) === entry) this.lru.set(key, { ...entry, body, bytes: 256 + size });
         },
@@ -61,19 +61,22 @@ export class ZipEntries {
   }
 
   private handle(key: string, size: number, h1: string): ZipHandle {
-    const forget = (err: unknown): never => {
-      // Removed behind our back (an operator pruning the cache): forget it, so the next request refills.
-      if (err instanceof GmpError && err.code === 'GMP_ERR_NOT_FOUND') this.lru.delete(key);
-      throw err;
+    // Removed behind our back (an operator pruning the cache, eviction): forget it, so the next request refills.
+    const gone = (): never => {
+      this.lru.delete(key);
+      throw gmpError('GMP_ERR_NOT_FOUND', 'not found: the zip was removed from the cache; retry');
     };
-    const fs = this.storage as Storage & { openShared?: (k: string) => Promise<SharedFd> };
-    const shared = fs.openShared?.bind(fs);
+    const local = this.store.localFiles;
     return {
       size,
       h1,
       etag: `"${h1.slice(3)}"`,
-      open: (range) => this.storage.stream(key, range).catch(forget),
-      openFile: shared === undefined ? undefined : () => shared(key).catch(forget),
+      open: async (range) => (await this.store.get(key, range)) ?? gone(),
+      openFile: local === undefined ? undefined : async () => (await local.openShared(key)) ?? gone(),
     };
+  }
+
+  forget(key: string): void {
+    this.lru.delete(key);
   }
 }

@@ -1,6 +1,6 @@
 // `gomodproxy serve`: validate the configuration, start the proxy, and shut down gracefully on SIGTERM.
 import { parseListen } from '../config/schema.js';
-import { createServer } from '../server/compose.js';
+import { createServer } from '../app/compose.js';
 import { configFlagsHelp, withConfig } from './flags.js';
 import type { Command } from './io.js';
 

@@ -1,5 +1,5 @@
-// The in-process coordinator: leases in memory, values in memory and (when given a directory) in one small
-// file per key written atomically, so the trusted tree heads survive restarts as they always did. With
+// The in-process coordinator: leases in memory, values in one small file per key written atomically (or
+// in memory, without a directory), so the trusted tree heads survive restarts as they always did. With
 // worker processes the primary owns it and the workers reach it over IPC (ipc.ts).
 import { mkdir, readFile, readdir, rename, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -64,10 +64,12 @@ export class LocalCoordinator implements Coordinator {
     return n;
   }
 
+  /** With a directory, values are read from it every time, so an operator's change (`sumdb trust`) is seen. */
   async get(key: string): Promise<string | undefined> {
     checkName(key);
-    if (!this.values.has(key)) this.values.set(key, await this.load(key));
-    return this.values.get(key);
+    if (this.dir === undefined) return this.values.get(key);
+    await this.writes.get(key);
+    return this.load(key);
   }
 
   cas(key: string, expected: string | undefined, next: string): Promise<boolean> {
@@ -82,7 +84,7 @@ export class LocalCoordinator implements Coordinator {
   private swap(key: string, expected: string | undefined, next: string | undefined): Promise<boolean> {
     const run = (this.casQueue.get(key) ?? Promise.resolve()).then(async () => {
       if ((await this.get(key)) !== expected) return false;
-      this.values.set(key, next);
+      if (this.dir === undefined) this.values.set(key, next);
       await this.persist(key, next);
       return true;
     });

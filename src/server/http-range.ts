@@ -1,6 +1,6 @@
 // Single-range `Range: bytes=…` parsing for zip downloads (RFC 9110 §14). Multi-range requests are
 // answered with the whole body, which the RFC allows.
-import type { ByteRange } from '../storage/types.js';
+import type { ByteRange } from '../storage/blob-store.js';
 
 export type RangeResult = ByteRange | 'unsatisfiable' | undefined;
 

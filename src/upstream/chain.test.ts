@@ -4,11 +4,11 @@ import { gmpError } from '../errors.js';
 import type { ErrorCode } from '../errors.js';
 import { Chain } from './chain.js';
 import type { ChainEntry } from './chain.js';
-import type { Source } from './source.js';
+import type { RawSource } from './source.js';
 import { parseProxyList, formatProxyList } from './proxy-list.js';
 
 /** A source whose list() answers with versions or fails with an error code; records calls. */
-function src(name: string, outcome: string[] | ErrorCode, calls: string[]): Source {
+function src(name: string, outcome: string[] | ErrorCode, calls: string[]): RawSource {
   const fail = async (): Promise<never> => {
     throw new Error('unused');
   };
@@ -16,7 +16,7 @@ function src(name: string, outcome: string[] | ErrorCode, calls: string[]): Sour
     name,
     list: async () => {
       calls.push(name);
-      if (Array.isArray(outcome)) return outcome;
+      if (Array.isArray(outcome)) return Buffer.from(outcome.join('\n'));
       throw gmpError(outcome, `${name}: ${outcome}`);
     },
     info: fail,
@@ -26,34 +26,46 @@ function src(name: string, outcome: string[] | ErrorCode, calls: string[]): Sour
   };
 }
 
-const entry = (s: Source, fallBackOnError = false): ChainEntry => ({ kind: 'source', source: s, fallBackOnError });
+const entry = (s: RawSource, fallBackOnError = false): ChainEntry => ({ kind: 'source', source: s, fallBackOnError });
 
 test('after "," only a not-found answer moves on to the next entry', async () => {
   const calls: string[] = [];
   const chain = new Chain([entry(src('a', 'GMP_ERR_NOT_FOUND', calls)), entry(src('b', ['v1.0.0'], calls))]);
-  assert.deepEqual(await chain.list('example.com/m'), ['v1.0.0']);
+  assert.deepEqual(await chain.first((s) => s.list('example.com/m')).then((b) => b.toString().split('\n')), ['v1.0.0']);
   const calls2: string[] = [];
   const stops = new Chain([entry(src('a', 'GMP_ERR_UPSTREAM_STATUS', calls2)), entry(src('b', ['v1.0.0'], calls2))]);
-  await assert.rejects(stops.list('example.com/m'), /a: GMP_ERR_UPSTREAM_STATUS/);
+  await assert.rejects(
+    stops.first((s) => s.list('example.com/m')).then((b) => b.toString().split('\n')),
+    /a: GMP_ERR_UPSTREAM_STATUS/,
+  );
   assert.deepEqual(calls2, ['a']);
 });
 
 test('after "|" any error moves on', async () => {
   const calls: string[] = [];
   const chain = new Chain([entry(src('a', 'GMP_ERR_UPSTREAM_TIMEOUT', calls), true), entry(src('b', ['v1.0.0'], calls))]);
-  assert.deepEqual(await chain.list('example.com/m'), ['v1.0.0']);
+  assert.deepEqual(await chain.first((s) => s.list('example.com/m')).then((b) => b.toString().split('\n')), ['v1.0.0']);
   assert.deepEqual(calls, ['a', 'b']);
 });
 
 test('the most helpful error is reported: a real proxy error beats a later not-found', async () => {
   const calls: string[] = [];
   const chain = new Chain([entry(src('a', 'GMP_ERR_UPSTREAM_UNREACHABLE', calls), true), entry(src('b', 'GMP_ERR_NOT_FOUND', calls))]);
-  await assert.rejects(chain.list('example.com/m'), (e: { code?: string }) => e.code === 'GMP_ERR_UPSTREAM_UNREACHABLE');
+  await assert.rejects(
+    chain.first((s) => s.list('example.com/m')).then((b) => b.toString().split('\n')),
+    (e: { code?: string }) => e.code === 'GMP_ERR_UPSTREAM_UNREACHABLE',
+  );
 });
 
 test('direct without a direct source and off are not-found answers with their own messages', async () => {
-  await assert.rejects(new Chain([{ kind: 'direct' }]).list('example.com/m'), /direct mode is not enabled/);
-  await assert.rejects(new Chain([{ kind: 'off' }]).list('example.com/m'), (e: { status?: number }) => e.status === 404);
+  await assert.rejects(
+    new Chain([{ kind: 'direct' }]).first((s) => s.list('example.com/m')),
+    /direct mode is not enabled/,
+  );
+  await assert.rejects(
+    new Chain([{ kind: 'off' }]).first((s) => s.list('example.com/m')),
+    (e: { status?: number }) => e.status === 404,
+  );
 });
 
 test('GOPROXY lists parse like the go command: separators, keywords, implicit https', () => {

@@ -1,18 +1,19 @@
 // The upstream chain with the go command's TryProxies rules (§1.5): after `,` go on only when the
 // entry said not-found (404/410); after `|` go on after any error; `off` and `direct` end the list.
 import { type GmpError, gmpError, toGmpError } from '../errors.js';
-import type { Info, Source, StageFn, ZipArtifact } from './source.js';
+import type { RawSource } from './source.js';
 
 export type ChainEntry =
-  | { readonly kind: 'source'; readonly source: Source; readonly fallBackOnError: boolean }
-  | { readonly kind: 'direct'; readonly source?: Source }
+  | { readonly kind: 'source'; readonly source: RawSource; readonly fallBackOnError: boolean }
+  | { readonly kind: 'direct'; readonly source?: RawSource }
   | { readonly kind: 'off' };
 
+const OURS = new Set<string>(['GMP_ERR_INTERNAL', 'GMP_ERR_LOCAL_IO', 'GMP_ERR_STORAGE_FULL', 'GMP_ERR_STORAGE_UNAVAILABLE']);
 const NOT_FOUND_RANK = 0;
 const PROXY_RANK = 1;
 const DIRECT_RANK = 2;
 
-export class Chain implements Source {
+export class Chain {
   readonly name: string;
 
   constructor(private readonly entries: readonly ChainEntry[]) {
@@ -20,28 +21,12 @@ export class Chain implements Source {
     this.name = entries.map((e) => (e.kind === 'source' ? e.source.name : e.kind)).join(',');
   }
 
-  list(modulePath: string): Promise<string[]> {
-    return this.try((s) => s.list(modulePath));
-  }
-
-  info(modulePath: string, query: string): Promise<Info> {
-    return this.try((s) => s.info(modulePath, query));
-  }
-
-  latest(modulePath: string): Promise<Info> {
-    return this.try((s) => s.latest(modulePath));
-  }
-
-  mod(modulePath: string, version: string): Promise<Buffer> {
-    return this.try((s) => s.mod(modulePath, version));
-  }
-
-  zip(modulePath: string, version: string, stage: StageFn): Promise<ZipArtifact> {
-    return this.try((s) => s.zip(modulePath, version, stage));
-  }
-
-  /** Walks the entries; reports the most helpful error (direct first, then real proxy errors, then not-found). */
-  private async try<T>(call: (s: Source) => Promise<T>): Promise<T> {
+  /**
+   * Runs `attempt` against each entry in turn (fetch and validate, say): an entry's failure, including
+   * content that fails validation, falls through as the separator after it says. Reports the most
+   * helpful error (direct first, then real proxy errors, then not-found).
+   */
+  async first<T>(attempt: (s: RawSource) => Promise<T>): Promise<T> {
     let best: GmpError | undefined;
     let bestRank = NOT_FOUND_RANK;
     for (const entry of this.entries) {
@@ -51,11 +36,12 @@ export class Chain implements Source {
         if (entry.kind === 'direct' && entry.source === undefined) {
           throw gmpError('GMP_ERR_DIRECT_DISABLED', 'not found: the upstream list reached "direct", and direct mode is not enabled in this gomodproxy');
         }
-        return await call(entry.source as Source);
+        return await attempt(entry.source as RawSource);
       } catch (e) {
         err = toGmpError(e);
       }
-      if (err.code === 'GMP_ERR_INTERNAL') throw err;
+      // Our own failures (disk, internal errors) are not an upstream's: asking the next one would not help.
+      if (OURS.has(err.code)) throw err;
       if (entry.kind === 'direct') {
         best = err;
         bestRank = DIRECT_RANK;

@@ -1,22 +1,21 @@
-// A Source backed by one upstream GOPROXY (http(s) or file://): builds the request paths of §1.1 and
-// validates every answer (§1.3) so that the chain can fall through on bad content after `|`.
+// A raw source backed by one upstream GOPROXY (http(s) or file://): builds the request paths of §1.1 and
+// reads the answers with hard size limits. The fill component validates what it gets.
 import { createWriteStream } from 'node:fs';
-import { open } from 'node:fs/promises';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { Readable } from 'node:stream';
 import { GmpError, gmpError } from '../errors.js';
 import type { Metrics } from '../metrics.js';
+import { MAX_GO_MOD, MAX_ZIP_FILE } from '../modzip/zip-check.js';
+import { badContent } from '../protocol/answers.js';
 import { latestPath, listPath, versionPath } from '../protocol/url-path.js';
-import { MAX_GO_MOD, MAX_ZIP_FILE, ModZipError, checkAndHashZip } from '../modzip/zip-check.js';
-import type { Info, RawFetcher, Source, StageFn, ZipArtifact } from './source.js';
+import { localIoError } from '../storage/local-errors.js';
 import { readAtMost } from './read-body.js';
-import { badContent, parseInfo, parseList } from './validate.js';
+import type { RawFetcher, RawSource } from './source.js';
 
 const MAX_LIST = 16 << 20;
 const MAX_INFO = 1 << 20;
 
-export class ProxySource implements Source {
+export class ProxySource implements RawSource {
   readonly name: string;
 
   constructor(
@@ -26,44 +25,49 @@ export class ProxySource implements Source {
     this.name = fetcher.name;
   }
 
-  async list(modulePath: string): Promise<string[]> {
-    const text = await this.readSmall(listPath(modulePath), 'list', MAX_LIST);
-    return parseList(modulePath, text.toString('utf8'));
+  list(modulePath: string): Promise<Buffer> {
+    return this.readSmall(listPath(modulePath), 'list', MAX_LIST);
   }
 
-  async info(modulePath: string, query: string): Promise<Info> {
-    const raw = await this.readSmall(versionPath(modulePath, query, 'info'), 'info', MAX_INFO);
-    return this.checked(() => parseInfo(this.name, modulePath, raw, query));
+  info(modulePath: string, query: string): Promise<Buffer> {
+    return this.readSmall(versionPath(modulePath, query, 'info'), 'info', MAX_INFO);
   }
 
-  async latest(modulePath: string): Promise<Info> {
-    const raw = await this.readSmall(latestPath(modulePath), 'latest', MAX_INFO);
-    return this.checked(() => parseInfo(this.name, modulePath, raw));
+  latest(modulePath: string): Promise<Buffer> {
+    return this.readSmall(latestPath(modulePath), 'latest', MAX_INFO);
   }
 
-  async mod(modulePath: string, version: string): Promise<Buffer> {
+  mod(modulePath: string, version: string): Promise<Buffer> {
     return this.readSmall(versionPath(modulePath, version, 'mod'), 'mod', MAX_GO_MOD);
   }
 
-  async zip(modulePath: string, version: string, stage: StageFn): Promise<ZipArtifact> {
-    const rel = versionPath(modulePath, version, 'zip');
-    const res = await this.fetcher.get(rel, 'zip');
-    const staged = await stage();
-    try {
-      if (res.contentLength !== undefined && res.contentLength > MAX_ZIP_FILE) {
-        res.body.destroy();
-        throw this.bad(`zip for ${modulePath}@${version}: larger than 500 MiB`);
-      }
-      const size = await this.download(res.body, staged.path, MAX_ZIP_FILE, `zip for ${modulePath}@${version}`);
-      const { h1 } = await checkAndHashZip(staged.path, modulePath, version).catch((err: unknown) => {
-        if (err instanceof ModZipError) throw this.bad(`zip for ${modulePath}@${version}: ${err.message}`);
-        throw err;
-      });
-      return { staged, size, h1 };
-    } catch (err) {
-      await staged.discard();
-      throw err;
+  async zip(modulePath: string, version: string, file: string): Promise<number> {
+    const what = `zip for ${modulePath}@${version}`;
+    const res = await this.fetcher.get(versionPath(modulePath, version, 'zip'), 'zip');
+    if (res.contentLength !== undefined && res.contentLength > MAX_ZIP_FILE) {
+      res.body.destroy();
+      throw this.bad(`${what}: larger than 500 MiB`);
     }
+    let size = 0;
+    const counter = new Transform({
+      transform: (chunk: Buffer, _enc, cb) => {
+        size += chunk.length;
+        if (size > MAX_ZIP_FILE) cb(this.bad(`${what}: larger than ${MAX_ZIP_FILE} bytes`));
+        else cb(null, chunk);
+      },
+    });
+    const out = createWriteStream(file);
+    let writeError: unknown;
+    out.once('error', (err) => (writeError = err));
+    try {
+      await pipeline(res.body, counter, out);
+    } catch (err) {
+      // Our own disk failing is ours, not the upstream's bad content.
+      if (writeError !== undefined) throw localIoError(writeError, `writing ${what}`);
+      throw this.bodyError(err, what);
+    }
+    if (res.contentLength !== undefined && size !== res.contentLength) throw this.bodyError(new Error(`${size} of ${res.contentLength} bytes`), what);
+    return size;
   }
 
   private async readSmall(rel: string, endpoint: string, limit: number): Promise<Buffer> {
@@ -74,44 +78,22 @@ export class ProxySource implements Source {
     } catch (err) {
       throw this.bodyError(err, rel);
     }
-    if (res.contentLength !== undefined && data.length !== res.contentLength) throw this.bad(`${endpoint} answer for ${rel}: truncated body`);
+    if (res.contentLength !== undefined && data.length !== res.contentLength)
+      throw this.bodyError(new Error('truncated body'), `${endpoint} answer for ${rel}`);
     return data;
   }
 
-  private async download(body: Readable, file: string, limit: number, what: string): Promise<number> {
-    let size = 0;
-    const counter = new Transform({
-      transform: (chunk: Buffer, _enc, cb) => {
-        size += chunk.length;
-        if (size > limit) cb(this.bad(`${what}: larger than ${limit} bytes`));
-        else cb(null, chunk);
-      },
-    });
-    try {
-      await pipeline(body, counter, createWriteStream(file));
-    } catch (err) {
-      throw this.bodyError(err, what);
-    }
-    const fh = await open(file, 'r+');
-    await fh.sync().finally(() => fh.close());
-    return size;
-  }
-
+  /** A body that stalls or breaks off is a network failure (retried like one), not bad content. */
   private bodyError(err: unknown, what: string): GmpError {
     if (err instanceof GmpError) return err;
     const name = (err as Error | undefined)?.name ?? '';
     if (name === 'BodyTimeoutError') return gmpError('GMP_ERR_UPSTREAM_TIMEOUT', `upstream ${this.name} stalled while sending ${what}`, err);
-    return this.bad(`${what}: body ended early (${(err as Error | undefined)?.message ?? 'read error'})`);
-  }
-
-  private checked<T>(fn: () => T): T {
-    try {
-      return fn();
-    } catch (err) {
-      if (err instanceof GmpError && err.code === 'GMP_ERR_UPSTREAM_BAD_CONTENT')
-        this.metrics?.upstreamErrors.inc({ upstream: this.name, kind: 'bad_content' });
-      throw err;
-    }
+    this.metrics?.upstreamErrors.inc({ upstream: this.name, kind: 'network' });
+    return gmpError(
+      'GMP_ERR_UPSTREAM_UNREACHABLE',
+      `upstream ${this.name}: ${what}: body ended early (${(err as Error | undefined)?.message ?? 'read error'})`,
+      err,
+    );
   }
 
   private bad(what: string): GmpError {

@@ -6,7 +6,8 @@ import type { Config } from '../config/schema.js';
 import { GmpError, gmpError } from '../errors.js';
 import { ModZipError } from '../modzip/zip-check.js';
 import { redactURL } from '../upstream/proxy-list.js';
-import type { Info, Source, StageFn, ZipArtifact } from '../upstream/source.js';
+import { formatList } from '../protocol/answers.js';
+import type { RawSource } from '../upstream/source.js';
 import { CodeRepo, ModuleVersionError } from './code-repo.js';
 import { statVersion } from './convert.js';
 import type { ModRevInfo } from './convert.js';
@@ -24,8 +25,8 @@ import type { RepoRoot } from './repo-root.js';
 import { infoBody } from './info-body.js';
 
 export interface DirectSourceOptions {
-  /** gomodproxy's data directory; mirrors live in <dataDir>/vcs. */
-  readonly dataDir: string;
+  /** Where the bare mirrors live. */
+  readonly vcsDir: string;
   readonly refreshIntervalMs: number;
   readonly gitTimeoutMs: number;
   /** `FROM=TO` URL rewrites, like git's insteadOf. */
@@ -36,8 +37,10 @@ export interface DirectSourceOptions {
   readonly allowPrivateNetworks?: boolean;
   /** Blob-filtered mirrors (default true). */
   readonly partialClone?: boolean;
-  /** A Source for a GOPROXY base named by a go-import `mod` entry. */
-  readonly proxyFor?: (baseUrl: string) => Source;
+  /** A source for a GOPROXY base named by a go-import `mod` entry. */
+  readonly proxyFor?: (baseUrl: string) => RawSource;
+  /** Where zips are assembled before they are written out (a scratch directory). */
+  readonly tmpDir?: string;
   /** Tests: the clock of the refresh interval. */
   readonly now?: () => number;
   /** Tests: replaces the HTTP fetch of go-get pages. */
@@ -45,10 +48,10 @@ export interface DirectSourceOptions {
 }
 
 /** The DirectSource settings of a server's configuration. */
-export function directOptions(config: Readonly<Config>, proxyFor?: (baseUrl: string) => Source): DirectSourceOptions {
+export function directOptions(config: Readonly<Config>, vcsDir: string, proxyFor?: (baseUrl: string) => RawSource): DirectSourceOptions {
   const d = config.direct;
   return {
-    dataDir: config.data,
+    vcsDir,
     refreshIntervalMs: d.refreshInterval,
     gitTimeoutMs: d.gitTimeout,
     rewrite: d.rewrite,
@@ -60,9 +63,9 @@ export function directOptions(config: Readonly<Config>, proxyFor?: (baseUrl: str
   };
 }
 
-type Target = { readonly kind: 'git'; readonly repo: CodeRepo } | { readonly kind: 'mod'; readonly source: Source };
+type Target = { readonly kind: 'git'; readonly repo: CodeRepo } | { readonly kind: 'mod'; readonly source: RawSource };
 
-export class DirectSource implements Source {
+export class DirectSource implements RawSource {
   readonly name = 'direct';
   private readonly mirrors: MirrorPool;
   private readonly gitRepos = new Map<string, GitRepo>();
@@ -72,8 +75,8 @@ export class DirectSource implements Source {
   private readonly tmpDir: string;
 
   constructor(private readonly opts: DirectSourceOptions) {
-    const root = path.join(opts.dataDir, 'vcs');
-    this.tmpDir = path.join(root, 'tmp');
+    const root = opts.vcsDir;
+    this.tmpDir = opts.tmpDir ?? path.join(root, 'tmp');
     this.mirrors = new MirrorPool({
       root,
       refreshIntervalMs: opts.refreshIntervalMs,
@@ -85,11 +88,11 @@ export class DirectSource implements Source {
     this.credentials = new Credentials(opts.auth ?? [], opts.netrc);
   }
 
-  list(modulePath: string): Promise<string[]> {
-    return this.run(modulePath, (t) => (t.kind === 'mod' ? t.source.list(modulePath) : t.repo.versions()));
+  list(modulePath: string): Promise<Buffer> {
+    return this.run(modulePath, async (t) => (t.kind === 'mod' ? t.source.list(modulePath) : Buffer.from(formatList(await t.repo.versions()))));
   }
 
-  info(modulePath: string, query: string): Promise<Info> {
+  info(modulePath: string, query: string): Promise<Buffer> {
     return this.run(modulePath, async (t) => {
       if (t.kind === 'mod') return t.source.info(modulePath, query);
       const info = await statVersion(t.repo, query);
@@ -99,7 +102,7 @@ export class DirectSource implements Source {
     });
   }
 
-  latest(modulePath: string): Promise<Info> {
+  latest(modulePath: string): Promise<Buffer> {
     return this.run(modulePath, async (t) => (t.kind === 'mod' ? t.source.latest(modulePath) : infoBody(t.repo, await statVersion(t.repo, 'latest'), '')));
   }
 
@@ -111,18 +114,12 @@ export class DirectSource implements Source {
     });
   }
 
-  zip(modulePath: string, version: string, stage: StageFn): Promise<ZipArtifact> {
+  zip(modulePath: string, version: string, file: string): Promise<number> {
     return this.run(modulePath, async (t) => {
-      if (t.kind === 'mod') return t.source.zip(modulePath, version, stage);
+      if (t.kind === 'mod') return t.source.zip(modulePath, version, file);
       await this.exact(t.repo, version);
-      const staged = await stage();
-      try {
-        const { h1 } = await writeZipFromGit(t.repo, version, staged.path, this.tmpDir);
-        return { staged, size: (await stat(staged.path)).size, h1 };
-      } catch (err) {
-        await staged.discard();
-        throw err;
-      }
+      await writeZipFromGit(t.repo, version, file, this.tmpDir);
+      return (await stat(file)).size;
     });
   }
 

@@ -1,7 +1,6 @@
 // The `.info` JSON of a version resolved from git: Version, Time (the commit time, RFC 3339 in UTC) and an
 // informational Origin like the go command's (VCS, URL, Subdir, Hash, Ref).
 import { isPseudoVersion } from '../protocol/pseudo.js';
-import type { Info } from '../upstream/source.js';
 import type { CodeRepo } from './code-repo.js';
 import type { ModRevInfo } from './convert.js';
 
@@ -11,7 +10,7 @@ export function goTime(t: Date): string {
 }
 
 /** The .info answer; pseudo-versions also carry the TagPrefix and TagSum of the tags their base came from. */
-export async function infoBody(repo: CodeRepo, info: ModRevInfo, statVers: string): Promise<Info> {
+export async function infoBody(repo: CodeRepo, info: ModRevInfo, statVers: string): Promise<Buffer> {
   const origin: Record<string, string> = { VCS: 'git', URL: repo.code.remoteUrl };
   if (repo.codeDir !== '') origin.Subdir = repo.codeDir;
   if (isPseudoVersion(info.version) && (info.version !== statVers || !info.version.startsWith('v0.0.0-'))) {
@@ -22,6 +21,5 @@ export async function infoBody(repo: CodeRepo, info: ModRevInfo, statVers: strin
   origin.Hash = info.rev.name;
   if (info.rev.ref !== undefined) origin.Ref = info.rev.ref;
   const time = goTime(info.time);
-  const body = { Version: info.version, Time: time, Origin: origin };
-  return { Version: info.version, Time: time, body: Buffer.from(JSON.stringify(body)) };
+  return Buffer.from(JSON.stringify({ Version: info.version, Time: time, Origin: origin }));
 }

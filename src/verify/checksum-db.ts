@@ -1,49 +1,53 @@
-// One configured checksum database as the proxy uses it: proven lookups of a module's go.sum lines,
-// and the operator-visible stop after a security error (a forked or rolled-back log).
+// One configured checksum database as the proxy uses it: proven lookups of a module's go.sum lines, and the
+// stop after a security error (a forked or rolled-back log), shared by every process through the coordinator.
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { SumdbSpec } from '../config/gosumdb.js';
+import type { Coordinator } from '../coord/coordinator.js';
 import { GmpError, gmpError } from '../errors.js';
 import type { Metrics } from '../metrics.js';
-import { FsStorage } from '../storage/fs-storage.js';
+import type { BlobStore } from '../storage/blob-store.js';
 import { SecurityError } from '../sumdb/client-ops.js';
 import { SumdbClient } from '../sumdb/client.js';
 import type { RawFetcher } from '../upstream/source.js';
-import { FileClientOps } from './sumdb-ops.js';
+import { FileClientOps, distrustKey } from './sumdb-ops.js';
 
 /** What the database says about one hash: its `h1:` value, or that it has no record of the version. */
 export type DbAnswer = { readonly h1: string } | { readonly unknown: true };
 
+/** How long the distrusted state is taken from memory before the coordinator is asked again. */
+const TRUST_RECHECK_MS = 5000;
+
+export interface ChecksumDbDeps {
+  /** Authenticated lookups and tiles of this database. */
+  readonly store: BlobStore;
+  readonly coord: Coordinator;
+  /** Where this process writes the human-readable report of a security error. */
+  readonly reportFile: string;
+  readonly metrics: Metrics;
+  readonly log: Logger;
+}
+
 export class ChecksumDb {
   readonly name: string;
-  readonly storage: FsStorage;
+  readonly storage: BlobStore;
   readonly client: SumdbClient;
-  /** While this file exists, the database is not trusted: an operator removes it after investigating. */
-  readonly securityFile: string;
-  /** Mirrors the security file, so the fill path does not read the disk on every verification. */
-  #distrusted = false;
+  #distrusted: { report: string | undefined; at: number } = { report: undefined, at: 0 };
 
-  private constructor(
+  constructor(
     readonly spec: SumdbSpec,
     readonly fetcher: RawFetcher,
-    dir: string,
-    private readonly metrics: Metrics,
-    private readonly log: Logger,
+    private readonly deps: ChecksumDbDeps,
   ) {
     this.name = spec.name;
-    this.storage = new FsStorage(dir);
-    this.securityFile = path.join(dir, 'SECURITY-ERROR');
-    const ops = new FileClientOps(spec.name, spec.key, fetcher, this.storage, log, (report) => this.securityError(report));
+    this.storage = deps.store;
+    const ops = new FileClientOps(spec.name, spec.key, fetcher, deps.store, deps.coord, deps.log, (report) => void this.securityError(report));
     this.client = new SumdbClient(ops);
   }
 
-  static async open(spec: SumdbSpec, fetcher: RawFetcher, dataDir: string, metrics: Metrics, log: Logger): Promise<ChecksumDb> {
-    const db = new ChecksumDb(spec, fetcher, path.join(path.resolve(dataDir), 'sumdb', spec.name), metrics, log);
-    await db.storage.init();
-    db.#distrusted = (await stat(db.securityFile).catch(() => undefined)) !== undefined;
-    return db;
+  get reportFile(): string {
+    return this.deps.reportFile;
   }
 
   /** The proven `h1:` for `<path> <version>` (version ends in /go.mod for the go.mod hash). */
@@ -64,41 +68,47 @@ export class ChecksumDb {
           err,
         );
       }
-      if (err instanceof GmpError && err.code === 'GMP_ERR_SUMDB') throw err;
+      if (err instanceof GmpError && (err.code === 'GMP_ERR_SUMDB' || err.code === 'GMP_ERR_COORDINATOR_UNAVAILABLE')) throw err;
       const msg = err instanceof Error ? err.message : String(err);
       throw gmpError('GMP_ERR_SUMDB', `verifying ${modulePath}@${version}: checksum database ${this.name}: ${msg}`, err);
     } finally {
-      this.metrics.sumdbVerifySeconds.observe({ db: this.name }, Number(process.hrtime.bigint() - started) / 1e9);
+      this.deps.metrics.sumdbVerifySeconds.observe({ db: this.name }, Number(process.hrtime.bigint() - started) / 1e9);
     }
   }
 
-  /** Refuses while the security file exists; once an operator removes it, the database is trusted again. */
+  /** Refuses while any process has recorded a security error for this database (`gomodproxy sumdb trust` lifts it). */
   async checkTrusted(): Promise<void> {
-    if (!this.#distrusted) return;
-    if ((await stat(this.securityFile).catch(() => undefined)) === undefined) {
-      this.#distrusted = false;
-      this.log.warn({ sumdb: this.name }, `${this.securityFile} was removed: checksum database ${this.name} is trusted again`);
-      return;
+    const now = Date.now();
+    if (now - this.#distrusted.at > TRUST_RECHECK_MS) {
+      const report = await this.deps.coord.get(distrustKey(this.name));
+      if (this.#distrusted.report !== undefined && report === undefined)
+        this.deps.log.warn({ sumdb: this.name }, `checksum database ${this.name} is trusted again`);
+      this.#distrusted = { report, at: now };
     }
+    if (this.#distrusted.report === undefined) return;
     throw gmpError(
       'GMP_ERR_SUMDB',
-      `checksum database ${this.name} is not trusted after a security error (a forked or rolled-back log); an operator must investigate ${this.securityFile} and remove it`,
+      `checksum database ${this.name} is not trusted after a security error (a forked or rolled-back log); an operator must investigate ${this.deps.reportFile} and run 'gomodproxy sumdb trust ${this.name}'`,
     );
   }
 
-  private securityError(report: string): void {
-    this.#distrusted = true;
-    this.metrics.sumdbSecurityErrors.inc({ db: this.name });
-    this.log.fatal(
+  private async securityError(report: string): Promise<void> {
+    const text = `${new Date().toISOString()}\n${report}\n`;
+    this.#distrusted = { report: text, at: Date.now() };
+    this.deps.metrics.sumdbSecurityErrors.inc({ db: this.name });
+    this.deps.log.fatal(
       { sumdb: this.name, report },
-      `SECURITY ERROR: checksum database ${this.name} is misbehaving; verification against it stops until ${this.securityFile} is removed`,
+      `SECURITY ERROR: checksum database ${this.name} is misbehaving; verification against it stops until an operator lifts it`,
     );
-    // Written synchronously: the record must be on disk before anything else happens (it survives restarts).
     try {
-      mkdirSync(path.dirname(this.securityFile), { recursive: true });
-      writeFileSync(this.securityFile, `${new Date().toISOString()}\n${report}\n`);
+      // Synchronously: the report is on disk before the failing request is answered.
+      mkdirSync(path.dirname(this.deps.reportFile), { recursive: true });
+      writeFileSync(this.deps.reportFile, text);
+      // Every process and replica stops trusting it, and so does this one after a restart.
+      const current = await this.deps.coord.get(distrustKey(this.name));
+      if (current === undefined) await this.deps.coord.cas(distrustKey(this.name), undefined, text);
     } catch (err) {
-      this.log.error({ err }, 'could not record the sumdb security error');
+      this.deps.log.error({ err }, 'could not record the sumdb security error');
     }
   }
 }

@@ -1,21 +1,17 @@
 // gomodproxy's own checksum database: a signer key (configured, or generated once and kept in the data
-// directory), a durable append-only log, and records for every module version the proxy serves.
+// directory), a durable append-only log, and records for every module version the proxy fills (from the
+// fill events); a lookup of an unknown version obtains it through the same fill component.
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import { GmpError } from '../errors.js';
-import { hashGoMod } from '../modzip/dirhash.js';
+import type { Fill, FillEvents, Want } from '../fill/types.js';
 import { writeAtomic } from '../storage/atomic-file.js';
-import { FileLogStorage } from '../sumdb/file-log-storage.js';
+import { dataPaths } from '../storage/data-dirs.js';
+import type { LogStorage } from '../sumdb/log-storage.js';
 import { generateKey, newSigner } from '../sumdb/note-keys.js';
 import { ServerLog } from '../sumdb/server-log.js';
-
-/** Where the proxy's served bytes come from: the module cache (which verifies public modules first). */
-export interface ModuleHashes {
-  zipHash(modulePath: string, version: string): Promise<string>;
-  goMod(modulePath: string, version: string): Promise<Buffer>;
-}
 
 export interface SignerKey {
   readonly signerKey: string;
@@ -25,7 +21,7 @@ export interface SignerKey {
 }
 
 export function keyFilePath(config: Readonly<Config>): string {
-  return config.ownSumdb.keyFile !== '' ? path.resolve(config.ownSumdb.keyFile) : path.join(path.resolve(config.data), 'own-sumdb', 'signer.key');
+  return config.ownSumdb.keyFile !== '' ? path.resolve(config.ownSumdb.keyFile) : dataPaths(config.data).ownKeyFile;
 }
 
 /** The configured key, else the key file, else a new key written to the key file (mode 0600). */
@@ -55,50 +51,43 @@ export async function loadOrCreateKey(config: Readonly<Config>): Promise<SignerK
 /** How long served versions are gathered before they are appended in one commit. */
 const RECORD_BATCH_MS = 50;
 
-interface PendingRecord {
-  readonly modulePath: string;
-  readonly version: string;
+export interface OwnSumdbDeps {
+  readonly storage: LogStorage & { close?(): Promise<void> };
+  readonly signerKey: string;
+  /** The fill component (wrapped in singleflight and locking): stored artifacts, or a fill of unknown ones. */
+  readonly fill: Fill;
+  readonly events: FillEvents;
+  readonly logger: Logger;
   readonly redact: (p: string) => string;
 }
 
 export class OwnSumdb {
-  #hashes: ModuleHashes | undefined;
-  #pending: PendingRecord[] = [];
+  #pending: Array<{ modulePath: string; version: string }> = [];
   #flushTimer: NodeJS.Timeout | undefined;
   #writing: Promise<void> = Promise.resolve();
+  readonly #onFilled: (e: { module: string; version: string; kind: string }) => void;
 
   readonly log: ServerLog;
 
-  private constructor(
-    private readonly storage: FileLogStorage,
-    signerKey: string,
-    private readonly logger: Logger,
-  ) {
-    this.log = new ServerLog(storage, signerKey, { gosum: (p, v) => this.gosum(p, v) });
-  }
-
-  static async open(config: Readonly<Config>, logger: Logger): Promise<OwnSumdb> {
-    const key = await loadOrCreateKey(config);
-    if (key.created) logger.info({ keyFile: key.source, verifierKey: key.verifierKey }, 'generated a signer key for the own checksum database');
-    const storage = await FileLogStorage.open(path.join(path.resolve(config.data), 'own-sumdb', 'log'));
-    return new OwnSumdb(storage, key.signerKey, logger);
+  constructor(private readonly deps: OwnSumdbDeps) {
+    this.log = new ServerLog(deps.storage, deps.signerKey, { gosum: (p, v) => this.gosum(p, v) });
+    // Every zip filled (after verification, for public modules) is recorded.
+    this.#onFilled = (e) => {
+      if (e.kind === 'zip') this.record(e.module, e.version);
+    };
+    deps.events.on('filled', this.#onFilled);
   }
 
   get name(): string {
     return this.log.name;
   }
 
-  /** Connects the log to the module cache; lookups of unknown versions fetch through it. */
-  attach(hashes: ModuleHashes): void {
-    this.#hashes = hashes;
-  }
-
   /** The go.sum lines for a version the proxy can serve, or undefined when it cannot (404). */
   async gosum(modulePath: string, version: string): Promise<Buffer | undefined> {
-    if (this.#hashes === undefined) return undefined;
+    const obtain = async (want: Want) => (await this.deps.fill.stored(want)) ?? (await this.deps.fill.fill(want));
     try {
-      const [zip, mod] = await Promise.all([this.#hashes.zipHash(modulePath, version), this.#hashes.goMod(modulePath, version)]);
-      return Buffer.from(`${modulePath} ${version} ${zip}\n${modulePath} ${version}/go.mod ${hashGoMod(mod)}\n`);
+      const [zip, mod] = await Promise.all([obtain({ kind: 'zip', module: modulePath, version }), obtain({ kind: 'mod', module: modulePath, version })]);
+      return Buffer.from(`${modulePath} ${version} ${zip.h1}\n${modulePath} ${version}/go.mod ${mod.h1}\n`);
     } catch (err) {
       if (err instanceof GmpError && err.notFound) return undefined;
       throw err;
@@ -106,11 +95,11 @@ export class OwnSumdb {
   }
 
   /**
-   * Records a version the proxy served. Versions are gathered for a moment and appended in one commit
+   * Records a version the proxy filled. Versions are gathered for a moment and appended in one commit
    * (one fsync for many fills); failures are logged, never thrown: serving does not wait on this.
    */
-  record(modulePath: string, version: string, redact: (p: string) => string): void {
-    this.#pending.push({ modulePath, version, redact });
+  record(modulePath: string, version: string): void {
+    this.#pending.push({ modulePath, version });
     this.#flushTimer ??= setTimeout(() => void this.#flush(), RECORD_BATCH_MS);
   }
 
@@ -118,9 +107,9 @@ export class OwnSumdb {
     this.#flushTimer = undefined;
     const batch = this.#pending.splice(0);
     const texts = await Promise.all(
-      batch.map(({ modulePath, version, redact }) =>
+      batch.map(({ modulePath, version }) =>
         this.gosum(modulePath, version).catch((err: unknown) => {
-          this.logger.error({ err, module: redact(modulePath), version }, 'could not hash a module for the own checksum database');
+          this.deps.logger.error({ err, module: this.deps.redact(modulePath), version }, 'could not hash a module for the own checksum database');
           return undefined;
         }),
       ),
@@ -130,7 +119,7 @@ export class OwnSumdb {
     this.#writing = this.log
       .add(records)
       .then(() => undefined)
-      .catch((err: unknown) => this.logger.error({ err, records: records.length }, 'could not record modules in the own checksum database'));
+      .catch((err: unknown) => this.deps.logger.error({ err, records: records.length }, 'could not record modules in the own checksum database'));
     await this.#writing;
   }
 
@@ -143,9 +132,10 @@ export class OwnSumdb {
     await this.#writing;
   }
 
-  /** Appends what is still pending, then closes the log files. */
+  /** Appends what is still pending, then closes the log. */
   async close(): Promise<void> {
+    this.deps.events.off('filled', this.#onFilled);
     await this.flush();
-    await this.storage.close();
+    await this.deps.storage.close?.();
   }
 }

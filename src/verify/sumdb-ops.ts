@@ -1,8 +1,10 @@
 // The checksum-database client's outside world for one database (x/mod ClientOps): remote reads through
-// an upstream fetcher, the trusted tree head and the authenticated lookups and tiles kept on disk.
+// an upstream fetcher, the trusted tree head agreed through the coordinator (so a rollback seen by any
+// process is refused by all), and the authenticated lookups and tiles kept in storage.
 import type { Logger } from 'pino';
+import type { Coordinator } from '../coord/coordinator.js';
 import { GmpError } from '../errors.js';
-import type { Storage } from '../storage/types.js';
+import type { BlobStore } from '../storage/blob-store.js';
 import { WriteConflictError } from '../sumdb/client-ops.js';
 import type { ClientOps } from '../sumdb/client-ops.js';
 import { readAtMost } from '../upstream/read-body.js';
@@ -27,8 +29,9 @@ export class FileClientOps implements ClientOps {
     private readonly name: string,
     private readonly key: string,
     private readonly fetcher: RawFetcher,
-    /** Per-database storage: `latest`, `lookup/…`, `tile/…`. */
-    private readonly storage: Storage,
+    /** Per-database storage: `lookup/…`, `tile/…`. */
+    private readonly storage: BlobStore,
+    private readonly coord: Coordinator,
     private readonly logger: Logger,
     private readonly onSecurityError: (report: string) => void,
   ) {}
@@ -39,16 +42,14 @@ export class FileClientOps implements ClientOps {
 
   async readConfig(file: string): Promise<Buffer> {
     if (file === 'key') return Buffer.from(this.key);
-    return (await this.storage.read(this.configKey(file))) ?? Buffer.alloc(0);
+    return Buffer.from((await this.coord.get(this.configKey(file))) ?? '', 'utf8');
   }
 
-  /** Compare-and-swap on the trusted tree head, serialised so two lookups cannot both win. */
+  /** Compare-and-swap on the trusted tree head across every process sharing the coordinator. */
   writeConfig(file: string, old: Buffer, next: Buffer): Promise<void> {
     const run = this.#configQueue.then(async () => {
-      const key = this.configKey(file);
-      const current = (await this.storage.read(key)) ?? Buffer.alloc(0);
-      if (!current.equals(old)) throw new WriteConflictError();
-      await this.storage.write(key, next);
+      const ok = await this.coord.cas(this.configKey(file), old.length === 0 ? undefined : old.toString('utf8'), next.toString('utf8'));
+      if (!ok) throw new WriteConflictError();
     });
     this.#configQueue = run.catch(() => undefined);
     return run;
@@ -66,7 +67,7 @@ export class FileClientOps implements ClientOps {
   }
 
   async writeCache(file: string, data: Buffer): Promise<void> {
-    await this.storage.write(this.cacheKey(file), data);
+    await this.storage.put(this.cacheKey(file), data);
   }
 
   log(msg: string): void {
@@ -79,7 +80,7 @@ export class FileClientOps implements ClientOps {
 
   private configKey(file: string): string {
     if (file !== `${this.name}/latest`) throw new GmpError('GMP_ERR_INTERNAL', `unexpected sumdb config file ${file}`);
-    return 'latest';
+    return trustedHeadKey(this.name);
   }
 
   /** `<name>/lookup/…` and `<name>/tile/…` become storage keys under this database's directory. */
@@ -89,3 +90,9 @@ export class FileClientOps implements ClientOps {
     return rest;
   }
 }
+
+/** The coordinator value holding a database's newest trusted signed tree head. */
+export const trustedHeadKey = (db: string): string => `sumdb/${db}/latest`;
+
+/** The coordinator value present while a database is distrusted after a security error (its report). */
+export const distrustKey = (db: string): string => `sumdb/${db}/distrusted`;

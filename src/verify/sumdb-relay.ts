@@ -84,7 +84,7 @@ export class SumdbRelay {
     const body = await readLimited(this.db.fetcher, `/${rel}`, MAX_DATA_TILE);
     const shapeOk = tile.l === -1 ? body.length > 0 : body.length === tile.w * HASH_SIZE;
     if (!shapeOk) throw gmpError('GMP_ERR_UPSTREAM_BAD_CONTENT', `checksum database ${this.db.name}: tile ${rel} has ${body.length} bytes`);
-    await this.db.storage.write(key, body);
+    await this.db.storage.put(key, body);
     return body;
   }
 }

@@ -6,11 +6,20 @@ import path from 'node:path';
 import yauzl from 'yauzl';
 import { DirectSource } from '../../src/vcs/direct-source.js';
 import type { DirectSourceOptions } from '../../src/vcs/direct-source.js';
-import type { Staged } from '../../src/storage/types.js';
 import { HOST } from './git-fixtures.js';
 
+/** The raw direct source read the way tests check it: lists as versions, .info as parsed JSON. */
+export interface ReadableDirect {
+  list(modulePath: string): Promise<string[]>;
+  info(modulePath: string, query: string): Promise<{ Version: string; Time?: string; Origin?: Record<string, string> }>;
+  mod(modulePath: string, version: string): Promise<Buffer>;
+  zip(modulePath: string, version: string, file: string): Promise<number>;
+  readonly mirrorFetches: number;
+}
+
 export interface TestDirect {
-  readonly source: DirectSource;
+  readonly source: ReadableDirect;
+  readonly raw: DirectSource;
   readonly dataDir: string;
   /** The zip of module@version: entry name → content (names without the module@version/ prefix). */
   zipFiles(modulePath: string, version: string): Promise<Map<string, Buffer>>;
@@ -19,27 +28,38 @@ export interface TestDirect {
 
 export async function startDirect(gitServerUrl: string, extra: Partial<DirectSourceOptions> = {}): Promise<TestDirect> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'gmp-direct-'));
-  const source = new DirectSource({
-    dataDir,
+  const raw = new DirectSource({
+    vcsDir: path.join(dataDir, 'vcs'),
     refreshIntervalMs: 60_000,
     gitTimeoutMs: 60_000,
     rewrite: [`https://${HOST}/=${gitServerUrl}/`],
     ...extra,
   });
   let n = 0;
-  const stage = async (): Promise<Staged> => {
-    const p = path.join(dataDir, `staged-${n++}.zip`);
-    return { path: p, commit: async () => {}, discard: () => rm(p, { force: true }) };
+  const source: ReadableDirect = {
+    list: async (m) =>
+      (await raw.list(m))
+        .toString('utf8')
+        .split('\n')
+        .filter((l) => l !== ''),
+    info: async (m, q) => JSON.parse((await raw.info(m, q)).toString('utf8')),
+    mod: (m, v) => raw.mod(m, v),
+    zip: (m, v, file) => raw.zip(m, v, file),
+    get mirrorFetches() {
+      return raw.mirrorFetches;
+    },
   };
   return {
     source,
+    raw,
     dataDir,
     zipFiles: async (modulePath, version) => {
-      const art = await source.zip(modulePath, version, stage);
-      return readZip(art.staged.path, `${modulePath}@${version}/`);
+      const file = path.join(dataDir, `zip-${n++}.zip`);
+      await raw.zip(modulePath, version, file);
+      return readZip(file, `${modulePath}@${version}/`);
     },
     close: async () => {
-      await source.close();
+      await raw.close();
       await rm(dataDir, { recursive: true, force: true });
     },
   };

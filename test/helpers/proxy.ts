@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { loadConfig } from '../../src/config/load.js';
-import { createServer } from '../../src/server/compose.js';
-import type { Server } from '../../src/server/compose.js';
+import { createServer } from '../../src/app/compose.js';
+import type { Server } from '../../src/app/compose.js';
 
 export interface RunningProxy {
   readonly url: string;

@@ -1,66 +1,36 @@
-// Verify before caching (fail closed): every .mod and .zip an upstream fills is proven against the
-// configured checksum databases; on a mismatch the bytes go to quarantine and the client gets an error.
+// Verify before storing (fail closed): every .mod and .zip a source fills is proven against the configured
+// checksum databases, as a gate of the fill path; on a mismatch the bytes go to quarantine and the fill fails.
 import type { Logger } from 'pino';
 import { gmpError } from '../errors.js';
+import type { Candidate, Gate } from '../fill/types.js';
 import type { Metrics } from '../metrics.js';
-import { hashGoMod } from '../modzip/dirhash.js';
-import type { Info, Source, StageFn, ZipArtifact } from '../upstream/source.js';
 import type { ChecksumDb } from './checksum-db.js';
 import type { Quarantine } from './quarantine.js';
 
 export interface VerifyOptions {
   /** Modules not checked against public databases (GONOSUMDB patterns, private modules). */
   readonly skip: (modulePath: string) => boolean;
-  /** Told of every version whose zip was filled and verified (or skipped as private), e.g. to log it in our own database. */
-  readonly onVerified?: (modulePath: string, version: string) => void;
 }
 
-export class VerifyingSource implements Source {
-  readonly name: string;
-
+export class ChecksumGate implements Gate {
   constructor(
-    private readonly inner: Source,
     private readonly dbs: readonly ChecksumDb[],
     private readonly quarantine: Quarantine,
     private readonly options: VerifyOptions,
     private readonly metrics: Metrics,
     private readonly log: Logger,
-  ) {
-    this.name = inner.name;
-  }
+  ) {}
 
-  list(modulePath: string): Promise<string[]> {
-    return this.inner.list(modulePath);
-  }
-
-  info(modulePath: string, query: string): Promise<Info> {
-    return this.inner.info(modulePath, query);
-  }
-
-  latest(modulePath: string): Promise<Info> {
-    return this.inner.latest(modulePath);
-  }
-
-  async mod(modulePath: string, version: string): Promise<Buffer> {
-    const body = await this.inner.mod(modulePath, version);
-    await this.verify(modulePath, version, 'go.mod', hashGoMod(body), () => this.quarantine.keep(modulePath, version, 'mod', body));
-    return body;
-  }
-
-  async zip(modulePath: string, version: string, stage: StageFn): Promise<ZipArtifact> {
-    const art = await this.inner.zip(modulePath, version, stage);
-    try {
-      await this.verify(modulePath, version, 'zip', art.h1, () => this.quarantine.move(modulePath, version, 'zip', art.staged.path));
-    } catch (err) {
-      await art.staged.discard();
-      throw err;
-    }
-    if (this.options.onVerified !== undefined) queueMicrotask(() => this.options.onVerified?.(modulePath, version));
-    return art;
+  async check(c: Candidate): Promise<void> {
+    const keep = () =>
+      c.file !== undefined
+        ? this.quarantine.keepFile(c.module, c.version, c.kind, c.file)
+        : this.quarantine.keep(c.module, c.version, c.kind, c.body ?? Buffer.alloc(0));
+    await this.verify(c.module, c.version, c.kind === 'mod' ? 'go.mod' : 'zip', c.h1, keep, c.source);
   }
 
   /** Every database that knows the version must agree; at least one must know it (as the go command requires). */
-  private async verify(modulePath: string, version: string, what: 'go.mod' | 'zip', got: string, keep: () => Promise<string>): Promise<void> {
+  private async verify(modulePath: string, version: string, what: 'go.mod' | 'zip', got: string, keep: () => Promise<string>, source: string): Promise<void> {
     if (this.dbs.length === 0) return;
     if (this.options.skip(modulePath)) {
       this.metrics.sumdbVerifications.inc({ db: 'none', result: 'skipped' });
@@ -88,7 +58,7 @@ export class VerifyingSource implements Source {
       this.metrics.sumdbVerifications.inc({ db: db.name, result: 'mismatch' });
       const kept = await keep().catch((err: unknown) => `(could not quarantine: ${(err as Error).message})`);
       this.log.error(
-        { module: modulePath, version, file: what, downloaded: got, [db.name]: answer.h1, upstream: this.inner.name, quarantine: kept },
+        { module: modulePath, version, file: what, downloaded: got, [db.name]: answer.h1, upstream: source, quarantine: kept },
         'checksum mismatch: refused upstream content',
       );
       throw gmpError(

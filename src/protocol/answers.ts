@@ -1,9 +1,15 @@
-// Validation of upstream answers before anything is cached or served (go-module-protocols.md §1.3):
-// every byte from an upstream is hostile until these checks pass.
+// The GOPROXY answers (go-module-protocols.md §1.3): validating what an upstream sent before anything is
+// cached or served (every byte from an upstream is hostile until these checks pass), and formatting lists.
 import { gmpError } from '../errors.js';
-import { check, isCanonicalModuleVersion } from '../protocol/module-path.js';
-import { isValid, sortVersions } from '../protocol/semver.js';
-import type { Info } from './source.js';
+import { check, isCanonicalModuleVersion } from './module-path.js';
+import { isValid, sortVersions } from './semver.js';
+
+/** A validated `.info` / `@latest` answer; `body` is the exact JSON served to clients. */
+export interface Info {
+  readonly Version: string;
+  readonly Time?: string;
+  readonly body: Buffer;
+}
 
 const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
 

@@ -1,0 +1,81 @@
+// Checksum verification from the configuration: the configured databases (a gate of the fill path and the
+// /sumdb/ relay) and gomodproxy's own database, which records what the fill path stores.
+import type { Logger } from 'pino';
+import { parseGosumdb } from '../config/gosumdb.js';
+import type { SumdbSpec } from '../config/gosumdb.js';
+import type { Config } from '../config/schema.js';
+import type { Coordinator } from '../coord/coordinator.js';
+import type { Fill, FillEvents } from '../fill/types.js';
+import type { Metrics } from '../metrics.js';
+import { matchPrefixPatterns } from '../protocol/glob.js';
+import { FileLogStorage } from '../sumdb/file-log-storage.js';
+import { HttpFetcher } from '../upstream/http-fetcher.js';
+import type { HttpFetcherOptions } from '../upstream/http-fetcher.js';
+import { ChecksumDb } from '../verify/checksum-db.js';
+import { ChecksumGate } from '../verify/checksum-gate.js';
+import { OwnSumdb, loadOrCreateKey } from '../verify/own-sumdb.js';
+import { Quarantine } from '../verify/quarantine.js';
+import { SumdbRelay } from '../verify/sumdb-relay.js';
+import { trustedHeadKey } from '../verify/sumdb-ops.js';
+import type { Layout } from './layout.js';
+
+export interface VerificationDeps {
+  readonly layout: Layout;
+  readonly coord: Coordinator;
+  readonly isPrivate: (modulePath: string) => boolean;
+  readonly metrics: Metrics;
+  readonly log: Logger;
+  readonly httpOptions: HttpFetcherOptions;
+}
+
+export interface Checksums {
+  readonly gate: ChecksumGate;
+  readonly relays: ReadonlyMap<string, SumdbRelay>;
+  close(): Promise<void>;
+}
+
+/** The configured databases; empty when any entry is `off` (GOSUMDB=off turns verification off). */
+export function sumdbSpecs(config: Readonly<Config>): SumdbSpec[] {
+  const parsed = config.sumdb.map(parseGosumdb);
+  return parsed.includes('off') ? [] : (parsed as SumdbSpec[]);
+}
+
+export async function openChecksums(config: Readonly<Config>, deps: VerificationDeps): Promise<Checksums> {
+  const { metrics, log, layout, coord } = deps;
+  const fetchers: HttpFetcher[] = [];
+  const dbs: ChecksumDb[] = [];
+  for (const spec of sumdbSpecs(config)) {
+    const fetcher = new HttpFetcher(spec.url, deps.httpOptions, metrics, log);
+    fetchers.push(fetcher);
+    const store = layout.sumdbCache(spec.name);
+    // A tree head trusted before the coordinator held it (older data directories) stays trusted.
+    const legacy = await store.read('latest');
+    if (legacy !== undefined && (await coord.get(trustedHeadKey(spec.name))) === undefined)
+      await coord.cas(trustedHeadKey(spec.name), undefined, legacy.toString('utf8'));
+    dbs.push(new ChecksumDb(spec, fetcher, { store, coord, reportFile: layout.paths.securityReport(spec.name), metrics, log }));
+  }
+  if (dbs.length === 0) log.warn('checksum verification is off (--sumdb off): upstream content is validated but not checked against any checksum database');
+  const noSumdb = config.noSumdb;
+  const skip = (p: string) => deps.isPrivate(p) || (noSumdb !== '' && matchPrefixPatterns(noSumdb, p));
+  return {
+    gate: new ChecksumGate(dbs, new Quarantine(layout.quarantine), { skip }, metrics, log),
+    relays: new Map(dbs.map((db) => [db.name, new SumdbRelay(db)] as const)),
+    close: async () => {
+      await Promise.all(fetchers.map((f) => f.close()));
+    },
+  };
+}
+
+export async function openOwnSumdb(
+  config: Readonly<Config>,
+  deps: VerificationDeps,
+  fill: Fill,
+  events: FillEvents,
+  redact: (p: string) => string,
+): Promise<OwnSumdb | undefined> {
+  if (!config.ownSumdb.enabled) return undefined;
+  const key = await loadOrCreateKey(config);
+  if (key.created) deps.log.info({ keyFile: key.source, verifierKey: key.verifierKey }, 'generated a signer key for the own checksum database');
+  const storage = await FileLogStorage.open(deps.layout.paths.ownLog);
+  return new OwnSumdb({ storage, signerKey: key.signerKey, fill, events, logger: deps.log, redact });
+}

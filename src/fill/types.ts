@@ -1,0 +1,84 @@
+// The fill component's vocabulary: what is wanted (an artifact of a module), what a fill produced, the
+// gates an artifact must pass before it is stored (checksum verification, policy), and the event it emits.
+import { EventEmitter } from 'node:events';
+import { artifactKey, latestKey, listKey, queryKey } from '../storage/keys.js';
+
+/** info = `.info` of an exact canonical version (immutable); query = any other `.info` (TTL'd). */
+export type Kind = 'list' | 'latest' | 'query' | 'info' | 'mod' | 'zip';
+
+export interface Want {
+  readonly kind: Kind;
+  readonly module: string;
+  /** The version or query; '' for list and latest. */
+  readonly version: string;
+  /** Mutable kinds: a stored answer fetched at or after this time (ms) is fresh enough to reuse. */
+  readonly freshAfter?: number;
+}
+
+export interface Filled {
+  readonly kind: Kind;
+  /** The exact bytes to serve, for everything but zips. */
+  readonly body?: Buffer;
+  readonly size: number;
+  /** The `h1:` hash of a zip, or of a go.mod. */
+  readonly h1?: string;
+  /** When the answer was fetched from a source (for stored answers: when it was stored). */
+  readonly fetchedAt: number;
+  /** Resolves once the answer is stored durably (never rejects: a failed write is logged and lost). */
+  readonly durable: Promise<void>;
+}
+
+export interface Fill {
+  /** Fetches from the sources, validates, verifies, stores. MUST throw a not-found GmpError when absent upstream. */
+  fill(want: Want): Promise<Filled>;
+  /** What storage holds now, if anything (for mutable kinds only when fetched at or after want.freshAfter). */
+  stored(want: Want): Promise<Filled | undefined>;
+}
+
+/** An artifact that passed validation, before it is stored. */
+export interface Candidate {
+  readonly module: string;
+  readonly version: string;
+  readonly kind: 'mod' | 'zip';
+  readonly h1: string;
+  /** The go.mod bytes. */
+  readonly body?: Buffer;
+  /** The zip, as a local scratch file. */
+  readonly file?: string;
+  /** Name of the source it came from, for logs. */
+  readonly source: string;
+}
+
+/** A check every candidate must pass before it is stored (checksum databases, policy); throws to refuse. */
+export interface Gate {
+  check(candidate: Candidate): Promise<void>;
+}
+
+export interface FilledEvent {
+  readonly module: string;
+  readonly version: string;
+  readonly kind: 'info' | 'mod' | 'zip';
+  readonly size: number;
+  readonly h1?: string;
+}
+
+/** Emits 'filled' once an artifact from a source is stored durably. */
+export class FillEvents extends EventEmitter<{ filled: [FilledEvent] }> {}
+
+export function keyOf(want: Want): string {
+  switch (want.kind) {
+    case 'list':
+      return listKey(want.module);
+    case 'latest':
+      return latestKey(want.module);
+    case 'query':
+      return queryKey(want.module, want.version);
+    default:
+      return artifactKey(want.module, want.version, want.kind);
+  }
+}
+
+export const isMutable = (kind: Kind): boolean => kind === 'list' || kind === 'latest' || kind === 'query';
+
+/** Resolved: for answers that are already durable. */
+export const DURABLE: Promise<void> = Promise.resolve();

@@ -1,0 +1,39 @@
+// The one place that names the folders and files under --data. Stores are built on these paths by the
+// composition root (src/app/layout.ts); nothing else spells a folder name of the data directory.
+import path from 'node:path';
+
+export interface DataPaths {
+  readonly root: string;
+  /** Module artifacts in the GOPROXY layout (also servable as a file:// GOPROXY). */
+  readonly cache: string;
+  /** Per-instance scratch areas for fills and atomic writes. */
+  readonly tmp: string;
+  /** Authenticated lookups and tiles of a checksum database. */
+  sumdbCache(db: string): string;
+  /** The report a checksum database's security error leaves for an operator. */
+  securityReport(db: string): string;
+  readonly quarantine: string;
+  /** The own checksum database's durable log. */
+  readonly ownLog: string;
+  readonly ownKeyFile: string;
+  /** Values of the in-process coordinator. */
+  readonly coord: string;
+  /** Bare git mirrors of direct mode. */
+  readonly vcs: string;
+}
+
+export function dataPaths(dataDir: string): DataPaths {
+  const root = path.resolve(dataDir);
+  return {
+    root,
+    cache: path.join(root, 'cache'),
+    tmp: path.join(root, 'tmp'),
+    sumdbCache: (db) => path.join(root, 'sumdb', db, 'cache'),
+    securityReport: (db) => path.join(root, 'sumdb', db, 'SECURITY-ERROR'),
+    quarantine: path.join(root, 'quarantine'),
+    ownLog: path.join(root, 'own-sumdb', 'log'),
+    ownKeyFile: path.join(root, 'own-sumdb', 'signer.key'),
+    coord: path.join(root, 'coord'),
+    vcs: path.join(root, 'vcs'),
+  };
+}
