@@ -17,6 +17,8 @@ export interface Layout {
   readonly cache: BlobStore;
   sumdbCache(db: string): BlobStore;
   readonly quarantine: BlobStore;
+  /** The own checksum database's log pages and markers. */
+  readonly ownLog: BlobStore;
   close(): Promise<void>;
 }
 
@@ -41,6 +43,7 @@ export async function openLayout(config: Readonly<Config>): Promise<Layout> {
       return s;
     },
     quarantine: fsStore(paths.quarantine),
+    ownLog: fsStore(paths.ownLog),
     close: async () => {
       await Promise.all(stores.map((s) => s.close()));
       await scratch.close();

@@ -1,5 +1,7 @@
 // Checksum verification from the configuration: the configured databases (a gate of the fill path and the
 // /sumdb/ relay) and gomodproxy's own database, which records what the fill path stores.
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
 import type { Logger } from 'pino';
 import { parseGosumdb } from '../config/gosumdb.js';
 import type { SumdbSpec } from '../config/gosumdb.js';
@@ -8,7 +10,9 @@ import type { Coordinator } from '../coord/coordinator.js';
 import type { Fill, FillEvents } from '../fill/types.js';
 import type { Metrics } from '../metrics.js';
 import { matchPrefixPatterns } from '../protocol/glob.js';
+import { BlobLogStorage } from '../sumdb/blob-log-storage.js';
 import { FileLogStorage } from '../sumdb/file-log-storage.js';
+import type { ServerLog } from '../sumdb/server-log.js';
 import { HttpFetcher } from '../upstream/http-fetcher.js';
 import type { HttpFetcherOptions } from '../upstream/http-fetcher.js';
 import { ChecksumDb } from '../verify/checksum-db.js';
@@ -76,6 +80,39 @@ export async function openOwnSumdb(
   if (!config.ownSumdb.enabled) return undefined;
   const key = await loadOrCreateKey(config);
   if (key.created) deps.log.info({ keyFile: key.source, verifierKey: key.verifierKey }, 'generated a signer key for the own checksum database');
-  const storage = await FileLogStorage.open(deps.layout.paths.ownLog);
-  return new OwnSumdb({ storage, signerKey: key.signerKey, fill, events, logger: deps.log, redact });
+  const storage = new BlobLogStorage(deps.layout.ownLog, deps.coord, `ownlog/${config.ownSumdb.name}/head`);
+  const migrate = (log: ServerLog) => migrateLegacyLog(deps.layout.paths.legacyOwnLog, log, deps.log);
+  const own = new OwnSumdb({
+    storage,
+    markers: deps.layout.ownLog,
+    coord: deps.coord,
+    signerKey: key.signerKey,
+    fill,
+    events,
+    logger: deps.log,
+    redact,
+    migrate,
+  });
+  await own.start();
+  return own;
+}
+
+/** Carries a log kept by earlier versions (files under own-sumdb/log) over, record for record: the same tree. */
+async function migrateLegacyLog(dir: string, log: ServerLog, logger: Logger): Promise<void> {
+  if ((await stat(path.join(dir, 'commit.json')).catch(() => undefined)) === undefined) return;
+  const legacy = await FileLogStorage.open(dir);
+  try {
+    const entries = await legacy.entries();
+    if (entries.length === 0) return;
+    await log.add(
+      entries.map((e) => {
+        const at = e.key.lastIndexOf('@');
+        return { path: e.key.slice(0, at), version: e.key.slice(at + 1), text: e.text };
+      }),
+    );
+    const same = (await legacy.readHead())?.equals(await log.signedTree()) ?? false;
+    logger.info({ records: entries.length, sameTree: same }, 'carried the own checksum database over from its earlier files');
+  } finally {
+    await legacy.close();
+  }
 }

@@ -13,8 +13,10 @@ export interface DataPaths {
   /** The report a checksum database's security error leaves for an operator. */
   securityReport(db: string): string;
   readonly quarantine: string;
-  /** The own checksum database's durable log. */
+  /** The own checksum database's log pages and the markers of versions waiting to be recorded. */
   readonly ownLog: string;
+  /** The own checksum database's log as earlier versions kept it (migrated at start). */
+  readonly legacyOwnLog: string;
   readonly ownKeyFile: string;
   /** Values of the in-process coordinator. */
   readonly coord: string;
@@ -31,7 +33,8 @@ export function dataPaths(dataDir: string): DataPaths {
     sumdbCache: (db) => path.join(root, 'sumdb', db, 'cache'),
     securityReport: (db) => path.join(root, 'sumdb', db, 'SECURITY-ERROR'),
     quarantine: path.join(root, 'quarantine'),
-    ownLog: path.join(root, 'own-sumdb', 'log'),
+    ownLog: path.join(root, 'own-sumdb', 'tlog'),
+    legacyOwnLog: path.join(root, 'own-sumdb', 'log'),
     ownKeyFile: path.join(root, 'own-sumdb', 'signer.key'),
     coord: path.join(root, 'coord'),
     vcs: path.join(root, 'vcs'),

@@ -4,7 +4,7 @@ import { mkdir, open, readFile, writeFile } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { writeAtomic } from '../storage/atomic-file.js';
-import type { AppendBatch, LogStorage } from './log-storage.js';
+import type { AppendBatch, LogRecord, LogStorage } from './log-storage.js';
 import { HASH_SIZE, storedHashCount } from './tlog.js';
 import type { Hash } from './tlog.js';
 
@@ -98,6 +98,14 @@ export class FileLogStorage implements LogStorage {
       prev = endAt(k);
     }
     return out;
+  }
+
+  /** Every committed record with its key, in order (to carry a log over to another storage). */
+  async entries(): Promise<LogRecord[]> {
+    const texts = await this.readRecords(0, this.#commit.n);
+    const keys = new Array<string>(this.#commit.n);
+    for (const [k, id] of this.#ids) if (id < this.#commit.n) keys[id] = k;
+    return texts.map((text, id) => ({ key: keys[id] as string, text }));
   }
 
   async lookupId(key: string): Promise<number | undefined> {

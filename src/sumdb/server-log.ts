@@ -25,6 +25,11 @@ export interface NewRecord {
 export interface ServerLogOptions {
   /** Called when a lookup misses: the record to append for path@version, or undefined for 404. */
   readonly gosum?: (path: string, version: string) => Promise<Buffer | undefined>;
+  /**
+   * How a lookup adds a missing record (default: this log's own add). A process that is not the log's
+   * writer hands the record to the writer and resolves once it is committed.
+   */
+  readonly submit?: (records: readonly NewRecord[]) => Promise<void>;
 }
 
 interface Head {
@@ -34,12 +39,14 @@ interface Head {
 
 const recordKey = (path: string, version: string): string => `${path}@${version}`;
 
-/** A log over storage; it MUST be the storage's only writer. */
+/** A log over storage. Only one process may add to it at a time; every process may serve it. */
 export class ServerLog {
   readonly #storage: LogStorage;
   readonly #signer: Signer;
   readonly #verifiers: Verifiers;
   readonly #gosum: ServerLogOptions['gosum'];
+  readonly #submit: ServerLogOptions['submit'];
+  /** The last head read, opened once: the storage is read on every request (other processes append). */
   #head: Head | undefined;
   #queue: Promise<unknown> = Promise.resolve();
   /** The database name and the verifier key clients configure (GOSUMDB="<verifierKey> <url>"). */
@@ -52,6 +59,7 @@ export class ServerLog {
     this.#signer = signer;
     this.#verifiers = verifierList(newVerifier(signer.verifierKey));
     this.#gosum = options.gosum;
+    this.#submit = options.submit;
     this.name = signer.name;
     this.verifierKey = signer.verifierKey;
   }
@@ -66,12 +74,12 @@ export class ServerLog {
   }
 
   async #currentHead(): Promise<Head> {
-    if (this.#head !== undefined) return this.#head;
     const note = await this.#storage.readHead();
     if (note === null) {
-      const tree = { n: 0, hash: EMPTY_TREE_HASH };
-      return { tree, note: sign(formatTree(tree), [this.#signer]) };
+      this.#head ??= { tree: { n: 0, hash: EMPTY_TREE_HASH }, note: sign(formatTree({ n: 0, hash: EMPTY_TREE_HASH }), [this.#signer]) };
+      return this.#head;
     }
+    if (this.#head !== undefined && this.#head.note.equals(note)) return this.#head;
     // Our own key signed it, so opening it also catches a head written with another key.
     this.#head = { tree: parseTree(open(note, this.#verifiers).text), note };
     return this.#head;
@@ -136,7 +144,12 @@ export class ServerLog {
     if (id === undefined || id >= head.tree.n) {
       const text = this.#gosum === undefined ? undefined : await this.#gosum(path, version);
       if (text === undefined) throw gmpError('GMP_ERR_NOT_FOUND', `${path}@${version}: not found`);
-      [id] = await this.add([{ path, version, text }]);
+      if (this.#submit === undefined) [id] = await this.add([{ path, version, text }]);
+      else {
+        await this.#submit([{ path, version, text }]);
+        id = await this.#storage.lookupId(recordKey(path, version));
+        if (id === undefined) throw gmpError('GMP_ERR_COORDINATOR_UNAVAILABLE', `${path}@${version}: the checksum log's writer did not record it in time`);
+      }
       head = await this.#currentHead();
     }
     const [record] = await this.#storage.readRecords(id as number, 1);
