@@ -1,6 +1,11 @@
-// `gomodproxy serve`: validate the configuration, start the proxy, and shut down gracefully on SIGTERM.
-import { parseListen } from '../config/schema.js';
+// `gomodproxy serve`: validate the configuration and start the proxy — one process, or with --workers N a
+// primary that supervises N worker processes on one port — and shut down gracefully on SIGTERM.
+import cluster from 'node:cluster';
+import pino from 'pino';
 import { createServer } from '../app/compose.js';
+import { CLUSTER_PORT_ENV, runPrimary } from '../app/primary.js';
+import { parseListen } from '../config/schema.js';
+import type { Config } from '../config/schema.js';
 import { configFlagsHelp, withConfig } from './flags.js';
 import type { Command } from './io.js';
 
@@ -14,10 +19,19 @@ ${configFlagsHelp()}
 `;
 
 export const serve: Command = withConfig(SERVE_HELP, async (config) => {
-  const server = await createServer(config);
-  const { host, port } = parseListen(config.listen) as { host: string; port: number };
+  if (cluster.isWorker) return runServer(config, true);
+  if (config.workers > 1) return runPrimary(config, pino({ level: config.log.level, base: { service: 'gomodproxy', role: 'primary' } }));
+  return runServer(config, false);
+});
+
+/** One HTTP server process: alone, or as a worker of the primary. */
+async function runServer(config: Readonly<Config>, asWorker: boolean): Promise<number> {
+  const worker = asWorker ? { channel: process as unknown as import('../coord/ipc.js').Channel, id: `w${cluster.worker?.id ?? process.pid}` } : undefined;
+  const server = await createServer(config, { worker });
+  const { host, port: configured } = parseListen(config.listen) as { host: string; port: number };
+  const port = asWorker ? Number(process.env[CLUSTER_PORT_ENV] ?? configured) : configured;
   const address = await server.app.listen({ host, port });
-  server.log.info({ address, upstream: config.upstream, data: config.data }, 'gomodproxy listening');
+  if (!asWorker) server.log.info({ address, upstream: config.upstream, data: config.data }, 'gomodproxy listening');
 
   return new Promise<number>((resolve) => {
     let stopping = false;
@@ -40,5 +54,7 @@ export const serve: Command = withConfig(SERVE_HELP, async (config) => {
     };
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));
+    // A worker whose primary is gone stops too: without it there is no coordination and no supervision.
+    if (asWorker) process.once('disconnect', () => stop('primary gone'));
   });
-});
+}

@@ -142,6 +142,13 @@ export const OPTIONS: readonly OptionSpec[] = [
   },
   { key: 'log.level', flag: 'log-level', env: 'GOMODPROXY_LOG_LEVEL', default: 'info', help: 'trace, debug, info, warn, error or silent' },
   {
+    key: 'workers',
+    flag: 'workers',
+    env: 'GOMODPROXY_WORKERS',
+    default: 'number of CPUs',
+    help: 'HTTP worker processes sharing the port (1 = a single process); a primary process supervises them',
+  },
+  {
     key: 'shutdownTimeout',
     flag: 'shutdown-timeout',
     env: 'GOMODPROXY_SHUTDOWN_TIMEOUT',

@@ -1,5 +1,6 @@
 // The one configuration schema: types, defaults and validation for every setting, whatever its source
 // (YAML file, GOMODPROXY_* environment, flags). Names follow the go command's own vocabulary.
+import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { parseProxyList } from '../upstream/proxy-list.js';
 import { isSumdbName, parseGosumdb } from './gosumdb.js';
@@ -147,6 +148,7 @@ export const configSchema = z
       .strict()
       .prefault({}),
     shutdownTimeout: duration('30s'),
+    workers: z.coerce.number().int().min(1).max(256).default(availableParallelism()),
   })
   .strict();
 

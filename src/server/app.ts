@@ -16,6 +16,8 @@ export interface AppOptions {
   readonly logger: Logger;
   /** Replaces private module paths in logs. */
   readonly redact?: (modulePath: string) => string;
+  /** What /metrics serves (default: this process's registry). */
+  readonly metricsText?: () => Promise<string>;
   /** Extra routes (checksum database relay, …) registered before the GOPROXY catch-all. */
   readonly plugins?: ReadonlyArray<(app: FastifyInstance) => void>;
 }
@@ -87,7 +89,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
       .send(`${e.message}\n`);
   });
 
-  registerOpsRoutes(app, metrics, () => !closing);
+  registerOpsRoutes(app, metrics, () => !closing, options.metricsText);
   for (const plugin of options.plugins ?? []) plugin(app);
   registerGoproxyRoutes(app, options.cache);
   return app;
