@@ -20,6 +20,9 @@ export interface RedisCoordinatorOptions {
  * Connects to `redis://[USER:PASS@]HOST[:PORT][/DB]` (or `rediss://`). It waits for the first connection
  * attempt only: an unreachable server makes calls fail with GMP_ERR_COORDINATOR_UNAVAILABLE (callers
  * degrade) while the client keeps reconnecting, so a replica can start before its Redis.
+ * The server must keep what it acknowledged: persistence on (appendonly), `maxmemory-policy noeviction`
+ * (an evicted lease lets two hold it; an evicted tree head loses rollback protection), one primary (the
+ * lease and the fence counter are two keys, so no Cluster; a failover to a lagging replica repeats tokens).
  */
 export async function openRedisCoordinator(url: string, options: RedisCoordinatorOptions = {}): Promise<RedisCoordinator> {
   const t = parseRedisUrl(url);
