@@ -18,7 +18,8 @@ export interface Statements {
   readonly remove: string;
   /** The objects, for to_regclass: all present means there is nothing to create. */
   readonly objects: readonly string[];
-  readonly create: readonly string[];
+  /** The statements making what is missing; the token sequence starts at `firstToken`. */
+  create(firstToken: number): string[];
 }
 
 export function statements(prefix: string): Statements {
@@ -49,8 +50,8 @@ export function statements(prefix: string): Statements {
     update: `UPDATE ${values} SET value = $3, updated_at = now() WHERE key = $1 AND value = $2`,
     remove: `DELETE FROM ${values} WHERE key = $1 AND value = $2`,
     objects: [leases, values, seq],
-    create: [
-      `CREATE SEQUENCE IF NOT EXISTS ${seq} AS bigint`,
+    create: (firstToken) => [
+      `CREATE SEQUENCE IF NOT EXISTS ${seq} AS bigint START WITH ${firstToken}`,
       // Renewals rewrite the row often: free space per page lets them be HOT updates.
       `CREATE TABLE IF NOT EXISTS ${leases} (name text PRIMARY KEY, token bigint NOT NULL, owner text NOT NULL,
         expires_at timestamptz NOT NULL) WITH (fillfactor = 50)`,
@@ -76,7 +77,9 @@ export async function ensureSchema(pool: pg.Pool, s: Statements): Promise<void> 
   try {
     await client.query('BEGIN');
     await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`gomodproxy schema ${s.prefix}`]);
-    if (!(await present(client))) for (const sql of s.create) await client.query(sql);
+    // Tokens start from the clock in µs (as the in-process coordinator's do), so they keep growing even when
+    // the schema is dropped and made again: a fence must never go backwards. Exact in a double until 2255.
+    if (!(await present(client))) for (const sql of s.create(Date.now() * 1000)) await client.query(sql);
     await client.query('COMMIT');
   } catch (err) {
     failed = err as Error;

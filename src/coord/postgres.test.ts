@@ -48,6 +48,21 @@ describe('PostgreSQL coordinator', () => {
     }
   });
 
+  test('tables dropped under a running coordinator are made again, and tokens never go backwards', async () => {
+    const p = uniquePrefix();
+    const c = open(url, p);
+    try {
+      const earlier = await c.acquire('fence', 60_000);
+      assert.ok(earlier !== undefined);
+      await dropPrefix(url, p);
+      await assert.rejects(c.holder('fence'), unavailable);
+      const later = await c.acquire('fence', 60_000);
+      assert.ok(later !== undefined && later.token > earlier.token, `${later?.token} > ${earlier.token}`);
+    } finally {
+      await dropPrefix(url, p);
+    }
+  });
+
   test('two replicas racing for many leases and one counter: one winner per lease, no lost update', async () => {
     const [a, b] = [open(), open()];
     const names = Array.from({ length: 20 }, (_, i) => `race:${prefix}:${i}`);
