@@ -10,10 +10,13 @@ import { coordinatorConformance } from './conformance.js';
 import { openPostgresCoordinator } from './postgres.js';
 import type { PostgresCoordinator } from './postgres.js';
 
+/** These tests are not about timeouts; a loaded machine can take seconds to fork a backend and authenticate. */
+const patient = 30_000;
+
 coordinatorConformance('PostgreSQL', async () => {
   const url = await sharedPostgresUrl();
   const prefix = uniquePrefix();
-  const open = async () => openPostgresCoordinator(url, { prefix });
+  const open = async () => openPostgresCoordinator(url, { prefix, connectTimeoutMs: patient });
   return { connect: open, restart: open, cleanup: () => dropPrefix(url, prefix) };
 });
 
@@ -24,7 +27,7 @@ describe('PostgreSQL coordinator', () => {
   const prefix = uniquePrefix();
   const opened: PostgresCoordinator[] = [];
   const open = (u = url, p = prefix) => {
-    const c = openPostgresCoordinator(u, { prefix: p });
+    const c = openPostgresCoordinator(u, { prefix: p, connectTimeoutMs: patient });
     opened.push(c);
     return c;
   };
