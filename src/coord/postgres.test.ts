@@ -66,6 +66,19 @@ describe('PostgreSQL coordinator', () => {
     }
   });
 
+  test('a prefix may name a schema, with bare table names inside it', async () => {
+    const schema = uniquePrefix().slice(0, -1);
+    await query(url, `CREATE SCHEMA ${schema}`);
+    try {
+      const c = open(url, `${schema}.`);
+      assert.equal(await c.cas('k', undefined, 'v'), true);
+      assert.ok((await c.acquire('l', 10_000)) !== undefined);
+      assert.deepEqual(await query(url, `SELECT value FROM ${schema}."values"`), [{ value: 'v' }]);
+    } finally {
+      await query(url, `DROP SCHEMA ${schema} CASCADE`);
+    }
+  });
+
   test('two replicas racing for many leases and one counter: one winner per lease, no lost update', async () => {
     const [a, b] = [open(), open()];
     const names = Array.from({ length: 20 }, (_, i) => `race:${prefix}:${i}`);
