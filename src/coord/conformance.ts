@@ -63,6 +63,24 @@ export function coordinatorConformance(name: string, make: () => Promise<CoordFi
       await b.release(l2);
     });
 
+    test("a holder whose lease expired cannot renew or release its successor's lease; tokens grow across names", async () => {
+      const [a, b] = [await client(), await client()];
+      const n = uniq('fence');
+      const l1 = await a.acquire(n, 200);
+      assert.ok(l1 !== undefined);
+      await sleep(500);
+      const l2 = await b.acquire(n, 30_000);
+      assert.ok(l2 !== undefined && l2.token > l1.token);
+      await a.release(l1);
+      assert.equal(await a.renew(l1, 30_000), undefined);
+      assert.equal(await a.renew({ ...l2, token: l2.token + 1 }, 30_000), undefined, 'only the exact token renews');
+      assert.equal((await a.holder(n))?.token, l2.token, 'the successor still holds it');
+      const other = await a.acquire(uniq('fence-other'), 1000);
+      assert.ok(other !== undefined && other.token > l2.token, 'a later grant of another name has a larger token');
+      await a.release(other);
+      await b.release(l2);
+    });
+
     test('renewing keeps a lease beyond its first TTL', async () => {
       const [a, b] = [await client(), await client()];
       const n = uniq('renew');
