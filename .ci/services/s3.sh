@@ -20,22 +20,30 @@ SERVERS="memcached account container object proxy"
 port_of() { case $1 in proxy) echo "$PORT" ;; account) echo $((PORT + 1)) ;; container) echo $((PORT + 2)) ;; object) echo $((PORT + 3)) ;; memcached) echo $((PORT + 4)) ;; esac; }
 
 say() { printf 's3.sh: %s\n' "$*" >&2; }
-alive() { [ -s "$STATE/run/$1.pid" ] && kill -0 "$(cat "$STATE/run/$1.pid")" 2>/dev/null; }
+# A pid from our pid file that runs (an exited one may stay a zombie for a while until init reaps it).
+alive() { [ -s "$STATE/run/$1.pid" ] && pid_runs "$(cat "$STATE/run/$1.pid")"; }
+pid_runs() { local st; st=$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null) && [ -n "$st" ] && [ "$st" != Z ]; }
 healthy() { curl -fsS -m 2 -o /dev/null "http://127.0.0.1:$PORT/healthcheck" 2>/dev/null; }
 running() { command -v curl >/dev/null && for s in $SERVERS; do alive "$s" || return 1; done && healthy; }
 
 stop_all() {
-  for s in proxy object container account memcached; do
-    if alive "$s"; then
-      local pid
-      pid=$(cat "$STATE/run/$s.pid")
-      kill -TERM "$pid" 2>/dev/null || true
-      for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-      kill -KILL "$pid" 2>/dev/null || true
-      say "stopped $s ($pid)"
-    fi
+  local s pids=""
+  for s in $SERVERS; do
+    if alive "$s"; then pids="$pids $(cat "$STATE/run/$s.pid")" && say "stopping $s"; fi
     rm -f "$STATE/run/$s.pid"
   done
+  [ -z "$pids" ] && return 0
+  # shellcheck disable=SC2086
+  kill -TERM $pids 2>/dev/null || true
+  for _ in $(seq 50); do
+    local left=""
+    for p in $pids; do pid_runs "$p" && left="$left $p"; done
+    pids=$left
+    [ -z "$pids" ] && return 0
+    sleep 0.1
+  done
+  # shellcheck disable=SC2086
+  kill -KILL $pids 2>/dev/null || true
 }
 
 settings() {
@@ -69,14 +77,14 @@ install_packages() {
 write_configs() {
   mkdir -p "$STATE/etc" "$STATE/srv/d1" "$STATE/run" "$STATE/log"
   # Swift reads /etc/swift/swift.conf and logs to syslog, both hard-wired: this launcher points it at our
-  # swift.conf, sends its log lines to stderr (our log file), records the pid and runs one server (what
+  # swift.conf, logs to stderr (our log file) only, records the pid and runs one server (what
   # /usr/bin/swift-*-server do, without the packages that ship them, their init scripts and rsyslog).
   cat >"$STATE/etc/launch.py" <<'EOF'
 import logging, os, sys
 swift_conf, pidfile, kind, conf_file = sys.argv[1:5]
 import swift.common.utils as utils
 utils.SWIFT_CONF_FILE = swift_conf
-utils.ThreadSafeSysLogHandler = lambda *a, **kw: logging.StreamHandler(sys.stderr)
+utils.ThreadSafeSysLogHandler = lambda *a, **kw: logging.NullHandler()
 with open(pidfile, 'w') as f:
     f.write(str(os.getpid()))
 from swift.common.wsgi import run_wsgi
@@ -84,7 +92,8 @@ extra = {}
 if kind == 'object':
     from swift.obj import server
     extra['global_conf_callback'] = server.global_conf_callback
-sys.exit(run_wsgi(conf_file, kind + '-server', **extra))
+# verbose: log to stderr, which Swift then keeps open instead of pointing it at /dev/null
+sys.exit(run_wsgi(conf_file, kind + '-server', verbose=True, **extra))
 EOF
   # The constraints approach S3's (object names up to 1024 bytes, 2 KiB metadata values, 5 GiB objects).
   cat >"$STATE/etc/swift.conf" <<'EOF'
@@ -120,7 +129,7 @@ $common
 bind_port = $PORT
 
 [pipeline:main]
-pipeline = catch_errors gatekeeper healthcheck proxy-logging cache listing_formats s3api tempauth copy slo dlo versioned_writes proxy-logging proxy-server
+pipeline = catch_errors gatekeeper healthcheck proxy_logging cache listing_formats s3api tempauth copy slo dlo versioned_writes proxy_logging proxy-server
 
 [app:proxy-server]
 use = egg:swift#proxy
@@ -139,26 +148,10 @@ user_${ACCOUNT}_${USER_} = $SECRET .admin
 [filter:cache]
 use = egg:swift#memcache
 memcache_servers = 127.0.0.1:$(port_of memcached)
-
-[filter:catch_errors]
-use = egg:swift#catch_errors
-[filter:gatekeeper]
-use = egg:swift#gatekeeper
-[filter:healthcheck]
-use = egg:swift#healthcheck
-[filter:proxy-logging]
-use = egg:swift#proxy_logging
-[filter:listing_formats]
-use = egg:swift#listing_formats
-[filter:copy]
-use = egg:swift#copy
-[filter:slo]
-use = egg:swift#slo
-[filter:dlo]
-use = egg:swift#dlo
-[filter:versioned_writes]
-use = egg:swift#versioned_writes
 EOF
+  for f in catch_errors gatekeeper healthcheck proxy_logging listing_formats copy slo dlo versioned_writes; do
+    printf '[filter:%s]\nuse = egg:swift#%s\n' "$f" "$f"
+  done >>"$STATE/etc/proxy-server.conf"
   # One ring per server kind: one device, one replica, 2^6 partitions; rebuilt when the ports change.
   if [ "$(cat "$STATE/etc/rings.stamp" 2>/dev/null)" != "$PORT" ]; then
     "$PY" - "$STATE/etc" "$(port_of account)" "$(port_of container)" "$(port_of object)" <<'EOF'
