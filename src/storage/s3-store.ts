@@ -23,7 +23,8 @@ import type { BlobInfo, BlobStore, ByteRange, ListOptions, ListPage } from './bl
 import { checkKey, checkPrefix } from './keys.js';
 import { makeS3Client, parseS3Url, s3Name } from './s3-client.js';
 import type { S3Location, S3StoreOptions } from './s3-client.js';
-import { bucketError, isS3Absent, s3Error, s3Status } from './s3-errors.js';
+import { createIfAbsent, probeConditionalCreate } from './s3-conditional.js';
+import { bucketError, isS3Absent, s3Error } from './s3-errors.js';
 
 export type { S3StoreOptions } from './s3-client.js';
 
@@ -95,30 +96,10 @@ export class S3Store implements BlobStore {
     }
   }
 
-  /**
-   * Checks the bucket, then whether conditional creates work: a create with `If-None-Match: *` must
-   * succeed and a second one be refused (412). Swift answers the first with 501; a service that ignores
-   * the header lets the second through. Either way conditionalCreate stays false.
-   */
+  /** Checks the bucket and our credentials, then whether conditional creates work (on a scratch key). */
   async probe(): Promise<void> {
     await this.ping();
-    const Key = `${this.prefix}_gomodproxy/probe/${randomUUID()}`;
-    const create = () => this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key, Body: 'probe', IfNoneMatch: '*' }));
-    try {
-      await create();
-    } catch (err) {
-      if (s3Status(err) === 501 || s3Status(err) === 400) return void (this.conditional = false);
-      throw s3Error(err, this.name);
-    }
-    try {
-      await create();
-      this.conditional = false;
-    } catch (err) {
-      if (s3Status(err) !== 412 && s3Status(err) !== 501 && s3Status(err) !== 400) throw s3Error(err, this.name);
-      this.conditional = s3Status(err) === 412;
-    } finally {
-      await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key })).catch(() => undefined);
-    }
+    this.conditional = await probeConditionalCreate(this.client, this.bucket, `${this.prefix}_gomodproxy/probe/${randomUUID()}`, this.name);
   }
 
   /**
@@ -128,18 +109,7 @@ export class S3Store implements BlobStore {
   async putIfAbsent(key: string, data: Buffer | string): Promise<boolean> {
     const Key = this.objectKey(key);
     if (!this.conditional) throw gmpError('GMP_ERR_INTERNAL', `${this.name} does not support conditional creates (check conditionalCreate first)`);
-    const body = Buffer.from(data);
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key, Body: body, ContentType: contentType(key), IfNoneMatch: '*' }));
-        return true;
-      } catch (err) {
-        if (s3Status(err) === 412) return false;
-        // 409: another conditional write of this key is in flight (AWS); the next attempt sees its outcome.
-        if (s3Status(err) !== 409 || attempt === 3) throw s3Error(err, this.name);
-        await new Promise((r) => setTimeout(r, 100 * attempt));
-      }
-    }
+    return createIfAbsent(this.client, { Bucket: this.bucket, Key, Body: Buffer.from(data), ContentType: contentType(key) }, this.name);
   }
 
   async stat(key: string): Promise<BlobInfo | undefined> {
