@@ -7,7 +7,10 @@
 //     or an instance/container role
 //   AWS_REGION (or `region` in the profile); us-east-1 for most S3-compatible servers
 //   AWS_ENDPOINT_URL_S3 (or AWS_ENDPOINT_URL, or `endpoint_url` in the profile) for a non-AWS service
-//   forcePathStyle (the --s3-force-path-style flag) for MinIO, Ceph and Swift
+//   forcePathStyle (what --s3-force-path-style sets) for MinIO, Ceph and Swift
+// Timeouts: connect 3 s, idle connection 20 s, a request until its answer 120 s; 3 attempts per request.
+// A store that cannot be reached answers 503 with Retry-After; a missing bucket or refused credentials
+// fail openS3Store() (and ping(), for /readyz) with a message that says so.
 // Permissions needed: s3:ListBucket on the bucket; s3:GetObject, s3:PutObject, s3:DeleteObject under PREFIX/
 // (and s3:AbortMultipartUpload for zips above 8 MiB). The start-up probe writes and deletes one object under
 // PREFIX/_gomodproxy/probe/.
