@@ -27,7 +27,7 @@ healthy() { curl -fsS -m 2 -o /dev/null "http://127.0.0.1:$PORT/healthcheck" 2>/
 running() { command -v curl >/dev/null && for s in $SERVERS; do alive "$s" || return 1; done && healthy; }
 
 stop_all() {
-  local s pids=""
+  local s p pids=""
   for s in $SERVERS; do
     if alive "$s"; then pids="$pids $(cat "$STATE/run/$s.pid")" && say "stopping $s"; fi
     rm -f "$STATE/run/$s.pid"
