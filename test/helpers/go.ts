@@ -1,7 +1,7 @@
 // Runs the real go command in an isolated environment (own GOPATH, module and build caches, no
 // user go env file, no telemetry, no network), so end-to-end tests see exactly what a Go user would.
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe } from 'node:test';
@@ -45,6 +45,7 @@ async function findGoCommands(requireList: string): Promise<GoUnderTest[]> {
   const candidates = ['go', ...wanted.map((m) => `/usr/lib/go-${m}/bin/go`)];
   const home = await isolatedHome();
   const versions = await Promise.all(candidates.map((bin) => goVersionOf(bin, home)));
+  await rm(home, { recursive: true, force: true });
   return wanted.map((minor) => {
     const i = versions.findIndex((v) => v !== undefined && minorOf(v) === minor);
     if (i >= 0) return { minor, go: { minor, version: versions[i] as string, bin: candidates[i] as string } };
