@@ -39,13 +39,10 @@ function parseCached(url: string): GoproxyRequest {
 
 export function registerGoproxyRoutes(app: FastifyInstance, cache: ModuleCache): void {
   app.route({
-    method: ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'],
+    // Other methods never get here: the app's onRequest hook answers them 405.
+    method: ['GET', 'HEAD'],
     url: '/*',
     handler: async (req, reply) => {
-      if (req.method !== 'GET' && req.method !== 'HEAD') {
-        reply.header('allow', 'GET, HEAD');
-        throw gmpError('GMP_ERR_REQUEST_METHOD', `method ${req.method} not allowed: use GET or HEAD`);
-      }
       const r = parseCached(req.url);
       req.goproxy = r;
       const dmf = req.headers['disable-module-fetch'];
