@@ -13,7 +13,7 @@ Flags:
 ${configFlagsHelp()}
 `;
 
-export const serve: Command = withConfig(SERVE_HELP, async (config) => {
+export const serve: Command = withConfig('serve', SERVE_HELP, async (config) => {
   const server = await createServer(config);
   const { host, port } = parseListen(config.listen) as { host: string; port: number };
   const address = await server.app.listen({ host, port });

@@ -2,6 +2,7 @@
 // for the go command (creating the signer key on first use, exactly as `serve` would).
 import { parseListen } from '../config/schema.js';
 import { loadOrCreateKey } from '../verify/own-sumdb.js';
+import { reportUsage, UsageError } from './args.js';
 import { configFlagsHelp, withConfig } from './flags.js';
 import type { Command } from './io.js';
 
@@ -16,13 +17,18 @@ Flags (the same settings as serve):
 ${configFlagsHelp()}
 `;
 
-export const sumdbKey: Command = (argv, io) => {
-  const { url: given, rest } = takeUrlFlag(argv);
-  return withConfig(SUMDB_KEY_HELP, async (config) => {
+export const sumdbKey: Command = withConfig(
+  'sumdb key',
+  SUMDB_KEY_HELP,
+  async (config, io, values) => {
+    const given = values.url as string | undefined;
+    if (given !== undefined && !/^https?:\/\/[^/\s]+/.test(given.trim())) {
+      return reportUsage(io, 'sumdb key', new UsageError(`option '--url' needs a value: the http:// or https:// address Go users reach this gomodproxy at`));
+    }
     const key = await loadOrCreateKey(config);
     const listen = parseListen(config.listen);
     const host = listen === undefined || listen.host === '0.0.0.0' || listen.host === '::' ? 'localhost' : listen.host;
-    const url = (given ?? `http://${host}:${listen?.port ?? 3000}`).replace(/\/+$/, '');
+    const url = (given?.trim() ?? `http://${host}:${listen?.port ?? 3000}`).replace(/\/+$/, '');
     io.stdout.write(
       `${key.verifierKey}\n\n` +
         `# give the go command (with GOPROXY at this gomodproxy, the key alone also works):\n` +
@@ -30,18 +36,6 @@ export const sumdbKey: Command = (argv, io) => {
         (key.created ? `\n# a new signer key was written to ${key.source}; keep it secret and back it up\n` : ''),
     );
     return 0;
-  })(rest, io);
-};
-
-/** Separates `--url X` / `--url=X` (this command's own flag) from the settings flags. */
-function takeUrlFlag(argv: string[]): { url?: string; rest: string[] } {
-  const rest: string[] = [];
-  let url: string | undefined;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i] as string;
-    if (a === '--url') url = argv[++i];
-    else if (a.startsWith('--url=')) url = a.slice('--url='.length);
-    else rest.push(a);
-  }
-  return { url, rest };
-}
+  },
+  { url: { type: 'string' } },
+);
