@@ -74,8 +74,9 @@ describe('the go command verifies through gomodproxy', () => {
   test("GOSUMDB=<gomodproxy's own key> covers public and private modules, and a restart serves the same tree", async () => {
     const dataDir = await mkdtemp(path.join(tmpdir(), 'gmp-own-'));
     const flags = { upstream: up.url, sumdb: db.gosumdb, private: 'example.com/Upper', 'private-upstream': up.url, 'own-sumdb': 'on' };
-    const key = await ownKey(dataDir);
+    // The server creates its key on first start; `sumdb key` then prints that key.
     let proxy = await startProxy(flags, { dataDir });
+    const key = await ownKey(dataDir);
     try {
       const gosumdb = `${key} ${proxy.url}/sumdb/sum.gomodproxy.local`;
       const seen = db.hits.length;
