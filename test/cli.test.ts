@@ -1,5 +1,6 @@
 // The command line as a new user meets it: for every sub-command, an unknown flag, a flag without its value
 // and a stray argument give one clear line on stderr and exit 2 — never a stack trace, never a silent default.
+import { spawn } from 'node:child_process';
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp } from 'node:fs/promises';
@@ -93,4 +94,36 @@ describe('values and commands', () => {
       assertOneLine(r.stderr, /^gomodproxy[ a-z]*: unknown /, argv.join(' '));
     }
   });
+});
+
+test('npm start listens on loopback by default: the help says so and serve starts there without a warning', async () => {
+  const help = await cli(['serve', '--help']);
+  assert.match(help.stdout, /--listen VALUE +address to listen on.*\(default 127\.0\.0\.1:3000\)/);
+  // The real command in a child process, as npm start runs it (on port 0: the machine is shared).
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', path.resolve('test/helpers/run-cli.ts'), 'serve', '--listen', '127.0.0.1:0', '--data', data, '--upstream', 'off', '--own-sumdb', 'off'],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let out = '';
+  child.stdout.on('data', (c: Buffer) => (out += c));
+  const exited = new Promise<number | null>((r) => child.on('exit', r));
+  while (!out.includes('gomodproxy listening')) {
+    if (child.exitCode !== null) assert.fail(`serve exited: ${out}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  child.kill('SIGTERM');
+  assert.equal(await exited, 0);
+  const lines = out
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { level: number; msg: string; address?: string });
+  assert.match(lines.find((l) => l.msg === 'gomodproxy listening')?.address ?? '', /^http:\/\/127\.0\.0\.1:\d+$/);
+  assert.deepEqual(
+    lines.filter((l) => l.level >= 40),
+    [],
+    'no warning for loopback',
+  );
 });

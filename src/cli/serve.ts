@@ -2,6 +2,7 @@
 import { parseListen } from '../config/schema.js';
 import { createServer } from '../server/compose.js';
 import { configFlagsHelp, withConfig } from './flags.js';
+import { warnIfExposed } from './listen-warning.js';
 import type { Command } from './io.js';
 
 export const SERVE_HELP = `Usage: gomodproxy serve [flags]
@@ -18,6 +19,7 @@ export const serve: Command = withConfig('serve', SERVE_HELP, async (config) => 
   const { host, port } = parseListen(config.listen) as { host: string; port: number };
   const address = await server.app.listen({ host, port });
   server.log.info({ address, upstream: config.upstream, data: config.data }, 'gomodproxy listening');
+  warnIfExposed(server.log, host);
 
   return new Promise<number>((resolve) => {
     let stopping = false;

@@ -12,7 +12,13 @@ export interface OptionSpec {
 }
 
 export const OPTIONS: readonly OptionSpec[] = [
-  { key: 'listen', flag: 'listen', env: 'GOMODPROXY_LISTEN', default: ':3000', help: 'address to listen on, HOST:PORT or :PORT' },
+  {
+    key: 'listen',
+    flag: 'listen',
+    env: 'GOMODPROXY_LISTEN',
+    default: '127.0.0.1:3000',
+    help: 'address to listen on, HOST:PORT, or :PORT for all interfaces (then other machines can use the proxy)',
+  },
   { key: 'data', flag: 'data', env: 'GOMODPROXY_DATA', default: './data', help: 'data directory (cache, temp files)' },
   {
     key: 'upstream',
