@@ -121,7 +121,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     env: 'GOMODPROXY_DIRECT_REWRITE',
     repeatable: true,
     default: '',
-    help: "direct mode: repository URL rewrite FROM=TO, like git's insteadOf (repeatable; env: separate with ;)",
+    help: "direct mode: repository URL rewrite FROM=TO, like git's insteadOf (repeatable; env: separate with ;); a FROM of https://HOST/ or https://HOST/PATH/ also maps modules under it without go-get discovery, to the repository FROM + next path element",
   },
   { key: 'direct.netrc', flag: 'direct-netrc', env: 'GOMODPROXY_DIRECT_NETRC', default: '', help: 'direct mode: netrc file with per-host credentials' },
   {
