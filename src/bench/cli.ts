@@ -42,7 +42,8 @@ export const run: Command = async (argv, io) => {
   }
   if (report.partial === 'interrupted') return 130;
   const eps = report.analysis.endpoints;
-  return eps.some((e) => e.status === 'altered') || eps.every((e) => e.status === 'down') ? 1 : 0;
+  // A conflict means some endpoint served altered bytes, even if nothing tells which.
+  return eps.some((e) => e.status === 'altered' || e.status === 'conflict') || eps.every((e) => e.status === 'down') ? 1 : 0;
 };
 
 export async function bench(opts: BenchOptions, workload: readonly ModuleVersion[], io: CliIO): Promise<BenchReport> {

@@ -29,7 +29,8 @@ database). Ends with a recommended GOPROXY. Without URLs, the proxies in $GOPROX
   --no-progress      no progress bar on stderr
   -h, --help         show this help
 
-Exit status: 0, or 1 when an endpoint served altered bytes or none answered, 130 on Ctrl-C.
+Exit status: 0, or 1 when an endpoint served altered bytes (or endpoints disagree with nothing
+to settle it) or none answered, 2 on a usage mistake, 130 on Ctrl-C.
 `;
 
 export interface BenchOptions {
