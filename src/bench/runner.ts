@@ -93,11 +93,14 @@ const RETRY_GIVE_UP = 3;
  */
 async function retryForHashes(ep: Endpoint, workload: readonly ModuleVersion[], r: EndpointResult, opts: RunOptions): Promise<void> {
   const failed = new Set(r.samples.filter((s) => !s.ok && s.failure !== '404' && s.failure !== 'bad-body').map((s) => `${s.kind} ${s.module}@${s.version}`));
+  const todo = workload.flatMap((m) =>
+    (['mod', 'zip'] as const).filter((k) => failed.has(`${k} ${m.path}@${m.version}`) && !hasHash(r, m, k)).map((kind) => ({ m, kind })),
+  );
   // An endpoint that is simply down would otherwise cost two timeouts per file.
   let failedInARow = 0;
-  for (const m of workload) {
-    for (const kind of ['mod', 'zip'] as const) {
-      if (!failed.has(`${kind} ${m.path}@${m.version}`) || hasHash(r, m, kind)) continue;
+  const worker = async () => {
+    for (let task = todo.shift(); task !== undefined; task = todo.shift()) {
+      const { m, kind } = task;
       for (let attempt = 0; attempt < HASH_RETRIES; attempt++) {
         if (opts.signal?.aborted || failedInARow >= RETRY_GIVE_UP) return;
         const file = kind === 'zip' ? path.join(opts.tmpDir, `${randomUUID()}.zip`) : undefined;
@@ -112,7 +115,8 @@ async function retryForHashes(ep: Endpoint, workload: readonly ModuleVersion[], 
         if (file !== undefined) await rm(file, { force: true });
       }
     }
-  }
+  };
+  await Promise.all(Array.from({ length: Math.min(opts.concurrency, todo.length) }, worker));
 }
 
 function hasHash(r: EndpointResult, m: ModuleVersion, kind: 'mod' | 'zip'): boolean {
