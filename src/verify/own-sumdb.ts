@@ -73,6 +73,8 @@ export class OwnSumdb {
   #pending: PendingRecord[] = [];
   #flushTimer: NodeJS.Timeout | undefined;
   #writing: Promise<void> = Promise.resolve();
+  /** The batch being hashed and appended, if any (it never rejects: #flush logs its failures). */
+  #flushing: Promise<void> = Promise.resolve();
 
   readonly log: ServerLog;
 
@@ -118,11 +120,19 @@ export class OwnSumdb {
    */
   record(modulePath: string, version: string, redact: (p: string) => string): void {
     this.#pending.push({ modulePath, version, redact });
-    this.#flushTimer ??= setTimeout(() => void this.#flush(), RECORD_BATCH_MS);
+    this.#flushTimer ??= setTimeout(() => {
+      this.#flushTimer = undefined;
+      void this.#startFlush();
+    }, RECORD_BATCH_MS);
+  }
+
+  /** Runs #flush after any batch still in progress, and remembers it, so flush() can wait for both. */
+  #startFlush(): Promise<void> {
+    this.#flushing = this.#flushing.then(() => this.#flush());
+    return this.#flushing;
   }
 
   async #flush(): Promise<void> {
-    this.#flushTimer = undefined;
     const batch = this.#pending.splice(0);
     const texts = await Promise.all(
       batch.map(({ modulePath, version, redact }) =>
@@ -141,12 +151,14 @@ export class OwnSumdb {
     await this.#writing;
   }
 
-  /** Appends what is still pending now, without waiting for the batch timer. */
+  /** Appends what is still pending now, without waiting for the batch timer; waits for a batch already hashing. */
   async flush(): Promise<void> {
     if (this.#flushTimer !== undefined) {
       clearTimeout(this.#flushTimer);
-      await this.#flush();
+      this.#flushTimer = undefined;
+      void this.#startFlush();
     }
+    await this.#flushing;
     await this.#writing;
   }
 
