@@ -26,3 +26,16 @@ test('every error code is documented with its status', () => {
     assert.match(readme, new RegExp(`\\| \`${code}\` \\| ${spec.status} \\|`), code);
   }
 });
+
+test('the README runs the CLI as npx gomodproxy: a bare gomodproxy is not on PATH after npm ci', () => {
+  const bare: string[] = [];
+  // Shell blocks: a command at the start of a line (after an optional prompt) or after && ; |.
+  for (const block of readme.matchAll(/```(?:sh|bash|shell|console)?\n([\s\S]*?)```/g)) {
+    for (const line of (block[1] ?? '').split('\n')) {
+      if (/(^|&&|;|\|)\s*(\$\s+)?(sudo\s+)?gomodproxy\s/.test(line)) bare.push(line);
+    }
+  }
+  // Commands quoted in prose and headings.
+  for (const span of readme.matchAll(/`(gomodproxy (?:serve|config|sumdb|bench|doctor|env)\b[^`]*)`/g)) bare.push(span[1] as string);
+  assert.deepEqual(bare, [], 'write npx gomodproxy');
+});

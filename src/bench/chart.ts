@@ -9,6 +9,7 @@ const COLORS: Readonly<Record<Status, string>> = {
   degraded: '#ef6c00',
   failing: '#c62828',
   down: '#757575',
+  conflict: '#ad1457',
   altered: '#6a1b9a',
 };
 const W = 960;

@@ -7,6 +7,7 @@ import { CLUSTER_PORT_ENV, runPrimary } from '../app/primary.js';
 import { parseListen } from '../config/schema.js';
 import type { Config } from '../config/schema.js';
 import { configFlagsHelp, withConfig } from './flags.js';
+import { warnIfExposed } from './listen-warning.js';
 import type { Command } from './io.js';
 
 export const SERVE_HELP = `Usage: gomodproxy serve [flags]
@@ -18,7 +19,7 @@ Flags:
 ${configFlagsHelp()}
 `;
 
-export const serve: Command = withConfig(SERVE_HELP, async (config) => {
+export const serve: Command = withConfig('serve', SERVE_HELP, async (config) => {
   if (cluster.isWorker) return runServer(config, true);
   if (config.workers > 1) return runPrimary(config, pino({ level: config.log.level, base: { service: 'gomodproxy', role: 'primary' } }));
   return runServer(config, false);
@@ -32,6 +33,7 @@ async function runServer(config: Readonly<Config>, asWorker: boolean): Promise<n
   const port = asWorker ? Number(process.env[CLUSTER_PORT_ENV] ?? configured) : configured;
   const address = await server.app.listen({ host, port });
   if (!asWorker) server.log.info({ address, upstream: config.upstream, data: config.data }, 'gomodproxy listening');
+  if (!asWorker || cluster.worker?.id === 1) warnIfExposed(server.log, host);
 
   return new Promise<number>((resolve) => {
     let stopping = false;

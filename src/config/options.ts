@@ -12,7 +12,13 @@ export interface OptionSpec {
 }
 
 export const OPTIONS: readonly OptionSpec[] = [
-  { key: 'listen', flag: 'listen', env: 'GOMODPROXY_LISTEN', default: ':3000', help: 'address to listen on, HOST:PORT or :PORT' },
+  {
+    key: 'listen',
+    flag: 'listen',
+    env: 'GOMODPROXY_LISTEN',
+    default: '127.0.0.1:3000',
+    help: 'address to listen on, HOST:PORT, or :PORT for all interfaces (then other machines can use the proxy)',
+  },
   { key: 'data', flag: 'data', env: 'GOMODPROXY_DATA', default: './data', help: 'data directory (cache, temp files)' },
   {
     key: 'upstream',
@@ -115,7 +121,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     env: 'GOMODPROXY_DIRECT_REWRITE',
     repeatable: true,
     default: '',
-    help: "direct mode: repository URL rewrite FROM=TO, like git's insteadOf (repeatable; env: separate with ;)",
+    help: "direct mode: repository URL rewrite FROM=TO, like git's insteadOf (repeatable; env: separate with ;); a FROM of https://HOST/ or https://HOST/PATH/ also maps modules under it without go-get discovery, to the repository FROM + next path element",
   },
   { key: 'direct.netrc', flag: 'direct-netrc', env: 'GOMODPROXY_DIRECT_NETRC', default: '', help: 'direct mode: netrc file with per-host credentials' },
   {

@@ -44,9 +44,10 @@ const proxyList = (def: string) =>
       }
     });
 
+// Loopback by default: listening on all interfaces publishes an open proxy, so it must be asked for.
 const listen = z
   .string()
-  .default(':3000')
+  .default('127.0.0.1:3000')
   .refine((v) => parseListen(v) !== undefined, { message: 'must be HOST:PORT or :PORT with a port from 0 to 65535' });
 
 const sumdbEntry = z.string().superRefine((v, ctx) => {

@@ -20,7 +20,7 @@ import { MirrorPool } from './mirror.js';
 import { BlockedAddressError, checkHost } from './net-guard.js';
 import { Credentials, parseRewriteRules, rewriteUrl } from './remote-auth.js';
 import type { RewriteRule } from './remote-auth.js';
-import { RepoRootError, fixedRepoRoot, launchpadRepoRoot } from './repo-root.js';
+import { RepoRootError, fixedRepoRoot, launchpadRepoRoot, rewriteRepoRoot } from './repo-root.js';
 import type { RepoRoot } from './repo-root.js';
 import { infoBody } from './info-body.js';
 
@@ -173,12 +173,12 @@ export class DirectSource implements RawSource {
     return { kind: 'git', repo: new CodeRepo(code, root.root, modulePath) };
   }
 
-  /** Fixed rules, then discovery, then launchpad; remembered for one refresh interval. */
+  /** Fixed rules, then a rewrite from https://HOST/, then discovery, then launchpad; remembered for one refresh interval. */
   private repoRoot(modulePath: string): Promise<RepoRoot> {
     const hit = this.roots.get(modulePath);
     if (hit !== undefined && Date.now() - hit.at < this.opts.refreshIntervalMs) return hit.root;
     const root = (async () => {
-      const fixed = fixedRepoRoot(modulePath);
+      const fixed = fixedRepoRoot(modulePath) ?? rewriteRepoRoot(modulePath, this.rules);
       if (fixed !== undefined) return fixed;
       try {
         return await discoverRepoRoot(modulePath, {
