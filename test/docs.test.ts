@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { CONFIG_FLAG, OPTIONS } from '../src/config/options.js';
+import { withOptionsTable } from '../src/config/options-table.js';
 import { ERRORS } from '../src/errors.js';
 
 const readme = await readFile(new URL('../README.md', import.meta.url), 'utf8');
@@ -11,6 +12,10 @@ test('the README starts with the two commands that serve and test', () => {
   const firstBlock = readme.split('```')[1] ?? '';
   assert.match(firstBlock, /npm ci && npm start/);
   assert.match(firstBlock, /npm ci && npm test/);
+});
+
+test("the README's settings table is the one the schema generates (npm run docs)", () => {
+  assert.equal(readme, withOptionsTable(readme), 'run npm run docs');
 });
 
 test('every setting has its flag, environment variable and YAML key in the README', () => {

@@ -62,7 +62,7 @@ export async function runPrimary(config: Readonly<Config>, log: Logger): Promise
   let listening = 0;
   cluster.on('listening', (_w, address) => {
     if (++listening === config.workers)
-      log.info({ address: `${address.address}:${address.port}`, workers: config.workers, data: config.data }, 'gomodproxy listening');
+      log.info({ address: `http://${address.address}:${address.port}`, workers: config.workers, data: config.data }, 'gomodproxy listening');
   });
 
   return new Promise<number>((resolve) => {
