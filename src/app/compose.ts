@@ -23,9 +23,9 @@ import { Chain } from '../upstream/chain.js';
 import type { ChainEntry } from '../upstream/chain.js';
 import { FileFetcher } from '../upstream/file-fetcher.js';
 import { HttpFetcher } from '../upstream/http-fetcher.js';
-import { parseProxyList } from '../upstream/proxy-list.js';
+import { parseProxyList } from '../protocol/proxy-list.js';
 import { ProxySource } from '../upstream/proxy-source.js';
-import { DirectSource, directOptions } from '../vcs/direct-source.js';
+import { DirectSource } from '../vcs/direct-source.js';
 import { ClusterMetrics } from './cluster-metrics.js';
 import type { Layout } from './layout.js';
 import { openLayout } from './layout.js';
@@ -59,8 +59,16 @@ export async function createServer(config: Readonly<Config>, options: ComposeOpt
   const closers: Array<() => Promise<void>> = [];
 
   const direct = new DirectSource({
-    ...directOptions(config, layout.paths.vcs, (url) => proxySource(url)),
+    vcsDir: layout.paths.vcs,
     tmpDir: layout.scratch.dir,
+    refreshIntervalMs: config.direct.refreshInterval,
+    gitTimeoutMs: config.direct.gitTimeout,
+    rewrite: config.direct.rewrite,
+    auth: config.direct.auth,
+    netrc: config.direct.netrc,
+    allowPrivateNetworks: config.direct.allowPrivateNetworks,
+    partialClone: config.direct.partialClone,
+    proxyFor: (url) => proxySource(url),
   });
   function proxySource(url: string): ProxySource {
     const fetcher = url.startsWith('file:') ? new FileFetcher(url) : new HttpFetcher(url, httpOptions(config), metrics, log);

@@ -1,6 +1,6 @@
 // A self-contained SVG (or HTML page around it) of each endpoint's latency distribution: every request
 // as a dot on a log-scale axis, with a p25–p75 box, the median, and a p5–p99 whisker. No dependencies.
-import { redactURL } from '../upstream/proxy-list.js';
+import { redactURL } from '../protocol/proxy-list.js';
 import type { EndpointStats, Status } from './analyze.js';
 
 const COLORS: Readonly<Record<Status, string>> = {

@@ -5,7 +5,7 @@ import { parseCommandArgs } from '../cli/args.js';
 import { parseGosumdb } from '../config/gosumdb.js';
 import type { SumdbSpec } from '../config/gosumdb.js';
 import { parseDuration } from '../config/units.js';
-import { parseProxyList } from '../upstream/proxy-list.js';
+import { parseProxyList } from '../protocol/proxy-list.js';
 import { BUILTIN_MODULES, loadFrom, parseModuleLines } from './workload.js';
 import type { ModuleVersion } from './workload.js';
 

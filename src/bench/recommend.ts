@@ -1,7 +1,7 @@
 // The GOPROXY value bench recommends from a ranked analysis, with the fallback rules explained (§1.5):
 // `|` between mirrors fails over on any error, `,` only on 404/410, and `direct` last or not.
-import { formatProxyList, redactURL } from '../upstream/proxy-list.js';
-import type { ProxyEntry } from '../upstream/proxy-list.js';
+import { formatProxyList, redactURL } from '../protocol/proxy-list.js';
+import type { ProxyEntry } from '../protocol/proxy-list.js';
 import type { EndpointStats } from './analyze.js';
 
 export interface Recommendation {

@@ -2,7 +2,7 @@
 // source (YAML file, GOMODPROXY_* environment, flags). Names follow the go command's own vocabulary.
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
-import { parseProxyList } from '../upstream/proxy-list.js';
+import { parseProxyList } from '../protocol/proxy-list.js';
 import { isSumdbName, parseGosumdb } from './gosumdb.js';
 import { choice, duration, int, list, size, text, thrown, toggle } from './setting-types.js';
 

@@ -4,7 +4,7 @@ import { request } from 'undici';
 import { makeAgent } from '../bench/client.js';
 import { parseCommandArgs, reportUsage } from '../cli/args.js';
 import type { CliIO, Command } from '../cli/io.js';
-import { parseProxyList, redactURL } from '../upstream/proxy-list.js';
+import { parseProxyList, redactURL } from '../protocol/proxy-list.js';
 import { ENV_FORMATS, FORMAT_TITLES, renderBlock } from './quote.js';
 import type { EnvFormat } from './quote.js';
 import { buildEnvVars, explain } from './settings.js';

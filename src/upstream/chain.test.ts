@@ -5,7 +5,7 @@ import type { ErrorCode } from '../errors.js';
 import { Chain } from './chain.js';
 import type { ChainEntry } from './chain.js';
 import type { RawSource } from './source.js';
-import { parseProxyList, formatProxyList } from './proxy-list.js';
+import { parseProxyList, formatProxyList } from '../protocol/proxy-list.js';
 
 /** A source whose list() answers with versions or fails with an error code; records calls. */
 function src(name: string, outcome: string[] | ErrorCode, calls: string[]): RawSource {

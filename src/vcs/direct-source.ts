@@ -2,10 +2,9 @@
 // rewrite rules), answers computed from a persistent bare mirror, failures mapped to GOPROXY statuses.
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { Config } from '../config/schema.js';
 import { GmpError, gmpError } from '../errors.js';
 import { ModZipError } from '../modzip/zip-check.js';
-import { redactURL } from '../upstream/proxy-list.js';
+import { redactURL } from '../protocol/proxy-list.js';
 import { formatList } from '../protocol/answers.js';
 import type { RawSource } from '../upstream/source.js';
 import { CodeRepo, ModuleVersionError } from './code-repo.js';
@@ -45,22 +44,6 @@ export interface DirectSourceOptions {
   readonly now?: () => number;
   /** Tests: replaces the HTTP fetch of go-get pages. */
   readonly fetchPage?: DiscoveryOptions['fetchPage'];
-}
-
-/** The DirectSource settings of a server's configuration. */
-export function directOptions(config: Readonly<Config>, vcsDir: string, proxyFor?: (baseUrl: string) => RawSource): DirectSourceOptions {
-  const d = config.direct;
-  return {
-    vcsDir,
-    refreshIntervalMs: d.refreshInterval,
-    gitTimeoutMs: d.gitTimeout,
-    rewrite: d.rewrite,
-    auth: d.auth,
-    netrc: d.netrc,
-    allowPrivateNetworks: d.allowPrivateNetworks,
-    partialClone: d.partialClone,
-    proxyFor,
-  };
 }
 
 type Target = { readonly kind: 'git'; readonly repo: CodeRepo } | { readonly kind: 'mod'; readonly source: RawSource };
