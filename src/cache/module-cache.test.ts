@@ -74,3 +74,16 @@ test('a stored exact .info is found again from disk by a new cache', async () =>
     assert.deepEqual(calls, ['info v1.2.3']);
   });
 });
+
+test('a .info query with punctuation a branch name may hold, such as feat(x), is filled and stored, not refused', async () => {
+  // Found by the storage-key fuzz property: "=" and "feat(x)" escape fine but the storage refused their keys (400).
+  await withCache(async (cache, data, calls) => {
+    for (const query of ['feat(x)', '=', 'a#b,c&d', 'x[1]{2}^$%']) {
+      const info = await cache.info('example.com/m', query);
+      assert.equal(info.immutable, false);
+    }
+    await cache.flush();
+    assert.ok((await readFile(path.join(data, 'cache/example.com/m/@q/feat(x).info'))).length > 0);
+    assert.deepEqual(calls, ['info feat(x)', 'info =', 'info a#b,c&d', 'info x[1]{2}^$%']);
+  });
+});

@@ -10,7 +10,9 @@ import { FdCache } from './fd-cache.js';
 import type { SharedFd } from './fd-cache.js';
 import type { BlobInfo, ByteRange, Staged, Storage } from './types.js';
 
-const SAFE_KEY = /^[a-z0-9.\-_~!+@/]+$/;
+// Every character escapePath and escapeVersion can emit (a query such as `feat(x)` included), plus '/';
+// never a backslash, NUL or a control character. Traversal is refused element by element in filePath.
+const SAFE_KEY = /^[a-z0-9.\-_~!+@/ #$%&()=,[\]^{}]+$/;
 
 export class FsStorage implements Storage {
   readonly root: string;
