@@ -1,8 +1,11 @@
 // Every fuzz property, by area, for `npm run fuzz`; the unit tests import their own area's list directly.
 import { gosumdbProperties } from '../config/gosumdb.props.js';
+import { zipProperties } from '../modzip/zip-check.props.js';
 import { escapeProperties } from '../protocol/escape.props.js';
 import { globProperties } from '../protocol/glob.props.js';
 import { pathProperties } from '../protocol/paths.props.js';
+import { noteProperties } from '../sumdb/note.props.js';
+import { tlogProperties } from '../sumdb/tlog.props.js';
 import { keyProperties } from '../storage/keys.props.js';
 import { proxyListProperties } from '../upstream/proxy-list.props.js';
 import type { FuzzProperty } from './property.js';
@@ -14,4 +17,7 @@ export const allProperties: ReadonlyArray<{ area: string; properties: readonly F
   { area: 'protocol/glob', properties: globProperties },
   { area: 'upstream/proxy-list', properties: proxyListProperties },
   { area: 'config/gosumdb', properties: gosumdbProperties },
+  { area: 'modzip', properties: zipProperties },
+  { area: 'sumdb/note', properties: noteProperties },
+  { area: 'sumdb/tlog', properties: tlogProperties },
 ];
