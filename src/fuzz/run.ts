@@ -1,11 +1,16 @@
-// `npm run fuzz -- [--runs N] [--seconds S] [--grep RE] [--seed N --path P]`: the unit tests' properties, run
-// much longer. Without options each property gets 20× its test-suite runs; --seconds splits a time budget.
+// `npm run fuzz -- [--runs N] [--seconds S] [--grep RE] [--seed N --path P] [--go]`: the unit tests' properties,
+// run much longer. Without options each property gets 20× its test-suite runs; --seconds splits a time budget;
+// --go adds differential properties against the real x/mod of the local Go toolchain.
 import { parseArgs } from 'node:util';
 import fc from 'fast-check';
+import { zipXmodProperties } from '../modzip/zip-xmod.props.js';
+import { xmodProperties } from '../protocol/xmod.props.js';
 import { allProperties } from './all.js';
+import { startGoOracle } from './go-oracle.js';
+import type { GoOracle } from './go-oracle.js';
 import { parameters } from './property.js';
 
-const USAGE = 'usage: npm run fuzz -- [--runs N] [--seconds S] [--grep REGEXP] [--seed N [--path P]]';
+const USAGE = 'usage: npm run fuzz -- [--runs N] [--seconds S] [--grep REGEXP] [--seed N [--path P]] [--go]';
 
 function fail(message: string): never {
   process.stderr.write(`fuzz: ${message}\n${USAGE}\n`);
@@ -23,7 +28,14 @@ function options() {
   let parsed;
   try {
     parsed = parseArgs({
-      options: { runs: { type: 'string' }, seconds: { type: 'string' }, grep: { type: 'string' }, seed: { type: 'string' }, path: { type: 'string' } },
+      options: {
+        runs: { type: 'string' },
+        seconds: { type: 'string' },
+        grep: { type: 'string' },
+        seed: { type: 'string' },
+        path: { type: 'string' },
+        go: { type: 'boolean' },
+      },
     });
   } catch (err) {
     fail((err as Error).message);
@@ -37,12 +49,20 @@ function options() {
   }
   const seed = v.seed === undefined ? undefined : Number(v.seed);
   if (seed !== undefined && !Number.isInteger(seed)) fail('--seed needs an integer');
-  return { runs: positive('runs', v.runs), seconds: positive('seconds', v.seconds), grep, seed, path: v.path };
+  return { runs: positive('runs', v.runs), seconds: positive('seconds', v.seconds), grep, seed, path: v.path, go: v.go === true };
 }
 
 async function main(): Promise<void> {
   const opts = options();
-  const selected = allProperties.flatMap(({ area, properties }) =>
+  let oracle: GoOracle | undefined;
+  if (opts.go) {
+    process.stdout.write('building the x/mod oracle with the local Go toolchain…\n');
+    oracle = await startGoOracle();
+  }
+  const go = () => oracle as GoOracle;
+  const areas =
+    oracle === undefined ? allProperties : [...allProperties, { area: 'x/mod (Go)', properties: [...xmodProperties(go), ...zipXmodProperties(go)] }];
+  const selected = areas.flatMap(({ area, properties }) =>
     properties.filter((p) => opts.grep === undefined || opts.grep.test(`${area}: ${p.name}`)).map((p) => ({ area, p })),
   );
   if (selected.length === 0) fail('no property matches --grep');
@@ -65,6 +85,7 @@ async function main(): Promise<void> {
       process.stdout.write(`ok   ${line}\n`);
     }
   }
+  await oracle?.close();
   const secs = ((Date.now() - started) / 1000).toFixed(1);
   process.stdout.write(`\n${selected.length - failed}/${selected.length} properties held over ${total} cases in ${secs} s\n`);
   process.exitCode = failed > 0 ? 1 : 0;

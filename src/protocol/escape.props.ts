@@ -17,7 +17,7 @@ export function modelUnescape(s: string): string | null {
 }
 
 /** Escaped-looking strings: mostly lower case with "!" pairs, sometimes broken. */
-const escapedish = fc.oneof(
+export const escapedish = fc.oneof(
   stringOf('abz09.-_~/!!!A', 24),
   modulePath.map((p) => escapePath(p)),
   mutated(

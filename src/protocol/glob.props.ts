@@ -6,7 +6,7 @@ import { anyString, hostName, modulePath, stringOf } from '../fuzz/arbitraries.j
 import { fuzz } from '../fuzz/property.js';
 import { matchPrefixPatterns, pathMatch } from './glob.js';
 
-const GLOB_CHARS = [...'ab/.-*?[]^\\,', 'é', '€'];
+export const GLOB_CHARS = [...'ab/.-*?[]^\\,', 'é', '€'];
 const escapeRe = (c: string) => c.replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&');
 /** Writes c so that path.Match reads it literally. */
 const escapeGlob = (s: string) => s.replace(/[*?[\]\\-]/g, '\\$&');

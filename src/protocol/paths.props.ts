@@ -16,7 +16,7 @@ const BUILD_ID = '[0-9A-Za-z-]+';
 const SEMVER = new RegExp(`^v${NUM}(?:\\.${NUM}(?:\\.${NUM}(?:-${PRE_ID}(?:\\.${PRE_ID})*)?(?:\\+${BUILD_ID}(?:\\.${BUILD_ID})*)?)?)?$`);
 
 /** Version-shaped strings: mostly near the grammar, sometimes anything. */
-const versionish = fc.oneof(
+export const versionish = fc.oneof(
   stringOf('v0123456789.-+aAzZ', 16),
   semverParts.map(formatSemver),
   mutated(semverParts.map(formatSemver), 'v0123456789.-+aZ'),
@@ -60,7 +60,7 @@ function modelCheckPath(p: string): boolean {
 }
 
 /** Module-path-shaped strings: elements from a tricky alphabet, some of them valid. */
-const pathish = fc.oneof(
+export const pathish = fc.oneof(
   fc
     .array(
       fc.oneof(

@@ -26,9 +26,10 @@ function signerKey(name: string, seed: Uint8Array): string {
 
 const keyName = fc.oneof(fc.stringMatching(/^[A-Za-z0-9._/-]{1,12}$/), fc.constantFrom('sum.golang.org', 'Пётр', '例え'));
 
-function pairFrom(name: string, seed: Uint8Array): { signer: Signer & { verifierKey: string }; verifier: Verifier } {
-  const signer = newSigner(signerKey(name, seed));
-  return { signer, verifier: newVerifier(signer.verifierKey) };
+function pairFrom(name: string, seed: Uint8Array): { signerKey: string; signer: Signer & { verifierKey: string }; verifier: Verifier } {
+  const key = signerKey(name, seed);
+  const signer = newSigner(key);
+  return { signerKey: key, signer, verifier: newVerifier(signer.verifierKey) };
 }
 
 let pool: Array<ReturnType<typeof pairFrom>> | undefined;
@@ -145,7 +146,7 @@ export const noteProperties = [
           '+=/Aa0é ',
         ),
         mutated(
-          keyPair.map((p) => signerKey(p.signer.name, Buffer.alloc(32, 1))),
+          keyPair.map((p) => p.signerKey),
           '+=/Aa0é ',
         ),
         fc.tuple(keyName, fc.uint8Array({ maxLength: 40 })).map(([n, k]) => `PRIVATE+KEY+${n}+00000000+${Buffer.from(k).toString('base64')}`),
