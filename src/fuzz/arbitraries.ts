@@ -12,6 +12,9 @@ export function stringOf(chars: string | readonly string[], maxLength = 24, minL
 /** Characters that trip path, escaping and URL code: separators, case, non-ASCII, a lone surrogate. */
 export const TRICKY_CHARS = [...'aAzZv0129.-_~/!+@%# :?', 'é', 'ß', 'K', '\u212a', '\u0301', '😀', '\ud800', '\u0000', '\n', '\\'];
 
+/** A UTF-16 half without its other half: what Go would see as invalid UTF-8. */
+export const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
 /** Any string, weighted towards short ones built from tricky characters. */
 export const anyString: fc.Arbitrary<string> = fc.oneof(
   { weight: 3, arbitrary: stringOf(TRICKY_CHARS, 40) },

@@ -225,7 +225,7 @@ export interface ZipRecipe {
 }
 
 const validZip: fc.Arbitrary<ZipRecipe> = fc.tuple(moduleVersion, tree).map(([mv, t]) => ({ ...mv, tree: t, entries: zipEntries(mv.prefix, t) }));
-const damagedZip = fc.tuple(validZip, damage).map(([z, d]): ZipRecipe => ({ ...z, damage: d }));
+export const damagedZip = fc.tuple(validZip, damage).map(([z, d]): ZipRecipe => ({ ...z, damage: d }));
 const hostileZip = fc.tuple(validZip, fc.nat(), fc.nat()).map(([z, pickName, pickFile]): ZipRecipe => {
   const files = z.tree.files.map((f) => f.name);
   const names = hostileNames(z.prefix, z.mod, z.version, files.length === 0 ? undefined : files[pickFile % files.length]);

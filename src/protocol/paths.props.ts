@@ -2,7 +2,7 @@
 // of go-module-protocols.md §2.1–2.4 and §3.1, written here as small independent models.
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { anyString, canonicalVersion, formatSemver, modulePath, mutated, semverParts, stringOf, TRICKY_CHARS } from '../fuzz/arbitraries.js';
+import { anyString, canonicalVersion, formatSemver, LONE_SURROGATE, modulePath, mutated, semverParts, stringOf, TRICKY_CHARS } from '../fuzz/arbitraries.js';
 import type { SemverParts } from '../fuzz/arbitraries.js';
 import { fuzz } from '../fuzz/property.js';
 import { check, checkFilePath, checkImportPath, checkPath, splitPathVersion } from './module-path.js';
@@ -39,7 +39,6 @@ function modelCompare(a: SemverParts, b: SemverParts): number {
   return Math.sign(a.pre.length - b.pre.length);
 }
 
-const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 const BAD_WINDOWS = /^(CON|PRN|AUX|NUL|COM[1-9]|LPT[1-9])$/i;
 
 /** CheckPath as §2.2–2.3 state it, element by element. */

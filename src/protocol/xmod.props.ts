@@ -2,7 +2,7 @@
 // only (they need a Go toolchain and a build): every answer and every error text must be Go's.
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { anyString, modulePath, show, stringOf } from '../fuzz/arbitraries.js';
+import { anyString, LONE_SURROGATE, modulePath, show, stringOf } from '../fuzz/arbitraries.js';
 import type { GoOracle } from '../fuzz/go-oracle.js';
 import { fuzz } from '../fuzz/property.js';
 import type { FuzzProperty } from '../fuzz/property.js';
@@ -15,7 +15,6 @@ import { pathish, versionish } from './paths.props.js';
 import { isPseudoVersion, pseudoVersionBase, pseudoVersionRev, pseudoVersionTime } from './pseudo.js';
 import * as semver from './semver.js';
 
-const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 /** JSON cannot carry invalid UTF-8 to Go, and no request path decodes to a lone surrogate anyway. */
 const wellFormed = (a: fc.Arbitrary<string>) => a.filter((s) => !LONE_SURROGATE.test(s));
 
