@@ -26,26 +26,36 @@ export interface GoOracle {
 export async function startGoOracle(goBinary = 'go'): Promise<GoOracle> {
   const dir = await mkdtemp(path.join(tmpdir(), 'gmp-go-oracle-'));
   const env = { ...process.env, GOFLAGS: '-mod=mod', GOPROXY: 'off', GOWORK: 'off', GOTOOLCHAIN: 'local' };
-  const goroot = (await run(goBinary, ['env', 'GOROOT'], { env })).stdout.trim();
-  const xmod = path.join(goroot, 'src/cmd/vendor/golang.org/x/mod');
-  for (const pkg of ['module', 'semver', 'internal', 'zip', 'sumdb/dirhash']) await cp(path.join(xmod, pkg), path.join(dir, 'xmod', pkg), { recursive: true });
-  await writeFile(path.join(dir, 'xmod/go.mod'), 'module golang.org/x/mod\n\ngo 1.17\n');
-  await writeFile(path.join(dir, 'go.mod'), 'module oracle\n\ngo 1.19\n\nrequire golang.org/x/mod v0.0.0\n\nreplace golang.org/x/mod => ./xmod\n');
-  await cp(new URL('./go-oracle/main.go', import.meta.url), path.join(dir, 'main.go'));
-  await run(goBinary, ['build', '-o', 'oracle', '.'], { cwd: dir, env });
+  try {
+    const goroot = (await run(goBinary, ['env', 'GOROOT'], { env })).stdout.trim();
+    const xmod = path.join(goroot, 'src/cmd/vendor/golang.org/x/mod');
+    for (const pkg of ['module', 'semver', 'internal', 'zip', 'sumdb/dirhash'])
+      await cp(path.join(xmod, pkg), path.join(dir, 'xmod', pkg), { recursive: true });
+    await writeFile(path.join(dir, 'xmod/go.mod'), 'module golang.org/x/mod\n\ngo 1.17\n');
+    await writeFile(path.join(dir, 'go.mod'), 'module oracle\n\ngo 1.19\n\nrequire golang.org/x/mod v0.0.0\n\nreplace golang.org/x/mod => ./xmod\n');
+    await cp(new URL('./go-oracle/main.go', import.meta.url), path.join(dir, 'main.go'));
+    await run(goBinary, ['build', '-o', 'oracle', '.'], { cwd: dir, env });
+  } catch (err) {
+    await rm(dir, { recursive: true, force: true });
+    throw err;
+  }
   const child: ChildProcessWithoutNullStreams = spawn(path.join(dir, 'oracle'), { stdio: 'pipe' });
-  const waiting: Array<(a: GoAnswer) => void> = [];
-  createInterface({ input: child.stdout }).on('line', (line) => waiting.shift()?.(JSON.parse(line) as GoAnswer));
+  const waiting: Array<{ resolve: (a: GoAnswer) => void; reject: (e: Error) => void }> = [];
+  createInterface({ input: child.stdout }).on('line', (line) => waiting.shift()?.resolve(JSON.parse(line) as GoAnswer));
+  // A crashed oracle must fail the property that asked, not leave it waiting for ever.
+  child.once('exit', (code) => {
+    for (const w of waiting.splice(0)) w.reject(new Error(`the Go oracle exited (${code})`));
+  });
   return {
     ask(op, a, b = '') {
-      return new Promise((resolve) => {
-        waiting.push(resolve);
+      return new Promise((resolve, reject) => {
+        waiting.push({ resolve, reject });
         child.stdin.write(`${JSON.stringify({ op, a, b })}\n`);
       });
     },
     async close() {
       child.stdin.end();
-      await new Promise((resolve) => child.once('exit', resolve));
+      if (child.exitCode === null && child.signalCode === null) await new Promise((resolve) => child.once('exit', resolve));
       await rm(dir, { recursive: true, force: true });
     },
   };

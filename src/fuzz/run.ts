@@ -57,7 +57,7 @@ async function main(): Promise<void> {
   let oracle: GoOracle | undefined;
   if (opts.go) {
     process.stdout.write('building the x/mod oracle with the local Go toolchain…\n');
-    oracle = await startGoOracle();
+    oracle = await startGoOracle().catch((err: Error) => fail(`--go needs go on PATH with its sources (src/cmd/vendor): ${err.message}`));
   }
   const go = () => oracle as GoOracle;
   const areas =
