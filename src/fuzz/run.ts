@@ -1,4 +1,4 @@
-// `npm run fuzz -- [--runs N] [--seconds S] [--grep RE] [--seed N --path P] [--go]`: the unit tests' properties,
+// `npm run fuzz -- [--runs N] [--seconds S] [--grep RE] [--seed=N --path=P] [--go]`: the unit tests' properties,
 // run much longer. Without options each property gets 20× its test-suite runs; --seconds splits a time budget;
 // --go adds differential properties against the real x/mod of the local Go toolchain.
 import { parseArgs } from 'node:util';
@@ -10,7 +10,7 @@ import { startGoOracle } from './go-oracle.js';
 import type { GoOracle } from './go-oracle.js';
 import { parameters } from './property.js';
 
-const USAGE = 'usage: npm run fuzz -- [--runs N] [--seconds S] [--grep REGEXP] [--seed N [--path P]] [--go]';
+const USAGE = 'usage: npm run fuzz -- [--runs N] [--seconds S] [--grep REGEXP] [--seed=N [--path=P]] [--go]';
 
 function fail(message: string): never {
   process.stderr.write(`fuzz: ${message}\n${USAGE}\n`);

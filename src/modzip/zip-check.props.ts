@@ -116,17 +116,20 @@ export async function check(zip: Buffer, mod: string, version: string): Promise<
   });
 }
 
-/** Every entry's name and content, read back with yauzl alone: what the checker's answer must describe. */
+/**
+ * Every entry's name and content, read back with plain yauzl: what the checker's answer must describe. Names are
+ * the raw bytes as UTF-8, as Go reads them whatever the UTF-8 flag says (yauzl would decode CP437 without it).
+ */
 async function readBack(zip: Buffer): Promise<Array<{ name: string; content: Buffer }>> {
   const z = await new Promise<yauzl.ZipFile>((resolve, reject) =>
-    yauzl.fromBuffer(zip, { lazyEntries: true, decodeStrings: true, validateEntrySizes: true }, (err, f) => (err ? reject(err) : resolve(f))),
+    yauzl.fromBuffer(zip, { lazyEntries: true, decodeStrings: false, validateEntrySizes: true }, (err, f) => (err ? reject(err) : resolve(f))),
   );
   const out: Array<{ name: string; content: Buffer }> = [];
   for (let e = await nextEntry(z); e !== undefined; e = await nextEntry(z)) {
     const stream = await new Promise<NodeJS.ReadableStream>((resolve, reject) => z.openReadStream(e, (err, s) => (err ? reject(err) : resolve(s))));
     const chunks: Buffer[] = [];
     for await (const c of stream as AsyncIterable<Buffer>) chunks.push(c);
-    out.push({ name: e.fileName, content: Buffer.concat(chunks) });
+    out.push({ name: e.fileNameRaw.toString('utf8'), content: Buffer.concat(chunks) });
   }
   z.close();
   return out;
