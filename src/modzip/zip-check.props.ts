@@ -252,7 +252,7 @@ export async function makeZip(r: ZipRecipe): Promise<Buffer> {
 export const zipProperties = [
   fuzz(
     'a valid module zip is accepted, and its h1 is the dirhash of its entry names and contents',
-    100,
+    80,
     () =>
       fc.asyncProperty(moduleVersion, tree, async ({ mod, version, prefix }, t) => {
         const entries = zipEntries(prefix, t);
@@ -273,7 +273,7 @@ export const zipProperties = [
 
   fuzz(
     'random bytes are refused with a ModZipError that says why, never a crash or a hang',
-    150,
+    100,
     () =>
       fc.asyncProperty(
         fc.oneof(
@@ -290,7 +290,7 @@ export const zipProperties = [
 
   fuzz(
     'a damaged valid zip is refused with a ModZipError, or accepted only with clean names under the prefix and an h1 of what it holds',
-    200,
+    150,
     () =>
       fc.asyncProperty(damagedZip, async (z) => {
         const zip = await makeZip(z);
@@ -302,7 +302,7 @@ export const zipProperties = [
 
   fuzz(
     'an entry named outside the prefix, unclean, absolute, colliding, duplicated or otherwise invalid is always refused',
-    150,
+    120,
     () =>
       fc.asyncProperty(hostileZip, async (z) => {
         const zip = await makeZip(z);
@@ -314,7 +314,7 @@ export const zipProperties = [
 
   fuzz(
     'a declared size or a (non-zero) CRC that disagrees with the data, however large, is refused',
-    100,
+    80,
     () =>
       fc.asyncProperty(
         validZip.filter((z) => z.tree.files.length > 0),

@@ -64,7 +64,7 @@ function openOrError(msg: Uint8Array | string, known: ReturnType<typeof verifier
 const sigBytes = (b64: string) => decodeStdBase64(b64)?.toString('hex');
 
 export const noteProperties = [
-  fuzz('a note signed by several keys opens with any of them to the same text, the others kept as unverified signatures', 300, () =>
+  fuzz('a note signed by several keys opens with any of them to the same text, the others kept as unverified signatures', 200, () =>
     fc.property(noteText, fc.array(keyPair, { minLength: 1, maxLength: 3 }), fc.nat(), (text, pairs, pick) => {
       const signers: Signer[] = pairs.map((p) => p.signer);
       const msg = sign(text, signers);
@@ -80,7 +80,7 @@ export const noteProperties = [
     }),
   ),
 
-  fuzz('any single-byte change to a signed note is refused, unless it only touches base64 padding bits Go ignores too', 600, () =>
+  fuzz('any single-byte change to a signed note is refused, unless it only touches base64 padding bits Go ignores too', 400, () =>
     fc.property(noteText, keyPair, fc.nat(), fc.integer({ min: 1, max: 255 }), (text, { signer, verifier }, at, xor) => {
       const msg = sign(text, [signer]);
       const original = open(msg, verifierList(verifier));
@@ -137,7 +137,7 @@ export const noteProperties = [
     }),
   ),
 
-  fuzz('signer and verifier key parsers throw only KeyFormatError on malformed keys', 800, () =>
+  fuzz('signer and verifier key parsers throw only KeyFormatError on malformed keys', 500, () =>
     fc.property(
       fc.oneof(
         anyString,

@@ -114,7 +114,7 @@ export const tlogProperties = [
     ),
   ),
 
-  fuzz('a record proof for a random tree and leaf verifies, and any tampering with proof, leaf, index or root fails', 300, () =>
+  fuzz('a record proof for a random tree and leaf verifies, and any tampering with proof, leaf, index or root fails', 200, () =>
     fc.asyncProperty(treeSize, fc.nat(), fc.nat(), tamper, fc.constantFrom('proof', 'leaf', 'index', 'root'), async (t, pick, other, how, what) => {
       const { hashes, reader: r } = await storedLog();
       const n = pick % t;
@@ -132,7 +132,7 @@ export const tlogProperties = [
     }),
   ),
 
-  fuzz('a consistency proof between two random tree sizes verifies, and any tampering with proof or roots fails', 300, () =>
+  fuzz('a consistency proof between two random tree sizes verifies, and any tampering with proof or roots fails', 200, () =>
     fc.asyncProperty(treeSize, fc.nat(), tamper, fc.constantFrom('proof', 'old', 'new'), async (t, pick, how, what) => {
       const { reader: r } = await storedLog();
       const n = (pick % t) + 1;
@@ -172,7 +172,7 @@ export const tlogProperties = [
     }),
   ),
 
-  fuzz('hashes read through tiles are trusted only when tied to the signed root: a bit flipped in any tile is caught (§7.4)', 300, () =>
+  fuzz('hashes read through tiles are trusted only when tied to the signed root: a bit flipped in any tile is caught (§7.4)', 200, () =>
     fc.asyncProperty(
       fc.integer({ min: 1, max: 5 }),
       treeSize,
