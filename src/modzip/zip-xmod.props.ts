@@ -8,8 +8,8 @@ import type { GoOracle } from '../fuzz/go-oracle.js';
 import { fuzz } from '../fuzz/property.js';
 import type { FuzzProperty } from '../fuzz/property.js';
 import { checkAndHashZip } from './zip-check.js';
-import { damagedZip, makeZip, namedZip, withZipFile } from './zip-check.props.js';
-import type { ZipRecipe } from './zip-check.props.js';
+import { damagedZip, makeZip, namedZip, withZipFile } from '../fuzz/zip-recipes.js';
+import type { ZipRecipe } from '../fuzz/zip-recipes.js';
 
 /** Both verdicts on one zip: ours (checkAndHashZip) and Go's (CheckZip, then HashZip). */
 async function verdicts(go: GoOracle, z: ZipRecipe) {
