@@ -1,5 +1,5 @@
 // Every fuzz property, by area, for `npm run fuzz`; the unit tests import their own area's list directly.
-import { gosumdbProperties } from '../config/gosumdb.props.js';
+import { gosumdbProperties } from '../protocol/gosumdb.props.js';
 import { zipProperties } from '../modzip/zip-check.props.js';
 import { escapeProperties } from '../protocol/escape.props.js';
 import { globProperties } from '../protocol/glob.props.js';
@@ -16,7 +16,7 @@ export const allProperties: ReadonlyArray<{ area: string; properties: readonly F
   { area: 'storage/keys', properties: keyProperties },
   { area: 'protocol/glob', properties: globProperties },
   { area: 'protocol/proxy-list', properties: proxyListProperties },
-  { area: 'config/gosumdb', properties: gosumdbProperties },
+  { area: 'protocol/gosumdb', properties: gosumdbProperties },
   { area: 'modzip', properties: zipProperties },
   { area: 'sumdb/note', properties: noteProperties },
   { area: 'sumdb/tlog', properties: tlogProperties },

@@ -1,7 +1,7 @@
 // GOSUMDB syntax (§7.2): `off`, a known name, or `name+hash+key [URL]`. The verifier key is checked
 // (algorithm Ed25519, key hash = first 4 bytes of SHA-256(name "\n" alg key)) when configured.
 import { createHash } from 'node:crypto';
-import { goFields } from '../protocol/go-space.js';
+import { goFields } from './go-space.js';
 
 export interface SumdbSpec {
   readonly name: string;
