@@ -219,7 +219,8 @@ describe('gomodproxy bench', () => {
     assert.equal(code, 0);
     const r = JSON.parse(c.text.stdout);
     assert.equal(r.partial, 'duration cap');
-    assert.ok(r.analysis.endpoints[0].requests > 4 && r.analysis.endpoints[0].requests < 10000);
+    // How many requests fit in 300 ms depends on the machine's load; that the run stopped early does not.
+    assert.ok(r.analysis.endpoints[0].requests < 10000);
   });
 
   test('a database answer signed by another key is not trusted, and hashes are compared across endpoints instead', async () => {
