@@ -88,7 +88,7 @@ describe('gomodproxy bench', () => {
     await start('fast', good);
     await start('slow', good, async () => (await sleep(40), false));
     // For ranking by speed: a margin that scheduling noise on a loaded machine cannot cover.
-    await start('slower', good, async () => (await sleep(250), false));
+    await start('slower', good, async () => (await sleep(1000), false));
     await start('flaky', good, (_rel, _req, res, n) => n % 2 === 1 && (res.writeHead(500).end('boom'), true));
     await start('lagging', lagging);
     await start('altered', altered);
