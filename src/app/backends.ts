@@ -1,7 +1,7 @@
 // The shared backends of an instance: the coordinator (watched) and the storage's availability, their
 // start-up state, and what /readyz reports about them.
 import type { Logger } from 'pino';
-import { Availability } from '../availability.js';
+import { Availability } from '../coord/availability.js';
 import { parseCoordinator, parseStorage } from '../config/backends.js';
 import type { Config } from '../config/schema.js';
 import type { Channel } from '../coord/ipc.js';

@@ -2,7 +2,7 @@
 // PostgreSQL or Redis, wrapped so that its availability is known. At start a backend that refuses our
 // settings (password, database, permissions) stops the start with a message that says so; one that does
 // not answer is an outage: the instance starts degraded and recovers by itself.
-import { Availability } from '../availability.js';
+import { Availability } from '../coord/availability.js';
 import { parseCoordinator } from '../config/backends.js';
 import type { Config } from '../config/schema.js';
 import type { Coordinator } from '../coord/coordinator.js';

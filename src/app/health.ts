@@ -2,7 +2,7 @@
 // gomodproxy_backend_available gauge, and /readyz reads the current state (storage down: unready;
 // coordinator down: degraded).
 import type { Logger } from 'pino';
-import type { Availability } from '../availability.js';
+import type { Availability } from '../coord/availability.js';
 import type { Metrics } from '../metrics.js';
 import type { Readiness } from '../server/ops-routes.js';
 

@@ -1,8 +1,7 @@
 // The shared backends of a deployment as settings: where blobs live (--storage) and what processes agree
-// through (--coordinator). Parsed once here; messages never repeat a coordinator URL (it may hold a password).
+// through (--coordinator). Their shape is checked here; the backends check the rest when they open (bucket
+// name rules, a Redis database number). Messages never repeat a coordinator URL (it may hold a password).
 import path from 'node:path';
-import { parseRedisUrl } from '../coord/redis-url.js';
-import { parseS3Url } from '../storage/s3-client.js';
 
 export type StorageSpec = { readonly kind: 'data' } | { readonly kind: 'fs'; readonly dir: string } | { readonly kind: 's3'; readonly url: string };
 
@@ -20,7 +19,7 @@ export function parseStorage(v: string): StorageSpec {
     return { kind: 'fs', dir: path.resolve(dir) };
   }
   if (v.startsWith('s3://')) {
-    parseS3Url(v);
+    if (!/^s3:\/\/[^/?#]+(\/[^?#]*)?$/.test(v)) throw new Error('expected s3://BUCKET[/PREFIX]');
     return { kind: 's3', url: v.replace(/\/+$/, '') };
   }
   throw new Error('must be fs:DIR or s3://BUCKET[/PREFIX]');
@@ -31,20 +30,23 @@ export function parseCoordinator(v: string): CoordinatorSpec {
   if (v === 'local') return { kind: 'local' };
   const scheme = /^([a-z]+):\/\//.exec(v)?.[1];
   if (scheme === 'postgres' || scheme === 'postgresql') {
-    let host = '';
-    try {
-      host = new URL(v).hostname;
-    } catch {
-      // reported below, without the text
-    }
-    if (host === '') throw new Error('not a valid PostgreSQL URL (expected postgres://USER:PASS@HOST[:PORT]/DB)');
+    if (hostOf(v) === '') throw new Error('not a valid PostgreSQL URL (expected postgres://USER:PASS@HOST[:PORT]/DB)');
     return { kind: 'postgres', url: v };
   }
   if (scheme === 'redis' || scheme === 'rediss') {
-    parseRedisUrl(v);
+    if (hostOf(v) === '') throw new Error('not a valid Redis URL (expected redis://[USER:PASS@]HOST[:PORT][/DB])');
     return { kind: 'redis', url: v };
   }
   throw new Error('must be local, postgres://USER:PASS@HOST[:PORT]/DB or redis://[USER:PASS@]HOST[:PORT][/DB]');
+}
+
+/** The host of a URL, or '' when it is not one (never echoing the text: it may hold a password). */
+function hostOf(v: string): string {
+  try {
+    return new URL(v).hostname;
+  } catch {
+    return '';
+  }
 }
 
 /** The coordinator setting without its password, for `config check` and logs. */

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Availability } from '../availability.js';
+import { Availability } from './availability.js';
 import { switchableCoordinator } from '../../test/helpers/switchable-coordinator.js';
 import { coordinatorConformance } from './conformance.js';
 import type { Coordinator } from './coordinator.js';

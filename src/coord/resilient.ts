@@ -2,7 +2,7 @@
 // /readyz, the metric and the log), and a probe notices by itself when it answers again. Calls still go to
 // the backend while it is down: callers degrade on GMP_ERR_COORDINATOR_UNAVAILABLE (LockedFill fills with
 // local singleflight, checksum verification keeps its trusted head in memory), never on a guess.
-import type { Availability } from '../availability.js';
+import type { Availability } from './availability.js';
 import { isGmpError } from '../errors.js';
 import type { Coordinator, Lease } from './coordinator.js';
 

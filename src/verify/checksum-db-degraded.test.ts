@@ -12,8 +12,8 @@ import { switchableCoordinator } from '../../test/helpers/switchable-coordinator
 import type { SwitchableCoordinator } from '../../test/helpers/switchable-coordinator.js';
 import { startTestSumdb } from '../../test/helpers/test-sumdb.js';
 import type { TestSumdb } from '../../test/helpers/test-sumdb.js';
-import { parseGosumdb } from '../config/gosumdb.js';
-import type { SumdbSpec } from '../config/gosumdb.js';
+import { parseGosumdb } from '../protocol/gosumdb.js';
+import type { SumdbSpec } from '../protocol/gosumdb.js';
 import { Metrics } from '../metrics.js';
 import { MemoryStore } from '../storage/memory-store.js';
 import { HttpFetcher } from '../upstream/http-fetcher.js';
