@@ -75,6 +75,15 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly backendAvailable = new Gauge({
+    name: 'gomodproxy_backend_available',
+    help: 'Whether a shared backend answers (1) or not (0, degraded or unready), by backend (coordinator, storage)',
+    labelNames: ['backend'] as const,
+    // Over worker processes: down if any of them sees it down.
+    aggregator: 'min',
+    registers: [this.registry],
+  });
+
   constructor(options: { defaultMetrics?: boolean } = {}) {
     if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: 'gomodproxy_' });
   }

@@ -8,8 +8,6 @@ import { ModuleCache } from '../cache/module-cache.js';
 import type { Config } from '../config/schema.js';
 import type { Coordinator } from '../coord/coordinator.js';
 import type { Channel } from '../coord/ipc.js';
-import { IpcCoordinator } from '../coord/ipc.js';
-import { LocalCoordinator } from '../coord/local.js';
 import { Filler } from '../fill/filler.js';
 import { LockedFill } from '../fill/locked.js';
 import { SingleflightFill } from '../fill/singleflight.js';
@@ -26,6 +24,7 @@ import { HttpFetcher } from '../upstream/http-fetcher.js';
 import { parseProxyList } from '../protocol/proxy-list.js';
 import { ProxySource } from '../upstream/proxy-source.js';
 import { DirectSource } from '../vcs/direct-source.js';
+import { openBackends } from './backends.js';
 import { ClusterMetrics } from './cluster-metrics.js';
 import type { Layout } from './layout.js';
 import { openLayout } from './layout.js';
@@ -54,7 +53,8 @@ export async function createServer(config: Readonly<Config>, options: ComposeOpt
   const metrics = new Metrics({ defaultMetrics: options.defaultMetrics });
   const layout = await openLayout(config);
   if (layout.removedTempFiles > 0) log.info({ removedTempFiles: layout.removedTempFiles }, 'removed temp files left by an interrupted fill');
-  const coord: Coordinator = worker === undefined ? new LocalCoordinator(layout.paths.coord) : new IpcCoordinator(worker.channel);
+  const backends = await openBackends(config, layout, { channel: worker?.channel, log, metrics });
+  const coord: Coordinator = backends.coord;
   const clusterMetrics = worker === undefined ? undefined : new ClusterMetrics(worker.channel, metrics);
   const closers: Array<() => Promise<void>> = [];
 
@@ -87,7 +87,7 @@ export async function createServer(config: Readonly<Config>, options: ComposeOpt
   const publicChain = chainFor(config.upstream);
   const privateChain = chainFor(config.privateUpstream);
 
-  const verifyDeps = { layout, coord, isPrivate, metrics, log, httpOptions: httpOptions(config) };
+  const verifyDeps = { layout, coord, isPrivate, metrics, log, httpOptions: httpOptions(config), sharedCoordinator: backends.external };
   const checksums = await openChecksums(config, verifyDeps);
   const gates: Gate[] = [checksums.gate];
   const events = new FillEvents();
@@ -114,7 +114,7 @@ export async function createServer(config: Readonly<Config>, options: ComposeOpt
   );
   const routes = sumdbRoutes({ relays: checksums.relays, own: own === undefined ? undefined : { db: own, base: config.ownSumdb.base } });
   const metricsText = clusterMetrics === undefined ? undefined : () => clusterMetrics.text();
-  const app = buildApp({ cache, metrics, logger: log, redact, plugins: [routes], metricsText });
+  const app = buildApp({ cache, metrics, logger: log, redact, plugins: [routes], metricsText, readiness: backends.readiness });
   return {
     app,
     layout,
@@ -130,6 +130,7 @@ export async function createServer(config: Readonly<Config>, options: ComposeOpt
       await checksums.close();
       await own?.close();
       await coord.close();
+      backends.storage?.stop();
       await layout.close();
     },
   };

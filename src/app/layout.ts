@@ -1,18 +1,36 @@
 // The stores and local folders of a running instance, built on the data-directory paths
-// (src/storage/data-dirs.ts): the module cache, checksum-database caches and quarantine as blob stores,
-// the per-instance scratch area, and the folders that stay local (git mirrors, coordinator values).
+// (src/storage/data-dirs.ts) and --storage: the module cache and the shared state (checksum-database caches,
+// the own checksum log) as blob stores, and what stays on this machine: the scratch area, git mirrors,
+// quarantine (it may hold private modules' bytes, which a CDN fronting the bucket must never serve) and
+// the in-process coordinator's values.
 import type { Config } from '../config/schema.js';
+import { parseStorage } from '../config/backends.js';
+import { escapePath } from '../protocol/escape.js';
 import type { BlobStore } from '../storage/blob-store.js';
 import type { DataPaths } from '../storage/data-dirs.js';
-import { dataPaths } from '../storage/data-dirs.js';
+import { dataPaths, sharedKeys } from '../storage/data-dirs.js';
 import { FsStore } from '../storage/fs-store.js';
+import { PrefixedStore } from '../storage/prefixed-store.js';
 import { Scratch } from '../storage/scratch.js';
+import { openS3 } from './s3-open.js';
+
+export interface SharedStorage {
+  /** Where the module cache lives (never with credentials). */
+  readonly name: string;
+  /** Whether other instances may share it (--storage given): then they must share a coordinator too. */
+  readonly shared: boolean;
+  /** A cheap round trip, for stores that can be unreachable (S3). */
+  ping?(): Promise<void>;
+  /** Why the store did not answer at start, when it did not. */
+  readonly unreachableAtStart?: string;
+}
 
 export interface Layout {
   readonly paths: DataPaths;
   readonly scratch: Scratch;
   /** Files dead instances left in their scratch areas, removed at start. */
   readonly removedTempFiles: number;
+  readonly storage: SharedStorage;
   /** Module artifacts in the GOPROXY layout. */
   readonly cache: BlobStore;
   sumdbCache(db: string): BlobStore;
@@ -26,24 +44,38 @@ export async function openLayout(config: Readonly<Config>): Promise<Layout> {
   const paths = dataPaths(config.data);
   const { scratch, removed } = await Scratch.open(paths.tmp);
   const stores: BlobStore[] = [];
-  const fsStore = (dir: string): BlobStore => {
-    const s = new FsStore(dir, scratch);
+  const owned = <T extends BlobStore>(s: T): T => {
     stores.push(s);
     return s;
   };
+  const fsStore = (dir: string): BlobStore => owned(new FsStore(dir, scratch));
+  const spec = parseStorage(config.storage);
+  let storage: SharedStorage;
+  let cache: BlobStore;
+  if (spec.kind === 's3') {
+    const { store, unreachable } = await openS3(spec.url, config.s3.forcePathStyle);
+    cache = owned(store);
+    storage = { name: store.name, shared: true, ping: () => store.ping(), unreachableAtStart: unreachable };
+  } else {
+    cache = fsStore(spec.kind === 'fs' ? spec.dir : paths.cache);
+    storage = { name: cache.name, shared: spec.kind === 'fs' };
+  }
+  // Today's layout under --data unless --storage names a place: then the shared state goes along with the cache.
+  const under = (prefix: string): BlobStore => new PrefixedStore(cache, prefix);
   const sumdb = new Map<string, BlobStore>();
   return {
     paths,
     scratch,
     removedTempFiles: removed,
-    cache: fsStore(paths.cache),
+    storage,
+    cache,
     sumdbCache: (db) => {
       let s = sumdb.get(db);
-      if (s === undefined) sumdb.set(db, (s = fsStore(paths.sumdbCache(db))));
+      if (s === undefined) sumdb.set(db, (s = spec.kind === 'data' ? fsStore(paths.sumdbCache(db)) : under(sharedKeys.sumdbCache(escapePath(db)))));
       return s;
     },
     quarantine: fsStore(paths.quarantine),
-    ownLog: fsStore(paths.ownLog),
+    ownLog: spec.kind === 'data' ? fsStore(paths.ownLog) : under(sharedKeys.ownLog),
     close: async () => {
       await Promise.all(stores.map((s) => s.close()));
       await scratch.close();

@@ -6,11 +6,13 @@ import type { Worker } from 'node:cluster';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
+import { parseCoordinator } from '../config/backends.js';
 import { parseListen } from '../config/schema.js';
 import type { Config } from '../config/schema.js';
 import { serveCoordinator } from '../coord/ipc.js';
 import { LocalCoordinator } from '../coord/local.js';
 import { dataPaths } from '../storage/data-dirs.js';
+import { checkBackends } from './backends.js';
 import { MetricsAggregator } from './cluster-metrics.js';
 
 /** Restarts within this window count as a crash loop, which slows restarts down. */
@@ -31,8 +33,11 @@ async function resolvePort(listen: string): Promise<number> {
 }
 
 export async function runPrimary(config: Readonly<Config>, log: Logger): Promise<number> {
-  const coord = new LocalCoordinator(dataPaths(config.data).coord);
-  await coord.cleanup();
+  // With PostgreSQL or Redis every worker talks to it itself; only `local` is served to workers from here.
+  const external = parseCoordinator(config.coordinator).kind !== 'local';
+  if (external || config.storage !== '') await checkBackends(config);
+  const coord = external ? undefined : new LocalCoordinator(dataPaths(config.data).coord);
+  await coord?.cleanup();
   const metrics = new MetricsAggregator();
   const crashes: number[] = [];
   let stopping = false;
@@ -42,7 +47,7 @@ export async function runPrimary(config: Readonly<Config>, log: Logger): Promise
   const start = (): Worker => {
     const worker = cluster.fork({ [CLUSTER_PORT_ENV]: String(port) });
     const id = `w${worker.id}`;
-    const detachCoord = serveCoordinator(coord, worker, id);
+    const detachCoord = coord === undefined ? () => undefined : serveCoordinator(coord, worker, id);
     const detachMetrics = metrics.add(id, worker);
     // A message to a worker that just died must not take the primary down.
     worker.on('error', (err) => log.warn({ worker: id, err: err.message }, 'worker channel error'));
@@ -80,7 +85,7 @@ export async function runPrimary(config: Readonly<Config>, log: Logger): Promise
       timer.unref();
       void Promise.all(exited).then(async () => {
         clearTimeout(timer);
-        await coord.close();
+        await coord?.close();
         resolve(0);
       });
     };

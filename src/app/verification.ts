@@ -8,6 +8,7 @@ import type { SumdbSpec } from '../protocol/gosumdb.js';
 import type { Config } from '../config/schema.js';
 import type { Coordinator } from '../coord/coordinator.js';
 import type { Fill, FillEvents } from '../fill/types.js';
+import type { BlobStore } from '../storage/blob-store.js';
 import type { Metrics } from '../metrics.js';
 import { matchPrefixPatterns } from '../protocol/glob.js';
 import { BlobLogStorage } from '../sumdb/blob-log-storage.js';
@@ -23,6 +24,7 @@ import { SumdbRelay } from '../verify/sumdb-relay.js';
 import { trustedHeadKey } from '../verify/sumdb-ops.js';
 import type { Layout } from './layout.js';
 import { loadOrCreateKey } from './own-key.js';
+import { sharedSignerKey } from './shared-key.js';
 
 export interface VerificationDeps {
   readonly layout: Layout;
@@ -31,6 +33,8 @@ export interface VerificationDeps {
   readonly metrics: Metrics;
   readonly log: Logger;
   readonly httpOptions: HttpFetcherOptions;
+  /** The coordinator is shared with other replicas (PostgreSQL, Redis): so is the own database's key. */
+  readonly sharedCoordinator?: boolean;
 }
 
 export interface Checksums {
@@ -53,10 +57,9 @@ export async function openChecksums(config: Readonly<Config>, deps: Verification
     const fetcher = new HttpFetcher(spec.url, deps.httpOptions, metrics, log);
     fetchers.push(fetcher);
     const store = layout.sumdbCache(spec.name);
-    // A tree head trusted before the coordinator held it (older data directories) stays trusted.
-    const legacy = await store.read('latest');
-    if (legacy !== undefined && (await coord.get(trustedHeadKey(spec.name))) === undefined)
-      await coord.cas(trustedHeadKey(spec.name), undefined, legacy.toString('utf8'));
+    await carryTrustedHead(store, coord, spec.name).catch((err: unknown) =>
+      log.warn({ sumdb: spec.name, err: (err as Error).message }, 'could not look for a tree head trusted by an earlier version; trying at the next start'),
+    );
     dbs.push(new ChecksumDb(spec, fetcher, { store, coord, reportFile: layout.paths.securityReport(spec.name), metrics, log }));
   }
   if (dbs.length === 0) log.warn('checksum verification is off (--sumdb off): upstream content is validated but not checked against any checksum database');
@@ -71,6 +74,12 @@ export async function openChecksums(config: Readonly<Config>, deps: Verification
   };
 }
 
+/** A tree head trusted before the coordinator held it (older data directories) stays trusted. */
+async function carryTrustedHead(store: BlobStore, coord: Coordinator, db: string): Promise<void> {
+  const legacy = await store.read('latest');
+  if (legacy !== undefined && (await coord.get(trustedHeadKey(db))) === undefined) await coord.cas(trustedHeadKey(db), undefined, legacy.toString('utf8'));
+}
+
 export async function openOwnSumdb(
   config: Readonly<Config>,
   deps: VerificationDeps,
@@ -79,8 +88,10 @@ export async function openOwnSumdb(
   redact: (p: string) => string,
 ): Promise<OwnSumdb | undefined> {
   if (!config.ownSumdb.enabled) return undefined;
-  const key = await loadOrCreateKey(config);
+  const key = deps.sharedCoordinator ? await sharedSignerKey(config, deps.coord) : await loadOrCreateKey(config);
   if (key.created) deps.log.info({ keyFile: key.source, verifierKey: key.verifierKey }, 'generated a signer key for the own checksum database');
+  if ('replacedLocal' in key && key.replacedLocal === true)
+    deps.log.warn({ verifierKey: key.verifierKey }, "this replica's own key file held another key: it now signs with the key the replicas share");
   const storage = new BlobLogStorage(deps.layout.ownLog, deps.coord, `ownlog/${config.ownSumdb.name}/head`);
   const migrate = (log: ServerLog) => migrateLegacyLog(deps.layout.paths.legacyOwnLog, log, deps.log);
   const own = new OwnSumdb({

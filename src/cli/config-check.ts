@@ -1,5 +1,6 @@
 // `gomodproxy config check`: validates the settings exactly as `serve` would and prints the result.
 import { stringify } from 'yaml';
+import { redactCoordinator } from '../config/backends.js';
 import type { Config } from '../config/schema.js';
 import { configFlagsHelp, withConfig } from './flags.js';
 import type { Command } from './io.js';
@@ -18,7 +19,11 @@ export const configCheck: Command = withConfig('config check', CONFIG_CHECK_HELP
   return 0;
 });
 
-/** The settings without secrets (the own checksum database's signer key). */
+/** The settings without secrets (the own checksum database's signer key, the coordinator's password). */
 function redacted(config: Readonly<Config>): Config {
-  return { ...config, ownSumdb: { ...config.ownSumdb, key: config.ownSumdb.key === '' ? '' : '<redacted>' } };
+  return {
+    ...config,
+    ownSumdb: { ...config.ownSumdb, key: config.ownSumdb.key === '' ? '' : '<redacted>' },
+    coordinator: redactCoordinator(config.coordinator),
+  };
 }

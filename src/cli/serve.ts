@@ -5,6 +5,7 @@ import pino from 'pino';
 import { createServer } from '../app/compose.js';
 import { CLUSTER_PORT_ENV, runPrimary } from '../app/primary.js';
 import { parseListen } from '../config/schema.js';
+import { isGmpError } from '../errors.js';
 import type { Config } from '../config/schema.js';
 import { configFlagsHelp, withConfig } from './flags.js';
 import { warnIfExposed } from './listen-warning.js';
@@ -19,10 +20,18 @@ Flags:
 ${configFlagsHelp()}
 `;
 
-export const serve: Command = withConfig('serve', SERVE_HELP, async (config) => {
-  if (cluster.isWorker) return runServer(config, true);
-  if (config.workers > 1) return runPrimary(config, pino({ level: config.log.level, base: { service: 'gomodproxy', role: 'primary' } }));
-  return runServer(config, false);
+export const serve: Command = withConfig('serve', SERVE_HELP, async (config, io) => {
+  try {
+    if (cluster.isWorker) return await runServer(config, true);
+    if (config.workers > 1) return await runPrimary(config, pino({ level: config.log.level, base: { service: 'gomodproxy', role: 'primary' } }));
+    return await runServer(config, false);
+  } catch (err) {
+    // A setting the storage or coordinator refuses, or a key that cannot be had: one clear line, exit 1,
+    // even while a client library keeps reconnecting in the background.
+    if (!isGmpError(err, 'GMP_ERR_CONFIG') && !isGmpError(err, 'GMP_ERR_COORDINATOR_UNAVAILABLE') && !isGmpError(err, 'GMP_ERR_STORAGE_UNAVAILABLE')) throw err;
+    io.stderr.write(`gomodproxy: cannot start: ${err.message}\n`);
+    process.exit(1);
+  }
 });
 
 /** One HTTP server process: alone, or as a worker of the primary. */

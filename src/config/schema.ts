@@ -4,6 +4,7 @@ import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { parseProxyList } from '../protocol/proxy-list.js';
 import { isSumdbName, parseGosumdb } from '../protocol/gosumdb.js';
+import { parseCoordinator, parseStorage } from './backends.js';
 import { choice, duration, int, list, size, text, thrown, toggle } from './setting-types.js';
 
 const proxyList = thrown(parseProxyList);
@@ -114,6 +115,27 @@ export const configSchema = z
       shownDefault: 'number of CPUs',
     }),
     shutdownTimeout: duration('30s', { flag: 'shutdown-timeout', help: 'how long SIGTERM waits for in-flight responses' }),
+    // Replicas: every replica names the same storage and coordinator (see the README's High availability).
+    storage: text(
+      '',
+      {
+        flag: 'storage',
+        help: 'where the module cache and the shared state live: fs:DIR or s3://BUCKET[/PREFIX] (AWS credentials, region and endpoint from the AWS SDK environment or profile)',
+        shownDefault: '<data>/cache',
+      },
+      thrown(parseStorage),
+    ),
+    s3: section({
+      forcePathStyle: toggle(false, { flag: 's3-force-path-style', help: 'S3 storage: path-style URLs (endpoint/bucket/key), for MinIO, Ceph and Swift' }),
+    }),
+    coordinator: text(
+      'local',
+      {
+        flag: 'coordinator',
+        help: 'what processes agree through (fill leases, trusted tree heads, the own checksum log): local (this process, or the primary of --workers), postgres://USER:PASS@HOST[:PORT]/DB or redis://[USER:PASS@]HOST[:PORT][/DB]',
+      },
+      thrown(parseCoordinator),
+    ),
   })
   .strict();
 

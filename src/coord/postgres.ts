@@ -151,7 +151,12 @@ export class PostgresCoordinator implements Coordinator {
     const e = err as { message?: string; code?: string; errors?: { message?: string }[] };
     let why = e.message || e.errors?.[0]?.message || e.code || String(err);
     for (const s of this.secrets) why = why.split(s).join('***');
-    return gmpError('GMP_ERR_COORDINATOR_UNAVAILABLE', `${this.name}: ${why}${e.code !== undefined && !why.includes(e.code) ? ` (${e.code})` : ''}`);
+    // The cause carries only the SQLSTATE: enough to tell a refused password from an outage at start.
+    return gmpError(
+      'GMP_ERR_COORDINATOR_UNAVAILABLE',
+      `${this.name}: ${why}${e.code !== undefined && !why.includes(e.code) ? ` (${e.code})` : ''}`,
+      e.code === undefined ? undefined : { code: e.code },
+    );
   }
 
   private sweepSometimes(now: number): void {

@@ -13,6 +13,7 @@ import { registerGoproxyRoutes } from './goproxy-routes.js';
 import { MethodGuard, methodNotAllowedMessage } from './method-guard.js';
 import type { MethodAllowance } from './method-guard.js';
 import { registerOpsRoutes } from './ops-routes.js';
+import type { Readiness } from './ops-routes.js';
 
 export interface AppOptions {
   readonly cache: ModuleCache;
@@ -26,6 +27,8 @@ export interface AppOptions {
   readonly plugins?: ReadonlyArray<(app: FastifyInstance) => void>;
   /** Methods other than GET and HEAD that the plugins' routes accept, by path prefix (none today). */
   readonly methods?: readonly MethodAllowance[];
+  /** What /readyz reports besides shutting down: unreachable storage (503), a degraded coordinator (200). */
+  readonly readiness?: () => Readiness;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
@@ -111,6 +114,8 @@ export function buildApp(options: AppOptions): FastifyInstance {
     const e = fromFastifyError(err);
     if (e.status >= 500 && !e.upstream) req.log.error({ err: e.cause ?? e, url: logURL(req, redact) }, 'internal error');
     else if (e.upstream) req.log.warn({ code: e.code, err: e.message, url: logURL(req, redact) }, 'upstream failure');
+    // 503s say when to come back (storage or coordinator unreachable, a full disk).
+    if (e.retryAfter !== undefined) reply.header('retry-after', String(e.retryAfter));
     reply
       .code(e.status)
       .header('cache-control', e.upstream ? 'no-store' : 'no-cache')
@@ -121,7 +126,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
   app.setNotFoundHandler(() => {
     throw gmpError('GMP_ERR_NOT_FOUND', 'not found: unknown endpoint');
   });
-  registerOpsRoutes(app, metrics, () => !closing, options.metricsText);
+  registerOpsRoutes(app, metrics, () => !closing, options.metricsText, options.readiness);
   for (const plugin of options.plugins ?? []) plugin(app);
   registerGoproxyRoutes(app, options.cache);
   return app;

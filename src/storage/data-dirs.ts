@@ -40,3 +40,17 @@ export function dataPaths(dataDir: string): DataPaths {
     vcs: path.join(root, 'vcs'),
   };
 }
+
+/**
+ * Keys of the shared state when the module cache is a bucket or a directory of its own (--storage): under a
+ * first path element no module path can have (no dot), so the state never collides with a module and a
+ * static GOPROXY serving the bucket never serves it as one.
+ */
+export const SHARED_PREFIX = '_gomodproxy/';
+
+export const sharedKeys = {
+  /** Authenticated lookups and tiles of a checksum database (its name case-encoded like a module path). */
+  sumdbCache: (escapedDb: string): string => `${SHARED_PREFIX}sumdb/${escapedDb}/`,
+  /** The own checksum database's log pages and markers. */
+  ownLog: `${SHARED_PREFIX}own-sumdb/tlog/`,
+};

@@ -74,3 +74,15 @@ export function bucketError(err: unknown, store: string): GmpError {
   if (s3Status(err) === 404) return gmpError('GMP_ERR_STORAGE_UNAVAILABLE', `${store}: the bucket does not exist (HTTP 404)`, err);
   return s3Error(err, store);
 }
+
+/**
+ * Whether the store refused our settings (credentials, permissions, a missing bucket, another region)
+ * rather than failed to answer: at start the first is a mistake to report, the second an outage to ride out.
+ */
+export function isS3Refusal(err: unknown): boolean {
+  const code = s3Code(err);
+  const status = s3Status(err);
+  if (code === 'CredentialsProviderError' || code === 'CredentialsError' || code === 'NoSuchBucket' || AUTH_CODES.has(code)) return true;
+  if (code === 'PermanentRedirect' || code === 'AuthorizationHeaderMalformed') return true;
+  return status === 301 || status === 400 || status === 401 || status === 403 || status === 404;
+}

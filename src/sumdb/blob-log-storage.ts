@@ -4,6 +4,7 @@
 // token), so a stale writer can never overwrite pages that a newer writer committed: the head's segments
 // say which epoch holds which positions.
 import type { Coordinator } from '../coord/coordinator.js';
+import { isGmpError } from '../errors.js';
 import type { BlobStore } from '../storage/blob-store.js';
 import type { AppendBatch, LogRecord, LogStorage } from './log-storage.js';
 import { PAGE_SIZE, decodeHashes, decodeRecords, encodeHashes, encodeRecords, pageOf } from './log-pages.js';
@@ -55,7 +56,15 @@ export class BlobLogStorage implements LogStorage {
   private async state(fresh = false): Promise<{ raw: string | undefined; head: Head }> {
     const c = this.#head;
     if (!fresh && c !== undefined && Date.now() - c.at < HEAD_TTL_MS) return c;
-    const raw = await this.coord.get(this.headKey);
+    let raw: string | undefined;
+    try {
+      raw = await this.coord.get(this.headKey);
+    } catch (err) {
+      // Readers keep serving the last head they saw (a signed, consistent one) while the coordinator is
+      // unreachable; the writer must not append on it (the commit is a compare-and-set there anyway).
+      if (fresh || c === undefined || !isGmpError(err, 'GMP_ERR_COORDINATOR_UNAVAILABLE')) throw err;
+      return c;
+    }
     const head = raw === undefined ? EMPTY : parseHead(raw);
     this.#head = { raw, head, at: Date.now() };
     return this.#head;

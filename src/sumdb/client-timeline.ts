@@ -67,6 +67,14 @@ async function mergeInMemory(msg: Buffer, ctx: MergeContext): Promise<When> {
 /** mergeLatest: merges msg, then, if the timeline moved forward, saves it, merging any newer saved head first. */
 export async function mergeTimeline(msg: Buffer, ctx: MergeContext): Promise<void> {
   if ((await mergeInMemory(msg, ctx)) !== 'future') return;
+  await saveTimeline(ctx);
+}
+
+/**
+ * Merges the saved head into the timeline (refusing one that contradicts it) and saves the timeline when
+ * the saved head is behind it: after a move forward, or after the saved head could not be written for a while.
+ */
+export async function saveTimeline(ctx: MergeContext): Promise<void> {
   for (;;) {
     const saved = await ctx.ops.readConfig(ctx.configFile);
     if ((await mergeInMemory(saved, ctx)) !== 'past') return;

@@ -9,8 +9,8 @@ import { lookupPath } from './lookup-path.js';
 import { newVerifier } from './note-keys.js';
 import { verifierList } from './note.js';
 import type { Verifiers } from './note.js';
-import { mergeTimeline } from './client-timeline.js';
-import type { Timeline } from './client-timeline.js';
+import { mergeTimeline, saveTimeline } from './client-timeline.js';
+import type { MergeContext, Timeline } from './client-timeline.js';
 import { InconsistentTileError, tileHashReader } from './tile-hash-reader.js';
 import { EMPTY_TREE_HASH, recordHash, storedHashIndex, treeHash } from './tlog.js';
 import type { Hash, HashReader } from './tlog.js';
@@ -69,6 +69,12 @@ export class SumdbClient {
     return { tree: timeline.tree, note: timeline.note };
   }
 
+  /** Merges the saved head with the one in memory and saves the newer (after the coordinator was unreachable). */
+  async resync(): Promise<void> {
+    const state = await this.#state();
+    await saveTimeline(this.#context(state));
+  }
+
   #state(): Promise<State> {
     // A failed start is retried on the next call, since a long-running proxy must not stay broken.
     this.#init ??= this.#start().catch((err: unknown) => {
@@ -119,13 +125,17 @@ export class SumdbClient {
   }
 
   #mergeLatest(state: State, msg: Buffer): Promise<void> {
-    return mergeTimeline(msg, {
+    return mergeTimeline(msg, this.#context(state));
+  }
+
+  #context(state: State): MergeContext {
+    return {
       timeline: state.timeline,
       configFile: `${state.name}/latest`,
       ops: this.#ops,
       verifiers: state.verifiers,
       checkTrees: (older, olderNote, newer, newerNote) => this.#checkTrees(state, older, olderNote, newer, newerNote),
-    });
+    };
   }
 
   #reader(state: State, tree: Tree, remoteOnly = false): HashReader {

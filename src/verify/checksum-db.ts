@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import type { SumdbSpec } from '../protocol/gosumdb.js';
 import type { Coordinator } from '../coord/coordinator.js';
-import { GmpError, gmpError } from '../errors.js';
+import { GmpError, gmpError, isGmpError } from '../errors.js';
 import type { Metrics } from '../metrics.js';
 import type { BlobStore } from '../storage/blob-store.js';
 import { SecurityError } from '../sumdb/client-ops.js';
@@ -34,6 +34,7 @@ export class ChecksumDb {
   readonly storage: BlobStore;
   readonly client: SumdbClient;
   #distrusted: { report: string | undefined; at: number } = { report: undefined, at: 0 };
+  readonly #ops: FileClientOps;
 
   constructor(
     readonly spec: SumdbSpec,
@@ -42,8 +43,9 @@ export class ChecksumDb {
   ) {
     this.name = spec.name;
     this.storage = deps.store;
-    const ops = new FileClientOps(spec.name, spec.key, fetcher, deps.store, deps.coord, deps.log, (report) => void this.securityError(report));
-    this.client = new SumdbClient(ops);
+    const degraded = (op: string) => deps.metrics.coordinatorUnavailable.inc({ op });
+    this.#ops = new FileClientOps(spec.name, spec.key, fetcher, deps.store, deps.coord, deps.log, (report) => void this.securityError(report), degraded);
+    this.client = new SumdbClient(this.#ops);
   }
 
   get reportFile(): string {
@@ -80,16 +82,38 @@ export class ChecksumDb {
   async checkTrusted(): Promise<void> {
     const now = Date.now();
     if (now - this.#distrusted.at > TRUST_RECHECK_MS) {
-      const report = await this.deps.coord.get(distrustKey(this.name));
+      let report: string | undefined;
+      try {
+        report = await this.deps.coord.get(distrustKey(this.name));
+      } catch (err) {
+        if (!isGmpError(err, 'GMP_ERR_COORDINATOR_UNAVAILABLE')) throw err;
+        // Unreachable: what this process knew stands (a distrust it recorded itself is in memory too).
+        this.deps.metrics.coordinatorUnavailable.inc({ op: 'sumdb-trust' });
+        report = this.#distrusted.report;
+      }
       if (this.#distrusted.report !== undefined && report === undefined)
         this.deps.log.warn({ sumdb: this.name }, `checksum database ${this.name} is trusted again`);
       this.#distrusted = { report, at: now };
+      if (this.#ops.unsynced) await this.resync();
     }
     if (this.#distrusted.report === undefined) return;
     throw gmpError(
       'GMP_ERR_SUMDB',
       `checksum database ${this.name} is not trusted after a security error (a forked or rolled-back log); an operator must investigate ${this.deps.reportFile} and run 'gomodproxy sumdb trust ${this.name}'`,
     );
+  }
+
+  /** Saves the head trusted while the coordinator was unreachable, once it answers (checked against its head). */
+  private async resync(): Promise<void> {
+    try {
+      await this.client.resync();
+      this.#ops.settle();
+      if (!this.#ops.unsynced) this.deps.log.info({ sumdb: this.name }, 'saved the tree head trusted while the coordinator was unreachable');
+    } catch (err) {
+      // A contradiction was reported as a security error by the client; anything else is retried later.
+      if (!(err instanceof SecurityError) && !isGmpError(err, 'GMP_ERR_COORDINATOR_UNAVAILABLE'))
+        this.deps.log.warn({ sumdb: this.name, err: (err as Error).message }, 'could not save the tree head trusted while the coordinator was unreachable');
+    }
   }
 
   private async securityError(report: string): Promise<void> {

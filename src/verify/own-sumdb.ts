@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import type { Coordinator } from '../coord/coordinator.js';
 import type { HeldLease } from '../coord/lease.js';
 import { tryHold } from '../coord/lease.js';
-import { GmpError } from '../errors.js';
+import { GmpError, isGmpError } from '../errors.js';
 import type { Fill, FillEvents, FilledEvent, Want } from '../fill/types.js';
 import { escapePath, escapeVersion, unescapePath, unescapeVersion } from '../protocol/escape.js';
 import { check } from '../protocol/module-path.js';
@@ -90,7 +90,9 @@ export class OwnSumdb {
       }
       if (this.writer) await this.#drainMarkers();
     } catch (err) {
-      this.deps.logger.warn({ err: (err as Error).message }, 'own checksum database: writer election failed; retrying');
+      // An unreachable coordinator is logged once where it is watched, not every few seconds here.
+      const level = isGmpError(err, 'GMP_ERR_COORDINATOR_UNAVAILABLE') ? 'debug' : 'warn';
+      this.deps.logger[level]({ err: (err as Error).message }, 'own checksum database: writer election failed; retrying');
     }
     if (!this.#closed) this.#timer = setTimeout(() => void this.#elect(), this.writer ? DRAIN_MS : ELECT_MS).unref();
   }

@@ -3,7 +3,7 @@
 // process is refused by all), and the authenticated lookups and tiles kept in storage.
 import type { Logger } from 'pino';
 import type { Coordinator } from '../coord/coordinator.js';
-import { GmpError } from '../errors.js';
+import { GmpError, isGmpError } from '../errors.js';
 import type { BlobStore } from '../storage/blob-store.js';
 import { WriteConflictError } from '../sumdb/client-ops.js';
 import type { ClientOps } from '../sumdb/client-ops.js';
@@ -24,6 +24,11 @@ export async function readLimited(fetcher: RawFetcher, rel: string, limit = MAX_
 
 export class FileClientOps implements ClientOps {
   #configQueue: Promise<unknown> = Promise.resolve();
+  /** The newest trusted head this process read from the coordinator, wrote to it, or held while it was down. */
+  #held: string | undefined;
+  #unsynced = false;
+  /** What the last read of the head found in the coordinator; undefined after a read it could not answer. */
+  #lastRead: { value: string | undefined } | undefined;
 
   constructor(
     private readonly name: string,
@@ -34,22 +39,71 @@ export class FileClientOps implements ClientOps {
     private readonly coord: Coordinator,
     private readonly logger: Logger,
     private readonly onSecurityError: (report: string) => void,
+    /** Told each time the coordinator was unreachable and the head held in memory stood in for it. */
+    private readonly onDegraded: (op: string) => void = () => undefined,
   ) {}
+
+  /** A head was trusted while the coordinator was unreachable and is not in it yet (see SumdbClient.resync). */
+  get unsynced(): boolean {
+    return this.#unsynced;
+  }
+
+  /**
+   * After the client merged the saved head (SumdbClient.resync): if that head came from the coordinator, the
+   * coordinator now holds ours or a newer one that extends it (a contradiction would have been a security
+   * error), so nothing is left to save.
+   */
+  settle(): void {
+    if (!this.#unsynced || this.#lastRead === undefined) return;
+    this.#unsynced = false;
+    this.#held = this.#lastRead.value;
+  }
 
   readRemote(p: string): Promise<Buffer> {
     return readLimited(this.fetcher, p);
   }
 
+  /**
+   * The trusted head agreed by every process; while the coordinator cannot be reached, the one this process
+   * holds (the client's timeline still refuses any head that contradicts it: rollbacks it can see).
+   */
   async readConfig(file: string): Promise<Buffer> {
     if (file === 'key') return Buffer.from(this.key);
-    return Buffer.from((await this.coord.get(this.configKey(file))) ?? '', 'utf8');
+    const key = this.configKey(file);
+    try {
+      const v = await this.coord.get(key);
+      this.#lastRead = { value: v };
+      if (!this.#unsynced) this.#held = v;
+      return Buffer.from(v ?? '', 'utf8');
+    } catch (err) {
+      if (!isGmpError(err, 'GMP_ERR_COORDINATOR_UNAVAILABLE')) throw err;
+      this.#lastRead = undefined;
+      this.onDegraded('sumdb-head-read');
+      return Buffer.from(this.#held ?? '', 'utf8');
+    }
   }
 
-  /** Compare-and-swap on the trusted tree head across every process sharing the coordinator. */
+  /**
+   * Compare-and-swap on the trusted tree head across every process sharing the coordinator; while it cannot
+   * be reached, the new head is held here (the client proved it extends the old one) and saved on recovery.
+   */
   writeConfig(file: string, old: Buffer, next: Buffer): Promise<void> {
     const run = this.#configQueue.then(async () => {
-      const ok = await this.coord.cas(this.configKey(file), old.length === 0 ? undefined : old.toString('utf8'), next.toString('utf8'));
+      const expected = old.length === 0 ? undefined : old.toString('utf8');
+      let ok: boolean;
+      try {
+        ok = await this.coord.cas(this.configKey(file), expected, next.toString('utf8'));
+      } catch (err) {
+        if (!isGmpError(err, 'GMP_ERR_COORDINATOR_UNAVAILABLE')) throw err;
+        this.onDegraded('sumdb-head-write');
+        if (this.#held !== expected) throw new WriteConflictError();
+        this.#held = next.toString('utf8');
+        this.#unsynced = true;
+        return;
+      }
       if (!ok) throw new WriteConflictError();
+      this.#held = next.toString('utf8');
+      this.#unsynced = false;
     });
     this.#configQueue = run.catch(() => undefined);
     return run;

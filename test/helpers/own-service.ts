@@ -44,7 +44,7 @@ export async function ownService(name: string, knobs: (dir: string, port: number
 }
 
 /** A port that is free now, below Linux's ephemeral range (32768+), where outgoing connections never sit. */
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   for (;;) {
     const port = 20_000 + Math.floor(Math.random() * 12_000);
     const free = await new Promise<boolean>((resolve) => {

@@ -1,0 +1,64 @@
+// The coordinator of an instance from --coordinator: in-process (or the primary's, over IPC, for a worker),
+// PostgreSQL or Redis, wrapped so that its availability is known. At start a backend that refuses our
+// settings (password, database, permissions) stops the start with a message that says so; one that does
+// not answer is an outage: the instance starts degraded and recovers by itself.
+import { Availability } from '../coord/availability.js';
+import { parseCoordinator } from '../config/backends.js';
+import type { Config } from '../config/schema.js';
+import type { Coordinator } from '../coord/coordinator.js';
+import type { Channel } from '../coord/ipc.js';
+import { IpcCoordinator } from '../coord/ipc.js';
+import { LocalCoordinator } from '../coord/local.js';
+import { openPostgresCoordinator } from '../coord/postgres.js';
+import { openRedisCoordinator } from '../coord/redis.js';
+import { PROBE_KEY, ResilientCoordinator } from '../coord/resilient.js';
+import { gmpError, isGmpError } from '../errors.js';
+
+/** SQLSTATEs of settings PostgreSQL refuses: password, role or pg_hba entry, database, permission to create tables. */
+const PG_REFUSALS = new Set(['28P01', '28000', '3D000', '42501']);
+/** Redis's answers to a wrong password, user or ACL. */
+const REDIS_REFUSAL = /\b(WRONGPASS|NOAUTH|NOPERM)\b/;
+
+export interface CoordinatorDeps {
+  /** A worker of `serve --workers N`: with `local` the coordinator is the primary's. */
+  readonly channel?: Channel;
+  /** Where the in-process coordinator keeps its values. */
+  readonly localDir: string;
+  /** Told when the backend stops or starts answering. */
+  readonly onChange?: (up: boolean, reason: string | undefined) => void;
+}
+
+export interface OpenedCoordinator {
+  readonly coord: ResilientCoordinator;
+  /** PostgreSQL or Redis: shared with other replicas. */
+  readonly external: boolean;
+}
+
+export async function openCoordinator(config: Readonly<Config>, deps: CoordinatorDeps): Promise<OpenedCoordinator> {
+  const spec = parseCoordinator(config.coordinator);
+  let inner: Coordinator;
+  if (spec.kind === 'local') inner = deps.channel === undefined ? new LocalCoordinator(deps.localDir) : new IpcCoordinator(deps.channel);
+  else if (spec.kind === 'postgres') inner = openPostgresCoordinator(spec.url);
+  else inner = await openRedisCoordinator(spec.url);
+  const availability = new Availability('coordinator', () => inner.get(PROBE_KEY), { onChange: deps.onChange });
+  if (spec.kind !== 'local') {
+    try {
+      await inner.get(PROBE_KEY);
+    } catch (err) {
+      if (refused(err)) {
+        await inner.close().catch(() => undefined);
+        throw gmpError('GMP_ERR_CONFIG', `the coordinator refused our settings: ${(err as Error).message}`);
+      }
+      if (!isGmpError(err, 'GMP_ERR_COORDINATOR_UNAVAILABLE')) throw err;
+      availability.failed(err.message);
+    }
+  }
+  availability.start();
+  return { coord: new ResilientCoordinator(inner, availability), external: spec.kind !== 'local' };
+}
+
+function refused(err: unknown): boolean {
+  if (!isGmpError(err, 'GMP_ERR_COORDINATOR_UNAVAILABLE')) return false;
+  const code = (err.cause as { code?: unknown } | undefined)?.code;
+  return (typeof code === 'string' && PG_REFUSALS.has(code)) || REDIS_REFUSAL.test(err.message);
+}

@@ -1,0 +1,32 @@
+// An instance's health from its shared backends: each change is logged once and shown by the
+// gomodproxy_backend_available gauge, and /readyz reads the current state (storage down: unready;
+// coordinator down: degraded).
+import type { Logger } from 'pino';
+import type { Availability } from '../coord/availability.js';
+import type { Metrics } from '../metrics.js';
+import type { Readiness } from '../server/ops-routes.js';
+
+/** What a backend going down costs, for the log line. */
+const EFFECT: Readonly<Record<string, string>> = {
+  coordinator:
+    'serving degraded: hits as usual, fills with local singleflight only (duplicate upstream fetches possible), checksum verification on the tree head held in memory',
+  storage: 'unready: only what is in memory can be served, everything else is answered 503 with Retry-After',
+};
+
+/** The onChange of a backend's Availability: a log line and the gauge. */
+export function watchBackend(component: string, log: Logger, metrics: Metrics): (up: boolean, reason: string | undefined) => void {
+  metrics.backendAvailable.set({ backend: component }, 1);
+  return (up, reason) => {
+    metrics.backendAvailable.set({ backend: component }, up ? 1 : 0);
+    if (up) log.info({ backend: component }, `the ${component} answers again: back to normal`);
+    else log.warn({ backend: component, reason }, `the ${component} cannot be reached; ${EFFECT[component] ?? 'degraded'}`);
+  };
+}
+
+export function readiness(parts: { readonly storage?: Availability; readonly coordinator: Availability }): () => Readiness {
+  const line = (a: Availability) => `${a.component}: unreachable since ${new Date(a.since).toISOString()}: ${a.reason ?? 'no answer'}`;
+  return () => ({
+    unready: parts.storage !== undefined && !parts.storage.up ? [line(parts.storage)] : [],
+    degraded: parts.coordinator.up ? [] : [line(parts.coordinator)],
+  });
+}
