@@ -42,6 +42,11 @@ export const ERRORS = {
   GMP_ERR_SHUTTING_DOWN: { status: 503, description: 'The server is shutting down; retry on another instance.' },
   GMP_ERR_CONFIG: { status: 500, description: 'The configuration is invalid.' },
   GMP_ERR_INTERNAL: { status: 500, description: 'An unexpected internal error.' },
+  GMP_ERR_FILL_DEADLINE: {
+    status: 504,
+    upstream: true,
+    description: 'An upstream sent an answer too slowly: the fill passed its deadline (--fill-deadline plus the size at --fill-min-rate).',
+  },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -21,6 +21,7 @@ import { buildApp } from '../server/app.js';
 import { sumdbRoutes } from '../server/sumdb-routes.js';
 import { Chain } from '../upstream/chain.js';
 import type { ChainEntry } from '../upstream/chain.js';
+import type { DeadlinePolicy } from '../upstream/deadline.js';
 import { FileFetcher } from '../upstream/file-fetcher.js';
 import { HttpFetcher } from '../upstream/http-fetcher.js';
 import { parseProxyList } from '../protocol/proxy-list.js';
@@ -54,7 +55,7 @@ export async function createServer(config: Readonly<Config>, options: ComposeOpt
   const metrics = new Metrics({ defaultMetrics: options.defaultMetrics });
   const layout = await openLayout(config);
   if (layout.removedTempFiles > 0) log.info({ removedTempFiles: layout.removedTempFiles }, 'removed temp files left by an interrupted fill');
-  const coord: Coordinator = worker === undefined ? new LocalCoordinator(layout.paths.coord) : new IpcCoordinator(worker.channel);
+  const coord: Coordinator = worker === undefined ? await LocalCoordinator.open(layout.paths.coord) : new IpcCoordinator(worker.channel);
   const clusterMetrics = worker === undefined ? undefined : new ClusterMetrics(worker.channel, metrics);
   const closers: Array<() => Promise<void>> = [];
 
@@ -75,12 +76,14 @@ export async function createServer(config: Readonly<Config>, options: ComposeOpt
     if (fetcher instanceof HttpFetcher) closers.push(() => fetcher.close());
     return new ProxySource(fetcher, metrics);
   }
+  const onPreferred = (group: string, first: string, why: string) => log.info({ group, first, why }, 'upstream group: asking another member first');
   const chainFor = (list: string): Chain =>
     new Chain(
       parseProxyList(list).map((e): ChainEntry => {
         if (e.kind !== 'url') return e.kind === 'off' ? { kind: 'off' } : { kind: 'direct', source: direct };
         return { kind: 'source', source: proxySource(e.url), fallBackOnError: e.fallBackOnError };
       }),
+      { onPreferred },
     );
   const isPrivate = (p: string) => config.private !== '' && matchPrefixPatterns(config.private, p);
   const redact = (p: string) => (isPrivate(p) ? '<private>' : p);
@@ -100,6 +103,7 @@ export async function createServer(config: Readonly<Config>, options: ComposeOpt
     log,
     metrics,
     redact,
+    deadline: fillDeadline(config),
   });
   const fill = new SingleflightFill(new LockedFill(filler, coord, log, metrics), metrics);
   const own = await openOwnSumdb(config, verifyDeps, fill, events, redact);
@@ -145,5 +149,11 @@ export function httpOptions(config: Readonly<Config>) {
     retryBackoffMs: h.retryBackoff,
     breakerThreshold: h.breakerThreshold,
     breakerCooldownMs: h.breakerCooldown,
+    probeIntervalMs: h.probeInterval,
   };
+}
+
+export function fillDeadline(config: Readonly<Config>): DeadlinePolicy | undefined {
+  const h = config.http;
+  return h.fillDeadline === 0 ? undefined : { baseMs: h.fillDeadline, minBytesPerSec: Math.max(1, h.fillMinRate) };
 }

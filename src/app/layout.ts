@@ -25,25 +25,34 @@ export interface Layout {
 export async function openLayout(config: Readonly<Config>): Promise<Layout> {
   const paths = dataPaths(config.data);
   const { scratch, removed } = await Scratch.open(paths.tmp);
-  const stores: BlobStore[] = [];
-  const fsStore = (dir: string): BlobStore => {
+  const stores: FsStore[] = [];
+  const fsStore = (dir: string): FsStore => {
     const s = new FsStore(dir, scratch);
     stores.push(s);
     return s;
   };
   const sumdb = new Map<string, BlobStore>();
+  const cache = fsStore(paths.cache);
+  const quarantine = fsStore(paths.quarantine);
+  const ownLog = fsStore(paths.ownLog);
+  // What a crash left mid-write in the stores' staging folders (scratch areas were cleaned above).
+  const swept = (await Promise.all(stores.map((s) => s.sweep()))).reduce((a, b) => a + b, 0);
   return {
     paths,
     scratch,
-    removedTempFiles: removed,
-    cache: fsStore(paths.cache),
+    removedTempFiles: removed + swept,
+    cache,
     sumdbCache: (db) => {
       let s = sumdb.get(db);
-      if (s === undefined) sumdb.set(db, (s = fsStore(paths.sumdbCache(db))));
+      if (s === undefined) {
+        const store = fsStore(paths.sumdbCache(db));
+        void store.sweep();
+        sumdb.set(db, (s = store));
+      }
       return s;
     },
-    quarantine: fsStore(paths.quarantine),
-    ownLog: fsStore(paths.ownLog),
+    quarantine,
+    ownLog,
     close: async () => {
       await Promise.all(stores.map((s) => s.close()));
       await scratch.close();

@@ -31,8 +31,7 @@ async function resolvePort(listen: string): Promise<number> {
 }
 
 export async function runPrimary(config: Readonly<Config>, log: Logger): Promise<number> {
-  const coord = new LocalCoordinator(dataPaths(config.data).coord);
-  await coord.cleanup();
+  const coord = await LocalCoordinator.open(dataPaths(config.data).coord);
   const metrics = new MetricsAggregator();
   const crashes: number[] = [];
   let stopping = false;

@@ -1,8 +1,9 @@
 // The in-process coordinator: leases in memory, values in one small file per key written atomically (or
 // in memory, without a directory), so the trusted tree heads survive restarts as they always did. With
 // worker processes the primary owns it and the workers reach it over IPC (ipc.ts).
-import { mkdir, readFile, readdir, rename, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { atomicTempName, removeAtomicLeftovers } from '../storage/atomic-file.js';
 import type { Coordinator, Lease } from './coordinator.js';
 import { checkName } from './coordinator.js';
 
@@ -19,6 +20,13 @@ export class LocalCoordinator implements Coordinator {
   private readonly casQueue = new Map<string, Promise<unknown>>();
   /** Tokens grow across restarts too: they start from the clock (µs) and count up. */
   private nextToken = Date.now() * 1000;
+
+  /** A coordinator whose values persist in dir, with what a crash left there removed first. */
+  static async open(dir: string): Promise<LocalCoordinator> {
+    const coord = new LocalCoordinator(dir);
+    await coord.cleanup();
+    return coord;
+  }
 
   /** dir: where values persist (omit for a memory-only coordinator, e.g. in tests). */
   constructor(
@@ -124,7 +132,7 @@ export class LocalCoordinator implements Coordinator {
         await unlink(f).catch(() => undefined);
         return;
       }
-      const tmp = `${f}.tmp-${process.pid}`;
+      const tmp = atomicTempName(f);
       try {
         await writeFile(tmp, value, { flush: true });
         await rename(tmp, f);
@@ -136,12 +144,9 @@ export class LocalCoordinator implements Coordinator {
     return run;
   }
 
-  /** Removes temp files a crash left in the values directory (at start). */
-  async cleanup(): Promise<void> {
-    if (this.dir === undefined) return;
-    for (const name of await readdir(this.dir).catch(() => [] as string[])) {
-      if (name.includes('.tmp-')) await unlink(path.join(this.dir, name)).catch(() => undefined);
-    }
+  /** Removes temp files a crash left in the values directory (at start); those of running processes stay. */
+  async cleanup(): Promise<number> {
+    return this.dir === undefined ? 0 : removeAtomicLeftovers(this.dir);
   }
 }
 

@@ -40,3 +40,9 @@ export function dataPaths(dataDir: string): DataPaths {
     vcs: path.join(root, 'vcs'),
   };
 }
+
+/**
+ * Inside the root of each filesystem store: copies staged for the final rename when the scratch area is on
+ * another file system. Upper case, so it can never be a storage key.
+ */
+export const STORE_STAGING = '.STAGING';
