@@ -44,7 +44,12 @@ async function sourceFiles(dir: string): Promise<string[]> {
 }
 
 function part(file: string): string {
-  return path.relative(SRC, file).split(path.sep)[0]?.replace(/\.[jt]s$/, '') ?? '';
+  return (
+    path
+      .relative(SRC, file)
+      .split(path.sep)[0]
+      ?.replace(/\.[jt]s$/, '') ?? ''
+  );
 }
 
 test('every import between the folders of src/ goes down the layers ARCHITECTURE.md draws', async () => {

@@ -1,9 +1,8 @@
 // The in-process coordinator: leases in memory, values in one small file per key written atomically (or
 // in memory, without a directory), so the trusted tree heads survive restarts as they always did. With
 // worker processes the primary owns it and the workers reach it over IPC (ipc.ts).
-import { mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rename, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { atomicTempName, removeAtomicLeftovers } from '../storage/atomic-file.js';
 import type { Coordinator, Lease } from './coordinator.js';
 import { checkName } from './coordinator.js';
 
@@ -21,7 +20,7 @@ export class LocalCoordinator implements Coordinator {
   /** Tokens grow across restarts too: they start from the clock (µs) and count up. */
   private nextToken = Date.now() * 1000;
 
-  /** A coordinator whose values persist in dir, with what a crash left there removed first. */
+  /** A coordinator whose values persist in dir, with the temp files a crash left there removed first. */
   static async open(dir: string): Promise<LocalCoordinator> {
     const coord = new LocalCoordinator(dir);
     await coord.cleanup();
@@ -132,7 +131,7 @@ export class LocalCoordinator implements Coordinator {
         await unlink(f).catch(() => undefined);
         return;
       }
-      const tmp = atomicTempName(f);
+      const tmp = `${f}.tmp-${process.pid}`;
       try {
         await writeFile(tmp, value, { flush: true });
         await rename(tmp, f);
@@ -144,9 +143,12 @@ export class LocalCoordinator implements Coordinator {
     return run;
   }
 
-  /** Removes temp files a crash left in the values directory (at start); those of running processes stay. */
-  async cleanup(): Promise<number> {
-    return this.dir === undefined ? 0 : removeAtomicLeftovers(this.dir);
+  /** Removes temp files a crash left in the values directory (at start). */
+  async cleanup(): Promise<void> {
+    if (this.dir === undefined) return;
+    for (const name of await readdir(this.dir).catch(() => [] as string[])) {
+      if (name.includes('.tmp-')) await unlink(path.join(this.dir, name)).catch(() => undefined);
+    }
   }
 }
 
