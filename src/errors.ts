@@ -7,6 +7,8 @@ export interface ErrorSpec {
   readonly upstream?: boolean;
   /** Seconds a client should wait before retrying (sent as Retry-After with 503 answers). */
   readonly retryAfter?: number;
+  /** The proxy's own resources failed (its disk): not the upstream's fault, so logged at error, not warn. */
+  readonly local?: boolean;
   readonly description: string;
 }
 
@@ -31,7 +33,7 @@ export const ERRORS = {
   GMP_ERR_CHECKSUM_MISMATCH: { status: 502, upstream: true, description: 'Content disagrees with the checksum database.' },
   GMP_ERR_SUMDB: { status: 502, upstream: true, description: 'The checksum database could not be consulted or verified.' },
   GMP_ERR_STORAGE_UNAVAILABLE: { status: 503, upstream: true, retryAfter: 5, description: 'The storage backend cannot be reached; retry shortly.' },
-  GMP_ERR_STORAGE_FULL: { status: 503, upstream: true, retryAfter: 30, description: "The proxy's own disk is full (ENOSPC); nothing was stored." },
+  GMP_ERR_STORAGE_FULL: { status: 503, upstream: true, local: true, retryAfter: 30, description: "The proxy's own disk is full (ENOSPC); nothing was stored." },
   GMP_ERR_COORDINATOR_UNAVAILABLE: {
     status: 503,
     upstream: true,
@@ -42,6 +44,11 @@ export const ERRORS = {
   GMP_ERR_SHUTTING_DOWN: { status: 503, description: 'The server is shutting down; retry on another instance.' },
   GMP_ERR_CONFIG: { status: 500, description: 'The configuration is invalid.' },
   GMP_ERR_INTERNAL: { status: 500, description: 'An unexpected internal error.' },
+  GMP_ERR_FILL_DEADLINE: {
+    status: 504,
+    upstream: true,
+    description: 'An upstream sent an answer too slowly: the fill passed its deadline (--fill-deadline plus the size at --fill-min-rate).',
+  },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;
@@ -52,6 +59,7 @@ export class GmpError extends Error {
   readonly status: number;
   readonly upstream: boolean;
   readonly retryAfter: number | undefined;
+  readonly local: boolean;
 
   constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);
@@ -61,6 +69,7 @@ export class GmpError extends Error {
     this.status = spec.status;
     this.upstream = spec.upstream ?? false;
     this.retryAfter = spec.retryAfter;
+    this.local = spec.local ?? false;
   }
 
   /** 404 and 410 are the answers that let a client (or our own chain) try the next entry after `,`. */

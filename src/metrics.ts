@@ -83,6 +83,25 @@ export class Metrics {
     aggregator: 'min',
     registers: [this.registry],
   });
+  readonly upstreamProbes = new Counter({
+    name: 'gomodproxy_upstream_probes_total',
+    help: 'Background probes of upstreams (open circuits, idle members of a | group), by upstream and result (ok, failed)',
+    labelNames: ['upstream', 'result'] as const,
+    registers: [this.registry],
+  });
+  readonly upstreamLatencyAverage = new Gauge({
+    name: 'gomodproxy_upstream_latency_average_seconds',
+    help: 'Moving average of the time to response headers per upstream; a | group asks its fastest member first',
+    labelNames: ['upstream'] as const,
+    aggregator: 'average',
+    registers: [this.registry],
+  });
+  readonly fillDeadlines = new Counter({
+    name: 'gomodproxy_fill_deadline_exceeded_total',
+    help: 'Fills stopped because the upstream sent the answer too slowly (--fill-deadline, --fill-min-rate), by upstream',
+    labelNames: ['upstream'] as const,
+    registers: [this.registry],
+  });
 
   constructor(options: { defaultMetrics?: boolean } = {}) {
     if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: 'gomodproxy_' });

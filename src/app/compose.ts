@@ -19,6 +19,7 @@ import { buildApp } from '../server/app.js';
 import { sumdbRoutes } from '../server/sumdb-routes.js';
 import { Chain } from '../upstream/chain.js';
 import type { ChainEntry } from '../upstream/chain.js';
+import type { DeadlinePolicy } from '../upstream/deadline.js';
 import { FileFetcher } from '../upstream/file-fetcher.js';
 import { HttpFetcher } from '../upstream/http-fetcher.js';
 import { parseProxyList } from '../protocol/proxy-list.js';
@@ -75,12 +76,14 @@ export async function createServer(config: Readonly<Config>, options: ComposeOpt
     if (fetcher instanceof HttpFetcher) closers.push(() => fetcher.close());
     return new ProxySource(fetcher, metrics);
   }
+  const onPreferred = (group: string, first: string, why: string) => log.info({ group, first, why }, 'upstream group: asking another member first');
   const chainFor = (list: string): Chain =>
     new Chain(
       parseProxyList(list).map((e): ChainEntry => {
         if (e.kind !== 'url') return e.kind === 'off' ? { kind: 'off' } : { kind: 'direct', source: direct };
         return { kind: 'source', source: proxySource(e.url), fallBackOnError: e.fallBackOnError };
       }),
+      { onPreferred },
     );
   const isPrivate = (p: string) => config.private !== '' && matchPrefixPatterns(config.private, p);
   const redact = (p: string) => (isPrivate(p) ? '<private>' : p);
@@ -100,6 +103,7 @@ export async function createServer(config: Readonly<Config>, options: ComposeOpt
     log,
     metrics,
     redact,
+    deadline: fillDeadline(config),
   });
   const fill = new SingleflightFill(new LockedFill(filler, coord, log, metrics), metrics);
   const own = await openOwnSumdb(config, verifyDeps, fill, events, redact);
@@ -146,5 +150,11 @@ export function httpOptions(config: Readonly<Config>) {
     retryBackoffMs: h.retryBackoff,
     breakerThreshold: h.breakerThreshold,
     breakerCooldownMs: h.breakerCooldown,
+    probeIntervalMs: h.probeInterval,
   };
+}
+
+export function fillDeadline(config: Readonly<Config>): DeadlinePolicy | undefined {
+  const h = config.http;
+  return h.fillDeadline === 0 ? undefined : { baseMs: h.fillDeadline, minBytesPerSec: Math.max(1, h.fillMinRate) };
 }

@@ -48,7 +48,12 @@ export async function openLayout(config: Readonly<Config>): Promise<Layout> {
     stores.push(s);
     return s;
   };
-  const fsStore = (dir: string): BlobStore => owned(new FsStore(dir, scratch));
+  const fsStores: FsStore[] = [];
+  const fsStore = (dir: string): FsStore => {
+    const s = owned(new FsStore(dir, scratch));
+    fsStores.push(s);
+    return s;
+  };
   const spec = parseStorage(config.storage);
   let storage: SharedStorage;
   let cache: BlobStore;
@@ -63,19 +68,30 @@ export async function openLayout(config: Readonly<Config>): Promise<Layout> {
   // Today's layout under --data unless --storage names a place: then the shared state goes along with the cache.
   const under = (prefix: string): BlobStore => new PrefixedStore(cache, prefix);
   const sumdb = new Map<string, BlobStore>();
+  const quarantine = fsStore(paths.quarantine);
+  const ownLog = spec.kind === 'data' ? fsStore(paths.ownLog) : under(sharedKeys.ownLog);
+  // What a crash left mid-write in the filesystem stores' staging folders (scratch areas were cleaned above).
+  const swept = (await Promise.all(fsStores.map((s) => s.sweep()))).reduce((a, b) => a + b, 0);
   return {
     paths,
     scratch,
-    removedTempFiles: removed,
+    removedTempFiles: removed + swept,
     storage,
     cache,
     sumdbCache: (db) => {
       let s = sumdb.get(db);
-      if (s === undefined) sumdb.set(db, (s = spec.kind === 'data' ? fsStore(paths.sumdbCache(db)) : under(sharedKeys.sumdbCache(escapePath(db)))));
+      if (s === undefined) {
+        if (spec.kind === 'data') {
+          const store = fsStore(paths.sumdbCache(db));
+          void store.sweep();
+          s = store;
+        } else s = under(sharedKeys.sumdbCache(escapePath(db)));
+        sumdb.set(db, s);
+      }
       return s;
     },
-    quarantine: fsStore(paths.quarantine),
-    ownLog: spec.kind === 'data' ? fsStore(paths.ownLog) : under(sharedKeys.ownLog),
+    quarantine,
+    ownLog,
     close: async () => {
       await Promise.all(stores.map((s) => s.close()));
       await scratch.close();

@@ -3,7 +3,7 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Config } from '../config/schema.js';
-import { writeAtomic } from '../storage/atomic-file.js';
+import { removeAtomicLeftovers, writeAtomic } from '../storage/atomic-file.js';
 import { dataPaths } from '../storage/data-dirs.js';
 import { generateKey, newSigner } from '../sumdb/note-keys.js';
 
@@ -40,6 +40,8 @@ export async function loadKey(config: Readonly<Config>): Promise<SignerKey | und
 
 /** The server's key: loadKey, else a new key written to the key file (mode 0600). Only `serve` creates one. */
 export async function loadOrCreateKey(config: Readonly<Config>): Promise<SignerKey & { created: boolean }> {
+  // A key write that a crash interrupted leaves a temp file (holding a secret) beside the key: remove it.
+  if (config.ownSumdb.key === '') await removeAtomicLeftovers(path.dirname(keyFilePath(config)));
   const found = await loadKey(config);
   if (found !== undefined) return { ...found, created: false };
   const file = keyFilePath(config);

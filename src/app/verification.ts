@@ -12,6 +12,7 @@ import type { BlobStore } from '../storage/blob-store.js';
 import type { Metrics } from '../metrics.js';
 import { matchPrefixPatterns } from '../protocol/glob.js';
 import { BlobLogStorage } from '../sumdb/blob-log-storage.js';
+import { removeAtomicLeftovers } from '../storage/atomic-file.js';
 import { FileLogStorage } from '../sumdb/file-log-storage.js';
 import type { ServerLog } from '../sumdb/server-log.js';
 import { HttpFetcher } from '../upstream/http-fetcher.js';
@@ -111,6 +112,8 @@ export async function openOwnSumdb(
 
 /** Carries a log kept by earlier versions (files under own-sumdb/log) over, record for record: the same tree. */
 async function migrateLegacyLog(dir: string, log: ServerLog, logger: Logger): Promise<void> {
+  // Earlier versions could leave commit.json.tmp-… behind when a write failed or crashed.
+  await removeAtomicLeftovers(dir);
   if ((await stat(path.join(dir, 'commit.json')).catch(() => undefined)) === undefined) return;
   const legacy = await FileLogStorage.open(dir);
   try {

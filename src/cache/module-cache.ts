@@ -196,6 +196,8 @@ export class ModuleCache {
     } catch (err) {
       const e = toGmpError(err);
       if (e.notFound) this.negative.remember(key, e);
+      // Our own disk failing is no upstream trouble: it needs an operator, so it is an error.
+      else if (e.local) this.log?.error({ module: this.redact(want.module), code: e.code, err: e.message }, 'cache fill failed');
       else this.log?.warn({ module: this.redact(want.module), code: e.code, err: e.message }, 'cache fill failed');
       throw e;
     }

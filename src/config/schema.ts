@@ -71,8 +71,23 @@ export const configSchema = z
       idleTimeout: duration('60s', { flag: 'idle-timeout', help: 'upstream body idle timeout' }),
       retries: int(2, 0, 10, { flag: 'retries', help: 'retries for network errors and 5xx answers' }),
       retryBackoff: duration('200ms', { flag: 'retry-backoff', help: 'first retry delay (doubles each retry)' }),
-      breakerThreshold: int(5, 1, 1000, { flag: 'breaker-threshold', help: 'consecutive failures that open an upstream circuit' }),
+      breakerThreshold: int(5, 1, 1000, {
+        flag: 'breaker-threshold',
+        help: 'failures in a row that open an upstream circuit: each connect error counts, other failures count once per module (one bad module never opens it)',
+      }),
       breakerCooldown: duration('30s', { flag: 'breaker-cooldown', help: 'how long an open circuit skips its upstream' }),
+      probeInterval: duration('30s', {
+        flag: 'probe-interval',
+        help: 'how often an idle member of a `|` upstream group is probed for its latency, so the fastest is asked first (0s: never); open circuits are probed after --breaker-cooldown',
+      }),
+      fillDeadline: duration('2m', {
+        flag: 'fill-deadline',
+        help: 'total time a fill may read an answer from upstreams, plus its size at --fill-min-rate; past it the client gets 504 and nothing is stored (0s: no deadline)',
+      }),
+      fillMinRate: size('64KiB', {
+        flag: 'fill-min-rate',
+        help: 'slowest average upstream transfer rate (bytes per second) a fill is allowed on top of --fill-deadline',
+      }),
     }),
     direct: section({
       refreshInterval: duration('1m', { flag: 'direct-refresh', help: 'direct mode: fetch a repository mirror at most this often' }),

@@ -20,6 +20,13 @@ export class LocalCoordinator implements Coordinator {
   /** Tokens grow across restarts too: they start from the clock (µs) and count up. */
   private nextToken = Date.now() * 1000;
 
+  /** A coordinator whose values persist in dir, with the temp files a crash left there removed first. */
+  static async open(dir: string): Promise<LocalCoordinator> {
+    const coord = new LocalCoordinator(dir);
+    await coord.cleanup();
+    return coord;
+  }
+
   /** dir: where values persist (omit for a memory-only coordinator, e.g. in tests). */
   constructor(
     private readonly dir?: string,

@@ -11,7 +11,9 @@ import { artifactKey } from '../storage/keys.js';
 import { PinnedFile } from '../storage/pinned-file.js';
 import type { Scratch, ScratchFile } from '../storage/scratch.js';
 import type { Chain } from '../upstream/chain.js';
-import type { RawSource } from '../upstream/source.js';
+import { FillDeadline } from '../upstream/deadline.js';
+import type { DeadlinePolicy } from '../upstream/deadline.js';
+import type { RawSource, SourceOptions } from '../upstream/source.js';
 import { storedAnswer } from './stored.js';
 import type { Candidate, Fill, Filled, FillEvents, Gate, Want } from './types.js';
 import { keyOf } from './types.js';
@@ -27,6 +29,8 @@ export interface FillerDeps {
   readonly metrics?: Metrics;
   readonly redact?: (modulePath: string) => string;
   readonly now?: () => number;
+  /** The total time reading from upstreams may take, scaled by size; none when absent. */
+  readonly deadline?: DeadlinePolicy;
 }
 
 export class Filler implements Fill {
@@ -41,18 +45,31 @@ export class Filler implements Fill {
   }
 
   async fill(want: Want): Promise<Filled> {
+    const policy = this.deps.deadline;
+    // The message reaches logs too: a private module's path stays out of it.
+    const mod = this.redact(want.module);
+    const what = want.version === '' ? `${want.kind} of ${mod}` : `${want.kind} for ${mod}@${want.version}`;
+    const deadline = policy === undefined ? undefined : new FillDeadline(policy, what, want.startedAt ?? this.now(), this.now);
+    try {
+      return await this.run(want, { deadline });
+    } finally {
+      deadline?.dispose();
+    }
+  }
+
+  private async run(want: Want, opts: SourceOptions): Promise<Filled> {
     const { module: mod, version: v } = want;
     const chain = this.deps.route(mod);
     switch (want.kind) {
       case 'list':
-        return this.small(want, await chain.first(async (s) => Buffer.from(formatList(parseList(mod, (await s.list(mod)).toString('utf8'))))));
+        return this.small(want, await chain.first(async (s) => Buffer.from(formatList(parseList(mod, (await s.list(mod, opts)).toString('utf8'))))));
       case 'latest':
         return this.small(
           want,
           await chain.first(async (s) =>
             this.checked(
               s,
-              () => s.latest(mod),
+              () => s.latest(mod, opts),
               (raw) => parseInfo(s.name, mod, raw).body,
             ),
           ),
@@ -64,15 +81,15 @@ export class Filler implements Fill {
           await chain.first(async (s) =>
             this.checked(
               s,
-              () => s.info(mod, v),
+              () => s.info(mod, v, opts),
               (raw) => parseInfo(s.name, mod, raw, v).body,
             ),
           ),
         );
       case 'mod':
-        return this.mod(want, chain);
+        return this.mod(want, chain, opts);
       case 'zip':
-        return this.zip(want, chain);
+        return this.zip(want, chain, opts);
     }
   }
 
@@ -103,18 +120,18 @@ export class Filler implements Fill {
     return { kind: want.kind, body, size: body.length, h1, fetchedAt: this.now(), durable };
   }
 
-  private async mod(want: Want, chain: Chain): Promise<Filled> {
+  private async mod(want: Want, chain: Chain, opts: SourceOptions): Promise<Filled> {
     let source = '';
     const body = await chain.first(async (s) => {
       source = s.name;
-      return s.mod(want.module, want.version);
+      return s.mod(want.module, want.version, opts);
     });
     const h1 = hashGoMod(body);
     await this.pass({ module: want.module, version: want.version, kind: 'mod', h1, body, source });
     return this.small(want, body, h1);
   }
 
-  private async zip(want: Want, chain: Chain): Promise<Filled> {
+  private async zip(want: Want, chain: Chain, opts: SourceOptions): Promise<Filled> {
     const { module: mod, version: v } = want;
     const file = this.deps.scratch.file('zip');
     let pinned: PinnedFile;
@@ -124,7 +141,7 @@ export class Filler implements Fill {
       let source = '';
       ({ h1, size } = await chain.first(async (s) => {
         source = s.name;
-        const n = await s.zip(mod, v, file.path);
+        const n = await s.zip(mod, v, file.path, opts);
         const checked = await checkAndHashZip(file.path, mod, v).catch((err: unknown) => {
           if (!(err instanceof ModZipError)) throw err;
           this.deps.metrics?.upstreamErrors.inc({ upstream: s.name, kind: 'bad_content' });

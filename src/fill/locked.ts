@@ -41,7 +41,9 @@ export class LockedFill implements Fill {
     const name = `fill:${keyOf(asked)}`;
     const deadline = Date.now() + this.maxWaitMs;
     // A list or query stored by another process counts only if it was fetched after this fill was asked for.
-    const want: Want = isMutable(asked.kind) ? { ...asked, freshAfter: asked.freshAfter ?? Date.now() } : asked;
+    // Its deadline counts from now: a waiter that takes over after a failed holder gets only what is left.
+    const startedAt = asked.startedAt ?? Date.now();
+    const want: Want = isMutable(asked.kind) ? { ...asked, freshAfter: asked.freshAfter ?? startedAt, startedAt } : { ...asked, startedAt };
     for (;;) {
       let held: Awaited<ReturnType<typeof tryHold>>;
       try {

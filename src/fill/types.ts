@@ -14,6 +14,8 @@ export interface Want {
   readonly version: string;
   /** Mutable kinds: a stored answer fetched at or after this time (ms) is fresh enough to reuse. */
   readonly freshAfter?: number;
+  /** When the request for it began (ms): a fill's deadline counts from here, so time spent waiting for another process's fill counts too. */
+  readonly startedAt?: number;
 }
 
 export interface Filled {

@@ -54,3 +54,9 @@ export const sharedKeys = {
   /** The own checksum database's log pages and markers. */
   ownLog: `${SHARED_PREFIX}own-sumdb/tlog/`,
 };
+
+/**
+ * Inside the root of each filesystem store: copies staged for the final rename when the scratch area is on
+ * another file system. Upper case, so it can never be a storage key.
+ */
+export const STORE_STAGING = '.STAGING';

@@ -7,6 +7,8 @@ import type { Readable } from 'node:stream';
 import type { BlobInfo, BlobStore, ByteRange, ListOptions, ListPage, LocalFiles } from './blob-store.js';
 import { FdCache } from './fd-cache.js';
 import type { SharedFd } from './fd-cache.js';
+import { atomicTempName, removeAtomicLeftovers } from './atomic-file.js';
+import { STORE_STAGING } from './data-dirs.js';
 import { checkKey, checkPrefix } from './keys.js';
 import { isAbsent, localIoError } from './local-errors.js';
 import type { Scratch } from './scratch.js';
@@ -22,6 +24,7 @@ export class FsStore implements BlobStore {
   readonly localFiles: LocalFiles;
   private readonly dirs = new Set<string>();
   private readonly files = new FdCache();
+  private readonly staging: string;
 
   /** Scratch files for atomic writes must be on the same file system as root (both live under --data). */
   constructor(
@@ -29,6 +32,7 @@ export class FsStore implements BlobStore {
     private readonly scratch: Scratch,
   ) {
     this.root = path.resolve(root);
+    this.staging = path.join(this.root, STORE_STAGING);
     this.name = `fs:${this.root}`;
     this.localFiles = { openShared: (key) => this.openShared(key) };
   }
@@ -126,10 +130,14 @@ export class FsStore implements BlobStore {
         await mkdir(dir, { recursive: true });
         await rename(from, dest);
       } else if (code === 'EXDEV') {
-        // Scratch on another file system: copy next to the destination, then rename there.
-        const near = `${dest}.tmp-${process.pid}-${Date.now()}`;
+        // Scratch on another file system: copy into this store's staging folder, then rename from there;
+        // what a crash leaves in it is removed at the next start (sweep).
+        await mkdir(this.staging, { recursive: true });
+        const near = atomicTempName(path.join(this.staging, 'blob'));
         try {
           await copyFile(from, near);
+          const fh = await open(near, 'r+');
+          await fh.sync().finally(() => fh.close());
           await rename(near, dest);
         } finally {
           await unlink(near).catch(() => undefined);
@@ -138,6 +146,11 @@ export class FsStore implements BlobStore {
         throw err;
       }
     }
+  }
+
+  /** Removes what interrupted writes of processes that no longer run left (at start); says how many. */
+  sweep(): Promise<number> {
+    return removeAtomicLeftovers(this.staging);
   }
 
   async delete(key: string): Promise<void> {
@@ -167,7 +180,9 @@ export class FsStore implements BlobStore {
       if (isAbsent(err)) return false;
       throw localIoError(err, 'listing the cache');
     }
-    const named = entries.filter((e) => e.isFile() || e.isDirectory()).map((e) => ({ e, sortKey: e.isDirectory() ? `${e.name}/` : e.name }));
+    const named = entries
+      .filter((e) => (e.isFile() || e.isDirectory()) && !(dir === this.root && e.name === STORE_STAGING))
+      .map((e) => ({ e, sortKey: e.isDirectory() ? `${e.name}/` : e.name }));
     named.sort((a, b) => (a.sortKey < b.sortKey ? -1 : a.sortKey > b.sortKey ? 1 : 0));
     for (const { e, sortKey } of named) {
       const key = keyPrefix + sortKey;

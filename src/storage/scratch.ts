@@ -52,7 +52,8 @@ export class Scratch {
   }
 }
 
-function safeHost(): string {
+/** This host's name as it appears in file names of scratch areas and temp files. */
+export function safeHost(): string {
   return hostname().replace(/[^A-Za-z0-9.]/g, '_') || 'host';
 }
 

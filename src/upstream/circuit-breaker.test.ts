@@ -52,3 +52,40 @@ test('a failed probe re-opens the circuit for another cooldown', () => {
   assert.equal(b.state, 'open');
   assert.equal(b.retryInMs(), 500);
 });
+
+test('failures of one module never open the circuit, however many there are', () => {
+  const { b } = breaker();
+  for (let i = 0; i < 50; i++) b.failure('module:/example.com/bad', '500');
+  assert.equal(b.state, 'closed');
+  assert.equal(b.allow(), true);
+});
+
+test('failures of as many different modules as the threshold open it; a success in between starts over', () => {
+  const { b, states } = breaker();
+  b.failure('module:/a');
+  b.failure('module:/b');
+  b.success();
+  b.failure('module:/c');
+  b.failure('module:/c');
+  assert.equal(b.state, 'closed');
+  b.failure('module:/d');
+  b.failure('module:/e');
+  assert.equal(b.state, 'open');
+  assert.deepEqual(states, ['open']);
+});
+
+test('failures without a key (the host unreachable) count each', () => {
+  const { b } = breaker();
+  b.failure(undefined, 'connect ECONNREFUSED');
+  b.failure(undefined, 'connect ECONNREFUSED');
+  b.failure('module:/a');
+  assert.equal(b.state, 'open');
+});
+
+test('the log learns what opened the circuit', () => {
+  const whys: string[] = [];
+  const b = new CircuitBreaker({ threshold: 2, cooldownMs: 500, onChange: (_s, why) => whys.push(why) });
+  b.failure('module:/a', 'answered 500');
+  b.failure(undefined, 'connect ECONNREFUSED');
+  assert.match(whys[0] ?? '', /2 distinct failures.*ECONNREFUSED/);
+});

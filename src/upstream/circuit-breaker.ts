@@ -1,5 +1,8 @@
-// A per-upstream circuit breaker: after `threshold` consecutive failures the upstream is skipped
-// for `cooldownMs`; then one probe request is let through, and its outcome closes or re-opens it.
+// A per-upstream circuit breaker: it opens only on evidence that the host is down, not on one module's
+// trouble. Failures carry a key: those with the same key count once (so one bad module, or one path that
+// keeps failing, never opens it); failures without a key (connect errors) count each. `threshold` distinct
+// failures with no success in between open it for `cooldownMs`; then one probe (a request, or a background
+// probe) is let through, and its outcome closes or re-opens it.
 
 export type CircuitState = 'closed' | 'open' | 'half-open';
 
@@ -7,11 +10,13 @@ export interface BreakerOptions {
   readonly threshold: number;
   readonly cooldownMs: number;
   readonly now?: () => number;
-  readonly onChange?: (state: CircuitState) => void;
+  /** `why` says what opened it (the distinct failures seen), for the log. */
+  readonly onChange?: (state: CircuitState, why: string) => void;
 }
 
 export class CircuitBreaker {
-  private failures = 0;
+  private readonly failed = new Map<string, string>();
+  private unkeyed = 0;
   private openedAt = 0;
   private probing = false;
   private current: CircuitState = 'closed';
@@ -30,7 +35,7 @@ export class CircuitBreaker {
     if (this.current === 'closed') return true;
     if (this.current === 'open') {
       if (this.now() - this.openedAt < this.options.cooldownMs) return false;
-      this.set('half-open');
+      this.set('half-open', 'cooldown over: probing');
     }
     if (this.probing) return false;
     this.probing = true;
@@ -38,17 +43,25 @@ export class CircuitBreaker {
   }
 
   success(): void {
-    this.failures = 0;
+    this.failed.clear();
     this.probing = false;
-    if (this.current !== 'closed') this.set('closed');
+    if (this.current !== 'closed') this.set('closed', 'a request succeeded');
   }
 
-  failure(): void {
+  /**
+   * A failure. `key` names what failed when the failure could be that thing's own (a module, a path);
+   * without a key it says the host itself is unreachable. `reason` is for the log only.
+   */
+  failure(key?: string, reason = 'failed'): void {
     this.probing = false;
-    this.failures++;
-    if (this.current === 'half-open' || this.failures >= this.options.threshold) {
+    const k = key ?? `#${this.unkeyed++}`;
+    this.failed.delete(k);
+    this.failed.set(k, reason);
+    if (this.current === 'half-open' || this.failed.size >= this.options.threshold) {
       this.openedAt = this.now();
-      if (this.current !== 'open') this.set('open');
+      const why = this.summary();
+      this.failed.clear();
+      if (this.current !== 'open') this.set('open', why);
     }
   }
 
@@ -58,8 +71,13 @@ export class CircuitBreaker {
     return Math.max(0, this.options.cooldownMs - (this.now() - this.openedAt));
   }
 
-  private set(state: CircuitState): void {
+  private summary(): string {
+    const reasons = [...this.failed.values()];
+    return `${reasons.length} distinct failures in a row, last: ${reasons[reasons.length - 1] ?? 'none'}`;
+  }
+
+  private set(state: CircuitState, why: string): void {
     this.current = state;
-    this.options.onChange?.(state);
+    this.options.onChange?.(state, why);
   }
 }

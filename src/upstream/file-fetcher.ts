@@ -16,7 +16,12 @@ export class FileFetcher implements RawFetcher {
     this.root = path.resolve(fileURLToPath(url));
   }
 
-  async get(relPath: string): Promise<RawResponse> {
+  /** Local files: no retries, no deadline (a disk does not trickle). */
+  async fetch<T>(relPath: string, _endpoint: string, read: (res: RawResponse) => Promise<T>): Promise<T> {
+    return read(await this.open(relPath));
+  }
+
+  private async open(relPath: string): Promise<RawResponse> {
     const file = path.join(this.root, decodeURIComponent(relPath));
     if (!file.startsWith(this.root + path.sep)) throw gmpError('GMP_ERR_REQUEST_INVALID', 'invalid path');
     try {

@@ -1,15 +1,19 @@
-// Fetches GOPROXY paths from one http(s) upstream through a keep-alive undici pool, with
-// per-phase timeouts, bounded retries with backoff, a circuit breaker, redirects and metrics.
-import { Agent, errors as undiciErrors } from 'undici';
+// Fetches GOPROXY paths from one http(s) upstream through a keep-alive undici pool, with per-phase
+// timeouts, the fill's deadline, bounded retries with backoff (also of bodies cut off mid-way), a circuit
+// breaker fed only by evidence that the host is down, background health probes, redirects and metrics.
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Agent } from 'undici';
 import type { Dispatcher } from 'undici';
 import type { Logger } from 'pino';
 import { GmpError, gmpError } from '../errors.js';
 import type { Metrics } from '../metrics.js';
-import { CircuitBreaker } from './circuit-breaker.js';
 import { redactURL } from '../protocol/proxy-list.js';
-import { UpstreamStatusError, errorFromStatus } from './upstream-errors.js';
+import { CircuitBreaker } from './circuit-breaker.js';
+import { faultOf, isTransportError, moduleOf, transportError } from './faults.js';
+import { UpstreamHealth } from './health.js';
 import { readPrefix } from './read-body.js';
-import type { RawFetcher, RawResponse } from './source.js';
+import type { RawFetcher, RawResponse, SourceOptions } from './source.js';
+import { errorFromStatus } from './upstream-errors.js';
 
 export interface HttpFetcherOptions {
   readonly connectTimeoutMs: number;
@@ -19,17 +23,24 @@ export interface HttpFetcherOptions {
   readonly retryBackoffMs: number;
   readonly breakerThreshold: number;
   readonly breakerCooldownMs: number;
+  /** How often idle members of a `|` group are probed for their latency (0: never). */
+  readonly probeIntervalMs?: number;
   readonly connections?: number;
 }
 
 const MAX_REDIRECTS = 10;
+/** Answers cheap enough to repeat as a health probe. */
+const SMALL = new Set(['list', 'info', 'mod', 'latest', 'sumdb']);
 
 export class HttpFetcher implements RawFetcher {
   readonly name: string;
   readonly breaker: CircuitBreaker;
+  readonly health: UpstreamHealth;
   private readonly base: URL;
   private readonly auth: string | undefined;
   private readonly agent: Agent;
+  /** The last small path that answered 200: the "cheap known request" of health probes. */
+  private knownGood: string | undefined;
 
   constructor(
     url: string,
@@ -53,98 +64,123 @@ export class HttpFetcher implements RawFetcher {
     this.breaker = new CircuitBreaker({
       threshold: options.breakerThreshold,
       cooldownMs: options.breakerCooldownMs,
-      onChange: (state) => {
+      onChange: (state, why) => {
         metrics?.circuitState.set({ upstream: this.name }, state === 'closed' ? 0 : state === 'half-open' ? 1 : 2);
         const level = state === 'open' ? 'warn' : 'info';
-        log?.[level]({ upstream: this.name, state }, `upstream circuit ${state}`);
+        log?.[level]({ upstream: this.name, state, why }, `upstream circuit ${state}`);
+        this.health.schedule();
       },
     });
+    this.health = new UpstreamHealth(this.name, this.breaker, () => this.probe(), { probeIntervalMs: options.probeIntervalMs ?? 0 }, metrics, log);
     metrics?.circuitState.set({ upstream: this.name }, 0);
   }
 
-  async get(relPath: string, endpoint: string): Promise<RawResponse> {
+  async fetch<T>(relPath: string, endpoint: string, read: (res: RawResponse) => Promise<T>, opts: SourceOptions = {}): Promise<T> {
+    const deadline = opts.deadline;
     if (!this.breaker.allow()) {
       this.metrics?.upstreamErrors.inc({ upstream: this.name, kind: 'circuit_open' });
       const secs = Math.ceil(this.breaker.retryInMs() / 1000);
       throw gmpError('GMP_ERR_UPSTREAM_CIRCUIT_OPEN', `upstream ${this.name} is skipped after repeated failures (retry in ${secs}s)`);
     }
     for (let attempt = 0; ; attempt++) {
+      let failed: GmpError;
       try {
-        const res = await this.once(relPath, endpoint);
+        const res = await this.once(relPath, endpoint, deadline?.signal);
+        deadline?.begin(res.contentLength);
+        const out = await read(res);
+        if (SMALL.has(endpoint)) this.knownGood = relPath;
         this.breaker.success();
-        return res;
+        return out;
       } catch (err) {
-        const e = this.classify(err);
-        const retryable = e.code === 'GMP_ERR_UPSTREAM_UNREACHABLE' || (e.code === 'GMP_ERR_UPSTREAM_STATUS' && isServerError(err));
-        if (e.notFound) {
-          this.breaker.success();
-          throw e;
+        if (deadline?.expired) {
+          this.metrics?.fillDeadlines.inc({ upstream: this.name });
+          // The answer's own slowness (one big zip, one trickling module): counts once, like a module's error.
+          this.breaker.failure(`module:${moduleOf(relPath)}`, 'fill deadline');
+          throw deadline.error();
         }
-        if (!retryable || attempt >= this.options.retries) {
-          this.breaker.failure();
-          throw e;
-        }
-        const delay = this.options.retryBackoffMs * 2 ** attempt * (0.75 + Math.random() / 2);
-        this.log?.debug({ upstream: this.name, attempt, delay }, 'retrying upstream request');
-        await new Promise((r) => setTimeout(r, delay));
+        // Anything else `read` throws (a bug) is not the network's: it stays what it is.
+        if (!(err instanceof GmpError) && !isTransportError(err)) throw err;
+        failed = transportError(this.name, err);
       }
+      if (failed.notFound) {
+        this.breaker.success();
+        throw failed;
+      }
+      const fault = faultOf(failed, relPath);
+      // The host answered (bad content, a 4xx, our own disk failing): nothing against it.
+      if (fault.key === null) this.breaker.success();
+      if (fault.key === null || !fault.retryable || attempt >= this.options.retries) {
+        if (fault.key !== null) this.breaker.failure(fault.key, failed.message);
+        throw failed;
+      }
+      const delay = this.options.retryBackoffMs * 2 ** attempt * (0.75 + Math.random() / 2);
+      this.log?.debug({ upstream: this.name, attempt, delay, err: failed.message }, 'retrying upstream request');
+      await sleep(delay, undefined, { signal: deadline?.signal }).catch(() => undefined);
     }
   }
 
   async close(): Promise<void> {
+    this.health.stop();
     await this.agent.close();
   }
 
-  private async once(relPath: string, endpoint: string): Promise<RawResponse> {
-    let url = new URL(this.base.pathname.replace(/\/$/, '') + relPath, this.base);
+  /** One request, following redirects; resolves at a 200's headers, throws the mapped error otherwise. */
+  private async once(relPath: string, endpoint: string, signal?: AbortSignal): Promise<RawResponse> {
+    let url = this.urlOf(relPath);
     const started = performance.now();
-    for (let hop = 0; ; hop++) {
-      const sameOrigin = url.origin === this.base.origin;
-      const headers: Record<string, string> = { 'user-agent': 'gomodproxy/0.1 (+Go module proxy)' };
-      if (this.auth !== undefined && sameOrigin) headers.authorization = this.auth;
-      const res: Dispatcher.ResponseData = await this.agent.request({
-        origin: url.origin,
-        path: url.pathname + url.search,
-        method: 'GET',
-        headers,
-      });
-      if (res.statusCode >= 300 && res.statusCode < 400 && res.headers.location !== undefined) {
-        res.body.resume();
-        if (hop >= MAX_REDIRECTS) throw gmpError('GMP_ERR_UPSTREAM_STATUS', `upstream ${this.name}: too many redirects`);
-        const next = new URL(String(res.headers.location), url);
-        if (url.protocol === 'https:' && next.protocol !== 'https:') {
-          throw gmpError('GMP_ERR_UPSTREAM_STATUS', `upstream ${this.name}: refused redirect from https to ${next.protocol}`);
+    try {
+      for (let hop = 0; ; hop++) {
+        const res = await this.request(url, signal);
+        if (res.statusCode >= 300 && res.statusCode < 400 && res.headers.location !== undefined) {
+          res.body.resume();
+          if (hop >= MAX_REDIRECTS) throw gmpError('GMP_ERR_UPSTREAM_STATUS', `upstream ${this.name}: too many redirects`);
+          const next = new URL(String(res.headers.location), url);
+          if (url.protocol === 'https:' && next.protocol !== 'https:') {
+            throw gmpError('GMP_ERR_UPSTREAM_STATUS', `upstream ${this.name}: refused redirect from https to ${next.protocol}`);
+          }
+          url = next;
+          continue;
         }
-        url = next;
-        continue;
+        const ms = performance.now() - started;
+        this.metrics?.upstreamLatency.observe({ upstream: this.name, endpoint }, ms / 1000);
+        if (res.statusCode < 500) this.health.sample(ms);
+        if (res.statusCode !== 200) {
+          const text = await readErrorText(res.body);
+          throw errorFromStatus(this.name, res.statusCode, text);
+        }
+        const len = Number(res.headers['content-length']);
+        return { body: res.body, contentLength: Number.isFinite(len) ? len : undefined };
       }
-      this.metrics?.upstreamLatency.observe({ upstream: this.name, endpoint }, (performance.now() - started) / 1000);
-      if (res.statusCode !== 200) {
-        const text = await readErrorText(res.body);
-        throw errorFromStatus(this.name, res.statusCode, text);
+    } catch (err) {
+      const e = transportError(this.name, err);
+      if (e.code === 'GMP_ERR_UPSTREAM_TIMEOUT') this.health.sample(performance.now() - started);
+      if (!e.notFound && !signal?.aborted) {
+        const kind = e.code === 'GMP_ERR_UPSTREAM_TIMEOUT' ? 'timeout' : e.code === 'GMP_ERR_UPSTREAM_UNREACHABLE' ? 'network' : 'status';
+        this.metrics?.upstreamErrors.inc({ upstream: this.name, kind });
       }
-      const len = Number(res.headers['content-length']);
-      return { body: res.body, contentLength: Number.isFinite(len) ? len : undefined };
+      throw e;
     }
   }
 
-  private classify(err: unknown): GmpError {
-    if (err instanceof GmpError) {
-      if (!err.notFound) this.metrics?.upstreamErrors.inc({ upstream: this.name, kind: 'status' });
-      return err;
-    }
-    const timeout =
-      err instanceof undiciErrors.ConnectTimeoutError || err instanceof undiciErrors.HeadersTimeoutError || err instanceof undiciErrors.BodyTimeoutError;
-    this.metrics?.upstreamErrors.inc({ upstream: this.name, kind: timeout ? 'timeout' : 'network' });
-    const reason = (err as Error | undefined)?.message ?? String(err);
-    return timeout
-      ? gmpError('GMP_ERR_UPSTREAM_TIMEOUT', `upstream ${this.name} timed out: ${reason}`, err)
-      : gmpError('GMP_ERR_UPSTREAM_UNREACHABLE', `upstream ${this.name} unreachable: ${reason}`, err);
+  /** The health probe: the last small path that worked (or the base), any answer below 500 is alive. */
+  private async probe(): Promise<number> {
+    const started = performance.now();
+    const signal = AbortSignal.timeout(this.options.connectTimeoutMs + this.options.firstByteTimeoutMs);
+    const res = await this.request(this.urlOf(this.knownGood ?? '/'), signal);
+    await res.body.dump();
+    if (res.statusCode >= 500) throw new Error(`answered ${res.statusCode}`);
+    return performance.now() - started;
   }
-}
 
-function isServerError(err: unknown): boolean {
-  return err instanceof UpstreamStatusError && err.serverError;
+  private urlOf(relPath: string): URL {
+    return new URL(this.base.pathname.replace(/\/$/, '') + relPath, this.base);
+  }
+
+  private request(url: URL, signal?: AbortSignal): Promise<Dispatcher.ResponseData> {
+    const headers: Record<string, string> = { 'user-agent': 'gomodproxy/0.1 (+Go module proxy)' };
+    if (this.auth !== undefined && url.origin === this.base.origin) headers.authorization = this.auth;
+    return this.agent.request({ origin: url.origin, path: url.pathname + url.search, method: 'GET', headers, signal });
+  }
 }
 
 function basicAuth(u: URL): string {

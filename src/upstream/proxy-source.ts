@@ -1,5 +1,6 @@
 // A raw source backed by one upstream GOPROXY (http(s) or file://): builds the request paths of §1.1 and
-// reads the answers with hard size limits. The fill component validates what it gets.
+// reads the answers with hard size limits, within the fill's deadline. The fill component validates what
+// it gets.
 import { createWriteStream } from 'node:fs';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -9,41 +10,48 @@ import { MAX_GO_MOD, MAX_ZIP_FILE } from '../modzip/zip-check.js';
 import { badContent } from '../protocol/answers.js';
 import { latestPath, listPath, versionPath } from '../protocol/url-path.js';
 import { localIoError } from '../storage/local-errors.js';
+import type { FillDeadline } from './deadline.js';
 import { readAtMost } from './read-body.js';
-import type { RawFetcher, RawSource } from './source.js';
+import type { RawFetcher, RawResponse, RawSource, SourceHealth, SourceOptions } from './source.js';
 
 const MAX_LIST = 16 << 20;
 const MAX_INFO = 1 << 20;
 
 export class ProxySource implements RawSource {
   readonly name: string;
+  readonly health: SourceHealth | undefined;
 
   constructor(
     private readonly fetcher: RawFetcher,
     private readonly metrics?: Metrics,
   ) {
     this.name = fetcher.name;
+    this.health = fetcher.health;
   }
 
-  list(modulePath: string): Promise<Buffer> {
-    return this.readSmall(listPath(modulePath), 'list', MAX_LIST);
+  list(modulePath: string, opts?: SourceOptions): Promise<Buffer> {
+    return this.readSmall(listPath(modulePath), 'list', MAX_LIST, opts);
   }
 
-  info(modulePath: string, query: string): Promise<Buffer> {
-    return this.readSmall(versionPath(modulePath, query, 'info'), 'info', MAX_INFO);
+  info(modulePath: string, query: string, opts?: SourceOptions): Promise<Buffer> {
+    return this.readSmall(versionPath(modulePath, query, 'info'), 'info', MAX_INFO, opts);
   }
 
-  latest(modulePath: string): Promise<Buffer> {
-    return this.readSmall(latestPath(modulePath), 'latest', MAX_INFO);
+  latest(modulePath: string, opts?: SourceOptions): Promise<Buffer> {
+    return this.readSmall(latestPath(modulePath), 'latest', MAX_INFO, opts);
   }
 
-  mod(modulePath: string, version: string): Promise<Buffer> {
-    return this.readSmall(versionPath(modulePath, version, 'mod'), 'mod', MAX_GO_MOD);
+  mod(modulePath: string, version: string, opts?: SourceOptions): Promise<Buffer> {
+    return this.readSmall(versionPath(modulePath, version, 'mod'), 'mod', MAX_GO_MOD, opts);
   }
 
-  async zip(modulePath: string, version: string, file: string): Promise<number> {
+  zip(modulePath: string, version: string, file: string, opts: SourceOptions = {}): Promise<number> {
     const what = `zip for ${modulePath}@${version}`;
-    const res = await this.fetcher.get(versionPath(modulePath, version, 'zip'), 'zip');
+    return this.fetcher.fetch(versionPath(modulePath, version, 'zip'), 'zip', (res) => this.readZip(res, file, what, opts.deadline), opts);
+  }
+
+  /** Streams a zip into `file` (truncated first: a retry starts over), counting and bounding its size. */
+  private async readZip(res: RawResponse, file: string, what: string, deadline?: FillDeadline): Promise<number> {
     if (res.contentLength !== undefined && res.contentLength > MAX_ZIP_FILE) {
       res.body.destroy();
       throw this.bad(`${what}: larger than 500 MiB`);
@@ -52,6 +60,7 @@ export class ProxySource implements RawSource {
     const counter = new Transform({
       transform: (chunk: Buffer, _enc, cb) => {
         size += chunk.length;
+        deadline?.progress(size);
         if (size > MAX_ZIP_FILE) cb(this.bad(`${what}: larger than ${MAX_ZIP_FILE} bytes`));
         else cb(null, chunk);
       },
@@ -70,17 +79,23 @@ export class ProxySource implements RawSource {
     return size;
   }
 
-  private async readSmall(rel: string, endpoint: string, limit: number): Promise<Buffer> {
-    const res = await this.fetcher.get(rel, endpoint);
-    let data: Buffer;
-    try {
-      data = await readAtMost(res.body, limit, () => this.bad(`${endpoint} answer for ${rel}: larger than ${limit} bytes`));
-    } catch (err) {
-      throw this.bodyError(err, rel);
-    }
-    if (res.contentLength !== undefined && data.length !== res.contentLength)
-      throw this.bodyError(new Error('truncated body'), `${endpoint} answer for ${rel}`);
-    return data;
+  private readSmall(rel: string, endpoint: string, limit: number, opts: SourceOptions = {}): Promise<Buffer> {
+    const what = `${endpoint} answer for ${rel}`;
+    return this.fetcher.fetch(
+      rel,
+      endpoint,
+      async (res) => {
+        let data: Buffer;
+        try {
+          data = await readAtMost(res.body, limit, () => this.bad(`${what}: larger than ${limit} bytes`));
+        } catch (err) {
+          throw this.bodyError(err, rel);
+        }
+        if (res.contentLength !== undefined && data.length !== res.contentLength) throw this.bodyError(new Error('truncated body'), what);
+        return data;
+      },
+      opts,
+    );
   }
 
   /** A body that stalls or breaks off is a network failure (retried like one), not bad content. */

@@ -2,20 +2,39 @@
 // proxy, the chain of them, the git fetcher. Sources only produce bytes (bounded in size); validating,
 // verifying and storing them is the fill component's job (src/fill).
 import type { Readable } from 'node:stream';
+import type { FillDeadline } from './deadline.js';
+
+/** Per-fill options; sources that cannot honour one ignore it (git has its own time limit). */
+export interface SourceOptions {
+  /** The fill's total deadline, scaled by size: reading stops with GMP_ERR_FILL_DEADLINE when it passes. */
+  readonly deadline?: FillDeadline;
+}
 
 export interface RawSource {
   /** Human-readable, credential-free name used in logs and messages. */
   readonly name: string;
+  /** Optional: how the source is doing, so that a `|` group asks its best member first. */
+  readonly health?: SourceHealth;
   /** `@v/list` body. MUST throw a not-found GmpError when the module is unknown. */
-  list(modulePath: string): Promise<Buffer>;
+  list(modulePath: string, opts?: SourceOptions): Promise<Buffer>;
   /** `@v/<query>.info` JSON. */
-  info(modulePath: string, query: string): Promise<Buffer>;
+  info(modulePath: string, query: string, opts?: SourceOptions): Promise<Buffer>;
   /** `@latest` JSON. */
-  latest(modulePath: string): Promise<Buffer>;
+  latest(modulePath: string, opts?: SourceOptions): Promise<Buffer>;
   /** `@v/<v>.mod`: the go.mod bytes (at most MAX_GO_MOD). */
-  mod(modulePath: string, version: string): Promise<Buffer>;
+  mod(modulePath: string, version: string, opts?: SourceOptions): Promise<Buffer>;
   /** `@v/<v>.zip`: writes the raw bytes into `file` (created here, at most MAX_ZIP_FILE bytes); returns the size. */
-  zip(modulePath: string, version: string, file: string): Promise<number>;
+  zip(modulePath: string, version: string, file: string, opts?: SourceOptions): Promise<number>;
+}
+
+/** How an upstream is doing (circuit state, latency), and background probes of it. */
+export interface SourceHealth {
+  /** Lower is better; members of a `|` group with equal ranks keep the user's order. */
+  rank(): number;
+  /** The source is one of several in a `|` group: keep its latency current with probes while it is idle. */
+  watch(): void;
+  /** Circuit state and latency, for logs. */
+  describe(): string;
 }
 
 /** A raw HTTP-like answer from an upstream, before validation. */
@@ -24,8 +43,13 @@ export interface RawResponse {
   readonly contentLength?: number;
 }
 
-/** Fetches a GOPROXY-relative path (`/<escaped module>/@v/list`) from one upstream, mapping statuses to GmpErrors. */
+/** Fetches GOPROXY-relative paths (`/<escaped module>/@v/list`) from one upstream, mapping statuses to GmpErrors. */
 export interface RawFetcher {
   readonly name: string;
-  get(relPath: string, endpoint: string): Promise<RawResponse>;
+  readonly health?: SourceHealth;
+  /**
+   * GETs relPath and hands the answer to `read`, which consumes the body. A network failure while reading
+   * (a reset mid-body) is retried like one before the headers, so `read` must be safe to call again.
+   */
+  fetch<T>(relPath: string, endpoint: string, read: (res: RawResponse) => Promise<T>, opts?: SourceOptions): Promise<T>;
 }

@@ -3,7 +3,7 @@
 // process is refused by all), and the authenticated lookups and tiles kept in storage.
 import type { Logger } from 'pino';
 import type { Coordinator } from '../coord/coordinator.js';
-import { GmpError, isGmpError } from '../errors.js';
+import { GmpError, gmpError, isGmpError } from '../errors.js';
 import type { BlobStore } from '../storage/blob-store.js';
 import { WriteConflictError } from '../sumdb/client-ops.js';
 import type { ClientOps } from '../sumdb/client-ops.js';
@@ -18,8 +18,9 @@ export const PARTIAL_TILE_TTL_MS = 60 * 60 * 1000;
 export const isPartialTile = (file: string): boolean => /\/tile\/.*\.p\/\d+$/.test(file);
 
 export async function readLimited(fetcher: RawFetcher, rel: string, limit = MAX_SUMDB_BODY): Promise<Buffer> {
-  const res = await fetcher.get(rel, 'sumdb');
-  return readAtMost(res.body, limit, () => new Error(`checksum database ${fetcher.name}: answer for ${rel} is larger than ${limit} bytes`));
+  return fetcher.fetch(rel, 'sumdb', (res) =>
+    readAtMost(res.body, limit, () => gmpError('GMP_ERR_SUMDB', `checksum database ${fetcher.name}: answer for ${rel} is larger than ${limit} bytes`)),
+  );
 }
 
 export class FileClientOps implements ClientOps {

@@ -13,7 +13,13 @@ export type Fault =
   | { kind: 'body'; body: string | Buffer }
   | { kind: 'reset' }
   /** Sends the body in chunks of `bytes` every `everyMs` (a slow or stalling upstream). */
-  | { kind: 'trickle'; bytes: number; everyMs: number };
+  | { kind: 'trickle'; bytes: number; everyMs: number }
+  /** `fault` for the first `count` requests of a path, then the normal answer (5xx-then-ok, reset-then-ok). */
+  | { kind: 'first'; count: number; fault: Fault }
+  /** A redirect to `location` (relative to this server). */
+  | { kind: 'redirect'; location: string }
+  /** Declares this Content-Length, sends the body, then closes the connection. */
+  | { kind: 'length'; length: number };
 
 export interface FakeUpstream {
   readonly url: string;
@@ -43,8 +49,14 @@ export async function startFakeUpstream(root: string): Promise<FakeUpstream> {
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const p = decodeURIComponent((req.url ?? '/').split('?')[0] ?? '/');
-    hits.set(p, (hits.get(p) ?? 0) + 1);
-    const fault = faults.get(p) ?? state.fault;
+    const seen = (hits.get(p) ?? 0) + 1;
+    hits.set(p, seen);
+    let fault = faults.get(p) ?? state.fault;
+    if (fault?.kind === 'first') fault = seen <= fault.count ? fault.fault : undefined;
+    if (fault?.kind === 'redirect') {
+      res.writeHead(302, { location: fault.location }).end();
+      return;
+    }
     if (fault?.kind === 'delay') await new Promise((r) => setTimeout(r, fault.ms));
     if (fault?.kind === 'reset') {
       req.socket.destroy();
@@ -77,6 +89,12 @@ export async function startFakeUpstream(root: string): Promise<FakeUpstream> {
         await new Promise((r) => setTimeout(r, fault.everyMs));
       }
       res.end();
+      return;
+    }
+    if (fault?.kind === 'length') {
+      res.writeHead(200, { 'content-length': String(fault.length) });
+      res.write(body);
+      setTimeout(() => res.destroy(), 20);
       return;
     }
     if (fault?.kind === 'truncate') {

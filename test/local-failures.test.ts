@@ -1,0 +1,141 @@
+// Integration: the proxy's own failures, on a real process. A full disk during a fill is ours (503 that says
+// so, logged at error, nothing partial kept, and the next fill works once there is room); a fill killed with
+// SIGKILL mid-way leaves nothing that the next start does not remove.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, open, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { promisify } from 'node:util';
+import { atomicLeftovers, cacheFiles, scratchFiles } from './helpers/data-dir.js';
+import { startFakeUpstream } from './helpers/fake-upstream.js';
+import type { FakeUpstream } from './helpers/fake-upstream.js';
+import { sampleModules, writeGoproxyDir } from './helpers/goproxy-dir.js';
+import { startProxyProcess } from './helpers/proxy-process.js';
+import { startProxy } from './helpers/proxy.js';
+
+const run = promisify(execFile);
+const ZIP = '/example.com/lib/@v/v1.1.0.zip';
+const FLAGS = { workers: '1', sumdb: 'off', 'own-sumdb': 'off', retries: '0' };
+let up: FakeUpstream;
+
+before(async () => {
+  up = await startFakeUpstream(await writeGoproxyDir(await mkdtemp(path.join(tmpdir(), 'gmp-local-')), sampleModules()));
+});
+after(() => up.close());
+
+/** Writes `file` until the file system it is on has no room left. */
+async function fillUp(file: string): Promise<void> {
+  const fh = await open(file, 'w');
+  const chunk = Buffer.alloc(64 << 10, 1);
+  try {
+    for (;;) await fh.write(chunk);
+  } catch (err) {
+    assert.equal((err as NodeJS.ErrnoException).code, 'ENOSPC');
+  } finally {
+    await fh.close();
+  }
+}
+
+describe('a full disk', () => {
+  test('a fill that meets a full disk answers 503 naming our disk, logs it at error, and keeps nothing partial', async (t) => {
+    const mnt = await mkdtemp(path.join(tmpdir(), 'gmp-full-'));
+    // A real small file system: only root may mount one (CI runs as root).
+    const mounted = await run('mount', ['-t', 'tmpfs', '-o', 'size=4m', 'tmpfs', mnt]).then(
+      () => true,
+      () => false,
+    );
+    if (!mounted) return t.skip('mounting a small tmpfs needs root');
+    const data = path.join(mnt, 'data');
+    const proxy = await startProxyProcess({ ...FLAGS, upstream: up.url, data });
+    try {
+      await mkdir(data, { recursive: true });
+      await fillUp(path.join(mnt, 'filler'));
+      const res = await fetch(proxy.url + ZIP);
+      const text = await res.text();
+      assert.equal(res.status, 503, text);
+      assert.match(text, /the proxy's disk is full \(ENOSPC\)/);
+      assert.doesNotMatch(text, /invalid zip|upstream/);
+      const lines = proxy.logs.filter((l) => l.includes('"GMP_ERR_STORAGE_FULL"')).map((l) => JSON.parse(l) as { level: number });
+      assert.ok(lines.length > 0, 'the failure is logged');
+      for (const l of lines) assert.equal(l.level, 50, `logged at error: ${JSON.stringify(l)}`);
+      assert.deepEqual(await cacheFiles(data), []);
+      assert.deepEqual(await scratchFiles(data), []);
+      assert.deepEqual(await atomicLeftovers(data), []);
+
+      await rm(path.join(mnt, 'filler'));
+      const again = await fetch(proxy.url + ZIP);
+      assert.equal(again.status, 200, await again.clone().text());
+      assert.equal(
+        Buffer.from(await again.arrayBuffer())
+          .subarray(0, 2)
+          .toString(),
+        'PK',
+      );
+    } finally {
+      await proxy.stop();
+      await run('umount', [mnt]).catch(() => undefined);
+    }
+  });
+});
+
+describe('a fill killed mid-way', () => {
+  test('SIGKILL during a zip fill leaves nothing in the cache, and the next start clears the partial download', async () => {
+    const data = await mkdtemp(path.join(tmpdir(), 'gmp-kill-'));
+    up.faults.set(ZIP, { kind: 'trickle', bytes: 16, everyMs: 50 });
+    const first = await startProxyProcess({ ...FLAGS, upstream: up.url, data });
+    try {
+      const pending = fetch(first.url + ZIP).catch(() => undefined);
+      // Wait until the download has begun writing its scratch file, then kill without warning.
+      for (let i = 0; i < 400 && (await scratchFiles(data)).length === 0; i++) await sleep(50);
+      assert.notDeepEqual(await scratchFiles(data), [], 'the fill was under way');
+      first.child.kill('SIGKILL');
+      await pending;
+    } finally {
+      first.child.kill('SIGKILL');
+      up.faults.clear();
+    }
+    assert.deepEqual(await cacheFiles(data), [], 'nothing partial in the cache');
+
+    const second = await startProxyProcess({ ...FLAGS, upstream: up.url, data });
+    try {
+      assert.deepEqual(await scratchFiles(data), [], 'the partial download is gone');
+      const res = await fetch(second.url + ZIP);
+      assert.equal(res.status, 200, await res.clone().text());
+      await res.arrayBuffer();
+      // The zip is committed to the cache just after it is answered.
+      const stored = 'cache/example.com/lib/@v/v1.1.0.zip';
+      for (let i = 0; i < 400 && !(await cacheFiles(data)).includes(stored); i++) await sleep(50);
+      assert.ok((await cacheFiles(data)).includes(stored), 'the zip is stored whole');
+    } finally {
+      await second.stop();
+    }
+  });
+});
+
+describe('interrupted atomic writes', () => {
+  test('temp files that crashed processes left anywhere under --data are removed at start', async () => {
+    const data = await mkdtemp(path.join(tmpdir(), 'gmp-leftovers-'));
+    // Pid 9999999 is above any kernel's pid_max: no process runs with it.
+    const left = [
+      'own-sumdb/log/commit.json.tmp-9999999-1700000000000',
+      'own-sumdb/signer.key.tmp-9999999-1a2b',
+      'coord/ownlog%2Fhead.tmp-9999999',
+      'cache/.STAGING/blob.tmp-9999999-1a2b',
+    ];
+    for (const f of left) {
+      await mkdir(path.dirname(path.join(data, f)), { recursive: true });
+      await writeFile(path.join(data, f), 'half written');
+    }
+    const proxy = await startProxy({ upstream: up.url, 'own-sumdb': 'on' }, { dataDir: data });
+    try {
+      assert.deepEqual(await atomicLeftovers(data), []);
+      assert.equal((await proxy.get('/example.com/lib/@v/v1.1.0.mod')).status, 200);
+      assert.deepEqual(await atomicLeftovers(data), []);
+    } finally {
+      await proxy.close();
+    }
+  });
+});
