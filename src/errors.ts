@@ -42,6 +42,10 @@ export const ERRORS = {
   GMP_ERR_SHUTTING_DOWN: { status: 503, description: 'The server is shutting down; retry on another instance.' },
   GMP_ERR_CONFIG: { status: 500, description: 'The configuration is invalid.' },
   GMP_ERR_INTERNAL: { status: 500, description: 'An unexpected internal error.' },
+  GMP_ERR_BUNDLE_INVALID: {
+    status: 422,
+    description: 'An offline bundle failed verification (a tampered, forged or missing entry); nothing from it was stored.',
+  },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;

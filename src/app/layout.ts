@@ -19,6 +19,8 @@ export interface Layout {
   readonly quarantine: BlobStore;
   /** The own checksum database's log pages and markers. */
   readonly ownLog: BlobStore;
+  /** Pins, bundled versions and access times of the module cache (src/content). */
+  readonly content: BlobStore;
   close(): Promise<void>;
 }
 
@@ -44,6 +46,7 @@ export async function openLayout(config: Readonly<Config>): Promise<Layout> {
     },
     quarantine: fsStore(paths.quarantine),
     ownLog: fsStore(paths.ownLog),
+    content: fsStore(paths.content),
     close: async () => {
       await Promise.all(stores.map((s) => s.close()));
       await scratch.close();

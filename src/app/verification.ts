@@ -18,6 +18,7 @@ import type { HttpFetcherOptions } from '../upstream/http-fetcher.js';
 import { ChecksumDb } from '../verify/checksum-db.js';
 import { ChecksumGate } from '../verify/checksum-gate.js';
 import { OwnSumdb } from '../verify/own-sumdb.js';
+import { OfflineFetcher, isOffline } from '../verify/offline-fetcher.js';
 import { Quarantine } from '../verify/quarantine.js';
 import { SumdbRelay } from '../verify/sumdb-relay.js';
 import { trustedHeadKey } from '../verify/sumdb-ops.js';
@@ -49,9 +50,10 @@ export async function openChecksums(config: Readonly<Config>, deps: Verification
   const { metrics, log, layout, coord } = deps;
   const fetchers: HttpFetcher[] = [];
   const dbs: ChecksumDb[] = [];
+  const offline = isOffline(config.upstream);
   for (const spec of sumdbSpecs(config)) {
-    const fetcher = new HttpFetcher(spec.url, deps.httpOptions, metrics, log);
-    fetchers.push(fetcher);
+    const fetcher = offline ? new OfflineFetcher(spec.url) : new HttpFetcher(spec.url, deps.httpOptions, metrics, log);
+    if (fetcher instanceof HttpFetcher) fetchers.push(fetcher);
     const store = layout.sumdbCache(spec.name);
     // A tree head trusted before the coordinator held it (older data directories) stays trusted.
     const legacy = await store.read('latest');

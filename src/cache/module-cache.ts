@@ -21,6 +21,8 @@ export interface CacheOptions {
   readonly negativeTTLms: number;
   readonly memoryBytes: number;
   readonly now?: () => number;
+  /** Told of every zip served or filled (access times for eviction); must be cheap and never throw. */
+  readonly zipServed?: (modulePath: string, version: string) => void;
 }
 
 export interface FetchOptions {
@@ -98,6 +100,7 @@ export class ModuleCache {
   }
 
   async zip(modulePath: string, version: string, opts: FetchOptions = {}): Promise<ZipHandle> {
+    this.options.zipServed?.(modulePath, version);
     const key = this.keys.key(modulePath, version, 'zip');
     const want: Want = { kind: 'zip', module: modulePath, version };
     const mem = this.zips.get(key);
@@ -105,10 +108,12 @@ export class ModuleCache {
       this.counters.count('zip', 'hit');
       return mem;
     }
+    // Cache-only requests never fill, not even an evicted zip.
+    const refill = opts.cachedOnly ? undefined : () => this.fetch(want, key, {}, false).then((f) => f.size);
     const stored = await this.filler.stored(want);
     if (stored?.h1 !== undefined) {
       this.counters.count('zip', 'hit');
-      return this.zips.stored(key, stored.size, stored.h1);
+      return this.zips.stored(key, stored.size, stored.h1, refill);
     }
     const just = this.zips.get(key);
     if (just !== undefined) {
@@ -117,7 +122,7 @@ export class ModuleCache {
     }
     this.counters.count('zip', 'miss');
     const filled = await this.fetch(want, key, opts);
-    return this.zips.get(key) ?? this.zips.filled(key, filled.size, filled.h1 as string);
+    return this.zips.get(key) ?? this.zips.filled(key, filled.size, filled.h1 as string, refill);
   }
 
   private async immutable(want: Want, key: string, opts: FetchOptions): Promise<Small> {

@@ -22,6 +22,9 @@ export const SMALL_ZIP_BYTES = 128 * 1024;
 
 type Entry = ZipHandle & { readonly bytes: number };
 
+/** Fills a zip again; resolves to its size. */
+export type Refill = () => Promise<number>;
+
 export class ZipEntries {
   private readonly lru: ByteLRU<Entry>;
 
@@ -36,9 +39,9 @@ export class ZipEntries {
     return this.lru.get(key);
   }
 
-  /** A zip found in storage: remembered with its bytes when small. */
-  async stored(key: string, size: number, h1: string): Promise<ZipHandle> {
-    const handle = this.handle(key, size, h1);
+  /** A zip found in storage: remembered with its bytes when small. refill fills it again if it is evicted. */
+  async stored(key: string, size: number, h1: string, refill?: Refill): Promise<ZipHandle> {
+    const handle = this.handle(key, size, h1, refill);
     const body = size <= SMALL_ZIP_BYTES ? await this.store.read(key) : undefined;
     const entry = { ...handle, body: body?.length === size ? body : undefined, bytes: 256 + (body?.length ?? 0) };
     this.lru.set(key, entry);
@@ -46,8 +49,8 @@ export class ZipEntries {
   }
 
   /** A zip just filled: remembered at once (so no second fill starts), its bytes read in the background. */
-  filled(key: string, size: number, h1: string): ZipHandle {
-    const entry = { ...this.handle(key, size, h1), bytes: 256 };
+  filled(key: string, size: number, h1: string, refill?: Refill): ZipHandle {
+    const entry = { ...this.handle(key, size, h1, refill), bytes: 256 };
     this.lru.set(key, entry);
     if (size <= SMALL_ZIP_BYTES) {
       void this.store.read(key).then(
@@ -60,19 +63,28 @@ export class ZipEntries {
     return entry;
   }
 
-  private handle(key: string, size: number, h1: string): ZipHandle {
-    // Removed behind our back (an operator pruning the cache, eviction): forget it, so the next request refills.
+  private handle(key: string, size: number, h1: string, refill?: Refill): ZipHandle {
+    // Removed behind our back (eviction, an operator pruning the cache): forget it and fill it again (the
+    // fill checks it against the h1 kept when it was first stored); if that gives other bytes, the caller
+    // that already promised this size must retry.
     const gone = (): never => {
       this.lru.delete(key);
       throw gmpError('GMP_ERR_NOT_FOUND', 'not found: the zip was removed from the cache; retry');
+    };
+    const again = async <T>(open: () => Promise<T | undefined>): Promise<T> => {
+      const first = await open();
+      if (first !== undefined) return first;
+      this.lru.delete(key);
+      if (refill === undefined || (await refill()) !== size) return gone();
+      return (await open()) ?? gone();
     };
     const local = this.store.localFiles;
     return {
       size,
       h1,
       etag: `"${h1.slice(3)}"`,
-      open: async (range) => (await this.store.get(key, range)) ?? gone(),
-      openFile: local === undefined ? undefined : async () => (await local.openShared(key)) ?? gone(),
+      open: (range) => again(() => this.store.get(key, range)),
+      openFile: local === undefined ? undefined : () => again(() => local.openShared(key)),
     };
   }
 

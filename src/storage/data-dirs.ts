@@ -22,6 +22,8 @@ export interface DataPaths {
   readonly coord: string;
   /** Bare git mirrors of direct mode. */
   readonly vcs: string;
+  /** What content management keeps beside the cache: pins, bundled versions, coarse access times. */
+  readonly content: string;
 }
 
 export function dataPaths(dataDir: string): DataPaths {
@@ -38,5 +40,6 @@ export function dataPaths(dataDir: string): DataPaths {
     ownKeyFile: path.join(root, 'own-sumdb', 'signer.key'),
     coord: path.join(root, 'coord'),
     vcs: path.join(root, 'vcs'),
+    content: path.join(root, 'content'),
   };
 }
