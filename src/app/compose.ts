@@ -120,7 +120,13 @@ export async function createServer(config: Readonly<Config>, options: ComposeOpt
   const cache = new ModuleCache(
     layout.cache,
     fill,
-    { listTTLms: config.cache.listTTL, negativeTTLms: config.cache.negativeTTL, memoryBytes: config.cache.memory, zipServed: content.zipServed },
+    {
+      listTTLms: config.cache.listTTL,
+      negativeTTLms: config.cache.negativeTTL,
+      memoryBytes: config.cache.memory,
+      zipServed: content.zipServed,
+      zipReaders: content.zipReaders,
+    },
     metrics,
     log,
     redact,

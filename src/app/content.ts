@@ -5,6 +5,7 @@ import { AccessTimes } from '../content/access-times.js';
 import type { ModuleVersion } from '../content/content-keys.js';
 import { Evictor } from '../content/evictor.js';
 import { readModuleFile } from '../content/module-files.js';
+import { ZipReaders } from '../content/zip-readers.js';
 import type { Config } from '../config/schema.js';
 import type { Coordinator } from '../coord/coordinator.js';
 import type { FillEvents, FilledEvent } from '../fill/types.js';
@@ -24,6 +25,8 @@ export interface ContentDeps {
 export interface Content {
   /** For the cache: a zip was served. */
   readonly zipServed?: (modulePath: string, version: string) => void;
+  /** For the cache: zips being read, which the evictor skips. */
+  readonly zipReaders?: ZipReaders;
   readonly evictor?: Evictor;
   close(): Promise<void>;
 }
@@ -34,8 +37,9 @@ export async function openContent(config: Readonly<Config>, deps: ContentDeps): 
   const pinnedByConfig: ModuleVersion[] = [];
   for (const file of e.pinFrom) pinnedByConfig.push(...(await readModuleFile(file)).versions);
   const access = new AccessTimes(deps.layout.content, deps.log);
+  const readers = new ZipReaders();
   const evictor = new Evictor(
-    { ...deps, store: deps.layout.cache, content: deps.layout.content, access, pinnedByConfig },
+    { ...deps, store: deps.layout.cache, content: deps.layout.content, access, pinnedByConfig, readers },
     { maxBytes: e.maxSize, highPercent: e.highWatermark, lowPercent: e.lowWatermark },
   );
   const onFilled = (f: FilledEvent) => {
@@ -46,6 +50,7 @@ export async function openContent(config: Readonly<Config>, deps: ContentDeps): 
   evictor.start();
   return {
     zipServed: (p, v) => access.touch(p, v),
+    zipReaders: readers,
     evictor,
     close: async () => {
       deps.events.off('filled', onFilled);

@@ -13,6 +13,7 @@ import { ByteLRU } from './lru.js';
 import { KeyMemo, LookupCounters } from './memo.js';
 import { NegativeCache } from './negative-cache.js';
 import { listFromStorage } from './stored-versions.js';
+import type { ZipReaders } from '../content/zip-readers.js';
 import type { ZipHandle } from './zip-entries.js';
 import { ZipEntries } from './zip-entries.js';
 
@@ -23,6 +24,8 @@ export interface CacheOptions {
   readonly now?: () => number;
   /** Told of every zip served or filled (access times for eviction); must be cheap and never throw. */
   readonly zipServed?: (modulePath: string, version: string) => void;
+  /** Zips being read (eviction skips them). */
+  readonly zipReaders?: ZipReaders;
 }
 
 export interface FetchOptions {
@@ -66,7 +69,7 @@ export class ModuleCache {
     this.now = options.now ?? Date.now;
     // A quarter of the memory budget for zips, the rest for metadata.
     this.memory = new ByteLRU(options.memoryBytes - Math.floor(options.memoryBytes / 4));
-    this.zips = new ZipEntries(store, Math.floor(options.memoryBytes / 4));
+    this.zips = new ZipEntries(store, Math.floor(options.memoryBytes / 4), options.zipReaders);
     this.negative = new NegativeCache(options.negativeTTLms, this.now);
     this.counters = new LookupCounters(metrics);
   }

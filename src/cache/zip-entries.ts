@@ -6,6 +6,7 @@ import { gmpError } from '../errors.js';
 import type { BlobStore, ByteRange } from '../storage/blob-store.js';
 import type { SharedFd } from '../storage/fd-cache.js';
 import type { PinnedFile } from '../storage/pinned-file.js';
+import type { ZipReaders } from '../content/zip-readers.js';
 import { ByteLRU } from './lru.js';
 
 export interface ZipHandle {
@@ -33,6 +34,8 @@ export class ZipEntries {
   constructor(
     private readonly store: BlobStore,
     maxBytes: number,
+    /** Told of every read under way, so eviction leaves those zips alone. */
+    private readonly readers?: ZipReaders,
   ) {
     this.lru = new ByteLRU(maxBytes);
   }
@@ -117,9 +120,32 @@ export class ZipEntries {
       size,
       h1,
       etag: `"${h1.slice(3)}"`,
-      open: (range) => again(() => this.store.get(key, range)),
-      openFile: local === undefined ? undefined : () => again(() => local.openShared(key)),
+      open: (range) => this.reading(key, () => again(() => this.store.get(key, range))),
+      openFile: local === undefined ? undefined : () => this.reading(key, () => again(() => local.openShared(key))),
     };
+  }
+
+  /** Holds the zip as being read from before it is opened until its stream closes or its descriptor is released. */
+  private async reading<T extends Readable | SharedFd>(key: string, open: () => Promise<T>): Promise<T> {
+    const release = this.readers?.acquire(key);
+    if (release === undefined) return open();
+    let opened: T;
+    try {
+      opened = await open();
+    } catch (err) {
+      release();
+      throw err;
+    }
+    if ('fd' in opened && !('pipe' in opened)) {
+      const fd = opened as SharedFd;
+      const both = () => {
+        fd.release();
+        release();
+      };
+      return { fd: fd.fd, release: both } as T;
+    }
+    (opened as Readable).once('close', release);
+    return opened;
   }
 
   forget(key: string): void {

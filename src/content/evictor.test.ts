@@ -9,11 +9,12 @@ import { artifactKey } from '../storage/keys.js';
 import { AccessTimes } from './access-times.js';
 import { bundledKey, pinKey } from './content-keys.js';
 import { Evictor } from './evictor.js';
+import { ZipReaders } from './zip-readers.js';
 
 const log = pino({ level: 'silent' });
 const ZIP = 100;
 
-async function setup(modules: string[], opts: { now?: () => number; coord?: LocalCoordinator } = {}) {
+async function setup(modules: string[], opts: { now?: () => number; coord?: LocalCoordinator; readers?: ZipReaders } = {}) {
   const store = new MemoryStore();
   const content = new MemoryStore();
   for (const m of modules) {
@@ -35,6 +36,7 @@ async function setup(modules: string[], opts: { now?: () => number; coord?: Loca
         redact: (p) => p,
         isPrivate: (p) => p.startsWith('corp.example/'),
         pinnedByConfig: [{ path: 'example.com/config-pin', version: 'v1.0.0' }],
+        readers: opts.readers,
       },
       { maxBytes, highPercent: 95, lowPercent: 85 },
     );
@@ -123,4 +125,19 @@ test('access times cost one write per version and time bucket, and the evictor k
   const after = [];
   for await (const k of listAll(content, 'access/')) after.push(k);
   assert.deepEqual(after, ['access/example.com/a@v1.0.0/11000']);
+});
+
+test('a zip being read is not evicted until its reader is done; the pass takes the next one instead', async () => {
+  const readers = new ZipReaders();
+  const names = ['example.com/a', 'example.com/b', 'example.com/c'];
+  const { store, evictor } = await setup(names, { readers });
+  const release = readers.acquire(artifactKey('example.com/a', 'v1.0.0', 'zip'));
+  // Over the cap: the low watermark needs two of the three zips gone, and a (the oldest) is being read.
+  const cap = Math.round((await bytes(store)) - ZIP / 2);
+  const first = await evictor(cap).pass();
+  assert.equal(first?.evicted, 2);
+  assert.deepEqual(await zips(store), ['example.com/a'], 'the zip being read stays');
+  release();
+  release();
+  assert.equal(readers.has(artifactKey('example.com/a', 'v1.0.0', 'zip')), false, 'a release counts once');
 });

@@ -14,6 +14,7 @@ import type { ProtectionDeps } from './protection.js';
 import { protectionSnapshot } from './protection.js';
 import { StoreUsage } from './store-usage.js';
 import type { StoredZip } from './store-usage.js';
+import type { ZipReaders } from './zip-readers.js';
 
 export interface EvictorOptions {
   readonly maxBytes: number;
@@ -31,6 +32,8 @@ export interface EvictorDeps extends ProtectionDeps {
   readonly metrics: Metrics;
   readonly log: Logger;
   readonly redact: (modulePath: string) => string;
+  /** Zips this process is reading: never evicted while read. */
+  readonly readers?: ZipReaders;
 }
 
 export interface PassResult {
@@ -133,6 +136,9 @@ export class Evictor {
     let evicted = 0;
     for (const z of candidates) {
       if (total <= this.low || lost.aborted || this.#closed) break;
+      if (this.deps.readers?.has(z.key) === true) continue;
+      // Filled again since the scan (a refill, another process): it is in use, not the zip that was scanned.
+      if ((await this.deps.store.stat(z.key))?.mtimeMs !== z.mtimeMs) continue;
       await this.deps.store.delete(z.key);
       this.#usage.forget(z.key);
       total -= z.size;
