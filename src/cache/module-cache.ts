@@ -114,7 +114,14 @@ export class ModuleCache {
       return mem;
     }
     // Cache-only requests never fill, not even an evicted zip.
-    const refill = opts.cachedOnly ? undefined : () => this.fetch(want, key, {}, false).then((f) => f.size);
+    // The refilled zip is read from the store, so its commit must be done first.
+    const refill = opts.cachedOnly
+      ? undefined
+      : () =>
+          this.fetch(want, key, {}, false).then(async (f) => {
+            await f.durable;
+            return f.size;
+          });
     const stored = await this.filler.stored(want);
     if (stored?.h1 !== undefined) {
       this.counters.count('zip', 'hit');
