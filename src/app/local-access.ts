@@ -30,6 +30,8 @@ export async function openLocalAccess(config: Readonly<Config>): Promise<ProxyAc
       const want = { kind: 'zip', module: modulePath, version } as const;
       try {
         const f = (await server.fill.stored(want)) ?? (await server.fill.fill(want));
+        // A fill answers before its commit ends; the command may close the store right after.
+        if (!(await f.durable)) throw new AccessError(`${modulePath}@${version}: the zip could not be stored`);
         return { size: f.size, h1: f.h1 };
       } catch (err) {
         if (err instanceof GmpError && err.notFound) return undefined;
