@@ -49,6 +49,10 @@ export const ERRORS = {
     upstream: true,
     description: 'An upstream sent an answer too slowly: the fill passed its deadline (--fill-deadline plus the size at --fill-min-rate).',
   },
+  GMP_ERR_BUNDLE_INVALID: {
+    status: 422,
+    description: 'An offline bundle failed verification (a tampered, forged or missing entry); nothing from it was stored.',
+  },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -102,6 +102,30 @@ export class Metrics {
     labelNames: ['upstream'] as const,
     registers: [this.registry],
   });
+  readonly storeBytes = new Gauge({
+    name: 'gomodproxy_cache_store_bytes',
+    help: 'Bytes in the module cache at the last eviction check (only with --cache-max-size)',
+    // Over worker processes: the evictor's view, not a sum of copies.
+    aggregator: 'max',
+    registers: [this.registry],
+  });
+  readonly evicted = new Counter({
+    name: 'gomodproxy_cache_evicted_total',
+    help: 'Zips evicted from the module cache (their .mod, .info and h1 stay)',
+    registers: [this.registry],
+  });
+  readonly evictedBytes = new Counter({
+    name: 'gomodproxy_cache_evicted_bytes_total',
+    help: 'Bytes of zips evicted from the module cache',
+    registers: [this.registry],
+  });
+  readonly protectedVersions = new Gauge({
+    name: 'gomodproxy_cache_protected_versions',
+    help: 'Module versions never evicted, by reason (pinned, bundled), at the last eviction check',
+    labelNames: ['reason'] as const,
+    aggregator: 'max',
+    registers: [this.registry],
+  });
 
   constructor(options: { defaultMetrics?: boolean } = {}) {
     if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: 'gomodproxy_' });

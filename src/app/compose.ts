@@ -12,7 +12,7 @@ import { Filler } from '../fill/filler.js';
 import { LockedFill } from '../fill/locked.js';
 import { SingleflightFill } from '../fill/singleflight.js';
 import { FillEvents } from '../fill/types.js';
-import type { Gate } from '../fill/types.js';
+import type { Fill, Gate } from '../fill/types.js';
 import { Metrics } from '../metrics.js';
 import { matchPrefixPatterns } from '../protocol/glob.js';
 import { buildApp } from '../server/app.js';
@@ -26,10 +26,16 @@ import { parseProxyList } from '../protocol/proxy-list.js';
 import { ProxySource } from '../upstream/proxy-source.js';
 import { DirectSource } from '../vcs/direct-source.js';
 import { openBackends } from './backends.js';
+import { KeptHashGate } from '../verify/kept-hash-gate.js';
+import type { OwnSumdb } from '../verify/own-sumdb.js';
+import { Quarantine } from '../verify/quarantine.js';
 import { ClusterMetrics } from './cluster-metrics.js';
+import { openContent } from './content.js';
+import type { Content } from './content.js';
 import type { Layout } from './layout.js';
 import { openLayout } from './layout.js';
 import { openChecksums, openOwnSumdb } from './verification.js';
+import type { Checksums } from './verification.js';
 
 export interface Server {
   readonly app: FastifyInstance;
@@ -37,6 +43,11 @@ export interface Server {
   readonly metrics: Metrics;
   readonly log: Logger;
   readonly coord: Coordinator;
+  /** The fill path with its wrappers and gates, as requests use it (warm and bundle commands use it too). */
+  readonly fill: Fill;
+  readonly content: Content;
+  readonly checksums: Checksums;
+  readonly own?: OwnSumdb;
   close(): Promise<void>;
 }
 
@@ -92,7 +103,8 @@ export async function createServer(config: Readonly<Config>, options: ComposeOpt
 
   const verifyDeps = { layout, coord, isPrivate, metrics, log, httpOptions: httpOptions(config), sharedCoordinator: backends.external };
   const checksums = await openChecksums(config, verifyDeps);
-  const gates: Gate[] = [checksums.gate];
+  // A zip filled again (after eviction) must be the one first stored; then the checksum databases.
+  const gates: Gate[] = [new KeptHashGate(layout.cache, new Quarantine(layout.quarantine), log, redact), checksums.gate];
   const events = new FillEvents();
   const filler = new Filler({
     route: (m) => (isPrivate(m) ? privateChain : publicChain),
@@ -107,11 +119,18 @@ export async function createServer(config: Readonly<Config>, options: ComposeOpt
   });
   const fill = new SingleflightFill(new LockedFill(filler, coord, log, metrics), metrics);
   const own = await openOwnSumdb(config, verifyDeps, fill, events, redact);
+  const content = await openContent(config, { layout, coord, events, metrics, log, isPrivate, redact });
 
   const cache = new ModuleCache(
     layout.cache,
     fill,
-    { listTTLms: config.cache.listTTL, negativeTTLms: config.cache.negativeTTL, memoryBytes: config.cache.memory },
+    {
+      listTTLms: config.cache.listTTL,
+      negativeTTLms: config.cache.negativeTTL,
+      memoryBytes: config.cache.memory,
+      zipServed: content.zipServed,
+      zipReaders: content.zipReaders,
+    },
     metrics,
     log,
     redact,
@@ -125,8 +144,13 @@ export async function createServer(config: Readonly<Config>, options: ComposeOpt
     metrics,
     log,
     coord,
+    fill,
+    content,
+    checksums,
+    own,
     close: async () => {
       await app.close();
+      await content.close();
       // Recording what was just served may still need the upstreams, so it finishes before they close.
       await own?.flush();
       await Promise.all(closers.map((c) => c()));

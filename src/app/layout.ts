@@ -37,6 +37,8 @@ export interface Layout {
   readonly quarantine: BlobStore;
   /** The own checksum database's log pages and markers. */
   readonly ownLog: BlobStore;
+  /** Pins, bundled versions and access times of the module cache (src/content). */
+  readonly content: BlobStore;
   close(): Promise<void>;
 }
 
@@ -92,6 +94,7 @@ export async function openLayout(config: Readonly<Config>): Promise<Layout> {
     },
     quarantine,
     ownLog,
+    content: spec.kind === 'data' ? fsStore(paths.content) : under(sharedKeys.content),
     close: async () => {
       await Promise.all(stores.map((s) => s.close()));
       await scratch.close();

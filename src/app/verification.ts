@@ -20,6 +20,7 @@ import type { HttpFetcherOptions } from '../upstream/http-fetcher.js';
 import { ChecksumDb } from '../verify/checksum-db.js';
 import { ChecksumGate } from '../verify/checksum-gate.js';
 import { OwnSumdb } from '../verify/own-sumdb.js';
+import { OfflineFetcher, isOffline } from '../verify/offline-fetcher.js';
 import { Quarantine } from '../verify/quarantine.js';
 import { SumdbRelay } from '../verify/sumdb-relay.js';
 import { trustedHeadKey } from '../verify/sumdb-ops.js';
@@ -54,9 +55,10 @@ export async function openChecksums(config: Readonly<Config>, deps: Verification
   const { metrics, log, layout, coord } = deps;
   const fetchers: HttpFetcher[] = [];
   const dbs: ChecksumDb[] = [];
+  const offline = isOffline(config.upstream);
   for (const spec of sumdbSpecs(config)) {
-    const fetcher = new HttpFetcher(spec.url, deps.httpOptions, metrics, log);
-    fetchers.push(fetcher);
+    const fetcher = offline ? new OfflineFetcher(spec.url) : new HttpFetcher(spec.url, deps.httpOptions, metrics, log);
+    if (fetcher instanceof HttpFetcher) fetchers.push(fetcher);
     const store = layout.sumdbCache(spec.name);
     await carryTrustedHead(store, coord, spec.name).catch((err: unknown) =>
       log.warn({ sumdb: spec.name, err: (err as Error).message }, 'could not look for a tree head trusted by an earlier version; trying at the next start'),

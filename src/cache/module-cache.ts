@@ -13,6 +13,7 @@ import { ByteLRU } from './lru.js';
 import { KeyMemo, LookupCounters } from './memo.js';
 import { NegativeCache } from './negative-cache.js';
 import { listFromStorage } from './stored-versions.js';
+import type { ZipReaders } from '../content/zip-readers.js';
 import type { ZipHandle } from './zip-entries.js';
 import { ZipEntries } from './zip-entries.js';
 
@@ -21,6 +22,10 @@ export interface CacheOptions {
   readonly negativeTTLms: number;
   readonly memoryBytes: number;
   readonly now?: () => number;
+  /** Told of every zip served or filled (access times for eviction); must be cheap and never throw. */
+  readonly zipServed?: (modulePath: string, version: string) => void;
+  /** Zips being read (eviction skips them). */
+  readonly zipReaders?: ZipReaders;
 }
 
 export interface FetchOptions {
@@ -64,7 +69,7 @@ export class ModuleCache {
     this.now = options.now ?? Date.now;
     // A quarter of the memory budget for zips, the rest for metadata.
     this.memory = new ByteLRU(options.memoryBytes - Math.floor(options.memoryBytes / 4));
-    this.zips = new ZipEntries(store, Math.floor(options.memoryBytes / 4));
+    this.zips = new ZipEntries(store, Math.floor(options.memoryBytes / 4), options.zipReaders);
     this.negative = new NegativeCache(options.negativeTTLms, this.now);
     this.counters = new LookupCounters(metrics);
   }
@@ -100,6 +105,7 @@ export class ModuleCache {
   }
 
   async zip(modulePath: string, version: string, opts: FetchOptions = {}): Promise<ZipHandle> {
+    this.options.zipServed?.(modulePath, version);
     const key = this.keys.key(modulePath, version, 'zip');
     const want: Want = { kind: 'zip', module: modulePath, version };
     const mem = this.zips.get(key);
@@ -107,10 +113,19 @@ export class ModuleCache {
       this.counters.count('zip', 'hit');
       return mem;
     }
+    // Cache-only requests never fill, not even an evicted zip.
+    // The refilled zip is read from the store, so its commit must be done first.
+    const refill = opts.cachedOnly
+      ? undefined
+      : () =>
+          this.fetch(want, key, {}, false).then(async (f) => {
+            await f.durable;
+            return f.size;
+          });
     const stored = await this.filler.stored(want);
     if (stored?.h1 !== undefined) {
       this.counters.count('zip', 'hit');
-      return this.zips.stored(key, stored.size, stored.h1);
+      return this.zips.stored(key, stored.size, stored.h1, refill);
     }
     const just = this.zips.get(key);
     if (just !== undefined) {
@@ -124,7 +139,7 @@ export class ModuleCache {
       this.commits.add(commit);
       void commit.finally(() => this.commits.delete(commit));
     }
-    return this.zips.get(key) ?? this.zips.filled(key, filled.size, filled.h1 as string, filled.local, filled.durable);
+    return this.zips.get(key) ?? this.zips.filled(key, filled.size, filled.h1 as string, filled.local, filled.durable, refill);
   }
 
   private async immutable(want: Want, key: string, opts: FetchOptions): Promise<Small> {

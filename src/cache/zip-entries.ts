@@ -6,6 +6,7 @@ import { gmpError } from '../errors.js';
 import type { BlobStore, ByteRange } from '../storage/blob-store.js';
 import type { SharedFd } from '../storage/fd-cache.js';
 import type { PinnedFile } from '../storage/pinned-file.js';
+import type { ZipReaders } from '../content/zip-readers.js';
 import { ByteLRU } from './lru.js';
 
 export interface ZipHandle {
@@ -24,12 +25,17 @@ export const SMALL_ZIP_BYTES = 128 * 1024;
 
 type Entry = ZipHandle & { readonly bytes: number };
 
+/** Fills a zip again; resolves to its size. */
+export type Refill = () => Promise<number>;
+
 export class ZipEntries {
   private readonly lru: ByteLRU<Entry>;
 
   constructor(
     private readonly store: BlobStore,
     maxBytes: number,
+    /** Told of every read under way, so eviction leaves those zips alone. */
+    private readonly readers?: ZipReaders,
   ) {
     this.lru = new ByteLRU(maxBytes);
   }
@@ -38,9 +44,9 @@ export class ZipEntries {
     return this.lru.get(key);
   }
 
-  /** A zip found in storage: remembered with its bytes when small. */
-  async stored(key: string, size: number, h1: string): Promise<ZipHandle> {
-    const handle = this.handle(key, size, h1);
+  /** A zip found in storage: remembered with its bytes when small. refill fills it again if it is evicted. */
+  async stored(key: string, size: number, h1: string, refill?: Refill): Promise<ZipHandle> {
+    const handle = this.handle(key, size, h1, refill);
     const body = size <= SMALL_ZIP_BYTES ? await this.store.read(key) : undefined;
     const entry = { ...handle, body: body?.length === size ? body : undefined, bytes: 256 + (body?.length ?? 0) };
     this.lru.set(key, entry);
@@ -51,9 +57,9 @@ export class ZipEntries {
    * A zip just filled: remembered at once (so no second fill starts). While its commit runs, it is read
    * from the validated scratch file (`local`); small ones are kept in memory straight away.
    */
-  async filled(key: string, size: number, h1: string, local?: PinnedFile, durable?: Promise<boolean>): Promise<ZipHandle> {
-    if (local !== undefined && durable !== undefined) return this.pending(key, size, h1, local, durable);
-    const entry = { ...this.handle(key, size, h1), bytes: 256 };
+  async filled(key: string, size: number, h1: string, local?: PinnedFile, durable?: Promise<boolean>, refill?: Refill): Promise<ZipHandle> {
+    if (local !== undefined && durable !== undefined) return this.pending(key, size, h1, local, durable, refill);
+    const entry = { ...this.handle(key, size, h1, refill), bytes: 256 };
     this.lru.set(key, entry);
     if (size <= SMALL_ZIP_BYTES) {
       void this.store.read(key).then(
@@ -66,8 +72,8 @@ export class ZipEntries {
     return entry;
   }
 
-  private async pending(key: string, size: number, h1: string, local: PinnedFile, durable: Promise<boolean>): Promise<ZipHandle> {
-    const stored = this.handle(key, size, h1);
+  private async pending(key: string, size: number, h1: string, local: PinnedFile, durable: Promise<boolean>, refill?: Refill): Promise<ZipHandle> {
+    const stored = this.handle(key, size, h1, refill);
     const body = size <= SMALL_ZIP_BYTES ? await readPinned(local, size) : undefined;
     const fromLocal = (): SharedFd | undefined => local.acquire();
     const entry: Entry = {
@@ -94,20 +100,52 @@ export class ZipEntries {
     return entry;
   }
 
-  private handle(key: string, size: number, h1: string): ZipHandle {
-    // Removed behind our back (an operator pruning the cache, eviction): forget it, so the next request refills.
+  private handle(key: string, size: number, h1: string, refill?: Refill): ZipHandle {
+    // Removed behind our back (eviction, an operator pruning the cache): forget it and fill it again (the
+    // fill checks it against the h1 kept when it was first stored); if that gives other bytes, the caller
+    // that already promised this size must retry.
     const gone = (): never => {
       this.lru.delete(key);
       throw gmpError('GMP_ERR_NOT_FOUND', 'not found: the zip was removed from the cache; retry');
+    };
+    const again = async <T>(open: () => Promise<T | undefined>): Promise<T> => {
+      const first = await open();
+      if (first !== undefined) return first;
+      this.lru.delete(key);
+      if (refill === undefined || (await refill()) !== size) return gone();
+      return (await open()) ?? gone();
     };
     const local = this.store.localFiles;
     return {
       size,
       h1,
       etag: `"${h1.slice(3)}"`,
-      open: async (range) => (await this.store.get(key, range)) ?? gone(),
-      openFile: local === undefined ? undefined : async () => (await local.openShared(key)) ?? gone(),
+      open: (range) => this.reading(key, () => again(() => this.store.get(key, range))),
+      openFile: local === undefined ? undefined : () => this.reading(key, () => again(() => local.openShared(key))),
     };
+  }
+
+  /** Holds the zip as being read from before it is opened until its stream closes or its descriptor is released. */
+  private async reading<T extends Readable | SharedFd>(key: string, open: () => Promise<T>): Promise<T> {
+    const release = this.readers?.acquire(key);
+    if (release === undefined) return open();
+    let opened: T;
+    try {
+      opened = await open();
+    } catch (err) {
+      release();
+      throw err;
+    }
+    if ('fd' in opened && !('pipe' in opened)) {
+      const fd = opened as SharedFd;
+      const both = () => {
+        fd.release();
+        release();
+      };
+      return { fd: fd.fd, release: both } as T;
+    }
+    (opened as Readable).once('close', release);
+    return opened;
   }
 
   forget(key: string): void {

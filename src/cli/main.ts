@@ -14,6 +14,10 @@ Commands:
   doctor         check this machine's Go settings (go env) and suggest fixes
   env            print settings that point Go at a gomodproxy instance
   sumdb key      print the own checksum database's key and GOSUMDB value
+  warm           fill the cache with the module versions of a go.sum, go.mod or go.work
+  bundle export  write an offline bundle: modules plus the checksum proofs that verify them
+  bundle import  verify an offline bundle and add it to the cache
+  pin, unpin     keep module versions from being evicted (--cache-max-size)
 
 Run 'gomodproxy <command> --help' for the flags of a command.
 `;
@@ -28,6 +32,10 @@ const COMMANDS: Record<string, Command> = {
   bench: lazy(() => import('../bench/cli.js')),
   doctor: lazy(() => import('../doctor/cli.js')),
   env: lazy(() => import('../shellenv/cli.js')),
+  warm: lazy(async () => ({ run: (await import('./warm.js')).warm })),
+  bundle: lazy(async () => ({ run: (await import('./bundle.js')).bundle })),
+  pin: lazy(async () => ({ run: (await import('./pin.js')).pin })),
+  unpin: lazy(async () => ({ run: (await import('./pin.js')).unpin })),
 };
 
 export async function main(argv: string[], io: CliIO): Promise<number> {

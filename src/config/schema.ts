@@ -151,6 +151,21 @@ export const configSchema = z
       },
       thrown(parseCoordinator),
     ),
+    eviction: z
+      .object({
+        maxSize: size('0', { flag: 'cache-max-size', help: 'evict least recently used zips when the module cache grows past this size (0: never)' }),
+        highWatermark: int(95, 1, 100, { flag: 'cache-high-watermark', help: 'percent of --cache-max-size at which eviction starts' }),
+        lowWatermark: int(85, 1, 100, { flag: 'cache-low-watermark', help: 'percent of --cache-max-size at which eviction stops' }),
+        pinFrom: list([], {
+          flag: 'pin-from',
+          help: 'go.sum or module@version list whose versions are never evicted (repeatable; env: separate with ;)',
+        }),
+      })
+      .strict()
+      .superRefine((v, ctx) => {
+        if (v.lowWatermark >= v.highWatermark) ctx.addIssue({ code: 'custom', path: ['lowWatermark'], message: 'must be below --cache-high-watermark' });
+      })
+      .prefault({} as never),
   })
   .strict();
 

@@ -22,6 +22,8 @@ export interface DataPaths {
   readonly coord: string;
   /** Bare git mirrors of direct mode. */
   readonly vcs: string;
+  /** What content management keeps beside the cache: pins, bundled versions, coarse access times. */
+  readonly content: string;
 }
 
 export function dataPaths(dataDir: string): DataPaths {
@@ -38,6 +40,7 @@ export function dataPaths(dataDir: string): DataPaths {
     ownKeyFile: path.join(root, 'own-sumdb', 'signer.key'),
     coord: path.join(root, 'coord'),
     vcs: path.join(root, 'vcs'),
+    content: path.join(root, 'content'),
   };
 }
 
@@ -53,6 +56,8 @@ export const sharedKeys = {
   sumdbCache: (escapedDb: string): string => `${SHARED_PREFIX}sumdb/${escapedDb}/`,
   /** The own checksum database's log pages and markers. */
   ownLog: `${SHARED_PREFIX}own-sumdb/tlog/`,
+  /** Pins, bundled versions and access times of the module cache. */
+  content: `${SHARED_PREFIX}content/`,
 };
 
 /**

@@ -9,6 +9,7 @@ import { WriteConflictError } from '../sumdb/client-ops.js';
 import type { ClientOps } from '../sumdb/client-ops.js';
 import { readAtMost } from '../upstream/read-body.js';
 import type { RawFetcher } from '../upstream/source.js';
+import { storedTile } from './stored-tiles.js';
 
 /** Lookups and tiles are small: a full tile is 256×32 bytes, a record a few lines. */
 export const MAX_SUMDB_BODY = 1 << 20;
@@ -60,8 +61,16 @@ export class FileClientOps implements ClientOps {
     this.#held = this.#lastRead.value;
   }
 
-  readRemote(p: string): Promise<Buffer> {
-    return readLimited(this.fetcher, p);
+
+  /** From the database; when it cannot be reached (or fetching is off), a tile kept in storage still proves. */
+  async readRemote(p: string): Promise<Buffer> {
+    try {
+      return await readLimited(this.fetcher, p);
+    } catch (err) {
+      const kept = p.startsWith('/tile/') ? await storedTile(this.storage, p.slice(1)).catch(() => undefined) : undefined;
+      if (kept === undefined) throw err;
+      return kept;
+    }
   }
 
   /**

@@ -1,6 +1,7 @@
 // Relays a configured checksum database to clients (/sumdb/<name>/…, §7.3): lookups are proven by our own
 // client before they are passed on, tiles are checked for shape and cached (full ones forever), /latest
-// is signature-checked and cached for a few seconds.
+// is signature-checked and cached for a few seconds. When the database cannot be reached (offline mode, an
+// outage) every answer comes from what is stored: the trusted tree head, proven records, authenticated tiles.
 import { gmpError } from '../errors.js';
 import { lookupPath, parseLookupTarget } from '../sumdb/lookup-path.js';
 import { newVerifier } from '../sumdb/note-keys.js';
@@ -8,8 +9,10 @@ import { open, verifierList } from '../sumdb/note.js';
 import { parseTilePath } from '../sumdb/tile.js';
 import type { Tile } from '../sumdb/tile.js';
 import { HASH_SIZE } from '../sumdb/tlog.js';
+import { formatRecord, parseRecord } from '../sumdb/tree-note.js';
 import type { ChecksumDb } from './checksum-db.js';
 import { PARTIAL_TILE_TTL_MS, readLimited } from './sumdb-ops.js';
+import { storedTile } from './stored-tiles.js';
 
 export interface RelayAnswer {
   readonly body: Buffer;
@@ -52,10 +55,17 @@ export class SumdbRelay {
     throw gmpError('GMP_ERR_NOT_FOUND', `not found: ${rest} is not a checksum database endpoint`);
   }
 
-  /** The signed tree head, refused unless the database's key signed it. */
+  /** The signed tree head, refused unless the database's key signed it; the trusted one when unreachable. */
   private async latest(): Promise<Buffer> {
     if (this.#latest !== undefined && Date.now() - this.#latest.at < LATEST_TTL_MS) return this.#latest.body;
-    const body = await readLimited(this.db.fetcher, '/latest');
+    let body: Buffer;
+    try {
+      body = await readLimited(this.db.fetcher, '/latest');
+    } catch (err) {
+      const trusted = await this.db.client.latest();
+      if (trusted.tree.n === 0) throw err;
+      return trusted.note;
+    }
     try {
       open(body, verifierList(newVerifier(this.db.spec.key)));
     } catch (err) {
@@ -65,13 +75,21 @@ export class SumdbRelay {
     return body;
   }
 
-  /** Proves the record with our own client (which caches the raw answer), then serves those exact bytes. */
+  /**
+   * Proves the record with our own client (which caches the raw answer), then serves it with the newest tree
+   * head that client trusts: the record was just proven in that tree, and the tiles proving it are stored,
+   * so a client can check it even when the database is unreachable (a cached answer's own, older head would
+   * need tiles of whichever newer head the client has seen).
+   */
   private async lookup(modulePath: string, version: string): Promise<Buffer> {
     const answer = await this.db.lookup(modulePath, version);
     if ('unknown' in answer) throw gmpError('GMP_ERR_NOT_FOUND', `not found: ${modulePath}@${version} is not in checksum database ${this.db.name}`);
     const remote = lookupPath(modulePath, version);
     const cached = await this.db.storage.read(remote.slice(1));
-    return cached ?? readLimited(this.db.fetcher, remote);
+    if (cached === undefined) return readLimited(this.db.fetcher, remote);
+    const { id, text } = parseRecord(cached);
+    const { tree, note } = await this.db.client.latest();
+    return id < tree.n ? Buffer.concat([formatRecord(id, text), note]) : cached;
   }
 
   private async tile(rel: string, tile: Tile, partial: boolean): Promise<Buffer> {
@@ -81,7 +99,14 @@ export class SumdbRelay {
       const body = await this.db.storage.read(key);
       if (body !== undefined) return body;
     }
-    const body = await readLimited(this.db.fetcher, `/${rel}`, MAX_DATA_TILE);
+    let body: Buffer;
+    try {
+      body = await readLimited(this.db.fetcher, `/${rel}`, MAX_DATA_TILE);
+    } catch (err) {
+      const kept = await storedTile(this.db.storage, rel);
+      if (kept === undefined) throw err;
+      return kept;
+    }
     const shapeOk = tile.l === -1 ? body.length > 0 : body.length === tile.w * HASH_SIZE;
     if (!shapeOk) throw gmpError('GMP_ERR_UPSTREAM_BAD_CONTENT', `checksum database ${this.db.name}: tile ${rel} has ${body.length} bytes`);
     await this.db.storage.put(key, body);

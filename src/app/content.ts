@@ -1,0 +1,60 @@
+// Content management from the configuration: with --cache-max-size, coarse access times of served zips and
+// the evictor (one at a time across processes), fed by the fill events; the --pin-from files are read here.
+import type { Logger } from 'pino';
+import { AccessTimes } from '../content/access-times.js';
+import type { ModuleVersion } from '../content/content-keys.js';
+import { Evictor } from '../content/evictor.js';
+import { readModuleFile } from '../content/module-files.js';
+import { ZipReaders } from '../content/zip-readers.js';
+import type { Config } from '../config/schema.js';
+import type { Coordinator } from '../coord/coordinator.js';
+import type { FillEvents, FilledEvent } from '../fill/types.js';
+import type { Metrics } from '../metrics.js';
+import type { Layout } from './layout.js';
+
+export interface ContentDeps {
+  readonly layout: Layout;
+  readonly coord: Coordinator;
+  readonly events: FillEvents;
+  readonly metrics: Metrics;
+  readonly log: Logger;
+  readonly isPrivate: (modulePath: string) => boolean;
+  readonly redact: (modulePath: string) => string;
+}
+
+export interface Content {
+  /** For the cache: a zip was served. */
+  readonly zipServed?: (modulePath: string, version: string) => void;
+  /** For the cache: zips being read, which the evictor skips. */
+  readonly zipReaders?: ZipReaders;
+  readonly evictor?: Evictor;
+  close(): Promise<void>;
+}
+
+export async function openContent(config: Readonly<Config>, deps: ContentDeps): Promise<Content> {
+  const e = config.eviction;
+  if (e.maxSize === 0) return { close: async () => {} };
+  const pinnedByConfig: ModuleVersion[] = [];
+  for (const file of e.pinFrom) pinnedByConfig.push(...(await readModuleFile(file)).versions);
+  const access = new AccessTimes(deps.layout.content, deps.log);
+  const readers = new ZipReaders();
+  const evictor = new Evictor(
+    { ...deps, store: deps.layout.cache, content: deps.layout.content, access, pinnedByConfig, readers },
+    { maxBytes: e.maxSize, highPercent: e.highWatermark, lowPercent: e.lowWatermark },
+  );
+  const onFilled = (f: FilledEvent) => {
+    if (f.kind === 'zip') access.touch(f.module, f.version);
+    evictor.filled(f);
+  };
+  deps.events.on('filled', onFilled);
+  evictor.start();
+  return {
+    zipServed: (p, v) => access.touch(p, v),
+    zipReaders: readers,
+    evictor,
+    close: async () => {
+      deps.events.off('filled', onFilled);
+      await evictor.close();
+    },
+  };
+}

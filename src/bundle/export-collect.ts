@@ -1,0 +1,147 @@
+// Export, first pass: everything but the zips' bytes. For each version its .info and .mod, the zip's size
+// and h1 (filling it in the proxy when needed), and each database's lookup record; then per database a
+// signed tree head and the tiles proving every record under it. Nothing is written until all of it holds.
+import { rm } from 'node:fs/promises';
+import type { ModuleVersion } from '../content/content-keys.js';
+import { eachLimited } from '../content/pool.js';
+import type { Item } from '../content/progress.js';
+import { artifactPath } from '../content/proxy-access.js';
+import type { ProxyAccess } from '../content/proxy-access.js';
+import { hashGoMod } from '../modzip/dirhash.js';
+import { checkAndHashZip } from '../modzip/zip-check.js';
+import { lookupPath } from '../sumdb/lookup-path.js';
+import { parseRecord } from '../sumdb/tree-note.js';
+import type { Tree } from '../sumdb/tree-note.js';
+import type { ModuleEntry } from './manifest.js';
+import { sha256 } from './manifest.js';
+import { collectTiles, headTree, recordHashes } from './proofs.js';
+import type { SumRecord } from './proofs.js';
+
+export interface ExportDb {
+  readonly name: string;
+  /** The verifier key, when known here (the importer checks every proof against its own keys anyway). */
+  readonly key?: string;
+  /** Whether versions of this module are looked up in it (never private ones in a public database). */
+  covers(modulePath: string): boolean;
+}
+
+export interface Collected {
+  readonly entry: ModuleEntry;
+  readonly info: Buffer;
+  readonly mod: Buffer;
+}
+
+export interface DbProofs {
+  readonly name: string;
+  readonly head: Buffer;
+  readonly tree: Tree;
+  /** By `lookup/…` path. */
+  readonly records: ReadonlyMap<string, SumRecord>;
+  /** By `tile/…` path. */
+  readonly tiles: ReadonlyMap<string, Buffer>;
+}
+
+export interface Collection {
+  readonly modules: Collected[];
+  readonly dbs: DbProofs[];
+  readonly failed: Item[];
+}
+
+export interface CollectOptions {
+  readonly concurrency: number;
+  readonly signal?: AbortSignal;
+  /** A fresh temp file path, for a zip whose h1 must be computed here. */
+  readonly tempFile: () => string;
+}
+
+export async function collect(access: ProxyAccess, targets: readonly ModuleVersion[], dbs: readonly ExportDb[], opts: CollectOptions): Promise<Collection> {
+  const modules: Collected[] = [];
+  const failed: Item[] = [];
+  const records = new Map(dbs.map((d) => [d.name, new Map<string, SumRecord & { name: string }>()] as const));
+  await eachLimited(
+    targets,
+    opts.concurrency,
+    async (t) => {
+      try {
+        modules.push(await collectOne(access, t, dbs, records, opts));
+      } catch (err) {
+        if (opts.signal?.aborted !== true) failed.push({ name: `${t.path}@${t.version}`, bytes: 0, error: (err as Error).message });
+      }
+    },
+    opts.signal,
+  );
+  const proofs: DbProofs[] = [];
+  for (const db of dbs) {
+    const recs = records.get(db.name) as Map<string, SumRecord & { name: string }>;
+    if (recs.size === 0 || failed.length > 0 || opts.signal?.aborted === true) continue;
+    try {
+      proofs.push(await proveAll(access, db, recs, opts.signal));
+    } catch (err) {
+      failed.push({ name: `checksum database ${db.name}`, bytes: 0, error: (err as Error).message });
+    }
+  }
+  modules.sort((a, b) => (a.entry.path === b.entry.path ? (a.entry.version < b.entry.version ? -1 : 1) : a.entry.path < b.entry.path ? -1 : 1));
+  return { modules, dbs: proofs, failed };
+}
+
+async function collectOne(
+  access: ProxyAccess,
+  t: ModuleVersion,
+  dbs: readonly ExportDb[],
+  records: Map<string, Map<string, SumRecord & { name: string }>>,
+  opts: CollectOptions,
+): Promise<Collected> {
+  const get = async (ext: 'info' | 'mod') => {
+    const body = await access.get(artifactPath(t.path, t.version, ext), opts.signal);
+    if (body === undefined) throw new Error(`not found (.${ext})`);
+    return body;
+  };
+  const info = await get('info');
+  const mod = await get('mod');
+  const zip = await access.ensureZip(t.path, t.version, opts.signal);
+  if (zip === undefined) throw new Error('not found (.zip)');
+  const modH1 = hashGoMod(mod);
+  let zipH1: string | undefined;
+  const proofs: string[] = [];
+  for (const db of dbs) {
+    if (!db.covers(t.path)) continue;
+    const rel = lookupPath(t.path, t.version).slice(1);
+    const raw = await access.get(`/sumdb/${db.name}/${rel}`, opts.signal);
+    if (raw === undefined) continue;
+    const { id, text } = parseRecord(raw);
+    const h = recordHashes(text, t.path, t.version);
+    if (h.mod !== modH1) throw new Error(`the go.mod's ${modH1} is not what checksum database ${db.name} records (${h.mod ?? 'nothing'})`);
+    if (h.zip === undefined || (zipH1 !== undefined && h.zip !== zipH1))
+      throw new Error(`checksum databases disagree about the zip (${db.name}: ${h.zip ?? 'nothing'})`);
+    zipH1 = h.zip;
+    records.get(db.name)?.set(rel, { id, text, name: `${t.path}@${t.version}` });
+    proofs.push(db.name);
+  }
+  zipH1 ??= zip.h1 ?? (await hashHere(access, t, opts));
+  const entry: ModuleEntry = { path: t.path, version: t.version, info: sha256(info), mod: modH1, zip: zipH1, zipSize: zip.size, proofs };
+  return { entry, info, mod };
+}
+
+/** No database and no stored hash names the zip's h1: download it once to compute it. */
+async function hashHere(access: ProxyAccess, t: ModuleVersion, opts: CollectOptions): Promise<string> {
+  const file = opts.tempFile();
+  try {
+    await access.downloadZip(t.path, t.version, file, opts.signal);
+    return (await checkAndHashZip(file, t.path, t.version)).h1;
+  } finally {
+    await rm(file, { force: true });
+  }
+}
+
+async function proveAll(
+  access: ProxyAccess,
+  db: ExportDb,
+  records: ReadonlyMap<string, SumRecord & { name: string }>,
+  signal?: AbortSignal,
+): Promise<DbProofs> {
+  const head = await access.get(`/sumdb/${db.name}/latest`, signal);
+  if (head === undefined) throw new Error('no signed tree head (/latest)');
+  const tree = headTree(head, db.key);
+  const tiles = await collectTiles(tree, [...records.values()], (rel) => access.get(`/sumdb/${db.name}/${rel}`, signal));
+  return { name: db.name, head, tree, records, tiles };
+}

@@ -1,0 +1,66 @@
+// Import, committing (only once the whole bundle verified): the databases' authenticated files, then their
+// new trusted heads (compare-and-swap, so a head moved meanwhile by a fill is not overwritten), then per
+// module its hash before its zip (as the fill path stores them), its .mod and .info, the merged version list
+// and the mark that keeps it from eviction; the own checksum database records each version, as after a fill.
+import type { Coordinator } from '../coord/coordinator.js';
+import { bundledKey } from '../content/content-keys.js';
+import { parseList, formatList } from '../protocol/answers.js';
+import { sortVersions } from '../protocol/semver.js';
+import type { BlobStore } from '../storage/blob-store.js';
+import { artifactKey, listKey } from '../storage/keys.js';
+import { trustedHeadKey } from '../verify/sumdb-ops.js';
+import type { Staged, StagedModule } from './import-stage.js';
+import type { VerifiedDb } from './import-verify.js';
+
+export interface CommitDeps {
+  readonly cache: BlobStore;
+  readonly content: BlobStore;
+  readonly sumdbStore: (db: string) => BlobStore;
+  readonly coord: Coordinator;
+  /** The own checksum database, when it runs: records a stored version. */
+  readonly record?: (modulePath: string, version: string) => void;
+}
+
+export interface CommitResult {
+  /** Versions whose zip was not stored before. */
+  readonly added: number;
+  readonly already: number;
+}
+
+export async function commitBundle(s: Staged, dbs: readonly VerifiedDb[], deps: CommitDeps): Promise<CommitResult> {
+  for (const db of dbs) {
+    const store = deps.sumdbStore(db.name);
+    for (const [rel, data] of db.written) await store.put(rel, data);
+    // A head another process moved meanwhile stays: the stored proofs hold for the bundle's tree, and the
+    // client proves the two heads consistent when it next merges them.
+    if (db.latest !== '' && db.latest !== db.before) await deps.coord.cas(trustedHeadKey(db.name), db.before || undefined, db.latest);
+  }
+  let added = 0;
+  const byPath = new Map<string, string[]>();
+  for (const m of s.modules.values()) {
+    if (await commitModule(m, deps.cache)) added++;
+    deps.record?.(m.entry.path, m.entry.version);
+    await deps.content.put(bundledKey(m.entry.path, m.entry.version), '');
+    byPath.set(m.entry.path, [...(byPath.get(m.entry.path) ?? []), m.entry.version]);
+  }
+  for (const [path, versions] of byPath) {
+    const key = listKey(path);
+    const old = (await deps.cache.read(key))?.toString('utf8');
+    const merged = new Set([...(old === undefined ? [] : parseList(path, old)), ...versions]);
+    await deps.cache.put(key, formatList(sortVersions([...merged])));
+  }
+  return { added, already: s.modules.size - added };
+}
+
+/** true when the zip was not there before; a zip already stored is left alone (its h1 agreed, or import failed). */
+async function commitModule(m: StagedModule, cache: BlobStore): Promise<boolean> {
+  const { path, version } = m.entry;
+  const zipKey = artifactKey(path, version, 'zip');
+  const had = (await cache.stat(zipKey)) !== undefined;
+  const kept = (await cache.read(artifactKey(path, version, 'ziphash')))?.toString('utf8');
+  if (kept === undefined) await cache.put(artifactKey(path, version, 'ziphash'), m.entry.zip);
+  if (!had && m.zip !== undefined) await cache.putFile(zipKey, m.zip.path);
+  if (m.mod !== undefined && (await cache.stat(artifactKey(path, version, 'mod'))) === undefined) await cache.put(artifactKey(path, version, 'mod'), m.mod);
+  if (m.info !== undefined && (await cache.stat(artifactKey(path, version, 'info'))) === undefined) await cache.put(artifactKey(path, version, 'info'), m.info);
+  return !had;
+}

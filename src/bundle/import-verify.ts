@@ -1,0 +1,83 @@
+// Import, verifying: every proof in a staged bundle is checked against the checksum-database keys of this
+// proxy's configuration (never a key the bundle brings), with the same client the fill path uses, fed only
+// from the bundle and what this proxy already holds. A head the proxy trusted before must be proven
+// consistent with the bundle's, so a bundle cannot roll a database back or fork it.
+import type { SumdbSpec } from '../protocol/gosumdb.js';
+import type { BlobStore } from '../storage/blob-store.js';
+import { SecurityError } from '../sumdb/client-ops.js';
+import { SumdbClient } from '../sumdb/client.js';
+import { lookupPath } from '../sumdb/lookup-path.js';
+import { open, verifierList } from '../sumdb/note.js';
+import { newVerifier } from '../sumdb/note-keys.js';
+import { BundleError } from './import-stage.js';
+import type { Staged } from './import-stage.js';
+import { MANIFEST, sumdbEntry } from './manifest.js';
+import { StagedOps } from './staged-ops.js';
+
+export interface VerifyDeps {
+  /** The databases this proxy is configured with. */
+  readonly specs: readonly SumdbSpec[];
+  /** Modules no public database is asked about (--private, --nosumdb). */
+  readonly skip: (modulePath: string) => boolean;
+  readonly store: (db: string) => BlobStore;
+  /** The tree head this proxy trusts for a database now ('' or undefined for none). */
+  readonly trusted: (db: string) => Promise<string | undefined>;
+}
+
+/** What a verified database adds to this proxy: authenticated files and the head to trust from now on. */
+export interface VerifiedDb {
+  readonly name: string;
+  readonly written: ReadonlyMap<string, Buffer>;
+  readonly before: string | undefined;
+  readonly latest: string;
+}
+
+export async function verifyProofs(s: Staged, deps: VerifyDeps): Promise<VerifiedDb[]> {
+  const specs = new Map(deps.specs.map((d) => [d.name, d]));
+  for (const d of s.manifest.databases) {
+    if (!specs.has(d.name)) throw new BundleError(MANIFEST, `proofs from checksum database ${d.name}, which this proxy is not configured with (--sumdb)`);
+  }
+  // Every module a configured database covers must come with that database's proof.
+  for (const m of s.modules.values()) {
+    if (deps.skip(m.entry.path)) continue;
+    for (const spec of deps.specs) {
+      if (!m.entry.proofs.includes(spec.name))
+        throw new BundleError(MANIFEST, `${m.entry.path}@${m.entry.version} comes without a proof from checksum database ${spec.name}`);
+    }
+  }
+  const out: VerifiedDb[] = [];
+  for (const [name, db] of s.dbs) {
+    const spec = specs.get(name) as SumdbSpec;
+    const headEntry = sumdbEntry(name, 'latest');
+    if (db.head === undefined) throw new BundleError(headEntry, 'missing');
+    try {
+      open(db.head, verifierList(newVerifier(spec.key)));
+    } catch (err) {
+      throw new BundleError(headEntry, `not a tree head signed by ${spec.name}'s key: ${(err as Error).message}`);
+    }
+    const before = await deps.trusted(name);
+    const ops = new StagedOps(name, spec.key, db.head, db.records, db.tiles, deps.store(name), before);
+    const client = new SumdbClient(ops);
+    for (const m of s.modules.values()) {
+      if (!m.entry.proofs.includes(name)) continue;
+      const { path, version } = m.entry;
+      const entry = sumdbEntry(name, lookupPath(path, version).slice(1));
+      if (!db.records.has(lookupPath(path, version).slice(1))) throw new BundleError(entry, 'missing');
+      let zip: string[];
+      let mod: string[];
+      try {
+        zip = await client.lookup(path, version);
+        mod = await client.lookup(path, `${version}/go.mod`);
+      } catch (err) {
+        const why = err instanceof SecurityError ? `${err.message}\n${ops.securityReport ?? err.report}` : (err as Error).message;
+        throw new BundleError(entry, `the proof does not hold: ${why}`);
+      }
+      if (!zip.includes(`${path} ${version} ${m.entry.zip}`))
+        throw new BundleError(entry, `the database records another zip hash than the manifest's ${m.entry.zip}`);
+      if (!mod.includes(`${path} ${version}/go.mod ${m.entry.mod}`))
+        throw new BundleError(entry, `the database records another go.mod hash than the manifest's ${m.entry.mod}`);
+    }
+    out.push({ name, written: ops.written, before, latest: ops.latest });
+  }
+  return out;
+}

@@ -1,0 +1,132 @@
+// `gomodproxy bundle export|import`: offline bundles. Export writes the modules of a go.sum (or a list)
+// with the checksum proofs that verify them; import, on an air-gapped instance, verifies every byte and
+// proof against this configuration's database keys before anything is stored.
+import path from 'node:path';
+import { openLocalAccess } from '../app/local-access.js';
+import { sumdbSpecs } from '../app/verification.js';
+import { exportBundle } from '../bundle/export.js';
+import { BundleError } from '../bundle/import-stage.js';
+import { importBundle } from '../bundle/import.js';
+import type { Config } from '../config/schema.js';
+import { ModuleFileError } from '../content/module-files.js';
+import { formatBytes, Progress } from '../content/progress.js';
+import { resolveTargets } from '../content/warm.js';
+import { matchPrefixPatterns } from '../protocol/glob.js';
+import { trustedHeadKey } from '../verify/sumdb-ops.js';
+import { reportUsage, UsageError } from './args.js';
+import { configFlagsHelp, withConfig } from './flags.js';
+import type { Command } from './io.js';
+import { accessFor, CONTENT_FLAGS, contentArgs } from './warm.js';
+
+const USAGE =
+  'Usage: gomodproxy bundle export [MODULE@VERSION…] [--from FILE]… -o FILE.tar[.gz] [--url URL] [flags]\n       gomodproxy bundle import FILE [flags]\n';
+
+const HELP = `${USAGE}
+export  writes every named version (.info, .mod, .zip, the version lists) and, for each checksum database
+        of --sumdb that covers it, the lookup record, a signed tree head and the tiles proving the record,
+        plus a manifest with the hash of every artifact. Through --url, or from the data directory --data.
+import  reads the bundle once, checks every zip by the zip rules, every hash against the manifest, every
+        proof against the keys of --sumdb (never a key the bundle brings), and then stores it all in the
+        data directory --data; a bundle that fails any check is refused, naming the entry, and nothing of
+        it is stored. Imported versions are never evicted. Importing the same bundle again changes nothing.
+
+  --from FILE            go.sum, go.mod, go.work, or a file of module@version lines (repeatable)
+  -o, --output FILE      the bundle to write (.tar, or .tar.gz / .tgz for gzip)
+  --url URL              export through the gomodproxy running there
+  -c, --concurrency N    versions collected at once (default 4)
+
+Flags (the same settings as serve):
+${configFlagsHelp()}
+`;
+
+const skipOf = (config: Readonly<Config>) => (p: string) =>
+  (config.private !== '' && matchPrefixPatterns(config.private, p)) || (config.noSumdb !== '' && matchPrefixPatterns(config.noSumdb, p));
+
+const runExport = withConfig(
+  'bundle export',
+  HELP,
+  async (config, io, values, positionals) => {
+    let args: ReturnType<typeof contentArgs>;
+    try {
+      args = contentArgs(values, positionals);
+      if (typeof values.output !== 'string' || values.output === '') throw new UsageError('name the bundle to write (-o FILE.tar or FILE.tar.gz)');
+    } catch (err) {
+      if (err instanceof UsageError) return reportUsage(io, 'bundle export', err);
+      throw err;
+    }
+    const out = path.resolve(io.cwd, values.output as string);
+    const skip = skipOf(config);
+    const dbs = sumdbSpecs(config).map((s) => ({ name: s.name, key: s.key, covers: (p: string) => !skip(p) }));
+    const access = await accessFor(config, args.url);
+    try {
+      const files = args.files.map((f) => path.resolve(io.cwd, f));
+      const resolved = await resolveTargets(access, args.named, files, { concurrency: args.concurrency, signal: io.signal });
+      const progress = new Progress(io.stdout, resolved.targets.length, 'exported');
+      const result = await exportBundle(access, resolved.targets, dbs, out, { concurrency: args.concurrency, progress, signal: io.signal });
+      const failed = [...resolved.failed, ...result.failed];
+      if (result.manifest === undefined || failed.length > 0) {
+        io.stderr.write(`gomodproxy bundle export: nothing written; ${failed.length} failed:\n${failed.map((f) => `  ${f.name}: ${f.error}`).join('\n')}\n`);
+        return io.signal?.aborted === true ? 130 : 1;
+      }
+      progress.finish(false);
+      const proofs = result.manifest.databases.map((d) => `${d.name} (tree ${d.tree})`).join(', ');
+      io.stdout.write(`wrote ${out}: ${result.manifest.modules.length} module versions; proofs from ${proofs === '' ? 'no checksum database' : proofs}\n`);
+      return 0;
+    } catch (err) {
+      if (!(err instanceof ModuleFileError)) throw err;
+      io.stderr.write(`gomodproxy bundle export: ${err.message}\n`);
+      return 1;
+    } finally {
+      await access.close();
+    }
+  },
+  { ...CONTENT_FLAGS, output: { type: 'string', short: 'o' } },
+  true,
+);
+
+const runImport = withConfig(
+  'bundle import',
+  HELP,
+  async (config, io, _values, positionals) => {
+    if (positionals.length !== 1) return reportUsage(io, 'bundle import', new UsageError('name one bundle file to import'));
+    const file = path.resolve(io.cwd, positionals[0] as string);
+    const { server } = await openLocalAccess(config);
+    let bytes = 0;
+    const started = Date.now();
+    try {
+      const { layout, coord } = server;
+      const result = await importBundle(file, {
+        scratch: layout.scratch,
+        verify: { specs: sumdbSpecs(config), skip: skipOf(config), store: (db) => layout.sumdbCache(db), trusted: (db) => coord.get(trustedHeadKey(db)) },
+        commit: { cache: layout.cache, content: layout.content, sumdbStore: (db) => layout.sumdbCache(db), coord, record: server.own?.record.bind(server.own) },
+        onEntry: (n) => {
+          bytes += n;
+        },
+      });
+      const secs = (Date.now() - started) / 1000;
+      io.stdout.write(
+        `imported ${file}: ${result.manifest.modules.length} module versions (${result.added} new, ${result.already} already stored), ${formatBytes(bytes)} verified in ${secs.toFixed(1)} s\n`,
+      );
+      return 0;
+    } catch (err) {
+      if (!(err instanceof BundleError) && (err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      io.stderr.write(`gomodproxy bundle import: refused, nothing stored: ${err instanceof BundleError ? err.message : `${file}: no such file`}\n`);
+      return 1;
+    } finally {
+      await server.close();
+    }
+  },
+  {},
+  true,
+);
+
+export const bundle: Command = async (argv, io) => {
+  const [sub, ...rest] = argv;
+  if (sub === 'export') return runExport(rest, io);
+  if (sub === 'import') return runImport(rest, io);
+  if (sub === '--help' || sub === '-h' || sub === undefined) {
+    (sub === undefined ? io.stderr : io.stdout).write(sub === undefined ? USAGE : HELP);
+    return sub === undefined ? 2 : 0;
+  }
+  return reportUsage(io, 'bundle', new UsageError(`unknown subcommand ${JSON.stringify(sub)}: use export or import`));
+};

@@ -1,0 +1,75 @@
+// `gomodproxy pin` / `unpin`: module versions whose zips eviction never removes. Pins are blobs in the data
+// directory's content store, so every process and replica sharing it sees them at the next eviction pass.
+import { openLayout } from '../app/layout.js';
+import { parseModuleLines, WorkloadError } from '../bench/workload.js';
+import { namesUnder, PINS, pinKey } from '../content/content-keys.js';
+import type { ModuleVersion } from '../content/content-keys.js';
+import { ModuleFileError, readModuleFile } from '../content/module-files.js';
+import { listAll } from '../storage/blob-store.js';
+import { reportUsage, UsageError } from './args.js';
+import { configFlagsHelp, withConfig } from './flags.js';
+import type { Command } from './io.js';
+
+const help = (cmd: 'pin' | 'unpin') => `Usage: gomodproxy ${cmd} [MODULE@VERSION…] [--from FILE]…${cmd === 'pin' ? ' [--list]' : ''} [flags]
+
+${
+  cmd === 'pin'
+    ? 'Pins module versions: eviction (--cache-max-size) never removes their zips. Pins are kept in the data\ndirectory (--data), so a running server sees them at its next eviction pass.'
+    : 'Removes pins set with gomodproxy pin (versions of --pin-from files stay pinned while the server runs with them).'
+}
+
+  --from FILE   every version of a go.sum, the requirements of a go.mod or go.work, or a file of
+                module@version lines (repeatable)${cmd === 'pin' ? '\n  --list        print the pinned versions' : ''}
+
+Flags (the same settings as serve):
+${configFlagsHelp()}
+`;
+
+function pinCommand(cmd: 'pin' | 'unpin'): Command {
+  const extra = { from: { type: 'string' as const, multiple: true }, ...(cmd === 'pin' ? { list: { type: 'boolean' as const } } : {}) };
+  return withConfig(
+    cmd,
+    help(cmd),
+    async (config, io, values, args) => {
+      let versions: ModuleVersion[];
+      try {
+        versions = args.flatMap((a) => parseModuleLines(a, `argument ${JSON.stringify(a)}`));
+      } catch (err) {
+        if (err instanceof WorkloadError) return reportUsage(io, cmd, new UsageError(err.message));
+        throw err;
+      }
+      try {
+        for (const f of (values.from as string[] | undefined) ?? []) versions.push(...(await readModuleFile(f)).versions);
+      } catch (err) {
+        if (!(err instanceof ModuleFileError)) throw err;
+        io.stderr.write(`gomodproxy ${cmd}: ${err.message}\n`);
+        return 1;
+      }
+      if (versions.length === 0 && values.list !== true) {
+        return reportUsage(io, cmd, new UsageError('name module versions (MODULE@VERSION or --from FILE)'));
+      }
+      const layout = await openLayout(config);
+      try {
+        for (const v of versions) {
+          if (cmd === 'pin') await layout.content.put(pinKey(v.path, v.version), '');
+          else await layout.content.delete(pinKey(v.path, v.version));
+        }
+        if (versions.length > 0)
+          io.stdout.write(`${cmd === 'pin' ? 'pinned' : 'unpinned'} ${versions.length} module version${versions.length === 1 ? '' : 's'}\n`);
+        if (values.list === true) {
+          const keys: string[] = [];
+          for await (const k of listAll(layout.content, PINS)) keys.push(k);
+          for (const name of [...namesUnder(PINS, keys)].sort()) io.stdout.write(`${name}\n`);
+        }
+      } finally {
+        await layout.close();
+      }
+      return 0;
+    },
+    extra,
+    true,
+  );
+}
+
+export const pin = pinCommand('pin');
+export const unpin = pinCommand('unpin');

@@ -1,0 +1,143 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import pino from 'pino';
+import { LocalCoordinator } from '../coord/local.js';
+import { Metrics } from '../metrics.js';
+import { MemoryStore } from '../storage/memory-store.js';
+import { listAll } from '../storage/blob-store.js';
+import { artifactKey } from '../storage/keys.js';
+import { AccessTimes } from './access-times.js';
+import { bundledKey, pinKey } from './content-keys.js';
+import { Evictor } from './evictor.js';
+import { ZipReaders } from './zip-readers.js';
+
+const log = pino({ level: 'silent' });
+const ZIP = 100;
+
+async function setup(modules: string[], opts: { now?: () => number; coord?: LocalCoordinator; readers?: ZipReaders } = {}) {
+  const store = new MemoryStore();
+  const content = new MemoryStore();
+  for (const m of modules) {
+    await store.put(artifactKey(m, 'v1.0.0', 'zip'), Buffer.alloc(ZIP));
+    await store.put(artifactKey(m, 'v1.0.0', 'ziphash'), `h1:${'A'.repeat(43)}=`);
+    await store.put(artifactKey(m, 'v1.0.0', 'mod'), `module ${m}\n`);
+  }
+  const access = new AccessTimes(content, log, opts.now ?? Date.now, 1000);
+  const metrics = new Metrics({ defaultMetrics: false });
+  const evictor = (maxBytes: number) =>
+    new Evictor(
+      {
+        store,
+        content,
+        coord: opts.coord ?? new LocalCoordinator(),
+        access,
+        metrics,
+        log,
+        redact: (p) => p,
+        isPrivate: (p) => p.startsWith('corp.example/'),
+        pinnedByConfig: [{ path: 'example.com/config-pin', version: 'v1.0.0' }],
+        readers: opts.readers,
+      },
+      { maxBytes, highPercent: 95, lowPercent: 85 },
+    );
+  return { store, content, access, metrics, evictor };
+}
+
+async function zips(store: MemoryStore): Promise<string[]> {
+  const out: string[] = [];
+  for await (const k of listAll(store, '')) if (k.endsWith('.zip')) out.push(k.slice(0, k.indexOf('/@v/')));
+  return out.sort();
+}
+
+async function bytes(store: MemoryStore): Promise<number> {
+  let n = 0;
+  for await (const k of listAll(store, '')) n += (await store.stat(k))?.size ?? 0;
+  return n;
+}
+
+test('a pass evicts the least recently used zips until the low watermark and keeps .mod, .info and the h1', async () => {
+  let now = Date.now() + 10_000;
+  const names = ['example.com/a', 'example.com/b', 'example.com/c', 'example.com/d', 'example.com/e'];
+  const { store, access, evictor } = await setup(names, { now: () => now });
+  // Served in the order e, d, c, b, a: a is the most recently used.
+  for (const m of [...names].reverse()) {
+    now += 5000;
+    access.touch(m, 'v1.0.0');
+  }
+  await new Promise((r) => setImmediate(r));
+  const total = await bytes(store);
+  // The low watermark falls between two and three zips below the total.
+  const cap = Math.round((total - 150) / 0.85);
+  const result = await evictor(cap).pass();
+  assert.ok(result !== undefined);
+  assert.ok(result.after <= (cap * 85) / 100, `${result.after} bytes left`);
+  assert.equal(await bytes(store), result.after);
+  assert.deepEqual(await zips(store), ['example.com/a', 'example.com/b', 'example.com/c']);
+  for (const m of ['example.com/d', 'example.com/e']) {
+    assert.ok((await store.stat(artifactKey(m, 'v1.0.0', 'ziphash'))) !== undefined, 'the h1 stays');
+    assert.ok((await store.stat(artifactKey(m, 'v1.0.0', 'mod'))) !== undefined, 'the go.mod stays');
+  }
+});
+
+test('private, pinned (by command or by --pin-from) and bundled versions are never evicted', async () => {
+  const names = ['corp.example/secret', 'example.com/pinned', 'example.com/config-pin', 'example.com/bundled', 'example.com/plain'];
+  const { store, content, metrics, evictor } = await setup(names);
+  await content.put(pinKey('example.com/pinned', 'v1.0.0'), '');
+  await content.put(bundledKey('example.com/bundled', 'v1.0.0'), '');
+  const result = await evictor(100).pass();
+  assert.equal(result?.evicted, 1);
+  assert.deepEqual(await zips(store), ['corp.example/secret', 'example.com/bundled', 'example.com/config-pin', 'example.com/pinned']);
+  const text = await metrics.registry.metrics();
+  assert.match(text, /gomodproxy_cache_protected_versions\{reason="pinned"\} 2/);
+  assert.match(text, /gomodproxy_cache_protected_versions\{reason="bundled"\} 1/);
+  assert.match(text, /gomodproxy_cache_evicted_total 1/);
+});
+
+test('under the high watermark a pass removes nothing', async () => {
+  const { store, evictor } = await setup(['example.com/a', 'example.com/b']);
+  const result = await evictor(10_000).pass();
+  assert.deepEqual(result, { before: await bytes(store), after: await bytes(store), evicted: 0 });
+  assert.equal((await zips(store)).length, 2);
+});
+
+test('only one evictor runs at a time: a second one finds the lease taken and does nothing', async () => {
+  const coord = new LocalCoordinator();
+  const { store, evictor } = await setup(['example.com/a', 'example.com/b', 'example.com/c'], { coord });
+  const held = await coord.acquire('evict:cache', 60_000);
+  assert.ok(held !== undefined);
+  assert.equal(await evictor(100).pass(), undefined);
+  assert.equal((await zips(store)).length, 3);
+  await coord.release(held);
+  assert.equal((await evictor(100).pass())?.evicted, 3);
+});
+
+test('access times cost one write per version and time bucket, and the evictor keeps only the newest', async () => {
+  let now = 10_000;
+  const { content, access } = await setup([], { now: () => now });
+  for (let i = 0; i < 50; i++) access.touch('example.com/a', 'v1.0.0');
+  now += 1000;
+  access.touch('example.com/a', 'v1.0.0');
+  await new Promise((r) => setImmediate(r));
+  const keys = [];
+  for await (const k of listAll(content, 'access/')) keys.push(k);
+  assert.deepEqual(keys, ['access/example.com/a@v1.0.0/10000', 'access/example.com/a@v1.0.0/11000']);
+  assert.deepEqual([...(await access.load())], [['example.com/a@v1.0.0', 11000]]);
+  const after = [];
+  for await (const k of listAll(content, 'access/')) after.push(k);
+  assert.deepEqual(after, ['access/example.com/a@v1.0.0/11000']);
+});
+
+test('a zip being read is not evicted until its reader is done; the pass takes the next one instead', async () => {
+  const readers = new ZipReaders();
+  const names = ['example.com/a', 'example.com/b', 'example.com/c'];
+  const { store, evictor } = await setup(names, { readers });
+  const release = readers.acquire(artifactKey('example.com/a', 'v1.0.0', 'zip'));
+  // Over the cap: the low watermark needs two of the three zips gone, and a (the oldest) is being read.
+  const cap = Math.round((await bytes(store)) - ZIP / 2);
+  const first = await evictor(cap).pass();
+  assert.equal(first?.evicted, 2);
+  assert.deepEqual(await zips(store), ['example.com/a'], 'the zip being read stays');
+  release();
+  release();
+  assert.equal(readers.has(artifactKey('example.com/a', 'v1.0.0', 'zip')), false, 'a release counts once');
+});

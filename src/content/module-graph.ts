@@ -1,0 +1,57 @@
+// The requirement graph of a go.mod or go.work: every module version reachable through the `.mod` files
+// (the go command reads a subset of these with graph pruning, never more), and the versions minimal version
+// selection picks, whose zips a build needs.
+import { parseGoModRequires, WorkloadError } from '../bench/workload.js';
+import { compare } from '../protocol/semver.js';
+import type { ModuleVersion } from './content-keys.js';
+import { eachLimited } from './pool.js';
+
+export interface Graph {
+  /** Every version reached (its .mod was read). */
+  readonly all: ModuleVersion[];
+  /** The highest version of each module path: the build list. */
+  readonly selected: ModuleVersion[];
+  /** Versions whose .mod could not be read or parsed. */
+  readonly failed: ReadonlyArray<ModuleVersion & { readonly error: string }>;
+}
+
+export async function requirementGraph(
+  roots: readonly ModuleVersion[],
+  readMod: (m: ModuleVersion) => Promise<Buffer | undefined>,
+  opts: { readonly concurrency: number; readonly signal?: AbortSignal },
+): Promise<Graph> {
+  const seen = new Map<string, ModuleVersion>();
+  const failed: Array<ModuleVersion & { error: string }> = [];
+  let frontier = roots.filter((m) => !seen.has(key(m)) && seen.set(key(m), m) !== undefined);
+  while (frontier.length > 0 && opts.signal?.aborted !== true) {
+    const next: ModuleVersion[] = [];
+    await eachLimited(
+      frontier,
+      opts.concurrency,
+      async (m) => {
+        try {
+          const mod = await readMod(m);
+          if (mod === undefined) throw new Error('go.mod not found');
+          for (const r of parseGoModRequires(mod.toString('utf8'), `${m.path}@${m.version} go.mod`)) {
+            if (seen.has(key(r))) continue;
+            seen.set(key(r), r);
+            next.push(r);
+          }
+        } catch (err) {
+          if ((err as Error).name === 'AbortError') throw err;
+          failed.push({ ...m, error: err instanceof WorkloadError ? err.message : (err as Error).message });
+        }
+      },
+      opts.signal,
+    );
+    frontier = next;
+  }
+  const best = new Map<string, ModuleVersion>();
+  for (const m of seen.values()) {
+    const cur = best.get(m.path);
+    if (cur === undefined || compare(m.version, cur.version) > 0) best.set(m.path, m);
+  }
+  return { all: [...seen.values()], selected: [...best.values()], failed };
+}
+
+const key = (m: ModuleVersion): string => `${m.path}@${m.version}`;
