@@ -27,6 +27,7 @@ import { parseProxyList } from '../protocol/proxy-list.js';
 import { ProxySource } from '../upstream/proxy-source.js';
 import { DirectSource } from '../vcs/direct-source.js';
 import { ClusterMetrics } from './cluster-metrics.js';
+import { openIndexFeed } from './index-feed.js';
 import type { Layout } from './layout.js';
 import { openLayout } from './layout.js';
 import { openChecksums, openOwnSumdb } from './verification.js';
@@ -113,8 +114,9 @@ export async function createServer(config: Readonly<Config>, options: ComposeOpt
     redact,
   );
   const routes = sumdbRoutes({ relays: checksums.relays, own: own === undefined ? undefined : { db: own, base: config.ownSumdb.base } });
+  const feed = await openIndexFeed(config, { layout, coord, events, log, isPrivate, redact });
   const metricsText = clusterMetrics === undefined ? undefined : () => clusterMetrics.text();
-  const app = buildApp({ cache, metrics, logger: log, redact, plugins: [routes], metricsText });
+  const app = buildApp({ cache, metrics, logger: log, redact, plugins: [routes, feed.routes], metricsText });
   return {
     app,
     layout,
@@ -125,6 +127,7 @@ export async function createServer(config: Readonly<Config>, options: ComposeOpt
       await app.close();
       // Recording what was just served may still need the upstreams, so it finishes before they close.
       await own?.flush();
+      await feed.close();
       await Promise.all(closers.map((c) => c()));
       await direct.close();
       await checksums.close();

@@ -19,6 +19,8 @@ export interface Layout {
   readonly quarantine: BlobStore;
   /** The own checksum database's log pages and markers. */
   readonly ownLog: BlobStore;
+  /** The index feed's log pages and markers. */
+  readonly feed: BlobStore;
   close(): Promise<void>;
 }
 
@@ -44,6 +46,7 @@ export async function openLayout(config: Readonly<Config>): Promise<Layout> {
     },
     quarantine: fsStore(paths.quarantine),
     ownLog: fsStore(paths.ownLog),
+    feed: fsStore(paths.feed),
     close: async () => {
       await Promise.all(stores.map((s) => s.close()));
       await scratch.close();

@@ -1,6 +1,7 @@
 // `gomodproxy config check`: validates the settings exactly as `serve` would and prints the result.
 import { stringify } from 'yaml';
 import type { Config } from '../config/schema.js';
+import { redactURL } from '../protocol/proxy-list.js';
 import { configFlagsHelp, withConfig } from './flags.js';
 import type { Command } from './io.js';
 
@@ -18,7 +19,13 @@ export const configCheck: Command = withConfig('config check', CONFIG_CHECK_HELP
   return 0;
 });
 
-/** The settings without secrets (the own checksum database's signer key). */
+/** The settings without secrets (the own checksum database's signer key, the webhook secret, credentials in URLs). */
 function redacted(config: Readonly<Config>): Config {
-  return { ...config, ownSumdb: { ...config.ownSumdb, key: config.ownSumdb.key === '' ? '' : '<redacted>' } };
+  const hidden = (v: string) => (v === '' ? '' : '<redacted>');
+  return {
+    ...config,
+    ownSumdb: { ...config.ownSumdb, key: hidden(config.ownSumdb.key) },
+    hooks: { ...config.hooks, secret: hidden(config.hooks.secret) },
+    follow: { ...config.follow, urls: config.follow.urls.map(redactURL) },
+  };
 }

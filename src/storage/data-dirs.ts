@@ -22,6 +22,8 @@ export interface DataPaths {
   readonly coord: string;
   /** Bare git mirrors of direct mode. */
   readonly vcs: string;
+  /** The index feed's log pages and the markers of versions waiting to be published. */
+  readonly feed: string;
 }
 
 export function dataPaths(dataDir: string): DataPaths {
@@ -38,5 +40,6 @@ export function dataPaths(dataDir: string): DataPaths {
     ownKeyFile: path.join(root, 'own-sumdb', 'signer.key'),
     coord: path.join(root, 'coord'),
     vcs: path.join(root, 'vcs'),
+    feed: path.join(root, 'feed'),
   };
 }

@@ -108,6 +108,9 @@ export class PagedLog<H extends PagedHead> {
     if (epoch === undefined) throw new Error('only the holder of the writer lease may append to the log');
     const { raw, head } = await this.state(true);
     const last = head.segments[head.segments.length - 1];
+    // Epochs are lease grants: one that is in the head but no longer last lost its lease to a newer writer,
+    // and writing its pages again would overwrite entries it committed.
+    if (last?.epoch !== epoch && head.segments.some((s) => s.epoch === epoch)) throw new Error('the log was changed by another writer (lease lost)');
     const segments = last?.epoch === epoch ? head.segments : [...head.segments, { epoch, from: head.n }];
     return { raw, head, segments, segment: segments[segments.length - 1] as Segment };
   }

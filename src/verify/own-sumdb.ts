@@ -7,9 +7,8 @@ import type { Coordinator } from '../coord/coordinator.js';
 import { ElectedWriter } from '../coord/elected-writer.js';
 import { GmpError } from '../errors.js';
 import type { Fill, FillEvents, FilledEvent, Want } from '../fill/types.js';
-import { escapePath, escapeVersion, unescapePath, unescapeVersion } from '../protocol/escape.js';
-import { check } from '../protocol/module-path.js';
 import type { BlobStore } from '../storage/blob-store.js';
+import { parseVersionMarker, versionMarker } from '../storage/keys.js';
 import type { BlobLogStorage } from '../sumdb/blob-log-storage.js';
 import { ServerLog } from '../sumdb/server-log.js';
 import type { NewRecord } from '../sumdb/server-log.js';
@@ -116,7 +115,7 @@ export class OwnSumdb {
   }
 
   #mark(v: Version): Promise<void> {
-    return this.deps.markers.put(`${PENDING}${escapePath(v.modulePath)}@${escapeVersion(v.version)}`, '');
+    return this.deps.markers.put(`${PENDING}${versionMarker(v.modulePath, v.version)}`, '');
   }
 
   #recordFailed(err: unknown, modulePath: string, version: string): void {
@@ -174,7 +173,7 @@ export class OwnSumdb {
     if (page.keys.length === 0) return;
     const versions: Version[] = [];
     for (const key of page.keys) {
-      const v = parseMarker(key.slice(PENDING.length));
+      const v = parseVersionMarker(key.slice(PENDING.length));
       if (v !== undefined) versions.push(v);
       else await this.deps.markers.delete(key);
     }
@@ -196,17 +195,5 @@ export class OwnSumdb {
   async close(): Promise<void> {
     this.deps.events.off('filled', this.#onFilled);
     await this.#election.close(() => this.flush());
-  }
-}
-
-/** `<escaped path>@<escaped version>` of a marker; undefined for anything that is not a valid module version. */
-function parseMarker(name: string): Version | undefined {
-  const at = name.lastIndexOf('@');
-  try {
-    const modulePath = unescapePath(name.slice(0, at));
-    const version = unescapeVersion(name.slice(at + 1));
-    return at > 0 && check(modulePath, version) === undefined ? { modulePath, version } : undefined;
-  } catch {
-    return undefined;
   }
 }
