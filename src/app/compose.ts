@@ -27,6 +27,7 @@ import { parseProxyList } from '../protocol/proxy-list.js';
 import { ProxySource } from '../upstream/proxy-source.js';
 import { DirectSource } from '../vcs/direct-source.js';
 import { ClusterMetrics } from './cluster-metrics.js';
+import { Followers } from './follow.js';
 import { openIndexFeed } from './index-feed.js';
 import type { Layout } from './layout.js';
 import { openLayout } from './layout.js';
@@ -38,6 +39,8 @@ export interface Server {
   readonly metrics: Metrics;
   readonly log: Logger;
   readonly coord: Coordinator;
+  /** The parents' index feeds this instance follows (--follow). */
+  readonly followers: Followers;
   close(): Promise<void>;
 }
 
@@ -47,6 +50,8 @@ export interface ComposeOptions {
   readonly defaultMetrics?: boolean;
   /** A worker process of `serve --workers N`: the coordinator and the metrics sum come from the primary. */
   readonly worker?: { readonly channel: Channel; readonly id: string };
+  /** Follow the --follow feeds in the background (default); `sync` runs them itself. */
+  readonly follow?: boolean;
 }
 
 export async function createServer(config: Readonly<Config>, options: ComposeOptions = {}): Promise<Server> {
@@ -115,6 +120,8 @@ export async function createServer(config: Readonly<Config>, options: ComposeOpt
   );
   const routes = sumdbRoutes({ relays: checksums.relays, own: own === undefined ? undefined : { db: own, base: config.ownSumdb.base } });
   const feed = await openIndexFeed(config, { layout, coord, events, log, isPrivate, redact });
+  const followers = new Followers(config, { coord, fill, metrics, log, redact, httpOptions: httpOptions(config) });
+  if (options.follow !== false) followers.start();
   const metricsText = clusterMetrics === undefined ? undefined : () => clusterMetrics.text();
   const app = buildApp({ cache, metrics, logger: log, redact, plugins: [routes, feed.routes], metricsText });
   return {
@@ -123,8 +130,11 @@ export async function createServer(config: Readonly<Config>, options: ComposeOpt
     metrics,
     log,
     coord,
+    followers,
     close: async () => {
       await app.close();
+      // Versions being stored for a feed finish (and its cursor is saved) while the stores are still open.
+      await followers.close();
       // Recording what was just served may still need the upstreams, so it finishes before they close.
       await own?.flush();
       await feed.close();

@@ -14,6 +14,7 @@ Commands:
   doctor         check this machine's Go settings (go env) and suggest fixes
   env            print settings that point Go at a gomodproxy instance
   sumdb key      print the own checksum database's key and GOSUMDB value
+  sync           store every new version of parents' index feeds (--follow URL), once or as a daemon
 
 Run 'gomodproxy <command> --help' for the flags of a command.
 `;
@@ -28,6 +29,7 @@ const COMMANDS: Record<string, Command> = {
   bench: lazy(() => import('../bench/cli.js')),
   doctor: lazy(() => import('../doctor/cli.js')),
   env: lazy(() => import('../shellenv/cli.js')),
+  sync: lazy(async () => ({ run: (await import('./sync.js')).sync })),
 };
 
 export async function main(argv: string[], io: CliIO): Promise<number> {
