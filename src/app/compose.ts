@@ -28,6 +28,7 @@ import { ProxySource } from '../upstream/proxy-source.js';
 import { DirectSource } from '../vcs/direct-source.js';
 import { ClusterMetrics } from './cluster-metrics.js';
 import { Followers } from './follow.js';
+import { openHooks } from './hooks.js';
 import { openIndexFeed } from './index-feed.js';
 import type { Layout } from './layout.js';
 import { openLayout } from './layout.js';
@@ -123,7 +124,8 @@ export async function createServer(config: Readonly<Config>, options: ComposeOpt
   const followers = new Followers(config, { coord, fill, metrics, log, redact, httpOptions: httpOptions(config) });
   if (options.follow !== false) followers.start();
   const metricsText = clusterMetrics === undefined ? undefined : () => clusterMetrics.text();
-  const app = buildApp({ cache, metrics, logger: log, redact, plugins: [routes, feed.routes], metricsText });
+  const hooks = await openHooks(config, { cache, fill, store: layout.cache, coord, direct, log, redact });
+  const app = buildApp({ cache, metrics, logger: log, redact, plugins: [routes, feed.routes, hooks.routes], methods: hooks.methods, metricsText });
   return {
     app,
     layout,
@@ -138,6 +140,7 @@ export async function createServer(config: Readonly<Config>, options: ComposeOpt
       // Recording what was just served may still need the upstreams, so it finishes before they close.
       await own?.flush();
       await feed.close();
+      await hooks.close();
       await Promise.all(closers.map((c) => c()));
       await direct.close();
       await checksums.close();
