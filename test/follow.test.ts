@@ -16,6 +16,7 @@ import { sampleModules, writeGoproxyDir } from './helpers/goproxy-dir.js';
 import { startProxyProcess } from './helpers/proxy-process.js';
 import { startProxy } from './helpers/proxy.js';
 import type { RunningProxy } from './helpers/proxy.js';
+import { eventually } from './helpers/eventually.js';
 
 const BURST = 'example.com/burst';
 const BURST_VERSIONS = Array.from({ length: 200 }, (_, i) => `v1.0.${i}`);
@@ -31,16 +32,6 @@ after(async () => {
   await up?.close();
   await rm(root, { recursive: true, force: true });
 });
-
-/** Polls until `ok` holds (generous: the machine is shared), returning how long it took. */
-async function eventually(ok: () => Promise<boolean>, what: string, timeoutMs = 60_000): Promise<number> {
-  const start = Date.now();
-  while (!(await ok())) {
-    if (Date.now() - start > timeoutMs) assert.fail(`timed out waiting until ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return Date.now() - start;
-}
 
 const cachedOnly = async (proxy: RunningProxy, p: string) => (await proxy.get(p, { 'Disable-Module-Fetch': 'true' })).status;
 const follow = (parent: string) => ({ follow: parent, 'follow-interval': '200ms' });

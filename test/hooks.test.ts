@@ -14,6 +14,7 @@ import type { GitServer } from './helpers/git-server.js';
 import { goDownload, goEnv } from './helpers/go.js';
 import { startProxyProcess } from './helpers/proxy-process.js';
 import { startProxy } from './helpers/proxy.js';
+import { eventually } from './helpers/eventually.js';
 
 const SECRET = 'hook-secret-for-tests';
 const MOD = `${HOST}/corp/lib`;
@@ -62,15 +63,6 @@ function hook(base: string, body: string, headers: Record<string, string> = {}):
   });
 }
 
-/** Polls until `ok` holds (generous: the machine is shared). */
-async function eventually(ok: () => Promise<boolean>, what: string): Promise<void> {
-  const start = Date.now();
-  while (!(await ok())) {
-    if (Date.now() - start > 90_000) assert.fail(`timed out waiting until ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
 /**
  * Waits for the refresh a hook started: 200 once done, or 202 when it outlasted what webhook senders wait
  * for (a busy machine) and goes on in the background; either way the pushed version ends up stored.
@@ -83,7 +75,7 @@ async function refreshed(base: string, res: Response, version: string): Promise<
     assert.equal(answer.modules[0]?.versions.at(-1), version);
   }
   const stored = async () => (await fetch(`${base}/${MOD}/@v/${version}.zip`, { headers: { 'Disable-Module-Fetch': 'true' } })).status === 200;
-  await eventually(stored, `${version} is stored`);
+  await eventually(stored, `${version} is stored`, 90_000);
 }
 
 const list = async (base: string) => (await (await fetch(`${base}/${MOD}/@v/list`)).text()).split('\n').filter((v) => v !== '');
@@ -169,7 +161,7 @@ test('with two workers, every worker answers the new list soon after the hook, w
     const pushed = await pushTag();
     await refreshed(proxy.url, await hook(proxy.url, JSON.stringify({ module: MOD })), pushed);
     const everyWorker = async () => (await Promise.all(Array.from({ length: 8 }, () => list(proxy.url)))).every((l) => l.at(-1) === pushed);
-    await eventually(everyWorker, 'every worker answers the new list');
+    await eventually(everyWorker, 'every worker answers the new list', 90_000);
   } finally {
     await proxy.stop();
     await rm(data, { recursive: true, force: true });

@@ -15,6 +15,7 @@ import type { GitServer } from './helpers/git-server.js';
 import { forEachGo, goDownload, goEnv } from './helpers/go.js';
 import { startProxy } from './helpers/proxy.js';
 import type { RunningProxy } from './helpers/proxy.js';
+import { eventually } from './helpers/eventually.js';
 
 const SECRET = 'tiers-hook-secret';
 let root: string;
@@ -28,14 +29,6 @@ after(async () => {
   await git?.close();
   await rm(root, { recursive: true, force: true });
 });
-
-async function eventually(ok: () => Promise<boolean>, what: string): Promise<void> {
-  const start = Date.now();
-  while (!(await ok())) {
-    if (Date.now() - start > 120_000) assert.fail(`timed out waiting until ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 const cachedOnly = async (proxy: RunningProxy, p: string) => (await proxy.get(p, { 'Disable-Module-Fetch': 'true' })).status;
 
@@ -67,7 +60,7 @@ await forEachGo('a parent in direct mode and a child following its index feed', 
       // 1. The go command fetches v1.0.0 through the parent; the child stores it from the feed.
       const first = await goDownload(viaParent, [`${mod}@v1.0.0`]);
       assert.equal(first.result.code, 0, first.result.stderr + first.result.stdout);
-      await eventually(async () => (await cachedOnly(child, `/${mod}/@v/v1.0.0.zip`)) === 200, 'the child has v1.0.0');
+      await eventually(async () => (await cachedOnly(child, `/${mod}/@v/v1.0.0.zip`)) === 200, 'the child has v1.0.0', 120_000);
       const one = await goDownload(fromChild, [`${mod}@v1.0.0`]);
       assert.equal(one.result.code, 0, one.result.stderr + one.result.stdout);
       assert.equal(one.downloads[0]?.Sum, first.downloads[0]?.Sum);
@@ -78,7 +71,7 @@ await forEachGo('a parent in direct mode and a child following its index feed', 
       const hooked = Date.now();
       const answered = await hook(parent.url, mod);
       assert.ok(answered.status === 200 || answered.status === 202, `the hook answered ${answered.status}`);
-      await eventually(async () => (await cachedOnly(child, `/${mod}/@v/v1.1.0.zip`)) === 200, 'the child has v1.1.0');
+      await eventually(async () => (await cachedOnly(child, `/${mod}/@v/v1.1.0.zip`)) === 200, 'the child has v1.1.0', 120_000);
       t.diagnostic(`pushed tag stored at the child ${Date.now() - hooked} ms after the hook was sent (hook answered ${answered.status})`);
       const latest = await goDownload(fromChild, [`${mod}@latest`]);
       assert.equal(latest.result.code, 0, latest.result.stderr + latest.result.stdout);
