@@ -53,6 +53,7 @@ export const ERRORS = {
     status: 422,
     description: 'An offline bundle failed verification (a tampered, forged or missing entry); nothing from it was stored.',
   },
+  GMP_ERR_HOOK_UNAUTHORIZED: { status: 401, description: 'A refresh webhook without a valid signature or token for the hook secret.' },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -126,6 +126,26 @@ export class Metrics {
     aggregator: 'max',
     registers: [this.registry],
   });
+  readonly followEntries = new Counter({
+    name: 'gomodproxy_follow_entries_total',
+    help: 'Entries of followed index feeds by feed and result (stored, present, gone, failed, ignored, invalid)',
+    labelNames: ['feed', 'result'] as const,
+    registers: [this.registry],
+  });
+  readonly followErrors = new Counter({
+    name: 'gomodproxy_follow_errors_total',
+    help: 'Failures while following index feeds, by feed and kind (feed: reading it, fill: storing a version)',
+    labelNames: ['feed', 'kind'] as const,
+    registers: [this.registry],
+  });
+  readonly followLag = new Gauge({
+    name: 'gomodproxy_follow_lag_seconds',
+    help: 'Per followed feed: the newest entry seen minus the newest entry stored with everything before it',
+    labelNames: ['feed'] as const,
+    // Over worker processes: only the one following the feed knows; the others report nothing or 0.
+    aggregator: 'max',
+    registers: [this.registry],
+  });
 
   constructor(options: { defaultMetrics?: boolean } = {}) {
     if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: 'gomodproxy_' });

@@ -32,6 +32,7 @@ const COMMANDS: Array<{ name: string; flags?: string[]; missing: string; stray: 
   { name: 'bench', flags: ['--sumdb', 'off'], missing: '--timeout', stray: ['not-a-url'] },
   { name: 'doctor', flags: ['--go', 'none', '--no-probe'], missing: '--timeout', stray: ['extra'] },
   { name: 'env', missing: '--format', stray: ['http://a.example', 'http://b.example'] },
+  { name: 'sync', flags: ['--data', data], missing: '--follow', stray: ['http://parent.example'] },
 ];
 
 for (const { name, flags = [], missing, stray } of COMMANDS) {

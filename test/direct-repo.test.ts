@@ -65,6 +65,30 @@ describe('the repository mirror', () => {
     }
   });
 
+  test('an expired mirror fetches at once inside the refresh interval (a push announced by a webhook)', async () => {
+    const pushed = await GitRepoBuilder.init(path.join(root, 'gmpfixture/pushed'));
+    await pushed.commit({ 'go.mod': 'module github.com/gmpfixture/pushed\n', 'p.go': 'package pushed\n' });
+    await pushed.tag('v1.0.0');
+    const d = await startDirect(git.url, { refreshIntervalMs: 3_600_000 });
+    try {
+      const mod = 'github.com/gmpfixture/pushed';
+      assert.deepEqual(await d.source.list(mod), ['v1.0.0']);
+      await pushed.commit({ 'p.go': 'package pushed\n\n// v1.1.0\n' });
+      await pushed.tag('v1.1.0');
+      assert.deepEqual(await d.source.list(mod), ['v1.0.0'], 'inside the interval the mirror is not fetched');
+      await d.raw.expire(mod);
+      assert.deepEqual(await Promise.all([d.source.list(mod), d.source.list(mod)]), [
+        ['v1.0.0', 'v1.1.0'],
+        ['v1.0.0', 'v1.1.0'],
+      ]);
+      assert.equal(d.source.mirrorFetches, 2);
+      assert.deepEqual(await d.source.list(mod), ['v1.0.0', 'v1.1.0']);
+      assert.equal(d.source.mirrorFetches, 2, 'expiring makes one fetch, not a fetch per request');
+    } finally {
+      await d.close();
+    }
+  });
+
   test('the mirror is a blob-filtered partial clone that holds blobs only once they are served', async () => {
     const d = await startDirect(git.url);
     try {

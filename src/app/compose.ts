@@ -32,6 +32,9 @@ import { Quarantine } from '../verify/quarantine.js';
 import { ClusterMetrics } from './cluster-metrics.js';
 import { openContent } from './content.js';
 import type { Content } from './content.js';
+import { Followers } from './follow.js';
+import { openHooks } from './hooks.js';
+import { openIndexFeed } from './index-feed.js';
 import type { Layout } from './layout.js';
 import { openLayout } from './layout.js';
 import { openChecksums, openOwnSumdb } from './verification.js';
@@ -48,6 +51,8 @@ export interface Server {
   readonly content: Content;
   readonly checksums: Checksums;
   readonly own?: OwnSumdb;
+  /** The parents' index feeds this instance follows (--follow). */
+  readonly followers: Followers;
   close(): Promise<void>;
 }
 
@@ -57,6 +62,8 @@ export interface ComposeOptions {
   readonly defaultMetrics?: boolean;
   /** A worker process of `serve --workers N`: the coordinator and the metrics sum come from the primary. */
   readonly worker?: { readonly channel: Channel; readonly id: string };
+  /** Follow the --follow feeds in the background (default); `sync` runs them itself. */
+  readonly follow?: boolean;
 }
 
 export async function createServer(config: Readonly<Config>, options: ComposeOptions = {}): Promise<Server> {
@@ -136,8 +143,21 @@ export async function createServer(config: Readonly<Config>, options: ComposeOpt
     redact,
   );
   const routes = sumdbRoutes({ relays: checksums.relays, own: own === undefined ? undefined : { db: own, base: config.ownSumdb.base } });
+  const feed = await openIndexFeed(config, { layout, coord, events, log, isPrivate, redact });
+  const followers = new Followers(config, { coord, fill, metrics, log, redact, httpOptions: httpOptions(config) });
+  if (options.follow !== false) followers.start();
   const metricsText = clusterMetrics === undefined ? undefined : () => clusterMetrics.text();
-  const app = buildApp({ cache, metrics, logger: log, redact, plugins: [routes], metricsText, readiness: backends.readiness });
+  const hooks = await openHooks(config, { cache, fill, store: layout.cache, coord, direct, log, redact });
+  const app = buildApp({
+    cache,
+    metrics,
+    logger: log,
+    redact,
+    plugins: [routes, feed.routes, hooks.routes],
+    methods: hooks.methods,
+    metricsText,
+    readiness: backends.readiness,
+  });
   return {
     app,
     layout,
@@ -148,11 +168,16 @@ export async function createServer(config: Readonly<Config>, options: ComposeOpt
     content,
     checksums,
     own,
+    followers,
     close: async () => {
       await app.close();
+      // Versions being stored for a feed finish (and its cursor is saved) while the stores are still open.
+      await followers.close();
       await content.close();
       // Recording what was just served may still need the upstreams, so it finishes before they close.
       await own?.flush();
+      await feed.close();
+      await hooks.close();
       await Promise.all(closers.map((c) => c()));
       await direct.close();
       await checksums.close();

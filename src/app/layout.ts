@@ -39,6 +39,8 @@ export interface Layout {
   readonly ownLog: BlobStore;
   /** Pins, bundled versions and access times of the module cache (src/content). */
   readonly content: BlobStore;
+  /** The index feed's log pages and markers. */
+  readonly feed: BlobStore;
   close(): Promise<void>;
 }
 
@@ -95,6 +97,7 @@ export async function openLayout(config: Readonly<Config>): Promise<Layout> {
     quarantine,
     ownLog,
     content: spec.kind === 'data' ? fsStore(paths.content) : under(sharedKeys.content),
+    feed: spec.kind === 'data' ? fsStore(paths.feed) : under(sharedKeys.feed),
     close: async () => {
       await Promise.all(stores.map((s) => s.close()));
       await scratch.close();

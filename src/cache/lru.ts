@@ -33,6 +33,11 @@ export class ByteLRU<V extends { readonly bytes: number }> {
     this.total -= old.bytes;
   }
 
+  /** Removes every entry whose key passes `drop` (rare: a refresh announced by a webhook). */
+  deleteWhere(drop: (key: string) => boolean): void {
+    for (const k of [...this.map.keys()]) if (drop(k)) this.delete(k);
+  }
+
   get bytes(): number {
     return this.total;
   }

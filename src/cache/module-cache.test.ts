@@ -112,3 +112,32 @@ test('a .info query with punctuation a branch name may hold, such as feat(x), is
     assert.deepEqual(calls, ['info feat(x)', 'info =', 'info a#b,c&d', 'info x[1]{2}^$%']);
   });
 });
+
+test('a refresh fetches list and @latest from upstream at once, inside their TTL, and later lookups see it', async () => {
+  const data = await mkdtemp(path.join(tmpdir(), 'gmp-mc-'));
+  let versions = ['v1.0.0'];
+  const newest = () => versions.at(-1) as string;
+  const upstream: RawSource = {
+    ...fakeUpstream([]),
+    list: async () => Buffer.from(versions.map((v) => `${v}\n`).join('')),
+    latest: async () => Buffer.from(JSON.stringify({ Version: newest(), Time: '2024-01-02T03:04:05Z' })),
+  };
+  const { scratch } = await Scratch.open(path.join(data, 'tmp'));
+  const store = new FsStore(path.join(data, 'cache'), scratch);
+  const chain = new Chain([{ kind: 'source', source: upstream, fallBackOnError: false }]);
+  const filler = new Filler({ route: () => chain, store, scratch, gates: [], events: new FillEvents(), log: pino({ level: 'silent' }) });
+  const cache = new ModuleCache(store, new SingleflightFill(filler), { listTTLms: 600_000, negativeTTLms: 600_000, memoryBytes: 1 << 20 });
+  try {
+    assert.equal((await cache.list('example.com/m')).body.toString(), 'v1.0.0\n');
+    versions = ['v1.0.0', 'v1.1.0'];
+    assert.equal((await cache.list('example.com/m')).body.toString(), 'v1.0.0\n', 'inside the TTL the list is not fetched again');
+    assert.deepEqual(await cache.refresh('example.com/m'), { versions: ['v1.0.0', 'v1.1.0'] });
+    assert.equal((await cache.list('example.com/m')).body.toString(), 'v1.0.0\nv1.1.0\n');
+    assert.equal(JSON.parse((await cache.latest('example.com/m')).body.toString()).Version, 'v1.1.0');
+  } finally {
+    await cache.close();
+    await store.close();
+    await scratch.close();
+    await rm(data, { recursive: true, force: true });
+  }
+});

@@ -8,6 +8,7 @@ import { DURABLE } from '../fill/types.js';
 import type { Metrics } from '../metrics.js';
 import { isExactQuery } from '../protocol/answers.js';
 import type { BlobStore } from '../storage/blob-store.js';
+import { versionsPrefix } from '../storage/keys.js';
 import { etagOf } from './etag.js';
 import { ByteLRU } from './lru.js';
 import { KeyMemo, LookupCounters } from './memo.js';
@@ -233,6 +234,33 @@ export class ModuleCache {
 
   private recent(key: string): Small | undefined {
     return this.memory.get(key) ?? this.writing.get(key)?.value;
+  }
+
+  /**
+   * Forgets what memory holds about a module's list, @latest, queries and not-found answers (every module with
+   * `'all'`), so the next request looks in storage and upstream again: another process refreshed it after a push.
+   */
+  forget(modulePath: string | 'all'): void {
+    const base = modulePath === 'all' ? undefined : versionsPrefix(modulePath).slice(0, -'@v/'.length);
+    const ofModule = (k: string) => base === undefined || k.startsWith(`${base}@`);
+    this.memory.deleteWhere((k) => ofModule(k) && (k.endsWith('/@v/list') || k.endsWith('/@latest') || k.includes('/@q/')));
+    this.negative.forgetWhere(ofModule);
+  }
+
+  /** Fetches a module's list and @latest from upstream now (a push was announced): its versions, or why not. */
+  async refresh(modulePath: string): Promise<{ versions?: string[]; error?: string }> {
+    this.forget(modulePath);
+    const asked = this.now();
+    const [list] = await Promise.allSettled(
+      (['list', 'latest'] as const).map(async (kind) => {
+        const filled = await this.filler.fill({ kind, module: modulePath, version: '', freshAfter: asked });
+        const s = this.remember(this.keys.key(modulePath, '', kind), filled);
+        await filled.durable;
+        return s;
+      }),
+    );
+    if (list?.status === 'rejected') return { error: toGmpError(list.reason).message };
+    return { versions: (list?.value.body.toString('utf8') ?? '').split('\n').filter((v) => v !== '') };
   }
 
   /** Waits for every durable write still running. */

@@ -20,6 +20,11 @@ export class NegativeCache {
     this.entries.delete(key);
   }
 
+  /** Forgets the not-found answers whose key passes `drop` (a push may have made them exist). */
+  forgetWhere(drop: (key: string) => boolean): void {
+    for (const k of [...this.entries.keys()]) if (drop(k)) this.entries.delete(k);
+  }
+
   remember(key: string, err: GmpError): void {
     if (this.ttlMs <= 0) return;
     if (this.entries.size >= MAX_ENTRIES) {

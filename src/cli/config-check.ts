@@ -2,6 +2,7 @@
 import { stringify } from 'yaml';
 import { redactCoordinator } from '../config/backends.js';
 import type { Config } from '../config/schema.js';
+import { redactURL } from '../protocol/proxy-list.js';
 import { configFlagsHelp, withConfig } from './flags.js';
 import type { Command } from './io.js';
 
@@ -19,11 +20,14 @@ export const configCheck: Command = withConfig('config check', CONFIG_CHECK_HELP
   return 0;
 });
 
-/** The settings without secrets (the own checksum database's signer key, the coordinator's password). */
+/** The settings without secrets (the own checksum database's signer key, the webhook secret, credentials in URLs). */
 function redacted(config: Readonly<Config>): Config {
+  const hidden = (v: string) => (v === '' ? '' : '<redacted>');
   return {
     ...config,
-    ownSumdb: { ...config.ownSumdb, key: config.ownSumdb.key === '' ? '' : '<redacted>' },
+    ownSumdb: { ...config.ownSumdb, key: hidden(config.ownSumdb.key) },
     coordinator: redactCoordinator(config.coordinator),
+    hooks: { ...config.hooks, secret: hidden(config.hooks.secret) },
+    follow: { ...config.follow, urls: config.follow.urls.map(redactURL) },
   };
 }

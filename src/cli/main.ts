@@ -18,6 +18,7 @@ Commands:
   bundle export  write an offline bundle: modules plus the checksum proofs that verify them
   bundle import  verify an offline bundle and add it to the cache
   pin, unpin     keep module versions from being evicted (--cache-max-size)
+  sync           store every new version of parents' index feeds (--follow URL), once or as a daemon
 
 Run 'gomodproxy <command> --help' for the flags of a command.
 `;
@@ -36,6 +37,7 @@ const COMMANDS: Record<string, Command> = {
   bundle: lazy(async () => ({ run: (await import('./bundle.js')).bundle })),
   pin: lazy(async () => ({ run: (await import('./pin.js')).pin })),
   unpin: lazy(async () => ({ run: (await import('./pin.js')).unpin })),
+  sync: lazy(async () => ({ run: (await import('./sync.js')).sync })),
 };
 
 export async function main(argv: string[], io: CliIO): Promise<number> {

@@ -166,8 +166,46 @@ export const configSchema = z
         if (v.lowWatermark >= v.highWatermark) ctx.addIssue({ code: 'custom', path: ['lowWatermark'], message: 'must be below --cache-high-watermark' });
       })
       .prefault({} as never),
+    index: section({
+      settle: duration('1s', {
+        flag: 'index-settle',
+        help: 'index feed (/index): how long a newly stored version waits before it is published, so versions stored at once by several workers or replicas keep their order',
+      }),
+    }),
+    follow: section({
+      urls: list(
+        [],
+        {
+          flag: 'follow',
+          help: 'follow the index feed of URL (another gomodproxy, or https://index.golang.org with --follow-prefix) and fill every new version through --upstream (repeatable; env: separate with ;)',
+        },
+        (u) => (/^https?:\/\/[^\s/]+/.test(u) && URL.canParse(u) ? undefined : `follow URL ${JSON.stringify(u)}: use http(s)://HOST[:PORT][/PATH]`),
+      ),
+      prefix: text(
+        '',
+        { flag: 'follow-prefix', help: 'module path globs (GOPRIVATE syntax) that followed feeds are restricted to; required for index.golang.org' },
+        globs,
+      ),
+      interval: duration('5s', { flag: 'follow-interval', help: 'how often a followed feed is asked for new versions once caught up' }),
+      concurrency: int(4, 1, 64, { flag: 'follow-concurrency', help: 'module versions filled at once per followed feed' }),
+    }),
+    hooks: section({
+      secret: text('', {
+        flag: 'hook-secret',
+        help: 'shared secret of POST /hooks/refresh: the HMAC key of X-Hub-Signature-256, or the X-Gitlab-Token / Bearer token (a secret: prefer the environment); webhooks are off without it',
+      }),
+    }),
   })
-  .strict();
+  .strict()
+  .superRefine((c, ctx) => {
+    // The public index lists every module version in the world: following it needs a restriction.
+    if (c.follow.prefix === '' && c.follow.urls.some(isPublicIndex))
+      ctx.addIssue({ code: 'custom', path: ['follow', 'prefix'], message: 'following index.golang.org needs --follow-prefix (which modules to mirror)' });
+  });
+
+export function isPublicIndex(url: string): boolean {
+  return URL.canParse(url) && new URL(url).hostname === 'index.golang.org';
+}
 
 export type Config = z.output<typeof configSchema>;
 

@@ -179,6 +179,8 @@ function endpointOf(req: FastifyRequest): string {
   const path = req.url.split('?')[0] ?? '';
   if (path === '/healthz' || path === '/readyz' || path === '/metrics') return path.slice(1);
   if (path.startsWith('/sumdb/')) return 'sumdb';
+  if (path === '/index') return 'index';
+  if (path.startsWith('/hooks/')) return 'hooks';
   return 'other';
 }
 

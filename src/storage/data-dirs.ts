@@ -24,6 +24,8 @@ export interface DataPaths {
   readonly vcs: string;
   /** What content management keeps beside the cache: pins, bundled versions, coarse access times. */
   readonly content: string;
+  /** The index feed's log pages and the markers of versions waiting to be published. */
+  readonly feed: string;
 }
 
 export function dataPaths(dataDir: string): DataPaths {
@@ -41,6 +43,7 @@ export function dataPaths(dataDir: string): DataPaths {
     coord: path.join(root, 'coord'),
     vcs: path.join(root, 'vcs'),
     content: path.join(root, 'content'),
+    feed: path.join(root, 'feed'),
   };
 }
 
@@ -58,6 +61,8 @@ export const sharedKeys = {
   ownLog: `${SHARED_PREFIX}own-sumdb/tlog/`,
   /** Pins, bundled versions and access times of the module cache. */
   content: `${SHARED_PREFIX}content/`,
+  /** The index feed's log pages and markers. */
+  feed: `${SHARED_PREFIX}feed/`,
 };
 
 /**

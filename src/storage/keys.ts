@@ -1,7 +1,8 @@
 // Storage keys: the GOPROXY layout with case-encoded paths for module artifacts (so a directory or bucket
 // of cached files can also be served by any static file server), and the one rule every key must pass.
 import { gmpError } from '../errors.js';
-import { escapePath, escapeVersion } from '../protocol/escape.js';
+import { escapePath, escapeVersion, unescapePath, unescapeVersion } from '../protocol/escape.js';
+import { check } from '../protocol/module-path.js';
 
 export type ArtifactKind = 'info' | 'mod' | 'zip' | 'ziphash';
 
@@ -47,4 +48,22 @@ export function checkKey(key: string): string {
 export function checkPrefix(prefix: string): string {
   if (prefix !== '' && (!prefix.endsWith('/') || !isValidKey(prefix.slice(0, -1)))) throw gmpError('GMP_ERR_REQUEST_INVALID', 'invalid storage prefix');
   return prefix;
+}
+
+/** `<escaped path>@<escaped version>`: one module version as a key segment (markers of work left for a log's writer). */
+export function versionMarker(modulePath: string, version: string): string {
+  return `${escapePath(modulePath)}@${escapeVersion(version)}`;
+}
+
+/** The module version of a marker segment; undefined for anything that is not a valid module version. */
+export function parseVersionMarker(name: string): { modulePath: string; version: string } | undefined {
+  const at = name.lastIndexOf('@');
+  if (at <= 0) return undefined;
+  try {
+    const modulePath = unescapePath(name.slice(0, at));
+    const version = unescapeVersion(name.slice(at + 1));
+    return check(modulePath, version) === undefined ? { modulePath, version } : undefined;
+  } catch {
+    return undefined;
+  }
 }

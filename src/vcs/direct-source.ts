@@ -106,6 +106,16 @@ export class DirectSource implements RawSource {
     });
   }
 
+  /**
+   * Makes the next request for the module fetch its repository, whatever --direct-refresh says (a refresh
+   * webhook announced a push). Modules that are not in a git repository here have nothing to expire.
+   */
+  async expire(modulePath: string): Promise<void> {
+    this.roots.delete(modulePath);
+    const t = await this.target(modulePath).catch(() => undefined);
+    if (t?.kind === 'git') t.repo.code.mirror.expire();
+  }
+
   /** How many times a mirror fetched its refs from a remote (for tests and benchmarks). */
   get mirrorFetches(): number {
     return this.mirrors.fetches;

@@ -30,6 +30,8 @@ const ATTRIBUTES = '* -export-subst -export-ignore\n';
 export class GitMirror {
   private lastFetch = 0;
   private fetched = false;
+  private expired = false;
+  private catchingUp: Promise<void> | undefined;
   private fetching: Promise<void> | undefined;
   private network: Promise<unknown> = Promise.resolve();
   private refCache: RefMap | undefined;
@@ -73,13 +75,35 @@ export class GitMirror {
     return this.batch.read(name);
   }
 
+  /** Makes the next refresh fetch whatever the interval says: a push was announced (a refresh webhook). */
+  expire(): void {
+    this.expired = true;
+  }
+
   /** Fetches when the last fetch is older than the refresh interval; concurrent callers share one fetch. */
   async refresh(): Promise<void> {
+    if (this.expired) {
+      this.expired = false;
+      // A fetch running now may predate the push: let it end, then fetch again. Until that fetch is done,
+      // every caller waits for it (an interval refresh lets them read the old refs meanwhile).
+      const before = this.fetching?.catch(() => undefined);
+      this.catchingUp = (async () => {
+        await before;
+        await this.startFetch();
+      })().finally(() => {
+        this.catchingUp = undefined;
+      });
+    }
+    if (this.catchingUp !== undefined) return this.catchingUp;
     if (this.fetched && this.now() - this.lastFetch < this.opts.refreshIntervalMs) return;
+    await this.startFetch();
+  }
+
+  private startFetch(): Promise<void> {
     this.fetching ??= this.fetch().finally(() => {
       this.fetching = undefined;
     });
-    await this.fetching;
+    return this.fetching;
   }
 
   /** The mirror's refs, as the go command reads them from `git ls-remote` (after a refresh). */

@@ -4,13 +4,11 @@
 // an unknown version obtains it through the same fill component, then waits for the writer to record it.
 import type { Logger } from 'pino';
 import type { Coordinator } from '../coord/coordinator.js';
-import type { HeldLease } from '../coord/lease.js';
-import { tryHold } from '../coord/lease.js';
+import { ElectedWriter } from '../coord/elected-writer.js';
 import { GmpError, isGmpError } from '../errors.js';
 import type { Fill, FillEvents, FilledEvent, Want } from '../fill/types.js';
-import { escapePath, escapeVersion, unescapePath, unescapeVersion } from '../protocol/escape.js';
-import { check } from '../protocol/module-path.js';
 import type { BlobStore } from '../storage/blob-store.js';
+import { parseVersionMarker, versionMarker } from '../storage/keys.js';
 import type { BlobLogStorage } from '../sumdb/blob-log-storage.js';
 import { ServerLog } from '../sumdb/server-log.js';
 import type { NewRecord } from '../sumdb/server-log.js';
@@ -48,9 +46,7 @@ export class OwnSumdb {
   #pending: Version[] = [];
   #flushTimer: NodeJS.Timeout | undefined;
   #writing: Promise<void> = Promise.resolve();
-  #lease: HeldLease | undefined;
-  #timer: NodeJS.Timeout | undefined;
-  #closed = false;
+  readonly #election: ElectedWriter;
   readonly #onFilled = (e: FilledEvent) => {
     if (e.kind === 'zip') this.record(e.module, e.version);
   };
@@ -59,6 +55,27 @@ export class OwnSumdb {
 
   constructor(private readonly deps: OwnSumdbDeps) {
     this.log = new ServerLog(deps.storage, deps.signerKey, { gosum: (p, v) => this.gosum(p, v), submit: (r) => this.submit(r) });
+    this.#election = new ElectedWriter({
+      coord: deps.coord,
+      lease: `ownlog:${this.name}`,
+      ttlMs: LEASE_TTL_MS,
+      electMs: ELECT_MS,
+      workMs: DRAIN_MS,
+      elected: async (token) => {
+        deps.storage.epoch = token;
+        deps.logger.info({ sumdb: this.name }, 'this process writes the own checksum database');
+        if ((await deps.storage.size(true)) === 0) await deps.migrate?.(this.log);
+      },
+      deposed: () => {
+        deps.storage.epoch = undefined;
+      },
+      work: () => this.#drainMarkers(),
+      failed: (err) => {
+        // An unreachable coordinator is logged once where it is watched, not every few seconds here.
+        const level = isGmpError(err, 'GMP_ERR_COORDINATOR_UNAVAILABLE') ? 'debug' : 'warn';
+        deps.logger[level]({ err: (err as Error).message }, 'own checksum database: writer election failed; retrying');
+      },
+    });
     deps.events.on('filled', this.#onFilled);
   }
 
@@ -68,33 +85,12 @@ export class OwnSumdb {
 
   /** Whether this process is the log's writer now. */
   get writer(): boolean {
-    return this.#lease !== undefined && !this.#lease.lost.aborted;
+    return this.#election.writer;
   }
 
   /** Tries to become the writer now, and again every few seconds while another process is. */
-  async start(): Promise<void> {
-    await this.#elect();
-  }
-
-  async #elect(): Promise<void> {
-    if (this.#closed) return;
-    try {
-      if (!this.writer) {
-        this.deps.storage.epoch = undefined;
-        this.#lease = await tryHold(this.deps.coord, `ownlog:${this.name}`, LEASE_TTL_MS);
-        if (this.#lease !== undefined) {
-          this.deps.storage.epoch = this.#lease.lease.token;
-          this.deps.logger.info({ sumdb: this.name }, 'this process writes the own checksum database');
-          if ((await this.deps.storage.size(true)) === 0) await this.deps.migrate?.(this.log);
-        }
-      }
-      if (this.writer) await this.#drainMarkers();
-    } catch (err) {
-      // An unreachable coordinator is logged once where it is watched, not every few seconds here.
-      const level = isGmpError(err, 'GMP_ERR_COORDINATOR_UNAVAILABLE') ? 'debug' : 'warn';
-      this.deps.logger[level]({ err: (err as Error).message }, 'own checksum database: writer election failed; retrying');
-    }
-    if (!this.#closed) this.#timer = setTimeout(() => void this.#elect(), this.writer ? DRAIN_MS : ELECT_MS).unref();
+  start(): Promise<void> {
+    return this.#election.start();
   }
 
   /** The go.sum lines for a version the proxy can serve, or undefined when it cannot (404). */
@@ -123,7 +119,7 @@ export class OwnSumdb {
   }
 
   #mark(v: Version): Promise<void> {
-    return this.deps.markers.put(`${PENDING}${escapePath(v.modulePath)}@${escapeVersion(v.version)}`, '');
+    return this.deps.markers.put(`${PENDING}${versionMarker(v.modulePath, v.version)}`, '');
   }
 
   #recordFailed(err: unknown, modulePath: string, version: string): void {
@@ -181,7 +177,7 @@ export class OwnSumdb {
     if (page.keys.length === 0) return;
     const versions: Version[] = [];
     for (const key of page.keys) {
-      const v = parseMarker(key.slice(PENDING.length));
+      const v = parseVersionMarker(key.slice(PENDING.length));
       if (v !== undefined) versions.push(v);
       else await this.deps.markers.delete(key);
     }
@@ -201,23 +197,7 @@ export class OwnSumdb {
 
   /** Appends what is still pending, then gives the writer lease back. */
   async close(): Promise<void> {
-    this.#closed = true;
-    clearTimeout(this.#timer);
     this.deps.events.off('filled', this.#onFilled);
-    await this.flush();
-    await this.#lease?.release();
-    this.deps.storage.epoch = undefined;
-  }
-}
-
-/** `<escaped path>@<escaped version>` of a marker; undefined for anything that is not a valid module version. */
-function parseMarker(name: string): Version | undefined {
-  const at = name.lastIndexOf('@');
-  try {
-    const modulePath = unescapePath(name.slice(0, at));
-    const version = unescapeVersion(name.slice(at + 1));
-    return at > 0 && check(modulePath, version) === undefined ? { modulePath, version } : undefined;
-  } catch {
-    return undefined;
+    await this.#election.close(() => this.flush());
   }
 }

@@ -1,0 +1,62 @@
+// `gomodproxy sync --follow URL`: stores every version a parent's index feed lists that is not stored yet,
+// through the same fill path and data directory as `serve`, then exits (or, with --daemon, keeps following).
+import { createServer } from '../app/compose.js';
+import type { SyncReport } from '../app/follow.js';
+import { configFlagsHelp, withConfig } from './flags.js';
+import type { CliIO, Command } from './io.js';
+
+export const SYNC_HELP = `Usage: gomodproxy sync --follow URL [--follow URL…] [--daemon] [flags]
+
+Follows the index feeds given with --follow (another gomodproxy, or https://index.golang.org with
+--follow-prefix): every version listed since the last run is filled through --upstream, validated and
+verified, into the data directory. The position in each feed is kept, so the next run resumes there.
+Without --daemon it exits once every feed is caught up: status 0, or 1 when a version could not be
+stored. With --daemon it keeps following until SIGTERM or Ctrl-C.
+
+Use a data directory no running server uses, or let that server follow instead (serve --follow).
+
+  --daemon   keep following (every --follow-interval) instead of exiting once caught up
+
+Flags (the same settings as serve):
+${configFlagsHelp()}
+`;
+
+export const sync: Command = withConfig(
+  'sync',
+  SYNC_HELP,
+  async (config, io, values) => {
+    if (config.follow.urls.length === 0) {
+      io.stderr.write("gomodproxy sync: nothing to follow: give --follow URL (or set GOMODPROXY_FOLLOW); try 'gomodproxy sync --help'\n");
+      return 2;
+    }
+    const daemon = values.daemon === true;
+    const server = await createServer(config, { follow: daemon });
+    try {
+      if (daemon) {
+        await stopped(io);
+        return 0;
+      }
+      const reports = await server.followers.syncOnce(server.coord, io.signal ?? new AbortController().signal);
+      io.stdout.write(reports.map(describe).join(''));
+      return reports.every((r) => r.caughtUp === true && (r.counts.get('failed') ?? 0) === 0) ? 0 : 1;
+    } finally {
+      await server.close();
+    }
+  },
+  { daemon: { type: 'boolean' } },
+);
+
+function describe(r: SyncReport): string {
+  if (r.caughtUp === undefined) return `${r.feed}: another process is following this feed now; nothing done\n`;
+  const n = (k: Parameters<typeof r.counts.get>[0]) => r.counts.get(k) ?? 0;
+  const state = r.caughtUp ? 'caught up' : 'stopped before catching up';
+  return `${r.feed}: ${state}: ${n('stored')} stored, ${n('present')} already here, ${n('gone')} gone upstream, ${n('failed')} failed, ${n('ignored')} outside --follow-prefix, ${n('invalid')} invalid\n`;
+}
+
+function stopped(io: CliIO): Promise<void> {
+  return new Promise((resolve) => {
+    process.once('SIGTERM', () => resolve());
+    process.once('SIGINT', () => resolve());
+    io.signal?.addEventListener('abort', () => resolve(), { once: true });
+  });
+}

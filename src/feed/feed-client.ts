@@ -1,0 +1,64 @@
+// Reads a page of a parent's index feed (another gomodproxy's /index, or index.golang.org): JSON lines
+// {"Path","Version","Timestamp"}, `since` inclusive. Lines that are not such objects make the page bad
+// content (retried later); entries whose path or version the go command would refuse are reported apart.
+import { badContent } from '../protocol/answers.js';
+import { check, isCanonicalModuleVersion } from '../protocol/module-path.js';
+import { readAtMost } from '../upstream/read-body.js';
+import type { RawFetcher } from '../upstream/source.js';
+import type { FeedEntry } from './index-log.js';
+import { formatTimestamp, parseTimestamp } from './timestamp.js';
+
+/** The page size gomodproxy asks for: the most index.golang.org returns. */
+export const PAGE_LIMIT = 2000;
+const MAX_PAGE = 16 << 20;
+
+export interface FeedPage {
+  /** Valid entries, in the order the feed gave them. */
+  readonly entries: FeedEntry[];
+  /** Lines in the page, valid or not: a full page means more may follow. */
+  readonly lines: number;
+  /** Entries with an invalid module path or a non-canonical version. */
+  readonly invalid: number;
+  /** The newest stamp in the page, valid entries or not. */
+  readonly newest?: bigint;
+}
+
+/** The base a feed URL's `/index` hangs off: `https://index.golang.org/index` and `https://index.golang.org` are one feed. */
+export function feedBase(url: string): string {
+  return url.replace(/\/+$/, '').replace(/\/index$/, '');
+}
+
+export async function fetchFeedPage(fetcher: RawFetcher, since: bigint | undefined, limit = PAGE_LIMIT): Promise<FeedPage> {
+  const query = new URLSearchParams({ limit: String(limit) });
+  if (since !== undefined) query.set('since', formatTimestamp(since));
+  const body = await fetcher.fetch(`/index?${query}`, 'index', (res) =>
+    readAtMost(res.body, MAX_PAGE, () => badContent(fetcher.name, `index page larger than ${MAX_PAGE} bytes`)),
+  );
+  const entries: FeedEntry[] = [];
+  let lines = 0;
+  let invalid = 0;
+  let newest: bigint | undefined;
+  for (const line of body.toString('utf8').split('\n')) {
+    if (line.trim() === '') continue;
+    lines++;
+    const e = parseLine(line);
+    if (e === undefined) throw badContent(fetcher.name, `index line ${JSON.stringify(line.slice(0, 200))}`);
+    if (newest === undefined || e.ts > newest) newest = e.ts;
+    if (check(e.path, e.version) === undefined && isCanonicalModuleVersion(e.version)) entries.push(e);
+    else invalid++;
+  }
+  return { entries, lines, invalid, newest };
+}
+
+function parseLine(line: string): FeedEntry | undefined {
+  let obj: unknown;
+  try {
+    obj = JSON.parse(line);
+  } catch {
+    return undefined;
+  }
+  const { Path: path, Version: version, Timestamp: stamp } = (obj ?? {}) as Record<string, unknown>;
+  if (typeof path !== 'string' || typeof version !== 'string' || typeof stamp !== 'string') return undefined;
+  const ts = parseTimestamp(stamp);
+  return ts === undefined ? undefined : { path, version, ts };
+}

@@ -1,0 +1,140 @@
+// Catching up with a parent's index feed: pages it from the durable cursor, stores every new version through
+// the normal fill path with bounded concurrency (backing off on errors), and moves the cursor only past
+// versions that are done with everything before them, so a restart resumes without skipping anything, and
+// versions already stored cost no upstream request.
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Logger } from 'pino';
+import type { Fill } from '../fill/types.js';
+import type { Metrics } from '../metrics.js';
+import type { Cursor, CursorStore } from './cursor.js';
+import { advance, entryKey } from './cursor.js';
+import { PAGE_LIMIT } from './feed-client.js';
+import type { FeedPage } from './feed-client.js';
+import type { FeedEntry } from './index-log.js';
+import { failureKind, storeVersion } from './store-version.js';
+
+export type Result = 'stored' | 'present' | 'gone' | 'failed' | 'ignored' | 'invalid';
+
+export interface FollowerDeps {
+  /** The feed's URL without credentials, for logs and metrics. */
+  readonly name: string;
+  readonly fetchPage: (since: bigint | undefined) => Promise<FeedPage>;
+  readonly fill: Fill;
+  readonly cursor: CursorStore;
+  /** Which module paths to store (--follow-prefix); the others are passed over. */
+  readonly accept: (path: string) => boolean;
+  readonly concurrency: number;
+  readonly logger: Logger;
+  readonly redact: (modulePath: string) => string;
+  readonly metrics?: Metrics;
+  /** First retry delay (doubles up to maxRetryMs) and how often wrong content is tried before it is skipped. */
+  readonly retryMs?: number;
+  readonly maxRetryMs?: number;
+  readonly contentAttempts?: number;
+}
+
+export class Follower {
+  #newest: bigint | undefined;
+  readonly counts = new Map<Result, number>();
+
+  constructor(private readonly deps: FollowerDeps) {}
+
+  /** Follows until the feed has nothing newer (true) or `signal` stops it (false). Feed errors are thrown. */
+  async catchUp(signal: AbortSignal): Promise<boolean> {
+    let cursor = await this.deps.cursor.load();
+    while (!signal.aborted) {
+      const page = await this.deps.fetchPage(cursor.ts);
+      this.#count('invalid', page.invalid);
+      if (page.newest !== undefined && (this.#newest === undefined || page.newest > this.#newest)) this.#newest = page.newest;
+      const done = new Set(cursor.done);
+      const todo = page.entries.filter((e) => cursor.ts === undefined || e.ts > cursor.ts || (e.ts === cursor.ts && !done.has(entryKey(e))));
+      if (todo.length === 0) {
+        this.#lag(cursor);
+        if (page.lines < PAGE_LIMIT || cursor.ts === undefined) return true;
+        // A full page of entries stamped exactly at the cursor, all done: the only way on is past that stamp.
+        this.deps.logger.warn({ feed: this.deps.name }, 'a whole page of the feed has one timestamp; moving past it');
+        cursor = { ts: cursor.ts + 1n, done: [] };
+        this.deps.cursor.save(cursor);
+        continue;
+      }
+      cursor = await this.#process(todo, cursor, signal);
+      await this.deps.cursor.flush();
+      if (page.lines < PAGE_LIMIT && !signal.aborted) return true;
+    }
+    return false;
+  }
+
+  /** Runs the entries `concurrency` at a time; the cursor follows the longest prefix of done ones. */
+  #process(todo: readonly FeedEntry[], start: Cursor, signal: AbortSignal): Promise<Cursor> {
+    const finished = new Array<boolean>(todo.length).fill(false);
+    let cursor = start;
+    let next = 0;
+    let first = 0;
+    let running = 0;
+    return new Promise((resolve) => {
+      const pump = (): void => {
+        while (running < this.deps.concurrency && next < todo.length && !signal.aborted) {
+          const i = next++;
+          running++;
+          void this.#one(todo[i] as FeedEntry, signal).then((ok) => {
+            running--;
+            finished[i] = ok;
+            while (first < todo.length && finished[first]) cursor = advance(cursor, todo[first++] as FeedEntry);
+            if (ok) {
+              this.deps.cursor.save(cursor);
+              this.#lag(cursor);
+            }
+            pump();
+          });
+        }
+        if (running === 0) resolve(cursor);
+      };
+      pump();
+    });
+  }
+
+  /** Stores one entry, retrying as its failure deserves; false only when stopped before it was done. Never throws. */
+  async #one(e: FeedEntry, signal: AbortSignal): Promise<boolean> {
+    if (!this.deps.accept(e.path)) {
+      this.#count('ignored');
+      return true;
+    }
+    const log = { feed: this.deps.name, module: this.deps.redact(e.path), version: e.version };
+    let delay = this.deps.retryMs ?? 1000;
+    for (let attempt = 1; !signal.aborted; attempt++) {
+      try {
+        this.#count(await storeVersion(this.deps.fill, e.path, e.version));
+        return true;
+      } catch (err) {
+        const kind = failureKind(err);
+        if (kind === 'gone') {
+          this.deps.logger.info({ ...log, err: (err as Error).message }, 'followed version not found upstream; skipping it');
+          this.#count('gone');
+          return true;
+        }
+        this.deps.metrics?.followErrors.inc({ feed: this.deps.name, kind: 'fill' });
+        if (kind === 'content' && attempt >= (this.deps.contentAttempts ?? 3)) {
+          this.deps.logger.error({ ...log, err: (err as Error).message }, 'followed version failed validation repeatedly; skipping it');
+          this.#count('failed');
+          return true;
+        }
+        this.deps.logger.warn({ ...log, attempt, retryInMs: delay, err: (err as Error).message }, 'could not store a followed version; retrying');
+        await sleep(delay, undefined, { signal }).catch(() => undefined);
+        delay = Math.min(this.deps.maxRetryMs ?? 60_000, delay * 2);
+      }
+    }
+    return false;
+  }
+
+  #count(result: Result, n = 1): void {
+    if (n === 0) return;
+    this.counts.set(result, (this.counts.get(result) ?? 0) + n);
+    this.deps.metrics?.followEntries.inc({ feed: this.deps.name, result }, n);
+  }
+
+  #lag(cursor: Cursor): void {
+    if (this.#newest === undefined) return;
+    const behind = cursor.ts === undefined ? 0n : this.#newest - cursor.ts;
+    this.deps.metrics?.followLag.set({ feed: this.deps.name }, behind > 0n ? Number(behind) / 1e9 : 0);
+  }
+}

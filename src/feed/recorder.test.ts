@@ -1,0 +1,68 @@
+// The recorder: versions stored by any process are published by the one writer after the settle window,
+// ordered by when they were stored (not by which process noticed first), and once each.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import pino from 'pino';
+import { LocalCoordinator } from '../coord/local.js';
+import { FillEvents } from '../fill/types.js';
+import { MemoryStore } from '../storage/memory-store.js';
+import { IndexLog } from './index-log.js';
+import { FeedRecorder } from './recorder.js';
+
+const MS = 1_000_000n;
+
+test('two processes’ versions are published once each, after the settle window, in the order they were stored', async () => {
+  const store = new MemoryStore();
+  const coord = new LocalCoordinator();
+  let clock = 1_000_000n * MS;
+  const open = () => {
+    const events = new FillEvents();
+    const log = new IndexLog(store, coord, 'head');
+    const recorder = new FeedRecorder({
+      log,
+      markers: store,
+      coord,
+      events,
+      lease: 'index:writer',
+      settleMs: 1000,
+      logger: pino({ level: 'silent' }),
+      redact: (p) => p,
+      now: () => clock,
+    });
+    return { events, log, recorder };
+  };
+  const a = open();
+  const b = open();
+  await a.recorder.start();
+  await b.recorder.start();
+  const fill = (events: FillEvents, module: string) => events.emit('filled', { module, version: 'v1.0.0', kind: 'zip', size: 1 });
+  // b stores first, a a moment later; a (the writer) only sees b's marker when it drains.
+  fill(b.events, 'b.example/first');
+  clock += 5n * MS;
+  fill(a.events, 'a.example/second');
+  fill(a.events, 'a.example/second');
+  a.events.emit('filled', { module: 'a.example/mod-only', version: 'v1.0.0', kind: 'mod', size: 1 });
+  await new Promise((r) => setTimeout(r, 20));
+  // A fresh reader each time: readers may see the head as it was up to 250 ms ago.
+  const read = () => new IndexLog(store, coord, 'head').read(0n, 10, () => true);
+  clock += 500n * MS;
+  await a.recorder.drain();
+  assert.deepEqual(await read(), [], 'nothing has settled yet');
+  clock += 600n * MS;
+  await a.recorder.drain();
+  const got = await read();
+  assert.deepEqual(
+    got.map((e) => e.path),
+    ['b.example/first', 'a.example/second'],
+  );
+  assert.ok((got[0]?.ts as bigint) < (got[1]?.ts as bigint));
+  // The same version stored again (an operator removed the zip, say) keeps its first entry.
+  fill(b.events, 'b.example/first');
+  await new Promise((r) => setTimeout(r, 20));
+  clock += 2000n * MS;
+  await a.recorder.drain();
+  assert.equal((await read()).length, 2);
+  assert.equal((await store.list('pending/')).keys.length, 0, 'markers are removed once published');
+  await b.recorder.close();
+  await a.recorder.close();
+});

@@ -1,0 +1,32 @@
+// Storing one followed module version through the normal fill path (validated, verified by the gates):
+// its .info, .mod and .zip, each only when storage lacks it, so a version done before a restart costs no
+// upstream request; and how a failure to store one should be treated.
+import { isGmpError } from '../errors.js';
+import type { Fill, Kind } from '../fill/types.js';
+
+const KINDS: readonly Kind[] = ['info', 'mod', 'zip'];
+
+/** 'stored' when anything had to be fetched, 'present' when storage held everything already. */
+export async function storeVersion(fill: Fill, module: string, version: string): Promise<'stored' | 'present'> {
+  let fetched = false;
+  for (const kind of KINDS) {
+    const want = { kind, module, version };
+    if ((await fill.stored(want)) !== undefined) continue;
+    // Done means durable: the cursor moves past a version only once a restart would find it.
+    await (await fill.fill(want)).durable;
+    fetched = true;
+  }
+  return fetched ? 'stored' : 'present';
+}
+
+/**
+ * gone: the upstream says the version does not exist (404/410): skipped.
+ * content: the bytes are wrong (bad content, checksum mismatch): retried a few times, then skipped.
+ * transient: anything else (unreachable, timeouts, 5xx, storage): retried until it works.
+ */
+export function failureKind(err: unknown): 'gone' | 'content' | 'transient' {
+  if (isGmpError(err) && err.notFound) return 'gone';
+  if (isGmpError(err, 'GMP_ERR_UPSTREAM_BAD_CONTENT') || isGmpError(err, 'GMP_ERR_CHECKSUM_MISMATCH') || isGmpError(err, 'GMP_ERR_REQUEST_INVALID'))
+    return 'content';
+  return 'transient';
+}

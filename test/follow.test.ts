@@ -1,0 +1,145 @@
+// Tiers of mirrors: a child following its parent's index feed stores every version the parent stores, at
+// once and through its own fill path (answered afterwards with Disable-Module-Fetch), a grandchild follows
+// the child, and a child restarted in the middle of a burst ends with every version, each fetched once.
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { main } from '../src/cli/main.js';
+import { captureIO } from './helpers/cli-io.js';
+import { startCountingForwarder } from './helpers/counting-forwarder.js';
+import { startFakeUpstream } from './helpers/fake-upstream.js';
+import type { FakeUpstream } from './helpers/fake-upstream.js';
+import { forEachGo, goDownload, goEnv } from './helpers/go.js';
+import { sampleModules, writeGoproxyDir } from './helpers/goproxy-dir.js';
+import { startProxyProcess } from './helpers/proxy-process.js';
+import { startProxy } from './helpers/proxy.js';
+import type { RunningProxy } from './helpers/proxy.js';
+import { eventually } from './helpers/eventually.js';
+
+const BURST = 'example.com/burst';
+const BURST_VERSIONS = Array.from({ length: 200 }, (_, i) => `v1.0.${i}`);
+let root: string;
+let up: FakeUpstream;
+
+before(async () => {
+  root = await mkdtemp(path.join(tmpdir(), 'gmp-follow-'));
+  const burst = { path: BURST, versions: BURST_VERSIONS.map((version) => ({ version, files: { 'b.go': `package burst\n\n// ${version}\n` } })) };
+  up = await startFakeUpstream(await writeGoproxyDir(path.join(root, 'up'), [...sampleModules(), burst]));
+});
+after(async () => {
+  await up?.close();
+  await rm(root, { recursive: true, force: true });
+});
+
+const cachedOnly = async (proxy: RunningProxy, p: string) => (await proxy.get(p, { 'Disable-Module-Fetch': 'true' })).status;
+const follow = (parent: string) => ({ follow: parent, 'follow-interval': '200ms' });
+
+await forEachGo('a parent, a child following it and a grandchild following the child', (go) => {
+  test('a version first fetched through the parent is stored at the child within seconds, and from there at the grandchild', async (t) => {
+    const parent = await startProxy({ upstream: up.url });
+    const child = await startProxy({ upstream: parent.url, ...follow(parent.url) });
+    const grandchild = await startProxy({ upstream: child.url, ...follow(child.url) });
+    try {
+      const version = go.minor === '1.19' ? 'v1.0.0' : 'v1.1.0';
+      const base = `/example.com/lib/@v/${version}`;
+      assert.equal(await cachedOnly(child, `${base}.zip`), 404, 'the child does not have it before');
+      const env = await goEnv(parent.url, {}, go);
+      const viaParent = await goDownload(env, [`example.com/lib@${version}`]);
+      assert.equal(viaParent.result.code, 0, viaParent.result.stderr);
+      const ms = await eventually(async () => (await cachedOnly(child, `${base}.zip`)) === 200, 'the child has the zip');
+      t.diagnostic(`stored at the child ${ms} ms after the go command finished at the parent`);
+      for (const ext of ['info', 'mod']) assert.equal(await cachedOnly(child, `${base}.${ext}`), 200, `.${ext} at the child`);
+      await eventually(async () => (await cachedOnly(grandchild, `${base}.zip`)) === 200, 'the grandchild has the zip');
+      // The go command gets the same module from the grandchild's cache alone.
+      const fromCache = await goDownload(await goEnv(`${grandchild.url}/cached-only`, {}, go), [`example.com/lib@${version}`]);
+      assert.equal(fromCache.result.code, 0, fromCache.result.stderr);
+      assert.equal(fromCache.downloads[0]?.Sum, viaParent.downloads[0]?.Sum);
+      const lag = /gomodproxy_follow_lag_seconds\{feed="[^"]+"\} (\S+)/.exec(await (await child.get('/metrics')).text());
+      assert.equal(lag?.[1], '0', 'the child reports no lag once caught up');
+      await rm(env.home, { recursive: true, force: true });
+    } finally {
+      await grandchild.close();
+      await child.close();
+      await parent.close();
+    }
+  });
+});
+
+await forEachGo(
+  'a child restarted in the middle of a burst',
+  (go) => {
+    test('ends with all 200 new versions, each artifact fetched from the parent exactly once', async (t) => {
+      const parent = await startProxy({ upstream: up.url });
+      const counted = await startCountingForwarder(parent.url);
+      const data = path.join(root, 'child-data');
+      const flags = { workers: '1', data, upstream: counted.url, sumdb: 'off', 'own-sumdb': 'off', retries: '0', ...follow(parent.url) };
+      let child = await startProxyProcess(flags);
+      const zips = () => BURST_VERSIONS.filter((v) => counted.hits.has(`/${BURST}/@v/${v}.zip`)).length;
+      try {
+        const env = await goEnv(parent.url, {}, go);
+        const burst = goDownload(
+          env,
+          BURST_VERSIONS.map((v) => `${BURST}@${v}`),
+        );
+        await eventually(async () => zips() >= 30, 'the child has stored 30 versions');
+        assert.equal(await child.stop(), 0, 'the child stops cleanly');
+        const atStop = zips();
+        child = await startProxyProcess(flags);
+        const { result } = await burst;
+        assert.equal(result.code, 0, result.stderr);
+        assert.ok(atStop < 200, `the child was restarted mid-burst (it had ${atStop} of 200)`);
+        await eventually(async () => zips() === 200, 'the restarted child has all 200 versions', 120_000);
+        // Whatever is still running settles; then nothing may have been fetched twice.
+        await new Promise((r) => setTimeout(r, 2000));
+        const twice = [...counted.hits].filter(([p, n]) => p.startsWith(`/${BURST}/`) && n !== 1);
+        assert.deepEqual(twice, [], 'no artifact fetched more than once');
+        for (const v of BURST_VERSIONS)
+          for (const ext of ['info', 'mod', 'zip']) assert.equal(counted.hits.get(`/${BURST}/@v/${v}.${ext}`), 1, `${v}.${ext} fetched once`);
+        const res = await fetch(`${child.url}/${BURST}/@v/v1.0.199.zip`, { headers: { 'Disable-Module-Fetch': 'true' } });
+        assert.equal(res.status, 200);
+        // The restarted child resumed from its saved cursor: it never looked at the versions done before.
+        const metrics = await (await fetch(`${child.url}/metrics`)).text();
+        const count = (result: string) =>
+          Number(new RegExp(`gomodproxy_follow_entries_total\\{feed="[^"]+",result="${result}"\\} (\\d+)`).exec(metrics)?.[1] ?? 0);
+        assert.equal(count('present'), 0, 'no version was looked at again');
+        assert.equal(count('stored'), 200 - atStop);
+        t.diagnostic(`restarted after ${atStop} of 200 versions`);
+        await rm(env.home, { recursive: true, force: true });
+      } finally {
+        await child.stop();
+        await counted.close();
+        await parent.close();
+      }
+    });
+  },
+  ['1.19'],
+);
+
+test('gomodproxy sync --follow stores what the feed lists since its last run, then exits', async () => {
+  const parent = await startProxy({ upstream: up.url });
+  const data = await mkdtemp(path.join(tmpdir(), 'gmp-sync-'));
+  const sync = async () => {
+    const c = captureIO({ env: {} });
+    const flags = ['--follow', parent.url, '--upstream', parent.url, '--data', data, '--sumdb', 'off', '--own-sumdb', 'off', '--log-level', 'silent'];
+    const code = await main(['sync', ...flags], c.io);
+    return { code, out: c.text.stdout };
+  };
+  const published = async (n: number) => (await (await parent.get('/index')).text()).split('\n').filter((l) => l !== '').length === n;
+  try {
+    for (const v of ['v1.0.0', 'v1.1.0']) assert.equal((await parent.get(`/example.com/lib/@v/${v}.zip`)).status, 200);
+    await eventually(() => published(2), 'the parent publishes both');
+    const first = await sync();
+    assert.equal(first.code, 0, first.out);
+    assert.match(first.out, /: caught up: 2 stored, 0 already here/);
+    const again = await sync();
+    assert.match(again.out, /: caught up: 0 stored, 0 already here/, 'the second run resumes after what the first did');
+    assert.equal((await parent.get('/example.com/lib/@v/v1.2.0-rc.1.zip')).status, 200);
+    await eventually(() => published(3), 'the parent publishes the third');
+    assert.match((await sync()).out, /: caught up: 1 stored, 0 already here/);
+  } finally {
+    await parent.close();
+    await rm(data, { recursive: true, force: true });
+  }
+});
