@@ -42,6 +42,13 @@ export const ERRORS = {
   GMP_ERR_SHUTTING_DOWN: { status: 503, description: 'The server is shutting down; retry on another instance.' },
   GMP_ERR_CONFIG: { status: 500, description: 'The configuration is invalid.' },
   GMP_ERR_INTERNAL: { status: 500, description: 'An unexpected internal error.' },
+  GMP_ERR_AUTH_REQUIRED: { status: 401, description: 'Missing or invalid credentials for a protected path (sent with WWW-Authenticate).' },
+  GMP_ERR_AUTH_SCOPE: { status: 403, description: 'A valid token without a scope that covers this request.' },
+  GMP_ERR_AUTH_RATE_LIMITED: { status: 429, retryAfter: 60, description: 'Too many failed authentication attempts from this address.' },
+  GMP_ERR_POLICY_DENIED: { status: 403, description: 'A deny rule or the validation hook refuses this module version.' },
+  GMP_ERR_POLICY_HOOK: { status: 503, upstream: true, retryAfter: 5, description: 'The validation hook could not be asked (fail-closed).' },
+  GMP_ERR_PUBLISH_CONFLICT: { status: 409, description: 'The version is already published or cached with different content.' },
+  GMP_ERR_PUBLISH_INVALID: { status: 422, description: 'The uploaded zip, go.mod or .info breaks the module rules.' },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;

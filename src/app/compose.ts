@@ -10,6 +10,7 @@ import type { Coordinator } from '../coord/coordinator.js';
 import type { Channel } from '../coord/ipc.js';
 import { IpcCoordinator } from '../coord/ipc.js';
 import { LocalCoordinator } from '../coord/local.js';
+import { Committer } from '../fill/commit.js';
 import { Filler } from '../fill/filler.js';
 import { LockedFill } from '../fill/locked.js';
 import { SingleflightFill } from '../fill/singleflight.js';
@@ -27,8 +28,10 @@ import { parseProxyList } from '../protocol/proxy-list.js';
 import { ProxySource } from '../upstream/proxy-source.js';
 import { DirectSource } from '../vcs/direct-source.js';
 import { ClusterMetrics } from './cluster-metrics.js';
+import { openCompany } from './company.js';
 import type { Layout } from './layout.js';
 import { openLayout } from './layout.js';
+import { readTls } from './tls.js';
 import { openChecksums, openOwnSumdb } from './verification.js';
 
 export interface Server {
@@ -89,9 +92,12 @@ export async function createServer(config: Readonly<Config>, options: ComposeOpt
 
   const verifyDeps = { layout, coord, isPrivate, metrics, log, httpOptions: httpOptions(config) };
   const checksums = await openChecksums(config, verifyDeps);
-  const gates: Gate[] = [checksums.gate];
+  const company = openCompany(config, { layout, coord, log, isPrivate, redact });
+  const gates: Gate[] = [checksums.gate, ...company.gates];
   const events = new FillEvents();
+  const commit = new Committer({ store: layout.cache, gates, events, log, redact });
   const filler = new Filler({
+    commit,
     route: (m) => (isPrivate(m) ? privateChain : publicChain),
     store: layout.cache,
     scratch: layout.scratch,
@@ -107,14 +113,23 @@ export async function createServer(config: Readonly<Config>, options: ComposeOpt
   const cache = new ModuleCache(
     layout.cache,
     fill,
-    { listTTLms: config.cache.listTTL, negativeTTLms: config.cache.negativeTTL, memoryBytes: config.cache.memory },
+    { listTTLms: config.cache.listTTL, negativeTTLms: config.cache.negativeTTL, memoryBytes: config.cache.memory, overlay: company.overlay },
     metrics,
     log,
     redact,
   );
   const routes = sumdbRoutes({ relays: checksums.relays, own: own === undefined ? undefined : { db: own, base: config.ownSumdb.base } });
   const metricsText = clusterMetrics === undefined ? undefined : () => clusterMetrics.text();
-  const app = buildApp({ cache, metrics, logger: log, redact, plugins: [routes], metricsText });
+  const app = buildApp({
+    cache,
+    metrics,
+    logger: log,
+    redact,
+    plugins: [routes, ...company.plugins(commit)],
+    methods: company.methods,
+    metricsText,
+    https: await readTls(config),
+  });
   return {
     app,
     layout,
@@ -129,6 +144,7 @@ export async function createServer(config: Readonly<Config>, options: ComposeOpt
       await direct.close();
       await checksums.close();
       await own?.close();
+      await company.close();
       await coord.close();
       await layout.close();
     },

@@ -9,16 +9,16 @@ import type { CliIO, Command } from './io.js';
 export type FlagValues = Record<string, string | string[] | boolean | undefined>;
 type Options = NonNullable<ParseArgsConfig['options']>;
 
-/** The settings flags plus a command's own (`extra`); no positional arguments. Throws UsageError. */
-export function parseConfigFlags(argv: string[], extra: Options = {}): { values: FlagValues } {
+/** The settings flags plus a command's own (`extra`); positional arguments only when asked for. Throws UsageError. */
+export function parseConfigFlags(argv: string[], extra: Options = {}, allowPositionals = false): { values: FlagValues; positionals: string[] } {
   const options: Options = {
     help: { type: 'boolean', short: 'h' },
     [CONFIG_FLAG.flag]: { type: 'string' },
     ...extra,
   };
   for (const o of OPTIONS) options[o.flag] = { type: 'string', multiple: o.repeatable === true };
-  const { values } = parseCommandArgs({ args: argv, options, allowPositionals: false });
-  return { values: values as FlagValues };
+  const { values, positionals } = parseCommandArgs({ args: argv, options, allowPositionals });
+  return { values: values as FlagValues, positionals };
 }
 
 export function configFlagsHelp(): string {
@@ -46,13 +46,15 @@ export function settingFlags(values: FlagValues): Record<string, string | string
 export function withConfig(
   command: string,
   help: string,
-  run: (config: Readonly<Config>, io: CliIO, values: FlagValues) => Promise<number>,
+  run: (config: Readonly<Config>, io: CliIO, values: FlagValues, positionals: string[]) => Promise<number>,
   extra: Options = {},
+  allowPositionals = false,
 ): Command {
   return async (argv, io) => {
     let values: FlagValues;
+    let positionals: string[];
     try {
-      values = parseConfigFlags(argv, extra).values;
+      ({ values, positionals } = parseConfigFlags(argv, extra, allowPositionals));
     } catch (err) {
       if (err instanceof UsageError) return reportUsage(io, command, err);
       throw err;
@@ -71,6 +73,6 @@ export function withConfig(
       }
       throw err;
     }
-    return run(config, io, values);
+    return run(config, io, values, positionals);
   };
 }

@@ -14,6 +14,8 @@ Commands:
   doctor         check this machine's Go settings (go env) and suggest fixes
   env            print settings that point Go at a gomodproxy instance
   sumdb key      print the own checksum database's key and GOSUMDB value
+  token          create, list and revoke access tokens
+  publish        publish a module version from a directory to a gomodproxy
 
 Run 'gomodproxy <command> --help' for the flags of a command.
 `;
@@ -28,6 +30,8 @@ const COMMANDS: Record<string, Command> = {
   bench: lazy(() => import('../bench/cli.js')),
   doctor: lazy(() => import('../doctor/cli.js')),
   env: lazy(() => import('../shellenv/cli.js')),
+  token: async (argv, io) => (await import('../auth/cli.js')).token(argv, io),
+  publish: async (argv, io) => (await import('../publish/cli.js')).publish(argv, io),
 };
 
 export async function main(argv: string[], io: CliIO): Promise<number> {

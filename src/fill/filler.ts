@@ -1,19 +1,19 @@
 // The one fill path: raw bytes from a source (through the upstream chain) into scratch, validated by the
-// protocol's rules, passed through the gates (checksum databases, policy), committed to storage, and
-// announced as a 'filled' event. Singleflight and cross-process locking wrap it (singleflight.ts, locked.ts).
+// protocol's rules, then committed by the commit rules (commit.ts: gates, storage order, 'filled' event)
+// that uploads share. Singleflight and cross-process locking wrap it (singleflight.ts, locked.ts).
 import type { Logger } from 'pino';
 import type { Metrics } from '../metrics.js';
 import { hashGoMod } from '../modzip/dirhash.js';
 import { ModZipError, checkAndHashZip } from '../modzip/zip-check.js';
 import { badContent, formatList, parseInfo, parseList } from '../protocol/answers.js';
 import type { BlobStore } from '../storage/blob-store.js';
-import { artifactKey } from '../storage/keys.js';
 import type { Scratch } from '../storage/scratch.js';
 import type { Chain } from '../upstream/chain.js';
 import type { RawSource } from '../upstream/source.js';
+import { Committer } from './commit.js';
 import { storedAnswer } from './stored.js';
-import type { Candidate, Fill, Filled, FillEvents, Gate, Want } from './types.js';
-import { DURABLE, keyOf } from './types.js';
+import type { Fill, Filled, FillEvents, Gate, Want } from './types.js';
+import { DURABLE } from './types.js';
 
 export interface FillerDeps {
   /** The upstream chain for a module (private modules get their own). */
@@ -26,13 +26,17 @@ export interface FillerDeps {
   readonly metrics?: Metrics;
   readonly redact?: (modulePath: string) => string;
   readonly now?: () => number;
+  /** The commit rules, shared with uploads (one instance for both); made from these deps when absent. */
+  readonly commit?: Committer;
 }
 
 export class Filler implements Fill {
   private readonly now: () => number;
+  private readonly commit: Committer;
 
   constructor(private readonly deps: FillerDeps) {
     this.now = deps.now ?? Date.now;
+    this.commit = deps.commit ?? new Committer(deps);
   }
 
   stored(want: Want): Promise<Filled | undefined> {
@@ -88,13 +92,7 @@ export class Filler implements Fill {
 
   /** Small answers go to the clients at once; the durable copy is written behind. */
   private small(want: Want, body: Buffer, h1?: string): Filled {
-    const durable = this.deps.store.put(keyOf(want), body).then(
-      () => {
-        if (want.kind === 'info' || want.kind === 'mod')
-          this.deps.events.emit('filled', { module: want.module, version: want.version, kind: want.kind, size: body.length, h1 });
-      },
-      (err: unknown) => this.deps.log.error({ err, module: this.redact(want.module), kind: want.kind }, 'could not store a cache entry'),
-    );
+    const durable = this.commit.storeBehind(want, body, h1);
     return { kind: want.kind, body, size: body.length, h1, fetchedAt: this.now(), durable };
   }
 
@@ -105,7 +103,7 @@ export class Filler implements Fill {
       return s.mod(want.module, want.version);
     });
     const h1 = hashGoMod(body);
-    await this.pass({ module: want.module, version: want.version, kind: 'mod', h1, body, source });
+    await this.commit.pass({ module: want.module, version: want.version, kind: 'mod', h1, body, source });
     return this.small(want, body, h1);
   }
 
@@ -124,22 +122,11 @@ export class Filler implements Fill {
         });
         return { h1: checked.h1, size: n };
       });
-      await this.pass({ module: mod, version: v, kind: 'zip', h1, file: file.path, source });
-      // The hash first: a zip is only ever visible together with its hash.
-      await this.deps.store.put(artifactKey(mod, v, 'ziphash'), h1);
-      await this.deps.store.putFile(artifactKey(mod, v, 'zip'), file.path);
-      this.deps.events.emit('filled', { module: mod, version: v, kind: 'zip', size, h1 });
+      await this.commit.pass({ module: mod, version: v, kind: 'zip', h1, file: file.path, source });
+      await this.commit.storeZip({ module: mod, version: v, file: file.path, h1, size });
       return { kind: 'zip', size, h1, fetchedAt: this.now(), durable: DURABLE };
     } finally {
       await file.discard();
     }
-  }
-
-  private async pass(c: Candidate): Promise<void> {
-    for (const gate of this.deps.gates) await gate.check(c);
-  }
-
-  private redact(modulePath: string): string {
-    return this.deps.redact?.(modulePath) ?? modulePath;
   }
 }

@@ -30,6 +30,8 @@ export interface ZipCheckResult {
   uncompressedSize: number;
   /** h1 of the root go.mod (as a .mod file), when the zip has one. */
   goModH1?: string;
+  /** The root go.mod's bytes, when the zip has one. */
+  goMod?: Buffer;
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
@@ -135,7 +137,7 @@ function decodeName(raw: Buffer): string {
 async function checkEntries(zip: ZipFile, prefix: string): Promise<ZipCheckResult> {
   const rules = new EntryRules(prefix);
   const files: HashedFile[] = [];
-  let goModH1: string | undefined;
+  let goMod: Buffer | undefined;
   for (let entry = await nextEntry(zip); entry !== undefined; entry = await nextEntry(zip)) {
     const name = decodeName(entry.fileNameRaw);
     const isRootGoMod = rules.check(name, entry.uncompressedSize);
@@ -146,10 +148,10 @@ async function checkEntries(zip: ZipFile, prefix: string): Promise<ZipCheckResul
       throw new ModZipError(`${name}: cannot read entry: ${(err as Error).message}`, { cause: err });
     }
     files.push({ name, sha256: digest.sha256 });
-    if (digest.content !== undefined) goModH1 = hashGoMod(digest.content);
+    if (digest.content !== undefined) goMod = digest.content;
   }
   const result: ZipCheckResult = { h1: hash1(files), entries: files.length, uncompressedSize: rules.totalSize };
-  return goModH1 === undefined ? result : { ...result, goModH1 };
+  return goMod === undefined ? result : { ...result, goModH1: hashGoMod(goMod), goMod };
 }
 
 /**
