@@ -14,7 +14,7 @@ import type { Coordinator } from '../coord/coordinator.js';
 import type { Committer } from '../fill/commit.js';
 import type { Gate } from '../fill/types.js';
 import { Policy } from '../policy/policy.js';
-import { parsePolicyRule } from '../policy/rules.js';
+import { parsePolicyRule } from '../protocol/policy-rule.js';
 import { ValidationHook } from '../policy/validation-hook.js';
 import { PublishedOverlay } from '../publish/list-overlay.js';
 import { Publisher } from '../publish/publisher.js';

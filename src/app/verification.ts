@@ -3,8 +3,8 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
-import { parseGosumdb } from '../config/gosumdb.js';
-import type { SumdbSpec } from '../config/gosumdb.js';
+import { parseGosumdb } from '../protocol/gosumdb.js';
+import type { SumdbSpec } from '../protocol/gosumdb.js';
 import type { Config } from '../config/schema.js';
 import type { Coordinator } from '../coord/coordinator.js';
 import type { Fill, FillEvents } from '../fill/types.js';

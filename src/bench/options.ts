@@ -2,8 +2,8 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseCommandArgs } from '../cli/args.js';
-import { parseGosumdb } from '../config/gosumdb.js';
-import type { SumdbSpec } from '../config/gosumdb.js';
+import { parseGosumdb } from '../protocol/gosumdb.js';
+import type { SumdbSpec } from '../protocol/gosumdb.js';
 import { parseDuration } from '../config/units.js';
 import { parseProxyList } from '../protocol/proxy-list.js';
 import { BUILTIN_MODULES, loadFrom, parseModuleLines } from './workload.js';

@@ -2,7 +2,7 @@
 // endpoint's /sumdb/<name>/ relay (§1.8), checking the signed tree note with the database's key (§7.2).
 import { request } from 'undici';
 import type { Dispatcher } from 'undici';
-import type { SumdbSpec } from '../config/gosumdb.js';
+import type { SumdbSpec } from '../protocol/gosumdb.js';
 import { escapePath, escapeVersion } from '../protocol/escape.js';
 import { newVerifier } from '../sumdb/note-keys.js';
 import { open, verifierList } from '../sumdb/note.js';

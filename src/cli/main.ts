@@ -30,8 +30,8 @@ const COMMANDS: Record<string, Command> = {
   bench: lazy(() => import('../bench/cli.js')),
   doctor: lazy(() => import('../doctor/cli.js')),
   env: lazy(() => import('../shellenv/cli.js')),
-  token: async (argv, io) => (await import('../auth/cli.js')).token(argv, io),
-  publish: async (argv, io) => (await import('../publish/cli.js')).publish(argv, io),
+  token: async (argv, io) => (await import('./token.js')).token(argv, io),
+  publish: async (argv, io) => (await import('./publish.js')).publish(argv, io),
 };
 
 export async function main(argv: string[], io: CliIO): Promise<number> {

@@ -3,8 +3,8 @@
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { parseProxyList } from '../protocol/proxy-list.js';
-import { parsePolicyRule } from '../policy/rules.js';
-import { isSumdbName, parseGosumdb } from './gosumdb.js';
+import { parsePolicyRule } from '../protocol/policy-rule.js';
+import { isSumdbName, parseGosumdb } from '../protocol/gosumdb.js';
 import { choice, duration, int, list, size, text, thrown, toggle } from './setting-types.js';
 
 const proxyList = thrown(parseProxyList);

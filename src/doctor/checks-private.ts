@@ -1,6 +1,6 @@
 // Doctor checks on privacy and trust (§2.5, §7.5): GOSUMDB, private patterns that leak to the public
 // checksum database or proxy, patterns so broad they cover public code, GOINSECURE, GOFLAGS, GOVCS, GOTOOLCHAIN.
-import { parseGosumdb } from '../config/gosumdb.js';
+import { parseGosumdb } from '../protocol/gosumdb.js';
 import { matchPrefixPatterns } from '../protocol/glob.js';
 import { parseProxyList } from '../protocol/proxy-list.js';
 import { finding } from './findings.js';

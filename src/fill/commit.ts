@@ -41,9 +41,13 @@ export class Committer {
   }
 
   /** storeSmall for answers already given to clients: a failed write is logged, never thrown (the next request fills again). */
-  storeBehind(want: Want, body: Buffer, h1?: string): Promise<void> {
-    return this.storeSmall(want, body, h1).catch((err: unknown) =>
-      this.deps.log.error({ err, module: this.deps.redact?.(want.module) ?? want.module, kind: want.kind }, 'could not store a cache entry'),
+  storeBehind(want: Want, body: Buffer, h1?: string): Promise<boolean> {
+    return this.storeSmall(want, body, h1).then(
+      () => true,
+      (err: unknown) => {
+        this.deps.log.error({ err, module: this.deps.redact?.(want.module) ?? want.module, kind: want.kind }, 'could not store a cache entry');
+        return false;
+      },
     );
   }
 

@@ -1,19 +1,19 @@
 // The one fill path: raw bytes from a source (through the upstream chain) into scratch, validated by the
-// protocol's rules, then committed by the commit rules (commit.ts: gates, storage order, 'filled' event)
-// that uploads share. Singleflight and cross-process locking wrap it (singleflight.ts, locked.ts).
+// protocol's rules, passed through the gates (checksum databases, policy), committed to storage, and
+// announced as a 'filled' event. Singleflight and cross-process locking wrap it (singleflight.ts, locked.ts).
 import type { Logger } from 'pino';
 import type { Metrics } from '../metrics.js';
 import { hashGoMod } from '../modzip/dirhash.js';
 import { ModZipError, checkAndHashZip } from '../modzip/zip-check.js';
 import { badContent, formatList, parseInfo, parseList } from '../protocol/answers.js';
 import type { BlobStore } from '../storage/blob-store.js';
-import type { Scratch } from '../storage/scratch.js';
+import { PinnedFile } from '../storage/pinned-file.js';
+import type { Scratch, ScratchFile } from '../storage/scratch.js';
 import type { Chain } from '../upstream/chain.js';
 import type { RawSource } from '../upstream/source.js';
 import { Committer } from './commit.js';
 import { storedAnswer } from './stored.js';
 import type { Fill, Filled, FillEvents, Gate, Want } from './types.js';
-import { DURABLE } from './types.js';
 
 export interface FillerDeps {
   /** The upstream chain for a module (private modules get their own). */
@@ -110,9 +110,12 @@ export class Filler implements Fill {
   private async zip(want: Want, chain: Chain): Promise<Filled> {
     const { module: mod, version: v } = want;
     const file = this.deps.scratch.file('zip');
+    let pinned: PinnedFile;
+    let h1: string;
+    let size: number;
     try {
       let source = '';
-      const { h1, size } = await chain.first(async (s) => {
+      ({ h1, size } = await chain.first(async (s) => {
         source = s.name;
         const n = await s.zip(mod, v, file.path);
         const checked = await checkAndHashZip(file.path, mod, v).catch((err: unknown) => {
@@ -121,12 +124,33 @@ export class Filler implements Fill {
           throw badContent(s.name, `zip for ${mod}@${v}: ${err.message}`);
         });
         return { h1: checked.h1, size: n };
-      });
+      }));
       await this.commit.pass({ module: mod, version: v, kind: 'zip', h1, file: file.path, source });
+      pinned = await PinnedFile.open(file.path);
+    } catch (err) {
+      await file.discard();
+      throw err;
+    }
+    // Validated and verified: the clients get it from the scratch file while the commit (fsync, rename or
+    // upload) finishes behind the answer. A crash may lose the entry, never corrupt one.
+    const durable = this.commitZip(mod, v, h1, size, file).finally(() => pinned.retire());
+    return { kind: 'zip', size, h1, fetchedAt: this.now(), durable, local: pinned };
+  }
+
+  /** The hash first: a zip is only ever visible together with its hash. */
+  private async commitZip(mod: string, v: string, h1: string, size: number, file: ScratchFile): Promise<boolean> {
+    try {
       await this.commit.storeZip({ module: mod, version: v, file: file.path, h1, size });
-      return { kind: 'zip', size, h1, fetchedAt: this.now(), durable: DURABLE };
+      return true;
+    } catch (err) {
+      this.deps.log.error({ err, module: this.redact(mod), version: v }, 'could not store a filled zip; it was served but will be fetched again');
+      return false;
     } finally {
       await file.discard();
     }
+  }
+
+  private redact(modulePath: string): string {
+    return this.deps.redact?.(modulePath) ?? modulePath;
   }
 }

@@ -3,8 +3,8 @@
 // request-time check (versions cached before a rule was added are refused too).
 import { gmpError } from '../errors.js';
 import type { Candidate, Gate } from '../fill/types.js';
-import type { PolicyRules } from './rules.js';
-import { denyingRule } from './rules.js';
+import type { PolicyRules } from '../protocol/policy-rule.js';
+import { denyingRule } from '../protocol/policy-rule.js';
 import type { ValidationHook } from './validation-hook.js';
 
 export class Policy implements Gate {

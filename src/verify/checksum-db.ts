@@ -3,7 +3,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
-import type { SumdbSpec } from '../config/gosumdb.js';
+import type { SumdbSpec } from '../protocol/gosumdb.js';
 import type { Coordinator } from '../coord/coordinator.js';
 import { GmpError, gmpError } from '../errors.js';
 import type { Metrics } from '../metrics.js';

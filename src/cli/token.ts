@@ -2,13 +2,13 @@
 // look them up (the coordinator: <data>/coord, or a shared database). A new token is printed once.
 import { openAdminCoordinator } from '../app/admin-coordinator.js';
 import { appendAudit } from '../audit/audit-log.js';
-import { reportUsage, UsageError } from '../cli/args.js';
-import { configFlagsHelp, withConfig } from '../cli/flags.js';
-import type { CliIO, Command } from '../cli/io.js';
+import { reportUsage, UsageError } from './args.js';
+import { configFlagsHelp, withConfig } from './flags.js';
+import type { CliIO, Command } from './io.js';
 import type { Config } from '../config/schema.js';
 import { parseDuration } from '../config/units.js';
-import type { TokenRecord } from './token.js';
-import { isActive, TokenStore } from './token-store.js';
+import type { TokenRecord } from '../auth/token.js';
+import { isActive, TokenStore } from '../auth/token-store.js';
 
 export const TOKEN_HELP = `Usage:
   gomodproxy token create --name NAME --scope SCOPE [--scope SCOPE]… [--expires 90d] [flags]

@@ -1,7 +1,7 @@
 // Deny and allow rules of the policy (`--deny`, `--allow`): a module glob in GOPRIVATE syntax with an
 // optional version range, `example.com/bad@<v1.2.3` or `corp.example.com/*@>=v1.0.0 <v2.0.0`.
-import { matchPrefixPatterns } from '../protocol/glob.js';
-import { compare, isValid } from '../protocol/semver.js';
+import { matchPrefixPatterns } from './glob.js';
+import { compare, isValid } from './semver.js';
 
 type Op = '<' | '<=' | '>' | '>=' | '=';
 

@@ -7,14 +7,14 @@ import { mkdtemp } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import path from 'node:path';
 import { Agent, request } from 'undici';
-import { parseCommandArgs, reportUsage, UsageError } from '../cli/args.js';
-import type { CliIO, Command } from '../cli/io.js';
+import { parseCommandArgs, reportUsage, UsageError } from './args.js';
+import type { CliIO, Command } from './io.js';
 import { writeModuleZip } from '../modzip/create-zip.js';
 import { ModZipError } from '../modzip/zip-check.js';
 import { escapePath, escapeVersion } from '../protocol/escape.js';
 import { parseNetrc } from '../vcs/remote-auth.js';
 import { modulePathOf } from '../vcs/go-mod-file.js';
-import { filesInDir } from './dir-files.js';
+import { filesInDir } from './publish-dir.js';
 
 const USAGE = `Usage: gomodproxy publish DIR VERSION [--url URL] [--insecure]
 

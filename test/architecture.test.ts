@@ -1,0 +1,105 @@
+// The import graph of src/ points one way (ARCHITECTURE.md): each folder may import only the folders
+// listed for it, so a new edge that would make a layer depend on one above it fails here, by name.
+import assert from 'node:assert/strict';
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { test } from 'node:test';
+
+const SRC = path.resolve('src');
+
+/** What each top-level part of src/ may import (besides itself). Lower layers come first. */
+const ALLOWED: Record<string, readonly string[]> = {
+  errors: [],
+  metrics: [],
+  fuzz: ['protocol', 'modzip', 'storage', 'sumdb', 'config'],
+  protocol: ['errors'],
+  modzip: ['protocol', 'errors'],
+  config: ['protocol'],
+  storage: ['protocol', 'errors', 'metrics'],
+  coord: ['errors', 'metrics'],
+  audit: [],
+  auth: ['coord', 'protocol'],
+  sumdb: ['protocol', 'storage', 'coord', 'errors', 'metrics'],
+  upstream: ['protocol', 'modzip', 'storage', 'errors', 'metrics'],
+  vcs: ['upstream', 'protocol', 'modzip', 'storage', 'errors', 'metrics'],
+  fill: ['upstream', 'vcs', 'storage', 'coord', 'modzip', 'protocol', 'errors', 'metrics'],
+  verify: ['fill', 'sumdb', 'upstream', 'storage', 'coord', 'protocol', 'errors', 'metrics'],
+  cache: ['fill', 'storage', 'protocol', 'errors', 'metrics'],
+  policy: ['fill', 'protocol', 'errors'],
+  publish: ['cache', 'fill', 'vcs', 'storage', 'coord', 'modzip', 'protocol', 'errors'],
+  server: ['auth', 'audit', 'policy', 'publish', 'modzip', 'cache', 'verify', 'sumdb', 'storage', 'protocol', 'errors', 'metrics'],
+  app: [
+    'auth',
+    'audit',
+    'policy',
+    'publish',
+    'server',
+    'cache',
+    'verify',
+    'fill',
+    'vcs',
+    'upstream',
+    'sumdb',
+    'coord',
+    'storage',
+    'config',
+    'protocol',
+    'modzip',
+    'errors',
+    'metrics',
+  ],
+  // The commands: cli dispatches to the others, which share its flag helpers.
+  cli: ['app', 'bench', 'doctor', 'shellenv', 'auth', 'audit', 'modzip', 'vcs', 'config', 'coord', 'sumdb', 'protocol', 'errors', 'metrics'],
+  bench: ['cli', 'config', 'modzip', 'protocol', 'sumdb', 'errors'],
+  doctor: ['cli', 'bench', 'shellenv', 'vcs', 'config', 'protocol', 'errors'],
+  shellenv: ['cli', 'bench', 'config', 'protocol', 'errors'],
+};
+
+async function sourceFiles(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const e of await readdir(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) out.push(...(await sourceFiles(p)));
+    // Unit and property tests may reach anywhere (fixtures, fuzz helpers); the product code may not.
+    else if (e.name.endsWith('.ts') && !/\.(test|props)\.ts$/.test(e.name)) out.push(p);
+  }
+  return out;
+}
+
+function part(file: string): string {
+  return (
+    path
+      .relative(SRC, file)
+      .split(path.sep)[0]
+      ?.replace(/\.[jt]s$/, '') ?? ''
+  );
+}
+
+test('every import between the folders of src/ goes down the layers ARCHITECTURE.md draws', async () => {
+  const wrong: string[] = [];
+  const files = await sourceFiles(SRC);
+  assert.ok(files.length > 100, 'the walk found the sources');
+  for (const file of files) {
+    const from = part(file);
+    assert.ok(from in ALLOWED, `src/${from} is not in the layer table of this test: add it where it belongs`);
+    const text = await readFile(file, 'utf8');
+    for (const m of text.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|^import\s+)['"](\.{1,2}\/[^'"]+)['"]/gm)) {
+      const to = part(path.resolve(path.dirname(file), m[1] as string));
+      if (to !== from && !(ALLOWED[from] ?? []).includes(to)) wrong.push(`${path.relative(SRC, file)} imports ${to}/`);
+    }
+  }
+  assert.deepEqual(wrong, []);
+});
+
+test('the layer table has no cycles outside the command layer', () => {
+  const commands = new Set(['cli', 'bench', 'doctor', 'shellenv']);
+  const seen = new Map<string, 'open' | 'done'>();
+  const visit = (n: string, trail: string[]): void => {
+    if (seen.get(n) === 'done') return;
+    assert.notEqual(seen.get(n), 'open', `cycle: ${[...trail, n].join(' -> ')}`);
+    seen.set(n, 'open');
+    for (const m of ALLOWED[n] ?? []) if (!(commands.has(n) && commands.has(m))) visit(m, [...trail, n]);
+    seen.set(n, 'done');
+  };
+  for (const n of Object.keys(ALLOWED)) visit(n, []);
+});
