@@ -1,26 +1,13 @@
-// Access control for every route, in one onRequest hook: tokens from HTTP Basic (.netrc: any login, the
-// token as password) or Bearer (GOAUTH); 401 with a Basic challenge when credentials are missing or bad,
-// 403 for a valid token without the scope, never 404 (the go command would then ask the next proxy and
-// leak the path there); failed attempts rate-limited per client address. Public reads cost nothing extra.
+// Access control for every route, in one onRequest hook: the decision is AccessCheck's (access-check.ts:
+// Basic or Bearer tokens, 401 with a challenge, 403 for a missing scope, never 404); this file records it on
+// the request, answers refusals, and writes refused requests to the audit log.
 import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify';
 import type { AuditLog } from '../audit/audit-log.js';
-import { presentedToken } from '../auth/credentials.js';
-import type { FailureLimiter } from '../auth/failure-limiter.js';
-import type { Action } from '../auth/token.js';
-import { permits } from '../auth/token.js';
-import type { Principal, TokenVerifier } from '../auth/verifier.js';
-import { gmpError, isGmpError } from '../errors.js';
+import type { Principal } from '../auth/verifier.js';
+import { isGmpError } from '../errors.js';
 import type { Access, Need } from './access.js';
-
-export type AuthMode = 'off' | 'private' | 'all';
-
-export const CHALLENGE = 'Basic realm="gomodproxy"';
-
-/** What a route that serves per-module content to many callers may show this one. */
-export interface RequestAccess {
-  readonly principal?: Principal;
-  canRead(modulePath: string): boolean;
-}
+import { AccessCheck } from './access-check.js';
+import type { AccessCheckOptions, AccessDecision, RequestAccess } from './access-check.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -35,80 +22,28 @@ declare module 'fastify' {
   }
 }
 
-export interface AuthHookOptions {
-  readonly mode: AuthMode;
-  readonly access: Access;
-  readonly verifier: TokenVerifier;
-  readonly limiter: FailureLimiter;
-}
+export type AuthHookOptions = AccessCheckOptions;
 
+/** The Fastify side of AccessCheck: records the decision on the request and answers refusals. */
 export function authHook(o: AuthHookOptions): onRequestHookHandler {
-  const { mode, access } = o;
+  const check = new AccessCheck(o);
   return (req, reply, done) => {
-    const reading = req.method === 'GET' || req.method === 'HEAD';
-    // --auth off: only uploads are checked (publishing always needs a token).
-    if (mode === 'off' && reading) return done();
-    const need = access.classify(req.method, req.url);
-    if (need.kind === 'open') return done();
-    if (mode === 'private' && need.kind === 'read' && !need.private) return done();
-    req.accessNeed = need;
-    authorize(o, req, reply, need).then(() => done(), done);
+    const d = check.decide({ method: req.method, url: req.url, authorization: req.headers.authorization, ip: req.ip });
+    if (!(d instanceof Promise)) return done(apply(d, req, reply));
+    d.then((x) => done(apply(x, req, reply)), done);
   };
 }
 
-async function authorize(o: AuthHookOptions, req: FastifyRequest, reply: FastifyReply, need: Need): Promise<void> {
-  const token = presentedToken(req.headers.authorization);
-  const filtered = need.kind === 'filtered';
-  if (token === undefined && filtered && o.mode !== 'all') {
-    req.access = { canRead: (m) => !o.access.isPrivate(m) };
-    return;
+function apply(d: AccessDecision, req: FastifyRequest, reply: FastifyReply): Error | undefined {
+  if (d.need !== undefined) req.accessNeed = d.need;
+  if (d.principal !== undefined) req.principal = d.principal;
+  if (d.allow) {
+    if (d.access !== undefined) req.access = d.access;
+    return undefined;
   }
-  if (token === undefined)
-    throw challenge(reply, `unauthorized: ${what(need)} needs a token: give it as the password in .netrc (any login) or as a Bearer token`);
-  const wait = o.limiter.blockedFor(req.ip);
-  if (wait > 0) {
-    reply.header('retry-after', String(wait));
-    throw gmpError('GMP_ERR_AUTH_RATE_LIMITED', `too many requests: too many failed authentications from this address; retry in ${wait} s`);
-  }
-  const principal = token === '' ? undefined : await o.verifier.verify(token);
-  if (principal === undefined) {
-    o.limiter.fail(req.ip);
-    req.authFailed = true;
-    throw challenge(reply, 'unauthorized: the token is not valid (unknown, expired or revoked)');
-  }
-  req.principal = principal;
-  if (filtered) {
-    req.access = { principal, canRead: (m) => !o.access.isPrivate(m) || permits(principal.scopes, 'read', m) };
-    return;
-  }
-  const [action, module] = actionOf(need);
-  if (!permits(principal.scopes, action, module)) {
-    throw gmpError('GMP_ERR_AUTH_SCOPE', `forbidden: token ${JSON.stringify(principal.name)} has no ${action} scope for ${module ?? 'this path'}`);
-  }
-}
-
-function actionOf(need: Need): [Action, string | undefined] {
-  switch (need.kind) {
-    case 'publish':
-      return ['publish', need.module];
-    case 'admin':
-      return ['admin', undefined];
-    case 'read':
-      return ['read', need.module];
-    default:
-      return ['read', undefined];
-  }
-}
-
-function what(need: Need): string {
-  if (need.kind === 'publish') return `publishing ${need.module}`;
-  if (need.kind === 'read' && need.module !== undefined) return `reading ${need.module}`;
-  return 'this path';
-}
-
-function challenge(reply: FastifyReply, message: string): Error {
-  reply.header('www-authenticate', CHALLENGE);
-  return gmpError('GMP_ERR_AUTH_REQUIRED', message);
+  if (d.failedAuth) req.authFailed = true;
+  for (const [k, v] of Object.entries(d.headers)) reply.header(k, v);
+  return d.error;
 }
 
 /** Writes refused requests to the audit log; runs only for failed requests, so hits pay nothing. */
