@@ -5,7 +5,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandle
 import type { AuditLog } from '../audit/audit-log.js';
 import type { Principal } from '../auth/verifier.js';
 import { isGmpError } from '../errors.js';
-import type { Access, Need } from './access.js';
+import type { Need } from './access.js';
 import { AccessCheck } from './access-check.js';
 import type { AccessCheckOptions, AccessDecision, RequestAccess } from './access-check.js';
 
