@@ -91,6 +91,27 @@ describe('AccessCheck under --auth private', () => {
   });
 });
 
+describe('AccessCheck for checksum-database paths under --auth private', () => {
+  test('a lookup of a private module needs a read token; of a public one, nothing', async () => {
+    const c = check('private');
+    assert.equal(refused(c.decide(get('/sumdb/sum.golang.org/lookup/corp.example.com/secret@v1.0.0')) as AccessDecision).error.status, 401);
+    assert.equal((c.decide(get('/sumdb/sum.golang.org/lookup/example.com/lib@v1.0.0')) as AccessDecision).allow, true);
+    assert.equal((await c.decide(get('/sumdb/sum.golang.org/lookup/corp.example.com/secret@v1.0.0', basic(reader)))).allow, true);
+  });
+
+  test("the own database's data tiles, which name private modules, need an admin token", async () => {
+    const access = new Access({
+      isPrivate: (m) => matchPrefixPatterns('corp.example.com', m),
+      ownSumdb: { name: 'sum.gomodproxy.local', base: '/sumdb/sum.gomodproxy.local' },
+    });
+    const c = new AccessCheck({ mode: 'private', access, verifier: new TokenVerifier(store), limiter: new FailureLimiter(10) });
+    const r = refused(await c.decide(get('/sumdb/sum.gomodproxy.local/tile/8/data/000', basic(reader))));
+    assert.equal(r.error.status, 403);
+    assert.match(r.error.message, /no admin scope/);
+    assert.equal((c.decide(get('/sumdb/sum.gomodproxy.local/tile/8/0/000')) as AccessDecision).allow, true, 'hash tiles name nothing');
+  });
+});
+
 describe('AccessCheck under --auth off and all', () => {
   test('off: reads need nothing, even of private modules; uploads still need a token', () => {
     assert.equal((check('off').decide(get('/corp.example.com/secret/@v/list')) as AccessDecision).allow, true);

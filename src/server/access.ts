@@ -1,7 +1,6 @@
 // What a request needs in order to be served, by path: nothing (health), reading a module (protected when
 // the module is private), reading what only a token may see, publishing a module, or administration. The
 // auth hook (auth-hook.ts) decides from this; routes added later declare their needs in `routes`.
-import { decodePathSegment } from '../protocol/request.js';
 import { parseLookupTarget } from '../sumdb/lookup-path.js';
 import { parseCached } from './goproxy-routes.js';
 
@@ -83,7 +82,8 @@ export class Access {
     if (rest.startsWith('lookup/')) {
       let target: ReturnType<typeof parseLookupTarget> = null;
       try {
-        target = parseLookupTarget(decodePathSegment(rest.slice('lookup/'.length)));
+        // Decoded as the route decodes it (a whole path, slashes included), so both see the same module.
+        target = parseLookupTarget(decodeURIComponent(rest.slice('lookup/'.length)));
       } catch {
         // answered 400 by the route
       }
