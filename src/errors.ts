@@ -54,6 +54,13 @@ export const ERRORS = {
     description: 'An offline bundle failed verification (a tampered, forged or missing entry); nothing from it was stored.',
   },
   GMP_ERR_HOOK_UNAUTHORIZED: { status: 401, description: 'A refresh webhook without a valid signature or token for the hook secret.' },
+  GMP_ERR_AUTH_REQUIRED: { status: 401, description: 'Missing or invalid credentials for a protected path (sent with WWW-Authenticate).' },
+  GMP_ERR_AUTH_SCOPE: { status: 403, description: 'A valid token without a scope that covers this request.' },
+  GMP_ERR_AUTH_RATE_LIMITED: { status: 429, retryAfter: 60, description: 'Too many failed authentication attempts from this address.' },
+  GMP_ERR_POLICY_DENIED: { status: 403, description: 'A deny rule or the validation hook refuses this module version.' },
+  GMP_ERR_POLICY_HOOK: { status: 503, upstream: true, retryAfter: 5, description: 'The validation hook could not be asked (fail-closed).' },
+  GMP_ERR_PUBLISH_CONFLICT: { status: 409, description: 'The version is already published or cached with different content.' },
+  GMP_ERR_PUBLISH_INVALID: { status: 422, description: 'The uploaded zip, go.mod or .info breaks the module rules.' },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;

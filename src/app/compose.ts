@@ -8,6 +8,7 @@ import { ModuleCache } from '../cache/module-cache.js';
 import type { Config } from '../config/schema.js';
 import type { Coordinator } from '../coord/coordinator.js';
 import type { Channel } from '../coord/ipc.js';
+import { Committer } from '../fill/commit.js';
 import { Filler } from '../fill/filler.js';
 import { LockedFill } from '../fill/locked.js';
 import { SingleflightFill } from '../fill/singleflight.js';
@@ -35,8 +36,10 @@ import type { Content } from './content.js';
 import { Followers } from './follow.js';
 import { openHooks } from './hooks.js';
 import { openIndexFeed } from './index-feed.js';
+import { openCompany } from './company.js';
 import type { Layout } from './layout.js';
 import { openLayout } from './layout.js';
+import { readTls } from './tls.js';
 import { openChecksums, openOwnSumdb } from './verification.js';
 import type { Checksums } from './verification.js';
 
@@ -110,10 +113,13 @@ export async function createServer(config: Readonly<Config>, options: ComposeOpt
 
   const verifyDeps = { layout, coord, isPrivate, metrics, log, httpOptions: httpOptions(config), sharedCoordinator: backends.external };
   const checksums = await openChecksums(config, verifyDeps);
-  // A zip filled again (after eviction) must be the one first stored; then the checksum databases.
-  const gates: Gate[] = [new KeptHashGate(layout.cache, new Quarantine(layout.quarantine), log, redact), checksums.gate];
+  const company = openCompany(config, { layout, coord, log, isPrivate, redact });
+  // A zip filled again (after eviction) must be the one first stored; then the checksum databases; then policy.
+  const gates: Gate[] = [new KeptHashGate(layout.cache, new Quarantine(layout.quarantine), log, redact), checksums.gate, ...company.gates];
   const events = new FillEvents();
+  const commit = new Committer({ store: layout.cache, gates, events, log, redact });
   const filler = new Filler({
+    commit,
     route: (m) => (isPrivate(m) ? privateChain : publicChain),
     store: layout.cache,
     scratch: layout.scratch,
@@ -137,6 +143,7 @@ export async function createServer(config: Readonly<Config>, options: ComposeOpt
       memoryBytes: config.cache.memory,
       zipServed: content.zipServed,
       zipReaders: content.zipReaders,
+      overlay: company.overlay,
     },
     metrics,
     log,
@@ -153,10 +160,11 @@ export async function createServer(config: Readonly<Config>, options: ComposeOpt
     metrics,
     logger: log,
     redact,
-    plugins: [routes, feed.routes, hooks.routes],
-    methods: hooks.methods,
+    plugins: [routes, feed.routes, hooks.routes, ...company.plugins(commit)],
+    methods: [...hooks.methods, ...company.methods],
     metricsText,
     readiness: backends.readiness,
+    https: await readTls(config),
   });
   return {
     app,
@@ -182,6 +190,7 @@ export async function createServer(config: Readonly<Config>, options: ComposeOpt
       await direct.close();
       await checksums.close();
       await own?.close();
+      await company.close();
       await coord.close();
       backends.storage?.stop();
       await layout.close();

@@ -14,6 +14,7 @@ import { LocalCoordinator } from '../coord/local.js';
 import { dataPaths } from '../storage/data-dirs.js';
 import { checkBackends } from './backends.js';
 import { MetricsAggregator } from './cluster-metrics.js';
+import { tlsEnabled } from './tls.js';
 
 /** Restarts within this window count as a crash loop, which slows restarts down. */
 const CRASH_WINDOW_MS = 10_000;
@@ -67,7 +68,10 @@ export async function runPrimary(config: Readonly<Config>, log: Logger): Promise
   let listening = 0;
   cluster.on('listening', (_w, address) => {
     if (++listening === config.workers)
-      log.info({ address: `http://${address.address}:${address.port}`, workers: config.workers, data: config.data }, 'gomodproxy listening');
+      log.info(
+        { address: `${tlsEnabled(config) ? 'https' : 'http'}://${address.address}:${address.port}`, workers: config.workers, data: config.data },
+        'gomodproxy listening',
+      );
   });
 
   return new Promise<number>((resolve) => {
@@ -91,5 +95,12 @@ export async function runPrimary(config: Readonly<Config>, log: Logger): Promise
     };
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));
+    // Each worker serves TLS itself: a certificate reload goes to all of them.
+    if (tlsEnabled(config)) {
+      process.on('SIGHUP', () => {
+        log.info('SIGHUP: workers reload the TLS certificate');
+        for (const w of Object.values(cluster.workers ?? {})) if (w !== undefined && !w.isDead()) w.process.kill('SIGHUP');
+      });
+    }
   });
 }

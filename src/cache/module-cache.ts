@@ -27,6 +27,14 @@ export interface CacheOptions {
   readonly zipServed?: (modulePath: string, version: string) => void;
   /** Zips being read (eviction skips them). */
   readonly zipReaders?: ZipReaders;
+  /** Versions that exist besides what the upstreams list (published ones), merged into list and @latest. */
+  readonly overlay?: VersionsOverlay;
+}
+
+/** Adds versions to list and @latest answers; `base` is the answer from the upstreams or the cache. */
+export interface VersionsOverlay {
+  list(modulePath: string, base: () => Promise<Small>): Promise<Small>;
+  latest(modulePath: string, base: () => Promise<Small>, info: (version: string) => Promise<Small>): Promise<Small>;
 }
 
 export interface FetchOptions {
@@ -76,13 +84,16 @@ export class ModuleCache {
   }
 
   list(modulePath: string, opts: FetchOptions = {}): Promise<Small> {
-    return this.mutable({ kind: 'list', module: modulePath, version: '' }, this.keys.key(modulePath, '', 'list'), opts, () =>
-      listFromStorage(this.store, modulePath),
-    );
+    const base = () =>
+      this.mutable({ kind: 'list', module: modulePath, version: '' }, this.keys.key(modulePath, '', 'list'), opts, () =>
+        listFromStorage(this.store, modulePath),
+      );
+    return this.options.overlay === undefined ? base() : this.options.overlay.list(modulePath, base);
   }
 
   latest(modulePath: string, opts: FetchOptions = {}): Promise<Small> {
-    return this.mutable({ kind: 'latest', module: modulePath, version: '' }, this.keys.key(modulePath, '', 'latest'), opts);
+    const base = () => this.mutable({ kind: 'latest', module: modulePath, version: '' }, this.keys.key(modulePath, '', 'latest'), opts);
+    return this.options.overlay === undefined ? base() : this.options.overlay.latest(modulePath, base, (v) => this.info(modulePath, v, opts));
   }
 
   /** `.info`: immutable for an exact canonical version, a TTL'd query otherwise. */

@@ -9,7 +9,7 @@ import type { CliIO, Command } from './io.js';
 export type FlagValues = Record<string, string | string[] | boolean | undefined>;
 type Options = NonNullable<ParseArgsConfig['options']>;
 
-/** The settings flags plus a command's own (`extra`); positional arguments only when allowed. Throws UsageError. */
+/** The settings flags plus a command's own (`extra`); positional arguments only when asked for. Throws UsageError. */
 export function parseConfigFlags(argv: string[], extra: Options = {}, allowPositionals = false): { values: FlagValues; positionals: string[] } {
   const options: Options = {
     help: { type: 'boolean', short: 'h' },

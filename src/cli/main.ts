@@ -19,6 +19,8 @@ Commands:
   bundle import  verify an offline bundle and add it to the cache
   pin, unpin     keep module versions from being evicted (--cache-max-size)
   sync           store every new version of parents' index feeds (--follow URL), once or as a daemon
+  token          create, list and revoke access tokens
+  publish        publish a module version from a directory to a gomodproxy
 
 Run 'gomodproxy <command> --help' for the flags of a command.
 `;
@@ -38,6 +40,8 @@ const COMMANDS: Record<string, Command> = {
   pin: lazy(async () => ({ run: (await import('./pin.js')).pin })),
   unpin: lazy(async () => ({ run: (await import('./pin.js')).unpin })),
   sync: lazy(async () => ({ run: (await import('./sync.js')).sync })),
+  token: async (argv, io) => (await import('./token.js')).token(argv, io),
+  publish: async (argv, io) => (await import('./publish.js')).publish(argv, io),
 };
 
 export async function main(argv: string[], io: CliIO): Promise<number> {

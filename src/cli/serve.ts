@@ -4,6 +4,8 @@ import cluster from 'node:cluster';
 import pino from 'pino';
 import { createServer } from '../app/compose.js';
 import { CLUSTER_PORT_ENV, runPrimary } from '../app/primary.js';
+import { reloadTls, tlsEnabled } from '../app/tls.js';
+import type { SecureServer } from '../app/tls.js';
 import { parseListen } from '../config/schema.js';
 import { isGmpError } from '../errors.js';
 import type { Config } from '../config/schema.js';
@@ -69,6 +71,8 @@ async function runServer(config: Readonly<Config>, asWorker: boolean): Promise<n
     };
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));
+    // A renewed certificate is picked up on SIGHUP (the primary passes it on to its workers).
+    if (tlsEnabled(config)) process.on('SIGHUP', () => void reloadTls(server.app.server as unknown as SecureServer, config, server.log));
     // A worker whose primary is gone stops too: without it there is no coordination and no supervision.
     if (asWorker) process.once('disconnect', () => stop('primary gone'));
   });

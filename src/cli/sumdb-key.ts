@@ -62,7 +62,7 @@ export const sumdbKey: Command = withConfig(
 function defaultURL(config: Readonly<Config>): string {
   const listen = parseListen(config.listen);
   const host = listen === undefined || listen.host === '0.0.0.0' || listen.host === '::' ? 'localhost' : listen.host;
-  return `http://${host}:${listen?.port ?? 3000}`;
+  return `${config.tls.cert === '' ? 'http' : 'https'}://${host}:${listen?.port ?? 3000}`;
 }
 
 /**

@@ -3,6 +3,7 @@
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { parseProxyList } from '../protocol/proxy-list.js';
+import { parsePolicyRule } from '../protocol/policy-rule.js';
 import { isSumdbName, parseGosumdb } from '../protocol/gosumdb.js';
 import { parseCoordinator, parseStorage } from './backends.js';
 import { choice, duration, int, list, size, text, thrown, toggle } from './setting-types.js';
@@ -195,12 +196,47 @@ export const configSchema = z
         help: 'shared secret of POST /hooks/refresh: the HMAC key of X-Hub-Signature-256, or the X-Gitlab-Token / Bearer token (a secret: prefer the environment); webhooks are off without it',
       }),
     }),
+    tls: section({
+      cert: text('', { flag: 'tls-cert', help: 'serve https with this PEM certificate (chain) file; reloaded on SIGHUP (needs --tls-key)' }),
+      key: text('', { flag: 'tls-key', help: 'PEM private key file for --tls-cert; reloaded on SIGHUP' }),
+    }),
+    auth: section({
+      mode: choice(['off', 'private', 'all'], 'off', {
+        flag: 'auth',
+        help: 'who must show a token: off (nobody), private (readers of --private modules), all (every request but /healthz and /readyz); uploads always need a publish token',
+      }),
+      failLimit: int(10, 1, 10_000, { flag: 'auth-fail-limit', help: 'failed authentications per client address and minute before it gets 429' }),
+    }),
+    audit: section({
+      log: text('', { flag: 'audit-log', help: 'audit log (JSON lines): a file to append to, or - for stdout; empty: no audit log' }),
+    }),
+    policy: section({
+      deny: list(
+        [],
+        { flag: 'deny', help: 'deny rule GLOB[@RANGE], e.g. example.com/bad@<v1.2.3 (repeatable; env: separate with ;)' },
+        thrown(parsePolicyRule),
+      ),
+      allow: list(
+        [],
+        { flag: 'allow', help: 'allow rule GLOB[@RANGE]: an exception to the deny rules (repeatable; env: separate with ;)' },
+        thrown(parsePolicyRule),
+      ),
+      hook: text('', { flag: 'validation-hook', help: 'URL POSTed {"Module","Version"} (as Athens) before a fill or upload; 2xx allows, 403 denies' }, (v) =>
+        v === '' || /^https?:\/\/[^/\s]+/.test(v) ? undefined : 'must be an http:// or https:// URL',
+      ),
+      hookTimeout: duration('5s', { flag: 'validation-hook-timeout', help: 'how long the validation hook may take' }),
+      hookFailure: choice(['closed', 'open'], 'closed', {
+        flag: 'validation-hook-failure',
+        help: 'when the hook fails or times out: closed (refuse, 503) or open (allow)',
+      }),
+    }),
   })
   .strict()
   .superRefine((c, ctx) => {
     // The public index lists every module version in the world: following it needs a restriction.
     if (c.follow.prefix === '' && c.follow.urls.some(isPublicIndex))
       ctx.addIssue({ code: 'custom', path: ['follow', 'prefix'], message: 'following index.golang.org needs --follow-prefix (which modules to mirror)' });
+    if ((c.tls.cert === '') !== (c.tls.key === '')) ctx.addIssue({ code: 'custom', path: ['tls'], message: '--tls-cert and --tls-key go together' });
   });
 
 export function isPublicIndex(url: string): boolean {

@@ -14,6 +14,8 @@ const fixDefault = { set: [['GOPROXY', DEFAULT_GOPROXY]] } as const;
 export interface ProxyCheckOptions {
   /** An entry slower than this on its first request is reported. */
   readonly slowMs: number;
+  /** Hosts the user's .netrc has credentials for (lower case). */
+  readonly netrcHosts?: ReadonlySet<string>;
 }
 
 export function checkProxyList(s: GoSettings, probes: ReadonlyMap<string, ProbeResult>, opts: ProxyCheckOptions): Finding[] {

@@ -1,8 +1,12 @@
 // `gomodproxy doctor`: reads the effective Go module settings, explains them, probes each proxy, and
 // reports problems with fixes; exits 1 when any finding is an error, so CI can run it.
+import { readFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import path from 'node:path';
 import { parseCommandArgs, reportUsage } from '../cli/args.js';
 import type { Command } from '../cli/io.js';
 import { checkPath } from '../protocol/module-path.js';
+import { parseNetrc } from '../vcs/remote-auth.js';
 import { diagnose, probeAll } from './diagnose.js';
 import { renderMarkdown, renderText } from './report.js';
 import { loadSettings, settingsFromEnvironment } from './settings.js';
@@ -28,6 +32,13 @@ function positiveInt(name: string, v: string): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n <= 0) throw new Error(`--${name} must be a positive whole number of milliseconds, not ${JSON.stringify(v)}`);
   return n;
+}
+
+/** The machines of the .netrc the go command reads ($NETRC, else ~/.netrc); empty when there is none. */
+async function netrcHosts(env: Readonly<Record<string, string | undefined>>): Promise<Set<string>> {
+  const file = env.NETRC ?? path.join(env.HOME ?? homedir(), '.netrc');
+  const text = await readFile(file, 'utf8').catch(() => '');
+  return new Set(parseNetrc(text).keys());
 }
 
 export const run: Command = async (argv, io) => {
@@ -61,7 +72,7 @@ export const run: Command = async (argv, io) => {
   }
   const settings = opts.go === 'none' ? await settingsFromEnvironment(io.env) : await loadSettings(io.env, opts.go);
   const probes = opts['no-probe'] ? new Map() : await probeAll(settings, { module: opts.module, timeoutMs: opts.timeoutMs, signal: io.signal, env: io.env });
-  const report = diagnose(settings, probes, { slowMs: opts.slowMs });
+  const report = diagnose(settings, probes, { slowMs: opts.slowMs, netrcHosts: await netrcHosts(io.env) });
   if (opts.json) io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   else io.stdout.write(opts.markdown ? renderMarkdown(report) : renderText(report));
   return report.counts.error > 0 ? 1 : 0;

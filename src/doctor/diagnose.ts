@@ -1,6 +1,7 @@
 // Puts doctor together: probes every proxy entry, runs the checks, and explains each setting in words,
 // giving one report. diagnose() is pure, so scenarios can be tested with settings and probe results in hand.
 import { parseProxyList, redactURL } from '../protocol/proxy-list.js';
+import { checkCredentials } from './checks-credentials.js';
 import { checkPrivacy, patterns } from './checks-private.js';
 import { checkProxyList } from './checks-proxy.js';
 import type { ProxyCheckOptions } from './checks-proxy.js';
@@ -28,7 +29,7 @@ export interface DoctorReport {
 }
 
 export function diagnose(s: GoSettings, probes: ReadonlyMap<string, ProbeResult>, opts: ProxyCheckOptions): DoctorReport {
-  const findings = [...checkProxyList(s, probes, opts), ...checkPrivacy(s)].sort(bySeverity);
+  const findings = [...checkProxyList(s, probes, opts), ...checkCredentials(s, opts.netrcHosts ?? new Set()), ...checkPrivacy(s)].sort(bySeverity);
   const counts = { error: 0, warning: 0, info: 0 };
   for (const f of findings) counts[f.severity]++;
   return {

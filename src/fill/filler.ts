@@ -7,16 +7,15 @@ import { hashGoMod } from '../modzip/dirhash.js';
 import { ModZipError, checkAndHashZip } from '../modzip/zip-check.js';
 import { badContent, formatList, parseInfo, parseList } from '../protocol/answers.js';
 import type { BlobStore } from '../storage/blob-store.js';
-import { artifactKey } from '../storage/keys.js';
 import { PinnedFile } from '../storage/pinned-file.js';
 import type { Scratch, ScratchFile } from '../storage/scratch.js';
 import type { Chain } from '../upstream/chain.js';
 import { FillDeadline } from '../upstream/deadline.js';
 import type { DeadlinePolicy } from '../upstream/deadline.js';
 import type { RawSource, SourceOptions } from '../upstream/source.js';
+import { Committer } from './commit.js';
 import { storedAnswer } from './stored.js';
-import type { Candidate, Fill, Filled, FillEvents, Gate, Want } from './types.js';
-import { keyOf } from './types.js';
+import type { Fill, Filled, FillEvents, Gate, Want } from './types.js';
 
 export interface FillerDeps {
   /** The upstream chain for a module (private modules get their own). */
@@ -31,13 +30,17 @@ export interface FillerDeps {
   readonly now?: () => number;
   /** The total time reading from upstreams may take, scaled by size; none when absent. */
   readonly deadline?: DeadlinePolicy;
+  /** The commit rules, shared with uploads (one instance for both); made from these deps when absent. */
+  readonly commit?: Committer;
 }
 
 export class Filler implements Fill {
   private readonly now: () => number;
+  private readonly commit: Committer;
 
   constructor(private readonly deps: FillerDeps) {
     this.now = deps.now ?? Date.now;
+    this.commit = deps.commit ?? new Committer(deps);
   }
 
   stored(want: Want): Promise<Filled | undefined> {
@@ -106,17 +109,7 @@ export class Filler implements Fill {
 
   /** Small answers go to the clients at once; the durable copy is written behind. */
   private small(want: Want, body: Buffer, h1?: string): Filled {
-    const durable = this.deps.store.put(keyOf(want), body).then(
-      () => {
-        if (want.kind === 'info' || want.kind === 'mod')
-          this.deps.events.emit('filled', { module: want.module, version: want.version, kind: want.kind, size: body.length, h1 });
-        return true;
-      },
-      (err: unknown) => {
-        this.deps.log.error({ err, module: this.redact(want.module), kind: want.kind }, 'could not store a cache entry');
-        return false;
-      },
-    );
+    const durable = this.commit.storeBehind(want, body, h1);
     return { kind: want.kind, body, size: body.length, h1, fetchedAt: this.now(), durable };
   }
 
@@ -127,7 +120,7 @@ export class Filler implements Fill {
       return s.mod(want.module, want.version, opts);
     });
     const h1 = hashGoMod(body);
-    await this.pass({ module: want.module, version: want.version, kind: 'mod', h1, body, source });
+    await this.commit.pass({ module: want.module, version: want.version, kind: 'mod', h1, body, source });
     return this.small(want, body, h1);
   }
 
@@ -149,7 +142,7 @@ export class Filler implements Fill {
         });
         return { h1: checked.h1, size: n };
       }));
-      await this.pass({ module: mod, version: v, kind: 'zip', h1, file: file.path, source });
+      await this.commit.pass({ module: mod, version: v, kind: 'zip', h1, file: file.path, source });
       pinned = await PinnedFile.open(file.path);
     } catch (err) {
       await file.discard();
@@ -164,9 +157,7 @@ export class Filler implements Fill {
   /** The hash first: a zip is only ever visible together with its hash. */
   private async commitZip(mod: string, v: string, h1: string, size: number, file: ScratchFile): Promise<boolean> {
     try {
-      await this.deps.store.put(artifactKey(mod, v, 'ziphash'), h1);
-      await this.deps.store.putFile(artifactKey(mod, v, 'zip'), file.path);
-      this.deps.events.emit('filled', { module: mod, version: v, kind: 'zip', size, h1 });
+      await this.commit.storeZip({ module: mod, version: v, file: file.path, h1, size });
       return true;
     } catch (err) {
       this.deps.log.error({ err, module: this.redact(mod), version: v }, 'could not store a filled zip; it was served but will be fetched again');
@@ -174,10 +165,6 @@ export class Filler implements Fill {
     } finally {
       await file.discard();
     }
-  }
-
-  private async pass(c: Candidate): Promise<void> {
-    for (const gate of this.deps.gates) await gate.check(c);
   }
 
   private redact(modulePath: string): string {

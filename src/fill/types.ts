@@ -52,6 +52,11 @@ export interface Candidate {
   readonly file?: string;
   /** Name of the source it came from, for logs. */
   readonly source: string;
+  /**
+   * Uploaded by a publisher rather than fetched: a checksum database that has no record of the version
+   * accepts it (one that records other hashes still refuses it).
+   */
+  readonly published?: boolean;
 }
 
 /** A check every candidate must pass before it is stored (checksum databases, policy); throws to refuse. */

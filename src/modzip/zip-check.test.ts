@@ -51,6 +51,7 @@ describe('checkAndHashZip accepts', () => {
         entries: 2,
         uncompressedSize: 31,
         goModH1: 'h1:flS2VctbRrTv+sBE+VKgxx6hlkMGPVz9MGOmzMYFg3k=',
+        goMod: Buffer.from('module example.com/m\n'),
       });
     }
   });

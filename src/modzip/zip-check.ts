@@ -32,6 +32,8 @@ export interface ZipCheckResult {
   uncompressedSize: number;
   /** h1 of the root go.mod (as a .mod file), when the zip has one. */
   goModH1?: string;
+  /** The root go.mod's bytes, when the zip has one. */
+  goMod?: Buffer;
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
@@ -151,7 +153,7 @@ function decodeName(raw: Buffer): string {
 async function checkEntries(zip: ZipFile, prefix: string, centralDirectorySize: number, readAt: ReadAt): Promise<ZipCheckResult> {
   const rules = new EntryRules(prefix);
   const files: HashedFile[] = [];
-  let goModH1: string | undefined;
+  let goMod: Buffer | undefined;
   let headerBytes = 0;
   for (let entry = await nextEntry(zip); entry !== undefined; entry = await nextEntry(zip)) {
     headerBytes += centralHeaderSize(entry);
@@ -164,12 +166,12 @@ async function checkEntries(zip: ZipFile, prefix: string, centralDirectorySize: 
       throw new ModZipError(`${name}: cannot read entry: ${(err as Error).message}`, { cause: err });
     }
     files.push({ name, sha256: digest.sha256 });
-    if (digest.content !== undefined) goModH1 = hashGoMod(digest.content);
+    if (digest.content !== undefined) goMod = digest.content;
   }
   // Go reads central-directory headers until one is not a header: bytes left over would be read differently.
   if (headerBytes !== centralDirectorySize) throw new ModZipError('not a valid zip file: the central directory holds more than its entries');
   const result: ZipCheckResult = { h1: hash1(files), entries: files.length, uncompressedSize: rules.totalSize };
-  return goModH1 === undefined ? result : { ...result, goModH1 };
+  return goMod === undefined ? result : { ...result, goModH1: hashGoMod(goMod), goMod };
 }
 
 /**

@@ -25,10 +25,12 @@ export interface AppOptions {
   readonly metricsText?: () => Promise<string>;
   /** Extra routes (checksum database relay, …) registered before the GOPROXY catch-all. */
   readonly plugins?: ReadonlyArray<(app: FastifyInstance) => void>;
-  /** Methods other than GET and HEAD that the plugins' routes accept, by path prefix (none today). */
+  /** Methods other than GET and HEAD that the plugins' routes accept, by path prefix (uploads). */
   readonly methods?: readonly MethodAllowance[];
   /** What /readyz reports besides shutting down: unreachable storage (503), a degraded coordinator (200). */
   readonly readiness?: () => Readiness;
+  /** Serve https with this certificate and key (swapped later with setSecureContext). */
+  readonly https?: { readonly cert: Buffer; readonly key: Buffer };
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
@@ -38,6 +40,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
   const redact = options.redact ?? ((p: string) => p);
   const guard = new MethodGuard(options.methods);
   const app = Fastify({
+    ...(options.https === undefined ? {} : ({ https: { cert: options.https.cert, key: options.https.key } } as object)),
     loggerInstance: logger as FastifyBaseLogger,
     // Fastify's own per-request lines are off: the onResponse hook below logs one cheaper line.
     logController: new LogController({ disableRequestLogging: true }),

@@ -22,11 +22,11 @@ declare module 'fastify' {
   }
 }
 
-/** Parsed request paths by raw URL: validating module paths is the costliest part of a hit. */
+/** Parsed request paths by raw URL: validating module paths is the costliest part of a hit (shared with the auth hook). */
 const PARSED_MAX = 10_000;
 const parsed = new Map<string, GoproxyRequest>();
 
-function parseCached(url: string): GoproxyRequest {
+export function parseCached(url: string): GoproxyRequest {
   let r = parsed.get(url);
   if (r === undefined) {
     r = parseRequestPath(url);

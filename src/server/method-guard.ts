@@ -6,6 +6,8 @@ export interface MethodAllowance {
   readonly method: string;
   /** The request paths it applies to, e.g. `/admin/`. */
   readonly pathPrefix: string;
+  /** Narrows the paths under the prefix further (e.g. only `…/@v/<version>.zip`). */
+  readonly test?: (path: string) => boolean;
 }
 
 export const READ_METHODS: readonly string[] = ['GET', 'HEAD'];
@@ -17,15 +19,20 @@ export class MethodGuard {
   allowed(url: string): string[] {
     if (this.extra.length === 0) return [...READ_METHODS];
     const path = url.split('?')[0] ?? '';
-    const more = this.extra.filter((a) => path.startsWith(a.pathPrefix)).map((a) => a.method);
+    const more = this.extra.filter((a) => applies(a, path)).map((a) => a.method);
     return [...new Set([...READ_METHODS, ...more])];
   }
 
   accepts(method: string, url: string): boolean {
     // The hot path: reads need no allow-list lookup.
     if (method === 'GET' || method === 'HEAD') return true;
-    return this.extra.some((a) => a.method === method && (url.split('?')[0] ?? '').startsWith(a.pathPrefix));
+    const path = url.split('?')[0] ?? '';
+    return this.extra.some((a) => a.method === method && applies(a, path));
   }
+}
+
+function applies(a: MethodAllowance, path: string): boolean {
+  return path.startsWith(a.pathPrefix) && (a.test === undefined || a.test(path));
 }
 
 export function methodNotAllowedMessage(method: string, allowed: readonly string[]): string {

@@ -5,6 +5,7 @@ import { makeAgent } from '../bench/client.js';
 import { parseCommandArgs, reportUsage } from '../cli/args.js';
 import type { CliIO, Command } from '../cli/io.js';
 import { parseProxyList, redactURL } from '../protocol/proxy-list.js';
+import { authLines } from './auth-lines.js';
 import { ENV_FORMATS, FORMAT_TITLES, renderBlock } from './quote.js';
 import type { EnvFormat } from './quote.js';
 import { buildEnvVars, explain } from './settings.js';
@@ -23,6 +24,7 @@ $GOMODPROXY_URL, else http://localhost:3000).
   --sumdb VALUE      GOSUMDB value: 'name+hash+key [URL]', a known name, or off
   --no-direct        do not append ",direct" (the proxy becomes the only source)
   --check            ask the instance whether it answers before printing
+  --auth             also print the .netrc line and the GOAUTH setting (Go 1.24+) for a token
   -h, --help         show this help
 `;
 
@@ -59,6 +61,7 @@ export const run: Command = async (argv, io) => {
         sumdb: { type: 'string' },
         'no-direct': { type: 'boolean', default: false },
         check: { type: 'boolean', default: false },
+        auth: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -89,6 +92,7 @@ export const run: Command = async (argv, io) => {
   }
   const reachable = values.check ? await checkProxies(vars[0]?.[1] ?? '', io) : true;
   io.stdout.write(format === 'all' ? renderAll(vars) : `${renderBlock(format, vars)}\n`);
+  if (values.auth) io.stdout.write(`\n${authLines(firstProxyUrl(vars[0]?.[1] ?? ''), format === 'cmd' ? 'REM' : '#')}`);
   return reachable ? 0 : 1;
 };
 
@@ -99,6 +103,12 @@ export function renderAll(vars: EnvVars): string {
     return `${comment} ${FORMAT_TITLES[f]}\n${renderBlock(f, vars)}\n`;
   });
   return `${notes.join('\n')}\n\n${blocks.join('\n')}`;
+}
+
+/** The first http(s) proxy of a GOPROXY value: the one the credentials are for. */
+function firstProxyUrl(goproxy: string): string {
+  const e = parseProxyList(goproxy).find((x) => x.kind === 'url' && !x.url.startsWith('file:'));
+  return e?.kind === 'url' ? e.url : 'https://localhost:3000';
 }
 
 /** One request per http(s) entry; reports to stderr, so stdout stays paste-able. */

@@ -27,6 +27,20 @@ export function versionsPrefix(modulePath: string): string {
   return `${escapePath(modulePath)}/@v/`;
 }
 
+/** Markers of versions published to this proxy (not fetched), one per version: `<module>/@published/<version>`. */
+export function publishedPrefix(modulePath: string): string {
+  return `${escapePath(modulePath)}/@published/`;
+}
+
+export function publishedKey(modulePath: string, version: string): string {
+  return `${publishedPrefix(modulePath)}${escapeVersion(version)}`;
+}
+
+/** A `.mod` or `.info` uploaded ahead of its version's zip, waiting for it. */
+export function uploadKey(modulePath: string, version: string, kind: 'mod' | 'info'): string {
+  return `${escapePath(modulePath)}/@upload/${escapeVersion(version)}.${kind}`;
+}
+
 // Every character escapePath and escapeVersion can emit (a query such as `feat(x)` included), plus '/';
 // never a backslash, NUL or a control character. Traversal is refused element by element.
 const SAFE_KEY = /^[a-z0-9.\-_~!+@/ #$%&()=,[\]^{}]+$/;

@@ -26,11 +26,19 @@ export class ChecksumGate implements Gate {
       c.file !== undefined
         ? this.quarantine.keepFile(c.module, c.version, c.kind, c.file)
         : this.quarantine.keep(c.module, c.version, c.kind, c.body ?? Buffer.alloc(0));
-    await this.verify(c.module, c.version, c.kind === 'mod' ? 'go.mod' : 'zip', c.h1, keep, c.source);
+    await this.verify(c.module, c.version, c.kind === 'mod' ? 'go.mod' : 'zip', c.h1, keep, c.source, c.published === true);
   }
 
   /** Every database that knows the version must agree; at least one must know it (as the go command requires). */
-  private async verify(modulePath: string, version: string, what: 'go.mod' | 'zip', got: string, keep: () => Promise<string>, source: string): Promise<void> {
+  private async verify(
+    modulePath: string,
+    version: string,
+    what: 'go.mod' | 'zip',
+    got: string,
+    keep: () => Promise<string>,
+    source: string,
+    published: boolean,
+  ): Promise<void> {
     if (this.dbs.length === 0) return;
     if (this.options.skip(modulePath)) {
       this.metrics.sumdbVerifications.inc({ db: 'none', result: 'skipped' });
@@ -67,7 +75,8 @@ export class ChecksumGate implements Gate {
           'SECURITY ERROR\nThis download does NOT match the checksum database; the upstream served altered content and nothing was cached.',
       );
     }
-    if (!known) {
+    // A version the databases do not know yet may be published here; it cannot be filled from an upstream.
+    if (!known && !published) {
       throw gmpError(
         'GMP_ERR_SUMDB',
         `verifying ${modulePath}@${dbVersion}: not found in checksum database ${this.dbs.map((d) => d.name).join(', ')}; ` +

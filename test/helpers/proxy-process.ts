@@ -35,8 +35,8 @@ export async function startProxyProcess(flags: Record<string, string>, env: Node
         const line = buf.slice(0, nl);
         buf = buf.slice(nl + 1);
         logs.push(line);
-        const m = /"address":"(?:http:\/\/)?([^"]+)"[^\n]*gomodproxy listening|gomodproxy listening[^\n]*"address":"(?:http:\/\/)?([^"]+)"/.exec(line);
-        if (m !== null) resolve(`http://${m[1] ?? m[2]}`);
+        const m = /"address":"(https?:\/\/)?([^"]+)"[^\n]*gomodproxy listening|gomodproxy listening[^\n]*"address":"(https?:\/\/)?([^"]+)"/.exec(line);
+        if (m !== null) resolve(`${m[1] ?? m[3] ?? 'http://'}${m[2] ?? m[4]}`);
         nl = buf.indexOf('\n');
       }
     };

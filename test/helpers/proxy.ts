@@ -27,7 +27,7 @@ export async function startProxy(flags: Record<string, string | string[]>, opts:
   const server = await createServer(config, { defaultMetrics: false });
   await server.app.listen({ host: '127.0.0.1', port: 0 });
   const { port } = server.app.server.address() as AddressInfo;
-  const url = `http://127.0.0.1:${port}`;
+  const url = `${flags['tls-cert'] === undefined ? 'http' : 'https'}://127.0.0.1:${port}`;
   return {
     url,
     server,

@@ -1,0 +1,83 @@
+// What companies need, put together from the configuration: access tokens and the auth hook, the policy
+// (deny/allow rules, validation hook) as a fill gate and a request check, publishing (upload routes and
+// published versions in lists), and the audit log. compose.ts wires these into the fill path and the app.
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { openAuditLog } from '../audit/audit-log.js';
+import type { AuditLog } from '../audit/audit-log.js';
+import { FailureLimiter } from '../auth/failure-limiter.js';
+import { TokenStore } from '../auth/token-store.js';
+import { TokenVerifier } from '../auth/verifier.js';
+import type { VersionsOverlay } from '../cache/module-cache.js';
+import type { Config } from '../config/schema.js';
+import type { Coordinator } from '../coord/coordinator.js';
+import type { Committer } from '../fill/commit.js';
+import type { Gate } from '../fill/types.js';
+import { Policy } from '../policy/policy.js';
+import { parsePolicyRule } from '../protocol/policy-rule.js';
+import { ValidationHook } from '../policy/validation-hook.js';
+import { PublishedOverlay } from '../publish/list-overlay.js';
+import { Publisher } from '../publish/publisher.js';
+import { PublishedVersions } from '../publish/published-versions.js';
+import { Access } from '../server/access.js';
+import type { AccessRoute } from '../server/access.js';
+import { auditRefusals, authHook } from '../server/auth-hook.js';
+import type { MethodAllowance } from '../server/method-guard.js';
+import { policyHook } from '../server/policy-hook.js';
+import { UPLOAD_METHODS, uploadRoutes } from '../server/upload-routes.js';
+import type { Layout } from './layout.js';
+
+export interface CompanyDeps {
+  readonly layout: Layout;
+  readonly coord: Coordinator;
+  readonly log: Logger;
+  readonly isPrivate: (modulePath: string) => boolean;
+  readonly redact: (modulePath: string) => string;
+}
+
+export interface Company {
+  /** Fill gates (the policy), after the checksum gate. */
+  readonly gates: readonly Gate[];
+  /** Published versions in list and @latest answers. */
+  readonly overlay: VersionsOverlay;
+  readonly audit: AuditLog;
+  /** The app's part: hooks and upload routes, given the commit rules the fill path uses. */
+  plugins(commit: Committer, routes?: readonly AccessRoute[]): Array<(app: FastifyInstance) => void>;
+  readonly methods: readonly MethodAllowance[];
+  close(): Promise<void>;
+}
+
+export function openCompany(config: Readonly<Config>, deps: CompanyDeps): Company {
+  const { layout, coord, log } = deps;
+  const audit = openAuditLog(config.audit.log);
+  const p = config.policy;
+  const hook =
+    p.hook === '' ? undefined : new ValidationHook({ url: p.hook, timeoutMs: p.hookTimeout, failOpen: p.hookFailure === 'open', log, redact: deps.redact });
+  const policy = new Policy({ deny: p.deny.map(parsePolicyRule), allow: p.allow.map(parsePolicyRule) }, hook);
+  const published = new PublishedVersions(layout.cache);
+  const verifier = new TokenVerifier(new TokenStore(coord));
+  const limiter = new FailureLimiter(config.auth.failLimit);
+  const own = config.ownSumdb.enabled ? { name: config.ownSumdb.name, base: config.ownSumdb.base } : undefined;
+  return {
+    gates: policy.hasRules || hook !== undefined ? [policy] : [],
+    overlay: new PublishedOverlay(published),
+    audit,
+    methods: UPLOAD_METHODS,
+    plugins: (commit, routes) => {
+      const access = new Access({ isPrivate: deps.isPrivate, ownSumdb: own, routes });
+      const publisher = new Publisher({ store: layout.cache, commit, coord, published });
+      const auth = authHook({ mode: config.auth.mode, access, verifier, limiter });
+      // With --auth off only uploads need a token: the hook then runs on the upload route alone, and reads pay nothing.
+      const everywhere = config.auth.mode !== 'off';
+      return [
+        (app) => {
+          if (everywhere) app.addHook('onRequest', auth);
+          if (policy.hasRules) app.addHook('onRequest', policyHook(policy));
+          auditRefusals(app, audit);
+        },
+        uploadRoutes({ publisher, scratch: layout.scratch, audit, auth: everywhere ? undefined : auth }),
+      ];
+    },
+    close: () => audit.close(),
+  };
+}

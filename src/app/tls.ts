@@ -1,0 +1,44 @@
+// gomodproxy serving https itself (--tls-cert, --tls-key): the go command sends credentials only over
+// https. The files are read at start and again on SIGHUP (a renewed certificate needs no restart); a
+// reload that fails keeps the certificate in use.
+import { readFile } from 'node:fs/promises';
+import type { SecureContextOptions } from 'node:tls';
+import type { Logger } from 'pino';
+import type { Config } from '../config/schema.js';
+
+export interface TlsPair {
+  readonly cert: Buffer;
+  readonly key: Buffer;
+}
+
+/** Something whose certificate can be swapped while it runs (node's https/tls servers). */
+export interface SecureServer {
+  setSecureContext(options: SecureContextOptions): void;
+}
+
+export const tlsEnabled = (config: Readonly<Config>): boolean => config.tls.cert !== '';
+
+/** The certificate and key, or undefined without --tls-cert; throws a readable error for a bad file. */
+export async function readTls(config: Readonly<Config>): Promise<TlsPair | undefined> {
+  if (!tlsEnabled(config)) return undefined;
+  const read = (file: string, what: string) =>
+    readFile(file).catch((err: NodeJS.ErrnoException) => {
+      throw new Error(`cannot read the TLS ${what} ${file}: ${err.code ?? err.message}`);
+    });
+  const [cert, key] = await Promise.all([read(config.tls.cert, 'certificate'), read(config.tls.key, 'key')]);
+  return { cert, key };
+}
+
+/** Reads the files again and swaps them in; logs (and keeps the old pair) when they do not load. */
+export async function reloadTls(server: SecureServer, config: Readonly<Config>, log: Logger): Promise<boolean> {
+  try {
+    const pair = await readTls(config);
+    if (pair === undefined) return false;
+    server.setSecureContext({ cert: pair.cert, key: pair.key });
+    log.info({ cert: config.tls.cert }, 'reloaded the TLS certificate');
+    return true;
+  } catch (err) {
+    log.error({ err: (err as Error).message, cert: config.tls.cert }, 'could not reload the TLS certificate; keeping the one in use');
+    return false;
+  }
+}

@@ -1,0 +1,121 @@
+// `gomodproxy token create|list|revoke`: access tokens, stored hashed where the servers of the same settings
+// look them up (the coordinator: <data>/coord, or a shared database). A new token is printed once.
+import { openAdminCoordinator } from '../app/admin-coordinator.js';
+import { appendAudit } from '../audit/audit-log.js';
+import { reportUsage, UsageError } from './args.js';
+import { configFlagsHelp, withConfig } from './flags.js';
+import type { CliIO, Command } from './io.js';
+import type { Config } from '../config/schema.js';
+import { parseDuration } from '../config/units.js';
+import type { TokenRecord } from '../auth/token.js';
+import { isActive, TokenStore } from '../auth/token-store.js';
+
+export const TOKEN_HELP = `Usage:
+  gomodproxy token create --name NAME --scope SCOPE [--scope SCOPE]… [--expires 90d] [flags]
+  gomodproxy token list [--json] [flags]
+  gomodproxy token revoke NAME|ID [flags]
+
+Access tokens for --auth private|all and for publishing. A scope is read:GLOB, publish:GLOB (GLOB in
+GOPRIVATE syntax, e.g. 'corp.example.com/*'; a comma list is allowed) or admin (everything). create prints
+the token once on stdout: give it to the go command as the password in .netrc (any login) or as a Bearer
+token (GOAUTH, Go 1.24+); only its hash is kept. Give these commands the settings the server runs with
+(--data, --config, GOMODPROXY_*): tokens live in its coordinator's values.
+
+  --name NAME       a name for the token (shown in the audit log, never the token)
+  --scope SCOPE     read:GLOB, publish:GLOB or admin (repeatable)
+  --expires AGE     lifetime: 90d, 12h, 30m (default: never)
+  --json            list as JSON
+
+Flags (the same settings as serve):
+${configFlagsHelp()}
+`;
+
+const EXTRA = {
+  name: { type: 'string' },
+  scope: { type: 'string', multiple: true },
+  expires: { type: 'string' },
+  json: { type: 'boolean' },
+} as const;
+
+export const token: Command = withConfig(
+  'token',
+  TOKEN_HELP,
+  async (config, io, values, positionals) => {
+    const [sub, ...args] = positionals;
+    const store = new TokenStore(await openAdminCoordinator(config));
+    try {
+      if (sub === 'create' && args.length === 0) return await create(store, config, io, values);
+      if (sub === 'list' && args.length === 0) return await list(store, io, values.json === true);
+      if (sub === 'revoke' && args.length === 1) return await revoke(store, config, io, args[0] as string);
+    } catch (err) {
+      if (err instanceof UsageError) return reportUsage(io, 'token', err);
+      io.stderr.write(`gomodproxy token: ${(err as Error).message}\n`);
+      return 1;
+    }
+    return reportUsage(
+      io,
+      'token',
+      new UsageError(sub === undefined ? 'a sub-command is needed: create, list or revoke' : `unexpected arguments for ${JSON.stringify(sub)}`),
+    );
+  },
+  EXTRA,
+  true,
+);
+
+/** `90d`, `12h`, `30m`, or any duration the settings accept. */
+export function parseLifetime(text: string): number {
+  const days = /^(\d+)d$/.exec(text.trim());
+  const ms = days !== null ? Number(days[1]) * 86_400_000 : parseDuration(text);
+  if (ms === undefined || ms <= 0) throw new UsageError(`--expires ${JSON.stringify(text)}: use e.g. 90d, 12h or 30m`);
+  return ms;
+}
+
+async function create(store: TokenStore, config: Readonly<Config>, io: CliIO, values: Record<string, unknown>): Promise<number> {
+  const name = values.name as string | undefined;
+  if (name === undefined) throw new UsageError("option '--name' is required");
+  const expires = values.expires as string | undefined;
+  const { record, token } = await store.create({
+    name,
+    scopes: (values.scope as string[] | undefined) ?? [],
+    expiresInMs: expires === undefined ? undefined : parseLifetime(expires),
+  });
+  io.stdout.write(`${token}\n`);
+  io.stderr.write(
+    `created token ${JSON.stringify(record.name)} (id ${record.id}; ${record.scopes.join(', ')}; expires ${record.expires ?? 'never'}): it is shown only now\n`,
+  );
+  appendAudit(config.audit.log, { event: 'token.created', token: record.name, tokenId: record.id, scopes: record.scopes, expires: record.expires }, io.stderr);
+  return 0;
+}
+
+async function list(store: TokenStore, io: CliIO, json: boolean): Promise<number> {
+  const now = new Date();
+  const rows = (await store.list()).map((r) => ({ id: r.id, name: r.name, scopes: r.scopes, created: r.created, expires: r.expires, status: status(r, now) }));
+  if (json) {
+    io.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+    return 0;
+  }
+  if (rows.length === 0) {
+    io.stdout.write('no tokens\n');
+    return 0;
+  }
+  const table = [['ID', 'NAME', 'STATUS', 'EXPIRES', 'SCOPES'], ...rows.map((r) => [r.id, r.name, r.status, r.expires ?? 'never', r.scopes.join(' ')])];
+  const widths = table[0]?.map((_, i) => Math.max(...table.map((row) => (row[i] as string).length))) ?? [];
+  io.stdout.write(table.map((row) => row.map((c, i) => (i === row.length - 1 ? c : c.padEnd(widths[i] as number))).join('  ')).join('\n') + '\n');
+  return 0;
+}
+
+async function revoke(store: TokenStore, config: Readonly<Config>, io: CliIO, nameOrId: string): Promise<number> {
+  const r = await store.revoke(nameOrId);
+  if (r === undefined) {
+    io.stderr.write(`gomodproxy token: no active token named or with id ${JSON.stringify(nameOrId)}\n`);
+    return 1;
+  }
+  io.stdout.write(`revoked token ${JSON.stringify(r.name)} (id ${r.id}); servers refuse it within seconds\n`);
+  appendAudit(config.audit.log, { event: 'token.revoked', token: r.name, tokenId: r.id }, io.stderr);
+  return 0;
+}
+
+function status(r: TokenRecord, now: Date): string {
+  if (r.revoked !== undefined) return 'revoked';
+  return isActive(r, now) ? 'active' : 'expired';
+}

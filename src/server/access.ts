@@ -1,0 +1,96 @@
+// What a request needs in order to be served, by path: nothing (health), reading a module (protected when
+// the module is private), reading what only a token may see, publishing a module, or administration. The
+// auth hook (auth-hook.ts) decides from this; routes added later declare their needs in `routes`.
+import { parseLookupTarget } from '../sumdb/lookup-path.js';
+import { parseCached } from './goproxy-routes.js';
+
+export type Need =
+  | { readonly kind: 'open' }
+  /** module: the module read, when the path names one; private: protected under --auth private. */
+  | { readonly kind: 'read'; readonly module?: string; readonly private: boolean }
+  /**
+   * Served to anyone (under --auth all: to any token), with the caller's token checked when one is sent, so the
+   * route can leave out what the caller may not read (`req.access.canRead`): a feed of every module, say.
+   */
+  | { readonly kind: 'filtered' }
+  | { readonly kind: 'publish'; readonly module: string }
+  | { readonly kind: 'admin' };
+
+export interface AccessRoute {
+  /** A path prefix, e.g. `/index` or `/api/`. */
+  readonly prefix: string;
+  readonly need: Need;
+}
+
+export interface AccessOptions {
+  readonly isPrivate: (modulePath: string) => boolean;
+  /** The own checksum database: its data tiles hold the records of private modules. */
+  readonly ownSumdb?: { readonly name: string; readonly base: string };
+  /** Needs of routes other features add (checked before the built-in ones). */
+  readonly routes?: readonly AccessRoute[];
+}
+
+const OPEN: Need = { kind: 'open' };
+const PUBLIC_READ: Need = { kind: 'read', private: false };
+const ADMIN: Need = { kind: 'admin' };
+
+export class Access {
+  /** Whether each module path is private, remembered: glob matching is the costly part of a public hit. */
+  private readonly privacy = new Map<string, boolean>();
+
+  constructor(private readonly options: AccessOptions) {}
+
+  classify(method: string, url: string): Need {
+    const q = url.indexOf('?');
+    const path = q < 0 ? url : url.slice(0, q);
+    if (path === '/healthz' || path === '/readyz') return OPEN;
+    if (path === '/metrics') return PUBLIC_READ;
+    for (const r of this.options.routes ?? []) if (path.startsWith(r.prefix)) return r.need;
+    if (path.startsWith('/sumdb/')) return this.sumdb(path.slice('/sumdb/'.length), true);
+    const own = this.options.ownSumdb;
+    if (own !== undefined && path.startsWith(`${own.base}/`)) return this.sumdb(path.slice(own.base.length + 1), false);
+    let module: string;
+    try {
+      module = parseCached(url).module;
+    } catch {
+      // Malformed or unknown paths are answered by the routes (400/404), which reveal nothing.
+      return method === 'GET' || method === 'HEAD' ? PUBLIC_READ : ADMIN;
+    }
+    if (method !== 'GET' && method !== 'HEAD') return { kind: 'publish', module };
+    return { kind: 'read', module, private: this.isPrivate(module) };
+  }
+
+  isPrivate(module: string): boolean {
+    let p = this.privacy.get(module);
+    if (p === undefined) {
+      p = this.options.isPrivate(module);
+      if (this.privacy.size >= 10_000) this.privacy.clear();
+      this.privacy.set(module, p);
+    }
+    return p;
+  }
+
+  /** rest: the path after `/sumdb/` (named: it starts with the database name) or after the own base. */
+  private sumdb(rest: string, named: boolean): Need {
+    const own = this.options.ownSumdb;
+    let db = '';
+    if (named) {
+      const known = own !== undefined && rest.startsWith(`${own.name}/`) ? own.name : undefined;
+      db = known ?? rest.slice(0, Math.max(0, rest.indexOf('/')));
+      rest = rest.slice(db.length + 1);
+    } else db = own?.name ?? '';
+    if (rest.startsWith('lookup/')) {
+      let target: ReturnType<typeof parseLookupTarget> = null;
+      try {
+        // Decoded as the route decodes it (a whole path, slashes included), so both see the same module.
+        target = parseLookupTarget(decodeURIComponent(rest.slice('lookup/'.length)));
+      } catch {
+        // answered 400 by the route
+      }
+      return target === null ? PUBLIC_READ : { kind: 'read', module: target.path, private: this.isPrivate(target.path) };
+    }
+    // Data tiles hold whole records (module paths included): those of the own database may name private modules.
+    if (own !== undefined && db === own.name && /^tile\/\d+\/data\//.test(rest)) return ADMIN;
+    return PUBLIC_READ;
+  }
+}
