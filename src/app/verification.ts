@@ -20,6 +20,7 @@ import { ChecksumGate } from '../verify/checksum-gate.js';
 import { OwnSumdb } from '../verify/own-sumdb.js';
 import { Quarantine } from '../verify/quarantine.js';
 import { SumdbRelay } from '../verify/sumdb-relay.js';
+import type { VerdictRecord, Verdicts } from '../verify/verdicts.js';
 import { trustedHeadKey } from '../verify/sumdb-ops.js';
 import type { Layout } from './layout.js';
 import { loadOrCreateKey } from './own-key.js';
@@ -31,6 +32,8 @@ export interface VerificationDeps {
   readonly metrics: Metrics;
   readonly log: Logger;
   readonly httpOptions: HttpFetcherOptions;
+  /** Keeps which databases verified each filled file (shown by the dashboard). */
+  readonly verdicts?: Verdicts;
 }
 
 export interface Checksums {
@@ -61,9 +64,10 @@ export async function openChecksums(config: Readonly<Config>, deps: Verification
   }
   if (dbs.length === 0) log.warn('checksum verification is off (--sumdb off): upstream content is validated but not checked against any checksum database');
   const noSumdb = config.noSumdb;
-  const skip = (p: string) => deps.isPrivate(p) || (noSumdb !== '' && matchPrefixPatterns(noSumdb, p));
+  const skip = (p: string) => (deps.isPrivate(p) ? 'private' : noSumdb !== '' && matchPrefixPatterns(noSumdb, p) ? 'nosumdb' : undefined);
+  const record = deps.verdicts === undefined ? undefined : (v: VerdictRecord) => (deps.verdicts as Verdicts).record(v);
   return {
-    gate: new ChecksumGate(dbs, new Quarantine(layout.quarantine), { skip }, metrics, log),
+    gate: new ChecksumGate(dbs, new Quarantine(layout.quarantine), { skip, record }, metrics, log),
     relays: new Map(dbs.map((db) => [db.name, new SumdbRelay(db)] as const)),
     close: async () => {
       await Promise.all(fetchers.map((f) => f.close()));
