@@ -42,6 +42,7 @@ export const ERRORS = {
   GMP_ERR_SHUTTING_DOWN: { status: 503, description: 'The server is shutting down; retry on another instance.' },
   GMP_ERR_CONFIG: { status: 500, description: 'The configuration is invalid.' },
   GMP_ERR_INTERNAL: { status: 500, description: 'An unexpected internal error.' },
+  GMP_ERR_NOT_AVAILABLE: { status: 501, description: 'The feature is not available in this build.' },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -26,7 +26,10 @@ import { HttpFetcher } from '../upstream/http-fetcher.js';
 import { parseProxyList } from '../protocol/proxy-list.js';
 import { ProxySource } from '../upstream/proxy-source.js';
 import { DirectSource } from '../vcs/direct-source.js';
+import { OwnRecordGate } from '../verify/own-record-gate.js';
+import { Verdicts } from '../verify/verdicts.js';
 import { ClusterMetrics } from './cluster-metrics.js';
+import { composeDashboard } from './dashboard.js';
 import type { Layout } from './layout.js';
 import { openLayout } from './layout.js';
 import { openChecksums, openOwnSumdb } from './verification.js';
@@ -87,7 +90,8 @@ export async function createServer(config: Readonly<Config>, options: ComposeOpt
   const publicChain = chainFor(config.upstream);
   const privateChain = chainFor(config.privateUpstream);
 
-  const verifyDeps = { layout, coord, isPrivate, metrics, log, httpOptions: httpOptions(config) };
+  const verdicts = new Verdicts(layout.cache, log, redact);
+  const verifyDeps = { layout, coord, isPrivate, metrics, log, httpOptions: httpOptions(config), verdicts };
   const checksums = await openChecksums(config, verifyDeps);
   const gates: Gate[] = [checksums.gate];
   const events = new FillEvents();
@@ -103,6 +107,8 @@ export async function createServer(config: Readonly<Config>, options: ComposeOpt
   });
   const fill = new SingleflightFill(new LockedFill(filler, coord, log, metrics), metrics);
   const own = await openOwnSumdb(config, verifyDeps, fill, events, redact);
+  // A version the own database recorded must refill (after a purge) with the hashes it recorded.
+  if (own !== undefined) gates.push(new OwnRecordGate(own, log, redact));
 
   const cache = new ModuleCache(
     layout.cache,
@@ -114,7 +120,9 @@ export async function createServer(config: Readonly<Config>, options: ComposeOpt
   );
   const routes = sumdbRoutes({ relays: checksums.relays, own: own === undefined ? undefined : { db: own, base: config.ownSumdb.base } });
   const metricsText = clusterMetrics === undefined ? undefined : () => clusterMetrics.text();
-  const app = buildApp({ cache, metrics, logger: log, redact, plugins: [routes], metricsText });
+  const dashboard = composeDashboard(config, { layout, metrics, cache, verdicts, own, isPrivate, redact, worker: worker?.channel });
+  const plugins = dashboard === undefined ? [routes] : [routes, dashboard.plugin];
+  const app = buildApp({ cache, metrics, logger: log, redact, plugins, metricsText, methods: dashboard?.methods, onZipServed: dashboard?.onZipServed });
   return {
     app,
     layout,
@@ -123,6 +131,7 @@ export async function createServer(config: Readonly<Config>, options: ComposeOpt
     coord,
     close: async () => {
       await app.close();
+      dashboard?.close();
       // Recording what was just served may still need the upstreams, so it finishes before they close.
       await own?.flush();
       await Promise.all(closers.map((c) => c()));

@@ -12,6 +12,7 @@ import { serveCoordinator } from '../coord/ipc.js';
 import { LocalCoordinator } from '../coord/local.js';
 import { dataPaths } from '../storage/data-dirs.js';
 import { MetricsAggregator } from './cluster-metrics.js';
+import { StatsHub } from './cluster-stats.js';
 
 /** Restarts within this window count as a crash loop, which slows restarts down. */
 const CRASH_WINDOW_MS = 10_000;
@@ -34,6 +35,8 @@ export async function runPrimary(config: Readonly<Config>, log: Logger): Promise
   const coord = new LocalCoordinator(dataPaths(config.data).coord);
   await coord.cleanup();
   const metrics = new MetricsAggregator();
+  // The dashboard's one timeline for the whole server lives here, where worker restarts cannot lose it.
+  const stats = config.dashboard ? new StatsHub() : undefined;
   const crashes: number[] = [];
   let stopping = false;
 
@@ -44,11 +47,13 @@ export async function runPrimary(config: Readonly<Config>, log: Logger): Promise
     const id = `w${worker.id}`;
     const detachCoord = serveCoordinator(coord, worker, id);
     const detachMetrics = metrics.add(id, worker);
+    const detachStats = stats?.add(id, worker);
     // A message to a worker that just died must not take the primary down.
     worker.on('error', (err) => log.warn({ worker: id, err: err.message }, 'worker channel error'));
     worker.once('exit', (code, signal) => {
       detachCoord();
       detachMetrics();
+      detachStats?.();
       if (stopping) return;
       log.error({ worker: id, code, signal }, 'worker exited; starting a new one');
       const now = Date.now();
@@ -80,6 +85,7 @@ export async function runPrimary(config: Readonly<Config>, log: Logger): Promise
       timer.unref();
       void Promise.all(exited).then(async () => {
         clearTimeout(timer);
+        stats?.close();
         await coord.close();
         resolve(0);
       });

@@ -114,6 +114,10 @@ export const configSchema = z
       shownDefault: 'number of CPUs',
     }),
     shutdownTimeout: duration('30s', { flag: 'shutdown-timeout', help: 'how long SIGTERM waits for in-flight responses' }),
+    dashboard: toggle(true, {
+      flag: 'dashboard',
+      help: 'serve the web dashboard at /ui/ and its JSON API at /api/v1/, with the counters behind them (on or off)',
+    }),
   })
   .strict();
 
