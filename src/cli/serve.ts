@@ -47,7 +47,11 @@ async function runServer(config: Readonly<Config>, asWorker: boolean): Promise<n
       }, config.shutdownTimeout);
       timer.unref();
       server.close().then(
-        () => resolve(0),
+        () => {
+          // A worker's channel to the primary would keep it alive: let go of it so the process can end.
+          if (asWorker) cluster.worker?.disconnect();
+          resolve(0);
+        },
         (err: unknown) => {
           server.log.error({ err }, 'error during shutdown');
           resolve(1);

@@ -81,3 +81,13 @@ test('GOPROXY lists parse like the go command: separators, keywords, implicit ht
   assert.throws(() => parseProxyList('goproxy'), /missing scheme/);
   assert.throws(() => parseProxyList('ftp://x.example'), /scheme must be/);
 });
+
+test('GOPROXY entries are trimmed of white space as strings.TrimSpace trims it, U+0085 included and U+FEFF not', () => {
+  // Found by the GOPROXY fuzz property: "\u0085,direct" was refused as an invalid proxy URL; Go skips the empty entry.
+  assert.deepEqual(parseProxyList('\u0085,direct'), [{ kind: 'direct', fallBackOnError: false }]);
+  assert.deepEqual(parseProxyList('\u2028proxy.example.com\u0085|off'), [
+    { kind: 'url', url: 'https://proxy.example.com', fallBackOnError: true },
+    { kind: 'off', fallBackOnError: false },
+  ]);
+  assert.throws(() => parseProxyList('\ufeffdirect'), /invalid proxy URL/);
+});
