@@ -1,7 +1,6 @@
 // The dashboard of `serve --workers 2` answers for the whole server: figures and downloads summed over both
 // workers by the primary, and a purge that every worker's memory forgets.
 import assert from 'node:assert/strict';
-import { request } from 'node:http';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -11,23 +10,16 @@ import type { FakeUpstream } from './helpers/fake-upstream.js';
 import { sampleModules, writeGoproxyDir } from './helpers/goproxy-dir.js';
 import { startProxyProcess } from './helpers/proxy-process.js';
 import type { ProxyProcess } from './helpers/proxy-process.js';
+import { rawRequest } from './helpers/raw-http.js';
 
 let root: string;
 let up: FakeUpstream;
 let proxy: ProxyProcess;
 
 /** One request on a connection of its own, so that requests spread over the workers. */
-function get(p: string, method = 'GET'): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request(`${proxy.url}${p}`, { method, agent: false, headers: { connection: 'close' } }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (body += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    });
-    req.on('error', reject);
-    req.end();
-  });
+async function get(p: string, method = 'GET'): Promise<{ status: number; body: string }> {
+  const port = Number(new URL(proxy.url).port);
+  return rawRequest(port, `${method} ${p} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nConnection: close\r\n\r\n`, 60_000);
 }
 
 const ZIP = '/example.com/lib/@v/v1.0.0.zip';
