@@ -61,6 +61,7 @@ export const ERRORS = {
   GMP_ERR_POLICY_HOOK: { status: 503, upstream: true, retryAfter: 5, description: 'The validation hook could not be asked (fail-closed).' },
   GMP_ERR_PUBLISH_CONFLICT: { status: 409, description: 'The version is already published or cached with different content.' },
   GMP_ERR_PUBLISH_INVALID: { status: 422, description: 'The uploaded zip, go.mod or .info breaks the module rules.' },
+  GMP_ERR_NOT_AVAILABLE: { status: 501, description: 'The feature is not available in this build.' },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -37,6 +37,9 @@ import { Followers } from './follow.js';
 import { openHooks } from './hooks.js';
 import { openIndexFeed } from './index-feed.js';
 import { openCompany } from './company.js';
+import { OwnRecordGate } from '../verify/own-record-gate.js';
+import { Verdicts } from '../verify/verdicts.js';
+import { composeDashboard } from './dashboard.js';
 import type { Layout } from './layout.js';
 import { openLayout } from './layout.js';
 import { readTls } from './tls.js';
@@ -111,7 +114,8 @@ export async function createServer(config: Readonly<Config>, options: ComposeOpt
   const publicChain = chainFor(config.upstream);
   const privateChain = chainFor(config.privateUpstream);
 
-  const verifyDeps = { layout, coord, isPrivate, metrics, log, httpOptions: httpOptions(config), sharedCoordinator: backends.external };
+  const verdicts = new Verdicts(layout.cache, log, redact);
+  const verifyDeps = { layout, coord, isPrivate, metrics, log, httpOptions: httpOptions(config), sharedCoordinator: backends.external, verdicts };
   const checksums = await openChecksums(config, verifyDeps);
   const company = openCompany(config, { layout, coord, log, isPrivate, redact });
   // A zip filled again (after eviction) must be the one first stored; then the checksum databases; then policy.
@@ -133,6 +137,8 @@ export async function createServer(config: Readonly<Config>, options: ComposeOpt
   const fill = new SingleflightFill(new LockedFill(filler, coord, log, metrics), metrics);
   const own = await openOwnSumdb(config, verifyDeps, fill, events, redact);
   const content = await openContent(config, { layout, coord, events, metrics, log, isPrivate, redact });
+  // A version the own database recorded must refill (after a purge) with the hashes it recorded.
+  if (own !== undefined) gates.push(new OwnRecordGate(own, log, redact));
 
   const cache = new ModuleCache(
     layout.cache,
@@ -155,16 +161,18 @@ export async function createServer(config: Readonly<Config>, options: ComposeOpt
   if (options.follow !== false) followers.start();
   const metricsText = clusterMetrics === undefined ? undefined : () => clusterMetrics.text();
   const hooks = await openHooks(config, { cache, fill, store: layout.cache, coord, direct, log, redact });
+  const dashboard = composeDashboard(config, { layout, metrics, cache, verdicts, own, isPrivate, redact, worker: worker?.channel });
   const app = buildApp({
     cache,
     metrics,
     logger: log,
     redact,
-    plugins: [routes, feed.routes, hooks.routes, ...company.plugins(commit)],
-    methods: [...hooks.methods, ...company.methods],
+    plugins: [routes, feed.routes, hooks.routes, ...company.plugins(commit), ...(dashboard === undefined ? [] : [dashboard.plugin])],
+    methods: [...hooks.methods, ...company.methods, ...(dashboard?.methods ?? [])],
     metricsText,
     readiness: backends.readiness,
     https: await readTls(config),
+    onZipServed: dashboard?.onZipServed,
   });
   return {
     app,
@@ -182,6 +190,7 @@ export async function createServer(config: Readonly<Config>, options: ComposeOpt
       // Versions being stored for a feed finish (and its cursor is saved) while the stores are still open.
       await followers.close();
       await content.close();
+      dashboard?.close();
       // Recording what was just served may still need the upstreams, so it finishes before they close.
       await own?.flush();
       await feed.close();

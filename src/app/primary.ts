@@ -15,6 +15,7 @@ import { dataPaths } from '../storage/data-dirs.js';
 import { checkBackends } from './backends.js';
 import { MetricsAggregator } from './cluster-metrics.js';
 import { tlsEnabled } from './tls.js';
+import { StatsHub } from './cluster-stats.js';
 
 /** Restarts within this window count as a crash loop, which slows restarts down. */
 const CRASH_WINDOW_MS = 10_000;
@@ -40,6 +41,8 @@ export async function runPrimary(config: Readonly<Config>, log: Logger): Promise
   const coord = external ? undefined : new LocalCoordinator(dataPaths(config.data).coord);
   await coord?.cleanup();
   const metrics = new MetricsAggregator();
+  // The dashboard's one timeline for the whole server lives here, where worker restarts cannot lose it.
+  const stats = config.dashboard ? new StatsHub() : undefined;
   const crashes: number[] = [];
   let stopping = false;
 
@@ -50,11 +53,13 @@ export async function runPrimary(config: Readonly<Config>, log: Logger): Promise
     const id = `w${worker.id}`;
     const detachCoord = coord === undefined ? () => undefined : serveCoordinator(coord, worker, id);
     const detachMetrics = metrics.add(id, worker);
+    const detachStats = stats?.add(id, worker);
     // A message to a worker that just died must not take the primary down.
     worker.on('error', (err) => log.warn({ worker: id, err: err.message }, 'worker channel error'));
     worker.once('exit', (code, signal) => {
       detachCoord();
       detachMetrics();
+      detachStats?.();
       if (stopping) return;
       log.error({ worker: id, code, signal }, 'worker exited; starting a new one');
       const now = Date.now();
@@ -89,6 +94,7 @@ export async function runPrimary(config: Readonly<Config>, log: Logger): Promise
       timer.unref();
       void Promise.all(exited).then(async () => {
         clearTimeout(timer);
+        stats?.close();
         await coord?.close();
         resolve(0);
       });

@@ -23,6 +23,7 @@ import { OwnSumdb } from '../verify/own-sumdb.js';
 import { OfflineFetcher, isOffline } from '../verify/offline-fetcher.js';
 import { Quarantine } from '../verify/quarantine.js';
 import { SumdbRelay } from '../verify/sumdb-relay.js';
+import type { VerdictRecord, Verdicts } from '../verify/verdicts.js';
 import { trustedHeadKey } from '../verify/sumdb-ops.js';
 import type { Layout } from './layout.js';
 import { loadOrCreateKey } from './own-key.js';
@@ -37,6 +38,8 @@ export interface VerificationDeps {
   readonly httpOptions: HttpFetcherOptions;
   /** The coordinator is shared with other replicas (PostgreSQL, Redis): so is the own database's key. */
   readonly sharedCoordinator?: boolean;
+  /** Keeps which databases verified each filled file (shown by the dashboard). */
+  readonly verdicts?: Verdicts;
 }
 
 export interface Checksums {
@@ -67,9 +70,10 @@ export async function openChecksums(config: Readonly<Config>, deps: Verification
   }
   if (dbs.length === 0) log.warn('checksum verification is off (--sumdb off): upstream content is validated but not checked against any checksum database');
   const noSumdb = config.noSumdb;
-  const skip = (p: string) => deps.isPrivate(p) || (noSumdb !== '' && matchPrefixPatterns(noSumdb, p));
+  const skip = (p: string) => (deps.isPrivate(p) ? 'private' : noSumdb !== '' && matchPrefixPatterns(noSumdb, p) ? 'nosumdb' : undefined);
+  const record = deps.verdicts === undefined ? undefined : (v: VerdictRecord) => (deps.verdicts as Verdicts).record(v);
   return {
-    gate: new ChecksumGate(dbs, new Quarantine(layout.quarantine), { skip }, metrics, log),
+    gate: new ChecksumGate(dbs, new Quarantine(layout.quarantine), { skip, record }, metrics, log),
     relays: new Map(dbs.map((db) => [db.name, new SumdbRelay(db)] as const)),
     close: async () => {
       await Promise.all(fetchers.map((f) => f.close()));

@@ -274,6 +274,16 @@ export class ModuleCache {
     return { versions: (list?.value.body.toString('utf8') ?? '').split('\n').filter((v) => v !== '') };
   }
 
+  /** Forgets what memory holds of a version removed from storage (a purge), so the next request looks in storage again. */
+  forgetVersion(modulePath: string, version: string): void {
+    for (const kind of ['info', 'mod'] as const) {
+      const key = this.keys.key(modulePath, version, kind);
+      this.memory.delete(key);
+      this.writing.delete(key);
+    }
+    this.zips.forget(this.keys.key(modulePath, version, 'zip'));
+  }
+
   /** Waits for every durable write still running. */
   async flush(): Promise<void> {
     while (this.writing.size > 0 || this.commits.size > 0) await Promise.all([...[...this.writing.values()].map((w) => w.durable), ...this.commits]);

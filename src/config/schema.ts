@@ -230,6 +230,10 @@ export const configSchema = z
         help: 'when the hook fails or times out: closed (refuse, 503) or open (allow)',
       }),
     }),
+    dashboard: toggle(true, {
+      flag: 'dashboard',
+      help: 'serve the web dashboard at /ui/ and its JSON API at /api/v1/, with the counters behind them (on or off)',
+    }),
   })
   .strict()
   .superRefine((c, ctx) => {

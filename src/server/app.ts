@@ -31,6 +31,8 @@ export interface AppOptions {
   readonly readiness?: () => Readiness;
   /** Serve https with this certificate and key (swapped later with setSecureContext). */
   readonly https?: { readonly cert: Buffer; readonly key: Buffer };
+  /** Told of every zip sent whole (the dashboard's download counts); kept to one call on the hit path. */
+  readonly onZipServed?: (modulePath: string, version: string) => void;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
@@ -100,6 +102,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
     counters.request(endpoint, status).inc();
     const len = Number(reply.getHeader('content-length'));
     if (req.method !== 'HEAD' && status < 300 && Number.isFinite(len)) counters.bytes(endpoint).inc(len);
+    if (status === 200 && req.goproxy?.endpoint === 'zip' && req.method === 'GET') options.onZipServed?.(req.goproxy.module, req.goproxy.version);
     if (endpoint === 'healthz' || endpoint === 'readyz' || endpoint === 'metrics') return;
     // Hits are the bulk of the traffic and say nothing new: debug. Fills and failures: info.
     const notable = status >= 400 || req.goproxyFilled === true;
@@ -184,6 +187,8 @@ function endpointOf(req: FastifyRequest): string {
   if (path.startsWith('/sumdb/')) return 'sumdb';
   if (path === '/index') return 'index';
   if (path.startsWith('/hooks/')) return 'hooks';
+  if (path === '/ui' || path.startsWith('/ui/')) return 'ui';
+  if (path.startsWith('/api/')) return 'api';
   return 'other';
 }
 

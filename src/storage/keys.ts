@@ -4,7 +4,8 @@ import { gmpError } from '../errors.js';
 import { escapePath, escapeVersion, unescapePath, unescapeVersion } from '../protocol/escape.js';
 import { check } from '../protocol/module-path.js';
 
-export type ArtifactKind = 'info' | 'mod' | 'zip' | 'ziphash';
+/** zipsumdb/modsumdb: which checksum databases verified the zip/go.mod when it was filled (src/verify/verdicts.ts). */
+export type ArtifactKind = 'info' | 'mod' | 'zip' | 'ziphash' | 'zipsumdb' | 'modsumdb';
 
 export function artifactKey(modulePath: string, version: string, kind: ArtifactKind): string {
   return `${escapePath(modulePath)}/@v/${escapeVersion(version)}.${kind}`;

@@ -6,10 +6,13 @@ import type { Candidate, Gate } from '../fill/types.js';
 import type { Metrics } from '../metrics.js';
 import type { ChecksumDb } from './checksum-db.js';
 import type { Quarantine } from './quarantine.js';
+import type { VerdictRecord } from './verdicts.js';
 
 export interface VerifyOptions {
-  /** Modules not checked against public databases (GONOSUMDB patterns, private modules). */
-  readonly skip: (modulePath: string) => boolean;
+  /** Why a module is not checked against public databases (private modules, GONOSUMDB patterns), or undefined. */
+  readonly skip: (modulePath: string) => 'private' | 'nosumdb' | undefined;
+  /** Told which databases verified each file that passed, before it is stored (src/verify/verdicts.ts). */
+  readonly record?: (verdict: VerdictRecord) => Promise<void>;
 }
 
 export class ChecksumGate implements Gate {
@@ -39,12 +42,17 @@ export class ChecksumGate implements Gate {
     source: string,
     published: boolean,
   ): Promise<void> {
-    if (this.dbs.length === 0) return;
-    if (this.options.skip(modulePath)) {
+    const record = (by: string[], more: { unknownTo?: string[]; skipped?: 'private' | 'nosumdb' | 'off' }) =>
+      this.options.record?.({ module: modulePath, version, file: what, h1: got, by, ...more, at: new Date().toISOString() });
+    if (this.dbs.length === 0) return record([], { skipped: 'off' });
+    const skipped = this.options.skip(modulePath);
+    if (skipped !== undefined) {
       this.metrics.sumdbVerifications.inc({ db: 'none', result: 'skipped' });
-      return;
+      return record([], { skipped });
     }
     const dbVersion = what === 'go.mod' ? `${version}/go.mod` : version;
+    const agreed: string[] = [];
+    const unknownTo: string[] = [];
     let known = false;
     for (const db of this.dbs) {
       let answer: Awaited<ReturnType<ChecksumDb['lookup']>>;
@@ -56,11 +64,13 @@ export class ChecksumGate implements Gate {
       }
       if ('unknown' in answer) {
         this.metrics.sumdbVerifications.inc({ db: db.name, result: 'unknown' });
+        unknownTo.push(db.name);
         continue;
       }
       known = true;
       if (answer.h1 === got) {
         this.metrics.sumdbVerifications.inc({ db: db.name, result: 'ok' });
+        agreed.push(db.name);
         continue;
       }
       this.metrics.sumdbVerifications.inc({ db: db.name, result: 'mismatch' });
@@ -83,5 +93,6 @@ export class ChecksumGate implements Gate {
           'if the module is private, list it in --private or --nosumdb',
       );
     }
+    await record(agreed, unknownTo.length > 0 ? { unknownTo } : {});
   }
 }

@@ -83,6 +83,14 @@ export class OwnSumdb {
     return this.log.name;
   }
 
+  /** The go.sum lines the log holds for a version, read without fetching anything; undefined when not recorded. */
+  async recorded(modulePath: string, version: string): Promise<{ readonly id: number; readonly text: string } | undefined> {
+    const id = await this.deps.storage.lookupId(`${modulePath}@${version}`);
+    if (id === undefined) return undefined;
+    const [text] = await this.deps.storage.readRecords(id, 1);
+    return text === undefined ? undefined : { id, text: text.toString('utf8') };
+  }
+
   /** Whether this process is the log's writer now. */
   get writer(): boolean {
     return this.#election.writer;

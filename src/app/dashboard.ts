@@ -1,0 +1,107 @@
+// Builds the dashboard from the configuration: its figures (this process alone, or every worker through the
+// primary), the download counts fed by the zip route, the configuration facts it shows, the access hooks.
+import { readFileSync } from 'node:fs';
+import type { FastifyInstance } from 'fastify';
+import type { ModuleCache } from '../cache/module-cache.js';
+import { sumdbSpecs } from './verification.js';
+import type { Config } from '../config/schema.js';
+import type { Channel } from '../coord/ipc.js';
+import { loopbackOnly, notPrivate } from '../dashboard/access.js';
+import type { ConfiguredUpstream } from '../dashboard/deps.js';
+import { DownloadCounts } from '../dashboard/downloads.js';
+import { DASHBOARD_METHODS, dashboardRoutes } from '../dashboard/routes.js';
+import type { SetupFacts } from '../dashboard/setup-info.js';
+import { readSnapshot } from '../dashboard/snapshot.js';
+import type { ProcessStats, ServerStats } from '../dashboard/stats.js';
+import { LocalStats } from '../dashboard/stats.js';
+import type { Metrics } from '../metrics.js';
+import { formatProxyList, parseProxyList, redactURL } from '../protocol/proxy-list.js';
+import type { MethodAllowance } from '../server/method-guard.js';
+import { globList } from '../shellenv/settings.js';
+import type { OwnSumdb } from '../verify/own-sumdb.js';
+import type { Verdicts } from '../verify/verdicts.js';
+import { WorkerStats } from './cluster-stats.js';
+import type { Layout } from './layout.js';
+
+export interface DashboardParts {
+  readonly plugin: (app: FastifyInstance) => void;
+  readonly methods: readonly MethodAllowance[];
+  readonly onZipServed: (modulePath: string, version: string) => void;
+  close(): void;
+}
+
+export interface DashboardInputs {
+  readonly layout: Layout;
+  readonly metrics: Metrics;
+  readonly cache: ModuleCache;
+  readonly verdicts: Verdicts;
+  readonly own?: OwnSumdb;
+  readonly isPrivate: (modulePath: string) => boolean;
+  readonly redact: (modulePath: string) => string;
+  /** A worker of `serve --workers N`: figures for the whole server come from the primary. */
+  readonly worker?: Channel;
+}
+
+const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+export function configuredUpstreams(config: Readonly<Config>): ConfiguredUpstream[] {
+  const out: ConfiguredUpstream[] = [];
+  const add = (list: string, which: ConfiguredUpstream['list']) => {
+    for (const e of parseProxyList(list)) {
+      const name = e.kind === 'url' ? redactURL(e.url) : e.kind;
+      if (e.kind !== 'off' && !out.some((o) => o.name === name)) out.push({ name, kind: e.kind === 'url' ? 'proxy' : 'direct', list: which });
+    }
+  };
+  add(config.upstream, 'upstream');
+  add(config.privateUpstream, 'private-upstream');
+  for (const s of sumdbSpecs(config)) out.push({ name: redactURL(s.url), kind: 'sumdb', list: 'sumdb' });
+  return out;
+}
+
+/** A GOPROXY-style list as configured, without credentials. */
+const shownList = (list: string) => formatProxyList(parseProxyList(list).map((e) => (e.kind === 'url' ? { ...e, url: redactURL(e.url) } : e)));
+
+function setupFacts(config: Readonly<Config>, layout: Layout, own: OwnSumdb | undefined): SetupFacts {
+  return {
+    version: VERSION,
+    upstream: shownList(config.upstream),
+    privateUpstream: shownList(config.privateUpstream),
+    sumdbs: sumdbSpecs(config).map((s) => ({ name: s.name, url: redactURL(s.url) })),
+    ownSumdb: own === undefined ? undefined : { name: own.name, verifierKey: own.log.verifierKey },
+    storage: layout.cache.name,
+    workers: config.workers,
+    listen: config.listen,
+    private: globList([config.private]),
+    noSumdb: globList([config.noSumdb]),
+    cache: { listTTLms: config.cache.listTTL, negativeTTLms: config.cache.negativeTTL, memoryBytes: config.cache.memory },
+  };
+}
+
+/** undefined with --dashboard off: then nothing of it runs, not even the counters. */
+export function composeDashboard(config: Readonly<Config>, inputs: DashboardInputs): DashboardParts | undefined {
+  if (!config.dashboard) return undefined;
+  const { metrics, cache, own } = inputs;
+  const downloads = new DownloadCounts();
+  const self: ProcessStats = {
+    snapshot: () => readSnapshot(metrics),
+    downloads: (m) => downloads.of(m),
+    forget: (m, v) => {
+      downloads.forget(m, v);
+      cache.forgetVersion(m, v);
+    },
+  };
+  const stats: ServerStats = inputs.worker === undefined ? new LocalStats(self) : new WorkerStats(inputs.worker, self);
+  const plugin = dashboardRoutes({
+    store: inputs.layout.cache,
+    verdicts: inputs.verdicts,
+    own,
+    stats,
+    setup: setupFacts(config, inputs.layout, own),
+    upstreams: configuredUpstreams(config),
+    mayRead: notPrivate(inputs.isPrivate),
+    mayAdmin: loopbackOnly,
+    admin: {},
+    redact: inputs.redact,
+  });
+  return { plugin, methods: DASHBOARD_METHODS, onZipServed: (m, v) => downloads.count(m, v), close: () => stats.close() };
+}

@@ -1,0 +1,31 @@
+// Everything the dashboard's routes read, given by the composition root: the module store, the verdicts,
+// the own checksum database, the server's figures, the configuration facts and the two access hooks.
+import type { BlobStore } from '../storage/blob-store.js';
+import type { RecordedLog } from '../verify/own-record-gate.js';
+import type { Verdicts } from '../verify/verdicts.js';
+import type { MayAdmin, MayRead } from './access.js';
+import type { AdminFeatures } from './admin-features.js';
+import type { SetupFacts } from './setup-info.js';
+import type { ServerStats } from './stats.js';
+
+/** A configured source as the Ops view lists it; `name` is its metrics label (URL without credentials). */
+export interface ConfiguredUpstream {
+  readonly name: string;
+  readonly kind: 'proxy' | 'direct' | 'sumdb';
+  /** Which list it is in: --upstream, --private-upstream, or a checksum database. */
+  readonly list: 'upstream' | 'private-upstream' | 'sumdb';
+}
+
+export interface DashboardDeps {
+  readonly store: BlobStore;
+  readonly verdicts: Verdicts;
+  readonly own?: RecordedLog;
+  readonly stats: ServerStats;
+  readonly setup: SetupFacts;
+  readonly upstreams: readonly ConfiguredUpstream[];
+  readonly mayRead: MayRead;
+  readonly mayAdmin: MayAdmin;
+  readonly admin: AdminFeatures;
+  /** Replaces private module paths in logs. */
+  readonly redact: (modulePath: string) => string;
+}
