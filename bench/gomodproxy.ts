@@ -1,6 +1,7 @@
 // Starts gomodproxy as its own process the way users run it (`bin/gomodproxy.js serve`), with a data
 // directory and upstream of the benchmark's choosing; logs go to /dev/null (serialised, then dropped).
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawnServer } from './spawn-server.js';
 import type { Spawned } from './spawn-server.js';
@@ -24,7 +25,12 @@ export interface ProxyStart {
 /** Which code `bin/gomodproxy.js` runs: a stale dist/ would benchmark old code, so the report says. */
 export function entryDescription(): string {
   const dist = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
-  return existsSync(dist) ? 'dist/ (compiled; run `npm run build` after changing src/)' : 'src/ through tsx';
+  if (!existsSync(dist)) return 'src/ through tsx';
+  const src = fileURLToPath(new URL('../src/', import.meta.url));
+  const built = statSync(dist).mtimeMs;
+  const newer = readdirSync(src, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts') && statSync(path.join(src, f)).mtimeMs > built);
+  if (newer.length > 0) return `dist/, which is OLDER than ${newer.length} file(s) in src/ (e.g. ${newer[0]}): run \`npm run build\` and measure again`;
+  return 'dist/ (compiled from the current src/)';
 }
 
 export async function startProxy(opts: ProxyStart): Promise<ProxyProcess> {

@@ -19,6 +19,7 @@ const row = (contender: string, target: string, reqPerSec: number): WarmRow => (
   p50ms: 1,
   p99ms: 2,
   errors: 0,
+  cpuUsPerReq: 20,
   upstreamRequests: 0,
   runs: [],
 });

@@ -92,7 +92,7 @@ async function main(): Promise<number> {
     soakClients: num(values['soak-clients'], base.soakClients),
     soakMinutes: num(values['soak-minutes'], base.soakMinutes),
   };
-  const results: Results = {
+  const results: Results & { notes: string[] } = {
     date: new Date().toISOString(),
     quick: ctx.quick,
     command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
@@ -103,7 +103,11 @@ async function main(): Promise<number> {
     primary: team.primary,
     workersFlag,
   };
+  if (results.entry.includes('OLDER')) log(`warning: gomodproxy runs from ${results.entry}`);
   const started = Date.now();
+  // Other work on a shared machine moves every figure: the report says how busy it was.
+  const loads = [os.loadavg()[0] as number];
+  const loadTimer = setInterval(() => loads.push(os.loadavg()[0] as number), 15_000);
   try {
     if (suites.includes('warm')) results.warm = await runWarm(ctx);
     if (suites.includes('cold')) results.cold = await runCold(ctx);
@@ -113,9 +117,13 @@ async function main(): Promise<number> {
     if (suites.includes('direct')) results.direct = await runDirect(ctx);
     if (suites.includes('verify')) results.verify = { markdown: await (await import('./verify.js')).runVerifyBench(ctx.quick) };
   } finally {
+    clearInterval(loadTimer);
     if (values.keep) log(`kept ${tmp}`);
     else await rm(tmp, { recursive: true, force: true });
   }
+  const sorted = [...loads].sort((a, b) => a - b);
+  const load = (q: number) => (sorted[Math.floor(q * (sorted.length - 1))] as number).toFixed(1);
+  results.notes.push(`Load average (1 min) during the run, sampled every 15 s: min ${load(0)}, median ${load(0.5)}, max ${load(1)} on ${os.availableParallelism()} CPUs.`);
   const dir = fileURLToPath(new URL('./results/', import.meta.url));
   await mkdir(dir, { recursive: true });
   const stamp = `${results.date.replace(/[:.]/g, '-')}${ctx.quick ? '-quick' : ''}`;

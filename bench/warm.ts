@@ -7,7 +7,7 @@ import type { Contender } from './contenders.js';
 import { writeModules } from './fixtures.js';
 import type { ModuleSpec } from './fixtures.js';
 import { startNginx } from './nginx.js';
-import { treeMemory } from './proc.js';
+import { treeCpuSeconds, treeMemory } from './proc.js';
 import { startContender } from './servers.js';
 import type { Server } from './servers.js';
 import { median } from './util.js';
@@ -30,6 +30,8 @@ export interface WarmRow {
   readonly p50ms: number;
   readonly p99ms: number;
   readonly errors: number;
+  /** Server CPU time (user + system, all its processes) per request, median over runs: robust to a busy machine. */
+  readonly cpuUsPerReq: number;
   /** Requests the upstream saw while this cell was measured (0: served from the contender's own cache). */
   readonly upstreamRequests: number;
   readonly runs: readonly WrkResult[];
@@ -81,7 +83,7 @@ export async function runWarm(ctx: BenchContext): Promise<WarmResult> {
   const upstream = await startNginx(path.join(dir, 'upstream'), files, { accessLog: true });
   const body = await readFile(path.join(files, META, '@v', 'v1.0.0.info'), 'utf8');
   const servers = new Map<string, Server>();
-  const results = new Map<string, { runs: WrkResult[]; upstream: number }>();
+  const results = new Map<string, { runs: WrkResult[]; cpu: number[]; upstream: number }>();
   const key = (c: string, t: string, n: number) => `${c}|${t}|${n}`;
   const rss: Record<string, number> = {};
   const urlOf = (c: Contender) => servers.get(c.name)?.url as string;
@@ -106,11 +108,13 @@ export async function runWarm(ctx: BenchContext): Promise<WarmResult> {
             run + n,
           );
           for (const c of order) {
-            const seen = await upstream.requestsSoFar();
+            const pid = servers.get(c.name)?.pid as number;
+            const [seen, cpu] = [await upstream.requestsSoFar(), await treeCpuSeconds(pid)];
             const r = await runWrk(urlOf(c) + t.path, n, ctx.seconds, script);
+            const used = (await treeCpuSeconds(pid)) - cpu;
             const k = key(c.name, t.name, n);
-            const prev = results.get(k) ?? { runs: [], upstream: 0 };
-            results.set(k, { runs: [...prev.runs, r], upstream: prev.upstream + (await upstream.requestsSoFar()) - seen });
+            const prev = results.get(k) ?? { runs: [], cpu: [], upstream: 0 };
+            results.set(k, { runs: [...prev.runs, r], cpu: [...prev.cpu, used], upstream: prev.upstream + (await upstream.requestsSoFar()) - seen });
           }
           const last = (c: Contender) => results.get(key(c.name, t.name, n))?.runs.at(-1);
           ctx.log(
@@ -128,7 +132,7 @@ export async function runWarm(ctx: BenchContext): Promise<WarmResult> {
   for (const t of list) {
     for (const n of ctx.connections) {
       for (const c of ctx.contenders.filter((x) => serves(x, t))) {
-        const { runs, upstream: seen } = results.get(key(c.name, t.name, n)) ?? { runs: [], upstream: 0 };
+        const { runs, cpu, upstream: seen } = results.get(key(c.name, t.name, n)) ?? { runs: [], cpu: [], upstream: 0 };
         rows.push({
           target: t.name,
           connections: n,
@@ -138,6 +142,7 @@ export async function runWarm(ctx: BenchContext): Promise<WarmResult> {
           p50ms: median(runs.map((r) => r.p50Us / 1000)),
           p99ms: median(runs.map((r) => r.p99Us / 1000)),
           errors: runs.reduce((a, r) => a + r.errors + r.non2xx, 0),
+          cpuUsPerReq: median(runs.map((r, i) => ((cpu[i] ?? NaN) * 1e6) / r.requests)),
           upstreamRequests: seen,
           runs,
         });
