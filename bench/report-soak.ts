@@ -18,6 +18,7 @@ export function soakSection(s: SoakResult, svgFile?: string): string {
     `${s.clients} concurrent connections (wrk -t2) for ${s.seconds} s on loopback: hits on 50 warm modules (list, .info, .mod, 1–32 KiB zips), and one request in ${s.fillEvery} a fill of a new module (.info, .mod, .zip in turn).`,
     '',
     `- Load: ${int(l.requests)} requests (${int(l.requests / secs)}/s), ${int(l.fills)} of them fills; latency p50 ${ms(l.p50Us / 1000)} ms, p99 ${ms(l.p99Us / 1000)} ms, max ${ms(l.maxUs / 1000)} ms.`,
+    `- Probe client beside the load (one of each a second): hits p50 ${ms(s.probes.hit.p50ms)} ms, p99 ${ms(s.probes.hit.p99ms)} ms, max ${ms(s.probes.hit.maxMs)} ms (${s.probes.hit.n}); fills of a new module (.info + .mod + .zip) p50 ${ms(s.probes.fill.p50ms)} ms, p99 ${ms(s.probes.fill.p99ms)} ms, max ${ms(s.probes.fill.maxMs)} ms (${s.probes.fill.n}).`,
     `- Errors: ${errors.length === 0 ? 'none (no socket errors, every answer 200, healthy and serving hits and fills afterwards)' : `**${errors.map(([k, n]) => `${k}: ${int(n)}`).join(', ')}**`}.`,
     `- RSS summed over gomodproxy's process tree: start ${fmtMB(s.start.rss)}, end ${fmtMB(s.end.rss)}, peak ${fmtMB(s.peakRss)}; open descriptors ${s.start.fds} → ${s.end.fds}.`,
     `- RSS curve: \`${sparkline(s.samples.map((x) => x.rss))}\` (${fmtMB(Math.min(...s.samples.map((x) => x.rss)))} to ${fmtMB(Math.max(...s.samples.map((x) => x.rss)))})${svgFile === undefined ? '' : `; chart: ${svgFile}`}`,

@@ -123,7 +123,9 @@ async function main(): Promise<number> {
   }
   const sorted = [...loads].sort((a, b) => a - b);
   const load = (q: number) => (sorted[Math.floor(q * (sorted.length - 1))] as number).toFixed(1);
-  results.notes.push(`Load average (1 min) during the run, sampled every 15 s: min ${load(0)}, median ${load(0.5)}, max ${load(1)} on ${os.availableParallelism()} CPUs.`);
+  results.notes.push(
+    `Load average (1 min) during the run, sampled every 15 s: min ${load(0)}, median ${load(0.5)}, max ${load(1)} on ${os.availableParallelism()} CPUs.`,
+  );
   const dir = fileURLToPath(new URL('./results/', import.meta.url));
   await mkdir(dir, { recursive: true });
   const stamp = `${results.date.replace(/[:.]/g, '-')}${ctx.quick ? '-quick' : ''}`;

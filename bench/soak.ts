@@ -5,6 +5,8 @@ import path from 'node:path';
 import type { BenchContext } from './context.js';
 import { startProxy } from './gomodproxy.js';
 import { memoryOfPids, processTree, sampleTreeRss, treeFds } from './proc.js';
+import { startProbes } from './soak-probe.js';
+import type { SoakProbes } from './soak-probe.js';
 import { hotModule, startSoakUpstream } from './soak-upstream.js';
 import { runSoakLoad } from './soak-wrk.js';
 import type { SoakLoad } from './soak-wrk.js';
@@ -30,6 +32,8 @@ export interface SoakResult {
   readonly seconds: number;
   readonly fillEvery: number;
   readonly load: SoakLoad;
+  /** Latency of one hit and one fill a second, timed beside the load. */
+  readonly probes: SoakProbes;
   readonly samples: readonly SoakSample[];
   readonly start: SoakSample;
   readonly end: SoakSample;
@@ -44,8 +48,9 @@ async function sample(pid: number, t: number, fills: number): Promise<SoakSample
   return { t, rss: m.rss, pss: m.pss, processes: m.processes, fds: await treeFds(pid), fills };
 }
 
-export function soakErrors(load: SoakLoad, after: Record<string, number>): Record<string, number> {
+export function soakErrors(load: SoakLoad, after: Record<string, number>, probes?: SoakProbes): Record<string, number> {
   const errors: Record<string, number> = {};
+  for (const kind of ['hit', 'fill'] as const) for (const [k, n] of Object.entries(probes?.[kind].errors ?? {})) errors[`probe ${kind}: ${k}`] = n;
   for (const kind of ['connect', 'read', 'write', 'timeout'] as const) if (load[kind] > 0) errors[`socket ${kind}`] = load[kind];
   for (const [status, n] of Object.entries(load.statuses)) if (status !== '200' && n > 0) errors[`HTTP ${status}`] = n;
   for (const [kind, n] of Object.entries(after)) if (n > 0) errors[kind] = n;
@@ -70,6 +75,7 @@ export async function runSoak(ctx: BenchContext): Promise<SoakResult> {
     ctx.log(`soak: ${ctx.soakClients} clients for ${seconds} s, one fill in ${FILL_EVERY} requests; RSS sampled every ${ctx.soakSampleSeconds} s`);
     const t0 = Date.now();
     const peak = sampleTreeRss(proxy.pid, 200);
+    const prober = startProbes(proxy.url, hot);
     let loading = true;
     const sampler = (async () => {
       while (loading) {
@@ -81,6 +87,7 @@ export async function runSoak(ctx: BenchContext): Promise<SoakResult> {
       }
     })();
     const load = await runSoakLoad(dir, proxy.url, hot, FILL_EVERY, ctx.soakClients, seconds).finally(() => (loading = false));
+    const probes = await prober.stop();
     await sampler;
     const end = await sample(proxy.pid, (Date.now() - t0) / 1000, upstream.zips());
     samples.push(end);
@@ -96,7 +103,8 @@ export async function runSoak(ctx: BenchContext): Promise<SoakResult> {
       await res?.arrayBuffer();
       after[kind] = res?.status === 200 ? 0 : 1;
     }
-    return { clients: ctx.soakClients, seconds, fillEvery: FILL_EVERY, load, samples, start, end, peakRss, errors: soakErrors(load, after) };
+    const errors = soakErrors(load, after, probes);
+    return { clients: ctx.soakClients, seconds, fillEvery: FILL_EVERY, load, probes, samples, start, end, peakRss, errors };
   } finally {
     await proxy.stop();
     await upstream.close();
