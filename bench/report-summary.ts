@@ -34,9 +34,29 @@ export function sideBySide(r: Results): string {
   const rows = r.contenders.map((c) => {
     const [off, on] = coldNames(r, c);
     const rss = r.warm?.rss[c.name];
-    return [label(r, c), int(rate(r, c.name, '.info')), int(rate(r, c.name, 'zip 1MB')), cold(off), cold(on), rss === undefined ? '–' : fmtMB(rss)];
+    const info = warmCell(r, c.name, '.info');
+    const zip = warmCell(r, c.name, 'zip 1MB');
+    return [
+      label(r, c),
+      int(info?.reqPerSec),
+      int(zip?.reqPerSec),
+      int(info?.cpuUsPerReq),
+      int(zip?.cpuUsPerMB),
+      cold(off),
+      cold(on),
+      rss === undefined ? '–' : fmtMB(rss),
+    ];
   });
-  const head = ['contender', 'warm `.info` req/s', 'warm 1 MB zip req/s', 'cold, GOSUMDB off', 'cold, checksums verified', 'RSS after the warm suite'];
+  const head = [
+    'contender',
+    'warm `.info` req/s',
+    'warm 1 MB zip req/s',
+    'CPU µs per `.info`',
+    'CPU µs per MB of zip',
+    'cold, GOSUMDB off',
+    'cold, checksums verified',
+    'RSS after the warm suite',
+  ];
   // Only what this run measured: suites left out leave no empty columns, contenders no empty rows.
   const cols = head.map((_, i) => i).filter((i) => i === 0 || rows.some((row) => row[i] !== '–'));
   const shown = rows.filter((row) => cols.some((i) => i > 0 && row[i] !== '–'));

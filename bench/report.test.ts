@@ -20,8 +20,10 @@ const row = (contender: string, target: string, reqPerSec: number): WarmRow => (
   p99ms: 2,
   errors: 0,
   cpuUsPerReq: 20,
+  cpuUsPerMB: 200,
   upstreamRequests: 0,
   runs: [],
+  cpuSeconds: [],
 });
 
 const base: Results = {
@@ -65,9 +67,12 @@ const cold: ColdResult = {
 test('the side-by-side table has one row per contender and only the columns this run measured', () => {
   const md = markdown({ ...base, warm });
   assert.match(md, /QUICK mode/);
-  assert.match(md, /^\| contender \| warm `\.info` req\/s \| warm 1 MB zip req\/s \| RSS after the warm suite \|$/m);
-  assert.match(md, /^\| nginx on the files \/ go straight at the upstream \| 100,000 \| 6,000 \| 10\.0 MiB \|$/m);
-  assert.match(md, /^\| bare Fastify route returning the same 50 bytes \| 50,000 \| – \| 50\.0 MiB \|$/m);
+  assert.match(
+    md,
+    /^\| contender \| warm `\.info` req\/s \| warm 1 MB zip req\/s \| CPU µs per `\.info` \| CPU µs per MB of zip \| RSS after the warm suite \|$/m,
+  );
+  assert.match(md, /^\| nginx on the files \/ go straight at the upstream \| 100,000 \| 6,000 \| 20 \| 200 \| 10\.0 MiB \|$/m);
+  assert.match(md, /^\| bare Fastify route returning the same 50 bytes \| 50,000 \| – \| 20 \| – \| 50\.0 MiB \|$/m);
 });
 
 test('ratios are gomodproxy over each contender, and the targets of the issue are judged on them', () => {

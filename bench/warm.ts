@@ -32,9 +32,13 @@ export interface WarmRow {
   readonly errors: number;
   /** Server CPU time (user + system, all its processes) per request, median over runs: robust to a busy machine. */
   readonly cpuUsPerReq: number;
+  /** The same per MB sent: the fair measure for big zips, of which few complete while many are in flight. */
+  readonly cpuUsPerMB: number;
   /** Requests the upstream saw while this cell was measured (0: served from the contender's own cache). */
   readonly upstreamRequests: number;
   readonly runs: readonly WrkResult[];
+  /** Server CPU seconds of each run, in the order of `runs`. */
+  readonly cpuSeconds: readonly number[];
 }
 
 export interface WarmResult {
@@ -143,8 +147,10 @@ export async function runWarm(ctx: BenchContext): Promise<WarmResult> {
           p99ms: median(runs.map((r) => r.p99Us / 1000)),
           errors: runs.reduce((a, r) => a + r.errors + r.non2xx, 0),
           cpuUsPerReq: median(runs.map((r, i) => ((cpu[i] ?? NaN) * 1e6) / r.requests)),
+          cpuUsPerMB: median(runs.map((r, i) => ((cpu[i] ?? NaN) * 1e6) / (r.bytes / 1e6))),
           upstreamRequests: seen,
           runs,
+          cpuSeconds: cpu,
         });
       }
     }
