@@ -45,7 +45,7 @@ test('wrk sends fills in order among the hits and counts every answer by status'
   }
 });
 
-test('soak errors list socket errors, answers other than 200 and failed checks, and nothing else', () => {
+test('soak errors list socket errors, answers other than 200, probe failures and failed checks, and nothing else', () => {
   const load: SoakLoad = {
     requests: 10,
     durationUs: 1e6,
@@ -60,7 +60,10 @@ test('soak errors list socket errors, answers other than 200 and failed checks, 
     p99Us: 2,
     maxUs: 3,
   };
-  assert.deepEqual(soakErrors(load, { 'healthz after the load': 0, 'fill after the load': 1 }), {
+  const probe = (errors: Record<string, number>) => ({ n: 5, p50ms: 1, p99ms: 2, maxMs: 3, errors });
+  const probes = { hit: probe({}), fill: probe({ timeout: 1 }) };
+  assert.deepEqual(soakErrors(load, { 'healthz after the load': 0, 'fill after the load': 1 }, probes), {
+    'probe fill timeout': 1,
     'socket read': 2,
     'socket timeout': 1,
     'HTTP 502': 1,

@@ -50,7 +50,7 @@ async function sample(pid: number, t: number, fills: number): Promise<SoakSample
 
 export function soakErrors(load: SoakLoad, after: Record<string, number>, probes?: SoakProbes): Record<string, number> {
   const errors: Record<string, number> = {};
-  for (const kind of ['hit', 'fill'] as const) for (const [k, n] of Object.entries(probes?.[kind].errors ?? {})) errors[`probe ${kind}: ${k}`] = n;
+  for (const kind of ['hit', 'fill'] as const) for (const [k, n] of Object.entries(probes?.[kind].errors ?? {})) errors[`probe ${kind} ${k}`] = n;
   for (const kind of ['connect', 'read', 'write', 'timeout'] as const) if (load[kind] > 0) errors[`socket ${kind}`] = load[kind];
   for (const [status, n] of Object.entries(load.statuses)) if (status !== '200' && n > 0) errors[`HTTP ${status}`] = n;
   for (const [kind, n] of Object.entries(after)) if (n > 0) errors[kind] = n;
