@@ -14,6 +14,9 @@ export const ERRORS = {
   GMP_ERR_REQUEST_INVALID: { status: 400, description: 'The request path, module path or version is malformed.' },
   GMP_ERR_REQUEST_METHOD: { status: 405, description: 'Only GET and HEAD are allowed.' },
   GMP_ERR_REQUEST_RANGE: { status: 416, description: 'The Range header cannot be satisfied.' },
+  GMP_ERR_REQUEST_TIMEOUT: { status: 408, description: 'The client did not send a complete request in time.' },
+  GMP_ERR_REQUEST_TOO_LARGE: { status: 413, description: 'The request body is larger than the endpoint accepts.' },
+  GMP_ERR_REQUEST_HEADERS: { status: 431, description: 'The request header fields are too large.' },
   GMP_ERR_NOT_FOUND: { status: 404, description: 'The module, version or endpoint does not exist.' },
   GMP_ERR_GONE: { status: 410, description: 'The module version existed but is gone for good.' },
   GMP_ERR_NOT_CACHED: { status: 404, description: 'Cache-only request for something not in the cache.' },
@@ -36,6 +39,7 @@ export const ERRORS = {
     description: 'The coordinator (PostgreSQL, Redis, the primary process) cannot be reached.',
   },
   GMP_ERR_LOCAL_IO: { status: 500, description: 'A local I/O error on the proxy itself (permissions, disk failure).' },
+  GMP_ERR_SHUTTING_DOWN: { status: 503, description: 'The server is shutting down; retry on another instance.' },
   GMP_ERR_CONFIG: { status: 500, description: 'The configuration is invalid.' },
   GMP_ERR_INTERNAL: { status: 500, description: 'An unexpected internal error.' },
 } as const satisfies Record<string, ErrorSpec>;

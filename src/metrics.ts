@@ -43,6 +43,8 @@ export class Metrics {
     name: 'gomodproxy_upstream_circuit_state',
     help: 'Circuit breaker state per upstream: 0 closed, 1 half-open, 2 open',
     labelNames: ['upstream'] as const,
+    // Over worker processes: the worst state any of them sees.
+    aggregator: 'max',
     registers: [this.registry],
   });
 

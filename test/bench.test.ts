@@ -2,8 +2,7 @@
 // half its requests, lagging behind on versions, serving an altered zip, a file:// copy, and a checksum database.
 import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:http';
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -13,61 +12,19 @@ import { pathToFileURL } from 'node:url';
 import { run } from '../src/bench/cli.js';
 import { hashGoMod } from '../src/modzip/dirhash.js';
 import { checkAndHashZip } from '../src/modzip/zip-check.js';
-import { buildZip } from '../src/modzip/zip-test-helpers.js';
 import { escapePath } from '../src/protocol/escape.js';
+import { buildFiles, startProxy, WORKLOAD } from './helpers/bench-mirrors.js';
+import type { Files, Handler } from './helpers/bench-mirrors.js';
 import { generateKey, newSigner } from '../src/sumdb/note-keys.js';
 import { sign } from '../src/sumdb/note.js';
 
-const MODULES = { 'example.com/alpha': ['v1.0.0', 'v1.1.0'], 'example.com/Beta': ['v0.1.0'], 'example.com/gamma': ['v1.2.0', 'v1.3.0'] } as const;
-const WORKLOAD = ['example.com/alpha@v1.0.0', 'example.com/Beta@v0.1.0', 'example.com/gamma@v1.2.0'];
-
-type Files = Map<string, Buffer>;
-type Handler = (rel: string, req: IncomingMessage, res: ServerResponse, n: number) => boolean | Promise<boolean>;
-
-async function buildFiles(alter = false): Promise<Files> {
-  const files: Files = new Map();
-  for (const [p, versions] of Object.entries(MODULES)) {
-    const base = `${escapePath(p)}/@v/`;
-    files.set(`${base}list`, Buffer.from(versions.map((v) => `${v}\n`).join('')));
-    for (const v of versions) {
-      const gomod = `module ${p}\n\ngo 1.19\n`;
-      const code = alter && p === 'example.com/alpha' && v === 'v1.0.0' ? 'package x\n\nfunc Evil() {}\n' : `package x\n\n// ${v}\n`;
-      files.set(`${base}${v}.info`, Buffer.from(JSON.stringify({ Version: v, Time: '2023-01-02T03:04:05Z' })));
-      files.set(`${base}${v}.mod`, Buffer.from(gomod));
-      files.set(
-        `${base}${v}.zip`,
-        await buildZip([
-          { name: `${p}@${v}/go.mod`, content: gomod },
-          { name: `${p}@${v}/x.go`, content: code },
-        ]),
-      );
-    }
-  }
-  return files;
-}
-
-const CONTENT_TYPES: Record<string, string> = {
-  list: 'text/plain; charset=utf-8',
-  info: 'application/json',
-  mod: 'text/plain; charset=utf-8',
-  zip: 'application/zip',
-};
-
-/** A GOPROXY server over `files`; `handler` may answer first (delays, failures, relays). */
-async function startProxy(files: Files, handler?: Handler): Promise<{ url: string; server: Server }> {
-  let n = 0;
-  const server = createServer(async (req, res) => {
-    const rel = decodeURIComponent((req.url ?? '/').slice(1));
-    if (handler && (await handler(rel, req, res, n++))) return;
-    const body = files.get(rel);
-    if (body === undefined) return void res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
-    res.writeHead(200, { 'content-type': CONTENT_TYPES[rel.split('.').at(-1) ?? 'list'] ?? 'text/plain' }).end(body);
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
-}
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Waits like sleep, but no longer than the client stays connected. */
+const hold = (req: IncomingMessage, ms: number) =>
+  new Promise<void>((r) => {
+    const t = setTimeout(r, ms);
+    req.socket.once('close', () => (clearTimeout(t), r()));
+  });
 
 const capture = (signal?: AbortSignal) => captureIO({ signal });
 
@@ -130,10 +87,13 @@ describe('gomodproxy bench', () => {
     badKeySumdbFlag = `${other.verifierKey} ${urls.sumdb}`;
     await start('fast', good);
     await start('slow', good, async () => (await sleep(40), false));
+    // For ranking by speed: a margin that scheduling noise on a loaded machine cannot cover.
+    await start('slower', good, async () => (await sleep(250), false));
     await start('flaky', good, (_rel, _req, res, n) => n % 2 === 1 && (res.writeHead(500).end('boom'), true));
     await start('lagging', lagging);
     await start('altered', altered);
-    await start('hang', good, async () => (await sleep(2000), false));
+    // Far beyond the --timeout the test gives, so that only this endpoint times out on a loaded machine.
+    await start('hang', good, async (_rel, req) => (await hold(req, 15_000), false));
     await start('reset', good, (_rel, req) => (req.socket.destroy(), true));
     await start('redirecting', new Map(), (rel, _req, res) => (res.writeHead(302, { location: `${urls.fast}/${rel.replace(/!/g, '%21')}` }).end(), true));
     await start('relaying', good, (rel, req, res, n) =>
@@ -148,18 +108,18 @@ describe('gomodproxy bench', () => {
 
   test('ranks healthy endpoints by speed, and names the stale, the failing and the altered one', async () => {
     const c = capture();
-    const args = [urls.fast, urls.slow, urls.flaky, urls.lagging, urls.altered, fileURL].map(String);
+    const args = [urls.fast, urls.slower, urls.flaky, urls.lagging, urls.altered, fileURL].map(String);
     const code = await run([...args, '--modules', modulesFile, '-n', '24', '--sumdb', sumdbFlag, '--json'], c.io);
     const report = JSON.parse(c.text.stdout);
     const order: string[] = report.analysis.endpoints.map((e: { url: string }) => e.url);
     const byUrl = (u?: string) => report.analysis.endpoints.find((e: { url: string }) => e.url === u);
     assert.equal(code, 1, 'an altered endpoint makes the run fail');
     assert.deepEqual(
-      [urls.fast, urls.slow, urls.lagging, urls.flaky, urls.altered, fileURL].map((u) => byUrl(u).status),
+      [urls.fast, urls.slower, urls.lagging, urls.flaky, urls.altered, fileURL].map((u) => byUrl(u).status),
       ['ok', 'ok', 'stale', 'failing', 'altered', 'ok'],
     );
-    assert.ok(order.indexOf(String(urls.fast)) < order.indexOf(String(urls.slow)), 'fast before slow');
-    assert.ok(order.indexOf(String(urls.slow)) < order.indexOf(String(urls.lagging)), 'fresh before stale');
+    assert.ok(order.indexOf(String(urls.fast)) < order.indexOf(String(urls.slower)), 'fast before slow');
+    assert.ok(order.indexOf(String(urls.slower)) < order.indexOf(String(urls.lagging)), 'fresh before stale');
     assert.deepEqual(order.slice(-2), [urls.flaky, urls.altered]);
     assert.deepEqual(byUrl(urls.lagging).missing, [
       { module: 'example.com/alpha', versions: ['v1.1.0'] },
@@ -175,7 +135,7 @@ describe('gomodproxy bench', () => {
     const rec: string = report.recommendation.goproxy;
     assert.match(rec, /\|.*,direct$/);
     assert.ok(!rec.includes(String(urls.altered)) && !rec.includes(String(urls.flaky)));
-    assert.ok(rec.indexOf(String(urls.slow)) < rec.indexOf(String(urls.lagging)) || !rec.includes(String(urls.lagging)));
+    assert.ok(rec.indexOf(String(urls.slower)) < rec.indexOf(String(urls.lagging)) || !rec.includes(String(urls.lagging)));
   });
 
   test('without a checksum database the altered zip is named by the majority; Markdown and an SVG chart are written', async () => {
@@ -200,7 +160,21 @@ describe('gomodproxy bench', () => {
     const emptyURL = `http://127.0.0.1:${(empty.address() as AddressInfo).port}`;
     const c = capture();
     const code = await run(
-      [String(urls.hang), String(urls.reset), 'http://127.0.0.1:1', emptyURL, '--modules', modulesFile, '--timeout', '300ms', '--sumdb', 'off', '--json'],
+      [
+        String(urls.hang),
+        String(urls.reset),
+        'http://127.0.0.1:1',
+        emptyURL,
+        '--modules',
+        modulesFile,
+        '--timeout',
+        '3s',
+        '-c',
+        '12',
+        '--sumdb',
+        'off',
+        '--json',
+      ],
       c.io,
     );
     assert.equal(code, 1, 'no endpoint answered');

@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { CONFIG_FLAG, OPTIONS } from '../src/config/options.js';
+import { withOptionsTable } from '../src/config/options-table.js';
 import { ERRORS } from '../src/errors.js';
 
 const readme = await readFile(new URL('../README.md', import.meta.url), 'utf8');
@@ -11,6 +12,10 @@ test('the README starts with the two commands that serve and test', () => {
   const firstBlock = readme.split('```')[1] ?? '';
   assert.match(firstBlock, /npm ci && npm start/);
   assert.match(firstBlock, /npm ci && npm test/);
+});
+
+test("the README's settings table is the one the schema generates (npm run docs)", () => {
+  assert.equal(readme, withOptionsTable(readme), 'run npm run docs');
 });
 
 test('every setting has its flag, environment variable and YAML key in the README', () => {
@@ -25,4 +30,17 @@ test('every error code is documented with its status', () => {
   for (const [code, spec] of Object.entries(ERRORS)) {
     assert.match(readme, new RegExp(`\\| \`${code}\` \\| ${spec.status} \\|`), code);
   }
+});
+
+test('the README runs the CLI as npx gomodproxy: a bare gomodproxy is not on PATH after npm ci', () => {
+  const bare: string[] = [];
+  // Shell blocks: a command at the start of a line (after an optional prompt) or after && ; |.
+  for (const block of readme.matchAll(/```(?:sh|bash|shell|console)?\n([\s\S]*?)```/g)) {
+    for (const line of (block[1] ?? '').split('\n')) {
+      if (/(^|&&|;|\|)\s*(\$\s+)?(sudo\s+)?gomodproxy\s/.test(line)) bare.push(line);
+    }
+  }
+  // Commands quoted in prose and headings.
+  for (const span of readme.matchAll(/`(gomodproxy (?:serve|config|sumdb|bench|doctor|env)\b[^`]*)`/g)) bare.push(span[1] as string);
+  assert.deepEqual(bare, [], 'write npx gomodproxy');
 });

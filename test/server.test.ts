@@ -106,6 +106,23 @@ describe('HTTP semantics', () => {
     assert.equal(bad.headers.get('content-range'), `bytes */${full.length}`);
   });
 
+  test('If-Range: a matching strong ETag gives 206; another ETag, a weak one or a date gives 200 with the whole zip', async () => {
+    const p = '/example.com/lib/@v/v1.1.0.zip';
+    const first = await proxy.get(p);
+    const full = Buffer.from(await first.arrayBuffer());
+    const etag = first.headers.get('etag') as string;
+    const part = await proxy.get(p, { range: 'bytes=0-9', 'if-range': etag });
+    assert.equal(part.status, 206);
+    assert.equal((await part.arrayBuffer()).byteLength, 10);
+    for (const ifRange of ['"not-the-etag"', `W/${etag}`, 'Sun, 29 Nov 2026 10:00:00 GMT']) {
+      const res = await proxy.get(p, { range: 'bytes=0-9', 'if-range': ifRange });
+      assert.equal(res.status, 200, ifRange);
+      assert.equal(res.headers.get('content-range'), null, ifRange);
+      assert.equal(res.headers.get('content-length'), String(full.length), ifRange);
+      assert.deepEqual(Buffer.from(await res.arrayBuffer()), full, ifRange);
+    }
+  });
+
   test('HEAD answers the headers of GET without a body', async () => {
     const res = await fetch(`${proxy.url}/example.com/lib/@v/v1.0.0.zip`, { method: 'HEAD' });
     assert.equal(res.status, 200);

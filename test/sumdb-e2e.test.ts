@@ -1,17 +1,16 @@
 // End to end with the real go command and GOSUMDB on: a test checksum database relayed through
 // /sumdb/, gomodproxy's own database covering public and private modules, and tampering refused.
-import { after, before, describe, test } from 'node:test';
+import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { main } from '../src/cli/main.js';
-import { captureIO } from './helpers/cli-io.js';
 import { startFakeUpstream } from './helpers/fake-upstream.js';
 import type { FakeUpstream } from './helpers/fake-upstream.js';
 import { sampleModules, writeGoproxyDir } from './helpers/goproxy-dir.js';
-import { goDownload, goEnv } from './helpers/go.js';
-import type { Download } from './helpers/go.js';
+import { forEachGo, goDownload, goEnv } from './helpers/go.js';
+import type { Download, GoCommand } from './helpers/go.js';
+import { ownSumdbKey } from './helpers/own-sumdb-key.js';
 import { startProxy } from './helpers/proxy.js';
 import { startTestSumdb } from './helpers/test-sumdb.js';
 import type { TestSumdb } from './helpers/test-sumdb.js';
@@ -32,8 +31,8 @@ after(async () => {
 
 const MODULES = ['example.com/lib@v1.0.0', 'example.com/Upper/Case@v0.1.0', 'example.com/old@v2.0.0+incompatible'];
 
-async function download(goproxy: string, gosumdb: string, extra: Record<string, string> = {}) {
-  const { result, downloads } = await goDownload(await goEnv(goproxy, { GOSUMDB: gosumdb, ...extra }), MODULES);
+async function download(go: GoCommand, goproxy: string, gosumdb: string) {
+  const { result, downloads } = await goDownload(await goEnv(goproxy, { GOSUMDB: gosumdb }, go), MODULES);
   return { ...result, downloads: result.code === 0 ? downloads : [] };
 }
 
@@ -49,19 +48,12 @@ async function expectedSums(): Promise<Download[]> {
 
 const pick = (ds: Download[]) => ds.map(({ Path, Version, Sum, GoModSum }) => ({ Path, Version, Sum, GoModSum }));
 
-async function ownKey(dataDir: string): Promise<string> {
-  const c = captureIO();
-  const code = await main(['sumdb', 'key', '--data', dataDir], c.io);
-  assert.equal(code, 0);
-  return c.text.stdout.split('\n')[0] as string;
-}
-
-describe('the go command verifies through gomodproxy', () => {
+await forEachGo('the go command verifies through gomodproxy', (go) => {
   test('GOSUMDB=<test key> with no URL reaches the database only through the /sumdb/ relay', async () => {
     const proxy = await startProxy({ upstream: up.url, sumdb: db.gosumdb });
     try {
       // The database's own host (https://sum.test.example) does not exist: the relay is the only way.
-      const r = await download(proxy.url, db.key);
+      const r = await download(go, proxy.url, db.key);
       assert.equal(r.code, 0, r.stderr);
       assert.deepEqual(pick(r.downloads), await expectedSums());
       assert.equal((await proxy.get(`/sumdb/${db.name}/supported`)).status, 200);
@@ -74,13 +66,14 @@ describe('the go command verifies through gomodproxy', () => {
   test("GOSUMDB=<gomodproxy's own key> covers public and private modules, and a restart serves the same tree", async () => {
     const dataDir = await mkdtemp(path.join(tmpdir(), 'gmp-own-'));
     const flags = { upstream: up.url, sumdb: db.gosumdb, private: 'example.com/Upper', 'private-upstream': up.url, 'own-sumdb': 'on' };
-    const key = await ownKey(dataDir);
     let proxy = await startProxy(flags, { dataDir });
     try {
+      // Read after the start: the server makes the key; the CLI only reads it.
+      const key = await ownSumdbKey(dataDir);
       const gosumdb = `${key} ${proxy.url}/sumdb/sum.gomodproxy.local`;
       const seen = db.hits.length;
       // GOPRIVATE is empty: the private module is checked against our own database, not skipped.
-      const r = await download(proxy.url, gosumdb);
+      const r = await download(go, proxy.url, gosumdb);
       assert.equal(r.code, 0, r.stderr);
       assert.deepEqual(pick(r.downloads), await expectedSums());
       assert.ok(!db.hits.slice(seen).some((h) => h.includes('!upper')), 'the private module never reached the public database');
@@ -89,7 +82,7 @@ describe('the go command verifies through gomodproxy', () => {
       await proxy.close();
       proxy = await startProxy(flags, { dataDir });
       assert.equal(await (await proxy.get('/sumdb-own/latest')).text(), latest, 'the same signed tree after a restart');
-      const again = await download(proxy.url, `${key} ${proxy.url}/sumdb-own`);
+      const again = await download(go, proxy.url, `${key} ${proxy.url}/sumdb-own`);
       assert.equal(again.code, 0, again.stderr);
     } finally {
       await proxy.close();
@@ -101,7 +94,7 @@ describe('the go command verifies through gomodproxy', () => {
     const evilUp = await startFakeUpstream(await writeGoproxyDir(await mkdtemp(path.join(tmpdir(), 'gmp-evil-')), evil));
     const proxy = await startProxy({ upstream: evilUp.url, sumdb: db.gosumdb });
     try {
-      const r = await download(proxy.url, 'off');
+      const r = await download(go, proxy.url, 'off');
       assert.notEqual(r.code, 0);
       // With -json, go reports each module's error in its JSON object.
       assert.match(r.stdout, /502 Bad Gateway/);

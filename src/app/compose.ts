@@ -7,6 +7,8 @@ import type { Logger } from 'pino';
 import { ModuleCache } from '../cache/module-cache.js';
 import type { Config } from '../config/schema.js';
 import type { Coordinator } from '../coord/coordinator.js';
+import type { Channel } from '../coord/ipc.js';
+import { IpcCoordinator } from '../coord/ipc.js';
 import { LocalCoordinator } from '../coord/local.js';
 import { Filler } from '../fill/filler.js';
 import { LockedFill } from '../fill/locked.js';
@@ -21,9 +23,10 @@ import { Chain } from '../upstream/chain.js';
 import type { ChainEntry } from '../upstream/chain.js';
 import { FileFetcher } from '../upstream/file-fetcher.js';
 import { HttpFetcher } from '../upstream/http-fetcher.js';
-import { parseProxyList } from '../upstream/proxy-list.js';
+import { parseProxyList } from '../protocol/proxy-list.js';
 import { ProxySource } from '../upstream/proxy-source.js';
-import { DirectSource, directOptions } from '../vcs/direct-source.js';
+import { DirectSource } from '../vcs/direct-source.js';
+import { ClusterMetrics } from './cluster-metrics.js';
 import type { Layout } from './layout.js';
 import { openLayout } from './layout.js';
 import { openChecksums, openOwnSumdb } from './verification.js';
@@ -41,21 +44,31 @@ export interface ComposeOptions {
   readonly logger?: Logger;
   /** Off in tests that create many servers, to keep process-wide collectors out. */
   readonly defaultMetrics?: boolean;
-  /** The coordinator to use (a worker's IPC client); default: an in-process one over the data directory. */
-  readonly coordinator?: Coordinator;
+  /** A worker process of `serve --workers N`: the coordinator and the metrics sum come from the primary. */
+  readonly worker?: { readonly channel: Channel; readonly id: string };
 }
 
 export async function createServer(config: Readonly<Config>, options: ComposeOptions = {}): Promise<Server> {
-  const log = options.logger ?? pino({ level: config.log.level, base: { service: 'gomodproxy' } });
+  const worker = options.worker;
+  const log = options.logger ?? pino({ level: config.log.level, base: { service: 'gomodproxy', ...(worker === undefined ? {} : { worker: worker.id }) } });
   const metrics = new Metrics({ defaultMetrics: options.defaultMetrics });
   const layout = await openLayout(config);
   if (layout.removedTempFiles > 0) log.info({ removedTempFiles: layout.removedTempFiles }, 'removed temp files left by an interrupted fill');
-  const coord = options.coordinator ?? new LocalCoordinator(layout.paths.coord);
+  const coord: Coordinator = worker === undefined ? new LocalCoordinator(layout.paths.coord) : new IpcCoordinator(worker.channel);
+  const clusterMetrics = worker === undefined ? undefined : new ClusterMetrics(worker.channel, metrics);
   const closers: Array<() => Promise<void>> = [];
 
   const direct = new DirectSource({
-    ...directOptions(config, layout.paths.vcs, (url) => proxySource(url)),
+    vcsDir: layout.paths.vcs,
     tmpDir: layout.scratch.dir,
+    refreshIntervalMs: config.direct.refreshInterval,
+    gitTimeoutMs: config.direct.gitTimeout,
+    rewrite: config.direct.rewrite,
+    auth: config.direct.auth,
+    netrc: config.direct.netrc,
+    allowPrivateNetworks: config.direct.allowPrivateNetworks,
+    partialClone: config.direct.partialClone,
+    proxyFor: (url) => proxySource(url),
   });
   function proxySource(url: string): ProxySource {
     const fetcher = url.startsWith('file:') ? new FileFetcher(url) : new HttpFetcher(url, httpOptions(config), metrics, log);
@@ -100,7 +113,8 @@ export async function createServer(config: Readonly<Config>, options: ComposeOpt
     redact,
   );
   const routes = sumdbRoutes({ relays: checksums.relays, own: own === undefined ? undefined : { db: own, base: config.ownSumdb.base } });
-  const app = buildApp({ cache, metrics, logger: log, redact, plugins: [routes] });
+  const metricsText = clusterMetrics === undefined ? undefined : () => clusterMetrics.text();
+  const app = buildApp({ cache, metrics, logger: log, redact, plugins: [routes], metricsText });
   return {
     app,
     layout,
@@ -115,7 +129,7 @@ export async function createServer(config: Readonly<Config>, options: ComposeOpt
       await direct.close();
       await checksums.close();
       await own?.close();
-      if (options.coordinator === undefined) await coord.close();
+      await coord.close();
       await layout.close();
     },
   };

@@ -17,11 +17,12 @@ import { HttpFetcher } from '../upstream/http-fetcher.js';
 import type { HttpFetcherOptions } from '../upstream/http-fetcher.js';
 import { ChecksumDb } from '../verify/checksum-db.js';
 import { ChecksumGate } from '../verify/checksum-gate.js';
-import { OwnSumdb, loadOrCreateKey } from '../verify/own-sumdb.js';
+import { OwnSumdb } from '../verify/own-sumdb.js';
 import { Quarantine } from '../verify/quarantine.js';
 import { SumdbRelay } from '../verify/sumdb-relay.js';
 import { trustedHeadKey } from '../verify/sumdb-ops.js';
 import type { Layout } from './layout.js';
+import { loadOrCreateKey } from './own-key.js';
 
 export interface VerificationDeps {
   readonly layout: Layout;

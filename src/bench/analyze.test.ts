@@ -95,6 +95,28 @@ describe('analyze', () => {
   });
 });
 
+describe('conflicts', () => {
+  test('every side of a disagreement nothing settles is a conflict, ranked before altered, and is not recommended', () => {
+    const silent = { ...result('https://z.example', { ms: 50 }), hashes: new Map() };
+    const a = analyze([result('https://x.example'), result('https://y.example', { zip: 'h1:other' }), silent], [M]);
+    assert.deepEqual(
+      a.endpoints.map((e) => [e.url, e.status]),
+      [
+        ['https://z.example', 'ok'],
+        ['https://x.example', 'conflict'],
+        ['https://y.example', 'conflict'],
+      ],
+    );
+    assert.deepEqual(a.endpoints.find((e) => e.url === 'https://y.example')?.disputes, [
+      { module: M.path, version: M.version, file: 'zip', got: 'h1:other', others: ['https://x.example'] },
+    ]);
+    const r = recommend(a.endpoints);
+    assert.equal(r.goproxy, 'https://z.example,direct');
+    assert.ok(r.reasons.some((x) => x.startsWith('Left out https://x.example: it and https://y.example disagree for example.com/a@v1.0.0 .zip')));
+    assert.ok(r.reasons.some((x) => x.startsWith('Left out https://y.example: it and https://x.example disagree')));
+  });
+});
+
 describe('recommend', () => {
   test('joins healthy mirrors with | in rank order, fresh before stale, and ends with ,direct', () => {
     const a = analyze(

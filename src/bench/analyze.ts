@@ -25,8 +25,19 @@ export interface Mismatch {
   readonly source: Source;
 }
 
-export type Status = 'ok' | 'stale' | 'degraded' | 'failing' | 'down' | 'altered';
-export const STATUS_ORDER: readonly Status[] = ['ok', 'stale', 'degraded', 'failing', 'down', 'altered'];
+/** A hash on which endpoints disagree with no database, go.sum or majority to say who is right. */
+export interface Dispute {
+  readonly module: string;
+  readonly version: string;
+  readonly file: 'zip' | 'mod';
+  readonly got: string;
+  /** The other endpoints in the comparison. */
+  readonly others: readonly string[];
+}
+
+/** `conflict`: served bytes that others contradict, and nothing tells which side is right. */
+export type Status = 'ok' | 'stale' | 'degraded' | 'failing' | 'down' | 'conflict' | 'altered';
+export const STATUS_ORDER: readonly Status[] = ['ok', 'stale', 'degraded', 'failing', 'down', 'conflict', 'altered'];
 
 export interface EndpointStats {
   readonly url: string;
@@ -43,6 +54,7 @@ export interface EndpointStats {
   readonly missing: ReadonlyArray<{ readonly module: string; readonly versions: readonly string[] }>;
   readonly missingCount: number;
   readonly mismatches: readonly Mismatch[];
+  readonly disputes: readonly Dispute[];
   /** Every successful request's total time, for charts. */
   readonly latencies: readonly number[];
 }
@@ -65,9 +77,9 @@ export function percentiles(values: readonly number[]): Percentiles | undefined 
 }
 
 export function analyze(results: readonly EndpointResult[], workload: readonly ModuleVersion[], sumdb?: SumdbOutcome): Analysis {
-  const { mismatches, conflicts, checkedAgainst } = compareHashes(results, workload, sumdb);
+  const { mismatches, disputes, conflicts, checkedAgainst } = compareHashes(results, workload, sumdb);
   const missing = freshness(results);
-  const stats = results.map((r) => endpointStats(r, missing.get(r.url) ?? [], mismatches.get(r.url) ?? []));
+  const stats = results.map((r) => endpointStats(r, missing.get(r.url) ?? [], mismatches.get(r.url) ?? [], disputes.get(r.url) ?? []));
   stats.sort(
     (a, b) =>
       STATUS_ORDER.indexOf(a.status) - STATUS_ORDER.indexOf(b.status) ||
@@ -77,7 +89,7 @@ export function analyze(results: readonly EndpointResult[], workload: readonly M
   return { endpoints: stats, conflicts, checkedAgainst };
 }
 
-function endpointStats(r: EndpointResult, missing: EndpointStats['missing'], mismatches: readonly Mismatch[]): EndpointStats {
+function endpointStats(r: EndpointResult, missing: EndpointStats['missing'], mismatches: readonly Mismatch[], disputes: readonly Dispute[]): EndpointStats {
   const ok = r.samples.filter((s) => s.ok);
   const failures: Partial<Record<FailureKind, number>> = {};
   for (const s of r.samples) if (s.failure) failures[s.failure] = (failures[s.failure] ?? 0) + 1;
@@ -87,7 +99,19 @@ function endpointStats(r: EndpointResult, missing: EndpointStats['missing'], mis
   const missingCount = missing.reduce((a, m) => a + m.versions.length, 0);
   const rate = r.samples.length === 0 ? 0 : failed / r.samples.length;
   const status: Status =
-    mismatches.length > 0 ? 'altered' : ok.length === 0 ? 'down' : rate > 0.2 ? 'failing' : rate > 0.02 ? 'degraded' : missingCount > 0 ? 'stale' : 'ok';
+    mismatches.length > 0
+      ? 'altered'
+      : disputes.length > 0
+        ? 'conflict'
+        : ok.length === 0
+          ? 'down'
+          : rate > 0.2
+            ? 'failing'
+            : rate > 0.02
+              ? 'degraded'
+              : missingCount > 0
+                ? 'stale'
+                : 'ok';
   return {
     url: r.url,
     status,
@@ -102,6 +126,7 @@ function endpointStats(r: EndpointResult, missing: EndpointStats['missing'], mis
     missing,
     missingCount,
     mismatches,
+    disputes,
     latencies: ok.map((s) => s.totalMs),
   };
 }
@@ -129,6 +154,7 @@ function freshness(results: readonly EndpointResult[]): Map<string, Array<{ modu
 
 function compareHashes(results: readonly EndpointResult[], workload: readonly ModuleVersion[], sumdb?: SumdbOutcome) {
   const mismatches = new Map<string, Mismatch[]>();
+  const disputes = new Map<string, Dispute[]>();
   const conflicts: string[] = [];
   const checkedAgainst: Record<Source, number> = { 'checksum database': 0, 'go.sum': 0, majority: 0 };
   for (const m of workload) {
@@ -145,18 +171,27 @@ function compareHashes(results: readonly EndpointResult[], workload: readonly Mo
         m.sums?.[file],
       );
       if (ref === undefined) {
+        // Every side is suspect: each is named, and none may be recommended.
         conflicts.push(`${key} ${file}: ${got.map((g) => `${g.url} ${g.h}`).join(', ')}`);
+        for (const g of got) {
+          const others = got.filter((o) => o.url !== g.url).map((o) => o.url);
+          push(disputes, g.url, { module: m.path, version: m.version, file, got: g.h, others });
+        }
         continue;
       }
       checkedAgainst[ref.source]++;
       for (const g of got) {
-        if (g.h === ref.want) continue;
-        const list = mismatches.get(g.url) ?? mismatches.set(g.url, []).get(g.url);
-        list?.push({ module: m.path, version: m.version, file, got: g.h, want: ref.want, source: ref.source });
+        if (g.h !== ref.want) push(mismatches, g.url, { module: m.path, version: m.version, file, got: g.h, want: ref.want, source: ref.source });
       }
     }
   }
-  return { mismatches, conflicts, checkedAgainst };
+  return { mismatches, disputes, conflicts, checkedAgainst };
+}
+
+function push<T>(map: Map<string, T[]>, key: string, value: T): void {
+  const list = map.get(key);
+  if (list === undefined) map.set(key, [value]);
+  else list.push(value);
 }
 
 /** The database wins, then go.sum, then a strict majority; with only disagreeing endpoints there is no reference. */

@@ -1,6 +1,6 @@
 // A self-contained SVG (or HTML page around it) of each endpoint's latency distribution: every request
 // as a dot on a log-scale axis, with a p25–p75 box, the median, and a p5–p99 whisker. No dependencies.
-import { redactURL } from '../upstream/proxy-list.js';
+import { redactURL } from '../protocol/proxy-list.js';
 import type { EndpointStats, Status } from './analyze.js';
 
 const COLORS: Readonly<Record<Status, string>> = {
@@ -9,6 +9,7 @@ const COLORS: Readonly<Record<Status, string>> = {
   degraded: '#ef6c00',
   failing: '#c62828',
   down: '#757575',
+  conflict: '#ad1457',
   altered: '#6a1b9a',
 };
 const W = 960;

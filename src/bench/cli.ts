@@ -3,6 +3,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { reportUsage } from '../cli/args.js';
 import type { CliIO, Command } from '../cli/io.js';
 import { analyze } from './analyze.js';
 import { renderHTML, renderSVG } from './chart.js';
@@ -28,9 +29,7 @@ export const run: Command = async (argv, io) => {
     workload = await loadWorkload(opts);
     if (workload.length === 0) throw new Error('the workload is empty: no module versions to fetch');
   } catch (err) {
-    io.stderr.write(`gomodproxy bench: ${(err as Error).message}\n`);
-    io.stderr.write(`run "gomodproxy bench --help" for usage\n`);
-    return 2;
+    return reportUsage(io, 'bench', err as Error);
   }
   const report = await bench(opts, workload, io);
   const out = opts.format === 'json' ? renderJSON(report) : opts.format === 'markdown' ? renderMarkdown(report) : renderText(report);
@@ -43,7 +42,8 @@ export const run: Command = async (argv, io) => {
   }
   if (report.partial === 'interrupted') return 130;
   const eps = report.analysis.endpoints;
-  return eps.some((e) => e.status === 'altered') || eps.every((e) => e.status === 'down') ? 1 : 0;
+  // A conflict means some endpoint served altered bytes, even if nothing tells which.
+  return eps.some((e) => e.status === 'altered' || e.status === 'conflict') || eps.every((e) => e.status === 'down') ? 1 : 0;
 };
 
 export async function bench(opts: BenchOptions, workload: readonly ModuleVersion[], io: CliIO): Promise<BenchReport> {

@@ -1,11 +1,11 @@
 // Flags of `gomodproxy bench`, validated into one options object, and the endpoints and workload they name.
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseCommandArgs } from '../cli/args.js';
 import { parseGosumdb } from '../config/gosumdb.js';
 import type { SumdbSpec } from '../config/gosumdb.js';
 import { parseDuration } from '../config/units.js';
-import { parseProxyList } from '../upstream/proxy-list.js';
+import { parseProxyList } from '../protocol/proxy-list.js';
 import { BUILTIN_MODULES, loadFrom, parseModuleLines } from './workload.js';
 import type { ModuleVersion } from './workload.js';
 
@@ -29,7 +29,8 @@ database). Ends with a recommended GOPROXY. Without URLs, the proxies in $GOPROX
   --no-progress      no progress bar on stderr
   -h, --help         show this help
 
-Exit status: 0, or 1 when an endpoint served altered bytes or none answered, 130 on Ctrl-C.
+Exit status: 0, or 1 when an endpoint served altered bytes (or endpoints disagree with nothing
+to settle it) or none answered, 2 on a usage mistake, 130 on Ctrl-C.
 `;
 
 export interface BenchOptions {
@@ -59,9 +60,9 @@ function duration(name: string, v: string): number {
   return ms;
 }
 
-/** Throws Error with a message for the user on any bad flag. */
+/** Throws Error (UsageError for unknown flags and missing values) with a message for the user on any bad flag. */
 export function parseBenchArgs(argv: string[], env: Readonly<Record<string, string | undefined>>, cwd: string): BenchOptions {
-  const { values: v, positionals } = parseArgs({
+  const { values: v, positionals } = parseCommandArgs({
     args: argv,
     allowPositionals: true,
     options: {

@@ -1,7 +1,7 @@
 // The GOPROXY value bench recommends from a ranked analysis, with the fallback rules explained (§1.5):
 // `|` between mirrors fails over on any error, `,` only on 404/410, and `direct` last or not.
-import { formatProxyList, redactURL } from '../upstream/proxy-list.js';
-import type { ProxyEntry } from '../upstream/proxy-list.js';
+import { formatProxyList, redactURL } from '../protocol/proxy-list.js';
+import type { ProxyEntry } from '../protocol/proxy-list.js';
 import type { EndpointStats } from './analyze.js';
 
 export interface Recommendation {
@@ -20,6 +20,7 @@ export function recommend(ranked: readonly EndpointStats[]): Recommendation {
       reasons.push(
         `Do not use ${redactURL(e.url)}: it served bytes that differ from the ${e.mismatches[0]?.source ?? 'other endpoints'} (${e.mismatches.length} file(s)).`,
       );
+    else if (e.status === 'conflict') reasons.push(conflictReason(e));
     else if (e.status === 'failing' || e.status === 'down') reasons.push(`Left out ${redactURL(e.url)}: ${e.failed} of ${e.requests} requests failed.`);
   }
   if (usable.length === 0) {
@@ -48,4 +49,18 @@ export function recommend(ranked: readonly EndpointStats[]): Recommendation {
     if (e.status === 'degraded') reasons.push(`${redactURL(e.url)} failed ${e.failed} of ${e.requests} requests; "|" covers those failures.`);
   }
   return { goproxy: formatProxyList(entries), reasons };
+}
+
+/** Why neither side of a disagreement is recommended, and how to settle it. */
+function conflictReason(e: EndpointStats): string {
+  const d = e.disputes[0];
+  const others = [...new Set(e.disputes.flatMap((x) => x.others))].map(redactURL).join(', ');
+  const what =
+    d === undefined
+      ? ''
+      : ` for ${d.module}@${d.version} ${d.file === 'mod' ? '.mod' : '.zip'}${e.disputes.length > 1 ? ` and ${e.disputes.length - 1} more file(s)` : ''}`;
+  return (
+    `Left out ${redactURL(e.url)}: it and ${others} disagree${what}, and neither a checksum database nor a go.sum nor a majority says which is right, ` +
+    'so neither is recommended (run again with --sumdb or --from go.sum to decide).'
+  );
 }

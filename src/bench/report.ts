@@ -1,6 +1,6 @@
 // Bench output: a ranked table for the terminal, the same in Markdown, and JSON; then the details
 // (failures, freshness gaps, altered files, checksum database) and the recommended GOPROXY.
-import { redactURL } from '../upstream/proxy-list.js';
+import { redactURL } from '../protocol/proxy-list.js';
 import { failureSummary } from './analyze.js';
 import type { Analysis, EndpointStats } from './analyze.js';
 import type { Recommendation } from './recommend.js';

@@ -73,10 +73,55 @@ export async function benchEndpoint(url: string, workload: readonly ModuleVersio
   };
   try {
     await Promise.all(Array.from({ length: opts.concurrency }, worker));
+    await retryForHashes(ep, workload, result, opts);
   } finally {
     await ep.close();
   }
   return result;
+}
+
+/** Extra attempts per go.mod or zip whose fetch failed, for the hash comparison only. */
+const HASH_RETRIES = 2;
+/** Retries that fail one after another before an endpoint is taken for down and retrying stops. */
+const RETRY_GIVE_UP = 3;
+
+/**
+ * Fetches again each go.mod and zip whose request failed (not a 404, which is an answer, nor a body the
+ * go command would refuse), so that a mirror failing now and then does not drop out of the hash
+ * comparison and leave the others to disagree 1-vs-1. Retries are not samples: the endpoint's figures
+ * (failures, latency) stay those of the run.
+ */
+async function retryForHashes(ep: Endpoint, workload: readonly ModuleVersion[], r: EndpointResult, opts: RunOptions): Promise<void> {
+  const failed = new Set(r.samples.filter((s) => !s.ok && s.failure !== '404' && s.failure !== 'bad-body').map((s) => `${s.kind} ${s.module}@${s.version}`));
+  const todo = workload.flatMap((m) =>
+    (['mod', 'zip'] as const).filter((k) => failed.has(`${k} ${m.path}@${m.version}`) && !hasHash(r, m, k)).map((kind) => ({ m, kind })),
+  );
+  // An endpoint that is simply down would otherwise cost two timeouts per file.
+  let failedInARow = 0;
+  const worker = async () => {
+    for (let task = todo.shift(); task !== undefined; task = todo.shift()) {
+      const { m, kind } = task;
+      for (let attempt = 0; attempt < HASH_RETRIES; attempt++) {
+        if (opts.signal?.aborted || failedInARow >= RETRY_GIVE_UP) return;
+        const file = kind === 'zip' ? path.join(opts.tmpDir, `${randomUUID()}.zip`) : undefined;
+        const sample = await runTask(ep, kind, m, file, r, opts);
+        if (sample?.ok === true) {
+          failedInARow = 0;
+          // sample -1: a zip refused later leaves the run's samples as they were.
+          if (file !== undefined) r.pendingZips.push({ file, sample: -1, m });
+          break;
+        }
+        failedInARow++;
+        if (file !== undefined) await rm(file, { force: true });
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(opts.concurrency, todo.length) }, worker));
+}
+
+function hasHash(r: EndpointResult, m: ModuleVersion, kind: 'mod' | 'zip'): boolean {
+  if (kind === 'mod') return r.hashes.get(`${m.path}@${m.version}`)?.mod !== undefined;
+  return r.pendingZips.some((z) => z.m.path === m.path && z.m.version === m.version);
 }
 
 /** One request; `r` is given on the first pass, to record lists and .mod hashes; a zip goes to `file` if given. */

@@ -25,7 +25,9 @@ function fakeUpstream(calls: string[]): RawSource {
     zip: none,
     info: async (_p, v) => {
       calls.push(`info ${v}`);
-      return Buffer.from(JSON.stringify({ Version: v, Time: '2024-01-02T03:04:05Z' }));
+      // A query (branch name) resolves to a pseudo-version, as a real upstream answers.
+      const version = /^v\d/.test(v) ? v : 'v0.0.0-20240102030405-abcdefabcdef';
+      return Buffer.from(JSON.stringify({ Version: version, Time: '2024-01-02T03:04:05Z' }));
     },
     mod: async (_p, v) => {
       calls.push(`mod ${v}`);
@@ -95,5 +97,18 @@ test('a stored exact .info is found again from disk by a new cache', async () =>
     } finally {
       await again.close();
     }
+  });
+});
+
+test('a .info query with punctuation a branch name may hold, such as feat(x), is filled and stored, not refused', async () => {
+  // Found by the storage-key fuzz property: "=" and "feat(x)" escape fine but the storage refused their keys (400).
+  await withCache(async (cache, data, calls) => {
+    for (const query of ['feat(x)', '=', 'a#b,c&d', 'x[1]{2}^$%']) {
+      const info = await cache.info('example.com/m', query);
+      assert.equal(info.immutable, false);
+    }
+    await cache.flush();
+    assert.ok((await readFile(path.join(data, 'cache/example.com/m/@q/feat(x).info'))).length > 0);
+    assert.deepEqual(calls, ['info feat(x)', 'info =', 'info a#b,c&d', 'info x[1]{2}^$%']);
   });
 });

@@ -48,7 +48,9 @@ export class ModuleCache {
   private readonly keys = new KeyMemo();
   private readonly negative: NegativeCache;
   /** Answers whose durable copy is still being written: lookups must not miss them meanwhile. */
-  private readonly writing = new Map<string, { value: Small; durable: Promise<void> }>();
+  private readonly writing = new Map<string, { value: Small; durable: Promise<boolean> }>();
+  /** Zips answered while their commit still runs. */
+  private readonly commits = new Set<Promise<boolean>>();
   private readonly now: () => number;
 
   constructor(
@@ -117,7 +119,12 @@ export class ModuleCache {
     }
     this.counters.count('zip', 'miss');
     const filled = await this.fetch(want, key, opts);
-    return this.zips.get(key) ?? this.zips.filled(key, filled.size, filled.h1 as string);
+    if (filled.durable !== DURABLE) {
+      const commit = filled.durable;
+      this.commits.add(commit);
+      void commit.finally(() => this.commits.delete(commit));
+    }
+    return this.zips.get(key) ?? this.zips.filled(key, filled.size, filled.h1 as string, filled.local, filled.durable);
   }
 
   private async immutable(want: Want, key: string, opts: FetchOptions): Promise<Small> {
@@ -213,7 +220,7 @@ export class ModuleCache {
 
   /** Waits for every durable write still running. */
   async flush(): Promise<void> {
-    while (this.writing.size > 0) await Promise.all([...this.writing.values()].map((w) => w.durable));
+    while (this.writing.size > 0 || this.commits.size > 0) await Promise.all([...[...this.writing.values()].map((w) => w.durable), ...this.commits]);
   }
 
   /** On shutdown: finishes the writes. */

@@ -1,9 +1,11 @@
 // What the cache remembers about stored zips: size and hash (so a hit needs no stat or hash read), the
 // bytes of small ones, and how to open the blob. Bounded by bytes like the metadata LRU.
+import { createReadStream, read } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { gmpError } from '../errors.js';
 import type { BlobStore, ByteRange } from '../storage/blob-store.js';
 import type { SharedFd } from '../storage/fd-cache.js';
+import type { PinnedFile } from '../storage/pinned-file.js';
 import { ByteLRU } from './lru.js';
 
 export interface ZipHandle {
@@ -45,8 +47,12 @@ export class ZipEntries {
     return entry;
   }
 
-  /** A zip just filled: remembered at once (so no second fill starts), its bytes read in the background. */
-  filled(key: string, size: number, h1: string): ZipHandle {
+  /**
+   * A zip just filled: remembered at once (so no second fill starts). While its commit runs, it is read
+   * from the validated scratch file (`local`); small ones are kept in memory straight away.
+   */
+  async filled(key: string, size: number, h1: string, local?: PinnedFile, durable?: Promise<boolean>): Promise<ZipHandle> {
+    if (local !== undefined && durable !== undefined) return this.pending(key, size, h1, local, durable);
     const entry = { ...this.handle(key, size, h1), bytes: 256 };
     this.lru.set(key, entry);
     if (size <= SMALL_ZIP_BYTES) {
@@ -57,6 +63,34 @@ export class ZipEntries {
         () => undefined,
       );
     }
+    return entry;
+  }
+
+  private async pending(key: string, size: number, h1: string, local: PinnedFile, durable: Promise<boolean>): Promise<ZipHandle> {
+    const stored = this.handle(key, size, h1);
+    const body = size <= SMALL_ZIP_BYTES ? await readPinned(local, size) : undefined;
+    const fromLocal = (): SharedFd | undefined => local.acquire();
+    const entry: Entry = {
+      ...stored,
+      body,
+      bytes: 256 + (body?.length ?? 0),
+      open: async (range) => {
+        const fd = fromLocal();
+        if (fd === undefined) return stored.open(range);
+        const s = createReadStream('', { fd: fd.fd, start: range?.start ?? 0, end: range?.end ?? size - 1, autoClose: false });
+        s.once('close', () => fd.release());
+        return s;
+      },
+      // Only where the store itself has files: elsewhere the route streams open(), which falls back to the store.
+      openFile: stored.openFile === undefined ? undefined : async () => fromLocal() ?? (await (stored.openFile as () => Promise<SharedFd>)()),
+    };
+    this.lru.set(key, entry);
+    // Committed: later requests read the store. Not committed (a failed write): forget it, the next request refills.
+    void durable.then((ok) => {
+      if (this.lru.get(key) !== entry) return;
+      if (ok) this.lru.set(key, { ...stored, body, bytes: entry.bytes });
+      else this.lru.delete(key);
+    });
     return entry;
   }
 
@@ -78,5 +112,23 @@ export class ZipEntries {
 
   forget(key: string): void {
     this.lru.delete(key);
+  }
+}
+
+/** The whole (small) file behind a pinned descriptor. */
+async function readPinned(local: PinnedFile, size: number): Promise<Buffer | undefined> {
+  const fd = local.acquire();
+  if (fd === undefined) return undefined;
+  try {
+    const buf = Buffer.allocUnsafe(size);
+    let at = 0;
+    while (at < size) {
+      const n = await new Promise<number>((resolve, reject) => read(fd.fd, buf, at, size - at, at, (err, got) => (err === null ? resolve(got) : reject(err))));
+      if (n === 0) return undefined;
+      at += n;
+    }
+    return buf;
+  } finally {
+    fd.release();
   }
 }

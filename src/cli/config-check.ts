@@ -13,7 +13,7 @@ Flags:
 ${configFlagsHelp()}
 `;
 
-export const configCheck: Command = withConfig(CONFIG_CHECK_HELP, async (config, io) => {
+export const configCheck: Command = withConfig('config check', CONFIG_CHECK_HELP, async (config, io) => {
   io.stdout.write(`configuration is valid; effective settings (durations in ms, sizes in bytes):\n${stringify(redacted(config))}`);
   return 0;
 });

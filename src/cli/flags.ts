@@ -1,21 +1,24 @@
 // Flag parsing for commands that take configuration settings, driven by the one options table.
-import { parseArgs } from 'node:util';
 import type { ParseArgsConfig } from 'node:util';
 import { ConfigError, loadConfig } from '../config/load.js';
 import { CONFIG_FLAG, OPTIONS } from '../config/options.js';
 import type { Config } from '../config/schema.js';
+import { parseCommandArgs, reportUsage, UsageError } from './args.js';
 import type { CliIO, Command } from './io.js';
 
 export type FlagValues = Record<string, string | string[] | boolean | undefined>;
+type Options = NonNullable<ParseArgsConfig['options']>;
 
-export function parseConfigFlags(argv: string[]): { values: FlagValues; positionals: string[] } {
-  const options: NonNullable<ParseArgsConfig['options']> = {
+/** The settings flags plus a command's own (`extra`); no positional arguments. Throws UsageError. */
+export function parseConfigFlags(argv: string[], extra: Options = {}): { values: FlagValues } {
+  const options: Options = {
     help: { type: 'boolean', short: 'h' },
     [CONFIG_FLAG.flag]: { type: 'string' },
+    ...extra,
   };
   for (const o of OPTIONS) options[o.flag] = { type: 'string', multiple: o.repeatable === true };
-  const { values, positionals } = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
-  return { values: values as FlagValues, positionals };
+  const { values } = parseCommandArgs({ args: argv, options, allowPositionals: false });
+  return { values: values as FlagValues };
 }
 
 export function configFlagsHelp(): string {
@@ -30,17 +33,30 @@ export function configFlagsHelp(): string {
 /** Only the flag values that are settings (strings), for loadConfig. */
 export function settingFlags(values: FlagValues): Record<string, string | string[] | undefined> {
   const out: Record<string, string | string[] | undefined> = {};
-  for (const [k, v] of Object.entries(values)) if (typeof v === 'string' || Array.isArray(v)) out[k] = v;
+  const names = new Set([CONFIG_FLAG.flag, ...OPTIONS.map((o) => o.flag)]);
+  for (const [k, v] of Object.entries(values)) if (names.has(k) && (typeof v === 'string' || Array.isArray(v))) out[k] = v;
   return out;
 }
 
 /**
- * A command that takes the settings flags: prints help on --help, loads and validates the config
- * (exit 1 with every problem on a bad one), then runs.
+ * A command that takes the settings flags (and its own `extra` ones): prints help on --help, refuses
+ * usage mistakes with one line and exit 2, loads and validates the config (exit 1 with every problem
+ * on a bad one), then runs.
  */
-export function withConfig(help: string, run: (config: Readonly<Config>, io: CliIO) => Promise<number>): Command {
+export function withConfig(
+  command: string,
+  help: string,
+  run: (config: Readonly<Config>, io: CliIO, values: FlagValues) => Promise<number>,
+  extra: Options = {},
+): Command {
   return async (argv, io) => {
-    const { values } = parseConfigFlags(argv);
+    let values: FlagValues;
+    try {
+      values = parseConfigFlags(argv, extra).values;
+    } catch (err) {
+      if (err instanceof UsageError) return reportUsage(io, command, err);
+      throw err;
+    }
     if (values.help) {
       io.stdout.write(help);
       return 0;
@@ -55,6 +71,6 @@ export function withConfig(help: string, run: (config: Readonly<Config>, io: Cli
       }
       throw err;
     }
-    return run(config, io);
+    return run(config, io, values);
   };
 }

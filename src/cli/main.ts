@@ -1,4 +1,5 @@
 // The `gomodproxy` command: dispatches to sub-commands; each answers --help.
+import { reportUsage, UsageError } from './args.js';
 import { configCheck } from './config-check.js';
 import { processIO } from './io.js';
 import type { CliIO, Command } from './io.js';
@@ -51,16 +52,14 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   }
   const command = COMMANDS[cmd];
   if (command === undefined) {
-    io.stderr.write(`gomodproxy: unknown command ${JSON.stringify(cmd)}\n\n${USAGE}`);
+    io.stderr.write(`gomodproxy: unknown command ${JSON.stringify(cmd)}; run 'gomodproxy --help' for the list\n`);
     return 2;
   }
   try {
     return await command(rest, io);
   } catch (err) {
-    if ((err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      io.stderr.write(`gomodproxy ${cmd}: ${(err as Error).message}\n`);
-      return 2;
-    }
+    // Commands report their own usage mistakes; this is the backstop that keeps stack traces away.
+    if (err instanceof UsageError) return reportUsage(io, cmd, err);
     throw err;
   }
 }

@@ -1,7 +1,13 @@
-// `gomodproxy serve`: validate the configuration, start the proxy, and shut down gracefully on SIGTERM.
-import { parseListen } from '../config/schema.js';
+// `gomodproxy serve`: validate the configuration and start the proxy — one process, or with --workers N a
+// primary that supervises N worker processes on one port — and shut down gracefully on SIGTERM.
+import cluster from 'node:cluster';
+import pino from 'pino';
 import { createServer } from '../app/compose.js';
+import { CLUSTER_PORT_ENV, runPrimary } from '../app/primary.js';
+import { parseListen } from '../config/schema.js';
+import type { Config } from '../config/schema.js';
 import { configFlagsHelp, withConfig } from './flags.js';
+import { warnIfExposed } from './listen-warning.js';
 import type { Command } from './io.js';
 
 export const SERVE_HELP = `Usage: gomodproxy serve [flags]
@@ -13,11 +19,21 @@ Flags:
 ${configFlagsHelp()}
 `;
 
-export const serve: Command = withConfig(SERVE_HELP, async (config) => {
-  const server = await createServer(config);
-  const { host, port } = parseListen(config.listen) as { host: string; port: number };
+export const serve: Command = withConfig('serve', SERVE_HELP, async (config) => {
+  if (cluster.isWorker) return runServer(config, true);
+  if (config.workers > 1) return runPrimary(config, pino({ level: config.log.level, base: { service: 'gomodproxy', role: 'primary' } }));
+  return runServer(config, false);
+});
+
+/** One HTTP server process: alone, or as a worker of the primary. */
+async function runServer(config: Readonly<Config>, asWorker: boolean): Promise<number> {
+  const worker = asWorker ? { channel: process as unknown as import('../coord/ipc.js').Channel, id: `w${cluster.worker?.id ?? process.pid}` } : undefined;
+  const server = await createServer(config, { worker });
+  const { host, port: configured } = parseListen(config.listen) as { host: string; port: number };
+  const port = asWorker ? Number(process.env[CLUSTER_PORT_ENV] ?? configured) : configured;
   const address = await server.app.listen({ host, port });
-  server.log.info({ address, upstream: config.upstream, data: config.data }, 'gomodproxy listening');
+  if (!asWorker) server.log.info({ address, upstream: config.upstream, data: config.data }, 'gomodproxy listening');
+  if (!asWorker || cluster.worker?.id === 1) warnIfExposed(server.log, host);
 
   return new Promise<number>((resolve) => {
     let stopping = false;
@@ -31,7 +47,11 @@ export const serve: Command = withConfig(SERVE_HELP, async (config) => {
       }, config.shutdownTimeout);
       timer.unref();
       server.close().then(
-        () => resolve(0),
+        () => {
+          // A worker's channel to the primary would keep it alive: let go of it so the process can end.
+          if (asWorker) cluster.worker?.disconnect();
+          resolve(0);
+        },
         (err: unknown) => {
           server.log.error({ err }, 'error during shutdown');
           resolve(1);
@@ -40,5 +60,7 @@ export const serve: Command = withConfig(SERVE_HELP, async (config) => {
     };
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));
+    // A worker whose primary is gone stops too: without it there is no coordination and no supervision.
+    if (asWorker) process.once('disconnect', () => stop('primary gone'));
   });
-});
+}

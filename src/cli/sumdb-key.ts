@@ -1,47 +1,89 @@
-// `gomodproxy sumdb key`: prints the own checksum database's verifier key and the exact GOSUMDB value
-// for the go command (creating the signer key on first use, exactly as `serve` would).
+// `gomodproxy sumdb key`: prints the own checksum database's verifier key and the exact GOSUMDB value for
+// the go command. It reads the key the server uses (same settings loader as `serve`) and never creates one.
 import { parseListen } from '../config/schema.js';
-import { loadOrCreateKey } from '../verify/own-sumdb.js';
+import type { Config } from '../config/schema.js';
+import { newVerifier } from '../sumdb/note-keys.js';
+import { open, verifierList } from '../sumdb/note.js';
+import type { SignerKey } from '../app/own-key.js';
+import { keyFilePath, loadKey } from '../app/own-key.js';
+import { reportUsage, UsageError } from './args.js';
 import { configFlagsHelp, withConfig } from './flags.js';
-import type { Command } from './io.js';
+import type { CliIO, Command } from './io.js';
 
 export const SUMDB_KEY_HELP = `Usage: gomodproxy sumdb key [--url URL] [flags]
 
 Prints the verifier key of gomodproxy's own checksum database and the GOSUMDB value to give the go
-command. The signer key is generated (and saved to the key file) if it does not exist yet.
+command. Give it the same settings as the server (--data, --config, GOMODPROXY_* variables): it reads
+the signer key the server uses and fails if there is none (the server creates it on its first start).
 
-  --url URL   the address Go users reach this gomodproxy at (default: from --listen)
+  --url URL   the address Go users reach this gomodproxy at (default: from --listen); when given, the
+              server there must sign its checksum database with the key that is printed
 
 Flags (the same settings as serve):
 ${configFlagsHelp()}
 `;
 
-export const sumdbKey: Command = (argv, io) => {
-  const { url: given, rest } = takeUrlFlag(argv);
-  return withConfig(SUMDB_KEY_HELP, async (config) => {
-    const key = await loadOrCreateKey(config);
-    const listen = parseListen(config.listen);
-    const host = listen === undefined || listen.host === '0.0.0.0' || listen.host === '::' ? 'localhost' : listen.host;
-    const url = (given ?? `http://${host}:${listen?.port ?? 3000}`).replace(/\/+$/, '');
+export const sumdbKey: Command = withConfig(
+  'sumdb key',
+  SUMDB_KEY_HELP,
+  async (config, io, values) => {
+    const given = (values.url as string | undefined)?.trim();
+    if (given !== undefined && !/^https?:\/\/[^/\s]+/.test(given)) {
+      return reportUsage(io, 'sumdb key', new UsageError(`option '--url' needs a value: the http:// or https:// address Go users reach this gomodproxy at`));
+    }
+    const fail = (message: string) => (io.stderr.write(`gomodproxy sumdb key: ${message}\n`), 1);
+    if (!config.ownSumdb.enabled) return fail('the own checksum database is off (--own-sumdb off), so there is no key to print');
+    let key: SignerKey | undefined;
+    try {
+      key = await loadKey(config);
+    } catch (err) {
+      return fail((err as Error).message);
+    }
+    if (key === undefined) {
+      return fail(
+        `no signer key at ${keyFilePath(config)}: give the settings the server runs with (--data, --config, --own-sumdb-key-file), or start it once with 'gomodproxy serve' to create the key`,
+      );
+    }
+    const url = (given ?? defaultURL(config)).replace(/\/+$/, '');
+    if (given !== undefined) {
+      const problem = await checkServer(url, config.ownSumdb.name, key, io);
+      if (problem !== undefined) return fail(problem);
+    }
     io.stdout.write(
       `${key.verifierKey}\n\n` +
         `# give the go command (with GOPROXY at this gomodproxy, the key alone also works):\n` +
-        `export GOSUMDB='${key.verifierKey} ${url}/sumdb/${config.ownSumdb.name}'\n` +
-        (key.created ? `\n# a new signer key was written to ${key.source}; keep it secret and back it up\n` : ''),
+        `export GOSUMDB='${key.verifierKey} ${url}/sumdb/${config.ownSumdb.name}'\n`,
     );
     return 0;
-  })(rest, io);
-};
+  },
+  { url: { type: 'string' } },
+);
 
-/** Separates `--url X` / `--url=X` (this command's own flag) from the settings flags. */
-function takeUrlFlag(argv: string[]): { url?: string; rest: string[] } {
-  const rest: string[] = [];
-  let url: string | undefined;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i] as string;
-    if (a === '--url') url = argv[++i];
-    else if (a.startsWith('--url=')) url = a.slice('--url='.length);
-    else rest.push(a);
+function defaultURL(config: Readonly<Config>): string {
+  const listen = parseListen(config.listen);
+  const host = listen === undefined || listen.host === '0.0.0.0' || listen.host === '::' ? 'localhost' : listen.host;
+  return `http://${host}:${listen?.port ?? 3000}`;
+}
+
+/**
+ * The checksum database protocol does not publish a verifier key (and a signature does not reveal one), so
+ * the running server is asked for its signed tree, which must verify with our key. A server that cannot be
+ * reached is only warned about: --url may be an address only Go users can reach.
+ */
+async function checkServer(url: string, name: string, key: SignerKey, io: CliIO): Promise<string | undefined> {
+  const latest = `${url}/sumdb/${name}/latest`;
+  let res: Response;
+  try {
+    res = await fetch(latest, { signal: AbortSignal.timeout(10_000) });
+  } catch (err) {
+    io.stderr.write(`gomodproxy sumdb key: warning: could not reach ${latest} to check the key (${(err as Error).message})\n`);
+    return undefined;
   }
-  return { url, rest };
+  if (res.status !== 200) return `${latest} answered ${res.status}: the server at ${url} does not serve the checksum database ${name}`;
+  try {
+    open(Buffer.from(await res.arrayBuffer()), verifierList(newVerifier(key.verifierKey)));
+    return undefined;
+  } catch (err) {
+    return `the server at ${url} does not sign with the key from ${key.source} (${(err as Error).message}); give this command the settings that server runs with`;
+  }
 }

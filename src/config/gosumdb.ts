@@ -1,6 +1,7 @@
 // GOSUMDB syntax (§7.2): `off`, a known name, or `name+hash+key [URL]`. The verifier key is checked
 // (algorithm Ed25519, key hash = first 4 bytes of SHA-256(name "\n" alg key)) when configured.
 import { createHash } from 'node:crypto';
+import { goFields } from '../protocol/go-space.js';
 
 export interface SumdbSpec {
   readonly name: string;
@@ -18,10 +19,7 @@ export function isSumdbName(name: string): boolean {
 }
 
 export function parseGosumdb(value: string): SumdbSpec | 'off' {
-  const fields = value
-    .trim()
-    .split(/\s+/)
-    .filter((f) => f !== '');
+  const fields = goFields(value);
   if (fields.length === 1 && fields[0] === 'off') return 'off';
   if (fields.length < 1 || fields.length > 2) throw new Error(`GOSUMDB value ${JSON.stringify(value)} must be "off", a name or key, and an optional URL`);
   let key = fields[0] as string;
@@ -51,12 +49,13 @@ export function checkVerifierKey(key: string): string {
   if (m === null) throw new Error(`invalid checksum database key ${JSON.stringify(key)}: want name+hash+key (or a known name)`);
   const [, name = '', hash = '', b64 = ''] = m;
   if (name === '' || /\s/.test(name)) throw new Error(`invalid checksum database key: bad name ${JSON.stringify(name)}`);
-  if (!/^[0-9a-f]{8}$/.test(hash)) throw new Error(`invalid checksum database key for ${name}: hash must be 8 hex digits`);
+  // note.NewVerifier parses the hash with strconv.ParseUint(…, 16, 32), so either letter case is fine.
+  if (!/^[0-9a-fA-F]{8}$/.test(hash)) throw new Error(`invalid checksum database key for ${name}: hash must be 8 hex digits`);
   const raw = Buffer.from(b64, 'base64');
   if (raw.length !== 33 || raw[0] !== 1 || raw.toString('base64') !== b64) {
     throw new Error(`invalid checksum database key for ${name}: want base64 of an Ed25519 key (algorithm 1, 32 bytes)`);
   }
   const sum = createHash('sha256').update(`${name}\n`).update(raw).digest();
-  if (sum.subarray(0, 4).toString('hex') !== hash) throw new Error(`invalid checksum database key for ${name}: key hash does not match`);
+  if (sum.subarray(0, 4).toString('hex') !== hash.toLowerCase()) throw new Error(`invalid checksum database key for ${name}: key hash does not match`);
   return name;
 }

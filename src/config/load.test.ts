@@ -6,9 +6,9 @@ import path from 'node:path';
 import { ConfigError, loadConfig } from './load.js';
 import { parseListen } from './schema.js';
 
-test('defaults give a proxy on :3000 with ./data and proxy.golang.org', async () => {
+test('defaults give a proxy on 127.0.0.1:3000 (this machine only) with ./data and proxy.golang.org', async () => {
   const c = await loadConfig({});
-  assert.equal(c.listen, ':3000');
+  assert.equal(c.listen, '127.0.0.1:3000');
   assert.equal(c.data, './data');
   assert.equal(c.upstream, 'https://proxy.golang.org');
   assert.deepEqual(c.sumdb, ['sum.golang.org']);

@@ -63,6 +63,24 @@ export function coordinatorConformance(name: string, make: () => Promise<CoordFi
       await b.release(l2);
     });
 
+    test("a holder whose lease expired cannot renew or release its successor's lease; tokens grow across names", async () => {
+      const [a, b] = [await client(), await client()];
+      const n = uniq('fence');
+      const l1 = await a.acquire(n, 200);
+      assert.ok(l1 !== undefined);
+      await sleep(500);
+      const l2 = await b.acquire(n, 30_000);
+      assert.ok(l2 !== undefined && l2.token > l1.token);
+      await a.release(l1);
+      assert.equal(await a.renew(l1, 30_000), undefined);
+      assert.equal(await a.renew({ ...l2, token: l2.token + 1 }, 30_000), undefined, 'only the exact token renews');
+      assert.equal((await a.holder(n))?.token, l2.token, 'the successor still holds it');
+      const other = await a.acquire(uniq('fence-other'), 1000);
+      assert.ok(other !== undefined && other.token > l2.token, 'a later grant of another name has a larger token');
+      await a.release(other);
+      await b.release(l2);
+    });
+
     test('renewing keeps a lease beyond its first TTL', async () => {
       const [a, b] = [await client(), await client()];
       const n = uniq('renew');
@@ -85,6 +103,70 @@ export function coordinatorConformance(name: string, make: () => Promise<CoordFi
       assert.equal(winners.length, 1);
       const w = winners[0];
       if (w !== undefined) await cs[0]?.release(w);
+    });
+
+    test('tokens increase with every grant of any lease, and a renewal keeps its token', async () => {
+      const [a, b] = [await client(), await client()];
+      const tokens: number[] = [];
+      for (const c of [a, b, a, b]) {
+        const l = await c.acquire(uniq('fence'), 30_000);
+        assert.ok(l !== undefined);
+        tokens.push(l.token);
+        const renewed = await c.renew(l, 30_000);
+        assert.equal(renewed?.token, l.token);
+        await c.release(l);
+        assert.equal(await c.renew(l, 30_000), undefined, 'a released lease cannot be renewed');
+      }
+      assert.deepEqual(
+        tokens,
+        [...tokens].sort((x, y) => x - y),
+        'each grant has a larger token',
+      );
+      assert.equal(new Set(tokens).size, tokens.length);
+    });
+
+    test('a lease says when it lapses, in wall-clock milliseconds', async () => {
+      const [a, b] = [await client(), await client()];
+      const n = uniq('expiry');
+      const before = Date.now();
+      const l = await a.acquire(n, 60_000);
+      const after = Date.now();
+      assert.ok(l !== undefined);
+      assert.ok(l.expiresAt >= before + 60_000 - 1000 && l.expiresAt <= after + 60_000, `acquire: ${l.expiresAt - before}`);
+      const h = await b.holder(n);
+      assert.ok(h !== undefined && h.expiresAt > Date.now() + 30_000 && h.expiresAt <= Date.now() + 60_000, 'holder');
+      const r = await a.renew(l, 120_000);
+      assert.ok(r !== undefined && r.expiresAt > Date.now() + 90_000 && r.expiresAt <= Date.now() + 120_000, 'renew');
+      await a.release(r);
+    });
+
+    test('read-modify-write loops of several clients over compare-and-set lose no update', async () => {
+      const cs = await Promise.all(Array.from({ length: 4 }, () => client()));
+      const k = uniq('counter');
+      const bump = async (c: Coordinator): Promise<void> => {
+        for (;;) {
+          const cur = await c.get(k);
+          if (await c.cas(k, cur, String(Number(cur ?? '0') + 1))) return;
+        }
+      };
+      await Promise.all(
+        cs.map(async (c) => {
+          for (let i = 0; i < 10; i++) await bump(c);
+        }),
+      );
+      assert.equal(await cs[0]?.get(k), '40');
+    });
+
+    test('an empty string is a value, not absence; bad names are refused', async () => {
+      const a = await client();
+      const k = uniq('empty');
+      assert.equal(await a.cas(k, undefined, ''), true);
+      assert.equal(await a.get(k), '');
+      assert.equal(await a.cas(k, undefined, 'x'), false, 'the key exists');
+      assert.equal(await a.cas(k, '', 'x'), true);
+      await assert.rejects(a.acquire('has space', 1000), /invalid coordination name/);
+      await assert.rejects(a.get(''), /invalid coordination name/);
+      await assert.rejects(a.cas(`x${'y'.repeat(600)}`, undefined, 'v'), /invalid coordination name/);
     });
 
     test('compare-and-set: only the expected value is replaced, and only one of many racers wins', async () => {

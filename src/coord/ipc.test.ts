@@ -18,7 +18,7 @@ function channelPair(): [Channel, Channel] {
   const a = new EventEmitter();
   const b = new EventEmitter();
   const end = (self: EventEmitter, peer: EventEmitter): Channel => ({
-    send: (m) => setImmediate(() => peer.emit('message', JSON.parse(JSON.stringify(m)))),
+    send: (m, cb) => setImmediate(() => (peer.emit('message', JSON.parse(JSON.stringify(m))), cb?.(null))),
     on: (e, l) => self.on(e, l),
     off: (e, l) => self.off(e, l),
   });

@@ -6,7 +6,8 @@ import type { LocalCoordinator } from './local.js';
 
 /** What Node's ChildProcess / cluster Worker (primary side) and `process` (worker side) offer. */
 export interface Channel {
-  send(message: unknown): unknown;
+  /** The callback receives an error instead of an 'error' event when the other side is gone. */
+  send(message: unknown, callback?: (err: Error | null) => void): unknown;
   on(event: 'message', listener: (message: unknown) => void): unknown;
   off(event: 'message', listener: (message: unknown) => void): unknown;
 }
@@ -66,7 +67,7 @@ export function serveCoordinator(coord: LocalCoordinator, channel: Channel, owne
 
 function trySend(channel: Channel, m: unknown): void {
   try {
-    channel.send(m);
+    channel.send(m, () => undefined);
   } catch {
     // The worker is gone; its leases are dropped by the primary's exit handler.
   }
@@ -105,7 +106,12 @@ export class IpcCoordinator implements Coordinator {
       timer.unref();
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, timer });
       try {
-        this.channel.send({ t: 'gmp-coord', id, op, args } satisfies Request);
+        this.channel.send({ t: 'gmp-coord', id, op, args } satisfies Request, (err) => {
+          if (err === null || !this.pending.has(id)) return;
+          this.pending.delete(id);
+          clearTimeout(timer);
+          reject(unavailable(err.message));
+        });
       } catch (err) {
         this.pending.delete(id);
         clearTimeout(timer);

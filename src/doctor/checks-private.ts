@@ -2,7 +2,7 @@
 // checksum database or proxy, patterns so broad they cover public code, GOINSECURE, GOFLAGS, GOVCS, GOTOOLCHAIN.
 import { parseGosumdb } from '../config/gosumdb.js';
 import { matchPrefixPatterns } from '../protocol/glob.js';
-import { parseProxyList } from '../upstream/proxy-list.js';
+import { parseProxyList } from '../protocol/proxy-list.js';
 import { finding } from './findings.js';
 import type { Finding } from './findings.js';
 import { DOCTOR_VARS } from './settings.js';

@@ -1,8 +1,8 @@
 // Doctor checks on GOPROXY (§1.4, §1.5): the list's syntax and fallback rules, plain http, and what each
 // entry actually answered when probed (reachability, speed, status codes, content types, bodies).
 import { isValid } from '../protocol/semver.js';
-import { formatProxyList, parseProxyList, redactURL } from '../upstream/proxy-list.js';
-import type { ProxyEntry } from '../upstream/proxy-list.js';
+import { formatProxyList, parseProxyList, redactURL } from '../protocol/proxy-list.js';
+import type { ProxyEntry } from '../protocol/proxy-list.js';
 import { finding } from './findings.js';
 import type { Finding, Fix, Severity } from './findings.js';
 import type { Observation, ProbeResult } from './probe.js';

@@ -1,6 +1,6 @@
 // `gomodproxy doctor`: reads the effective Go module settings, explains them, probes each proxy, and
 // reports problems with fixes; exits 1 when any finding is an error, so CI can run it.
-import { parseArgs } from 'node:util';
+import { parseCommandArgs, reportUsage } from '../cli/args.js';
 import type { Command } from '../cli/io.js';
 import { checkPath } from '../protocol/module-path.js';
 import { diagnose, probeAll } from './diagnose.js';
@@ -33,9 +33,9 @@ function positiveInt(name: string, v: string): number {
 export const run: Command = async (argv, io) => {
   let opts;
   try {
-    const { values, positionals } = parseArgs({
+    const { values } = parseCommandArgs({
       args: argv,
-      allowPositionals: true,
+      allowPositionals: false,
       options: {
         json: { type: 'boolean', default: false },
         markdown: { type: 'boolean', default: false },
@@ -47,15 +47,13 @@ export const run: Command = async (argv, io) => {
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
-    if (positionals.length > 0) throw new Error(`unexpected argument ${JSON.stringify(positionals[0])}`);
     if (values.json && values.markdown) throw new Error('--json and --markdown cannot be used together');
     const module = values['probe-module'];
     const bad = checkPath(module);
     if (bad !== undefined) throw new Error(`--probe-module: ${bad}`);
     opts = { ...values, module, timeoutMs: positiveInt('timeout', values.timeout), slowMs: positiveInt('slow', values.slow) };
   } catch (err) {
-    io.stderr.write(`gomodproxy doctor: ${(err as Error).message}\n${USAGE}`);
-    return 2;
+    return reportUsage(io, 'doctor', err as Error);
   }
   if (opts.help) {
     io.stdout.write(USAGE);

@@ -1,6 +1,6 @@
 // Puts doctor together: probes every proxy entry, runs the checks, and explains each setting in words,
 // giving one report. diagnose() is pure, so scenarios can be tested with settings and probe results in hand.
-import { parseProxyList, redactURL } from '../upstream/proxy-list.js';
+import { parseProxyList, redactURL } from '../protocol/proxy-list.js';
 import { checkPrivacy, patterns } from './checks-private.js';
 import { checkProxyList } from './checks-proxy.js';
 import type { ProxyCheckOptions } from './checks-proxy.js';

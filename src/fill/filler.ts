@@ -8,12 +8,13 @@ import { ModZipError, checkAndHashZip } from '../modzip/zip-check.js';
 import { badContent, formatList, parseInfo, parseList } from '../protocol/answers.js';
 import type { BlobStore } from '../storage/blob-store.js';
 import { artifactKey } from '../storage/keys.js';
-import type { Scratch } from '../storage/scratch.js';
+import { PinnedFile } from '../storage/pinned-file.js';
+import type { Scratch, ScratchFile } from '../storage/scratch.js';
 import type { Chain } from '../upstream/chain.js';
 import type { RawSource } from '../upstream/source.js';
 import { storedAnswer } from './stored.js';
 import type { Candidate, Fill, Filled, FillEvents, Gate, Want } from './types.js';
-import { DURABLE, keyOf } from './types.js';
+import { keyOf } from './types.js';
 
 export interface FillerDeps {
   /** The upstream chain for a module (private modules get their own). */
@@ -92,8 +93,12 @@ export class Filler implements Fill {
       () => {
         if (want.kind === 'info' || want.kind === 'mod')
           this.deps.events.emit('filled', { module: want.module, version: want.version, kind: want.kind, size: body.length, h1 });
+        return true;
       },
-      (err: unknown) => this.deps.log.error({ err, module: this.redact(want.module), kind: want.kind }, 'could not store a cache entry'),
+      (err: unknown) => {
+        this.deps.log.error({ err, module: this.redact(want.module), kind: want.kind }, 'could not store a cache entry');
+        return false;
+      },
     );
     return { kind: want.kind, body, size: body.length, h1, fetchedAt: this.now(), durable };
   }
@@ -112,9 +117,12 @@ export class Filler implements Fill {
   private async zip(want: Want, chain: Chain): Promise<Filled> {
     const { module: mod, version: v } = want;
     const file = this.deps.scratch.file('zip');
+    let pinned: PinnedFile;
+    let h1: string;
+    let size: number;
     try {
       let source = '';
-      const { h1, size } = await chain.first(async (s) => {
+      ({ h1, size } = await chain.first(async (s) => {
         source = s.name;
         const n = await s.zip(mod, v, file.path);
         const checked = await checkAndHashZip(file.path, mod, v).catch((err: unknown) => {
@@ -123,13 +131,29 @@ export class Filler implements Fill {
           throw badContent(s.name, `zip for ${mod}@${v}: ${err.message}`);
         });
         return { h1: checked.h1, size: n };
-      });
+      }));
       await this.pass({ module: mod, version: v, kind: 'zip', h1, file: file.path, source });
-      // The hash first: a zip is only ever visible together with its hash.
+      pinned = await PinnedFile.open(file.path);
+    } catch (err) {
+      await file.discard();
+      throw err;
+    }
+    // Validated and verified: the clients get it from the scratch file while the commit (fsync, rename or
+    // upload) finishes behind the answer. A crash may lose the entry, never corrupt one.
+    const durable = this.commitZip(mod, v, h1, size, file).finally(() => pinned.retire());
+    return { kind: 'zip', size, h1, fetchedAt: this.now(), durable, local: pinned };
+  }
+
+  /** The hash first: a zip is only ever visible together with its hash. */
+  private async commitZip(mod: string, v: string, h1: string, size: number, file: ScratchFile): Promise<boolean> {
+    try {
       await this.deps.store.put(artifactKey(mod, v, 'ziphash'), h1);
       await this.deps.store.putFile(artifactKey(mod, v, 'zip'), file.path);
       this.deps.events.emit('filled', { module: mod, version: v, kind: 'zip', size, h1 });
-      return { kind: 'zip', size, h1, fetchedAt: this.now(), durable: DURABLE };
+      return true;
+    } catch (err) {
+      this.deps.log.error({ err, module: this.redact(mod), version: v }, 'could not store a filled zip; it was served but will be fetched again');
+      return false;
     } finally {
       await file.discard();
     }

@@ -2,6 +2,7 @@
 // gates an artifact must pass before it is stored (checksum verification, policy), and the event it emits.
 import { EventEmitter } from 'node:events';
 import { artifactKey, latestKey, listKey, queryKey } from '../storage/keys.js';
+import type { PinnedFile } from '../storage/pinned-file.js';
 
 /** info = `.info` of an exact canonical version (immutable); query = any other `.info` (TTL'd). */
 export type Kind = 'list' | 'latest' | 'query' | 'info' | 'mod' | 'zip';
@@ -24,8 +25,10 @@ export interface Filled {
   readonly h1?: string;
   /** When the answer was fetched from a source (for stored answers: when it was stored). */
   readonly fetchedAt: number;
-  /** Resolves once the answer is stored durably (never rejects: a failed write is logged and lost). */
-  readonly durable: Promise<void>;
+  /** Resolves once the answer is stored durably: true, or false when the write failed (logged, never thrown). */
+  readonly durable: Promise<boolean>;
+  /** A zip still being committed: its validated scratch file, readable until (and a little after) durable. */
+  readonly local?: PinnedFile;
 }
 
 export interface Fill {
@@ -81,4 +84,4 @@ export function keyOf(want: Want): string {
 export const isMutable = (kind: Kind): boolean => kind === 'list' || kind === 'latest' || kind === 'query';
 
 /** Resolved: for answers that are already durable. */
-export const DURABLE: Promise<void> = Promise.resolve();
+export const DURABLE: Promise<boolean> = Promise.resolve(true);

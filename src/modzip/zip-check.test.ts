@@ -3,6 +3,9 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm, truncate, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { Readable } from 'node:stream';
+import yazl from 'yazl';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkAndHashZip, MAX_ZIP_FILE, ModZipError } from './zip-check.js';
@@ -218,6 +221,57 @@ describe('checkAndHashZip refuses', () => {
       Buffer.concat([good.subarray(0, 30), Buffer.alloc(200, 7), good.subarray(230)]),
     ]) {
       await rejects(bad, /^(not a valid zip file|.*cannot read entry)/);
+    }
+  });
+});
+
+describe('checkAndHashZip refuses a zip that the go command reads differently', () => {
+  // Found by differential fuzzing against x/mod (npm run fuzz -- --go): yauzl accepted these, Go's archive/zip
+  // refuses them, so a hostile upstream could have had a zip cached that every client then rejects.
+  const eocdAt = (z: Buffer) => z.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
+
+  test('an empty zip whose end record declares a central directory it does not have', async () => {
+    const z = Buffer.alloc(22);
+    z.writeUInt32LE(0x06054b50, 0);
+    z.writeUInt32LE(136, 12);
+    await rejects(z, /not a valid zip file: the central directory does not end where its end record starts/);
+  });
+
+  test('a central directory with more headers than the end record counts (read as empty before)', async () => {
+    const z = await buildZip(base);
+    z.writeUInt16LE(1, eocdAt(z) + 10);
+    await rejects(z, /not a valid zip file: the central directory holds more than its entries/);
+  });
+
+  test('a Zip64 locator Go ignores (two disks) while yauzl follows it', async () => {
+    const z = await buildZip(base, { zip64: true });
+    z.writeUInt32LE(2, eocdAt(z) - 20 + 16);
+    await rejects(z, /not a valid zip file: the end of central directory and Zip64 records disagree/);
+  });
+
+  test('an entry flagged as followed by a data descriptor that is not there', async () => {
+    const z = await buildZip(base.map((e) => ({ ...e, compress: false })));
+    const central = z.indexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02]));
+    z.writeUInt16LE(z.readUInt16LE(central + 8) | 0x8, central + 8);
+    await rejects(z, /a\.go: cannot read entry: zip: checksum error/);
+  });
+
+  test('but accepts entries with real data descriptors', async () => {
+    const zip = new yazl.ZipFile();
+    for (const e of base) zip.addReadStream(Readable.from([Buffer.from(e.content as string)]), e.name, { mtime: new Date(0) });
+    zip.end();
+    const chunks: Buffer[] = [];
+    for await (const c of zip.outputStream as AsyncIterable<Buffer>) chunks.push(c);
+    const r = await checkAndHashZip(await save(Buffer.concat(chunks)), 'example.com/m', 'v1.0.0');
+    assert.equal(r.h1, 'h1:SXy42eQ/QbleX7vtuAPFnaM3tNuQnfeo7rulG/p7iOw=');
+  });
+
+  test('but accepts Zip64 records and zips too large to be read into memory', async () => {
+    const big = randomBytes(5 << 20);
+    for (const zip64 of [false, true]) {
+      const file = await save(await buildZip([...base, { name: `${P}big.bin`, content: big, compress: false }], { zip64 }));
+      const r = await checkAndHashZip(file, 'example.com/m', 'v1.0.0');
+      assert.equal(r.entries, 3);
     }
   });
 });

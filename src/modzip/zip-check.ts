@@ -1,7 +1,7 @@
 // Validates a module zip on disk the way the go command does before using it (x/mod/zip checkZip, digest §5.4)
 // and computes its go.sum h1 (dirhash.HashZip, §6) in the same streaming pass. Never buffers the whole zip.
 import { createHash } from 'node:crypto';
-import { readFile, stat } from 'node:fs/promises';
+import { open, readFile, stat } from 'node:fs/promises';
 import { crc32 } from 'node:zlib';
 import yauzl from 'yauzl';
 import type { Entry, ZipFile } from 'yauzl';
@@ -11,6 +11,8 @@ import { CollisionChecker } from './case-fold.js';
 import { hash1, hashGoMod } from './dirhash.js';
 import type { HashedFile } from './dirhash.js';
 import { baseName, cleanPath, isGoModName } from './path-clean.js';
+import { centralDirectory, centralHeaderSize, descriptorCrc } from './zip-geometry.js';
+import type { ReadAt } from './zip-geometry.js';
 
 export const MAX_ZIP_FILE = 524288000;
 export const MAX_GO_MOD = 16777216;
@@ -74,13 +76,22 @@ class EntryRules {
 /** Zips up to this size are read whole and checked from memory: one read instead of several per entry. */
 const IN_MEMORY_ZIP = 4 << 20;
 
-async function openZip(file: string, size: number): Promise<ZipFile> {
+/** The zip opened with yauzl, and a way to read its raw bytes (for the end records yauzl keeps to itself). */
+async function openZip(file: string, size: number): Promise<{ zip: ZipFile; readAt: ReadAt; close: () => Promise<void> }> {
   const options = { lazyEntries: true, autoClose: false, decodeStrings: false, validateEntrySizes: true };
   if (size <= IN_MEMORY_ZIP) {
     const data = await readFile(file);
-    return new Promise((resolve, reject) => yauzl.fromBuffer(data, options, (err, zip) => (err ? reject(err) : resolve(zip))));
+    const zip = await new Promise<ZipFile>((resolve, reject) => yauzl.fromBuffer(data, options, (err, z) => (err ? reject(err) : resolve(z))));
+    return { zip, readAt: async (at, length) => (at < 0 ? Buffer.alloc(0) : data.subarray(at, at + length)), close: async () => {} };
   }
-  return new Promise((resolve, reject) => yauzl.open(file, options, (err, zip) => (err ? reject(err) : resolve(zip))));
+  const zip = await new Promise<ZipFile>((resolve, reject) => yauzl.open(file, options, (err, z) => (err ? reject(err) : resolve(z))));
+  const fh = await open(file, 'r');
+  const readAt: ReadAt = async (at, length) => {
+    if (at < 0) return Buffer.alloc(0);
+    const b = Buffer.alloc(length);
+    return b.subarray(0, (await fh.read(b, 0, length, at)).bytesRead);
+  };
+  return { zip, readAt, close: () => fh.close() };
 }
 
 /** The next central-directory entry, or undefined at the end. */
@@ -107,7 +118,7 @@ export function nextEntry(zip: ZipFile): Promise<Entry | undefined> {
 }
 
 /** Streams one entry's content through SHA-256 and CRC-32 (Go's reader verifies the CRC), keeping it if asked. */
-async function digestEntry(zip: ZipFile, entry: Entry, keep: boolean): Promise<{ sha256: Buffer; content?: Buffer }> {
+async function digestEntry(zip: ZipFile, entry: Entry, keep: boolean, readAt: ReadAt): Promise<{ sha256: Buffer; content?: Buffer }> {
   const stream = await new Promise<NodeJS.ReadableStream>((resolve, reject) => {
     zip.openReadStream(entry, (err, s) => (err ? reject(err) : resolve(s)));
   });
@@ -121,6 +132,11 @@ async function digestEntry(zip: ZipFile, entry: Entry, keep: boolean): Promise<{
   }
   const hasDescriptor = (entry.generalPurposeBitFlag & 0x8) !== 0;
   if ((hasDescriptor || entry.crc32 !== 0) && crc >>> 0 !== entry.crc32 >>> 0) throw new Error('zip: checksum error');
+  if (hasDescriptor) {
+    // Go also reads the data descriptor after the data and wants the same CRC there.
+    const { fileDataStart } = await zip.readLocalFileHeaderPromise(entry, { minimal: true });
+    if ((await descriptorCrc(readAt, fileDataStart + entry.compressedSize)) !== entry.crc32 >>> 0) throw new Error('zip: checksum error');
+  }
   return keep ? { sha256: hash.digest(), content: Buffer.concat(kept) } : { sha256: hash.digest() };
 }
 
@@ -132,22 +148,26 @@ function decodeName(raw: Buffer): string {
   }
 }
 
-async function checkEntries(zip: ZipFile, prefix: string): Promise<ZipCheckResult> {
+async function checkEntries(zip: ZipFile, prefix: string, centralDirectorySize: number, readAt: ReadAt): Promise<ZipCheckResult> {
   const rules = new EntryRules(prefix);
   const files: HashedFile[] = [];
   let goModH1: string | undefined;
+  let headerBytes = 0;
   for (let entry = await nextEntry(zip); entry !== undefined; entry = await nextEntry(zip)) {
+    headerBytes += centralHeaderSize(entry);
     const name = decodeName(entry.fileNameRaw);
     const isRootGoMod = rules.check(name, entry.uncompressedSize);
     let digest;
     try {
-      digest = await digestEntry(zip, entry, isRootGoMod);
+      digest = await digestEntry(zip, entry, isRootGoMod, readAt);
     } catch (err) {
       throw new ModZipError(`${name}: cannot read entry: ${(err as Error).message}`, { cause: err });
     }
     files.push({ name, sha256: digest.sha256 });
     if (digest.content !== undefined) goModH1 = hashGoMod(digest.content);
   }
+  // Go reads central-directory headers until one is not a header: bytes left over would be read differently.
+  if (headerBytes !== centralDirectorySize) throw new ModZipError('not a valid zip file: the central directory holds more than its entries');
   const result: ZipCheckResult = { h1: hash1(files), entries: files.length, uncompressedSize: rules.totalSize };
   return goModH1 === undefined ? result : { ...result, goModH1 };
 }
@@ -167,21 +187,25 @@ export async function checkAndHashZip(file: string, modulePath: string, version:
   if (size > MAX_ZIP_FILE) {
     throw new ModZipError(`module zip file is too large (${size} bytes; limit is ${MAX_ZIP_FILE} bytes)`);
   }
-  let zip: ZipFile;
+  let opened: Awaited<ReturnType<typeof openZip>>;
   try {
-    zip = await openZip(file, size);
+    opened = await openZip(file, size);
   } catch (err) {
     throw new ModZipError(`not a valid zip file: ${(err as Error).message}`, { cause: err });
   }
+  const { zip } = opened;
   // yauzl may emit late errors (e.g. from a closed reader); they must never become uncaught exceptions.
   const ignoreLateErrors = (): void => {};
   zip.on('error', ignoreLateErrors);
   try {
-    return await checkEntries(zip, `${modulePath}@${version}/`);
+    const cd = await centralDirectory(opened.readAt, size, zip.comment.length);
+    if (typeof cd === 'string') throw new ModZipError(`not a valid zip file: ${cd}`);
+    return await checkEntries(zip, `${modulePath}@${version}/`, cd.size, opened.readAt);
   } catch (err) {
     if (err instanceof ModZipError) throw err;
     throw new ModZipError(`not a valid zip file: ${(err as Error).message}`, { cause: err });
   } finally {
     zip.close();
+    await opened.close();
   }
 }

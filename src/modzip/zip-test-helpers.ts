@@ -10,20 +10,22 @@ export interface TestEntry {
   compress?: boolean;
 }
 
-export async function buildZip(entries: TestEntry[]): Promise<Buffer> {
+/** A zip of the entries, in order; `zip64` writes Zip64 records even where they are not needed. */
+export async function buildZip(entries: TestEntry[], options: { zip64?: boolean } = {}): Promise<Buffer> {
   const zip = new yazl.ZipFile();
+  const forceZip64Format = options.zip64 ?? false;
   for (const e of entries) {
     if (e.dir) zip.addEmptyDirectory(e.name, { mtime: new Date(0) });
-    else zip.addBuffer(Buffer.from(e.content ?? ''), e.name, { compress: e.compress ?? true, mtime: new Date(0) });
+    else zip.addBuffer(Buffer.from(e.content ?? ''), e.name, { compress: e.compress ?? true, mtime: new Date(0), forceZip64Format });
   }
-  zip.end();
+  zip.end({ forceZip64Format, comment: '' });
   const chunks: Buffer[] = [];
   for await (const chunk of zip.outputStream as AsyncIterable<Buffer>) chunks.push(chunk);
   return Buffer.concat(chunks);
 }
 
 /** Replaces every occurrence of a same-length name fragment (local headers and central directory). */
-export function renameInZip(zip: Buffer, from: string, to: string): Buffer {
+export function renameInZip(zip: Buffer, from: string | Buffer, to: string | Buffer): Buffer {
   const a = Buffer.from(from);
   const b = Buffer.from(to);
   if (a.length !== b.length) throw new Error('renameInZip needs same-length names');

@@ -5,9 +5,13 @@ import Fastify, { LogController } from 'fastify';
 import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { ModuleCache } from '../cache/module-cache.js';
-import { GmpError, toGmpError } from '../errors.js';
+import { GmpError, gmpError, toGmpError } from '../errors.js';
+import type { ErrorCode } from '../errors.js';
 import type { Metrics } from '../metrics.js';
+import { clientErrorHandler, ignoreExpectations, refuseConnect } from './client-errors.js';
 import { registerGoproxyRoutes } from './goproxy-routes.js';
+import { MethodGuard, methodNotAllowedMessage } from './method-guard.js';
+import type { MethodAllowance } from './method-guard.js';
 import { registerOpsRoutes } from './ops-routes.js';
 
 export interface AppOptions {
@@ -16,8 +20,12 @@ export interface AppOptions {
   readonly logger: Logger;
   /** Replaces private module paths in logs. */
   readonly redact?: (modulePath: string) => string;
+  /** What /metrics serves (default: this process's registry). */
+  readonly metricsText?: () => Promise<string>;
   /** Extra routes (checksum database relay, …) registered before the GOPROXY catch-all. */
   readonly plugins?: ReadonlyArray<(app: FastifyInstance) => void>;
+  /** Methods other than GET and HEAD that the plugins' routes accept, by path prefix (none today). */
+  readonly methods?: readonly MethodAllowance[];
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
@@ -25,6 +33,7 @@ const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 export function buildApp(options: AppOptions): FastifyInstance {
   const { metrics, logger } = options;
   const redact = options.redact ?? ((p: string) => p);
+  const guard = new MethodGuard(options.methods);
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
     // Fastify's own per-request lines are off: the onResponse hook below logs one cheaper line.
@@ -34,8 +43,12 @@ export function buildApp(options: AppOptions): FastifyInstance {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
-    return503OnClosing: true,
+    // Fastify's own 503 while closing is JSON: the onRequest hook answers it instead.
+    return503OnClosing: false,
     forceCloseConnections: 'idle',
+    // Node answers a missing Host with an empty 400; the onRequest hook answers it with a reason.
+    http: { requireHostHeader: false },
+    clientErrorHandler: clientErrorHandler(guard),
     routerOptions: { maxParamLength: 4096 },
     // Malformed URLs (bad percent-encoding) are rejected by the router before any handler runs.
     frameworkErrors: (err, _req, res) => {
@@ -43,16 +56,34 @@ export function buildApp(options: AppOptions): FastifyInstance {
       void reply.code(400).header('cache-control', 'no-cache').type('text/plain; charset=utf-8').send(`bad request: ${err.message}\n`);
     },
   });
+  refuseConnect(app.server, guard);
+  ignoreExpectations(app.server, (req, res) => app.routing(req, res));
   let closing = false;
-  app.addHook('onClose', async () => {
+  app.addHook('preClose', (done) => {
     closing = true;
+    done();
+  });
+  app.addHook('onClose', async () => {
     // Answers already sent may still be on their way to disk.
     await options.cache.close();
   });
 
-  // Callback-style hooks: an async hook costs a promise per request on the hot path.
+  // Callback-style hooks: an async hook costs a promise per request on the hot path. This one runs
+  // before body parsing and routing, so a refused method never has its body read.
   app.addHook('onRequest', (req, reply, done) => {
     reply.header('x-request-id', req.id);
+    if (!guard.accepts(req.method, req.url)) {
+      const allowed = guard.allowed(req.url);
+      reply.header('allow', allowed.join(', '));
+      return done(gmpError('GMP_ERR_REQUEST_METHOD', methodNotAllowedMessage(req.method, allowed)));
+    }
+    if (closing) {
+      reply.header('connection', 'close');
+      return done(gmpError('GMP_ERR_SHUTTING_DOWN', 'service unavailable: shutting down'));
+    }
+    if (req.headers.host === undefined && req.raw.httpVersion === '1.1') {
+      return done(gmpError('GMP_ERR_REQUEST_INVALID', 'bad request: an HTTP/1.1 request needs a Host header'));
+    }
     done();
   });
 
@@ -87,7 +118,10 @@ export function buildApp(options: AppOptions): FastifyInstance {
       .send(`${e.message}\n`);
   });
 
-  registerOpsRoutes(app, metrics, () => !closing);
+  app.setNotFoundHandler(() => {
+    throw gmpError('GMP_ERR_NOT_FOUND', 'not found: unknown endpoint');
+  });
+  registerOpsRoutes(app, metrics, () => !closing, options.metricsText);
   for (const plugin of options.plugins ?? []) plugin(app);
   registerGoproxyRoutes(app, options.cache);
   return app;
@@ -114,12 +148,22 @@ class MetricChildren {
   }
 }
 
-/** Fastify's own errors (bad URL, …) carry a statusCode; below 500 they are client errors, not internal ones. */
+/** Registry codes for the client-error statuses Fastify's own errors (bad URL, body limits, …) carry. */
+const FASTIFY_STATUS: Readonly<Record<number, [ErrorCode, string]>> = {
+  404: ['GMP_ERR_NOT_FOUND', 'not found'],
+  405: ['GMP_ERR_REQUEST_METHOD', 'method not allowed'],
+  408: ['GMP_ERR_REQUEST_TIMEOUT', 'request timeout'],
+  413: ['GMP_ERR_REQUEST_TOO_LARGE', 'request body too large'],
+  431: ['GMP_ERR_REQUEST_HEADERS', 'request header fields too large'],
+};
+
+/** Fastify's own errors carry a statusCode; below 500 they are client errors, not internal ones. */
 function fromFastifyError(err: unknown): GmpError {
   if (err instanceof GmpError) return err;
   const status = (err as { statusCode?: number } | undefined)?.statusCode;
   if (status !== undefined && status >= 400 && status < 500) {
-    return new GmpError(status === 404 ? 'GMP_ERR_NOT_FOUND' : 'GMP_ERR_REQUEST_INVALID', `bad request: ${(err as Error).message}`);
+    const [code, what] = FASTIFY_STATUS[status] ?? ['GMP_ERR_REQUEST_INVALID', 'bad request'];
+    return new GmpError(code, `${what}: ${(err as Error).message}`);
   }
   return toGmpError(err);
 }

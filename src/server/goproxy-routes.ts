@@ -6,7 +6,7 @@ import { gmpError } from '../errors.js';
 import type { FetchOptions, ModuleCache, Small } from '../cache/module-cache.js';
 import { parseRequestPath } from '../protocol/request.js';
 import type { GoproxyRequest } from '../protocol/request.js';
-import { parseRange } from './http-range.js';
+import { ifRangeAllows, parseRange } from './http-range.js';
 import { sendFile } from './send-file.js';
 
 export const IMMUTABLE = 'public, max-age=31536000, immutable';
@@ -39,13 +39,10 @@ function parseCached(url: string): GoproxyRequest {
 
 export function registerGoproxyRoutes(app: FastifyInstance, cache: ModuleCache): void {
   app.route({
-    method: ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'],
+    // Other methods never get here: the app's onRequest hook answers them 405.
+    method: ['GET', 'HEAD'],
     url: '/*',
     handler: async (req, reply) => {
-      if (req.method !== 'GET' && req.method !== 'HEAD') {
-        reply.header('allow', 'GET, HEAD');
-        throw gmpError('GMP_ERR_REQUEST_METHOD', `method ${req.method} not allowed: use GET or HEAD`);
-      }
       const r = parseCached(req.url);
       req.goproxy = r;
       const dmf = req.headers['disable-module-fetch'];
@@ -87,7 +84,7 @@ async function sendZip(req: FastifyRequest, reply: FastifyReply, cache: ModuleCa
   const zip = await cache.zip(r.module, r.version, opts);
   reply.header('etag', zip.etag).header('cache-control', IMMUTABLE).header('accept-ranges', 'bytes').type('application/zip');
   if (notModified(req, zip.etag)) return reply.code(304).send();
-  const range = parseRange(req.headers.range, zip.size);
+  const range = ifRangeAllows(req.headers['if-range'], zip.etag) ? parseRange(req.headers.range, zip.size) : undefined;
   if (range === 'unsatisfiable') {
     reply.header('content-range', `bytes */${zip.size}`);
     throw gmpError('GMP_ERR_REQUEST_RANGE', `range not satisfiable: the zip has ${zip.size} bytes`);

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseRange } from './http-range.js';
+import { ifRangeAllows, parseRange } from './http-range.js';
 
 const cases: Array<[string | undefined, number, ReturnType<typeof parseRange>]> = [
   [undefined, 100, undefined],
@@ -19,5 +19,22 @@ const cases: Array<[string | undefined, number, ReturnType<typeof parseRange>]> 
 for (const [header, size, want] of cases) {
   test(`Range ${String(header)} on ${size} bytes gives ${JSON.stringify(want)}`, () => {
     assert.deepEqual(parseRange(header, size), want);
+  });
+}
+
+const ETAG = '"abc123"';
+const ifRangeCases: Array<[string | undefined, boolean]> = [
+  [undefined, true],
+  [ETAG, true],
+  [` ${ETAG} `, true],
+  ['"other"', false],
+  [`W/${ETAG}`, false],
+  ['Sun, 29 Nov 2026 10:00:00 GMT', false],
+  ['', false],
+];
+
+for (const [header, want] of ifRangeCases) {
+  test(`If-Range ${JSON.stringify(header)} against ${ETAG} ${want ? 'lets the Range apply' : 'means the whole body'}`, () => {
+    assert.equal(ifRangeAllows(header, ETAG), want);
   });
 }

@@ -21,3 +21,14 @@ export function parseRange(header: string | undefined, size: number): RangeResul
   if (end < start) return undefined;
   return { start, end };
 }
+
+/**
+ * If-Range (RFC 9110 §13.1.5): the Range applies only when the validator is an ETag that matches the
+ * current one by strong comparison. A weak tag never does, and a date cannot, since zips are served
+ * without Last-Modified; then the whole body is sent with 200.
+ */
+export function ifRangeAllows(header: string | string[] | undefined, etag: string): boolean {
+  if (header === undefined) return true;
+  // Repeated If-Range headers are malformed: the safe reading is "send everything".
+  return typeof header === 'string' && header.trim() === etag && !etag.startsWith('W/');
+}

@@ -2,7 +2,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { Metrics } from '../metrics.js';
 
-export function registerOpsRoutes(app: FastifyInstance, metrics: Metrics, ready: () => boolean): void {
+/** metricsText: the exposition to serve (with worker processes, the sum over all of them). */
+export function registerOpsRoutes(app: FastifyInstance, metrics: Metrics, ready: () => boolean, metricsText = () => metrics.registry.metrics()): void {
   app.get('/healthz', async (_req, reply) => reply.header('cache-control', 'no-store').type('text/plain').send('ok\n'));
   app.get('/readyz', async (_req, reply) => {
     reply.header('cache-control', 'no-store').type('text/plain');
@@ -12,6 +13,6 @@ export function registerOpsRoutes(app: FastifyInstance, metrics: Metrics, ready:
     reply
       .header('cache-control', 'no-store')
       .type(metrics.registry.contentType)
-      .send(await metrics.registry.metrics()),
+      .send(await metricsText()),
   );
 }

@@ -1,10 +1,10 @@
 // `gomodproxy env [URL]`: prints ready-to-paste settings that point Go at a gomodproxy instance,
 // for shells, Dockerfiles and CI files, with private-module patterns when given.
-import { parseArgs } from 'node:util';
 import { request } from 'undici';
 import { makeAgent } from '../bench/client.js';
+import { parseCommandArgs, reportUsage } from '../cli/args.js';
 import type { CliIO, Command } from '../cli/io.js';
-import { parseProxyList, redactURL } from '../upstream/proxy-list.js';
+import { parseProxyList, redactURL } from '../protocol/proxy-list.js';
 import { ENV_FORMATS, FORMAT_TITLES, renderBlock } from './quote.js';
 import type { EnvFormat } from './quote.js';
 import { buildEnvVars, explain } from './settings.js';
@@ -48,7 +48,7 @@ function parseFormat(value: string): EnvFormat | 'all' {
 export const run: Command = async (argv, io) => {
   let parsed;
   try {
-    parsed = parseArgs({
+    parsed = parseCommandArgs({
       args: argv,
       allowPositionals: true,
       options: {
@@ -63,8 +63,7 @@ export const run: Command = async (argv, io) => {
       },
     });
   } catch (err) {
-    io.stderr.write(`gomodproxy env: ${(err as Error).message}\n${USAGE}`);
-    return 2;
+    return reportUsage(io, 'env', err as Error);
   }
   const { values, positionals } = parsed;
   if (values.help) {
@@ -86,8 +85,7 @@ export const run: Command = async (argv, io) => {
       sumdb: values.sumdb,
     });
   } catch (err) {
-    io.stderr.write(`gomodproxy env: ${(err as Error).message}\n`);
-    return 2;
+    return reportUsage(io, 'env', err as Error);
   }
   const reachable = values.check ? await checkProxies(vars[0]?.[1] ?? '', io) : true;
   io.stdout.write(format === 'all' ? renderAll(vars) : `${renderBlock(format, vars)}\n`);

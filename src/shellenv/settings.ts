@@ -1,8 +1,8 @@
 // Builds the Go environment that points the go command at one gomodproxy instance (`gomodproxy env`).
 // Values are validated the way the go command would read them, so what we print always works.
 import { parseGosumdb } from '../config/gosumdb.js';
-import { formatProxyList, parseProxyList } from '../upstream/proxy-list.js';
-import type { ProxyEntry } from '../upstream/proxy-list.js';
+import { formatProxyList, parseProxyList } from '../protocol/proxy-list.js';
+import type { ProxyEntry } from '../protocol/proxy-list.js';
 
 export interface EnvOptions {
   /** The gomodproxy URL, or a whole GOPROXY list. */

@@ -66,6 +66,19 @@ export function storageConformance(name: string, make: () => Promise<StoreFixtur
       assert.equal((await store.stat(key))?.size, 1);
     });
 
+    test('an empty blob, put or from a file, exists: size 0, an empty read and an empty stream, and it is listed', async () => {
+      // A module with no tagged versions has an empty @v/list: empty is not absent.
+      const key = 'empty.example/m/@v/list';
+      await store.put(key, '');
+      assert.equal((await store.stat(key))?.size, 0);
+      assert.equal((await store.read(key))?.length, 0);
+      assert.equal((await bytes(await store.get(key)))?.length, 0);
+      assert.deepEqual((await store.list('empty.example/')).keys, [key]);
+      await store.putFile('empty.example/f/@v/list', await localFile(Buffer.alloc(0)));
+      assert.equal((await store.stat('empty.example/f/@v/list'))?.size, 0);
+      assert.equal((await store.read('empty.example/f/@v/list'))?.length, 0);
+    });
+
     test('a byte range gives exactly those bytes, to the end included', async () => {
       const key = 'range.example/m/@v/v1.0.0.zip';
       const data = randomBytes(300_000);
@@ -110,7 +123,7 @@ export function storageConformance(name: string, make: () => Promise<StoreFixtur
     });
 
     test('invalid keys are refused with GMP_ERR_REQUEST_INVALID, for every operation', async () => {
-      const bad = ['', '/abs', 'a//b', 'a/../b', '../x', 'a/./b', 'UPPER/x', 'sp ace', 'a/b/', 'nul\u0000'];
+      const bad = ['', '/abs', 'a//b', 'a/../b', '../x', 'a/./b', 'UPPER/x', 'back\\slash', 'a/b/', 'nul\u0000', 'tab\tx'];
       for (const k of bad) {
         await assert.rejects(store.put(k, 'x'), (e) => isGmpError(e, 'GMP_ERR_REQUEST_INVALID'), JSON.stringify(k));
         await assert.rejects(store.read(k), (e) => isGmpError(e, 'GMP_ERR_REQUEST_INVALID'), JSON.stringify(k));

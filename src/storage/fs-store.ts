@@ -11,6 +11,11 @@ import { checkKey, checkPrefix } from './keys.js';
 import { isAbsent, localIoError } from './local-errors.js';
 import type { Scratch } from './scratch.js';
 
+/** The file of a key under root (GMP_ERR_REQUEST_INVALID for a key that is not valid). */
+export function keyPath(root: string, key: string): string {
+  return path.join(root, checkKey(key));
+}
+
 export class FsStore implements BlobStore {
   readonly name: string;
   readonly root: string;
@@ -30,7 +35,7 @@ export class FsStore implements BlobStore {
 
   /** Maps a key to a file path; the key rule keeps every path inside root. */
   filePath(key: string): string {
-    return path.join(this.root, checkKey(key));
+    return keyPath(this.root, key);
   }
 
   async stat(key: string): Promise<BlobInfo | undefined> {

@@ -26,7 +26,9 @@ export function versionsPrefix(modulePath: string): string {
   return `${escapePath(modulePath)}/@v/`;
 }
 
-const SAFE_KEY = /^[a-z0-9.\-_~!+@/]+$/;
+// Every character escapePath and escapeVersion can emit (a query such as `feat(x)` included), plus '/';
+// never a backslash, NUL or a control character. Traversal is refused element by element.
+const SAFE_KEY = /^[a-z0-9.\-_~!+@/ #$%&()=,[\]^{}]+$/;
 const MAX_KEY = 1024;
 
 /** Whether a key is safe for every backend: the key alphabet, no empty, `.` or `..` segments, no leading '/'. */

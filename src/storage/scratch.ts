@@ -56,7 +56,8 @@ function safeHost(): string {
   return hostname().replace(/[^A-Za-z0-9.]/g, '_') || 'host';
 }
 
-function alive(pid: number): boolean {
+/** Whether a process of this pid exists (EPERM: it does, owned by someone else). */
+export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -5,7 +5,7 @@ import type { ErrorCode } from '../errors.js';
 import { Chain } from './chain.js';
 import type { ChainEntry } from './chain.js';
 import type { RawSource } from './source.js';
-import { parseProxyList, formatProxyList } from './proxy-list.js';
+import { parseProxyList, formatProxyList } from '../protocol/proxy-list.js';
 
 /** A source whose list() answers with versions or fails with an error code; records calls. */
 function src(name: string, outcome: string[] | ErrorCode, calls: string[]): RawSource {
@@ -80,4 +80,14 @@ test('GOPROXY lists parse like the go command: separators, keywords, implicit ht
   assert.throws(() => parseProxyList(','), /contains no entries/);
   assert.throws(() => parseProxyList('goproxy'), /missing scheme/);
   assert.throws(() => parseProxyList('ftp://x.example'), /scheme must be/);
+});
+
+test('GOPROXY entries are trimmed of white space as strings.TrimSpace trims it, U+0085 included and U+FEFF not', () => {
+  // Found by the GOPROXY fuzz property: "\u0085,direct" was refused as an invalid proxy URL; Go skips the empty entry.
+  assert.deepEqual(parseProxyList('\u0085,direct'), [{ kind: 'direct', fallBackOnError: false }]);
+  assert.deepEqual(parseProxyList('\u2028proxy.example.com\u0085|off'), [
+    { kind: 'url', url: 'https://proxy.example.com', fallBackOnError: true },
+    { kind: 'off', fallBackOnError: false },
+  ]);
+  assert.throws(() => parseProxyList('\ufeffdirect'), /invalid proxy URL/);
 });

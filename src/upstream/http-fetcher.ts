@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import { GmpError, gmpError } from '../errors.js';
 import type { Metrics } from '../metrics.js';
 import { CircuitBreaker } from './circuit-breaker.js';
-import { redactURL } from './proxy-list.js';
+import { redactURL } from '../protocol/proxy-list.js';
 import { UpstreamStatusError, errorFromStatus } from './upstream-errors.js';
 import { readPrefix } from './read-body.js';
 import type { RawFetcher, RawResponse } from './source.js';

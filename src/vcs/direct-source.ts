@@ -2,10 +2,9 @@
 // rewrite rules), answers computed from a persistent bare mirror, failures mapped to GOPROXY statuses.
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { Config } from '../config/schema.js';
 import { GmpError, gmpError } from '../errors.js';
 import { ModZipError } from '../modzip/zip-check.js';
-import { redactURL } from '../upstream/proxy-list.js';
+import { redactURL } from '../protocol/proxy-list.js';
 import { formatList } from '../protocol/answers.js';
 import type { RawSource } from '../upstream/source.js';
 import { CodeRepo, ModuleVersionError } from './code-repo.js';
@@ -20,7 +19,7 @@ import { MirrorPool } from './mirror.js';
 import { BlockedAddressError, checkHost } from './net-guard.js';
 import { Credentials, parseRewriteRules, rewriteUrl } from './remote-auth.js';
 import type { RewriteRule } from './remote-auth.js';
-import { RepoRootError, fixedRepoRoot, launchpadRepoRoot } from './repo-root.js';
+import { RepoRootError, fixedRepoRoot, launchpadRepoRoot, rewriteRepoRoot } from './repo-root.js';
 import type { RepoRoot } from './repo-root.js';
 import { infoBody } from './info-body.js';
 
@@ -45,22 +44,6 @@ export interface DirectSourceOptions {
   readonly now?: () => number;
   /** Tests: replaces the HTTP fetch of go-get pages. */
   readonly fetchPage?: DiscoveryOptions['fetchPage'];
-}
-
-/** The DirectSource settings of a server's configuration. */
-export function directOptions(config: Readonly<Config>, vcsDir: string, proxyFor?: (baseUrl: string) => RawSource): DirectSourceOptions {
-  const d = config.direct;
-  return {
-    vcsDir,
-    refreshIntervalMs: d.refreshInterval,
-    gitTimeoutMs: d.gitTimeout,
-    rewrite: d.rewrite,
-    auth: d.auth,
-    netrc: d.netrc,
-    allowPrivateNetworks: d.allowPrivateNetworks,
-    partialClone: d.partialClone,
-    proxyFor,
-  };
 }
 
 type Target = { readonly kind: 'git'; readonly repo: CodeRepo } | { readonly kind: 'mod'; readonly source: RawSource };
@@ -173,12 +156,12 @@ export class DirectSource implements RawSource {
     return { kind: 'git', repo: new CodeRepo(code, root.root, modulePath) };
   }
 
-  /** Fixed rules, then discovery, then launchpad; remembered for one refresh interval. */
+  /** Fixed rules, then a rewrite from https://HOST/, then discovery, then launchpad; remembered for one refresh interval. */
   private repoRoot(modulePath: string): Promise<RepoRoot> {
     const hit = this.roots.get(modulePath);
     if (hit !== undefined && Date.now() - hit.at < this.opts.refreshIntervalMs) return hit.root;
     const root = (async () => {
-      const fixed = fixedRepoRoot(modulePath);
+      const fixed = fixedRepoRoot(modulePath) ?? rewriteRepoRoot(modulePath, this.rules);
       if (fixed !== undefined) return fixed;
       try {
         return await discoverRepoRoot(modulePath, {

@@ -1,5 +1,7 @@
 // From a module path to its repository with the go command's fixed hosting rules (vcs.go vcsPaths, §4.1);
 // paths no rule knows go to ?go-get=1 discovery (go-get.ts), and launchpad.net comes after that.
+// gomodproxy's own addition: a --direct-rewrite from https://HOST/ maps paths under it without discovery.
+import type { RewriteRule } from './remote-auth.js';
 
 export interface RepoRoot {
   /** The import path of the repository root (`github.com/owner/repo`). */
@@ -75,4 +77,26 @@ export function fixedRepoRoot(importPath: string): RepoRoot | undefined {
 export function launchpadRepoRoot(importPath: string): RepoRoot | undefined {
   const m = LAUNCHPAD.exec(importPath);
   return m?.groups === undefined ? undefined : { root: m.groups.root as string, vcs: 'bzr', repo: `https://${m.groups.root as string}`, discovered: false };
+}
+
+/**
+ * Vanity paths without discovery. Nothing in a module path says where its repository root is (the go command
+ * always asks the host's go-get page), so the rule is gomodproxy's: the longest rewrite whose FROM is
+ * `https://HOST/` or `https://HOST/PATH/` and covers the path makes the repository root FROM's path plus
+ * the *next* path element. `https://go.corp.example/` maps go.corp.example/lib/sub/v2 to the repository
+ * https://go.corp.example/lib (then rewritten to TO + `lib`); owner/repo layouts use a FROM per owner
+ * (`https://go.corp.example/team/`). Undefined when no such rule covers the path, or nothing follows FROM.
+ */
+export function rewriteRepoRoot(importPath: string, rules: readonly RewriteRule[]): RepoRoot | undefined {
+  const url = `https://${importPath}/`;
+  let best: RewriteRule | undefined;
+  for (const r of rules) {
+    if (!r.from.startsWith('https://') || !r.from.endsWith('/') || !url.startsWith(r.from)) continue;
+    if (best === undefined || r.from.length > best.from.length) best = r;
+  }
+  if (best === undefined) return undefined;
+  const next = url.slice(best.from.length).split('/')[0] ?? '';
+  if (next === '') return undefined;
+  const root = `${best.from.slice('https://'.length)}${next}`;
+  return { root, vcs: 'git', repo: `https://${root}`, discovered: false };
 }

@@ -15,8 +15,6 @@ import type { BlobLogStorage } from '../sumdb/blob-log-storage.js';
 import { ServerLog } from '../sumdb/server-log.js';
 import type { NewRecord } from '../sumdb/server-log.js';
 
-export { keyFilePath, loadOrCreateKey } from './own-key.js';
-
 /** How long filled versions are gathered before they are appended in one commit. */
 const RECORD_BATCH_MS = 50;
 const LEASE_TTL_MS = 15_000;

@@ -11,7 +11,9 @@ export type Fault =
   | { kind: 'delay'; ms: number }
   | { kind: 'truncate' }
   | { kind: 'body'; body: string | Buffer }
-  | { kind: 'reset' };
+  | { kind: 'reset' }
+  /** Sends the body in chunks of `bytes` every `everyMs` (a slow or stalling upstream). */
+  | { kind: 'trickle'; bytes: number; everyMs: number };
 
 export interface FakeUpstream {
   readonly url: string;
@@ -67,6 +69,15 @@ export async function startFakeUpstream(root: string): Promise<FakeUpstream> {
         res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end(`not found: ${p}\n`);
         return;
       }
+    }
+    if (fault?.kind === 'trickle') {
+      res.writeHead(200, { 'content-length': String(body.length) });
+      for (let at = 0; at < body.length && !res.destroyed; at += fault.bytes) {
+        res.write(body.subarray(at, at + fault.bytes));
+        await new Promise((r) => setTimeout(r, fault.everyMs));
+      }
+      res.end();
+      return;
     }
     if (fault?.kind === 'truncate') {
       res.writeHead(200, { 'content-length': String(body.length) });

@@ -3,12 +3,12 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { goEnv, parseJsonStream, runGo } from './go.js';
-import type { GoEnv, GoResult } from './go.js';
+import type { GoCommand, GoEnv } from './go.js';
 import { HOST } from './git-fixtures.js';
 
 /** An environment for `GOPROXY=direct` whose git fetches https://github.com/… from gitServerUrl. */
-export async function directGoEnv(gitServerUrl: string): Promise<GoEnv> {
-  const env = await goEnv('direct', { GOPRIVATE: `${HOST}/gmpfixture,${HOST}/GmpFixture`, GONOSUMDB: '*' });
+export async function directGoEnv(gitServerUrl: string, go?: GoCommand): Promise<GoEnv> {
+  const env = await goEnv('direct', { GOPRIVATE: `${HOST}/gmpfixture,${HOST}/GmpFixture`, GONOSUMDB: '*' }, go);
   const gitconfig = path.join(env.home, 'gitconfig');
   await writeFile(gitconfig, `[url "${gitServerUrl}/"]\n\tinsteadOf = https://${HOST}/\n[protocol]\n\tversion = 2\n`);
   env.env.GIT_CONFIG_GLOBAL = gitconfig;

@@ -1,5 +1,6 @@
 // Parses a GOPROXY-syntax list exactly as cmd/go's proxyList does (go-module-protocols.md §1.5):
 // the separator AFTER an entry decides whether the next entry is tried on any error (`|`) or only on not-found (`,`).
+import { goTrimSpace } from '../protocol/go-space.js';
 
 export type ProxyEntry =
   | { readonly kind: 'url'; readonly url: string; readonly fallBackOnError: boolean }
@@ -30,7 +31,7 @@ export function parseProxyList(value: string): ProxyEntry[] {
       raw = rest;
       rest = '';
     }
-    const item = raw.trim();
+    const item = goTrimSpace(raw);
     if (item === '') continue;
     if (item === 'off') {
       entries.push({ kind: 'off', fallBackOnError: false });

@@ -18,8 +18,8 @@ export function keyFilePath(config: Readonly<Config>): string {
   return config.ownSumdb.keyFile !== '' ? path.resolve(config.ownSumdb.keyFile) : dataPaths(config.data).ownKeyFile;
 }
 
-/** The configured key, else the key file, else a new key written to the key file (mode 0600). */
-export async function loadOrCreateKey(config: Readonly<Config>): Promise<SignerKey & { created: boolean }> {
+/** The server's key: the configured one, else the key file's; undefined when there is none (never creates one). */
+export async function loadKey(config: Readonly<Config>): Promise<SignerKey | undefined> {
   const name = config.ownSumdb.name;
   const check = (skey: string, source: string) => {
     const signer = newSigner(skey.trim());
@@ -27,7 +27,7 @@ export async function loadOrCreateKey(config: Readonly<Config>): Promise<SignerK
       throw new Error(
         `the own checksum database key from ${source} is for ${JSON.stringify(signer.name)}, but its name is configured as ${JSON.stringify(name)}`,
       );
-    return { signerKey: skey.trim(), verifierKey: signer.verifierKey, source, created: false };
+    return { signerKey: skey.trim(), verifierKey: signer.verifierKey, source };
   };
   if (config.ownSumdb.key !== '') return check(config.ownSumdb.key, 'ownSumdb.key');
   const file = keyFilePath(config);
@@ -35,8 +35,15 @@ export async function loadOrCreateKey(config: Readonly<Config>): Promise<SignerK
     if (e.code === 'ENOENT') return undefined;
     throw e;
   });
-  if (existing !== undefined) return check(existing, file);
-  const { signerKey, verifierKey } = generateKey(name);
+  return existing === undefined ? undefined : check(existing, file);
+}
+
+/** The server's key: loadKey, else a new key written to the key file (mode 0600). Only `serve` creates one. */
+export async function loadOrCreateKey(config: Readonly<Config>): Promise<SignerKey & { created: boolean }> {
+  const found = await loadKey(config);
+  if (found !== undefined) return { ...found, created: false };
+  const file = keyFilePath(config);
+  const { signerKey, verifierKey } = generateKey(config.ownSumdb.name);
   await mkdir(path.dirname(file), { recursive: true });
   await writeAtomic(file, `${signerKey}\n`);
   return { signerKey, verifierKey, source: file, created: true };

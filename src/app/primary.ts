@@ -1,0 +1,90 @@
+// `serve --workers N` (N > 1): the primary process owns the in-process coordinator and supervises N HTTP
+// workers that share one listening port. A worker that dies loses its leases at once and is restarted;
+// SIGTERM drains every worker before the primary exits.
+import cluster from 'node:cluster';
+import type { Worker } from 'node:cluster';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+import { parseListen } from '../config/schema.js';
+import type { Config } from '../config/schema.js';
+import { serveCoordinator } from '../coord/ipc.js';
+import { LocalCoordinator } from '../coord/local.js';
+import { dataPaths } from '../storage/data-dirs.js';
+import { MetricsAggregator } from './cluster-metrics.js';
+
+/** Restarts within this window count as a crash loop, which slows restarts down. */
+const CRASH_WINDOW_MS = 10_000;
+const CRASH_LIMIT = 5;
+
+/** How the primary tells workers the port (a resolved `:0`); not a setting, so not GOMODPROXY_*. */
+export const CLUSTER_PORT_ENV = 'GMP_CLUSTER_PORT';
+
+async function resolvePort(listen: string): Promise<number> {
+  const { host, port } = parseListen(listen) as { host: string; port: number };
+  if (port !== 0) return port;
+  const probe = createServer();
+  await new Promise<void>((resolve, reject) => probe.once('error', reject).listen(0, host, () => resolve()));
+  const chosen = (probe.address() as AddressInfo).port;
+  await new Promise((r) => probe.close(r));
+  return chosen;
+}
+
+export async function runPrimary(config: Readonly<Config>, log: Logger): Promise<number> {
+  const coord = new LocalCoordinator(dataPaths(config.data).coord);
+  await coord.cleanup();
+  const metrics = new MetricsAggregator();
+  const crashes: number[] = [];
+  let stopping = false;
+
+  // Port 0 would give workers started after all others died a new random port: fix it once, here.
+  const port = await resolvePort(config.listen);
+  const start = (): Worker => {
+    const worker = cluster.fork({ [CLUSTER_PORT_ENV]: String(port) });
+    const id = `w${worker.id}`;
+    const detachCoord = serveCoordinator(coord, worker, id);
+    const detachMetrics = metrics.add(id, worker);
+    // A message to a worker that just died must not take the primary down.
+    worker.on('error', (err) => log.warn({ worker: id, err: err.message }, 'worker channel error'));
+    worker.once('exit', (code, signal) => {
+      detachCoord();
+      detachMetrics();
+      if (stopping) return;
+      log.error({ worker: id, code, signal }, 'worker exited; starting a new one');
+      const now = Date.now();
+      crashes.push(now);
+      while (crashes.length > 0 && (crashes[0] as number) < now - CRASH_WINDOW_MS) crashes.shift();
+      setTimeout(start, crashes.length > CRASH_LIMIT ? 5000 : 100);
+    });
+    return worker;
+  };
+  for (let i = 0; i < config.workers; i++) start();
+  let listening = 0;
+  cluster.on('listening', (_w, address) => {
+    if (++listening === config.workers)
+      log.info({ address: `http://${address.address}:${address.port}`, workers: config.workers, data: config.data }, 'gomodproxy listening');
+  });
+
+  return new Promise<number>((resolve) => {
+    const stop = (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      log.info({ signal }, 'shutting down: draining every worker');
+      const workers = Object.values(cluster.workers ?? {}).filter((w): w is Worker => w !== undefined);
+      const exited = workers.map((w) => new Promise<void>((r) => (w.isDead() ? r() : w.once('exit', () => r()))));
+      for (const w of workers) w.process.kill('SIGTERM');
+      const timer = setTimeout(() => {
+        log.warn('shutdown timeout reached; stopping the remaining workers');
+        for (const w of workers) if (!w.isDead()) w.process.kill('SIGKILL');
+      }, config.shutdownTimeout + 1000);
+      timer.unref();
+      void Promise.all(exited).then(async () => {
+        clearTimeout(timer);
+        await coord.close();
+        resolve(0);
+      });
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+  });
+}

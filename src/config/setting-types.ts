@@ -1,0 +1,90 @@
+// The kinds of settings the schema is made of. Each builder states a setting's default once and attaches
+// its flag and help as schema metadata, from which the options table (flags, environment, --help, README)
+// is derived: the schema is the only place a default is written.
+import { z } from 'zod';
+import { parseDuration, parseSize } from './units.js';
+
+export interface SettingMeta {
+  readonly flag: string;
+  readonly help: string;
+  /** The default as a user writes it ('1m', '64MiB', 'on'), or a description of it. */
+  readonly shownDefault: string;
+  readonly repeatable?: boolean;
+}
+
+type Info = Omit<SettingMeta, 'shownDefault'> & { readonly shownDefault?: string };
+
+const meta = <T extends z.ZodType>(s: T, info: Info, shown: string): T => s.meta({ ...info, shownDefault: info.shownDefault ?? shown });
+
+function parsed(def: string, parse: (v: string | number) => number | undefined, what: string, example: string, info: Info) {
+  const s = z
+    .union([z.string(), z.number()])
+    .default(def)
+    .transform((v, ctx) => {
+      const n = parse(v);
+      if (n === undefined) {
+        ctx.addIssue({ code: 'custom', message: `invalid ${what} ${JSON.stringify(v)} (use e.g. ${example})` });
+        return z.NEVER;
+      }
+      return n;
+    });
+  return meta(s, info, def);
+}
+
+/** `250ms`, `30s`, `5m`, `1h` → milliseconds. */
+export const duration = (def: string, info: Info) => parsed(def, parseDuration, 'duration', '250ms, 30s, 5m, 1h', info);
+
+/** `64MiB`, `1GB` → bytes. */
+export const size = (def: string, info: Info) => parsed(def, parseSize, 'size', '64MiB', info);
+
+export const text = (def: string, info: Info, check?: (v: string) => string | undefined) => {
+  const s = z
+    .string()
+    .default(def)
+    .superRefine((v, ctx) => {
+      const problem = check?.(v);
+      if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+    });
+  return meta(s, info, def);
+};
+
+/** on/off, true/false. */
+export const toggle = (def: boolean, info: Info) =>
+  meta(
+    z
+      .union([z.boolean(), z.enum(['true', 'false', 'on', 'off'])])
+      .default(def)
+      .transform((v) => v === true || v === 'true' || v === 'on'),
+    info,
+    def ? 'on' : 'off',
+  );
+
+export const int = (def: number, min: number, max: number, info: Info) => meta(z.coerce.number().int().min(min).max(max).default(def), info, String(def));
+
+export const choice = <const V extends readonly [string, ...string[]]>(values: V, def: V[number], info: Info) => meta(z.enum(values).default(def), info, def);
+
+/** A repeatable setting (flags given several times; `;`-separated in the environment). */
+export const list = (def: readonly string[], info: Info, check?: (v: string) => string | undefined) => {
+  const s = z
+    .array(z.string())
+    .default([...def])
+    .superRefine((v, ctx) => {
+      for (const item of v) {
+        const problem = check?.(item);
+        if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+      }
+    });
+  return meta(s, { ...info, repeatable: true }, def.join(';'));
+};
+
+/** A problem message from a parser that throws, or undefined when it accepts the value. */
+export function thrown(parse: (v: string) => unknown): (v: string) => string | undefined {
+  return (v) => {
+    try {
+      parse(v);
+      return undefined;
+    } catch (err) {
+      return (err as Error).message;
+    }
+  };
+}

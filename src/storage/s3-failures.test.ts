@@ -1,0 +1,132 @@
+// The S3 backend when the store cannot serve: a missing bucket, refused credentials, none at all, no region,
+// an endpoint that is down or never answers. Each is a clear 503 (GMP_ERR_STORAGE_UNAVAILABLE) or a config
+// error at start, never an "absent" answer and never a 500.
+import assert from 'node:assert/strict';
+import { createServer } from 'node:net';
+import type { AddressInfo, Server, Socket } from 'node:net';
+import { after, before, describe, test } from 'node:test';
+import { service } from '../../test/helpers/services.js';
+import { isGmpError } from '../errors.js';
+import type { ErrorCode } from '../errors.js';
+import { S3Store, openS3Store } from './s3-store.js';
+
+const settings = await service('s3', ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_REGION', 'AWS_ENDPOINT_URL_S3', 'GMP_TEST_S3_BUCKET']);
+Object.assign(process.env, settings);
+const bucket = settings.GMP_TEST_S3_BUCKET as string;
+const secret = settings.AWS_SECRET_ACCESS_KEY as string;
+// Fast failures: one attempt, short timeouts (the defaults retry and wait longer).
+const options = { forcePathStyle: true, maxAttempts: 1, connectTimeoutMs: 1000, idleTimeoutMs: 1000 };
+const KEY = 'f.example/m/@v/v1.0.0.mod';
+
+/** Runs fn with some variables changed; the SDK reads them on a client's first request. */
+async function withEnv<T>(vars: Record<string, string | undefined>, fn: () => Promise<T>): Promise<T> {
+  const saved = Object.fromEntries(Object.keys(vars).map((k) => [k, process.env[k]]));
+  const apply = (v: Record<string, string | undefined>) => {
+    for (const [k, x] of Object.entries(v)) x === undefined ? delete process.env[k] : (process.env[k] = x);
+  };
+  apply(vars);
+  try {
+    return await fn();
+  } finally {
+    apply(saved);
+  }
+}
+
+const fails = (code: ErrorCode, words: RegExp) => (e: unknown) => {
+  assert.ok(isGmpError(e, code), `expected ${code}, got ${String(e)}`);
+  assert.match(e.message, words);
+  assert.ok(!e.message.includes(secret), 'the message holds no secret');
+  return true;
+};
+const unavailable = (words: RegExp) => fails('GMP_ERR_STORAGE_UNAVAILABLE', words);
+
+/** Every operation of a store that cannot serve fails the same way (none says "absent"). */
+async function everyOperationFails(store: S3Store, words: RegExp): Promise<void> {
+  await assert.rejects(store.read(KEY), unavailable(words));
+  await assert.rejects(store.get(KEY), unavailable(words));
+  await assert.rejects(store.put(KEY, 'x'), unavailable(words));
+  await assert.rejects(store.list(''), unavailable(words));
+  await assert.rejects(store.ping(), unavailable(words));
+}
+
+describe('S3 store failures', () => {
+  let hung: Server;
+  const sockets: Socket[] = [];
+  before(async () => {
+    // Accepts connections and never answers, like a wedged load balancer.
+    hung = createServer((s) => sockets.push(s));
+    await new Promise<void>((r) => hung.listen(0, '127.0.0.1', r));
+  });
+  after(() => {
+    for (const s of sockets) s.destroy();
+    hung.close();
+  });
+
+  test('a bucket that does not exist is named at open and fails every operation', async () => {
+    const url = `s3://${bucket}-absent-${Date.now().toString(36)}/p`;
+    await assert.rejects(openS3Store(url, options), unavailable(/bucket does not exist/));
+    const store = new S3Store(url, options);
+    await assert.rejects(store.read(KEY), unavailable(/bucket does not exist/));
+    await assert.rejects(store.list(''), unavailable(/bucket does not exist/));
+    await store.close();
+  });
+
+  test('refused credentials say credentials or permissions, for every operation, stat included', async () => {
+    await withEnv({ AWS_SECRET_ACCESS_KEY: 'wrong-secret' }, async () => {
+      await assert.rejects(openS3Store(`s3://${bucket}/p`, options), unavailable(/credentials or permissions/));
+      const store = new S3Store(`s3://${bucket}/p`, options);
+      await everyOperationFails(store, /credentials or permissions/);
+      await assert.rejects(store.stat(KEY), unavailable(/credentials or permissions/));
+      await store.close();
+    });
+  });
+
+  test('no credentials anywhere is said so', async () => {
+    const none = { AWS_ACCESS_KEY_ID: undefined, AWS_SECRET_ACCESS_KEY: undefined, AWS_PROFILE: undefined, AWS_EC2_METADATA_DISABLED: 'true' };
+    const noFiles = { AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/credentials', AWS_CONFIG_FILE: '/nonexistent/config' };
+    await withEnv({ ...none, ...noFiles }, async () => {
+      await assert.rejects(openS3Store(`s3://${bucket}/p`, options), unavailable(/no AWS credentials/));
+    });
+  });
+
+  test('no region is a configuration error at open', async () => {
+    await withEnv({ AWS_REGION: undefined, AWS_DEFAULT_REGION: undefined, AWS_CONFIG_FILE: '/nonexistent/config' }, async () => {
+      await assert.rejects(openS3Store(`s3://${bucket}/p`, options), fails('GMP_ERR_CONFIG', /AWS_REGION/));
+    });
+  });
+
+  test('an endpoint that is down fails at open and for every operation', async () => {
+    const closed = createServer();
+    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise((r) => closed.close(r));
+    await withEnv({ AWS_ENDPOINT_URL_S3: `http://127.0.0.1:${port}` }, async () => {
+      await assert.rejects(openS3Store(`s3://${bucket}/p`, options), unavailable(/cannot be reached/));
+      const store = new S3Store(`s3://${bucket}/p`, options);
+      await everyOperationFails(store, /cannot be reached/);
+      await store.close();
+    });
+  });
+
+  test('an endpoint that never answers times out', async () => {
+    const port = (hung.address() as AddressInfo).port;
+    await withEnv({ AWS_ENDPOINT_URL_S3: `http://127.0.0.1:${port}` }, async () => {
+      const store = new S3Store(`s3://${bucket}/p`, options);
+      await assert.rejects(store.read(KEY), unavailable(/did not answer in time/));
+      await assert.rejects(store.ping(), unavailable(/did not answer in time/));
+      await store.close();
+    });
+  });
+
+  test('a malformed storage URL is a configuration error naming the problem', () => {
+    for (const [url, words] of [
+      ['s3:/b', /expected s3:\/\/BUCKET/],
+      ['s3://B_UPPER', /not a valid bucket name/],
+      ['s3://bucket/a//b', /prefix/],
+      ['s3://bucket/../x', /prefix/],
+    ] as const)
+      assert.throws(() => new S3Store(url), fails('GMP_ERR_CONFIG', words), url);
+    assert.equal(new S3Store('s3://bucket/a/b/').prefix, 'a/b/');
+    assert.equal(new S3Store('s3://bucket').name, 's3://bucket');
+  });
+});

@@ -1,0 +1,54 @@
+// The own checksum database's record batching: close() waits for a batch already being hashed, so a
+// version filled just before shutdown is in the log after a restart.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import pino from 'pino';
+import { LocalCoordinator } from '../coord/local.js';
+import type { Fill, Filled } from '../fill/types.js';
+import { DURABLE, FillEvents } from '../fill/types.js';
+import { MemoryStore } from '../storage/memory-store.js';
+import { BlobLogStorage } from '../sumdb/blob-log-storage.js';
+import { generateKey } from '../sumdb/note-keys.js';
+import { OwnSumdb } from './own-sumdb.js';
+
+test('close() waits for a batch whose hashing started before it was called', async () => {
+  const store = new MemoryStore();
+  const coord = new LocalCoordinator();
+  const { signerKey } = generateKey('sum.gomodproxy.local');
+  let hashing = false;
+  const fill: Fill = {
+    // Slow enough that the batch timer has fired and the batch is still hashing when close() is called.
+    stored: async (w): Promise<Filled> => {
+      hashing = true;
+      await new Promise((r) => setTimeout(r, 300));
+      return { kind: w.kind, size: 1, h1: 'h1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=', fetchedAt: 0, durable: DURABLE };
+    },
+    fill: async () => {
+      throw new Error('not used');
+    },
+  };
+  const open = async () => {
+    const own = new OwnSumdb({
+      storage: new BlobLogStorage(store, coord, 'head'),
+      markers: store,
+      coord,
+      signerKey,
+      fill,
+      events: new FillEvents(),
+      logger: pino({ level: 'silent' }),
+      redact: (p) => p,
+    });
+    await own.start();
+    return own;
+  };
+  const own = await open();
+  own.record('example.com/m', 'v1.0.0');
+  while (!hashing) await new Promise((r) => setTimeout(r, 10));
+  await own.close();
+  const again = await open();
+  try {
+    assert.equal((await again.log.tree()).n, 1);
+  } finally {
+    await again.close();
+  }
+});

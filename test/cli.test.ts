@@ -1,0 +1,129 @@
+// The command line as a new user meets it: for every sub-command, an unknown flag, a flag without its value
+// and a stray argument give one clear line on stderr and exit 2 — never a stack trace, never a silent default.
+import { spawn } from 'node:child_process';
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { main } from '../src/cli/main.js';
+import { captureIO } from './helpers/cli-io.js';
+
+async function cli(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const c = captureIO({ env: {} });
+  const code = await main(argv, c.io);
+  return { code, ...c.text };
+}
+
+function assertOneLine(stderr: string, what: RegExp, label: string): void {
+  assert.match(stderr, /^[^\n]+\n$/, `${label}: exactly one line, got ${JSON.stringify(stderr)}`);
+  assert.match(stderr, what, label);
+  assert.doesNotMatch(stderr, /ERR_PARSE_ARGS|\n\s+at /, label);
+}
+
+const data = await mkdtemp(path.join(tmpdir(), 'gmp-cli-'));
+// Settings that keep `serve` on loopback in a temp directory, should a stray argument ever be ignored.
+const SAFE = ['--listen', '127.0.0.1:0', '--data', data];
+
+const COMMANDS: Array<{ name: string; flags?: string[]; missing: string; stray: string[] }> = [
+  { name: 'serve', flags: SAFE, missing: '--listen', stray: ['serve-typo'] },
+  { name: 'config check', missing: '--listen', stray: ['serve-typo'] },
+  { name: 'sumdb key', flags: ['--data', data], missing: '--url', stray: ['extra'] },
+  { name: 'bench', flags: ['--sumdb', 'off'], missing: '--timeout', stray: ['not-a-url'] },
+  { name: 'doctor', flags: ['--go', 'none', '--no-probe'], missing: '--timeout', stray: ['extra'] },
+  { name: 'env', missing: '--format', stray: ['http://a.example', 'http://b.example'] },
+];
+
+for (const { name, flags = [], missing, stray } of COMMANDS) {
+  const cmd = [...name.split(' '), ...flags];
+  describe(`gomodproxy ${name}`, () => {
+    test('an unknown flag gives one line naming it and exit 2', async () => {
+      const r = await cli([...cmd, '--bogus']);
+      assert.equal(r.code, 2, r.stderr);
+      assertOneLine(r.stderr, new RegExp(`^gomodproxy ${name}: .*--bogus`), name);
+    });
+
+    test('a flag without its value gives one line naming it and exit 2', async () => {
+      const r = await cli([...cmd, missing]);
+      assert.equal(r.code, 2, r.stderr);
+      assertOneLine(r.stderr, new RegExp(`^gomodproxy ${name}: .*${missing}.*value`), name);
+    });
+
+    test('an unexpected argument gives one line naming it and exit 2', async () => {
+      const r = await cli([...cmd, ...stray]);
+      assert.equal(r.code, 2, r.stderr);
+      assertOneLine(r.stderr, new RegExp(`^gomodproxy ${name}: .*(${stray.at(-1)}|at most one)`), name);
+    });
+
+    test('--help prints the usage and exits 0', async () => {
+      const r = await cli([...cmd, '--help']);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /usage: gomodproxy/i);
+    });
+  });
+}
+
+describe('values and commands', () => {
+  test('a negative number is a value: config check --retries -3 lists the problem and exits 1', async () => {
+    for (const args of [['--retries', '-3'], ['--retries=-3']]) {
+      const r = await cli(['config', 'check', ...args]);
+      assert.equal(r.code, 1, r.stderr);
+      assert.match(r.stderr, /flag --retries: http\.retries: /);
+      assert.doesNotMatch(r.stderr, /ERR_PARSE_ARGS|\n\s+at /);
+    }
+  });
+
+  test('every invalid setting is still listed, with exit 1', async () => {
+    const r = await cli(['config', 'check', '--listen', 'nowhere', '--upstream', 'foo']);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /flag --listen: listen: /);
+    assert.match(r.stderr, /flag --upstream: upstream: /);
+  });
+
+  test('sumdb key --url with an empty value is refused, not replaced by localhost', async () => {
+    const r = await cli(['sumdb', 'key', '--data', data, '--url=']);
+    assert.equal(r.code, 2, r.stderr);
+    assertOneLine(r.stderr, /^gomodproxy sumdb key: .*--url/, 'sumdb key');
+    assert.equal(r.stdout, '');
+  });
+
+  test('unknown commands and sub-commands give one line and exit 2', async () => {
+    for (const argv of [['--bogus'], ['serv'], ['config', 'chek'], ['sumdb', 'keys']]) {
+      const r = await cli(argv);
+      assert.equal(r.code, 2, argv.join(' '));
+      assertOneLine(r.stderr, /^gomodproxy[ a-z]*: unknown /, argv.join(' '));
+    }
+  });
+});
+
+test('npm start listens on loopback by default: the help says so and serve starts there without a warning', async () => {
+  const help = await cli(['serve', '--help']);
+  assert.match(help.stdout, /--listen VALUE +address to listen on.*\(default 127\.0\.0\.1:3000\)/);
+  // The real command in a child process, as npm start runs it (on port 0: the machine is shared).
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', path.resolve('test/helpers/run-cli.ts'), 'serve', '--listen', '127.0.0.1:0', '--data', data, '--upstream', 'off', '--own-sumdb', 'off'],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let out = '';
+  child.stdout.on('data', (c: Buffer) => (out += c));
+  const exited = new Promise<number | null>((r) => child.on('exit', r));
+  while (!out.includes('gomodproxy listening')) {
+    if (child.exitCode !== null) assert.fail(`serve exited: ${out}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  child.kill('SIGTERM');
+  assert.equal(await exited, 0);
+  const lines = out
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { level: number; msg: string; address?: string });
+  assert.match(lines.find((l) => l.msg === 'gomodproxy listening')?.address ?? '', /^http:\/\/127\.0\.0\.1:\d+$/);
+  assert.deepEqual(
+    lines.filter((l) => l.level >= 40),
+    [],
+    'no warning for loopback',
+  );
+});

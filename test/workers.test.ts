@@ -1,0 +1,153 @@
+// `serve --workers 2` as a real process tree: one upstream fetch per artifact however many workers are
+// asked at once, one writer of the own checksum log, /metrics summed over workers, a worker killed mid-fill
+// leaves nothing partial and is replaced, SIGTERM drains, and the go command works through it.
+import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { Agent, request } from 'undici';
+import { startFakeUpstream } from './helpers/fake-upstream.js';
+import type { FakeUpstream } from './helpers/fake-upstream.js';
+import { goDownload, goEnv } from './helpers/go.js';
+import { sampleModules, writeGoproxyDir } from './helpers/goproxy-dir.js';
+import { startProxyProcess } from './helpers/proxy-process.js';
+import type { ProxyProcess } from './helpers/proxy-process.js';
+
+const BIG = 'example.com/big';
+const BIG_ZIP = `/${BIG}/@v/v1.0.0.zip`;
+let root: string;
+let up: FakeUpstream;
+let proxy: ProxyProcess;
+let data: string;
+let bigSha = '';
+const agent = new Agent({ connections: 600, pipelining: 0 });
+
+async function sha256Of(url: string): Promise<{ status: number; sha: string }> {
+  const res = await request(url, { dispatcher: agent, headersTimeout: 600_000, bodyTimeout: 600_000 });
+  const h = createHash('sha256');
+  for await (const chunk of res.body) h.update(chunk as Buffer);
+  return { status: res.statusCode, sha: h.digest('hex') };
+}
+
+async function files(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const e of await readdir(dir, { withFileTypes: true, recursive: true }).catch(() => [])) if (e.isFile()) out.push(path.join(e.parentPath, e.name));
+  return out;
+}
+
+before(async () => {
+  root = await mkdtemp(path.join(tmpdir(), 'gmp-workers-'));
+  const big = randomBytes(20 * 1024 * 1024);
+  const modules = [
+    ...sampleModules(),
+    { path: BIG, versions: [{ version: 'v1.0.0', files: { 'blob.bin': big, 'big.go': 'package big\n' } }] },
+    { path: 'example.com/slow', versions: [{ version: 'v1.0.0', files: { 'blob.bin': randomBytes(2 * 1024 * 1024), 'slow.go': 'package slow\n' } }] },
+    ...Array.from({ length: 8 }, (_, i) => ({ path: `example.com/many${i}`, versions: [{ version: 'v1.0.0', files: { 'm.go': `package many${i}\n` } }] })),
+  ];
+  await writeGoproxyDir(path.join(root, 'up'), modules);
+  bigSha = createHash('sha256')
+    .update(await readFile(path.join(root, 'up', BIG, '@v', 'v1.0.0.zip')))
+    .digest('hex');
+  up = await startFakeUpstream(path.join(root, 'up'));
+  data = path.join(root, 'data');
+  proxy = await startProxyProcess({ workers: '2', upstream: up.url, sumdb: 'off', 'own-sumdb': 'on', data, retries: '0' });
+});
+
+after(async () => {
+  await proxy?.stop();
+  await up?.close();
+  await agent.close();
+  await rm(root, { recursive: true, force: true });
+});
+
+describe('serve --workers 2', () => {
+  test('500 concurrent GETs of one uncached 20 MB zip make exactly one upstream fetch, and every client gets identical bytes', async () => {
+    const results = await Promise.all(Array.from({ length: 500 }, () => sha256Of(proxy.url + BIG_ZIP)));
+    assert.deepEqual(new Set(results.map((r) => r.status)), new Set([200]));
+    assert.deepEqual(new Set(results.map((r) => r.sha)), new Set([bigSha]));
+    assert.equal(up.count(BIG_ZIP), 1);
+  });
+
+  test('the own checksum log has one writer: versions filled through both workers are all recorded, and every worker serves them', async () => {
+    for (let i = 0; i < 8; i++) assert.equal((await sha256Of(`${proxy.url}/example.com/many${i}/@v/v1.0.0.zip`)).status, 200);
+    let latest = '';
+    for (let i = 0; i < 100 && !/^go\.sum database tree\n9\n/.test(latest); i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      latest = await (await request(`${proxy.url}/sumdb-own/latest`, { dispatcher: agent })).body.text();
+    }
+    assert.match(latest, /^go\.sum database tree\n9\n/, 'the big zip and the 8 small ones, each once');
+    // Other workers see a new tree head within a moment (they re-read it at most every 250 ms).
+    await new Promise((r) => setTimeout(r, 500));
+    // Round-robin sends these to both workers: each serves the same record and tree from the shared log.
+    const lookups = await Promise.all(
+      Array.from({ length: 6 }, () => request(`${proxy.url}/sumdb-own/lookup/example.com/many3@v1.0.0`, { dispatcher: agent }).then((r) => r.body.text())),
+    );
+    assert.equal(new Set(lookups).size, 1, [...new Set(lookups)].join('\n----\n'));
+    assert.match(lookups[0] as string, /^\d+\nexample\.com\/many3 v1\.0\.0 h1:.*\n\ngo\.sum database tree\n9\n/s);
+  });
+
+  test('/metrics is the sum over the workers', async () => {
+    const text = async () => (await request(`${proxy.url}/metrics`, { dispatcher: agent })).body.text();
+    const count = (t: string) => Number(/gomodproxy_http_requests_total\{endpoint="mod",status="200"\} (\d+)/.exec(t)?.[1] ?? 0);
+    const before = count(await text());
+    for (let i = 0; i < 10; i++) assert.equal((await request(`${proxy.url}/example.com/lib/@v/v1.0.0.mod`, { dispatcher: agent })).statusCode, 200);
+    assert.equal(count(await text()), before + 10);
+  });
+
+  test('workers killed with SIGKILL during a fill leave no partial cache entry; they are replaced and the next request succeeds', async () => {
+    const slow = '/example.com/slow/@v/v1.0.0.zip';
+    up.faults.set(slow, { kind: 'trickle', bytes: 64 * 1024, everyMs: 50 });
+    const pending = sha256Of(proxy.url + slow).catch(() => ({ status: 0, sha: '' }));
+    while (up.count(slow) === 0) await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setTimeout(r, 300));
+    const before = await proxy.workers();
+    assert.equal(before.length, 2);
+    for (const pid of before) process.kill(pid, 'SIGKILL');
+    assert.notEqual((await pending).status, 200, 'the client of the killed fill got no complete answer');
+    assert.deepEqual(
+      (await files(path.join(data, 'cache'))).filter((f) => f.includes('slow')),
+      [],
+      'nothing of the half-done fill is in the cache',
+    );
+    up.faults.delete(slow);
+    // New workers come up; the lease of the dead one does not hold the next fill back.
+    let again = { status: 0, sha: '' };
+    for (let i = 0; i < 600 && again.status !== 200; i++) {
+      again = await sha256Of(proxy.url + slow).catch(() => ({ status: 0, sha: '' }));
+      if (again.status !== 200) await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.equal(again.status, 200);
+    const after = await proxy.workers();
+    assert.equal(after.length, 2);
+    assert.ok(
+      after.every((p) => !before.includes(p)),
+      'both workers are new processes',
+    );
+    assert.ok((await stat(path.join(data, 'cache', 'example.com', 'slow', '@v', 'v1.0.0.zip'))).size > 2 * 1024 * 1024);
+  });
+
+  test('the go command downloads and builds through the workers, with the same sums as straight from the upstream', async () => {
+    const args = ['example.com/lib@v1.0.0', 'example.com/lib@v1.1.0', 'example.com/Upper/Case@v0.1.0', 'example.com/old@v2.0.0+incompatible'];
+    const [via, direct] = await Promise.all([goEnv(proxy.url), goEnv(`file://${path.join(root, 'up')}`)]);
+    const [a, b] = await Promise.all([goDownload(via, args), goDownload(direct, args)]);
+    assert.equal(a.downloads.length, args.length, a.result.stderr);
+    const key = (d: { Path: string; Version: string; Sum?: string; GoModSum?: string }) => `${d.Path}@${d.Version} ${d.Sum} ${d.GoModSum}`;
+    assert.deepEqual(a.downloads.map(key), b.downloads.map(key));
+    for (const e of [via, direct]) await rm(e.home, { recursive: true, force: true });
+  });
+
+  test('SIGTERM lets a download in flight finish, then every process exits', async () => {
+    const fresh = '/example.com/lib/@v/v1.2.0-rc.1.zip';
+    up.faults.set(fresh, { kind: 'trickle', bytes: 128, everyMs: 100 });
+    const inFlight = sha256Of(proxy.url + fresh);
+    while (up.count(fresh) === 0) await new Promise((r) => setTimeout(r, 20));
+    const workers = await proxy.workers();
+    const code = proxy.stop();
+    const done = await inFlight;
+    assert.equal(done.status, 200);
+    assert.equal(await code, 0);
+    for (const pid of workers) assert.throws(() => process.kill(pid, 0), 'worker exited');
+  });
+});
