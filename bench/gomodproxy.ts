@@ -20,6 +20,8 @@ export interface ProxyStart {
   readonly flags?: readonly string[];
   /** Extra node flags, e.g. ['--cpu-prof', '--cpu-prof-dir=…']. */
   readonly nodeFlags?: readonly string[];
+  /** Another checkout's `bin/gomodproxy.js` (bench/ab.ts compares two builds); default: this one. */
+  readonly bin?: string;
 }
 
 /** Which code `bin/gomodproxy.js` runs: a stale dist/ would benchmark old code, so the report says. */
@@ -40,6 +42,6 @@ export async function startProxy(opts: ProxyStart): Promise<ProxyProcess> {
   // The fixtures are not in any public checksum database, and there is no network: --sumdb off,
   // as the go command runs with GOSUMDB=off against the same modules.
   const serve = ['serve', '--listen', `127.0.0.1:${port}`, '--data', opts.data, '--upstream', opts.upstream, '--sumdb', opts.sumdb ?? 'off'];
-  const args = [...(opts.nodeFlags ?? []), BIN, ...serve, ...(opts.flags ?? [])];
+  const args = [...(opts.nodeFlags ?? []), opts.bin ?? BIN, ...serve, ...(opts.flags ?? [])];
   return spawnServer({ name: 'gomodproxy', cmd: process.execPath, args, port, readyPath: '/healthz', env });
 }
