@@ -53,7 +53,7 @@ export async function startNginx(prefix: string, root: string, opts: { accessLog
   const conf = path.join(prefix, 'nginx.conf');
   await writeFile(conf, config(prefix, root, port, opts.accessLog === true));
   const args = ['-p', prefix, '-c', conf, '-e', 'stderr', '-g', 'daemon off;'];
-  const server = await spawnServer({ name: 'nginx', cmd: NGINX_BIN, args, port, readyPath: '/', anyStatus: true, timeoutMs: 10_000 });
+  const server = await spawnServer({ name: 'nginx', cmd: NGINX_BIN, args, port, readyPath: '/', anyStatus: true });
   return {
     ...server,
     countRequests: async (suffix) => {

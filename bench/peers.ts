@@ -64,7 +64,7 @@ export async function startPeer(peer: PeerName, port: number, upstream: string, 
   if (!Number.isInteger(pid) || pid <= 0) throw new Error(`${script} printed no PID: ${out}`);
   const url = `http://127.0.0.1:${port}`;
   try {
-    await waitReady(`${url}/`, { timeoutMs: 20_000, anyStatus: true });
+    await waitReady(`${url}/`, { anyStatus: true });
   } catch (err) {
     await stopPid(pid);
     throw err;

@@ -30,7 +30,7 @@ export async function spawnServer(o: SpawnOptions): Promise<Spawned> {
   child.once('exit', () => (exited = true));
   const url = `http://127.0.0.1:${o.port}`;
   try {
-    await waitReady(url + o.readyPath, { timeoutMs: o.timeoutMs ?? 30_000, alive: () => !exited, anyStatus: o.anyStatus });
+    await waitReady(url + o.readyPath, { timeoutMs: o.timeoutMs, alive: () => !exited, anyStatus: o.anyStatus });
   } catch (err) {
     child.kill('SIGKILL');
     throw new Error(`${o.name} did not start: ${(err as Error).message}\n${stderr}`);

@@ -17,6 +17,9 @@ export function freePort(): Promise<number> {
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
+/** How long a server may take to answer after starting: minutes on a machine other sessions load heavily. */
+export const STARTUP_MS = 120_000;
+
 export interface WaitOptions {
   readonly timeoutMs?: number;
   /** False once the server process has exited: stop waiting at once. */
@@ -27,7 +30,7 @@ export interface WaitOptions {
 
 /** Polls `url` until it answers 2xx (or anything, with anyStatus); throws after the timeout. */
 export async function waitReady(url: string, opts: WaitOptions = {}): Promise<void> {
-  const { timeoutMs = 20_000, alive = () => true } = opts;
+  const { timeoutMs = STARTUP_MS, alive = () => true } = opts;
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (!alive()) throw new Error(`server for ${url} exited before it was ready`);
