@@ -1,28 +1,66 @@
-// Suite 2, cold fills: `go mod download` of a synthetic module graph through gomodproxy with an empty
-// cache (its upstream: nginx serving a GOPROXY directory), against the go command pointed straight at nginx.
+// Suite 2, cold fills: `go mod download` of a generated module graph through each empty contender
+// (gomodproxy, goproxy, Athens) against the go command straight at the upstream (nginx serving the files),
+// GOSUMDB=off everywhere; plus gomodproxy and the go command verifying against a local checksum database.
 import { execFile, execFileSync } from 'node:child_process';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { goEnv } from '../test/helpers/go.js';
-import { startProxy } from './gomodproxy.js';
+import type { TestSumdb } from '../test/helpers/test-sumdb.js';
+import { coldSumdb } from './cold-sumdb.js';
+import type { BenchContext } from './context.js';
+import type { Contender } from './contenders.js';
 import { graphModules, mainGoMod, writeModules } from './fixtures.js';
 import { startNginx } from './nginx.js';
+import { startContender } from './servers.js';
 import { median } from './util.js';
-import type { BenchContext } from './context.js';
+import { rotate } from './warm.js';
+
+/** One way of running the download: straight at the upstream (no contender) or through an empty contender. */
+export interface ColdVariant {
+  readonly name: string;
+  readonly label: string;
+  readonly contender?: Contender;
+  /** Verify against the test checksum database (the go command with GOSUMDB on; gomodproxy with --sumdb). */
+  readonly sumdb: boolean;
+}
 
 export interface ColdResult {
   readonly modules: number;
-  readonly directSeconds: number;
-  readonly proxySeconds: number;
-  /** Median over runs of proxy time / direct time (target ≤ 1.1). */
-  readonly ratio: number;
-  readonly runs: ReadonlyArray<{ direct: number; proxy: number }>;
+  readonly versions: number;
+  readonly variants: readonly ColdVariant[];
+  /** Seconds per variant, one record per round (variants ran back to back, in rotating order). */
+  readonly runs: ReadonlyArray<Record<string, number>>;
+  /** Median seconds per variant. */
+  readonly seconds: Record<string, number>;
+}
+
+/** Median over rounds of a's time / b's time: the machine drifts far more between rounds than within one. */
+export function pairRatio(r: ColdResult | undefined, a: string, b: string): number {
+  const ratios = (r?.runs ?? []).filter((x) => x[a] !== undefined && x[b] !== undefined).map((x) => (x[a] as number) / (x[b] as number));
+  return median(ratios);
+}
+
+export function coldVariants(contenders: readonly Contender[]): ColdVariant[] {
+  const out: ColdVariant[] = [];
+  const ids = new Set(contenders.map((c) => c.id));
+  if (ids.has('nginx')) {
+    out.push({ name: 'direct', label: 'go straight at the upstream', sumdb: false });
+    out.push({ name: 'direct-sumdb', label: 'go straight at the upstream, GOSUMDB on', sumdb: true });
+  }
+  if (ids.has('gomodproxy')) {
+    // Cold fills run gomodproxy with its default settings (its default worker count).
+    const c: Contender = { name: 'gomodproxy', id: 'gomodproxy', label: 'gomodproxy' };
+    out.push({ name: 'gomodproxy', label: 'gomodproxy', contender: c, sumdb: false });
+    out.push({ name: 'gomodproxy-sumdb', label: 'gomodproxy, checksum verification on', contender: c, sumdb: true });
+  }
+  for (const c of contenders) if (c.id === 'goproxy' || c.id === 'athens') out.push({ name: c.name, label: c.label, contender: c, sumdb: false });
+  return out;
 }
 
 /** Runs `go mod download` in a fresh main module and module cache; resolves its wall time in seconds. */
-async function timedDownload(goMod: string, goproxy: string): Promise<number> {
+async function timedDownload(goMod: string, goproxy: string, extra: Record<string, string>): Promise<number> {
   // goEnv: an isolated HOME, GOPATH, GOMODCACHE and GOCACHE, GOSUMDB=off, GOFLAGS=-modcacherw.
-  const go = await goEnv(goproxy);
+  const go = await goEnv(goproxy, extra);
   try {
     const work = path.join(go.home, 'main');
     await mkdir(work, { recursive: true });
@@ -41,50 +79,73 @@ async function timedDownload(goMod: string, goproxy: string): Promise<number> {
   }
 }
 
+interface ColdSetup {
+  readonly ctx: BenchContext;
+  readonly dir: string;
+  readonly files: string;
+  readonly goMod: string;
+  readonly upstream: string;
+  readonly db?: TestSumdb;
+}
+
+/** One timed download of variant `v` in round `i`: straight at the upstream, or through a fresh contender. */
+async function timeVariant(s: ColdSetup, v: ColdVariant, i: number): Promise<number> {
+  const { ctx, db } = s;
+  // Straight at the upstream the go command asks the database itself; through gomodproxy it names only
+  // the key and reaches the database through the proxy's /sumdb/ relay, as with GOSUMDB=sum.golang.org.
+  const env: Record<string, string> = v.sumdb ? { GOSUMDB: (v.contender === undefined ? db?.gosumdb : db?.key) ?? '' } : {};
+  const asked = db?.hits.length ?? 0;
+  let seconds: number;
+  if (v.contender === undefined) {
+    seconds = await timedDownload(s.goMod, s.upstream, env);
+  } else {
+    const dir = path.join(s.dir, `${v.name}-${i}`);
+    const sumdb = v.sumdb ? db?.gosumdb : undefined;
+    const server = await startContender(v.contender, {
+      dir,
+      upstream: s.upstream,
+      files: s.files,
+      sumdb,
+      proxyFlags: ctx.proxyFlags,
+      nodeFlags: ctx.nodeFlags,
+    });
+    try {
+      seconds = await timedDownload(s.goMod, server.url, env);
+    } finally {
+      await server.stop();
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+  // A verified run that never reached the database would be an unverified run under the wrong name.
+  if (v.sumdb && (db?.hits.length ?? 0) === asked) throw new Error(`cold: ${v.label} never asked the checksum database`);
+  return seconds;
+}
+
 export async function runCold(ctx: BenchContext): Promise<ColdResult> {
   const dir = path.join(ctx.tmp, 'cold');
-  const upstream = path.join(dir, 'goproxy');
+  const files = path.join(dir, 'goproxy');
   const mods = graphModules(ctx.graphSize);
+  const variants = coldVariants(ctx.contenders);
   ctx.log(`cold: writing a graph of ${ctx.graphSize} modules (${mods.length} versions)`);
-  await writeModules(upstream, mods);
+  await writeModules(files, mods);
   const goMod = mainGoMod(mods);
-  const nginx = await startNginx(path.join(dir, 'nginx'), upstream);
-  const runs: Array<{ direct: number; proxy: number }> = [];
+  const upstream = await startNginx(path.join(dir, 'nginx'), files);
+  const db = variants.some((v) => v.sumdb) ? await coldSumdb(files, mods) : undefined;
+  const setup: ColdSetup = { ctx, dir, files, goMod, upstream: upstream.url, db };
+  const runs: Array<Record<string, number>> = [];
   try {
-    // One untimed pass warms the OS page cache and the go binary for both contenders alike.
-    await timedDownload(goMod, nginx.url);
+    // One untimed pass warms the OS page cache and the go binary for every variant alike.
+    await timedDownload(goMod, upstream.url, {});
     for (let i = 0; i < ctx.coldRuns; i++) {
-      const direct = async () => timedDownload(goMod, nginx.url);
-      const viaProxy = async () => {
-        const data = path.join(dir, `data-${i}`);
-        const proxy = await startProxy({ data, upstream: nginx.url, flags: ctx.proxyFlags, nodeFlags: ctx.nodeFlags });
-        try {
-          return await timedDownload(goMod, proxy.url);
-        } finally {
-          await proxy.stop();
-          await rm(data, { recursive: true, force: true });
-        }
-      };
-      // Alternate who goes first, so neither always runs on a cooler machine.
-      let d: number;
-      let p: number;
-      if (i % 2 === 0) {
-        d = await direct();
-        p = await viaProxy();
-      } else {
-        p = await viaProxy();
-        d = await direct();
-      }
-      runs.push({ direct: d, proxy: p });
-      ctx.log(`cold run ${i + 1}/${ctx.coldRuns}: direct ${d.toFixed(2)} s, through gomodproxy ${p.toFixed(2)} s`);
+      const round: Record<string, number> = {};
+      for (const v of rotate(variants, i)) round[v.name] = await timeVariant(setup, v, i);
+      runs.push(round);
+      ctx.log(`cold ${i + 1}/${ctx.coldRuns}: ${variants.map((v) => `${v.name} ${round[v.name]?.toFixed(2)} s`).join(', ')}`);
     }
   } finally {
-    await nginx.stop();
+    await db?.close();
+    await upstream.stop();
   }
-  const directSeconds = median(runs.map((r) => r.direct));
-  const proxySeconds = median(runs.map((r) => r.proxy));
-  // The ratio is the median of each run's pair, measured back to back: this machine's disk and page
-  // cache drift between runs far more than within a pair.
-  const ratio = median(runs.map((r) => r.proxy / r.direct));
-  return { modules: ctx.graphSize, directSeconds, proxySeconds, ratio, runs };
+  const seconds = Object.fromEntries(variants.map((v) => [v.name, median(runs.map((r) => r[v.name] as number))]));
+  return { modules: ctx.graphSize, versions: mods.length, variants, runs, seconds };
 }

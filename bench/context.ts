@@ -1,4 +1,6 @@
-// The settings every suite reads: quick or full sizes, run counts, where temp data goes, how to log.
+// The settings every suite reads: quick or full sizes, run counts, who competes, where temp data goes, how to log.
+import type { Contender } from './contenders.js';
+
 export interface BenchContext {
   readonly quick: boolean;
   /** Temp directory for this benchmark run (removed at the end). */
@@ -16,27 +18,40 @@ export interface BenchContext {
   readonly herdRequests: number;
   /** Zip size for the memory suite. */
   readonly bigZipBytes: number;
+  /** Soak: concurrent clients, minutes under load, seconds between memory samples. */
+  readonly soakClients: number;
+  readonly soakMinutes: number;
+  readonly soakSampleSeconds: number;
+  /** Who runs, and the gomodproxy variant judged against the targets. */
+  readonly contenders: readonly Contender[];
+  readonly primary?: string;
   /** Extra flags for `gomodproxy serve` and for node. */
   readonly proxyFlags: readonly string[];
   readonly nodeFlags: readonly string[];
   log(msg: string): void;
 }
 
-export function contextFor(quick: boolean, base: Pick<BenchContext, 'tmp' | 'proxyFlags' | 'nodeFlags' | 'log'>): BenchContext {
+type Given = 'tmp' | 'proxyFlags' | 'nodeFlags' | 'log' | 'contenders' | 'primary';
+
+export function contextFor(quick: boolean, base: Pick<BenchContext, Given>): BenchContext {
   if (quick) {
     return {
       ...base,
       quick,
       runs: 1,
       seconds: 1,
-      warmupSeconds: 0,
+      // Even one second lets V8 compile the hot path before it is measured (the Go peers need none).
+      warmupSeconds: 1,
       connections: [1, 64, 256],
-      graphSize: 60,
-      // Two runs, one in each order: the first run after the warm-up pass is often much faster.
-      coldRuns: 2,
+      graphSize: 100,
+      // Three rounds, each in another order: the first run after the warm-up pass is often much faster.
+      coldRuns: 3,
       herdZipBytes: 10 << 20,
       herdRequests: 500,
       bigZipBytes: 100 << 20,
+      soakClients: 200,
+      soakMinutes: 0.5,
+      soakSampleSeconds: 2,
     };
   }
   return {
@@ -46,11 +61,14 @@ export function contextFor(quick: boolean, base: Pick<BenchContext, 'tmp' | 'pro
     seconds: 5,
     warmupSeconds: 2,
     connections: [1, 64, 256],
-    graphSize: 200,
+    graphSize: 100,
     // Cold runs are the noisiest (disk, page cache): more of them for the median.
     coldRuns: 5,
     herdZipBytes: 50 << 20,
     herdRequests: 500,
     bigZipBytes: 500_000_000,
+    soakClients: 1000,
+    soakMinutes: 10,
+    soakSampleSeconds: 5,
   };
 }

@@ -1,12 +1,12 @@
 // Suite 3, thundering herd: many concurrent requests for one zip gomodproxy does not have yet. Counts
-// the fetches nginx (the upstream) saw and the proxy's peak memory growth while it served them all.
+// the fetches nginx (the upstream) saw and the peak memory growth of the proxy's process tree meanwhile.
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { startProxy } from './gomodproxy.js';
 import { writeModules } from './fixtures.js';
 import { startNginx } from './nginx.js';
 import { rawGet } from './raw-get.js';
-import { memoryOf, resetPeak, sampleRss } from './util.js';
+import { peakRssDuring } from './proc.js';
 import type { BenchContext } from './context.js';
 
 export interface HerdResult {
@@ -33,15 +33,13 @@ export async function runHerd(ctx: BenchContext): Promise<HerdResult> {
   try {
     // A few unrelated requests first, so lazy initialisation is not counted as growth.
     for (let i = 0; i < 20; i++) await rawGet(proxy.url, '/healthz');
-    const before = await memoryOf(proxy.pid);
-    const peakReset = await resetPeak(proxy.pid);
-    const sampler = sampleRss(proxy.pid);
     const start = performance.now();
-    const answers = await Promise.all(Array.from({ length: ctx.herdRequests }, () => rawGet(proxy.url, `/${MODULE}/@v/v1.0.0.zip`)));
+    const {
+      value: answers,
+      baselineRss,
+      peakRss,
+    } = await peakRssDuring(proxy.pid, () => Promise.all(Array.from({ length: ctx.herdRequests }, () => rawGet(proxy.url, `/${MODULE}/@v/v1.0.0.zip`))));
     const seconds = (performance.now() - start) / 1000;
-    const sampled = await sampler.stop();
-    const after = await memoryOf(proxy.pid);
-    const peakRss = Math.max(sampled, peakReset ? after.hwm : 0);
     const ok = answers.filter((a) => a.status === 200).length;
     const complete = answers.filter((a) => a.status === 200 && a.bodyBytes === a.contentLength).length;
     const upstreamFetches = await nginx.countRequests('.zip');
@@ -52,9 +50,9 @@ export async function runHerd(ctx: BenchContext): Promise<HerdResult> {
       ok,
       complete,
       upstreamFetches,
-      baselineRss: before.rss,
+      baselineRss,
       peakRss,
-      rssGrowth: peakRss - before.rss,
+      rssGrowth: peakRss - baselineRss,
       seconds,
     };
   } finally {

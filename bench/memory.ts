@@ -7,7 +7,7 @@ import type { ProxyProcess } from './gomodproxy.js';
 import { writeModules } from './fixtures.js';
 import { startNginx } from './nginx.js';
 import { rawGet } from './raw-get.js';
-import { memoryOf, resetPeak, sampleRss } from './util.js';
+import { peakRssDuring } from './proc.js';
 import type { BenchContext } from './context.js';
 
 export interface StreamMemory {
@@ -27,15 +27,9 @@ export interface MemoryResult {
 const MODULE = 'bench.example/big';
 
 async function measure(proxy: ProxyProcess): Promise<StreamMemory> {
-  const before = await memoryOf(proxy.pid);
-  const peakReset = await resetPeak(proxy.pid);
-  const sampler = sampleRss(proxy.pid);
-  const a = await rawGet(proxy.url, `/${MODULE}/@v/v1.0.0.zip`);
-  const sampled = await sampler.stop();
-  const after = await memoryOf(proxy.pid);
-  const peakRss = Math.max(sampled, peakReset ? after.hwm : 0);
+  const { value: a, baselineRss, peakRss } = await peakRssDuring(proxy.pid, () => rawGet(proxy.url, `/${MODULE}/@v/v1.0.0.zip`));
   if (a.status !== 200) throw new Error(`memory: GET of the big zip answered ${a.status}`);
-  return { baselineRss: before.rss, peakRss, rssGrowth: peakRss - before.rss, seconds: a.ms / 1000, complete: a.bodyBytes === a.contentLength };
+  return { baselineRss, peakRss, rssGrowth: peakRss - baselineRss, seconds: a.ms / 1000, complete: a.bodyBytes === a.contentLength };
 }
 
 export async function runMemory(ctx: BenchContext): Promise<MemoryResult> {

@@ -1,16 +1,17 @@
 // Runs Debian's nginx as a contender (and as a file-serving GOPROXY upstream): a minimal config in a temp
 // prefix, foreground, loopback only, every temp path inside the prefix so no root-owned paths are needed.
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, open, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { freePort, waitReady } from './util.js';
+import { spawnServer } from './spawn-server.js';
+import { freePort } from './util.js';
 
 export interface Nginx {
   readonly url: string;
   readonly pid: number;
   /** Lines of the access log whose request path ends with `suffix` (only when started with accessLog). */
   countRequests(suffix: string): Promise<number>;
+  /** Lines in the access log so far: every request (only when started with accessLog); reads only what is new. */
+  requestsSoFar(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -51,39 +52,35 @@ export async function startNginx(prefix: string, root: string, opts: { accessLog
   const port = await freePort();
   const conf = path.join(prefix, 'nginx.conf');
   await writeFile(conf, config(prefix, root, port, opts.accessLog === true));
-  const child: ChildProcess = spawn(NGINX_BIN, ['-p', prefix, '-c', conf, '-e', 'stderr', '-g', 'daemon off;'], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-  let exited = false;
-  child.once('exit', () => (exited = true));
-  const url = `http://127.0.0.1:${port}`;
-  try {
-    await waitReady(`${url}/`, { timeoutMs: 10_000, alive: () => !exited, anyStatus: true });
-  } catch (err) {
-    child.kill('SIGKILL');
-    throw new Error(`nginx did not start: ${(err as Error).message}\n${stderr}`);
-  }
+  const args = ['-p', prefix, '-c', conf, '-e', 'stderr', '-g', 'daemon off;'];
+  const server = await spawnServer({ name: 'nginx', cmd: NGINX_BIN, args, port, readyPath: '/', anyStatus: true });
   return {
-    url,
-    pid: child.pid as number,
+    ...server,
     countRequests: async (suffix) => {
       const log = await readFile(path.join(prefix, 'access.log'), 'utf8').catch(() => '');
       return log.split('\n').filter((l) => new RegExp(`"GET \\S*${suffix.replace(/[.]/g, '\\.')} HTTP`).test(l)).length;
     },
-    stop: () => stop(child),
+    requestsSoFar: lineCounter(path.join(prefix, 'access.log')),
   };
 }
 
-export function stop(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    child.kill(signal);
-  });
+/** Counts newlines in a growing file, reading each byte once. */
+function lineCounter(file: string): () => Promise<number> {
+  let offset = 0;
+  let lines = 0;
+  const buf = Buffer.alloc(1 << 20);
+  return async () => {
+    const fh = await open(file, 'r').catch(() => undefined);
+    if (fh === undefined) return lines;
+    try {
+      for (;;) {
+        const { bytesRead } = await fh.read(buf, 0, buf.length, offset);
+        if (bytesRead === 0) return lines;
+        offset += bytesRead;
+        for (let i = 0; i < bytesRead; i++) if (buf[i] === 10) lines++;
+      }
+    } finally {
+      await fh.close();
+    }
+  };
 }

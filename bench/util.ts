@@ -1,5 +1,5 @@
 // Small helpers shared by the benchmark suites: free ports, waiting for a server, medians, process
-// memory read from /proc (VmRSS now, VmHWM peak, resettable through clear_refs).
+// memory read from /proc (VmRSS now, VmHWM peak, resettable through clear_refs), number formats for reports.
 import { readFile, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
@@ -17,6 +17,9 @@ export function freePort(): Promise<number> {
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
+/** How long a server may take to answer after starting: minutes on a machine other sessions load heavily. */
+export const STARTUP_MS = 120_000;
+
 export interface WaitOptions {
   readonly timeoutMs?: number;
   /** False once the server process has exited: stop waiting at once. */
@@ -27,7 +30,7 @@ export interface WaitOptions {
 
 /** Polls `url` until it answers 2xx (or anything, with anyStatus); throws after the timeout. */
 export async function waitReady(url: string, opts: WaitOptions = {}): Promise<void> {
-  const { timeoutMs = 20_000, alive = () => true } = opts;
+  const { timeoutMs = STARTUP_MS, alive = () => true } = opts;
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (!alive()) throw new Error(`server for ${url} exited before it was ready`);
@@ -65,25 +68,9 @@ export async function resetPeak(pid: number): Promise<boolean> {
   );
 }
 
-/** Samples RSS every `everyMs` until stopped; returns the highest value seen (a fallback for VmHWM). */
-export function sampleRss(pid: number, everyMs = 25): { stop(): Promise<number> } {
-  let max = 0;
-  let running = true;
-  const loop = (async () => {
-    while (running) {
-      const m = await memoryOf(pid).catch(() => undefined);
-      if (m !== undefined) max = Math.max(max, m.rss);
-      await sleep(everyMs);
-    }
-  })();
-  return {
-    stop: async () => {
-      running = false;
-      await loop;
-      return max;
-    },
-  };
-}
-
 export const MB = 1024 * 1024;
 export const fmtMB = (bytes: number) => `${(bytes / MB).toFixed(1)} MiB`;
+export const int = (n: number | undefined) => (n !== undefined && Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : '–');
+export const ms = (n: number) => (n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1) : n.toFixed(2));
+export const ratio = (n: number | undefined) => (n !== undefined && Number.isFinite(n) ? `${n.toFixed(2)}×` : '–');
+export const secs = (n: number | undefined) => (n !== undefined && Number.isFinite(n) ? `${n.toFixed(2)} s` : '–');

@@ -39,13 +39,17 @@ export async function writeWrkScript(dir: string): Promise<string> {
 
 export function runWrk(url: string, connections: number, seconds: number, script: string): Promise<WrkResult> {
   const threads = Math.min(connections, 2);
-  const args = ['-t', String(threads), '-c', String(connections), '-d', `${seconds}s`, '--timeout', '60s', '-s', script, url];
+  return execWrk<WrkResult>(['-t', String(threads), '-c', String(connections), '-d', `${seconds}s`, '--timeout', '60s', '-s', script, url], seconds, 'WRKJSON');
+}
+
+/** Runs wrk and parses the JSON its script's done() printed after `marker`. */
+export function execWrk<T>(args: readonly string[], seconds: number, marker: string): Promise<T> {
   return new Promise((resolve, reject) => {
     execFile(WRK_BIN, args, { maxBuffer: 1 << 20, timeout: (seconds + 120) * 1000 }, (err, stdout, stderr) => {
       if (err !== null) return reject(new Error(`wrk ${args.join(' ')}: ${err.message}\n${stderr}`));
-      const line = stdout.split('\n').find((l) => l.startsWith('WRKJSON '));
+      const line = stdout.split('\n').find((l) => l.startsWith(`${marker} `));
       if (line === undefined) return reject(new Error(`wrk printed no summary:\n${stdout}\n${stderr}`));
-      resolve(JSON.parse(line.slice('WRKJSON '.length)) as WrkResult);
+      resolve(JSON.parse(line.slice(marker.length + 1)) as T);
     });
   });
 }

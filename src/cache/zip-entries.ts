@@ -20,8 +20,14 @@ export interface ZipHandle {
   openFile?(): Promise<SharedFd>;
 }
 
-/** Zips up to this size are kept in memory once read: most module zips are this small. */
-export const SMALL_ZIP_BYTES = 128 * 1024;
+/**
+ * Zips up to this size are kept in memory once read, if they fit the LRU's limit per entry (an eighth of
+ * its budget): a hit on one is a single write of a Buffer, without the reads of a file send (measured
+ * with bench/ab.ts, see docs/performance.md). Most module zips are this small.
+ */
+export const SMALL_ZIP_BYTES = 2 << 20;
+/** What an entry costs besides its bytes. */
+const ENTRY_BYTES = 256;
 
 type Entry = ZipHandle & { readonly bytes: number };
 
@@ -30,6 +36,8 @@ export type Refill = () => Promise<number>;
 
 export class ZipEntries {
   private readonly lru: ByteLRU<Entry>;
+  /** Zips up to this many bytes are held in memory. */
+  private readonly small: number;
 
   constructor(
     private readonly store: BlobStore,
@@ -38,6 +46,7 @@ export class ZipEntries {
     private readonly readers?: ZipReaders,
   ) {
     this.lru = new ByteLRU(maxBytes);
+    this.small = Math.min(SMALL_ZIP_BYTES, Math.floor(maxBytes / 8) - ENTRY_BYTES);
   }
 
   get(key: string): ZipHandle | undefined {
@@ -47,8 +56,8 @@ export class ZipEntries {
   /** A zip found in storage: remembered with its bytes when small. refill fills it again if it is evicted. */
   async stored(key: string, size: number, h1: string, refill?: Refill): Promise<ZipHandle> {
     const handle = this.handle(key, size, h1, refill);
-    const body = size <= SMALL_ZIP_BYTES ? await this.store.read(key) : undefined;
-    const entry = { ...handle, body: body?.length === size ? body : undefined, bytes: 256 + (body?.length ?? 0) };
+    const body = size <= this.small ? await this.store.read(key) : undefined;
+    const entry = { ...handle, body: body?.length === size ? body : undefined, bytes: ENTRY_BYTES + (body?.length ?? 0) };
     this.lru.set(key, entry);
     return entry;
   }
@@ -59,12 +68,12 @@ export class ZipEntries {
    */
   async filled(key: string, size: number, h1: string, local?: PinnedFile, durable?: Promise<boolean>, refill?: Refill): Promise<ZipHandle> {
     if (local !== undefined && durable !== undefined) return this.pending(key, size, h1, local, durable, refill);
-    const entry = { ...this.handle(key, size, h1, refill), bytes: 256 };
+    const entry = { ...this.handle(key, size, h1, refill), bytes: ENTRY_BYTES };
     this.lru.set(key, entry);
-    if (size <= SMALL_ZIP_BYTES) {
+    if (size <= this.small) {
       void this.store.read(key).then(
         (body) => {
-          if (body?.length === size && this.lru.get(key) === entry) this.lru.set(key, { ...entry, body, bytes: 256 + size });
+          if (body?.length === size && this.lru.get(key) === entry) this.lru.set(key, { ...entry, body, bytes: ENTRY_BYTES + size });
         },
         () => undefined,
       );
@@ -74,12 +83,12 @@ export class ZipEntries {
 
   private async pending(key: string, size: number, h1: string, local: PinnedFile, durable: Promise<boolean>, refill?: Refill): Promise<ZipHandle> {
     const stored = this.handle(key, size, h1, refill);
-    const body = size <= SMALL_ZIP_BYTES ? await readPinned(local, size) : undefined;
+    const body = size <= this.small ? await readPinned(local, size) : undefined;
     const fromLocal = (): SharedFd | undefined => local.acquire();
     const entry: Entry = {
       ...stored,
       body,
-      bytes: 256 + (body?.length ?? 0),
+      bytes: ENTRY_BYTES + (body?.length ?? 0),
       open: async (range) => {
         const fd = fromLocal();
         if (fd === undefined) return stored.open(range);
