@@ -41,6 +41,8 @@ export async function nginxConf(replicaPorts: readonly number[], port: number): 
 
 export interface Nginx {
   readonly url: string;
+  /** Its prefix directory (logs/error.log, logs/access.log). */
+  readonly dir: string;
   stop(): Promise<void>;
 }
 
@@ -82,6 +84,7 @@ http {
   }
   return {
     url,
+    dir,
     stop: async () => {
       child.kill('SIGQUIT');
       await exited;
