@@ -20,6 +20,7 @@ export interface Results {
   memory?: MemoryResult;
   direct?: { markdown: string; json: unknown };
   verify?: { markdown: string };
+  soak?: { markdown: string; json: unknown };
 }
 
 const int = (n: number) => (Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : '–');
@@ -133,5 +134,6 @@ export function markdown(r: Results): string {
   }
   if (r.direct) parts.push('', r.direct.markdown);
   if (r.verify) parts.push('', r.verify.markdown);
+  if (r.soak) parts.push('', r.soak.markdown);
   return `${parts.join('\n')}\n`;
 }

@@ -16,12 +16,14 @@ import { markdown } from './report.js';
 import type { Results } from './report.js';
 import { runWarm } from './warm.js';
 
-const SUITES = ['warm', 'cold', 'herd', 'memory', 'direct', 'verify'] as const;
+const SUITES = ['warm', 'cold', 'herd', 'memory', 'direct', 'verify', 'soak'] as const;
 const HELP = `Usage: npm run bench -- [--quick] [--suite LIST] [--runs N] [--seconds S] [--connections LIST]
                        [--proxy-flag FLAG]... [--node-flag FLAG]... [--keep]
 
   --quick            about a minute: 1 short run per cell, smaller zips and graph
-  --suite LIST       comma-separated among ${SUITES.join(', ')} (default: all but direct and verify)
+  --suite LIST       comma-separated among ${SUITES.join(', ')} (default: all but direct, verify and soak)
+  --soak-clients N   soak: concurrent clients (default 1000; --quick 100)
+  --soak-seconds S   soak: how long (default 600; --quick 30)
   --proxy-flag FLAG  extra flag for 'gomodproxy serve' (repeatable), e.g. --proxy-flag=--log-level=warn
   --node-flag FLAG   extra node flag for gomodproxy (repeatable), e.g. --node-flag=--cpu-prof
   --keep             keep the temp directory (data, nginx logs, profiles)
@@ -38,6 +40,8 @@ async function main(): Promise<number> {
       'proxy-flag': { type: 'string', multiple: true },
       'node-flag': { type: 'string', multiple: true },
       keep: { type: 'boolean' },
+      'soak-clients': { type: 'string' },
+      'soak-seconds': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -79,6 +83,13 @@ async function main(): Promise<number> {
     if (suites.includes('herd')) results.herd = await runHerd(ctx);
     if (suites.includes('memory')) results.memory = await runMemory(ctx);
     if (suites.includes('direct')) results.direct = await runDirect(ctx);
+    if (suites.includes('soak')) {
+      const { runSoak } = await import('./soak.js');
+      results.soak = await runSoak(ctx, {
+        clients: Number(values['soak-clients'] ?? (ctx.quick ? 100 : 1000)),
+        seconds: Number(values['soak-seconds'] ?? (ctx.quick ? 30 : 600)),
+      });
+    }
     if (suites.includes('verify')) results.verify = { markdown: await (await import('./verify.js')).runVerifyBench(ctx.quick) };
   } finally {
     if (values.keep) log(`kept ${tmp}`);
