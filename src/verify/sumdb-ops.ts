@@ -61,7 +61,6 @@ export class FileClientOps implements ClientOps {
     this.#held = this.#lastRead.value;
   }
 
-
   /** From the database; when it cannot be reached (or fetching is off), a tile kept in storage still proves. */
   async readRemote(p: string): Promise<Buffer> {
     try {
