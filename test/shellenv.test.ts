@@ -10,7 +10,7 @@ import path from 'node:path';
 import { captureIO } from './helpers/cli-io.js';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
-import { run } from '../src/shellenv/cli.js';
+import { run } from '../src/cli/env.js';
 
 const capture = (env: Record<string, string | undefined> = {}) => captureIO({ env });
 

@@ -5,7 +5,7 @@ import { FAILURE_KINDS } from './client.js';
 import type { FailureKind } from './client.js';
 import type { EndpointResult } from './runner.js';
 import type { SumdbOutcome } from './sumdb-check.js';
-import type { ModuleVersion } from './workload.js';
+import type { ModuleVersion } from '../protocol/module-lists.js';
 
 export interface Percentiles {
   readonly n: number;

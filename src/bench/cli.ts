@@ -14,7 +14,7 @@ import { renderJSON, renderMarkdown, renderText } from './report.js';
 import type { BenchReport } from './report.js';
 import { benchEndpoint, verifyZips } from './runner.js';
 import { lookupSums } from './sumdb-check.js';
-import type { ModuleVersion } from './workload.js';
+import type { ModuleVersion } from '../protocol/module-lists.js';
 
 export const run: Command = async (argv, io) => {
   // Help first: the defaults read from $GOPROXY and $GOSUMDB must not stand in its way.

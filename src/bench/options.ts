@@ -6,8 +6,8 @@ import { parseGosumdb } from '../protocol/gosumdb.js';
 import type { SumdbSpec } from '../protocol/gosumdb.js';
 import { parseDuration } from '../config/units.js';
 import { parseProxyList } from '../protocol/proxy-list.js';
-import { BUILTIN_MODULES, loadFrom, parseModuleLines } from './workload.js';
-import type { ModuleVersion } from './workload.js';
+import { BUILTIN_MODULES, loadFrom, parseModuleLines } from '../protocol/module-lists.js';
+import type { ModuleVersion } from '../protocol/module-lists.js';
 
 export const USAGE = `usage: gomodproxy bench [URL…] [flags]
 

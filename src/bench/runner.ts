@@ -10,7 +10,7 @@ import { escapePath, escapeVersion } from '../protocol/escape.js';
 import { isValid } from '../protocol/semver.js';
 import { classify, FetchFailure, openEndpoint } from './client.js';
 import type { Endpoint, FailureKind } from './client.js';
-import type { ModuleVersion } from './workload.js';
+import type { ModuleVersion } from '../protocol/module-lists.js';
 
 export type RequestKind = 'list' | 'info' | 'mod' | 'zip';
 const KINDS: readonly RequestKind[] = ['list', 'info', 'mod', 'zip'];

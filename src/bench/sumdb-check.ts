@@ -7,7 +7,7 @@ import { escapePath, escapeVersion } from '../protocol/escape.js';
 import { newVerifier } from '../sumdb/note-keys.js';
 import { open, verifierList } from '../sumdb/note.js';
 import { makeAgent } from './client.js';
-import type { ModuleVersion } from './workload.js';
+import type { ModuleVersion } from '../protocol/module-lists.js';
 
 export interface SumdbSums {
   readonly zip?: string;

@@ -34,7 +34,7 @@ const COMMANDS: Record<string, Command> = {
   serve,
   bench: lazy(() => import('../bench/cli.js')),
   doctor: lazy(() => import('../doctor/cli.js')),
-  env: lazy(() => import('../shellenv/cli.js')),
+  env: lazy(() => import('./env.js')),
   warm: lazy(async () => ({ run: (await import('./warm.js')).warm })),
   bundle: lazy(async () => ({ run: (await import('./bundle.js')).bundle })),
   pin: lazy(async () => ({ run: (await import('./pin.js')).pin })),

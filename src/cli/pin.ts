@@ -1,7 +1,7 @@
 // `gomodproxy pin` / `unpin`: module versions whose zips eviction never removes. Pins are blobs in the data
 // directory's content store, so every process and replica sharing it sees them at the next eviction pass.
 import { openLayout } from '../app/layout.js';
-import { parseModuleLines, WorkloadError } from '../bench/workload.js';
+import { parseModuleLines, WorkloadError } from '../protocol/module-lists.js';
 import { namesUnder, PINS, pinKey } from '../content/content-keys.js';
 import type { ModuleVersion } from '../content/content-keys.js';
 import { ModuleFileError, readModuleFile } from '../content/module-files.js';

@@ -1,7 +1,7 @@
 // `gomodproxy warm`: fills a cache ahead of need, through a running proxy (--url) or straight into a data
 // directory through the server's own fill path; progress on a terminal, a summary with failures by module.
 import { openLocalAccess } from '../app/local-access.js';
-import { parseModuleLines, WorkloadError } from '../bench/workload.js';
+import { parseModuleLines, WorkloadError } from '../protocol/module-lists.js';
 import type { ModuleVersion } from '../content/content-keys.js';
 import { ModuleFileError } from '../content/module-files.js';
 import { Progress } from '../content/progress.js';

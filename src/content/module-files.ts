@@ -2,7 +2,7 @@
 // a list of module@version lines. Shared by warm, bundle export and the pins (--pin-from, pin --from).
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parseGoModRequires, parseGoSum, parseGoWork, parseModuleLines, WorkloadError } from '../bench/workload.js';
+import { parseGoModRequires, parseGoSum, parseGoWork, parseModuleLines, WorkloadError } from '../protocol/module-lists.js';
 import type { ModuleVersion } from './content-keys.js';
 
 export type FileKind = 'go.sum' | 'go.mod' | 'go.work' | 'list';

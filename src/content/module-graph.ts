@@ -1,7 +1,7 @@
 // The requirement graph of a go.mod or go.work: every module version reachable through the `.mod` files
 // (the go command reads a subset of these with graph pruning, never more), and the versions minimal version
 // selection picks, whose zips a build needs.
-import { parseGoModRequires, WorkloadError } from '../bench/workload.js';
+import { parseGoModRequires, WorkloadError } from '../protocol/module-lists.js';
 import { compare } from '../protocol/semver.js';
 import type { ModuleVersion } from './content-keys.js';
 import { eachLimited } from './pool.js';

@@ -2,14 +2,14 @@
 // for shells, Dockerfiles and CI files, with private-module patterns when given.
 import { request } from 'undici';
 import { makeAgent } from '../bench/client.js';
-import { parseCommandArgs, reportUsage } from '../cli/args.js';
-import type { CliIO, Command } from '../cli/io.js';
+import { parseCommandArgs, reportUsage } from './args.js';
+import type { CliIO, Command } from './io.js';
 import { parseProxyList, redactURL } from '../protocol/proxy-list.js';
-import { authLines } from './auth-lines.js';
-import { ENV_FORMATS, FORMAT_TITLES, renderBlock } from './quote.js';
-import type { EnvFormat } from './quote.js';
-import { buildEnvVars, explain } from './settings.js';
-import type { EnvVars } from './settings.js';
+import { authLines } from '../shellenv/auth-lines.js';
+import { ENV_FORMATS, FORMAT_TITLES, renderBlock } from '../shellenv/quote.js';
+import type { EnvFormat } from '../shellenv/quote.js';
+import { buildEnvVars, explain } from '../shellenv/settings.js';
+import type { EnvVars } from '../shellenv/settings.js';
 
 const USAGE = `usage: gomodproxy env [URL] [flags]
 

@@ -4,7 +4,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, test } from 'node:test';
-import { BUILTIN_MODULES, loadFrom, parseGoModRequires, parseGoSum, parseModuleLines } from './workload.js';
+import { BUILTIN_MODULES, loadFrom, parseGoModRequires, parseGoSum, parseModuleLines } from './module-lists.js';
 
 describe('bench workload', () => {
   test('reads module@version and "module version" lines, skipping comments and duplicates', () => {

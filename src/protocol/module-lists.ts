@@ -2,7 +2,7 @@
 // go.mod / go.sum / go.work (--from), or a file of module@version lines (--modules).
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { canonicalVersion, check, isCanonicalModuleVersion } from '../protocol/module-path.js';
+import { canonicalVersion, check, isCanonicalModuleVersion } from './module-path.js';
 
 export interface ModuleVersion {
   readonly path: string;
