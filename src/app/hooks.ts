@@ -40,7 +40,8 @@ export async function openHooks(config: Readonly<Config>, deps: HookDeps): Promi
     if (module !== 'all') await deps.direct.expire(module).catch(() => undefined);
   };
   const announcements = new Announcements(deps.coord, forget);
-  await announcements.start(POLL_MS);
+  // Every process of a deployment has the same settings: without a secret nobody announces anything.
+  if (config.hooks.secret !== '') await announcements.start(POLL_MS);
   const refresher = new Refresher({
     cache: deps.cache,
     fill: deps.fill,

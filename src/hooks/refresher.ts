@@ -82,7 +82,8 @@ export class Refresher {
 
   private async run(module: string): Promise<ModuleRefresh> {
     const { log, redact } = this.deps;
-    await this.deps.expire(module);
+    // A path direct mode cannot map to a repository has no mirror to expire: the refresh goes on.
+    await this.deps.expire(module).catch(() => undefined);
     const listed = await this.deps.cache.refresh(module);
     if (listed.versions === undefined) {
       log.warn({ module: redact(module), err: listed.error }, 'refresh hook: the module could not be listed');

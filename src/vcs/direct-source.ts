@@ -108,12 +108,14 @@ export class DirectSource implements RawSource {
 
   /**
    * Makes the next request for the module fetch its repository, whatever --direct-refresh says (a refresh
-   * webhook announced a push). Modules that are not in a git repository here have nothing to expire.
+   * webhook announced a push). Never goes to the network: the repository comes from the fixed rules, the
+   * rewrites or an earlier discovery; a repository not mirrored in this process fetches on first use anyway.
    */
   async expire(modulePath: string): Promise<void> {
-    this.roots.delete(modulePath);
-    const t = await this.target(modulePath).catch(() => undefined);
-    if (t?.kind === 'git') t.repo.code.mirror.expire();
+    const known = this.roots.get(modulePath)?.root.catch(() => undefined);
+    const root = fixedRepoRoot(modulePath) ?? rewriteRepoRoot(modulePath, this.rules) ?? (await known);
+    if (root?.vcs !== 'git') return;
+    this.gitRepos.get(rewriteUrl(root.repo, this.rules) ?? root.repo)?.mirror.expire();
   }
 
   /** How many times a mirror fetched its refs from a remote (for tests and benchmarks). */
