@@ -36,7 +36,7 @@ export function checkCredentials(s: GoSettings, netrcHosts: ReadonlySet<string>)
           https,
         ),
       );
-    } else if (netrcHosts.has(u.hostname.toLowerCase())) {
+    } else if (netrcHosts.has(u.hostname.toLowerCase()) || netrcHosts.has(u.host.toLowerCase())) {
       out.push(
         finding(
           'credentials-plain-http',
