@@ -37,7 +37,7 @@ export interface OpenedCoordinator {
 export async function openCoordinator(config: Readonly<Config>, deps: CoordinatorDeps): Promise<OpenedCoordinator> {
   const spec = parseCoordinator(config.coordinator);
   let inner: Coordinator;
-  if (spec.kind === 'local') inner = deps.channel === undefined ? new LocalCoordinator(deps.localDir) : new IpcCoordinator(deps.channel);
+  if (spec.kind === 'local') inner = deps.channel === undefined ? await LocalCoordinator.open(deps.localDir) : new IpcCoordinator(deps.channel);
   else if (spec.kind === 'postgres') inner = openPostgresCoordinator(spec.url);
   else inner = await openRedisCoordinator(spec.url);
   const availability = new Availability('coordinator', () => inner.get(PROBE_KEY), { onChange: deps.onChange });

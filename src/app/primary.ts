@@ -38,8 +38,7 @@ export async function runPrimary(config: Readonly<Config>, log: Logger): Promise
   // With PostgreSQL or Redis every worker talks to it itself; only `local` is served to workers from here.
   const external = parseCoordinator(config.coordinator).kind !== 'local';
   if (external || config.storage !== '') await checkBackends(config);
-  const coord = external ? undefined : new LocalCoordinator(dataPaths(config.data).coord);
-  await coord?.cleanup();
+  const coord = external ? undefined : await LocalCoordinator.open(dataPaths(config.data).coord);
   const metrics = new MetricsAggregator();
   // The dashboard's one timeline for the whole server lives here, where worker restarts cannot lose it.
   const stats = config.dashboard ? new StatsHub() : undefined;
