@@ -34,7 +34,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   cache: ['content', 'fill', 'storage', 'protocol', 'errors', 'metrics'],
   publish: ['cache', 'fill', 'vcs', 'storage', 'coord', 'modzip', 'protocol', 'errors'],
   server: ['cache', 'publish', 'verify', 'policy', 'feed', 'hooks', 'auth', 'audit', 'sumdb', 'storage', 'modzip', 'protocol', 'errors', 'metrics'],
-  dashboard: ['server', 'verify', 'vcs', 'shellenv', 'storage', 'modzip', 'protocol', 'errors', 'metrics'],
+  dashboard: ['server', 'auth', 'verify', 'vcs', 'shellenv', 'storage', 'modzip', 'protocol', 'errors', 'metrics'],
   app: [
     'server',
     'dashboard',

@@ -46,6 +46,9 @@ import { readTls } from './tls.js';
 import { openChecksums, openOwnSumdb } from './verification.js';
 import type { Checksums } from './verification.js';
 
+/** The dashboard's API names modules: a token sent with it is verified, and what it may read is shown. */
+const DASHBOARD_ACCESS = [{ prefix: '/api/', need: { kind: 'filtered' } }] as const;
+
 export interface Server {
   readonly app: FastifyInstance;
   readonly layout: Layout;
@@ -167,7 +170,13 @@ export async function createServer(config: Readonly<Config>, options: ComposeOpt
     metrics,
     logger: log,
     redact,
-    plugins: [routes, feed.routes, hooks.routes, ...company.plugins(commit), ...(dashboard === undefined ? [] : [dashboard.plugin])],
+    plugins: [
+      routes,
+      feed.routes,
+      hooks.routes,
+      ...company.plugins(commit, dashboard === undefined ? [] : DASHBOARD_ACCESS),
+      ...(dashboard === undefined ? [] : [dashboard.plugin]),
+    ],
     methods: [...hooks.methods, ...company.methods, ...(dashboard?.methods ?? [])],
     metricsText,
     readiness: backends.readiness,

@@ -6,7 +6,7 @@ import type { ModuleCache } from '../cache/module-cache.js';
 import { sumdbSpecs } from './verification.js';
 import type { Config } from '../config/schema.js';
 import type { Channel } from '../coord/ipc.js';
-import { loopbackOnly, notPrivate } from '../dashboard/access.js';
+import { adminTokenOrLoopback, byToken, loopbackOnly, notPrivate } from '../dashboard/access.js';
 import type { ConfiguredUpstream } from '../dashboard/deps.js';
 import { DownloadCounts } from '../dashboard/downloads.js';
 import { DASHBOARD_METHODS, dashboardRoutes } from '../dashboard/routes.js';
@@ -98,8 +98,9 @@ export function composeDashboard(config: Readonly<Config>, inputs: DashboardInpu
     stats,
     setup: setupFacts(config, inputs.layout, own),
     upstreams: configuredUpstreams(config),
-    mayRead: notPrivate(inputs.isPrivate),
-    mayAdmin: loopbackOnly,
+    // With --auth private|all the auth hook has verified any token sent (the API is a 'filtered' route).
+    mayRead: config.auth.mode === 'off' ? notPrivate(inputs.isPrivate) : byToken(inputs.isPrivate),
+    mayAdmin: config.auth.mode === 'off' ? loopbackOnly : adminTokenOrLoopback,
     admin: {},
     redact: inputs.redact,
   });
