@@ -73,22 +73,35 @@ export class PagedLog<H extends PagedHead> {
 
   /** Committed record `id` of the head. */
   record(head: H, id: number): Promise<KeyedRecord> {
-    return this.entry(RECORDS, id, head.segments, (s) => s.from <= id, decodeRecords);
+    return this.entry(RECORDS, id, head.n, head.segments, (s) => s.from <= id, decodeRecords);
   }
 
-  /** Entry `position` of a stream; `fits` picks the segment (the last one whose start is at or before it). */
-  async entry<T>(stream: string, position: number, segments: readonly Segment[], fits: (s: Segment) => boolean, decode: (b: Buffer) => Page<T>): Promise<T> {
+  /**
+   * Entry `position` of a stream; `fits` picks the segment (the last one whose start is at or before it).
+   * `committed`: how many entries of the stream the head commits. Only those are remembered: a page may also
+   * hold entries the writer wrote but has not committed, and a failed commit lets it write those positions
+   * again with other content, so a page read early must never answer for them later.
+   */
+  async entry<T>(
+    stream: string,
+    position: number,
+    committed: number,
+    segments: readonly Segment[],
+    fits: (s: Segment) => boolean,
+    decode: (b: Buffer) => Page<T>,
+  ): Promise<T> {
+    if (position >= committed) throw new Error(`log entry ${position} is not committed`);
     const seg = segmentFor(segments, fits);
     const key = `e${seg.epoch}/${stream}/${pageOf(position)}`;
     const hit = this.#pages.get(key) as Page<T> | undefined;
-    // A cached page that is too short (it was partial) is read again.
+    // A cached page that is too short (it was partial when read) is read again.
     const fromHit = hit?.entries[position - hit.first];
     if (fromHit !== undefined) return fromHit;
     const buf = await this.store.read(key);
     if (buf === undefined) throw new Error(`log page ${key} is missing`);
     const page = decode(buf);
     if (this.#pages.size >= MAX_CACHED_PAGES) this.#pages.clear();
-    this.#pages.set(key, page);
+    this.#pages.set(key, { ...page, entries: page.entries.slice(0, Math.max(0, committed - page.first)) });
     const e = page.entries[position - page.first];
     if (e === undefined) throw new Error(`log page ${key} lacks entry ${position}`);
     return e;

@@ -49,7 +49,7 @@ export class BlobLogStorage implements LogStorage {
     return Promise.all(
       indexes.map(async (i) => {
         if (!Number.isInteger(i) || i < 0 || i >= count) throw new Error(`no stored hash ${i}`);
-        return this.#log.entry(HASHES, i, head.segments, (s) => storedHashCount(s.from) <= i, decodeHashes);
+        return this.#log.entry(HASHES, i, count, head.segments, (s) => storedHashCount(s.from) <= i, decodeHashes);
       }),
     );
   }
