@@ -13,12 +13,7 @@ export interface OpenedS3 {
 
 export async function openS3(url: string, forcePathStyle: boolean): Promise<OpenedS3> {
   const store = new S3Store(url, { forcePathStyle });
-  try {
-    await store.client.config.region();
-  } catch {
-    store.client.destroy();
-    throw gmpError('GMP_ERR_CONFIG', `${store.name}: no AWS region configured (set AWS_REGION, or region in the AWS profile)`);
-  }
+  await store.checkRegion();
   try {
     await store.probe();
     return { store };

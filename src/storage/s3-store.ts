@@ -100,6 +100,16 @@ export class S3Store implements BlobStore {
   }
 
   /** Checks the bucket and our credentials, then whether conditional creates work (on a scratch key). */
+  /** The SDK must know a region before any request; without one the store is not configured (closed then). */
+  async checkRegion(): Promise<void> {
+    try {
+      await this.client.config.region();
+    } catch {
+      this.client.destroy();
+      throw gmpError('GMP_ERR_CONFIG', `${this.name}: no AWS region configured (set AWS_REGION, or region in the AWS profile)`);
+    }
+  }
+
   async probe(): Promise<void> {
     await this.ping();
     this.conditional = await probeConditionalCreate(this.client, this.bucket, `${this.prefix}_gomodproxy/probe/${randomUUID()}`, this.name);
@@ -208,12 +218,7 @@ export class S3Store implements BlobStore {
 /** Opens the store at `s3://BUCKET[/PREFIX]`: checks the bucket and credentials, and probes conditional creates. */
 export async function openS3Store(url: string, options: S3StoreOptions = {}): Promise<S3Store> {
   const store = new S3Store(url, options);
-  try {
-    await store.client.config.region();
-  } catch {
-    store.client.destroy();
-    throw gmpError('GMP_ERR_CONFIG', `${store.name}: no AWS region configured (set AWS_REGION, or region in the AWS profile)`);
-  }
+  await store.checkRegion();
   try {
     await store.probe();
   } catch (err) {
