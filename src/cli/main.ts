@@ -90,4 +90,7 @@ export async function runMain(): Promise<void> {
   }
   const code = await main(process.argv.slice(2), io);
   process.exitCode = code;
+  // A server that has shut down (or given up waiting at --shutdown-timeout) ends here, even if a client
+  // library still holds a socket or a timer: a replica that never exits stalls every restart and deploy.
+  if (process.argv[2] === 'serve') process.exit(code);
 }
