@@ -42,7 +42,8 @@ export const token: Command = withConfig(
   TOKEN_HELP,
   async (config, io, values, positionals) => {
     const [sub, ...args] = positionals;
-    const store = new TokenStore(await openAdminCoordinator(config));
+    const coord = await openAdminCoordinator(config);
+    const store = new TokenStore(coord);
     try {
       if (sub === 'create' && args.length === 0) return await create(store, config, io, values);
       if (sub === 'list' && args.length === 0) return await list(store, io, values.json === true);
@@ -51,6 +52,8 @@ export const token: Command = withConfig(
       if (err instanceof UsageError) return reportUsage(io, 'token', err);
       io.stderr.write(`gomodproxy token: ${(err as Error).message}\n`);
       return 1;
+    } finally {
+      await coord.close();
     }
     return reportUsage(
       io,
