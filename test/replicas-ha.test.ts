@@ -246,6 +246,8 @@ describe('three replicas on S3 and Redis behind nginx', { timeout: 600_000 }, ()
 
   test('300 concurrent requests for one uncached zip make exactly one upstream fetch', async () => {
     const results = await Promise.all(Array.from({ length: 300 }, () => get(c.nginx.url + zipPath('example.com/redisherd'))));
+    const failed = results.filter((r) => r.status !== 200).map((r) => `${r.status} ${r.text.slice(0, 200)}`);
+    assert.deepEqual(failed, [], await warnings(c));
     assert.deepEqual(new Set(results.map((r) => `${r.status} ${r.sha}`)), new Set([`200 ${sha.get('example.com/redisherd')}`]));
     assert.equal(up.count(zipPath('example.com/redisherd')), 1, await warnings(c));
   });
