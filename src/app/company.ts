@@ -21,6 +21,9 @@ import { Publisher } from '../publish/publisher.js';
 import { PublishedVersions } from '../publish/published-versions.js';
 import { Access } from '../server/access.js';
 import type { AccessRoute } from '../server/access.js';
+import { AccessCheck } from '../server/access-check.js';
+import type { AccessDecision } from '../server/access-check.js';
+import type { AppOptions } from '../server/app.js';
 import { auditRefusals, authHook } from '../server/auth-hook.js';
 import type { MethodAllowance } from '../server/method-guard.js';
 import { policyHook } from '../server/policy-hook.js';
@@ -44,6 +47,8 @@ export interface Company {
   /** The app's part: hooks and upload routes, given the commit rules the fill path uses. */
   plugins(commit: Committer, routes?: readonly AccessRoute[]): Array<(app: FastifyInstance) => void>;
   readonly methods: readonly MethodAllowance[];
+  /** Whether and for which requests memory hits may skip the request hooks (AppOptions.fastHits). */
+  fastHits(routes?: readonly AccessRoute[]): AppOptions['fastHits'];
   close(): Promise<void>;
 }
 
@@ -78,6 +83,18 @@ export function openCompany(config: Readonly<Config>, deps: CompanyDeps): Compan
         uploadRoutes({ publisher, scratch: layout.scratch, audit, auth: everywhere ? undefined : auth }),
       ];
     },
+    fastHits: (routes) => {
+      // Policy rules apply to every read, hits included: those go through the hook.
+      if (policy.hasRules) return false;
+      if (config.auth.mode === 'off') return {};
+      const check = new AccessCheck({ mode: config.auth.mode, access: new Access({ isPrivate: deps.isPrivate, ownSumdb: own, routes }), verifier, limiter });
+      // Without credentials the decision is synchronous; a plain allow (no need recorded) needs no hook.
+      return { mayServe: (method, url) => isPlainAllow(check.decide({ method, url, ip: '' })) };
+    },
     close: () => audit.close(),
   };
+}
+
+function isPlainAllow(d: AccessDecision | Promise<AccessDecision>): boolean {
+  return !(d instanceof Promise) && d.allow && d.need === undefined && d.access === undefined;
 }

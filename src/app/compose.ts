@@ -182,6 +182,7 @@ export async function createServer(config: Readonly<Config>, options: ComposeOpt
     readiness: backends.readiness,
     https: await readTls(config),
     onZipServed: dashboard?.onZipServed,
+    fastHits: company.fastHits(dashboard === undefined ? [] : DASHBOARD_ACCESS),
   });
   return {
     app,

@@ -112,6 +112,18 @@ export class ModuleCache {
     return this.mutable(want, this.keys.key(modulePath, query, 'query'), opts).then((s) => ({ ...s, immutable: false }));
   }
 
+  /**
+   * An immutable `.info` or `.mod` held in memory, counted as a hit; undefined otherwise (look with info/mod).
+   * Synchronous, for answering hits before any request machinery runs.
+   */
+  hot(kind: 'info' | 'mod', modulePath: string, version: string): Small | undefined {
+    const key = this.keys.key(modulePath, version, kind);
+    // Only exact versions are stored under an .info artifact key; .mod keys are exact by construction.
+    const hit = kind === 'info' ? this.memory.get(key) : this.recent(key);
+    if (hit !== undefined) this.counters.count(kind, 'hit');
+    return hit;
+  }
+
   mod(modulePath: string, version: string, opts: FetchOptions = {}): Promise<Small> {
     return this.immutable({ kind: 'mod', module: modulePath, version }, this.keys.key(modulePath, version, 'mod'), opts);
   }

@@ -1,7 +1,7 @@
 // Builds the HTTP application (separately from listen, so tests use it in-process): GOPROXY routes,
 // operational endpoints, one error handler mapping the error registry to statuses, request logging.
-import { randomUUID } from 'node:crypto';
 import Fastify, { LogController } from 'fastify';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { ModuleCache } from '../cache/module-cache.js';
@@ -9,7 +9,10 @@ import { GmpError, gmpError, toGmpError } from '../errors.js';
 import type { ErrorCode } from '../errors.js';
 import type { Metrics } from '../metrics.js';
 import { clientErrorHandler, ignoreExpectations, refuseConnect } from './client-errors.js';
+import { withFastHits, requestId } from './fast-hits.js';
+import type { FastHitsOptions } from './fast-hits.js';
 import { registerGoproxyRoutes } from './goproxy-routes.js';
+import { MetricChildren } from './metric-children.js';
 import { MethodGuard, methodNotAllowedMessage } from './method-guard.js';
 import type { MethodAllowance } from './method-guard.js';
 import { registerOpsRoutes } from './ops-routes.js';
@@ -31,11 +34,14 @@ export interface AppOptions {
   readonly readiness?: () => Readiness;
   /** Serve https with this certificate and key (swapped later with setSecureContext). */
   readonly https?: { readonly cert: Buffer; readonly key: Buffer };
+  /**
+   * Answer memory hits on .info and .mod before Fastify (fast-hits.ts); `false` when every read must pass
+   * the request hooks (policy rules). `mayServe` decides which requests carrying no credentials need no check.
+   */
+  readonly fastHits?: false | Pick<FastHitsOptions, 'mayServe'>;
   /** Told of every zip sent whole (the dashboard's download counts); kept to one call on the hit path. */
   readonly onZipServed?: (modulePath: string, version: string) => void;
 }
-
-const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
 export function buildApp(options: AppOptions): FastifyInstance {
   const { metrics, logger } = options;
@@ -47,10 +53,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
     // Fastify's own per-request lines are off: the onResponse hook below logs one cheaper line.
     logController: new LogController({ disableRequestLogging: true }),
     requestIdHeader: false,
-    genReqId: (req) => {
-      const given = req.headers['x-request-id'];
-      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
-    },
+    genReqId: (req) => requestId(req.headers['x-request-id']),
     // Fastify's own 503 while closing is JSON: the onRequest hook answers it instead.
     return503OnClosing: false,
     forceCloseConnections: 'idle',
@@ -136,28 +139,21 @@ export function buildApp(options: AppOptions): FastifyInstance {
   registerOpsRoutes(app, metrics, () => !closing, options.metricsText, options.readiness);
   for (const plugin of options.plugins ?? []) plugin(app);
   registerGoproxyRoutes(app, options.cache);
+  if (options.fastHits !== false) {
+    // Fastify listens through the server's one 'request' listener: hits are answered before it runs.
+    const [route] = app.server.listeners('request') as Array<(req: IncomingMessage, res: ServerResponse) => void>;
+    if (route === undefined) throw new Error('Fastify registered no request listener');
+    const fast = {
+      cache: options.cache,
+      counters,
+      closing: () => closing,
+      logsHits: () => logger.isLevelEnabled('debug'),
+      mayServe: options.fastHits?.mayServe,
+    };
+    app.server.removeListener('request', route);
+    app.server.on('request', withFastHits(fast, route));
+  }
   return app;
-}
-
-/** prom-client children per label set, looked up once instead of hashing labels on every response. */
-class MetricChildren {
-  private readonly requests = new Map<string, { inc(): void }>();
-  private readonly served = new Map<string, { inc(n: number): void }>();
-
-  constructor(private readonly metrics: Metrics) {}
-
-  request(endpoint: string, status: number): { inc(): void } {
-    const k = `${endpoint} ${status}`;
-    let c = this.requests.get(k);
-    if (c === undefined) this.requests.set(k, (c = this.metrics.requests.labels({ endpoint, status: String(status) })));
-    return c;
-  }
-
-  bytes(endpoint: string): { inc(n: number): void } {
-    let c = this.served.get(endpoint);
-    if (c === undefined) this.served.set(endpoint, (c = this.metrics.bytesServed.labels({ endpoint })));
-    return c;
-  }
 }
 
 /** Registry codes for the client-error statuses Fastify's own errors (bad URL, body limits, …) carry. */

@@ -11,8 +11,8 @@ import { sendFile } from './send-file.js';
 
 export const IMMUTABLE = 'public, max-age=31536000, immutable';
 export const SHORT = 'public, max-age=60';
-const JSON_TYPE = 'application/json';
-const TEXT_TYPE = 'text/plain; charset=utf-8';
+export const JSON_TYPE = 'application/json';
+export const TEXT_TYPE = 'text/plain; charset=utf-8';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -66,8 +66,8 @@ export function registerGoproxyRoutes(app: FastifyInstance, cache: ModuleCache):
   });
 }
 
-function notModified(req: FastifyRequest, etag: string): boolean {
-  const inm = req.headers['if-none-match'];
+/** If-None-Match names this entity tag (or any). */
+export function notModified(inm: string | undefined, etag: string): boolean {
   if (inm === undefined) return false;
   return inm.split(',').some((t) => t.trim() === etag || t.trim() === `W/${etag}` || t.trim() === '*');
 }
@@ -75,7 +75,7 @@ function notModified(req: FastifyRequest, etag: string): boolean {
 function sendSmall(req: FastifyRequest, reply: FastifyReply, s: Small, type: string, cacheControl: string): FastifyReply {
   reply.header('etag', s.etag).header('cache-control', s.stale ? 'no-cache' : cacheControl);
   if (s.stale) reply.header('warning', '110 gomodproxy "Response is stale: upstreams unavailable"');
-  if (notModified(req, s.etag)) return reply.code(304).send();
+  if (notModified(req.headers['if-none-match'], s.etag)) return reply.code(304).send();
   reply.type(type).header('content-length', s.body.length);
   return reply.send(req.method === 'HEAD' ? undefined : s.body);
 }
@@ -83,7 +83,7 @@ function sendSmall(req: FastifyRequest, reply: FastifyReply, s: Small, type: str
 async function sendZip(req: FastifyRequest, reply: FastifyReply, cache: ModuleCache, r: GoproxyRequest, opts: FetchOptions) {
   const zip = await cache.zip(r.module, r.version, opts);
   reply.header('etag', zip.etag).header('cache-control', IMMUTABLE).header('accept-ranges', 'bytes').type('application/zip');
-  if (notModified(req, zip.etag)) return reply.code(304).send();
+  if (notModified(req.headers['if-none-match'], zip.etag)) return reply.code(304).send();
   const range = ifRangeAllows(req.headers['if-range'], zip.etag) ? parseRange(req.headers.range, zip.size) : undefined;
   if (range === 'unsatisfiable') {
     reply.header('content-range', `bytes */${zip.size}`);
