@@ -146,6 +146,12 @@ export class Metrics {
     aggregator: 'max',
     registers: [this.registry],
   });
+  readonly readAhead = new Counter({
+    name: 'gomodproxy_read_ahead_total',
+    help: 'Versions whose .info and .zip were filled ahead of the client after a miss on their go.mod, by result (filled, failed, dropped: the queue was full)',
+    labelNames: ['result'] as const,
+    registers: [this.registry],
+  });
 
   constructor(options: { defaultMetrics?: boolean } = {}) {
     if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: 'gomodproxy_' });

@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import type { Logger } from 'pino';
 import { ModuleCache } from '../cache/module-cache.js';
+import { ReadAhead } from '../cache/read-ahead.js';
 import type { Config } from '../config/schema.js';
 import type { Coordinator } from '../coord/coordinator.js';
 import type { Channel } from '../coord/ipc.js';
@@ -143,6 +144,7 @@ export async function createServer(config: Readonly<Config>, options: ComposeOpt
   // A version the own database recorded must refill (after a purge) with the hashes it recorded.
   if (own !== undefined) gates.push(new OwnRecordGate(own, log, redact));
 
+  const readAhead = new ReadAhead(config.cache.readAhead, { count: (result) => metrics.readAhead.inc({ result }) });
   const cache = new ModuleCache(
     layout.cache,
     fill,
@@ -153,6 +155,7 @@ export async function createServer(config: Readonly<Config>, options: ComposeOpt
       zipServed: content.zipServed,
       zipReaders: content.zipReaders,
       overlay: company.overlay,
+      readAhead,
     },
     metrics,
     log,
@@ -197,10 +200,12 @@ export async function createServer(config: Readonly<Config>, options: ComposeOpt
     followers,
     close: async () => {
       await app.close();
+      await readAhead.close();
       // Versions being stored for a feed finish (and its cursor is saved) while the stores are still open.
       await followers.close();
       await content.close();
       dashboard?.close();
+      await verdicts.flush();
       // Recording what was just served may still need the upstreams, so it finishes before they close.
       await own?.flush();
       await feed.close();

@@ -17,6 +17,7 @@ import { listFromStorage } from './stored-versions.js';
 import type { ZipReaders } from '../content/zip-readers.js';
 import type { ZipHandle } from './zip-entries.js';
 import { ZipEntries } from './zip-entries.js';
+import type { ReadAhead } from './read-ahead.js';
 
 export interface CacheOptions {
   readonly listTTLms: number;
@@ -29,6 +30,8 @@ export interface CacheOptions {
   readonly zipReaders?: ZipReaders;
   /** Versions that exist besides what the upstreams list (published ones), merged into list and @latest. */
   readonly overlay?: VersionsOverlay;
+  /** After a miss on a version's .mod, fill its .info and .zip in the background (read-ahead.ts). */
+  readonly readAhead?: ReadAhead;
 }
 
 /** Adds versions to list and @latest answers; `base` is the answer from the upstreams or the cache. */
@@ -40,6 +43,8 @@ export interface VersionsOverlay {
 export interface FetchOptions {
   /** Answer only from the cache (Disable-Module-Fetch / `/cached-only/`). */
   readonly cachedOnly?: boolean;
+  /** Asked by read-ahead, not by a client: not counted as a lookup or a download, and reads nothing further ahead. */
+  readonly ahead?: boolean;
   /** Called when the answer needs an upstream fetch (a miss or a refresh the caller waits for). */
   readonly onFill?: () => void;
 }
@@ -102,7 +107,7 @@ export class ModuleCache {
     // Only exact versions are ever stored under their artifact key: a memory hit needs no query parsing.
     const hit = this.memory.get(exactKey);
     if (hit !== undefined) {
-      this.counters.count('info', 'hit');
+      this.count(opts, 'info', 'hit');
       return Promise.resolve({ ...hit, immutable: true });
     }
     if (isExactQuery(modulePath, query)) {
@@ -129,12 +134,12 @@ export class ModuleCache {
   }
 
   async zip(modulePath: string, version: string, opts: FetchOptions = {}): Promise<ZipHandle> {
-    this.options.zipServed?.(modulePath, version);
+    if (opts.ahead !== true) this.options.zipServed?.(modulePath, version);
     const key = this.keys.key(modulePath, version, 'zip');
     const want: Want = { kind: 'zip', module: modulePath, version };
     const mem = this.zips.get(key);
     if (mem !== undefined) {
-      this.counters.count('zip', 'hit');
+      this.count(opts, 'zip', 'hit');
       return mem;
     }
     // Cache-only requests never fill, not even an evicted zip.
@@ -148,15 +153,15 @@ export class ModuleCache {
           });
     const stored = await this.filler.stored(want);
     if (stored?.h1 !== undefined) {
-      this.counters.count('zip', 'hit');
+      this.count(opts, 'zip', 'hit');
       return this.zips.stored(key, stored.size, stored.h1, refill);
     }
     const just = this.zips.get(key);
     if (just !== undefined) {
-      this.counters.count('zip', 'hit');
+      this.count(opts, 'zip', 'hit');
       return just;
     }
-    this.counters.count('zip', 'miss');
+    this.count(opts, 'zip', 'miss');
     const filled = await this.fetch(want, key, opts);
     if (filled.durable !== DURABLE) {
       const commit = filled.durable;
@@ -166,25 +171,42 @@ export class ModuleCache {
     return this.zips.get(key) ?? this.zips.filled(key, filled.size, filled.h1 as string, filled.local, filled.durable, refill);
   }
 
+  /** Lookups counted for clients only: read-ahead would make the hit ratio look better than it is. */
+  private count(opts: FetchOptions, endpoint: string, result: string): void {
+    if (opts.ahead !== true) this.counters.count(endpoint, result);
+  }
+
+  /** What `go mod download` asks after a version's go.mod: its .info and .zip, filled in the background. */
+  private readAhead(modulePath: string, version: string): void {
+    const ahead = this.options.readAhead;
+    if (ahead === undefined || !ahead.enabled) return;
+    const opts: FetchOptions = { ahead: true };
+    ahead.schedule(`${modulePath}@${version}`, async () => {
+      await this.info(modulePath, version, opts);
+      await this.zip(modulePath, version, opts);
+    });
+  }
+
   private async immutable(want: Want, key: string, opts: FetchOptions): Promise<Small> {
     const mem = this.recent(key);
     if (mem !== undefined) {
-      this.counters.count(want.kind, 'hit');
+      this.count(opts, want.kind, 'hit');
       return mem;
     }
     const stored = await this.filler.stored(want);
     if (stored?.body !== undefined) {
-      this.counters.count(want.kind, 'hit');
+      this.count(opts, want.kind, 'hit');
       return this.remember(key, stored);
     }
     // A fill that finished while we looked in storage already answered (its write may still be running).
     const just = this.recent(key);
     if (just !== undefined) {
-      this.counters.count(want.kind, 'hit');
+      this.count(opts, want.kind, 'hit');
       return just;
     }
-    this.counters.count(want.kind, 'miss');
+    this.count(opts, want.kind, 'miss');
     const filled = await this.fetch(want, key, opts);
+    if (want.kind === 'mod' && opts.ahead !== true) this.readAhead(want.module, want.version);
     return this.recent(key) ?? this.remember(key, filled);
   }
 

@@ -29,25 +29,43 @@ export interface VerdictRecord extends Verdict {
 const keyOf = (module: string, version: string, file: VerifiedFile) => artifactKey(module, version, file === 'zip' ? 'zipsumdb' : 'modsumdb');
 
 export class Verdicts {
+  /** Records still being written, by key: a read in this process waits for its own write. */
+  private readonly writing = new Map<string, Promise<void>>();
+
   constructor(
     private readonly store: BlobStore,
     private readonly log?: Logger,
     private readonly redact: (p: string) => string = (p) => p,
   ) {}
 
-  /** Stored before the artifact itself; a failed write is logged, never fails the fill. */
-  async record(r: VerdictRecord): Promise<void> {
+  /**
+   * Written behind the fill, not before it: a verdict only informs (the dashboard's "verified by"), so a
+   * durable write (an fsync, an S3 PUT) must not delay the answer. A crash may lose one, which then reads as
+   * unknown, never as a wrong verdict. A failed write is logged, never fails the fill.
+   */
+  record(r: VerdictRecord): Promise<void> {
     const { module, version, file, ...verdict } = r;
-    try {
-      await this.store.put(keyOf(module, version, file), `${JSON.stringify(verdict)}\n`);
-    } catch (err) {
+    const key = keyOf(module, version, file);
+    const w = this.store.put(key, `${JSON.stringify(verdict)}\n`).catch((err: unknown) => {
       this.log?.warn({ err: (err as Error).message, module: this.redact(module), version, file }, 'could not record which checksum database verified a file');
-    }
+    });
+    this.writing.set(key, w);
+    void w.finally(() => {
+      if (this.writing.get(key) === w) this.writing.delete(key);
+    });
+    return Promise.resolve();
+  }
+
+  /** Waits for every record still being written (on shutdown). */
+  async flush(): Promise<void> {
+    while (this.writing.size > 0) await Promise.all(this.writing.values());
   }
 
   /** undefined when nothing was recorded (filled before verdicts were kept, or the record is unreadable). */
   async read(module: string, version: string, file: VerifiedFile): Promise<Verdict | undefined> {
-    const raw = await this.store.read(keyOf(module, version, file));
+    const key = keyOf(module, version, file);
+    await this.writing.get(key);
+    const raw = await this.store.read(key);
     if (raw === undefined) return undefined;
     try {
       const v = JSON.parse(raw.toString('utf8')) as Verdict;

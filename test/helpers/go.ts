@@ -158,6 +158,8 @@ export interface Download {
   Version: string;
   Sum?: string;
   GoModSum?: string;
+  /** The downloaded zip in the module cache. */
+  Zip?: string;
   Error?: string;
 }
 
