@@ -44,3 +44,40 @@ test('a small memory budget keeps a zip bigger than an eighth of it out of memor
   for await (const c of stream) chunks.push(c as Buffer);
   assert.ok(Buffer.concat(chunks).equals(bytes));
 });
+
+test('a herd asking for a small zip another process filled reads the store once, and every caller gets its bytes', async () => {
+  const store = new MemoryStore();
+  const bytes = randomBytes(300 * 1024);
+  await store.put('m/@v/v1.0.0.zip', bytes);
+  let reads = 0;
+  const read = store.read.bind(store);
+  store.read = (key: string) => {
+    reads++;
+    return read(key);
+  };
+  const entries = new ZipEntries(store, 16 << 20);
+  const handles = await Promise.all(
+    Array.from({ length: 50 }, (_, i) =>
+      i % 2 === 0 ? entries.filled('m/@v/v1.0.0.zip', bytes.length, H1) : entries.stored('m/@v/v1.0.0.zip', bytes.length, H1),
+    ),
+  );
+  assert.equal(reads, 1);
+  for (const h of handles) assert.ok(h.body?.equals(bytes));
+});
+
+test('a failed read still answers with a handle that opens the zip, and is not remembered', async () => {
+  const store = new MemoryStore();
+  const bytes = randomBytes(1024);
+  await store.put('m/@v/v1.0.0.zip', bytes);
+  const read = store.read.bind(store);
+  store.read = () => Promise.reject(new Error('storage unreachable'));
+  const entries = new ZipEntries(store, 16 << 20);
+  const h = await entries.stored('m/@v/v1.0.0.zip', bytes.length, H1);
+  assert.equal(h.body, undefined);
+  assert.equal(entries.get('m/@v/v1.0.0.zip'), undefined);
+  const chunks: Buffer[] = [];
+  for await (const c of await h.open()) chunks.push(c as Buffer);
+  assert.ok(Buffer.concat(chunks).equals(bytes));
+  store.read = read;
+  assert.ok((await entries.stored('m/@v/v1.0.0.zip', bytes.length, H1)).body?.equals(bytes));
+});

@@ -36,6 +36,8 @@ export type Refill = () => Promise<number>;
 
 export class ZipEntries {
   private readonly lru: ByteLRU<Entry>;
+  /** Entries whose bytes are being read from the store, by key. */
+  private readonly loading = new Map<string, Promise<ZipHandle>>();
   /** Zips up to this many bytes are held in memory. */
   private readonly small: number;
 
@@ -54,31 +56,41 @@ export class ZipEntries {
   }
 
   /** A zip found in storage: remembered with its bytes when small. refill fills it again if it is evicted. */
-  async stored(key: string, size: number, h1: string, refill?: Refill): Promise<ZipHandle> {
-    const handle = this.handle(key, size, h1, refill);
-    const body = size <= this.small ? await this.store.read(key) : undefined;
-    const entry = { ...handle, body: body?.length === size ? body : undefined, bytes: ENTRY_BYTES + (body?.length ?? 0) };
-    this.lru.set(key, entry);
-    return entry;
+  stored(key: string, size: number, h1: string, refill?: Refill): Promise<ZipHandle> {
+    return this.load(key, size, h1, refill);
   }
 
   /**
-   * A zip just filled: remembered at once (so no second fill starts). While its commit runs, it is read
-   * from the validated scratch file (`local`); small ones are kept in memory straight away.
+   * A zip just filled: while its commit runs, it is read from the validated scratch file (`local`); small
+   * ones are kept in memory straight away. Filled by another process (no `local`): read from the store.
    */
-  async filled(key: string, size: number, h1: string, local?: PinnedFile, durable?: Promise<boolean>, refill?: Refill): Promise<ZipHandle> {
+  filled(key: string, size: number, h1: string, local?: PinnedFile, durable?: Promise<boolean>, refill?: Refill): Promise<ZipHandle> {
     if (local !== undefined && durable !== undefined) return this.pending(key, size, h1, local, durable, refill);
-    const entry = { ...this.handle(key, size, h1, refill), bytes: ENTRY_BYTES };
-    this.lru.set(key, entry);
-    if (size <= this.small) {
-      void this.store.read(key).then(
+    return this.load(key, size, h1, refill);
+  }
+
+  /**
+   * The entry of a stored zip, its bytes read once for every concurrent caller: a herd on a zip another
+   * replica just filled is one storage read per process, not one per request. A failed read still gives a
+   * handle (each request then opens the zip itself) but is not remembered.
+   */
+  private load(key: string, size: number, h1: string, refill?: Refill): Promise<ZipHandle> {
+    const loading = this.loading.get(key);
+    if (loading !== undefined) return loading;
+    const handle = this.handle(key, size, h1, refill);
+    const read = size <= this.small ? this.store.read(key) : Promise.resolve(undefined);
+    const p = read
+      .then(
         (body) => {
-          if (body?.length === size && this.lru.get(key) === entry) this.lru.set(key, { ...entry, body, bytes: ENTRY_BYTES + size });
+          const entry = { ...handle, body: body?.length === size ? body : undefined, bytes: ENTRY_BYTES + (body?.length ?? 0) };
+          this.lru.set(key, entry);
+          return entry;
         },
-        () => undefined,
-      );
-    }
-    return entry;
+        (): ZipHandle => handle,
+      )
+      .finally(() => this.loading.delete(key));
+    this.loading.set(key, p);
+    return p;
   }
 
   private async pending(key: string, size: number, h1: string, local: PinnedFile, durable: Promise<boolean>, refill?: Refill): Promise<ZipHandle> {
