@@ -9,6 +9,9 @@ import type { TokenRow } from '../types.js';
 
 type Result = { ok: boolean; text: string } | undefined;
 
+/** The day of an ISO time (the whole time is the cell's title). */
+const day = (iso: string | undefined) => date(iso).slice(0, 10);
+
 const field = (set: (v: string) => void) => (e: Event) => set((e.target as HTMLInputElement).value);
 
 function CreateToken(props: { onCreated: (name: string, secret: string) => void; onError: (text: string) => void }) {
@@ -113,10 +116,12 @@ export function Tokens() {
                 <tr key={t.id}>
                   <td>{t.name}</td>
                   <td class="mono">{t.id}</td>
-                  <td class="mono">{t.scopes.join(' ')}</td>
-                  <td>{date(t.created)}</td>
-                  <td>{t.expires === undefined ? 'never' : date(t.expires)}</td>
-                  <td data-test="token-status">{t.status === 'revoked' ? `revoked ${date(t.revoked)}` : t.status}</td>
+                  <td class="mono wrap">{t.scopes.join(' ')}</td>
+                  <td title={date(t.created)}>{day(t.created)}</td>
+                  <td title={date(t.expires)}>{t.expires === undefined ? 'never' : day(t.expires)}</td>
+                  <td data-test="token-status" title={date(t.revoked)}>
+                    {t.status === 'revoked' ? `revoked ${day(t.revoked)}` : t.status}
+                  </td>
                   <td>{t.status === 'active' && <ConfirmButton label="Revoke" confirm={`Really revoke ${t.name}?`} onConfirm={() => revoke(t)} />}</td>
                 </tr>
               ))}
