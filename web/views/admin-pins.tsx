@@ -2,14 +2,15 @@
 // and unpinning one. Versions from --pin-from files are listed but stay pinned while the server runs with them.
 import { useState } from 'preact/hooks';
 import { moduleUrl, request, useApi } from '../api.js';
-import { ConfirmButton } from '../confirm.js';
+import { ConfirmButton, ModuleVersionInputs, OutcomeLine } from './admin-parts.js';
+import type { Outcome } from './admin-parts.js';
 import type { PinRow } from '../types.js';
 
 export function Pins() {
   const [rev, setRev] = useState(0);
   const [mod, setMod] = useState('');
   const [version, setVersion] = useState('');
-  const [result, setResult] = useState<{ ok: boolean; text: string } | undefined>();
+  const [result, setResult] = useState<Outcome>();
   const { data, error } = useApi<{ pins: PinRow[]; eviction: boolean }>('/api/v1/admin/pins', undefined, rev);
   const change = async (method: 'PUT' | 'DELETE', path: string, v: string) => {
     try {
@@ -36,29 +37,12 @@ export function Pins() {
         {data?.eviction === false && ' This server has no --cache-max-size, so nothing is evicted yet.'}
       </p>
       <form class="admin-form" onSubmit={submit}>
-        <input
-          value={mod}
-          onInput={(e) => setMod((e.target as HTMLInputElement).value)}
-          placeholder="module path"
-          aria-label="pin module path"
-          spellcheck={false}
-        />
-        <input
-          value={version}
-          onInput={(e) => setVersion((e.target as HTMLInputElement).value)}
-          placeholder="version, e.g. v1.2.3"
-          aria-label="pin version"
-          spellcheck={false}
-        />
+        <ModuleVersionInputs mod={mod} version={version} setMod={setMod} setVersion={setVersion} label="pin" />
         <button type="submit" disabled={mod.trim() === '' || version.trim() === ''}>
           Pin
         </button>
       </form>
-      {result !== undefined && (
-        <p class={result.ok ? 'ok' : 'error'} data-test="pin-result">
-          {result.text}
-        </p>
-      )}
+      <OutcomeLine outcome={result} testId="pin-result" />
       {data === undefined ? (
         <p class={error ? 'error' : 'muted'}>{error ?? 'Loading…'}</p>
       ) : data.pins.length === 0 ? (

@@ -3,16 +3,13 @@
 import { useState } from 'preact/hooks';
 import { request, useApi } from '../api.js';
 import { Code } from '../code.js';
-import { ConfirmButton } from '../confirm.js';
+import { ConfirmButton, field, OutcomeLine } from './admin-parts.js';
+import type { Outcome } from './admin-parts.js';
 import { date } from '../format.js';
 import type { TokenRow } from '../types.js';
 
-type Result = { ok: boolean; text: string } | undefined;
-
 /** The day of an ISO time (the whole time is the cell's title). */
 const day = (iso: string | undefined) => date(iso).slice(0, 10);
-
-const field = (set: (v: string) => void) => (e: Event) => set((e.target as HTMLInputElement).value);
 
 function CreateToken(props: { onCreated: (name: string, secret: string) => void; onError: (text: string) => void }) {
   const [name, setName] = useState('');
@@ -53,7 +50,7 @@ function CreateToken(props: { onCreated: (name: string, secret: string) => void;
 export function Tokens() {
   const [rev, setRev] = useState(0);
   const [created, setCreated] = useState<{ name: string; secret: string } | undefined>();
-  const [result, setResult] = useState<Result>();
+  const [result, setResult] = useState<Outcome>();
   const { data, error } = useApi<{ tokens: TokenRow[] }>('/api/v1/admin/tokens', undefined, rev);
   const revoke = async (t: TokenRow) => {
     try {
@@ -88,11 +85,7 @@ export function Tokens() {
           </button>
         </div>
       )}
-      {result !== undefined && (
-        <p class={result.ok ? 'ok' : 'error'} data-test="token-result">
-          {result.text}
-        </p>
-      )}
+      <OutcomeLine outcome={result} testId="token-result" />
       {data === undefined ? (
         <p class={error ? 'error' : 'muted'}>{error ?? 'Loading…'}</p>
       ) : data.tokens.length === 0 ? (

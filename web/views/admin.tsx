@@ -4,6 +4,8 @@ import { useState } from 'preact/hooks';
 import { moduleUrl, request, savedToken, saveToken, useApi } from '../api.js';
 import type { Location } from '../router.js';
 import type { Admin, Feature } from '../types.js';
+import { field, ModuleVersionInputs, OutcomeLine } from './admin-parts.js';
+import type { Outcome } from './admin-parts.js';
 import { Pins } from './admin-pins.js';
 import { Tokens } from './admin-tokens.js';
 
@@ -23,7 +25,7 @@ function TokenField(props: { using?: string }) {
         <input
           type="password"
           value={value}
-          onInput={(e) => setValue((e.target as HTMLInputElement).value)}
+          onInput={field(setValue)}
           placeholder={saved ? 'a token is in use; paste another to replace it' : 'paste an admin token (gmp_…)'}
           aria-label="admin token"
           autocomplete="off"
@@ -71,7 +73,7 @@ function Purge(props: { loc: Location; allowed: boolean }) {
   const [mod, setMod] = useState(props.loc.query.get('module') ?? '');
   const [version, setVersion] = useState(props.loc.query.get('version') ?? '');
   const [armed, setArmed] = useState(false);
-  const [result, setResult] = useState<{ ok: boolean; text: string } | undefined>();
+  const [result, setResult] = useState<Outcome>();
   const submit = async (e: Event) => {
     e.preventDefault();
     if (!armed) return setArmed(true);
@@ -92,29 +94,12 @@ function Purge(props: { loc: Location; allowed: boolean }) {
         The own checksum database keeps its record, and a refill must hash the same.
       </p>
       <form class="purge" onSubmit={submit}>
-        <input
-          value={mod}
-          onInput={(e) => setMod((e.target as HTMLInputElement).value)}
-          placeholder="module path"
-          aria-label="module path"
-          spellcheck={false}
-        />
-        <input
-          value={version}
-          onInput={(e) => setVersion((e.target as HTMLInputElement).value)}
-          placeholder="version, e.g. v1.2.3"
-          aria-label="version"
-          spellcheck={false}
-        />
+        <ModuleVersionInputs mod={mod} version={version} setMod={setMod} setVersion={setVersion} />
         <button type="submit" class={armed ? 'danger' : ''} disabled={!props.allowed || mod.trim() === '' || version.trim() === ''}>
           {armed ? `Really purge ${version}?` : 'Purge'}
         </button>
       </form>
-      {result !== undefined && (
-        <p class={result.ok ? 'ok' : 'error'} data-test="purge-result">
-          {result.text}
-        </p>
-      )}
+      <OutcomeLine outcome={result} testId="purge-result" />
     </div>
   );
 }
