@@ -235,6 +235,11 @@ describe('pins', () => {
       assert.match(res.text, reason);
     }
     assert.deepEqual((await pins()).pins, []);
+    const events = (await readFile(audit, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => (JSON.parse(l) as { event: string }).event);
+    assert.ok(!events.includes('publish'), `a refused pin is not a refused upload: ${events.join(', ')}`);
   });
 });
 
