@@ -27,13 +27,27 @@ try {
     if (result.code !== 0) throw new Error(result.stderr);
     await sleep(4000);
   }
+  // Something for the Admin view to list: two tokens and a pin, made through its API as an admin on this machine.
+  const post = (p: string, method: string, body?: unknown) =>
+    fetch(url(p), {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  for (const [name, scopes, expires] of [
+    ['ci', ['read:example.com/*'], '90d'],
+    ['release', ['publish:example.com/lib', 'read:example.com/*'], undefined],
+  ] as const) {
+    if (!(await post('/api/v1/admin/tokens', 'POST', { name, scopes, expires })).ok) throw new Error(`creating token ${name}`);
+  }
+  if (!(await post('/api/v1/admin/pins/example.com/lib/@v/v1.1.0', 'PUT')).ok) throw new Error('pinning');
   const shots: Array<[string, string, string]> = [
     ['setup', '/ui/setup', '[data-test=go-env]'],
     ['ops', '/ui/ops', '[data-test=hit-ratio]'],
     ['modules', '/ui/modules?q=example.com/', '[data-test=modules] li'],
     ['module', '/ui/modules/example.com/lib', '[data-test=versions]'],
     ['version', '/ui/modules/example.com/lib/@v/v1.0.0', '[data-test=zip-hash]'],
-    ['admin', '/ui/admin?module=example.com/lib&version=v1.1.0', 'form.purge'],
+    ['admin', '/ui/admin?module=example.com/lib&version=v1.1.0', '[data-test=pins]'],
   ];
   for (const [name, p, ready] of shots) {
     await page.goto(url(p));

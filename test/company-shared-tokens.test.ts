@@ -1,5 +1,6 @@
 // Tokens where replicas agree: with --coordinator redis://… `gomodproxy token create` writes to that Redis,
-// so a replica with another data directory accepts the token at once, and a revocation reaches it too.
+// so a replica with another data directory accepts the token at once, and a revocation reaches it too; a
+// token made through a replica's Admin API lands in the same Redis.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp } from 'node:fs/promises';
@@ -8,6 +9,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { main } from '../src/cli/main.js';
 import { captureIO } from './helpers/cli-io.js';
+import { eventually } from './helpers/eventually.js';
 import { startFakeUpstream } from './helpers/fake-upstream.js';
 import type { FakeUpstream } from './helpers/fake-upstream.js';
 import { sampleModules, writeGoproxyDir } from './helpers/goproxy-dir.js';
@@ -58,4 +60,23 @@ test('a token created against the shared coordinator works on a replica with ano
     assert.ok(Date.now() < deadline, 'the revocation reached the replica');
     await new Promise((r) => setTimeout(r, 200));
   }
+});
+
+test("a token made through a replica's Admin API is kept in the shared coordinator: the CLI of another data directory lists and revokes it", async () => {
+  const run = randomBytes(4).toString('hex');
+  const admin = await cli('token', 'create', '--name', `admin-${run}`, '--scope', 'admin');
+  const name = `api-${run}`;
+  const res = await fetch(`${replica.url}/api/v1/admin/tokens`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ name, scopes: ['read:example.com'] }),
+  });
+  assert.equal(res.status, 201, await res.clone().text());
+  const { secret } = (await res.json()) as { secret: string };
+  assert.equal(await status(secret), 200);
+  const listed = JSON.parse(await cli('token', 'list', '--json')) as Array<{ name: string; status: string }>;
+  assert.equal(listed.find((t) => t.name === name)?.status, 'active');
+  await cli('token', 'revoke', name);
+  await cli('token', 'revoke', `admin-${run}`);
+  await eventually(async () => (await status(secret)) === 401, 'the revocation reached the replica');
 });

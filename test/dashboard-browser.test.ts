@@ -1,14 +1,18 @@
 // The dashboard in a real headless browser (Debian's chromium through playwright-core), as a new user meets
 // it: the go command set up from the lines the Setup view copies, the Ops view's live numbers moving as that go
 // command downloads through the proxy, Modules finding the module with its verified h1, a purge that only an
-// admin may make, and not one request leaving 127.0.0.1.
+// admin may make, a remote admin's token used to create and revoke a token and to pin and unpin a version
+// (the proxy runs with --auth private, so tokens count), and not one request leaving 127.0.0.1.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import type { BrowserContext, Page } from 'playwright-core';
+import { main } from '../src/cli/main.js';
 import { CSP } from '../src/dashboard/ui-routes.js';
 import { browserSkip, startBrowser } from './helpers/browser.js';
+import { captureIO } from './helpers/cli-io.js';
+import { eventually } from './helpers/eventually.js';
 import type { BrowserSession } from './helpers/browser.js';
 import { pristineGo, startDashboardFixture } from './helpers/dashboard-fixture.js';
 import type { DashboardFixture } from './helpers/dashboard-fixture.js';
@@ -24,11 +28,20 @@ let ctx: BrowserContext;
 let go: GoEnv;
 let downloaded: Download | undefined;
 
+/** `gomodproxy token create`/`pin --list` against the proxy's data directory, as an operator runs them. */
+async function cli(args: string[]): Promise<string> {
+  const c = captureIO();
+  assert.equal(await main([...args, '--data', fx.proxy.dataDir], c.io), 0, c.text.stderr);
+  return c.text.stdout.trim();
+}
+const cliToken = (name: string, scope: string) => cli(['token', 'create', '--name', name, '--scope', scope]);
+const cliPins = async () => (await cli(['pin', '--list'])).split('\n').filter(Boolean);
+
 const text = async (page: Page, selector: string) => ((await page.locator(selector).first().textContent(WAIT)) ?? '').trim();
 
 describe('the dashboard in a headless browser', { skip }, () => {
   before(async () => {
-    fx = await startDashboardFixture();
+    fx = await startDashboardFixture({ auth: 'private' });
     browser = await startBrowser(fx.proxy.url);
     // The Setup view's copy buttons write to the clipboard; the test reads it back from there.
     ctx = await browser.context({ viewport: { width: 1280, height: 900 }, permissions: ['clipboard-read', 'clipboard-write'] });
@@ -125,14 +138,14 @@ describe('the dashboard in a headless browser', { skip }, () => {
 
   test('a purge needs admin rights: refused to a request that came through a reverse proxy, done for one on this machine', async () => {
     const target = `${fx.proxy.url}/ui/admin?module=example.com/lib&version=v1.0.0`;
-    // Behind a reverse proxy (X-Forwarded-For) a browser is not an admin: the button stays off, the API says 403.
+    // Behind a reverse proxy (X-Forwarded-For) a browser without a token is not an admin: the button stays off, the API says 401.
     const outside = await browser.context({ extraHTTPHeaders: { 'x-forwarded-for': '203.0.113.7' } });
     const page = await outside.newPage();
     await page.goto(target);
     await page.getByText('You have no admin access').waitFor(WAIT);
     assert.equal(await page.getByRole('button', { name: 'Purge' }).isDisabled(), true);
     const status = await page.evaluate(async () => (await fetch('/api/v1/admin/modules/example.com/lib/@v/v1.0.0', { method: 'DELETE' })).status);
-    assert.equal(status, 403);
+    assert.equal(status, 401);
     await outside.close();
     assert.equal((await fx.proxy.get('/cached-only/example.com/lib/@v/v1.0.0.zip')).status, 200, 'still cached');
 
@@ -143,6 +156,57 @@ describe('the dashboard in a headless browser', { skip }, () => {
     assert.match(await text(admin, '[data-test=purge-result]'), /^Purged example\.com\/lib@v1\.0\.0: deleted .*\.zip/);
     assert.equal((await fx.proxy.get('/cached-only/example.com/lib/@v/v1.0.0.zip')).status, 404, 'gone from the cache');
     await admin.close();
+  });
+
+  test('a remote admin enters a token, creates a token (its secret shown once, copied), revokes it, and pins and unpins a version', async () => {
+    const admin = await cliToken('ops', 'admin');
+    const remote = await browser.context({ extraHTTPHeaders: { 'x-forwarded-for': '203.0.113.7' }, permissions: ['clipboard-read', 'clipboard-write'] });
+    const page = await remote.newPage();
+    await page.goto(`${fx.proxy.url}/ui/admin`);
+    await page.locator('[data-test=no-admin]').waitFor(WAIT);
+    await page.getByLabel('admin token').fill(admin);
+    await page.getByRole('button', { name: 'Use token' }).click();
+    await page.getByText('Using token ops in this tab.').waitFor(WAIT);
+    assert.equal(await page.evaluate(() => sessionStorage.getItem('gomodproxy.token')), admin);
+    assert.equal(await page.locator('[data-test=no-admin]').count(), 0);
+
+    await page.getByLabel('token name').fill('ci');
+    await page.getByLabel('token scopes').fill('read:example.com');
+    await page.getByRole('button', { name: 'Create token' }).click();
+    const secret = await text(page, '[data-test=token-secret]');
+    assert.match(secret, /^gmp_[0-9a-f]{16}_\S{43}$/);
+    await page.locator('[data-test=new-token] button.copy').click();
+    assert.equal(await page.evaluate(() => navigator.clipboard.readText()), secret);
+    const ci = page.locator('[data-test=tokens] tr', { hasText: 'read:example.com' });
+    assert.equal(await text(page, '[data-test=tokens] tr:has-text("read:example.com") [data-test=token-status]'), 'active');
+    // The secret is a real token: the server knows it as ci.
+    const who = async () => (await fetch(`${fx.proxy.url}/api/v1/admin`, { headers: { authorization: `Bearer ${secret}` } })).status;
+    assert.equal(await who(), 200);
+    await page.getByRole('button', { name: 'Done' }).click();
+    await page.reload();
+    await ci.waitFor(WAIT);
+    assert.ok(!(await page.content()).includes(secret), 'the secret is shown once only');
+
+    await ci.getByRole('button', { name: 'Revoke' }).click();
+    await ci.getByRole('button', { name: 'Really revoke ci?' }).click();
+    await ci.locator('[data-test=token-status]', { hasText: /^revoked / }).waitFor(WAIT);
+    await eventually(async () => (await who()) === 401, 'the revoked token is refused');
+
+    await page.getByLabel('pin module path').fill('example.com/lib');
+    await page.getByLabel('pin version').fill('v1.1.0');
+    await page.getByRole('button', { name: 'Pin' }).click();
+    const pinned = page.locator('[data-test=pins] tr', { hasText: 'v1.1.0' });
+    await pinned.waitFor(WAIT);
+    assert.deepEqual(await cliPins(), ['example.com/lib@v1.1.0']);
+    await pinned.getByRole('button', { name: 'Unpin' }).click();
+    await pinned.getByRole('button', { name: 'Really unpin v1.1.0?' }).click();
+    await page.locator('[data-test=no-pins]').waitFor(WAIT);
+    assert.deepEqual(await cliPins(), []);
+
+    await page.getByRole('button', { name: 'Forget token' }).click();
+    await page.locator('[data-test=no-admin]').waitFor(WAIT);
+    assert.ok(!browser.requests.some((u) => u.includes(admin) || u.includes(secret)), 'a token in a URL');
+    await remote.close();
   });
 
   test('no page asked anything of another origin', () => {

@@ -126,5 +126,25 @@ export interface Feature {
 
 export interface Admin {
   readonly admin: boolean;
+  /** Whether admin tokens count here (--auth private|all). */
+  readonly tokensAccepted: boolean;
+  /** The name of the token the request carried, when it carried a valid one. */
+  readonly token?: string;
   readonly features: { readonly tokens: Feature; readonly pins: Feature; readonly purge: Feature };
+}
+
+export interface TokenRow {
+  readonly id: string;
+  readonly name: string;
+  readonly scopes: string[];
+  readonly created: string;
+  readonly expires?: string;
+  readonly revoked?: string;
+  readonly status: 'active' | 'expired' | 'revoked';
+}
+
+export interface PinRow {
+  readonly module: string;
+  readonly version: string;
+  readonly from: 'pin' | 'config';
 }

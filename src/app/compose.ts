@@ -167,7 +167,10 @@ export async function createServer(config: Readonly<Config>, options: ComposeOpt
   if (options.follow !== false) followers.start();
   const metricsText = clusterMetrics === undefined ? undefined : () => clusterMetrics.text();
   const hooks = await openHooks(config, { cache, fill, store: layout.cache, coord, direct, log, redact });
-  const dashboard = composeDashboard(config, { layout, metrics, cache, verdicts, own, isPrivate, redact, worker: worker?.channel });
+  const dashboard = composeDashboard(config, {
+    ...{ layout, metrics, cache, verdicts, own, isPrivate, redact, worker: worker?.channel },
+    admin: { coord, audit: company.audit },
+  });
   const app = buildApp({
     cache,
     metrics,

@@ -6,7 +6,7 @@ import type { ModuleCache } from '../cache/module-cache.js';
 import { sumdbSpecs } from './verification.js';
 import type { Config } from '../config/schema.js';
 import type { Channel } from '../coord/ipc.js';
-import { adminTokenOrLoopback, byToken, loopbackOnly, notPrivate } from '../dashboard/access.js';
+import { adminTokenOrLoopback, byToken, lacksAdminToken, loopbackOnly, notFromHere, notPrivate } from '../dashboard/access.js';
 import type { ConfiguredUpstream } from '../dashboard/deps.js';
 import { DownloadCounts } from '../dashboard/downloads.js';
 import { DASHBOARD_METHODS, dashboardRoutes } from '../dashboard/routes.js';
@@ -21,6 +21,8 @@ import { globList } from '../shellenv/settings.js';
 import type { OwnSumdb } from '../verify/own-sumdb.js';
 import type { Verdicts } from '../verify/verdicts.js';
 import { WorkerStats } from './cluster-stats.js';
+import { adminFeatures } from './dashboard-admin.js';
+import type { AdminInputs } from './dashboard-admin.js';
 import type { Layout } from './layout.js';
 
 export interface DashboardParts {
@@ -40,6 +42,8 @@ export interface DashboardInputs {
   readonly redact: (modulePath: string) => string;
   /** A worker of `serve --workers N`: figures for the whole server come from the primary. */
   readonly worker?: Channel;
+  /** For the Admin view's tokens and pins (the content store comes from the layout). */
+  readonly admin: Omit<AdminInputs, 'content'>;
 }
 
 const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -101,7 +105,9 @@ export function composeDashboard(config: Readonly<Config>, inputs: DashboardInpu
     // With --auth private|all the auth hook has verified any token sent (the API is a 'filtered' route).
     mayRead: config.auth.mode === 'off' ? notPrivate(inputs.isPrivate) : byToken(inputs.isPrivate),
     mayAdmin: config.auth.mode === 'off' ? loopbackOnly : adminTokenOrLoopback,
-    admin: {},
+    adminRefusal: config.auth.mode === 'off' ? notFromHere : lacksAdminToken,
+    tokensAccepted: config.auth.mode !== 'off',
+    admin: adminFeatures(config, { ...inputs.admin, content: inputs.layout.content }),
     redact: inputs.redact,
   });
   return { plugin, methods: DASHBOARD_METHODS, onZipServed: (m, v) => downloads.count(m, v), close: () => stats.close() };

@@ -18,17 +18,20 @@ export interface CreateOptions {
   readonly now?: Date;
 }
 
+/** A token that cannot be created as asked (a bad name or scope, a name in use): the asker's mistake. */
+export class TokenInputError extends Error {}
+
 export class TokenStore {
   constructor(private readonly coord: Coordinator) {}
 
   /** Creates a token; the token itself is returned once and never stored. Throws on a bad or taken name. */
   async create(opts: CreateOptions): Promise<{ record: TokenRecord; token: string }> {
-    if (!NAME.test(opts.name)) throw new Error(`token name ${JSON.stringify(opts.name)}: use letters, digits, '.', '_', '@' and '-' (at most 100)`);
-    if (opts.scopes.length === 0) throw new Error('a token needs at least one --scope (read:GLOB, publish:GLOB or admin)');
-    for (const s of opts.scopes) parseScope(s);
+    if (!NAME.test(opts.name)) throw new TokenInputError(`token name ${JSON.stringify(opts.name)}: use letters, digits, '.', '_', '@' and '-' (at most 100)`);
+    if (opts.scopes.length === 0) throw new TokenInputError('a token needs at least one --scope (read:GLOB, publish:GLOB or admin)');
+    for (const s of opts.scopes) checkScope(s);
     const now = opts.now ?? new Date();
     if ((await this.list()).some((r) => r.name === opts.name && isActive(r, now))) {
-      throw new Error(`a token named ${JSON.stringify(opts.name)} already exists; revoke it first or choose another name`);
+      throw new TokenInputError(`a token named ${JSON.stringify(opts.name)} already exists; revoke it first or choose another name`);
     }
     const { id, token } = newToken();
     const record: TokenRecord = {
@@ -78,6 +81,19 @@ export class TokenStore {
 
 export function isActive(r: TokenRecord, now: Date): boolean {
   return r.revoked === undefined && (r.expires === undefined || Date.parse(r.expires) > now.getTime());
+}
+
+export function tokenStatus(r: TokenRecord, now: Date): 'active' | 'expired' | 'revoked' {
+  if (r.revoked !== undefined) return 'revoked';
+  return isActive(r, now) ? 'active' : 'expired';
+}
+
+function checkScope(s: string): void {
+  try {
+    parseScope(s);
+  } catch (err) {
+    throw new TokenInputError((err as Error).message);
+  }
 }
 
 function parseIds(raw: string | undefined): string[] {

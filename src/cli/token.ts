@@ -6,9 +6,8 @@ import { reportUsage, UsageError } from './args.js';
 import { configFlagsHelp, withConfig } from './flags.js';
 import type { CliIO, Command } from './io.js';
 import type { Config } from '../config/schema.js';
-import { parseDuration } from '../config/units.js';
-import type { TokenRecord } from '../auth/token.js';
-import { isActive, TokenStore } from '../auth/token-store.js';
+import { parseLifetime as lifetimeMs } from '../config/units.js';
+import { tokenStatus, TokenStore } from '../auth/token-store.js';
 
 export const TOKEN_HELP = `Usage:
   gomodproxy token create --name NAME --scope SCOPE [--scope SCOPE]… [--expires 90d] [flags]
@@ -67,9 +66,8 @@ export const token: Command = withConfig(
 
 /** `90d`, `12h`, `30m`, or any duration the settings accept. */
 export function parseLifetime(text: string): number {
-  const days = /^(\d+)d$/.exec(text.trim());
-  const ms = days !== null ? Number(days[1]) * 86_400_000 : parseDuration(text);
-  if (ms === undefined || ms <= 0) throw new UsageError(`--expires ${JSON.stringify(text)}: use e.g. 90d, 12h or 30m`);
+  const ms = lifetimeMs(text);
+  if (ms === undefined) throw new UsageError(`--expires ${JSON.stringify(text)}: use e.g. 90d, 12h or 30m`);
   return ms;
 }
 
@@ -92,7 +90,14 @@ async function create(store: TokenStore, config: Readonly<Config>, io: CliIO, va
 
 async function list(store: TokenStore, io: CliIO, json: boolean): Promise<number> {
   const now = new Date();
-  const rows = (await store.list()).map((r) => ({ id: r.id, name: r.name, scopes: r.scopes, created: r.created, expires: r.expires, status: status(r, now) }));
+  const rows = (await store.list()).map((r) => ({
+    id: r.id,
+    name: r.name,
+    scopes: r.scopes,
+    created: r.created,
+    expires: r.expires,
+    status: tokenStatus(r, now),
+  }));
   if (json) {
     io.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
     return 0;
@@ -116,9 +121,4 @@ async function revoke(store: TokenStore, config: Readonly<Config>, io: CliIO, na
   io.stdout.write(`revoked token ${JSON.stringify(r.name)} (id ${r.id}); servers refuse it within seconds\n`);
   appendAudit(config.audit.log, { event: 'token.revoked', token: r.name, tokenId: r.id }, io.stderr);
   return 0;
-}
-
-function status(r: TokenRecord, now: Date): string {
-  if (r.revoked !== undefined) return 'revoked';
-  return isActive(r, now) ? 'active' : 'expired';
 }

@@ -31,3 +31,10 @@ export function formatDuration(ms: number): string {
   if (ms % 1000 === 0 && ms > 0) return `${ms / 1000}s`;
   return `${ms}ms`;
 }
+
+/** A token's lifetime: `90d`, or any positive duration above ("12h", "30m"); undefined otherwise. */
+export function parseLifetime(text: string): number | undefined {
+  const days = /^(\d+)d$/.exec(text.trim());
+  const ms = days !== null ? Number(days[1]) * 86_400_000 : parseDuration(text);
+  return ms === undefined || ms <= 0 ? undefined : ms;
+}

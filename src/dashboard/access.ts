@@ -2,6 +2,8 @@
 // changes something. Access control (tokens) replaces the defaults in the composition root.
 import type { FastifyRequest } from 'fastify';
 import { permits } from '../auth/token.js';
+import type { GmpError } from '../errors.js';
+import { gmpError } from '../errors.js';
 import '../server/auth-hook.js';
 
 /**
@@ -15,16 +17,22 @@ export function notPrivate(isPrivate: (modulePath: string) => boolean): MayRead 
 }
 
 /**
- * May this request use the admin actions (purge)? Until access control brings admin tokens: only a
- * request made on this machine straight to the server (a loopback peer, no reverse proxy's forwarding
- * header), since anyone else who can reach the port would otherwise be an admin.
+ * May this request use the admin actions (tokens, pins, purge)? Without access control: only a request
+ * made on this machine straight to the server (a loopback peer, no reverse proxy's forwarding header, a
+ * loopback name in Host), since anyone else who can reach the port would otherwise be an admin. The Host
+ * test keeps out a web page whose own name was re-pointed at 127.0.0.1 (DNS rebinding): to the browser
+ * that page is same-origin, and it could otherwise create an admin token and read it back.
  */
 export type MayAdmin = (req: FastifyRequest) => boolean;
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|::ffff:127\.\d+\.\d+\.\d+)$/;
+const LOOPBACK_HOST = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])(:\d+)?$/i;
 
 export const loopbackOnly: MayAdmin = (req) =>
-  LOOPBACK.test(req.socket.remoteAddress ?? '') && req.headers['x-forwarded-for'] === undefined && req.headers.forwarded === undefined;
+  LOOPBACK.test(req.socket.remoteAddress ?? '') &&
+  req.headers['x-forwarded-for'] === undefined &&
+  req.headers.forwarded === undefined &&
+  LOOPBACK_HOST.test(req.headers.host ?? '');
 
 /**
  * With access control on (--auth private|all): the token the auth hook verified decides. A request whose
@@ -37,3 +45,22 @@ export function byToken(isPrivate: (modulePath: string) => boolean): MayRead {
 
 /** With access control on: an admin token, from anywhere; without one, still a direct loopback request. */
 export const adminTokenOrLoopback: MayAdmin = (req) => (req.principal !== undefined && permits(req.principal.scopes, 'admin')) || loopbackOnly(req);
+
+/** The answer to a request that may not use the admin actions: what it lacks, as a registry error. */
+export type AdminRefusal = (req: FastifyRequest) => GmpError;
+
+export const BEARER_CHALLENGE = 'Bearer realm="gomodproxy"';
+
+/** Without access control tokens are not looked at: only this machine can be an admin. */
+export const notFromHere: AdminRefusal = () =>
+  gmpError(
+    'GMP_ERR_FORBIDDEN',
+    'forbidden: admin actions need a request made on this machine straight to gomodproxy (or --auth private|all and an admin token)',
+  );
+
+/** With access control: 401 without a token (a Bearer challenge, which browsers do not answer with a login box), 403 for one without admin. */
+export const lacksAdminToken: AdminRefusal = (req) => {
+  if (req.principal === undefined)
+    return gmpError('GMP_ERR_AUTH_REQUIRED', 'unauthorized: admin actions need an admin token: send it as Authorization: Bearer <token>');
+  return gmpError('GMP_ERR_AUTH_SCOPE', `forbidden: token ${JSON.stringify(req.principal.name)} has no admin scope`);
+};

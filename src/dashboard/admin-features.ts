@@ -1,26 +1,56 @@
 // Admin features that other parts of gomodproxy provide (access tokens, pinned versions): each is a small
 // port the composition root fills in when the feature exists; an absent one is "not available in this build".
 
+/** A token as the Admin view lists it: never its secret, never the hash kept of it. */
 export interface TokenInfo {
   readonly id: string;
   readonly name: string;
   readonly scopes: readonly string[];
-  readonly created?: string;
-  readonly lastUsed?: string;
+  /** ISO times. */
+  readonly created: string;
+  readonly expires?: string;
+  readonly revoked?: string;
+  readonly status: 'active' | 'expired' | 'revoked';
 }
+
+export interface NewToken {
+  readonly name: string;
+  readonly scopes: readonly string[];
+  /** A lifetime as `token create --expires` takes it (90d, 12h, 30m); none: never expires. */
+  readonly expires?: string;
+}
+
+/** Who asked for an admin change, for the audit log: the client address and the admin token's name, if any. */
+export interface Actor {
+  readonly client: string;
+  readonly token?: string;
+  readonly tokenId?: string;
+}
+
+/** A request the feature refuses as asked (a bad name, scope or lifetime; a name in use): a 400. */
+export class AdminInputError extends Error {}
 
 export interface TokenAdmin {
   list(): Promise<TokenInfo[]>;
+  /** The new token and its secret, which is shown this once and kept nowhere. */
+  create(t: NewToken, by: Actor): Promise<{ token: TokenInfo; secret: string }>;
+  /** The revoked token, or undefined when no active token has this name or id. */
+  revoke(nameOrId: string, by: Actor): Promise<TokenInfo | undefined>;
 }
 
 export interface PinInfo {
   readonly module: string;
   readonly version: string;
-  readonly note?: string;
+  /** `pin`: set with `gomodproxy pin` or the Admin view (may be unpinned); `config`: a --pin-from file's. */
+  readonly from: 'pin' | 'config';
 }
 
 export interface PinAdmin {
-  list(): Promise<PinInfo[]>;
+  /** eviction: whether --cache-max-size is set (without it nothing is evicted and pins change nothing yet). */
+  list(): Promise<{ pins: PinInfo[]; eviction: boolean }>;
+  pin(modulePath: string, version: string): Promise<void>;
+  /** false when the version was not pinned (with `gomodproxy pin`). */
+  unpin(modulePath: string, version: string): Promise<boolean>;
 }
 
 export interface AdminFeatures {

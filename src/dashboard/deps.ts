@@ -3,7 +3,7 @@
 import type { BlobStore } from '../storage/blob-store.js';
 import type { RecordedLog } from '../verify/own-record-gate.js';
 import type { Verdicts } from '../verify/verdicts.js';
-import type { MayAdmin, MayRead } from './access.js';
+import type { AdminRefusal, MayAdmin, MayRead } from './access.js';
 import type { AdminFeatures } from './admin-features.js';
 import type { SetupFacts } from './setup-info.js';
 import type { ServerStats } from './stats.js';
@@ -25,6 +25,10 @@ export interface DashboardDeps {
   readonly upstreams: readonly ConfiguredUpstream[];
   readonly mayRead: MayRead;
   readonly mayAdmin: MayAdmin;
+  /** What a request that may not administer is told (401 or 403). */
+  readonly adminRefusal: AdminRefusal;
+  /** Whether admin tokens count (--auth private|all), for the Admin view to say so. */
+  readonly tokensAccepted: boolean;
   readonly admin: AdminFeatures;
   /** Replaces private module paths in logs. */
   readonly redact: (modulePath: string) => string;

@@ -11,8 +11,8 @@ import type { UiAssets } from './ui-assets.js';
 import { loadUiAssets } from './ui-assets.js';
 import { registerUiRoutes } from './ui-routes.js';
 
-/** The one method besides GET and HEAD: purging a version. */
-export const DASHBOARD_METHODS: readonly MethodAllowance[] = [{ method: 'DELETE', pathPrefix: `${ADMIN}/` }];
+/** The methods besides GET and HEAD, all admin changes: purging, revoking and unpinning; creating tokens; pinning. */
+export const DASHBOARD_METHODS: readonly MethodAllowance[] = ['DELETE', 'POST', 'PUT'].map((method) => ({ method, pathPrefix: `${ADMIN}/` }));
 
 export const API_INDEX = {
   ops: `${API}/ops?window=minutes|hours`,
@@ -25,6 +25,8 @@ export const API_INDEX = {
   license: `${API}/modules/<module path>/@v/<version>/license`,
   admin: ADMIN,
   purge: `DELETE ${ADMIN}/modules/<module path>/@v/<version>`,
+  tokens: `GET|POST ${ADMIN}/tokens, DELETE ${ADMIN}/tokens/<name or id>`,
+  pins: `GET ${ADMIN}/pins, PUT|DELETE ${ADMIN}/pins/<module path>/@v/<version>`,
 };
 
 export function dashboardRoutes(deps: DashboardDeps, assets: () => Promise<UiAssets> = loadUiAssets): (app: FastifyInstance) => void {

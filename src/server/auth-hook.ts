@@ -53,8 +53,9 @@ export function auditRefusals(app: FastifyInstance, audit: AuditLog): void {
     const code = isGmpError(err) ? err.code : undefined;
     const failedAuth = code === 'GMP_ERR_AUTH_REQUIRED' && req.authFailed === true;
     const denied = code === 'GMP_ERR_AUTH_SCOPE' || code === 'GMP_ERR_POLICY_DENIED' || code === 'GMP_ERR_AUTH_RATE_LIMITED';
-    // An upload refused by the publisher (conflict, invalid content, a gate) is a publish that did not happen.
-    const refusedUpload = req.method === 'PUT' && req.principal !== undefined && !denied;
+    // An upload refused by the publisher (conflict, invalid content, a gate) is a publish that did not happen
+    // (other PUTs, such as pinning in the dashboard's API, are not uploads).
+    const refusedUpload = req.method === 'PUT' && req.accessNeed?.kind === 'publish' && req.principal !== undefined && !denied;
     if (failedAuth || denied || refusedUpload) {
       const need = req.accessNeed;
       const module = req.goproxy?.module ?? (need !== undefined && 'module' in need ? need.module : undefined);

@@ -20,11 +20,12 @@ export interface DashboardFixture {
   close(): Promise<void>;
 }
 
-export async function startDashboardFixture(): Promise<DashboardFixture> {
+/** `flags`: more settings for the proxy (the browser test turns on --auth private, so tokens count). */
+export async function startDashboardFixture(flags: Record<string, string> = {}): Promise<DashboardFixture> {
   const root = await mkdtemp(path.join(tmpdir(), 'gmp-ui-'));
   const up = await startFakeUpstream(await writeGoproxyDir(root, sampleModules()));
   const db = await startTestSumdb(root);
-  const proxy = await startProxy({ upstream: up.url, sumdb: db.gosumdb, 'own-sumdb': 'on' });
+  const proxy = await startProxy({ upstream: up.url, sumdb: db.gosumdb, 'own-sumdb': 'on', ...flags });
   return {
     up,
     db,

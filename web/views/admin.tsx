@@ -1,20 +1,71 @@
-// The Admin view: access tokens and pinned versions (shown as not available until this build has them)
-// and purging a cached version (/ui/admin?module=…&version=… comes prefilled from a version's page).
+// The Admin view: the token this tab uses, access tokens and pinned versions (admin-tokens.tsx,
+// admin-pins.tsx) and purging a cached version (/ui/admin?module=…&version=… comes prefilled from a version's page).
 import { useState } from 'preact/hooks';
-import { moduleUrl, request, useApi } from '../api.js';
+import { moduleUrl, request, savedToken, saveToken, useApi } from '../api.js';
 import type { Location } from '../router.js';
 import type { Admin, Feature } from '../types.js';
+import { field, ModuleVersionInputs, OutcomeLine } from './admin-parts.js';
+import type { Outcome } from './admin-parts.js';
+import { Pins } from './admin-pins.js';
+import { Tokens } from './admin-tokens.js';
 
-function Unavailable(props: { title: string; feature: Feature; what: string }) {
+/** The token this tab sends with API requests: kept in sessionStorage (this tab only), never put in a URL. */
+function TokenField(props: { using?: string }) {
+  const [value, setValue] = useState('');
+  const saved = savedToken() !== undefined;
+  const submit = (e: Event) => {
+    e.preventDefault();
+    saveToken(value.trim());
+    setValue('');
+  };
+  return (
+    <div class="panel">
+      <h2>Your token</h2>
+      <form class="admin-form" onSubmit={submit}>
+        <input
+          type="password"
+          value={value}
+          onInput={field(setValue)}
+          placeholder={saved ? 'a token is in use; paste another to replace it' : 'paste an admin token (gmp_…)'}
+          aria-label="admin token"
+          autocomplete="off"
+          spellcheck={false}
+        />
+        <button type="submit" disabled={value.trim() === ''}>
+          Use token
+        </button>
+        {saved && (
+          <button type="button" onClick={() => saveToken('')}>
+            Forget token
+          </button>
+        )}
+      </form>
+      <p class="muted" data-test="token-state">
+        {saved ? (props.using === undefined ? 'A token is kept for this tab.' : `Using token ${props.using} in this tab.`) : 'No token: '}
+        {saved
+          ? " It is sent as an Authorization: Bearer header with the dashboard's requests and forgotten when the tab closes."
+          : 'the dashboard sends none.'}
+      </p>
+    </div>
+  );
+}
+
+function Unavailable(props: { title: string; feature: Feature }) {
   return (
     <div class="panel">
       <h2>{props.title}</h2>
-      {props.feature.available ? (
-        <p>{props.what}</p>
-      ) : (
-        <p class="muted" data-test="not-available">{`${props.title}: ${props.feature.reason ?? 'not available'}.`}</p>
-      )}
+      <p class="muted" data-test="not-available">{`${props.title}: ${props.feature.reason ?? 'not available'}.`}</p>
     </div>
+  );
+}
+
+function NoAdmin(props: { tokensAccepted: boolean }) {
+  return (
+    <p class="warn" data-test="no-admin">
+      {props.tokensAccepted
+        ? 'You have no admin access: use an admin token above (gomodproxy token create --name NAME --scope admin), or open the dashboard on the machine gomodproxy runs on.'
+        : 'You have no admin access: this server runs without --auth, so admin actions are taken only from the machine gomodproxy runs on.'}
+    </p>
   );
 }
 
@@ -22,7 +73,7 @@ function Purge(props: { loc: Location; allowed: boolean }) {
   const [mod, setMod] = useState(props.loc.query.get('module') ?? '');
   const [version, setVersion] = useState(props.loc.query.get('version') ?? '');
   const [armed, setArmed] = useState(false);
-  const [result, setResult] = useState<{ ok: boolean; text: string } | undefined>();
+  const [result, setResult] = useState<Outcome>();
   const submit = async (e: Event) => {
     e.preventDefault();
     if (!armed) return setArmed(true);
@@ -43,43 +94,33 @@ function Purge(props: { loc: Location; allowed: boolean }) {
         The own checksum database keeps its record, and a refill must hash the same.
       </p>
       <form class="purge" onSubmit={submit}>
-        <input
-          value={mod}
-          onInput={(e) => setMod((e.target as HTMLInputElement).value)}
-          placeholder="module path"
-          aria-label="module path"
-          spellcheck={false}
-        />
-        <input
-          value={version}
-          onInput={(e) => setVersion((e.target as HTMLInputElement).value)}
-          placeholder="version, e.g. v1.2.3"
-          aria-label="version"
-          spellcheck={false}
-        />
+        <ModuleVersionInputs mod={mod} version={version} setMod={setMod} setVersion={setVersion} />
         <button type="submit" class={armed ? 'danger' : ''} disabled={!props.allowed || mod.trim() === '' || version.trim() === ''}>
           {armed ? `Really purge ${version}?` : 'Purge'}
         </button>
       </form>
-      {result !== undefined && (
-        <p class={result.ok ? 'ok' : 'error'} data-test="purge-result">
-          {result.text}
-        </p>
-      )}
+      <OutcomeLine outcome={result} testId="purge-result" />
     </div>
   );
 }
 
 export function AdminView(props: { loc: Location }) {
   const { data, error } = useApi<Admin>('/api/v1/admin');
-  if (data === undefined) return <p class={error ? 'error' : 'muted'}>{error ?? 'Loading…'}</p>;
   return (
     <section>
       <h1>Admin</h1>
-      {!data.admin && <p class="warn">You have no admin access: in this build, admin actions are taken only from the machine gomodproxy runs on.</p>}
-      <Unavailable title="Access tokens" feature={data.features.tokens} what="Tokens that may read private modules or administer this proxy." />
-      <Unavailable title="Pinned versions" feature={data.features.pins} what="Versions kept whatever the upstreams say." />
-      <Purge loc={props.loc} allowed={data.admin} />
+      <TokenField using={data?.token} />
+      {error !== undefined && <p class="error">{error}</p>}
+      {data === undefined ? (
+        error === undefined && <p class="muted">Loading…</p>
+      ) : (
+        <>
+          {!data.admin && <NoAdmin tokensAccepted={data.tokensAccepted} />}
+          {data.admin && (data.features.tokens.available ? <Tokens /> : <Unavailable title="Access tokens" feature={data.features.tokens} />)}
+          {data.admin && (data.features.pins.available ? <Pins /> : <Unavailable title="Pinned versions" feature={data.features.pins} />)}
+          <Purge loc={props.loc} allowed={data.admin} />
+        </>
+      )}
     </section>
   );
 }

@@ -2,34 +2,9 @@
 // `npx gomodproxy env` prints), and what the proxy is configured with.
 import { useState } from 'preact/hooks';
 import { useApi } from '../api.js';
+import { Code } from '../code.js';
 import { bytes, duration } from '../format.js';
 import type { Setup } from '../types.js';
-
-function Copy(props: { text: string }) {
-  const [done, setDone] = useState(false);
-  const copy = async () => {
-    // The clipboard API exists on secure origins (https, localhost) only; elsewhere the text stays selectable.
-    await navigator.clipboard?.writeText(props.text).then(
-      () => setDone(true),
-      () => undefined,
-    );
-    setTimeout(() => setDone(false), 1500);
-  };
-  return (
-    <button type="button" class="copy" onClick={copy}>
-      {done ? 'copied' : 'copy'}
-    </button>
-  );
-}
-
-function Code(props: { text: string; testId?: string }) {
-  return (
-    <div class="code">
-      <pre data-test={props.testId}>{props.text}</pre>
-      <Copy text={props.text} />
-    </div>
-  );
-}
 
 export function SetupView() {
   const { data, error } = useApi<Setup>('/api/v1/setup');

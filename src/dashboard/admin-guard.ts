@@ -1,0 +1,35 @@
+// The two questions every admin answer asks first: may this request administer (an admin token, or this
+// machine itself: deps.mayAdmin), and, for a change, did it come from the dashboard's own origin (browsers
+// preflight a cross-site DELETE, PUT or JSON POST and we never answer preflights, but a plain form POST is
+// not preflighted), so a web page elsewhere cannot act through an admin's browser.
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { gmpError } from '../errors.js';
+import { BEARER_CHALLENGE } from './access.js';
+import type { Actor } from './admin-features.js';
+import type { DashboardDeps } from './deps.js';
+
+export function requireAdmin(deps: DashboardDeps, req: FastifyRequest, reply: FastifyReply): void {
+  if (deps.mayAdmin(req)) return;
+  const refusal = deps.adminRefusal(req);
+  if (refusal.status === 401) reply.header('www-authenticate', BEARER_CHALLENGE);
+  throw refusal;
+}
+
+/** A request a browser sent from another site's page names that site in Origin; ours match the Host. */
+function sameOrigin(req: FastifyRequest): boolean {
+  const origin = req.headers.origin;
+  if (origin === undefined) return req.headers['sec-fetch-site'] === undefined || req.headers['sec-fetch-site'] === 'same-origin';
+  try {
+    return new URL(origin).host === req.headers.host;
+  } catch {
+    return false;
+  }
+}
+
+/** For requests that change something: an admin, from this dashboard (or a client that names no origin). Returns who it is. */
+export function requireAdminChange(deps: DashboardDeps, req: FastifyRequest, reply: FastifyReply, what: string): Actor {
+  requireAdmin(deps, req, reply);
+  if (!sameOrigin(req)) throw gmpError('GMP_ERR_FORBIDDEN', `forbidden: ${what} must come from this dashboard (same origin)`);
+  const p = req.principal;
+  return { client: req.ip, ...(p === undefined ? {} : { token: p.name, tokenId: p.id }) };
+}
