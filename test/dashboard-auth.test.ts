@@ -51,11 +51,12 @@ after(async () => {
 });
 
 test('a read token shows the private modules its scope covers; no token, or another scope, shows only public ones', async () => {
-  assert.ok((await modules(tokens.reader)).includes(PRIVATE));
+  // The zip was answered while its files may still be being stored (on a busy machine): the list and the
+  // page show it once they are.
+  await eventually(async () => (await modules(tokens.reader)).includes(PRIVATE), 'the reader sees the private module');
   assert.ok(!(await modules()).includes(PRIVATE));
   assert.ok(!(await modules(tokens.other)).includes(PRIVATE));
   assert.ok((await modules()).includes('example.com/lib'));
-  // The zip was answered while its files may still be being stored (on a busy machine): the page comes once they are.
   const page = () => fetch(`${proxy.url}/api/v1/modules/${PRIVATE}`, { headers: { authorization: `Bearer ${tokens.reader}` } });
   await eventually(async () => (await page()).status === 200, 'the private module page answers the reader');
   assert.equal((await fetch(`${proxy.url}/api/v1/modules/${PRIVATE}`)).status, 404);
