@@ -5,7 +5,9 @@ import type { Contender } from './contenders.js';
 import type { HerdResult } from './herd.js';
 import type { Machine } from './machine.js';
 import type { MemoryResult } from './memory.js';
+import type { ReplicasResult } from './replicas.js';
 import { coldDetail } from './report-cold.js';
+import { replicasSection } from './report-replicas.js';
 import { soakSection } from './report-soak.js';
 import { ratios, sideBySide, targets } from './report-summary.js';
 import { warmDetail } from './report-warm.js';
@@ -34,6 +36,7 @@ export interface Results {
   soakSvg?: string;
   direct?: { markdown: string; json: unknown };
   verify?: { markdown: string };
+  replicas?: ReplicasResult;
 }
 
 function herdSection(h: HerdResult): string {
@@ -68,5 +71,6 @@ export function markdown(r: Results): string {
   if (r.soak) parts.push('', '## Soak', '', soakSection(r.soak, r.soakSvg));
   if (r.direct) parts.push('', r.direct.markdown);
   if (r.verify) parts.push('', r.verify.markdown);
+  if (r.replicas) parts.push('', '## Replicas on S3 and PostgreSQL behind nginx', '', replicasSection(r.replicas));
   return `${parts.join('\n')}\n`;
 }
