@@ -3,6 +3,7 @@
 // through a fresh cluster against the go command straight at the upstream.
 import path from 'node:path';
 import { timedDownload } from './cold.js';
+import type { ColdResult } from './cold.js';
 import type { BenchContext } from './context.js';
 import { mainGoMod } from './fixtures.js';
 import type { ModuleSpec } from './fixtures.js';
@@ -68,13 +69,9 @@ export async function replicaHerd(ctx: BenchContext, c: Cluster, upstream: Nginx
   return h;
 }
 
-export interface ReplicaCold {
-  readonly modules: number;
-  readonly versions: number;
-  /** 'direct' (the go command straight at the upstream), then one name per cluster size. */
+/** The cold suite's record, with variants named 'direct' (the go command straight at the upstream), then one per cluster size. */
+export interface ReplicaCold extends Omit<ColdResult, 'variants'> {
   readonly variants: readonly string[];
-  readonly runs: ReadonlyArray<Record<string, number>>;
-  readonly seconds: Record<string, number>;
   /** Requests the upstream saw per run through each cluster (median): one per artifact means no duplicate fill. */
   readonly upstreamRequests: Record<string, number>;
 }
