@@ -63,7 +63,8 @@ export function markdown(r: Results): string {
     const cold = r.cold === undefined ? '' : `; cold: \`go mod download\` of ${r.cold.modules} modules, medians of ${r.cold.runs.length} rounds`;
     parts.push('', `## Side by side (warm: wrk -t2 -c64, medians${cold})`, '', sideBySide(r), '', '## gomodproxy against each (same run)', '', ratios(r));
   }
-  parts.push('', '## Targets', '', targets(r));
+  // The targets are judged on the warm and cold suites: a run of other suites alone has nothing to judge.
+  if (r.warm || r.cold) parts.push('', '## Targets', '', targets(r));
   if (r.warm) parts.push('', '## Warm hits, every cell', '', warmDetail(r));
   if (r.cold) parts.push('', '## Cold fills', '', coldDetail(r.cold));
   if (r.herd) parts.push('', '## Thundering herd', '', herdSection(r.herd));
