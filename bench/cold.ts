@@ -58,7 +58,7 @@ export function coldVariants(contenders: readonly Contender[]): ColdVariant[] {
 }
 
 /** Runs `go mod download` in a fresh main module and module cache; resolves its wall time in seconds. */
-async function timedDownload(goMod: string, goproxy: string, extra: Record<string, string>): Promise<number> {
+export async function timedDownload(goMod: string, goproxy: string, extra: Record<string, string>): Promise<number> {
   // goEnv: an isolated HOME, GOPATH, GOMODCACHE and GOCACHE, GOSUMDB=off, GOFLAGS=-modcacherw.
   const go = await goEnv(goproxy, extra);
   try {

@@ -35,10 +35,16 @@ export function entryDescription(): string {
   return 'dist/ (compiled from the current src/)';
 }
 
-export async function startProxy(opts: ProxyStart): Promise<ProxyProcess> {
-  const port = await freePort();
+/** This process's environment without gomodproxy's own settings and NODE_OPTIONS, plus `extra`: only flags configure it. */
+export function serverEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('GOMODPROXY_') && k !== 'NODE_OPTIONS') env[k] = v;
+  return { ...env, ...extra };
+}
+
+export async function startProxy(opts: ProxyStart): Promise<ProxyProcess> {
+  const port = await freePort();
+  const env = serverEnv();
   // The fixtures are not in any public checksum database, and there is no network: --sumdb off,
   // as the go command runs with GOSUMDB=off against the same modules.
   const serve = ['serve', '--listen', `127.0.0.1:${port}`, '--data', opts.data, '--upstream', opts.upstream, '--sumdb', opts.sumdb ?? 'off'];

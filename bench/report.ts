@@ -5,7 +5,9 @@ import type { Contender } from './contenders.js';
 import type { HerdResult } from './herd.js';
 import type { Machine } from './machine.js';
 import type { MemoryResult } from './memory.js';
+import type { ReplicasResult } from './replicas.js';
 import { coldDetail } from './report-cold.js';
+import { replicasSection } from './report-replicas.js';
 import { soakSection } from './report-soak.js';
 import { ratios, sideBySide, targets } from './report-summary.js';
 import { warmDetail } from './report-warm.js';
@@ -34,6 +36,7 @@ export interface Results {
   soakSvg?: string;
   direct?: { markdown: string; json: unknown };
   verify?: { markdown: string };
+  replicas?: ReplicasResult;
 }
 
 function herdSection(h: HerdResult): string {
@@ -60,7 +63,8 @@ export function markdown(r: Results): string {
     const cold = r.cold === undefined ? '' : `; cold: \`go mod download\` of ${r.cold.modules} modules, medians of ${r.cold.runs.length} rounds`;
     parts.push('', `## Side by side (warm: wrk -t2 -c64, medians${cold})`, '', sideBySide(r), '', '## gomodproxy against each (same run)', '', ratios(r));
   }
-  parts.push('', '## Targets', '', targets(r));
+  // The targets are judged on the warm and cold suites: a run of other suites alone has nothing to judge.
+  if (r.warm || r.cold) parts.push('', '## Targets', '', targets(r));
   if (r.warm) parts.push('', '## Warm hits, every cell', '', warmDetail(r));
   if (r.cold) parts.push('', '## Cold fills', '', coldDetail(r.cold));
   if (r.herd) parts.push('', '## Thundering herd', '', herdSection(r.herd));
@@ -68,5 +72,6 @@ export function markdown(r: Results): string {
   if (r.soak) parts.push('', '## Soak', '', soakSection(r.soak, r.soakSvg));
   if (r.direct) parts.push('', r.direct.markdown);
   if (r.verify) parts.push('', r.verify.markdown);
+  if (r.replicas) parts.push('', '## Replicas on S3 and PostgreSQL behind nginx', '', replicasSection(r.replicas));
   return `${parts.join('\n')}\n`;
 }

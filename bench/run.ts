@@ -19,7 +19,7 @@ import { soakSvg } from './report-soak.js';
 import { runSoak } from './soak.js';
 import { runWarm } from './warm.js';
 
-const SUITES = ['warm', 'cold', 'herd', 'memory', 'soak', 'direct', 'verify'] as const;
+const SUITES = ['warm', 'cold', 'herd', 'memory', 'soak', 'direct', 'verify', 'replicas'] as const;
 const DEFAULT_SUITES = 'warm,cold,herd,memory';
 const HELP = `Usage: npm run bench -- [--quick] [--suite LIST] [--contenders LIST] [--runs N] [--seconds S]
                        [--connections LIST] [--soak-clients N] [--soak-minutes M]
@@ -126,6 +126,7 @@ async function main(): Promise<number> {
     await suite('soak', async () => void (results.soak = await runSoak(ctx)));
     await suite('direct', async () => void (results.direct = await runDirect(ctx)));
     await suite('verify', async () => void (results.verify = { markdown: await (await import('./verify.js')).runVerifyBench(ctx.quick) }));
+    await suite('replicas', async () => void (results.replicas = await (await import('./replicas.js')).runReplicas(ctx)));
   } finally {
     clearInterval(loadTimer);
     if (values.keep) log(`kept ${tmp}`);

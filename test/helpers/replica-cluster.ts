@@ -43,6 +43,8 @@ export interface Nginx {
   readonly url: string;
   /** Its prefix directory (logs/error.log, logs/access.log). */
   readonly dir: string;
+  /** The master process (its workers are its children). */
+  readonly pid: number;
   stop(): Promise<void>;
 }
 
@@ -57,7 +59,9 @@ pid ${dir}/nginx.pid;
 error_log ${dir}/logs/error.log warn;
 events { worker_connections 2048; }
 http {
-  access_log ${dir}/logs/access.log;
+  # Which replica answered what, and what the ones tried before said: why a client got what it got.
+  log_format replicas '$remote_addr [$time_local] "$request" $status $body_bytes_sent upstream=$upstream_addr upstream_status=$upstream_status upstream_time=$upstream_response_time time=$request_time';
+  access_log ${dir}/logs/access.log replicas;
   client_body_temp_path ${dir}/body;
   proxy_temp_path ${dir}/proxy;
   fastcgi_temp_path ${dir}/fastcgi;
@@ -85,6 +89,7 @@ http {
   return {
     url,
     dir,
+    pid: child.pid as number,
     stop: async () => {
       child.kill('SIGQUIT');
       await exited;
