@@ -39,6 +39,7 @@ import { openIndexFeed } from './index-feed.js';
 import { openCompany } from './company.js';
 import { OwnRecordGate } from '../verify/own-record-gate.js';
 import { Verdicts } from '../verify/verdicts.js';
+import { composeBundleImport } from './bundle-import.js';
 import { composeDashboard } from './dashboard.js';
 import type { Layout } from './layout.js';
 import { openLayout } from './layout.js';
@@ -165,6 +166,7 @@ export async function createServer(config: Readonly<Config>, options: ComposeOpt
   const metricsText = clusterMetrics === undefined ? undefined : () => clusterMetrics.text();
   const hooks = await openHooks(config, { cache, fill, store: layout.cache, coord, direct, log, redact });
   const dashboard = composeDashboard(config, { layout, metrics, cache, verdicts, own, isPrivate, redact, worker: worker?.channel });
+  const bundles = composeBundleImport(config, { layout, coord, own }, (m) => cache.forget(m));
   const app = buildApp({
     cache,
     metrics,
@@ -174,10 +176,11 @@ export async function createServer(config: Readonly<Config>, options: ComposeOpt
       routes,
       feed.routes,
       hooks.routes,
-      ...company.plugins(commit, dashboard === undefined ? [] : DASHBOARD_ACCESS),
+      ...company.plugins(commit, [...(dashboard === undefined ? [] : DASHBOARD_ACCESS), ...bundles.access]),
       ...(dashboard === undefined ? [] : [dashboard.plugin]),
+      bundles.plugin,
     ],
-    methods: [...hooks.methods, ...company.methods, ...(dashboard?.methods ?? [])],
+    methods: [...hooks.methods, ...company.methods, ...(dashboard?.methods ?? []), ...bundles.methods],
     metricsText,
     readiness: backends.readiness,
     https: await readTls(config),

@@ -2,20 +2,20 @@
 // with the checksum proofs that verify them; import, on an air-gapped instance, verifies every byte and
 // proof against this configuration's database keys before anything is stored.
 import path from 'node:path';
+import { importDeps, skipsPublicSumdb } from '../app/bundle-import.js';
 import { openLocalAccess } from '../app/local-access.js';
 import { sumdbSpecs } from '../app/verification.js';
+import type { ExportDb } from '../bundle/export-collect.js';
 import { exportBundle } from '../bundle/export.js';
 import { BundleError } from '../bundle/import-stage.js';
 import { importBundle } from '../bundle/import.js';
-import type { Config } from '../config/schema.js';
 import { ModuleFileError } from '../content/module-files.js';
 import { formatBytes, Progress } from '../content/progress.js';
 import { resolveTargets } from '../content/warm.js';
-import { matchPrefixPatterns } from '../protocol/glob.js';
-import { trustedHeadKey } from '../verify/sumdb-ops.js';
 import { reportUsage, UsageError } from './args.js';
 import { configFlagsHelp, withConfig } from './flags.js';
 import type { Command } from './io.js';
+import { uploadBundle } from './bundle-upload.js';
 import { accessFor, CONTENT_FLAGS, contentArgs } from './warm.js';
 
 const USAGE =
@@ -39,9 +39,6 @@ Flags (the same settings as serve):
 ${configFlagsHelp()}
 `;
 
-const skipOf = (config: Readonly<Config>) => (p: string) =>
-  (config.private !== '' && matchPrefixPatterns(config.private, p)) || (config.noSumdb !== '' && matchPrefixPatterns(config.noSumdb, p));
-
 const runExport = withConfig(
   'bundle export',
   HELP,
@@ -55,8 +52,10 @@ const runExport = withConfig(
       throw err;
     }
     const out = path.resolve(io.cwd, values.output as string);
-    const skip = skipOf(config);
-    const dbs = sumdbSpecs(config).map((s) => ({ name: s.name, key: s.key, covers: (p: string) => !skip(p) }));
+    const skip = skipsPublicSumdb(config);
+    const dbs: ExportDb[] = sumdbSpecs(config).map((s) => ({ name: s.name, key: s.key, covers: (p: string) => !skip(p) }));
+    // Private modules travel with the own database's proofs (an importer that trusts its key checks them).
+    if (config.ownSumdb.enabled) dbs.push({ name: config.ownSumdb.name, covers: skip });
     const access = await accessFor(config, args.url);
     try {
       const files = args.files.map((f) => path.resolve(io.cwd, f));
@@ -87,22 +86,20 @@ const runExport = withConfig(
 const runImport = withConfig(
   'bundle import',
   HELP,
-  async (config, io, _values, positionals) => {
+  async (config, io, values, positionals) => {
     if (positionals.length !== 1) return reportUsage(io, 'bundle import', new UsageError('name one bundle file to import'));
     const file = path.resolve(io.cwd, positionals[0] as string);
+    if (typeof values.url === 'string' && values.url !== '') return uploadBundle(file, values.url, io, values.insecure === true);
     const { server } = await openLocalAccess(config);
     let bytes = 0;
     const started = Date.now();
     try {
-      const { layout, coord } = server;
-      const result = await importBundle(file, {
-        scratch: layout.scratch,
-        verify: { specs: sumdbSpecs(config), skip: skipOf(config), store: (db) => layout.sumdbCache(db), trusted: (db) => coord.get(trustedHeadKey(db)) },
-        commit: { cache: layout.cache, content: layout.content, sumdbStore: (db) => layout.sumdbCache(db), coord, record: server.own?.record.bind(server.own) },
-        onEntry: (n) => {
+      const result = await importBundle(
+        file,
+        importDeps(config, server, (n) => {
           bytes += n;
-        },
-      });
+        }),
+      );
       const secs = (Date.now() - started) / 1000;
       io.stdout.write(
         `imported ${file}: ${result.manifest.modules.length} module versions (${result.added} new, ${result.already} already stored), ${formatBytes(bytes)} verified in ${secs.toFixed(1)} s\n`,
@@ -116,7 +113,7 @@ const runImport = withConfig(
       await server.close();
     }
   },
-  {},
+  { url: { type: 'string' }, insecure: { type: 'boolean', default: false } },
   true,
 );
 

@@ -37,3 +37,6 @@ export function byToken(isPrivate: (modulePath: string) => boolean): MayRead {
 
 /** With access control on: an admin token, from anywhere; without one, still a direct loopback request. */
 export const adminTokenOrLoopback: MayAdmin = (req) => (req.principal !== undefined && permits(req.principal.scopes, 'admin')) || loopbackOnly(req);
+
+/** The one admin rule, by --auth: the dashboard's admin actions and bundle imports ask it. */
+export const adminRule = (authMode: string): MayAdmin => (authMode === 'off' ? loopbackOnly : adminTokenOrLoopback);
