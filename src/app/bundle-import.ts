@@ -55,7 +55,8 @@ export interface BundleImportRoute {
   readonly access: readonly AccessRoute[];
 }
 
-export function composeBundleImport(config: Readonly<Config>, parts: ImportParts, forget: (modulePath: string) => void): BundleImportRoute {
+/** forget: makes this process (and, where it can, every other) forget what it remembers of these modules. */
+export function composeBundleImport(config: Readonly<Config>, parts: ImportParts, forget: (modules: string[]) => Promise<void>): BundleImportRoute {
   // One import at a time in a process: two would merge the same version lists.
   let queue: Promise<unknown> = Promise.resolve();
   const run = async (body: AsyncIterable<Buffer>) => {
@@ -70,8 +71,8 @@ export function composeBundleImport(config: Readonly<Config>, parts: ImportParts
       if (err instanceof BundleError) throw gmpError('GMP_ERR_BUNDLE_REFUSED', `refused, nothing stored: ${err.message}`);
       throw err;
     }
-    // Lists and "not found" answers this process remembers would hide what just arrived.
-    for (const p of new Set(result.manifest.modules.map((m) => m.path))) forget(p);
+    // Lists and "not found" answers remembered in memory would hide what just arrived.
+    await forget([...new Set(result.manifest.modules.map((m) => m.path))]).catch(() => undefined);
     return { modules: result.manifest.modules.length, added: result.added, already: result.already, bytes, databases: result.manifest.databases };
   };
   const importBundle = (body: AsyncIterable<Buffer>) => {

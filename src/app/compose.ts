@@ -166,7 +166,10 @@ export async function createServer(config: Readonly<Config>, options: ComposeOpt
   const metricsText = clusterMetrics === undefined ? undefined : () => clusterMetrics.text();
   const hooks = await openHooks(config, { cache, fill, store: layout.cache, coord, direct, log, redact });
   const dashboard = composeDashboard(config, { layout, metrics, cache, verdicts, own, isPrivate, redact, worker: worker?.channel });
-  const bundles = composeBundleImport(config, { layout, coord, own }, (m) => cache.forget(m));
+  const bundles = composeBundleImport(config, { layout, coord, own }, async (modules) => {
+    for (const m of modules) cache.forget(m);
+    await hooks.announce(modules);
+  });
   const app = buildApp({
     cache,
     metrics,
