@@ -3,12 +3,13 @@
 // admin token is refused, a wrong token gets 401; the token never reaches the log. And the body size limit.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { request } from 'undici';
 import { main } from '../src/cli/main.js';
 import { dataPaths } from '../src/storage/data-dirs.js';
+import { filesUnder } from './helpers/bundle-files.js';
 import { captureIO } from './helpers/cli-io.js';
 import { startFakeUpstream } from './helpers/fake-upstream.js';
 import { sampleModules, writeGoproxyDir } from './helpers/goproxy-dir.js';
@@ -64,9 +65,7 @@ const post = async (headers: Record<string, string>, url = proxy.url) => {
   return { status: r.statusCode, body: await r.body.text() };
 };
 
-async function storedFiles(dir: string): Promise<string[]> {
-  return (await readdir(dataPaths(dir).cache, { recursive: true, withFileTypes: true }).catch(() => [])).filter((d) => d.isFile()).map((d) => d.name);
-}
+const storedFiles = (dir: string) => filesUnder(dataPaths(dir).cache);
 
 test('through a reverse proxy, no token or a read token is refused with 403 and a wrong token with 401; nothing is stored', async () => {
   const none = await post(FORWARDED);

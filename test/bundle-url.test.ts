@@ -4,17 +4,13 @@
 // through B with the upstream and every checksum database gone.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createReadStream } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createGunzip } from 'node:zlib';
 import { request } from 'undici';
-import { readTar } from '../src/bundle/tar-read.js';
-import { tarStream } from '../src/bundle/tar-write.js';
-import type { TarEntry } from '../src/bundle/tar-write.js';
 import { main } from '../src/cli/main.js';
 import { dataPaths } from '../src/storage/data-dirs.js';
+import { filesUnder, flip, rewriteBundle } from './helpers/bundle-files.js';
 import { captureIO } from './helpers/cli-io.js';
 import { startFakeUpstream } from './helpers/fake-upstream.js';
 import { goEnv, runGo } from './helpers/go.js';
@@ -93,32 +89,7 @@ after(async () => {
   await rm(tmp, { recursive: true, force: true });
 });
 
-/** A plain-tar copy of the bundle with its entries passed through edit. */
-async function rewrite(edit: (name: string, data: Buffer) => Buffer): Promise<string> {
-  async function* entries(): AsyncGenerator<TarEntry> {
-    for await (const f of readTar(createReadStream(bundle).pipe(createGunzip()))) {
-      const parts: Buffer[] = [];
-      for await (const c of f.body) parts.push(c);
-      yield { name: f.name, data: edit(f.name, Buffer.concat(parts)) };
-    }
-  }
-  const parts: Buffer[] = [];
-  for await (const c of tarStream(entries())) parts.push(c);
-  const out = path.join(await mkdtemp(path.join(tmp, 'x-')), 'tampered.tar');
-  await writeFile(out, Buffer.concat(parts));
-  return out;
-}
-
-async function filesUnder(dir: string): Promise<string[]> {
-  const names = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
-  return names.filter((d) => d.isFile()).map((d) => d.name);
-}
-
-const flip = (data: Buffer, at: number): Buffer => {
-  const copy = Buffer.from(data);
-  copy[at] = (copy[at] as number) ^ 0x01;
-  return copy;
-};
+const rewrite = (edit: (name: string, data: Buffer) => Buffer) => rewriteBundle(bundle, tmp, edit);
 
 async function assertBStoredNothing(): Promise<void> {
   const p = dataPaths(dataB);

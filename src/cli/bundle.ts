@@ -19,20 +19,24 @@ import { uploadBundle } from './bundle-upload.js';
 import { accessFor, CONTENT_FLAGS, contentArgs } from './warm.js';
 
 const USAGE =
-  'Usage: gomodproxy bundle export [MODULE@VERSION…] [--from FILE]… -o FILE.tar[.gz] [--url URL] [flags]\n       gomodproxy bundle import FILE [flags]\n';
+  'Usage: gomodproxy bundle export [MODULE@VERSION…] [--from FILE]… -o FILE.tar[.gz] [--url URL] [flags]\n       gomodproxy bundle import FILE [--url URL | --data DIR] [flags]\n';
 
 const HELP = `${USAGE}
 export  writes every named version (.info, .mod, .zip, the version lists) and, for each checksum database
         of --sumdb that covers it, the lookup record, a signed tree head and the tiles proving the record,
         plus a manifest with the hash of every artifact. Through --url, or from the data directory --data.
+        Private modules come with the proofs of this proxy's own checksum database (--own-sumdb).
 import  reads the bundle once, checks every zip by the zip rules, every hash against the manifest, every
-        proof against the keys of --sumdb (never a key the bundle brings), and then stores it all in the
-        data directory --data; a bundle that fails any check is refused, naming the entry, and nothing of
-        it is stored. Imported versions are never evicted. Importing the same bundle again changes nothing.
+        proof against the keys of --sumdb and --bundle-trust (never a key the bundle brings), and then
+        stores it all in the data directory --data, or sends it to the proxy running at --url, which
+        does the same (an admin token from $GOMODPROXY_TOKEN or .netrc when it asks for one); a bundle
+        that fails any check is refused, naming the entry, and nothing of it is stored. Imported
+        versions are never evicted. Importing the same bundle again changes nothing.
 
   --from FILE            go.sum, go.mod, go.work, or a file of module@version lines (repeatable)
   -o, --output FILE      the bundle to write (.tar, or .tar.gz / .tgz for gzip)
-  --url URL              export through the gomodproxy running there
+  --url URL              export through the gomodproxy running there; import into it
+  --insecure             import: allow sending the token over plain http to another machine
   -c, --concurrency N    versions collected at once (default 4)
 
 Flags (the same settings as serve):
