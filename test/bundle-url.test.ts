@@ -89,7 +89,19 @@ after(async () => {
   await rm(tmp, { recursive: true, force: true });
 });
 
-const rewrite = (edit: (name: string, data: Buffer) => Buffer) => rewriteBundle(bundle, tmp, edit);
+const rewrite = (edit: (name: string, data: Buffer) => Buffer | undefined) => rewriteBundle(bundle, tmp, edit);
+
+/** Drops A's own database from the bundle (its entries and its manifest line); stripProofs: also the modules' claims to it. */
+const withoutOwnDb =
+  (stripProofs: boolean) =>
+  (n: string, d: Buffer): Buffer | undefined => {
+    if (n.startsWith(`sumdb/${OWN}/`)) return undefined;
+    if (n !== 'gomodproxy-bundle.json') return d;
+    const m = JSON.parse(d.toString()) as { databases: Array<{ name: string }>; modules: Array<{ proofs: string[] }> };
+    m.databases = m.databases.filter((x) => x.name !== OWN);
+    if (stripProofs) for (const x of m.modules) x.proofs = x.proofs.filter((p) => p !== OWN);
+    return Buffer.from(JSON.stringify(m));
+  };
 
 async function assertBStoredNothing(): Promise<void> {
   const p = dataPaths(dataB);
@@ -100,7 +112,17 @@ async function assertBStoredNothing(): Promise<void> {
 }
 
 test('a tampered bundle sent with --url is refused with the entry named, and the running proxy stores nothing', async () => {
-  const cases: Array<[string, (n: string, d: Buffer) => Buffer, RegExp]> = [
+  const cases: Array<[string, (n: string, d: Buffer) => Buffer | undefined, RegExp]> = [
+    [
+      "the private module's proof stripped",
+      withoutOwnDb(true),
+      /gomodproxy-bundle\.json: example\.com\/Upper\/Case@v0\.1\.0 is private and comes without a proof from a trusted own checksum database/,
+    ],
+    [
+      'a proof claimed from a database the bundle does not list',
+      withoutOwnDb(false),
+      /claims a proof from sum\.gomodproxy\.local, a database the bundle does not list/,
+    ],
     [
       'a flipped zip byte',
       (n, d) => (n === 'cache/example.com/lib/@v/v1.0.0.zip' ? flip(d, Math.floor(d.length / 2)) : d),
