@@ -62,6 +62,11 @@ export const ERRORS = {
   GMP_ERR_PUBLISH_CONFLICT: { status: 409, description: 'The version is already published or cached with different content.' },
   GMP_ERR_PUBLISH_INVALID: { status: 422, description: 'The uploaded zip, go.mod or .info breaks the module rules.' },
   GMP_ERR_NOT_AVAILABLE: { status: 501, description: 'The feature is not available in this build.' },
+  GMP_ERR_BUNDLE_REFUSED: {
+    status: 422,
+    description:
+      'An imported bundle failed a check (a changed byte, a record or tree head its keys do not prove, an entry it may not hold); nothing of it was stored.',
+  },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;

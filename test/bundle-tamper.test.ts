@@ -2,15 +2,13 @@
 // head signed by another key, an entry named outside the layout. The entry is named and nothing is stored.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createReadStream } from 'node:fs';
-import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { readTar } from '../src/bundle/tar-read.js';
-import { tarStream } from '../src/bundle/tar-write.js';
 import type { TarEntry } from '../src/bundle/tar-write.js';
 import { main } from '../src/cli/main.js';
 import { dataPaths } from '../src/storage/data-dirs.js';
+import { filesUnder, flip, rewriteBundle } from './helpers/bundle-files.js';
 import { captureIO } from './helpers/cli-io.js';
 import { startFakeUpstream } from './helpers/fake-upstream.js';
 import type { FakeUpstream } from './helpers/fake-upstream.js';
@@ -65,28 +63,7 @@ after(async () => {
   await db.close();
 });
 
-/** A copy of the bundle with its entries passed through edit (undefined drops one), plus extra entries. */
-async function rewrite(edit: (name: string, data: Buffer) => Buffer | undefined, extra: TarEntry[] = []): Promise<string> {
-  async function* entries(): AsyncGenerator<TarEntry> {
-    for await (const f of readTar(createReadStream(bundle))) {
-      const parts: Buffer[] = [];
-      for await (const c of f.body) parts.push(c);
-      const data = edit(f.name, Buffer.concat(parts));
-      if (data !== undefined) yield { name: f.name, data };
-    }
-    yield* extra;
-  }
-  const parts: Buffer[] = [];
-  for await (const c of tarStream(entries())) parts.push(c);
-  const out = path.join(await mkdtemp(path.join(tmp, 'x-')), 'tampered.tar');
-  await writeFile(out, Buffer.concat(parts));
-  return out;
-}
-
-async function filesUnder(dir: string): Promise<string[]> {
-  const names = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
-  return names.filter((d) => d.isFile()).map((d) => d.name);
-}
+const rewrite = (edit: (name: string, data: Buffer) => Buffer | undefined, extra: TarEntry[] = []) => rewriteBundle(bundle, tmp, edit, extra);
 
 async function expectRefused(file: string, entry: RegExp, gosumdb?: string): Promise<void> {
   const dataDir = await mkdtemp(path.join(tmp, 'b-'));
@@ -99,12 +76,6 @@ async function expectRefused(file: string, entry: RegExp, gosumdb?: string): Pro
   assert.deepEqual(await filesUnder(p.content), []);
   assert.deepEqual(await filesUnder(p.sumdbCache(db.name)), []);
 }
-
-const flip = (data: Buffer, at: number): Buffer => {
-  const copy = Buffer.from(data);
-  copy[at] = (copy[at] as number) ^ 0x01;
-  return copy;
-};
 
 test('the untouched bundle imports, into an empty data directory', async () => {
   const dataDir = await mkdtemp(path.join(tmp, 'ok-'));

@@ -40,6 +40,7 @@ import { openIndexFeed } from './index-feed.js';
 import { openCompany } from './company.js';
 import { OwnRecordGate } from '../verify/own-record-gate.js';
 import { Verdicts } from '../verify/verdicts.js';
+import { composeBundleImport } from './bundle-import.js';
 import { composeDashboard } from './dashboard.js';
 import type { Layout } from './layout.js';
 import { openLayout } from './layout.js';
@@ -171,6 +172,11 @@ export async function createServer(config: Readonly<Config>, options: ComposeOpt
     ...{ layout, metrics, cache, verdicts, own, isPrivate, redact, worker: worker?.channel },
     admin: { coord, audit: company.audit },
   });
+  const bundles = composeBundleImport(config, { layout, coord, own }, async (modules) => {
+    for (const m of modules) cache.forget(m);
+    await hooks.announce(modules);
+  });
+  const accessRoutes = [...(dashboard === undefined ? [] : DASHBOARD_ACCESS), ...bundles.access];
   const app = buildApp({
     cache,
     metrics,
@@ -180,15 +186,16 @@ export async function createServer(config: Readonly<Config>, options: ComposeOpt
       routes,
       feed.routes,
       hooks.routes,
-      ...company.plugins(commit, dashboard === undefined ? [] : DASHBOARD_ACCESS),
+      ...company.plugins(commit, accessRoutes),
       ...(dashboard === undefined ? [] : [dashboard.plugin]),
+      bundles.plugin,
     ],
-    methods: [...hooks.methods, ...company.methods, ...(dashboard?.methods ?? [])],
+    methods: [...hooks.methods, ...company.methods, ...(dashboard?.methods ?? []), ...bundles.methods],
     metricsText,
     readiness: backends.readiness,
     https: await readTls(config),
     onZipServed: dashboard?.onZipServed,
-    fastHits: company.fastHits(dashboard === undefined ? [] : DASHBOARD_ACCESS),
+    fastHits: company.fastHits(accessRoutes),
   });
   return {
     app,

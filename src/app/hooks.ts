@@ -31,6 +31,8 @@ export interface HookDeps {
 export interface OpenedHooks {
   readonly routes: (app: FastifyInstance) => void;
   readonly methods: readonly MethodAllowance[];
+  /** Makes the other processes forget what they remember of these modules (only with --hook-secret: they poll then). */
+  announce(modules: readonly string[]): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -55,6 +57,7 @@ export async function openHooks(config: Readonly<Config>, deps: HookDeps): Promi
   return {
     routes: hookRoutes({ secret: config.hooks.secret, refresher, deliveries: new Deliveries() }),
     methods: [{ method: 'POST', pathPrefix: '/hooks/' }],
+    announce: (modules) => (config.hooks.secret === '' ? Promise.resolve() : announcements.announce(modules)),
     close: () => announcements.close(),
   };
 }

@@ -1,9 +1,9 @@
 // The own checksum database's signer key: configured, or generated once and kept in the data directory
 // (mode 0600); its name must be the configured database name.
-import { mkdir, readFile } from 'node:fs/promises';
+import { link, mkdir, open, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Config } from '../config/schema.js';
-import { removeAtomicLeftovers, writeAtomic } from '../storage/atomic-file.js';
+import { atomicTempName, removeAtomicLeftovers } from '../storage/atomic-file.js';
 import { dataPaths } from '../storage/data-dirs.js';
 import { generateKey, newSigner } from '../sumdb/note-keys.js';
 
@@ -47,6 +47,30 @@ export async function loadOrCreateKey(config: Readonly<Config>): Promise<SignerK
   const file = keyFilePath(config);
   const { signerKey, verifierKey } = generateKey(config.ownSumdb.name);
   await mkdir(path.dirname(file), { recursive: true });
-  await writeAtomic(file, `${signerKey}\n`);
+  // The workers of a first `serve --workers N` start at once: the first key written is everyone's (a link
+  // never replaces a file; a rename would), the others read it, instead of each signing with a key of its own.
+  const tmp = atomicTempName(file);
+  let won: boolean;
+  try {
+    const fh = await open(tmp, 'wx', 0o600);
+    try {
+      await fh.writeFile(`${signerKey}\n`);
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    won = await link(tmp, file).then(
+      () => true,
+      (e: NodeJS.ErrnoException) => {
+        if (e.code === 'EEXIST') return false;
+        throw e;
+      },
+    );
+  } finally {
+    await rm(tmp, { force: true });
+  }
+  if (!won) return { ...((await loadKey(config)) as SignerKey), created: false };
+  const dir = await open(path.dirname(file), 'r');
+  await dir.sync().finally(() => dir.close());
   return { signerKey, verifierKey, source: file, created: true };
 }

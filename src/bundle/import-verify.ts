@@ -17,6 +17,11 @@ import { StagedOps } from './staged-ops.js';
 export interface VerifyDeps {
   /** The databases this proxy is configured with. */
   readonly specs: readonly SumdbSpec[];
+  /**
+   * Other proxies' own databases (--bundle-trust): their proofs may vouch for the modules the public ones skip,
+   * and when any is trusted, each such module must come with a proof from one of them.
+   */
+  readonly trust?: readonly SumdbSpec[];
   /** Modules no public database is asked about (--private, --nosumdb). */
   readonly skip: (modulePath: string) => boolean;
   readonly store: (db: string) => BlobStore;
@@ -33,16 +38,30 @@ export interface VerifiedDb {
 }
 
 export async function verifyProofs(s: Staged, deps: VerifyDeps): Promise<VerifiedDb[]> {
-  const specs = new Map(deps.specs.map((d) => [d.name, d]));
+  const trust = deps.trust ?? [];
+  const specs = new Map([...trust, ...deps.specs].map((d) => [d.name, d]));
   for (const d of s.manifest.databases) {
-    if (!specs.has(d.name)) throw new BundleError(MANIFEST, `proofs from checksum database ${d.name}, which this proxy is not configured with (--sumdb)`);
+    if (!specs.has(d.name))
+      throw new BundleError(
+        MANIFEST,
+        `proofs from checksum database ${d.name}, which this proxy is not configured with (--sumdb) and does not trust (--bundle-trust with its key)`,
+      );
   }
-  // Every module a configured database covers must come with that database's proof.
+  const trusted = new Set(trust.map((t) => t.name));
   for (const m of s.modules.values()) {
-    if (deps.skip(m.entry.path)) continue;
+    const name = `${m.entry.path}@${m.entry.version}`;
+    // A proof the manifest claims is checked below only when its database is listed: so it must be.
+    const unlisted = m.entry.proofs.find((db) => !s.dbs.has(db));
+    if (unlisted !== undefined) throw new BundleError(MANIFEST, `${name} claims a proof from ${unlisted}, a database the bundle does not list`);
+    if (deps.skip(m.entry.path)) {
+      // Without a proof a private module would rest on the manifest's word alone, once this proxy knows whose word to ask.
+      if (trust.length > 0 && !m.entry.proofs.some((db) => trusted.has(db)))
+        throw new BundleError(MANIFEST, `${name} is private and comes without a proof from a trusted own checksum database (${[...trusted].join(', ')})`);
+      continue;
+    }
+    // Every module a configured database covers must come with that database's proof.
     for (const spec of deps.specs) {
-      if (!m.entry.proofs.includes(spec.name))
-        throw new BundleError(MANIFEST, `${m.entry.path}@${m.entry.version} comes without a proof from checksum database ${spec.name}`);
+      if (!m.entry.proofs.includes(spec.name)) throw new BundleError(MANIFEST, `${name} comes without a proof from checksum database ${spec.name}`);
     }
   }
   const out: VerifiedDb[] = [];

@@ -2,8 +2,7 @@
 // the zips against hashes this proxy already keeps, verifies every proof, and only then commits. Any
 // failure names the offending entry and leaves the proxy as it was (staged zips are scratch files).
 import { createReadStream } from 'node:fs';
-import { open } from 'node:fs/promises';
-import type { Readable } from 'node:stream';
+import { pipeline, Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import type { BlobStore } from '../storage/blob-store.js';
 import { artifactKey } from '../storage/keys.js';
@@ -30,22 +29,37 @@ export interface ImportResult extends CommitResult {
   readonly manifest: Manifest;
 }
 
-async function input(file: string): Promise<Readable> {
-  const fh = await open(file, 'r');
-  const magic = Buffer.alloc(2);
-  try {
-    await fh.read(magic, 0, 2, 0);
-  } finally {
-    await fh.close();
+/** The bundle's bytes, gunzipped when they start with gzip's magic (whatever the file or request is called). */
+async function input(it: AsyncIterator<Buffer>): Promise<Readable> {
+  const head: Buffer[] = [];
+  let n = 0;
+  while (n < 2) {
+    const r = await it.next();
+    if (r.done === true) break;
+    head.push(r.value);
+    n += r.value.length;
   }
-  const raw = createReadStream(file, { highWaterMark: 256 * 1024 });
-  return magic[0] === 0x1f && magic[1] === 0x8b ? raw.pipe(createGunzip()) : raw;
+  const magic = Buffer.concat(head);
+  async function* all(): AsyncGenerator<Buffer> {
+    yield* head;
+    for (let r = await it.next(); r.done !== true; r = await it.next()) yield r.value;
+  }
+  const raw = Readable.from(all(), { objectMode: false });
+  // pipeline passes an error of either stream on to the gunzip stream, which the reader then throws.
+  return magic[0] === 0x1f && magic[1] === 0x8b ? pipeline(raw, createGunzip(), () => {}) : raw;
 }
 
-export async function importBundle(file: string, deps: ImportDeps): Promise<ImportResult> {
+export function importBundle(file: string, deps: ImportDeps): Promise<ImportResult> {
+  return importStream(createReadStream(file, { highWaterMark: 256 * 1024 }), deps);
+}
+
+/** The same import from any byte stream (a file, or the body of POST /api/v1/admin/bundles). */
+export async function importStream(source: AsyncIterable<Buffer>, deps: ImportDeps): Promise<ImportResult> {
   let staged: Staged | undefined;
-  const stream = await input(file);
+  const it = source[Symbol.asyncIterator]();
+  let stream: Readable | undefined;
   try {
+    stream = await input(it);
     const entries = readTar(stream);
     const manifest = await readManifest((await entries.next()).value || undefined);
     staged = emptyStage(manifest);
@@ -69,7 +83,9 @@ export async function importBundle(file: string, deps: ImportDeps): Promise<Impo
       throw new BundleError('(archive)', `not a valid gzip stream: ${(err as Error).message}`);
     throw err;
   } finally {
-    stream.destroy();
+    stream?.destroy();
+    // Ends the source too (closes a file; a request body left unread is the route's to answer).
+    await it.return?.();
     await Promise.all([...(staged?.modules.values() ?? [])].map((m) => m.zip?.discard()));
   }
 }

@@ -2,45 +2,46 @@
 // with the checksum proofs that verify them; import, on an air-gapped instance, verifies every byte and
 // proof against this configuration's database keys before anything is stored.
 import path from 'node:path';
+import { importDeps, skipsPublicSumdb } from '../app/bundle-import.js';
 import { openLocalAccess } from '../app/local-access.js';
 import { sumdbSpecs } from '../app/verification.js';
+import type { ExportDb } from '../bundle/export-collect.js';
 import { exportBundle } from '../bundle/export.js';
 import { BundleError } from '../bundle/import-stage.js';
 import { importBundle } from '../bundle/import.js';
-import type { Config } from '../config/schema.js';
 import { ModuleFileError } from '../content/module-files.js';
 import { formatBytes, Progress } from '../content/progress.js';
 import { resolveTargets } from '../content/warm.js';
-import { matchPrefixPatterns } from '../protocol/glob.js';
-import { trustedHeadKey } from '../verify/sumdb-ops.js';
 import { reportUsage, UsageError } from './args.js';
 import { configFlagsHelp, withConfig } from './flags.js';
 import type { Command } from './io.js';
+import { uploadBundle } from './bundle-upload.js';
 import { accessFor, CONTENT_FLAGS, contentArgs } from './warm.js';
 
 const USAGE =
-  'Usage: gomodproxy bundle export [MODULE@VERSION…] [--from FILE]… -o FILE.tar[.gz] [--url URL] [flags]\n       gomodproxy bundle import FILE [flags]\n';
+  'Usage: gomodproxy bundle export [MODULE@VERSION…] [--from FILE]… -o FILE.tar[.gz] [--url URL] [flags]\n       gomodproxy bundle import FILE [--url URL | --data DIR] [flags]\n';
 
 const HELP = `${USAGE}
 export  writes every named version (.info, .mod, .zip, the version lists) and, for each checksum database
         of --sumdb that covers it, the lookup record, a signed tree head and the tiles proving the record,
         plus a manifest with the hash of every artifact. Through --url, or from the data directory --data.
+        Private modules come with the proofs of this proxy's own checksum database (--own-sumdb).
 import  reads the bundle once, checks every zip by the zip rules, every hash against the manifest, every
-        proof against the keys of --sumdb (never a key the bundle brings), and then stores it all in the
-        data directory --data; a bundle that fails any check is refused, naming the entry, and nothing of
-        it is stored. Imported versions are never evicted. Importing the same bundle again changes nothing.
+        proof against the keys of --sumdb and --bundle-trust (never a key the bundle brings), and then
+        stores it all in the data directory --data, or sends it to the proxy running at --url, which
+        does the same (an admin token from $GOMODPROXY_TOKEN or .netrc when it asks for one); a bundle
+        that fails any check is refused, naming the entry, and nothing of it is stored. Imported
+        versions are never evicted. Importing the same bundle again changes nothing.
 
   --from FILE            go.sum, go.mod, go.work, or a file of module@version lines (repeatable)
   -o, --output FILE      the bundle to write (.tar, or .tar.gz / .tgz for gzip)
-  --url URL              export through the gomodproxy running there
+  --url URL              export through the gomodproxy running there; import into it
+  --insecure             import: allow sending the token over plain http to another machine
   -c, --concurrency N    versions collected at once (default 4)
 
 Flags (the same settings as serve):
 ${configFlagsHelp()}
 `;
-
-const skipOf = (config: Readonly<Config>) => (p: string) =>
-  (config.private !== '' && matchPrefixPatterns(config.private, p)) || (config.noSumdb !== '' && matchPrefixPatterns(config.noSumdb, p));
 
 const runExport = withConfig(
   'bundle export',
@@ -55,8 +56,10 @@ const runExport = withConfig(
       throw err;
     }
     const out = path.resolve(io.cwd, values.output as string);
-    const skip = skipOf(config);
-    const dbs = sumdbSpecs(config).map((s) => ({ name: s.name, key: s.key, covers: (p: string) => !skip(p) }));
+    const skip = skipsPublicSumdb(config);
+    const dbs: ExportDb[] = sumdbSpecs(config).map((s) => ({ name: s.name, key: s.key, covers: (p: string) => !skip(p) }));
+    // Private modules travel with the own database's proofs (an importer that trusts its key checks them).
+    if (config.ownSumdb.enabled) dbs.push({ name: config.ownSumdb.name, covers: skip });
     const access = await accessFor(config, args.url);
     try {
       const files = args.files.map((f) => path.resolve(io.cwd, f));
@@ -87,22 +90,20 @@ const runExport = withConfig(
 const runImport = withConfig(
   'bundle import',
   HELP,
-  async (config, io, _values, positionals) => {
+  async (config, io, values, positionals) => {
     if (positionals.length !== 1) return reportUsage(io, 'bundle import', new UsageError('name one bundle file to import'));
     const file = path.resolve(io.cwd, positionals[0] as string);
+    if (typeof values.url === 'string' && values.url !== '') return uploadBundle(file, values.url, io, values.insecure === true);
     const { server } = await openLocalAccess(config);
     let bytes = 0;
     const started = Date.now();
     try {
-      const { layout, coord } = server;
-      const result = await importBundle(file, {
-        scratch: layout.scratch,
-        verify: { specs: sumdbSpecs(config), skip: skipOf(config), store: (db) => layout.sumdbCache(db), trusted: (db) => coord.get(trustedHeadKey(db)) },
-        commit: { cache: layout.cache, content: layout.content, sumdbStore: (db) => layout.sumdbCache(db), coord, record: server.own?.record.bind(server.own) },
-        onEntry: (n) => {
+      const result = await importBundle(
+        file,
+        importDeps(config, server, (n) => {
           bytes += n;
-        },
-      });
+        }),
+      );
       const secs = (Date.now() - started) / 1000;
       io.stdout.write(
         `imported ${file}: ${result.manifest.modules.length} module versions (${result.added} new, ${result.already} already stored), ${formatBytes(bytes)} verified in ${secs.toFixed(1)} s\n`,
@@ -116,7 +117,7 @@ const runImport = withConfig(
       await server.close();
     }
   },
-  {},
+  { url: { type: 'string' }, insecure: { type: 'boolean', default: false } },
   true,
 );
 

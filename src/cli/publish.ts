@@ -112,7 +112,7 @@ async function upload(target: string, file: string, token: string, io: CliIO): P
   }
 }
 
-async function netrcPassword(io: CliIO, host: string): Promise<string | undefined> {
+export async function netrcPassword(io: CliIO, host: string): Promise<string | undefined> {
   const file = io.env.NETRC ?? path.join(io.env.HOME ?? homedir(), '.netrc');
   const text = await readFile(file, 'utf8').catch(() => undefined);
   const cred = text === undefined ? undefined : parseNetrc(text).get(host.toLowerCase());
@@ -122,6 +122,6 @@ async function netrcPassword(io: CliIO, host: string): Promise<string | undefine
   return decoded.slice(decoded.indexOf(':') + 1);
 }
 
-function isLoopback(host: string): boolean {
+export function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '[::1]' || host === '::1' || /^127\./.test(host);
 }

@@ -64,3 +64,8 @@ test('listen addresses parse as Go-style HOST:PORT', () => {
   assert.equal(parseListen('3000'), undefined);
   assert.equal(parseListen(':70000'), undefined);
 });
+
+test('the token and URL the client commands read from the environment are not taken for unknown settings', async () => {
+  const config = await loadConfig({ flags: {}, env: { GOMODPROXY_TOKEN: 'gmp_secret', GOMODPROXY_URL: 'http://127.0.0.1:3000' } });
+  assert.equal(config.upstream, 'https://proxy.golang.org');
+});

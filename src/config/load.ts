@@ -20,6 +20,9 @@ export interface ConfigSources {
   readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
+/** What the client commands read (publish, bundle import --url), not settings: a shell may well export them. */
+const CLIENT_ENV = new Set(['GOMODPROXY_TOKEN', 'GOMODPROXY_URL']);
+
 export async function loadConfig(sources: ConfigSources): Promise<Readonly<Config>> {
   const flags = sources.flags ?? {};
   const env = sources.env ?? {};
@@ -36,7 +39,7 @@ export async function loadConfig(sources: ConfigSources): Promise<Readonly<Confi
     }
   }
   for (const name of Object.keys(env)) {
-    if (name.startsWith('GOMODPROXY_') && name !== CONFIG_FLAG.env && !OPTIONS.some((o) => o.env === name)) {
+    if (name.startsWith('GOMODPROXY_') && name !== CONFIG_FLAG.env && !CLIENT_ENV.has(name) && !OPTIONS.some((o) => o.env === name)) {
       problems.push(`environment ${name}: unknown setting`);
     }
   }

@@ -238,6 +238,23 @@ export const configSchema = z
       flag: 'dashboard',
       help: 'serve the web dashboard at /ui/ and its JSON API at /api/v1/, with the counters behind them (on or off)',
     }),
+    bundle: section({
+      trust: list(
+        [],
+        {
+          flag: 'bundle-trust',
+          help: "verifier key NAME+HASH+KEY of another gomodproxy's own checksum database (its `sumdb key` line): bundles it exports bring its proofs for private modules, checked on import (repeatable; env: separate with ;)",
+        },
+        (v) => {
+          const problem = thrown(parseGosumdb)(v);
+          return problem ?? (v.trim() === 'off' || !v.includes('+') ? 'must be a verifier key NAME+HASH+KEY' : undefined);
+        },
+      ),
+      maxSize: size('64GiB', {
+        flag: 'bundle-max-size',
+        help: 'largest bundle a running proxy accepts from `bundle import --url` (POST /api/v1/admin/bundles)',
+      }),
+    }),
   })
   .strict()
   .superRefine((c, ctx) => {

@@ -64,3 +64,6 @@ export const lacksAdminToken: AdminRefusal = (req) => {
     return gmpError('GMP_ERR_AUTH_REQUIRED', 'unauthorized: admin actions need an admin token: send it as Authorization: Bearer <token>');
   return gmpError('GMP_ERR_AUTH_SCOPE', `forbidden: token ${JSON.stringify(req.principal.name)} has no admin scope`);
 };
+
+/** The one admin rule, by --auth: the dashboard's admin actions and bundle imports ask it. */
+export const adminRule = (authMode: string): MayAdmin => (authMode === 'off' ? loopbackOnly : adminTokenOrLoopback);

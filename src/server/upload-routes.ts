@@ -73,13 +73,13 @@ async function upload(o: UploadRoutesOptions, req: FastifyRequest, reply: Fastif
   return reply.code(status).header('cache-control', 'no-store').type('text/plain; charset=utf-8').send(`${outcome.message}\n`);
 }
 
-function tooLarge(reply: FastifyReply, limit: number): Error {
+export function tooLarge(reply: FastifyReply, limit: number): Error {
   // The rest of the body is not read: the connection cannot be reused.
   reply.header('connection', 'close');
   return gmpError('GMP_ERR_REQUEST_TOO_LARGE', `request body too large: at most ${limit} bytes here`);
 }
 
-function checkLength(req: FastifyRequest, reply: FastifyReply, limit: number): void {
+export function checkLength(req: FastifyRequest, reply: FastifyReply, limit: number): void {
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > limit) throw tooLarge(reply, limit);
 }

@@ -1,0 +1,81 @@
+// POST /api/v1/admin/bundles: a bundle imported into the running proxy (`bundle import FILE --url URL`).
+// The body is streamed into the same import the --data path runs (bounded memory, nothing stored unless all
+// of it verifies); who may do it is the admin rule the dashboard's purge asks (a token or a loopback peer).
+import { once } from 'node:events';
+import { Transform } from 'node:stream';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { gmpError, isGmpError } from '../errors.js';
+import type { MethodAllowance } from './method-guard.js';
+import { checkLength, tooLarge } from './upload-routes.js';
+
+export const BUNDLES_PATH = '/api/v1/admin/bundles';
+
+export const BUNDLE_METHODS: readonly MethodAllowance[] = [{ method: 'POST', pathPrefix: BUNDLES_PATH }];
+
+export interface BundleRouteOptions {
+  /** The admin rule (src/dashboard/access.ts). */
+  readonly mayAdmin: (req: FastifyRequest) => boolean;
+  /** The largest body accepted. */
+  readonly maxBytes: number;
+  /** Verifies and commits a bundle; a refusal is a GmpError naming the offending entry. Answers a summary. */
+  readonly importBundle: (body: AsyncIterable<Buffer>) => Promise<Record<string, unknown>>;
+}
+
+export function bundleRoutes(o: BundleRouteOptions): (app: FastifyInstance) => void {
+  return (app) => {
+    void app.register(async (scope) => {
+      // The body is streamed by the handler, never parsed or buffered by Fastify.
+      scope.removeAllContentTypeParsers();
+      scope.addContentTypeParser('*', (_req, _payload, done) => done(null));
+      scope.post(BUNDLES_PATH, (req, reply) => receive(o, req, reply));
+    });
+  };
+}
+
+async function receive(o: BundleRouteOptions, req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+  if (!o.mayAdmin(req)) {
+    reply.header('connection', 'close');
+    throw gmpError('GMP_ERR_FORBIDDEN', 'forbidden: importing a bundle needs admin access (an admin token, or a request from this machine itself)');
+  }
+  checkLength(req, reply, o.maxBytes);
+  let n = 0;
+  // Piped, not iterated: ending the import early must not destroy the request, whose answer is still to come.
+  const meter = new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      n += chunk.length;
+      done(n > o.maxBytes ? tooLarge(reply, o.maxBytes) : null, chunk);
+    },
+  });
+  req.raw.on('error', (err) => meter.destroy(err));
+  req.raw.pipe(meter);
+  let summary: Record<string, unknown>;
+  try {
+    summary = await o.importBundle(meter);
+  } catch (err) {
+    if (isGmpError(err, 'GMP_ERR_REQUEST_TOO_LARGE')) throw err;
+    // A refusal found before the body ended: read the rest (up to the limit) so the client gets the answer.
+    await drain(req, o.maxBytes - n);
+    if (isGmpError(err)) throw err;
+    if (req.raw.errored !== null || req.raw.aborted)
+      throw gmpError('GMP_ERR_REQUEST_INVALID', `bad request: the upload was cut short (${(err as Error).message})`);
+    throw err;
+  }
+  req.log.info(summary, 'imported a bundle');
+  return reply
+    .code(200)
+    .header('cache-control', 'no-store')
+    .type('application/json; charset=utf-8')
+    .send(`${JSON.stringify(summary)}\n`);
+}
+
+async function drain(req: FastifyRequest, left: number): Promise<void> {
+  req.raw.unpipe();
+  if (req.raw.readableEnded || req.raw.destroyed) return;
+  let rest = left;
+  req.raw.on('data', (c: Buffer) => {
+    rest -= c.length;
+    if (rest < 0) req.raw.destroy();
+  });
+  req.raw.resume();
+  await Promise.race([once(req.raw, 'end'), once(req.raw, 'close')]).catch(() => undefined);
+}
