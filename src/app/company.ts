@@ -63,13 +63,15 @@ export function openCompany(config: Readonly<Config>, deps: CompanyDeps): Compan
   const verifier = new TokenVerifier(new TokenStore(coord));
   const limiter = new FailureLimiter(config.auth.failLimit);
   const own = config.ownSumdb.enabled ? { name: config.ownSumdb.name, base: config.ownSumdb.base } : undefined;
+  // The request hooks and the fast path classify requests with the same rules.
+  const accessFor = (routes?: readonly AccessRoute[]) => new Access({ isPrivate: deps.isPrivate, ownSumdb: own, routes });
   return {
     gates: policy.hasRules || hook !== undefined ? [policy] : [],
     overlay: new PublishedOverlay(published),
     audit,
     methods: UPLOAD_METHODS,
     plugins: (commit, routes) => {
-      const access = new Access({ isPrivate: deps.isPrivate, ownSumdb: own, routes });
+      const access = accessFor(routes);
       const publisher = new Publisher({ store: layout.cache, commit, coord, published });
       const auth = authHook({ mode: config.auth.mode, access, verifier, limiter });
       // With --auth off only uploads need a token: the hook then runs on the upload route alone, and reads pay nothing.
@@ -87,7 +89,7 @@ export function openCompany(config: Readonly<Config>, deps: CompanyDeps): Compan
       // Policy rules apply to every read, hits included: those go through the hook.
       if (policy.hasRules) return false;
       if (config.auth.mode === 'off') return {};
-      const check = new AccessCheck({ mode: config.auth.mode, access: new Access({ isPrivate: deps.isPrivate, ownSumdb: own, routes }), verifier, limiter });
+      const check = new AccessCheck({ mode: config.auth.mode, access: accessFor(routes), verifier, limiter });
       // Without credentials the decision is synchronous; a plain allow (no need recorded) needs no hook.
       return { mayServe: (method, url) => isPlainAllow(check.decide({ method, url, ip: '' })) };
     },

@@ -103,14 +103,11 @@ export class ModuleCache {
 
   /** `.info`: immutable for an exact canonical version, a TTL'd query otherwise. */
   info(modulePath: string, query: string, opts: FetchOptions = {}): Promise<Small & { immutable: boolean }> {
-    const exactKey = this.keys.key(modulePath, query, 'info');
     // Only exact versions are ever stored under their artifact key: a memory hit needs no query parsing.
-    const hit = this.memory.get(exactKey);
-    if (hit !== undefined) {
-      this.count(opts, 'info', 'hit');
-      return Promise.resolve({ ...hit, immutable: true });
-    }
+    const hit = this.hot('info', modulePath, query, opts);
+    if (hit !== undefined) return Promise.resolve({ ...hit, immutable: true });
     if (isExactQuery(modulePath, query)) {
+      const exactKey = this.keys.key(modulePath, query, 'info');
       return this.immutable({ kind: 'info', module: modulePath, version: query }, exactKey, opts).then((s) => ({ ...s, immutable: true }));
     }
     const want: Want = { kind: 'query', module: modulePath, version: query };
@@ -121,11 +118,11 @@ export class ModuleCache {
    * An immutable `.info` or `.mod` held in memory, counted as a hit; undefined otherwise (look with info/mod).
    * Synchronous, for answering hits before any request machinery runs.
    */
-  hot(kind: 'info' | 'mod', modulePath: string, version: string): Small | undefined {
+  hot(kind: 'info' | 'mod', modulePath: string, version: string, opts: FetchOptions = {}): Small | undefined {
     const key = this.keys.key(modulePath, version, kind);
     // Only exact versions are stored under an .info artifact key; .mod keys are exact by construction.
     const hit = kind === 'info' ? this.memory.get(key) : this.recent(key);
-    if (hit !== undefined) this.counters.count(kind, 'hit');
+    if (hit !== undefined) this.count(opts, kind, 'hit');
     return hit;
   }
 
