@@ -10,6 +10,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { atomicLeftovers, cacheFiles, scratchFiles } from './helpers/data-dir.js';
+import { eventually } from './helpers/eventually.js';
 import { startFakeUpstream } from './helpers/fake-upstream.js';
 import type { FakeUpstream } from './helpers/fake-upstream.js';
 import { sampleModules, writeGoproxyDir } from './helpers/goproxy-dir.js';
@@ -58,7 +59,10 @@ describe('a full disk', () => {
       assert.equal(res.status, 503, text);
       assert.match(text, /the proxy's disk is full \(ENOSPC\)/);
       assert.doesNotMatch(text, /invalid zip|upstream/);
-      const lines = proxy.logs.filter((l) => l.includes('"GMP_ERR_STORAGE_FULL"')).map((l) => JSON.parse(l) as { level: number });
+      // The log line comes through the child's stdout pipe, possibly after the answer.
+      const logged = () => proxy.logs.filter((l) => l.includes('"GMP_ERR_STORAGE_FULL"'));
+      await eventually(async () => logged().length > 0, 'the failure is logged');
+      const lines = logged().map((l) => JSON.parse(l) as { level: number });
       assert.ok(lines.length > 0, 'the failure is logged');
       for (const l of lines) assert.equal(l.level, 50, `logged at error: ${JSON.stringify(l)}`);
       assert.deepEqual(await cacheFiles(data), []);
