@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ByteLRU } from './lru.js';
+import { ByteLRU, ownBytes } from './lru.js';
 
 test('the LRU evicts the least recently used entries once over its byte budget', () => {
   const lru = new ByteLRU<{ bytes: number; v: string }>(80);
@@ -17,4 +17,15 @@ test('the LRU refuses values too large to be worth keeping', () => {
   const lru = new ByteLRU<{ bytes: number }>(80);
   lru.set('big', { bytes: 11 });
   assert.equal(lru.get('big'), undefined);
+});
+
+test('ownBytes copies a slice of a shared slab and keeps a Buffer that owns its memory', () => {
+  const pooled = Buffer.from('{"Version":"v1.0.0"}');
+  assert.ok(pooled.buffer.byteLength > pooled.length, 'small Buffers are slices of Node’s pool');
+  const own = ownBytes(pooled);
+  assert.notEqual(own.buffer, pooled.buffer);
+  assert.equal(own.buffer.byteLength, own.length);
+  assert.deepEqual(own, pooled);
+  const whole = Buffer.allocUnsafeSlow(8);
+  assert.equal(ownBytes(whole), whole, 'no copy when the Buffer owns its memory');
 });

@@ -36,12 +36,12 @@ function fakeUpstream(calls: string[]): RawSource {
   };
 }
 
-async function newCache(data: string, calls: string[]): Promise<{ cache: ModuleCache; close(): Promise<void> }> {
+async function newCache(data: string, calls: string[], memoryBytes = 1 << 20): Promise<{ cache: ModuleCache; close(): Promise<void> }> {
   const { scratch } = await Scratch.open(path.join(data, 'tmp'));
   const store = new FsStore(path.join(data, 'cache'), scratch);
   const chain = new Chain([{ kind: 'source', source: fakeUpstream(calls), fallBackOnError: false }]);
   const filler = new Filler({ route: () => chain, store, scratch, gates: [], events: new FillEvents(), log: pino({ level: 'silent' }) });
-  const cache = new ModuleCache(store, new SingleflightFill(filler), { listTTLms: 60_000, negativeTTLms: 0, memoryBytes: 1 << 20 });
+  const cache = new ModuleCache(store, new SingleflightFill(filler), { listTTLms: 60_000, negativeTTLms: 0, memoryBytes });
   return {
     cache,
     close: async () => {
@@ -52,10 +52,10 @@ async function newCache(data: string, calls: string[]): Promise<{ cache: ModuleC
   };
 }
 
-async function withCache(fn: (cache: ModuleCache, data: string, calls: string[]) => Promise<void>): Promise<void> {
+async function withCache(fn: (cache: ModuleCache, data: string, calls: string[]) => Promise<void>, memoryBytes?: number): Promise<void> {
   const data = await mkdtemp(path.join(tmpdir(), 'gmp-mc-'));
   const calls: string[] = [];
-  const c = await newCache(data, calls);
+  const c = await newCache(data, calls, memoryBytes);
   try {
     await fn(c.cache, data, calls);
   } finally {
@@ -140,4 +140,17 @@ test('a refresh fetches list and @latest from upstream at once, inside their TTL
     await scratch.close();
     await rm(data, { recursive: true, force: true });
   }
+});
+
+test('the memory budget counts what an entry costs, and kept answers do not pin Node’s shared slabs', async () => {
+  // 256 KiB, of which three quarters hold answers: about 180 entries of a 50-byte .info at ~1 KiB each.
+  // Counted at 128 bytes of overhead (the old estimate), all 300 would stay and the budget would be a fiction.
+  await withCache(async (cache) => {
+    for (let i = 0; i < 300; i++) await cache.info('example.com/m', `v1.0.${i}`);
+    await cache.flush();
+    const kept = Array.from({ length: 300 }, (_, i) => cache.hot('info', 'example.com/m', `v1.0.${i}`)).filter((s) => s !== undefined);
+    assert.ok(kept.length >= 100 && kept.length <= 200, `${kept.length} entries kept`);
+    assert.equal(cache.hot('info', 'example.com/m', 'v1.0.0'), undefined, 'the oldest was evicted');
+    for (const s of kept) assert.equal(s.body.buffer.byteLength, s.body.length, 'the body owns its memory');
+  }, 256 << 10);
 });

@@ -10,7 +10,7 @@ import { isExactQuery } from '../protocol/answers.js';
 import type { BlobStore } from '../storage/blob-store.js';
 import { versionsPrefix } from '../storage/keys.js';
 import { etagOf } from './etag.js';
-import { ByteLRU } from './lru.js';
+import { ByteLRU, ENTRY_OVERHEAD, ownBytes } from './lru.js';
 import { KeyMemo, LookupCounters } from './memo.js';
 import { NegativeCache } from './negative-cache.js';
 import { listFromStorage } from './stored-versions.js';
@@ -331,7 +331,8 @@ function endpointOf(kind: Kind): string {
 }
 
 function small(body: Buffer, fetchedAt: number): Small {
-  return { body, etag: etagOf(body), bytes: body.length + 128, fetchedAt };
+  const own = ownBytes(body);
+  return { body: own, etag: etagOf(own), bytes: own.length + ENTRY_OVERHEAD, fetchedAt };
 }
 
 function notCached(want: Want): GmpError {

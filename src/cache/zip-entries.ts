@@ -7,7 +7,7 @@ import type { BlobStore, ByteRange } from '../storage/blob-store.js';
 import type { SharedFd } from '../storage/fd-cache.js';
 import type { PinnedFile } from '../storage/pinned-file.js';
 import type { ZipReaders } from '../content/zip-readers.js';
-import { ByteLRU } from './lru.js';
+import { ByteLRU, ENTRY_OVERHEAD, ownBytes } from './lru.js';
 
 export interface ZipHandle {
   readonly size: number;
@@ -26,8 +26,8 @@ export interface ZipHandle {
  * with bench/ab.ts, see docs/performance.md). Most module zips are this small.
  */
 export const SMALL_ZIP_BYTES = 2 << 20;
-/** What an entry costs besides its bytes. */
-const ENTRY_BYTES = 256;
+/** What an entry costs besides its bytes: a handle's closures come on top of the common overhead. */
+const ENTRY_BYTES = ENTRY_OVERHEAD + 512;
 
 type Entry = ZipHandle & { readonly bytes: number };
 
@@ -82,7 +82,7 @@ export class ZipEntries {
     const p = read
       .then(
         (body) => {
-          const entry = { ...handle, body: body?.length === size ? body : undefined, bytes: ENTRY_BYTES + (body?.length ?? 0) };
+          const entry = { ...handle, body: body?.length === size ? ownBytes(body) : undefined, bytes: ENTRY_BYTES + (body?.length ?? 0) };
           this.lru.set(key, entry);
           return entry;
         },
@@ -179,7 +179,7 @@ async function readPinned(local: PinnedFile, size: number): Promise<Buffer | und
   const fd = local.acquire();
   if (fd === undefined) return undefined;
   try {
-    const buf = Buffer.allocUnsafe(size);
+    const buf = Buffer.allocUnsafeSlow(size);
     let at = 0;
     while (at < size) {
       const n = await new Promise<number>((resolve, reject) => read(fd.fd, buf, at, size - at, at, (err, got) => (err === null ? resolve(got) : reject(err))));
