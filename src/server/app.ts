@@ -1,7 +1,7 @@
 // Builds the HTTP application (separately from listen, so tests use it in-process): GOPROXY routes,
 // operational endpoints, one error handler mapping the error registry to statuses, request logging.
 import Fastify, { LogController } from 'fastify';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { ModuleCache } from '../cache/module-cache.js';
@@ -10,6 +10,8 @@ import type { ErrorCode } from '../errors.js';
 import type { Metrics } from '../metrics.js';
 import { clientErrorHandler, ignoreExpectations, refuseConnect } from './client-errors.js';
 import { withFastHits, requestId } from './fast-hits.js';
+import { installWireHits } from './wire-hits.js';
+import type { WireHits } from './wire-hits.js';
 import type { FastHitsOptions } from './fast-hits.js';
 import { registerGoproxyRoutes } from './goproxy-routes.js';
 import { MetricChildren } from './metric-children.js';
@@ -70,8 +72,10 @@ export function buildApp(options: AppOptions): FastifyInstance {
   refuseConnect(app.server, guard);
   ignoreExpectations(app.server, (req, res) => app.routing(req, res));
   let closing = false;
+  let wire: WireHits | undefined;
   app.addHook('preClose', (done) => {
     closing = true;
+    wire?.closeIdle();
     done();
   });
   app.addHook('onClose', async () => {
@@ -152,6 +156,8 @@ export function buildApp(options: AppOptions): FastifyInstance {
     };
     app.server.removeListener('request', route);
     app.server.on('request', withFastHits(fast, route));
+    // Plain HTTP only: over TLS the connection event carries encrypted bytes.
+    if (options.https === undefined) wire = installWireHits(app.server as Server, fast);
   }
   return app;
 }
