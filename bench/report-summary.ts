@@ -133,6 +133,11 @@ export function targets(r: Results): string {
   if (r.soak) {
     const n = Object.values(r.soak.errors).reduce((a, b) => a + b, 0);
     lines.push(`| soak, ${r.soak.clients} clients for ${r.soak.seconds} s: zero errors | ${n} | ${met(n === 0)} |`);
+    const st = r.soak.steady;
+    if (st !== undefined)
+      lines.push(
+        `| soak: RSS flat once the caches have filled (second half drifts < 10 % of its mean) | ${st.drift >= 0 ? '+' : '−'}${fmtMB(Math.abs(st.drift))} of ${fmtMB(st.meanRss)} | ${met(st.flat)} |`,
+      );
   }
   return lines.join('\n');
 }

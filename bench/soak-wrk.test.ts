@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { soakErrors } from './soak.js';
+import { soakErrors, steadyState } from './soak.js';
 import { runSoakLoad } from './soak-wrk.js';
 import type { SoakLoad } from './soak-wrk.js';
 import { WRK_BIN } from './wrk.js';
@@ -69,4 +69,23 @@ test('soak errors list socket errors, answers other than 200, probe failures and
     'HTTP 502': 1,
     'fill after the load': 1,
   });
+});
+
+test('steadyState calls a second half that swings with GC flat and one that climbs not flat', () => {
+  const at = (t: number, mib: number) => ({ t, rss: mib * 2 ** 20, pss: 0, processes: 3, fds: 10, fills: 0 });
+  // Warm-up from 200 to 600 MiB, then swings of ±60 MiB around 600.
+  const swinging = [
+    ...Array.from({ length: 30 }, (_, i) => at(i * 10, 200 + i * 14)),
+    ...Array.from({ length: 31 }, (_, i) => at(300 + i * 10, 600 + (i % 2 ? 60 : -60))),
+  ];
+  const flat = steadyState(swinging, 600);
+  assert.ok(flat?.flat, JSON.stringify(flat));
+  assert.equal(flat?.fromT, 300);
+  assert.ok(Math.abs(flat?.slope ?? 1) < 2 * 2 ** 20);
+  // 600 to 800 MiB over the second half: a leak.
+  const climbing = Array.from({ length: 61 }, (_, i) => at(i * 10, 400 + i * 6.7));
+  const leak = steadyState(climbing, 600);
+  assert.equal(leak?.flat, false);
+  assert.ok((leak?.drift ?? 0) > 150 * 2 ** 20);
+  assert.equal(steadyState(climbing.slice(0, 31), 600), undefined, 'no second half, no verdict');
 });

@@ -25,6 +25,42 @@ export interface SoakSample {
   readonly fds: number;
   /** Zips the upstream had served by then (fills). */
   readonly fills: number;
+  /** V8's heap (committed, used) and memory outside it, summed over the workers, from /metrics. */
+  readonly heapTotal?: number;
+  readonly heapUsed?: number;
+  readonly external?: number;
+}
+
+/**
+ * RSS once the caches have filled: a least-squares line through the samples of the second half of the
+ * run. Flat when the line moves by less than 10 % of the mean over that half: V8 collects in waves, so
+ * single samples swing by more than that, and a leak shows as a steady climb, not a swing.
+ */
+export interface SteadyState {
+  readonly fromT: number;
+  readonly meanRss: number;
+  readonly minRss: number;
+  readonly maxRss: number;
+  /** Bytes per minute. */
+  readonly slope: number;
+  /** slope × the half's length: what the line gained over it. */
+  readonly drift: number;
+  readonly flat: boolean;
+}
+
+export function steadyState(samples: readonly SoakSample[], seconds: number): SteadyState | undefined {
+  const fromT = seconds / 2;
+  const xs = samples.filter((s) => s.t >= fromT);
+  if (xs.length < 3) return undefined;
+  const mt = xs.reduce((a, s) => a + s.t, 0) / xs.length;
+  const mr = xs.reduce((a, s) => a + s.rss, 0) / xs.length;
+  const cov = xs.reduce((a, s) => a + (s.t - mt) * (s.rss - mr), 0);
+  const vt = xs.reduce((a, s) => a + (s.t - mt) ** 2, 0);
+  const perSecond = vt === 0 ? 0 : cov / vt;
+  const span = (xs[xs.length - 1] as SoakSample).t - (xs[0] as SoakSample).t;
+  const drift = perSecond * span;
+  const rss = xs.map((s) => s.rss);
+  return { fromT, meanRss: mr, minRss: Math.min(...rss), maxRss: Math.max(...rss), slope: perSecond * 60, drift, flat: Math.abs(drift) < 0.1 * mr };
 }
 
 export interface SoakResult {
@@ -41,11 +77,24 @@ export interface SoakResult {
   readonly peakRss: number;
   /** Errors by kind: socket errors, statuses other than 200, failed checks after the load. */
   readonly errors: Record<string, number>;
+  readonly steady?: SteadyState;
 }
 
-async function sample(pid: number, t: number, fills: number): Promise<SoakSample> {
+const HEAP = /^gomodproxy_nodejs_(heap_size_total|heap_size_used|external_memory)_bytes(?:\{[^}]*\})? (\d+(?:\.\d+)?(?:e\+\d+)?)$/gm;
+
+/** V8's heap and external memory as /metrics reports them (summed over the workers by the primary). */
+async function heapOf(url: string): Promise<Pick<SoakSample, 'heapTotal' | 'heapUsed' | 'external'>> {
+  const text = await fetch(`${url}/metrics`, { signal: AbortSignal.timeout(10_000) })
+    .then((r) => r.text())
+    .catch(() => '');
+  const sum: Record<string, number> = {};
+  for (const m of text.matchAll(HEAP)) sum[m[1] as string] = (sum[m[1] as string] ?? 0) + Number(m[2]);
+  return { heapTotal: sum.heap_size_total, heapUsed: sum.heap_size_used, external: sum.external_memory };
+}
+
+async function sample(pid: number, url: string, t: number, fills: number): Promise<SoakSample> {
   const m = await memoryOfPids(await processTree(pid));
-  return { t, rss: m.rss, pss: m.pss, processes: m.processes, fds: await treeFds(pid), fills };
+  return { t, rss: m.rss, pss: m.pss, processes: m.processes, fds: await treeFds(pid), fills, ...(await heapOf(url)) };
 }
 
 export function soakErrors(load: SoakLoad, after: Record<string, number>, probes?: SoakProbes): Record<string, number> {
@@ -70,7 +119,7 @@ export async function runSoak(ctx: BenchContext): Promise<SoakResult> {
       await res.arrayBuffer();
       if (res.status !== 200) throw new Error(`soak: filling ${p} answered ${res.status}`);
     }
-    const start = await sample(proxy.pid, 0, upstream.zips());
+    const start = await sample(proxy.pid, proxy.url, 0, upstream.zips());
     const samples: SoakSample[] = [start];
     ctx.log(`soak: ${ctx.soakClients} clients for ${seconds} s, one fill in ${FILL_EVERY} requests; RSS sampled every ${ctx.soakSampleSeconds} s`);
     const t0 = Date.now();
@@ -81,7 +130,7 @@ export async function runSoak(ctx: BenchContext): Promise<SoakResult> {
       while (loading) {
         await sleep(ctx.soakSampleSeconds * 1000);
         if (!loading) break;
-        const s = await sample(proxy.pid, (Date.now() - t0) / 1000, upstream.zips());
+        const s = await sample(proxy.pid, proxy.url, (Date.now() - t0) / 1000, upstream.zips());
         samples.push(s);
         ctx.log(`soak ${s.t.toFixed(0)} s: RSS ${(s.rss / 2 ** 20).toFixed(0)} MiB over ${s.processes} process(es), ${s.fds} fds, ${s.fills} fills`);
       }
@@ -89,7 +138,7 @@ export async function runSoak(ctx: BenchContext): Promise<SoakResult> {
     const load = await runSoakLoad(dir, proxy.url, hot, FILL_EVERY, ctx.soakClients, seconds).finally(() => (loading = false));
     const probes = await prober.stop();
     await sampler;
-    const end = await sample(proxy.pid, (Date.now() - t0) / 1000, upstream.zips());
+    const end = await sample(proxy.pid, proxy.url, (Date.now() - t0) / 1000, upstream.zips());
     samples.push(end);
     const peakRss = Math.max(await peak.stop(), ...samples.map((s) => s.rss));
     // After the load: still healthy, still serving a hit and a new fill.
@@ -104,7 +153,19 @@ export async function runSoak(ctx: BenchContext): Promise<SoakResult> {
       after[kind] = res?.status === 200 ? 0 : 1;
     }
     const errors = soakErrors(load, after, probes);
-    return { clients: ctx.soakClients, seconds, fillEvery: FILL_EVERY, load, probes, samples, start, end, peakRss, errors };
+    return {
+      clients: ctx.soakClients,
+      seconds,
+      fillEvery: FILL_EVERY,
+      load,
+      probes,
+      samples,
+      start,
+      end,
+      peakRss,
+      errors,
+      steady: steadyState(samples, seconds),
+    };
   } finally {
     await proxy.stop();
     await upstream.close();
