@@ -88,6 +88,15 @@ export function answerHead(h: Hit, date: string, keepAliveSeconds: number): stri
   );
 }
 
+/** Head and body in one Buffer: one write, and Node passes a single Buffer to the socket without copying. */
+function answer(h: Hit, head: string): Buffer {
+  const body = h.body;
+  const out = Buffer.allocUnsafe(head.length + (body?.length ?? 0));
+  out.write(head, 0, 'latin1');
+  body?.copy(out, head.length);
+  return out;
+}
+
 type ConnectionListener = (this: Server, socket: Socket) => void;
 
 export interface WireHits {
@@ -150,8 +159,7 @@ export function installWireHits(server: Server, o: FastHitsOptions): WireHits {
             socket.cork();
             corked = true;
           }
-          socket.write(answerHead(hit, date.get(), Math.floor(server.keepAliveTimeout / 1000)), 'latin1');
-          if (hit.body !== undefined) socket.write(hit.body);
+          socket.write(answer(hit, answerHead(hit, date.get(), Math.floor(server.keepAliveTimeout / 1000))));
           countHit(o, hit);
           at = end + HEAD_END.length;
         }
