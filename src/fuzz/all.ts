@@ -8,7 +8,6 @@ import { noteProperties } from '../sumdb/note.props.js';
 import { tlogProperties } from '../sumdb/tlog.props.js';
 import { keyProperties } from '../storage/keys.props.js';
 import { proxyListProperties } from '../protocol/proxy-list.props.js';
-import { wireProperties } from '../server/wire-hits.props.js';
 import type { FuzzProperty } from './property.js';
 
 export const allProperties: ReadonlyArray<{ area: string; properties: readonly FuzzProperty[] }> = [
@@ -21,5 +20,4 @@ export const allProperties: ReadonlyArray<{ area: string; properties: readonly F
   { area: 'modzip', properties: zipProperties },
   { area: 'sumdb/note', properties: noteProperties },
   { area: 'sumdb/tlog', properties: tlogProperties },
-  { area: 'server/wire-hits', properties: wireProperties },
 ];

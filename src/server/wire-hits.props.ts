@@ -1,4 +1,5 @@
-// Fuzz property for the connection-level hit path's request grammar (wire-hits.ts): whatever parseHead
+// Fuzz property for the connection-level hit path's request grammar (wire-hits.ts), run by
+// server.prop.test.ts (not by `npm run fuzz`: fuzz/ sits below server/ in the layers): whatever parseHead
 // accepts, Node's own HTTP parser reads as the same request. The oracle is a real Node HTTP server on
 // 127.0.0.1, sent the same bytes; parseHead may refuse more than Node does (Node then answers), never less.
 import assert from 'node:assert/strict';
