@@ -6,8 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { main } from '../src/cli/main.js';
-import { captureIO } from './helpers/cli-io.js';
+import { runCli as cli } from './helpers/in-process-cli.js';
 import { startFakeUpstream } from './helpers/fake-upstream.js';
 import { forEachGo, goEnv, runGo } from './helpers/go.js';
 import { sampleModules, writeGoproxyDir } from './helpers/goproxy-dir.js';
@@ -16,12 +15,6 @@ import { startProxy } from './helpers/proxy.js';
 import { startTestSumdb } from './helpers/test-sumdb.js';
 
 const PRIVATE = 'example.com/Upper';
-
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const c = captureIO();
-  const code = await main(args, c.io);
-  return { code, ...c.text };
-}
 
 async function project(dir: string, withPrivate: boolean): Promise<void> {
   const requires = ['example.com/lib v1.0.0', ...(withPrivate ? ['example.com/Upper/Case v0.1.0'] : [])];

@@ -6,10 +6,9 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { TarEntry } from '../src/bundle/tar-write.js';
-import { main } from '../src/cli/main.js';
 import { dataPaths } from '../src/storage/data-dirs.js';
 import { filesUnder, flip, rewriteBundle } from './helpers/bundle-files.js';
-import { captureIO } from './helpers/cli-io.js';
+import { runCli as cli } from './helpers/in-process-cli.js';
 import { startFakeUpstream } from './helpers/fake-upstream.js';
 import type { FakeUpstream } from './helpers/fake-upstream.js';
 import { sampleModules, writeGoproxyDir } from './helpers/goproxy-dir.js';
@@ -21,12 +20,6 @@ let up: FakeUpstream;
 let db: TestSumdb;
 let bundle: string;
 const ZIP = 'cache/example.com/lib/@v/v1.0.0.zip';
-
-async function cli(args: string[]) {
-  const c = captureIO();
-  const code = await main(args, c.io);
-  return { code, ...c.text };
-}
 
 const importInto = (file: string, dataDir: string, gosumdb = db.gosumdb) =>
   cli(['bundle', 'import', file, '--data', dataDir, '--upstream', 'off', '--sumdb', gosumdb, '--own-sumdb', 'off', '--log-level', 'silent']);

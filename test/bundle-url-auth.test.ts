@@ -7,10 +7,9 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { request } from 'undici';
-import { main } from '../src/cli/main.js';
 import { dataPaths } from '../src/storage/data-dirs.js';
 import { filesUnder } from './helpers/bundle-files.js';
-import { captureIO } from './helpers/cli-io.js';
+import { runCli as cli } from './helpers/in-process-cli.js';
 import { startFakeUpstream } from './helpers/fake-upstream.js';
 import { sampleModules, writeGoproxyDir } from './helpers/goproxy-dir.js';
 import { startProxy } from './helpers/proxy.js';
@@ -26,12 +25,6 @@ let data: string;
 let proxy: ProxyProcess;
 let admin: string;
 let reader: string;
-
-async function cli(args: string[], env: Record<string, string> = {}) {
-  const c = captureIO({ env });
-  const code = await main(args, c.io);
-  return { code, ...c.text };
-}
 
 before(async () => {
   tmp = await mkdtemp(path.join(tmpdir(), 'gmp-bundle-auth-'));

@@ -8,10 +8,9 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { request } from 'undici';
-import { main } from '../src/cli/main.js';
 import { dataPaths } from '../src/storage/data-dirs.js';
 import { filesUnder, flip, rewriteBundle } from './helpers/bundle-files.js';
-import { captureIO } from './helpers/cli-io.js';
+import { runCli as cli } from './helpers/in-process-cli.js';
 import { startFakeUpstream } from './helpers/fake-upstream.js';
 import { goEnv, runGo } from './helpers/go.js';
 import { sampleModules, writeGoproxyDir } from './helpers/goproxy-dir.js';
@@ -32,12 +31,6 @@ let aKey: string;
 let testDb: { key: string; gosumdb: string };
 let b: ProxyProcess;
 let dataB: string;
-
-async function cli(args: string[], env: Record<string, string> = {}) {
-  const c = captureIO({ env });
-  const code = await main(args, c.io);
-  return { code, ...c.text };
-}
 
 const bFlags = () => ({ upstream: 'off', sumdb: testDb.gosumdb, private: PRIVATE, 'own-sumdb': 'on', 'bundle-trust': aKey, workers: '2' });
 

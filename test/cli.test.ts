@@ -6,14 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { main } from '../src/cli/main.js';
-import { captureIO } from './helpers/cli-io.js';
-
-async function cli(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const c = captureIO({ env: {} });
-  const code = await main(argv, c.io);
-  return { code, ...c.text };
-}
+import { runCli as cli } from './helpers/in-process-cli.js';
 
 function assertOneLine(stderr: string, what: RegExp, label: string): void {
   assert.match(stderr, /^[^\n]+\n$/, `${label}: exactly one line, got ${JSON.stringify(stderr)}`);
