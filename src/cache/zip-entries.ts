@@ -55,26 +55,22 @@ export class ZipEntries {
     return this.lru.get(key);
   }
 
-  /** A zip found in storage: remembered with its bytes when small. refill fills it again if it is evicted. */
-  stored(key: string, size: number, h1: string, refill?: Refill): Promise<ZipHandle> {
-    return this.load(key, size, h1, refill);
-  }
-
   /**
    * A zip just filled: while its commit runs, it is read from the validated scratch file (`local`); small
    * ones are kept in memory straight away. Filled by another process (no `local`): read from the store.
    */
   filled(key: string, size: number, h1: string, local?: PinnedFile, durable?: Promise<boolean>, refill?: Refill): Promise<ZipHandle> {
     if (local !== undefined && durable !== undefined) return this.pending(key, size, h1, local, durable, refill);
-    return this.load(key, size, h1, refill);
+    return this.stored(key, size, h1, refill);
   }
 
   /**
-   * The entry of a stored zip, its bytes read once for every concurrent caller: a herd on a zip another
-   * replica just filled is one storage read per process, not one per request. A failed read still gives a
-   * handle (each request then opens the zip itself) but is not remembered.
+   * A zip found in storage: remembered with its bytes when small; refill fills it again if it is evicted.
+   * The bytes are read once for every concurrent caller: a herd on a zip another replica just filled is one
+   * storage read per process, not one per request. A failed read still gives a handle (each request then
+   * opens the zip itself) but is not remembered.
    */
-  private load(key: string, size: number, h1: string, refill?: Refill): Promise<ZipHandle> {
+  stored(key: string, size: number, h1: string, refill?: Refill): Promise<ZipHandle> {
     const loading = this.loading.get(key);
     if (loading !== undefined) return loading;
     const handle = this.handle(key, size, h1, refill);

@@ -115,7 +115,13 @@ export function installWireHits(server: Server, o: FastHitsOptions): WireHits {
   const held = new Set<Socket>();
   const date = new DateHeader();
 
-  const handOver = (socket: Socket, rest: Buffer | undefined, listeners: Listeners): void => {
+  /** Node's own connection setup, as if this file were not there. */
+  const toNode = (socket: Socket): void => {
+    for (const l of nodeListeners) l.call(server, socket);
+  };
+
+  /** Gives the connection to Node for good, with the bytes not answered here (never empty) put back. */
+  const handOver = (socket: Socket, rest: Buffer, listeners: Listeners): void => {
     held.delete(socket);
     socket.pause();
     socket.removeListener('data', listeners.data);
@@ -123,8 +129,8 @@ export function installWireHits(server: Server, o: FastHitsOptions): WireHits {
     socket.removeListener('end', listeners.end);
     socket.removeListener('drain', listeners.drain);
     socket.setTimeout(0);
-    if (rest !== undefined && rest.length > 0) socket.unshift(rest);
-    for (const l of nodeListeners) l.call(server, socket);
+    socket.unshift(rest);
+    toNode(socket);
     socket.removeListener('error', listeners.error);
     // Node's parser reads new bytes from the handle itself; what is buffered (put back above, or read
     // after the pause) flows to it as 'data' on the next tick, before any new read.
@@ -140,10 +146,7 @@ export function installWireHits(server: Server, o: FastHitsOptions): WireHits {
   }
 
   server.on('connection', (socket: Socket) => {
-    if (o.closing()) {
-      for (const l of nodeListeners) l.call(server, socket);
-      return;
-    }
+    if (o.closing()) return toNode(socket);
     held.add(socket);
     const listeners: Listeners = {
       data: (chunk) => {
