@@ -78,7 +78,8 @@ describe('serve --workers 2', () => {
       latest = await (await request(`${proxy.url}/sumdb-own/latest`, { dispatcher: agent })).body.text();
     }
     assert.match(latest, /^go\.sum database tree\n9\n/, 'the big zip and the 8 small ones, each once');
-    // Round-robin sends these to both workers: each serves the same record and tree from the shared log.
+    // Concurrent connections are taken by whichever worker accepts first, usually both: each must serve the
+    // same record and tree from the shared log.
     // Other workers see a new tree head within a moment (they re-read it at most every 250 ms): ask until
     // they agree, as a client would see it settle, however busy the machine is.
     const ask = () =>
@@ -135,6 +136,29 @@ describe('serve --workers 2', () => {
       'both workers are new processes',
     );
     assert.ok((await stat(path.join(data, 'cache', 'example.com', 'slow', '@v', 'v1.0.0.zip'))).size > 2 * 1024 * 1024);
+  });
+
+  test('a stalled worker does not hold new connections: the other worker accepts and answers all of them', async () => {
+    const mod = '/example.com/lib/@v/v1.0.0.mod';
+    assert.equal((await sha256Of(proxy.url + mod)).status, 200);
+    const [stalled] = await proxy.workers();
+    // A stopped process stands for a worker stuck in a long task: it accepts nothing until it runs again.
+    process.kill(stalled as number, 'SIGSTOP');
+    try {
+      // Each request on a connection of its own; with the primary handing connections out in turn, every
+      // other one would wait for the stopped worker.
+      const fresh = () => {
+        const own = new Agent({ connections: 1 });
+        return request(proxy.url + mod, { dispatcher: own, headersTimeout: 15_000, bodyTimeout: 15_000 })
+          .then(async (r) => `${r.statusCode} ${(await r.body.text()).length > 0}`)
+          .catch((err: Error) => `failed: ${err.message}`)
+          .finally(() => own.close());
+      };
+      const answers = await Promise.all(Array.from({ length: 10 }, fresh));
+      assert.deepEqual(answers, Array(10).fill('200 true'));
+    } finally {
+      process.kill(stalled as number, 'SIGCONT');
+    }
   });
 
   test('the go command downloads and builds through the workers, with the same sums as straight from the upstream', async () => {
