@@ -53,7 +53,7 @@ for (const big of [false, true]) {
         fetches++;
         const bytes = v === 'v1.0.0' ? zip : zip2;
         await writeFile(file, bytes);
-        return bytes.length;
+        return { size: bytes.length };
       },
     };
     const { scratch } = await Scratch.open(path.join(data, 'tmp'));

@@ -58,7 +58,9 @@ test('a herd asking for a small zip another process filled reads the store once,
   const entries = new ZipEntries(store, 16 << 20);
   const handles = await Promise.all(
     Array.from({ length: 50 }, (_, i) =>
-      i % 2 === 0 ? entries.filled('m/@v/v1.0.0.zip', bytes.length, H1) : entries.stored('m/@v/v1.0.0.zip', bytes.length, H1),
+      i % 2 === 0
+        ? entries.filled('m/@v/v1.0.0.zip', bytes.length, H1, { durable: Promise.resolve(true) })
+        : entries.stored('m/@v/v1.0.0.zip', bytes.length, H1),
     ),
   );
   assert.equal(reads, 1);

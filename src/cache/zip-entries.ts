@@ -31,6 +31,13 @@ const ENTRY_BYTES = ENTRY_OVERHEAD + 512;
 
 type Entry = ZipHandle & { readonly bytes: number };
 
+/** A zip a fill of this process just produced: its scratch file while the commit runs, and its bytes if in memory. */
+export interface JustFilled {
+  readonly local?: PinnedFile;
+  readonly body?: Buffer;
+  readonly durable: Promise<boolean>;
+}
+
 /** Fills a zip again; resolves to its size. */
 export type Refill = () => Promise<number>;
 
@@ -59,8 +66,8 @@ export class ZipEntries {
    * A zip just filled: while its commit runs, it is read from the validated scratch file (`local`); small
    * ones are kept in memory straight away. Filled by another process (no `local`): read from the store.
    */
-  filled(key: string, size: number, h1: string, local?: PinnedFile, durable?: Promise<boolean>, refill?: Refill): Promise<ZipHandle> {
-    if (local !== undefined && durable !== undefined) return this.pending(key, size, h1, local, durable, refill);
+  filled(key: string, size: number, h1: string, fill: JustFilled, refill?: Refill): Promise<ZipHandle> {
+    if (fill.local !== undefined) return this.pending(key, size, h1, fill.local, fill.durable, fill.body, refill);
     return this.stored(key, size, h1, refill);
   }
 
@@ -89,9 +96,18 @@ export class ZipEntries {
     return p;
   }
 
-  private async pending(key: string, size: number, h1: string, local: PinnedFile, durable: Promise<boolean>, refill?: Refill): Promise<ZipHandle> {
+  private async pending(
+    key: string,
+    size: number,
+    h1: string,
+    local: PinnedFile,
+    durable: Promise<boolean>,
+    bytes?: Buffer,
+    refill?: Refill,
+  ): Promise<ZipHandle> {
     const stored = this.handle(key, size, h1, refill);
-    const body = size <= this.small ? await readPinned(local, size) : undefined;
+    // The bytes the fill validated, when it had them in memory; else read once from the scratch file.
+    const body = size > this.small ? undefined : bytes?.length === size ? ownBytes(bytes) : await readPinned(local, size);
     const fromLocal = (): SharedFd | undefined => local.acquire();
     const entry: Entry = {
       ...stored,

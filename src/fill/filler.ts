@@ -130,17 +130,18 @@ export class Filler implements Fill {
     let pinned: PinnedFile;
     let h1: string;
     let size: number;
+    let body: Buffer | undefined;
     try {
       let source = '';
-      ({ h1, size } = await chain.first(async (s) => {
+      ({ h1, size, body } = await chain.first(async (s) => {
         source = s.name;
-        const n = await s.zip(mod, v, file.path, opts);
-        const checked = await checkAndHashZip(file.path, mod, v).catch((err: unknown) => {
+        const fetched = await s.zip(mod, v, file.path, opts);
+        const checked = await checkAndHashZip(file.path, mod, v, fetched.bytes).catch((err: unknown) => {
           if (!(err instanceof ModZipError)) throw err;
           this.deps.metrics?.upstreamErrors.inc({ upstream: s.name, kind: 'bad_content' });
           throw badContent(s.name, `zip for ${mod}@${v}: ${err.message}`);
         });
-        return { h1: checked.h1, size: n };
+        return { h1: checked.h1, size: fetched.size, body: checked.data };
       }));
       await this.commit.pass({ module: mod, version: v, kind: 'zip', h1, file: file.path, source });
       pinned = await PinnedFile.open(file.path);
@@ -151,7 +152,7 @@ export class Filler implements Fill {
     // Validated and verified: the clients get it from the scratch file while the commit (fsync, rename or
     // upload) finishes behind the answer. A crash may lose the entry, never corrupt one.
     const durable = this.commitZip(mod, v, h1, size, file).finally(() => pinned.retire());
-    return { kind: 'zip', size, h1, fetchedAt: this.now(), durable, local: pinned };
+    return { kind: 'zip', body, size, h1, fetchedAt: this.now(), durable, local: pinned };
   }
 
   /** The hash first: a zip is only ever visible together with its hash. */

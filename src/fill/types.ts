@@ -20,7 +20,7 @@ export interface Want {
 
 export interface Filled {
   readonly kind: Kind;
-  /** The exact bytes to serve, for everything but zips. */
+  /** The exact bytes to serve: always, but for zips; a zip's when it was validated in memory (small zips). */
   readonly body?: Buffer;
   readonly size: number;
   /** The `h1:` hash of a zip, or of a go.mod. */

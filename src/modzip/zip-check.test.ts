@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import yazl from 'yazl';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { checkAndHashZip, MAX_ZIP_FILE, ModZipError } from './zip-check.js';
 import { buildZip, renameInZip, setCrc, setDeclaredSize } from './zip-test-helpers.js';
 import type { TestEntry } from './zip-test-helpers.js';
@@ -45,14 +45,20 @@ async function rejects(zip: Buffer | Promise<Buffer>, pattern: RegExp, mod = 'ex
 describe('checkAndHashZip accepts', () => {
   test('the two-file zip of §9 and hashes it and its go.mod as Go does', async () => {
     for (const compress of [true, false]) {
-      const file = await save(await buildZip(base.map((e) => ({ ...e, compress }))));
-      assert.deepEqual(await checkAndHashZip(file, 'example.com/m', 'v1.0.0'), {
+      const bytes = await buildZip(base.map((e) => ({ ...e, compress })));
+      const file = await save(bytes);
+      const expected = {
         h1: 'h1:SXy42eQ/QbleX7vtuAPFnaM3tNuQnfeo7rulG/p7iOw=',
         entries: 2,
         uncompressedSize: 31,
         goModH1: 'h1:flS2VctbRrTv+sBE+VKgxx6hlkMGPVz9MGOmzMYFg3k=',
         goMod: Buffer.from('module example.com/m\n'),
-      });
+        // Small: checked in memory, and the bytes come back for the caller to serve.
+        data: bytes,
+      };
+      assert.deepEqual(await checkAndHashZip(file, 'example.com/m', 'v1.0.0'), expected);
+      // With the bytes already in memory, the file is not read at all.
+      assert.deepEqual(await checkAndHashZip(join(dirname(file), 'absent.zip'), 'example.com/m', 'v1.0.0', bytes), expected);
     }
   });
 

@@ -34,6 +34,8 @@ export interface ZipCheckResult {
   goModH1?: string;
   /** The root go.mod's bytes, when the zip has one. */
   goMod?: Buffer;
+  /** The whole zip, when it was checked in memory (small zips). */
+  data?: Buffer;
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
@@ -79,10 +81,10 @@ class EntryRules {
 const IN_MEMORY_ZIP = 4 << 20;
 
 /** The zip opened with yauzl, and a way to read its raw bytes (for the end records yauzl keeps to itself). */
-async function openZip(file: string, size: number): Promise<{ zip: ZipFile; readAt: ReadAt; close: () => Promise<void>; data?: Buffer }> {
+async function openZip(file: string, size: number, bytes?: Buffer): Promise<{ zip: ZipFile; readAt: ReadAt; close: () => Promise<void>; data?: Buffer }> {
   const options = { lazyEntries: true, autoClose: false, decodeStrings: false, validateEntrySizes: true };
   if (size <= IN_MEMORY_ZIP) {
-    const data = await readFile(file);
+    const data = bytes ?? (await readFile(file));
     const zip = await new Promise<ZipFile>((resolve, reject) => yauzl.fromBuffer(data, options, (err, z) => (err ? reject(err) : resolve(z))));
     return { zip, readAt: async (at, length) => (at < 0 ? Buffer.alloc(0) : data.subarray(at, at + length)), close: async () => {}, data };
   }
@@ -219,21 +221,22 @@ async function checkEntries(zip: ZipFile, prefix: string, centralDirectorySize: 
 /**
  * Checks a module zip file for module@version as `go mod download` would (module.Check, size limits, entry
  * names, collisions, go.mod placement, exact sizes and CRCs) and returns its h1. Throws ModZipError.
+ * `bytes`, when given, are the file's contents, already in memory: the file is then not read.
  */
-export async function checkAndHashZip(file: string, modulePath: string, version: string): Promise<ZipCheckResult> {
+export async function checkAndHashZip(file: string, modulePath: string, version: string, bytes?: Buffer): Promise<ZipCheckResult> {
   const canonical = canonicalVersion(version);
   if (canonical !== version) {
     throw new ModZipError(`version ${goQuote(version)} is not canonical (should be ${goQuote(canonical)})`);
   }
   const invalid = check(modulePath, version);
   if (invalid !== undefined) throw new ModZipError(invalid);
-  const { size } = await stat(file);
+  const size = bytes?.length ?? (await stat(file)).size;
   if (size > MAX_ZIP_FILE) {
     throw new ModZipError(`module zip file is too large (${size} bytes; limit is ${MAX_ZIP_FILE} bytes)`);
   }
   let opened: Awaited<ReturnType<typeof openZip>>;
   try {
-    opened = await openZip(file, size);
+    opened = await openZip(file, size, bytes);
   } catch (err) {
     throw new ModZipError(`not a valid zip file: ${(err as Error).message}`, { cause: err });
   }
@@ -244,7 +247,8 @@ export async function checkAndHashZip(file: string, modulePath: string, version:
   try {
     const cd = await centralDirectory(opened.readAt, size, zip.comment.length);
     if (typeof cd === 'string') throw new ModZipError(`not a valid zip file: ${cd}`);
-    return await checkEntries(zip, `${modulePath}@${version}/`, cd.size, opened.readAt, opened.data);
+    const result = await checkEntries(zip, `${modulePath}@${version}/`, cd.size, opened.readAt, opened.data);
+    return opened.data === undefined ? result : { ...result, data: opened.data };
   } catch (err) {
     if (err instanceof ModZipError) throw err;
     throw new ModZipError(`not a valid zip file: ${(err as Error).message}`, { cause: err });

@@ -95,9 +95,10 @@ export class FsStore implements BlobStore {
       await writeFile(tmp.path, data, { flush: true });
       await this.renameInto(tmp.path, dest);
     } catch (err) {
-      throw localIoError(err, `storing ${key}`);
-    } finally {
+      // Only a write that failed leaves a temp file: after the rename there is nothing to remove, and
+      // unlinking it anyway cost every put a thread-pool round trip that failed with ENOENT.
       await tmp.discard();
+      throw localIoError(err, `storing ${key}`);
     }
   }
 

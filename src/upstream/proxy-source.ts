@@ -2,6 +2,7 @@
 // reads the answers with hard size limits, within the fill's deadline. The fill component validates what
 // it gets.
 import { createWriteStream } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { GmpError, gmpError } from '../errors.js';
@@ -12,10 +13,15 @@ import { latestPath, listPath, versionPath } from '../protocol/url-path.js';
 import { localIoError } from '../storage/local-errors.js';
 import type { FillDeadline } from './deadline.js';
 import { readAtMost } from './read-body.js';
-import type { RawFetcher, RawResponse, RawSource, SourceHealth, SourceOptions } from './source.js';
+import type { FetchedZip, RawFetcher, RawResponse, RawSource, SourceHealth, SourceOptions } from './source.js';
 
 const MAX_LIST = 16 << 20;
 const MAX_INFO = 1 << 20;
+/**
+ * A zip whose announced length is at most this is read into memory and written with one call: the file
+ * stream's turns cost more than the bytes on a small zip, and its checks can then read memory.
+ */
+const SMALL_ZIP = 1 << 20;
 
 export class ProxySource implements RawSource {
   readonly name: string;
@@ -45,17 +51,18 @@ export class ProxySource implements RawSource {
     return this.readSmall(versionPath(modulePath, version, 'mod'), 'mod', MAX_GO_MOD, opts);
   }
 
-  zip(modulePath: string, version: string, file: string, opts: SourceOptions = {}): Promise<number> {
+  zip(modulePath: string, version: string, file: string, opts: SourceOptions = {}): Promise<FetchedZip> {
     const what = `zip for ${modulePath}@${version}`;
     return this.fetcher.fetch(versionPath(modulePath, version, 'zip'), 'zip', (res) => this.readZip(res, file, what, opts.deadline), opts);
   }
 
   /** Streams a zip into `file` (truncated first: a retry starts over), counting and bounding its size. */
-  private async readZip(res: RawResponse, file: string, what: string, deadline?: FillDeadline): Promise<number> {
+  private async readZip(res: RawResponse, file: string, what: string, deadline?: FillDeadline): Promise<FetchedZip> {
     if (res.contentLength !== undefined && res.contentLength > MAX_ZIP_FILE) {
       res.body.destroy();
       throw this.bad(`${what}: larger than 500 MiB`);
     }
+    if (res.contentLength !== undefined && res.contentLength <= SMALL_ZIP) return this.readSmallZip(res, res.contentLength, file, what, deadline);
     let size = 0;
     const counter = new Transform({
       transform: (chunk: Buffer, _enc, cb) => {
@@ -76,7 +83,25 @@ export class ProxySource implements RawSource {
       throw this.bodyError(err, what);
     }
     if (res.contentLength !== undefined && size !== res.contentLength) throw this.bodyError(new Error(`${size} of ${res.contentLength} bytes`), what);
-    return size;
+    return { size };
+  }
+
+  /** A zip of announced length `length` (small): into memory, exactly that many bytes, then into `file`. */
+  private async readSmallZip(res: RawResponse, length: number, file: string, what: string, deadline?: FillDeadline): Promise<FetchedZip> {
+    let bytes: Buffer;
+    try {
+      bytes = await readAtMost(res.body, length, () => this.bodyError(new Error(`more than the ${length} bytes announced`), what));
+    } catch (err) {
+      throw this.bodyError(err, what);
+    }
+    if (bytes.length !== length) throw this.bodyError(new Error(`${bytes.length} of ${length} bytes`), what);
+    deadline?.progress(length);
+    try {
+      await writeFile(file, bytes);
+    } catch (err) {
+      throw localIoError(err, `writing ${what}`);
+    }
+    return { size: length, bytes };
   }
 
   private readSmall(rel: string, endpoint: string, limit: number, opts: SourceOptions = {}): Promise<Buffer> {

@@ -23,8 +23,14 @@ export interface RawSource {
   latest(modulePath: string, opts?: SourceOptions): Promise<Buffer>;
   /** `@v/<v>.mod`: the go.mod bytes (at most MAX_GO_MOD). */
   mod(modulePath: string, version: string, opts?: SourceOptions): Promise<Buffer>;
-  /** `@v/<v>.zip`: writes the raw bytes into `file` (created here, at most MAX_ZIP_FILE bytes); returns the size. */
-  zip(modulePath: string, version: string, file: string, opts?: SourceOptions): Promise<number>;
+  /** `@v/<v>.zip`: writes the raw bytes into `file` (created here, at most MAX_ZIP_FILE bytes). */
+  zip(modulePath: string, version: string, file: string, opts?: SourceOptions): Promise<FetchedZip>;
+}
+
+/** A zip written to its scratch file; with its bytes when the source read them into memory (small zips). */
+export interface FetchedZip {
+  readonly size: number;
+  readonly bytes?: Buffer;
 }
 
 /** How an upstream is doing (circuit state, latency), and background probes of it. */

@@ -6,7 +6,7 @@ import { GmpError, gmpError } from '../errors.js';
 import { ModZipError } from '../modzip/zip-check.js';
 import { redactURL } from '../protocol/proxy-list.js';
 import { formatList } from '../protocol/answers.js';
-import type { RawSource } from '../upstream/source.js';
+import type { FetchedZip, RawSource } from '../upstream/source.js';
 import { CodeRepo, ModuleVersionError } from './code-repo.js';
 import { statVersion } from './convert.js';
 import type { ModRevInfo } from './convert.js';
@@ -97,12 +97,12 @@ export class DirectSource implements RawSource {
     });
   }
 
-  zip(modulePath: string, version: string, file: string): Promise<number> {
+  zip(modulePath: string, version: string, file: string): Promise<FetchedZip> {
     return this.run(modulePath, async (t) => {
       if (t.kind === 'mod') return t.source.zip(modulePath, version, file);
       await this.exact(t.repo, version);
       await writeZipFromGit(t.repo, version, file, this.tmpDir);
-      return (await stat(file)).size;
+      return { size: (await stat(file)).size };
     });
   }
 

@@ -44,7 +44,7 @@ export async function startDirect(gitServerUrl: string, extra: Partial<DirectSou
         .filter((l) => l !== ''),
     info: async (m, q) => JSON.parse((await raw.info(m, q)).toString('utf8')),
     mod: (m, v) => raw.mod(m, v),
-    zip: (m, v, file) => raw.zip(m, v, file),
+    zip: async (m, v, file) => (await raw.zip(m, v, file)).size,
     get mirrorFetches() {
       return raw.mirrorFetches;
     },
