@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
+import { TEST_FETCH } from '../../test/helpers/fetch-options.js';
 import { isGmpError } from '../errors.js';
 import { HttpFetcher } from './http-fetcher.js';
 import { ProxySource } from './proxy-source.js';
@@ -40,15 +41,7 @@ before(async () => {
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   close = () => new Promise((r) => server.close(() => r()));
-  fetcher = new HttpFetcher(url, {
-    retries: 0,
-    retryBackoffMs: 10,
-    connectTimeoutMs: 5000,
-    firstByteTimeoutMs: 10_000,
-    idleTimeoutMs: 10_000,
-    breakerThreshold: 100,
-    breakerCooldownMs: 1000,
-  });
+  fetcher = new HttpFetcher(url, TEST_FETCH);
   source = new ProxySource(fetcher);
 });
 

@@ -16,6 +16,7 @@ import { parseGosumdb } from '../protocol/gosumdb.js';
 import type { SumdbSpec } from '../protocol/gosumdb.js';
 import { Metrics } from '../metrics.js';
 import { MemoryStore } from '../storage/memory-store.js';
+import { TEST_FETCH } from '../../test/helpers/fetch-options.js';
 import { HttpFetcher } from '../upstream/http-fetcher.js';
 import { ChecksumDb } from './checksum-db.js';
 import { trustedHeadKey } from './sumdb-ops.js';
@@ -25,21 +26,12 @@ let db: TestSumdb;
 let coord: SwitchableCoordinator;
 let fetcher: HttpFetcher;
 const metrics = new Metrics({ defaultMetrics: false });
-const FETCH = {
-  retries: 0,
-  retryBackoffMs: 10,
-  connectTimeoutMs: 5000,
-  firstByteTimeoutMs: 10_000,
-  idleTimeoutMs: 10_000,
-  breakerThreshold: 100,
-  breakerCooldownMs: 1000,
-};
 
 before(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'gmp-degraded-'));
   db = await startTestSumdb(await writeGoproxyDir(path.join(dir, 'up'), sampleModules()));
   coord = switchableCoordinator();
-  fetcher = new HttpFetcher(db.url, FETCH);
+  fetcher = new HttpFetcher(db.url, TEST_FETCH);
 });
 after(async () => {
   await fetcher.close();
@@ -82,7 +74,7 @@ test('the head trusted while the coordinator was down is saved there once it ans
   const store = new MemoryStore();
   const c = switchableCoordinator();
   const db2 = await startTestSumdb(await writeGoproxyDir(path.join(dir, 'up2'), sampleModules()));
-  const f2 = new HttpFetcher(db2.url, FETCH);
+  const f2 = new HttpFetcher(db2.url, TEST_FETCH);
   try {
     const checksums = new ChecksumDb(parseGosumdb(db2.gosumdb) as SumdbSpec, f2, {
       store,
