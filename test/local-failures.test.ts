@@ -88,7 +88,9 @@ describe('a full disk', () => {
 describe('a fill killed mid-way', () => {
   test('SIGKILL during a zip fill leaves nothing in the cache, and the next start clears the partial download', async () => {
     const data = await mkdtemp(path.join(tmpdir(), 'gmp-kill-'));
-    up.faults.set(ZIP, { kind: 'trickle', bytes: 16, everyMs: 50 });
+    // Without a Content-Length the zip streams into its scratch file as it comes (a small zip of announced
+    // length is read into memory first and would leave no partial file to clear).
+    up.faults.set(ZIP, { kind: 'trickle', bytes: 16, everyMs: 50, chunked: true });
     const first = await startProxyProcess({ ...FLAGS, upstream: up.url, data });
     try {
       const pending = fetch(first.url + ZIP).catch(() => undefined);

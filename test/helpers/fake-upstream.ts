@@ -12,8 +12,8 @@ export type Fault =
   | { kind: 'truncate' }
   | { kind: 'body'; body: string | Buffer }
   | { kind: 'reset' }
-  /** Sends the body in chunks of `bytes` every `everyMs` (a slow or stalling upstream). */
-  | { kind: 'trickle'; bytes: number; everyMs: number }
+  /** Sends the body in chunks of `bytes` every `everyMs` (a slow or stalling upstream); `chunked`: without a Content-Length. */
+  | { kind: 'trickle'; bytes: number; everyMs: number; chunked?: boolean }
   /** `fault` for the first `count` requests of a path, then the normal answer (5xx-then-ok, reset-then-ok). */
   | { kind: 'first'; count: number; fault: Fault }
   /** A redirect to `location` (relative to this server). */
@@ -83,7 +83,7 @@ export async function startFakeUpstream(root: string): Promise<FakeUpstream> {
       }
     }
     if (fault?.kind === 'trickle') {
-      res.writeHead(200, { 'content-length': String(body.length) });
+      res.writeHead(200, fault.chunked === true ? {} : { 'content-length': String(body.length) });
       for (let at = 0; at < body.length && !res.destroyed; at += fault.bytes) {
         res.write(body.subarray(at, at + fault.bytes));
         await new Promise((r) => setTimeout(r, fault.everyMs));
