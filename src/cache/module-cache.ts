@@ -165,9 +165,7 @@ export class ModuleCache {
       this.commits.add(commit);
       void commit.finally(() => this.commits.delete(commit));
     }
-    return (
-      this.zips.get(key) ?? this.zips.filled(key, filled.size, filled.h1 as string, { local: filled.local, body: filled.body, durable: filled.durable }, refill)
-    );
+    return this.zips.get(key) ?? this.zips.filled(key, filled.size, filled.h1 as string, filled, refill);
   }
 
   /** Lookups counted for clients only: read-ahead would make the hit ratio look better than it is. */

@@ -88,13 +88,7 @@ export class ProxySource implements RawSource {
 
   /** A zip of announced length `length` (small): into memory, exactly that many bytes, then into `file`. */
   private async readSmallZip(res: RawResponse, length: number, file: string, what: string, deadline?: FillDeadline): Promise<FetchedZip> {
-    let bytes: Buffer;
-    try {
-      bytes = await readAtMost(res.body, length, () => this.bodyError(new Error(`more than the ${length} bytes announced`), what));
-    } catch (err) {
-      throw this.bodyError(err, what);
-    }
-    if (bytes.length !== length) throw this.bodyError(new Error(`${bytes.length} of ${length} bytes`), what);
+    const bytes = await this.readWhole(res, length, what);
     deadline?.progress(length);
     try {
       await writeFile(file, bytes);
@@ -106,21 +100,24 @@ export class ProxySource implements RawSource {
 
   private readSmall(rel: string, endpoint: string, limit: number, opts: SourceOptions = {}): Promise<Buffer> {
     const what = `${endpoint} answer for ${rel}`;
-    return this.fetcher.fetch(
-      rel,
-      endpoint,
-      async (res) => {
-        let data: Buffer;
-        try {
-          data = await readAtMost(res.body, limit, () => this.bad(`${what}: larger than ${limit} bytes`));
-        } catch (err) {
-          throw this.bodyError(err, rel);
-        }
-        if (res.contentLength !== undefined && data.length !== res.contentLength) throw this.bodyError(new Error('truncated body'), what);
-        return data;
-      },
-      opts,
-    );
+    return this.fetcher.fetch(rel, endpoint, (res) => this.readWhole(res, limit, what, rel), opts);
+  }
+
+  /**
+   * A whole body in memory: at most `limit` bytes (more is bad content) and exactly the announced length (less
+   * is a network failure). `where` names the answer in the message of a body that breaks off.
+   */
+  private async readWhole(res: RawResponse, limit: number, what: string, where = what): Promise<Buffer> {
+    let data: Buffer;
+    try {
+      data = await readAtMost(res.body, limit, () => this.bad(`${what}: larger than ${limit} bytes`));
+    } catch (err) {
+      throw this.bodyError(err, where);
+    }
+    if (res.contentLength !== undefined && data.length !== res.contentLength) {
+      throw this.bodyError(new Error(`${data.length} of ${res.contentLength} bytes`), what);
+    }
+    return data;
   }
 
   /** A body that stalls or breaks off is a network failure (retried like one), not bad content. */
