@@ -66,3 +66,46 @@ test('two processes’ versions are published once each, after the settle window
   await b.recorder.close();
   await a.recorder.close();
 });
+
+test('the writer reads each marker once, however many ticks it waits to settle', async () => {
+  class CountingStore extends MemoryStore {
+    readonly reads = new Map<string, number>();
+    override read(key: string): Promise<Buffer | undefined> {
+      this.reads.set(key, (this.reads.get(key) ?? 0) + 1);
+      return super.read(key);
+    }
+  }
+  const store = new CountingStore();
+  const coord = new LocalCoordinator();
+  let clock = 1_000_000n * MS;
+  const events = new FillEvents();
+  const recorder = new FeedRecorder({
+    log: new IndexLog(store, coord, 'head'),
+    markers: store,
+    coord,
+    events,
+    lease: 'index:writer',
+    settleMs: 1000,
+    logger: pino({ level: 'silent' }),
+    redact: (p) => p,
+    now: () => clock,
+  });
+  await recorder.start();
+  events.emit('filled', { module: 'a.example/m', version: 'v1.0.0', kind: 'zip', size: 1 });
+  await new Promise((r) => setTimeout(r, 20));
+  for (let i = 0; i < 5; i++) {
+    clock += 100n * MS;
+    assert.equal(await recorder.drain(), 0, 'not settled yet');
+  }
+  clock += 1000n * MS;
+  assert.equal(await recorder.drain(), 1);
+  assert.equal(store.reads.get('pending/a.example/m@v1.0.0'), 1);
+  // Stored again later: a new marker, read again.
+  events.emit('filled', { module: 'a.example/m', version: 'v1.0.0', kind: 'zip', size: 1 });
+  await new Promise((r) => setTimeout(r, 20));
+  clock += 2000n * MS;
+  await recorder.drain();
+  assert.equal(store.reads.get('pending/a.example/m@v1.0.0'), 2);
+  assert.equal((await store.list('pending/')).keys.length, 0);
+  await recorder.close();
+});

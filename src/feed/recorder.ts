@@ -33,8 +33,11 @@ export interface FeedRecorderDeps {
 export class FeedRecorder {
   readonly #election: ElectedWriter;
   readonly #now: () => bigint;
-  /** When this writer first saw each marker: a marker stamped by a clock far ahead still waits only settleMs. */
-  readonly #firstSeen = new Map<string, number>();
+  /**
+   * Each marker this writer has read: when it first saw it (a marker stamped by a clock far ahead still waits
+   * only settleMs) and its stamp. A marker is read once, not at every tick until it settles (every 200 ms).
+   */
+  readonly #seen = new Map<string, { readonly at: number; readonly stamped: bigint }>();
   readonly #marking = new Set<Promise<void>>();
   #draining: Promise<number> = Promise.resolve(0);
   readonly #onFilled = (e: FilledEvent) => {
@@ -52,7 +55,7 @@ export class FeedRecorder {
       },
       deposed: () => {
         deps.log.epoch = undefined;
-        this.#firstSeen.clear();
+        this.#seen.clear();
       },
       work: async () => {
         await this.drain();
@@ -85,30 +88,38 @@ export class FeedRecorder {
 
   async #drain(): Promise<number> {
     const page = await this.deps.markers.list(PENDING, { limit: DRAIN_LIMIT });
+    // A whole listing says which markers are gone (removed by hand, say): forget them.
+    if (page.cursor === undefined && this.#seen.size > page.keys.length) {
+      const listed = new Set(page.keys);
+      for (const k of this.#seen.keys()) if (!listed.has(k)) this.#seen.delete(k);
+    }
     if (page.keys.length === 0) return 0;
     const now = this.#now();
     const settled = now - nsFromMs(this.deps.settleMs);
     const ready: Array<FeedEntry & { key: string }> = [];
-    const bodies = await Promise.all(page.keys.map((k) => this.deps.markers.read(k)));
-    for (const [i, key] of page.keys.entries()) {
+    const unread = page.keys.filter((k) => !this.#seen.has(k));
+    const bodies = new Map(await Promise.all(unread.map(async (k) => [k, await this.deps.markers.read(k)] as const)));
+    for (const key of page.keys) {
       const v = parseVersionMarker(key.slice(PENDING.length));
       if (v === undefined) {
         await this.deps.markers.delete(key);
         continue;
       }
-      const body = bodies[i];
-      if (body === undefined) continue;
-      const stamped = /^\d+$/.test(body.toString('utf8')) ? BigInt(body.toString('utf8')) : now;
-      const seen = this.#firstSeen.get(key) ?? Date.now();
-      this.#firstSeen.set(key, seen);
-      if (stamped <= settled || Date.now() - seen >= this.deps.settleMs) ready.push({ key, path: v.modulePath, version: v.version, ts: stamped });
+      let seen = this.#seen.get(key);
+      if (seen === undefined) {
+        const body = bodies.get(key)?.toString('utf8');
+        if (body === undefined) continue;
+        seen = { at: Date.now(), stamped: /^\d+$/.test(body) ? BigInt(body) : now };
+        this.#seen.set(key, seen);
+      }
+      if (seen.stamped <= settled || Date.now() - seen.at >= this.deps.settleMs) ready.push({ key, path: v.modulePath, version: v.version, ts: seen.stamped });
     }
     if (ready.length === 0) return 0;
     ready.sort((a, b) => (a.ts < b.ts ? -1 : a.ts > b.ts ? 1 : a.key < b.key ? -1 : 1));
     const appended = await this.deps.log.append(ready, now);
     for (const r of ready) {
       await this.deps.markers.delete(r.key);
-      this.#firstSeen.delete(r.key);
+      this.#seen.delete(r.key);
     }
     return appended;
   }

@@ -77,4 +77,15 @@ describe('unescapePath / unescapeVersion', () => {
       if (r.err === null) assert.equal(unescapeVersion(escapeVersion(r.v)), r.v);
     }
   });
+
+  test("remembered answers stay right: asked twice, past the memo's bound, and never for invalid paths", () => {
+    for (let round = 0; round < 2; round++) {
+      for (let i = 0; i < 5000; i++) {
+        assert.equal(escapePath(`example.com/Mod${i}`), `example.com/!mod${i}`);
+        assert.equal(unescapePath(`example.com/!mod${i}`), `example.com/Mod${i}`);
+      }
+      assert.throws(() => escapePath('example.com/a//b'), /double slash/);
+      assert.throws(() => unescapePath('example.com/a//b'), /double slash/);
+    }
+  });
 });

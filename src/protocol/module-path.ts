@@ -8,11 +8,11 @@ type PathKind = 'module' | 'import' | 'file';
 const LONE_SURROGATE = /\p{Cs}/u;
 const BAD_WINDOWS_NAMES = new Set(['CON', 'PRN', 'AUX', 'NUL', ...[1, 2, 3, 4, 5, 6, 7, 8, 9].flatMap((n) => [`COM${n}`, `LPT${n}`])]);
 const FILE_PUNCTUATION = '!#$%&()+,-.=@[]^_{}~ ';
-const ASCII_ALNUM = /^[0-9A-Za-z]$/;
 const LETTER = /^\p{L}$/u;
 
 function charOK(ch: string, kind: PathKind): boolean {
-  if (ASCII_ALNUM.test(ch)) return true;
+  const c = ch.charCodeAt(0);
+  if (ch.length === 1 && ((c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a))) return true;
   if (kind === 'file') return ch.length === 1 && ch < '\x80' ? FILE_PUNCTUATION.includes(ch) : LETTER.test(ch);
   return '-._~'.includes(ch) || (kind === 'import' && ch === '+');
 }
