@@ -11,26 +11,29 @@ import { FeedRecorder } from './recorder.js';
 
 const MS = 1_000_000n;
 
+/** A recorder over a shared store and coordinator (one per process), settling after 1 s on the given clock. */
+function openRecorder(store: MemoryStore, coord: LocalCoordinator, now: () => bigint) {
+  const events = new FillEvents();
+  const log = new IndexLog(store, coord, 'head');
+  const recorder = new FeedRecorder({
+    log,
+    markers: store,
+    coord,
+    events,
+    lease: 'index:writer',
+    settleMs: 1000,
+    logger: pino({ level: 'silent' }),
+    redact: (p) => p,
+    now,
+  });
+  return { events, log, recorder };
+}
+
 test('two processes’ versions are published once each, after the settle window, in the order they were stored', async () => {
   const store = new MemoryStore();
   const coord = new LocalCoordinator();
   let clock = 1_000_000n * MS;
-  const open = () => {
-    const events = new FillEvents();
-    const log = new IndexLog(store, coord, 'head');
-    const recorder = new FeedRecorder({
-      log,
-      markers: store,
-      coord,
-      events,
-      lease: 'index:writer',
-      settleMs: 1000,
-      logger: pino({ level: 'silent' }),
-      redact: (p) => p,
-      now: () => clock,
-    });
-    return { events, log, recorder };
-  };
+  const open = () => openRecorder(store, coord, () => clock);
   const a = open();
   const b = open();
   await a.recorder.start();
@@ -78,18 +81,7 @@ test('the writer reads each marker once, however many ticks it waits to settle',
   const store = new CountingStore();
   const coord = new LocalCoordinator();
   let clock = 1_000_000n * MS;
-  const events = new FillEvents();
-  const recorder = new FeedRecorder({
-    log: new IndexLog(store, coord, 'head'),
-    markers: store,
-    coord,
-    events,
-    lease: 'index:writer',
-    settleMs: 1000,
-    logger: pino({ level: 'silent' }),
-    redact: (p) => p,
-    now: () => clock,
-  });
+  const { events, recorder } = openRecorder(store, coord, () => clock);
   await recorder.start();
   events.emit('filled', { module: 'a.example/m', version: 'v1.0.0', kind: 'zip', size: 1 });
   await new Promise((r) => setTimeout(r, 20));
