@@ -1,6 +1,10 @@
 // Suite 2, cold fills: `go mod download` of a generated module graph through each empty contender
 // (gomodproxy, goproxy, Athens) against the go command straight at the upstream (nginx serving the files),
 // GOSUMDB=off everywhere; plus gomodproxy and the go command verifying against a local checksum database.
+// Each contender is timed twice from one start: the first graph through a process that has just started,
+// then a second graph of other modules (same shape) through the same, now running process. Both find an
+// empty cache; the second is what a proxy that has been up for a while does on a miss (a JIT runtime has
+// compiled its fill path by then; a Go binary has nothing to warm).
 import { execFile, execFileSync } from 'node:child_process';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -22,7 +26,12 @@ export interface ColdVariant {
   readonly contender?: Contender;
   /** Verify against the test checksum database (the go command with GOSUMDB on; gomodproxy with --sumdb). */
   readonly sumdb: boolean;
+  /** The second graph through the same process: the name of the variant whose first graph came before. */
+  readonly runningAfter?: string;
 }
+
+/** The name of a variant's second graph, timed through the process that served the first. */
+export const running = (name: string): string => `${name}-running`;
 
 export interface ColdResult {
   readonly modules: number;
@@ -54,7 +63,13 @@ export function coldVariants(contenders: readonly Contender[]): ColdVariant[] {
     out.push({ name: 'gomodproxy-sumdb', label: 'gomodproxy, checksum verification on', contender: c, sumdb: true });
   }
   for (const c of contenders) if (c.id === 'goproxy' || c.id === 'athens') out.push({ name: c.name, label: c.label, contender: c, sumdb: false });
-  return out;
+  const second = out.map((v) => ({
+    ...v,
+    name: running(v.name),
+    label: v.contender === undefined ? `${v.label} (second graph)` : `${v.label}, already running (second graph)`,
+    runningAfter: v.name,
+  }));
+  return [...out, ...second];
 }
 
 /** Runs `go mod download` in a fresh main module and module cache; resolves its wall time in seconds. */
@@ -84,20 +99,26 @@ interface ColdSetup {
   readonly dir: string;
   readonly files: string;
   readonly goMod: string;
+  /** The second graph's main module: the same shape, other module paths. */
+  readonly goModSecond: string;
   readonly upstream: string;
   readonly db?: TestSumdb;
 }
 
-/** One timed download of variant `v` in round `i`: straight at the upstream, or through a fresh contender. */
-async function timeVariant(s: ColdSetup, v: ColdVariant, i: number): Promise<number> {
+/**
+ * Variant `v` in round `i`: the first graph timed straight at the upstream or through a fresh contender, then
+ * the second graph the same way (through the same contender process); seconds of each.
+ */
+async function timeVariant(s: ColdSetup, v: ColdVariant, i: number): Promise<[number, number]> {
   const { ctx, db } = s;
   // Straight at the upstream the go command asks the database itself; through gomodproxy it names only
   // the key and reaches the database through the proxy's /sumdb/ relay, as with GOSUMDB=sum.golang.org.
   const env: Record<string, string> = v.sumdb ? { GOSUMDB: (v.contender === undefined ? db?.gosumdb : db?.key) ?? '' } : {};
   const asked = db?.hits.length ?? 0;
-  let seconds: number;
+  let seconds: [number, number];
+  const both = async (url: string): Promise<[number, number]> => [await timedDownload(s.goMod, url, env), await timedDownload(s.goModSecond, url, env)];
   if (v.contender === undefined) {
-    seconds = await timedDownload(s.goMod, s.upstream, env);
+    seconds = await both(s.upstream);
   } else {
     const dir = path.join(s.dir, `${v.name}-${i}`);
     const sumdb = v.sumdb ? db?.gosumdb : undefined;
@@ -110,7 +131,7 @@ async function timeVariant(s: ColdSetup, v: ColdVariant, i: number): Promise<num
       nodeFlags: ctx.nodeFlags,
     });
     try {
-      seconds = await timedDownload(s.goMod, server.url, env);
+      seconds = await both(server.url);
     } finally {
       await server.stop();
       await rm(dir, { recursive: true, force: true });
@@ -125,20 +146,22 @@ export async function runCold(ctx: BenchContext): Promise<ColdResult> {
   const dir = path.join(ctx.tmp, 'cold');
   const files = path.join(dir, 'goproxy');
   const mods = graphModules(ctx.graphSize);
+  const second = graphModules(ctx.graphSize, 'bench.example/second');
   const variants = coldVariants(ctx.contenders);
-  ctx.log(`cold: writing a graph of ${ctx.graphSize} modules (${mods.length} versions)`);
-  await writeModules(files, mods);
-  const goMod = mainGoMod(mods);
+  ctx.log(`cold: writing two graphs of ${ctx.graphSize} modules (${mods.length} versions each)`);
+  await writeModules(files, [...mods, ...second]);
   const upstream = await startNginx(path.join(dir, 'nginx'), files);
-  const db = variants.some((v) => v.sumdb) ? await coldSumdb(files, mods) : undefined;
-  const setup: ColdSetup = { ctx, dir, files, goMod, upstream: upstream.url, db };
+  const db = variants.some((v) => v.sumdb) ? await coldSumdb(files, [...mods, ...second]) : undefined;
+  const setup: ColdSetup = { ctx, dir, files, goMod: mainGoMod(mods), goModSecond: mainGoMod(second), upstream: upstream.url, db };
   const runs: Array<Record<string, number>> = [];
   try {
     // One untimed pass warms the OS page cache and the go binary for every variant alike.
-    await timedDownload(goMod, upstream.url, {});
+    await timedDownload(setup.goMod, upstream.url, {});
+    await timedDownload(setup.goModSecond, upstream.url, {});
+    const firsts = variants.filter((v) => v.runningAfter === undefined);
     for (let i = 0; i < ctx.coldRuns; i++) {
       const round: Record<string, number> = {};
-      for (const v of rotate(variants, i)) round[v.name] = await timeVariant(setup, v, i);
+      for (const v of rotate(firsts, i)) [round[v.name], round[running(v.name)]] = await timeVariant(setup, v, i);
       runs.push(round);
       ctx.log(`cold ${i + 1}/${ctx.coldRuns}: ${variants.map((v) => `${v.name} ${round[v.name]?.toFixed(2)} s`).join(', ')}`);
     }

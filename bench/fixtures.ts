@@ -81,8 +81,8 @@ export async function writeModules(root: string, mods: readonly ModuleSpec[]): P
  * A dependency graph of `n` modules with two versions each: v1.1.0 of module i requires a few modules
  * after it (some at v1.0.0, so MVS reads older go.mod files too), like a real build list.
  */
-export function graphModules(n: number): ModuleSpec[] {
-  const name = (i: number) => `bench.example/graph/m${String(i).padStart(3, '0')}`;
+export function graphModules(n: number, prefix = 'bench.example/graph'): ModuleSpec[] {
+  const name = (i: number) => `${prefix}/m${String(i).padStart(3, '0')}`;
   const mods: ModuleSpec[] = [];
   let seed = 12345;
   const rnd = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff), seed / 0x7fffffff);
