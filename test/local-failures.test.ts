@@ -1,10 +1,12 @@
-// Integration: the proxy's own failures, on a real process. A full disk during a fill is ours (503 that says
-// so, logged at error, nothing partial kept, and the next fill works once there is room); a fill killed with
-// SIGKILL mid-way leaves nothing that the next start does not remove.
+// Integration: the proxy's own failures, on a real process. A full disk during a fill is ours: a zip that
+// streams into scratch gets a 503 that says so, a small one checked in memory is still answered, and either
+// way the failure is logged at error, nothing partial is kept, and the next fill works once there is room. A
+// fill killed with SIGKILL mid-way leaves nothing that the next start does not remove.
 import { after, before, describe, test } from 'node:test';
+import type { TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, open, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, open, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -15,15 +17,18 @@ import { startFakeUpstream } from './helpers/fake-upstream.js';
 import type { FakeUpstream } from './helpers/fake-upstream.js';
 import { sampleModules, writeGoproxyDir } from './helpers/goproxy-dir.js';
 import { startProxyProcess } from './helpers/proxy-process.js';
+import type { ProxyProcess } from './helpers/proxy-process.js';
 import { startProxy } from './helpers/proxy.js';
 
 const run = promisify(execFile);
 const ZIP = '/example.com/lib/@v/v1.1.0.zip';
 const FLAGS = { workers: '1', sumdb: 'off', 'own-sumdb': 'off', retries: '0' };
 let up: FakeUpstream;
+let upRoot: string;
 
 before(async () => {
-  up = await startFakeUpstream(await writeGoproxyDir(await mkdtemp(path.join(tmpdir(), 'gmp-local-')), sampleModules()));
+  upRoot = await writeGoproxyDir(await mkdtemp(path.join(tmpdir(), 'gmp-local-')), sampleModules());
+  up = await startFakeUpstream(upRoot);
 });
 after(() => up.close());
 
@@ -40,49 +45,81 @@ async function fillUp(file: string): Promise<void> {
   }
 }
 
+/** A proxy whose --data is on a 4 MiB tmpfs that `fn` may fill up; skipped where mounting needs root. */
+async function onSmallDisk(t: TestContext, fn: (proxy: ProxyProcess, data: string, mnt: string) => Promise<void>): Promise<void> {
+  const mnt = await mkdtemp(path.join(tmpdir(), 'gmp-full-'));
+  // A real small file system: only root may mount one (CI runs as root).
+  const mounted = await run('mount', ['-t', 'tmpfs', '-o', 'size=4m', 'tmpfs', mnt]).then(
+    () => true,
+    () => false,
+  );
+  if (!mounted) return t.skip('mounting a small tmpfs needs root');
+  const data = path.join(mnt, 'data');
+  const proxy = await startProxyProcess({ ...FLAGS, upstream: up.url, data });
+  try {
+    await mkdir(data, { recursive: true });
+    await fn(proxy, data, mnt);
+  } finally {
+    up.faults.clear();
+    await proxy.stop();
+    await run('umount', [mnt]).catch(() => undefined);
+  }
+}
+
+/** The proxy's log lines naming a full disk, once there are any: all at level error. */
+async function loggedFullDisk(proxy: ProxyProcess): Promise<void> {
+  // The log line comes through the child's stdout pipe, possibly after the answer.
+  const logged = () => proxy.logs.filter((l) => l.includes('"GMP_ERR_STORAGE_FULL"'));
+  await eventually(async () => logged().length > 0, 'the failure is logged');
+  for (const l of logged().map((x) => JSON.parse(x) as { level: number })) assert.equal(l.level, 50, `logged at error: ${JSON.stringify(l)}`);
+}
+
+/** The zip once there is room again: answered whole, and stored. */
+async function storedOnceThereIsRoom(proxy: ProxyProcess, data: string, mnt: string): Promise<void> {
+  await rm(path.join(mnt, 'filler'));
+  const again = await fetch(proxy.url + ZIP);
+  assert.equal(again.status, 200, await again.clone().text());
+  assert.equal(
+    Buffer.from(await again.arrayBuffer())
+      .subarray(0, 2)
+      .toString(),
+    'PK',
+  );
+  const stored = 'cache/example.com/lib/@v/v1.1.0.zip';
+  await eventually(async () => (await cacheFiles(data)).includes(stored), 'the zip is stored');
+}
+
 describe('a full disk', () => {
-  test('a fill that meets a full disk answers 503 naming our disk, logs it at error, and keeps nothing partial', async (t) => {
-    const mnt = await mkdtemp(path.join(tmpdir(), 'gmp-full-'));
-    // A real small file system: only root may mount one (CI runs as root).
-    const mounted = await run('mount', ['-t', 'tmpfs', '-o', 'size=4m', 'tmpfs', mnt]).then(
-      () => true,
-      () => false,
-    );
-    if (!mounted) return t.skip('mounting a small tmpfs needs root');
-    const data = path.join(mnt, 'data');
-    const proxy = await startProxyProcess({ ...FLAGS, upstream: up.url, data });
-    try {
-      await mkdir(data, { recursive: true });
+  test('a zip streaming into scratch meets a full disk: 503 naming our disk, logged at error, nothing partial kept', (t) =>
+    onSmallDisk(t, async (proxy, data, mnt) => {
+      // Without a Content-Length the zip streams into its scratch file, which the full disk refuses.
+      up.faults.set(ZIP, { kind: 'trickle', bytes: 1 << 20, everyMs: 1, chunked: true });
       await fillUp(path.join(mnt, 'filler'));
       const res = await fetch(proxy.url + ZIP);
       const text = await res.text();
       assert.equal(res.status, 503, text);
       assert.match(text, /the proxy's disk is full \(ENOSPC\)/);
       assert.doesNotMatch(text, /invalid zip|upstream/);
-      // The log line comes through the child's stdout pipe, possibly after the answer.
-      const logged = () => proxy.logs.filter((l) => l.includes('"GMP_ERR_STORAGE_FULL"'));
-      await eventually(async () => logged().length > 0, 'the failure is logged');
-      const lines = logged().map((l) => JSON.parse(l) as { level: number });
-      assert.ok(lines.length > 0, 'the failure is logged');
-      for (const l of lines) assert.equal(l.level, 50, `logged at error: ${JSON.stringify(l)}`);
+      await loggedFullDisk(proxy);
       assert.deepEqual(await cacheFiles(data), []);
       assert.deepEqual(await scratchFiles(data), []);
       assert.deepEqual(await atomicLeftovers(data), []);
+      await storedOnceThereIsRoom(proxy, data, mnt);
+    }));
 
-      await rm(path.join(mnt, 'filler'));
-      const again = await fetch(proxy.url + ZIP);
-      assert.equal(again.status, 200, await again.clone().text());
-      assert.equal(
-        Buffer.from(await again.arrayBuffer())
-          .subarray(0, 2)
-          .toString(),
-        'PK',
-      );
-    } finally {
-      await proxy.stop();
-      await run('umount', [mnt]).catch(() => undefined);
-    }
-  });
+  test('a small zip checked in memory is still answered on a full disk; only storing it fails, at error, and nothing partial is kept', (t) =>
+    onSmallDisk(t, async (proxy, data, mnt) => {
+      await fillUp(path.join(mnt, 'filler'));
+      const res = await fetch(proxy.url + ZIP);
+      const body = Buffer.from(await res.arrayBuffer());
+      assert.equal(res.status, 200, body.toString());
+      assert.ok(body.equals(await readFile(path.join(upRoot, 'example.com/lib/@v/v1.1.0.zip'))), 'the validated bytes');
+      await loggedFullDisk(proxy);
+      assert.deepEqual(await cacheFiles(data), []);
+      assert.deepEqual(await scratchFiles(data), []);
+      assert.deepEqual(await atomicLeftovers(data), []);
+      await storedOnceThereIsRoom(proxy, data, mnt);
+    }));
 });
 
 describe('a fill killed mid-way', () => {

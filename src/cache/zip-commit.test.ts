@@ -1,7 +1,8 @@
-// A filled zip is answered from its validated scratch file while the commit to storage still runs; once
-// committed it is read from storage, and a commit that fails is forgotten so the next request fills again.
+// A filled zip is answered from its validated scratch file, or from memory when the source read a small one
+// there, while the commit to storage still runs; once committed it is read from storage, and a commit that
+// fails is forgotten so the next request fills again. No scratch file is left behind either way.
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
@@ -37,8 +38,13 @@ async function bodyOf(h: ZipHandle): Promise<Buffer> {
   return Buffer.concat(parts);
 }
 
-for (const big of [false, true]) {
-  test(`a ${big ? '300 KiB' : 'small'} zip is served while its commit runs, then from storage; a failed commit refills`, async () => {
+for (const [big, inMemory] of [
+  [false, false],
+  [true, false],
+  [false, true],
+] as const) {
+  const what = `a ${big ? '300 KiB' : 'small'} zip${inMemory ? ' the source read into memory' : ''}`;
+  test(`${what} is served while its commit runs, then from storage; a failed commit refills`, async () => {
     const data = await mkdtemp(path.join(tmpdir(), 'gmp-commit-'));
     const zip = await zipBytes('v1.0.0', big);
     const zip2 = await zipBytes('v1.0.1', big);
@@ -52,6 +58,7 @@ for (const big of [false, true]) {
       zip: async (_m, v, file) => {
         fetches++;
         const bytes = v === 'v1.0.0' ? zip : zip2;
+        if (inMemory) return { size: bytes.length, bytes };
         await writeFile(file, bytes);
         return { size: bytes.length };
       },
@@ -67,12 +74,24 @@ for (const big of [false, true]) {
       if (failNext) throw new Error('disk went away');
       return store.putFile(key, file);
     };
+    // A zip held in memory is stored from its bytes: the same gate.
+    slow.put = async (key, body) => {
+      if (key.endsWith('.zip')) {
+        await gate;
+        if (failNext) throw new Error('disk went away');
+      }
+      return store.put(key, body);
+    };
     const chain = new Chain([{ kind: 'source', source, fallBackOnError: false }]);
     const filler = new Filler({ route: () => chain, store: slow, scratch, gates: [], events: new FillEvents(), log: pino({ level: 'silent' }) });
     const cache = new ModuleCache(slow, new SingleflightFill(filler), { listTTLms: 0, negativeTTLms: 0, memoryBytes: 1 << 20 });
     try {
       const first = await cache.zip(MOD, 'v1.0.0');
-      assert.ok((await bodyOf(first)).equals(zip), 'served from the scratch file');
+      assert.ok((await bodyOf(first)).equals(zip), 'served from the scratch file or from memory');
+      // Readers other than the route (a range, a stream) get the same bytes while the commit runs.
+      const part: Buffer[] = [];
+      for await (const c of (await first.open({ start: 10, end: 99 })) as Readable) part.push(c as Buffer);
+      assert.ok(Buffer.concat(part).equals(zip.subarray(10, 100)), 'a range while committing');
       assert.equal(await store.stat('example.com/m/@v/v1.0.0.zip'), undefined, 'not in storage yet');
       assert.ok((await bodyOf(await cache.zip(MOD, 'v1.0.0'))).equals(zip), 'a second request while committing');
       release();
@@ -91,6 +110,7 @@ for (const big of [false, true]) {
       await cache.flush();
       assert.equal(fetches, 3, 'filled again after the failed commit');
       assert.ok((await store.stat('example.com/m/@v/v1.0.1.zip')) !== undefined);
+      assert.deepEqual(await readdir(scratch.dir), [], 'no scratch file left behind');
     } finally {
       release();
       await cache.flush();
@@ -100,3 +120,34 @@ for (const big of [false, true]) {
     }
   });
 }
+
+test('a bad zip written to scratch by one upstream, then a good one in memory from the next: stored, and no scratch file left', async () => {
+  const data = await mkdtemp(path.join(tmpdir(), 'gmp-commit-'));
+  const zip = await zipBytes('v1.0.0', false);
+  const unused = () => Promise.reject(new Error('unused'));
+  const source = (name: string, zipOf: RawSource['zip']): RawSource => ({ name, list: unused, info: unused, latest: unused, mod: unused, zip: zipOf });
+  const bad = source('bad', async (_m, _v, file) => {
+    await writeFile(file, 'not a zip at all');
+    return { size: 16 };
+  });
+  const good = source('good', async () => ({ size: zip.length, bytes: zip }));
+  const { scratch } = await Scratch.open(path.join(data, 'tmp'));
+  const store = new FsStore(path.join(data, 'cache'), scratch);
+  const chain = new Chain([
+    { kind: 'source', source: bad, fallBackOnError: true },
+    { kind: 'source', source: good, fallBackOnError: false },
+  ]);
+  const filler = new Filler({ route: () => chain, store, scratch, gates: [], events: new FillEvents(), log: pino({ level: 'silent' }) });
+  const cache = new ModuleCache(store, new SingleflightFill(filler), { listTTLms: 0, negativeTTLms: 0, memoryBytes: 1 << 20 });
+  try {
+    assert.ok((await bodyOf(await cache.zip(MOD, 'v1.0.0'))).equals(zip));
+    await cache.flush();
+    assert.ok((await readFile(path.join(data, 'cache/example.com/m/@v/v1.0.0.zip'))).equals(zip));
+    assert.deepEqual(await readdir(scratch.dir), [], 'the bad upstream’s scratch file is removed');
+  } finally {
+    await cache.flush();
+    await store.close();
+    await scratch.close();
+    await rm(data, { recursive: true, force: true });
+  }
+});

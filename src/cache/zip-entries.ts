@@ -1,7 +1,7 @@
 // What the cache remembers about stored zips: size and hash (so a hit needs no stat or hash read), the
 // bytes of small ones, and how to open the blob. Bounded by bytes like the metadata LRU.
 import { createReadStream, read } from 'node:fs';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { gmpError } from '../errors.js';
 import type { BlobStore, ByteRange } from '../storage/blob-store.js';
 import type { SharedFd } from '../storage/fd-cache.js';
@@ -31,7 +31,7 @@ const ENTRY_BYTES = ENTRY_OVERHEAD + 512;
 
 type Entry = ZipHandle & { readonly bytes: number };
 
-/** A zip a fill of this process just produced: its scratch file while the commit runs, and its bytes if in memory. */
+/** A zip a fill of this process just produced: its bytes if in memory, else its scratch file while the commit runs. */
 export interface JustFilled {
   readonly local?: PinnedFile;
   readonly body?: Buffer;
@@ -63,11 +63,12 @@ export class ZipEntries {
   }
 
   /**
-   * A zip just filled: while its commit runs, it is read from the validated scratch file (`local`); small
-   * ones are kept in memory straight away. Filled by another process (no `local`): read from the store.
+   * A zip just filled: while its commit runs, it is read from memory (a small zip the fill checked there) or
+   * from the validated scratch file (`local`); small ones are kept in memory straight away. Filled by another
+   * process (neither): read from the store.
    */
   filled(key: string, size: number, h1: string, fill: JustFilled, refill?: Refill): Promise<ZipHandle> {
-    if (fill.local !== undefined) return this.pending(key, size, h1, fill.local, fill.durable, fill.body, refill);
+    if (fill.local !== undefined || fill.body?.length === size) return this.pending(key, size, h1, fill.durable, fill.local, fill.body, refill);
     return this.stored(key, size, h1, refill);
   }
 
@@ -100,34 +101,40 @@ export class ZipEntries {
     key: string,
     size: number,
     h1: string,
-    local: PinnedFile,
     durable: Promise<boolean>,
+    local?: PinnedFile,
     bytes?: Buffer,
     refill?: Refill,
   ): Promise<ZipHandle> {
     const stored = this.handle(key, size, h1, refill);
+    const inMemory = bytes?.length === size ? ownBytes(bytes) : undefined;
     // The bytes the fill validated, when it had them in memory; else read once from the scratch file.
-    const body = size > this.small ? undefined : bytes?.length === size ? ownBytes(bytes) : await readPinned(local, size);
-    const fromLocal = (): SharedFd | undefined => local.acquire();
+    const kept = size > this.small ? undefined : (inMemory ?? (local === undefined ? undefined : await readPinned(local, size)));
+    // Without a scratch file the bytes are all there is until the commit ends, whatever the memory limit.
+    const body = local === undefined ? inMemory : kept;
+    const fromLocal = (): SharedFd | undefined => local?.acquire();
     const entry: Entry = {
       ...stored,
       body,
       bytes: ENTRY_BYTES + (body?.length ?? 0),
       open: async (range) => {
+        if (local === undefined && body !== undefined) return Readable.from([body.subarray(range?.start ?? 0, (range?.end ?? size - 1) + 1)]);
         const fd = fromLocal();
         if (fd === undefined) return stored.open(range);
         const s = createReadStream('', { fd: fd.fd, start: range?.start ?? 0, end: range?.end ?? size - 1, autoClose: false });
         s.once('close', () => fd.release());
         return s;
       },
-      // Only where the store itself has files: elsewhere the route streams open(), which falls back to the store.
-      openFile: stored.openFile === undefined ? undefined : async () => fromLocal() ?? (await (stored.openFile as () => Promise<SharedFd>)()),
+      // Only where the store itself has files (elsewhere readers stream open(), which falls back to the store),
+      // and not while the bytes in memory are the only copy.
+      openFile:
+        stored.openFile === undefined || local === undefined ? undefined : async () => fromLocal() ?? (await (stored.openFile as () => Promise<SharedFd>)()),
     };
     this.lru.set(key, entry);
     // Committed: later requests read the store. Not committed (a failed write): forget it, the next request refills.
     void durable.then((ok) => {
       if (this.lru.get(key) !== entry) return;
-      if (ok) this.lru.set(key, { ...stored, body, bytes: entry.bytes });
+      if (ok) this.lru.set(key, { ...stored, body: kept, bytes: ENTRY_BYTES + (kept?.length ?? 0) });
       else this.lru.delete(key);
     });
     return entry;

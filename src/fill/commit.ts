@@ -19,8 +19,10 @@ export interface CommitDeps {
 export interface ZipCommit {
   readonly module: string;
   readonly version: string;
-  /** A scratch file; the store may move it away. */
-  readonly file: string;
+  /** A scratch file; the store may move it away. Absent when the zip is given as `data`. */
+  readonly file?: string;
+  /** The zip itself, for a small one held in memory (no scratch file was written). */
+  readonly data?: Buffer;
   readonly h1: string;
   readonly size: number;
 }
@@ -54,7 +56,10 @@ export class Committer {
   /** Stores a zip that passed the gates: its hash first, then the zip; then announces it. Throws when a write fails. */
   async storeZip(z: ZipCommit): Promise<void> {
     await this.deps.store.put(artifactKey(z.module, z.version, 'ziphash'), z.h1);
-    await this.deps.store.putFile(artifactKey(z.module, z.version, 'zip'), z.file);
+    const key = artifactKey(z.module, z.version, 'zip');
+    if (z.data !== undefined) await this.deps.store.put(key, z.data);
+    else if (z.file !== undefined) await this.deps.store.putFile(key, z.file);
+    else throw new Error('storeZip: neither a file nor the bytes of the zip');
     this.deps.events.emit('filled', { module: z.module, version: z.version, kind: 'zip', size: z.size, h1: z.h1 });
   }
 }

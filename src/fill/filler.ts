@@ -127,44 +127,52 @@ export class Filler implements Fill {
   private async zip(want: Want, chain: Chain, opts: SourceOptions): Promise<Filled> {
     const { module: mod, version: v } = want;
     const file = this.deps.scratch.file('zip');
-    let pinned: PinnedFile;
+    let pinned: PinnedFile | undefined;
     let h1: string;
     let size: number;
     let body: Buffer | undefined;
+    // A source that gives a small zip in memory writes no scratch file, but an earlier one that failed may have.
+    let attempts = 0;
+    let inMemory = false;
     try {
       let source = '';
       ({ h1, size, body } = await chain.first(async (s) => {
         source = s.name;
+        attempts++;
         const fetched = await s.zip(mod, v, file.path, opts);
+        inMemory = fetched.bytes !== undefined;
         const checked = await checkAndHashZip(file.path, mod, v, fetched.bytes).catch((err: unknown) => {
           if (!(err instanceof ModZipError)) throw err;
           this.deps.metrics?.upstreamErrors.inc({ upstream: s.name, kind: 'bad_content' });
           throw badContent(s.name, `zip for ${mod}@${v}: ${err.message}`);
         });
-        return { h1: checked.h1, size: fetched.size, body: checked.data };
+        return { h1: checked.h1, size: fetched.size, body: fetched.bytes ?? checked.data };
       }));
-      await this.commit.pass({ module: mod, version: v, kind: 'zip', h1, file: file.path, source });
-      pinned = await PinnedFile.open(file.path);
+      await this.commit.pass({ module: mod, version: v, kind: 'zip', h1, ...(inMemory ? { body } : { file: file.path }), source });
+      if (!inMemory) pinned = await PinnedFile.open(file.path);
+      else if (attempts > 1) await file.discard();
     } catch (err) {
       await file.discard();
       throw err;
     }
-    // Validated and verified: the clients get it from the scratch file while the commit (fsync, rename or
-    // upload) finishes behind the answer. A crash may lose the entry, never corrupt one.
-    const durable = this.commitZip(mod, v, h1, size, file).finally(() => pinned.retire());
+    // Validated and verified: the clients get it from memory or from the scratch file while the commit (fsync,
+    // rename or upload) finishes behind the answer. A crash may lose the entry, never corrupt one.
+    const durable = this.commitZip(mod, v, h1, size, inMemory && body !== undefined ? body : file).finally(() => pinned?.retire());
     return { kind: 'zip', body, size, h1, fetchedAt: this.now(), durable, local: pinned };
   }
 
   /** The hash first: a zip is only ever visible together with its hash. */
-  private async commitZip(mod: string, v: string, h1: string, size: number, file: ScratchFile): Promise<boolean> {
+  private async commitZip(mod: string, v: string, h1: string, size: number, zip: ScratchFile | Buffer): Promise<boolean> {
+    const file = Buffer.isBuffer(zip) ? undefined : zip;
     try {
-      await this.commit.storeZip({ module: mod, version: v, file: file.path, h1, size });
+      await this.commit.storeZip({ module: mod, version: v, h1, size, ...(file === undefined ? { data: zip as Buffer } : { file: file.path }) });
       return true;
     } catch (err) {
       this.deps.log.error({ err, module: this.redact(mod), version: v }, 'could not store a filled zip; it was served but will be fetched again');
       return false;
     } finally {
-      await file.discard();
+      // The store may have moved the file away (a local store) or copied it (an object store).
+      await file?.discard();
     }
   }
 

@@ -23,11 +23,14 @@ export interface RawSource {
   latest(modulePath: string, opts?: SourceOptions): Promise<Buffer>;
   /** `@v/<v>.mod`: the go.mod bytes (at most MAX_GO_MOD). */
   mod(modulePath: string, version: string, opts?: SourceOptions): Promise<Buffer>;
-  /** `@v/<v>.zip`: writes the raw bytes into `file` (created here, at most MAX_ZIP_FILE bytes). */
+  /**
+   * `@v/<v>.zip` (at most MAX_ZIP_FILE bytes): into `file` (created here), or, for a small zip the source read
+   * into memory, as `bytes` with `file` left unwritten.
+   */
   zip(modulePath: string, version: string, file: string, opts?: SourceOptions): Promise<FetchedZip>;
 }
 
-/** A zip written to its scratch file; with its bytes when the source read them into memory (small zips). */
+/** A zip: in its scratch file, or (small zips) in memory, with no file written. */
 export interface FetchedZip {
   readonly size: number;
   readonly bytes?: Buffer;
