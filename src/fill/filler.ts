@@ -169,10 +169,9 @@ export class Filler implements Fill {
       return true;
     } catch (err) {
       this.deps.log.error({ err, module: this.redact(mod), version: v }, 'could not store a filled zip; it was served but will be fetched again');
-      return false;
-    } finally {
-      // The store may have moved the file away (a local store) or copied it (an object store).
+      // A stored file was taken by the store: only a failed commit leaves one behind.
       await file?.discard();
+      return false;
     }
   }
 

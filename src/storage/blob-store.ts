@@ -54,7 +54,7 @@ export interface BlobStore {
   /** A stream of the blob, or of a range of it. */
   get(key: string, range?: ByteRange): Promise<Readable | undefined>;
   put(key: string, data: Buffer | string): Promise<void>;
-  /** Stores a local (scratch) file's bytes under key. The store may move the file away: do not reuse the path. */
+  /** Stores a local (scratch) file's bytes under key and takes the file: once stored, it is gone (moved, or copied and removed). */
   putFile(key: string, file: string): Promise<void>;
   delete(key: string): Promise<void>;
   list(prefix: string, options?: ListOptions): Promise<ListPage>;

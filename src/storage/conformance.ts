@@ -2,6 +2,7 @@
 // of blob-store.ts, case by case, against a fresh, empty store.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -91,7 +92,9 @@ export function storageConformance(name: string, make: () => Promise<StoreFixtur
     test('putFile stores a local file (several MiB) whole, and deleting removes it', async () => {
       const key = 'file.example/m/@v/v1.0.0.zip';
       const data = randomBytes(6 * 1024 * 1024 + 17);
-      await store.putFile(key, await localFile(data));
+      const file = await localFile(data);
+      await store.putFile(key, file);
+      assert.equal(existsSync(file), false, 'putFile takes the file');
       assert.equal((await store.stat(key))?.size, data.length);
       assert.ok((await bytes(await store.get(key)))?.equals(data));
       await store.delete(key);

@@ -140,6 +140,8 @@ export class FsStore implements BlobStore {
           const fh = await open(near, 'r+');
           await fh.sync().finally(() => fh.close());
           await rename(near, dest);
+          // Stored: the file is the store's to remove, as a rename would have.
+          await unlink(from).catch(() => undefined);
         } finally {
           await unlink(near).catch(() => undefined);
         }

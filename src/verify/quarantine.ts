@@ -17,7 +17,7 @@ export class Quarantine {
     return `${this.store.name}/${key}`;
   }
 
-  /** Keeps a scratch file (which may be moved away); returns where. */
+  /** Keeps a scratch file (the store takes it); returns where. */
   async keepFile(modulePath: string, version: string, kind: string, file: string): Promise<string> {
     const key = this.key(modulePath, version, kind);
     await this.store.putFile(key, file);
