@@ -55,17 +55,19 @@ after(async () => {
 
 const post = async (headers: Record<string, string>, url = proxy.url) => {
   const r = await request(url + API, { method: 'POST', headers: { 'content-type': 'application/x-tar', ...headers }, body: bundle });
-  return { status: r.statusCode, body: await r.body.text() };
+  return { status: r.statusCode, challenge: r.headers['www-authenticate'], body: await r.body.text() };
 };
 
 const storedFiles = (dir: string) => filesUnder(dataPaths(dir).cache);
 
-test('through a reverse proxy, no token or a read token is refused with 403 and a wrong token with 401; nothing is stored', async () => {
+test('through a reverse proxy, no token or a wrong one is refused with 401 and a challenge, a read token with 403; nothing is stored', async () => {
   const none = await post(FORWARDED);
-  assert.equal(none.status, 403, none.body);
-  assert.match(none.body, /needs admin access/);
+  assert.equal(none.status, 401, none.body);
+  assert.equal(none.challenge, 'Bearer realm="gomodproxy"', 'the same challenge as the dashboard’s admin actions');
+  assert.match(none.body, /admin actions need an admin token/);
   const read = await post({ ...FORWARDED, authorization: `Bearer ${reader}` });
   assert.equal(read.status, 403, read.body);
+  assert.match(read.body, /has no admin scope/);
   const wrong = await post({ ...FORWARDED, authorization: `Bearer ${admin.slice(0, -2)}xx` });
   assert.equal(wrong.status, 401, wrong.body);
   assert.deepEqual(await storedFiles(data), []);

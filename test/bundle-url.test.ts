@@ -151,7 +151,7 @@ test("a proxy that does not trust the exporter's own database key refuses its pr
 test('a request that is not a direct loopback one (no admin token, --auth off) is refused with 403 and stores nothing', async () => {
   const res = await request(b.url + API, { method: 'POST', headers: { 'x-forwarded-for': '203.0.113.9' }, body: await readFile(bundle) });
   assert.equal(res.statusCode, 403);
-  assert.match(await res.body.text(), /importing a bundle needs admin access/);
+  assert.match(await res.body.text(), /admin actions need a request made on this machine straight to gomodproxy/);
   await assertBStoredNothing();
 });
 

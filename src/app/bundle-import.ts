@@ -6,7 +6,7 @@ import { importStream } from '../bundle/import.js';
 import type { ImportDeps, ImportResult } from '../bundle/import.js';
 import type { Config } from '../config/schema.js';
 import type { Coordinator } from '../coord/coordinator.js';
-import { adminRule } from '../dashboard/access.js';
+import { adminRefusalRule, adminRule, refuseAdmin } from '../dashboard/access.js';
 import { gmpError } from '../errors.js';
 import { matchPrefixPatterns } from '../protocol/glob.js';
 import { parseGosumdb } from '../protocol/gosumdb.js';
@@ -81,7 +81,12 @@ export function composeBundleImport(config: Readonly<Config>, parts: ImportParts
     return next;
   };
   return {
-    plugin: bundleRoutes({ mayAdmin: adminRule(config.auth.mode), maxBytes: config.bundle.maxSize, importBundle }),
+    plugin: bundleRoutes({
+      mayAdmin: adminRule(config.auth.mode),
+      refuse: (req, reply) => refuseAdmin(adminRefusalRule(config.auth.mode), req, reply),
+      maxBytes: config.bundle.maxSize,
+      importBundle,
+    }),
     methods: BUNDLE_METHODS,
     access: [{ prefix: BUNDLES_PATH, need: { kind: 'filtered' } }],
   };

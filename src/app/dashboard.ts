@@ -6,7 +6,7 @@ import type { ModuleCache } from '../cache/module-cache.js';
 import { sumdbSpecs } from './verification.js';
 import type { Config } from '../config/schema.js';
 import type { Channel } from '../coord/ipc.js';
-import { adminRule, byToken, lacksAdminToken, notFromHere, notPrivate } from '../dashboard/access.js';
+import { adminRefusalRule, adminRule, byToken, notPrivate } from '../dashboard/access.js';
 import type { ConfiguredUpstream } from '../dashboard/deps.js';
 import { DownloadCounts } from '../dashboard/downloads.js';
 import { DASHBOARD_METHODS, dashboardRoutes } from '../dashboard/routes.js';
@@ -105,7 +105,7 @@ export function composeDashboard(config: Readonly<Config>, inputs: DashboardInpu
     // With --auth private|all the auth hook has verified any token sent (the API is a 'filtered' route).
     mayRead: config.auth.mode === 'off' ? notPrivate(inputs.isPrivate) : byToken(inputs.isPrivate),
     mayAdmin: adminRule(config.auth.mode),
-    adminRefusal: config.auth.mode === 'off' ? notFromHere : lacksAdminToken,
+    adminRefusal: adminRefusalRule(config.auth.mode),
     tokensAccepted: config.auth.mode !== 'off',
     admin: adminFeatures(config, { ...inputs.admin, content: inputs.layout.content }),
     redact: inputs.redact,

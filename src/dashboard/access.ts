@@ -1,6 +1,6 @@
 // The dashboard's two access questions, each one hook, asked before every answer that names a module or
 // changes something. Access control (tokens) replaces the defaults in the composition root.
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { permits } from '../auth/token.js';
 import type { GmpError } from '../errors.js';
 import { gmpError } from '../errors.js';
@@ -64,6 +64,16 @@ export const lacksAdminToken: AdminRefusal = (req) => {
     return gmpError('GMP_ERR_AUTH_REQUIRED', 'unauthorized: admin actions need an admin token: send it as Authorization: Bearer <token>');
   return gmpError('GMP_ERR_AUTH_SCOPE', `forbidden: token ${JSON.stringify(req.principal.name)} has no admin scope`);
 };
+
+/** The one refusal rule, by --auth: what a request that may not administer is told (dashboard and bundle imports). */
+export const adminRefusalRule = (authMode: string): AdminRefusal => (authMode === 'off' ? notFromHere : lacksAdminToken);
+
+/** Throws the refusal for a request that may not administer, with the Bearer challenge on a 401. */
+export function refuseAdmin(refusal: AdminRefusal, req: FastifyRequest, reply: FastifyReply): never {
+  const error = refusal(req);
+  if (error.status === 401) reply.header('www-authenticate', BEARER_CHALLENGE);
+  throw error;
+}
 
 /** The one admin rule, by --auth: the dashboard's admin actions and bundle imports ask it. */
 export const adminRule = (authMode: string): MayAdmin => (authMode === 'off' ? loopbackOnly : adminTokenOrLoopback);

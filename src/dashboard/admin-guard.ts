@@ -4,15 +4,13 @@
 // not preflighted), so a web page elsewhere cannot act through an admin's browser.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { gmpError } from '../errors.js';
-import { BEARER_CHALLENGE } from './access.js';
+import { refuseAdmin } from './access.js';
 import type { Actor } from './admin-features.js';
 import type { DashboardDeps } from './deps.js';
 
 export function requireAdmin(deps: DashboardDeps, req: FastifyRequest, reply: FastifyReply): void {
   if (deps.mayAdmin(req)) return;
-  const refusal = deps.adminRefusal(req);
-  if (refusal.status === 401) reply.header('www-authenticate', BEARER_CHALLENGE);
-  throw refusal;
+  refuseAdmin(deps.adminRefusal, req, reply);
 }
 
 /** A request a browser sent from another site's page names that site in Origin; ours match the Host. */

@@ -15,6 +15,8 @@ export const BUNDLE_METHODS: readonly MethodAllowance[] = [{ method: 'POST', pat
 export interface BundleRouteOptions {
   /** The admin rule (src/dashboard/access.ts). */
   readonly mayAdmin: (req: FastifyRequest) => boolean;
+  /** Throws what a request that may not import is told (the dashboard's admin refusal: 401 with a challenge without a token, else 403). */
+  readonly refuse: (req: FastifyRequest, reply: FastifyReply) => never;
   /** The largest body accepted. */
   readonly maxBytes: number;
   /** Verifies and commits a bundle; a refusal is a GmpError naming the offending entry. Answers a summary. */
@@ -35,7 +37,7 @@ export function bundleRoutes(o: BundleRouteOptions): (app: FastifyInstance) => v
 async function receive(o: BundleRouteOptions, req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
   if (!o.mayAdmin(req)) {
     reply.header('connection', 'close');
-    throw gmpError('GMP_ERR_FORBIDDEN', 'forbidden: importing a bundle needs admin access (an admin token, or a request from this machine itself)');
+    o.refuse(req, reply);
   }
   checkLength(req, reply, o.maxBytes);
   let n = 0;
