@@ -4,10 +4,13 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Agent, request } from 'undici';
+import { eventually } from './helpers/eventually.js';
 import { startFakeUpstream } from './helpers/fake-upstream.js';
 import type { FakeUpstream } from './helpers/fake-upstream.js';
 import { goDownload, goEnv } from './helpers/go.js';
@@ -138,6 +141,35 @@ describe('serve --workers 2', () => {
     assert.ok((await stat(path.join(data, 'cache', 'example.com', 'slow', '@v', 'v1.0.0.zip'))).size > 2 * 1024 * 1024);
   });
 
+  test('a connection made while every worker is dead waits in the listen queue and is answered by the replacements', async () => {
+    const mod = '/example.com/lib/@v/v1.1.0.mod';
+    const before = await proxy.workers();
+    assert.equal(before.length, 2);
+    for (const pid of before) process.kill(pid, 'SIGKILL');
+    // Gone (or a zombie the primary has not reaped yet): neither can accept any more.
+    const dead = (pid: number) =>
+      readFile(`/proc/${pid}/stat`, 'utf8').then(
+        (st) => st.slice(st.lastIndexOf(')') + 2).startsWith('Z'),
+        () => true,
+      );
+    await eventually(async () => (await Promise.all(before.map(dead))).every(Boolean), 'both workers are dead');
+    // The primary keeps the listening socket: the kernel queues the connection until a new worker accepts it.
+    // One try, no retry: the client must not see a refused or reset connection.
+    const own = new Agent({ connections: 1 });
+    try {
+      const res = await request(proxy.url + mod, { dispatcher: own, headersTimeout: 60_000, bodyTimeout: 60_000 });
+      assert.equal(res.statusCode, 200);
+      assert.match(await res.body.text(), /^module example\.com\/lib/);
+    } finally {
+      await own.close();
+    }
+    const after = await proxy.workers();
+    assert.ok(
+      after.every((p) => !before.includes(p)),
+      'answered by new workers',
+    );
+  });
+
   test('a stalled worker does not hold new connections: the other worker accepts and answers all of them', async () => {
     const mod = '/example.com/lib/@v/v1.0.0.mod';
     assert.equal((await sha256Of(proxy.url + mod)).status, 200);
@@ -183,4 +215,20 @@ describe('serve --workers 2', () => {
     assert.equal(await code, 0);
     for (const pid of workers) assert.throws(() => process.kill(pid, 0), 'worker exited');
   });
+});
+
+test('serve --workers 2 on a port already taken says so and exits 1, instead of starting workers that cannot listen', async () => {
+  const taken = createServer();
+  await new Promise<void>((r) => taken.listen(0, '127.0.0.1', r));
+  const port = (taken.address() as AddressInfo).port;
+  const dir = await mkdtemp(path.join(tmpdir(), 'gmp-taken-'));
+  try {
+    await assert.rejects(
+      startProxyProcess({ workers: '2', listen: `127.0.0.1:${port}`, upstream: 'off', data: dir }),
+      (err: Error) => /exited \(1\) before listening/.test(err.message) && new RegExp(`cannot listen on 127\\.0\\.0\\.1:${port}: EADDRINUSE`).test(err.message),
+    );
+  } finally {
+    await new Promise((r) => taken.close(r));
+    await rm(dir, { recursive: true, force: true });
+  }
 });

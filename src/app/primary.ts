@@ -2,8 +2,8 @@
 // workers that share one listening port. A worker that dies loses its leases at once and is restarted;
 // SIGTERM drains every worker before the primary exits.
 //
-// The workers accept from the shared socket themselves (cluster.SCHED_NONE), instead of the primary
-// accepting and handing each connection over (round-robin). Since libuv 1.45 (Node 20) a process accepts
+// The primary binds the listening socket and keeps it (listen-socket.ts); the workers accept from it
+// themselves, instead of the primary accepting and handing each connection over (round-robin). Since libuv 1.45 (Node 20) a process accepts
 // one connection per event-loop iteration, and the round-robin hand-over waits for the worker's reply to
 // each connection: under load both admit new connections at the pace of the workers' busy iterations, but
 // round-robin also hands half of them to a worker that is stalled (a long collection, a stopped process)
@@ -11,8 +11,6 @@
 // after 6.2 s round-robin and 3.7 s shared (docs/performance.md, "Admission of new connections").
 import cluster from 'node:cluster';
 import type { Worker } from 'node:cluster';
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { parseCoordinator } from '../config/backends.js';
 import { parseListen } from '../config/schema.js';
@@ -22,25 +20,13 @@ import { LocalCoordinator } from '../coord/local.js';
 import { dataPaths } from '../storage/data-dirs.js';
 import { checkBackends } from './backends.js';
 import { MetricsAggregator } from './cluster-metrics.js';
+import { bindListenSocket, offerListenSocket } from './listen-socket.js';
 import { tlsEnabled } from './tls.js';
 import { StatsHub } from './cluster-stats.js';
 
 /** Restarts within this window count as a crash loop, which slows restarts down. */
 const CRASH_WINDOW_MS = 10_000;
 const CRASH_LIMIT = 5;
-
-/** How the primary tells workers the port (a resolved `:0`); not a setting, so not GOMODPROXY_*. */
-export const CLUSTER_PORT_ENV = 'GMP_CLUSTER_PORT';
-
-async function resolvePort(listen: string): Promise<number> {
-  const { host, port } = parseListen(listen) as { host: string; port: number };
-  if (port !== 0) return port;
-  const probe = createServer();
-  await new Promise<void>((resolve, reject) => probe.once('error', reject).listen(0, host, () => resolve()));
-  const chosen = (probe.address() as AddressInfo).port;
-  await new Promise((r) => probe.close(r));
-  return chosen;
-}
 
 export async function runPrimary(config: Readonly<Config>, log: Logger): Promise<number> {
   // With PostgreSQL or Redis every worker talks to it itself; only `local` is served to workers from here.
@@ -53,17 +39,28 @@ export async function runPrimary(config: Readonly<Config>, log: Logger): Promise
   const crashes: number[] = [];
   let stopping = false;
 
-  // Port 0 would give workers started after all others died a new random port: fix it once, here.
-  const port = await resolvePort(config.listen);
+  // Bound once, here (a port 0 is fixed for good), and kept: it outlives every worker.
+  const { host, port } = parseListen(config.listen) as { host: string; port: number };
+  const socket = await bindListenSocket(host, port);
+  let listening = 0;
+  const listened = () => {
+    if (++listening === config.workers)
+      log.info(
+        { address: `${tlsEnabled(config) ? 'https' : 'http'}://${socket.address}:${socket.port}`, workers: config.workers, data: config.data },
+        'gomodproxy listening',
+      );
+  };
   const start = (): Worker => {
-    const worker = cluster.fork({ [CLUSTER_PORT_ENV]: String(port) });
+    const worker = cluster.fork();
     const id = `w${worker.id}`;
+    const detachSocket = offerListenSocket(worker, socket, listened);
     const detachCoord = coord === undefined ? () => undefined : serveCoordinator(coord, worker, id);
     const detachMetrics = metrics.add(id, worker);
     const detachStats = stats?.add(id, worker);
     // A message to a worker that just died must not take the primary down.
     worker.on('error', (err) => log.warn({ worker: id, err: err.message }, 'worker channel error'));
     worker.once('exit', (code, signal) => {
+      detachSocket();
       detachCoord();
       detachMetrics();
       detachStats?.();
@@ -76,22 +73,14 @@ export async function runPrimary(config: Readonly<Config>, log: Logger): Promise
     });
     return worker;
   };
-  cluster.schedulingPolicy = cluster.SCHED_NONE;
   for (let i = 0; i < config.workers; i++) start();
-  let listening = 0;
-  cluster.on('listening', (_w, address) => {
-    if (++listening === config.workers)
-      log.info(
-        { address: `${tlsEnabled(config) ? 'https' : 'http'}://${address.address}:${address.port}`, workers: config.workers, data: config.data },
-        'gomodproxy listening',
-      );
-  });
 
   return new Promise<number>((resolve) => {
     const stop = (signal: string) => {
       if (stopping) return;
       stopping = true;
       log.info({ signal }, 'shutting down: draining every worker');
+      socket.close();
       const workers = Object.values(cluster.workers ?? {}).filter((w): w is Worker => w !== undefined);
       const exited = workers.map((w) => new Promise<void>((r) => (w.isDead() ? r() : w.once('exit', () => r()))));
       for (const w of workers) w.process.kill('SIGTERM');

@@ -3,7 +3,8 @@
 import cluster from 'node:cluster';
 import pino from 'pino';
 import { createServer } from '../app/compose.js';
-import { CLUSTER_PORT_ENV, runPrimary } from '../app/primary.js';
+import { askListenSocket, saidListening } from '../app/listen-socket.js';
+import { runPrimary } from '../app/primary.js';
 import { reloadTls, tlsEnabled } from '../app/tls.js';
 import type { SecureServer } from '../app/tls.js';
 import { parseListen } from '../config/schema.js';
@@ -40,10 +41,17 @@ export const serve: Command = withConfig('serve', SERVE_HELP, async (config, io)
 async function runServer(config: Readonly<Config>, asWorker: boolean): Promise<number> {
   const worker = asWorker ? { channel: process as unknown as import('../coord/ipc.js').Channel, id: `w${cluster.worker?.id ?? process.pid}` } : undefined;
   const server = await createServer(config, { worker });
-  const { host, port: configured } = parseListen(config.listen) as { host: string; port: number };
-  const port = asWorker ? Number(process.env[CLUSTER_PORT_ENV] ?? configured) : configured;
-  const address = await server.app.listen({ host, port });
-  if (!asWorker) server.log.info({ address, upstream: config.upstream, data: config.data }, 'gomodproxy listening');
+  const { host, port } = parseListen(config.listen) as { host: string; port: number };
+  if (asWorker) {
+    // The primary's socket (see app/listen-socket.ts). Node listens on a given handle and ignores host and
+    // port; Fastify only looks at the host to add bindings for "localhost", which a given socket must not get.
+    const handle = await askListenSocket(process as unknown as Parameters<typeof askListenSocket>[0]);
+    await server.app.listen({ handle, host: host === 'localhost' ? '127.0.0.1' : host } as unknown as Parameters<typeof server.app.listen>[0]);
+    saidListening(process as unknown as Parameters<typeof saidListening>[0]);
+  } else {
+    const address = await server.app.listen({ host, port });
+    server.log.info({ address, upstream: config.upstream, data: config.data }, 'gomodproxy listening');
+  }
   if (!asWorker || cluster.worker?.id === 1) warnIfExposed(server.log, host);
 
   return new Promise<number>((resolve) => {
