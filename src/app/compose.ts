@@ -176,7 +176,7 @@ export async function createServer(config: Readonly<Config>, options: ComposeOpt
     for (const m of modules) cache.forget(m);
     await hooks.announce(modules);
   });
-  const accessRoutes = [...(dashboard === undefined ? [] : DASHBOARD_ACCESS), ...bundles.access];
+  const accessRoutes = [...(dashboard === undefined ? [] : DASHBOARD_ACCESS), ...bundles.access, ...feed.access];
   const app = buildApp({
     cache,
     metrics,

@@ -1,12 +1,14 @@
 // The index feed from the configuration: the shared log in the data directory's feed store, the recorder
 // that turns fill events into entries (one writer among all processes), and the /index route.
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import type { Coordinator } from '../coord/coordinator.js';
 import { IndexLog } from '../feed/index-log.js';
 import { FeedRecorder } from '../feed/recorder.js';
 import type { FillEvents } from '../fill/types.js';
+import { byToken } from '../dashboard/access.js';
+import type { AccessRoute } from '../server/access.js';
 import { indexRoutes } from '../server/index-routes.js';
 import type { Layout } from './layout.js';
 
@@ -22,6 +24,8 @@ export interface IndexFeedDeps {
 export interface OpenedIndexFeed {
   readonly log: IndexLog;
   readonly routes: (app: FastifyInstance) => void;
+  /** What /index needs: a token is optional (without --auth all) and decides which private modules it lists. */
+  readonly access: readonly AccessRoute[];
   close(): Promise<void>;
 }
 
@@ -38,7 +42,13 @@ export async function openIndexFeed(config: Readonly<Config>, deps: IndexFeedDep
     redact: deps.redact,
   });
   await recorder.start();
-  // Until access control exists, no reader sees private modules; a token check will decide per request here.
-  const visible = () => (p: string) => !deps.isPrivate(p);
-  return { log, routes: indexRoutes({ feed: log, visible }), close: () => recorder.close() };
+  // Public modules for everyone; a private one only for a token with read scope for it (as the dashboard).
+  const mayRead = byToken(deps.isPrivate);
+  const visible = (req: FastifyRequest) => (p: string) => mayRead(req, p);
+  return {
+    log,
+    routes: indexRoutes({ feed: log, visible }),
+    access: [{ prefix: '/index', exact: true, need: { kind: 'filtered' } }],
+    close: () => recorder.close(),
+  };
 }

@@ -17,8 +17,9 @@ export type Need =
   | { readonly kind: 'admin' };
 
 export interface AccessRoute {
-  /** A path prefix, e.g. `/index` or `/api/`. */
+  /** A path prefix, e.g. `/api/`; with `exact`, the whole path (`/index`, which module paths like `index.example.com/…` also start with). */
   readonly prefix: string;
+  readonly exact?: boolean;
   readonly need: Need;
 }
 
@@ -45,7 +46,7 @@ export class Access {
     const path = q < 0 ? url : url.slice(0, q);
     if (path === '/healthz' || path === '/readyz') return OPEN;
     if (path === '/metrics') return PUBLIC_READ;
-    for (const r of this.options.routes ?? []) if (path.startsWith(r.prefix)) return r.need;
+    for (const r of this.options.routes ?? []) if (r.exact === true ? path === r.prefix : path.startsWith(r.prefix)) return r.need;
     if (path.startsWith('/sumdb/')) return this.sumdb(path.slice('/sumdb/'.length), true);
     const own = this.options.ownSumdb;
     if (own !== undefined && path.startsWith(`${own.base}/`)) return this.sumdb(path.slice(own.base.length + 1), false);

@@ -16,10 +16,7 @@ export interface IndexFeed {
 
 export interface IndexRoutesOptions {
   readonly feed: IndexFeed;
-  /**
-   * Which module paths this request may see. Today: every path but private ones. This is where access
-   * control will let an authorized reader see private modules too.
-   */
+  /** Which module paths this request may see: public ones, and private ones its token may read. */
   readonly visible: (req: FastifyRequest) => (path: string) => boolean;
 }
 
