@@ -3,12 +3,13 @@
 // SIGTERM drains every worker before the primary exits.
 //
 // The primary binds the listening socket and keeps it (listen-socket.ts); the workers accept from it
-// themselves, instead of the primary accepting and handing each connection over (round-robin). Since libuv 1.45 (Node 20) a process accepts
-// one connection per event-loop iteration, and the round-robin hand-over waits for the worker's reply to
-// each connection: under load both admit new connections at the pace of the workers' busy iterations, but
-// round-robin also hands half of them to a worker that is stalled (a long collection, a stopped process)
-// while the other could serve them. Measured: 1,000 new connections into 2 loaded workers were all admitted
-// after 6.2 s round-robin and 3.7 s shared (docs/performance.md, "Admission of new connections").
+// themselves, instead of the primary accepting and handing each connection over (round-robin). Since
+// libuv 1.45 (Node 20) a process accepts one connection per event-loop iteration, and the round-robin
+// hand-over waits for the worker's reply to each connection: under load both admit new connections at the
+// pace of the workers' busy iterations, but round-robin also hands half of them to a worker that is
+// stalled (a long collection, a stopped process) while the other could serve them. Measured: 1,000 new
+// connections into 2 loaded workers were all admitted after 6.2 s round-robin and 3.7 s shared
+// (docs/performance.md, "Admission of new connections").
 import cluster from 'node:cluster';
 import type { Worker } from 'node:cluster';
 import type { Logger } from 'pino';
