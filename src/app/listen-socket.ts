@@ -31,8 +31,7 @@ interface Channel {
 type CreateHandle = (address: string, port: number, addressType: number, fd?: number, flags?: number) => object | number;
 const createHandle = (net as unknown as { _createServerHandle: CreateHandle })._createServerHandle;
 
-const isCommand = (m: unknown, cmd: string): m is { cmd: string; address?: string } =>
-  typeof m === 'object' && m !== null && (m as { cmd?: unknown }).cmd === cmd;
+const isCommand = (m: unknown, cmd: string): m is { cmd: string } => typeof m === 'object' && m !== null && (m as { cmd?: unknown }).cmd === cmd;
 
 /**
  * Binds host:port (port 0: a free one, fixed from then on) without listening: the primary never accepts.

@@ -45,9 +45,10 @@ async function runServer(config: Readonly<Config>, asWorker: boolean): Promise<n
   if (asWorker) {
     // The primary's socket (see app/listen-socket.ts). Node listens on a given handle and ignores host and
     // port; Fastify only looks at the host to add bindings for "localhost", which a given socket must not get.
-    const handle = await askListenSocket(process as unknown as Parameters<typeof askListenSocket>[0]);
+    const primary = process as unknown as Parameters<typeof askListenSocket>[0];
+    const handle = await askListenSocket(primary);
     await server.app.listen({ handle, host: host === 'localhost' ? '127.0.0.1' : host } as unknown as Parameters<typeof server.app.listen>[0]);
-    saidListening(process as unknown as Parameters<typeof saidListening>[0]);
+    saidListening(primary);
   } else {
     const address = await server.app.listen({ host, port });
     server.log.info({ address, upstream: config.upstream, data: config.data }, 'gomodproxy listening');

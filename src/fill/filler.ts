@@ -131,16 +131,17 @@ export class Filler implements Fill {
     let h1: string;
     let size: number;
     let body: Buffer | undefined;
-    // A source that gives a small zip in memory writes no scratch file, but an earlier one that failed may have.
+    // The zip as the source gave it in memory (a small one): then no scratch file was written, but an earlier
+    // source that failed may have written one.
+    let memory: Buffer | undefined;
     let attempts = 0;
-    let inMemory = false;
     try {
       let source = '';
       ({ h1, size, body } = await chain.first(async (s) => {
         source = s.name;
         attempts++;
         const fetched = await s.zip(mod, v, file.path, opts);
-        inMemory = fetched.bytes !== undefined;
+        memory = fetched.bytes;
         const checked = await checkAndHashZip(file.path, mod, v, fetched.bytes).catch((err: unknown) => {
           if (!(err instanceof ModZipError)) throw err;
           this.deps.metrics?.upstreamErrors.inc({ upstream: s.name, kind: 'bad_content' });
@@ -148,8 +149,8 @@ export class Filler implements Fill {
         });
         return { h1: checked.h1, size: fetched.size, body: fetched.bytes ?? checked.data };
       }));
-      await this.commit.pass({ module: mod, version: v, kind: 'zip', h1, ...(inMemory ? { body } : { file: file.path }), source });
-      if (!inMemory) pinned = await PinnedFile.open(file.path);
+      await this.commit.pass({ module: mod, version: v, kind: 'zip', h1, ...(memory !== undefined ? { body: memory } : { file: file.path }), source });
+      if (memory === undefined) pinned = await PinnedFile.open(file.path);
       else if (attempts > 1) await file.discard();
     } catch (err) {
       await file.discard();
@@ -157,20 +158,19 @@ export class Filler implements Fill {
     }
     // Validated and verified: the clients get it from memory or from the scratch file while the commit (fsync,
     // rename or upload) finishes behind the answer. A crash may lose the entry, never corrupt one.
-    const durable = this.commitZip(mod, v, h1, size, inMemory && body !== undefined ? body : file).finally(() => pinned?.retire());
+    const durable = this.commitZip(mod, v, h1, size, memory ?? file).finally(() => pinned?.retire());
     return { kind: 'zip', body, size, h1, fetchedAt: this.now(), durable, local: pinned };
   }
 
   /** The hash first: a zip is only ever visible together with its hash. */
   private async commitZip(mod: string, v: string, h1: string, size: number, zip: ScratchFile | Buffer): Promise<boolean> {
-    const file = Buffer.isBuffer(zip) ? undefined : zip;
     try {
-      await this.commit.storeZip({ module: mod, version: v, h1, size, ...(file === undefined ? { data: zip as Buffer } : { file: file.path }) });
+      await this.commit.storeZip({ module: mod, version: v, h1, size, ...(Buffer.isBuffer(zip) ? { data: zip } : { file: zip.path }) });
       return true;
     } catch (err) {
       this.deps.log.error({ err, module: this.redact(mod), version: v }, 'could not store a filled zip; it was served but will be fetched again');
       // A stored file was taken by the store: only a failed commit leaves one behind.
-      await file?.discard();
+      if (!Buffer.isBuffer(zip)) await zip.discard();
       return false;
     }
   }

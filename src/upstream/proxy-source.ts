@@ -17,8 +17,8 @@ import type { FetchedZip, RawFetcher, RawResponse, RawSource, SourceHealth, Sour
 const MAX_LIST = 16 << 20;
 const MAX_INFO = 1 << 20;
 /**
- * A zip whose announced length is at most this is read into memory and written with one call: the file
- * stream's turns cost more than the bytes on a small zip, and its checks can then read memory.
+ * A zip whose announced length is at most this is read into memory and handed up without a scratch file:
+ * the file stream's turns cost more than the bytes on a small zip, and its checks can then read memory.
  */
 const SMALL_ZIP = 1 << 20;
 
