@@ -9,6 +9,7 @@ import { goQuote } from '../protocol/go-quote.js';
 import { canonicalVersion, check, checkFilePath } from '../protocol/module-path.js';
 import { CollisionChecker } from './case-fold.js';
 import { hash1, hashGoMod } from './dirhash.js';
+import { openInMemory } from './memory-reader.js';
 import type { HashedFile } from './dirhash.js';
 import { baseName, cleanPath, isGoModName } from './path-clean.js';
 import { centralDirectory, centralHeaderSize, descriptorCrc } from './zip-geometry.js';
@@ -85,7 +86,7 @@ async function openZip(file: string, size: number, bytes?: Buffer): Promise<{ zi
   const options = { lazyEntries: true, autoClose: false, decodeStrings: false, validateEntrySizes: true };
   if (size <= IN_MEMORY_ZIP) {
     const data = bytes ?? (await readFile(file));
-    const zip = await new Promise<ZipFile>((resolve, reject) => yauzl.fromBuffer(data, options, (err, z) => (err ? reject(err) : resolve(z))));
+    const zip = await openInMemory(data, options);
     return { zip, readAt: async (at, length) => (at < 0 ? Buffer.alloc(0) : data.subarray(at, at + length)), close: async () => {}, data };
   }
   const zip = await new Promise<ZipFile>((resolve, reject) => yauzl.open(file, options, (err, z) => (err ? reject(err) : resolve(z))));
@@ -199,7 +200,11 @@ async function checkEntries(zip: ZipFile, prefix: string, centralDirectorySize: 
   const files: HashedFile[] = [];
   let goMod: Buffer | undefined;
   let headerBytes = 0;
-  for (let entry = await nextEntry(zip); entry !== undefined; entry = await nextEntry(zip)) {
+  // Counted rather than read to the end: yauzl announces the end a whole event-loop turn later, and says nothing
+  // there that the count does not (it ends exactly when entryCount entries have been read).
+  for (let read = 0; read < zip.entryCount; read++) {
+    const entry = await nextEntry(zip);
+    if (entry === undefined) break;
     headerBytes += centralHeaderSize(entry);
     const name = decodeName(entry.fileNameRaw);
     const isRootGoMod = rules.check(name, entry.uncompressedSize);
