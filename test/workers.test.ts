@@ -2,6 +2,7 @@
 // asked at once, one writer of the own checksum log, /metrics summed over workers, a worker killed mid-fill
 // leaves nothing partial and is replaced, SIGTERM drains, and the go command works through it.
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
 import { createServer } from 'node:net';
@@ -138,7 +139,10 @@ describe('serve --workers 2', () => {
       after.every((p) => !before.includes(p)),
       'both workers are new processes',
     );
-    assert.ok((await stat(path.join(data, 'cache', 'example.com', 'slow', '@v', 'v1.0.0.zip'))).size > 2 * 1024 * 1024);
+    // The answer does not wait for the durable copy (committed behind it): wait for that a moment.
+    const stored = path.join(data, 'cache', 'example.com', 'slow', '@v', 'v1.0.0.zip');
+    await eventually(async () => existsSync(stored), 'the filled zip is stored');
+    assert.ok((await stat(stored)).size > 2 * 1024 * 1024);
   });
 
   test('a connection made while every worker is dead waits in the listen queue and is answered by the replacements', async () => {

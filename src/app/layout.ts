@@ -9,6 +9,7 @@ import { escapePath } from '../protocol/escape.js';
 import type { BlobStore } from '../storage/blob-store.js';
 import type { DataPaths } from '../storage/data-dirs.js';
 import { dataPaths, sharedKeys } from '../storage/data-dirs.js';
+import { durableWriter } from '../storage/durable-writer.js';
 import { FsStore } from '../storage/fs-store.js';
 import { PrefixedStore } from '../storage/prefixed-store.js';
 import { Scratch } from '../storage/scratch.js';
@@ -54,6 +55,8 @@ export async function openLayout(config: Readonly<Config>): Promise<Layout> {
   };
   const fsStores: FsStore[] = [];
   const fsStore = (dir: string): FsStore => {
+    // The thread that makes its writes durable starts now, not during the first fill.
+    durableWriter().start();
     const s = owned(new FsStore(dir, scratch));
     fsStores.push(s);
     return s;

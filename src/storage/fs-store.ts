@@ -9,6 +9,7 @@ import type { BlobInfo, BlobStore, ByteRange, ListOptions, ListPage, LocalFiles 
 import { FdCache } from './fd-cache.js';
 import type { SharedFd } from './fd-cache.js';
 import { atomicTempName, removeAtomicLeftovers } from './atomic-file.js';
+import { durableWriter } from './durable-writer.js';
 import { STORE_STAGING } from './data-dirs.js';
 import { checkKey, checkPrefix } from './keys.js';
 import { isAbsent, localIoError } from './local-errors.js';
@@ -18,6 +19,13 @@ import type { Scratch } from './scratch.js';
 export function keyPath(root: string, key: string): string {
   return path.join(root, checkKey(key));
 }
+
+/**
+ * Puts up to this size go to the durable-write thread; larger ones (rare: bundles' big pages) use the thread pool,
+ * so that one long fsync does not hold up the small writes queued behind it. putFile (a large zip's scratch file)
+ * uses the pool too, for the same reason.
+ */
+const THREAD_PUT = 4 << 20;
 
 export class FsStore implements BlobStore {
   readonly name: string;
@@ -103,6 +111,11 @@ export class FsStore implements BlobStore {
     const dest = this.filePath(key);
     const tmp = this.scratch.file('put');
     try {
+      if (data.length <= THREAD_PUT) {
+        // The whole write (open, write, fsync, close, rename) in one message to the writer thread.
+        await durableWriter().write(tmp.path, dest, this.staging, data);
+        return;
+      }
       // flush: fsync before close, in one call.
       await writeFile(tmp.path, data, { flush: true });
       await this.renameInto(tmp.path, dest);

@@ -1,0 +1,132 @@
+// The thread behind DurableWriter (durable-writer.ts): writes files whole and durably with synchronous calls,
+// in groups. Each group writes every queued file, then syncs each (after the first fsync has committed the
+// file system's journal, the others mostly find their data written), then renames each into place: no file
+// is renamed before its bytes are on disk, so a crash leaves the old state or the new, never a short file.
+import { closeSync, copyFileSync, fsyncSync, mkdirSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import path from 'node:path';
+import { parentPort } from 'node:worker_threads';
+import { atomicTempName } from './atomic-file.js';
+import type { WriteDone, WriteJob } from './durable-writer.js';
+
+/** Open files per group at most (each holds a descriptor until its rename). */
+const GROUP = 64;
+
+const port = parentPort;
+if (port === null) throw new Error('durable-writer-thread runs as a worker thread');
+
+/** Directories known to exist: not created again for every file (a system call each). */
+const dirs = new Set<string>();
+let queue: WriteJob[] = [];
+
+function ensureDir(dir: string): void {
+  if (dirs.has(dir)) return;
+  mkdirSync(dir, { recursive: true });
+  if (dirs.size >= 10_000) dirs.clear();
+  dirs.add(dir);
+}
+
+function writeAll(fd: number, data: Uint8Array): void {
+  for (let at = 0; at < data.length; ) at += writeSync(fd, data, at, data.length - at);
+}
+
+/** Renames into place; a directory removed behind our back is created again; another file system is copied to. */
+function moveInto(job: WriteJob): void {
+  const dir = path.dirname(job.dest);
+  ensureDir(dir);
+  try {
+    renameSync(job.from, job.dest);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') {
+      dirs.clear();
+      mkdirSync(dir, { recursive: true });
+      renameSync(job.from, job.dest);
+    } else if (code === 'EXDEV') {
+      // Scratch on another file system: a synced copy in the store's staging folder, renamed from there.
+      mkdirSync(job.staging, { recursive: true });
+      const near = atomicTempName(path.join(job.staging, 'blob'));
+      try {
+        copyFileSync(job.from, near);
+        const fd = openSync(near, 'r+');
+        try {
+          fsyncSync(fd);
+        } finally {
+          closeSync(fd);
+        }
+        renameSync(near, job.dest);
+        // Stored: the file is the store's to remove, as a rename would have.
+        removeQuietly(job.from);
+      } finally {
+        removeQuietly(near);
+      }
+    } else {
+      throw err;
+    }
+  }
+}
+
+function removeQuietly(file: string): void {
+  try {
+    unlinkSync(file);
+  } catch {
+    // Already gone, or never written.
+  }
+}
+
+function answer(job: WriteJob, err?: unknown): void {
+  if (err === undefined) {
+    port?.postMessage({ id: job.id } satisfies WriteDone);
+    return;
+  }
+  // A file this thread wrote is removed on failure; one it was given stays the caller's.
+  if (job.data !== undefined) removeQuietly(job.from);
+  const e = err as NodeJS.ErrnoException;
+  port?.postMessage({ id: job.id, code: e.code ?? 'EIO', message: e.message ?? String(err) } satisfies WriteDone);
+}
+
+function runGroup(): void {
+  const group = queue.slice(0, GROUP);
+  queue = queue.slice(GROUP);
+  if (queue.length > 0) setImmediate(runGroup);
+  const open: Array<{ job: WriteJob; fd: number }> = [];
+  for (const job of group) {
+    let fd: number | undefined;
+    try {
+      fd = openSync(job.from, job.data !== undefined ? 'w' : 'r+');
+      if (job.data !== undefined) writeAll(fd, job.data);
+      open.push({ job, fd });
+    } catch (err) {
+      if (fd !== undefined) closeSync(fd);
+      answer(job, err);
+    }
+  }
+  const synced: WriteJob[] = [];
+  for (const { job, fd } of open) {
+    try {
+      fsyncSync(fd);
+      closeSync(fd);
+      synced.push(job);
+    } catch (err) {
+      try {
+        closeSync(fd);
+      } catch {
+        // Closing after a failed sync may fail too; the failure that counts is answered.
+      }
+      answer(job, err);
+    }
+  }
+  for (const job of synced) {
+    try {
+      moveInto(job);
+      answer(job);
+    } catch (err) {
+      answer(job, err);
+    }
+  }
+}
+
+port.on('message', (job: WriteJob) => {
+  queue.push(job);
+  // Every message already queued arrives before the immediate: they form one group.
+  if (queue.length === 1) setImmediate(runGroup);
+});

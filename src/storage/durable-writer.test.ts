@@ -1,0 +1,65 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { DurableWriter } from './durable-writer.js';
+
+async function tmpDir(t: { after(fn: () => Promise<void>): void }): Promise<string> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'gmp-dw-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+test('writes queued together all land whole, in directories created for them; a failing one fails alone', async (t) => {
+  const dir = await tmpDir(t);
+  await writeFile(path.join(dir, 'a-file'), 'not a directory');
+  const w = new DurableWriter();
+  const scratch = path.join(dir, 'scratch');
+  await mkdir(scratch);
+  const writes = Array.from({ length: 150 }, (_, i) => {
+    const dest = path.join(dir, 'store', `d${i % 7}`, `f${i}`);
+    return w.write(path.join(scratch, `t${i}`), dest, path.join(dir, 'staging'), i % 2 === 0 ? `text ${i}` : Buffer.alloc(i * 100, i));
+  });
+  // Its directory cannot be made (a file is in the way): this write fails, with the system's code.
+  const bad = w.write(path.join(scratch, 'bad'), path.join(dir, 'a-file', 'x'), path.join(dir, 'staging'), 'x');
+  await Promise.all(writes);
+  await assert.rejects(bad, (err: NodeJS.ErrnoException) => err.code === 'ENOTDIR' || err.code === 'EEXIST');
+  for (let i = 0; i < 150; i++) {
+    const got = await readFile(path.join(dir, 'store', `d${i % 7}`, `f${i}`));
+    assert.deepEqual(got, i % 2 === 0 ? Buffer.from(`text ${i}`) : Buffer.alloc(i * 100, i));
+  }
+  // Nothing is left in scratch: written files were moved, the failed one removed.
+  assert.deepEqual(await readdir(scratch), []);
+});
+
+test('a file given without data is synced and moved into place', async (t) => {
+  const dir = await tmpDir(t);
+  const from = path.join(dir, 'scratch-zip');
+  await writeFile(from, 'zip bytes');
+  await new DurableWriter().write(from, path.join(dir, 'store', 'm.zip'), path.join(dir, 'staging'));
+  assert.equal(await readFile(path.join(dir, 'store', 'm.zip'), 'utf8'), 'zip bytes');
+  assert.equal(existsSync(from), false);
+});
+
+test('a missing file to move fails with ENOENT and stores nothing', async (t) => {
+  const dir = await tmpDir(t);
+  await assert.rejects(
+    new DurableWriter().write(path.join(dir, 'gone'), path.join(dir, 'store', 'x'), path.join(dir, 'staging')),
+    (err: NodeJS.ErrnoException) => err.code === 'ENOENT',
+  );
+  assert.equal(existsSync(path.join(dir, 'store', 'x')), false);
+});
+
+test('an idle writer does not keep its process alive', async (t) => {
+  const dir = await tmpDir(t);
+  const module = fileURLToPath(new URL('./durable-writer.ts', import.meta.url));
+  const script = `import { durableWriter } from ${JSON.stringify(module)}; await durableWriter().write(${JSON.stringify(path.join(dir, 't'))}, ${JSON.stringify(path.join(dir, 'out'))}, ${JSON.stringify(dir)}, 'done');`;
+  await new Promise<void>((resolve, reject) =>
+    execFile(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { timeout: 30_000 }, (err) => (err ? reject(err) : resolve())),
+  );
+  assert.equal(await readFile(path.join(dir, 'out'), 'utf8'), 'done');
+});

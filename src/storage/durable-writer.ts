@@ -1,0 +1,97 @@
+// Durable writes of the filesystem store on a thread of their own (durable-writer-thread.ts). Through the
+// thread pool a put took five round trips (open, write, fsync, close, rename), each a cross-thread wake-up and
+// a turn of the event loop; here it is one message there and one back, and the thread syncs files in groups.
+// During a cold download this took most of the file work off the event loop that answers the go command
+// (docs/performance.md). One writer per process, shared by every store; it never keeps the process alive
+// while idle.
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+
+export interface WriteJob {
+  readonly id: number;
+  /** The file to make durable and move: written here first when `data` is given (a scratch path). */
+  readonly from: string;
+  readonly dest: string;
+  readonly data?: Uint8Array;
+  /** Where a copy goes first when `from` is on another file system than `dest`. */
+  readonly staging: string;
+}
+
+export interface WriteDone {
+  readonly id: number;
+  readonly code?: string;
+  readonly message?: string;
+}
+
+interface Pending {
+  resolve(): void;
+  reject(err: Error): void;
+}
+
+/** The thread, from its module next to this one: compiled JavaScript in dist/, or TypeScript through tsx (tests). */
+function startThread(): Worker {
+  const here = fileURLToPath(import.meta.url);
+  if (here.endsWith('.js')) return new Worker(here.replace(/durable-writer\.js$/, 'durable-writer-thread.js'));
+  // A worker does not inherit the main thread's tsx hooks: it registers them before loading the module.
+  const file = pathToFileURL(here.replace(/durable-writer\.ts$/, 'durable-writer-thread.ts')).href;
+  return new Worker(`import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(file)}); });`, { eval: true });
+}
+
+export class DurableWriter {
+  #worker: Worker | undefined;
+  readonly #pending = new Map<number, Pending>();
+  #next = 0;
+
+  /** Writes `data` to `from`, syncs it and renames it to `dest` (creating its directory); or, without data, syncs and moves `from`. */
+  write(from: string, dest: string, staging: string, data?: Buffer | string): Promise<void> {
+    const worker = this.#thread();
+    const id = this.#next++;
+    const bytes = typeof data === 'string' ? Buffer.from(data) : data;
+    return new Promise<void>((resolve, reject) => {
+      if (this.#pending.size === 0) worker.ref();
+      this.#pending.set(id, { resolve, reject });
+      worker.postMessage({ id, from, dest, staging, data: bytes } satisfies WriteJob);
+    });
+  }
+
+  /** Starts the thread now (a server does at start, so that its first fill does not pay for it). */
+  start(): void {
+    this.#thread();
+  }
+
+  #thread(): Worker {
+    if (this.#worker !== undefined) return this.#worker;
+    const worker = startThread();
+    worker.unref();
+    worker.on('message', (done: WriteDone) => this.#settle(done));
+    const lost = (why: string) => {
+      if (this.#worker !== worker) return;
+      this.#worker = undefined;
+      // Nothing the thread had will be answered: every waiting write fails (and may be tried again).
+      const err = Object.assign(new Error(`the durable-write thread stopped (${why}); the write may not have happened`), { code: 'EIO' });
+      for (const p of this.#pending.values()) p.reject(err);
+      this.#pending.clear();
+    };
+    worker.on('error', (err) => lost(err.message));
+    worker.on('exit', (code) => lost(`exit ${code}`));
+    this.#worker = worker;
+    return worker;
+  }
+
+  #settle(done: WriteDone): void {
+    const p = this.#pending.get(done.id);
+    if (p === undefined) return;
+    this.#pending.delete(done.id);
+    if (this.#pending.size === 0) this.#worker?.unref();
+    if (done.code === undefined) p.resolve();
+    else p.reject(Object.assign(new Error(done.message ?? done.code), { code: done.code }));
+  }
+}
+
+let shared: DurableWriter | undefined;
+
+/** This process's writer. */
+export function durableWriter(): DurableWriter {
+  shared ??= new DurableWriter();
+  return shared;
+}
