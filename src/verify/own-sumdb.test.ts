@@ -52,3 +52,43 @@ test('close() waits for a batch whose hashing started before it was called', asy
     await again.close();
   }
 });
+
+test('a version whose hashes the fill events announced is recorded from them; one missing its .mod hash is read from storage', async () => {
+  const store = new MemoryStore();
+  const coord = new LocalCoordinator();
+  const { signerKey } = generateKey('sum.gomodproxy.local');
+  const asked: string[] = [];
+  const H = (c: string) => `h1:${c.repeat(43)}=`;
+  const fill: Fill = {
+    stored: async (w): Promise<Filled> => {
+      asked.push(`${w.module}@${w.version} ${w.kind}`);
+      return { kind: w.kind, size: 1, h1: w.kind === 'zip' ? H('C') : H('D'), fetchedAt: 0, durable: DURABLE };
+    },
+    fill: async () => {
+      throw new Error('not used');
+    },
+  };
+  const events = new FillEvents();
+  const own = new OwnSumdb({
+    storage: new BlobLogStorage(store, coord, 'head'),
+    markers: store,
+    coord,
+    signerKey,
+    fill,
+    events,
+    logger: pino({ level: 'silent' }),
+    redact: (p) => p,
+  });
+  await own.start();
+  try {
+    events.emit('filled', { module: 'example.com/a', version: 'v1.0.0', kind: 'mod', size: 1, h1: H('A') });
+    events.emit('filled', { module: 'example.com/a', version: 'v1.0.0', kind: 'zip', size: 1, h1: H('B') });
+    events.emit('filled', { module: 'example.com/b', version: 'v1.0.0', kind: 'zip', size: 1, h1: H('C') });
+    await own.flush();
+    assert.deepEqual(asked.sort(), ['example.com/b@v1.0.0 mod', 'example.com/b@v1.0.0 zip']);
+    assert.equal((await own.recorded('example.com/a', 'v1.0.0'))?.text, `example.com/a v1.0.0 ${H('B')}\nexample.com/a v1.0.0/go.mod ${H('A')}\n`);
+    assert.equal((await own.recorded('example.com/b', 'v1.0.0'))?.text, `example.com/b v1.0.0 ${H('C')}\nexample.com/b v1.0.0/go.mod ${H('D')}\n`);
+  } finally {
+    await own.close();
+  }
+});

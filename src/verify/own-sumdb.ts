@@ -21,6 +21,8 @@ const ELECT_MS = 2000;
 const DRAIN_MS = 200;
 const SUBMIT_WAIT_MS = 20_000;
 const PENDING = 'pending/';
+/** Announced hashes kept at most (versions whose zip is never filled here would otherwise pile up). */
+const ANNOUNCED_MAX = 10_000;
 
 export interface OwnSumdbDeps {
   readonly storage: BlobLogStorage;
@@ -47,7 +49,19 @@ export class OwnSumdb {
   #flushTimer: NodeJS.Timeout | undefined;
   #writing: Promise<void> = Promise.resolve();
   readonly #election: ElectedWriter;
+  /**
+   * The hashes fill events announced, by module@version, until the version is recorded: the writer then needs
+   * no storage reads to make its go.sum lines (a version whose .mod another process filled is read as before).
+   */
+  readonly #announced = new Map<string, { mod?: string; zip?: string }>();
   readonly #onFilled = (e: FilledEvent) => {
+    if ((e.kind === 'zip' || e.kind === 'mod') && e.h1 !== undefined) {
+      const key = `${e.module}@${e.version}`;
+      if (this.#announced.size >= ANNOUNCED_MAX && !this.#announced.has(key)) this.#announced.clear();
+      const known = this.#announced.get(key) ?? {};
+      known[e.kind] = e.h1;
+      this.#announced.set(key, known);
+    }
     if (e.kind === 'zip') this.record(e.module, e.version);
   };
 
@@ -106,7 +120,7 @@ export class OwnSumdb {
     const obtain = async (want: Want) => (await this.deps.fill.stored(want)) ?? (await this.deps.fill.fill(want));
     try {
       const [zip, mod] = await Promise.all([obtain({ kind: 'zip', module: modulePath, version }), obtain({ kind: 'mod', module: modulePath, version })]);
-      return Buffer.from(`${modulePath} ${version} ${zip.h1}\n${modulePath} ${version}/go.mod ${mod.h1}\n`);
+      return gosumLines(modulePath, version, zip.h1, mod.h1);
     } catch (err) {
       if (err instanceof GmpError && err.notFound) return undefined;
       throw err;
@@ -159,12 +173,16 @@ export class OwnSumdb {
     if (batch.length === 0) return;
     const run = async () => {
       const texts = await Promise.all(
-        batch.map((b) =>
-          this.gosum(b.modulePath, b.version).catch((err: unknown) => {
+        batch.map((b) => {
+          const key = `${b.modulePath}@${b.version}`;
+          const known = this.#announced.get(key);
+          this.#announced.delete(key);
+          if (known?.mod !== undefined && known.zip !== undefined) return gosumLines(b.modulePath, b.version, known.zip, known.mod);
+          return this.gosum(b.modulePath, b.version).catch((err: unknown) => {
             this.#recordFailed(err, b.modulePath, b.version);
             return undefined;
-          }),
-        ),
+          });
+        }),
       );
       const records = batch.flatMap((b, i) => (texts[i] === undefined ? [] : [{ path: b.modulePath, version: b.version, text: texts[i] as Buffer }]));
       try {
@@ -208,4 +226,8 @@ export class OwnSumdb {
     this.deps.events.off('filled', this.#onFilled);
     await this.#election.close(() => this.flush());
   }
+}
+
+function gosumLines(modulePath: string, version: string, zipH1: string | undefined, modH1: string | undefined): Buffer {
+  return Buffer.from(`${modulePath} ${version} ${zipH1}\n${modulePath} ${version}/go.mod ${modH1}\n`);
 }
