@@ -11,6 +11,22 @@ import { BlobLogStorage } from '../sumdb/blob-log-storage.js';
 import { generateKey } from '../sumdb/note-keys.js';
 import { OwnSumdb } from './own-sumdb.js';
 
+/** An own checksum database over `store`, started, recording what `fill` holds and `events` announce. */
+async function openOwn(store: MemoryStore, coord: LocalCoordinator, signerKey: string, fill: Fill, events = new FillEvents()): Promise<OwnSumdb> {
+  const own = new OwnSumdb({
+    storage: new BlobLogStorage(store, coord, 'head'),
+    markers: store,
+    coord,
+    signerKey,
+    fill,
+    events,
+    logger: pino({ level: 'silent' }),
+    redact: (p) => p,
+  });
+  await own.start();
+  return own;
+}
+
 test('close() waits for a batch whose hashing started before it was called', async () => {
   const store = new MemoryStore();
   const coord = new LocalCoordinator();
@@ -27,20 +43,7 @@ test('close() waits for a batch whose hashing started before it was called', asy
       throw new Error('not used');
     },
   };
-  const open = async () => {
-    const own = new OwnSumdb({
-      storage: new BlobLogStorage(store, coord, 'head'),
-      markers: store,
-      coord,
-      signerKey,
-      fill,
-      events: new FillEvents(),
-      logger: pino({ level: 'silent' }),
-      redact: (p) => p,
-    });
-    await own.start();
-    return own;
-  };
+  const open = () => openOwn(store, coord, signerKey, fill);
   const own = await open();
   own.record('example.com/m', 'v1.0.0');
   while (!hashing) await new Promise((r) => setTimeout(r, 10));
@@ -69,17 +72,7 @@ test('a version whose hashes the fill events announced is recorded from them; on
     },
   };
   const events = new FillEvents();
-  const own = new OwnSumdb({
-    storage: new BlobLogStorage(store, coord, 'head'),
-    markers: store,
-    coord,
-    signerKey,
-    fill,
-    events,
-    logger: pino({ level: 'silent' }),
-    redact: (p) => p,
-  });
-  await own.start();
+  const own = await openOwn(store, coord, signerKey, fill, events);
   try {
     events.emit('filled', { module: 'example.com/a', version: 'v1.0.0', kind: 'mod', size: 1, h1: H('A') });
     events.emit('filled', { module: 'example.com/a', version: 'v1.0.0', kind: 'zip', size: 1, h1: H('B') });
