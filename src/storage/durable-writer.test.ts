@@ -54,12 +54,19 @@ test('a missing file to move fails with ENOENT and stores nothing', async (t) =>
   assert.equal(existsSync(path.join(dir, 'store', 'x')), false);
 });
 
-test('an idle writer does not keep its process alive', async (t) => {
-  const dir = await tmpDir(t);
-  const module = fileURLToPath(new URL('./durable-writer.ts', import.meta.url));
-  const script = `import { durableWriter } from ${JSON.stringify(module)}; await durableWriter().write(${JSON.stringify(path.join(dir, 't'))}, ${JSON.stringify(path.join(dir, 'out'))}, ${JSON.stringify(dir)}, 'done');`;
-  await new Promise<void>((resolve, reject) =>
+/** Runs `script` (an ES module) in a child process with tsx; rejects when it fails or does not exit in time. */
+function runChild(script: string): Promise<void> {
+  return new Promise<void>((resolve, reject) =>
     execFile(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { timeout: 30_000 }, (err) => (err ? reject(err) : resolve())),
+  );
+}
+
+test('an idle writer does not keep its process alive, whether it has written or only started', async (t) => {
+  const dir = await tmpDir(t);
+  const module = JSON.stringify(fileURLToPath(new URL('./durable-writer.ts', import.meta.url)));
+  await runChild(`import { durableWriter } from ${module}; durableWriter().start(); await new Promise((r) => setTimeout(r, 500));`);
+  await runChild(
+    `import { durableWriter } from ${module}; await durableWriter().write(${JSON.stringify(path.join(dir, 't'))}, ${JSON.stringify(path.join(dir, 'out'))}, ${JSON.stringify(dir)}, 'done');`,
   );
   assert.equal(await readFile(path.join(dir, 'out'), 'utf8'), 'done');
 });

@@ -63,6 +63,10 @@ export class DurableWriter {
     if (this.#worker !== undefined) return this.#worker;
     const worker = startThread();
     worker.unref();
+    // Node 20 refs the thread's port again when it comes online: an idle writer would keep the process alive.
+    worker.once('online', () => {
+      if (this.#pending.size === 0) worker.unref();
+    });
     worker.on('message', (done: WriteDone) => this.#settle(done));
     const lost = (why: string) => {
       if (this.#worker !== worker) return;
