@@ -73,15 +73,18 @@ function removeQuietly(file: string): void {
   }
 }
 
+/** The answers of the group being written, sent together at its end. */
+let answers: WriteDone[] = [];
+
 function answer(job: WriteJob, err?: unknown): void {
   if (err === undefined) {
-    port?.postMessage({ id: job.id } satisfies WriteDone);
+    answers.push({ id: job.id });
     return;
   }
   // A file this thread wrote is removed on failure; one it was given stays the caller's.
   if (job.data !== undefined) removeQuietly(job.from);
   const e = err as NodeJS.ErrnoException;
-  port?.postMessage({ id: job.id, code: e.code ?? 'EIO', message: e.message ?? String(err) } satisfies WriteDone);
+  answers.push({ id: job.id, code: e.code ?? 'EIO', message: e.message ?? String(err) });
 }
 
 function runGroup(): void {
@@ -123,10 +126,13 @@ function runGroup(): void {
       answer(job, err);
     }
   }
+  port?.postMessage(answers);
+  answers = [];
 }
 
-port.on('message', (job: WriteJob) => {
-  queue.push(job);
+port.on('message', (jobs: readonly WriteJob[]) => {
+  const first = queue.length === 0;
+  queue.push(...jobs);
   // Every message already queued arrives before the immediate: they form one group.
-  if (queue.length === 1) setImmediate(runGroup);
+  if (first) setImmediate(runGroup);
 });

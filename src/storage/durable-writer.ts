@@ -41,6 +41,7 @@ export class DurableWriter {
   #worker: Worker | undefined;
   readonly #pending = new Map<number, Pending>();
   #next = 0;
+  #outbox: WriteJob[] = [];
 
   /** Writes `data` to `from`, syncs it and renames it to `dest` (creating its directory); or, without data, syncs and moves `from`. */
   write(from: string, dest: string, staging: string, data?: Buffer | string): Promise<void> {
@@ -50,8 +51,15 @@ export class DurableWriter {
     return new Promise<void>((resolve, reject) => {
       if (this.#pending.size === 0) worker.ref();
       this.#pending.set(id, { resolve, reject });
-      worker.postMessage({ id, from, dest, staging, data: bytes } satisfies WriteJob);
+      // Writes asked for in the same run (a fill's verdict, feed marker and log record) travel as one message.
+      if (this.#outbox.push({ id, from, dest, staging, data: bytes }) === 1) setImmediate(() => this.#send());
     });
+  }
+
+  #send(): void {
+    const jobs = this.#outbox;
+    this.#outbox = [];
+    this.#worker?.postMessage(jobs);
   }
 
   /** Starts the thread now (a server does at start, so that its first fill does not pay for it). */
@@ -67,7 +75,9 @@ export class DurableWriter {
     worker.once('online', () => {
       if (this.#pending.size === 0) worker.unref();
     });
-    worker.on('message', (done: WriteDone) => this.#settle(done));
+    worker.on('message', (done: readonly WriteDone[]) => {
+      for (const d of done) this.#settle(d);
+    });
     const lost = (why: string) => {
       if (this.#worker !== worker) return;
       this.#worker = undefined;
@@ -75,6 +85,7 @@ export class DurableWriter {
       const err = Object.assign(new Error(`the durable-write thread stopped (${why}); the write may not have happened`), { code: 'EIO' });
       for (const p of this.#pending.values()) p.reject(err);
       this.#pending.clear();
+      this.#outbox = [];
     };
     worker.on('error', (err) => lost(err.message));
     worker.on('exit', (code) => lost(`exit ${code}`));
