@@ -71,9 +71,17 @@ export class FeedRecorder {
 
   /** Leaves a marker for a version just stored here; failures are logged, never thrown. */
   mark(modulePath: string, version: string): void {
-    const p = this.deps.markers.put(`${PENDING}${versionMarker(modulePath, version)}`, this.#now().toString()).catch((err: unknown) => {
-      this.deps.logger.error({ err, module: this.deps.redact(modulePath), version }, 'could not mark a version for the index feed');
-    });
+    const key = `${PENDING}${versionMarker(modulePath, version)}`;
+    const stamped = this.#now();
+    const p = this.deps.markers.put(key, stamped.toString()).then(
+      () => {
+        // The writer knows what its own marker says: its drain need not read it back.
+        if (this.#election.writer) this.#seen.set(key, { at: Date.now(), stamped });
+      },
+      (err: unknown) => {
+        this.deps.logger.error({ err, module: this.deps.redact(modulePath), version }, 'could not mark a version for the index feed');
+      },
+    );
     this.#marking.add(p);
     void p.finally(() => this.#marking.delete(p));
   }
