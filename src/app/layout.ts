@@ -53,10 +53,11 @@ export async function openLayout(config: Readonly<Config>): Promise<Layout> {
     stores.push(s);
     return s;
   };
+  // Every layout has filesystem stores (the quarantine at least): the thread that makes their writes durable
+  // starts now, once, not during the first fill.
+  durableWriter().start();
   const fsStores: FsStore[] = [];
   const fsStore = (dir: string): FsStore => {
-    // The thread that makes its writes durable starts now, not during the first fill.
-    durableWriter().start();
     const s = owned(new FsStore(dir, scratch));
     fsStores.push(s);
     return s;
