@@ -76,3 +76,21 @@ setInterval(() => {}, 1000);
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('a release is one message with no answer, and the lease is free once it is sent', async () => {
+  const [workerEnd, primaryEnd] = channelPair();
+  const primary = new LocalCoordinator();
+  let answers = 0;
+  workerEnd.on('message', () => answers++);
+  serveCoordinator(primary, primaryEnd, 'w1');
+  const worker = new IpcCoordinator(workerEnd);
+  const lease = await worker.acquire('fill:x', 60_000);
+  assert.ok(lease !== undefined);
+  assert.equal(answers, 1);
+  await worker.release(lease);
+  assert.equal(await primary.holder('fill:x'), undefined);
+  await new Promise((r) => setImmediate(r));
+  assert.equal(answers, 1, 'the primary does not answer a release');
+  assert.ok((await worker.acquire('fill:x', 1000)) !== undefined);
+  await worker.close();
+});
