@@ -1,6 +1,6 @@
 // The filesystem backend: blobs are files under a root directory, every write atomic (a scratch file,
 // fsync, rename). Native errors are translated here: ENOENT is "absent", ENOSPC a full disk.
-import { createReadStream, open as openCb, statSync } from 'node:fs';
+import { createReadStream, open as openCb, readFileSync, statSync } from 'node:fs';
 import type { Stats } from 'node:fs';
 import { copyFile, mkdir, open, readFile, readdir, rename, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -26,6 +26,14 @@ export function keyPath(root: string, key: string): string {
  * uses the pool too, for the same reason.
  */
 const THREAD_PUT = 4 << 20;
+
+/**
+ * Files up to this size are read with direct system calls: a marker, a page of a log, a `.mod` or
+ * `.info` just written sits in the page cache, and each thread-pool operation (a read through it is four: open,
+ * stat, read, close) cost a wake-up of a pool thread and one of the event loop, the dearest part of a small read.
+ * Larger files (zips) go through the pool, so that a disk that is slow to answer never holds up the loop for long.
+ */
+const DIRECT_IO = 64 << 10;
 
 export class FsStore implements BlobStore {
   readonly name: string;
@@ -73,10 +81,11 @@ export class FsStore implements BlobStore {
 
   async read(key: string): Promise<Buffer | undefined> {
     const file = this.filePath(key);
-    // Absent (the common case when a fill looks first): known at once. Present: read without blocking the loop.
-    if (this.statNow(file) === undefined) return undefined;
+    // Absent (the common case when a fill looks first): known at once. Present and large: read without blocking the loop.
+    const s = this.statNow(file);
+    if (s === undefined) return undefined;
     try {
-      return await readFile(file);
+      return s.size <= DIRECT_IO ? readFileSync(file) : await readFile(file);
     } catch (err) {
       if (isAbsent(err) || (err as NodeJS.ErrnoException).code === 'EISDIR') return undefined;
       throw localIoError(err, 'reading the cache');
