@@ -5,7 +5,7 @@ import uPlot from 'uplot';
 
 export interface Line {
   readonly label: string;
-  readonly values: Array<number | null>;
+  readonly values: ReadonlyArray<number | null>;
   readonly color: string;
   /** Shown after values in the legend, e.g. ' ms'. */
   readonly unit?: string;
@@ -15,7 +15,7 @@ const HEIGHT = 180;
 const PALETTE = ['#2563eb', '#16a34a', '#dc2626', '#9333ea', '#ea580c', '#0891b2'];
 export const color = (i: number): string => PALETTE[i % PALETTE.length] as string;
 
-export function Chart(props: { title: string; t: number[]; lines: readonly Line[]; yMax?: number; testId?: string }) {
+export function Chart(props: { title: string; t: readonly number[]; lines: readonly Line[]; yMax?: number; testId?: string }) {
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
   const shape = props.lines.map((l) => l.label).join('\n');

@@ -8,6 +8,7 @@ import { NOT_IN_BUILD } from './admin-features.js';
 import type { PinAdmin } from './admin-features.js';
 import { requireAdmin, requireAdminChange } from './admin-guard.js';
 import { sendJson } from './api-modules.js';
+import type { PinList } from './api-types.js';
 import { parseModuleTarget } from './api-paths.js';
 import type { DashboardDeps } from './deps.js';
 
@@ -28,7 +29,7 @@ function target(url: string, base: string): { path: string; version: string } {
 export function registerPinRoutes(app: FastifyInstance, deps: DashboardDeps, base: string): void {
   app.get(base, async (req, reply) => {
     requireAdmin(deps, req, reply);
-    return sendJson(reply, await port(deps).list());
+    return sendJson(reply, (await port(deps).list()) satisfies PinList);
   });
 
   app.put(`${base}/*`, async (req, reply) => {

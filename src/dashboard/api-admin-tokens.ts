@@ -9,6 +9,7 @@ import { AdminInputError, NOT_IN_BUILD } from './admin-features.js';
 import type { TokenAdmin } from './admin-features.js';
 import { requireAdmin, requireAdminChange } from './admin-guard.js';
 import { sendJson } from './api-modules.js';
+import type { TokenList } from './api-types.js';
 import type { DashboardDeps } from './deps.js';
 
 const NEW_TOKEN = z
@@ -37,7 +38,7 @@ function newToken(req: FastifyRequest): z.infer<typeof NEW_TOKEN> {
 export function registerTokenRoutes(app: FastifyInstance, deps: DashboardDeps, base: string): void {
   app.get(base, async (req, reply) => {
     requireAdmin(deps, req, reply);
-    return sendJson(reply, { tokens: await port(deps).list() });
+    return sendJson(reply, { tokens: await port(deps).list() } satisfies TokenList);
   });
 
   app.post(base, { bodyLimit: 16 * 1024 }, async (req, reply) => {

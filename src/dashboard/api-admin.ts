@@ -8,6 +8,7 @@ import { parseModuleTarget } from './api-paths.js';
 import { NOT_IN_BUILD } from './admin-features.js';
 import { requireAdminChange } from './admin-guard.js';
 import { registerPinRoutes } from './api-admin-pins.js';
+import type { Admin } from './api-types.js';
 import { registerTokenRoutes } from './api-admin-tokens.js';
 import type { DashboardDeps } from './deps.js';
 import { purgeVersion } from './purge.js';
@@ -23,7 +24,7 @@ export function registerAdminRoutes(app: FastifyInstance, deps: DashboardDeps): 
       tokensAccepted: deps.tokensAccepted,
       ...(req.principal === undefined ? {} : { token: req.principal.name }),
       features: { tokens: feature(deps.admin.tokens !== undefined), pins: feature(deps.admin.pins !== undefined), purge: feature(true) },
-    }),
+    } satisfies Admin),
   );
   registerTokenRoutes(app, deps, `${ADMIN}/tokens`);
   registerPinRoutes(app, deps, `${ADMIN}/pins`);

@@ -3,6 +3,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { gmpError } from '../errors.js';
 import { parseModuleTarget } from './api-paths.js';
+import type { FileList, ModuleDetails, SearchPage, VersionDetails } from './api-types.js';
 import type { ModuleTarget } from './api-paths.js';
 import type { DashboardDeps } from './deps.js';
 import { moduleDetails } from './module-details.js';
@@ -38,7 +39,7 @@ export function registerModuleRoutes(app: FastifyInstance, deps: DashboardDeps):
       limit: limitOf(one(q.limit)),
       mayRead: (p) => deps.mayRead(req, p),
     });
-    return sendJson(reply, page);
+    return sendJson(reply, page satisfies SearchPage);
   });
 
   app.get(`${API}/modules/*`, async (req, reply) => {
@@ -47,7 +48,7 @@ export function registerModuleRoutes(app: FastifyInstance, deps: DashboardDeps):
     if (target.version === undefined) {
       const details = await moduleDetails(deps.store, target.path, await deps.stats.downloads(target.path));
       if (details === undefined) throw absent(target);
-      return sendJson(reply, details);
+      return sendJson(reply, details satisfies ModuleDetails);
     }
     return versionRoute(req, reply, deps, target, target.version);
   });
@@ -57,7 +58,7 @@ async function versionRoute(_req: FastifyRequest, reply: FastifyReply, deps: Das
   if (t.part === 'files') {
     const files = await versionFiles(deps.store, t.path, version);
     if (files === undefined) throw gmpError('GMP_ERR_NOT_FOUND', `not found: the zip of ${t.path}@${version} is not in the cache`);
-    return sendJson(reply, { path: t.path, version, ...files });
+    return sendJson(reply, { path: t.path, version, ...files } satisfies FileList);
   }
   if (t.part === 'license') {
     const text = await versionLicense(deps.store, t.path, version);
@@ -67,5 +68,5 @@ async function versionRoute(_req: FastifyRequest, reply: FastifyReply, deps: Das
   const downloads = (await deps.stats.downloads(t.path))[version] ?? 0;
   const details = await versionDetails(deps, t.path, version, downloads);
   if (details === undefined) throw absent(t);
-  return sendJson(reply, details);
+  return sendJson(reply, details satisfies VersionDetails);
 }

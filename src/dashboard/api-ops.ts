@@ -7,6 +7,7 @@ import type { ConfiguredUpstream, DashboardDeps } from './deps.js';
 import { setupAnswer } from './setup-info.js';
 import type { Snapshot } from './snapshot.js';
 import type { Window } from './timeline.js';
+import type { Ops, Setup } from './api-types.js';
 
 export type UpstreamState = 'healthy' | 'idle' | 'half-open' | 'open';
 
@@ -72,16 +73,11 @@ export function registerOpsRoutes(app: FastifyInstance, deps: DashboardDeps): vo
       hitRatio: lookups === 0 ? null : now.hits / lookups,
       upstreams: upstreamRows(now, deps.upstreams),
       notConfigured: NOT_CONFIGURED,
-    });
+    } satisfies Ops);
   });
   app.get(`${API}/upstreams`, async (req, reply) => {
     const { now } = await deps.stats.ops(windowOf(req));
     return sendJson(reply, { upstreams: upstreamRows(now, deps.upstreams) });
   });
-  app.get(`${API}/setup`, async (req, reply) =>
-    sendJson(
-      reply,
-      setupAnswer(deps.setup, baseUrl(req), (p) => deps.mayRead(req, p)),
-    ),
-  );
+  app.get(`${API}/setup`, async (req, reply) => sendJson(reply, setupAnswer(deps.setup, baseUrl(req), (p) => deps.mayRead(req, p)) satisfies Setup));
 }

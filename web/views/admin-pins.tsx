@@ -4,14 +4,14 @@ import { useState } from 'preact/hooks';
 import { moduleUrl, request, useApi } from '../api.js';
 import { ConfirmButton, ModuleVersionInputs, OutcomeLine } from './admin-parts.js';
 import type { Outcome } from './admin-parts.js';
-import type { PinRow } from '../types.js';
+import type { PinList } from '../types.js';
 
 export function Pins() {
   const [rev, setRev] = useState(0);
   const [mod, setMod] = useState('');
   const [version, setVersion] = useState('');
   const [result, setResult] = useState<Outcome>();
-  const { data, error } = useApi<{ pins: PinRow[]; eviction: boolean }>('/api/v1/admin/pins', undefined, rev);
+  const { data, error } = useApi<PinList>('/api/v1/admin/pins', undefined, rev);
   const change = async (method: 'PUT' | 'DELETE', path: string, v: string) => {
     try {
       await request(moduleUrl('/api/v1/admin/pins', path, v), { method });

@@ -6,7 +6,7 @@ import { Code } from '../code.js';
 import { ConfirmButton, field, OutcomeLine } from './admin-parts.js';
 import type { Outcome } from './admin-parts.js';
 import { date } from '../format.js';
-import type { TokenRow } from '../types.js';
+import type { TokenList, TokenRow } from '../types.js';
 
 /** The day of an ISO time (the whole time is the cell's title). */
 const day = (iso: string | undefined) => date(iso).slice(0, 10);
@@ -51,7 +51,7 @@ export function Tokens() {
   const [rev, setRev] = useState(0);
   const [created, setCreated] = useState<{ name: string; secret: string } | undefined>();
   const [result, setResult] = useState<Outcome>();
-  const { data, error } = useApi<{ tokens: TokenRow[] }>('/api/v1/admin/tokens', undefined, rev);
+  const { data, error } = useApi<TokenList>('/api/v1/admin/tokens', undefined, rev);
   const revoke = async (t: TokenRow) => {
     try {
       await request(`/api/v1/admin/tokens/${encodeURIComponent(t.id)}`, { method: 'DELETE' });

@@ -1,0 +1,163 @@
+// The JSON of /api/v1/ as the dashboard's views read it (documented in the README): one contract for both
+// sides. The routes check every body they send against it (`satisfies`), and the browser code imports it
+// through web/types.ts; nothing here may import anything, so the UI bundle never pulls in server code.
+
+export interface Totals {
+  readonly requests: number;
+  readonly errors: number;
+  readonly hits: number;
+  readonly misses: number;
+  readonly stale: number;
+  readonly bytes: number;
+  readonly fillsInFlight: number;
+  readonly verified: number;
+  readonly mismatches: number;
+  readonly verifyErrors: number;
+}
+
+export interface Series {
+  readonly intervalMs: number;
+  readonly t: readonly number[];
+  readonly requests: readonly number[];
+  readonly hitRatio: ReadonlyArray<number | null>;
+  readonly errors: readonly number[];
+  readonly bytes: readonly number[];
+  readonly fills: readonly number[];
+  readonly verified: readonly number[];
+  readonly mismatches: readonly number[];
+  readonly upstreams: Record<string, { readonly latencyMs: ReadonlyArray<number | null>; readonly errors: readonly number[] }>;
+}
+
+export interface UpstreamRow {
+  readonly name: string;
+  readonly kind: string;
+  readonly list: string;
+  readonly state: 'healthy' | 'idle' | 'half-open' | 'open';
+  readonly requests: number;
+  readonly errors: number;
+  readonly meanLatencyMs: number | null;
+}
+
+export interface Ops {
+  readonly now: Totals;
+  readonly startedAt: number;
+  readonly processes: number;
+  readonly series: Series;
+  readonly hitRatio: number | null;
+  readonly upstreams: readonly UpstreamRow[];
+  readonly notConfigured: { readonly storageCap: string; readonly sync: string };
+}
+
+export interface Setup {
+  readonly url: string;
+  readonly goEnv: readonly string[];
+  readonly notes: readonly string[];
+  readonly snippets: ReadonlyArray<{ readonly format: string; readonly title: string; readonly text: string }>;
+  readonly config: {
+    readonly version: string;
+    readonly upstream: string;
+    readonly privateUpstream: string;
+    readonly sumdbs: ReadonlyArray<{ readonly name: string; readonly url: string }>;
+    readonly ownSumdb?: { readonly name: string; readonly verifierKey: string };
+    readonly storage: string;
+    readonly workers: number;
+    readonly listen: string;
+    readonly private: readonly string[];
+    readonly noSumdb: readonly string[];
+    readonly hiddenPatterns: number;
+    readonly cache: { readonly listTTLms: number; readonly negativeTTLms: number; readonly memoryBytes: number };
+  };
+}
+
+export interface SearchPage {
+  readonly modules: readonly string[];
+  readonly cursor?: string;
+}
+
+export interface VersionRow {
+  readonly version: string;
+  readonly time?: string;
+  readonly size?: number;
+  readonly h1?: string;
+  readonly goModH1?: string;
+  readonly retracted: boolean;
+  readonly downloads: number;
+  readonly cached: readonly string[];
+}
+
+export interface ModuleDetails {
+  readonly path: string;
+  readonly versions: readonly VersionRow[];
+  readonly notesFrom?: string;
+  readonly deprecated?: string;
+  readonly truncated: boolean;
+}
+
+export interface Verdict {
+  readonly h1: string;
+  readonly by: readonly string[];
+  readonly unknownTo?: readonly string[];
+  readonly skipped?: 'private' | 'nosumdb' | 'off';
+  readonly at: string;
+}
+
+export interface VersionDetails {
+  readonly path: string;
+  readonly version: string;
+  readonly time?: string;
+  readonly size?: number;
+  readonly h1?: string;
+  readonly goModH1?: string;
+  readonly goMod?: string;
+  readonly verified: { readonly zip?: Verdict; readonly goMod?: Verdict };
+  readonly ownDb?: { readonly name: string; readonly recorded: boolean; readonly id?: number; readonly h1?: string; readonly goModH1?: string };
+  readonly downloads: number;
+  readonly cached: readonly string[];
+}
+
+export interface FileList {
+  readonly path: string;
+  readonly version: string;
+  readonly files: ReadonlyArray<{ readonly name: string; readonly size: number }>;
+  readonly truncated: boolean;
+}
+
+export interface Feature {
+  readonly available: boolean;
+  readonly reason?: string;
+}
+
+export interface Admin {
+  readonly admin: boolean;
+  /** Whether admin tokens count here (--auth private|all). */
+  readonly tokensAccepted: boolean;
+  /** The name of the token the request carried, when it carried a valid one. */
+  readonly token?: string;
+  readonly features: { readonly tokens: Feature; readonly pins: Feature; readonly purge: Feature };
+}
+
+export interface TokenRow {
+  readonly id: string;
+  readonly name: string;
+  readonly scopes: readonly string[];
+  readonly created: string;
+  readonly expires?: string;
+  readonly revoked?: string;
+  readonly status: 'active' | 'expired' | 'revoked';
+}
+
+export interface PinRow {
+  readonly module: string;
+  readonly version: string;
+  readonly from: 'pin' | 'config';
+}
+
+export interface TokenList {
+  readonly tokens: readonly TokenRow[];
+}
+
+export interface PinList {
+  readonly pins: readonly PinRow[];
+  /** Whether an evictor runs (--cache-max-size): without one, pins change nothing yet. */
+  readonly eviction: boolean;
+}
