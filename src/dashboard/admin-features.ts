@@ -1,17 +1,9 @@
 // Admin features that other parts of gomodproxy provide (access tokens, pinned versions): each is a small
 // port the composition root fills in when the feature exists; an absent one is "not available in this build".
+import type { PinList, PinRow, TokenRow } from './api-types.js';
 
 /** A token as the Admin view lists it: never its secret, never the hash kept of it. */
-export interface TokenInfo {
-  readonly id: string;
-  readonly name: string;
-  readonly scopes: readonly string[];
-  /** ISO times. */
-  readonly created: string;
-  readonly expires?: string;
-  readonly revoked?: string;
-  readonly status: 'active' | 'expired' | 'revoked';
-}
+export type TokenInfo = TokenRow;
 
 export interface NewToken {
   readonly name: string;
@@ -38,16 +30,11 @@ export interface TokenAdmin {
   revoke(nameOrId: string, by: Actor): Promise<TokenInfo | undefined>;
 }
 
-export interface PinInfo {
-  readonly module: string;
-  readonly version: string;
-  /** `pin`: set with `gomodproxy pin` or the Admin view (may be unpinned); `config`: a --pin-from file's. */
-  readonly from: 'pin' | 'config';
-}
+export type PinInfo = PinRow;
 
 export interface PinAdmin {
   /** eviction: whether --cache-max-size is set (without it nothing is evicted and pins change nothing yet). */
-  list(): Promise<{ pins: PinInfo[]; eviction: boolean }>;
+  list(): Promise<PinList>;
   pin(modulePath: string, version: string): Promise<void>;
   /** false when the version was not pinned (with `gomodproxy pin`). */
   unpin(modulePath: string, version: string): Promise<boolean>;

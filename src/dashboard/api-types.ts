@@ -3,12 +3,15 @@
 // through web/types.ts; nothing here may import anything, so the UI bundle never pulls in server code.
 
 export interface Totals {
+  /** GOPROXY and checksum-database answers (not /metrics, /healthz, the dashboard itself). */
   readonly requests: number;
+  /** Those answered with a 5xx status. */
   readonly errors: number;
   readonly hits: number;
   readonly misses: number;
   readonly stale: number;
   readonly bytes: number;
+  /** A gauge: fills running now. */
   readonly fillsInFlight: number;
   readonly verified: number;
   readonly mismatches: number;
@@ -48,25 +51,30 @@ export interface Ops {
   readonly notConfigured: { readonly storageCap: string; readonly sync: string };
 }
 
+/** What the Setup view shows of the configuration (patterns only to requests that may read what they match). */
+export interface SetupConfig {
+  readonly version: string;
+  readonly upstream: string;
+  readonly privateUpstream: string;
+  readonly sumdbs: ReadonlyArray<{ readonly name: string; readonly url: string }>;
+  readonly ownSumdb?: { readonly name: string; readonly verifierKey: string };
+  readonly storage: string;
+  readonly workers: number;
+  readonly listen: string;
+  /** GOPRIVATE-style patterns: shown only to requests that may read what they match. */
+  readonly private: readonly string[];
+  readonly noSumdb: readonly string[];
+  readonly cache: { readonly listTTLms: number; readonly negativeTTLms: number; readonly memoryBytes: number };
+}
+
 export interface Setup {
   readonly url: string;
+  /** One `go env -w` line per variable. */
   readonly goEnv: readonly string[];
   readonly notes: readonly string[];
   readonly snippets: ReadonlyArray<{ readonly format: string; readonly title: string; readonly text: string }>;
-  readonly config: {
-    readonly version: string;
-    readonly upstream: string;
-    readonly privateUpstream: string;
-    readonly sumdbs: ReadonlyArray<{ readonly name: string; readonly url: string }>;
-    readonly ownSumdb?: { readonly name: string; readonly verifierKey: string };
-    readonly storage: string;
-    readonly workers: number;
-    readonly listen: string;
-    readonly private: readonly string[];
-    readonly noSumdb: readonly string[];
-    readonly hiddenPatterns: number;
-    readonly cache: { readonly listTTLms: number; readonly negativeTTLms: number; readonly memoryBytes: number };
-  };
+  /** The configuration, less the patterns this request may not see (counted in hiddenPatterns). */
+  readonly config: SetupConfig & { readonly hiddenPatterns: number };
 }
 
 export interface SearchPage {
@@ -76,20 +84,28 @@ export interface SearchPage {
 
 export interface VersionRow {
   readonly version: string;
+  /** The `.info` Time, when the .info is cached. */
   readonly time?: string;
+  /** Bytes of the cached zip. */
   readonly size?: number;
+  /** h1 of the zip (its .ziphash) and of the go.mod. */
   readonly h1?: string;
   readonly goModH1?: string;
   readonly retracted: boolean;
+  /** Zip downloads since the server started. */
   readonly downloads: number;
+  /** Which of .info, .mod, .zip are cached. */
   readonly cached: readonly string[];
 }
 
 export interface ModuleDetails {
   readonly path: string;
+  /** Newest first. */
   readonly versions: readonly VersionRow[];
+  /** The version whose go.mod the notes come from. */
   readonly notesFrom?: string;
   readonly deprecated?: string;
+  /** More versions are cached than are listed. */
   readonly truncated: boolean;
 }
 
@@ -101,6 +117,14 @@ export interface Verdict {
   readonly at: string;
 }
 
+export interface OwnRecord {
+  readonly name: string;
+  readonly recorded: boolean;
+  readonly id?: number;
+  readonly h1?: string;
+  readonly goModH1?: string;
+}
+
 export interface VersionDetails {
   readonly path: string;
   readonly version: string;
@@ -109,8 +133,10 @@ export interface VersionDetails {
   readonly h1?: string;
   readonly goModH1?: string;
   readonly goMod?: string;
+  /** Which databases verified the zip and the go.mod when they were filled; absent when not recorded. */
   readonly verified: { readonly zip?: Verdict; readonly goMod?: Verdict };
-  readonly ownDb?: { readonly name: string; readonly recorded: boolean; readonly id?: number; readonly h1?: string; readonly goModH1?: string };
+  /** The own checksum database's record, when it runs. */
+  readonly ownDb?: OwnRecord;
   readonly downloads: number;
   readonly cached: readonly string[];
 }
@@ -136,10 +162,12 @@ export interface Admin {
   readonly features: { readonly tokens: Feature; readonly pins: Feature; readonly purge: Feature };
 }
 
+/** A token as the Admin view lists it: never its secret, never the hash kept of it. */
 export interface TokenRow {
   readonly id: string;
   readonly name: string;
   readonly scopes: readonly string[];
+  /** ISO times. */
   readonly created: string;
   readonly expires?: string;
   readonly revoked?: string;
@@ -149,6 +177,7 @@ export interface TokenRow {
 export interface PinRow {
   readonly module: string;
   readonly version: string;
+  /** `pin`: set with `gomodproxy pin` or the Admin view (may be unpinned); `config`: a --pin-from file's. */
   readonly from: 'pin' | 'config';
 }
 

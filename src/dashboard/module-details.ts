@@ -9,33 +9,9 @@ import { listAll } from '../storage/blob-store.js';
 import { artifactKey, listKey, versionsPrefix } from '../storage/keys.js';
 import { deprecation, latestOf, retractedBy } from './go-mod-notes.js';
 import { mapLimit } from './map-limit.js';
+import type { ModuleDetails, VersionRow } from './api-types.js';
 
-export interface VersionRow {
-  readonly version: string;
-  /** The `.info` Time, when the .info is cached. */
-  readonly time?: string;
-  /** Bytes of the cached zip. */
-  readonly size?: number;
-  /** h1 of the zip (its .ziphash) and of the go.mod. */
-  readonly h1?: string;
-  readonly goModH1?: string;
-  readonly retracted: boolean;
-  /** Zip downloads since the server started. */
-  readonly downloads: number;
-  /** Which of .info, .mod, .zip are cached. */
-  readonly cached: readonly string[];
-}
-
-export interface ModuleDetails {
-  readonly path: string;
-  /** Newest first. */
-  readonly versions: VersionRow[];
-  /** The version whose go.mod the notes come from. */
-  readonly notesFrom?: string;
-  readonly deprecated?: string;
-  /** More versions are cached than are listed. */
-  readonly truncated: boolean;
-}
+export type { ModuleDetails, VersionRow } from './api-types.js';
 
 /** Versions detailed at most on one page (each costs a few small reads). */
 export const MAX_VERSIONS = 500;

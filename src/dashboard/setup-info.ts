@@ -2,31 +2,12 @@
 // for the URL the browser reached this instance at, and what the instance is configured with.
 import { ENV_FORMATS, FORMAT_TITLES, renderBlock } from '../shellenv/quote.js';
 import { buildEnvVars, explain } from '../shellenv/settings.js';
+import type { Setup, SetupConfig } from './api-types.js';
 
 /** The configuration facts shown, prepared by the composition root (credentials already removed). */
-export interface SetupFacts {
-  readonly version: string;
-  readonly upstream: string;
-  readonly privateUpstream: string;
-  readonly sumdbs: ReadonlyArray<{ readonly name: string; readonly url: string }>;
-  readonly ownSumdb?: { readonly name: string; readonly verifierKey: string };
-  readonly storage: string;
-  readonly workers: number;
-  readonly listen: string;
-  /** GOPRIVATE-style patterns: shown only to requests that may read what they match. */
-  readonly private: readonly string[];
-  readonly noSumdb: readonly string[];
-  readonly cache: { readonly listTTLms: number; readonly negativeTTLms: number; readonly memoryBytes: number };
-}
+export type SetupFacts = SetupConfig;
 
-export interface SetupAnswer {
-  readonly url: string;
-  /** One `go env -w` line per variable. */
-  readonly goEnv: string[];
-  readonly notes: string[];
-  readonly snippets: ReadonlyArray<{ readonly format: string; readonly title: string; readonly text: string }>;
-  readonly config: Omit<SetupFacts, 'private' | 'noSumdb'> & { readonly private: string[]; readonly noSumdb: string[]; readonly hiddenPatterns: number };
-}
+export type SetupAnswer = Setup;
 
 /**
  * With the own checksum database, one GOSUMDB covers public and private modules alike, so no GONOSUMDB is

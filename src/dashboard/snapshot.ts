@@ -1,6 +1,7 @@
 // The dashboard's view of one process's counters: a compact copy of the Prometheus metrics the hit path
 // already keeps (read every few seconds, never per request), and how copies from several workers add up.
 import type { Metrics } from '../metrics.js';
+import type { Totals } from './api-types.js';
 
 export interface UpstreamCounters {
   /** Upstream requests that got response headers (the latency histogram's count). */
@@ -12,20 +13,8 @@ export interface UpstreamCounters {
   readonly circuit: number;
 }
 
-export interface Snapshot {
-  /** GOPROXY and checksum-database answers (not /metrics, /healthz, the dashboard itself). */
-  readonly requests: number;
-  /** Those answered with a 5xx status. */
-  readonly errors: number;
-  readonly hits: number;
-  readonly misses: number;
-  readonly stale: number;
-  readonly bytes: number;
-  /** A gauge: fills running now. */
-  readonly fillsInFlight: number;
-  readonly verified: number;
-  readonly mismatches: number;
-  readonly verifyErrors: number;
+/** Counters summed since start (the contract's Totals), and per upstream. */
+export interface Snapshot extends Totals {
   readonly upstreams: Readonly<Record<string, UpstreamCounters>>;
 }
 

@@ -5,34 +5,13 @@ import type { BlobStore } from '../storage/blob-store.js';
 import { artifactKey } from '../storage/keys.js';
 import type { RecordedLog } from '../verify/own-record-gate.js';
 import { recordedHash } from '../verify/own-record-gate.js';
-import type { Verdict, Verdicts } from '../verify/verdicts.js';
+import type { Verdicts } from '../verify/verdicts.js';
 import { infoTime } from './module-details.js';
 import { listZip, readLicense } from './zip-listing.js';
 import type { ZipFileInfo } from './zip-listing.js';
+import type { OwnRecord, VersionDetails } from './api-types.js';
 
-export interface OwnRecord {
-  readonly name: string;
-  readonly recorded: boolean;
-  readonly id?: number;
-  readonly h1?: string;
-  readonly goModH1?: string;
-}
-
-export interface VersionDetails {
-  readonly path: string;
-  readonly version: string;
-  readonly time?: string;
-  readonly size?: number;
-  readonly h1?: string;
-  readonly goModH1?: string;
-  readonly goMod?: string;
-  /** Which databases verified the zip and the go.mod when they were filled; absent when not recorded. */
-  readonly verified: { readonly zip?: Verdict; readonly goMod?: Verdict };
-  /** The own checksum database's record, when it runs. */
-  readonly ownDb?: OwnRecord;
-  readonly downloads: number;
-  readonly cached: readonly string[];
-}
+export type { OwnRecord, VersionDetails } from './api-types.js';
 
 export interface VersionSources {
   readonly store: BlobStore;
