@@ -4,7 +4,8 @@
 // Each contender is timed twice from one start: the first graph through a process that has just started,
 // then a second graph of other modules (same shape) through the same, now running process. Both find an
 // empty cache; the second is what a proxy that has been up for a while does on a miss (a JIT runtime has
-// compiled its fill path by then; a Go binary has nothing to warm).
+// compiled its fill path by then; a Go binary has nothing to warm). With nginx among the contenders, two
+// yardsticks run too: nginx only forwarding to the upstream, and nginx storing what it forwards.
 import { execFile, execFileSync } from 'node:child_process';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -14,7 +15,7 @@ import { coldSumdb } from './cold-sumdb.js';
 import type { BenchContext } from './context.js';
 import type { Contender } from './contenders.js';
 import { graphModules, mainGoMod, writeModules } from './fixtures.js';
-import { startNginx } from './nginx.js';
+import { startNginx, startNginxFront } from './nginx.js';
 import { startContender } from './servers.js';
 import { median } from './util.js';
 import { rotate } from './warm.js';
@@ -28,6 +29,8 @@ export interface ColdVariant {
   readonly sumdb: boolean;
   /** The second graph through the same process: the name of the variant whose first graph came before. */
   readonly runningAfter?: string;
+  /** A yardstick instead of a contender: nginx forwarding to the upstream, or storing what it forwards. */
+  readonly front?: 'forward' | 'store';
 }
 
 /** The name of a variant's second graph, timed through the process that served the first. */
@@ -55,6 +58,9 @@ export function coldVariants(contenders: readonly Contender[]): ColdVariant[] {
   if (ids.has('nginx')) {
     out.push({ name: 'direct', label: 'go straight at the upstream', sumdb: false });
     out.push({ name: 'direct-sumdb', label: 'go straight at the upstream, GOSUMDB on', sumdb: true });
+    // What any proxy adds here, at the least: one more hop (forward), and keeping a copy (store).
+    out.push({ name: 'nginx-forward', label: 'nginx only forwarding to the upstream', sumdb: false, front: 'forward' });
+    out.push({ name: 'nginx-store', label: 'nginx storing what it forwards (no fsync, no checks)', sumdb: false, front: 'store' });
   }
   if (ids.has('gomodproxy')) {
     // Cold fills run gomodproxy with its default settings (its default worker count).
@@ -66,7 +72,7 @@ export function coldVariants(contenders: readonly Contender[]): ColdVariant[] {
   const second = out.map((v) => ({
     ...v,
     name: running(v.name),
-    label: v.contender === undefined ? `${v.label} (second graph)` : `${v.label}, already running (second graph)`,
+    label: v.contender === undefined && v.front === undefined ? `${v.label} (second graph)` : `${v.label}, already running (second graph)`,
     runningAfter: v.name,
   }));
   return [...out, ...second];
@@ -117,7 +123,16 @@ async function timeVariant(s: ColdSetup, v: ColdVariant, i: number): Promise<[nu
   const asked = db?.hits.length ?? 0;
   let seconds: [number, number];
   const both = async (url: string): Promise<[number, number]> => [await timedDownload(s.goMod, url, env), await timedDownload(s.goModSecond, url, env)];
-  if (v.contender === undefined) {
+  if (v.front !== undefined) {
+    const dir = path.join(s.dir, `${v.name}-${i}`);
+    const front = await startNginxFront(dir, s.upstream, v.front);
+    try {
+      seconds = await both(front.url);
+    } finally {
+      await front.stop();
+      await rm(dir, { recursive: true, force: true });
+    }
+  } else if (v.contender === undefined) {
     seconds = await both(s.upstream);
   } else {
     const dir = path.join(s.dir, `${v.name}-${i}`);

@@ -1,8 +1,9 @@
 // Runs Debian's nginx as a contender (and as a file-serving GOPROXY upstream): a minimal config in a temp
 // prefix, foreground, loopback only, every temp path inside the prefix so no root-owned paths are needed.
-import { mkdir, open, readFile, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, open, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { spawnServer } from './spawn-server.js';
+import type { Spawned } from './spawn-server.js';
 import { freePort } from './util.js';
 
 export interface Nginx {
@@ -17,7 +18,8 @@ export interface Nginx {
 
 export const NGINX_BIN = process.env.NGINX ?? '/usr/sbin/nginx';
 
-function config(prefix: string, root: string, port: number, accessLog: boolean): string {
+/** Everything but the server block: loopback only, every temp path inside the prefix. */
+function config(prefix: string, accessLog: boolean, server: string): string {
   return `# written by bench/nginx.ts
 worker_processes auto;
 pid ${prefix}/nginx.pid;
@@ -38,22 +40,42 @@ http {
   keepalive_timeout 65;
   keepalive_requests 1000000;
   open_file_cache max=10000 inactive=60s;
-  server {
+${server}
+}
+`;
+}
+
+const filesServer = (port: number, root: string) => `  server {
     listen 127.0.0.1:${port};
     root ${root};
     location / { try_files $uri =404; }
-  }
-}
-`;
+  }`;
+
+/**
+ * nginx in front of an upstream: `forward` passes every request on (kept-alive upstream connections, no
+ * cache); `store` also keeps each answer as a file and serves it from there next time (proxy_store: written
+ * and renamed, no fsync, no checks). Yardsticks for the cold suite: the least any proxy adds on this machine.
+ */
+function frontServer(port: number, upstream: string, mode: 'forward' | 'store', store: string): string {
+  const pass = 'proxy_pass http://up; proxy_http_version 1.1; proxy_set_header Connection "";';
+  const locations =
+    mode === 'forward'
+      ? `location / { ${pass} }`
+      : `location / { root ${store}; try_files $uri @fetch; }
+    location @fetch { ${pass} proxy_store on; proxy_store_access user:rw; create_full_put_path on; root ${store}; }`;
+  return `  upstream up { server ${new URL(upstream).host}; keepalive 32; }
+  server {
+    listen 127.0.0.1:${port};
+    ${locations}
+  }`;
 }
 
 export async function startNginx(prefix: string, root: string, opts: { accessLog?: boolean } = {}): Promise<Nginx> {
   await mkdir(prefix, { recursive: true });
   const port = await freePort();
   const conf = path.join(prefix, 'nginx.conf');
-  await writeFile(conf, config(prefix, root, port, opts.accessLog === true));
-  const args = ['-p', prefix, '-c', conf, '-e', 'stderr', '-g', 'daemon off;'];
-  const server = await spawnServer({ name: 'nginx', cmd: NGINX_BIN, args, port, readyPath: '/', anyStatus: true });
+  await writeFile(conf, config(prefix, opts.accessLog === true, filesServer(port, root)));
+  const server = await spawnNginx(prefix, conf, port);
   return {
     ...server,
     countRequests: async (suffix) => {
@@ -62,6 +84,23 @@ export async function startNginx(prefix: string, root: string, opts: { accessLog
     },
     requestsSoFar: lineCounter(path.join(prefix, 'access.log')),
   };
+}
+
+function spawnNginx(prefix: string, conf: string, port: number) {
+  const args = ['-p', prefix, '-c', conf, '-e', 'stderr', '-g', 'daemon off;'];
+  return spawnServer({ name: 'nginx', cmd: NGINX_BIN, args, port, readyPath: '/', anyStatus: true });
+}
+
+/** nginx forwarding to `upstream`, or storing what it forwards under the prefix (see frontServer). */
+export async function startNginxFront(prefix: string, upstream: string, mode: 'forward' | 'store'): Promise<Spawned> {
+  const store = path.join(prefix, 'store');
+  await mkdir(store, { recursive: true });
+  // Started as root, nginx's workers run as nobody, who must be able to create the copies.
+  await chmod(store, 0o777);
+  const port = await freePort();
+  const conf = path.join(prefix, 'nginx.conf');
+  await writeFile(conf, config(prefix, false, frontServer(port, upstream, mode, store)));
+  return spawnNginx(prefix, conf, port);
 }
 
 /** Counts newlines in a growing file, reading each byte once. */

@@ -118,7 +118,13 @@ export function targets(r: Results): string {
       [', process already running', running],
     ] as const) {
       const x = pairRatio(r.cold, name('gomodproxy'), name('direct'));
-      const peer = g === undefined ? '' : ` (goproxy: ${ratio(pairRatio(r.cold, name(g), name('direct')))})`;
+      const others = [
+        ...(g === undefined ? [] : [`goproxy: ${ratio(pairRatio(r.cold, name(g), name('direct')))}`]),
+        ...(r.cold.seconds[name('nginx-forward')] === undefined
+          ? []
+          : [`nginx only forwarding: ${ratio(pairRatio(r.cold, name('nginx-forward'), name('direct')))}`]),
+      ];
+      const peer = others.length === 0 ? '' : ` (${others.join('; ')})`;
       lines.push(
         `| cold ${r.cold.modules}-module \`go mod download\`${when} ≤ 1.1× the time straight at the upstream | ${ratio(x)}${peer} | ${met(Number.isFinite(x) ? x <= 1.1 : undefined)} |`,
       );

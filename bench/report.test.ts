@@ -102,6 +102,17 @@ test('the side-by-side table has one row per contender and only the columns this
   assert.match(md, /^\| bare Fastify route returning the same 50 bytes \| 50,000 \| – \| 20 \| – \| 50\.0 MiB \|$/m);
 });
 
+test('the cold targets name nginx only forwarding, the least any proxy adds, when it ran', () => {
+  const runs = cold.runs.map((r, i) => ({ ...r, 'nginx-forward': [1.2, 2.2, 1.3][i] as number, 'nginx-forward-running': [1.1, 1.3, 2.6][i] as number }));
+  const md = markdown({ ...base, warm, cold: { ...cold, runs, seconds: { ...cold.seconds, 'nginx-forward': 1.2, 'nginx-forward-running': 1.3 } } });
+  // Per-round ratios to direct: 1.2, 1.1, 1.3 on the first graph; 1.1, 1.3, 1.3 on the second.
+  assert.match(
+    md,
+    /^\| cold 100-module `go mod download` ≤ 1\.1× the time straight at the upstream \| 1\.10× \(goproxy: 1\.50×; nginx only forwarding: 1\.20×\) \| met \|$/m,
+  );
+  assert.match(md, /process already running ≤ 1\.1× the time straight at the upstream \| 1\.80× \(goproxy: 1\.20×; nginx only forwarding: 1\.30×\) \|/m);
+});
+
 test('ratios are gomodproxy over each contender, and the targets of the issue are judged on them', () => {
   const md = markdown({ ...base, warm, cold });
   assert.match(md, /^\| gomodproxy \| warm `\.info` req\/s \(higher is better\) \| 0\.60× \| 1\.50× \| – \| 1\.20× \|$/m);
