@@ -121,36 +121,27 @@ async function timeVariant(s: ColdSetup, v: ColdVariant, i: number): Promise<[nu
   // the key and reaches the database through the proxy's /sumdb/ relay, as with GOSUMDB=sum.golang.org.
   const env: Record<string, string> = v.sumdb ? { GOSUMDB: (v.contender === undefined ? db?.gosumdb : db?.key) ?? '' } : {};
   const asked = db?.hits.length ?? 0;
-  let seconds: [number, number];
   const both = async (url: string): Promise<[number, number]> => [await timedDownload(s.goMod, url, env), await timedDownload(s.goModSecond, url, env)];
-  if (v.front !== undefined) {
+  // A server of this variant and round, in a directory of its own, removed with it.
+  const through = async (start: (dir: string) => Promise<{ readonly url: string; stop(): Promise<void> }>): Promise<[number, number]> => {
     const dir = path.join(s.dir, `${v.name}-${i}`);
-    const front = await startNginxFront(dir, s.upstream, v.front);
+    const server = await start(dir);
     try {
-      seconds = await both(front.url);
-    } finally {
-      await front.stop();
-      await rm(dir, { recursive: true, force: true });
-    }
-  } else if (v.contender === undefined) {
-    seconds = await both(s.upstream);
-  } else {
-    const dir = path.join(s.dir, `${v.name}-${i}`);
-    const sumdb = v.sumdb ? db?.gosumdb : undefined;
-    const server = await startContender(v.contender, {
-      dir,
-      upstream: s.upstream,
-      files: s.files,
-      sumdb,
-      proxyFlags: ctx.proxyFlags,
-      nodeFlags: ctx.nodeFlags,
-    });
-    try {
-      seconds = await both(server.url);
+      return await both(server.url);
     } finally {
       await server.stop();
       await rm(dir, { recursive: true, force: true });
     }
+  };
+  const { front, contender } = v;
+  let seconds: [number, number];
+  if (front !== undefined) seconds = await through((dir) => startNginxFront(dir, s.upstream, front));
+  else if (contender === undefined) seconds = await both(s.upstream);
+  else {
+    const sumdb = v.sumdb ? db?.gosumdb : undefined;
+    seconds = await through((dir) =>
+      startContender(contender, { dir, upstream: s.upstream, files: s.files, sumdb, proxyFlags: ctx.proxyFlags, nodeFlags: ctx.nodeFlags }),
+    );
   }
   // A verified run that never reached the database would be an unverified run under the wrong name.
   if (v.sumdb && (db?.hits.length ?? 0) === asked) throw new Error(`cold: ${v.label} never asked the checksum database`);
