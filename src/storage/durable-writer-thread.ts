@@ -38,9 +38,17 @@ function moveInto(job: WriteJob): void {
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') {
+      // The directory was pruned by a delete that emptied it (fs-store.ts), perhaps again right after the mkdir.
       dirs.clear();
-      mkdirSync(dir, { recursive: true });
-      renameSync(job.from, job.dest);
+      for (let attempt = 1; ; attempt++) {
+        mkdirSync(dir, { recursive: true });
+        try {
+          renameSync(job.from, job.dest);
+          break;
+        } catch (again) {
+          if ((again as NodeJS.ErrnoException).code !== 'ENOENT' || attempt >= 5) throw again;
+        }
+      }
     } else if (code === 'EXDEV') {
       // Scratch on another file system: a synced copy in the store's staging folder, renamed from there.
       mkdirSync(job.staging, { recursive: true });

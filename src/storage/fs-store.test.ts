@@ -1,7 +1,7 @@
 // The filesystem backend against the storage conformance suite, plus what only a local disk can show.
 import assert from 'node:assert/strict';
 import { existsSync, statSync } from 'node:fs';
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
@@ -61,6 +61,70 @@ test('blobs are files in the GOPROXY layout, and writes leave no temp files behi
     await store.put('example.com/!foo/@v/v1.0.0.mod', 'module example.com/Foo\n');
     assert.deepEqual(await readdir(path.join(dir, 'cache/example.com/!foo/@v')), ['v1.0.0.mod']);
     assert.deepEqual(await readdir(scratch.dir), []);
+    await store.close();
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('a delete removes the folders it emptied, up to the root; a put into a pruned folder creates it again', async () => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'gmp-fs-'));
+  try {
+    const { scratch } = await Scratch.open(path.join(dir, 'tmp'));
+    const root = path.join(dir, 'cache');
+    const store = new FsStore(root, scratch);
+    await store.put('pending/github.com/one/m@v1.0.0', '1');
+    await store.put('pending/github.com/two/m@v1.0.0', '2');
+    await store.delete('pending/github.com/one/m@v1.0.0');
+    assert.deepEqual(await readdir(path.join(root, 'pending/github.com')), ['two'], 'the emptied folder is gone, its sibling stays');
+    await store.delete('pending/github.com/two/m@v1.0.0');
+    assert.deepEqual(await readdir(root), [], 'every emptied folder up to the root is gone; the root stays');
+    // Both write paths find their folder gone after the durable writer and the store remembered it.
+    await store.put('pending/github.com/two/m@v1.0.0', '3');
+    await store.delete('pending/github.com/two/m@v1.0.0');
+    await store.put('pending/github.com/two/m@v1.0.0', '4');
+    const zip = scratch.file('zip');
+    await writeFile(zip.path, 'zip bytes');
+    await store.delete('pending/github.com/two/m@v1.0.0');
+    await store.putFile('pending/github.com/two/m@v1.0.1', zip.path);
+    assert.equal((await store.read('pending/github.com/two/m@v1.0.1'))?.toString(), 'zip bytes');
+    assert.deepEqual((await store.list('pending/')).keys, ['pending/github.com/two/m@v1.0.1']);
+    await store.close();
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('a list removes the empty folders an older version left, and still lists every key', async () => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'gmp-fs-'));
+  try {
+    const { scratch } = await Scratch.open(path.join(dir, 'tmp'));
+    const root = path.join(dir, 'cache');
+    const store = new FsStore(root, scratch);
+    for (let i = 0; i < 50; i++) await mkdir(path.join(root, 'pending/github.com', `owner${i}`), { recursive: true });
+    await store.put('pending/github.com/owner7/m@v1.0.0', 'x');
+    assert.deepEqual((await store.list('pending/')).keys, ['pending/github.com/owner7/m@v1.0.0']);
+    assert.deepEqual(await readdir(path.join(root, 'pending/github.com')), ['owner7']);
+    await store.delete('pending/github.com/owner7/m@v1.0.0');
+    assert.deepEqual((await store.list('pending/')).keys, []);
+    assert.equal(existsSync(path.join(root, 'pending')), false);
+    await store.close();
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('puts racing with deletes that prune their folder all land', async () => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'gmp-fs-'));
+  try {
+    const { scratch } = await Scratch.open(path.join(dir, 'tmp'));
+    const store = new FsStore(path.join(dir, 'cache'), scratch);
+    // Each round deletes the only key of a folder while a put into that folder is under way.
+    for (let i = 1; i <= 100; i++) {
+      await Promise.all([store.delete(`q/a/b/k${i - 1}`), store.put(`q/a/b/k${i}`, `${i}`)]);
+      assert.equal((await store.read(`q/a/b/k${i}`))?.toString(), `${i}`, `round ${i}`);
+    }
+    assert.deepEqual((await store.list('q/')).keys, ['q/a/b/k100']);
     await store.close();
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -2,7 +2,7 @@
 // fsync, rename). Native errors are translated here: ENOENT is "absent", ENOSPC a full disk.
 import { createReadStream, open as openCb, readFileSync, statSync } from 'node:fs';
 import type { Stats } from 'node:fs';
-import { copyFile, mkdir, open, readFile, readdir, rename, unlink, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, open, readFile, readdir, rename, rmdir, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import type { BlobInfo, BlobStore, ByteRange, ListOptions, ListPage, LocalFiles } from './blob-store.js';
@@ -160,10 +160,9 @@ export class FsStore implements BlobStore {
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (isAbsent(err)) {
-        // The directory was removed behind our back (cache pruning): create it again.
+        // The directory was removed behind our back (a delete that emptied it pruned it): create it again.
         this.dirs.clear();
-        await mkdir(dir, { recursive: true });
-        await rename(from, dest);
+        await this.retryRename(from, dest);
       } else if (code === 'EXDEV') {
         // Scratch on another file system: copy into this store's staging folder, then rename from there;
         // what a crash leaves in it is removed at the next start (sweep).
@@ -185,15 +184,52 @@ export class FsStore implements BlobStore {
     }
   }
 
+  /** mkdir and rename again, a few times: each try can lose the race with a delete pruning the same directory. */
+  private async retryRename(from: string, dest: string): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      await mkdir(path.dirname(dest), { recursive: true });
+      try {
+        await rename(from, dest);
+        return;
+      } catch (err) {
+        if (!isAbsent(err) || attempt >= 5) throw err;
+      }
+    }
+  }
+
   /** Removes what interrupted writes of processes that no longer run left (at start); says how many. */
   sweep(): Promise<number> {
     return removeAtomicLeftovers(this.staging);
   }
 
   async delete(key: string): Promise<void> {
-    await unlink(this.filePath(key)).catch((err: unknown) => {
-      if (!isAbsent(err)) throw localIoError(err, `deleting ${key}`);
-    });
+    const file = this.filePath(key);
+    try {
+      await unlink(file);
+    } catch (err) {
+      if (isAbsent(err)) return;
+      throw localIoError(err, `deleting ${key}`);
+    }
+    await this.prune(path.dirname(file));
+  }
+
+  /**
+   * Removes a directory a delete left empty, then its parents while they are empty too, up to the root. A
+   * folder is only a part of keys: left behind, every later list walks it. The feed's and the own log's
+   * pending markers are named by module path, so each module owner ever filled left one, and their writers
+   * list those folders five times a second: 3,000 of them kept an idle proxy at half a core. A put racing
+   * with this finds its directory gone and creates it again (renameInto, the durable writer).
+   */
+  private async prune(dir: string): Promise<void> {
+    for (let d = dir; d.startsWith(this.root + path.sep) && d !== this.staging; d = path.dirname(d)) {
+      try {
+        await rmdir(d);
+      } catch {
+        // Not empty (the usual answer), already gone, or not ours to remove: nothing more to prune.
+        return;
+      }
+      this.dirs.delete(d);
+    }
   }
 
   async list(prefix: string, options: ListOptions = {}): Promise<ListPage> {
@@ -217,6 +253,8 @@ export class FsStore implements BlobStore {
       if (isAbsent(err)) return false;
       throw localIoError(err, 'listing the cache');
     }
+    // An empty folder holds no keys: one left by an older version (which did not prune on delete) goes now.
+    if (entries.length === 0 && dir !== this.root) await this.prune(dir);
     const named = entries
       .filter((e) => (e.isFile() || e.isDirectory()) && !(dir === this.root && e.name === STORE_STAGING))
       .map((e) => ({ e, sortKey: e.isDirectory() ? `${e.name}/` : e.name }));
