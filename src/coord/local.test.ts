@@ -1,7 +1,9 @@
 // The in-process coordinator against the coordinator conformance suite, memory-only and persisted.
-import { mkdtemp, rm } from 'node:fs/promises';
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { test } from 'node:test';
 import { coordinatorConformance } from './conformance.js';
 import { LocalCoordinator } from './local.js';
 
@@ -16,4 +18,24 @@ coordinatorConformance('local (values persisted in a directory)', async () => {
     },
     cleanup: () => rm(dir, { recursive: true, force: true }),
   };
+});
+
+test('values live in one file per key: no temp file stays, an edit by hand is seen, a removed directory is made again', async () => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'gmp-coord-'));
+  try {
+    const coord = new LocalCoordinator(path.join(dir, 'coord'));
+    assert.equal(await coord.cas('sumdb/x/latest', undefined, 'one'), true);
+    assert.equal(await coord.cas('sumdb/x/latest', 'one', 'two'), true);
+    assert.deepEqual(await readdir(path.join(dir, 'coord')), ['sumdb%2Fx%2Flatest']);
+    // An operator's change (`sumdb trust` from another process) is read, not a remembered value.
+    await writeFile(path.join(dir, 'coord', 'sumdb%2Fx%2Flatest'), 'three');
+    assert.equal(await coord.get('sumdb/x/latest'), 'three');
+    await rm(path.join(dir, 'coord'), { recursive: true });
+    assert.equal(await coord.get('sumdb/x/latest'), undefined);
+    assert.equal(await coord.cas('sumdb/x/latest', undefined, 'four'), true);
+    assert.equal(await readFile(path.join(dir, 'coord', 'sumdb%2Fx%2Flatest'), 'utf8'), 'four');
+    await coord.close();
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });

@@ -1,7 +1,8 @@
 // The in-process coordinator: leases in memory, values in one small file per key written atomically (or
 // in memory, without a directory), so the trusted tree heads survive restarts as they always did. With
 // worker processes the primary owns it and the workers reach it over IPC (ipc.ts).
-import { mkdir, readFile, readdir, rename, unlink, writeFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { mkdir, readdir, rename, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Coordinator, Lease } from './coordinator.js';
 import { checkName } from './coordinator.js';
@@ -17,6 +18,8 @@ export class LocalCoordinator implements Coordinator {
   private readonly values = new Map<string, string | undefined>();
   private readonly writes = new Map<string, Promise<void>>();
   private readonly casQueue = new Map<string, Promise<unknown>>();
+  /** Whether the values directory is known to exist (created once, not before every write). */
+  private dirMade = false;
   /** Tokens grow across restarts too: they start from the clock (µs) and count up. */
   private nextToken = Date.now() * 1000;
 
@@ -111,13 +114,20 @@ export class LocalCoordinator implements Coordinator {
     return this.dir === undefined ? undefined : path.join(this.dir, encodeURIComponent(key));
   }
 
+  /**
+   * A value is a line or two, just written or read, in the page cache: read with direct system calls. Through
+   * the thread pool it was four round trips (open, stat, read, close), and the index feed and the own log ask
+   * for their heads at every commit, several times a second during a cold download.
+   */
   private async load(key: string): Promise<string | undefined> {
     const f = this.file(key);
     if (f === undefined) return undefined;
-    return readFile(f, 'utf8').catch((e: NodeJS.ErrnoException) => {
-      if (e.code === 'ENOENT') return undefined;
+    try {
+      return readFileSync(f, 'utf8');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw e;
-    });
+    }
   }
 
   /** Writes of one key stay in order; each is temp file + rename, so a crash leaves old or new. */
@@ -126,17 +136,27 @@ export class LocalCoordinator implements Coordinator {
     if (f === undefined || this.dir === undefined) return Promise.resolve();
     const dir = this.dir;
     const run = (this.writes.get(key) ?? Promise.resolve()).then(async () => {
-      await mkdir(dir, { recursive: true });
+      if (!this.dirMade) {
+        await mkdir(dir, { recursive: true });
+        this.dirMade = true;
+      }
       if (value === undefined) {
         await unlink(f).catch(() => undefined);
         return;
       }
       const tmp = `${f}.tmp-${process.pid}`;
       try {
-        await writeFile(tmp, value, { flush: true });
+        await writeFile(tmp, value, { flush: true }).catch(async (err: NodeJS.ErrnoException) => {
+          if (err.code !== 'ENOENT') throw err;
+          // The directory was removed while running: made again.
+          await mkdir(dir, { recursive: true });
+          await writeFile(tmp, value, { flush: true });
+        });
         await rename(tmp, f);
-      } finally {
+      } catch (err) {
+        // Only a failed write leaves the temp file: after the rename there is nothing to remove.
         await unlink(tmp).catch(() => undefined);
+        throw err;
       }
     });
     this.writes.set(key, run);
