@@ -85,3 +85,31 @@ test('a version whose hashes the fill events announced is recorded from them; on
     await own.close();
   }
 });
+
+test('a zip or go.mod that comes without its hash is not recorded (no "undefined" in the signed log)', async () => {
+  const store = new MemoryStore();
+  const coord = new LocalCoordinator();
+  const { signerKey } = generateKey('sum.gomodproxy.local');
+  const fill: Fill = {
+    stored: async (w): Promise<Filled> => ({
+      kind: w.kind,
+      size: 1,
+      h1: w.kind === 'zip' ? undefined : `h1:${'D'.repeat(43)}=`,
+      fetchedAt: 0,
+      durable: DURABLE,
+    }),
+    fill: async () => {
+      throw new Error('not used');
+    },
+  };
+  const own = await openOwn(store, coord, signerKey, fill);
+  try {
+    await assert.rejects(own.gosum('example.com/a', 'v1.0.0'), /zip came without its h1: hash/);
+    own.record('example.com/a', 'v1.0.0');
+    await own.flush();
+    assert.equal(await own.recorded('example.com/a', 'v1.0.0'), undefined);
+    assert.equal((await own.log.tree()).n, 0);
+  } finally {
+    await own.close();
+  }
+});

@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import type { Coordinator } from '../coord/coordinator.js';
 import { ElectedWriter } from '../coord/elected-writer.js';
 import { GmpError, isGmpError } from '../errors.js';
-import type { Fill, FillEvents, FilledEvent, Want } from '../fill/types.js';
+import type { Fill, FillEvents, Filled, FilledEvent, Want } from '../fill/types.js';
 import type { BlobStore } from '../storage/blob-store.js';
 import { parseVersionMarker, versionMarker } from '../storage/keys.js';
 import type { BlobLogStorage } from '../sumdb/blob-log-storage.js';
@@ -120,7 +120,7 @@ export class OwnSumdb {
     const obtain = async (want: Want) => (await this.deps.fill.stored(want)) ?? (await this.deps.fill.fill(want));
     try {
       const [zip, mod] = await Promise.all([obtain({ kind: 'zip', module: modulePath, version }), obtain({ kind: 'mod', module: modulePath, version })]);
-      return gosumLines(modulePath, version, zip.h1, mod.h1);
+      return gosumLines(modulePath, version, hashOf(zip, 'zip'), hashOf(mod, 'go.mod'));
     } catch (err) {
       if (err instanceof GmpError && err.notFound) return undefined;
       throw err;
@@ -228,6 +228,12 @@ export class OwnSumdb {
   }
 }
 
-function gosumLines(modulePath: string, version: string, zipH1: string | undefined, modH1: string | undefined): Buffer {
+/** A zip or go.mod always comes with its hash; a record without one would put "undefined" in a signed log. */
+function hashOf(f: Filled, what: string): string {
+  if (f.h1 === undefined) throw new Error(`internal: the ${what} came without its h1: hash`);
+  return f.h1;
+}
+
+function gosumLines(modulePath: string, version: string, zipH1: string, modH1: string): Buffer {
   return Buffer.from(`${modulePath} ${version} ${zipH1}\n${modulePath} ${version}/go.mod ${modH1}\n`);
 }
