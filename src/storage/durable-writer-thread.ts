@@ -89,8 +89,8 @@ function answer(job: WriteJob, err?: unknown): void {
     answers.push({ id: job.id });
     return;
   }
-  // A file this thread wrote is removed on failure; one it was given stays the caller's.
-  if (job.data !== undefined) removeQuietly(job.from);
+  // What this thread wrote is removed on failure.
+  removeQuietly(job.from);
   const e = err as NodeJS.ErrnoException;
   answers.push({ id: job.id, code: e.code ?? 'EIO', message: e.message ?? String(err) });
 }
@@ -103,8 +103,8 @@ function runGroup(): void {
   for (const job of group) {
     let fd: number | undefined;
     try {
-      fd = openSync(job.from, job.data !== undefined ? 'w' : 'r+');
-      if (job.data !== undefined) writeAll(fd, job.data);
+      fd = openSync(job.from, 'w');
+      writeAll(fd, job.data);
       open.push({ job, fd });
     } catch (err) {
       if (fd !== undefined) closeSync(fd);

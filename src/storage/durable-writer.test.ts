@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -34,24 +33,6 @@ test('writes queued together all land whole, in directories created for them; a 
   }
   // Nothing is left in scratch: written files were moved, the failed one removed.
   assert.deepEqual(await readdir(scratch), []);
-});
-
-test('a file given without data is synced and moved into place', async (t) => {
-  const dir = await tmpDir(t);
-  const from = path.join(dir, 'scratch-zip');
-  await writeFile(from, 'zip bytes');
-  await new DurableWriter().write(from, path.join(dir, 'store', 'm.zip'), path.join(dir, 'staging'));
-  assert.equal(await readFile(path.join(dir, 'store', 'm.zip'), 'utf8'), 'zip bytes');
-  assert.equal(existsSync(from), false);
-});
-
-test('a missing file to move fails with ENOENT and stores nothing', async (t) => {
-  const dir = await tmpDir(t);
-  await assert.rejects(
-    new DurableWriter().write(path.join(dir, 'gone'), path.join(dir, 'store', 'x'), path.join(dir, 'staging')),
-    (err: NodeJS.ErrnoException) => err.code === 'ENOENT',
-  );
-  assert.equal(existsSync(path.join(dir, 'store', 'x')), false);
 });
 
 /** Runs `script` (an ES module) in a child process with tsx; rejects when it fails or does not exit in time. */

@@ -9,10 +9,10 @@ import { Worker } from 'node:worker_threads';
 
 export interface WriteJob {
   readonly id: number;
-  /** The file to make durable and move: written here first when `data` is given (a scratch path). */
+  /** The scratch file the data is written to, then synced and renamed from. */
   readonly from: string;
   readonly dest: string;
-  readonly data?: Uint8Array;
+  readonly data: Uint8Array;
   /** Where a copy goes first when `from` is on another file system than `dest`. */
   readonly staging: string;
 }
@@ -43,8 +43,8 @@ export class DurableWriter {
   #next = 0;
   #outbox: WriteJob[] = [];
 
-  /** Writes `data` to `from`, syncs it and renames it to `dest` (creating its directory); or, without data, syncs and moves `from`. */
-  write(from: string, dest: string, staging: string, data?: Buffer | string): Promise<void> {
+  /** Writes `data` to `from`, syncs it and renames it to `dest` (creating its directory). */
+  write(from: string, dest: string, staging: string, data: Buffer | string): Promise<void> {
     const worker = this.#thread();
     const id = this.#next++;
     const bytes = typeof data === 'string' ? Buffer.from(data) : data;
