@@ -88,6 +88,28 @@ describe('verification against a checksum database', () => {
     });
   }
 
+  for (const kind of ['mod', 'zip'] as const) {
+    test(`the checksum lookup for a .${kind} runs while it downloads, and the fill uses that answer`, async () => {
+      const held = await startFakeUpstream(fixtures);
+      const from = db.hits.length;
+      const lookup = '/lookup/example.com/lib@v1.2.0-rc.1';
+      // The upstream answers only once the database was asked: a lookup made after the download would wait here.
+      let askedFirst = false;
+      held.faults.set(`/example.com/lib/@v/v1.2.0-rc.1.${kind}`, { kind: 'until', ready: () => (askedFirst = db.hits.slice(from).includes(lookup)), ms: 5000 });
+      const proxy = await startProxy({ upstream: held.url, sumdb: db.gosumdb });
+      try {
+        const res = await proxy.get(`/example.com/lib/@v/v1.2.0-rc.1.${kind}`);
+        assert.equal(res.status, 200, await res.text());
+        assert.equal(askedFirst, true, 'the database was asked before the download ended');
+        assert.equal(db.hits.slice(from).filter((h) => h === lookup).length, 1, 'asked once: the check took the answer started early');
+        assert.match(await metric(proxy.url, 'gomodproxy_sumdb_verifications_total'), /result="ok"\} 1/);
+      } finally {
+        await proxy.close();
+        await held.close();
+      }
+    });
+  }
+
   test('a version the database does not know is refused (fail closed), unless the module is private', async () => {
     const proxy = await startProxy({ upstream: up.url, sumdb: `${db.key} ${up.url}/nowhere`, private: 'example.com/Upper/*', 'private-upstream': up.url });
     try {

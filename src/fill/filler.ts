@@ -113,7 +113,13 @@ export class Filler implements Fill {
     return { kind: want.kind, body, size: body.length, h1, fetchedAt: this.now(), durable };
   }
 
+  /** The gates may start what they need of the version while it downloads. */
+  private prepare(want: Want, kind: 'mod' | 'zip'): void {
+    for (const gate of this.deps.gates) gate.prepare?.(want.module, want.version, kind);
+  }
+
   private async mod(want: Want, chain: Chain, opts: SourceOptions): Promise<Filled> {
+    this.prepare(want, 'mod');
     let source = '';
     const body = await chain.first(async (s) => {
       source = s.name;
@@ -126,6 +132,7 @@ export class Filler implements Fill {
 
   private async zip(want: Want, chain: Chain, opts: SourceOptions): Promise<Filled> {
     const { module: mod, version: v } = want;
+    this.prepare(want, 'zip');
     const file = this.deps.scratch.file('zip');
     let pinned: PinnedFile | undefined;
     let h1: string;

@@ -62,6 +62,11 @@ export interface Candidate {
 /** A check every candidate must pass before it is stored (checksum databases, policy); throws to refuse. */
 export interface Gate {
   check(candidate: Candidate): Promise<void>;
+  /**
+   * Told that a fill of a version's .mod or .zip starts, before its download: work that does not need the
+   * bytes (a checksum lookup) can run during it. Never throws; what failed is met again in check().
+   */
+  prepare?(module: string, version: string, kind: 'mod' | 'zip'): void;
 }
 
 export interface FilledEvent {

@@ -4,7 +4,10 @@ import type { Logger } from 'pino';
 import { gmpError } from '../errors.js';
 import type { Candidate, Gate } from '../fill/types.js';
 import type { Metrics } from '../metrics.js';
-import type { ChecksumDb } from './checksum-db.js';
+import type { ChecksumDb, DbAnswer } from './checksum-db.js';
+
+/** How long a lookup prepare() started waits for its check() after it settled (a failed download never comes). */
+const UNTAKEN_MS = 10_000;
 import type { Quarantine } from './quarantine.js';
 import type { VerdictRecord } from './verdicts.js';
 
@@ -23,6 +26,37 @@ export class ChecksumGate implements Gate {
     private readonly metrics: Metrics,
     private readonly log: Logger,
   ) {}
+
+  /** Lookups started by prepare(), by database and `<path> <version>`, until check() takes them. */
+  readonly #started = new Map<string, Promise<DbAnswer>>();
+
+  /**
+   * Starts the lookups while the file downloads; check() takes the answer, in flight or done, instead of
+   * asking again. Only for modules check() would look up: never a private one. One that check() does not
+   * take (the download failed) is dropped a little after it settles.
+   */
+  prepare(modulePath: string, version: string, kind: 'mod' | 'zip'): void {
+    if (this.dbs.length === 0 || this.options.skip(modulePath) !== undefined) return;
+    const dbVersion = kind === 'mod' ? `${version}/go.mod` : version;
+    for (const db of this.dbs) {
+      const key = `${db.name} ${modulePath} ${dbVersion}`;
+      if (this.#started.has(key)) continue;
+      const p = db.lookup(modulePath, dbVersion);
+      p.catch(() => undefined);
+      this.#started.set(key, p);
+      const drop = () => setTimeout(() => this.#started.get(key) === p && this.#started.delete(key), UNTAKEN_MS).unref();
+      p.then(drop, drop);
+    }
+  }
+
+  /** The answer prepare() started, or a lookup now. */
+  #lookup(db: ChecksumDb, modulePath: string, dbVersion: string): Promise<DbAnswer> {
+    const key = `${db.name} ${modulePath} ${dbVersion}`;
+    const started = this.#started.get(key);
+    if (started === undefined) return db.lookup(modulePath, dbVersion);
+    this.#started.delete(key);
+    return started;
+  }
 
   async check(c: Candidate): Promise<void> {
     const keep = () =>
@@ -57,7 +91,7 @@ export class ChecksumGate implements Gate {
     for (const db of this.dbs) {
       let answer: Awaited<ReturnType<ChecksumDb['lookup']>>;
       try {
-        answer = await db.lookup(modulePath, dbVersion);
+        answer = await this.#lookup(db, modulePath, dbVersion);
       } catch (err) {
         this.metrics.sumdbVerifications.inc({ db: db.name, result: 'error' });
         throw err;

@@ -19,7 +19,9 @@ export type Fault =
   /** A redirect to `location` (relative to this server). */
   | { kind: 'redirect'; location: string }
   /** Declares this Content-Length, sends the body, then closes the connection. */
-  | { kind: 'length'; length: number };
+  | { kind: 'length'; length: number }
+  /** Holds the answer until `ready()` says so (polled), or `ms` passed; then the normal answer. */
+  | { kind: 'until'; ready: () => boolean; ms: number };
 
 export interface FakeUpstream {
   readonly url: string;
@@ -58,6 +60,10 @@ export async function startFakeUpstream(root: string): Promise<FakeUpstream> {
       return;
     }
     if (fault?.kind === 'delay') await new Promise((r) => setTimeout(r, fault.ms));
+    if (fault?.kind === 'until') {
+      const deadline = Date.now() + fault.ms;
+      while (!fault.ready() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    }
     if (fault?.kind === 'reset') {
       req.socket.destroy();
       return;
