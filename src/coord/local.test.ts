@@ -39,3 +39,19 @@ test('values live in one file per key: no temp file stays, an edit by hand is se
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('opening removes the temp files of processes that are gone, never those of a running one', async () => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'gmp-coord-'));
+  try {
+    // This process stands for a server writing a value while a command opens the same directory.
+    await writeFile(path.join(dir, `index%2Fhead.tmp-${process.pid}`), 'in flight');
+    await writeFile(path.join(dir, 'index%2Fhead.tmp-99999999'), 'left by a crash');
+    await writeFile(path.join(dir, 'index%2Fhead'), 'kept');
+    const coord = await LocalCoordinator.open(dir);
+    assert.deepEqual((await readdir(dir)).sort(), ['index%2Fhead', `index%2Fhead.tmp-${process.pid}`]);
+    assert.equal(await coord.get('index/head'), 'kept');
+    await coord.close();
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});

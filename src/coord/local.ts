@@ -163,15 +163,33 @@ export class LocalCoordinator implements Coordinator {
     return run;
   }
 
-  /** Removes temp files a crash left in the values directory (at start). */
+  /**
+   * Removes temp files a crash left in the values directory (at start): only those of processes that are gone.
+   * A command run next to a serving proxy (`token create --data`) opens the same directory, and removing the
+   * server's temp file between its write and its rename failed that write.
+   */
   async cleanup(): Promise<void> {
     if (this.dir === undefined) return;
     for (const name of await readdir(this.dir).catch(() => [] as string[])) {
-      if (name.includes('.tmp-')) await unlink(path.join(this.dir, name)).catch(() => undefined);
+      const at = name.lastIndexOf('.tmp-');
+      if (at < 0) continue;
+      const pid = Number(name.slice(at + '.tmp-'.length));
+      if (Number.isInteger(pid) && pid > 0 && (pid === process.pid || running(pid))) continue;
+      await unlink(path.join(this.dir, name)).catch(() => undefined);
     }
   }
 }
 
 function strip(l: Held): Lease {
   return { name: l.name, token: l.token, expiresAt: l.expiresAt };
+}
+
+/** Whether a process of this pid exists (EPERM: it does, owned by someone else). */
+function running(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
