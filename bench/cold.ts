@@ -5,7 +5,8 @@
 // then a second graph of other modules (same shape) through the same, now running process. Both find an
 // empty cache; the second is what a proxy that has been up for a while does on a miss (a JIT runtime has
 // compiled its fill path by then; a Go binary has nothing to warm). With nginx among the contenders, two
-// yardsticks run too: nginx only forwarding to the upstream, and nginx storing what it forwards.
+// yardsticks run too: nginx only forwarding to the upstream, and nginx storing what it forwards; with
+// gomodproxy, a third: a bare Node.js proxy storing what it forwards (the runtime's floor).
 import { execFile, execFileSync } from 'node:child_process';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -16,7 +17,7 @@ import type { BenchContext } from './context.js';
 import type { Contender } from './contenders.js';
 import { graphModules, mainGoMod, writeModules } from './fixtures.js';
 import { startNginx, startNginxFront } from './nginx.js';
-import { startContender } from './servers.js';
+import { startContender, startNodeFront } from './servers.js';
 import { median } from './util.js';
 import { rotate } from './warm.js';
 
@@ -29,8 +30,11 @@ export interface ColdVariant {
   readonly sumdb: boolean;
   /** The second graph through the same process: the name of the variant whose first graph came before. */
   readonly runningAfter?: string;
-  /** A yardstick instead of a contender: nginx forwarding to the upstream, or storing what it forwards. */
-  readonly front?: 'forward' | 'store';
+  /**
+   * A yardstick instead of a contender: nginx forwarding to the upstream, or storing what it forwards; or a bare
+   * Node.js proxy storing what it forwards (bench/node-front.ts).
+   */
+  readonly front?: 'forward' | 'store' | 'node';
 }
 
 /** The name of a variant's second graph, timed through the process that served the first. */
@@ -67,6 +71,13 @@ export function coldVariants(contenders: readonly Contender[]): ColdVariant[] {
     const c: Contender = { name: 'gomodproxy', id: 'gomodproxy', label: 'gomodproxy' };
     out.push({ name: 'gomodproxy', label: 'gomodproxy', contender: c, sumdb: false });
     out.push({ name: 'gomodproxy-sumdb', label: 'gomodproxy, checksum verification on', contender: c, sumdb: true });
+    // The runtime's floor: what Node.js alone costs per miss here, keeping its copies as gomodproxy does.
+    out.push({
+      name: 'node-store',
+      label: 'a bare Node.js proxy storing what it forwards (fsync and rename behind the answer, no checks)',
+      sumdb: false,
+      front: 'node',
+    });
   }
   for (const c of contenders) if (c.id === 'goproxy' || c.id === 'athens') out.push({ name: c.name, label: c.label, contender: c, sumdb: false });
   const second = out.map((v) => ({
@@ -135,7 +146,8 @@ async function timeVariant(s: ColdSetup, v: ColdVariant, i: number): Promise<[nu
   };
   const { front, contender } = v;
   let seconds: [number, number];
-  if (front !== undefined) seconds = await through((dir) => startNginxFront(dir, s.upstream, front));
+  if (front === 'node') seconds = await through((dir) => startNodeFront(dir, s.upstream));
+  else if (front !== undefined) seconds = await through((dir) => startNginxFront(dir, s.upstream, front));
   else if (contender === undefined) seconds = await both(s.upstream);
   else {
     const sumdb = v.sumdb ? db?.gosumdb : undefined;

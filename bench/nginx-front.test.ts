@@ -1,21 +1,12 @@
 // The cold suite's yardsticks are real nginx processes in front of a real upstream: one only forwards, the
 // other keeps what it forwards and serves it from its own files afterwards. Both must pass the bytes unchanged.
 import assert from 'node:assert/strict';
-import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
 import { coldVariants } from './cold.js';
-import { startNginx, startNginxFront } from './nginx.js';
-
-async function eventually(read: () => Promise<string>, want: string): Promise<void> {
-  for (let i = 0; ; i++) {
-    const got = await read().catch(() => undefined);
-    if (got === want) return;
-    if (i === 100) assert.equal(got, want);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+import { BODY, KEY, eventually, oneFileUpstream } from './front-fixture.js';
+import { startNginxFront } from './nginx.js';
 
 test('with nginx among the contenders, the cold suite times nginx forwarding and storing, on both graphs', () => {
   const v = coldVariants([{ name: 'nginx', id: 'nginx', label: 'nginx' }]);
@@ -37,16 +28,8 @@ test('with nginx among the contenders, the cold suite times nginx forwarding and
 });
 
 test('nginx forwards every request; nginx storing serves a second request from its own copy', async (t) => {
-  const dir = await mkdtemp(path.join(tmpdir(), 'gmp-front-'));
-  t.after(() => rm(dir, { recursive: true, force: true }));
-  // nginx's workers drop root for nobody, who must reach the files (mkdtemp makes a 0700 directory).
-  await chmod(dir, 0o755);
-  const files = path.join(dir, 'files');
-  const key = 'example.com/m/@v/v1.0.0.mod';
-  await mkdir(path.dirname(path.join(files, key)), { recursive: true });
-  await writeFile(path.join(files, key), 'module example.com/m\n');
-  const up = await startNginx(path.join(dir, 'up'), files, { accessLog: true });
-  t.after(() => up.stop());
+  const { dir, up } = await oneFileUpstream(t);
+  const key = KEY;
   for (const mode of ['forward', 'store'] as const) {
     const front = await startNginxFront(path.join(dir, mode), up.url, mode);
     try {
@@ -54,9 +37,9 @@ test('nginx forwards every request; nginx storing serves a second request from i
       for (let i = 0; i < 2; i++) {
         const res = await fetch(`${front.url}/${key}`);
         assert.equal(res.status, 200);
-        assert.equal(await res.text(), 'module example.com/m\n');
+        assert.equal(await res.text(), BODY);
         // nginx renames its copy into place once the upstream's answer is complete, which may be just after ours.
-        if (mode === 'store' && i === 0) await eventually(() => readFile(path.join(dir, mode, 'store', key), 'utf8'), 'module example.com/m\n');
+        if (mode === 'store' && i === 0) await eventually(() => readFile(path.join(dir, mode, 'store', key), 'utf8'), BODY);
       }
       assert.equal(await up.countRequests('.mod'), before + (mode === 'forward' ? 2 : 1), mode);
       assert.equal((await fetch(`${front.url}/example.com/m/@v/v9.9.9.mod`)).status, 404);

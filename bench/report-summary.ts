@@ -123,6 +123,9 @@ export function targets(r: Results): string {
         ...(r.cold.seconds[name('nginx-forward')] === undefined
           ? []
           : [`nginx only forwarding: ${ratio(pairRatio(r.cold, name('nginx-forward'), name('direct')))}`]),
+        ...(r.cold.seconds[name('node-store')] === undefined
+          ? []
+          : [`a bare Node.js proxy storing: ${ratio(pairRatio(r.cold, name('node-store'), name('direct')))}`]),
       ];
       const peer = others.length === 0 ? '' : ` (${others.join('; ')})`;
       lines.push(

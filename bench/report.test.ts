@@ -102,15 +102,26 @@ test('the side-by-side table has one row per contender and only the columns this
   assert.match(md, /^\| bare Fastify route returning the same 50 bytes \| 50,000 \| – \| 20 \| – \| 50\.0 MiB \|$/m);
 });
 
-test('the cold targets name nginx only forwarding, the least any proxy adds, when it ran', () => {
-  const runs = cold.runs.map((r, i) => ({ ...r, 'nginx-forward': [1.2, 2.2, 1.3][i] as number, 'nginx-forward-running': [1.1, 1.3, 2.6][i] as number }));
-  const md = markdown({ ...base, warm, cold: { ...cold, runs, seconds: { ...cold.seconds, 'nginx-forward': 1.2, 'nginx-forward-running': 1.3 } } });
-  // Per-round ratios to direct: 1.2, 1.1, 1.3 on the first graph; 1.1, 1.3, 1.3 on the second.
+test('the cold targets name nginx only forwarding (the least any proxy adds) and a bare Node.js proxy, when they ran', () => {
+  const runs = cold.runs.map((r, i) => ({
+    ...r,
+    'nginx-forward': [1.2, 2.2, 1.3][i] as number,
+    'nginx-forward-running': [1.1, 1.3, 2.6][i] as number,
+    'node-store': [2, 4, 2.5][i] as number,
+    'node-store-running': [1.5, 1.5, 3][i] as number,
+  }));
+  const seconds = { ...cold.seconds, 'nginx-forward': 1.2, 'nginx-forward-running': 1.3, 'node-store': 2.5, 'node-store-running': 1.5 };
+  const md = markdown({ ...base, warm, cold: { ...cold, runs, seconds } });
+  // Per-round ratios to direct: nginx 1.2, 1.1, 1.3 and Node 2, 2, 2.5 on the first graph; nginx 1.1, 1.3, 1.3
+  // and Node 1.5, 1.5, 1.5 on the second.
   assert.match(
     md,
-    /^\| cold 100-module `go mod download` ≤ 1\.1× the time straight at the upstream \| 1\.10× \(goproxy: 1\.50×; nginx only forwarding: 1\.20×\) \| met \|$/m,
+    /^\| cold 100-module `go mod download` ≤ 1\.1× the time straight at the upstream \| 1\.10× \(goproxy: 1\.50×; nginx only forwarding: 1\.20×; a bare Node\.js proxy storing: 2\.00×\) \| met \|$/m,
   );
-  assert.match(md, /process already running ≤ 1\.1× the time straight at the upstream \| 1\.80× \(goproxy: 1\.20×; nginx only forwarding: 1\.30×\) \|/m);
+  assert.match(
+    md,
+    /process already running ≤ 1\.1× the time straight at the upstream \| 1\.80× \(goproxy: 1\.20×; nginx only forwarding: 1\.30×; a bare Node\.js proxy storing: 1\.50×\) \|/m,
+  );
 });
 
 test('ratios are gomodproxy over each contender, and the targets of the issue are judged on them', () => {

@@ -40,6 +40,15 @@ export async function startYardstick(body: string, workers: number): Promise<Ser
   return spawnServer({ name: 'the Fastify yardstick', cmd: process.execPath, args, port, readyPath: '/' });
 }
 
+const NODE_FRONT = fileURLToPath(new URL('./node-front.ts', import.meta.url));
+
+/** The bare Node.js proxy of bench/node-front.ts in front of `upstream`, keeping its copies under `dir`. */
+export async function startNodeFront(dir: string, upstream: string): Promise<Server> {
+  const port = await freePort();
+  const args = ['--import', 'tsx', NODE_FRONT, String(port), upstream, dir];
+  return spawnServer({ name: 'the bare Node.js proxy', cmd: process.execPath, args, port, readyPath: '/healthz' });
+}
+
 export async function startContender(c: Contender, o: StartOptions): Promise<Server> {
   await mkdir(o.dir, { recursive: true });
   let server: Server;
