@@ -1,6 +1,8 @@
 // Verify before caching, against a checksum database the test builds with its own key: good modules
 // pass, altered zips and go.mod files and a forked log are refused, nothing bad is cached.
 import { after, before, describe, test } from 'node:test';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import assert from 'node:assert/strict';
 import { mkdtemp, readdir, readFile, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -109,6 +111,40 @@ describe('verification against a checksum database', () => {
       }
     });
   }
+
+  test('a lookup started early is not kept when it failed: a retry asks the database again', async () => {
+    // The upstream fails the first request for the go.mod; the database's lookups fail while `down` is set.
+    const flaky = await startFakeUpstream(fixtures);
+    flaky.faults.set('/example.com/lib/@v/v1.1.0.mod', { kind: 'first', count: 1, fault: { kind: 'status', status: 500 } });
+    let down = true;
+    const front = createServer((req, res) => {
+      if (down && (req.url ?? '').startsWith('/lookup/')) {
+        res.writeHead(503).end('down for maintenance');
+        return;
+      }
+      void fetch(`${db.url}${req.url ?? '/'}`).then(async (r) => res.writeHead(r.status).end(Buffer.from(await r.arrayBuffer())));
+    });
+    await new Promise<void>((r) => front.listen(0, '127.0.0.1', r));
+    const proxy = await startProxy({ upstream: flaky.url, sumdb: `${db.key} http://127.0.0.1:${(front.address() as AddressInfo).port}` });
+    try {
+      // The download fails, so no check takes the lookup started with it, which fails too.
+      const first = await proxy.get('/example.com/lib/@v/v1.1.0.mod');
+      assert.notEqual(first.status, 200);
+      await first.arrayBuffer();
+      const settled = /gomodproxy_sumdb_verify_duration_seconds_count\{db="sum\.test\.example"\} [1-9]/;
+      for (let i = 0; !settled.test(await metric(proxy.url, 'gomodproxy_sumdb_verify_duration_seconds_count')); i++) {
+        assert.ok(i < 500, 'the lookup started with the failed download settled');
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      down = false;
+      const again = await proxy.get('/example.com/lib/@v/v1.1.0.mod');
+      assert.equal(again.status, 200, await again.text());
+    } finally {
+      await proxy.close();
+      await new Promise((r) => front.close(r));
+      await flaky.close();
+    }
+  });
 
   test('a version the database does not know is refused (fail closed), unless the module is private', async () => {
     const proxy = await startProxy({ upstream: up.url, sumdb: `${db.key} ${up.url}/nowhere`, private: 'example.com/Upper/*', 'private-upstream': up.url });

@@ -5,11 +5,13 @@ import { gmpError } from '../errors.js';
 import type { Candidate, Gate } from '../fill/types.js';
 import type { Metrics } from '../metrics.js';
 import type { ChecksumDb, DbAnswer } from './checksum-db.js';
-
-/** How long a lookup prepare() started waits for its check() after it settled (a failed download never comes). */
-const UNTAKEN_MS = 10_000;
 import type { Quarantine } from './quarantine.js';
 import type { VerdictRecord } from './verdicts.js';
+
+/** How long an answer prepare() obtained waits for its check() (a download that failed never comes). */
+const UNTAKEN_MS = 10_000;
+/** Lookups started ahead at most; beyond (a flood of fills that fail), check() asks for itself. */
+const STARTED_MAX = 10_000;
 
 export interface VerifyOptions {
   /** Why a module is not checked against public databases (private modules, GONOSUMDB patterns), or undefined. */
@@ -32,20 +34,24 @@ export class ChecksumGate implements Gate {
 
   /**
    * Starts the lookups while the file downloads; check() takes the answer, in flight or done, instead of
-   * asking again. Only for modules check() would look up: never a private one. One that check() does not
-   * take (the download failed) is dropped a little after it settles.
+   * asking again. Only for modules check() would look up: never a private one. An answer check() does not
+   * take (the download failed) is dropped a little later; a failed lookup at once, so that a retry asks again.
    */
   prepare(modulePath: string, version: string, kind: 'mod' | 'zip'): void {
     if (this.dbs.length === 0 || this.options.skip(modulePath) !== undefined) return;
     const dbVersion = kind === 'mod' ? `${version}/go.mod` : version;
     for (const db of this.dbs) {
       const key = `${db.name} ${modulePath} ${dbVersion}`;
-      if (this.#started.has(key)) continue;
+      if (this.#started.has(key) || this.#started.size >= STARTED_MAX) continue;
       const p = db.lookup(modulePath, dbVersion);
-      p.catch(() => undefined);
       this.#started.set(key, p);
-      const drop = () => setTimeout(() => this.#started.get(key) === p && this.#started.delete(key), UNTAKEN_MS).unref();
-      p.then(drop, drop);
+      const drop = () => {
+        if (this.#started.get(key) === p) this.#started.delete(key);
+      };
+      p.then(
+        () => setTimeout(drop, UNTAKEN_MS).unref(),
+        () => drop(),
+      );
     }
   }
 
