@@ -2,10 +2,11 @@
 // headers, caching and one fill per artifact.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, readdir } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { sampleModules, writeGoproxyDir } from './helpers/goproxy-dir.js';
+import { eventually } from './helpers/eventually.js';
 import { startFakeUpstream } from './helpers/fake-upstream.js';
 import type { FakeUpstream } from './helpers/fake-upstream.js';
 import { startProxy } from './helpers/proxy.js';
@@ -156,9 +157,11 @@ describe('cache fills', () => {
   });
 
   test('the zip hash is stored beside the zip for checksum verification', async () => {
-    await proxy.get('/example.com/lib/@v/v1.0.0.zip');
-    const h1 = await readFile(path.join(proxy.dataDir, 'cache/example.com/lib/@v/v1.0.0.ziphash'), 'utf8');
-    assert.match(h1, /^h1:[A-Za-z0-9+/]{43}=$/);
+    assert.equal((await proxy.get('/example.com/lib/@v/v1.0.0.zip')).status, 200);
+    // The answer goes out before the durable commit (hash first, then the zip), which finishes behind it.
+    const file = (ext: string) => path.join(proxy.dataDir, `cache/example.com/lib/@v/v1.0.0.${ext}`);
+    await eventually(async () => (await stat(file('zip')).catch(() => undefined)) !== undefined, 'the zip is stored');
+    assert.match(await readFile(file('ziphash'), 'utf8'), /^h1:[A-Za-z0-9+/]{43}=$/);
   });
 
   test('Disable-Module-Fetch and /cached-only/ answer from the cache and never call the upstream', async () => {
