@@ -6,6 +6,7 @@ import { mkdir, readdir, rename, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Coordinator, Lease } from './coordinator.js';
 import { checkName } from './coordinator.js';
+import { alive } from './process-alive.js';
 
 interface Held extends Lease {
   /** Who holds it (a worker id under the primary); leases of a dead owner are dropped at once. */
@@ -174,7 +175,7 @@ export class LocalCoordinator implements Coordinator {
       const at = name.lastIndexOf('.tmp-');
       if (at < 0) continue;
       const pid = Number(name.slice(at + '.tmp-'.length));
-      if (Number.isInteger(pid) && pid > 0 && (pid === process.pid || running(pid))) continue;
+      if (Number.isInteger(pid) && pid > 0 && (pid === process.pid || alive(pid))) continue;
       await unlink(path.join(this.dir, name)).catch(() => undefined);
     }
   }
@@ -182,14 +183,4 @@ export class LocalCoordinator implements Coordinator {
 
 function strip(l: Held): Lease {
   return { name: l.name, token: l.token, expiresAt: l.expiresAt };
-}
-
-/** Whether a process of this pid exists (EPERM: it does, owned by someone else). */
-function running(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }

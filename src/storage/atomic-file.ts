@@ -4,7 +4,8 @@
 import { randomBytes } from 'node:crypto';
 import { open, readdir, rename, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
-import { alive, safeHost } from './scratch.js';
+import { alive } from '../coord/process-alive.js';
+import { safeHost } from './scratch.js';
 
 /** Temp files of other hosts (a shared file system) are removed only when untouched this long. */
 const FOREIGN_MAX_AGE_MS = 7 * 24 * 3600 * 1000;

@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, rm, stat, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import path from 'node:path';
+import { alive } from '../coord/process-alive.js';
 
 /** A scratch file: the path is yours until discard(), which is safe after the file was moved away, or twice. */
 export interface ScratchFile {
@@ -55,16 +56,6 @@ export class Scratch {
 /** This host's name as it appears in file names of scratch areas and temp files. */
 export function safeHost(): string {
   return hostname().replace(/[^A-Za-z0-9.]/g, '_') || 'host';
-}
-
-/** Whether a process of this pid exists (EPERM: it does, owned by someone else). */
-export function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 async function removeLeftovers(root: string): Promise<number> {

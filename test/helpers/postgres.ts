@@ -9,7 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import pg from 'pg';
-import { alive } from '../../src/storage/scratch.js';
+import { alive } from '../../src/coord/process-alive.js';
 import { parseSettings, service } from './services.js';
 
 const run = promisify(execFile);
