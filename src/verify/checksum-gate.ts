@@ -13,6 +13,12 @@ const UNTAKEN_MS = 10_000;
 /** Lookups started ahead at most; beyond (a flood of fills that fail), check() asks for itself. */
 const STARTED_MAX = 10_000;
 
+/** The version as a checksum database knows each file: `v1.2.3` for the zip, `v1.2.3/go.mod` for the go.mod. */
+const lookupVersion = (version: string, what: 'go.mod' | 'zip'): string => (what === 'go.mod' ? `${version}/go.mod` : version);
+
+/** The key of a lookup prepare() started, the same when check() looks for it. */
+const startedKey = (db: ChecksumDb, modulePath: string, dbVersion: string): string => `${db.name} ${modulePath} ${dbVersion}`;
+
 export interface VerifyOptions {
   /** Why a module is not checked against public databases (private modules, GONOSUMDB patterns), or undefined. */
   readonly skip: (modulePath: string) => 'private' | 'nosumdb' | undefined;
@@ -39,9 +45,9 @@ export class ChecksumGate implements Gate {
    */
   prepare(modulePath: string, version: string, kind: 'mod' | 'zip'): void {
     if (this.dbs.length === 0 || this.options.skip(modulePath) !== undefined) return;
-    const dbVersion = kind === 'mod' ? `${version}/go.mod` : version;
+    const dbVersion = lookupVersion(version, kind === 'mod' ? 'go.mod' : 'zip');
     for (const db of this.dbs) {
-      const key = `${db.name} ${modulePath} ${dbVersion}`;
+      const key = startedKey(db, modulePath, dbVersion);
       if (this.#started.has(key) || this.#started.size >= STARTED_MAX) continue;
       const p = db.lookup(modulePath, dbVersion);
       this.#started.set(key, p);
@@ -57,7 +63,7 @@ export class ChecksumGate implements Gate {
 
   /** The answer prepare() started, or a lookup now. */
   #lookup(db: ChecksumDb, modulePath: string, dbVersion: string): Promise<DbAnswer> {
-    const key = `${db.name} ${modulePath} ${dbVersion}`;
+    const key = startedKey(db, modulePath, dbVersion);
     const started = this.#started.get(key);
     if (started === undefined) return db.lookup(modulePath, dbVersion);
     this.#started.delete(key);
@@ -90,7 +96,7 @@ export class ChecksumGate implements Gate {
       this.metrics.sumdbVerifications.inc({ db: 'none', result: 'skipped' });
       return record([], { skipped });
     }
-    const dbVersion = what === 'go.mod' ? `${version}/go.mod` : version;
+    const dbVersion = lookupVersion(version, what);
     const agreed: string[] = [];
     const unknownTo: string[] = [];
     let known = false;
