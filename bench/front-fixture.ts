@@ -1,5 +1,4 @@
 // For the yardsticks' tests: nginx serving one go.mod file as the upstream, in a directory removed after the test.
-import assert from 'node:assert/strict';
 import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -20,14 +19,4 @@ export async function oneFileUpstream(t: { after(fn: () => Promise<unknown>): vo
   const up = await startNginx(path.join(dir, 'up'), files, { accessLog: true });
   t.after(() => up.stop());
   return { dir, up };
-}
-
-/** Polls `read` until it gives `want` (a copy renamed into place just after the answer). */
-export async function eventually(read: () => Promise<string>, want: string): Promise<void> {
-  for (let i = 0; ; i++) {
-    const got = await read().catch(() => undefined);
-    if (got === want) return;
-    if (i === 100) assert.equal(got, want);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }

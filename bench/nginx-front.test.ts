@@ -5,7 +5,8 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
 import { coldVariants } from './cold.js';
-import { BODY, KEY, eventually, oneFileUpstream } from './front-fixture.js';
+import { eventually } from '../test/helpers/eventually.js';
+import { BODY, KEY, oneFileUpstream } from './front-fixture.js';
 import { startNginxFront } from './nginx.js';
 
 test('with nginx among the contenders, the cold suite times nginx forwarding and storing, on both graphs', () => {
@@ -39,7 +40,12 @@ test('nginx forwards every request; nginx storing serves a second request from i
         assert.equal(res.status, 200);
         assert.equal(await res.text(), BODY);
         // nginx renames its copy into place once the upstream's answer is complete, which may be just after ours.
-        if (mode === 'store' && i === 0) await eventually(() => readFile(path.join(dir, mode, 'store', key), 'utf8'), BODY);
+        if (mode === 'store' && i === 0)
+          await eventually(
+            async () => (await readFile(path.join(dir, mode, 'store', key), 'utf8').catch(() => undefined)) === BODY,
+            'nginx stored its copy',
+            2_000,
+          );
       }
       assert.equal(await up.countRequests('.mod'), before + (mode === 'forward' ? 2 : 1), mode);
       assert.equal((await fetch(`${front.url}/example.com/m/@v/v9.9.9.mod`)).status, 404);

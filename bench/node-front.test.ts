@@ -5,7 +5,8 @@ import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
 import { coldVariants } from './cold.js';
-import { BODY, KEY, eventually, oneFileUpstream } from './front-fixture.js';
+import { eventually } from '../test/helpers/eventually.js';
+import { BODY, KEY, oneFileUpstream } from './front-fixture.js';
 import { startNodeFront } from './servers.js';
 
 test('with gomodproxy among the contenders, the cold suite times a bare Node.js proxy on both graphs', () => {
@@ -30,6 +31,6 @@ test('the bare Node.js proxy forwards answers unchanged and keeps a whole copy o
   const missing = await fetch(`${front.url}/example.com/m/@v/v9.9.9.mod`);
   assert.equal(missing.status, 404);
   await missing.arrayBuffer();
-  await eventually(() => readFile(path.join(dir, 'front', 'store', key), 'utf8'), BODY);
+  await eventually(async () => (await readFile(path.join(dir, 'front', 'store', key), 'utf8').catch(() => undefined)) === BODY, 'the copy is stored', 2_000);
   assert.deepEqual(await readdir(path.join(dir, 'front', 'store', 'example.com/m/@v')), ['v1.0.0.mod'], 'a 404 is not kept');
 });
