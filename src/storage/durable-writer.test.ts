@@ -35,6 +35,24 @@ test('writes queued together all land whole, in directories created for them; a 
   assert.deepEqual(await readdir(scratch), []);
 });
 
+test("the caller's bytes stay the caller's: a view into a larger buffer is written as itself and left usable", async (t) => {
+  const dir = await tmpDir(t);
+  const w = new DurableWriter();
+  const big = Buffer.alloc(1000, 7);
+  big.fill(9, 100, 200);
+  const view = big.subarray(100, 200);
+  const short = Buffer.from('a short string shares a pool slab');
+  await Promise.all([w.write(path.join(dir, 't1'), path.join(dir, 'view'), dir, view), w.write(path.join(dir, 't2'), path.join(dir, 'short'), dir, short)]);
+  assert.deepEqual(await readFile(path.join(dir, 'view')), Buffer.alloc(100, 9));
+  assert.equal(await readFile(path.join(dir, 'short'), 'utf8'), 'a short string shares a pool slab');
+  // Nothing was moved away from under the caller.
+  assert.equal(big.length, 1000);
+  assert.equal(view.length, 100);
+  assert.equal(big[0], 7);
+  assert.equal(view[0], 9);
+  assert.equal(short.toString(), 'a short string shares a pool slab');
+});
+
 /** Runs `script` (an ES module) in a child process with tsx; rejects when it fails or does not exit in time. */
 function runChild(script: string): Promise<void> {
   return new Promise<void>((resolve, reject) =>

@@ -37,6 +37,13 @@ function startThread(): Worker {
   return new Worker(`import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(file)}); });`, { eval: true });
 }
 
+const utf8 = new TextEncoder();
+
+/** The bytes in a buffer of their own, exactly their size, that the caller can no longer touch. */
+function ownCopy(data: Buffer | string): Uint8Array {
+  return typeof data === 'string' ? utf8.encode(data) : new Uint8Array(data);
+}
+
 export class DurableWriter {
   #worker: Worker | undefined;
   readonly #pending = new Map<number, Pending>();
@@ -47,7 +54,7 @@ export class DurableWriter {
   write(from: string, dest: string, staging: string, data: Buffer | string): Promise<void> {
     const worker = this.#thread();
     const id = this.#next++;
-    const bytes = typeof data === 'string' ? Buffer.from(data) : data;
+    const bytes = ownCopy(data);
     return new Promise<void>((resolve, reject) => {
       if (this.#pending.size === 0) worker.ref();
       this.#pending.set(id, { resolve, reject });
@@ -59,7 +66,12 @@ export class DurableWriter {
   #send(): void {
     const jobs = this.#outbox;
     this.#outbox = [];
-    this.#worker?.postMessage(jobs);
+    // Moved, not cloned: a clone copies each view's whole backing store (an 8 KiB pool slab for a short
+    // string) on this thread; a transfer hands the thread the copy ownCopy() made.
+    this.#worker?.postMessage(
+      jobs,
+      jobs.map((j) => j.data.buffer as ArrayBuffer),
+    );
   }
 
   /** Starts the thread now (a server does at start, so that its first fill does not pay for it). */
