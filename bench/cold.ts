@@ -9,6 +9,7 @@
 // gomodproxy, a third: a bare Node.js proxy storing what it forwards (the runtime's floor).
 import { execFile, execFileSync } from 'node:child_process';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { goEnv } from '../test/helpers/go.js';
 import type { TestSumdb } from '../test/helpers/test-sumdb.js';
@@ -71,6 +72,10 @@ export function coldVariants(contenders: readonly Contender[]): ColdVariant[] {
     const c: Contender = { name: 'gomodproxy', id: 'gomodproxy', label: 'gomodproxy' };
     out.push({ name: 'gomodproxy', label: 'gomodproxy', contender: c, sumdb: false });
     out.push({ name: 'gomodproxy-sumdb', label: 'gomodproxy, checksum verification on', contender: c, sumdb: true });
+    // One process, no primary to coordinate with: on a small machine, where the go command asks for at most
+    // GOMAXPROCS files at a time, whether the workers' coordination costs more than it gives.
+    const one = contenders.find((x) => x.id === 'gomodproxy' && x.workers === 1);
+    if (one !== undefined && os.availableParallelism() > 1) out.push({ name: 'gomodproxy-w1', label: one.label, contender: one, sumdb: false });
     // The runtime's floor: what Node.js alone costs per miss here, keeping its copies as gomodproxy does.
     out.push({
       name: 'node-store',
