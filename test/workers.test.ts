@@ -197,6 +197,14 @@ describe('serve --workers 2', () => {
     }
   });
 
+  test('workers, the replacements too, start with the smaller young generation; the primary does not', async () => {
+    const flags = async (pid: number) => (await readFile(`/proc/${pid}/cmdline`, 'utf8')).split('\0');
+    const workers = await proxy.workers();
+    assert.equal(workers.length, 2);
+    for (const pid of workers) assert.ok((await flags(pid)).includes('--max-semi-space-size=8'), `worker ${pid}: ${(await flags(pid)).join(' ')}`);
+    assert.ok(!(await flags(proxy.child.pid as number)).includes('--max-semi-space-size=8'));
+  });
+
   test('the go command downloads and builds through the workers, with the same sums as straight from the upstream', async () => {
     const args = ['example.com/lib@v1.0.0', 'example.com/lib@v1.1.0', 'example.com/Upper/Case@v0.1.0', 'example.com/old@v2.0.0+incompatible'];
     const [via, direct] = await Promise.all([goEnv(proxy.url), goEnv(`file://${path.join(root, 'up')}`)]);
