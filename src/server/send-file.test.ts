@@ -7,7 +7,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { FdCache } from '../storage/fd-cache.js';
-import { filesInFlight, sendFile } from './send-file.js';
+import { Writable } from 'node:stream';
+import type { ServerResponse } from 'node:http';
+import { chunkBytesInFlight, filesInFlight, MIN_CHUNK, SEND_BUDGET, sendFile } from './send-file.js';
 
 /** Serves `content` at every path, or `others[name]` at `/name`. */
 async function serveFile(content: Buffer, range?: { start: number; end: number }, others: Record<string, Buffer> = {}) {
@@ -94,5 +96,69 @@ test('a client that goes away stops the sending and releases the file', async ()
     assert.equal(filesInFlight(), 0);
   } finally {
     await s.close();
+  }
+});
+
+/**
+ * A response whose writes complete only when the test says so: a client that has stopped reading, without
+ * hundreds of sockets' worth of kernel buffers. It keeps a copy of what it was given (sendFile reuses its buffer).
+ */
+function stalledResponse() {
+  const parts: Buffer[] = [];
+  let waiting: (() => void) | undefined;
+  const res = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      parts.push(Buffer.from(chunk));
+      waiting = () => cb();
+    },
+  });
+  return {
+    res: res as unknown as ServerResponse,
+    /** Completes the write in progress, if any: the response reads and writes its next chunk. */
+    step: () => {
+      const w = waiting;
+      waiting = undefined;
+      w?.();
+      return w !== undefined;
+    },
+    body: () => Buffer.concat(parts),
+    ended: () => res.writableEnded,
+  };
+}
+
+test('a burst of responses (a herd released by one fill) holds about the budget, and each then keeps its share', async () => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'gmp-send-'));
+  const content = randomBytes(3 << 20);
+  await writeFile(path.join(dir, 'blob'), content);
+  const fds = new FdCache();
+  try {
+    const f = await fds.acquire(path.join(dir, 'blob'));
+    const n = 300;
+    const responses = Array.from({ length: n }, () => stalledResponse());
+    for (const r of responses) sendFile({ fd: f.fd, release: () => undefined }, 0, content.length - 1, r.res);
+    assert.equal(filesInFlight(), n);
+    // Started together, the first responses take big chunks and the rest the smallest: about the budget.
+    assert.ok(chunkBytesInFlight() <= SEND_BUDGET + n * MIN_CHUNK, `${chunkBytesInFlight()} bytes held`);
+    // Wait for every first chunk to be read and written, then let each response take one step: it now holds
+    // its share of the budget among the responses in flight.
+    const stepAll = async () => {
+      for (;;) {
+        await new Promise((r) => setTimeout(r, 20));
+        if (responses.every((r) => r.ended() || r.step())) return;
+      }
+    };
+    await stepAll();
+    await stepAll();
+    assert.ok(chunkBytesInFlight() <= SEND_BUDGET, `${chunkBytesInFlight()} bytes held after a step each`);
+    while (filesInFlight() > 0) {
+      await new Promise((r) => setTimeout(r, 5));
+      for (const r of responses) r.step();
+    }
+    for (const [i, r] of responses.entries()) assert.ok(r.body().equals(content), `response ${i}`);
+    assert.equal(chunkBytesInFlight(), 0);
+    f.release();
+  } finally {
+    fds.closeAll();
+    await rm(dir, { recursive: true, force: true });
   }
 });

@@ -1,28 +1,41 @@
 // Sends a byte range of an open file as an HTTP response body with one reused buffer per response:
 // read at an offset, write, wait until the kernel has the bytes, read the next chunk. No allocation per
-// chunk and no garbage, so memory is exactly chunk × responses in flight, whatever the file size.
+// chunk and no garbage: the chunks of all responses in flight share one budget, whatever the file sizes.
 import { read } from 'node:fs';
 import type { ServerResponse } from 'node:http';
 import type { SharedFd } from '../storage/fd-cache.js';
 
 /** Buffer memory shared by all responses in flight: chunks shrink as concurrency grows. */
-const BUDGET = 16 << 20;
-const MIN_CHUNK = 16 << 10;
+export const SEND_BUDGET = 16 << 20;
+export const MIN_CHUNK = 16 << 10;
 const MAX_CHUNK = 256 << 10;
 /** A lone download reads in bigger chunks (fewer round trips); only a few may, so the budget holds. */
 const LONE_CHUNK = 1 << 20;
 const LONE_MAX = 4;
 
 let inFlight = 0;
+/** Bytes of the chunk buffers that responses in flight hold. */
+let held = 0;
 
 /** Responses currently being sent (for tests and metrics). */
 export function filesInFlight(): number {
   return inFlight;
 }
 
-/** Power-of-two chunk sizes, so that buffers can be pooled by size. */
-function chunkSize(length: number): number {
-  const want = inFlight < LONE_MAX ? LONE_CHUNK : Math.max(MIN_CHUNK, Math.min(MAX_CHUNK, BUDGET / (inFlight + 1)));
+/** Bytes of chunk buffers held by the responses being sent (for tests). */
+export function chunkBytesInFlight(): number {
+  return held;
+}
+
+/**
+ * A response's chunk size, a power of two: its share of the budget among `responses` (itself included), and
+ * no more than what the budget has left beside the `others` bytes the other responses hold. Responses that
+ * started when few were in flight give back their bigger chunks at their next step, so that a burst of new
+ * responses (a herd released by one fill) cannot take the budget many times over.
+ */
+function chunkSize(length: number, responses: number, others: number): number {
+  const share = responses <= LONE_MAX ? LONE_CHUNK : Math.max(MIN_CHUNK, Math.min(MAX_CHUNK, SEND_BUDGET / responses));
+  const want = Math.min(share, Math.max(MIN_CHUNK, SEND_BUDGET - others));
   let size = MIN_CHUNK;
   while (size * 2 <= want && size < length) size *= 2;
   return size;
@@ -60,14 +73,16 @@ export function sendFile(file: SharedFd, start: number, end: number, res: Server
     res.end();
     return;
   }
-  const buf = takeBuffer(chunkSize(length));
+  let buf = takeBuffer(chunkSize(length, inFlight + 1, held));
   inFlight++;
+  held += buf.length;
   let pos = start;
   let done = false;
   const finish = (err?: Error) => {
     if (done) return;
     done = true;
     inFlight--;
+    held -= buf.length;
     file.release();
     if (err !== undefined) res.destroy(err);
   };
@@ -80,6 +95,14 @@ export function sendFile(file: SharedFd, start: number, end: number, res: Server
       // Only here is no read or write using the buffer; an aborted response leaves its buffer to the GC.
       giveBack(buf);
       return finish();
+    }
+    // Between a write's end and the next read the buffer is free: it becomes this response's share now.
+    const fair = chunkSize(length, inFlight, held - buf.length);
+    if (fair !== buf.length) {
+      held -= buf.length;
+      giveBack(buf);
+      buf = takeBuffer(fair);
+      held += buf.length;
     }
     read(fd, buf, 0, Math.min(buf.length, end - pos + 1), pos, (err, n) => {
       if (err !== null) return finish(err);
