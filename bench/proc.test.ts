@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { test } from 'node:test';
-import { assertLoopbackOnly, decodeAddress, listeningAddresses, nonLoopback, processTree, treeMemory } from './proc.js';
+import { assertLoopbackOnly, decodeAddress, listeningAddresses, nonLoopback, processTree, sampleTreeRss, treeMemory } from './proc.js';
 import { sleep } from './util.js';
 
 test('/proc/net/tcp addresses are decoded to dotted IPv4 and bracketed IPv6, v4-mapped ones as IPv4', () => {
@@ -54,6 +54,23 @@ test('a process that listens on nothing fails the loopback check rather than pas
   const child = spawn('sleep', ['30'], { stdio: 'ignore' });
   try {
     await assert.rejects(assertLoopbackOnly('sleep', child.pid as number), /listens on no TCP socket/);
+  } finally {
+    child.kill('SIGKILL');
+  }
+});
+
+test('the RSS sampler keeps sampling while the event loop that started it is busy', async () => {
+  const child = spawn('sh', ['-c', 'sleep 30 & wait'], { stdio: 'ignore' });
+  try {
+    await sleep(50);
+    const sampler = sampleTreeRss(child.pid as number, 10);
+    // A loop as busy as the herd's 500 clients: nothing else runs on it for 400 ms.
+    const until = Date.now() + 400;
+    while (Date.now() < until);
+    const peak = await sampler.stop();
+    assert.ok(sampler.samples() >= 10, `${sampler.samples()} samples in 400 ms at 10 ms`);
+    const m = await treeMemory(child.pid as number);
+    assert.ok(peak > 0 && peak <= 2 * m.rss, `peak ${peak}, rss now ${m.rss}`);
   } finally {
     child.kill('SIGKILL');
   }

@@ -1,7 +1,8 @@
 // What a server process and its children (workers, nginx workers, the go command under Athens) hold, read
 // from /proc: summed resident and proportional memory, open descriptors, and the addresses they listen on.
 import { readdir, readFile, readlink } from 'node:fs/promises';
-import { memoryOf, resetPeak, sleep } from './util.js';
+import { Worker } from 'node:worker_threads';
+import { memoryOf, resetPeak } from './util.js';
 
 /** Fields 3 onwards of /proc/<pid>/stat (index 0 is the state, 1 the parent, 11–14 utime, stime, cutime, cstime). */
 async function statFields(pid: number): Promise<string[] | undefined> {
@@ -87,29 +88,67 @@ export async function treeFds(pid: number): Promise<number> {
 }
 
 /**
- * Samples the summed RSS of a tree every `everyMs` until stopped and returns the highest sum: the peak of
- * a sum, which per-process VmHWM cannot give. The tree is re-read every second (workers may restart).
+ * The sampler's thread, plain JavaScript with synchronous reads: a thread of its own keeps sampling when the
+ * bench's event loop is busy with the load it generates (500 herd clients left it about one sample a second).
  */
-export function sampleTreeRss(pid: number, everyMs = 25): { stop(): Promise<number> } {
-  let max = 0;
-  let running = true;
-  const loop = (async () => {
-    let pids = await processTree(pid);
-    let refreshed = Date.now();
-    while (running) {
-      if (Date.now() - refreshed > 1000) [pids, refreshed] = [await processTree(pid), Date.now()];
-      let sum = 0;
-      for (const p of pids) sum += kbField((await readFile(`/proc/${p}/status`, 'utf8').catch(() => '')) as string, 'VmRSS');
-      max = Math.max(max, sum);
-      await sleep(everyMs);
-    }
-  })();
+const SAMPLER = `
+const { readdirSync, readFileSync } = require('node:fs');
+const { parentPort, workerData } = require('node:worker_threads');
+const { pid, everyMs } = workerData;
+const read = (f) => { try { return readFileSync(f, 'utf8'); } catch { return undefined; } };
+function tree() {
+  const children = new Map();
+  for (const d of readdirSync('/proc')) {
+    if (!/^\\d+$/.test(d)) continue;
+    const st = read('/proc/' + d + '/stat');
+    if (st === undefined) continue;
+    const ppid = Number(st.slice(st.lastIndexOf(')') + 2).split(' ')[1]);
+    children.set(ppid, [...(children.get(ppid) ?? []), Number(d)]);
+  }
+  const out = [];
+  const queue = [pid];
+  while (queue.length > 0) { const p = queue.shift(); out.push(p); queue.push(...(children.get(p) ?? [])); }
+  return out;
+}
+let pids = tree();
+let refreshed = Date.now();
+let max = 0;
+let samples = 0;
+const sample = () => {
+  if (Date.now() - refreshed > 1000) { pids = tree(); refreshed = Date.now(); }
+  let sum = 0;
+  for (const p of pids) sum += Number(/^VmRSS:\\s+(\\d+) kB/m.exec(read('/proc/' + p + '/status') ?? '')?.[1] ?? 0) * 1024;
+  if (sum > max) max = sum;
+  samples++;
+};
+sample();
+const timer = setInterval(sample, everyMs);
+parentPort.once('message', () => { clearInterval(timer); sample(); parentPort.postMessage({ max, samples }); });
+`;
+
+/**
+ * Samples the summed RSS of a tree every `everyMs`, on a thread of its own, until stopped and returns the
+ * highest sum: the peak of a sum, which per-process VmHWM cannot give. The tree is re-read every second
+ * (workers may restart). `samples()` says how many were taken, once stopped.
+ */
+export function sampleTreeRss(pid: number, everyMs = 25): { stop(): Promise<number>; samples(): number } {
+  const thread = new Worker(SAMPLER, { eval: true, workerData: { pid, everyMs } });
+  let taken = 0;
+  let result: Promise<number> | undefined;
   return {
-    stop: async () => {
-      running = false;
-      await loop;
-      return max;
+    stop: () => {
+      result ??= new Promise<number>((resolve, reject) => {
+        thread.once('error', reject);
+        thread.once('message', (m: { max: number; samples: number }) => {
+          taken = m.samples;
+          resolve(m.max);
+          void thread.terminate();
+        });
+        thread.postMessage('stop');
+      });
+      return result;
     },
+    samples: () => taken,
   };
 }
 
