@@ -9,7 +9,7 @@ import path from 'node:path';
 import { FdCache } from '../storage/fd-cache.js';
 import { Writable } from 'node:stream';
 import type { ServerResponse } from 'node:http';
-import { chunkBytesInFlight, filesInFlight, MIN_CHUNK, SEND_BUDGET, sendFile } from './send-file.js';
+import { chunkBytesAllocated, chunkBytesInFlight, filesInFlight, MIN_CHUNK, SEND_BUDGET, sendFile } from './send-file.js';
 
 /** Serves `content` at every path, or `others[name]` at `/name`. */
 async function serveFile(content: Buffer, range?: { start: number; end: number }, others: Record<string, Buffer> = {}) {
@@ -126,7 +126,7 @@ function stalledResponse() {
   };
 }
 
-test('a burst of responses (a herd released by one fill) holds about the budget, and each then keeps its share', async () => {
+test('a herd released at once takes equal shares within the budget, and allocates nothing more as it thins', async () => {
   const dir = await mkdtemp(path.join(tmpdir(), 'gmp-send-'));
   const content = randomBytes(3 << 20);
   await writeFile(path.join(dir, 'blob'), content);
@@ -137,10 +137,8 @@ test('a burst of responses (a herd released by one fill) holds about the budget,
     const responses = Array.from({ length: n }, () => stalledResponse());
     for (const r of responses) sendFile({ fd: f.fd, release: () => undefined }, 0, content.length - 1, r.res);
     assert.equal(filesInFlight(), n);
-    // Started together, the first responses take big chunks and the rest the smallest: about the budget.
-    assert.ok(chunkBytesInFlight() <= SEND_BUDGET + n * MIN_CHUNK, `${chunkBytesInFlight()} bytes held`);
-    // Wait for every first chunk to be read and written, then let each response take one step: it now holds
-    // its share of the budget among the responses in flight.
+    // Nothing is taken in the turn the herd is released: every response counts before any takes its share.
+    assert.equal(chunkBytesInFlight(), 0);
     const stepAll = async () => {
       for (;;) {
         await new Promise((r) => setTimeout(r, 20));
@@ -148,13 +146,20 @@ test('a burst of responses (a herd released by one fill) holds about the budget,
       }
     };
     await stepAll();
-    await stepAll();
-    assert.ok(chunkBytesInFlight() <= SEND_BUDGET, `${chunkBytesInFlight()} bytes held after a step each`);
+    let share = MIN_CHUNK;
+    while (share * 2 <= SEND_BUDGET / n) share *= 2;
+    for (const [i, r] of responses.entries()) assert.equal(r.body().length, share, `first chunk of response ${i}`);
+    assert.ok(chunkBytesInFlight() <= SEND_BUDGET, `${chunkBytesInFlight()} bytes held`);
+    // Half the clients go away; the others' shares could grow, but growing would mean new buffers.
+    const allocated = chunkBytesAllocated();
+    for (const r of responses.slice(0, n / 2)) r.res.destroy();
+    const rest = responses.slice(n / 2);
     while (filesInFlight() > 0) {
       await new Promise((r) => setTimeout(r, 5));
-      for (const r of responses) r.step();
+      for (const r of rest) r.step();
     }
-    for (const [i, r] of responses.entries()) assert.ok(r.body().equals(content), `response ${i}`);
+    assert.equal(chunkBytesAllocated(), allocated, 'no buffer allocated after the herd took its shares');
+    for (const [i, r] of rest.entries()) assert.ok(r.body().equals(content), `response ${n / 2 + i}`);
     assert.equal(chunkBytesInFlight(), 0);
     f.release();
   } finally {

@@ -27,6 +27,12 @@ export function chunkBytesInFlight(): number {
   return held;
 }
 
+/** Bytes of chunk buffers allocated so far, rather than taken from the pool (for tests). */
+let allocated = 0;
+export function chunkBytesAllocated(): number {
+  return allocated;
+}
+
 /**
  * A response's chunk size, a power of two: its share of the budget among `responses` (itself included), and
  * no more than what the budget has left beside the `others` bytes the other responses hold. Responses that
@@ -51,7 +57,10 @@ let pooled = 0;
 
 function takeBuffer(size: number): Buffer {
   const b = pool.get(size)?.pop();
-  if (b === undefined) return Buffer.allocUnsafeSlow(size);
+  if (b === undefined) {
+    allocated += size;
+    return Buffer.allocUnsafeSlow(size);
+  }
   pooled -= size;
   return b;
 }
@@ -73,16 +82,16 @@ export function sendFile(file: SharedFd, start: number, end: number, res: Server
     res.end();
     return;
   }
-  let buf = takeBuffer(chunkSize(length, inFlight + 1, held));
   inFlight++;
-  held += buf.length;
+  // Taken at the first step: see below.
+  let buf: Buffer | undefined;
   let pos = start;
   let done = false;
   const finish = (err?: Error) => {
     if (done) return;
     done = true;
     inFlight--;
-    held -= buf.length;
+    if (buf !== undefined) held -= buf.length;
     file.release();
     if (err !== undefined) res.destroy(err);
   };
@@ -93,23 +102,31 @@ export function sendFile(file: SharedFd, start: number, end: number, res: Server
     if (pos > end) {
       res.end();
       // Only here is no read or write using the buffer; an aborted response leaves its buffer to the GC.
-      giveBack(buf);
+      if (buf !== undefined) giveBack(buf);
       return finish();
     }
-    // Between a write's end and the next read the buffer is free: it becomes this response's share now.
-    const fair = chunkSize(length, inFlight, held - buf.length);
-    if (fair !== buf.length) {
-      held -= buf.length;
-      giveBack(buf);
+    // Between a write's end and the next read the buffer is free. A response only ever gives up chunk
+    // size (when more responses came): growing as others finish would take a new buffer at every size on
+    // the way up, and the pool could not keep them.
+    const fair = chunkSize(length, inFlight, held - (buf?.length ?? 0));
+    if (buf === undefined || fair < buf.length) {
+      if (buf !== undefined) {
+        held -= buf.length;
+        giveBack(buf);
+      }
       buf = takeBuffer(fair);
       held += buf.length;
     }
-    read(fd, buf, 0, Math.min(buf.length, end - pos + 1), pos, (err, n) => {
+    const chunk = buf;
+    read(fd, chunk, 0, Math.min(chunk.length, end - pos + 1), pos, (err, n) => {
       if (err !== null) return finish(err);
       if (n === 0) return finish(new Error('file ended before its stated size'));
       pos += n;
-      res.write(n === buf.length ? buf : buf.subarray(0, n), (werr) => (werr == null ? step() : finish(werr)));
+      res.write(n === chunk.length ? chunk : chunk.subarray(0, n), (werr) => (werr == null ? step() : finish(werr)));
     });
   };
-  step();
+  // The first chunk waits for the next turn of the event loop: the responses that one fill releases at
+  // once are all counted before any of them takes its share, so they take equal shares and the buffers
+  // they give back fit the ones that come next.
+  setImmediate(step);
 }
