@@ -6,6 +6,7 @@ import { crc32, inflateRawSync } from 'node:zlib';
 import yauzl from 'yauzl';
 import type { Entry, ZipFile } from 'yauzl';
 import { goQuote } from '../protocol/go-quote.js';
+import { Reclaimer } from '../reclaim.js';
 import { canonicalVersion, check, checkFilePath } from '../protocol/module-path.js';
 import { CollisionChecker } from './case-fold.js';
 import { hash1, hashGoMod } from './dirhash.js';
@@ -161,7 +162,14 @@ function contentInMemory(data: Buffer, entry: Entry): Buffer {
 }
 
 /** Streams one entry's content through SHA-256 and CRC-32 (Go's reader verifies the CRC), keeping it if asked. */
-async function digestEntry(zip: ZipFile, entry: Entry, keep: boolean, readAt: ReadAt, data?: Buffer): Promise<{ sha256: Buffer; content?: Buffer }> {
+async function digestEntry(
+  zip: ZipFile,
+  entry: Entry,
+  keep: boolean,
+  readAt: ReadAt,
+  reclaim: Reclaimer,
+  data?: Buffer,
+): Promise<{ sha256: Buffer; content?: Buffer }> {
   const hash = createHash('sha256');
   const kept: Buffer[] = [];
   let crc = 0;
@@ -175,7 +183,11 @@ async function digestEntry(zip: ZipFile, entry: Entry, keep: boolean, readAt: Re
     const stream = await new Promise<NodeJS.ReadableStream>((resolve, reject) => {
       zip.openReadStream(entry, (err, s) => (err ? reject(err) : resolve(s)));
     });
-    for await (const chunk of stream as AsyncIterable<Buffer>) take(chunk);
+    // Each chunk is a fresh buffer, dropped once hashed (reclaim.ts).
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      take(chunk);
+      reclaim.passed(chunk.length);
+    }
   }
   const hasDescriptor = (entry.generalPurposeBitFlag & 0x8) !== 0;
   if ((hasDescriptor || entry.crc32 !== 0) && crc >>> 0 !== entry.crc32 >>> 0) throw new Error('zip: checksum error');
@@ -196,6 +208,7 @@ function decodeName(raw: Buffer): string {
 }
 
 async function checkEntries(zip: ZipFile, prefix: string, centralDirectorySize: number, readAt: ReadAt, data?: Buffer): Promise<ZipCheckResult> {
+  const reclaim = new Reclaimer();
   const rules = new EntryRules(prefix);
   const files: HashedFile[] = [];
   let goMod: Buffer | undefined;
@@ -210,7 +223,7 @@ async function checkEntries(zip: ZipFile, prefix: string, centralDirectorySize: 
     const isRootGoMod = rules.check(name, entry.uncompressedSize);
     let digest;
     try {
-      digest = await digestEntry(zip, entry, isRootGoMod, readAt, data);
+      digest = await digestEntry(zip, entry, isRootGoMod, readAt, reclaim, data);
     } catch (err) {
       throw new ModZipError(`${name}: cannot read entry: ${(err as Error).message}`, { cause: err });
     }

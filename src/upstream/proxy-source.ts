@@ -8,6 +8,7 @@ import { GmpError, gmpError } from '../errors.js';
 import type { Metrics } from '../metrics.js';
 import { MAX_GO_MOD, MAX_ZIP_FILE } from '../modzip/zip-check.js';
 import { badContent } from '../protocol/answers.js';
+import { Reclaimer } from '../reclaim.js';
 import { latestPath, listPath, versionPath } from '../protocol/url-path.js';
 import { localIoError } from '../storage/local-errors.js';
 import type { FillDeadline } from './deadline.js';
@@ -63,9 +64,12 @@ export class ProxySource implements RawSource {
     }
     if (res.contentLength !== undefined && res.contentLength <= SMALL_ZIP) return this.readSmallZip(res, res.contentLength, what, deadline);
     let size = 0;
+    // The chunks are dropped once written: collect them every few megabytes, not at 60 MiB (reclaim.ts).
+    const reclaim = new Reclaimer();
     const counter = new Transform({
       transform: (chunk: Buffer, _enc, cb) => {
         size += chunk.length;
+        reclaim.passed(chunk.length);
         deadline?.progress(size);
         if (size > MAX_ZIP_FILE) cb(this.bad(`${what}: larger than ${MAX_ZIP_FILE} bytes`));
         else cb(null, chunk);
