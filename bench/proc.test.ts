@@ -63,7 +63,7 @@ test('the RSS sampler keeps sampling while the event loop that started it is bus
   const child = spawn('sh', ['-c', 'sleep 30 & wait'], { stdio: 'ignore' });
   try {
     await sleep(50);
-    const sampler = sampleTreeRss(child.pid as number, 10);
+    const sampler = await sampleTreeRss(child.pid as number, 10);
     // A loop as busy as the herd's 500 clients: nothing else runs on it for 400 ms.
     const until = Date.now() + 400;
     while (Date.now() < until);

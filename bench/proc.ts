@@ -2,6 +2,7 @@
 // from /proc: summed resident and proportional memory, open descriptors, and the addresses they listen on.
 import { readdir, readFile, readlink } from 'node:fs/promises';
 import { Worker } from 'node:worker_threads';
+import { kbField, processTreeSync } from './proc-tree.js';
 import { memoryOf, resetPeak } from './util.js';
 
 /** Fields 3 onwards of /proc/<pid>/stat (index 0 is the state, 1 the parent, 11–14 utime, stime, cutime, cstime). */
@@ -9,11 +10,6 @@ async function statFields(pid: number): Promise<string[] | undefined> {
   const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined);
   // The command name (field 2) may hold spaces and parentheses: the fields after it start at the last ')'.
   return stat?.slice(stat.lastIndexOf(')') + 2).split(' ');
-}
-
-async function parentOf(pid: number): Promise<number | undefined> {
-  const f = await statFields(pid);
-  return f === undefined ? undefined : Number(f[1]);
 }
 
 /** Linux reports CPU times in USER_HZ ticks, 100 per second on every architecture node runs on here. */
@@ -33,25 +29,8 @@ export async function treeCpuSeconds(pid: number): Promise<number> {
   return ticks / TICKS_PER_SECOND;
 }
 
-/** `pid` and all its descendants that are alive now (this kernel has no /proc/<pid>/task/<tid>/children). */
-export async function processTree(pid: number): Promise<number[]> {
-  const all = (await readdir('/proc')).filter((d) => /^\d+$/.test(d)).map(Number);
-  const children = new Map<number, number[]>();
-  await Promise.all(
-    all.map(async (p) => {
-      const ppid = await parentOf(p);
-      if (ppid !== undefined) children.set(ppid, [...(children.get(ppid) ?? []), p]);
-    }),
-  );
-  const tree: number[] = [];
-  const queue = [pid];
-  while (queue.length > 0) {
-    const p = queue.shift() as number;
-    tree.push(p);
-    queue.push(...(children.get(p) ?? []));
-  }
-  return tree;
-}
+/** `pid` and all its descendants that are alive now. */
+export const processTree = async (pid: number): Promise<number[]> => processTreeSync(pid);
 
 export interface TreeMemory {
   /** Sum of VmRSS: pages shared between processes (the binary, a parent's pages after fork) count once per process. */
@@ -60,8 +39,6 @@ export interface TreeMemory {
   readonly pss: number;
   readonly processes: number;
 }
-
-const kbField = (text: string, name: string): number => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? 0) * 1024;
 
 /** Memory of the given processes (those that exited meanwhile are skipped). */
 export async function memoryOfPids(pids: readonly number[]): Promise<TreeMemory> {
@@ -87,52 +64,24 @@ export async function treeFds(pid: number): Promise<number> {
   return n;
 }
 
-/**
- * The sampler's thread, plain JavaScript with synchronous reads: a thread of its own keeps sampling when the
- * bench's event loop is busy with the load it generates (500 herd clients left it about one sample a second).
- */
-const SAMPLER = `
-const { readdirSync, readFileSync } = require('node:fs');
-const { parentPort, workerData } = require('node:worker_threads');
-const { pid, everyMs } = workerData;
-const read = (f) => { try { return readFileSync(f, 'utf8'); } catch { return undefined; } };
-function tree() {
-  const children = new Map();
-  for (const d of readdirSync('/proc')) {
-    if (!/^\\d+$/.test(d)) continue;
-    const st = read('/proc/' + d + '/stat');
-    if (st === undefined) continue;
-    const ppid = Number(st.slice(st.lastIndexOf(')') + 2).split(' ')[1]);
-    children.set(ppid, [...(children.get(ppid) ?? []), Number(d)]);
-  }
-  const out = [];
-  const queue = [pid];
-  while (queue.length > 0) { const p = queue.shift(); out.push(p); queue.push(...(children.get(p) ?? [])); }
-  return out;
-}
-let pids = tree();
-let refreshed = Date.now();
-let max = 0;
-let samples = 0;
-const sample = () => {
-  if (Date.now() - refreshed > 1000) { pids = tree(); refreshed = Date.now(); }
-  let sum = 0;
-  for (const p of pids) sum += Number(/^VmRSS:\\s+(\\d+) kB/m.exec(read('/proc/' + p + '/status') ?? '')?.[1] ?? 0) * 1024;
-  if (sum > max) max = sum;
-  samples++;
-};
-sample();
-const timer = setInterval(sample, everyMs);
-parentPort.once('message', () => { clearInterval(timer); sample(); parentPort.postMessage({ max, samples }); });
-`;
+/** The sampler's thread (rss-sampler.ts): a worker does not inherit tsx's hooks, so it registers them first. */
+const SAMPLER = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(new URL('./rss-sampler.ts', import.meta.url).href)}); });`;
 
 /**
  * Samples the summed RSS of a tree every `everyMs`, on a thread of its own, until stopped and returns the
  * highest sum: the peak of a sum, which per-process VmHWM cannot give. The tree is re-read every second
- * (workers may restart). `samples()` says how many were taken, once stopped.
+ * (workers may restart). `samples()` says how many were taken, once stopped. Resolves once the thread has
+ * taken its first sample: loading it takes a few hundred milliseconds, which a measurement must not miss.
  */
-export function sampleTreeRss(pid: number, everyMs = 25): { stop(): Promise<number>; samples(): number } {
+export async function sampleTreeRss(pid: number, everyMs = 25): Promise<{ stop(): Promise<number>; samples(): number }> {
   const thread = new Worker(SAMPLER, { eval: true, workerData: { pid, everyMs } });
+  await new Promise<void>((resolve, reject) => {
+    thread.once('error', reject);
+    thread.once('message', () => {
+      thread.off('error', reject);
+      resolve();
+    });
+  });
   let taken = 0;
   let result: Promise<number> | undefined;
   return {
@@ -160,7 +109,7 @@ export async function peakRssDuring<T>(pid: number, fn: () => Promise<T>): Promi
   const pids = await processTree(pid);
   const before = await memoryOfPids(pids);
   const reset = pids.length === 1 && (await resetPeak(pid));
-  const sampler = sampleTreeRss(pid);
+  const sampler = await sampleTreeRss(pid);
   const value = await fn().finally(() => sampler.stop());
   const sampled = await sampler.stop();
   const hwm = reset ? (await memoryOf(pid)).hwm : 0;

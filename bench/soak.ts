@@ -123,7 +123,7 @@ export async function runSoak(ctx: BenchContext): Promise<SoakResult> {
     const samples: SoakSample[] = [start];
     ctx.log(`soak: ${ctx.soakClients} clients for ${seconds} s, one fill in ${FILL_EVERY} requests; RSS sampled every ${ctx.soakSampleSeconds} s`);
     const t0 = Date.now();
-    const peak = sampleTreeRss(proxy.pid, 200);
+    const peak = await sampleTreeRss(proxy.pid, 200);
     const prober = startProbes(proxy.url, hot);
     let loading = true;
     const sampler = (async () => {
