@@ -15,6 +15,12 @@ export function readProc(file: string): string | undefined {
   }
 }
 
+/** Fields 3 onwards of a /proc/<pid>/stat line (index 0 is the state, 1 the parent, 11–14 utime, stime, cutime, cstime). */
+export function statFields(stat: string): string[] {
+  // The command name (field 2) may hold spaces and parentheses: the fields after it start at the last ')'.
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+}
+
 /** `pid` and all its descendants that are alive now (this kernel has no /proc/<pid>/task/<tid>/children). */
 export function processTreeSync(pid: number): number[] {
   const children = new Map<number, number[]>();
@@ -22,8 +28,7 @@ export function processTreeSync(pid: number): number[] {
     if (!/^\d+$/.test(d)) continue;
     const stat = readProc(`/proc/${d}/stat`);
     if (stat === undefined) continue;
-    // The command name (field 2) may hold spaces and parentheses: the fields after it start at the last ')'.
-    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    const ppid = Number(statFields(stat)[1]);
     children.set(ppid, [...(children.get(ppid) ?? []), Number(d)]);
   }
   const tree: number[] = [];

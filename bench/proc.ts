@@ -2,14 +2,13 @@
 // from /proc: summed resident and proportional memory, open descriptors, and the addresses they listen on.
 import { readdir, readFile, readlink } from 'node:fs/promises';
 import { Worker } from 'node:worker_threads';
-import { kbField, processTreeSync } from './proc-tree.js';
+import { kbField, processTreeSync, statFields } from './proc-tree.js';
 import { memoryOf, resetPeak } from './util.js';
 
-/** Fields 3 onwards of /proc/<pid>/stat (index 0 is the state, 1 the parent, 11–14 utime, stime, cutime, cstime). */
-async function statFields(pid: number): Promise<string[] | undefined> {
+/** The fields of /proc/<pid>/stat (proc-tree.ts), or undefined once the process has gone. */
+async function statFieldsOf(pid: number): Promise<string[] | undefined> {
   const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined);
-  // The command name (field 2) may hold spaces and parentheses: the fields after it start at the last ')'.
-  return stat?.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return stat === undefined ? undefined : statFields(stat);
 }
 
 /** Linux reports CPU times in USER_HZ ticks, 100 per second on every architecture node runs on here. */
@@ -23,7 +22,7 @@ const TICKS_PER_SECOND = 100;
 export async function treeCpuSeconds(pid: number): Promise<number> {
   let ticks = 0;
   for (const p of await processTree(pid)) {
-    const f = await statFields(p);
+    const f = await statFieldsOf(p);
     if (f !== undefined) ticks += [11, 12, 13, 14].reduce((a, i) => a + Number(f[i] ?? 0), 0);
   }
   return ticks / TICKS_PER_SECOND;
