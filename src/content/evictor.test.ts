@@ -141,3 +141,22 @@ test('a zip being read is not evicted until its reader is done; the pass takes t
   release();
   assert.equal(readers.has(artifactKey('example.com/a', 'v1.0.0', 'zip')), false, 'a release counts once');
 });
+
+test('a kick made while a pass runs waits for one more pass, which every such kick shares', async () => {
+  const names = ['example.com/a', 'example.com/b', 'example.com/c'];
+  const { store, evictor } = await setup(names);
+  const e = evictor(1 << 20);
+  const order: string[] = [];
+  const running = e.kick();
+  void running.then(() => order.push('running'));
+  // The running pass may have scanned before these kicks' callers stored what they want counted.
+  const next = e.kick();
+  assert.notEqual(next, running, 'a kick during a pass does not resolve with that pass');
+  assert.equal(e.kick(), next, 'kicks during one pass share the one that follows it');
+  await store.put(artifactKey('example.com/d', 'v1.0.0', 'zip'), Buffer.alloc(ZIP));
+  const result = await next;
+  order.push('next');
+  assert.deepEqual(order, ['running', 'next']);
+  assert.ok(result !== undefined);
+  assert.equal(result.before, await bytes(store), 'the later pass counted the zip stored during the first');
+});

@@ -52,7 +52,8 @@ export class Evictor {
   /** The last scan's total plus what this process filled since. */
   #estimate = 0;
   #running: Promise<PassResult | undefined> | undefined;
-  #again = false;
+  /** The one pass that follows the running one, shared by every kick made while it runs. */
+  #next: Promise<PassResult | undefined> | undefined;
   #timer: NodeJS.Timeout | undefined;
   #retry: NodeJS.Timeout | undefined;
   #closed = false;
@@ -84,20 +85,22 @@ export class Evictor {
     if (this.#estimate > this.high) this.kick();
   }
 
-  /** Starts a pass (or one more after the running one); resolves when it is done. */
+  /**
+   * Starts a pass, or, while one runs (it may have scanned before what the caller wants counted), one more
+   * after it; resolves when the pass that started after this call is done.
+   */
   kick(): Promise<PassResult | undefined> {
-    if (this.#running !== undefined) {
-      this.#again = true;
+    if (this.#running === undefined) {
+      this.#running = this.pass().finally(() => {
+        this.#running = undefined;
+      });
       return this.#running;
     }
-    this.#running = this.pass().finally(() => {
-      this.#running = undefined;
-      if (this.#again && !this.#closed) {
-        this.#again = false;
-        void this.kick();
-      }
+    this.#next ??= this.#running.then(() => {
+      this.#next = undefined;
+      return this.#closed ? undefined : this.kick();
     });
-    return this.#running;
+    return this.#next;
   }
 
   /** One pass under the lease; undefined when another process holds it. */
