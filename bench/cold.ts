@@ -18,6 +18,7 @@ import type { BenchContext } from './context.js';
 import type { Contender } from './contenders.js';
 import { graphModules, mainGoMod, writeModules } from './fixtures.js';
 import { startNginx, startNginxFront } from './nginx.js';
+import { DeferredRemovals } from './removals.js';
 import { startContender, startNodeFront } from './servers.js';
 import { median } from './util.js';
 import { rotate } from './warm.js';
@@ -94,8 +95,11 @@ export function coldVariants(contenders: readonly Contender[]): ColdVariant[] {
   return [...out, ...second];
 }
 
-/** Runs `go mod download` in a fresh main module and module cache; resolves its wall time in seconds. */
-export async function timedDownload(goMod: string, goproxy: string, extra: Record<string, string>): Promise<number> {
+/**
+ * Runs `go mod download` in a fresh main module and module cache; resolves its wall time in seconds. The
+ * module cache is removed right after, or handed to `removals` to go after the suite's timed runs.
+ */
+export async function timedDownload(goMod: string, goproxy: string, extra: Record<string, string>, removals?: DeferredRemovals): Promise<number> {
   // goEnv: an isolated HOME, GOPATH, GOMODCACHE and GOCACHE, GOSUMDB=off, GOFLAGS=-modcacherw.
   const go = await goEnv(goproxy, extra);
   try {
@@ -112,7 +116,8 @@ export async function timedDownload(goMod: string, goproxy: string, extra: Recor
     });
     return Number(process.hrtime.bigint() - start) / 1e9;
   } finally {
-    await rm(go.home, { recursive: true, force: true });
+    if (removals === undefined) await rm(go.home, { recursive: true, force: true });
+    else removals.later(go.home);
   }
 }
 
@@ -125,6 +130,8 @@ interface ColdSetup {
   readonly goModSecond: string;
   readonly upstream: string;
   readonly db?: TestSumdb;
+  /** Module caches and contenders' directories, removed after the last timed run (removals.ts says why). */
+  readonly removals: DeferredRemovals;
 }
 
 /**
@@ -137,8 +144,11 @@ async function timeVariant(s: ColdSetup, v: ColdVariant, i: number): Promise<[nu
   // the key and reaches the database through the proxy's /sumdb/ relay, as with GOSUMDB=sum.golang.org.
   const env: Record<string, string> = v.sumdb ? { GOSUMDB: (v.contender === undefined ? db?.gosumdb : db?.key) ?? '' } : {};
   const asked = db?.hits.length ?? 0;
-  const both = async (url: string): Promise<[number, number]> => [await timedDownload(s.goMod, url, env), await timedDownload(s.goModSecond, url, env)];
-  // A server of this variant and round, in a directory of its own, removed with it.
+  const both = async (url: string): Promise<[number, number]> => [
+    await timedDownload(s.goMod, url, env, s.removals),
+    await timedDownload(s.goModSecond, url, env, s.removals),
+  ];
+  // A server of this variant and round, in a directory of its own, removed after the suite's last run.
   const through = async (start: (dir: string) => Promise<{ readonly url: string; stop(): Promise<void> }>): Promise<[number, number]> => {
     const dir = path.join(s.dir, `${v.name}-${i}`);
     const server = await start(dir);
@@ -146,7 +156,7 @@ async function timeVariant(s: ColdSetup, v: ColdVariant, i: number): Promise<[nu
       return await both(server.url);
     } finally {
       await server.stop();
-      await rm(dir, { recursive: true, force: true });
+      s.removals.later(dir);
     }
   };
   const { front, contender } = v;
@@ -175,12 +185,13 @@ export async function runCold(ctx: BenchContext): Promise<ColdResult> {
   await writeModules(files, [...mods, ...second]);
   const upstream = await startNginx(path.join(dir, 'nginx'), files);
   const db = variants.some((v) => v.sumdb) ? await coldSumdb(files, [...mods, ...second]) : undefined;
-  const setup: ColdSetup = { ctx, dir, files, goMod: mainGoMod(mods), goModSecond: mainGoMod(second), upstream: upstream.url, db };
+  const removals = new DeferredRemovals();
+  const setup: ColdSetup = { ctx, dir, files, goMod: mainGoMod(mods), goModSecond: mainGoMod(second), upstream: upstream.url, db, removals };
   const runs: Array<Record<string, number>> = [];
   try {
     // One untimed pass warms the OS page cache and the go binary for every variant alike.
-    await timedDownload(setup.goMod, upstream.url, {});
-    await timedDownload(setup.goModSecond, upstream.url, {});
+    await timedDownload(setup.goMod, upstream.url, {}, removals);
+    await timedDownload(setup.goModSecond, upstream.url, {}, removals);
     const firsts = variants.filter((v) => v.runningAfter === undefined);
     for (let i = 0; i < ctx.coldRuns; i++) {
       const round: Record<string, number> = {};
@@ -191,6 +202,7 @@ export async function runCold(ctx: BenchContext): Promise<ColdResult> {
   } finally {
     await db?.close();
     await upstream.stop();
+    await removals.now();
   }
   const seconds = Object.fromEntries(variants.map((v) => [v.name, median(runs.map((r) => r[v.name] as number))]));
   return { modules: ctx.graphSize, versions: mods.length, variants, runs, seconds };
