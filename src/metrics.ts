@@ -157,3 +157,50 @@ export class Metrics {
     if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: 'gomodproxy_' });
   }
 }
+
+// Tallies: counters bumped on every hit, summed in plain numbers: prom-client's inc() hashes and checks the labels
+// each time (4.8 % of a worker's CPU under warm `.info` hits, bench/profile.ts). A tally adds to a number;
+// the sums reach the counter when it is read, through its collect hook, which prom-client runs on every
+// read (/metrics, the primary summing its workers, the dashboard).
+
+export interface Tally {
+  inc(n?: number): void;
+}
+
+interface Pending<L extends string> {
+  readonly labels: Partial<Record<L, string | number>>;
+  n: number;
+}
+
+const tallies = new WeakMap<object, Map<string, Pending<string>>>();
+
+/** A child of `counter` for `labels` that adds locally until the counter is read. */
+export function tally<L extends string>(counter: Counter<L>, labels: Partial<Record<L, string | number>>): Tally {
+  let byLabels = tallies.get(counter) as Map<string, Pending<L>> | undefined;
+  if (byLabels === undefined) {
+    const mine = new Map<string, Pending<L>>();
+    byLabels = mine;
+    tallies.set(counter, mine as unknown as Map<string, Pending<string>>);
+    const c = counter as unknown as { collect?: () => unknown };
+    const before = c.collect;
+    c.collect = function (this: unknown) {
+      for (const p of mine.values()) {
+        if (p.n === 0) continue;
+        const n = p.n;
+        p.n = 0;
+        counter.inc(p.labels, n);
+      }
+      return before?.call(this);
+    };
+  }
+  const key = JSON.stringify(Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : 1)));
+  let p = byLabels.get(key);
+  if (p === undefined) byLabels.set(key, (p = { labels, n: 0 }));
+  const pending = p;
+  return {
+    inc(n = 1) {
+      if (!(n >= 0) || !Number.isFinite(n)) throw new TypeError(`a counter only grows by a finite amount, not ${n}`);
+      pending.n += n;
+    },
+  };
+}

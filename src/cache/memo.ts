@@ -1,5 +1,5 @@
 // Per-hit shortcuts for the module cache: storage keys and metric children computed once, not per request.
-import type { Metrics } from '../metrics.js';
+import { type Metrics, type Tally, tally } from '../metrics.js';
 import type { Kind } from '../fill/types.js';
 import { keyOf } from '../fill/types.js';
 
@@ -22,9 +22,9 @@ export class KeyMemo {
   }
 }
 
-/** Cache lookup counters; label children are looked up once instead of hashing labels on every hit. */
+/** Cache lookup counters; each label set's tally (metrics.ts) is looked up once, and a hit adds to a number. */
 export class LookupCounters {
-  private readonly children = new Map<string, { inc(): void }>();
+  private readonly children = new Map<string, Tally>();
 
   constructor(private readonly metrics?: Metrics) {}
 
@@ -33,7 +33,7 @@ export class LookupCounters {
     const k = `${endpoint} ${result}`;
     let c = this.children.get(k);
     if (c === undefined) {
-      c = this.metrics.cache.labels({ endpoint, result });
+      c = tally(this.metrics.cache, { endpoint, result });
       this.children.set(k, c);
     }
     c.inc();

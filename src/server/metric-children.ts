@@ -1,23 +1,24 @@
 // Per-response metric children (requests by endpoint and status, bytes served by endpoint), looked up once
-// per label set instead of hashing labels on every response; shared by Fastify's hook and the hit fast path.
-import type { Metrics } from '../metrics.js';
+// per label set; tallies (metrics.ts), so a response adds to a number instead of hashing labels. Shared by
+// Fastify's hook and the hit fast paths.
+import { type Metrics, type Tally, tally } from '../metrics.js';
 
 export class MetricChildren {
-  private readonly requests = new Map<string, { inc(): void }>();
-  private readonly served = new Map<string, { inc(n: number): void }>();
+  private readonly requests = new Map<string, Tally>();
+  private readonly served = new Map<string, Tally>();
 
   constructor(private readonly metrics: Metrics) {}
 
-  request(endpoint: string, status: number): { inc(): void } {
+  request(endpoint: string, status: number): Tally {
     const k = `${endpoint} ${status}`;
     let c = this.requests.get(k);
-    if (c === undefined) this.requests.set(k, (c = this.metrics.requests.labels({ endpoint, status: String(status) })));
+    if (c === undefined) this.requests.set(k, (c = tally(this.metrics.requests, { endpoint, status: String(status) })));
     return c;
   }
 
-  bytes(endpoint: string): { inc(n: number): void } {
+  bytes(endpoint: string): Tally {
     let c = this.served.get(endpoint);
-    if (c === undefined) this.served.set(endpoint, (c = this.metrics.bytesServed.labels({ endpoint })));
+    if (c === undefined) this.served.set(endpoint, (c = tally(this.metrics.bytesServed, { endpoint })));
     return c;
   }
 }

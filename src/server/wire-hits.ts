@@ -151,22 +151,23 @@ export function installWireHits(server: Server, o: FastHitsOptions): WireHits {
     const listeners: Listeners = {
       data: (chunk) => {
         let at = 0;
-        let corked = false;
+        // Pipelined requests answered here leave in one write; one request (the usual case) needs no corking.
+        let first: Buffer | undefined;
+        let more: Buffer[] | undefined;
         while (at < chunk.length) {
           const end = chunk.indexOf(HEAD_END, at);
           if (end === -1 || end - at > MAX_HEAD) break;
           const req = parseHead(chunk.toString('latin1', at, end));
           const hit = req === undefined ? undefined : hitFor(o, req);
           if (hit === undefined) break;
-          if (!corked) {
-            socket.cork();
-            corked = true;
-          }
-          socket.write(answer(hit, answerHead(hit, date.get(), Math.floor(server.keepAliveTimeout / 1000))));
+          const out = answer(hit, answerHead(hit, date.get(), Math.floor(server.keepAliveTimeout / 1000)));
+          if (first === undefined) first = out;
+          else (more ??= [first]).push(out);
           countHit(o, hit);
           at = end + HEAD_END.length;
         }
-        if (corked) socket.uncork();
+        if (more !== undefined) socket.write(Buffer.concat(more));
+        else if (first !== undefined) socket.write(first);
         if (at < chunk.length) handOver(socket, chunk.subarray(at), listeners);
         // A client that sends without reading: stop reading until it has taken what was written.
         else if (socket.writableNeedDrain) socket.pause();
