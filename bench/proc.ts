@@ -3,7 +3,7 @@
 import { readdir, readFile, readlink } from 'node:fs/promises';
 import { Worker } from 'node:worker_threads';
 import { kbField, processTreeSync, statFields } from './proc-tree.js';
-import { memoryOf, resetPeak } from './util.js';
+import { resetPeak } from './util.js';
 
 /** The fields of /proc/<pid>/stat (proc-tree.ts), or undefined once the process has gone. */
 async function statFieldsOf(pid: number): Promise<string[] | undefined> {
@@ -111,7 +111,7 @@ export async function peakRssDuring<T>(pid: number, fn: () => Promise<T>): Promi
   const sampler = await sampleTreeRss(pid);
   const value = await fn().finally(() => sampler.stop());
   const sampled = await sampler.stop();
-  const hwm = reset ? (await memoryOf(pid)).hwm : 0;
+  const hwm = reset ? kbField((await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '')) as string, 'VmHWM') : 0;
   return { value, baselineRss: before.rss, peakRss: Math.max(sampled, hwm) };
 }
 

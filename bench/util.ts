@@ -1,6 +1,6 @@
 // Small helpers shared by the benchmark suites: free ports, waiting for a server, medians, process
-// memory read from /proc (VmRSS now, VmHWM peak, resettable through clear_refs), number formats for reports.
-import { readFile, writeFile } from 'node:fs/promises';
+// peak memory reset through clear_refs (proc.ts reads it), number formats for reports.
+import { writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 
@@ -51,13 +51,6 @@ export function median(xs: readonly number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const mid = s.length >> 1;
   return s.length % 2 === 1 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
-}
-
-/** Resident and peak resident memory of a process in bytes (Linux /proc). */
-export async function memoryOf(pid: number): Promise<{ rss: number; hwm: number }> {
-  const text = await readFile(`/proc/${pid}/status`, 'utf8');
-  const kb = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? NaN) * 1024;
-  return { rss: kb('VmRSS'), hwm: kb('VmHWM') };
 }
 
 /** Resets VmHWM to the current RSS (Linux ≥ 4.0), so a peak can be measured per scenario. */
