@@ -7,7 +7,7 @@ import { LocalCoordinator } from '../coord/local.js';
 import { FillEvents } from '../fill/types.js';
 import { MemoryStore } from '../storage/memory-store.js';
 import { IndexLog } from './index-log.js';
-import { FeedRecorder } from './recorder.js';
+import { FeedRecorder, formatBatch, parseBatch } from './recorder.js';
 
 const MS = 1_000_000n;
 
@@ -45,7 +45,7 @@ test('two processes’ versions are published once each, after the settle window
   fill(a.events, 'a.example/second');
   fill(a.events, 'a.example/second');
   a.events.emit('filled', { module: 'a.example/mod-only', version: 'v1.0.0', kind: 'mod', size: 1 });
-  await new Promise((r) => setTimeout(r, 20));
+  await Promise.all([a.recorder.flush(), b.recorder.flush()]);
   // A fresh reader each time: readers may see the head as it was up to 250 ms ago.
   const read = () => new IndexLog(store, coord, 'head').read(0n, 10, () => true);
   clock += 500n * MS;
@@ -61,16 +61,16 @@ test('two processes’ versions are published once each, after the settle window
   assert.ok((got[0]?.ts as bigint) < (got[1]?.ts as bigint));
   // The same version stored again (an operator removed the zip, say) keeps its first entry.
   fill(b.events, 'b.example/first');
-  await new Promise((r) => setTimeout(r, 20));
+  await b.recorder.flush();
   clock += 2000n * MS;
   await a.recorder.drain();
   assert.equal((await read()).length, 2);
-  assert.equal((await store.list('pending/')).keys.length, 0, 'markers are removed once published');
+  assert.equal((await store.list('batches/')).keys.length, 0, 'markers are removed once published');
   await b.recorder.close();
   await a.recorder.close();
 });
 
-test('the writer reads another process’s marker once, however many ticks it waits to settle, and its own never', async () => {
+test('the writer reads another process’s marker once (an older release’s, of one version), however many ticks it waits to settle, and its own never', async () => {
   class CountingStore extends MemoryStore {
     readonly reads = new Map<string, number>();
     override read(key: string): Promise<Buffer | undefined> {
@@ -87,7 +87,7 @@ test('the writer reads another process’s marker once, however many ticks it wa
   // Another process's marker, as it writes one: its stamp is only in the store.
   await store.put(other, clock.toString());
   events.emit('filled', { module: 'a.example/m', version: 'v1.0.0', kind: 'zip', size: 1 });
-  await new Promise((r) => setTimeout(r, 20));
+  await recorder.flush();
   for (let i = 0; i < 5; i++) {
     clock += 100n * MS;
     assert.equal(await recorder.drain(), 0, 'not settled yet');
@@ -95,12 +95,75 @@ test('the writer reads another process’s marker once, however many ticks it wa
   clock += 1000n * MS;
   assert.equal(await recorder.drain(), 2);
   assert.equal(store.reads.get(other), 1);
-  assert.equal(store.reads.get('pending/a.example/m@v1.0.0'), undefined, 'the writer knows its own marker');
+  assert.deepEqual(
+    [...store.reads.keys()].filter((k) => k.startsWith('batches/')),
+    [],
+    'the writer knows its own marker',
+  );
   // Stored again later by the other process: a new marker, read again.
   await store.put(other, clock.toString());
   clock += 2000n * MS;
   await recorder.drain();
   assert.equal(store.reads.get(other), 2);
   assert.equal((await store.list('pending/')).keys.length, 0);
+  assert.equal((await store.list('batches/')).keys.length, 0);
   await recorder.close();
+});
+
+test('versions stored within a moment travel in one marker; another process’s batch is read once and merged in stamp order', async () => {
+  class CountingStore extends MemoryStore {
+    readonly reads = new Map<string, number>();
+    puts = 0;
+    override read(key: string): Promise<Buffer | undefined> {
+      this.reads.set(key, (this.reads.get(key) ?? 0) + 1);
+      return super.read(key);
+    }
+    override put(key: string, data: Buffer | string): Promise<void> {
+      if (key.startsWith('batches/')) this.puts++;
+      return super.put(key, data);
+    }
+  }
+  const store = new CountingStore();
+  const coord = new LocalCoordinator();
+  let clock = 1_000_000n * MS;
+  const { events, recorder } = openRecorder(store, coord, () => clock);
+  await recorder.start();
+  const fill = (module: string) => events.emit('filled', { module, version: 'v1.0.0', kind: 'zip', size: 1 });
+  for (const m of ['a.example/one', 'a.example/two', 'a.example/three']) {
+    fill(m);
+    clock += 2n * MS;
+  }
+  // Another process's batch, stamped between this one's versions, with a damaged line among them.
+  const other = `batches/${(clock - 3n * MS).toString().padStart(20, '0')}-other`;
+  await store.put(other, `${clock - 3n * MS} b.example/between@v1.0.0\nnot a line\n${clock - 5n * MS} B.example/Bad@v1\n`);
+  await recorder.flush();
+  assert.equal(store.puts, 2, 'one marker for the three versions stored here (and the other process’s)');
+  clock += 2000n * MS;
+  assert.equal(await recorder.drain(), 4);
+  const got = await new IndexLog(store, coord, 'head').read(0n, 10, () => true);
+  assert.deepEqual(
+    got.map((e) => e.path),
+    ['a.example/one', 'a.example/two', 'b.example/between', 'a.example/three'],
+  );
+  assert.equal(store.reads.get(other), 1);
+  assert.equal((await store.list('batches/')).keys.length, 0, 'published markers are removed');
+  await recorder.close();
+});
+
+test('a batch marker keeps what names a module version with a stamp and skips every other line', () => {
+  const entries = [
+    { path: 'example.com/Upper/x', version: 'v1.2.3-pre+incompatible'.replace('+incompatible', ''), ts: 12n },
+    { path: 'example.com/y', version: 'v2.0.0+incompatible', ts: 13n },
+  ];
+  assert.deepEqual(parseBatch(formatBatch(entries)), entries);
+  const hostile = [
+    '',
+    ' 12 example.com/a@v1.0.0',
+    '12 ../../etc@v1.0.0',
+    'x example.com/a@v1.0.0',
+    '12 example.com/a@notaversion',
+    `${'9'.repeat(31)} example.com/a@v1.0.0`,
+    '12 example.com/a@v1.0.0 extra',
+  ];
+  assert.deepEqual(parseBatch(hostile.join('\n')), []);
 });
