@@ -1,5 +1,6 @@
 // The own checksum database's record batching: close() waits for a batch already being hashed, so a
-// version filled just before shutdown is in the log after a restart.
+// version filled just before shutdown is in the log after a restart; a process that is not the writer hands
+// its versions over in one marker per batch.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import pino from 'pino';
@@ -111,5 +112,46 @@ test('a zip or go.mod that comes without its hash is not recorded (no "undefined
     assert.equal((await own.log.tree()).n, 0);
   } finally {
     await own.close();
+  }
+});
+
+test('a process that is not the writer leaves one marker for the versions it filled; the writer records them, and older one-version markers', async () => {
+  const store = new MemoryStore();
+  const coord = new LocalCoordinator();
+  const { signerKey } = generateKey('sum.gomodproxy.local');
+  const H = (c: string) => `h1:${c.repeat(43)}=`;
+  const fill: Fill = {
+    stored: async (w): Promise<Filled> => ({ kind: w.kind, size: 1, h1: w.kind === 'zip' ? H('Z') : H('M'), fetchedAt: 0, durable: DURABLE }),
+    fill: async () => {
+      throw new Error('not used');
+    },
+  };
+  const writer = await openOwn(store, coord, signerKey, fill);
+  const other = await openOwn(store, coord, signerKey, fill);
+  try {
+    assert.ok(writer.writer && !other.writer);
+    // The writer does not drain until these are in place: markers are listed every 200 ms.
+    for (const m of ['example.com/one', 'example.com/two', 'example.com/three']) other.record(m, 'v1.0.0');
+    await other.flush();
+    const batches = (await store.list('batches/')).keys;
+    assert.equal(batches.length, 1, 'one marker for the three versions');
+    await store.put('pending/example.com/old@v1.0.0', '');
+    await store.put('batches/000000000000001-damaged', 'not a version\nexample.com/four@v1.0.0\nexample.com/Bad@v1\n');
+    const want = ['example.com/one', 'example.com/two', 'example.com/three', 'example.com/old', 'example.com/four'];
+    for (let i = 0; ; i++) {
+      const got = await Promise.all(want.map((m) => writer.recorded(m, 'v1.0.0')));
+      if (got.every((r) => r !== undefined)) break;
+      assert.ok(i < 100, `recorded by the writer: ${want.filter((_, j) => got[j] === undefined).join(', ')} missing`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.equal((await writer.recorded('example.com/one', 'v1.0.0'))?.text, `example.com/one v1.0.0 ${H('Z')}\nexample.com/one v1.0.0/go.mod ${H('M')}\n`);
+    assert.equal((await writer.log.tree()).n, 5);
+    for (let i = 0; (await store.list('batches/')).keys.length + (await store.list('pending/')).keys.length > 0; i++) {
+      assert.ok(i < 100, 'markers are removed once recorded');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  } finally {
+    await other.close();
+    await writer.close();
   }
 });

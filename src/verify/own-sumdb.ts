@@ -1,6 +1,7 @@
 // gomodproxy's own checksum database: a log in shared storage that every process serves, records for every
 // module version the proxy fills (from the fill events), and one writer at a time under a lease. A process
-// that is not the writer leaves a marker for each version to record; the writer drains them. A lookup of
+// that is not the writer leaves one marker for the versions it filled within RECORD_BATCH_MS (one per line;
+// markers of one version each, from older releases, are still read); the writer drains them. A lookup of
 // an unknown version obtains it through the same fill component, then waits for the writer to record it.
 import type { Logger } from 'pino';
 import type { Coordinator } from '../coord/coordinator.js';
@@ -20,7 +21,10 @@ const LEASE_TTL_MS = 15_000;
 const ELECT_MS = 2000;
 const DRAIN_MS = 200;
 const SUBMIT_WAIT_MS = 20_000;
+/** Markers of one version each (older releases): the key names it. */
 const PENDING = 'pending/';
+/** Markers of several versions: `<prefix><ms>-<random>`, one escaped `module@version` per line. */
+const BATCHES = 'batches/';
 /** Announced hashes kept at most (versions whose zip is never filled here would otherwise pile up). */
 const ANNOUNCED_MAX = 10_000;
 
@@ -132,20 +136,27 @@ export class OwnSumdb {
    * commit; another process leaves a marker for the writer. Failures are logged, never thrown.
    */
   record(modulePath: string, version: string): void {
-    if (!this.writer) {
-      void this.#mark({ modulePath, version }).catch((err: unknown) => this.#recordFailed(err, modulePath, version));
-      return;
-    }
     this.#pending.push({ modulePath, version });
     this.#flushTimer ??= setTimeout(() => void this.#flush(), RECORD_BATCH_MS);
   }
 
-  #mark(v: Version): Promise<void> {
-    return this.deps.markers.put(`${PENDING}${versionMarker(v.modulePath, v.version)}`, '');
+  /** One marker naming `versions`, for the writer; failures are logged here, never thrown. */
+  async #markAll(versions: readonly Version[]): Promise<void> {
+    if (versions.length === 0) return;
+    const key = `${BATCHES}${Date.now().toString().padStart(15, '0')}-${Math.random().toString(36).slice(2, 10)}`;
+    try {
+      await this.deps.markers.put(key, versions.map((v) => `${versionMarker(v.modulePath, v.version)}\n`).join(''));
+    } catch (err) {
+      const first = versions[0] as Version;
+      this.#recordFailed(err, first.modulePath, first.version, versions.length);
+    }
   }
 
-  #recordFailed(err: unknown, modulePath: string, version: string): void {
-    this.deps.logger.error({ err, module: this.deps.redact(modulePath), version }, 'could not record a module in the own checksum database');
+  #recordFailed(err: unknown, modulePath: string, version: string, versions = 1): void {
+    this.deps.logger.error(
+      { err, module: this.deps.redact(modulePath), version, ...(versions > 1 ? { versions } : {}) },
+      'could not record a module in the own checksum database',
+    );
   }
 
   /** A lookup's missing record: appended here by the writer, else marked and awaited. */
@@ -154,7 +165,7 @@ export class OwnSumdb {
       await this.log.add(records);
       return;
     }
-    await Promise.all(records.map((r) => this.#mark({ modulePath: r.path, version: r.version })));
+    await this.#markAll(records.map((r) => ({ modulePath: r.path, version: r.version })));
     const deadline = Date.now() + SUBMIT_WAIT_MS;
     for (let delay = 20; Date.now() < deadline; delay = Math.min(500, delay * 2)) {
       const ids = await Promise.all(records.map((r) => this.deps.storage.lookupId(`${r.path}@${r.version}`)));
@@ -165,11 +176,17 @@ export class OwnSumdb {
 
   async #flush(): Promise<void> {
     this.#flushTimer = undefined;
-    await this.#append(this.#pending.splice(0));
+    const batch = this.#pending.splice(0);
+    // Whoever writes the log now: this process appends, any other leaves the batch to the writer.
+    if (this.writer) await this.#append(batch);
+    else await this.#markAll(batch);
   }
 
-  /** Appends versions as the writer; what cannot be appended now is left as markers for the next writer. */
-  async #append(batch: readonly Version[], done: () => Promise<void> = async () => {}): Promise<void> {
+  /**
+   * Appends versions as the writer; what cannot be appended now is left as markers for the next writer. With
+   * `done` (versions drained from markers), the markers stay where they are until it runs.
+   */
+  async #append(batch: readonly Version[], done?: () => Promise<void>): Promise<void> {
     if (batch.length === 0) return;
     const run = async () => {
       const texts = await Promise.all(
@@ -187,10 +204,10 @@ export class OwnSumdb {
       const records = batch.flatMap((b, i) => (texts[i] === undefined ? [] : [{ path: b.modulePath, version: b.version, text: texts[i] as Buffer }]));
       try {
         if (records.length > 0) await this.log.add(records);
-        await done();
+        await done?.();
       } catch (err) {
         this.deps.logger.error({ err: (err as Error).message, records: records.length }, 'could not append to the own checksum database; left for the writer');
-        await Promise.all(batch.map((v) => this.#mark(v).catch((e: unknown) => this.#recordFailed(e, v.modulePath, v.version))));
+        if (done === undefined) await this.#markAll(batch);
       }
     };
     this.#writing = this.#writing.then(run, run);
@@ -199,17 +216,31 @@ export class OwnSumdb {
 
   /** The writer records what other processes marked. */
   async #drainMarkers(): Promise<void> {
-    const page = await this.deps.markers.list(PENDING, { limit: 200 });
-    if (page.keys.length === 0) return;
+    const [single, batches] = await Promise.all([this.deps.markers.list(PENDING, { limit: 200 }), this.deps.markers.list(BATCHES, { limit: 200 })]);
     const versions: Version[] = [];
-    for (const key of page.keys) {
+    const marked: string[] = [];
+    for (const key of single.keys) {
       const v = parseVersionMarker(key.slice(PENDING.length));
       if (v !== undefined) versions.push(v);
-      else await this.deps.markers.delete(key);
+      marked.push(key);
     }
-    await this.#append(versions, async () => {
-      await Promise.all(page.keys.map((k) => this.deps.markers.delete(k)));
-    });
+    for (const key of batches.keys) {
+      const body = await this.deps.markers.read(key);
+      if (body === undefined) continue;
+      // A line that names no valid module version is skipped (the marker is removed with the rest).
+      for (const line of body.toString('utf8').split('\n')) {
+        const v = line === '' ? undefined : parseVersionMarker(line);
+        if (v !== undefined) versions.push(v);
+      }
+      marked.push(key);
+    }
+    if (marked.length === 0) return;
+    const removeMarked = async () => {
+      await Promise.all(marked.map((k) => this.deps.markers.delete(k)));
+    };
+    // Markers that name nothing are removed at once; the others once their versions are in the log.
+    if (versions.length === 0) return removeMarked();
+    await this.#append(versions, removeMarked);
   }
 
   /** Appends what is still pending now, without waiting for the batch timer. */
