@@ -16,14 +16,12 @@ import type { Coordinator } from '../coord/coordinator.js';
 import { ElectedWriter } from '../coord/elected-writer.js';
 import type { FillEvents, FilledEvent } from '../fill/types.js';
 import type { BlobStore } from '../storage/blob-store.js';
-import { parseVersionMarker, versionMarker } from '../storage/keys.js';
+import { BATCH_MARKERS, batchMarkerKey, parseVersionMarker, versionMarker } from '../storage/keys.js';
 import type { FeedEntry, IndexLog } from './index-log.js';
 import { nowNs, nsFromMs } from './timestamp.js';
 
 /** One version per marker (older releases): the key names it, the body holds its stamp. */
 const PENDING = 'pending/';
-/** Several versions per marker: `<prefix><stamp of the first>-<random>`, one line per version. */
-const BATCHES = 'batches/';
 const DRAIN_LIMIT = 1000;
 /** How long a process gathers versions into one batch, at most (and at most a quarter of the settle time). */
 const BATCH_MS = 100;
@@ -125,8 +123,8 @@ export class FeedRecorder {
     const entries = this.#batch;
     if (entries.length === 0) return;
     this.#batch = [];
-    const first = (entries[0] as FeedEntry).ts.toString().padStart(20, '0');
-    const key = `${BATCHES}${first}-${Math.random().toString(36).slice(2, 10)}`;
+    // Several versions per marker, ordered by the first one's stamp, one line per version.
+    const key = batchMarkerKey((entries[0] as FeedEntry).ts);
     const p = this.deps.markers.put(key, formatBatch(entries)).then(
       () => {
         // The writer knows what its own marker says: its drain need not read it back.
@@ -154,7 +152,7 @@ export class FeedRecorder {
   async #drain(): Promise<number> {
     const [single, batches] = await Promise.all([
       this.deps.markers.list(PENDING, { limit: DRAIN_LIMIT }),
-      this.deps.markers.list(BATCHES, { limit: DRAIN_LIMIT }),
+      this.deps.markers.list(BATCH_MARKERS, { limit: DRAIN_LIMIT }),
     ]);
     const keys = [...single.keys, ...batches.keys];
     // Whole listings say which markers are gone (removed by hand, say): forget them.
@@ -174,7 +172,7 @@ export class FeedRecorder {
       if (seen === undefined) {
         const body = bodies.get(key)?.toString('utf8');
         if (body === undefined) continue;
-        const entries = key.startsWith(BATCHES) ? parseBatch(body) : this.#single(key, body, now);
+        const entries = key.startsWith(BATCH_MARKERS) ? parseBatch(body) : this.#single(key, body, now);
         if (entries.length === 0) {
           // Names no version (damaged, or not a marker at all): nothing to publish, nothing to keep.
           await this.deps.markers.delete(key);

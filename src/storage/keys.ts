@@ -65,6 +65,14 @@ export function checkPrefix(prefix: string): string {
   return prefix;
 }
 
+/** Where markers naming several module versions wait for a log's writer (the feed's, the own checksum log's). */
+export const BATCH_MARKERS = 'batches/';
+
+/** A new batch marker's key: ordered by `stamp` (a clock reading), made unique by a random suffix. */
+export function batchMarkerKey(stamp: bigint): string {
+  return `${BATCH_MARKERS}${stamp.toString().padStart(20, '0')}-${Math.random().toString(36).slice(2, 10)}`;
+}
+
 /** `<escaped path>@<escaped version>`: one module version as a key segment (markers of work left for a log's writer). */
 export function versionMarker(modulePath: string, version: string): string {
   return `${escapePath(modulePath)}@${escapeVersion(version)}`;

@@ -9,7 +9,7 @@ import { ElectedWriter } from '../coord/elected-writer.js';
 import { GmpError, isGmpError } from '../errors.js';
 import type { Fill, FillEvents, Filled, FilledEvent, Want } from '../fill/types.js';
 import type { BlobStore } from '../storage/blob-store.js';
-import { parseVersionMarker, versionMarker } from '../storage/keys.js';
+import { BATCH_MARKERS, batchMarkerKey, parseVersionMarker, versionMarker } from '../storage/keys.js';
 import type { BlobLogStorage } from '../sumdb/blob-log-storage.js';
 import { ServerLog } from '../sumdb/server-log.js';
 import type { NewRecord } from '../sumdb/server-log.js';
@@ -23,8 +23,6 @@ const DRAIN_MS = 200;
 const SUBMIT_WAIT_MS = 20_000;
 /** Markers of one version each (older releases): the key names it. */
 const PENDING = 'pending/';
-/** Markers of several versions: `<prefix><ms>-<random>`, one escaped `module@version` per line. */
-const BATCHES = 'batches/';
 /** Announced hashes kept at most (versions whose zip is never filled here would otherwise pile up). */
 const ANNOUNCED_MAX = 10_000;
 
@@ -143,8 +141,9 @@ export class OwnSumdb {
   /** One marker naming `versions`, for the writer; failures are logged here, never thrown. */
   async #markAll(versions: readonly Version[]): Promise<void> {
     if (versions.length === 0) return;
-    const key = `${BATCHES}${Date.now().toString().padStart(15, '0')}-${Math.random().toString(36).slice(2, 10)}`;
+    const key = batchMarkerKey(BigInt(Date.now()));
     try {
+      // One escaped `module@version` per line.
       await this.deps.markers.put(key, versions.map((v) => `${versionMarker(v.modulePath, v.version)}\n`).join(''));
     } catch (err) {
       const first = versions[0] as Version;
@@ -216,7 +215,7 @@ export class OwnSumdb {
 
   /** The writer records what other processes marked. */
   async #drainMarkers(): Promise<void> {
-    const [single, batches] = await Promise.all([this.deps.markers.list(PENDING, { limit: 200 }), this.deps.markers.list(BATCHES, { limit: 200 })]);
+    const [single, batches] = await Promise.all([this.deps.markers.list(PENDING, { limit: 200 }), this.deps.markers.list(BATCH_MARKERS, { limit: 200 })]);
     const versions: Version[] = [];
     const marked: string[] = [];
     for (const key of single.keys) {
