@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import os from 'node:os';
 import { test } from 'node:test';
-import { coldVariants } from './cold.js';
+import { coldVariants, withCpu } from './cold.js';
 import { lineup } from './contenders.js';
 
 test('with --workers available, the cold suite also times gomodproxy as one process, on both graphs', (t) => {
@@ -26,4 +26,21 @@ test('without --workers, gomodproxy is timed once per graph, with its defaults',
     v.filter((x) => x.contender?.id === 'gomodproxy').map((x) => x.name),
     ['gomodproxy', 'gomodproxy-sumdb', 'gomodproxy-running', 'gomodproxy-sumdb-running'],
   );
+});
+
+test('withCpu counts the CPU a process tree used during the run it wraps, and only that', async () => {
+  const burn = () => {
+    // Busy until this process has used 200 ms more of CPU: a measure of the work, not of the wall clock.
+    const start = process.cpuUsage();
+    for (;;) {
+      const used = process.cpuUsage(start);
+      if (used.user + used.system >= 200_000) return Promise.resolve('burnt');
+    }
+  };
+  const [out, busy] = await withCpu(process.pid, burn);
+  assert.equal(out, 'burnt');
+  // /proc counts in ticks of 10 ms: 0.2 s of CPU shows as at least 0.19 s.
+  assert.ok(busy >= 0.19, `busy run: ${busy} s of CPU`);
+  const [, idle] = await withCpu(process.pid, () => new Promise((r) => setTimeout(r, 200)));
+  assert.ok(idle < busy / 2, `a run that sleeps used ${idle} s of CPU, a busy one ${busy} s`);
 });

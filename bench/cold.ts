@@ -20,6 +20,7 @@ import { graphModules, mainGoMod, writeModules } from './fixtures.js';
 import { startNginx, startNginxFront } from './nginx.js';
 import { DeferredRemovals } from './removals.js';
 import { startContender, startNodeFront } from './servers.js';
+import { treeCpuSeconds } from './proc.js';
 import { median } from './util.js';
 import { rotate } from './warm.js';
 
@@ -50,6 +51,15 @@ export interface ColdResult {
   readonly runs: ReadonlyArray<Record<string, number>>;
   /** Median seconds per variant. */
   readonly seconds: Record<string, number>;
+  /**
+   * CPU seconds (user + system) the answering server's process tree used per graph, one record per round; only
+   * variants with a server (not the go command straight at the upstream, whose client CPU is not counted anywhere).
+   * Other load on a shared machine moves this far less than wall time: it says what each contender pays per miss.
+   * Absent from results saved before it was measured (`bench/render.ts` renders those too).
+   */
+  readonly cpuRuns?: ReadonlyArray<Record<string, number>>;
+  /** Median of cpuRuns per variant. */
+  readonly cpu?: Record<string, number>;
 }
 
 /** Median over rounds of a's time / b's time: the machine drifts far more between rounds than within one. */
@@ -134,45 +144,58 @@ interface ColdSetup {
   readonly removals: DeferredRemovals;
 }
 
+/** `run`'s result and the CPU seconds the process tree of `pid` used meanwhile. */
+export async function withCpu<T>(pid: number, run: () => Promise<T>): Promise<[T, number]> {
+  const before = await treeCpuSeconds(pid);
+  const out = await run();
+  return [out, (await treeCpuSeconds(pid)) - before];
+}
+
+/** One variant's round: seconds of the first and the second graph, and the server's CPU seconds for each (none straight at the upstream). */
+interface VariantRound {
+  readonly seconds: [number, number];
+  readonly cpu?: [number, number];
+}
+
 /**
  * Variant `v` in round `i`: the first graph timed straight at the upstream or through a fresh contender, then
  * the second graph the same way (through the same contender process); seconds of each.
  */
-async function timeVariant(s: ColdSetup, v: ColdVariant, i: number): Promise<[number, number]> {
+async function timeVariant(s: ColdSetup, v: ColdVariant, i: number): Promise<VariantRound> {
   const { ctx, db } = s;
   // Straight at the upstream the go command asks the database itself; through gomodproxy it names only
   // the key and reaches the database through the proxy's /sumdb/ relay, as with GOSUMDB=sum.golang.org.
   const env: Record<string, string> = v.sumdb ? { GOSUMDB: (v.contender === undefined ? db?.gosumdb : db?.key) ?? '' } : {};
   const asked = db?.hits.length ?? 0;
-  const both = async (url: string): Promise<[number, number]> => [
-    await timedDownload(s.goMod, url, env, s.removals),
-    await timedDownload(s.goModSecond, url, env, s.removals),
-  ];
+  const first = (url: string) => timedDownload(s.goMod, url, env, s.removals);
+  const second = (url: string) => timedDownload(s.goModSecond, url, env, s.removals);
   // A server of this variant and round, in a directory of its own, removed after the suite's last run.
-  const through = async (start: (dir: string) => Promise<{ readonly url: string; stop(): Promise<void> }>): Promise<[number, number]> => {
+  const through = async (start: (dir: string) => Promise<{ readonly url: string; readonly pid: number; stop(): Promise<void> }>): Promise<VariantRound> => {
     const dir = path.join(s.dir, `${v.name}-${i}`);
     const server = await start(dir);
     try {
-      return await both(server.url);
+      const [a, cpuA] = await withCpu(server.pid, () => first(server.url));
+      const [b, cpuB] = await withCpu(server.pid, () => second(server.url));
+      return { seconds: [a, b], cpu: [cpuA, cpuB] };
     } finally {
       await server.stop();
       s.removals.later(dir);
     }
   };
   const { front, contender } = v;
-  let seconds: [number, number];
-  if (front === 'node') seconds = await through((dir) => startNodeFront(dir, s.upstream));
-  else if (front !== undefined) seconds = await through((dir) => startNginxFront(dir, s.upstream, front));
-  else if (contender === undefined) seconds = await both(s.upstream);
+  let round: VariantRound;
+  if (front === 'node') round = await through((dir) => startNodeFront(dir, s.upstream));
+  else if (front !== undefined) round = await through((dir) => startNginxFront(dir, s.upstream, front));
+  else if (contender === undefined) round = { seconds: [await first(s.upstream), await second(s.upstream)] };
   else {
     const sumdb = v.sumdb ? db?.gosumdb : undefined;
-    seconds = await through((dir) =>
+    round = await through((dir) =>
       startContender(contender, { dir, upstream: s.upstream, files: s.files, sumdb, proxyFlags: ctx.proxyFlags, nodeFlags: ctx.nodeFlags }),
     );
   }
   // A verified run that never reached the database would be an unverified run under the wrong name.
   if (v.sumdb && (db?.hits.length ?? 0) === asked) throw new Error(`cold: ${v.label} never asked the checksum database`);
-  return seconds;
+  return round;
 }
 
 export async function runCold(ctx: BenchContext): Promise<ColdResult> {
@@ -188,6 +211,7 @@ export async function runCold(ctx: BenchContext): Promise<ColdResult> {
   const removals = new DeferredRemovals();
   const setup: ColdSetup = { ctx, dir, files, goMod: mainGoMod(mods), goModSecond: mainGoMod(second), upstream: upstream.url, db, removals };
   const runs: Array<Record<string, number>> = [];
+  const cpuRuns: Array<Record<string, number>> = [];
   try {
     // One untimed pass warms the OS page cache and the go binary for every variant alike.
     await timedDownload(setup.goMod, upstream.url, {}, removals);
@@ -195,8 +219,14 @@ export async function runCold(ctx: BenchContext): Promise<ColdResult> {
     const firsts = variants.filter((v) => v.runningAfter === undefined);
     for (let i = 0; i < ctx.coldRuns; i++) {
       const round: Record<string, number> = {};
-      for (const v of rotate(firsts, i)) [round[v.name], round[running(v.name)]] = await timeVariant(setup, v, i);
+      const cpu: Record<string, number> = {};
+      for (const v of rotate(firsts, i)) {
+        const r = await timeVariant(setup, v, i);
+        [round[v.name], round[running(v.name)]] = r.seconds;
+        if (r.cpu !== undefined) [cpu[v.name], cpu[running(v.name)]] = r.cpu;
+      }
       runs.push(round);
+      cpuRuns.push(cpu);
       ctx.log(`cold ${i + 1}/${ctx.coldRuns}: ${variants.map((v) => `${v.name} ${round[v.name]?.toFixed(2)} s`).join(', ')}`);
     }
   } finally {
@@ -205,5 +235,7 @@ export async function runCold(ctx: BenchContext): Promise<ColdResult> {
     await removals.now();
   }
   const seconds = Object.fromEntries(variants.map((v) => [v.name, median(runs.map((r) => r[v.name] as number))]));
-  return { modules: ctx.graphSize, versions: mods.length, variants, runs, seconds };
+  const measured = variants.filter((v) => cpuRuns.some((r) => r[v.name] !== undefined));
+  const cpu = Object.fromEntries(measured.map((v) => [v.name, median(cpuRuns.flatMap((r) => (r[v.name] === undefined ? [] : [r[v.name] as number])))]));
+  return { modules: ctx.graphSize, versions: mods.length, variants, runs, seconds, cpuRuns, cpu };
 }

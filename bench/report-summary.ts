@@ -96,6 +96,10 @@ export function ratios(r: Results): string {
     lines.push(
       `| gomodproxy (defaults) | cold time, process already running | ${vs(running('gomodproxy'), running('direct'))} | ${vs(running('gomodproxy'), running(named(r, 'goproxy') ?? ''))} | ${vs(running('gomodproxy'), running(named(r, 'athens') ?? ''))} | – |`,
     );
+    // Medians of each side's CPU per graph: they ran in different processes, so there is no per-round pair.
+    const cpu = (b?: string) => ratio(b === undefined ? NaN : (r.cold?.cpu?.gomodproxy ?? NaN) / (r.cold?.cpu?.[b] ?? NaN));
+    if (r.cold.cpu?.gomodproxy !== undefined)
+      lines.push(`| gomodproxy (defaults) | server CPU per cold graph (lower is better) | – | ${cpu(named(r, 'goproxy'))} | ${cpu(named(r, 'athens'))} | – |`);
   }
   return lines.join('\n');
 }

@@ -140,3 +140,22 @@ test('ratios are gomodproxy over each contender, and the targets of the issue ar
     /^\| cold 100-module `go mod download`, process already running ≤ 1\.1× the time straight at the upstream \| 1\.80× \(goproxy: 1\.20×\) \| \*\*missed\*\* \|$/m,
   );
 });
+
+test("the cold tables show each server's CPU per graph, and gomodproxy's against each peer's", () => {
+  const gmp = { name: 'gomodproxy', id: 'gomodproxy', label: 'gomodproxy' } as const;
+  const peer = { name: 'goproxy', id: 'goproxy', label: 'goproxy v0.26.1' } as const;
+  const variants = [
+    { name: 'direct', label: 'go straight at the upstream', sumdb: false },
+    { name: 'gomodproxy', label: 'gomodproxy', contender: gmp, sumdb: false },
+    { name: 'goproxy', label: 'goproxy v0.26.1', contender: peer, sumdb: false },
+  ];
+  const cpu = { gomodproxy: 1.2, goproxy: 0.4 };
+  const md = markdown({ ...base, warm, cold: { ...cold, variants, cpu, cpuRuns: [cpu] } });
+  assert.match(md, /^\| variant \| median \| vs go straight at the upstream \| server CPU per graph \| rounds \|$/m);
+  // The go command straight at the upstream has no server: its own CPU is counted nowhere.
+  assert.match(md, /^\| go straight at the upstream \| 1\.00 s \| 1\.00× \| – \| 1\.00, 2\.00, 1\.00 \|$/m);
+  assert.match(md, /^\| gomodproxy \| 1\.10 s \| 1\.10× \| 1\.20 s \| 1\.05, 2\.40, 1\.10 \|$/m);
+  assert.match(md, /^\| gomodproxy \(defaults\) \| server CPU per cold graph \(lower is better\) \| – \| 3\.00× \| – \| – \|$/m);
+  // Results saved before CPU was measured still render, without the row.
+  assert.doesNotMatch(markdown({ ...base, warm, cold: { ...cold, variants } }), /server CPU per cold graph/);
+});
