@@ -7,6 +7,7 @@ import path from 'node:path';
 import { parentPort } from 'node:worker_threads';
 import { atomicTempName } from './atomic-file.js';
 import type { WriteDone, WriteJob } from './durable-writer.js';
+import { lostToPrune } from './prune-race.js';
 
 /** Open files per group at most (each holds a descriptor until its rename). */
 const GROUP = 64;
@@ -32,44 +33,37 @@ function writeAll(fd: number, data: Uint8Array): void {
 /** Renames into place; a directory removed behind our back is created again; another file system is copied to. */
 function moveInto(job: WriteJob): void {
   const dir = path.dirname(job.dest);
-  ensureDir(dir);
-  try {
-    renameSync(job.from, job.dest);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') {
-      // The directory was pruned by a delete that emptied it (fs-store.ts), perhaps again right after the mkdir.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      ensureDir(dir);
+      renameSync(job.from, job.dest);
+      return;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EXDEV') return copyInto(job);
+      if (!lostToPrune(err, attempt)) throw err;
+      // A delete that emptied the directory pruned it (prune-race.ts): the ones known to exist may be gone.
       dirs.clear();
-      for (let attempt = 1; ; attempt++) {
-        mkdirSync(dir, { recursive: true });
-        try {
-          renameSync(job.from, job.dest);
-          break;
-        } catch (again) {
-          if ((again as NodeJS.ErrnoException).code !== 'ENOENT' || attempt >= 5) throw again;
-        }
-      }
-    } else if (code === 'EXDEV') {
-      // Scratch on another file system: a synced copy in the store's staging folder, renamed from there.
-      mkdirSync(job.staging, { recursive: true });
-      const near = atomicTempName(path.join(job.staging, 'blob'));
-      try {
-        copyFileSync(job.from, near);
-        const fd = openSync(near, 'r+');
-        try {
-          fsyncSync(fd);
-        } finally {
-          closeSync(fd);
-        }
-        renameSync(near, job.dest);
-        // Stored: the file is the store's to remove, as a rename would have.
-        removeQuietly(job.from);
-      } finally {
-        removeQuietly(near);
-      }
-    } else {
-      throw err;
     }
+  }
+}
+
+/** Scratch on another file system: a synced copy in the store's staging folder, renamed from there. */
+function copyInto(job: WriteJob): void {
+  mkdirSync(job.staging, { recursive: true });
+  const near = atomicTempName(path.join(job.staging, 'blob'));
+  try {
+    copyFileSync(job.from, near);
+    const fd = openSync(near, 'r+');
+    try {
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(near, job.dest);
+    // Stored: the file is the store's to remove, as a rename would have.
+    removeQuietly(job.from);
+  } finally {
+    removeQuietly(near);
   }
 }
 

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { storageConformance } from './conformance.js';
 import { FsStore } from './fs-store.js';
+import { PRUNE_RACE_ATTEMPTS, lostToPrune } from './prune-race.js';
 import { Scratch } from './scratch.js';
 
 storageConformance('fs', async () => {
@@ -129,4 +130,13 @@ test('puts racing with deletes that prune their folder all land', async () => {
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+});
+
+test('a put retries as long as pruning may be what it lost to: ENOENT only, a bounded number of times', () => {
+  const enoent = Object.assign(new Error('gone'), { code: 'ENOENT' });
+  assert.equal(lostToPrune(enoent, 1), true);
+  assert.equal(lostToPrune(enoent, PRUNE_RACE_ATTEMPTS - 1), true);
+  // The last try's failure is the answer: a directory that keeps vanishing is not waited for forever.
+  assert.equal(lostToPrune(enoent, PRUNE_RACE_ATTEMPTS), false);
+  for (const code of ['EACCES', 'ENOSPC', 'ENOTDIR', 'EXDEV']) assert.equal(lostToPrune(Object.assign(new Error(code), { code }), 1), false, code);
 });

@@ -8,6 +8,7 @@ import type { Readable } from 'node:stream';
 import type { BlobInfo, BlobStore, ByteRange, ListOptions, ListPage, LocalFiles } from './blob-store.js';
 import { FdCache } from './fd-cache.js';
 import type { SharedFd } from './fd-cache.js';
+import { lostToPrune } from './prune-race.js';
 import { atomicTempName, removeAtomicLeftovers } from './atomic-file.js';
 import { durableWriter } from './durable-writer.js';
 import { STORE_STAGING } from './data-dirs.js';
@@ -150,50 +151,40 @@ export class FsStore implements BlobStore {
   /** Renames into place; directories known to exist are not created again (a syscall per fill saved). */
   private async renameInto(from: string, dest: string): Promise<void> {
     const dir = path.dirname(dest);
-    if (!this.dirs.has(dir)) {
-      await mkdir(dir, { recursive: true });
-      if (this.dirs.size >= 10_000) this.dirs.clear();
-      this.dirs.add(dir);
-    }
-    try {
-      await rename(from, dest);
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (isAbsent(err)) {
-        // The directory was removed behind our back (a delete that emptied it pruned it): create it again.
-        this.dirs.clear();
-        await this.retryRename(from, dest);
-      } else if (code === 'EXDEV') {
-        // Scratch on another file system: copy into this store's staging folder, then rename from there;
-        // what a crash leaves in it is removed at the next start (sweep).
-        await mkdir(this.staging, { recursive: true });
-        const near = atomicTempName(path.join(this.staging, 'blob'));
-        try {
-          await copyFile(from, near);
-          const fh = await open(near, 'r+');
-          await fh.sync().finally(() => fh.close());
-          await rename(near, dest);
-          // Stored: the file is the store's to remove, as a rename would have.
-          await unlink(from).catch(() => undefined);
-        } finally {
-          await unlink(near).catch(() => undefined);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        if (!this.dirs.has(dir)) {
+          await mkdir(dir, { recursive: true });
+          if (this.dirs.size >= 10_000) this.dirs.clear();
+          this.dirs.add(dir);
         }
-      } else {
-        throw err;
+        await rename(from, dest);
+        return;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'EXDEV') return this.copyInto(from, dest);
+        if (!lostToPrune(err, attempt)) throw err;
+        // A delete that emptied the directory pruned it (prune-race.ts): the ones known to exist may be gone.
+        this.dirs.clear();
       }
     }
   }
 
-  /** mkdir and rename again, a few times: each try can lose the race with a delete pruning the same directory. */
-  private async retryRename(from: string, dest: string): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
-      await mkdir(path.dirname(dest), { recursive: true });
-      try {
-        await rename(from, dest);
-        return;
-      } catch (err) {
-        if (!isAbsent(err) || attempt >= 5) throw err;
-      }
+  /**
+   * Scratch on another file system: copy into this store's staging folder, then rename from there; what a
+   * crash leaves in it is removed at the next start (sweep).
+   */
+  private async copyInto(from: string, dest: string): Promise<void> {
+    await mkdir(this.staging, { recursive: true });
+    const near = atomicTempName(path.join(this.staging, 'blob'));
+    try {
+      await copyFile(from, near);
+      const fh = await open(near, 'r+');
+      await fh.sync().finally(() => fh.close());
+      await rename(near, dest);
+      // Stored: the file is the store's to remove, as a rename would have.
+      await unlink(from).catch(() => undefined);
+    } finally {
+      await unlink(near).catch(() => undefined);
     }
   }
 
@@ -218,7 +209,7 @@ export class FsStore implements BlobStore {
    * folder is only a part of keys: left behind, every later list walks it. The feed's and the own log's
    * pending markers are named by module path, so each module owner ever filled left one, and their writers
    * list those folders five times a second: 3,000 of them kept an idle proxy at half a core. A put racing
-   * with this finds its directory gone and creates it again (renameInto, the durable writer).
+   * with this finds its directory gone and creates it again (renameInto, the durable writer; prune-race.ts).
    */
   private async prune(dir: string): Promise<void> {
     for (let d = dir; d.startsWith(this.root + path.sep) && d !== this.staging; d = path.dirname(d)) {
