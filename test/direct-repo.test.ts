@@ -3,11 +3,13 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { isGmpError } from '../src/errors.js';
+import { eventually } from './helpers/eventually.js';
 import type { RawSource } from '../src/upstream/source.js';
 import { startDirect } from './helpers/git-direct.js';
 import { GitRepoBuilder } from './helpers/git-repo-builder.js';
@@ -30,6 +32,20 @@ after(async () => {
   await git?.close();
   await rm(root, { recursive: true, force: true });
 });
+
+/** Command lines of the running processes that name `dir` (git runs with `-C <mirror>`). */
+function gitProcessesIn(dir: string): string[] {
+  const found: string[] = [];
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    try {
+      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
+      if (cmd.includes(dir)) found.push(cmd);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return found;
+}
 
 const notFound = (re: RegExp) => (err: unknown) => isGmpError(err, 'GMP_ERR_NOT_FOUND') && re.test(err.message);
 
@@ -103,6 +119,37 @@ describe('the repository mirror', () => {
       await d.zipFiles(MOD, 'v1.0.0');
       assert.equal(await missing(), 0);
     } finally {
+      await d.close();
+    }
+  });
+
+  test('closing stops the background blob prefetch: no git process of the mirror outlives close()', async () => {
+    const mod = 'github.com/gmpfixture/closing';
+    const fixture = await GitRepoBuilder.init(path.join(root, 'gmpfixture/closing'));
+    await fixture.commit({ 'go.mod': `module ${mod}\n`, 'x.go': 'package closing\n' });
+    await fixture.tag('v1.0.0');
+    await fixture.commit({ 'x.go': 'package closing\n\n// v1.1.0\n' });
+    await fixture.tag('v1.1.0');
+    const d = await startDirect(git.url);
+    let release = (): void => undefined;
+    try {
+      // The go.mod blob (the same in both versions) and the files of v1.0.0 arrive, then only the reader runs.
+      await d.source.info(mod, 'v1.0.0');
+      const fetching = () => gitProcessesIn(d.dataDir).filter((c) => !c.includes(' cat-file --batch'));
+      await eventually(async () => fetching().length === 0, 'the first prefetch ended');
+      const before = git.requests.length;
+      git.hold = new Promise<void>((r) => {
+        release = r;
+      });
+      // This .info needs nothing new; the changed x.go of v1.1.0 is prefetched behind it, and that fetch waits.
+      await d.source.info(mod, 'v1.1.0');
+      await eventually(async () => git.requests.slice(before).some((r) => r.startsWith('POST ')), 'the prefetch reached the server');
+      assert.ok(fetching().length > 0, 'the prefetch is running');
+      await d.raw.close();
+      assert.deepEqual(gitProcessesIn(d.dataDir), [], 'no git process left in the mirror');
+    } finally {
+      release();
+      git.hold = undefined;
       await d.close();
     }
   });

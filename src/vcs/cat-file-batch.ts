@@ -110,9 +110,28 @@ export class CatFileBatch {
    * so they see the new packs; or at shutdown).
    */
   retire(): void {
+    void this.retireAndWait(0);
+  }
+
+  /**
+   * Retires the process and resolves when it has exited; one still running after `graceMs` is killed (with the
+   * lazy fetches it started). At shutdown: nothing of the mirror's may still write once it is closed.
+   */
+  retireAndWait(graceMs: number): Promise<void> {
     const s = this.session;
     this.session = undefined;
-    s?.child.stdin.end();
+    if (s === undefined) return Promise.resolve();
+    s.child.stdin.end();
+    if (graceMs <= 0) return Promise.resolve();
+    const { child } = s;
+    if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(() => s.fail(new GitError('git cat-file: stopped, the repository is closing', null, '')), graceMs);
+      child.once('close', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
   }
 
   private start(): Session {

@@ -125,7 +125,7 @@ export class DirectSource implements RawSource {
 
   async close(): Promise<void> {
     this.roots.clear();
-    this.mirrors.close();
+    await this.mirrors.close();
   }
 
   /** .mod and .zip are asked for canonical versions only, and the version must be exactly what Stat gives. */

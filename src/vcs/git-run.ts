@@ -12,6 +12,8 @@ export interface GitRunOptions {
   readonly input?: string;
   /** Output beyond this many bytes fails the call (the go command's own limits are 16 MiB/500 MiB). */
   readonly maxOutput?: number;
+  /** Ends the call (and every process it started) when aborted: a mirror's background work at shutdown. */
+  readonly signal?: AbortSignal;
 }
 
 export interface GitResult {
@@ -70,6 +72,7 @@ export function runGit(args: readonly string[], opts: GitRunOptions): Promise<Gi
   const limit = opts.maxOutput ?? DEFAULT_MAX_OUTPUT;
   const started = Date.now();
   return new Promise<GitResult>((resolve, reject) => {
+    if (opts.signal?.aborted) return reject(new GitError(`git ${args[0] ?? ''}: not started, the repository is closing`, null, ''));
     // Its own process group, so a timeout also ends the helpers git starts (remote-https, ssh, lazy fetches).
     const child = spawn('git', argv, { env: gitEnv(opts.config), stdio: ['pipe', 'pipe', 'pipe'], detached: true });
     const killAll = (): void => {
@@ -88,6 +91,12 @@ export function runGit(args: readonly string[], opts: GitRunOptions): Promise<Gi
       killAll();
       reject(failure);
     }, opts.timeoutMs);
+    // Rejected once the processes are gone (at 'close'), so that whoever waits for the call may then remove the repository.
+    const abort = (): void => {
+      failure ??= new GitError(`git ${args[0] ?? ''}: stopped, the repository is closing`, null, err);
+      killAll();
+    };
+    opts.signal?.addEventListener('abort', abort, { once: true });
     child.stdout.on('data', (b: Buffer) => {
       outLen += b.length;
       if (outLen > limit) {
@@ -100,10 +109,12 @@ export function runGit(args: readonly string[], opts: GitRunOptions): Promise<Gi
     });
     child.on('error', (e) => {
       clearTimeout(timer);
+      opts.signal?.removeEventListener('abort', abort);
       reject(new GitError(`cannot run git: ${e.message}`, null, ''));
     });
     child.on('close', (code) => {
       clearTimeout(timer);
+      opts.signal?.removeEventListener('abort', abort);
       if (failure !== undefined) return reject(failure);
       if (code !== 0) {
         const first = err

@@ -26,6 +26,8 @@ const REMOTE_HEAD = 'refs/gmp/remote-head';
 /** More missing blobs than this in one background prefetch and it is skipped (the zip fetches what it needs). */
 const MAX_SPECULATIVE_BLOBS = 1000;
 const ATTRIBUTES = '* -export-subst -export-ignore\n';
+/** How long a closing mirror lets its cat-file reader answer what it owes before killing it. */
+const CLOSE_GRACE_MS = 2000;
 
 export class GitMirror {
   private lastFetch = 0;
@@ -46,6 +48,8 @@ export class GitMirror {
   private readonly scanned = new Set<string>();
   /** How many times the remote was fetched: observable so tests can check the refresh policy. */
   fetchCount = 0;
+  /** Aborted by close(): ends the git calls still running (background prefetches) and refuses new ones. */
+  private readonly closing = new AbortController();
 
   constructor(
     readonly url: string,
@@ -59,14 +63,20 @@ export class GitMirror {
     return (this.opts.now ?? Date.now)();
   }
 
-  /** Lets the cat-file reader finish and exit (at shutdown). */
-  close(): void {
-    this.batch?.retire();
+  /**
+   * At shutdown: stops the background prefetches (a fetch killed midway leaves only git's temporary pack
+   * files, which git ignores and removes), lets the cat-file reader exit, and resolves once no git process of
+   * this mirror runs any more, so that nothing writes into it afterwards.
+   */
+  async close(): Promise<void> {
+    this.soon.clear();
+    this.closing.abort();
+    await Promise.all([this.batch?.retireAndWait(CLOSE_GRACE_MS), this.network]);
   }
 
   /** Runs git inside the mirror. */
   git(args: readonly string[], extra: { input?: string; maxOutput?: number } = {}): Promise<Buffer> {
-    return runGit(args, { cwd: this.dir, timeoutMs: this.opts.timeoutMs, config: this.config, ...extra }).then((r) => r.stdout);
+    return runGit(args, { cwd: this.dir, timeoutMs: this.opts.timeoutMs, config: this.config, signal: this.closing.signal, ...extra }).then((r) => r.stdout);
   }
 
   /** Reads one object (`<hash>:<path>`, `<prefix>^{commit}`) through the mirror's long-lived cat-file process. */
@@ -222,7 +232,7 @@ export class GitMirror {
    * while they stay few (a large tree waits for the zip's own prefetch, which takes only the module's directory).
    */
   prefetchSoon(commit: string): void {
-    if (!this.opts.partialClone || !isFullHash(commit) || this.warmed.has(commit)) return;
+    if (!this.opts.partialClone || !isFullHash(commit) || this.warmed.has(commit) || this.closing.signal.aborted) return;
     this.soon.add(commit);
     if (this.soonRunning) return;
     this.soonRunning = true;
@@ -284,8 +294,8 @@ export class MirrorPool {
     return n;
   }
 
-  close(): void {
-    for (const m of this.mirrors.values()) m.close();
+  async close(): Promise<void> {
+    await Promise.all([...this.mirrors.values()].map((m) => m.close()));
   }
 
   get(url: string, config: ReadonlyArray<readonly [string, string]> = []): GitMirror {

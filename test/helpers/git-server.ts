@@ -10,13 +10,16 @@ export interface GitServer {
   readonly requests: string[];
   /** go-get=1 answers keyed by the request path without the query (`/owner/repo/sub`). */
   readonly goGet: Map<string, string>;
+  /** While set, fetches (`POST …/git-upload-pack`) wait for it before they are answered. */
+  hold: Promise<void> | undefined;
   close(): Promise<void>;
 }
 
 export async function startGitServer(projectRoot: string): Promise<GitServer> {
   const requests: string[] = [];
   const goGet = new Map<string, string>();
-  const server = http.createServer((req, res) => {
+  const self = { hold: undefined as Promise<void> | undefined };
+  const server = http.createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
     requests.push(`${req.method} ${url.pathname}${url.search}`);
     if (url.searchParams.get('go-get') === '1') {
@@ -24,6 +27,11 @@ export async function startGitServer(projectRoot: string): Promise<GitServer> {
       res.writeHead(page === undefined ? 404 : 200, { 'content-type': 'text/html; charset=utf-8' });
       res.end(page ?? 'not found');
       return;
+    }
+    if (req.method === 'POST' && self.hold !== undefined) {
+      await self.hold;
+      // A client that went away while held (a fetch stopped by a closing mirror) has no request left to answer.
+      if (res.destroyed || req.socket.destroyed) return;
     }
     cgi(projectRoot, req, res, url);
   });
@@ -33,6 +41,12 @@ export async function startGitServer(projectRoot: string): Promise<GitServer> {
     url: `http://127.0.0.1:${port}`,
     requests,
     goGet,
+    get hold() {
+      return self.hold;
+    },
+    set hold(p) {
+      self.hold = p;
+    },
     close: () => {
       server.closeAllConnections();
       return new Promise((resolve) => server.close(() => resolve()));
@@ -62,6 +76,10 @@ function cgi(projectRoot: string, req: http.IncomingMessage, res: http.ServerRes
     HTTP_CONTENT_ENCODING: String(req.headers['content-encoding'] ?? ''),
   };
   const child = spawn('git', ['http-backend'], { env });
+  // A client gone before the answer ends leaves git waiting for input that never comes.
+  res.on('close', () => {
+    if (!res.writableFinished) child.kill();
+  });
   req.pipe(child.stdin);
   let head = Buffer.alloc(0);
   let headerDone = false;
