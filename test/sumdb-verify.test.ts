@@ -4,7 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, readFile, stat } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startFakeUpstream } from './helpers/fake-upstream.js';
@@ -163,7 +163,10 @@ describe('verification against a checksum database', () => {
 
   test('a forked log is a security error: refused, recorded, and the database is no longer trusted', async () => {
     const forkable = await startTestSumdb(fixtures);
-    const proxy = await startProxy({ upstream: up.url, sumdb: forkable.gosumdb });
+    // Its own data directory, kept over the restart below (a server removes only one it made itself).
+    const dataDir = await mkdtemp(path.join(tmpdir(), 'gmp-fork-'));
+    const proxy = await startProxy({ upstream: up.url, sumdb: forkable.gosumdb }, { dataDir });
+    let running = true;
     try {
       for (const v of ['v1.0.0', 'v1.1.0']) assert.equal((await proxy.get(`/example.com/lib/@v/${v}.zip`)).status, 200);
       await forkable.fork();
@@ -178,8 +181,11 @@ describe('verification against a checksum database', () => {
       assert.match(await again.text(), /not trusted after a security error/);
       assert.match(await metric(proxy.url, 'gomodproxy_sumdb_security_errors_total'), /\} 1/);
       assert.ok((await stat(file)).isFile());
-      // The distrust survives a restart: it is read back from the security file.
-      const restarted = await startProxy({ upstream: up.url, sumdb: forkable.gosumdb }, { dataDir: proxy.dataDir });
+      // The distrust survives a restart: it is read back from the security file. The first server stops first:
+      // two servers in one process on one data directory would share its coordinator's files without its locks.
+      running = false;
+      await proxy.close();
+      const restarted = await startProxy({ upstream: up.url, sumdb: forkable.gosumdb }, { dataDir });
       try {
         const after = await restarted.get('/example.com/old/@v/v1.0.0.zip');
         assert.equal(after.status, 502);
@@ -188,8 +194,9 @@ describe('verification against a checksum database', () => {
         await restarted.close();
       }
     } finally {
-      await proxy.close();
+      if (running) await proxy.close();
       await forkable.close();
+      await rm(dataDir, { recursive: true, force: true });
     }
   });
 

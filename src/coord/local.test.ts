@@ -44,13 +44,33 @@ test('opening removes the temp files of processes that are gone, never those of 
   const dir = await mkdtemp(path.join(tmpdir(), 'gmp-coord-'));
   try {
     // This process stands for a server writing a value while a command opens the same directory.
-    await writeFile(path.join(dir, `index%2Fhead.tmp-${process.pid}`), 'in flight');
-    await writeFile(path.join(dir, 'index%2Fhead.tmp-99999999'), 'left by a crash');
+    await writeFile(path.join(dir, `index%2Fhead.tmp-${process.pid}-0a1b2c3d`), 'in flight');
+    await writeFile(path.join(dir, 'index%2Fhead.tmp-99999999-0a1b2c3d'), 'left by a crash');
+    await writeFile(path.join(dir, 'index%2Fhead.tmp-99999998'), 'left by a crash of an older version');
     await writeFile(path.join(dir, 'index%2Fhead'), 'kept');
     const coord = await LocalCoordinator.open(dir);
-    assert.deepEqual((await readdir(dir)).sort(), ['index%2Fhead', `index%2Fhead.tmp-${process.pid}`]);
+    assert.deepEqual((await readdir(dir)).sort(), ['index%2Fhead', `index%2Fhead.tmp-${process.pid}-0a1b2c3d`]);
     assert.equal(await coord.get('index/head'), 'kept');
     await coord.close();
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test("two coordinators on one directory in one process never rename away each other's temp file", async () => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'gmp-coord-'));
+  try {
+    const a = new LocalCoordinator(dir);
+    const b = new LocalCoordinator(dir);
+    // Each write of one instance is ordered, but the two interleave: with one temp name per process, one rename
+    // moved the other's file and the other failed with ENOENT (a test that restarted a server beside itself).
+    for (let i = 0; i < 50; i++) {
+      const [x, y] = await Promise.all([a.get('index/head'), b.get('index/head')]);
+      await Promise.all([a.cas('index/head', x, `a${i}`), b.cas('index/head', y, `b${i}`)]);
+    }
+    assert.match((await a.get('index/head')) ?? '', /^[ab]49$/);
+    assert.deepEqual(await readdir(dir), ['index%2Fhead']);
+    await Promise.all([a.close(), b.close()]);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

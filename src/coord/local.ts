@@ -1,6 +1,7 @@
 // The in-process coordinator: leases in memory, values in one small file per key written atomically (or
 // in memory, without a directory), so the trusted tree heads survive restarts as they always did. With
 // worker processes the primary owns it and the workers reach it over IPC (ipc.ts).
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { mkdir, readdir, rename, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -145,7 +146,9 @@ export class LocalCoordinator implements Coordinator {
         await unlink(f).catch(() => undefined);
         return;
       }
-      const tmp = `${f}.tmp-${process.pid}`;
+      // Unique per write: two coordinators on one directory in one process (a command next to a server in
+      // tests) must not rename each other's temp file away. The pid comes first, for cleanup().
+      const tmp = `${f}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
       try {
         await writeFile(tmp, value, { flush: true }).catch(async (err: NodeJS.ErrnoException) => {
           if (err.code !== 'ENOENT') throw err;
@@ -174,7 +177,7 @@ export class LocalCoordinator implements Coordinator {
     for (const name of await readdir(this.dir).catch(() => [] as string[])) {
       const at = name.lastIndexOf('.tmp-');
       if (at < 0) continue;
-      const pid = Number(name.slice(at + '.tmp-'.length));
+      const pid = Number(name.slice(at + '.tmp-'.length).split('-')[0]);
       if (Number.isInteger(pid) && pid > 0 && (pid === process.pid || alive(pid))) continue;
       await unlink(path.join(this.dir, name)).catch(() => undefined);
     }
