@@ -181,7 +181,7 @@ describe('cache fills', () => {
     assert.equal(areas.length, 1);
     // Writes behind answers already sent (a commit, an access time) may still be running: they end, and clean up.
     const scratch = path.join(proxy.dataDir, 'tmp', areas[0] as string);
-    for (let i = 0; i < 50 && (await readdir(scratch)).length > 0; i++) await new Promise((r) => setTimeout(r, 100));
+    for (let i = 0; i < 600 && (await readdir(scratch)).length > 0; i++) await new Promise((r) => setTimeout(r, 100));
     assert.deepEqual(await readdir(scratch), []);
   });
 });

@@ -77,7 +77,7 @@ describe('serve --workers 2', () => {
   test('the own checksum log has one writer: versions filled through both workers are all recorded, and every worker serves them', async () => {
     for (let i = 0; i < 8; i++) assert.equal((await sha256Of(`${proxy.url}/example.com/many${i}/@v/v1.0.0.zip`)).status, 200);
     let latest = '';
-    for (let i = 0; i < 100 && !/^go\.sum database tree\n9\n/.test(latest); i++) {
+    for (let i = 0; i < 600 && !/^go\.sum database tree\n9\n/.test(latest); i++) {
       await new Promise((r) => setTimeout(r, 100));
       latest = await (await request(`${proxy.url}/sumdb-own/latest`, { dispatcher: agent })).body.text();
     }

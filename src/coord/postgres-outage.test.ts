@@ -89,8 +89,14 @@ describe('PostgreSQL coordinator outages', { timeout: 300_000 }, () => {
     const c = openPostgresCoordinator(server.url, { prefix: uniquePrefix(), connectTimeoutMs: 1000, statementTimeoutMs: 1000 });
     try {
       await eventually(() => c.ready()); // a pooled connection, made without hurry
-      assert.equal(await c.cas('frozen:value', undefined, 'before'), true);
-      const lease = await c.acquire('frozen:lease', 120_000);
+      // Set up before the freeze, retried: on a loaded machine a call may outlast the 1 s timeouts.
+      await eventually(async () => {
+        await c.cas('frozen:value', undefined, 'before');
+        assert.equal(await c.get('frozen:value'), 'before');
+      });
+      // A fresh name per attempt: one that timed out may still have been granted, to a token never seen.
+      let attempt = 0;
+      const lease = await eventually(() => c.acquire(`frozen:lease:${attempt++}`, 120_000));
       assert.ok(lease !== undefined);
       const thaw = await server.freeze();
       try {
@@ -102,7 +108,7 @@ describe('PostgreSQL coordinator outages', { timeout: 300_000 }, () => {
       }
       // Connections made right after the thaw may still hit the 1 s connect timeout on a busy machine.
       assert.equal(await eventually(() => c.get('frozen:value')), 'before');
-      assert.equal((await eventually(() => c.holder('frozen:lease')))?.token, lease.token);
+      assert.equal((await eventually(() => c.holder(lease.name)))?.token, lease.token);
     } finally {
       await c.close();
     }

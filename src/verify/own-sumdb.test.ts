@@ -141,13 +141,13 @@ test('a process that is not the writer leaves one marker for the versions it fil
     for (let i = 0; ; i++) {
       const got = await Promise.all(want.map((m) => writer.recorded(m, 'v1.0.0')));
       if (got.every((r) => r !== undefined)) break;
-      assert.ok(i < 100, `recorded by the writer: ${want.filter((_, j) => got[j] === undefined).join(', ')} missing`);
+      assert.ok(i < 1200, `recorded by the writer: ${want.filter((_, j) => got[j] === undefined).join(', ')} missing`);
       await new Promise((r) => setTimeout(r, 50));
     }
     assert.equal((await writer.recorded('example.com/one', 'v1.0.0'))?.text, `example.com/one v1.0.0 ${H('Z')}\nexample.com/one v1.0.0/go.mod ${H('M')}\n`);
     assert.equal((await writer.log.tree()).n, 5);
     for (let i = 0; (await store.list('batches/')).keys.length + (await store.list('pending/')).keys.length > 0; i++) {
-      assert.ok(i < 100, 'markers are removed once recorded');
+      assert.ok(i < 3000, 'markers are removed once recorded');
       await new Promise((r) => setTimeout(r, 20));
     }
   } finally {
