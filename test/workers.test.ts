@@ -81,7 +81,9 @@ describe('serve --workers 2', () => {
       await new Promise((r) => setTimeout(r, 100));
       latest = await (await request(`${proxy.url}/sumdb-own/latest`, { dispatcher: agent })).body.text();
     }
-    assert.match(latest, /^go\.sum database tree\n9\n/, 'the big zip and the 8 small ones, each once');
+    // On failure, what the processes warned about says which version went missing and why.
+    const warnings = () => proxy.logs.filter((l) => /"level":(40|50|60)/.test(l)).join('\n');
+    assert.match(latest, /^go\.sum database tree\n9\n/, `the big zip and the 8 small ones, each once; warnings logged:\n${warnings()}`);
     // Concurrent connections are taken by whichever worker accepts first, usually both: each must serve the
     // same record and tree from the shared log.
     // Other workers see a new tree head within a moment (they re-read it at most every 250 ms): ask until

@@ -12,11 +12,28 @@ import { BlobLogStorage } from '../sumdb/blob-log-storage.js';
 import { generateKey } from '../sumdb/note-keys.js';
 import { OwnSumdb } from './own-sumdb.js';
 
+const H = (c: string) => `h1:${c.repeat(43)}=`;
+
+/** A fill whose stored zips all hash to H('Z') and go.mods to H('M'). */
+const storedFill: Fill = {
+  stored: async (w): Promise<Filled> => ({ kind: w.kind, size: 1, h1: w.kind === 'zip' ? H('Z') : H('M'), fetchedAt: 0, durable: DURABLE }),
+  fill: async () => {
+    throw new Error('not used');
+  },
+};
+
 /** An own checksum database over `store`, started, recording what `fill` holds and `events` announce. */
-async function openOwn(store: MemoryStore, coord: LocalCoordinator, signerKey: string, fill: Fill, events = new FillEvents()): Promise<OwnSumdb> {
+async function openOwn(
+  store: MemoryStore,
+  coord: LocalCoordinator,
+  signerKey: string,
+  fill: Fill,
+  events = new FillEvents(),
+  markers: MemoryStore = store,
+): Promise<OwnSumdb> {
   const own = new OwnSumdb({
     storage: new BlobLogStorage(store, coord, 'head'),
-    markers: store,
+    markers,
     coord,
     signerKey,
     fill,
@@ -62,7 +79,6 @@ test('a version whose hashes the fill events announced is recorded from them; on
   const coord = new LocalCoordinator();
   const { signerKey } = generateKey('sum.gomodproxy.local');
   const asked: string[] = [];
-  const H = (c: string) => `h1:${c.repeat(43)}=`;
   const fill: Fill = {
     stored: async (w): Promise<Filled> => {
       asked.push(`${w.module}@${w.version} ${w.kind}`);
@@ -119,15 +135,8 @@ test('a process that is not the writer leaves one marker for the versions it fil
   const store = new MemoryStore();
   const coord = new LocalCoordinator();
   const { signerKey } = generateKey('sum.gomodproxy.local');
-  const H = (c: string) => `h1:${c.repeat(43)}=`;
-  const fill: Fill = {
-    stored: async (w): Promise<Filled> => ({ kind: w.kind, size: 1, h1: w.kind === 'zip' ? H('Z') : H('M'), fetchedAt: 0, durable: DURABLE }),
-    fill: async () => {
-      throw new Error('not used');
-    },
-  };
-  const writer = await openOwn(store, coord, signerKey, fill);
-  const other = await openOwn(store, coord, signerKey, fill);
+  const writer = await openOwn(store, coord, signerKey, storedFill);
+  const other = await openOwn(store, coord, signerKey, storedFill);
   try {
     assert.ok(writer.writer && !other.writer);
     // The writer does not drain until these are in place: markers are listed every 200 ms.
@@ -154,4 +163,97 @@ test('a process that is not the writer leaves one marker for the versions it fil
     await other.close();
     await writer.close();
   }
+});
+
+test('a version whose hashes cannot be read for now is recorded by a later try, not dropped', async () => {
+  const store = new MemoryStore();
+  const coord = new LocalCoordinator();
+  const { signerKey } = generateKey('sum.gomodproxy.local');
+  let asked = 0;
+  const fill: Fill = {
+    // The first look fails as a busy upstream or store would; the next ones answer.
+    stored: async (w): Promise<Filled> => {
+      if (asked++ === 0) throw new Error('upstream busy');
+      return { kind: w.kind, size: 1, h1: w.kind === 'zip' ? H('Z') : H('M'), fetchedAt: 0, durable: DURABLE };
+    },
+    fill: async () => {
+      throw new Error('not used');
+    },
+  };
+  const own = await openOwn(store, coord, signerKey, fill);
+  try {
+    own.record('example.com/late', 'v1.0.0');
+    await own.flush();
+    assert.equal(await own.recorded('example.com/late', 'v1.0.0'), undefined, 'the first try failed');
+    for (let i = 0; i < 600 && (await own.recorded('example.com/late', 'v1.0.0')) === undefined; i++) await new Promise((r) => setTimeout(r, 50));
+    assert.equal((await own.recorded('example.com/late', 'v1.0.0'))?.text, `example.com/late v1.0.0 ${H('Z')}\nexample.com/late v1.0.0/go.mod ${H('M')}\n`);
+  } finally {
+    await own.close();
+  }
+});
+
+test('a marker that cannot be stored for now is stored by a later try, and the writer records its versions', async () => {
+  const store = new MemoryStore();
+  let refused = 0;
+  // The markers' store refuses the first marker, as a full or unreachable one would.
+  const markers = Object.assign(Object.create(store) as MemoryStore, {
+    put: async (key: string, data: Buffer | string) => {
+      if (key.startsWith('batches/') && refused++ === 0) throw new Error('store unavailable');
+      return store.put(key, data);
+    },
+  });
+  const coord = new LocalCoordinator();
+  const { signerKey } = generateKey('sum.gomodproxy.local');
+  const writer = await openOwn(store, coord, signerKey, storedFill, new FillEvents(), markers);
+  const other = await openOwn(store, coord, signerKey, storedFill, new FillEvents(), markers);
+  try {
+    assert.ok(writer.writer && !other.writer);
+    other.record('example.com/marked', 'v1.0.0');
+    await other.flush();
+    assert.equal(refused, 1, 'the first marker was refused');
+    for (let i = 0; i < 600 && (await writer.recorded('example.com/marked', 'v1.0.0')) === undefined; i++) await new Promise((r) => setTimeout(r, 50));
+    assert.ok((await writer.recorded('example.com/marked', 'v1.0.0')) !== undefined, 'recorded after the marker was stored again');
+  } finally {
+    await other.close();
+    await writer.close();
+  }
+});
+
+test('a version that never becomes readable is given up at close, with an error in the log', async () => {
+  const store = new MemoryStore();
+  const coord = new LocalCoordinator();
+  const { signerKey } = generateKey('sum.gomodproxy.local');
+  const lines: string[] = [];
+  const logger = pino({ level: 'warn' }, { write: (l: string) => void lines.push(l) });
+  const fill: Fill = {
+    stored: async () => {
+      throw new Error('gone for good');
+    },
+    fill: async () => {
+      throw new Error('not used');
+    },
+  };
+  const own = new OwnSumdb({
+    storage: new BlobLogStorage(store, coord, 'head'),
+    markers: store,
+    coord,
+    signerKey,
+    fill,
+    events: new FillEvents(),
+    logger,
+    redact: (p) => p,
+  });
+  await own.start();
+  own.record('example.com/never', 'v1.0.0');
+  await own.flush();
+  await own.close();
+  assert.equal((await own.log.tree()).n, 0);
+  assert.ok(
+    lines.some((l) => /"level":40/.test(l) && /trying again/.test(l)),
+    'a warning when it first failed',
+  );
+  assert.ok(
+    lines.some((l) => /"level":50/.test(l) && /could not record a module/.test(l) && /example\.com\/never/.test(l)),
+    'an error when given up',
+  );
 });

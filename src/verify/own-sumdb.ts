@@ -25,6 +25,13 @@ const SUBMIT_WAIT_MS = 20_000;
 const PENDING = 'pending/';
 /** Announced hashes kept at most (versions whose zip is never filled here would otherwise pile up). */
 const ANNOUNCED_MAX = 10_000;
+/**
+ * A version that could not be recorded (its hashes unreadable for now, its marker not stored) is tried again
+ * after 1, 2, 4 … 30 s, this many times in all, before it is given up with an error in the log.
+ */
+const RECORD_ATTEMPTS = 8;
+const RETRY_FIRST_MS = 1000;
+const RETRY_MAX_MS = 30_000;
 
 export interface OwnSumdbDeps {
   readonly storage: BlobLogStorage;
@@ -50,6 +57,11 @@ export class OwnSumdb {
   #pending: Version[] = [];
   #flushTimer: NodeJS.Timeout | undefined;
   #writing: Promise<void> = Promise.resolve();
+  /** Failed attempts to record a version, by module@version, while it waits to be tried again. */
+  readonly #failures = new Map<string, number>();
+  #retrying: Version[] = [];
+  #retryTimer: NodeJS.Timeout | undefined;
+  #closing = false;
   readonly #election: ElectedWriter;
   /**
    * The hashes fill events announced, by module@version, until the version is recorded: the writer then needs
@@ -145,17 +157,54 @@ export class OwnSumdb {
     try {
       // One escaped `module@version` per line.
       await this.deps.markers.put(key, versions.map((v) => `${versionMarker(v.modulePath, v.version)}\n`).join(''));
+      this.#recordedNow(versions);
     } catch (err) {
-      const first = versions[0] as Version;
-      this.#recordFailed(err, first.modulePath, first.version, versions.length);
+      this.#retryLater(versions, err);
     }
   }
 
-  #recordFailed(err: unknown, modulePath: string, version: string, versions = 1): void {
-    this.deps.logger.error(
-      { err, module: this.deps.redact(modulePath), version, ...(versions > 1 ? { versions } : {}) },
-      'could not record a module in the own checksum database',
+  /** Versions handed on (appended, or marked for the writer): nothing left to try again. */
+  #recordedNow(versions: readonly Version[]): void {
+    if (this.#failures.size === 0) return;
+    for (const v of versions) this.#failures.delete(`${v.modulePath}@${v.version}`);
+  }
+
+  /**
+   * A version served must not silently miss the log: one that failed is recorded again later, as if filled
+   * then, until RECORD_ATTEMPTS have failed (or the process closes); only then is it given up, logged.
+   */
+  #retryLater(versions: readonly Version[], err: unknown): void {
+    let most = 0;
+    for (const v of versions) {
+      const key = `${v.modulePath}@${v.version}`;
+      const failed = (this.#failures.get(key) ?? 0) + 1;
+      if (failed >= RECORD_ATTEMPTS || this.#closing) {
+        this.#failures.delete(key);
+        this.#recordFailed(err, v.modulePath, v.version);
+        continue;
+      }
+      if (failed === 1)
+        this.deps.logger.warn(
+          { err: (err as Error).message, module: this.deps.redact(v.modulePath), version: v.version },
+          'could not record a module in the own checksum database yet; trying again',
+        );
+      this.#failures.set(key, failed);
+      this.#retrying.push(v);
+      most = Math.max(most, failed);
+    }
+    if (this.#retrying.length === 0 || this.#retryTimer !== undefined) return;
+    this.#retryTimer = setTimeout(
+      () => {
+        this.#retryTimer = undefined;
+        for (const v of this.#retrying.splice(0)) this.record(v.modulePath, v.version);
+      },
+      Math.min(RETRY_MAX_MS, RETRY_FIRST_MS * 2 ** (most - 1)),
     );
+    this.#retryTimer.unref();
+  }
+
+  #recordFailed(err: unknown, modulePath: string, version: string): void {
+    this.deps.logger.error({ err, module: this.deps.redact(modulePath), version }, 'could not record a module in the own checksum database');
   }
 
   /** A lookup's missing record: appended here by the writer, else marked and awaited. */
@@ -188,6 +237,8 @@ export class OwnSumdb {
   async #append(batch: readonly Version[], done?: () => Promise<void>): Promise<void> {
     if (batch.length === 0) return;
     const run = async () => {
+      const failed: Version[] = [];
+      let failure: unknown;
       const texts = await Promise.all(
         batch.map((b) => {
           const key = `${b.modulePath}@${b.version}`;
@@ -195,7 +246,8 @@ export class OwnSumdb {
           this.#announced.delete(key);
           if (known?.mod !== undefined && known.zip !== undefined) return gosumLines(b.modulePath, b.version, known.zip, known.mod);
           return this.gosum(b.modulePath, b.version).catch((err: unknown) => {
-            this.#recordFailed(err, b.modulePath, b.version);
+            failed.push(b);
+            failure = err;
             return undefined;
           });
         }),
@@ -203,6 +255,9 @@ export class OwnSumdb {
       const records = batch.flatMap((b, i) => (texts[i] === undefined ? [] : [{ path: b.modulePath, version: b.version, text: texts[i] as Buffer }]));
       try {
         if (records.length > 0) await this.log.add(records);
+        this.#recordedNow(batch.filter((b) => !failed.includes(b)));
+        // Their markers go with the others: the versions themselves are tried again from memory.
+        if (failed.length > 0) this.#retryLater(failed, failure);
         await done?.();
       } catch (err) {
         this.deps.logger.error({ err: (err as Error).message, records: records.length }, 'could not append to the own checksum database; left for the writer');
@@ -251,9 +306,13 @@ export class OwnSumdb {
     await this.#writing;
   }
 
-  /** Appends what is still pending, then gives the writer lease back. */
+  /** Appends what is still pending (and one last try of what failed before), then gives the writer lease back. */
   async close(): Promise<void> {
     this.deps.events.off('filled', this.#onFilled);
+    this.#closing = true;
+    clearTimeout(this.#retryTimer);
+    this.#retryTimer = undefined;
+    for (const v of this.#retrying.splice(0)) this.record(v.modulePath, v.version);
     await this.#election.close(() => this.flush());
   }
 }
