@@ -159,7 +159,7 @@ export class OwnSumdb {
       await this.deps.markers.put(key, versions.map((v) => `${versionMarker(v.modulePath, v.version)}\n`).join(''));
       this.#recordedNow(versions);
     } catch (err) {
-      this.#retryLater(versions, err);
+      this.#retryLater(versions.map((v) => [v, err]));
     }
   }
 
@@ -173,9 +173,9 @@ export class OwnSumdb {
    * A version served must not silently miss the log: one that failed is recorded again later, as if filled
    * then, until RECORD_ATTEMPTS have failed (or the process closes); only then is it given up, logged.
    */
-  #retryLater(versions: readonly Version[], err: unknown): void {
+  #retryLater(failed: Iterable<readonly [Version, unknown]>): void {
     let most = 0;
-    for (const v of versions) {
+    for (const [v, err] of failed) {
       const key = `${v.modulePath}@${v.version}`;
       const failed = (this.#failures.get(key) ?? 0) + 1;
       if (failed >= RECORD_ATTEMPTS || this.#closing) {
@@ -237,8 +237,8 @@ export class OwnSumdb {
   async #append(batch: readonly Version[], done?: () => Promise<void>): Promise<void> {
     if (batch.length === 0) return;
     const run = async () => {
-      const failed: Version[] = [];
-      let failure: unknown;
+      // Versions whose hashes could not be read now, each with its own error (for the log).
+      const failed = new Map<Version, unknown>();
       const texts = await Promise.all(
         batch.map((b) => {
           const key = `${b.modulePath}@${b.version}`;
@@ -246,8 +246,7 @@ export class OwnSumdb {
           this.#announced.delete(key);
           if (known?.mod !== undefined && known.zip !== undefined) return gosumLines(b.modulePath, b.version, known.zip, known.mod);
           return this.gosum(b.modulePath, b.version).catch((err: unknown) => {
-            failed.push(b);
-            failure = err;
+            failed.set(b, err);
             return undefined;
           });
         }),
@@ -255,9 +254,9 @@ export class OwnSumdb {
       const records = batch.flatMap((b, i) => (texts[i] === undefined ? [] : [{ path: b.modulePath, version: b.version, text: texts[i] as Buffer }]));
       try {
         if (records.length > 0) await this.log.add(records);
-        this.#recordedNow(batch.filter((b) => !failed.includes(b)));
+        this.#recordedNow(batch.filter((b) => !failed.has(b)));
         // Their markers go with the others: the versions themselves are tried again from memory.
-        if (failed.length > 0) this.#retryLater(failed, failure);
+        if (failed.size > 0) this.#retryLater(failed);
         await done?.();
       } catch (err) {
         this.deps.logger.error({ err: (err as Error).message, records: records.length }, 'could not append to the own checksum database; left for the writer');
