@@ -14,31 +14,40 @@ import { OwnSumdb } from './own-sumdb.js';
 
 const H = (c: string) => `h1:${c.repeat(43)}=`;
 
+/** A fill that only answers from storage, with `stored`; the records never need a fill of their own here. */
+function storedOnly(stored: Fill['stored']): Fill {
+  return {
+    stored,
+    fill: async () => {
+      throw new Error('not used');
+    },
+  };
+}
+
 /** A fill whose stored zips all hash to H('Z') and go.mods to H('M'). */
-const storedFill: Fill = {
-  stored: async (w): Promise<Filled> => ({ kind: w.kind, size: 1, h1: w.kind === 'zip' ? H('Z') : H('M'), fetchedAt: 0, durable: DURABLE }),
-  fill: async () => {
-    throw new Error('not used');
-  },
-};
+const storedFill = storedOnly(
+  async (w): Promise<Filled> => ({ kind: w.kind, size: 1, h1: w.kind === 'zip' ? H('Z') : H('M'), fetchedAt: 0, durable: DURABLE }),
+);
+
+interface OpenOptions {
+  /** The fill events it records from (default: none are emitted). */
+  readonly events?: FillEvents;
+  /** Where markers go (default: `store`). */
+  readonly markers?: MemoryStore;
+  /** Default: silent. */
+  readonly logger?: pino.Logger;
+}
 
 /** An own checksum database over `store`, started, recording what `fill` holds and `events` announce. */
-async function openOwn(
-  store: MemoryStore,
-  coord: LocalCoordinator,
-  signerKey: string,
-  fill: Fill,
-  events = new FillEvents(),
-  markers: MemoryStore = store,
-): Promise<OwnSumdb> {
+async function openOwn(store: MemoryStore, coord: LocalCoordinator, signerKey: string, fill: Fill, opts: OpenOptions = {}): Promise<OwnSumdb> {
   const own = new OwnSumdb({
     storage: new BlobLogStorage(store, coord, 'head'),
-    markers,
+    markers: opts.markers ?? store,
     coord,
     signerKey,
     fill,
-    events,
-    logger: pino({ level: 'silent' }),
+    events: opts.events ?? new FillEvents(),
+    logger: opts.logger ?? pino({ level: 'silent' }),
     redact: (p) => p,
   });
   await own.start();
@@ -50,17 +59,12 @@ test('close() waits for a batch whose hashing started before it was called', asy
   const coord = new LocalCoordinator();
   const { signerKey } = generateKey('sum.gomodproxy.local');
   let hashing = false;
-  const fill: Fill = {
-    // Slow enough that the batch timer has fired and the batch is still hashing when close() is called.
-    stored: async (w): Promise<Filled> => {
-      hashing = true;
-      await new Promise((r) => setTimeout(r, 300));
-      return { kind: w.kind, size: 1, h1: 'h1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=', fetchedAt: 0, durable: DURABLE };
-    },
-    fill: async () => {
-      throw new Error('not used');
-    },
-  };
+  // Slow enough that the batch timer has fired and the batch is still hashing when close() is called.
+  const fill = storedOnly(async (w): Promise<Filled> => {
+    hashing = true;
+    await new Promise((r) => setTimeout(r, 300));
+    return { kind: w.kind, size: 1, h1: 'h1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=', fetchedAt: 0, durable: DURABLE };
+  });
   const open = () => openOwn(store, coord, signerKey, fill);
   const own = await open();
   own.record('example.com/m', 'v1.0.0');
@@ -79,17 +83,12 @@ test('a version whose hashes the fill events announced is recorded from them; on
   const coord = new LocalCoordinator();
   const { signerKey } = generateKey('sum.gomodproxy.local');
   const asked: string[] = [];
-  const fill: Fill = {
-    stored: async (w): Promise<Filled> => {
-      asked.push(`${w.module}@${w.version} ${w.kind}`);
-      return { kind: w.kind, size: 1, h1: w.kind === 'zip' ? H('C') : H('D'), fetchedAt: 0, durable: DURABLE };
-    },
-    fill: async () => {
-      throw new Error('not used');
-    },
-  };
+  const fill = storedOnly(async (w): Promise<Filled> => {
+    asked.push(`${w.module}@${w.version} ${w.kind}`);
+    return { kind: w.kind, size: 1, h1: w.kind === 'zip' ? H('C') : H('D'), fetchedAt: 0, durable: DURABLE };
+  });
   const events = new FillEvents();
-  const own = await openOwn(store, coord, signerKey, fill, events);
+  const own = await openOwn(store, coord, signerKey, fill, { events });
   try {
     events.emit('filled', { module: 'example.com/a', version: 'v1.0.0', kind: 'mod', size: 1, h1: H('A') });
     events.emit('filled', { module: 'example.com/a', version: 'v1.0.0', kind: 'zip', size: 1, h1: H('B') });
@@ -107,18 +106,15 @@ test('a zip or go.mod that comes without its hash is not recorded (no "undefined
   const store = new MemoryStore();
   const coord = new LocalCoordinator();
   const { signerKey } = generateKey('sum.gomodproxy.local');
-  const fill: Fill = {
-    stored: async (w): Promise<Filled> => ({
+  const fill = storedOnly(
+    async (w): Promise<Filled> => ({
       kind: w.kind,
       size: 1,
       h1: w.kind === 'zip' ? undefined : `h1:${'D'.repeat(43)}=`,
       fetchedAt: 0,
       durable: DURABLE,
     }),
-    fill: async () => {
-      throw new Error('not used');
-    },
-  };
+  );
   const own = await openOwn(store, coord, signerKey, fill);
   try {
     await assert.rejects(own.gosum('example.com/a', 'v1.0.0'), /zip came without its h1: hash/);
@@ -170,16 +166,11 @@ test('a version whose hashes cannot be read for now is recorded by a later try, 
   const coord = new LocalCoordinator();
   const { signerKey } = generateKey('sum.gomodproxy.local');
   let asked = 0;
-  const fill: Fill = {
-    // The first look fails as a busy upstream or store would; the next ones answer.
-    stored: async (w): Promise<Filled> => {
-      if (asked++ === 0) throw new Error('upstream busy');
-      return { kind: w.kind, size: 1, h1: w.kind === 'zip' ? H('Z') : H('M'), fetchedAt: 0, durable: DURABLE };
-    },
-    fill: async () => {
-      throw new Error('not used');
-    },
-  };
+  // The first look fails as a busy upstream or store would; the next ones answer.
+  const fill = storedOnly(async (w): Promise<Filled> => {
+    if (asked++ === 0) throw new Error('upstream busy');
+    return { kind: w.kind, size: 1, h1: w.kind === 'zip' ? H('Z') : H('M'), fetchedAt: 0, durable: DURABLE };
+  });
   const own = await openOwn(store, coord, signerKey, fill);
   try {
     own.record('example.com/late', 'v1.0.0');
@@ -204,8 +195,8 @@ test('a marker that cannot be stored for now is stored by a later try, and the w
   });
   const coord = new LocalCoordinator();
   const { signerKey } = generateKey('sum.gomodproxy.local');
-  const writer = await openOwn(store, coord, signerKey, storedFill, new FillEvents(), markers);
-  const other = await openOwn(store, coord, signerKey, storedFill, new FillEvents(), markers);
+  const writer = await openOwn(store, coord, signerKey, storedFill, { markers });
+  const other = await openOwn(store, coord, signerKey, storedFill, { markers });
   try {
     assert.ok(writer.writer && !other.writer);
     other.record('example.com/marked', 'v1.0.0');
@@ -225,25 +216,10 @@ test('a version that never becomes readable is given up at close, with an error 
   const { signerKey } = generateKey('sum.gomodproxy.local');
   const lines: string[] = [];
   const logger = pino({ level: 'warn' }, { write: (l: string) => void lines.push(l) });
-  const fill: Fill = {
-    stored: async () => {
-      throw new Error('gone for good');
-    },
-    fill: async () => {
-      throw new Error('not used');
-    },
-  };
-  const own = new OwnSumdb({
-    storage: new BlobLogStorage(store, coord, 'head'),
-    markers: store,
-    coord,
-    signerKey,
-    fill,
-    events: new FillEvents(),
-    logger,
-    redact: (p) => p,
+  const fill = storedOnly(async () => {
+    throw new Error('gone for good');
   });
-  await own.start();
+  const own = await openOwn(store, coord, signerKey, fill, { logger });
   own.record('example.com/never', 'v1.0.0');
   await own.flush();
   await own.close();
