@@ -18,7 +18,6 @@ export interface GitServer {
 export async function startGitServer(projectRoot: string): Promise<GitServer> {
   const requests: string[] = [];
   const goGet = new Map<string, string>();
-  const self = { hold: undefined as Promise<void> | undefined };
   const server = http.createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
     requests.push(`${req.method} ${url.pathname}${url.search}`);
@@ -28,8 +27,8 @@ export async function startGitServer(projectRoot: string): Promise<GitServer> {
       res.end(page ?? 'not found');
       return;
     }
-    if (req.method === 'POST' && self.hold !== undefined) {
-      await self.hold;
+    if (req.method === 'POST' && api.hold !== undefined) {
+      await api.hold;
       // A client that went away while held (a fetch stopped by a closing mirror) has no request left to answer.
       if (res.destroyed || req.socket.destroyed) return;
     }
@@ -37,21 +36,18 @@ export async function startGitServer(projectRoot: string): Promise<GitServer> {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  return {
+  // The handler reads `hold` from here: the object the test sets it on.
+  const api: GitServer = {
     url: `http://127.0.0.1:${port}`,
     requests,
     goGet,
-    get hold() {
-      return self.hold;
-    },
-    set hold(p) {
-      self.hold = p;
-    },
+    hold: undefined,
     close: () => {
       server.closeAllConnections();
       return new Promise((resolve) => server.close(() => resolve()));
     },
   };
+  return api;
 }
 
 function cgi(projectRoot: string, req: http.IncomingMessage, res: http.ServerResponse, url: URL): void {
