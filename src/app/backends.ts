@@ -4,6 +4,9 @@ import type { Logger } from 'pino';
 import { Availability } from '../coord/availability.js';
 import { parseCoordinator, parseStorage } from '../config/backends.js';
 import type { Config } from '../config/schema.js';
+import { LeaseExclusive } from '../coord/exclusive.js';
+import type { Exclusive } from '../coord/exclusive.js';
+import { FileExclusive } from '../coord/file-exclusive.js';
 import type { Channel } from '../coord/ipc.js';
 import type { ResilientCoordinator } from '../coord/resilient.js';
 import type { Metrics } from '../metrics.js';
@@ -17,6 +20,8 @@ export interface Backends {
   readonly coord: ResilientCoordinator;
   /** The coordinator is PostgreSQL or Redis, shared with other replicas. */
   readonly external: boolean;
+  /** What a fill (and an upload) holds its artifact's key with. */
+  readonly locks: Exclusive;
   /** The storage's availability, for stores that can be unreachable (S3). */
   readonly storage?: Availability;
   readonly readiness: () => Readiness;
@@ -24,6 +29,8 @@ export interface Backends {
 
 export interface BackendDeps {
   readonly channel?: Channel;
+  /** A worker's folder of fill locks, from its primary (app/primary.ts). */
+  readonly fillLocks?: string;
   readonly log: Logger;
   readonly metrics: Metrics;
 }
@@ -47,7 +54,10 @@ export async function openBackends(config: Readonly<Config>, layout: Layout, dep
     if (layout.storage.unreachableAtStart !== undefined) storage.failed(layout.storage.unreachableAtStart);
     storage.start();
   }
-  return { coord, external, storage, readiness: readiness({ storage, coordinator: coord.availability }) };
+  // The workers of one primary share a folder on this host: a lock file there spares each fill the round
+  // trip of a lease through the primary. Replicas (and a single process) hold coordinator leases.
+  const locks = deps.fillLocks !== undefined && !external ? new FileExclusive(deps.fillLocks) : new LeaseExclusive(coord);
+  return { coord, external, locks, storage, readiness: readiness({ storage, coordinator: coord.availability }) };
 }
 
 /**

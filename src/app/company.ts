@@ -11,6 +11,7 @@ import { TokenVerifier } from '../auth/verifier.js';
 import type { VersionsOverlay } from '../cache/module-cache.js';
 import type { Config } from '../config/schema.js';
 import type { Coordinator } from '../coord/coordinator.js';
+import type { Exclusive } from '../coord/exclusive.js';
 import type { Committer } from '../fill/commit.js';
 import type { Gate } from '../fill/types.js';
 import { Policy } from '../policy/policy.js';
@@ -33,6 +34,8 @@ import type { Layout } from './layout.js';
 export interface CompanyDeps {
   readonly layout: Layout;
   readonly coord: Coordinator;
+  /** What fills hold an artifact's key with: an upload holds the same. */
+  readonly locks: Exclusive;
   readonly log: Logger;
   readonly isPrivate: (modulePath: string) => boolean;
   readonly redact: (modulePath: string) => string;
@@ -72,7 +75,7 @@ export function openCompany(config: Readonly<Config>, deps: CompanyDeps): Compan
     methods: UPLOAD_METHODS,
     plugins: (commit, routes) => {
       const access = accessFor(routes);
-      const publisher = new Publisher({ store: layout.cache, commit, coord, published });
+      const publisher = new Publisher({ store: layout.cache, commit, locks: deps.locks, published });
       const auth = authHook({ mode: config.auth.mode, access, verifier, limiter });
       // With --auth off only uploads need a token: the hook then runs on the upload route alone, and reads pay nothing.
       const everywhere = config.auth.mode !== 'off';

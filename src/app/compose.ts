@@ -72,7 +72,12 @@ export interface ComposeOptions {
   /** Off in tests that create many servers, to keep process-wide collectors out. */
   readonly defaultMetrics?: boolean;
   /** A worker process of `serve --workers N`: the coordinator and the metrics sum come from the primary. */
-  readonly worker?: { readonly channel: Channel; readonly id: string };
+  readonly worker?: {
+    readonly channel: Channel;
+    readonly id: string;
+    /** The folder of fill locks the primary shares with its workers. */
+    readonly fillLocks?: string;
+  };
   /** Follow the --follow feeds in the background (default); `sync` runs them itself. */
   readonly follow?: boolean;
 }
@@ -83,7 +88,7 @@ export async function createServer(config: Readonly<Config>, options: ComposeOpt
   const metrics = new Metrics({ defaultMetrics: options.defaultMetrics });
   const layout = await openLayout(config);
   if (layout.removedTempFiles > 0) log.info({ removedTempFiles: layout.removedTempFiles }, 'removed temp files left by an interrupted fill');
-  const backends = await openBackends(config, layout, { channel: worker?.channel, log, metrics });
+  const backends = await openBackends(config, layout, { channel: worker?.channel, fillLocks: worker?.fillLocks, log, metrics });
   const coord: Coordinator = backends.coord;
   const clusterMetrics = worker === undefined ? undefined : new ClusterMetrics(worker.channel, metrics);
   const closers: Array<() => Promise<void>> = [];
@@ -122,7 +127,7 @@ export async function createServer(config: Readonly<Config>, options: ComposeOpt
   const verdicts = new Verdicts(layout.cache, log, redact);
   const verifyDeps = { layout, coord, isPrivate, metrics, log, httpOptions: httpOptions(config), sharedCoordinator: backends.external, verdicts };
   const checksums = await openChecksums(config, verifyDeps);
-  const company = openCompany(config, { layout, coord, log, isPrivate, redact });
+  const company = openCompany(config, { layout, coord, locks: backends.locks, log, isPrivate, redact });
   // A zip filled again (after eviction) must be the one first stored; then the checksum databases; then policy.
   const gates: Gate[] = [new KeptHashGate(layout.cache, new Quarantine(layout.quarantine), log, redact), checksums.gate, ...company.gates];
   const events = new FillEvents();
@@ -139,7 +144,7 @@ export async function createServer(config: Readonly<Config>, options: ComposeOpt
     redact,
     deadline: fillDeadline(config),
   });
-  const fill = new SingleflightFill(new LockedFill(filler, coord, log, metrics), metrics);
+  const fill = new SingleflightFill(new LockedFill(filler, backends.locks, log, metrics), metrics);
   const own = await openOwnSumdb(config, verifyDeps, fill, events, redact);
   const content = await openContent(config, { layout, coord, events, metrics, log, isPrivate, redact });
   // A version the own database recorded must refill (after a purge) with the hashes it recorded.

@@ -16,9 +16,11 @@ import type { Logger } from 'pino';
 import { parseCoordinator } from '../config/backends.js';
 import { parseListen } from '../config/schema.js';
 import type { Config } from '../config/schema.js';
+import { FILL_LOCKS_ENV, releaseHeldBy } from '../coord/file-exclusive.js';
 import { serveCoordinator } from '../coord/ipc.js';
 import { LocalCoordinator } from '../coord/local.js';
 import { dataPaths } from '../storage/data-dirs.js';
+import { Scratch } from '../storage/scratch.js';
 import { checkBackends } from './backends.js';
 import { MetricsAggregator } from './cluster-metrics.js';
 import { bindListenSocket, offerListenSocket } from './listen-socket.js';
@@ -48,6 +50,9 @@ export async function runPrimary(config: Readonly<Config>, log: Logger): Promise
   const external = parseCoordinator(config.coordinator).kind !== 'local';
   if (external || config.storage !== '') await checkBackends(config);
   const coord = external ? undefined : await LocalCoordinator.open(dataPaths(config.data).coord);
+  // The workers' fill locks (coord/file-exclusive.ts): in this primary's own scratch area, which a later
+  // start removes if this process dies without removing it itself.
+  const fillLocks = external ? undefined : (await Scratch.open(dataPaths(config.data).tmp)).scratch;
   const metrics = new MetricsAggregator();
   // The dashboard's one timeline for the whole server lives here, where worker restarts cannot lose it.
   const stats = config.dashboard ? new StatsHub() : undefined;
@@ -67,7 +72,8 @@ export async function runPrimary(config: Readonly<Config>, log: Logger): Promise
   };
   cluster.setupPrimary({ execArgv: workerExecArgv(process.execArgv, process.env.NODE_OPTIONS) });
   const start = (): Worker => {
-    const worker = cluster.fork();
+    const worker = cluster.fork(fillLocks === undefined ? {} : { [FILL_LOCKS_ENV]: fillLocks.dir });
+    const pid = String(worker.process.pid);
     const id = `w${worker.id}`;
     const detachSocket = offerListenSocket(worker, socket, listened);
     const detachCoord = coord === undefined ? () => undefined : serveCoordinator(coord, worker, id);
@@ -78,6 +84,11 @@ export async function runPrimary(config: Readonly<Config>, log: Logger): Promise
     worker.once('exit', (code, signal) => {
       detachSocket();
       detachCoord();
+      // Before any replacement starts: what the dead worker held, others may fill now.
+      if (fillLocks !== undefined) {
+        const released = releaseHeldBy(fillLocks.dir, pid);
+        if (released > 0) log.warn({ worker: id, released }, 'gave back the fill locks of an exited worker');
+      }
       detachMetrics();
       detachStats?.();
       if (stopping) return;
@@ -109,6 +120,7 @@ export async function runPrimary(config: Readonly<Config>, log: Logger): Promise
         clearTimeout(timer);
         stats?.close();
         await coord?.close();
+        await fillLocks?.close();
         resolve(0);
       });
     };

@@ -8,6 +8,7 @@ import { runPrimary } from '../app/primary.js';
 import { reloadTls, tlsEnabled } from '../app/tls.js';
 import type { SecureServer } from '../app/tls.js';
 import { parseListen } from '../config/schema.js';
+import { FILL_LOCKS_ENV } from '../coord/file-exclusive.js';
 import { isGmpError } from '../errors.js';
 import type { Config } from '../config/schema.js';
 import { configFlagsHelp, withConfig } from './flags.js';
@@ -39,7 +40,9 @@ export const serve: Command = withConfig('serve', SERVE_HELP, async (config, io)
 
 /** One HTTP server process: alone, or as a worker of the primary. */
 async function runServer(config: Readonly<Config>, asWorker: boolean): Promise<number> {
-  const worker = asWorker ? { channel: process as unknown as import('../coord/ipc.js').Channel, id: `w${cluster.worker?.id ?? process.pid}` } : undefined;
+  const worker = asWorker
+    ? { channel: process as unknown as import('../coord/ipc.js').Channel, id: `w${cluster.worker?.id ?? process.pid}`, fillLocks: process.env[FILL_LOCKS_ENV] }
+    : undefined;
   const server = await createServer(config, { worker });
   const { host, port } = parseListen(config.listen) as { host: string; port: number };
   if (asWorker) {

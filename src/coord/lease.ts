@@ -52,12 +52,26 @@ export interface WaitOptions {
 }
 
 /** Resolves once nobody holds the lease (released, or expired with its holder). */
-export async function waitUntilFree(coord: Coordinator, name: string, opts: WaitOptions = {}): Promise<void> {
+export function waitUntilFree(coord: Coordinator, name: string, opts: WaitOptions = {}): Promise<void> {
+  return pollWhile(async () => (await coord.holder(name)) !== undefined, opts);
+}
+
+/**
+ * Polls `busy` until it says false, at an interval that doubles from pollMs (20 ms) up to maxPollMs (500 ms).
+ * Stopped by the signal with its reason (a TimeoutError for AbortSignal.timeout).
+ */
+export async function pollWhile(busy: () => Promise<boolean>, opts: WaitOptions = {}): Promise<void> {
   let delay = opts.pollMs ?? 20;
   const max = opts.maxPollMs ?? 500;
-  while ((await coord.holder(name)) !== undefined) {
+  while (await busy()) {
     opts.signal?.throwIfAborted();
-    await sleep(delay, undefined, { signal: opts.signal });
+    try {
+      await sleep(delay, undefined, { signal: opts.signal });
+    } catch (err) {
+      // An abort during the sleep rejects with a generic AbortError: callers tell a timeout by the signal's reason.
+      opts.signal?.throwIfAborted();
+      throw err;
+    }
     delay = Math.min(max, delay * 2);
   }
 }

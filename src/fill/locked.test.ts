@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pino from 'pino';
+import { LeaseExclusive } from '../coord/exclusive.js';
 import { LocalCoordinator } from '../coord/local.js';
 import { gmpError } from '../errors.js';
 import { LockedFill } from './locked.js';
@@ -21,7 +22,7 @@ function failingFill(seen: Want[], ms: number, failedAt: number[] = []): Fill {
 }
 
 test('a process that waited for another one and then fills itself keeps the start of its request (its deadline counts the wait)', async () => {
-  const coord = new LocalCoordinator();
+  const coord = new LeaseExclusive(new LocalCoordinator());
   const log = pino({ level: 'silent' });
   const holderSeen: Want[] = [];
   const waiterSeen: Want[] = [];

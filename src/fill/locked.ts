@@ -1,35 +1,32 @@
-// One fill per artifact across processes (workers, replicas): the fill runs under a lease on its key, and
-// storage is checked again inside the lease, so a late process reuses the winner's result. Waiters poll
-// until the lease ends, then look in storage; a holder that died leaves an expired lease that is taken
-// over. With the coordinator unreachable, fills go on with in-process singleflight only (degraded:
-// duplicate fetches are possible, wrong bytes are not, since every store is atomic).
+// One fill per artifact across processes (workers, replicas): the fill runs holding its key (a coordinator
+// lease, or a lock file among the workers of one primary: coord/exclusive.ts), and storage is checked again
+// inside, so a late process reuses the winner's result. Waiters poll until the key is free, then look in
+// storage; a holder that died loses the key (its lease lapses, or the primary gives its locks back) and a
+// waiter takes over. With the coordination unusable, fills go on with in-process singleflight only
+// (degraded: duplicate fetches are possible, wrong bytes are not, since every store is atomic).
 import type { Logger } from 'pino';
-import type { Coordinator } from '../coord/coordinator.js';
-import { tryHold, waitUntilFree } from '../coord/lease.js';
+import type { Exclusive, Held } from '../coord/exclusive.js';
 import { isGmpError } from '../errors.js';
 import type { Metrics } from '../metrics.js';
 import type { Fill, Filled, Want } from './types.js';
 import { isMutable, keyOf } from './types.js';
 
 export interface LockedOptions {
-  /** Lease TTL; renewed at a third of it while the fill runs. */
-  readonly ttlMs?: number;
   /** A waiter stops waiting after this long and fills itself (the holder may be stuck). */
   readonly maxWaitMs?: number;
 }
 
 export class LockedFill implements Fill {
-  private readonly ttlMs: number;
   private readonly maxWaitMs: number;
 
   constructor(
     private readonly inner: Fill,
-    private readonly coord: Coordinator,
+    /** Coordinator leases, or the lock files of one primary's workers (coord/exclusive.ts). */
+    private readonly locks: Exclusive,
     private readonly log: Logger,
     private readonly metrics?: Metrics,
     opts: LockedOptions = {},
   ) {
-    this.ttlMs = opts.ttlMs ?? 30_000;
     this.maxWaitMs = opts.maxWaitMs ?? 15 * 60_000;
   }
 
@@ -45,9 +42,9 @@ export class LockedFill implements Fill {
     const startedAt = asked.startedAt ?? Date.now();
     const want: Want = isMutable(asked.kind) ? { ...asked, freshAfter: asked.freshAfter ?? startedAt, startedAt } : { ...asked, startedAt };
     for (;;) {
-      let held: Awaited<ReturnType<typeof tryHold>>;
+      let held: Held | undefined;
       try {
-        held = await tryHold(this.coord, name, this.ttlMs);
+        held = await this.locks.tryHold(name);
       } catch (err) {
         if (!isGmpError(err, 'GMP_ERR_COORDINATOR_UNAVAILABLE')) throw err;
         return this.degraded(want, err);
@@ -70,7 +67,7 @@ export class LockedFill implements Fill {
         }
       }
       try {
-        await waitUntilFree(this.coord, name, { signal: AbortSignal.timeout(Math.max(1, deadline - Date.now())) });
+        await this.locks.waitUntilFree(name, AbortSignal.timeout(Math.max(1, deadline - Date.now())));
       } catch (err) {
         if (isGmpError(err, 'GMP_ERR_COORDINATOR_UNAVAILABLE')) return this.degraded(want, err);
         if ((err as Error).name !== 'TimeoutError') throw err;

@@ -2,9 +2,7 @@
 // before zip, 'filled' event), under the same leases as fills. Versions are immutable: the same bytes again
 // are accepted, different bytes are a conflict. The zip is checked by the module zip rules and its go.mod
 // must name the module; a .mod or .info sent ahead of the zip waits for it and must agree with it.
-import type { Coordinator } from '../coord/coordinator.js';
-import { tryHold, waitUntilFree } from '../coord/lease.js';
-import type { HeldLease } from '../coord/lease.js';
+import type { Exclusive, Held } from '../coord/exclusive.js';
 import { gmpError, isGmpError } from '../errors.js';
 import type { Committer } from '../fill/commit.js';
 import { keyOf } from '../fill/types.js';
@@ -21,7 +19,8 @@ import type { PublishedVersions } from './published-versions.js';
 export interface PublisherDeps {
   readonly store: BlobStore;
   readonly commit: Committer;
-  readonly coord: Coordinator;
+  /** What the fill path holds a key with (LockedFill): an upload holds the same names. */
+  readonly locks: Exclusive;
   readonly published: PublishedVersions;
   readonly now?: () => Date;
 }
@@ -40,7 +39,6 @@ export interface Outcome {
   readonly h1?: string;
 }
 
-const LEASE_TTL_MS = 30_000;
 const LEASE_WAIT_MS = 120_000;
 
 export class Publisher {
@@ -140,7 +138,7 @@ export class Publisher {
 
   /** Under the same leases as a fill of its .mod and .zip, so an upstream fill and an upload never race. */
   private async locked<T>(u: Upload, run: () => Promise<T>): Promise<T> {
-    const held: HeldLease[] = [];
+    const held: Held[] = [];
     try {
       for (const kind of ['mod', 'zip'] as const) held.push(await this.hold(`fill:${keyOf(want(u, kind))}`));
       return await run();
@@ -149,12 +147,12 @@ export class Publisher {
     }
   }
 
-  private async hold(name: string): Promise<HeldLease> {
+  private async hold(name: string): Promise<Held> {
     const signal = AbortSignal.timeout(LEASE_WAIT_MS);
     for (;;) {
-      const lease = await tryHold(this.deps.coord, name, LEASE_TTL_MS);
-      if (lease !== undefined) return lease;
-      await waitUntilFree(this.deps.coord, name, { signal });
+      const held = await this.deps.locks.tryHold(name);
+      if (held !== undefined) return held;
+      await this.deps.locks.waitUntilFree(name, signal);
     }
   }
 

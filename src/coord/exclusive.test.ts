@@ -1,0 +1,81 @@
+// Both backends of the Exclusive port against its conformance suite, and what only the lock files do: a
+// holder that is a real process, killed, and a folder that cannot be used.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+import { isGmpError } from '../errors.js';
+import { exclusiveConformance } from './exclusive-conformance.js';
+import { LeaseExclusive } from './exclusive.js';
+import { FileExclusive, releaseHeldBy } from './file-exclusive.js';
+import { LocalCoordinator } from './local.js';
+
+exclusiveConformance('coordinator leases (in-process coordinator)', async () => {
+  const coord = new LocalCoordinator();
+  return { connect: async () => new LeaseExclusive(coord), cleanup: () => coord.close() };
+});
+
+exclusiveConformance('lock files of the workers of one primary', async () => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'gmp-locks-'));
+  const owners: string[] = [];
+  return {
+    connect: async () => {
+      owners.push(`client${owners.length}`);
+      return new FileExclusive(dir, owners.at(-1));
+    },
+    die: async (i) => {
+      releaseHeldBy(dir, owners.at(i) as string);
+    },
+    cleanup: () => rm(dir, { recursive: true, force: true }),
+  };
+});
+
+test('a worker killed while holding a name: it stays held until the primary gives back what that pid held', async () => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'gmp-locks-'));
+  try {
+    const name = 'fill:zip:example.com/m@v1.0.0';
+    // A separate process holds the name with its own pid, as a worker does, and then hangs.
+    const code = `const { FileExclusive } = await import(${JSON.stringify(new URL('./file-exclusive.ts', import.meta.url).href)});
+      const held = await new FileExclusive(${JSON.stringify(dir)}).tryHold(${JSON.stringify(name)});
+      console.log(held === undefined ? 'refused' : 'held'); setInterval(() => {}, 1000);`;
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const said = await new Promise<string>((resolve, reject) => {
+      child.stdout.once('data', (d: Buffer) => resolve(d.toString().trim()));
+      child.once('exit', (c) => reject(new Error(`child exited ${c}`)));
+    });
+    assert.equal(said, 'held');
+    const here = new FileExclusive(dir);
+    assert.equal(await here.tryHold(name), undefined);
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGKILL');
+    await exited;
+    assert.equal(await here.tryHold(name), undefined, 'a dead holder does not give its names back by itself');
+    assert.equal(releaseHeldBy(dir, String(process.pid)), 0, 'names of a live process are not touched by another pid');
+    assert.equal(releaseHeldBy(dir, String(child.pid)), 1);
+    const held = await here.tryHold(name);
+    assert.ok(held !== undefined);
+    await held.release();
+    assert.deepEqual(await readdir(dir), [], 'a given back name leaves nothing behind');
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('lock files where no folder can be made: the coordinator is unavailable (fills degrade), no other error', async () => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'gmp-locks-'));
+  try {
+    await writeFile(path.join(dir, 'file'), 'x');
+    const locks = new FileExclusive(path.join(dir, 'file', 'locks'));
+    await assert.rejects(locks.tryHold('fill:x'), (err) => isGmpError(err, 'GMP_ERR_COORDINATOR_UNAVAILABLE') && /not usable/.test(err.message));
+    await assert.rejects(locks.waitUntilFree('fill:x'), (err) => isGmpError(err, 'GMP_ERR_COORDINATOR_UNAVAILABLE'));
+    // A folder removed under a running worker is made again.
+    const gone = new FileExclusive(path.join(dir, 'gone'));
+    const held = await gone.tryHold('fill:y');
+    assert.ok(held !== undefined);
+    await held.release();
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});

@@ -1,0 +1,38 @@
+// The port for "one process at a time does this" among the processes that share it: one fill per artifact,
+// and an upload under the same names as the fills it must not race. Two backends: a lease of the
+// coordinator (replicas on PostgreSQL or Redis, and a single process), and lock files in a folder the workers
+// of one primary share (file-exclusive.ts), which spares every fill a round trip through the primary.
+import type { Coordinator } from './coordinator.js';
+import { tryHold, waitUntilFree } from './lease.js';
+
+export interface Held {
+  /** Gives the name back; a second call does nothing. Never rejects (callers release behind their answer). */
+  release(): Promise<void>;
+}
+
+/**
+ * Contract (see exclusive-conformance.ts): at most one holder per name; tryHold never waits (undefined when
+ * another holds it); waitUntilFree resolves once nobody holds the name (or throws the signal's reason); a
+ * holder that dies loses the name without giving it back. An unusable backend throws
+ * GMP_ERR_COORDINATOR_UNAVAILABLE, and callers go on without cross-process exclusion (degraded).
+ */
+export interface Exclusive {
+  tryHold(name: string): Promise<Held | undefined>;
+  waitUntilFree(name: string, signal?: AbortSignal): Promise<void>;
+}
+
+/** Leases of a coordinator, renewed while held: a holder that dies loses the name when its lease lapses. */
+export class LeaseExclusive implements Exclusive {
+  constructor(
+    private readonly coord: Coordinator,
+    private readonly ttlMs = 30_000,
+  ) {}
+
+  tryHold(name: string): Promise<Held | undefined> {
+    return tryHold(this.coord, name, this.ttlMs);
+  }
+
+  waitUntilFree(name: string, signal?: AbortSignal): Promise<void> {
+    return waitUntilFree(this.coord, name, { signal });
+  }
+}
