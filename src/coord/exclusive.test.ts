@@ -7,14 +7,25 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { isGmpError } from '../errors.js';
+import { channelPair } from './channel-pair.js';
 import { exclusiveConformance } from './exclusive-conformance.js';
 import { LeaseExclusive } from './exclusive.js';
 import { FileExclusive, releaseHeldBy } from './file-exclusive.js';
+import { IpcCoordinator, serveCoordinator } from './ipc.js';
 import { LocalCoordinator } from './local.js';
 
-exclusiveConformance('coordinator leases (in-process coordinator)', async () => {
+exclusiveConformance("coordinator leases (workers' leases over IPC; the primary drops a dead one's)", async () => {
   const coord = new LocalCoordinator();
-  return { connect: async () => new LeaseExclusive(coord), cleanup: () => coord.close() };
+  const detach: Array<() => void> = [];
+  return {
+    connect: async () => {
+      const [workerEnd, primaryEnd] = channelPair();
+      detach.push(serveCoordinator(coord, primaryEnd, `w${detach.length}`));
+      return new LeaseExclusive(new IpcCoordinator(workerEnd));
+    },
+    die: async (i) => detach.at(i)?.(),
+    cleanup: () => coord.close(),
+  };
 });
 
 exclusiveConformance('lock files of the workers of one primary', async () => {

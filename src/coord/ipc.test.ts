@@ -2,28 +2,15 @@
 // real child process whose leases are dropped the moment it is killed.
 import assert from 'node:assert/strict';
 import { fork } from 'node:child_process';
-import { EventEmitter } from 'node:events';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { channelPair } from './channel-pair.js';
 import { coordinatorConformance } from './conformance.js';
-import type { Channel } from './ipc.js';
 import { IpcCoordinator, serveCoordinator } from './ipc.js';
 import { LocalCoordinator } from './local.js';
-
-/** Two ends of a channel that copy every message through JSON, like Node's default IPC serialisation. */
-function channelPair(): [Channel, Channel] {
-  const a = new EventEmitter();
-  const b = new EventEmitter();
-  const end = (self: EventEmitter, peer: EventEmitter): Channel => ({
-    send: (m, cb) => setImmediate(() => (peer.emit('message', JSON.parse(JSON.stringify(m))), cb?.(null))),
-    on: (e, l) => self.on(e, l),
-    off: (e, l) => self.off(e, l),
-  });
-  return [end(a, b), end(b, a)];
-}
 
 coordinatorConformance('over IPC', async () => {
   const dir = await mkdtemp(path.join(tmpdir(), 'gmp-coord-ipc-'));
