@@ -16,7 +16,7 @@ import type { Logger } from 'pino';
 import { parseCoordinator } from '../config/backends.js';
 import { parseListen } from '../config/schema.js';
 import type { Config } from '../config/schema.js';
-import { FILL_LOCKS_ENV, releaseHeldBy } from '../coord/file-exclusive.js';
+import { cannotLock, FILL_LOCKS_ENV, releaseHeldBy } from '../coord/file-exclusive.js';
 import { serveCoordinator } from '../coord/ipc.js';
 import { LocalCoordinator } from '../coord/local.js';
 import { dataPaths } from '../storage/data-dirs.js';
@@ -51,8 +51,9 @@ export async function runPrimary(config: Readonly<Config>, log: Logger): Promise
   if (external || config.storage !== '') await checkBackends(config);
   const coord = external ? undefined : await LocalCoordinator.open(dataPaths(config.data).coord);
   // The workers' fill locks (coord/file-exclusive.ts): in this primary's own scratch area, which a later
-  // start removes if this process dies without removing it itself.
-  const fillLocks = external ? undefined : (await Scratch.open(dataPaths(config.data).tmp)).scratch;
+  // start removes if this process dies without removing it itself. Where no lock file can be made there, the
+  // workers hold fills through this process's leases, as replicas do through theirs.
+  const fillLocks = external ? undefined : await openFillLocks(dataPaths(config.data).tmp, log);
   const metrics = new MetricsAggregator();
   // The dashboard's one timeline for the whole server lives here, where worker restarts cannot lose it.
   const stats = config.dashboard ? new StatsHub() : undefined;
@@ -134,4 +135,13 @@ export async function runPrimary(config: Readonly<Config>, log: Logger): Promise
       });
     }
   });
+}
+
+async function openFillLocks(tmp: string, log: Logger): Promise<Scratch | undefined> {
+  const { scratch } = await Scratch.open(tmp);
+  const why = cannotLock(scratch.dir);
+  if (why === undefined) return scratch;
+  await scratch.close();
+  log.warn({ dir: tmp, err: why }, 'no lock files can be made here: workers hold each fill through the primary instead (slower cold fills)');
+  return undefined;
 }

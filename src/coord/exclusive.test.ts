@@ -10,7 +10,7 @@ import { isGmpError } from '../errors.js';
 import { channelPair } from './channel-pair.js';
 import { exclusiveConformance } from './exclusive-conformance.js';
 import { LeaseExclusive } from './exclusive.js';
-import { FileExclusive, releaseHeldBy } from './file-exclusive.js';
+import { cannotLock, FileExclusive, releaseHeldBy } from './file-exclusive.js';
 import { IpcCoordinator, serveCoordinator } from './ipc.js';
 import { LocalCoordinator } from './local.js';
 
@@ -86,6 +86,18 @@ test('lock files where no folder can be made: the coordinator is unavailable (fi
     const held = await gone.tryHold('fill:y');
     assert.ok(held !== undefined);
     await held.release();
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('a primary probes its folder before it hands it to workers: a usable one is left as it was, a broken one says why', async () => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'gmp-locks-'));
+  try {
+    assert.equal(cannotLock(dir), undefined);
+    assert.deepEqual(await readdir(dir), []);
+    await writeFile(path.join(dir, 'file'), 'x');
+    assert.match(cannotLock(path.join(dir, 'file')) ?? '', /ENOTDIR/);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -85,6 +85,21 @@ function unusable(dir: string, err: unknown) {
   return gmpError('GMP_ERR_COORDINATOR_UNAVAILABLE', `the fill locks in ${dir} are not usable: ${(err as Error).message}`);
 }
 
+/**
+ * Why `dir` cannot hold the locks (a file system without symbolic links, no permission), or undefined when it
+ * can: a primary that gets a reason lets its workers hold fills through its leases instead.
+ */
+export function cannotLock(dir: string): string | undefined {
+  const probe = path.join(dir, `probe-${process.pid}`);
+  try {
+    symlinkSync(String(process.pid), probe);
+    unlinkSync(probe);
+    return undefined;
+  } catch (err) {
+    return (err as Error).message;
+  }
+}
+
 /** Gives back every name `owner` (a process that has exited) held; says how many. */
 export function releaseHeldBy(dir: string, owner: string): number {
   let released = 0;
