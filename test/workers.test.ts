@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, readlink, rm, stat } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -231,6 +231,60 @@ describe('serve --workers 2', () => {
     assert.equal(await code, 0);
     for (const pid of workers) assert.throws(() => process.kill(pid, 0), 'worker exited');
   });
+});
+
+test('a worker whose event loop is stuck is killed and replaced, and the fill it held is taken over by the other worker', async () => {
+  const dir = path.join(root, 'data-hang');
+  const p = await startProxyProcess({ workers: '2', upstream: up.url, sumdb: 'off', data: dir, retries: '0', 'worker-hang-timeout': '5s' });
+  const slow = '/example.com/slow/@v/v1.0.0.zip';
+  const want = createHash('sha256')
+    .update(await readFile(path.join(root, 'up', slow)))
+    .digest('hex');
+  try {
+    // 2 MiB at 16 KiB every 100 ms: the first fill holds its lock for about 13 s.
+    up.faults.set(slow, { kind: 'trickle', bytes: 16 * 1024, everyMs: 100 });
+    const before = up.count(slow);
+    const first = sha256Of(p.url + slow, 120_000).catch(() => ({ status: 0, sha: '' }));
+    while (up.count(slow) === before) await new Promise((r) => setTimeout(r, 20));
+    // The fill's lock (coord/file-exclusive.ts) names its holder.
+    let holder = 0;
+    await eventually(async () => {
+      const workers = await p.workers();
+      for (const area of await readdir(path.join(dir, 'tmp'))) {
+        for (const link of await readdir(path.join(dir, 'tmp', area)).catch(() => [])) {
+          const target = Number(await readlink(path.join(dir, 'tmp', area, link)).catch(() => ''));
+          if (workers.includes(target)) holder = target;
+        }
+      }
+      return holder !== 0;
+    }, 'a worker holds the fill lock');
+    // Stuck: it answers nothing, accepts nothing, and gives nothing back by itself.
+    process.kill(holder, 'SIGSTOP');
+    up.faults.delete(slow);
+    // A fresh connection reaches the other worker, which waits for the lock until the stuck holder is killed.
+    const own = new Agent({ connections: 1 });
+    try {
+      const res = await request(p.url + slow, { dispatcher: own, headersTimeout: 60_000, bodyTimeout: 60_000 });
+      const h = createHash('sha256');
+      for await (const chunk of res.body) h.update(chunk as Buffer);
+      assert.equal(res.statusCode, 200);
+      assert.equal(h.digest('hex'), want);
+    } finally {
+      await own.close();
+    }
+    assert.notEqual((await first).status, 200, 'the stuck worker answered nothing complete');
+    await eventually(async () => {
+      const now = await p.workers();
+      return now.length === 2 && !now.includes(holder);
+    }, 'the stuck worker is replaced');
+    assert.ok(
+      p.logs.some((l) => l.includes('worker does not answer')),
+      'the primary says why it killed a worker',
+    );
+  } finally {
+    up.faults.delete(slow);
+    await p.stop();
+  }
 });
 
 test('serve --workers 2 on a port already taken says so and exits 1, instead of starting workers that cannot listen', async () => {

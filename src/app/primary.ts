@@ -26,6 +26,7 @@ import { MetricsAggregator } from './cluster-metrics.js';
 import { bindListenSocket, offerListenSocket } from './listen-socket.js';
 import { tlsEnabled } from './tls.js';
 import { StatsHub } from './cluster-stats.js';
+import { watchWorker } from './watchdog.js';
 
 /**
  * V8 lets a process's young generation grow to two 16 MiB semi-spaces, and a worker under many concurrent
@@ -76,7 +77,19 @@ export async function runPrimary(config: Readonly<Config>, log: Logger): Promise
     const worker = cluster.fork(fillLocks === undefined ? {} : { [FILL_LOCKS_ENV]: fillLocks.dir });
     const pid = String(worker.process.pid);
     const id = `w${worker.id}`;
-    const detachSocket = offerListenSocket(worker, socket, listened);
+    // Watched once it listens: loading and starting may hold a worker's event loop for a while.
+    let stopWatch = (): void => undefined;
+    const detachSocket = offerListenSocket(worker, socket, () => {
+      listened();
+      if (config.workerHangTimeout > 0 && !stopping)
+        stopWatch = watchWorker(worker, {
+          hangMs: config.workerHangTimeout,
+          onHung: (silentMs) => {
+            log.error({ worker: id, pid: worker.process.pid, silentMs }, 'worker does not answer (its event loop is stuck): killing it');
+            worker.process.kill('SIGKILL');
+          },
+        });
+    });
     const detachCoord = coord === undefined ? () => undefined : serveCoordinator(coord, worker, id);
     const detachMetrics = metrics.add(id, worker);
     const detachStats = stats?.add(id, worker);
@@ -92,6 +105,7 @@ export async function runPrimary(config: Readonly<Config>, log: Logger): Promise
       }
       detachMetrics();
       detachStats?.();
+      stopWatch();
       if (stopping) return;
       log.error({ worker: id, code, signal }, 'worker exited; starting a new one');
       const now = Date.now();

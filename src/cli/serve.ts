@@ -6,6 +6,7 @@ import { createServer } from '../app/compose.js';
 import { askListenSocket, saidListening } from '../app/listen-socket.js';
 import { runPrimary } from '../app/primary.js';
 import { reloadTls, tlsEnabled } from '../app/tls.js';
+import { answerPings } from '../app/watchdog.js';
 import type { SecureServer } from '../app/tls.js';
 import { parseListen } from '../config/schema.js';
 import { FILL_LOCKS_ENV } from '../coord/file-exclusive.js';
@@ -43,6 +44,8 @@ async function runServer(config: Readonly<Config>, asWorker: boolean): Promise<n
   const worker = asWorker
     ? { channel: process as unknown as import('../coord/ipc.js').Channel, id: `w${cluster.worker?.id ?? process.pid}`, fillLocks: process.env[FILL_LOCKS_ENV] }
     : undefined;
+  // The primary's watchdog (app/watchdog.ts) pings it once it listens.
+  if (worker !== undefined) answerPings(worker.channel);
   const server = await createServer(config, { worker });
   const { host, port } = parseListen(config.listen) as { host: string; port: number };
   if (asWorker) {

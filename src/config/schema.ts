@@ -134,6 +134,10 @@ export const configSchema = z
       help: 'HTTP worker processes sharing the port (1 = a single process); a primary process supervises them',
       shownDefault: 'number of CPUs',
     }),
+    workerHangTimeout: duration('60s', {
+      flag: 'worker-hang-timeout',
+      help: 'with --workers: a worker that does not answer the primary for this long (its event loop stuck) is killed and replaced (0: never)',
+    }),
     shutdownTimeout: duration('30s', { flag: 'shutdown-timeout', help: 'how long SIGTERM waits for in-flight responses' }),
     // Replicas: every replica names the same storage and coordinator (see the README's High availability).
     storage: text(
