@@ -235,14 +235,14 @@ describe('serve --workers 2', () => {
 
 test('a worker whose event loop is stuck is killed and replaced, and the fill it held is taken over by the other worker', async () => {
   const dir = path.join(root, 'data-hang');
-  const p = await startProxyProcess({ workers: '2', upstream: up.url, sumdb: 'off', data: dir, retries: '0', 'worker-hang-timeout': '5s' });
+  const p = await startProxyProcess({ workers: '2', upstream: up.url, sumdb: 'off', data: dir, retries: '0', 'worker-hang-timeout': '8s' });
   const slow = '/example.com/slow/@v/v1.0.0.zip';
   const want = createHash('sha256')
     .update(await readFile(path.join(root, 'up', slow)))
     .digest('hex');
   try {
-    // 2 MiB at 16 KiB every 100 ms: the first fill holds its lock for about 13 s.
-    up.faults.set(slow, { kind: 'trickle', bytes: 16 * 1024, everyMs: 100 });
+    // 2 MiB at 8 KiB every 100 ms: the first fill holds its lock for about 26 s.
+    up.faults.set(slow, { kind: 'trickle', bytes: 8 * 1024, everyMs: 100 });
     const before = up.count(slow);
     const first = sha256Of(p.url + slow, 120_000).catch(() => ({ status: 0, sha: '' }));
     while (up.count(slow) === before) await new Promise((r) => setTimeout(r, 20));
