@@ -9,7 +9,7 @@ import type { Exclusive, Held } from '../coord/exclusive.js';
 import { isGmpError } from '../errors.js';
 import type { Metrics } from '../metrics.js';
 import type { Fill, Filled, Want } from './types.js';
-import { isMutable, keyOf } from './types.js';
+import { isMutable, lockNameOf } from './types.js';
 
 export interface LockedOptions {
   /** A waiter stops waiting after this long and fills itself (the holder may be stuck). */
@@ -35,7 +35,7 @@ export class LockedFill implements Fill {
   }
 
   async fill(asked: Want): Promise<Filled> {
-    const name = `fill:${keyOf(asked)}`;
+    const name = lockNameOf(asked);
     const deadline = Date.now() + this.maxWaitMs;
     // A list or query stored by another process counts only if it was fetched after this fill was asked for.
     // Its deadline counts from now: a waiter that takes over after a failed holder gets only what is left.

@@ -93,6 +93,9 @@ export function keyOf(want: Want): string {
   }
 }
 
+/** The name a fill of `want` holds across processes (LockedFill); an upload of the same artifact holds it too. */
+export const lockNameOf = (want: Want): string => `fill:${keyOf(want)}`;
+
 export const isMutable = (kind: Kind): boolean => kind === 'list' || kind === 'latest' || kind === 'query';
 
 /** Resolved: for answers that are already durable. */

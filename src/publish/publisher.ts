@@ -5,7 +5,7 @@
 import type { Exclusive, Held } from '../coord/exclusive.js';
 import { gmpError, isGmpError } from '../errors.js';
 import type { Committer } from '../fill/commit.js';
-import { keyOf } from '../fill/types.js';
+import { lockNameOf } from '../fill/types.js';
 import type { Kind } from '../fill/types.js';
 import { hashGoMod } from '../modzip/dirhash.js';
 import { ModZipError, checkAndHashZip } from '../modzip/zip-check.js';
@@ -140,7 +140,7 @@ export class Publisher {
   private async locked<T>(u: Upload, run: () => Promise<T>): Promise<T> {
     const held: Held[] = [];
     try {
-      for (const kind of ['mod', 'zip'] as const) held.push(await this.hold(`fill:${keyOf(want(u, kind))}`));
+      for (const kind of ['mod', 'zip'] as const) held.push(await this.hold(lockNameOf(want(u, kind))));
       return await run();
     } finally {
       await Promise.all(held.map((h) => h.release()));
