@@ -5,19 +5,16 @@
 // not answered for --worker-hang-timeout is killed; its exit then gives its locks back and starts a replacement.
 import type { Channel } from '../coord/ipc.js';
 
-interface Ping {
-  readonly t: 'gmp-ping';
-  readonly n: number;
-}
-const isPing = (m: unknown): m is Ping => (m as Ping | null)?.t === 'gmp-ping';
-const isPong = (m: unknown): boolean => (m as { t?: unknown } | null)?.t === 'gmp-pong';
+const PING = { t: 'gmp-ping' } as const;
+const PONG = { t: 'gmp-pong' } as const;
+const is = (m: unknown, kind: { readonly t: string }): boolean => (m as { t?: unknown } | null)?.t === kind.t;
 
 /** Worker side: answers the primary's pings for as long as its event loop runs. */
 export function answerPings(channel: Channel): () => void {
   const onMessage = (m: unknown): void => {
-    if (!isPing(m)) return;
+    if (!is(m, PING)) return;
     try {
-      channel.send({ t: 'gmp-pong', n: m.n }, () => undefined);
+      channel.send(PONG, () => undefined);
     } catch {
       // The primary is gone; the worker stops on its own (cli/serve.ts).
     }
@@ -31,28 +28,25 @@ export interface WatchOptions {
   readonly hangMs: number;
   /** Called once, when the worker is found hung. */
   readonly onHung: (silentMs: number) => void;
-  readonly now?: () => number;
 }
 
 /** Primary side, from when the worker listens: pings it at a fifth of hangMs; returns a function that stops watching. */
 export function watchWorker(channel: Channel, opts: WatchOptions): () => void {
-  const now = opts.now ?? Date.now;
-  let heard = now();
-  let n = 0;
+  let heard = Date.now();
   const onMessage = (m: unknown): void => {
-    if (isPong(m)) heard = now();
+    if (is(m, PONG)) heard = Date.now();
   };
   channel.on('message', onMessage);
   const timer = setInterval(
     () => {
-      const silent = now() - heard;
+      const silent = Date.now() - heard;
       if (silent >= opts.hangMs) {
         stop();
         opts.onHung(silent);
         return;
       }
       try {
-        channel.send({ t: 'gmp-ping', n: ++n } satisfies Ping, () => undefined);
+        channel.send(PING, () => undefined);
       } catch {
         // Exiting: its exit handler stops this watch.
       }
