@@ -28,11 +28,18 @@ let data: string;
 let bigSha = '';
 const agent = new Agent({ connections: 600, pipelining: 0 });
 
-async function sha256Of(url: string, timeoutMs = 600_000): Promise<{ status: number; sha: string }> {
-  const res = await request(url, { dispatcher: agent, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
+/** A fresh `dispatcher` (one connection) reaches whichever worker accepts it; the shared agent may reuse one. */
+async function sha256Of(url: string, timeoutMs = 600_000, dispatcher: Agent = agent): Promise<{ status: number; sha: string }> {
+  const res = await request(url, { dispatcher, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
   const h = createHash('sha256');
   for await (const chunk of res.body) h.update(chunk as Buffer);
   return { status: res.statusCode, sha: h.digest('hex') };
+}
+
+async function fileSha(file: string): Promise<string> {
+  return createHash('sha256')
+    .update(await readFile(file))
+    .digest('hex');
 }
 
 async function files(dir: string): Promise<string[]> {
@@ -51,9 +58,7 @@ before(async () => {
     ...Array.from({ length: 8 }, (_, i) => ({ path: `example.com/many${i}`, versions: [{ version: 'v1.0.0', files: { 'm.go': `package many${i}\n` } }] })),
   ];
   await writeGoproxyDir(path.join(root, 'up'), modules);
-  bigSha = createHash('sha256')
-    .update(await readFile(path.join(root, 'up', BIG, '@v', 'v1.0.0.zip')))
-    .digest('hex');
+  bigSha = await fileSha(path.join(root, 'up', BIG_ZIP));
   up = await startFakeUpstream(path.join(root, 'up'));
   data = path.join(root, 'data');
   proxy = await startProxyProcess({ workers: '2', upstream: up.url, sumdb: 'off', 'own-sumdb': 'on', data, retries: '0' });
@@ -237,9 +242,7 @@ test('a worker whose event loop is stuck is killed and replaced, and the fill it
   const dir = path.join(root, 'data-hang');
   const p = await startProxyProcess({ workers: '2', upstream: up.url, sumdb: 'off', data: dir, retries: '0', 'worker-hang-timeout': '8s' });
   const slow = '/example.com/slow/@v/v1.0.0.zip';
-  const want = createHash('sha256')
-    .update(await readFile(path.join(root, 'up', slow)))
-    .digest('hex');
+  const want = await fileSha(path.join(root, 'up', slow));
   try {
     // 2 MiB at 8 KiB every 100 ms: the first fill holds its lock for about 26 s.
     up.faults.set(slow, { kind: 'trickle', bytes: 8 * 1024, everyMs: 100 });
@@ -264,11 +267,7 @@ test('a worker whose event loop is stuck is killed and replaced, and the fill it
     // A fresh connection reaches the other worker, which waits for the lock until the stuck holder is killed.
     const own = new Agent({ connections: 1 });
     try {
-      const res = await request(p.url + slow, { dispatcher: own, headersTimeout: 60_000, bodyTimeout: 60_000 });
-      const h = createHash('sha256');
-      for await (const chunk of res.body) h.update(chunk as Buffer);
-      assert.equal(res.statusCode, 200);
-      assert.equal(h.digest('hex'), want);
+      assert.deepEqual(await sha256Of(p.url + slow, 60_000, own), { status: 200, sha: want });
     } finally {
       await own.close();
     }
