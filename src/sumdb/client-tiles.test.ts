@@ -1,7 +1,7 @@
 // Tests for how the client finds a tile: cache, cached full tile, server, then the server's full tile.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { clientTileReader } from './client-tiles.js';
+import { clientTileReader, RecentTiles, sharedTiles } from './client-tiles.js';
 import { MemoryLogStorage } from './log-storage.js';
 import { ServerLog } from './server-log.js';
 import { MemoryOps } from './testdata/memory-ops.js';
@@ -20,7 +20,7 @@ test('a partial tile comes from a cached full tile without asking the server', a
   const { log, ops } = await setup();
   const whole = await log.tile(full);
   ops.cache.set('PeterNeumann/tile/2/0/000', whole);
-  const [data] = await clientTileReader(ops, 'PeterNeumann', 2, new Map()).readTiles([partial]);
+  const [data] = await clientTileReader(ops, 'PeterNeumann', 2, sharedTiles()).readTiles([partial]);
   assert.deepEqual(data, whole.subarray(0, 96));
   assert.deepEqual(ops.reads, []);
 });
@@ -30,19 +30,59 @@ test('when neither the partial nor the full tile can be fetched, the partial til
   ops.intercept = async (path) => {
     throw new Error(`failed ${path}`);
   };
-  await assert.rejects(clientTileReader(ops, 'PeterNeumann', 2, new Map()).readTiles([partial]), /failed \/tile\/2\/0\/000\.p\/3/);
+  await assert.rejects(clientTileReader(ops, 'PeterNeumann', 2, sharedTiles()).readTiles([partial]), /failed \/tile\/2\/0\/000\.p\/3/);
   assert.deepEqual(ops.reads, ['/tile/2/0/000.p/3', '/tile/2/0/000']);
 });
 
 test('tiles read from the cache are not written back; fetched ones are, and remote-only readers save nothing', async () => {
   const { log, ops } = await setup();
   ops.cache.set('PeterNeumann/tile/2/0/000', await log.tile(full));
-  const reader = clientTileReader(ops, 'PeterNeumann', 2, new Map());
+  const reader = clientTileReader(ops, 'PeterNeumann', 2, sharedTiles());
   const tiles = [full, { h: 2, l: 1, n: 0, w: 1 }];
   await reader.saveTiles(tiles, await reader.readTiles(tiles));
   assert.deepEqual(ops.writes, ['PeterNeumann/tile/2/1/000.p/1']);
-  const remote = clientTileReader(ops, 'PeterNeumann', 2, new Map(), { remoteOnly: true });
+  const remote = clientTileReader(ops, 'PeterNeumann', 2, sharedTiles(), { remoteOnly: true });
   await remote.saveTiles(tiles, await remote.readTiles(tiles));
   assert.deepEqual(ops.writes, ['PeterNeumann/tile/2/1/000.p/1']);
   assert.deepEqual(ops.reads, ['/tile/2/1/000.p/1', '/tile/2/0/000', '/tile/2/1/000.p/1']);
+});
+
+test('a tile read from the cache or authenticated once is served from memory: the same bytes, no file read, no fetch', async () => {
+  const { log, ops } = await setup();
+  ops.cache.set('PeterNeumann/tile/2/0/000', await log.tile(full));
+  const shared = sharedTiles();
+  const reader = clientTileReader(ops, 'PeterNeumann', 2, shared);
+  const upper = { h: 2, l: 1, n: 0, w: 1 };
+  const first = await reader.readTiles([full, upper]);
+  await reader.saveTiles([full, upper], first);
+  ops.cache.clear();
+  const again = await clientTileReader(ops, 'PeterNeumann', 2, shared).readTiles([full, upper]);
+  assert.equal(again[0], first[0], 'the cached tile is the same buffer');
+  assert.equal(again[1], first[1], 'the fetched, saved tile is the same buffer');
+  assert.deepEqual(ops.reads, ['/tile/2/1/000.p/1']);
+  // A remote-only reader hears the server, never memory.
+  await clientTileReader(ops, 'PeterNeumann', 2, shared, { remoteOnly: true }).readTiles([full]);
+  assert.deepEqual(ops.reads, ['/tile/2/1/000.p/1', '/tile/2/0/000']);
+  // A reader of another client remembers nothing.
+  await assert.rejects(
+    (async () => {
+      ops.intercept = async (path) => {
+        throw new Error(`failed ${path}`);
+      };
+      await clientTileReader(ops, 'PeterNeumann', 2, sharedTiles()).readTiles([full]);
+    })(),
+    /failed \/tile\/2\/0\/000/,
+  );
+});
+
+test('recent tiles keep the most recently used ones up to their limit', () => {
+  const recent = new RecentTiles(2);
+  const [a, b, c] = ['a', 'b', 'c'].map((x) => Buffer.from(x));
+  recent.set('a', a as Buffer);
+  recent.set('b', b as Buffer);
+  assert.equal(recent.get('a'), a, 'a is now the most recent');
+  recent.set('c', c as Buffer);
+  assert.equal(recent.get('b'), undefined, 'b was the least recently used');
+  assert.equal(recent.get('a'), a);
+  assert.equal(recent.get('c'), c);
 });

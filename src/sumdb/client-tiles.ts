@@ -19,21 +19,57 @@ export interface ClientTileOptions {
 /** Fetches shared by every reader of one client, so concurrent lookups ask for a tile once. */
 export type InFlight = Map<string, Promise<Fetched>>;
 
+/**
+ * The tiles one client read from its cache or authenticated most recently, by path, in memory: the same
+ * Buffer comes back, so the subtree hashes computed from it (tile.ts) are computed once rather than on
+ * every lookup, and a lookup reads no file for them. Tiles never change, and these passed the same checks
+ * as the cached ones; every read still checks them against the signed tree.
+ */
+export class RecentTiles {
+  readonly #tiles = new Map<string, Buffer>();
+  constructor(readonly limit = 64) {}
+
+  get(path: string): Buffer | undefined {
+    const data = this.#tiles.get(path);
+    if (data !== undefined) {
+      this.#tiles.delete(path);
+      this.#tiles.set(path, data);
+    }
+    return data;
+  }
+
+  set(path: string, data: Buffer): void {
+    this.#tiles.delete(path);
+    this.#tiles.set(path, data);
+    for (const oldest of this.#tiles.keys()) {
+      if (this.#tiles.size <= this.limit) break;
+      this.#tiles.delete(oldest);
+    }
+  }
+}
+
 /** The first W hashes of a full tile's data; wrong-sized data is caught later by the hash reader. */
 const prefix = (data: Buffer, t: Tile): Buffer => data.subarray(0, t.w * HASH_SIZE);
 
-async function fetchTile(ops: ClientOps, name: string, tile: Tile, remoteOnly: boolean): Promise<Fetched> {
+async function fetchTile(ops: ClientOps, name: string, tile: Tile, remoteOnly: boolean, recent: RecentTiles): Promise<Fetched> {
   const full: Tile = { ...tile, w: pow2(tile.h) };
   const partial = tile.w !== full.w;
   if (!remoteOnly) {
+    const path = tilePath(tile);
+    const held = recent.get(path);
+    if (held !== undefined) return { data: held, fromCache: true };
     try {
-      return { data: await ops.readCache(`${name}/${tilePath(tile)}`), fromCache: true };
+      const data = await ops.readCache(`${name}/${path}`);
+      recent.set(path, data);
+      return { data, fromCache: true };
     } catch {
       // Not cached: a cached full tile has the same prefix and was authenticated too.
     }
     if (partial) {
       try {
-        return { data: prefix(await ops.readCache(`${name}/${tilePath(full)}`), tile), fromCache: true };
+        const data = prefix(await ops.readCache(`${name}/${tilePath(full)}`), tile);
+        recent.set(path, data);
+        return { data, fromCache: true };
       } catch {
         // Not cached either: ask the server.
       }
@@ -53,14 +89,23 @@ async function fetchTile(ops: ClientOps, name: string, tile: Tile, remoteOnly: b
 }
 
 /** A TileReader for one verification; it remembers which tiles came from the cache so they are not rewritten. */
-export function clientTileReader(ops: ClientOps, name: string, height: number, inFlight: InFlight, opts: ClientTileOptions = {}): TileReader {
+/** What every reader of one client shares. */
+export interface SharedTiles {
+  readonly inFlight: InFlight;
+  readonly recent: RecentTiles;
+}
+
+export const sharedTiles = (): SharedTiles => ({ inFlight: new Map(), recent: new RecentTiles() });
+
+export function clientTileReader(ops: ClientOps, name: string, height: number, shared: SharedTiles, opts: ClientTileOptions = {}): TileReader {
+  const { inFlight, recent } = shared;
   const cached = new Set<string>();
   const remoteOnly = opts.remoteOnly ?? false;
   const read = (tile: Tile): Promise<Fetched> => {
     const key = `${remoteOnly ? 'remote:' : ''}${tilePath(tile)}`;
     let p = inFlight.get(key);
     if (p === undefined) {
-      p = fetchTile(ops, name, tile, remoteOnly).finally(() => inFlight.delete(key));
+      p = fetchTile(ops, name, tile, remoteOnly, recent).finally(() => inFlight.delete(key));
       inFlight.set(key, p);
     }
     return p;
@@ -78,6 +123,7 @@ export function clientTileReader(ops: ClientOps, name: string, height: number, i
         const path = tilePath(tile);
         if (cached.has(path)) continue;
         cached.add(path);
+        recent.set(path, data[i] as Buffer);
         // A failed cache write only costs a refetch later, so it is logged rather than failing the lookup.
         await ops.writeCache(`${name}/${path}`, data[i] as Buffer).catch((err: unknown) => ops.log(`sumdb: caching ${path}: ${String(err)}`));
       }

@@ -4,7 +4,7 @@ import { gmpError, GmpError } from '../errors.js';
 import { SecurityError } from './client-ops.js';
 import type { ClientOps } from './client-ops.js';
 import { clientTileReader } from './client-tiles.js';
-import type { InFlight } from './client-tiles.js';
+import { sharedTiles } from './client-tiles.js';
 import { lookupPath } from './lookup-path.js';
 import { newVerifier } from './note-keys.js';
 import { verifierList } from './note.js';
@@ -34,7 +34,7 @@ export class SumdbClient {
   readonly #height: number;
   #init: Promise<State> | undefined;
   readonly #records = new Map<string, Promise<Buffer>>();
-  readonly #tiles: InFlight = new Map();
+  readonly #tiles = sharedTiles();
 
   constructor(ops: ClientOps, options: ClientOptions = {}) {
     this.#ops = ops;

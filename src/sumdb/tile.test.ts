@@ -1,7 +1,7 @@
 // Tests for tiles and the tile-authenticating hash reader against vectors from Go's x/mod sumdb/tlog.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { hashFromTile, newTiles, parseTilePath, readTileData, tileForIndex, tilePath } from './tile.js';
+import { hashFromTile, newTiles, parseTilePath, readTileData, tileForIndex, tileHash, tilePath } from './tile.js';
 import type { Tile } from './tile.js';
 import { InconsistentTileError, tileHashReader } from './tile-hash-reader.js';
 import type { TileReader } from './tile-hash-reader.js';
@@ -72,6 +72,38 @@ describe('tiles', () => {
     const x = storedHashIndex(1, 2);
     assert.deepEqual(hashFromTile(full, data, x), goHashes[x]);
     assert.throws(() => hashFromTile({ ...full, w: 1 }, data, x), /is in tile\/2\/0\/001\.p\/2 not tile\/2\/0\/001\.p\/1/);
+  });
+
+  test('subtree hashes are kept per tile buffer: asked again they come back as the same object, other bytes never get them', async () => {
+    const t = parseTilePath('tile/3/0/000');
+    const data = await readTileData(t, reader);
+    const left = storedHashIndex(2, 0);
+    const half = hashFromTile(t, data, left);
+    assert.deepEqual(half, goHashes[left]);
+    assert.equal(hashFromTile(t, data, left), half, 'the second answer is the kept one');
+    // The whole tile is the subtree one level above it, stored in the tile above.
+    const first = tileHash(data);
+    assert.deepEqual(first, goHashes[storedHashIndex(3, 0)]);
+    assert.equal(tileHash(data), first);
+    // Lower subtrees were kept on the way and are right too.
+    for (const [level, n] of [
+      [1, 1],
+      [2, 1],
+      [0, 5],
+    ] as const) {
+      assert.deepEqual(hashFromTile(t, data, storedHashIndex(level, n)), goHashes[storedHashIndex(level, n)]);
+    }
+    // Equal bytes in another buffer give the same hash; different bytes a different one.
+    assert.deepEqual(tileHash(Buffer.from(data)), first);
+    const changed = Buffer.from(data);
+    changed[0] = (changed[0] as number) ^ 1;
+    assert.notDeepEqual(tileHash(changed), first);
+    assert.notDeepEqual(hashFromTile(t, changed, storedHashIndex(1, 0)), goHashes[storedHashIndex(1, 0)]);
+    // Only whole, aligned powers of two of hashes are subtrees.
+    assert.throws(() => tileHash(data, 0, 3 * 32), /bad math/);
+    assert.throws(() => tileHash(data, 32, 3 * 32), /bad math/);
+    assert.throws(() => tileHash(data, 0, data.length + 64), /bad math/);
+    assert.throws(() => tileHash(new Uint8Array(0)), /bad math/);
   });
 });
 

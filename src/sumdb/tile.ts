@@ -37,12 +37,44 @@ export function tileForIndex(h: number, index: number): Tile {
   return tileForIndexRange(h, index).tile;
 }
 
-/** The Merkle root of consecutive hashes in a tile (a whole power of two of them). */
-export function tileHash(data: Uint8Array): Hash {
-  if (data.length === 0) throw new Error('bad math in tileHash');
-  if (data.length === HASH_SIZE) return Buffer.from(data);
-  const half = data.length / 2;
-  return nodeHash(tileHash(data.subarray(0, half)), tileHash(data.subarray(half)));
+// Subtree hashes already computed from one tile's bytes, by the buffer they came from. Every read of hashes
+// rebuilds the signed root from tiles (§7.4), so a cold graph of 100 verified modules asked for the same
+// subtrees of the same tiles about 70,000 times (docs/performance.md). Keyed by identity: the memo is only
+// as right as the bytes are unchanged, and nothing writes to tile data once read.
+const subtrees = new WeakMap<Uint8Array, Map<number, Hash>>();
+
+/** The Merkle root of data[start, end): a whole power of two of hashes, aligned to its own size. */
+function rangeHash(data: Uint8Array, start: number, end: number, memo: Map<number, Hash>): Hash {
+  const size = end - start;
+  if (size === HASH_SIZE) return Buffer.from(data.subarray(start, end));
+  // Aligned ranges are told apart by where they start and how many hashes they hold (a power of two).
+  const key = (start / HASH_SIZE) * 64 + Math.log2(size / HASH_SIZE);
+  let h = memo.get(key);
+  if (h === undefined) {
+    const half = start + size / 2;
+    h = nodeHash(rangeHash(data, start, half, memo), rangeHash(data, half, end, memo));
+    memo.set(key, h);
+  }
+  return h;
+}
+
+function isPow2(n: number): boolean {
+  return Number.isInteger(n) && n >= 1 && 2 ** Math.round(Math.log2(n)) === n;
+}
+
+/**
+ * The Merkle root of data[start, end) of a tile's bytes (default: all of them), which must be a whole power of
+ * two of hashes aligned to its size. Callers MUST NOT modify the result: it may be shared with later calls.
+ */
+export function tileHash(data: Uint8Array, start = 0, end = data.length): Hash {
+  const count = (end - start) / HASH_SIZE;
+  if (!isPow2(count) || start % (end - start) !== 0 || start < 0 || end > data.length) throw new Error('bad math in tileHash');
+  let memo = subtrees.get(data);
+  if (memo === undefined) {
+    memo = new Map();
+    subtrees.set(data, memo);
+  }
+  return rangeHash(data, start, end, memo);
 }
 
 /** tlog.HashFromTile: the stored hash `index`, computed from the data of tile t. */
@@ -55,7 +87,7 @@ export function hashFromTile(t: Tile, data: Uint8Array, index: number): Hash {
   if (t.l !== t1.l || t.n !== t1.n || t.w < t1.w) {
     throw new Error(`index ${index} is in ${tilePath(t1)} not ${tilePath(t)}`);
   }
-  return tileHash(data.subarray(start, end));
+  return tileHash(data, start, end);
 }
 
 /** tlog.NewTiles: the tiles (partial ones at every width) that a tree grown from oldN to newN adds. */
