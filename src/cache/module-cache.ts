@@ -10,7 +10,7 @@ import { isExactQuery } from '../protocol/answers.js';
 import type { BlobStore } from '../storage/blob-store.js';
 import { versionsPrefix } from '../storage/keys.js';
 import { etagOf } from './etag.js';
-import { ByteLRU, ENTRY_OVERHEAD, ownBytes } from './lru.js';
+import { ByteLRU, ENTRY_OVERHEAD, ownBytes } from '../storage/byte-lru.js';
 import { KeyMemo, LookupCounters } from './memo.js';
 import { NegativeCache } from './negative-cache.js';
 import { listFromStorage } from './stored-versions.js';

@@ -7,7 +7,7 @@ import type { BlobStore, ByteRange } from '../storage/blob-store.js';
 import type { SharedFd } from '../storage/fd-cache.js';
 import type { PinnedFile } from '../storage/pinned-file.js';
 import type { ZipReaders } from '../content/zip-readers.js';
-import { ByteLRU, ENTRY_OVERHEAD, ownBytes } from './lru.js';
+import { ByteLRU, ENTRY_OVERHEAD, ownBytes } from '../storage/byte-lru.js';
 
 export interface ZipHandle {
   readonly size: number;

@@ -1,5 +1,6 @@
 // How the client gets tiles (x/mod sumdb client readTile/SaveTiles, §7.1): the cache first, then the
 // server; a partial tile falls back to the prefix of the full one. Tiles are cached only once authenticated.
+import { ByteLRU, ENTRY_OVERHEAD, ownBytes } from '../storage/byte-lru.js';
 import type { ClientOps } from './client-ops.js';
 import { tilePath } from './tile.js';
 import type { Tile } from './tile.js';
@@ -25,27 +26,13 @@ export type InFlight = Map<string, Promise<Fetched>>;
  * every lookup, and a lookup reads no file for them. Tiles never change, and these passed the same checks
  * as the cached ones; every read still checks them against the signed tree.
  */
-export class RecentTiles {
-  readonly #tiles = new Map<string, Buffer>();
-  constructor(readonly limit = 64) {}
+export type RecentTiles = ByteLRU<{ readonly bytes: number; readonly data: Buffer }>;
 
-  get(path: string): Buffer | undefined {
-    const data = this.#tiles.get(path);
-    if (data !== undefined) {
-      this.#tiles.delete(path);
-      this.#tiles.set(path, data);
-    }
-    return data;
-  }
+/** A full tile of height 8 is 8 KiB; the subtree hashes kept for it take about three times that. */
+const TILE_MEMORY = 4 * 1024 * 1024;
 
-  set(path: string, data: Buffer): void {
-    this.#tiles.delete(path);
-    this.#tiles.set(path, data);
-    for (const oldest of this.#tiles.keys()) {
-      if (this.#tiles.size <= this.limit) break;
-      this.#tiles.delete(oldest);
-    }
-  }
+function remember(recent: RecentTiles, path: string, data: Buffer): void {
+  recent.set(path, { bytes: 4 * data.length + ENTRY_OVERHEAD, data: ownBytes(data) });
 }
 
 /** The first W hashes of a full tile's data; wrong-sized data is caught later by the hash reader. */
@@ -57,10 +44,10 @@ async function fetchTile(ops: ClientOps, name: string, tile: Tile, remoteOnly: b
   if (!remoteOnly) {
     const path = tilePath(tile);
     const held = recent.get(path);
-    if (held !== undefined) return { data: held, fromCache: true };
+    if (held !== undefined) return { data: held.data, fromCache: true };
     try {
       const data = await ops.readCache(`${name}/${path}`);
-      recent.set(path, data);
+      remember(recent, path, data);
       return { data, fromCache: true };
     } catch {
       // Not cached: a cached full tile has the same prefix and was authenticated too.
@@ -68,7 +55,7 @@ async function fetchTile(ops: ClientOps, name: string, tile: Tile, remoteOnly: b
     if (partial) {
       try {
         const data = prefix(await ops.readCache(`${name}/${tilePath(full)}`), tile);
-        recent.set(path, data);
+        remember(recent, path, data);
         return { data, fromCache: true };
       } catch {
         // Not cached either: ask the server.
@@ -95,7 +82,7 @@ export interface SharedTiles {
   readonly recent: RecentTiles;
 }
 
-export const sharedTiles = (): SharedTiles => ({ inFlight: new Map(), recent: new RecentTiles() });
+export const sharedTiles = (): SharedTiles => ({ inFlight: new Map(), recent: new ByteLRU(TILE_MEMORY) });
 
 export function clientTileReader(ops: ClientOps, name: string, height: number, shared: SharedTiles, opts: ClientTileOptions = {}): TileReader {
   const { inFlight, recent } = shared;
@@ -123,7 +110,7 @@ export function clientTileReader(ops: ClientOps, name: string, height: number, s
         const path = tilePath(tile);
         if (cached.has(path)) continue;
         cached.add(path);
-        recent.set(path, data[i] as Buffer);
+        remember(recent, path, data[i] as Buffer);
         // A failed cache write only costs a refetch later, so it is logged rather than failing the lookup.
         await ops.writeCache(`${name}/${path}`, data[i] as Buffer).catch((err: unknown) => ops.log(`sumdb: caching ${path}: ${String(err)}`));
       }

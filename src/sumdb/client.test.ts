@@ -20,6 +20,19 @@ async function lookups(client: SumdbClient, n: number) {
   for (let i = 0; i < n; i++) await client.lookup(mod(i), 'v1.0.0');
 }
 
+/** A client that trusted five records of one log, now talking to a server that signs a diverging log. */
+async function forked() {
+  const a = newLog();
+  const b = newLog();
+  for (let i = 0; i < 4; i++) await b.lookup(mod(i), 'v1.0.0');
+  for (let i = 4; i < 6; i++) await b.lookup('example.com/other', `v1.0.${i}`);
+  const ops = new MemoryOps(a, PN_VERIFIER);
+  const client = new SumdbClient(ops, { tileHeight: 2 });
+  await lookups(client, 5);
+  ops.remote = b;
+  return { ops, client };
+}
+
 describe('client against Go', () => {
   test('each lookup fetches, caches and returns exactly what Go’s client does', async () => {
     const ops = new MemoryOps(newLog(), PN_VERIFIER);
@@ -35,14 +48,7 @@ describe('client against Go', () => {
   });
 
   test('a fork (same key, diverging logs) raises SecurityError with Go’s exact report', async () => {
-    const a = newLog();
-    const b = newLog();
-    for (let i = 0; i < 4; i++) await b.lookup(mod(i), 'v1.0.0');
-    for (let i = 4; i < 6; i++) await b.lookup('example.com/other', `v1.0.${i}`);
-    const ops = new MemoryOps(a, PN_VERIFIER);
-    const client = new SumdbClient(ops, { tileHeight: 2 });
-    await lookups(client, 5);
-    ops.remote = b;
+    const { ops, client } = await forked();
     const err = await client.lookup('example.com/other', 'v1.0.5').catch((e: unknown) => e);
     assert.ok(isSecurity(err));
     assert.equal((err as SecurityError).report, C.fork.messages[0]);
@@ -173,6 +179,27 @@ describe('client state', () => {
     assert.equal(zip.length, 1);
     assert.match(gomod[0] ?? '', /^example\.com\/Mod0 v1\.0\.0\/go\.mod h1:/);
     assert.equal(ops.reads.filter((r) => r.startsWith('/lookup/')).length, 1);
+  });
+
+  test('a record proven once is answered from memory, for the zip and the go.mod, without the cache or the server', async () => {
+    const ops = new MemoryOps(newLog(), PN_VERIFIER);
+    await ops.remote.lookup(mod(0), 'v1.0.0');
+    const client = new SumdbClient(ops);
+    const zip = await client.lookup(mod(0), 'v1.0.0');
+    ops.cache.clear();
+    ops.intercept = async (path) => {
+      throw new Error(`failed ${path}`);
+    };
+    assert.deepEqual(await client.lookup(mod(0), 'v1.0.0'), zip);
+    assert.match((await client.lookup(mod(0), 'v1.0.0/go.mod'))[0] ?? '', /^example\.com\/Mod0 v1\.0\.0\/go\.mod h1:/);
+    await assert.rejects(client.lookup(mod(1), 'v1.0.0'), /failed \/lookup\/example\.com\/!mod1@v1\.0\.0/);
+  });
+
+  test('once the server is caught contradicting itself, records proven before are proven again', async () => {
+    const { ops, client } = await forked();
+    assert.ok(isSecurity(await client.lookup('example.com/other', 'v1.0.5').catch((e: unknown) => e)));
+    ops.cache.clear();
+    await assert.rejects(client.lookup(mod(0), 'v1.0.0'));
   });
 
   test('a bad verifier key fails the lookup and is read again on the next one', async () => {

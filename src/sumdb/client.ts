@@ -1,6 +1,7 @@
 // A checksum-database client like x/mod sumdb.Client (§7.4): looks up go.sum lines, proves them part of
 // the signed log, and keeps one consistent timeline of signed tree heads, raising SecurityError on a fork.
 import { gmpError, GmpError } from '../errors.js';
+import { ByteLRU, ENTRY_OVERHEAD, ownBytes } from '../storage/byte-lru.js';
 import { SecurityError } from './client-ops.js';
 import type { ClientOps } from './client-ops.js';
 import { clientTileReader } from './client-tiles.js';
@@ -18,6 +19,9 @@ import { checkTree, proveTree } from './tlog-proof.js';
 import { parseRecord } from './tree-note.js';
 import type { Tree } from './tree-note.js';
 
+/** About 1,000 records (a record and its signed tree note are about 400 bytes, plus what keeping one costs). */
+const PROVEN_MEMORY = 1024 * 1024;
+
 export interface ClientOptions {
   /** Tile height used for fetching; sum.golang.org serves 8. */
   readonly tileHeight?: number;
@@ -34,6 +38,12 @@ export class SumdbClient {
   readonly #height: number;
   #init: Promise<State> | undefined;
   readonly #records = new Map<string, Promise<Buffer>>();
+  /**
+   * Records already proven in this client's timeline, as x/mod's client keeps them for its whole life: a fill
+   * of a version's go.mod, of its zip and the go command's own lookup through the relay each ask, and the log
+   * never changes a record it has. Forgotten when the server is caught contradicting itself.
+   */
+  readonly #proven = new ByteLRU<{ readonly bytes: number; readonly data: Buffer }>(PROVEN_MEMORY);
   readonly #tiles = sharedTiles();
 
   constructor(ops: ClientOps, options: ClientOptions = {}) {
@@ -98,10 +108,13 @@ export class SumdbClient {
   /** Reads, authenticates and caches one lookup response; concurrent lookups of one file share the work. */
   #record(state: State, remote: string): Promise<Buffer> {
     const file = state.name + remote;
+    const proven = this.#proven.get(file);
+    if (proven !== undefined) return Promise.resolve(proven.data);
     let p = this.#records.get(file);
     if (p === undefined) {
       p = this.#fetchRecord(state, file, remote).finally(() => this.#records.delete(file));
       this.#records.set(file, p);
+      p.then((data) => this.#proven.set(file, { bytes: data.length + ENTRY_OVERHEAD, data: ownBytes(data) })).catch(() => undefined);
     }
     return p;
   }
@@ -159,6 +172,7 @@ export class SumdbClient {
       });
     }
     if (h.equals(older.hash)) return;
+    this.#proven.clear();
     const report = await misbehaviourReport(older, olderNote, newer, newerNote, h, thr);
     this.#ops.securityError(report);
     throw new SecurityError(report);

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ByteLRU, ownBytes } from './lru.js';
+import { ByteLRU, ownBytes } from './byte-lru.js';
 
 test('the LRU evicts the least recently used entries once over its byte budget', () => {
   const lru = new ByteLRU<{ bytes: number; v: string }>(80);

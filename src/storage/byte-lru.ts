@@ -1,4 +1,5 @@
-// A byte-bounded LRU for small immutable values (info, mod, hashes), so hits skip the filesystem.
+// A byte-bounded LRU for small immutable values (info, mod, hashes; checksum-database tiles and records), so
+// hits skip the filesystem.
 export class ByteLRU<V extends { readonly bytes: number }> {
   private readonly map = new Map<string, V>();
   private total = 0;
@@ -31,6 +32,11 @@ export class ByteLRU<V extends { readonly bytes: number }> {
     if (old === undefined) return;
     this.map.delete(key);
     this.total -= old.bytes;
+  }
+
+  clear(): void {
+    this.map.clear();
+    this.total = 0;
   }
 
   /** Removes every entry whose key passes `drop` (rare: a refresh announced by a webhook). */
