@@ -75,7 +75,6 @@ async function fetchTile(ops: ClientOps, name: string, tile: Tile, remoteOnly: b
   }
 }
 
-/** A TileReader for one verification; it remembers which tiles came from the cache so they are not rewritten. */
 /** What every reader of one client shares. */
 export interface SharedTiles {
   readonly inFlight: InFlight;
@@ -84,6 +83,7 @@ export interface SharedTiles {
 
 export const sharedTiles = (): SharedTiles => ({ inFlight: new Map(), recent: new ByteLRU(TILE_MEMORY) });
 
+/** A TileReader for one verification; it remembers which tiles came from the cache so they are not rewritten. */
 export function clientTileReader(ops: ClientOps, name: string, height: number, shared: SharedTiles, opts: ClientTileOptions = {}): TileReader {
   const { inFlight, recent } = shared;
   const cached = new Set<string>();
