@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ByteLRU, ownBytes } from './byte-lru.js';
+import { ByteLRU, ENTRY_OVERHEAD, keptBytes, ownBytes } from './byte-lru.js';
 
 test('the LRU evicts the least recently used entries once over its byte budget', () => {
   const lru = new ByteLRU<{ bytes: number; v: string }>(80);
@@ -28,4 +28,13 @@ test('ownBytes copies a slice of a shared slab and keeps a Buffer that owns its 
   assert.deepEqual(own, pooled);
   const whole = Buffer.allocUnsafeSlow(8);
   assert.equal(ownBytes(whole), whole, 'no copy when the Buffer owns its memory');
+});
+
+test('kept bytes are a copy of their own, counted at their weight plus what an entry costs', () => {
+  const pooled = Buffer.from('tile bytes');
+  const kept = keptBytes(pooled, 4);
+  assert.equal(kept.bytes, 4 * pooled.length + ENTRY_OVERHEAD);
+  assert.deepEqual(kept.data, pooled);
+  assert.equal(kept.data.buffer.byteLength, pooled.length, 'not a slice of the shared slab');
+  assert.equal(keptBytes(pooled).bytes, pooled.length + ENTRY_OVERHEAD);
 });

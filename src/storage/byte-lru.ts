@@ -67,3 +67,11 @@ export function ownBytes(b: Buffer): Buffer {
   b.copy(own);
   return own;
 }
+
+/** Bytes kept in a ByteLRU: a copy of their own, counted at `weight` times their size plus what an entry costs. */
+export interface KeptBytes {
+  readonly bytes: number;
+  readonly data: Buffer;
+}
+
+export const keptBytes = (data: Buffer, weight = 1): KeptBytes => ({ bytes: weight * data.length + ENTRY_OVERHEAD, data: ownBytes(data) });

@@ -1,6 +1,7 @@
 // How the client gets tiles (x/mod sumdb client readTile/SaveTiles, §7.1): the cache first, then the
 // server; a partial tile falls back to the prefix of the full one. Tiles are cached only once authenticated.
-import { ByteLRU, ENTRY_OVERHEAD, ownBytes } from '../storage/byte-lru.js';
+import { ByteLRU, keptBytes } from '../storage/byte-lru.js';
+import type { KeptBytes } from '../storage/byte-lru.js';
 import type { ClientOps } from './client-ops.js';
 import { tilePath } from './tile.js';
 import type { Tile } from './tile.js';
@@ -26,14 +27,11 @@ export type InFlight = Map<string, Promise<Fetched>>;
  * every lookup, and a lookup reads no file for them. Tiles never change, and these passed the same checks
  * as the cached ones; every read still checks them against the signed tree.
  */
-export type RecentTiles = ByteLRU<{ readonly bytes: number; readonly data: Buffer }>;
+export type RecentTiles = ByteLRU<KeptBytes>;
 
-/** A full tile of height 8 is 8 KiB; the subtree hashes kept for it take about three times that. */
 const TILE_MEMORY = 4 * 1024 * 1024;
-
-function remember(recent: RecentTiles, path: string, data: Buffer): void {
-  recent.set(path, { bytes: 4 * data.length + ENTRY_OVERHEAD, data: ownBytes(data) });
-}
+/** A full tile of height 8 is 8 KiB; the subtree hashes kept for it take about three times that. */
+const TILE_WEIGHT = 4;
 
 /** The first W hashes of a full tile's data; wrong-sized data is caught later by the hash reader. */
 const prefix = (data: Buffer, t: Tile): Buffer => data.subarray(0, t.w * HASH_SIZE);
@@ -47,7 +45,7 @@ async function fetchTile(ops: ClientOps, name: string, tile: Tile, remoteOnly: b
     if (held !== undefined) return { data: held.data, fromCache: true };
     try {
       const data = await ops.readCache(`${name}/${path}`);
-      remember(recent, path, data);
+      recent.set(path, keptBytes(data, TILE_WEIGHT));
       return { data, fromCache: true };
     } catch {
       // Not cached: a cached full tile has the same prefix and was authenticated too.
@@ -55,7 +53,7 @@ async function fetchTile(ops: ClientOps, name: string, tile: Tile, remoteOnly: b
     if (partial) {
       try {
         const data = prefix(await ops.readCache(`${name}/${tilePath(full)}`), tile);
-        remember(recent, path, data);
+        recent.set(path, keptBytes(data, TILE_WEIGHT));
         return { data, fromCache: true };
       } catch {
         // Not cached either: ask the server.
@@ -110,7 +108,7 @@ export function clientTileReader(ops: ClientOps, name: string, height: number, s
         const path = tilePath(tile);
         if (cached.has(path)) continue;
         cached.add(path);
-        remember(recent, path, data[i] as Buffer);
+        recent.set(path, keptBytes(data[i] as Buffer, TILE_WEIGHT));
         // A failed cache write only costs a refetch later, so it is logged rather than failing the lookup.
         await ops.writeCache(`${name}/${path}`, data[i] as Buffer).catch((err: unknown) => ops.log(`sumdb: caching ${path}: ${String(err)}`));
       }

@@ -1,7 +1,8 @@
 // A checksum-database client like x/mod sumdb.Client (§7.4): looks up go.sum lines, proves them part of
 // the signed log, and keeps one consistent timeline of signed tree heads, raising SecurityError on a fork.
 import { gmpError, GmpError } from '../errors.js';
-import { ByteLRU, ENTRY_OVERHEAD, ownBytes } from '../storage/byte-lru.js';
+import { ByteLRU, keptBytes } from '../storage/byte-lru.js';
+import type { KeptBytes } from '../storage/byte-lru.js';
 import { SecurityError } from './client-ops.js';
 import type { ClientOps } from './client-ops.js';
 import { clientTileReader, sharedTiles } from './client-tiles.js';
@@ -42,7 +43,7 @@ export class SumdbClient {
    * of a version's go.mod, of its zip and the go command's own lookup through the relay each ask, and the log
    * never changes a record it has. Forgotten when the server is caught contradicting itself.
    */
-  readonly #proven = new ByteLRU<{ readonly bytes: number; readonly data: Buffer }>(PROVEN_MEMORY);
+  readonly #proven = new ByteLRU<KeptBytes>(PROVEN_MEMORY);
   readonly #tiles = sharedTiles();
 
   constructor(ops: ClientOps, options: ClientOptions = {}) {
@@ -113,7 +114,7 @@ export class SumdbClient {
     if (p === undefined) {
       p = this.#fetchRecord(state, file, remote).finally(() => this.#records.delete(file));
       this.#records.set(file, p);
-      p.then((data) => this.#proven.set(file, { bytes: data.length + ENTRY_OVERHEAD, data: ownBytes(data) })).catch(() => undefined);
+      p.then((data) => this.#proven.set(file, keptBytes(data))).catch(() => undefined);
     }
     return p;
   }
