@@ -148,7 +148,7 @@ export class Metrics {
   });
   readonly readAhead = new Counter({
     name: 'gomodproxy_read_ahead_total',
-    help: 'Versions whose .info and .zip were filled ahead of the client after a miss on their go.mod, by result (filled, failed, dropped: the queue was full)',
+    help: 'Files (go.mod, .info, zip) read ahead of the go command, by result (filled: now cached, failed, dropped: the queue was full)',
     labelNames: ['result'] as const,
     registers: [this.registry],
   });

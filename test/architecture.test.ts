@@ -33,7 +33,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   feed: ['fill', 'upstream', 'storage', 'coord', 'protocol', 'errors', 'metrics'],
   hooks: ['fill', 'vcs', 'storage', 'coord', 'protocol', 'errors'],
   bundle: ['content', 'verify', 'sumdb', 'storage', 'coord', 'modzip', 'protocol', 'errors'],
-  cache: ['content', 'fill', 'storage', 'protocol', 'errors', 'metrics'],
+  cache: ['content', 'fill', 'storage', 'modzip', 'protocol', 'errors', 'metrics'],
   publish: ['cache', 'fill', 'vcs', 'storage', 'coord', 'modzip', 'protocol', 'errors'],
   server: ['cache', 'publish', 'verify', 'policy', 'feed', 'hooks', 'auth', 'audit', 'sumdb', 'storage', 'modzip', 'protocol', 'errors', 'metrics'],
   dashboard: ['server', 'auth', 'verify', 'vcs', 'shellenv', 'storage', 'modzip', 'protocol', 'errors', 'metrics'],

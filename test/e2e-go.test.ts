@@ -28,7 +28,8 @@ after(async () => {
 /** A running gomodproxy in front of `upstream`: in this process (1 worker) or as a process tree (N workers). */
 async function serve(workers: number, upstream: string): Promise<{ url: string; close(): Promise<void> }> {
   if (workers === 1) {
-    const p = await startProxy({ upstream });
+    // Read-ahead on, as by default (the helper turns it off): the go command sees what users' go commands see.
+    const p = await startProxy({ upstream, 'read-ahead': '8' });
     return { url: p.url, close: () => p.close() };
   }
   const data = await mkdtemp(path.join(tmpdir(), 'gmp-e2e-workers-'));

@@ -121,7 +121,9 @@ export class GatherPeer {
     });
   }
 
+  /** Stops listening; questions still waiting fail now. */
   close(): void {
     this.channel.off('message', this.onMessage);
+    for (const answered of [...this.waiting.values()]) answered({ t: `${this.prefix}-answer`, id: 0, error: 'closed' });
   }
 }

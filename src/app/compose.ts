@@ -32,6 +32,7 @@ import { KeptHashGate } from '../verify/kept-hash-gate.js';
 import type { OwnSumdb } from '../verify/own-sumdb.js';
 import { Quarantine } from '../verify/quarantine.js';
 import { ClusterMetrics } from './cluster-metrics.js';
+import { WorkerReadAhead } from './cluster-read-ahead.js';
 import { openContent } from './content.js';
 import type { Content } from './content.js';
 import { Followers } from './follow.js';
@@ -151,7 +152,9 @@ export async function createServer(config: Readonly<Config>, options: ComposeOpt
   if (own !== undefined) gates.push(new OwnRecordGate(own, log, redact));
 
   const readAhead = new ReadAhead(config.cache.readAhead, { count: (result) => metrics.readAhead.inc({ result }) });
-  const cache = new ModuleCache(
+  // The other workers fill ahead their share of what a go command read (their clients' go.mod files) too.
+  const siblings = worker === undefined || !readAhead.enabled ? undefined : new WorkerReadAhead(worker.channel, (infos) => cache.downloadsAhead(infos));
+  const cache: ModuleCache = new ModuleCache(
     layout.cache,
     fill,
     {
@@ -162,6 +165,8 @@ export async function createServer(config: Readonly<Config>, options: ComposeOpt
       zipReaders: content.zipReaders,
       overlay: company.overlay,
       readAhead,
+      mayReadAhead: (modulePath) => !isPrivate(modulePath),
+      downloading: siblings === undefined ? undefined : (infos) => siblings.tell(infos),
     },
     metrics,
     log,
@@ -215,6 +220,7 @@ export async function createServer(config: Readonly<Config>, options: ComposeOpt
     followers,
     close: async () => {
       await app.close();
+      siblings?.close();
       await readAhead.close();
       // Versions being stored for a feed finish (and its cursor is saved) while the stores are still open.
       await followers.close();

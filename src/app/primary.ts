@@ -26,6 +26,7 @@ import { MetricsAggregator } from './cluster-metrics.js';
 import { bindListenSocket, offerListenSocket } from './listen-socket.js';
 import { tlsEnabled } from './tls.js';
 import { StatsHub } from './cluster-stats.js';
+import { ReadAheadHub } from './cluster-read-ahead.js';
 import { watchWorker } from './watchdog.js';
 
 /**
@@ -58,6 +59,7 @@ export async function runPrimary(config: Readonly<Config>, log: Logger): Promise
   const metrics = new MetricsAggregator();
   // The dashboard's one timeline for the whole server lives here, where worker restarts cannot lose it.
   const stats = config.dashboard ? new StatsHub() : undefined;
+  const readAhead = config.cache.readAhead > 0 ? new ReadAheadHub() : undefined;
   const crashes: number[] = [];
   let stopping = false;
 
@@ -93,6 +95,7 @@ export async function runPrimary(config: Readonly<Config>, log: Logger): Promise
     const detachCoord = coord === undefined ? () => undefined : serveCoordinator(coord, worker, id);
     const detachMetrics = metrics.add(id, worker);
     const detachStats = stats?.add(id, worker);
+    const detachReadAhead = readAhead?.add(id, worker);
     // A message to a worker that just died must not take the primary down.
     worker.on('error', (err) => log.warn({ worker: id, err: err.message }, 'worker channel error'));
     worker.once('exit', (code, signal) => {
@@ -105,6 +108,7 @@ export async function runPrimary(config: Readonly<Config>, log: Logger): Promise
       }
       detachMetrics();
       detachStats?.();
+      detachReadAhead?.();
       stopWatch();
       if (stopping) return;
       log.error({ worker: id, code, signal }, 'worker exited; starting a new one');

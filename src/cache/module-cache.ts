@@ -18,6 +18,7 @@ import type { ZipReaders } from '../content/zip-readers.js';
 import type { ZipHandle } from './zip-entries.js';
 import { ZipEntries } from './zip-entries.js';
 import type { ReadAhead } from './read-ahead.js';
+import { NextAsks } from './next-asks.js';
 
 export interface CacheOptions {
   readonly listTTLms: number;
@@ -30,8 +31,18 @@ export interface CacheOptions {
   readonly zipReaders?: ZipReaders;
   /** Versions that exist besides what the upstreams list (published ones), merged into list and @latest. */
   readonly overlay?: VersionsOverlay;
-  /** After a miss on a version's .mod, fill its .info and .zip in the background (read-ahead.ts). */
+  /** Fills in the background what the go command will most likely ask next (next-asks.ts, read-ahead.ts). */
   readonly readAhead?: ReadAhead;
+  /**
+   * Modules read-ahead may fill (default: all). Private ones are left to the clients allowed to read them: their
+   * fills run on the company's servers and credentials, set off by whoever reads a go.mod that names them.
+   */
+  readonly mayReadAhead?: (modulePath: string) => boolean;
+  /**
+   * Told when a client turns to downloads, for the other processes' read-ahead (absent: only this one's);
+   * `infos` when it asked for an .info first, as `go mod download` does, not a zip, as a build does.
+   */
+  readonly downloading?: (infos: boolean) => void;
 }
 
 /** Adds versions to list and @latest answers; `base` is the answer from the upstreams or the cache. */
@@ -71,6 +82,8 @@ export class ModuleCache {
   /** Zips answered while their commit still runs. */
   private readonly commits = new Set<Promise<boolean>>();
   private readonly now: () => number;
+  /** What clients asked so far, for read-ahead; absent when read-ahead is off. */
+  private readonly next: NextAsks | undefined;
 
   constructor(
     private readonly store: BlobStore,
@@ -86,6 +99,7 @@ export class ModuleCache {
     this.zips = new ZipEntries(store, Math.floor(options.memoryBytes / 4), options.zipReaders);
     this.negative = new NegativeCache(options.negativeTTLms, this.now);
     this.counters = new LookupCounters(metrics);
+    this.next = options.readAhead?.enabled === true ? new NextAsks(this.now) : undefined;
   }
 
   list(modulePath: string, opts: FetchOptions = {}): Promise<Small> {
@@ -107,6 +121,7 @@ export class ModuleCache {
     const hit = this.hot('info', modulePath, query, opts);
     if (hit !== undefined) return Promise.resolve({ ...hit, immutable: true });
     if (isExactQuery(modulePath, query)) {
+      if (this.next !== undefined && opts.ahead !== true && opts.cachedOnly !== true) this.downloadAsked(true);
       const exactKey = this.keys.key(modulePath, query, 'info');
       return this.immutable({ kind: 'info', module: modulePath, version: query }, exactKey, opts).then((s) => ({ ...s, immutable: true }));
     }
@@ -122,7 +137,10 @@ export class ModuleCache {
     const key = this.keys.key(modulePath, version, kind);
     // Only exact versions are stored under an .info artifact key; .mod keys are exact by construction.
     const hit = kind === 'info' ? this.memory.get(key) : this.recent(key);
-    if (hit !== undefined) this.count(opts, kind, 'hit');
+    if (hit !== undefined) {
+      this.count(opts, kind, 'hit');
+      if (kind === 'mod' && this.next?.expected(modulePath, version) === true) this.modRead(modulePath, version, hit.body, opts);
+    }
     return hit;
   }
 
@@ -132,6 +150,7 @@ export class ModuleCache {
 
   async zip(modulePath: string, version: string, opts: FetchOptions = {}): Promise<ZipHandle> {
     if (opts.ahead !== true) this.options.zipServed?.(modulePath, version);
+    if (this.next !== undefined && opts.ahead !== true && opts.cachedOnly !== true) this.downloadAsked(false);
     const key = this.keys.key(modulePath, version, 'zip');
     const want: Want = { kind: 'zip', module: modulePath, version };
     const mem = this.zips.get(key);
@@ -173,38 +192,77 @@ export class ModuleCache {
     if (opts.ahead !== true) this.counters.count(endpoint, result);
   }
 
-  /** What `go mod download` asks after a version's go.mod: its .info and .zip, filled in the background. */
-  private readAhead(modulePath: string, version: string): void {
+  /**
+   * A client read a version's go.mod: the go.mod files the go command reads next are read ahead. Requests that
+   * must not fill (cache-only) and read-ahead's own never guess further.
+   */
+  private modRead(modulePath: string, version: string, gomod: Buffer, opts: FetchOptions): void {
     const ahead = this.options.readAhead;
-    if (ahead === undefined || !ahead.enabled) return;
-    const opts: FetchOptions = { ahead: true };
-    ahead.schedule(`${modulePath}@${version}`, async () => {
-      await this.info(modulePath, version, opts);
-      await this.zip(modulePath, version, opts);
-    });
+    if (this.next === undefined || ahead === undefined || opts.ahead === true || opts.cachedOnly === true) return;
+    const may = this.options.mayReadAhead;
+    for (const r of this.next.modRead(modulePath, version, gomod)) {
+      const key = this.keys.key(r.path, r.version, 'mod');
+      if (this.recent(key) !== undefined || (may !== undefined && !may(r.path))) continue;
+      ahead.schedule(key, () => (this.recent(key) === undefined ? this.mod(r.path, r.version, { ahead: true }).then(() => undefined) : Promise.resolve()));
+    }
+  }
+
+  /**
+   * A client asked for an exact version's .info or a zip: it turned to downloads. When this process has
+   * something to predict, the other processes are told too (their share of the go.mod files may be theirs).
+   */
+  private downloadAsked(infos: boolean): void {
+    if (this.next?.pending !== true) return;
+    this.downloadsAhead(infos);
+    this.options.downloading?.(infos);
+  }
+
+  /**
+   * Fills ahead the zips of the versions minimal version selection will pick, after their .info files when
+   * `infos` (in the order `go mod download` asks for them): what this process's clients read since the last time.
+   */
+  downloadsAhead(infos: boolean): void {
+    const ahead = this.options.readAhead;
+    if (this.next === undefined || ahead === undefined) return;
+    const may = this.options.mayReadAhead;
+    const versions = this.next.downloadAsked().filter((v) => may === undefined || may(v.path));
+    for (const v of infos ? versions : []) {
+      const key = this.keys.key(v.path, v.version, 'info');
+      if (this.memory.get(key) === undefined) ahead.schedule(key, () => this.info(v.path, v.version, { ahead: true }).then(() => undefined));
+    }
+    for (const v of versions) {
+      const key = this.keys.key(v.path, v.version, 'zip');
+      if (this.zips.get(key) === undefined) ahead.schedule(key, () => this.zip(v.path, v.version, { ahead: true }).then(() => undefined));
+    }
   }
 
   private async immutable(want: Want, key: string, opts: FetchOptions): Promise<Small> {
     const mem = this.recent(key);
     if (mem !== undefined) {
       this.count(opts, want.kind, 'hit');
+      if (want.kind === 'mod' && this.next?.expected(want.module, want.version) === true) this.modRead(want.module, want.version, mem.body, opts);
       return mem;
     }
     const stored = await this.filler.stored(want);
     if (stored?.body !== undefined) {
       this.count(opts, want.kind, 'hit');
-      return this.remember(key, stored);
+      return this.read(want, this.remember(key, stored), opts);
     }
     // A fill that finished while we looked in storage already answered (its write may still be running).
     const just = this.recent(key);
     if (just !== undefined) {
       this.count(opts, want.kind, 'hit');
-      return just;
+      return this.read(want, just, opts);
     }
     this.count(opts, want.kind, 'miss');
     const filled = await this.fetch(want, key, opts);
-    if (want.kind === 'mod' && opts.ahead !== true) this.readAhead(want.module, want.version);
-    return this.recent(key) ?? this.remember(key, filled);
+    return this.read(want, this.recent(key) ?? this.remember(key, filled), opts);
+  }
+
+  /** An answer from storage or upstream, first in this process: a go.mod's requirements are read ahead. */
+  private read(want: Want, s: Small, opts: FetchOptions): Small {
+    if (want.kind === 'mod') this.modRead(want.module, want.version, s.body, opts);
+    return s;
   }
 
   private async mutable(want: Want, key: string, opts: FetchOptions, fallback?: () => Promise<Buffer | undefined>): Promise<Small> {
@@ -256,6 +314,8 @@ export class ModuleCache {
       if (e.notFound) this.negative.remember(key, e);
       // Our own disk failing is no upstream trouble: it needs an operator, so it is an error.
       else if (e.local) this.log?.error({ module: this.redact(want.module), code: e.code, err: e.message }, 'cache fill failed');
+      // A guess that failed is nobody's failure: a client asking for it later logs it.
+      else if (opts.ahead === true) this.log?.debug({ module: this.redact(want.module), code: e.code, err: e.message }, 'read-ahead fill failed');
       else this.log?.warn({ module: this.redact(want.module), code: e.code, err: e.message }, 'cache fill failed');
       throw e;
     }

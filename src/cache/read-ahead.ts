@@ -1,10 +1,10 @@
-// Background fills of what a client will most likely ask next: after a miss on a version's go.mod, the
-// go command (`go mod download`, a build on a fresh machine) asks for that version's .info and .zip. Filling
-// them meanwhile turns those requests into hits or joins them to a fill under way. Bounded: a few versions
-// at a time, a short queue, and anything beyond is dropped (it is only a guess).
+// Background fills of what a client will most likely ask next (next-asks.ts guesses what): the go.mod files
+// a go.mod requires, and the zips of the versions a build selects. Filling them meanwhile turns the go
+// command's requests into hits or joins them to a fill under way. Bounded: a few files at a time, a queue
+// of one graph's zips, and anything beyond is dropped (it is only a guess).
 
 export interface ReadAheadCounters {
-  /** Counts each version read ahead by outcome: filled, failed, dropped. */
+  /** Counts each file read ahead by outcome: filled, failed, dropped. */
   count(result: 'filled' | 'failed' | 'dropped'): void;
 }
 
@@ -15,10 +15,10 @@ export class ReadAhead {
   private readonly active = new Set<Promise<void>>();
 
   constructor(
-    /** Versions filled at once (0: read-ahead off). */
+    /** Files filled at once (0: read-ahead off). */
     private readonly concurrency: number,
     private readonly counters?: ReadAheadCounters,
-    private readonly maxQueue = 256,
+    private readonly maxQueue = 1024,
   ) {}
 
   get enabled(): boolean {

@@ -65,9 +65,9 @@ export const configSchema = z
       listTTL: duration('1m', { flag: 'list-ttl', help: 'how long @v/list, @latest and queries are fresh' }),
       negativeTTL: duration('30s', { flag: 'negative-ttl', help: 'how long a not-found answer is remembered' }),
       memory: size('64MiB', { flag: 'memory-cache', help: 'in-memory cache for small metadata' }),
-      readAhead: int(0, 0, 64, {
+      readAhead: int(8, 0, 64, {
         flag: 'read-ahead',
-        help: "after a miss on a version's go.mod, fill its .info and .zip in the background, this many versions at a time (0: off): `go mod download` and builds ask for them next",
+        help: 'fill in the background what the go command asks next (the go.mod files below an unpruned go.mod; once it turns to downloads, the .info and zips of the versions it selected), this many files at a time (0: off)',
       }),
     }),
     http: section({

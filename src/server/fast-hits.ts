@@ -1,7 +1,7 @@
 // Hits on `.info` and `.mod` held in memory (the bulk of a warm proxy's traffic) answered without Fastify's
 // request cycle: same status, headers, body, metrics and access rule as the route. `hitFor` decides and is
 // shared by two callers: Node's request event (this file) and the connection-level path (wire-hits.ts).
-// Anything else (a miss, a query, credentials, a refusal, shutdown) falls through to Fastify.
+// Anything else (a miss, a query, credentials, Disable-Module-Fetch, a refusal, shutdown) falls through to Fastify.
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ModuleCache } from '../cache/module-cache.js';
@@ -58,7 +58,7 @@ export function hitFor(o: FastHitsOptions, r: HitRequest): Hit | undefined {
   try {
     const p = parseCached(url);
     if (p.endpoint !== kind) return undefined;
-    hit = o.cache.hot(kind, p.module, p.version);
+    hit = o.cache.hot(kind, p.module, p.version, { cachedOnly: p.cachedOnly });
   } catch {
     // An invalid path: Fastify's route answers it with its reason.
     return undefined;
@@ -79,7 +79,7 @@ export function countHit(o: FastHitsOptions, h: Hit): void {
 export function withFastHits(o: FastHitsOptions, next: RequestListener): RequestListener {
   const answer = (req: IncomingMessage, res: ServerResponse): boolean => {
     const h = req.headers;
-    if (h.authorization !== undefined || (h.host === undefined && req.httpVersion === '1.1')) return false;
+    if (h.authorization !== undefined || h['disable-module-fetch'] !== undefined || (h.host === undefined && req.httpVersion === '1.1')) return false;
     const inm = h['if-none-match'];
     const hit = hitFor(o, { method: req.method ?? '', url: req.url ?? '', ifNoneMatch: inm, requestId: h['x-request-id'] });
     if (hit === undefined) return false;

@@ -20,8 +20,21 @@ const HEAD_END = Buffer.from('\r\n\r\n');
 const MAX_HEAD = 8192;
 const REQUEST_LINE = /^(GET|HEAD) (\/[\x21-\x7e]*) HTTP\/1\.1$/;
 const HEADER = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+):[ \t]*([\x20-\x7e\t]*?)[ \t]*$/;
-/** Headers whose presence means Fastify must see the request: credentials, a body, protocol changes. */
-const HAND_OVER = new Set(['authorization', 'proxy-authorization', 'cookie', 'content-length', 'transfer-encoding', 'expect', 'upgrade', 'te']);
+/**
+ * Headers whose presence means Fastify must see the request: credentials, a body, protocol changes, and
+ * Disable-Module-Fetch (a hit on a go.mod may set off read-ahead, which such a request must not).
+ */
+const HAND_OVER = new Set([
+  'authorization',
+  'proxy-authorization',
+  'cookie',
+  'content-length',
+  'transfer-encoding',
+  'expect',
+  'upgrade',
+  'te',
+  'disable-module-fetch',
+]);
 
 interface Parsed {
   readonly method: string;

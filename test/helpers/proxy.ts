@@ -21,7 +21,19 @@ export interface RunningProxy {
 export async function startProxy(flags: Record<string, string | string[]>, opts: { dataDir?: string } = {}): Promise<RunningProxy> {
   const dataDir = opts.dataDir ?? (await mkdtemp(path.join(tmpdir(), 'gmp-data-')));
   const config = await loadConfig({
-    flags: { data: dataDir, listen: '127.0.0.1:0', 'log-level': 'silent', retries: '0', 'negative-ttl': '0s', sumdb: 'off', 'own-sumdb': 'off', ...flags },
+    // Read-ahead off unless asked for: tests count what the upstream was asked, and read-ahead asks in the
+    // background at times no test controls (test/read-ahead.test.ts covers it, and the go command's suites).
+    flags: {
+      data: dataDir,
+      listen: '127.0.0.1:0',
+      'log-level': 'silent',
+      retries: '0',
+      'negative-ttl': '0s',
+      sumdb: 'off',
+      'own-sumdb': 'off',
+      'read-ahead': '0',
+      ...flags,
+    },
     env: {},
   });
   const server = await createServer(config, { defaultMetrics: false });

@@ -1,0 +1,41 @@
+// Read-ahead across the workers of `serve --workers N`. Each worker remembers the go.mod files its own clients
+// read (cache/next-asks.ts), but one go command's connections land on any worker. So when a worker sees a
+// client turn to downloads, it tells the primary, which tells every worker to fill ahead what its own share
+// predicts: one message per go command, none per request.
+import type { Channel } from '../coord/ipc.js';
+import { GatherHub, GatherPeer } from './cluster-gather.js';
+
+const PREFIX = 'gmp-ahead';
+
+/** Primary side: add every worker's channel. */
+export class ReadAheadHub {
+  private readonly hub: GatherHub = new GatherHub(PREFIX, async (q) => (await this.hub.gather(q)).size);
+
+  add(id: string, channel: Channel): () => void {
+    return this.hub.add(id, channel);
+  }
+}
+
+/**
+ * Worker side: `downloads` runs when another worker saw a client turn to downloads (on this one too: a no-op
+ * then), with whether the client asked for an .info (`go mod download`) or a zip first (a build).
+ */
+export class WorkerReadAhead {
+  private readonly peer: GatherPeer;
+
+  constructor(channel: Channel, downloads: (infos: boolean) => void) {
+    this.peer = new GatherPeer(PREFIX, channel, async (q) => {
+      downloads(q === true);
+      return null;
+    });
+  }
+
+  /** Tells every worker; never fails (without the primary, each worker still fills ahead its own share). */
+  tell(infos: boolean): void {
+    this.peer.ask(infos).catch(() => undefined);
+  }
+
+  close(): void {
+    this.peer.close();
+  }
+}
