@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import os from 'node:os';
 import { test } from 'node:test';
-import { coldVariants, withCpu } from './cold.js';
+import { coldVariants, directFor, withCpu } from './cold.js';
 import { lineup } from './contenders.js';
 
 test('with --workers available, the cold suite also times gomodproxy as one process, on both graphs', (t) => {
@@ -26,6 +26,28 @@ test('without --workers, gomodproxy is timed once per graph, with its defaults',
     v.filter((x) => x.contender?.id === 'gomodproxy').map((x) => x.name),
     ['gomodproxy', 'gomodproxy-sumdb', 'gomodproxy-running', 'gomodproxy-sumdb-running'],
   );
+});
+
+test('with a far upstream, the go command, gomodproxy (defaults) and goproxy run against it too, compared with the go command there', () => {
+  const team = lineup(['nginx', 'gomodproxy', 'goproxy'], true, true).contenders;
+  const v = coldVariants(team, 20);
+  const far = v.filter((x) => x.far === true);
+  assert.deepEqual(
+    far.map((x) => [x.name, directFor(x)]),
+    [
+      ['direct-far', 'direct-far'],
+      ['gomodproxy-far', 'direct-far'],
+      ['goproxy-far', 'direct-far'],
+      ['direct-far-running', 'direct-far-running'],
+      ['gomodproxy-far-running', 'direct-far-running'],
+      ['goproxy-far-running', 'direct-far-running'],
+    ],
+  );
+  assert.equal(directFor(v.find((x) => x.name === 'gomodproxy-sumdb') as (typeof v)[number]), 'direct-sumdb');
+  assert.equal(directFor(v.find((x) => x.name === 'gomodproxy-running') as (typeof v)[number]), 'direct-running');
+  // --far-upstream 0, or no go command straight at the upstream to compare with: no far variants.
+  assert.equal(coldVariants(team, 0).filter((x) => x.far === true).length, 0);
+  assert.equal(coldVariants(lineup(['gomodproxy'], false, false).contenders, 20).filter((x) => x.far === true).length, 0);
 });
 
 test('withCpu counts the CPU a process tree used during the run it wraps, and only that', async () => {

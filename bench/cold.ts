@@ -6,7 +6,9 @@
 // empty cache; the second is what a proxy that has been up for a while does on a miss (a JIT runtime has
 // compiled its fill path by then; a Go binary has nothing to warm). With nginx among the contenders, two
 // yardsticks run too: nginx only forwarding to the upstream, and nginx storing what it forwards; with
-// gomodproxy, a third: a bare Node.js proxy storing what it forwards (the runtime's floor).
+// gomodproxy, a third: a bare Node.js proxy storing what it forwards (the runtime's floor). Unless
+// `--far-upstream 0`, the go command, gomodproxy and goproxy also run against the upstream moved far away
+// (bench/far-front.ts): what a proxy's fills cost when each upstream request waits for a round trip.
 import { execFile, execFileSync } from 'node:child_process';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -17,6 +19,7 @@ import { coldSumdb } from './cold-sumdb.js';
 import type { BenchContext } from './context.js';
 import type { Contender } from './contenders.js';
 import { graphModules, mainGoMod, writeModules } from './fixtures.js';
+import { startFarFront } from './far-front.js';
 import { startNginx, startNginxFront } from './nginx.js';
 import { DeferredRemovals } from './removals.js';
 import { startContender, startNodeFront } from './servers.js';
@@ -38,6 +41,8 @@ export interface ColdVariant {
    * Node.js proxy storing what it forwards (bench/node-front.ts).
    */
   readonly front?: 'forward' | 'store' | 'node';
+  /** Against the upstream moved far away (`--far-upstream`), compared with the go command straight at it. */
+  readonly far?: boolean;
 }
 
 /** The name of a variant's second graph, timed through the process that served the first. */
@@ -68,7 +73,13 @@ export function pairRatio(r: ColdResult | undefined, a: string, b: string): numb
   return median(ratios);
 }
 
-export function coldVariants(contenders: readonly Contender[]): ColdVariant[] {
+/** The variant the go command straight at the (near or far) upstream gives the ratio for. */
+export function directFor(v: ColdVariant): string {
+  const first = v.far === true ? 'direct-far' : v.sumdb ? 'direct-sumdb' : 'direct';
+  return v.runningAfter === undefined ? first : running(first);
+}
+
+export function coldVariants(contenders: readonly Contender[], farMs = 0): ColdVariant[] {
   const out: ColdVariant[] = [];
   const ids = new Set(contenders.map((c) => c.id));
   if (ids.has('nginx')) {
@@ -96,6 +107,12 @@ export function coldVariants(contenders: readonly Contender[]): ColdVariant[] {
     });
   }
   for (const c of contenders) if (c.id === 'goproxy' || c.id === 'athens') out.push({ name: c.name, label: c.label, contender: c, sumdb: false });
+  if (farMs > 0 && ids.has('nginx')) {
+    const far = `an upstream ${farMs} ms away`;
+    out.push({ name: 'direct-far', label: `go straight at ${far}`, sumdb: false, far: true });
+    for (const v of out.filter((x) => x.contender !== undefined && !x.sumdb && (x.name === 'gomodproxy' || x.contender.id === 'goproxy')))
+      out.push({ ...v, name: `${v.name}-far`, label: `${v.label}, ${far}`, far: true });
+  }
   const second = out.map((v) => ({
     ...v,
     name: running(v.name),
@@ -139,6 +156,8 @@ interface ColdSetup {
   /** The second graph's main module: the same shape, other module paths. */
   readonly goModSecond: string;
   readonly upstream: string;
+  /** The upstream moved far away, when a variant runs against it. */
+  readonly farUpstream?: string;
   readonly db?: TestSumdb;
   /** Module caches and contenders' directories, removed after the last timed run (removals.ts says why). */
   readonly removals: DeferredRemovals;
@@ -167,6 +186,7 @@ async function timeVariant(s: ColdSetup, v: ColdVariant, i: number): Promise<Var
   // the key and reaches the database through the proxy's /sumdb/ relay, as with GOSUMDB=sum.golang.org.
   const env: Record<string, string> = v.sumdb ? { GOSUMDB: (v.contender === undefined ? db?.gosumdb : db?.key) ?? '' } : {};
   const asked = db?.hits.length ?? 0;
+  const upstream = v.far === true ? (s.farUpstream as string) : s.upstream;
   const first = (url: string) => timedDownload(s.goMod, url, env, s.removals);
   const second = (url: string) => timedDownload(s.goModSecond, url, env, s.removals);
   // A server of this variant and round, in a directory of its own, removed after the suite's last run.
@@ -184,14 +204,12 @@ async function timeVariant(s: ColdSetup, v: ColdVariant, i: number): Promise<Var
   };
   const { front, contender } = v;
   let round: VariantRound;
-  if (front === 'node') round = await through((dir) => startNodeFront(dir, s.upstream));
-  else if (front !== undefined) round = await through((dir) => startNginxFront(dir, s.upstream, front));
-  else if (contender === undefined) round = { seconds: [await first(s.upstream), await second(s.upstream)] };
+  if (front === 'node') round = await through((dir) => startNodeFront(dir, upstream));
+  else if (front !== undefined) round = await through((dir) => startNginxFront(dir, upstream, front));
+  else if (contender === undefined) round = { seconds: [await first(upstream), await second(upstream)] };
   else {
     const sumdb = v.sumdb ? db?.gosumdb : undefined;
-    round = await through((dir) =>
-      startContender(contender, { dir, upstream: s.upstream, files: s.files, sumdb, proxyFlags: ctx.proxyFlags, nodeFlags: ctx.nodeFlags }),
-    );
+    round = await through((dir) => startContender(contender, { dir, upstream, files: s.files, sumdb, proxyFlags: ctx.proxyFlags, nodeFlags: ctx.nodeFlags }));
   }
   // A verified run that never reached the database would be an unverified run under the wrong name.
   if (v.sumdb && (db?.hits.length ?? 0) === asked) throw new Error(`cold: ${v.label} never asked the checksum database`);
@@ -203,13 +221,24 @@ export async function runCold(ctx: BenchContext): Promise<ColdResult> {
   const files = path.join(dir, 'goproxy');
   const mods = graphModules(ctx.graphSize);
   const second = graphModules(ctx.graphSize, 'bench.example/second');
-  const variants = coldVariants(ctx.contenders);
+  const variants = coldVariants(ctx.contenders, ctx.farUpstreamMs);
   ctx.log(`cold: writing two graphs of ${ctx.graphSize} modules (${mods.length} versions each)`);
   await writeModules(files, [...mods, ...second]);
   const upstream = await startNginx(path.join(dir, 'nginx'), files);
+  const far = variants.some((v) => v.far === true) ? await startFarFront(upstream.url, ctx.farUpstreamMs) : undefined;
   const db = variants.some((v) => v.sumdb) ? await coldSumdb(files, [...mods, ...second]) : undefined;
   const removals = new DeferredRemovals();
-  const setup: ColdSetup = { ctx, dir, files, goMod: mainGoMod(mods), goModSecond: mainGoMod(second), upstream: upstream.url, db, removals };
+  const setup: ColdSetup = {
+    ctx,
+    dir,
+    files,
+    goMod: mainGoMod(mods),
+    goModSecond: mainGoMod(second),
+    upstream: upstream.url,
+    farUpstream: far?.url,
+    db,
+    removals,
+  };
   const runs: Array<Record<string, number>> = [];
   const cpuRuns: Array<Record<string, number>> = [];
   try {
@@ -231,6 +260,7 @@ export async function runCold(ctx: BenchContext): Promise<ColdResult> {
     }
   } finally {
     await db?.close();
+    await far?.stop();
     await upstream.stop();
     await removals.now();
   }

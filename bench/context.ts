@@ -13,6 +13,8 @@ export interface BenchContext {
   /** Modules in the cold-fill graph, and timed runs per contender. */
   readonly graphSize: number;
   readonly coldRuns: number;
+  /** The cold suite's far upstream: ms each request waits (0: no far variants). */
+  readonly farUpstreamMs: number;
   /** Zip size for the thundering herd and number of concurrent requests. */
   readonly herdZipBytes: number;
   readonly herdRequests: number;
@@ -46,6 +48,7 @@ export function contextFor(quick: boolean, base: Pick<BenchContext, Given>): Ben
       graphSize: 100,
       // Three rounds, each in another order: the first run after the warm-up pass is often much faster.
       coldRuns: 3,
+      farUpstreamMs: 20,
       herdZipBytes: 10 << 20,
       herdRequests: 500,
       bigZipBytes: 100 << 20,
@@ -64,6 +67,8 @@ export function contextFor(quick: boolean, base: Pick<BenchContext, Given>): Ben
     graphSize: 100,
     // Cold runs are the noisiest (disk, page cache): more of them for the median.
     coldRuns: 5,
+    // A round trip across a region: what a cold fill waits for on every upstream request.
+    farUpstreamMs: 20,
     herdZipBytes: 50 << 20,
     herdRequests: 500,
     bigZipBytes: 500_000_000,

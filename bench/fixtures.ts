@@ -79,7 +79,8 @@ export async function writeModules(root: string, mods: readonly ModuleSpec[]): P
 
 /**
  * A dependency graph of `n` modules with two versions each: v1.1.0 of module i requires a few modules
- * after it (some at v1.0.0, so MVS reads older go.mod files too), like a real build list.
+ * after it (some at v1.0.0), like a real build list. Every go.mod says go 1.19, so the graph is pruned: the
+ * go command reads the go.mod of each version the main module requires and none of the v1.0.0 ones.
  */
 export function graphModules(n: number, prefix = 'bench.example/graph'): ModuleSpec[] {
   const name = (i: number) => `${prefix}/m${String(i).padStart(3, '0')}`;

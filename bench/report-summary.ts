@@ -96,6 +96,13 @@ export function ratios(r: Results): string {
     lines.push(
       `| gomodproxy (defaults) | cold time, process already running | ${vs(running('gomodproxy'), running('direct'))} | ${vs(running('gomodproxy'), running(named(r, 'goproxy') ?? ''))} | ${vs(running('gomodproxy'), running(named(r, 'athens') ?? ''))} | – |`,
     );
+    if (r.cold.seconds['gomodproxy-far'] !== undefined) {
+      const g = named(r, 'goproxy');
+      const far = r.cold.variants.find((v) => v.name === 'direct-far')?.label.replace('go straight at ', '') ?? 'a far upstream';
+      lines.push(
+        `| gomodproxy (defaults) | cold time, ${far} (vs the go command straight at it) | ${vs('gomodproxy-far', 'direct-far')} | ${vs('gomodproxy-far', g === undefined ? undefined : `${g}-far`)} | – | – |`,
+      );
+    }
     // Medians of each side's CPU per graph: they ran in different processes, so there is no per-round pair.
     const cpu = (b?: string) => ratio(b === undefined ? NaN : (r.cold?.cpu?.gomodproxy ?? NaN) / (r.cold?.cpu?.[b] ?? NaN));
     if (r.cold.cpu?.gomodproxy !== undefined)

@@ -22,13 +22,15 @@ import { runWarm } from './warm.js';
 const SUITES = ['warm', 'cold', 'herd', 'memory', 'soak', 'direct', 'verify', 'replicas'] as const;
 const DEFAULT_SUITES = 'warm,cold,herd,memory';
 const HELP = `Usage: npm run bench -- [--quick] [--suite LIST] [--contenders LIST] [--runs N] [--seconds S]
-                       [--connections LIST] [--soak-clients N] [--soak-minutes M]
+                       [--connections LIST] [--far-upstream MS] [--soak-clients N] [--soak-minutes M]
                        [--proxy-flag FLAG]... [--node-flag FLAG]... [--keep]
 
   --quick             a few minutes: 1 s wrk runs, 3 cold rounds, smaller zips; soak 200 clients for 30 s
   --suite LIST        comma-separated among ${SUITES.join(', ')} (default: ${DEFAULT_SUITES})
   --contenders LIST   comma-separated among ${CONTENDER_IDS.join(', ')} (default: all; goproxy and Athens
                       come from ../shared/peers, or BENCH_PEERS, and are skipped when it is absent)
+  --far-upstream MS   the cold suite also runs the go command, gomodproxy and goproxy against the upstream
+                      with every request held back MS ms, as across a WAN (default 20; 0: not)
   --soak-clients N    concurrent connections of the soak suite (default 1000)
   --soak-minutes M    minutes under load in the soak suite (default 10)
   --proxy-flag FLAG   extra flag for 'gomodproxy serve' (repeatable), e.g. --proxy-flag=--log-level=warn
@@ -43,6 +45,7 @@ const OPTIONS = {
   runs: { type: 'string' },
   seconds: { type: 'string' },
   connections: { type: 'string' },
+  'far-upstream': { type: 'string' },
   'soak-clients': { type: 'string' },
   'soak-minutes': { type: 'string' },
   'proxy-flag': { type: 'string', multiple: true },
@@ -89,6 +92,7 @@ async function main(): Promise<number> {
     runs: num(values.runs, base.runs),
     seconds: num(values.seconds, base.seconds),
     connections: values.connections === undefined ? base.connections : values.connections.split(',').map(Number),
+    farUpstreamMs: num(values['far-upstream'], base.farUpstreamMs),
     soakClients: num(values['soak-clients'], base.soakClients),
     soakMinutes: num(values['soak-minutes'], base.soakMinutes),
   };
