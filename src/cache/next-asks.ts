@@ -3,11 +3,11 @@
 // Loading a module graph, the go command reads the go.mod of each requirement of the main module, GOMAXPROCS
 // requests at a time, and goes further only below a go.mod without graph pruning (a go directive before 1.17,
 // or none): from there it reads every go.mod reachable (modload's readModGraph). So the requirements of such a
-// go.mod, and theirs in turn, are the go.mod files a client asks for next; a pruned go.mod's are not. Then it turns to the versions minimal version selection picked (the
-// newest version of each module whose go.mod it read): `go mod download` asks for each one's .info, one at
-// a time, then for the zips; a build asks for the zips. So when a client first asks for an exact version's
-// .info or a zip, the .info and zips of the newest versions whose go.mod clients read in the last minute are
-// what follows.
+// go.mod, and theirs in turn, are the go.mod files a client asks for next; a pruned go.mod's are not. Then it
+// turns to the versions minimal version selection picked (the newest version of each module whose go.mod it
+// read): `go mod download` asks for each one's .info, one at a time, then for the zips; a build asks for the
+// zips. So when a client first asks for an exact version's .info or a zip, the .info and zips of the newest
+// versions whose go.mod clients read in the last minute are what follows.
 //
 // Pure bookkeeping, bounded, and it never throws: a go.mod that does not parse only predicts nothing.
 import { parseGoDirective, compareGoLang } from '../modzip/go-directive.js';
