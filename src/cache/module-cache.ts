@@ -121,7 +121,7 @@ export class ModuleCache {
     const hit = this.hot('info', modulePath, query, opts);
     if (hit !== undefined) return Promise.resolve({ ...hit, immutable: true });
     if (isExactQuery(modulePath, query)) {
-      if (this.next !== undefined && opts.ahead !== true && opts.cachedOnly !== true) this.downloadAsked(true);
+      if (this.guessing(opts)) this.downloadAsked(true);
       const exactKey = this.keys.key(modulePath, query, 'info');
       return this.immutable({ kind: 'info', module: modulePath, version: query }, exactKey, opts).then((s) => ({ ...s, immutable: true }));
     }
@@ -150,7 +150,7 @@ export class ModuleCache {
 
   async zip(modulePath: string, version: string, opts: FetchOptions = {}): Promise<ZipHandle> {
     if (opts.ahead !== true) this.options.zipServed?.(modulePath, version);
-    if (this.next !== undefined && opts.ahead !== true && opts.cachedOnly !== true) this.downloadAsked(false);
+    if (this.guessing(opts)) this.downloadAsked(false);
     const key = this.keys.key(modulePath, version, 'zip');
     const want: Want = { kind: 'zip', module: modulePath, version };
     const mem = this.zips.get(key);
@@ -198,13 +198,19 @@ export class ModuleCache {
    */
   private modRead(modulePath: string, version: string, gomod: Buffer, opts: FetchOptions): void {
     const ahead = this.options.readAhead;
-    if (this.next === undefined || ahead === undefined || opts.ahead === true || opts.cachedOnly === true) return;
+    if (!this.guessing(opts) || this.next === undefined || ahead === undefined) return;
     const may = this.options.mayReadAhead;
     for (const r of this.next.modRead(modulePath, version, gomod)) {
       const key = this.keys.key(r.path, r.version, 'mod');
-      if (this.recent(key) !== undefined || (may !== undefined && !may(r.path))) continue;
-      ahead.schedule(key, () => (this.recent(key) === undefined ? this.mod(r.path, r.version, { ahead: true }).then(() => undefined) : Promise.resolve()));
+      // A go.mod in memory by the time the job runs is a memory hit there, and nothing more.
+      if (this.recent(key) === undefined && (may === undefined || may(r.path)))
+        ahead.schedule(key, () => this.mod(r.path, r.version, { ahead: true }).then(() => undefined));
     }
+  }
+
+  /** Whether this request may set off read-ahead: read-ahead is on, and it is a client's that may fill. */
+  private guessing(opts: FetchOptions): boolean {
+    return this.next !== undefined && opts.ahead !== true && opts.cachedOnly !== true;
   }
 
   /**

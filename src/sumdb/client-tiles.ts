@@ -33,6 +33,12 @@ const TILE_MEMORY = 4 * 1024 * 1024;
 /** A full tile of height 8 is 8 KiB; the subtree hashes kept for it take about three times that. */
 const TILE_WEIGHT = 4;
 
+/** Keeps an authenticated tile's data among the recent ones (counting the subtree hashes it will carry). */
+function keep(recent: RecentTiles, path: string, data: Buffer): Buffer {
+  recent.set(path, keptBytes(data, TILE_WEIGHT));
+  return data;
+}
+
 /** The first W hashes of a full tile's data; wrong-sized data is caught later by the hash reader. */
 const prefix = (data: Buffer, t: Tile): Buffer => data.subarray(0, t.w * HASH_SIZE);
 
@@ -44,17 +50,13 @@ async function fetchTile(ops: ClientOps, name: string, tile: Tile, remoteOnly: b
     const held = recent.get(path);
     if (held !== undefined) return { data: held.data, fromCache: true };
     try {
-      const data = await ops.readCache(`${name}/${path}`);
-      recent.set(path, keptBytes(data, TILE_WEIGHT));
-      return { data, fromCache: true };
+      return { data: keep(recent, path, await ops.readCache(`${name}/${path}`)), fromCache: true };
     } catch {
       // Not cached: a cached full tile has the same prefix and was authenticated too.
     }
     if (partial) {
       try {
-        const data = prefix(await ops.readCache(`${name}/${tilePath(full)}`), tile);
-        recent.set(path, keptBytes(data, TILE_WEIGHT));
-        return { data, fromCache: true };
+        return { data: keep(recent, path, prefix(await ops.readCache(`${name}/${tilePath(full)}`), tile)), fromCache: true };
       } catch {
         // Not cached either: ask the server.
       }
@@ -108,7 +110,7 @@ export function clientTileReader(ops: ClientOps, name: string, height: number, s
         const path = tilePath(tile);
         if (cached.has(path)) continue;
         cached.add(path);
-        recent.set(path, keptBytes(data[i] as Buffer, TILE_WEIGHT));
+        keep(recent, path, data[i] as Buffer);
         // A failed cache write only costs a refetch later, so it is logged rather than failing the lookup.
         await ops.writeCache(`${name}/${path}`, data[i] as Buffer).catch((err: unknown) => ops.log(`sumdb: caching ${path}: ${String(err)}`));
       }

@@ -20,12 +20,15 @@ async function lookups(client: SumdbClient, n: number) {
   for (let i = 0; i < n; i++) await client.lookup(mod(i), 'v1.0.0');
 }
 
-/** A client that trusted five records of one log, now talking to a server that signs a diverging log. */
-async function forked() {
+/**
+ * A client that trusted five records of one log, now talking to a server that signs a log sharing only the
+ * first `shared` of them.
+ */
+async function forked(shared = 4) {
   const a = newLog();
   const b = newLog();
-  for (let i = 0; i < 4; i++) await b.lookup(mod(i), 'v1.0.0');
-  for (let i = 4; i < 6; i++) await b.lookup('example.com/other', `v1.0.${i}`);
+  for (let i = 0; i < shared; i++) await b.lookup(mod(i), 'v1.0.0');
+  for (let i = shared; i < 6; i++) await b.lookup('example.com/other', `v1.0.${i}`);
   const ops = new MemoryOps(a, PN_VERIFIER);
   const client = new SumdbClient(ops, { tileHeight: 2 });
   await lookups(client, 5);
@@ -72,14 +75,7 @@ describe('client against Go', () => {
 
 describe('client against misbehaving servers', () => {
   test('a fork whose tiles clash with cached ones is still proven, where Go 1.19 only reports a bad tile', async () => {
-    const a = newLog();
-    const b = newLog();
-    for (let i = 0; i < 2; i++) await b.lookup(mod(i), 'v1.0.0');
-    for (let i = 2; i < 6; i++) await b.lookup('example.com/other', `v1.0.${i}`);
-    const ops = new MemoryOps(a, PN_VERIFIER);
-    const client = new SumdbClient(ops, { tileHeight: 2 });
-    await lookups(client, 5);
-    ops.remote = b;
+    const { ops, client } = await forked(2);
     await assert.rejects(client.lookup('example.com/other', 'v1.0.2'), isSecurity);
     assert.match(ops.security[0] ?? '', /^SECURITY ERROR\ngo\.sum database server misbehavior detected!\n\nold database:\n\tgo\.sum database tree\n\t5\n/);
     // The cached tiles of the trusted timeline were not overwritten by the fork's: they still verify offline.
