@@ -1,6 +1,6 @@
 // Read-ahead (--read-ahead, on by default): the go.mod files the go command reads next (below an unpruned
-// go.mod) and, once a client turns to downloads, the .info and zips of the newest version of each module whose
-// go.mod it read, are filled in the background. Never a second upstream fetch, never what a client did not set
+// go.mod) and, once a client turns to downloads, the .info files (at its first .info) and the zips (at its first
+// zip) of the newest version of each module whose go.mod it read, are filled in the background. Never a second upstream fetch, never what a client did not set
 // off, never for a request that must not fill, and the same bytes. Server close waits for read-ahead under way,
 // which makes it observable without timing: ask, close, look at what the upstream was asked.
 import assert from 'node:assert/strict';
@@ -56,12 +56,12 @@ function tier(t: string): FixtureModule[] {
     mod(p('side'), 'v1.0.0', '1.19'),
   ];
 }
-const TIERS = ['chain', 'pruned', 'downloads', 'build', 'off', 'go-1', 'go-2'];
+const TIERS = ['chain', 'pruned', 'list', 'downloads', 'build', 'off'];
 const GOS = ['1.19', '1.23'];
 
 before(async () => {
   root = await mkdtemp(path.join(tmpdir(), 'gmp-ra-'));
-  const modules = [...TIERS, ...GOS.flatMap((g) => [`go${g}-w1`, `go${g}-w2`])].flatMap(tier);
+  const modules = [...TIERS, ...GOS.flatMap((g) => [`go${g}-w1`, `go${g}-w2`, `list${g}-w1`, `list${g}-w2`])].flatMap(tier);
   // Versions of one path written together, so each list names them all.
   const byPath = new Map<string, FixtureModule>();
   for (const m of modules) byPath.set(m.path, { path: m.path, versions: [...(byPath.get(m.path)?.versions ?? []), ...m.versions] });
@@ -117,29 +117,54 @@ test('below a pruned go.mod nothing is read ahead', async () => {
   assert.equal(asked(t, 'lib', 'v1.1.0', 'zip'), 0);
 });
 
-test('the first .info of a download fills the .info and zip of the newest version of each module read, once', async () => {
+/** A client reads the go.mod of lib v1.0.0 and v1.1.0, leaf and side (as loading a graph does), then side's .info. */
+async function readGraphThenInfo(p: { get(u: string): Promise<Response> }, t: string): Promise<void> {
+  for (const [n, v] of [
+    ['lib', 'v1.0.0'],
+    ['lib', 'v1.1.0'],
+    ['leaf', 'v1.0.0'],
+    ['side', 'v1.0.0'],
+  ] as const)
+    assert.equal((await p.get(file(t, n, v, 'mod'))).status, 200);
+  assert.equal((await p.get(file(t, 'side', 'v1.0.0', 'info'))).status, 200);
+}
+
+/** What minimal version selection picks from those go.mod files: the newest version of each module. */
+const SELECTED = [
+  ['lib', 'v1.1.0'],
+  ['leaf', 'v1.0.0'],
+  ['side', 'v1.0.0'],
+] as const;
+
+test('the first .info fills the .info of the newest version of each module read, and no zip (`go list -m all`)', async () => {
+  const t = 'list';
+  const p = await startProxy({ upstream: up.url, 'read-ahead': ON });
+  try {
+    await readGraphThenInfo(p, t);
+  } finally {
+    await p.close();
+  }
+  for (const [n, v] of SELECTED) {
+    assert.equal(asked(t, n, v, 'info'), 1, `${n}@${v}.info`);
+    assert.equal(asked(t, n, v, 'zip'), 0, `${n}@${v}.zip: no client asked for a zip`);
+  }
+  assert.equal(asked(t, 'lib', 'v1.0.0', 'info'), 0, 'minimal version selection picks lib v1.1.0, not v1.0.0');
+});
+
+test('then the first zip fills the zips of the same versions, once, stored whole', async () => {
   const t = 'downloads';
   const data = await mkdtemp(path.join(tmpdir(), 'gmp-ra-data-'));
   const p = await startProxy({ upstream: up.url, 'read-ahead': ON }, { dataDir: data });
   try {
-    for (const [n, v] of [
-      ['lib', 'v1.0.0'],
-      ['lib', 'v1.1.0'],
-      ['leaf', 'v1.0.0'],
-      ['side', 'v1.0.0'],
-    ] as const)
-      assert.equal((await p.get(file(t, n, v, 'mod'))).status, 200);
-    assert.equal((await p.get(file(t, 'side', 'v1.0.0', 'info'))).status, 200);
+    await readGraphThenInfo(p, t);
+    assert.equal((await p.get(file(t, 'side', 'v1.0.0', 'zip'))).status, 200);
     const text = await (await p.get('/metrics')).text();
-    assert.equal(metric(text, 'gomodproxy_cache_requests_total', 'endpoint="zip",result="miss"'), 0, 'read-ahead lookups are not counted');
+    const zipLookups = ['hit', 'miss'].reduce((n, r) => n + metric(text, 'gomodproxy_cache_requests_total', `endpoint="zip",result="${r}"`), 0);
+    assert.equal(zipLookups, 1, 'only the client’s zip lookup is counted, not read-ahead’s');
   } finally {
     await p.close();
   }
-  for (const [n, v] of [
-    ['lib', 'v1.1.0'],
-    ['leaf', 'v1.0.0'],
-    ['side', 'v1.0.0'],
-  ] as const) {
+  for (const [n, v] of SELECTED) {
     assert.equal(asked(t, n, v, 'info'), 1, `${n}@${v}.info`);
     assert.equal(asked(t, n, v, 'zip'), 1, `${n}@${v}.zip`);
   }
@@ -203,25 +228,25 @@ test('--read-ahead 0, cache-only requests, Disable-Module-Fetch and private modu
 
 // The go command end to end, in one process and across two workers on the defaults (whose go.mod reads are
 // split between them): every file it needs arrives, byte for byte the upstream's, each fetched from the upstream once.
+async function proxyFor(workers: number, data: string): Promise<{ url: string; close(): Promise<void> }> {
+  if (workers === 1) return startProxy({ upstream: up.url, 'read-ahead': ON }, { dataDir: data });
+  const pp = await startProxyProcess({ workers: '2', upstream: up.url, data, sumdb: 'off', 'own-sumdb': 'off', retries: '0' });
+  return { url: pp.url, close: () => pp.stop().then(() => undefined) };
+}
+
+const mainGoMod = (m: (n: string) => string) =>
+  `module ra.test/main\n\ngo 1.19\n\nrequire (\n\t${m('old')} v1.0.0\n\t${m('lib')} v1.1.0\n\t${m('mid')} v1.0.0 // indirect\n\t${m('leaf')} v1.0.0 // indirect\n)\n`;
+
 for (const workers of [1, 2])
-  await forEachGo(`the go command downloads a graph through read-ahead (--workers ${workers})`, (go) => {
+  await forEachGo(`the go command through read-ahead (--workers ${workers})`, (go) => {
     test('`go mod download`: the upstream bytes, one upstream fetch per file, the pruned go.mod unread', async () => {
       const t = `go${go.minor}-w${workers}`;
       const data = await mkdtemp(path.join(tmpdir(), 'gmp-ra-go-'));
-      const p =
-        workers === 1
-          ? await startProxy({ upstream: up.url, 'read-ahead': ON }, { dataDir: data })
-          : await startProxyProcess({ workers: '2', upstream: up.url, data, sumdb: 'off', 'own-sumdb': 'off', retries: '0' }).then((pp) => ({
-              url: pp.url,
-              close: () => pp.stop(),
-            }));
+      const p = await proxyFor(workers, data);
       const env = await goEnv(p.url, {}, go);
       const m = (n: string) => `ra.test/${t}/${n}`;
       try {
-        await writeFile(
-          path.join(env.home, 'go.mod'),
-          `module ra.test/main\n\ngo 1.19\n\nrequire (\n\t${m('old')} v1.0.0\n\t${m('lib')} v1.1.0\n\t${m('mid')} v1.0.0 // indirect\n\t${m('leaf')} v1.0.0 // indirect\n)\n`,
-        );
+        await writeFile(path.join(env.home, 'go.mod'), mainGoMod(m));
         const r = await runGo(['mod', 'download', '-json'], env.home, env);
         assert.equal(r.code, 0, r.stderr);
         const downloads = JSON.parse(`[${r.stdout.trim().replace(/}\n{/g, '},{')}]`) as Array<{ Path: string; Version: string; Zip: string }>;
@@ -250,5 +275,41 @@ for (const workers of [1, 2])
       for (const n of ['old', 'mid', 'leaf', 'lib']) assert.equal(asked(t, n, n === 'lib' ? 'v1.1.0' : 'v1.0.0', 'zip'), 1, `${n}: zip`);
       assert.equal(asked(t, 'side', 'v1.0.0', 'mod'), 0, 'below a pruned go.mod the go command reads nothing, and neither does read-ahead');
       assert.equal(asked(t, 'lib', 'v1.0.0', 'zip'), 0);
+    });
+
+    test('`go list -m all` gets the .info files it asks for, and no zip is fetched for it', async () => {
+      const t = `list${go.minor}-w${workers}`;
+      const data = await mkdtemp(path.join(tmpdir(), 'gmp-ra-list-'));
+      const p = await proxyFor(workers, data);
+      const env = await goEnv(p.url, {}, go);
+      const m = (n: string) => `ra.test/${t}/${n}`;
+      try {
+        await writeFile(path.join(env.home, 'go.mod'), mainGoMod(m));
+        const r = await runGo(['list', '-mod=mod', '-m', 'all'], env.home, env);
+        assert.equal(r.code, 0, r.stderr);
+        // side is listed from lib's go.mod, whose graph is pruned: its own go.mod is never read.
+        assert.deepEqual(r.stdout.trim().split('\n').sort(), [
+          `${m('leaf')} v1.0.0`,
+          `${m('lib')} v1.1.0`,
+          `${m('mid')} v1.0.0`,
+          `${m('old')} v1.0.0`,
+          `${m('side')} v1.0.0`,
+          'ra.test/main',
+        ]);
+      } finally {
+        await p.close();
+        await rm(env.home, { recursive: true, force: true });
+        await rm(data, { recursive: true, force: true });
+      }
+      for (const [n, v] of [
+        ['old', 'v1.0.0'],
+        ['mid', 'v1.0.0'],
+        ['leaf', 'v1.0.0'],
+        ['lib', 'v1.1.0'],
+      ] as const) {
+        assert.equal(asked(t, n, v, 'mod'), 1, `${n}@${v}.mod`);
+        assert.equal(asked(t, n, v, 'zip'), 0, `${n}@${v}.zip: the go command asked for no zip`);
+      }
+      assert.equal(asked(t, 'side', 'v1.0.0', 'zip'), 0);
     });
   });

@@ -2,6 +2,7 @@
 // read (cache/next-asks.ts), but one go command's connections land on any worker. So when a worker sees a
 // client turn to downloads, it tells the primary, which tells every worker to fill ahead what its own share
 // predicts: one message per go command, none per request.
+import type { Download } from '../cache/next-asks.js';
 import type { Channel } from '../coord/ipc.js';
 import { GatherHub, GatherPeer } from './cluster-gather.js';
 
@@ -18,21 +19,21 @@ export class ReadAheadHub {
 
 /**
  * Worker side: `downloads` runs when another worker saw a client turn to downloads (on this one too: a no-op
- * then), with whether the client asked for an .info (`go mod download`) or a zip first (a build).
+ * then), with what the client asked for: an exact .info (`go mod download`, `go list -m all`) or a zip.
  */
 export class WorkerReadAhead {
   private readonly peer: GatherPeer;
 
-  constructor(channel: Channel, downloads: (infos: boolean) => void) {
+  constructor(channel: Channel, downloads: (kind: Download) => void) {
     this.peer = new GatherPeer(PREFIX, channel, async (q) => {
-      downloads(q === true);
+      if (q === 'info' || q === 'zip') downloads(q);
       return null;
     });
   }
 
   /** Tells every worker; never fails (without the primary, each worker still fills ahead its own share). */
-  tell(infos: boolean): void {
-    this.peer.ask(infos).catch(() => undefined);
+  tell(kind: Download): void {
+    this.peer.ask(kind).catch(() => undefined);
   }
 
   close(): void {

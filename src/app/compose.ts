@@ -153,7 +153,7 @@ export async function createServer(config: Readonly<Config>, options: ComposeOpt
 
   const readAhead = new ReadAhead(config.cache.readAhead, { count: (result) => metrics.readAhead.inc({ result }) });
   // The other workers fill ahead their share of what a go command read (their clients' go.mod files) too.
-  const siblings = worker === undefined || !readAhead.enabled ? undefined : new WorkerReadAhead(worker.channel, (infos) => cache.downloadsAhead(infos));
+  const siblings = worker === undefined || !readAhead.enabled ? undefined : new WorkerReadAhead(worker.channel, (kind) => cache.downloadsAhead(kind));
   const cache: ModuleCache = new ModuleCache(
     layout.cache,
     fill,
@@ -166,7 +166,7 @@ export async function createServer(config: Readonly<Config>, options: ComposeOpt
       overlay: company.overlay,
       readAhead,
       mayReadAhead: (modulePath) => !isPrivate(modulePath),
-      downloading: siblings === undefined ? undefined : (infos) => siblings.tell(infos),
+      downloading: siblings === undefined ? undefined : (kind) => siblings.tell(kind),
     },
     metrics,
     log,

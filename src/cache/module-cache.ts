@@ -19,6 +19,7 @@ import type { ZipHandle } from './zip-entries.js';
 import { ZipEntries } from './zip-entries.js';
 import type { ReadAhead } from './read-ahead.js';
 import { NextAsks } from './next-asks.js';
+import type { Download } from './next-asks.js';
 
 export interface CacheOptions {
   readonly listTTLms: number;
@@ -39,10 +40,10 @@ export interface CacheOptions {
    */
   readonly mayReadAhead?: (modulePath: string) => boolean;
   /**
-   * Told when a client turns to downloads, for the other processes' read-ahead (absent: only this one's);
-   * `infos` when it asked for an .info first, as `go mod download` does, not a zip, as a build does.
+   * Told when a client turns to downloads, for the other processes' read-ahead (absent: only this one's): to
+   * .info files (`go mod download`, `go list -m all`) or to zips (`go mod download` next, a build).
    */
-  readonly downloading?: (infos: boolean) => void;
+  readonly downloading?: (kind: Download) => void;
 }
 
 /** Adds versions to list and @latest answers; `base` is the answer from the upstreams or the cache. */
@@ -121,7 +122,7 @@ export class ModuleCache {
     const hit = this.hot('info', modulePath, query, opts);
     if (hit !== undefined) return Promise.resolve({ ...hit, immutable: true });
     if (isExactQuery(modulePath, query)) {
-      if (this.guessing(opts)) this.downloadAsked(true);
+      if (this.guessing(opts)) this.downloadAsked('info');
       const exactKey = this.keys.key(modulePath, query, 'info');
       return this.immutable({ kind: 'info', module: modulePath, version: query }, exactKey, opts).then((s) => ({ ...s, immutable: true }));
     }
@@ -150,7 +151,7 @@ export class ModuleCache {
 
   async zip(modulePath: string, version: string, opts: FetchOptions = {}): Promise<ZipHandle> {
     if (opts.ahead !== true) this.options.zipServed?.(modulePath, version);
-    if (this.guessing(opts)) this.downloadAsked(false);
+    if (this.guessing(opts)) this.downloadAsked('zip');
     const key = this.keys.key(modulePath, version, 'zip');
     const want: Want = { kind: 'zip', module: modulePath, version };
     const mem = this.zips.get(key);
@@ -217,28 +218,25 @@ export class ModuleCache {
    * A client asked for an exact version's .info or a zip: it turned to downloads. When this process has
    * something to predict, the other processes are told too (their share of the go.mod files may be theirs).
    */
-  private downloadAsked(infos: boolean): void {
-    if (this.next?.pending !== true) return;
-    this.downloadsAhead(infos);
-    this.options.downloading?.(infos);
+  private downloadAsked(kind: Download): void {
+    if (this.next?.pending(kind) !== true) return;
+    this.downloadsAhead(kind);
+    this.options.downloading?.(kind);
   }
 
   /**
-   * Fills ahead the zips of the versions minimal version selection will pick, after their .info files when
-   * `infos` (in the order `go mod download` asks for them): what this process's clients read since the last time.
+   * Fills ahead the .info files, or the zips, of the versions minimal version selection will pick: what this
+   * process's clients read since the last time.
    */
-  downloadsAhead(infos: boolean): void {
+  downloadsAhead(kind: Download): void {
     const ahead = this.options.readAhead;
     if (this.next === undefined || ahead === undefined) return;
     const may = this.options.mayReadAhead;
-    const versions = this.next.downloadAsked().filter((v) => may === undefined || may(v.path));
-    for (const v of infos ? versions : []) {
-      const key = this.keys.key(v.path, v.version, 'info');
-      if (this.memory.get(key) === undefined) ahead.schedule(key, () => this.info(v.path, v.version, { ahead: true }).then(() => undefined));
-    }
-    for (const v of versions) {
-      const key = this.keys.key(v.path, v.version, 'zip');
-      if (this.zips.get(key) === undefined) ahead.schedule(key, () => this.zip(v.path, v.version, { ahead: true }).then(() => undefined));
+    for (const v of this.next.downloadAsked(kind)) {
+      if (may !== undefined && !may(v.path)) continue;
+      const key = this.keys.key(v.path, v.version, kind);
+      if (kind === 'info' && this.memory.get(key) === undefined) ahead.schedule(key, () => this.info(v.path, v.version, { ahead: true }).then(() => undefined));
+      if (kind === 'zip' && this.zips.get(key) === undefined) ahead.schedule(key, () => this.zip(v.path, v.version, { ahead: true }).then(() => undefined));
     }
   }
 

@@ -45,19 +45,25 @@ test('a go.mod that does not parse predicts no go.mod files and throws nothing',
   );
 });
 
-test('a turn to downloads predicts the newest version of each module read, once, and nothing older', () => {
+test('a turn to downloads predicts the newest version of each module read, once per kind, and nothing older', () => {
   const next = new NextAsks();
-  assert.equal(next.pending, false);
-  assert.deepEqual(next.downloadAsked(), []);
+  assert.equal(next.pending('info'), false);
+  assert.deepEqual(next.downloadAsked('info'), []);
   next.modRead('x.test/a', 'v1.1.0', gomod('x.test/a', '1.19', []));
   next.modRead('x.test/a', 'v1.0.0', gomod('x.test/a', '1.19', []));
   next.modRead('x.test/b', 'v0.9.0', gomod('x.test/b', '1.19', []));
   next.modRead('x.test/b', 'v1.0.0-rc.1', gomod('x.test/b', '1.19', []));
   next.modRead('x.test/c', 'v2.0.0+incompatible', gomod('x.test/c', undefined, []));
-  assert.equal(next.pending, true);
-  assert.deepEqual(names(next.downloadAsked()), ['x.test/a@v1.1.0', 'x.test/b@v1.0.0-rc.1', 'x.test/c@v2.0.0+incompatible']);
-  assert.equal(next.pending, false);
-  assert.deepEqual(next.downloadAsked(), [], 'each version is predicted once');
+  assert.equal(next.pending('info'), true);
+  const picked = ['x.test/a@v1.1.0', 'x.test/b@v1.0.0-rc.1', 'x.test/c@v2.0.0+incompatible'];
+  assert.deepEqual(names(next.downloadAsked('info')), picked);
+  assert.equal(next.pending('info'), false);
+  assert.deepEqual(next.downloadAsked('info'), [], 'each version is predicted once');
+  // The .info files predicted say nothing of the zips: `go list -m all` asks for .info files and never a zip.
+  assert.equal(next.pending('zip'), true);
+  assert.deepEqual(names(next.downloadAsked('zip')), picked);
+  assert.equal(next.pending('zip'), false);
+  assert.deepEqual(next.downloadAsked('zip'), []);
 });
 
 test('go.mod files read longer ago than the window predict no downloads', () => {
@@ -67,5 +73,5 @@ test('go.mod files read longer ago than the window predict no downloads', () => 
   now += DOWNLOAD_WINDOW_MS / 2;
   next.modRead('x.test/recent', 'v1.0.0', gomod('x.test/recent', '1.19', []));
   now += DOWNLOAD_WINDOW_MS / 2 + 1;
-  assert.deepEqual(names(next.downloadAsked()), ['x.test/recent@v1.0.0']);
+  assert.deepEqual(names(next.downloadAsked('zip')), ['x.test/recent@v1.0.0']);
 });

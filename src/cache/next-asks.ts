@@ -5,9 +5,11 @@
 // or none): from there it reads every go.mod reachable (modload's readModGraph). So the requirements of such a
 // go.mod, and theirs in turn, are the go.mod files a client asks for next; a pruned go.mod's are not. Then it
 // turns to the versions minimal version selection picked (the newest version of each module whose go.mod it
-// read): `go mod download` asks for each one's .info, one at a time, then for the zips; a build asks for the
-// zips. So when a client first asks for an exact version's .info or a zip, the .info and zips of the newest
-// versions whose go.mod clients read in the last minute are what follows.
+// read): `go mod download` asks for each one's .info, one at a time, then for the zips; `go list -m all` asks
+// for the .info files and never for a zip; a build asks for the zips. So when a client first asks for an exact
+// version's .info, the .info files of the newest versions whose go.mod clients read in the last minute are what
+// follows; when it first asks for a zip, their zips. An .info alone never predicts a zip: `go list -m all`
+// would otherwise fetch every zip of the graph from the upstream.
 //
 // Pure bookkeeping, bounded, and it never throws: a go.mod that does not parse only predicts nothing.
 import { parseGoDirective, compareGoLang } from '../modzip/go-directive.js';
@@ -22,9 +24,12 @@ const MAX_MODULES = 10_000;
 /** At most this many go.mod files expected to be read in full; past it the set starts over. */
 const MAX_UNPRUNED = 10_000;
 
+/** What a client downloads: a version's .info or its zip. */
+export type Download = 'info' | 'zip';
+
 export class NextAsks {
-  /** The newest version of each module whose go.mod a client read since the last download ask, and when. */
-  private readonly newest = new Map<string, { version: string; at: number }>();
+  /** Per download, the newest version of each module whose go.mod a client read since that download's last ask, and when. */
+  private readonly newest: Record<Download, Map<string, { version: string; at: number }>> = { info: new Map(), zip: new Map() };
   /** `path@version` of go.mod files reached below an unpruned go.mod: the go command reads them and all below. */
   private readonly unpruned = new Set<string>();
 
@@ -37,9 +42,9 @@ export class NextAsks {
 
   /** A client read a version's go.mod: the go.mod files it will ask for next (none below a pruned go.mod). */
   modRead(path: string, version: string, gomod: Buffer): ModuleVersion[] {
-    const seen = this.newest.get(path);
-    if (seen === undefined ? this.newest.size < MAX_MODULES : compare(version, seen.version) >= 0) {
-      this.newest.set(path, { version, at: this.now() });
+    for (const newest of Object.values(this.newest)) {
+      const seen = newest.get(path);
+      if (seen === undefined ? newest.size < MAX_MODULES : compare(version, seen.version) >= 0) newest.set(path, { version, at: this.now() });
     }
     const below = this.unpruned.size > 0 && this.unpruned.delete(`${path}@${version}`);
     try {
@@ -54,21 +59,23 @@ export class NextAsks {
     }
   }
 
-  /** True when a go.mod read since the last download ask is remembered. */
-  get pending(): boolean {
-    return this.newest.size > 0;
+  /** True when a go.mod read since the last ask for this download is remembered. */
+  pending(kind: Download): boolean {
+    return this.newest[kind].size > 0;
   }
 
   /**
-   * A client asked for an exact version's .info or a zip: the versions whose .info and zip it will most likely
-   * ask for next, the newest of each module whose go.mod clients read within the window. Each is predicted once.
+   * A client asked for an exact version's .info, or a zip: the versions whose .info, or zip, it will most likely
+   * ask for next, the newest of each module whose go.mod clients read within the window. Each is predicted once
+   * per kind.
    */
-  downloadAsked(): ModuleVersion[] {
-    if (this.newest.size === 0) return [];
+  downloadAsked(kind: Download): ModuleVersion[] {
+    const newest = this.newest[kind];
+    if (newest.size === 0) return [];
     const since = this.now() - DOWNLOAD_WINDOW_MS;
     const out: ModuleVersion[] = [];
-    for (const [path, { version, at }] of this.newest) if (at >= since) out.push({ path, version });
-    this.newest.clear();
+    for (const [path, { version, at }] of newest) if (at >= since) out.push({ path, version });
+    newest.clear();
     return out;
   }
 }

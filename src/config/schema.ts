@@ -67,7 +67,7 @@ export const configSchema = z
       memory: size('64MiB', { flag: 'memory-cache', help: 'in-memory cache for small metadata' }),
       readAhead: int(8, 0, 64, {
         flag: 'read-ahead',
-        help: 'fill in the background what the go command asks next (the go.mod files below an unpruned go.mod; once it turns to downloads, the .info and zips of the versions it selected), this many files at a time (0: off)',
+        help: 'fill in the background what the go command asks next (the go.mod files below an unpruned go.mod; once it asks for an .info or a zip, the .info files or zips of the versions it selected), this many files at a time (0: off)',
       }),
     }),
     http: section({
