@@ -136,3 +136,39 @@ test('the layer table has no cycles outside the command layer', () => {
   };
   for (const n of Object.keys(ALLOWED)) visit(n, []);
 });
+
+/** The packages a module loads at start: the closure of its static imports (dynamic `import()` excluded). */
+async function packagesLoaded(entry: string): Promise<Set<string>> {
+  const packages = new Set<string>();
+  const seen = new Set<string>();
+  const visit = async (file: string): Promise<void> => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    const text = await readFile(file, 'utf8');
+    for (const m of text.matchAll(/^(?:import|export)\s+(?!type\b)(?:[^'";]*?\bfrom\s*)?['"]([^'"]+)['"]/gm)) {
+      const spec = m[1] as string;
+      if (spec.startsWith('.')) await visit(path.resolve(path.dirname(file), spec).replace(/\.js$/, '.ts'));
+      else if (!spec.startsWith('node:')) packages.add(spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : (spec.split('/')[0] as string));
+    }
+  };
+  await visit(entry);
+  return packages;
+}
+
+test('the primary of `serve --workers N` loads no server, and no process loads a backend it is not configured for', async () => {
+  // Each of these adds 15-60 MiB to a process: the primary only supervises, and S3, PostgreSQL and Redis load
+  // when configured (app/s3-open.ts, app/coordinator-open.ts).
+  const backends = ['@aws-sdk/client-s3', '@aws-sdk/lib-storage', 'pg', 'ioredis'];
+  const cli = await packagesLoaded(path.join(SRC, 'cli/main.ts'));
+  assert.ok(cli.has('zod') && cli.has('pino'), `the walk follows static imports: ${[...cli].join(', ')}`);
+  assert.deepEqual(
+    [...cli].filter((p) => [...backends, 'fastify', 'undici', 'yauzl', 'yazl'].includes(p)),
+    [],
+  );
+  const server = await packagesLoaded(path.join(SRC, 'app/compose.ts'));
+  assert.ok(server.has('fastify') && server.has('undici'), `the walk follows static imports: ${[...server].join(', ')}`);
+  assert.deepEqual(
+    [...server].filter((p) => backends.includes(p)),
+    [],
+  );
+});

@@ -3,7 +3,7 @@
 // unready (/readyz 503) and becomes ready by itself when the store answers.
 import { gmpError, isGmpError } from '../errors.js';
 import { isS3Refusal } from '../storage/s3-errors.js';
-import { S3Store } from '../storage/s3-store.js';
+import type { S3Store } from '../storage/s3-store.js';
 
 export interface OpenedS3 {
   readonly store: S3Store;
@@ -12,6 +12,8 @@ export interface OpenedS3 {
 }
 
 export async function openS3(url: string, forcePathStyle: boolean): Promise<OpenedS3> {
+  // The AWS SDK loads only when S3 is configured: it adds about 25 MiB to every process.
+  const { S3Store } = await import('../storage/s3-store.js');
   const store = new S3Store(url, { forcePathStyle });
   await store.checkRegion();
   try {

@@ -2,7 +2,6 @@
 // primary that supervises N worker processes on one port — and shut down gracefully on SIGTERM.
 import cluster from 'node:cluster';
 import pino from 'pino';
-import { createServer } from '../app/compose.js';
 import { askListenSocket, saidListening } from '../app/listen-socket.js';
 import { runPrimary } from '../app/primary.js';
 import { reloadTls, tlsEnabled } from '../app/tls.js';
@@ -46,6 +45,9 @@ async function runServer(config: Readonly<Config>, asWorker: boolean): Promise<n
     : undefined;
   // The primary's watchdog (app/watchdog.ts) pings it once it listens.
   if (worker !== undefined) answerPings(worker.channel);
+  // Loaded here, not at the top: the primary of `serve --workers N` never serves, and the server's modules
+  // would add about 60 MiB to it.
+  const { createServer } = await import('../app/compose.js');
   const server = await createServer(config, { worker });
   const { host, port } = parseListen(config.listen) as { host: string; port: number };
   if (asWorker) {
