@@ -11,7 +11,8 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { startFakeUpstream } from './helpers/fake-upstream.js';
 import type { FakeUpstream } from './helpers/fake-upstream.js';
-import { forEachGo, goEnv, runGo } from './helpers/go.js';
+import { forEachGo, goDownload, goEnv, runGo } from './helpers/go.js';
+import type { GoCommand, GoEnv } from './helpers/go.js';
 import { writeGoproxyDir } from './helpers/goproxy-dir.js';
 import type { FixtureModule } from './helpers/goproxy-dir.js';
 import { startProxy } from './helpers/proxy.js';
@@ -237,19 +238,32 @@ async function proxyFor(workers: number, data: string): Promise<{ url: string; c
 const mainGoMod = (m: (n: string) => string) =>
   `module ra.test/main\n\ngo 1.19\n\nrequire (\n\t${m('old')} v1.0.0\n\t${m('lib')} v1.1.0\n\t${m('mid')} v1.0.0 // indirect\n\t${m('leaf')} v1.0.0 // indirect\n)\n`;
 
+/**
+ * Runs `use` in a main module that requires tier `t`, with the go command pointed at a fresh proxy of `workers`
+ * processes; everything is closed and removed before it returns, so the upstream's counts are final.
+ */
+async function throughProxy(t: string, go: GoCommand, workers: number, use: (env: GoEnv, m: (n: string) => string) => Promise<void>): Promise<void> {
+  const data = await mkdtemp(path.join(tmpdir(), 'gmp-ra-go-'));
+  const p = await proxyFor(workers, data);
+  const env = await goEnv(p.url, {}, go);
+  const m = (n: string) => `ra.test/${t}/${n}`;
+  try {
+    await writeFile(path.join(env.home, 'go.mod'), mainGoMod(m));
+    await use(env, m);
+  } finally {
+    await p.close();
+    await rm(env.home, { recursive: true, force: true });
+    await rm(data, { recursive: true, force: true });
+  }
+}
+
 for (const workers of [1, 2])
   await forEachGo(`the go command through read-ahead (--workers ${workers})`, (go) => {
     test('`go mod download`: the upstream bytes, one upstream fetch per file, the pruned go.mod unread', async () => {
       const t = `go${go.minor}-w${workers}`;
-      const data = await mkdtemp(path.join(tmpdir(), 'gmp-ra-go-'));
-      const p = await proxyFor(workers, data);
-      const env = await goEnv(p.url, {}, go);
-      const m = (n: string) => `ra.test/${t}/${n}`;
-      try {
-        await writeFile(path.join(env.home, 'go.mod'), mainGoMod(m));
-        const r = await runGo(['mod', 'download', '-json'], env.home, env);
+      await throughProxy(t, go, workers, async (env, m) => {
+        const { result: r, downloads } = await goDownload(env, []);
         assert.equal(r.code, 0, r.stderr);
-        const downloads = JSON.parse(`[${r.stdout.trim().replace(/}\n{/g, '},{')}]`) as Array<{ Path: string; Version: string; Zip: string }>;
         assert.deepEqual(downloads.map((d) => `${d.Path}@${d.Version}`).sort(), [
           `${m('leaf')}@v1.0.0`,
           `${m('lib')}@v1.1.0`,
@@ -262,13 +276,10 @@ for (const workers of [1, 2])
             createHash('sha256')
               .update(await readFile(f))
               .digest('hex');
+          assert.ok(d.Zip !== undefined, `${d.Path}@${d.Version}: no zip`);
           assert.equal(await sha(d.Zip), await sha(path.join(root, 'up', file(t, name, d.Version, 'zip'))), `${d.Path}@${d.Version}`);
         }
-      } finally {
-        await p.close();
-        await rm(env.home, { recursive: true, force: true });
-        await rm(data, { recursive: true, force: true });
-      }
+      });
       for (const n of ['old', 'mid', 'leaf'])
         for (const ext of ['mod', 'info', 'zip']) assert.ok(asked(t, n, 'v1.0.0', ext) <= 1, `${n}@v1.0.0.${ext} fetched ${asked(t, n, 'v1.0.0', ext)} times`);
       for (const ext of ['mod', 'info', 'zip']) assert.equal(asked(t, 'lib', 'v1.1.0', ext), 1, `lib@v1.1.0.${ext}`);
@@ -279,12 +290,7 @@ for (const workers of [1, 2])
 
     test('`go list -m all` gets the .info files it asks for, and no zip is fetched for it', async () => {
       const t = `list${go.minor}-w${workers}`;
-      const data = await mkdtemp(path.join(tmpdir(), 'gmp-ra-list-'));
-      const p = await proxyFor(workers, data);
-      const env = await goEnv(p.url, {}, go);
-      const m = (n: string) => `ra.test/${t}/${n}`;
-      try {
-        await writeFile(path.join(env.home, 'go.mod'), mainGoMod(m));
+      await throughProxy(t, go, workers, async (env, m) => {
         const r = await runGo(['list', '-mod=mod', '-m', 'all'], env.home, env);
         assert.equal(r.code, 0, r.stderr);
         // side is listed from lib's go.mod, whose graph is pruned: its own go.mod is never read.
@@ -296,11 +302,7 @@ for (const workers of [1, 2])
           `${m('side')} v1.0.0`,
           'ra.test/main',
         ]);
-      } finally {
-        await p.close();
-        await rm(env.home, { recursive: true, force: true });
-        await rm(data, { recursive: true, force: true });
-      }
+      });
       for (const [n, v] of [
         ['old', 'v1.0.0'],
         ['mid', 'v1.0.0'],
