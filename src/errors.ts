@@ -29,7 +29,12 @@ export const ERRORS = {
   GMP_ERR_UPSTREAM_STATUS: { status: 502, upstream: true, description: 'An upstream answered with an error status.' },
   GMP_ERR_UPSTREAM_BAD_CONTENT: { status: 502, upstream: true, description: 'An upstream sent content that failed validation.' },
   GMP_ERR_UPSTREAM_TIMEOUT: { status: 504, upstream: true, description: 'An upstream did not answer in time.' },
-  GMP_ERR_UPSTREAM_CIRCUIT_OPEN: { status: 503, upstream: true, description: 'The upstream is skipped after repeated failures.' },
+  GMP_ERR_UPSTREAM_CIRCUIT_OPEN: {
+    status: 503,
+    upstream: true,
+    retryAfter: 1,
+    description: 'The upstream is skipped after repeated failures (Retry-After: the rest of its cooldown).',
+  },
   GMP_ERR_CHECKSUM_MISMATCH: { status: 502, upstream: true, description: 'Content disagrees with the checksum database.' },
   GMP_ERR_SUMDB: { status: 502, upstream: true, description: 'The checksum database could not be consulted or verified.' },
   GMP_ERR_STORAGE_UNAVAILABLE: { status: 503, upstream: true, retryAfter: 5, description: 'The storage backend cannot be reached; retry shortly.' },
@@ -41,7 +46,7 @@ export const ERRORS = {
     description: 'The coordinator (PostgreSQL, Redis, the primary process) cannot be reached.',
   },
   GMP_ERR_LOCAL_IO: { status: 500, description: 'A local I/O error on the proxy itself (permissions, disk failure).' },
-  GMP_ERR_SHUTTING_DOWN: { status: 503, description: 'The server is shutting down; retry on another instance.' },
+  GMP_ERR_SHUTTING_DOWN: { status: 503, retryAfter: 1, description: 'The server is shutting down; retry on another instance.' },
   GMP_ERR_CONFIG: { status: 500, description: 'The configuration is invalid.' },
   GMP_ERR_INTERNAL: { status: 500, description: 'An unexpected internal error.' },
   GMP_ERR_FILL_DEADLINE: {
@@ -79,14 +84,15 @@ export class GmpError extends Error {
   readonly retryAfter: number | undefined;
   readonly local: boolean;
 
-  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
+  /** options.retryAfter: seconds known for this failure only (the rest of a cooldown), instead of the code's. */
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown; retryAfter?: number }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'GmpError';
     this.code = code;
     const spec: ErrorSpec = ERRORS[code];
     this.status = spec.status;
     this.upstream = spec.upstream ?? false;
-    this.retryAfter = spec.retryAfter;
+    this.retryAfter = options?.retryAfter ?? spec.retryAfter;
     this.local = spec.local ?? false;
   }
 

@@ -117,6 +117,7 @@ test('a request arriving while the server shuts down gets a plain-text 503 and C
     assert.match(second, /^HTTP\/1\.1 503 /, text);
     assert.match(second, /content-type: text\/plain; charset=utf-8/i, text);
     assert.match(second, /connection: close/i, text);
+    assert.match(second, /retry-after: 1\r\n/i, text);
     assert.match(second, /\r\n\r\nservice unavailable: shutting down\n$/, text);
   } finally {
     await up.close();

@@ -69,11 +69,20 @@ describe('the circuit breaker', () => {
     await down.close();
     const proxy = await startProxy({ upstream: url, 'breaker-threshold': '2', 'breaker-cooldown': '1h' });
     try {
+      assert.equal(await (await proxy.get('/readyz')).text(), 'ready\n');
       assert.equal((await proxy.get('/example.com/lib/@v/v1.0.0.mod')).status, 502);
       assert.equal((await proxy.get('/example.com/lib/@v/v1.0.0.mod')).status, 502);
       const res = await proxy.get('/example.com/lib/@v/v1.1.0.mod');
       assert.equal(res.status, 503);
-      assert.match(await res.text(), /skipped after repeated failures/);
+      assert.match(await res.text(), /skipped after repeated failures \(retry in \d+s\)/);
+      // Retry-After is what is left of the hour's cooldown.
+      const after = Number(res.headers.get('retry-after'));
+      assert.ok(after > 3500 && after <= 3600, `retry-after: ${res.headers.get('retry-after')}`);
+      // Still ready (the cache serves), but degraded, and says which upstream is skipped.
+      const ready = await proxy.get('/readyz');
+      assert.equal(ready.status, 200);
+      assert.equal(ready.headers.get('x-gomodproxy-degraded'), 'upstream');
+      assert.match(await ready.text(), /^degraded: upstream: http:\/\/127\.0\.0\.1:\d+ is skipped after repeated failures \(retry in \d+s\)\n$/);
     } finally {
       await proxy.close();
     }
@@ -92,6 +101,7 @@ describe('the circuit breaker', () => {
       const text = await metricsUntil(proxy, /gomodproxy_upstream_circuit_state\{upstream="[^"]+"\} 0/);
       assert.match(text, /gomodproxy_upstream_probes_total\{upstream="[^"]+",result="ok"\} [1-9]/);
       assert.equal((await proxy.get('/example.com/lib/@v/v1.0.0.mod')).status, 200);
+      assert.equal(await (await proxy.get('/readyz')).text(), 'ready\n');
     } finally {
       await proxy.close();
       await flaky.close();

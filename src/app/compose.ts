@@ -24,6 +24,7 @@ import type { ChainEntry } from '../upstream/chain.js';
 import type { DeadlinePolicy } from '../upstream/deadline.js';
 import { FileFetcher } from '../upstream/file-fetcher.js';
 import { HttpFetcher } from '../upstream/http-fetcher.js';
+import { withUpstreams } from './health.js';
 import { parseProxyList } from '../protocol/proxy-list.js';
 import { ProxySource } from '../upstream/proxy-source.js';
 import { DirectSource } from '../vcs/direct-source.js';
@@ -106,9 +107,13 @@ export async function createServer(config: Readonly<Config>, options: ComposeOpt
     partialClone: config.direct.partialClone,
     proxyFor: (url) => proxySource(url),
   });
+  const upstreams: HttpFetcher[] = [];
   function proxySource(url: string): ProxySource {
     const fetcher = url.startsWith('file:') ? new FileFetcher(url) : new HttpFetcher(url, httpOptions(config), metrics, log);
-    if (fetcher instanceof HttpFetcher) closers.push(() => fetcher.close());
+    if (fetcher instanceof HttpFetcher) {
+      upstreams.push(fetcher);
+      closers.push(() => fetcher.close());
+    }
     return new ProxySource(fetcher, metrics);
   }
   const onPreferred = (group: string, first: string, why: string) => log.info({ group, first, why }, 'upstream group: asking another member first');
@@ -202,7 +207,7 @@ export async function createServer(config: Readonly<Config>, options: ComposeOpt
     ],
     methods: [...hooks.methods, ...company.methods, ...(dashboard?.methods ?? []), ...bundles.methods],
     metricsText,
-    readiness: backends.readiness,
+    readiness: withUpstreams(backends.readiness, upstreams),
     https: await readTls(config),
     onZipServed: dashboard?.onZipServed,
     fastHits: company.fastHits(accessRoutes),

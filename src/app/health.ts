@@ -1,6 +1,6 @@
 // An instance's health from its shared backends: each change is logged once and shown by the
 // gomodproxy_backend_available gauge, and /readyz reads the current state (storage down: unready;
-// coordinator down: degraded).
+// coordinator down, or an upstream skipped after repeated failures: degraded).
 import type { Logger } from 'pino';
 import type { Availability } from '../coord/availability.js';
 import type { Metrics } from '../metrics.js';
@@ -29,4 +29,22 @@ export function readiness(parts: { readonly storage?: Availability; readonly coo
     unready: parts.storage !== undefined && !parts.storage.up ? [line(parts.storage)] : [],
     degraded: parts.coordinator.up ? [] : [line(parts.coordinator)],
   });
+}
+
+/** An upstream that answers nothing now (its circuit is open). */
+export interface SkippedUpstream {
+  skipped(): string | undefined;
+}
+
+/**
+ * Adds the upstreams whose circuit is open as degraded: the instance still serves its cache correctly (and
+ * every replica shares the same upstreams, so taking them out of rotation would only turn misses into an outage).
+ */
+export function withUpstreams(base: () => Readiness, upstreams: readonly SkippedUpstream[]): () => Readiness {
+  return () => {
+    const r = base();
+    // One upstream named in both the public and the private list is one line.
+    const skipped = [...new Set(upstreams.map((u) => u.skipped()).filter((why): why is string => why !== undefined))];
+    return skipped.length === 0 ? r : { unready: r.unready, degraded: [...r.degraded, ...skipped.map((why) => `upstream: ${why}`)] };
+  };
 }

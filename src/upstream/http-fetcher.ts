@@ -75,12 +75,27 @@ export class HttpFetcher implements RawFetcher {
     metrics?.circuitState.set({ upstream: this.name }, 0);
   }
 
+  /** Why this upstream is skipped now (its circuit is open, or half-open with a probe under way), or undefined. */
+  skipped(): string | undefined {
+    if (this.breaker.state === 'closed') return undefined;
+    return `${this.name} is skipped after repeated failures (retry in ${this.retrySeconds()}s)`;
+  }
+
+  private retrySeconds(): number {
+    // Half-open with a probe under way: 0 ms left of the cooldown, but nothing goes out until the probe ends.
+    return Math.max(1, Math.ceil(this.breaker.retryInMs() / 1000));
+  }
+
+  private circuitOpen(): GmpError {
+    const secs = this.retrySeconds();
+    return new GmpError('GMP_ERR_UPSTREAM_CIRCUIT_OPEN', `upstream ${this.name} is skipped after repeated failures (retry in ${secs}s)`, { retryAfter: secs });
+  }
+
   async fetch<T>(relPath: string, endpoint: string, read: (res: RawResponse) => Promise<T>, opts: SourceOptions = {}): Promise<T> {
     const deadline = opts.deadline;
     if (!this.breaker.allow()) {
       this.metrics?.upstreamErrors.inc({ upstream: this.name, kind: 'circuit_open' });
-      const secs = Math.ceil(this.breaker.retryInMs() / 1000);
-      throw gmpError('GMP_ERR_UPSTREAM_CIRCUIT_OPEN', `upstream ${this.name} is skipped after repeated failures (retry in ${secs}s)`);
+      throw this.circuitOpen();
     }
     for (let attempt = 0; ; attempt++) {
       let failed: GmpError;
