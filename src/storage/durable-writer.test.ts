@@ -53,12 +53,27 @@ test("the caller's bytes stay the caller's: a view into a larger buffer is writt
   assert.equal(short.toString(), 'a short string shares a pool slab');
 });
 
-/** Runs `script` (an ES module) in a child process with tsx; rejects when it fails or does not exit in time. */
-function runChild(script: string): Promise<void> {
+/**
+ * Runs `script` (an ES module) in a child process with tsx, in `cwd` (this checkout by default); rejects when
+ * it fails or does not exit in time.
+ */
+function runChild(script: string, cwd?: string): Promise<void> {
+  // tsx by its resolved location: a child in another directory finds no node_modules there.
+  const args = ['--import', import.meta.resolve('tsx'), '--input-type=module', '-e', script];
   return new Promise<void>((resolve, reject) =>
-    execFile(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { timeout: 30_000 }, (err) => (err ? reject(err) : resolve())),
+    execFile(process.execPath, args, { timeout: 30_000, cwd }, (err, _out, stderr) => (err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve())),
   );
 }
+
+test('the sources run through tsx from another directory (a checkout whose build is stale): the thread still starts', async (t) => {
+  const dir = await tmpDir(t);
+  const module = JSON.stringify(fileURLToPath(new URL('./durable-writer.ts', import.meta.url)));
+  await runChild(
+    `import { durableWriter } from ${module}; await durableWriter().write(${JSON.stringify(path.join(dir, 't'))}, ${JSON.stringify(path.join(dir, 'out'))}, ${JSON.stringify(dir)}, 'written');`,
+    dir,
+  );
+  assert.equal(await readFile(path.join(dir, 'out'), 'utf8'), 'written');
+});
 
 test('an idle writer does not keep its process alive, whether it has written or only started', async (t) => {
   const dir = await tmpDir(t);

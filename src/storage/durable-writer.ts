@@ -32,9 +32,12 @@ interface Pending {
 function startThread(): Worker {
   const here = fileURLToPath(import.meta.url);
   if (here.endsWith('.js')) return new Worker(here.replace(/durable-writer\.js$/, 'durable-writer-thread.js'));
-  // A worker does not inherit the main thread's tsx hooks: it registers them before loading the module.
+  // A worker does not inherit the main thread's tsx hooks: it registers them before loading the module. tsx is
+  // named by its resolved location: evaluated code resolves packages from the working directory, which need
+  // not be this checkout (a stale build's bin runs the sources through tsx from wherever it was started).
   const file = pathToFileURL(here.replace(/durable-writer\.ts$/, 'durable-writer-thread.ts')).href;
-  return new Worker(`import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(file)}); });`, { eval: true });
+  const tsx = import.meta.resolve('tsx/esm/api');
+  return new Worker(`import(${JSON.stringify(tsx)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(file)}); });`, { eval: true });
 }
 
 const utf8 = new TextEncoder();
