@@ -35,7 +35,7 @@ test('flags override environment, which overrides the file', async () => {
 test('every problem is listed with the source that set it', async () => {
   const dir = await mkdtemp(path.join(tmpdir(), 'gmp-config-'));
   const file = path.join(dir, 'c.yaml');
-  await writeFile(file, 'cache:\n  listTTL: soon\nbogus: 1\n');
+  await writeFile(file, 'cache:\n  listTTL: soon\n  sizeMax: 1\nbogus: 1\n');
   const err = await loadConfig({
     flags: { config: file, listen: 'nowhere', upstream: 'foo' },
     env: { GOMODPROXY_SUMDB: 'x+00000000+AA==', GOMODPROXY_TYPO: '1' },
@@ -46,9 +46,12 @@ test('every problem is listed with the source that set it', async () => {
   assert.match(text, /flag --listen: listen: must be HOST:PORT/);
   assert.match(text, /flag --upstream: upstream: .*missing scheme/);
   assert.match(text, /environment GOMODPROXY_SUMDB: sumdb: .*Ed25519/);
-  assert.match(text, new RegExp(`config file ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: cache.listTTL: invalid duration`));
-  assert.match(text, /unknown setting bogus/);
-  assert.equal(err.problems.length, 6);
+  const inFile = `config file ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`;
+  assert.match(text, new RegExp(`${inFile}: cache.listTTL: invalid duration`));
+  // An unknown key names the file it came from, at the top level as inside a section.
+  assert.match(text, new RegExp(`${inFile}: unknown setting bogus`));
+  assert.match(text, new RegExp(`${inFile}: unknown setting cache.sizeMax`));
+  assert.equal(err.problems.length, 7);
 });
 
 test('an unreadable config file is reported, not thrown raw', async () => {

@@ -66,14 +66,19 @@ export async function loadConfig(sources: ConfigSources): Promise<Readonly<Confi
   }
   const result = configSchema.safeParse(tree);
   if (!result.success) {
+    // Who set a key: its own source, or that of a key below or above it (a mapping, a whole section).
+    const originOf = (key: string) => origin.get(key) ?? [...origin].find(([k]) => k.startsWith(`${key}.`) || key.startsWith(`${k}.`))?.[1] ?? 'default';
     for (const issue of result.error.issues) {
       const key = issue.path.filter((p) => typeof p === 'string').join('.');
-      const where = origin.get(key) ?? [...origin].find(([k]) => k.startsWith(`${key}.`) || key.startsWith(`${k}.`))?.[1] ?? 'default';
-      const what =
-        issue.code === 'unrecognized_keys'
-          ? `unknown setting ${issue.keys.map((k) => (key ? `${key}.${k}` : k)).join(', ')}`
-          : `${key || '(root)'}: ${issue.message}`;
-      problems.push(`${where}: ${what}`);
+      if (issue.code === 'unrecognized_keys') {
+        // Only a config file can name an unknown key (flags and variables are known by name): say which one set it.
+        for (const k of issue.keys) {
+          const full = key ? `${key}.${k}` : k;
+          problems.push(`${originOf(full)}: unknown setting ${full}`);
+        }
+        continue;
+      }
+      problems.push(`${originOf(key)}: ${key || '(root)'}: ${issue.message}`);
     }
   }
   if (problems.length > 0 || !result.success) throw new ConfigError(problems);
