@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, readdir, readlink, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, readlink, rm, stat, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -285,6 +285,24 @@ test('a worker whose event loop is stuck is killed and replaced, and the fill it
     await p.stop();
   }
 });
+
+for (const workers of ['1', '2']) {
+  test(`serve --workers ${workers} with a data directory it cannot create says so in one line and exits 1, without a stack trace`, async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'gmp-nodata-'));
+    // A regular file where a directory should be: mkdir fails (ENOTDIR) for root as for anyone.
+    await writeFile(path.join(dir, 'file'), 'not a directory');
+    try {
+      await assert.rejects(startProxyProcess({ workers, listen: '127.0.0.1:0', upstream: 'off', data: path.join(dir, 'file', 'data') }), (err: Error) => {
+        assert.match(err.message, /exited \(1\) before listening/);
+        assert.match(err.message, /gomodproxy: cannot start: mkdir \S+\/file\/data\S*: not a directory \(ENOTDIR\)/);
+        assert.doesNotMatch(err.message, /\n\s+at /);
+        return true;
+      });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+}
 
 test('serve --workers 2 on a port already taken says so and exits 1, instead of starting workers that cannot listen', async () => {
   const taken = createServer();

@@ -30,13 +30,29 @@ export const serve: Command = withConfig('serve', SERVE_HELP, async (config, io)
     if (config.workers > 1) return await runPrimary(config, pino({ level: config.log.level, base: { service: 'gomodproxy', role: 'primary' } }));
     return await runServer(config, false);
   } catch (err) {
-    // A setting the storage or coordinator refuses, or a key that cannot be had: one clear line, exit 1,
-    // even while a client library keeps reconnecting in the background.
-    if (!isGmpError(err, 'GMP_ERR_CONFIG') && !isGmpError(err, 'GMP_ERR_COORDINATOR_UNAVAILABLE') && !isGmpError(err, 'GMP_ERR_STORAGE_UNAVAILABLE')) throw err;
-    io.stderr.write(`gomodproxy: cannot start: ${err.message}\n`);
+    // A setting the storage or coordinator refuses, a key that cannot be had, a data directory this user
+    // cannot write: one clear line, exit 1, even while a client library keeps reconnecting in the background.
+    const why = startFailure(err);
+    if (why === undefined) throw err;
+    io.stderr.write(`gomodproxy: cannot start: ${why}\n`);
     process.exit(1);
   }
 });
+
+/** Errors of the system's own calls on local files that the user can fix (a path, a permission, a full disk). */
+const LOCAL_FILE_CODES = new Set(['EACCES', 'EPERM', 'EROFS', 'ENOSPC', 'ENOTDIR', 'EISDIR', 'EEXIST', 'ENOENT', 'ELOOP', 'ENAMETOOLONG', 'EDQUOT']);
+
+/** What to tell the user when `serve` fails while starting, or undefined for a defect (thrown, with its stack). */
+export function startFailure(err: unknown): string | undefined {
+  if (isGmpError(err, 'GMP_ERR_CONFIG') || isGmpError(err, 'GMP_ERR_COORDINATOR_UNAVAILABLE') || isGmpError(err, 'GMP_ERR_STORAGE_UNAVAILABLE'))
+    return err.message;
+  const e = err as NodeJS.ErrnoException;
+  if (typeof e?.code !== 'string' || !LOCAL_FILE_CODES.has(e.code) || typeof e.path !== 'string') return undefined;
+  const what = e.code === 'EACCES' || e.code === 'EPERM' ? 'permission denied' : (e.message.split(', ')[0]?.replace(/^[A-Z]+: /, '') ?? e.code);
+  const hint =
+    e.code === 'EACCES' || e.code === 'EPERM' || e.code === 'EROFS' ? ' (check that --data, and any file the settings name, can be written by this user)' : '';
+  return `${e.syscall ?? 'access'} ${e.path}: ${what} (${e.code})${hint}`;
+}
 
 /** One HTTP server process: alone, or as a worker of the primary. */
 async function runServer(config: Readonly<Config>, asWorker: boolean): Promise<number> {
