@@ -148,6 +148,18 @@ test("a proxy that does not trust the exporter's own database key refuses its pr
   assert.match(r.stderr, /proofs from checksum database sum\.gomodproxy\.local, which this proxy .* does not trust \(--bundle-trust/);
 });
 
+test('a proxy that trusts the exporter but does not name the module --private refuses it, and says to', async () => {
+  // Without --private here the module is public, so it needs the public database's proof: the exporter's own
+  // database may vouch only for what this proxy too calls private.
+  const flags = ['--upstream', 'off', '--sumdb', testDb.gosumdb, '--bundle-trust', aKey, '--log-level', 'silent'];
+  const r = await cli(['bundle', 'import', bundle, '--data', path.join(tmp, 'not-private'), ...flags]);
+  assert.equal(r.code, 1, r.stdout);
+  assert.match(
+    r.stderr,
+    /example\.com\/Upper\/Case@v0\.1\.0 comes without a proof from checksum database sum\.test\.example \(only sum\.gomodproxy\.local vouches for it: if it is a private module, give it in --private here too\)/,
+  );
+});
+
 test('a request that is not a direct loopback one (no admin token, --auth off) is refused with 403 and stores nothing', async () => {
   const res = await request(b.url + API, { method: 'POST', headers: { 'x-forwarded-for': '203.0.113.9' }, body: await readFile(bundle) });
   assert.equal(res.statusCode, 403);

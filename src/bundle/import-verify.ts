@@ -61,7 +61,11 @@ export async function verifyProofs(s: Staged, deps: VerifyDeps): Promise<Verifie
     }
     // Every module a configured database covers must come with that database's proof.
     for (const spec of deps.specs) {
-      if (!m.entry.proofs.includes(spec.name)) throw new BundleError(MANIFEST, `${name} comes without a proof from checksum database ${spec.name}`);
+      if (m.entry.proofs.includes(spec.name)) continue;
+      // Vouched for only by an exporter's own database: a --private module there, which this proxy must name too.
+      const own = m.entry.proofs.filter((db) => trusted.has(db));
+      const hint = own.length === 0 ? '' : ` (only ${own.join(', ')} vouches for it: if it is a private module, give it in --private here too)`;
+      throw new BundleError(MANIFEST, `${name} comes without a proof from checksum database ${spec.name}${hint}`);
     }
   }
   const out: VerifiedDb[] = [];
