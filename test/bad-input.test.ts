@@ -62,3 +62,12 @@ test('none of the bad requests reached the upstream or wrote a file', async () =
   assert.equal(up.total(), 0);
   assert.deepEqual(await readdir(path.join(proxy.dataDir, 'cache')).catch(() => []), []);
 });
+
+test('queries the go command allows (spaces, %, long ones) are asked upstream: 404 here, never a 500', async () => {
+  // After the test above: these do reach the upstream, which knows none of them.
+  for (const q of ['a%20b', '%20', 'v1.0.0%20', '50%25', 'x'.repeat(600)]) {
+    const res = await proxy.raw(`/example.com/lib/@v/${q}.info`);
+    assert.equal(res.status, 404, `${q}: ${res.body}`);
+    assert.match(res.body, /not found/, q);
+  }
+});

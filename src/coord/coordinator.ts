@@ -1,6 +1,7 @@
 // The coordination port: what processes (workers, replicas) must agree on goes through it — expiring
 // leases with a fencing token (one fill per artifact, one writer of the own checksum log) and small
 // compare-and-set values (the trusted tree head per checksum database, the distrusted state).
+import { createHash } from 'node:crypto';
 
 /** A granted lease. The token is unique and increases with every grant of any lease (a fence). */
 export interface Lease {
@@ -33,6 +34,17 @@ export interface Coordinator {
   /** Removes a value only if it still equals expected. */
   casDelete(key: string, expected: string): Promise<boolean>;
   close(): Promise<void>;
+}
+
+/**
+ * A valid name for any text: characters outside printable ASCII (a query may hold spaces and letters of any
+ * script, as the go command allows in versions) as %XX of their UTF-8 bytes, and a name still too long cut
+ * and completed with its digest. Names already valid are unchanged, so every process and release agrees.
+ */
+export function nameFor(text: string): string {
+  const printable = text.replace(/[^\x21-\x7e]/gu, (c) => [...Buffer.from(c, 'utf8')].map((b) => `%${b.toString(16).toUpperCase().padStart(2, '0')}`).join(''));
+  if (printable.length <= 512) return printable;
+  return `${printable.slice(0, 440)}#${createHash('sha256').update(printable).digest('hex')}`;
 }
 
 /** Lease and value names: printable ASCII without spaces, at most 512 bytes. */

@@ -1,6 +1,7 @@
 // The fill component's vocabulary: what is wanted (an artifact of a module), what a fill produced, the
 // gates an artifact must pass before it is stored (checksum verification, policy), and the event it emits.
 import { EventEmitter } from 'node:events';
+import { nameFor } from '../coord/coordinator.js';
 import { artifactKey, latestKey, listKey, queryKey } from '../storage/keys.js';
 import type { PinnedFile } from '../storage/pinned-file.js';
 
@@ -94,7 +95,8 @@ export function keyOf(want: Want): string {
 }
 
 /** The name a fill of `want` holds across processes (LockedFill); an upload of the same artifact holds it too. */
-export const lockNameOf = (want: Want): string => `fill:${keyOf(want)}`;
+/** The coordination name a fill holds (any module path and query maps to a valid one). */
+export const lockNameOf = (want: Want): string => nameFor(`fill:${keyOf(want)}`);
 
 export const isMutable = (kind: Kind): boolean => kind === 'list' || kind === 'latest' || kind === 'query';
 
