@@ -109,6 +109,22 @@ describe('hostile zips', () => {
   });
 });
 
+/** The body the proxy answers for `fault` at `p` (the upstream's URL written as {up}), after checking its status. */
+async function refusedText(p: string, fault: Fault, status: number): Promise<string> {
+  const up = await startFakeUpstream(root);
+  up.faults.set(p, fault);
+  const proxy = await startProxy({ upstream: up.url, retries: '0' });
+  try {
+    const res = await proxy.get(p);
+    const text = await res.text();
+    assert.equal(res.status, status, text);
+    return text.replaceAll(up.url, '{up}');
+  } finally {
+    await proxy.close();
+    await up.close();
+  }
+}
+
 describe('hostile answers', () => {
   test('a redirect loop ends with 502 naming it', async () => {
     await refused(`${V}.mod`, { kind: 'redirect', location: `${V}.mod` }, 502, /too many redirects/);
@@ -120,6 +136,25 @@ describe('hostile answers', () => {
 
   test('a stalled body past the idle timeout is a 504', async () => {
     await refused(`${V}.zip`, { kind: 'trickle', bytes: 1, everyMs: 5000 }, 504, /stalled|timed out/, { 'idle-timeout': '300ms', retries: '0' });
+  });
+
+  test("an upstream's HTML error page is not passed on; its plain-text reason is, as the go command reads them", async () => {
+    const html = '<!DOCTYPE HTML>\n<html lang="en"><body><h1>Error response</h1></body></html>\n';
+    const text = await refusedText(`${V}.mod`, { kind: 'status', status: 404, body: html, contentType: 'text/html;charset=utf-8' }, 404);
+    assert.equal(text, 'not found\n');
+    assert.equal(
+      await refusedText(`${V}.mod`, { kind: 'status', status: 500, body: html, contentType: 'text/html' }, 502),
+      `upstream ${'{up}'} answered 500\n`,
+    );
+    assert.equal(
+      await refusedText(`${V}.mod`, { kind: 'status', status: 404, body: 'no such module here\n', contentType: 'text/plain' }, 404),
+      'no such module here\n',
+    );
+    // Another charset is not read as text either (the go command shows only UTF-8 and ASCII).
+    assert.equal(
+      await refusedText(`${V}.mod`, { kind: 'status', status: 410, body: 'gone\n', contentType: 'text/plain; charset=iso-8859-1' }, 410),
+      'not found\n',
+    );
   });
 
   test('a garbage list reaches clients as only the versions that are valid for the module', () =>

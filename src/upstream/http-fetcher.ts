@@ -161,7 +161,7 @@ export class HttpFetcher implements RawFetcher {
         if (res.statusCode < 500) this.health.sample(ms);
         if (res.statusCode !== 200) {
           const text = await readErrorText(res.body);
-          throw errorFromStatus(this.name, res.statusCode, text);
+          throw errorFromStatus(this.name, res.statusCode, text, headerText(res.headers['content-type']));
         }
         const len = Number(res.headers['content-length']);
         return { body: res.body, contentLength: Number.isFinite(len) ? len : undefined };
@@ -206,4 +206,8 @@ function basicAuth(u: URL): string {
 
 async function readErrorText(body: AsyncIterable<Uint8Array | string>): Promise<string> {
   return (await readPrefix(body, 4096)).data.toString('utf8');
+}
+
+function headerText(v: string | string[] | undefined): string | undefined {
+  return Array.isArray(v) ? v[0] : v;
 }

@@ -16,8 +16,12 @@ export class UpstreamStatusError extends GmpError {
   }
 }
 
-export function errorFromStatus(upstream: string, status: number, bodyText: string): UpstreamStatusError {
-  const detail = printableSummary(bodyText);
+/**
+ * contentType: the upstream's Content-Type. Its body is passed on only as the go command itself would read
+ * it (cmd/go/internal/web): plain text in UTF-8 or ASCII; an HTML error page says nothing to a go user.
+ */
+export function errorFromStatus(upstream: string, status: number, bodyText: string, contentType?: string): UpstreamStatusError {
+  const detail = isPlainText(contentType) ? printableSummary(bodyText) : '';
   if (status === 404 || status === 410) {
     return new UpstreamStatusError(status === 404 ? 'GMP_ERR_NOT_FOUND' : 'GMP_ERR_GONE', detail || 'not found', status);
   }
@@ -35,4 +39,16 @@ export function printableSummary(text: string): string {
   const out = lines.join('\n').slice(0, 640);
   // eslint-disable-next-line no-control-regex
   return /[\u0000-\u0008\u000b-\u001f\u007f]/.test(out) ? '' : out;
+}
+
+/** text/plain with no charset, or utf-8 or us-ascii (what the go command shows of an error answer). */
+export function isPlainText(contentType: string | undefined): boolean {
+  if (contentType === undefined) return false;
+  const [type, ...params] = contentType.split(';').map((p) => p.trim().toLowerCase());
+  if (type !== 'text/plain') return false;
+  const charset = params
+    .find((p) => p.startsWith('charset='))
+    ?.slice('charset='.length)
+    .replace(/^"(.*)"$/, '$1');
+  return charset === undefined || charset === '' || charset === 'utf-8' || charset === 'us-ascii';
 }

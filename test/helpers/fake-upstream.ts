@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 
 export type Fault =
-  | { kind: 'status'; status: number; body?: string }
+  | { kind: 'status'; status: number; body?: string; contentType?: string }
   | { kind: 'delay'; ms: number }
   | { kind: 'truncate' }
   | { kind: 'body'; body: string | Buffer }
@@ -69,7 +69,7 @@ export async function startFakeUpstream(root: string): Promise<FakeUpstream> {
       return;
     }
     if (fault?.kind === 'status') {
-      res.writeHead(fault.status, { 'content-type': 'text/plain; charset=utf-8' }).end(fault.body ?? `status ${fault.status}\n`);
+      res.writeHead(fault.status, { 'content-type': fault.contentType ?? 'text/plain; charset=utf-8' }).end(fault.body ?? `status ${fault.status}\n`);
       return;
     }
     let body: Buffer;
