@@ -22,6 +22,7 @@ const COMMANDS: Array<{ name: string; flags?: string[]; missing: string; stray: 
   { name: 'serve', flags: SAFE, missing: '--listen', stray: ['serve-typo'] },
   { name: 'config check', missing: '--listen', stray: ['serve-typo'] },
   { name: 'sumdb key', flags: ['--data', data], missing: '--url', stray: ['extra'] },
+  { name: 'sumdb trust', flags: ['--data', data], missing: '--config', stray: ['sum.golang.org', 'extra'] },
   { name: 'bench', flags: ['--sumdb', 'off'], missing: '--timeout', stray: ['not-a-url'] },
   { name: 'doctor', flags: ['--go', 'none', '--no-probe'], missing: '--timeout', stray: ['extra'] },
   { name: 'env', missing: '--format', stray: ['http://a.example', 'http://b.example'] },

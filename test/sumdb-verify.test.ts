@@ -4,10 +4,13 @@ import { after, before, describe, test } from 'node:test';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { eventually } from './helpers/eventually.js';
 import { startFakeUpstream } from './helpers/fake-upstream.js';
+import { runCli as cli } from './helpers/in-process-cli.js';
 import type { FakeUpstream } from './helpers/fake-upstream.js';
 import { sampleModules, writeGoproxyDir } from './helpers/goproxy-dir.js';
 import { LocalCoordinator } from '../src/coord/local.js';
@@ -189,7 +192,21 @@ describe('verification against a checksum database', () => {
       try {
         const after = await restarted.get('/example.com/old/@v/v1.0.0.zip');
         assert.equal(after.status, 502);
-        assert.match(await after.text(), /not trusted after a security error/);
+        const text = await after.text();
+        assert.match(text, /not trusted after a security error.*run 'gomodproxy sumdb trust sum\.test\.example'/);
+        assert.doesNotMatch(text, new RegExp(dataDir), 'no path of the server in an answer');
+
+        // The database serves its true history again, and the operator, having read the report, lifts the
+        // distrust as the message says: the running server verifies against it again within seconds.
+        forkable.unfork();
+        const trust = await cli(['sumdb', 'trust', forkable.name, '--data', dataDir, '--sumdb', forkable.gosumdb]);
+        assert.equal(trust.code, 0, trust.stderr);
+        assert.match(trust.stdout, /lifted the security error recorded for sum\.test\.example/);
+        assert.ok(!existsSync(file), 'the report is kept under a name that says it was lifted');
+        assert.equal((await readdir(path.dirname(file))).filter((f) => f.startsWith('SECURITY-ERROR.lifted-')).length, 1);
+        await eventually(async () => (await restarted.get('/example.com/old/@v/v1.0.0.zip')).status === 200, 'verifying against the database again');
+        const again = await cli(['sumdb', 'trust', forkable.name, '--data', dataDir, '--sumdb', forkable.gosumdb]);
+        assert.match(again.stdout, /sum\.test\.example has no security error recorded\n$/);
       } finally {
         await restarted.close();
       }

@@ -14,6 +14,7 @@ Commands:
   doctor         check this machine's Go settings (go env) and suggest fixes
   env            print settings that point Go at a gomodproxy instance
   sumdb key      print the own checksum database's key and GOSUMDB value
+  sumdb trust    trust a checksum database again after a security error
   warm           fill the cache with the module versions of a go.sum, go.mod or go.work
   bundle export  write an offline bundle: modules plus the checksum proofs that verify them
   bundle import  verify an offline bundle and add it to the cache
@@ -61,7 +62,10 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   }
   if (cmd === 'sumdb') {
     if (rest[0] === 'key') return (await import('./sumdb-key.js')).sumdbKey(rest.slice(1), io);
-    io.stderr.write(`gomodproxy sumdb: unknown sub-command ${JSON.stringify(rest[0] ?? '')}; try 'gomodproxy sumdb key --help'\n`);
+    if (rest[0] === 'trust') return (await import('./sumdb-trust.js')).sumdbTrust(rest.slice(1), io);
+    io.stderr.write(
+      `gomodproxy sumdb: unknown sub-command ${JSON.stringify(rest[0] ?? '')}; try 'gomodproxy sumdb key --help' or 'gomodproxy sumdb trust --help'\n`,
+    );
     return 2;
   }
   const command = COMMANDS[cmd];

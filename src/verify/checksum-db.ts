@@ -99,7 +99,8 @@ export class ChecksumDb {
     if (this.#distrusted.report === undefined) return;
     throw gmpError(
       'GMP_ERR_SUMDB',
-      `checksum database ${this.name} is not trusted after a security error (a forked or rolled-back log); an operator must investigate ${this.deps.reportFile} and run 'gomodproxy sumdb trust ${this.name}'`,
+      // No path of the server's in an answer to clients: the operator finds the report in the data directory.
+      `checksum database ${this.name} is not trusted after a security error (a forked or rolled-back log); an operator must investigate the SECURITY-ERROR report in the proxy's data directory and run 'gomodproxy sumdb trust ${this.name}'`,
     );
   }
 

@@ -29,6 +29,8 @@ export interface TestSumdb {
   gosum(modulePath: string, version: string): Promise<Buffer | undefined>;
   /** Replaces the log with another history signed by the same key (records in another order, one extra). */
   fork(): Promise<void>;
+  /** Serves the history from before fork() again (as a database whose operator undid the fork). */
+  unfork(): void;
   close(): Promise<void>;
 }
 
@@ -45,6 +47,7 @@ export async function startTestSumdb(goproxyDir: string, name = 'sum.test.exampl
     }
   };
   let log = new ServerLog(new MemoryLogStorage(), signerKey, { gosum });
+  let original = log;
   const hits: string[] = [];
   const server = createServer((req, res) => {
     const p = decodeURIComponent((req.url ?? '/').split('?')[0] as string);
@@ -73,7 +76,11 @@ export async function startTestSumdb(goproxyDir: string, name = 'sum.test.exampl
       await forked.add([
         { path: 'example.com/fork', version: 'v1.0.0', text: Buffer.from('example.com/fork v1.0.0 h1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n') },
       ]);
+      original = log;
       log = forked;
+    },
+    unfork: () => {
+      log = original;
     },
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
