@@ -143,3 +143,34 @@ test('gomodproxy sync --follow stores what the feed lists since its last run, th
     await rm(data, { recursive: true, force: true });
   }
 });
+
+test('gomodproxy sync says in one line when the feed cannot be read, and exits 1 when a version was skipped', async () => {
+  const data = await mkdtemp(path.join(tmpdir(), 'gmp-sync-bad-'));
+  const parent = await startProxy({ upstream: up.url });
+  const run = async (follow: string, upstream: string) => {
+    const c = captureIO({ env: {} });
+    const flags = ['--follow', follow, '--upstream', upstream, '--data', data, '--sumdb', 'off', '--own-sumdb', 'off', '--log-level', 'silent'];
+    const code = await main(['sync', ...flags], c.io);
+    return { code, out: c.text.stdout, err: c.text.stderr };
+  };
+  try {
+    // A parent that is not there: one line naming it, no stack trace.
+    const down = await run('http://127.0.0.1:9', parent.url);
+    assert.equal(down.code, 1);
+    assert.match(down.err, /^gomodproxy sync: .*127\.0\.0\.1:9.*\n$/);
+    // The parent lists a version, but the upstream given to sync has none: skipped, and the run says so.
+    assert.equal((await parent.get('/example.com/lib/@v/v1.0.0.zip')).status, 200);
+    await eventually(async () => (await (await parent.get('/index')).text()).includes('v1.0.0'), 'the parent publishes it');
+    const empty = await startFakeUpstream(await mkdtemp(path.join(tmpdir(), 'gmp-empty-up-')));
+    try {
+      const skipped = await run(parent.url, empty.url);
+      assert.equal(skipped.code, 1, skipped.out + skipped.err);
+      assert.match(skipped.out, /: caught up: 0 stored, 0 already here, 1 gone upstream/);
+    } finally {
+      await empty.close();
+    }
+  } finally {
+    await parent.close();
+    await rm(data, { recursive: true, force: true });
+  }
+});

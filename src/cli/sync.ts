@@ -2,6 +2,7 @@
 // through the same fill path and data directory as `serve`, then exits (or, with --daemon, keeps following).
 import { createServer } from '../app/compose.js';
 import type { SyncReport } from '../app/follow.js';
+import { isGmpError } from '../errors.js';
 import { configFlagsHelp, withConfig } from './flags.js';
 import type { CliIO, Command } from './io.js';
 
@@ -11,7 +12,8 @@ Follows the index feeds given with --follow (another gomodproxy, or https://inde
 --follow-prefix): every version listed since the last run is filled through --upstream, validated and
 verified, into the data directory. The position in each feed is kept, so the next run resumes there.
 Without --daemon it exits once every feed is caught up: status 0, or 1 when a version could not be
-stored. With --daemon it keeps following until SIGTERM or Ctrl-C.
+stored (failed validation, or --upstream does not have it: such a version is skipped, and the log names
+it) or the feed could not be read. With --daemon it keeps following until SIGTERM or Ctrl-C.
 
 Use a data directory no running server uses, or let that server follow instead (serve --follow).
 
@@ -36,9 +38,18 @@ export const sync: Command = withConfig(
         await stopped(io);
         return 0;
       }
-      const reports = await server.followers.syncOnce(server.coord, io.signal ?? new AbortController().signal);
+      let reports: SyncReport[];
+      try {
+        reports = await server.followers.syncOnce(server.coord, io.signal ?? new AbortController().signal);
+      } catch (err) {
+        // A parent that cannot be reached, has no feed, or sends a bad one: one line (serve --follow retries).
+        if (!isGmpError(err)) throw err;
+        io.stderr.write(`gomodproxy sync: ${err.message}\n`);
+        return 1;
+      }
       io.stdout.write(reports.map(describe).join(''));
-      return reports.every((r) => r.caughtUp === true && (r.counts.get('failed') ?? 0) === 0) ? 0 : 1;
+      // A version its upstream does not have was skipped (the cursor moved past it): the run did not store everything.
+      return reports.every((r) => r.caughtUp === true && (r.counts.get('failed') ?? 0) === 0 && (r.counts.get('gone') ?? 0) === 0) ? 0 : 1;
     } finally {
       await server.close();
     }
