@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { eventually } from './helpers/eventually.js';
 import { runCli as cli } from './helpers/in-process-cli.js';
 import { startFakeUpstream } from './helpers/fake-upstream.js';
 import { forEachGo, goEnv, runGo } from './helpers/go.js';
@@ -85,6 +86,13 @@ await forEachGo('an offline bundle carries modules and their proofs to an air-ga
       );
       // A module the bundle did not bring is simply not there.
       assert.equal((await b.get('/example.com/lib/@v/v1.1.0.info')).status, 404);
+      // What the bundle brought is published in B's index feed, for mirrors that follow B (the private
+      // module only to readers allowed to see it, which an anonymous request is not).
+      await eventually(
+        async () => /"Path":"example\.com\/lib","Version":"v1\.0\.0"/.test(await (await b.get('/index')).text()),
+        'B publishes the imported version',
+      );
+      assert.doesNotMatch(await (await b.get('/index')).text(), /Upper/);
     } finally {
       await b.close();
     }

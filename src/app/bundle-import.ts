@@ -14,7 +14,7 @@ import type { SumdbSpec } from '../protocol/gosumdb.js';
 import type { AccessRoute } from '../server/access.js';
 import { BUNDLE_METHODS, BUNDLES_PATH, bundleRoutes } from '../server/bundle-routes.js';
 import type { MethodAllowance } from '../server/method-guard.js';
-import type { OwnSumdb } from '../verify/own-sumdb.js';
+import type { FillEvents } from '../fill/types.js';
 import { trustedHeadKey } from '../verify/sumdb-ops.js';
 import type { Layout } from './layout.js';
 import { sumdbSpecs } from './verification.js';
@@ -22,7 +22,8 @@ import { sumdbSpecs } from './verification.js';
 export interface ImportParts {
   readonly layout: Layout;
   readonly coord: Coordinator;
-  readonly own?: OwnSumdb;
+  /** Where imported versions are announced as stored, as fills announce theirs. */
+  readonly events: FillEvents;
 }
 
 /** Modules no public database is asked about: --private and --nosumdb. */
@@ -33,7 +34,7 @@ export const skipsPublicSumdb = (config: Readonly<Config>) => (p: string) =>
 export const trustedOwnDbs = (config: Readonly<Config>): SumdbSpec[] => config.bundle.trust.map((k) => parseGosumdb(k) as SumdbSpec);
 
 export function importDeps(config: Readonly<Config>, parts: ImportParts, onEntry?: (bytes: number) => void): ImportDeps {
-  const { layout, coord, own } = parts;
+  const { layout, coord, events } = parts;
   return {
     scratch: layout.scratch,
     verify: {
@@ -43,7 +44,7 @@ export function importDeps(config: Readonly<Config>, parts: ImportParts, onEntry
       store: (db) => layout.sumdbCache(db),
       trusted: (db) => coord.get(trustedHeadKey(db)),
     },
-    commit: { cache: layout.cache, content: layout.content, sumdbStore: (db) => layout.sumdbCache(db), coord, record: own?.record.bind(own) },
+    commit: { cache: layout.cache, content: layout.content, sumdbStore: (db) => layout.sumdbCache(db), coord, events },
     onEntry,
   };
 }

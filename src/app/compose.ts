@@ -64,6 +64,8 @@ export interface Server {
   readonly content: Content;
   readonly checksums: Checksums;
   readonly own?: OwnSumdb;
+  /** 'filled' for each artifact stored (the own checksum database, the index feed and eviction follow them). */
+  readonly events: FillEvents;
   /** The parents' index feeds this instance follows (--follow). */
   readonly followers: Followers;
   close(): Promise<void>;
@@ -187,7 +189,7 @@ export async function createServer(config: Readonly<Config>, options: ComposeOpt
     ...{ layout, metrics, cache, verdicts, own, isPrivate, redact, worker: worker?.channel },
     admin: { coord, audit: company.audit },
   });
-  const bundles = composeBundleImport(config, { layout, coord, own }, async (modules) => {
+  const bundles = composeBundleImport(config, { layout, coord, events }, async (modules) => {
     for (const m of modules) cache.forget(m);
     await hooks.announce(modules);
   });
@@ -222,6 +224,7 @@ export async function createServer(config: Readonly<Config>, options: ComposeOpt
     content,
     checksums,
     own,
+    events,
     followers,
     close: async () => {
       await app.close();

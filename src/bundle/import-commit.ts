@@ -1,8 +1,10 @@
 // Import, committing (only once the whole bundle verified): the databases' authenticated files, then their
 // new trusted heads (compare-and-swap, so a head moved meanwhile by a fill is not overwritten), then per
 // module its hash before its zip (as the fill path stores them), its .mod and .info, the merged version list
-// and the mark that keeps it from eviction; the own checksum database records each version, as after a fill.
+// and the mark that keeps it from eviction; then each version is announced as stored, as a fill announces its
+// own: the own checksum database records it, the index feed publishes it.
 import type { Coordinator } from '../coord/coordinator.js';
+import type { FillEvents } from '../fill/types.js';
 import { bundledKey } from '../content/content-keys.js';
 import { parseList, formatList } from '../protocol/answers.js';
 import { sortVersions } from '../protocol/semver.js';
@@ -17,8 +19,8 @@ export interface CommitDeps {
   readonly content: BlobStore;
   readonly sumdbStore: (db: string) => BlobStore;
   readonly coord: Coordinator;
-  /** The own checksum database, when it runs: records a stored version. */
-  readonly record?: (modulePath: string, version: string) => void;
+  /** 'filled' for each version's go.mod and zip (a version already stored is announced again: each listener keeps one). */
+  readonly events?: FillEvents;
 }
 
 export interface CommitResult {
@@ -39,8 +41,10 @@ export async function commitBundle(s: Staged, dbs: readonly VerifiedDb[], deps: 
   const byPath = new Map<string, string[]>();
   for (const m of s.modules.values()) {
     if (await commitModule(m, deps.cache)) added++;
-    deps.record?.(m.entry.path, m.entry.version);
     await deps.content.put(bundledKey(m.entry.path, m.entry.version), '');
+    const { path: module, version } = m.entry;
+    deps.events?.emit('filled', { module, version, kind: 'mod', size: m.mod?.length ?? 0, h1: m.entry.mod });
+    deps.events?.emit('filled', { module, version, kind: 'zip', size: m.entry.zipSize, h1: m.entry.zip });
     byPath.set(m.entry.path, [...(byPath.get(m.entry.path) ?? []), m.entry.version]);
   }
   for (const [path, versions] of byPath) {
