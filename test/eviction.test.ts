@@ -86,6 +86,11 @@ test('a 5 MiB cap holds while 20 MiB are filled; protected versions stay; an evi
     assert.equal(changed.status, 502, text);
     assert.match(text, /checksum mismatch/);
     assert.ok(!(await cacheBytes(cache)).zips.includes(victim), 'nothing was stored for it');
+    // The refused bytes are kept for inspection, byte for byte (this zip is small: checked from memory).
+    const kept = await readdir(path.join(dataDir, 'quarantine'), { recursive: true });
+    const quarantined = kept.filter((f) => /@v1\.0\.0\.zip\.\d+$/.test(f));
+    assert.equal(quarantined.length, 1, kept.join(', '));
+    assert.deepEqual(await readFile(path.join(dataDir, 'quarantine', quarantined[0] as string)), await readFile(other));
   } finally {
     await proxy.close();
     await up.close();

@@ -20,10 +20,12 @@ export class KeptHashGate implements Gate {
     if (c.kind !== 'zip') return;
     const kept = (await this.store.read(artifactKey(c.module, c.version, 'ziphash')))?.toString('utf8');
     if (kept === undefined || kept === c.h1) return;
-    const where =
-      c.file === undefined
-        ? '(no file)'
-        : await this.quarantine.keepFile(c.module, c.version, 'zip', c.file).catch((e: unknown) => `(could not quarantine: ${(e as Error).message})`);
+    // A small zip is checked from memory (no scratch file): its bytes are kept all the same.
+    const keep =
+      c.file !== undefined
+        ? this.quarantine.keepFile(c.module, c.version, 'zip', c.file)
+        : this.quarantine.keep(c.module, c.version, 'zip', c.body ?? Buffer.alloc(0));
+    const where = await keep.catch((e: unknown) => `(could not quarantine: ${(e as Error).message})`);
     this.log.error(
       { module: this.redact(c.module), version: c.version, downloaded: c.h1, kept, upstream: c.source, quarantine: where },
       'checksum mismatch: a re-fetched zip differs from the one first stored',
