@@ -72,3 +72,17 @@ test('the token and URL the client commands read from the environment are not ta
   const config = await loadConfig({ flags: {}, env: { GOMODPROXY_TOKEN: 'gmp_secret', GOMODPROXY_URL: 'http://127.0.0.1:3000' } });
   assert.equal(config.upstream, 'https://proxy.golang.org');
 });
+
+test('a duration needs its unit, as in Go: a number alone is refused, except 0', async () => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'gmp-config-'));
+  const file = path.join(dir, 'c.yaml');
+  await writeFile(file, 'cache:\n  listTTL: 60\nhttp:\n  connectTimeout: 5\n');
+  const err = await loadConfig({ flags: { config: file, 'negative-ttl': '5' } }).catch((e: unknown) => e);
+  assert.ok(err instanceof ConfigError);
+  const text = err.problems.join('\n');
+  assert.match(text, /cache\.listTTL: invalid duration 60 \(use e\.g\. 250ms, 30s, 5m, 1h; a number needs its unit\)/);
+  assert.match(text, /http\.connectTimeout: invalid duration 5/);
+  assert.match(text, /flag --negative-ttl: cache\.negativeTTL: invalid duration "5"/);
+  const zero = await loadConfig({ flags: { 'negative-ttl': '0', 'fill-deadline': '0s' } });
+  assert.equal(zero.cache.negativeTTL, 0);
+});

@@ -32,7 +32,7 @@ function parsed(def: string, parse: (v: string | number) => number | undefined, 
 }
 
 /** `250ms`, `30s`, `5m`, `1h` → milliseconds. */
-export const duration = (def: string, info: Info) => parsed(def, parseDuration, 'duration', '250ms, 30s, 5m, 1h', info);
+export const duration = (def: string, info: Info) => parsed(def, parseDuration, 'duration', '250ms, 30s, 5m, 1h; a number needs its unit', info);
 
 /** `64MiB`, `1GB` → bytes. */
 export const size = (def: string, info: Info) => parsed(def, parseSize, 'size', '64MiB', info);

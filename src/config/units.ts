@@ -1,5 +1,6 @@
-// Human units in configuration: durations ("250ms", "30s", "5m", "1h", or milliseconds as a number)
-// and sizes ("64MiB", "1GB", or bytes as a number).
+// Human units in configuration: durations ("250ms", "30s", "5m", "1h"; a number alone only for 0, as in Go's
+// time.ParseDuration: `connectTimeout: 5` meant as seconds must not become 5 ms) and sizes ("64MiB", "1GB", or
+// bytes as a number).
 
 const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/;
 const DURATION_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
@@ -8,10 +9,10 @@ const SIZE_BYTES: Record<string, number> = { B: 1, KB: 1e3, MB: 1e6, GB: 1e9, Ki
 
 /** Milliseconds, or undefined when the text is not a duration. */
 export function parseDuration(v: unknown): number | undefined {
-  if (typeof v === 'number') return Number.isFinite(v) && v >= 0 ? v : undefined;
+  if (typeof v === 'number') return v === 0 ? 0 : undefined;
   if (typeof v !== 'string') return undefined;
   const t = v.trim();
-  if (/^\d+$/.test(t)) return Number(t);
+  if (/^0+$/.test(t)) return 0;
   const m = DURATION.exec(t);
   if (m === null) return undefined;
   return Math.round(Number(m[1]) * (DURATION_MS[m[2] as string] as number));
