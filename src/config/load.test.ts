@@ -86,3 +86,15 @@ test('a duration needs its unit, as in Go: a number alone is refused, except 0',
   const zero = await loadConfig({ flags: { 'negative-ttl': '0', 'fill-deadline': '0s' } });
   assert.equal(zero.cache.negativeTTL, 0);
 });
+
+test('one value of a repeatable setting may be written alone in YAML; a number that is not one says what it must be', async () => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'gmp-config-'));
+  const ok = path.join(dir, 'ok.yaml');
+  await writeFile(ok, 'sumdb: off\n');
+  assert.deepEqual((await loadConfig({ flags: { config: ok } })).sumdb, ['off']);
+  const bad = path.join(dir, 'bad.yaml');
+  await writeFile(bad, 'workers: two\n');
+  const err = await loadConfig({ flags: { config: bad } }).catch((e: unknown) => e);
+  assert.ok(err instanceof ConfigError);
+  assert.match(err.problems.join('\n'), /workers: must be a whole number from 1 to \d+/);
+});

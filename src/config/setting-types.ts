@@ -59,14 +59,25 @@ export const toggle = (def: boolean, info: Info) =>
     def ? 'on' : 'off',
   );
 
-export const int = (def: number, min: number, max: number, info: Info) => meta(z.coerce.number().int().min(min).max(max).default(def), info, String(def));
+export const int = (def: number, min: number, max: number, info: Info) =>
+  meta(
+    z.coerce
+      .number({ error: `must be a whole number from ${min} to ${max}` })
+      .int({ error: `must be a whole number from ${min} to ${max}` })
+      .min(min)
+      .max(max)
+      .default(def),
+    info,
+    String(def),
+  );
 
 export const choice = <const V extends readonly [string, ...string[]]>(values: V, def: V[number], info: Info) => meta(z.enum(values).default(def), info, def);
 
 /** A repeatable setting (flags given several times; `;`-separated in the environment). */
 export const list = (def: readonly string[], info: Info, check?: (v: string) => string | undefined) => {
+  // One value alone may be written without a list in the YAML file (`sumdb: off`).
   const s = z
-    .array(z.string())
+    .preprocess((v) => (typeof v === 'string' ? [v] : v), z.array(z.string()))
     .default([...def])
     .superRefine((v, ctx) => {
       for (const item of v) {
