@@ -35,6 +35,19 @@ describe('GOPROXY protocol through the cache', () => {
     assert.equal(res.headers.get('cache-control'), 'public, max-age=60');
   });
 
+  test('a list and a query are fresh downstream as long as --list-ttl says, not longer', async () => {
+    const short = await startProxy({ upstream: upstream.url, 'list-ttl': '5s' });
+    try {
+      for (const p of ['/example.com/lib/@v/list']) {
+        const res = await short.get(p);
+        assert.equal(res.status, 200, p);
+        assert.equal(res.headers.get('cache-control'), 'public, max-age=5', p);
+      }
+    } finally {
+      await short.close();
+    }
+  });
+
   test('an exact .info answers that version and is immutable', async () => {
     const res = await proxy.get('/example.com/lib/@v/v1.1.0.info');
     assert.equal(res.status, 200);

@@ -86,6 +86,11 @@ export class ModuleCache {
   /** What clients asked so far, for read-ahead; absent when read-ahead is off. */
   private readonly next: NextAsks | undefined;
 
+  /** How long a list or query answer is fresh here (--list-ttl), in ms: what downstream caches may keep it for too. */
+  get listTTLms(): number {
+    return this.options.listTTLms;
+  }
+
   constructor(
     private readonly store: BlobStore,
     private readonly filler: Fill,

@@ -10,7 +10,8 @@ import { ifRangeAllows, parseRange } from './http-range.js';
 import { sendFile } from './send-file.js';
 
 export const IMMUTABLE = 'public, max-age=31536000, immutable';
-export const SHORT = 'public, max-age=60';
+/** Lists and queries: fresh downstream as long as here (--list-ttl), never longer. */
+export const short = (listTTLms: number): string => `public, max-age=${Math.floor(listTTLms / 1000)}`;
 export const JSON_TYPE = 'application/json';
 export const TEXT_TYPE = 'text/plain; charset=utf-8';
 
@@ -38,6 +39,7 @@ export function parseCached(url: string): GoproxyRequest {
 }
 
 export function registerGoproxyRoutes(app: FastifyInstance, cache: ModuleCache): void {
+  const shortLived = short(cache.listTTLms);
   app.route({
     // Other methods never get here: the app's onRequest hook answers them 405.
     method: ['GET', 'HEAD'],
@@ -50,12 +52,12 @@ export function registerGoproxyRoutes(app: FastifyInstance, cache: ModuleCache):
       const opts = { cachedOnly, onFill: () => (req.goproxyFilled = true) };
       switch (r.endpoint) {
         case 'list':
-          return sendSmall(req, reply, await cache.list(r.module, opts), TEXT_TYPE, SHORT);
+          return sendSmall(req, reply, await cache.list(r.module, opts), TEXT_TYPE, shortLived);
         case 'latest':
-          return sendSmall(req, reply, await cache.latest(r.module, opts), JSON_TYPE, SHORT);
+          return sendSmall(req, reply, await cache.latest(r.module, opts), JSON_TYPE, shortLived);
         case 'info': {
           const info = await cache.info(r.module, r.version, opts);
-          return sendSmall(req, reply, info, JSON_TYPE, info.immutable ? IMMUTABLE : SHORT);
+          return sendSmall(req, reply, info, JSON_TYPE, info.immutable ? IMMUTABLE : shortLived);
         }
         case 'mod':
           return sendSmall(req, reply, await cache.mod(r.module, r.version, opts), TEXT_TYPE, IMMUTABLE);
