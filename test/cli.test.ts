@@ -122,3 +122,21 @@ test('npm start listens on loopback by default: the help says so and serve start
     'no warning for loopback',
   );
 });
+
+describe('local files a new user gets wrong', () => {
+  test('bundle import of a directory, or of a file that is not there: one line, exit 1', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'gmp-cli-dir-'));
+    const r = await cli(['bundle', 'import', dir, '--data', data, '--upstream', 'off']);
+    assert.equal(r.code, 1);
+    assertOneLine(r.stderr, /a directory, not a bundle file/, 'bundle import DIR');
+    const missing = await cli(['bundle', 'import', path.join(dir, 'none.tar'), '--data', data, '--upstream', 'off']);
+    assert.equal(missing.code, 1);
+    assertOneLine(missing.stderr, /none\.tar: no such file/, 'bundle import MISSING');
+  });
+
+  test('bundle export into a directory that does not exist: one line, exit 1', async () => {
+    const r = await cli(['bundle', 'export', 'example.com/a@v1.0.0', '-o', '/nonexistent-gmp/dir/x.tar', '--data', data, '--upstream', 'off']);
+    assert.equal(r.code, 1);
+    assertOneLine(r.stderr, /cannot write \/nonexistent-gmp\/dir\/x\.tar: no directory/, 'bundle export -o');
+  });
+});

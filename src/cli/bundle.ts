@@ -1,6 +1,7 @@
 // `gomodproxy bundle export|import`: offline bundles. Export writes the modules of a go.sum (or a list)
 // with the checksum proofs that verify them; import, on an air-gapped instance, verifies every byte and
 // proof against this configuration's database keys before anything is stored.
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { importDeps, skipsPublicSumdb } from '../app/bundle-import.js';
 import { openLocalAccess } from '../app/local-access.js';
@@ -13,6 +14,7 @@ import { ModuleFileError } from '../content/module-files.js';
 import { formatBytes, Progress } from '../content/progress.js';
 import { resolveTargets } from '../content/warm.js';
 import { reportUsage, UsageError } from './args.js';
+import { localFileProblem } from './file-errors.js';
 import { configFlagsHelp, withConfig } from './flags.js';
 import type { Command } from './io.js';
 import { uploadBundle } from './bundle-upload.js';
@@ -56,6 +58,10 @@ const runExport = withConfig(
       throw err;
     }
     const out = path.resolve(io.cwd, values.output as string);
+    if ((await stat(path.dirname(out)).catch(() => undefined))?.isDirectory() !== true) {
+      io.stderr.write(`gomodproxy bundle export: cannot write ${out}: no directory ${path.dirname(out)}\n`);
+      return 1;
+    }
     const skip = skipsPublicSumdb(config);
     const dbs: ExportDb[] = sumdbSpecs(config).map((s) => ({ name: s.name, key: s.key, covers: (p: string) => !skip(p) }));
     // Private modules travel with the own database's proofs (an importer that trusts its key checks them).
@@ -76,8 +82,9 @@ const runExport = withConfig(
       io.stdout.write(`wrote ${out}: ${result.manifest.modules.length} module versions; proofs from ${proofs === '' ? 'no checksum database' : proofs}\n`);
       return 0;
     } catch (err) {
-      if (!(err instanceof ModuleFileError)) throw err;
-      io.stderr.write(`gomodproxy bundle export: ${err.message}\n`);
+      const problem = err instanceof ModuleFileError ? err.message : localFileProblem(err);
+      if (problem === undefined) throw err;
+      io.stderr.write(`gomodproxy bundle export: ${problem}\n`);
       return 1;
     } finally {
       await access.close();
@@ -93,6 +100,11 @@ const runImport = withConfig(
   async (config, io, values, positionals) => {
     if (positionals.length !== 1) return reportUsage(io, 'bundle import', new UsageError('name one bundle file to import'));
     const file = path.resolve(io.cwd, positionals[0] as string);
+    // A directory reads as an error without its path: say what it is before anything opens it.
+    if ((await stat(file).catch(() => undefined))?.isDirectory() === true) {
+      io.stderr.write(`gomodproxy bundle import: ${file}: a directory, not a bundle file (.tar or .tar.gz)\n`);
+      return 1;
+    }
     if (typeof values.url === 'string' && values.url !== '') return uploadBundle(file, values.url, io, values.insecure === true);
     const { server } = await openLocalAccess(config);
     let bytes = 0;
@@ -110,8 +122,14 @@ const runImport = withConfig(
       );
       return 0;
     } catch (err) {
-      if (!(err instanceof BundleError) && (err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-      io.stderr.write(`gomodproxy bundle import: refused, nothing stored: ${err instanceof BundleError ? err.message : `${file}: no such file`}\n`);
+      const problem =
+        err instanceof BundleError
+          ? err.message
+          : (err as NodeJS.ErrnoException).code === 'ENOENT' && (err as NodeJS.ErrnoException).path === file
+            ? `${file}: no such file`
+            : localFileProblem(err);
+      if (problem === undefined) throw err;
+      io.stderr.write(`gomodproxy bundle import: refused, nothing stored: ${problem}\n`);
       return 1;
     } finally {
       await server.close();

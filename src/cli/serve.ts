@@ -11,6 +11,7 @@ import { parseListen } from '../config/schema.js';
 import { FILL_LOCKS_ENV } from '../coord/file-exclusive.js';
 import { isGmpError } from '../errors.js';
 import type { Config } from '../config/schema.js';
+import { localFileProblem, isPermissionProblem } from './file-errors.js';
 import { configFlagsHelp, withConfig } from './flags.js';
 import { warnIfExposed } from './listen-warning.js';
 import type { Command } from './io.js';
@@ -39,19 +40,13 @@ export const serve: Command = withConfig('serve', SERVE_HELP, async (config, io)
   }
 });
 
-/** Errors of the system's own calls on local files that the user can fix (a path, a permission, a full disk). */
-const LOCAL_FILE_CODES = new Set(['EACCES', 'EPERM', 'EROFS', 'ENOSPC', 'ENOTDIR', 'EISDIR', 'EEXIST', 'ENOENT', 'ELOOP', 'ENAMETOOLONG', 'EDQUOT']);
-
 /** What to tell the user when `serve` fails while starting, or undefined for a defect (thrown, with its stack). */
 export function startFailure(err: unknown): string | undefined {
   if (isGmpError(err, 'GMP_ERR_CONFIG') || isGmpError(err, 'GMP_ERR_COORDINATOR_UNAVAILABLE') || isGmpError(err, 'GMP_ERR_STORAGE_UNAVAILABLE'))
     return err.message;
-  const e = err as NodeJS.ErrnoException;
-  if (typeof e?.code !== 'string' || !LOCAL_FILE_CODES.has(e.code) || typeof e.path !== 'string') return undefined;
-  const what = e.code === 'EACCES' || e.code === 'EPERM' ? 'permission denied' : (e.message.split(', ')[0]?.replace(/^[A-Z]+: /, '') ?? e.code);
-  const hint =
-    e.code === 'EACCES' || e.code === 'EPERM' || e.code === 'EROFS' ? ' (check that --data, and any file the settings name, can be written by this user)' : '';
-  return `${e.syscall ?? 'access'} ${e.path}: ${what} (${e.code})${hint}`;
+  const problem = localFileProblem(err);
+  if (problem === undefined) return undefined;
+  return isPermissionProblem(err) ? `${problem} (check that --data, and any file the settings name, can be written by this user)` : problem;
 }
 
 /** One HTTP server process: alone, or as a worker of the primary. */
