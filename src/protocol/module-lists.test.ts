@@ -44,6 +44,12 @@ describe('bench workload', () => {
     ]);
   });
 
+  test('a go.sum line without three fields is refused with its line, as the go command refuses it', () => {
+    const sum = 'golang.org/x/text v0.14.0 h1:ScX5w1eTa3QqT8oi6+ziP7dTV1S2+ALU0bI+0zXKWiQ=\n\ngarbage line here with too many fields\n';
+    assert.throws(() => parseGoSum(sum, 'x/go.sum'), { message: 'x/go.sum:3: malformed go.sum line: wrong number of fields 7' });
+    assert.throws(() => parseGoSum('example.com/b\n', 'go.sum'), /go\.sum:1: malformed go\.sum line: wrong number of fields 1/);
+  });
+
   test('follows the use directives of a go.work to each module go.mod', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'gmp-work-'));
     try {

@@ -80,9 +80,14 @@ function requireLine(line: string, where: string): ModuleVersion {
 /** go.sum lines give the module versions and the hashes the endpoints must reproduce. */
 export function parseGoSum(text: string, where = 'go.sum'): ModuleVersion[] {
   const byKey = new Map<string, { path: string; version: string; zip?: string; mod?: string }>();
-  for (const line of text.split('\n')) {
-    const [p, v, h] = line.trim().split(/\s+/);
-    if (p === undefined || v === undefined || h === undefined || !h.startsWith('h1:')) continue;
+  for (const [i, line] of text.split('\n').entries()) {
+    if (line.trim() === '') continue;
+    const fields = line.trim().split(/\s+/);
+    // As the go command reads a go.sum (modfetch): three fields a line, or the file is malformed.
+    if (fields.length !== 3) throw new WorkloadError(`${where}:${i + 1}: malformed go.sum line: wrong number of fields ${fields.length}`);
+    const [p, v, h] = fields as [string, string, string];
+    // Hashes of other algorithms than h1 are the go command's to ignore too.
+    if (!h.startsWith('h1:')) continue;
     const isMod = v.endsWith('/go.mod');
     const version = isMod ? v.slice(0, -'/go.mod'.length) : v;
     const key = `${p}@${version}`;
