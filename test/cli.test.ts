@@ -140,3 +140,12 @@ describe('local files a new user gets wrong', () => {
     assertOneLine(r.stderr, /cannot write \/nonexistent-gmp\/dir\/x\.tar: no directory/, 'bundle export -o');
   });
 });
+
+test('unpin says what it did: a version that was not pinned is not counted as unpinned', async () => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'gmp-cli-pin-'));
+  assert.match((await cli(['pin', 'example.com/a@v1.0.0', '--data', dir])).stdout, /^pinned 1 module version\n$/);
+  const r = await cli(['unpin', 'example.com/a@v1.0.0', 'example.com/zzz@v1.0.0', '--data', dir]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout, 'unpinned 1 module version (1 module version not pinned here: nothing to do)\n');
+  assert.equal((await cli(['pin', '--list', '--data', dir])).stdout, '');
+});

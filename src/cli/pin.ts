@@ -50,12 +50,19 @@ function pinCommand(cmd: 'pin' | 'unpin'): Command {
       }
       const layout = await openLayout(config);
       try {
+        let notPinned = 0;
         for (const v of versions) {
-          if (cmd === 'pin') await layout.content.put(pinKey(v.path, v.version), '');
-          else await layout.content.delete(pinKey(v.path, v.version));
+          const key = pinKey(v.path, v.version);
+          if (cmd === 'pin') await layout.content.put(key, '');
+          else if ((await layout.content.stat(key)) === undefined) notPinned++;
+          else await layout.content.delete(key);
         }
+        const done = versions.length - notPinned;
+        const plural = (n: number) => `${n} module version${n === 1 ? '' : 's'}`;
         if (versions.length > 0)
-          io.stdout.write(`${cmd === 'pin' ? 'pinned' : 'unpinned'} ${versions.length} module version${versions.length === 1 ? '' : 's'}\n`);
+          io.stdout.write(
+            `${cmd === 'pin' ? 'pinned' : 'unpinned'} ${plural(done)}${notPinned > 0 ? ` (${plural(notPinned)} not pinned here: nothing to do)` : ''}\n`,
+          );
         if (values.list === true) {
           const keys: string[] = [];
           for await (const k of listAll(layout.content, PINS)) keys.push(k);
