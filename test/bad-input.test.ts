@@ -40,6 +40,13 @@ const CASES: Array<[string, string, number, RegExp]> = [
   ['first element without a dot', '/localhost/x/@v/list', 400, /bad request/],
   ['leading dash', '/-example.com/x/@v/list', 400, /bad request/],
   ['over-long path', `/example.com/${'a'.repeat(3000)}/@v/list`, 400, /longer than/],
+  [
+    'a module path too deep to store',
+    `/example.com/${'a/'.repeat(600)}x/@v/list`,
+    400,
+    /module path longer than 700 bytes \(escaped\): more than this proxy stores/,
+  ],
+  ['a query too long to store', `/example.com/lib/@v/${'q'.repeat(1500)}.info`, 400, /version or query longer than 280 bytes/],
   ['non-canonical .mod version', '/example.com/lib/@v/v1.0.mod', 400, /canonical/],
   ['build metadata on .zip', '/example.com/lib/@v/v1.0.0+meta.zip', 400, /canonical/],
   ['major version that does not fit the path', '/example.com/lib/@v/v2.0.0.mod', 400, /bad request/],
@@ -65,7 +72,7 @@ test('none of the bad requests reached the upstream or wrote a file', async () =
 
 test('queries the go command allows (spaces, %, long ones) are asked upstream: 404 here, never a 500', async () => {
   // After the test above: these do reach the upstream, which knows none of them.
-  for (const q of ['a%20b', '%20', 'v1.0.0%20', '50%25', 'x'.repeat(600)]) {
+  for (const q of ['a%20b', '%20', 'v1.0.0%20', '50%25', 'x'.repeat(280)]) {
     const res = await proxy.raw(`/example.com/lib/@v/${q}.info`);
     assert.equal(res.status, 404, `${q}: ${res.body}`);
     assert.match(res.body, /not found/, q);

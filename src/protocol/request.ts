@@ -17,6 +17,8 @@ export interface GoproxyRequest {
 }
 
 export const MAX_PATH_BYTES = 2048;
+export const MAX_MODULE_BYTES = 700;
+export const MAX_VERSION_BYTES = 280;
 const CACHED_ONLY = '/cached-only/';
 
 export function parseRequestPath(rawUrl: string): GoproxyRequest {
@@ -52,6 +54,11 @@ export function parseRequestPath(rawUrl: string): GoproxyRequest {
     throw notFound('unknown endpoint: GOPROXY paths end in /@v/list, /@v/<version>.{info,mod,zip} or /@latest');
   }
   if (modSegments.length === 0) throw invalid('missing module path');
+  // Storage keys are at most 1024 bytes (storage/keys.ts): the module's escaped path, then what follows it.
+  if (modSegments.join('/').length > MAX_MODULE_BYTES)
+    throw invalid(`module path longer than ${MAX_MODULE_BYTES} bytes (escaped): more than this proxy stores`);
+  if (escapedVersion.length > MAX_VERSION_BYTES)
+    throw invalid(`version or query longer than ${MAX_VERSION_BYTES} bytes (escaped): more than this proxy stores`);
   const module = badRequest(() => unescapePath(modSegments.join('/')));
   const version = escapedVersion === '' ? '' : badRequest(() => unescapeVersion(escapedVersion));
   if (endpoint === 'mod' || endpoint === 'zip') {
