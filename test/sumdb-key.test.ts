@@ -75,3 +75,23 @@ test('with the own checksum database off there is no key to print', async () => 
   assert.equal(r.code, 1);
   assert.match(r.stderr, /own checksum database is off/);
 });
+
+test('--url against a server that answers an error passes on its reason, and says "does not serve" only for 404', async () => {
+  const { createServer } = await import('node:http');
+  let status = 502;
+  const srv = createServer((_req, res) =>
+    res.writeHead(status, { 'content-type': 'text/plain' }).end('checksum database x is not trusted after a security error\n'),
+  );
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const url = `http://127.0.0.1:${(srv.address() as import('node:net').AddressInfo).port}`;
+  try {
+    const r = await sumdbKey(['--data', dataDir, '--url', url]);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /answered 502: checksum database x is not trusted after a security error\n$/);
+    assert.doesNotMatch(r.stderr, /does not serve/);
+    status = 404;
+    assert.match((await sumdbKey(['--data', dataDir, '--url', url])).stderr, /answered 404: the server at .* does not serve the checksum database/);
+  } finally {
+    srv.close();
+  }
+});

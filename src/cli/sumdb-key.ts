@@ -79,7 +79,12 @@ async function checkServer(url: string, name: string, key: SignerKey, io: CliIO)
     io.stderr.write(`gomodproxy sumdb key: warning: could not reach ${latest} to check the key (${(err as Error).message})\n`);
     return undefined;
   }
-  if (res.status !== 200) return `${latest} answered ${res.status}: the server at ${url} does not serve the checksum database ${name}`;
+  if (res.status === 404) return `${latest} answered 404: the server at ${url} does not serve the checksum database ${name}`;
+  if (res.status !== 200) {
+    // Its own reason (a database distrusted after a security error answers 502 and says so).
+    const why = (await res.text().catch(() => '')).split('\n')[0]?.slice(0, 300) ?? '';
+    return `${latest} answered ${res.status}${why === '' ? '' : `: ${why}`}`;
+  }
   try {
     open(Buffer.from(await res.arrayBuffer()), verifierList(newVerifier(key.verifierKey)));
     return undefined;
