@@ -103,8 +103,10 @@ async function drain(it: AsyncIterable<Buffer>): Promise<Buffer> {
 export async function* readTar(source: AsyncIterable<Buffer>): AsyncGenerator<TarFile> {
   const bytes = new Bytes(source);
   let longName: string | undefined;
-  for (;;) {
+  for (let first = true; ; first = false) {
     const h = await bytes.take(BLOCK);
+    // The first header decides whether this is a tar archive at all: say so rather than "truncated".
+    if (first && (h.length < BLOCK || !checksumOk(h))) throw new TarError('not a tar archive (nor a gzip-compressed one)');
     if (h.length < BLOCK) throw new TarError('the bundle ends without the end-of-archive marker (truncated?)');
     if (h.every((b) => b === 0)) return;
     if (!checksumOk(h)) throw new TarError('malformed tar header (checksum)');

@@ -74,5 +74,16 @@ test('a truncated or corrupted tar is refused with a reason', async () => {
   await assert.rejects(entriesOf(data.subarray(0, 600)), TarError);
   const bad = Buffer.from(data);
   bad[10] = 0x41;
-  await assert.rejects(entriesOf(bad), /checksum/);
+  // A first header that is not one: not a tar at all (a file of another kind), said as such.
+  await assert.rejects(entriesOf(bad), /not a tar archive/);
+  await assert.rejects(entriesOf(Buffer.from('hello\n')), /not a tar archive/);
+  // A later header that is damaged: a corrupted tar.
+  const two = Buffer.from(
+    await bytesOf([
+      { name: 'a', data: Buffer.from('hello') },
+      { name: 'b', data: Buffer.from('world') },
+    ]),
+  );
+  two[1024 + 10] = 0x41;
+  await assert.rejects(entriesOf(two), /checksum/);
 });
