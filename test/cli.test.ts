@@ -134,6 +134,12 @@ describe('local files a new user gets wrong', () => {
     assertOneLine(missing.stderr, /none\.tar: no such file/, 'bundle import MISSING');
   });
 
+  test('bundle import with both --url and --data is refused: which one was meant is not ours to guess', async () => {
+    const r = await cli(['bundle', 'import', 'x.tar', '--data', data, '--url', 'http://127.0.0.1:9']);
+    assert.equal(r.code, 2);
+    assertOneLine(r.stderr, /^gomodproxy bundle import: give --url .* or --data .*, not both/, 'bundle import --url --data');
+  });
+
   test('bundle export into a directory that does not exist: one line, exit 1', async () => {
     const r = await cli(['bundle', 'export', 'example.com/a@v1.0.0', '-o', '/nonexistent-gmp/dir/x.tar', '--data', data, '--upstream', 'off']);
     assert.equal(r.code, 1);

@@ -105,7 +105,11 @@ const runImport = withConfig(
       io.stderr.write(`gomodproxy bundle import: ${file}: a directory, not a bundle file (.tar or .tar.gz)\n`);
       return 1;
     }
-    if (typeof values.url === 'string' && values.url !== '') return uploadBundle(file, values.url, io, values.insecure === true);
+    if (typeof values.url === 'string' && values.url !== '') {
+      if (values.data !== undefined)
+        return reportUsage(io, 'bundle import', new UsageError('give --url (a running proxy) or --data (a data directory no server uses), not both'));
+      return uploadBundle(file, values.url, io, values.insecure === true);
+    }
     const { server } = await openLocalAccess(config);
     let bytes = 0;
     const started = Date.now();
