@@ -44,7 +44,7 @@ export function importDeps(config: Readonly<Config>, parts: ImportParts, onEntry
       store: (db) => layout.sumdbCache(db),
       trusted: (db) => coord.get(trustedHeadKey(db)),
     },
-    commit: { cache: layout.cache, content: layout.content, sumdbStore: (db) => layout.sumdbCache(db), coord, events },
+    commit: { cache: layout.cache, content: layout.content, sumdbStore: (db) => layout.sumdbCache(db), coord, announce: (e) => events.emit('filled', e) },
     onEntry,
   };
 }

@@ -4,7 +4,6 @@
 // and the mark that keeps it from eviction; then each version is announced as stored, as a fill announces its
 // own: the own checksum database records it, the index feed publishes it.
 import type { Coordinator } from '../coord/coordinator.js';
-import type { FillEvents } from '../fill/types.js';
 import { bundledKey } from '../content/content-keys.js';
 import { parseList, formatList } from '../protocol/answers.js';
 import { sortVersions } from '../protocol/semver.js';
@@ -19,8 +18,11 @@ export interface CommitDeps {
   readonly content: BlobStore;
   readonly sumdbStore: (db: string) => BlobStore;
   readonly coord: Coordinator;
-  /** 'filled' for each version's go.mod and zip (a version already stored is announced again: each listener keeps one). */
-  readonly events?: FillEvents;
+  /**
+   * Told of each version's go.mod and zip once stored, as a fill tells (the app wires it to the fill events:
+   * the own checksum database, the index feed). A version already stored is told again: each listener keeps one.
+   */
+  readonly announce?: (stored: { module: string; version: string; kind: 'mod' | 'zip'; size: number; h1: string }) => void;
 }
 
 export interface CommitResult {
@@ -43,8 +45,8 @@ export async function commitBundle(s: Staged, dbs: readonly VerifiedDb[], deps: 
     if (await commitModule(m, deps.cache)) added++;
     await deps.content.put(bundledKey(m.entry.path, m.entry.version), '');
     const { path: module, version } = m.entry;
-    deps.events?.emit('filled', { module, version, kind: 'mod', size: m.mod?.length ?? 0, h1: m.entry.mod });
-    deps.events?.emit('filled', { module, version, kind: 'zip', size: m.entry.zipSize, h1: m.entry.zip });
+    deps.announce?.({ module, version, kind: 'mod', size: m.mod?.length ?? 0, h1: m.entry.mod });
+    deps.announce?.({ module, version, kind: 'zip', size: m.entry.zipSize, h1: m.entry.zip });
     byPath.set(m.entry.path, [...(byPath.get(m.entry.path) ?? []), m.entry.version]);
   }
   for (const [path, versions] of byPath) {
