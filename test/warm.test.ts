@@ -2,16 +2,19 @@
 // data directory's own fill path; failures are listed by module and make the exit status 1.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { main } from '../src/cli/main.js';
+import { hashGoMod } from '../src/modzip/dirhash.js';
+import { checkAndHashZip } from '../src/modzip/zip-check.js';
 import { artifactKey } from '../src/storage/keys.js';
 import { dataPaths } from '../src/storage/data-dirs.js';
 import { captureIO } from './helpers/cli-io.js';
 import { startFakeUpstream } from './helpers/fake-upstream.js';
 import type { FakeUpstream } from './helpers/fake-upstream.js';
 import { writeGoproxyDir } from './helpers/goproxy-dir.js';
+import { startProxy } from './helpers/proxy.js';
 
 let tmp: string;
 let up: FakeUpstream;
@@ -86,4 +89,43 @@ test('warm without versions, or with a bad --url, is a usage error', async () =>
   const bad = await warm(['example.com/leaf@v1.0.0', '--url', 'ftp://x'], data);
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /--url/);
+});
+
+test('a go.sum is warmed and checked: a version whose zip or go.mod hash disagrees with it fails by name', async () => {
+  const dir = await mkdtemp(path.join(tmp, 'sum-'));
+  const v = (p: string, ver: string) => path.join(tmp, 'up', p, '@v', ver);
+  const leafZip = (await checkAndHashZip(`${v('example.com/leaf', 'v1.0.0')}.zip`, 'example.com/leaf', 'v1.0.0')).h1;
+  const leafMod = hashGoMod(await readFile(`${v('example.com/leaf', 'v1.0.0')}.mod`));
+  const depMod = hashGoMod(await readFile(`${v('example.com/dep', 'v1.0.0')}.mod`));
+  const other = 'h1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=';
+  const gosum = path.join(dir, 'go.sum');
+  await writeFile(
+    gosum,
+    [
+      `example.com/leaf v1.0.0 ${leafZip}`,
+      `example.com/leaf v1.0.0/go.mod ${leafMod}`,
+      // A zip the go.sum does not know: a go build against this cache would fail on it.
+      `example.com/dep v1.0.0 ${other}`,
+      `example.com/dep v1.0.0/go.mod ${depMod}`,
+      `example.com/dep v1.1.0/go.mod ${other}`,
+      '',
+    ].join('\n'),
+  );
+  for (const via of ['data', 'url'] as const) {
+    const data = path.join(dir, `data-${via}`);
+    let r: Awaited<ReturnType<typeof warm>>;
+    if (via === 'data') r = await warm(['--from', gosum], data);
+    else {
+      const proxy = await startProxy({ upstream: up.url, sumdb: 'off' });
+      try {
+        r = await warm(['--from', gosum, '--url', proxy.url], data);
+      } finally {
+        await proxy.close();
+      }
+    }
+    assert.equal(r.code, 1, `${via}: ${r.stdout}${r.stderr}`);
+    assert.match(r.stdout, /warmed 1 of 3 module versions/, via);
+    assert.match(r.stdout, /example\.com\/dep@v1\.0\.0: checksum mismatch with the go\.sum: its zip hash is h1:AAAA/, via);
+    assert.match(r.stdout, /example\.com\/dep@v1\.1\.0: checksum mismatch with the go\.sum: its go\.mod hash is h1:AAAA/, via);
+  }
 });

@@ -9,7 +9,14 @@ export type FileKind = 'go.sum' | 'go.mod' | 'go.work' | 'list';
 
 export interface NamedVersions {
   readonly kind: FileKind;
-  readonly versions: ModuleVersion[];
+  /** With a go.sum, each version's hashes as the go.sum gives them. */
+  readonly versions: Array<ModuleVersion & { readonly sums?: GoSumHashes }>;
+}
+
+/** The h1: hashes a go.sum holds for a version's zip and go.mod (either may be missing). */
+export interface GoSumHashes {
+  readonly zip?: string;
+  readonly mod?: string;
 }
 
 export function kindOf(file: string): FileKind {
@@ -38,7 +45,7 @@ export async function readModuleFile(file: string): Promise<NamedVersions> {
           : kind === 'go.mod'
             ? parseGoModRequires(text, file)
             : parseModuleLines(text, file);
-    return { kind, versions: parsed.map((m) => ({ path: m.path, version: m.version })) };
+    return { kind, versions: parsed.map((m) => ({ path: m.path, version: m.version, ...(m.sums === undefined ? {} : { sums: m.sums }) })) };
   } catch (err) {
     if (err instanceof WorkloadError || (err as NodeJS.ErrnoException).code === 'ENOENT') throw new ModuleFileError((err as Error).message);
     throw err;

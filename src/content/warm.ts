@@ -1,9 +1,11 @@
 // Pre-warming: the exact versions of a go.sum or a module list, or the requirement graph of a go.mod or
 // go.work, filled through a proxy (over HTTP, or a data directory through the server's own fill path):
 // `.info` and `.mod` of each version, and the zip of each version a build would use.
+import { hashGoMod } from '../modzip/dirhash.js';
 import type { ModuleVersion } from './content-keys.js';
 import { requirementGraph } from './module-graph.js';
 import { readModuleFile } from './module-files.js';
+import type { GoSumHashes } from './module-files.js';
 import { eachLimited } from './pool.js';
 import type { Item, Progress } from './progress.js';
 import { AccessError, artifactPath } from './proxy-access.js';
@@ -12,6 +14,8 @@ import type { ProxyAccess } from './proxy-access.js';
 export interface Target extends ModuleVersion {
   /** Whether its zip is wanted (for a graph: only versions selected for the build). */
   readonly zip: boolean;
+  /** The hashes a go.sum gives for it: what the proxy holds must agree (a go build would refuse it). */
+  readonly sums?: GoSumHashes;
 }
 
 export interface Resolved {
@@ -28,10 +32,11 @@ export async function resolveTargets(
   opts: { readonly concurrency: number; readonly signal?: AbortSignal },
 ): Promise<Resolved> {
   const targets = new Map<string, Target>();
-  const add = (m: ModuleVersion, zip: boolean) => {
+  const add = (m: ModuleVersion & { readonly sums?: GoSumHashes }, zip: boolean) => {
     const k = `${m.path}@${m.version}`;
     const cur = targets.get(k);
-    targets.set(k, { path: m.path, version: m.version, zip: zip || (cur?.zip ?? false) });
+    const sums = m.sums ?? cur?.sums;
+    targets.set(k, { path: m.path, version: m.version, zip: zip || (cur?.zip ?? false), ...(sums === undefined ? {} : { sums }) });
   };
   for (const m of named) add(m, true);
   const failed: Item[] = [];
@@ -54,15 +59,24 @@ export async function warmOne(access: ProxyAccess, t: Target, signal?: AbortSign
   const need = async (ext: 'info' | 'mod') => {
     const body = await access.get(artifactPath(t.path, t.version, ext), signal);
     if (body === undefined) throw new AccessError(`not found (.${ext})`);
-    return body.length;
+    return body;
   };
-  let bytes = (await need('info')) + (await need('mod'));
+  const mod = await need('mod');
+  agree('go.mod', t.sums?.mod, hashGoMod(mod));
+  let bytes = (await need('info')).length + mod.length;
   if (t.zip) {
     const zip = await access.ensureZip(t.path, t.version, signal);
     if (zip === undefined) throw new AccessError('not found (.zip)');
+    // The proxy's stored hash, where it tells it (a gomodproxy does, in the zip's ETag).
+    agree('zip', t.sums?.zip, zip.h1);
     bytes += zip.size;
   }
   return bytes;
+}
+
+function agree(file: 'go.mod' | 'zip', want: string | undefined, got: string | undefined): void {
+  if (want === undefined || got === undefined || want === got) return;
+  throw new AccessError(`checksum mismatch with the go.sum: its ${file} hash is ${want}, the proxy holds ${got}`);
 }
 
 export async function runWarm(
