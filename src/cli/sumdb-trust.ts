@@ -4,6 +4,7 @@
 // --forget-head also drops the newest tree head trusted so far, so that the next one is trusted on first use.
 import { existsSync, renameSync } from 'node:fs';
 import { openAdminCoordinator } from '../app/admin-coordinator.js';
+import { sumdbSpecs } from '../app/verification.js';
 import { dataPaths } from '../storage/data-dirs.js';
 import { distrustKey, trustedHeadKey } from '../verify/sumdb-ops.js';
 import { reportUsage, UsageError } from './args.js';
@@ -36,7 +37,7 @@ export const sumdbTrust: Command = withConfig(
       return reportUsage(io, 'sumdb trust', new UsageError(why));
     }
     const name = positionals[0] as string;
-    const known = config.sumdb.filter((s) => s !== 'off').map((s) => s.split(/[+\s]/)[0]);
+    const known = sumdbSpecs(config).map((s) => s.name);
     if (config.ownSumdb.enabled) known.push(config.ownSumdb.name);
     const coord = await openAdminCoordinator(config);
     try {

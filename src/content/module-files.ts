@@ -3,6 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseGoModRequires, parseGoSum, parseGoWork, parseModuleLines, WorkloadError } from '../protocol/module-lists.js';
+import type { GoSumHashes } from '../protocol/module-lists.js';
 import type { ModuleVersion } from './content-keys.js';
 
 export type FileKind = 'go.sum' | 'go.mod' | 'go.work' | 'list';
@@ -11,12 +12,6 @@ export interface NamedVersions {
   readonly kind: FileKind;
   /** With a go.sum, each version's hashes as the go.sum gives them. */
   readonly versions: Array<ModuleVersion & { readonly sums?: GoSumHashes }>;
-}
-
-/** The h1: hashes a go.sum holds for a version's zip and go.mod (either may be missing). */
-export interface GoSumHashes {
-  readonly zip?: string;
-  readonly mod?: string;
 }
 
 export function kindOf(file: string): FileKind {

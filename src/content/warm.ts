@@ -5,7 +5,7 @@ import { hashGoMod } from '../modzip/dirhash.js';
 import type { ModuleVersion } from './content-keys.js';
 import { requirementGraph } from './module-graph.js';
 import { readModuleFile } from './module-files.js';
-import type { GoSumHashes } from './module-files.js';
+import type { GoSumHashes } from '../protocol/module-lists.js';
 import { eachLimited } from './pool.js';
 import type { Item, Progress } from './progress.js';
 import { AccessError, artifactPath } from './proxy-access.js';

@@ -94,8 +94,10 @@ export function keyOf(want: Want): string {
   }
 }
 
-/** The name a fill of `want` holds across processes (LockedFill); an upload of the same artifact holds it too. */
-/** The coordination name a fill holds (any module path and query maps to a valid one). */
+/**
+ * The name a fill of `want` holds across processes (LockedFill); an upload of the same artifact holds it too.
+ * Any module path and query maps to a valid coordination name.
+ */
 export const lockNameOf = (want: Want): string => nameFor(`fill:${keyOf(want)}`);
 
 export const isMutable = (kind: Kind): boolean => kind === 'list' || kind === 'latest' || kind === 'query';

@@ -4,11 +4,17 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { canonicalVersion, check, isCanonicalModuleVersion } from './module-path.js';
 
+/** The h1: hashes a go.sum holds for a version's zip and go.mod (either may be missing). */
+export interface GoSumHashes {
+  readonly zip?: string;
+  readonly mod?: string;
+}
+
 export interface ModuleVersion {
   readonly path: string;
   readonly version: string;
   /** h1 hashes known from a go.sum, which the answers must match. */
-  readonly sums?: { readonly zip?: string; readonly mod?: string };
+  readonly sums?: GoSumHashes;
 }
 
 /** Popular public modules at fixed versions, so every endpoint is asked for the same bytes. */

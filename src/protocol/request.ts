@@ -54,12 +54,12 @@ export function parseRequestPath(rawUrl: string): GoproxyRequest {
     throw notFound('unknown endpoint: GOPROXY paths end in /@v/list, /@v/<version>.{info,mod,zip} or /@latest');
   }
   if (modSegments.length === 0) throw invalid('missing module path');
+  const escapedModule = modSegments.join('/');
   // Storage keys are at most 1024 bytes (storage/keys.ts): the module's escaped path, then what follows it.
-  if (modSegments.join('/').length > MAX_MODULE_BYTES)
-    throw invalid(`module path longer than ${MAX_MODULE_BYTES} bytes (escaped): more than this proxy stores`);
+  if (escapedModule.length > MAX_MODULE_BYTES) throw invalid(`module path longer than ${MAX_MODULE_BYTES} bytes (escaped): more than this proxy stores`);
   if (escapedVersion.length > MAX_VERSION_BYTES)
     throw invalid(`version or query longer than ${MAX_VERSION_BYTES} bytes (escaped): more than this proxy stores`);
-  const module = badRequest(() => unescapePath(modSegments.join('/')));
+  const module = badRequest(() => unescapePath(escapedModule));
   const version = escapedVersion === '' ? '' : badRequest(() => unescapeVersion(escapedVersion));
   if (endpoint === 'mod' || endpoint === 'zip') {
     if (!isCanonicalModuleVersion(version)) {
