@@ -3,7 +3,7 @@
 import { spawn } from 'node:child_process';
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { runCli as cli } from './helpers/in-process-cli.js';
@@ -154,4 +154,14 @@ test('unpin says what it did: a version that was not pinned is not counted as un
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stdout, 'unpinned 1 module version (1 module version not pinned here: nothing to do)\n');
   assert.equal((await cli(['pin', '--list', '--data', dir])).stdout, '');
+});
+
+test('pin --list shows the versions of --pin-from files too, marked, as the Admin view does', async () => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'gmp-cli-pin-'));
+  const file = path.join(dir, 'pins.txt');
+  await writeFile(file, 'example.com/b v1.2.0\nexample.com/a v1.0.0\n');
+  assert.equal((await cli(['pin', 'example.com/a@v1.0.0', '--data', dir])).code, 0);
+  const r = await cli(['pin', '--list', '--data', dir, '--pin-from', file]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout, 'example.com/a@v1.0.0\nexample.com/b@v1.2.0 (--pin-from)\n');
 });

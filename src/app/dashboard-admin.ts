@@ -6,14 +6,11 @@ import type { TokenRecord } from '../auth/token.js';
 import { TokenInputError, TokenStore, tokenStatus } from '../auth/token-store.js';
 import type { Config } from '../config/schema.js';
 import { parseLifetime } from '../config/units.js';
-import { parseVersionName, PINS, pinKey } from '../content/content-keys.js';
-import type { ModuleVersion } from '../content/content-keys.js';
-import { ModuleFileError, readModuleFile } from '../content/module-files.js';
+import { PinStore } from '../content/pins.js';
 import type { Coordinator } from '../coord/coordinator.js';
 import { AdminInputError } from '../dashboard/admin-features.js';
-import type { Actor, AdminFeatures, PinAdmin, PinInfo, TokenAdmin, TokenInfo } from '../dashboard/admin-features.js';
+import type { Actor, AdminFeatures, PinAdmin, TokenAdmin, TokenInfo } from '../dashboard/admin-features.js';
 import type { BlobStore } from '../storage/blob-store.js';
-import { listAll } from '../storage/blob-store.js';
 
 export interface AdminInputs {
   readonly coord: Coordinator;
@@ -61,40 +58,12 @@ export function tokenAdmin(coord: Coordinator, audit: AuditLog): TokenAdmin {
   };
 }
 
-const byModuleVersion = (a: PinInfo, b: PinInfo) => (a.module === b.module ? (a.version < b.version ? -1 : 1) : a.module < b.module ? -1 : 1);
-
-/** The versions of the --pin-from files as they are now (the evictor read them when the server started); a file gone since is skipped. */
-async function configPins(files: readonly string[]): Promise<ModuleVersion[]> {
-  const out: ModuleVersion[] = [];
-  for (const file of files) {
-    try {
-      out.push(...(await readModuleFile(file)).versions);
-    } catch (err) {
-      if (!(err instanceof ModuleFileError)) throw err;
-    }
-  }
-  return out;
-}
-
 export function pinAdmin(content: BlobStore, config: Readonly<Config>): PinAdmin {
-  const e = config.eviction;
+  const store = new PinStore(content, config.eviction.pinFrom);
   return {
-    list: async () => {
-      const pins = new Map<string, PinInfo>();
-      const add = (v: ModuleVersion | undefined, from: PinInfo['from']) => {
-        if (v !== undefined && !pins.has(`${v.path}@${v.version}`)) pins.set(`${v.path}@${v.version}`, { module: v.path, version: v.version, from });
-      };
-      for await (const key of listAll(content, PINS)) add(parseVersionName(key.slice(PINS.length)), 'pin');
-      for (const v of await configPins(e.pinFrom)) add(v, 'config');
-      return { pins: [...pins.values()].sort(byModuleVersion), eviction: e.maxSize > 0 };
-    },
-    pin: (path, version) => content.put(pinKey(path, version), ''),
-    unpin: async (path, version) => {
-      const key = pinKey(path, version);
-      if ((await content.stat(key)) === undefined) return false;
-      await content.delete(key);
-      return true;
-    },
+    list: async () => ({ pins: await store.list(), eviction: config.eviction.maxSize > 0 }),
+    pin: (path, version) => store.pin(path, version),
+    unpin: (path, version) => store.unpin(path, version),
   };
 }
 

@@ -2,10 +2,9 @@
 // directory's content store, so every process and replica sharing it sees them at the next eviction pass.
 import { openLayout } from '../app/layout.js';
 import { parseModuleLines, WorkloadError } from '../protocol/module-lists.js';
-import { namesUnder, PINS, pinKey } from '../content/content-keys.js';
 import type { ModuleVersion } from '../content/content-keys.js';
 import { ModuleFileError, readModuleFile } from '../content/module-files.js';
-import { listAll } from '../storage/blob-store.js';
+import { PinStore } from '../content/pins.js';
 import { reportUsage, UsageError } from './args.js';
 import { configFlagsHelp, withConfig } from './flags.js';
 import type { Command } from './io.js';
@@ -19,7 +18,7 @@ ${
 }
 
   --from FILE   every version of a go.sum, the requirements of a go.mod or go.work, or a file of
-                module@version lines (repeatable)${cmd === 'pin' ? '\n  --list        print the pinned versions' : ''}
+                module@version lines (repeatable)${cmd === 'pin' ? '\n  --list        print the pinned versions (after pinning any named), with those of --pin-from files marked' : ''}
 
 Flags (the same settings as serve):
 ${configFlagsHelp()}
@@ -50,12 +49,11 @@ function pinCommand(cmd: 'pin' | 'unpin'): Command {
       }
       const layout = await openLayout(config);
       try {
+        const pins = new PinStore(layout.content, config.eviction.pinFrom);
         let notPinned = 0;
         for (const v of versions) {
-          const key = pinKey(v.path, v.version);
-          if (cmd === 'pin') await layout.content.put(key, '');
-          else if ((await layout.content.stat(key)) === undefined) notPinned++;
-          else await layout.content.delete(key);
+          if (cmd === 'pin') await pins.pin(v.path, v.version);
+          else if (!(await pins.unpin(v.path, v.version))) notPinned++;
         }
         const done = versions.length - notPinned;
         const plural = (n: number) => `${n} module version${n === 1 ? '' : 's'}`;
@@ -64,9 +62,7 @@ function pinCommand(cmd: 'pin' | 'unpin'): Command {
             `${cmd === 'pin' ? 'pinned' : 'unpinned'} ${plural(done)}${notPinned > 0 ? ` (${plural(notPinned)} not pinned here: nothing to do)` : ''}\n`,
           );
         if (values.list === true) {
-          const keys: string[] = [];
-          for await (const k of listAll(layout.content, PINS)) keys.push(k);
-          for (const name of [...namesUnder(PINS, keys)].sort()) io.stdout.write(`${name}\n`);
+          for (const p of await pins.list()) io.stdout.write(`${p.module}@${p.version}${p.from === 'config' ? ' (--pin-from)' : ''}\n`);
         }
       } finally {
         await layout.close();
