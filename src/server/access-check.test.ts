@@ -112,6 +112,39 @@ describe('AccessCheck for checksum-database paths under --auth private', () => {
   });
 });
 
+describe('AccessCheck for percent-encoded checksum-database paths', () => {
+  // The route decodes each segment before it dispatches (`%6cookup` is `lookup`): the check must see the same path.
+  test('an encoded lookup of a private module still needs a read token, in the relay and the own database', () => {
+    const access = new Access({
+      isPrivate: (m) => matchPrefixPatterns('corp.example.com', m),
+      ownSumdb: { name: 'sum.gomodproxy.local', base: '/sumdb-own' },
+    });
+    const c = new AccessCheck({ mode: 'private', access, verifier: new TokenVerifier(store), limiter: new FailureLimiter(10) });
+    for (const url of [
+      '/sumdb/sum.golang.org/%6cookup/corp.example.com/secret@v1.0.0',
+      '/sumdb/sum.gomodproxy.local/%6C%6Fokup/corp.example.com/secret@v1.0.0',
+      '/sumdb/sum.gomodproxy.local/lookup/corp.example.com/secret%40v1.0.0',
+      '/sumdb/sum%2Egomodproxy.local/lookup/corp.example.com/secret@v1.0.0',
+      '/sumdb-own/%6cookup/corp.example.com/secret@v1.0.0',
+    ]) {
+      const d = c.decide(get(url));
+      assert.ok(!(d instanceof Promise));
+      assert.equal(refused(d).error.status, 401, url);
+    }
+  });
+
+  test('an encoded data tile of the own database still needs an admin token', async () => {
+    const access = new Access({
+      isPrivate: (m) => matchPrefixPatterns('corp.example.com', m),
+      ownSumdb: { name: 'sum.gomodproxy.local', base: '/sumdb-own' },
+    });
+    const c = new AccessCheck({ mode: 'private', access, verifier: new TokenVerifier(store), limiter: new FailureLimiter(10) });
+    for (const url of ['/sumdb/sum.gomodproxy.local/%74ile/8/data/000', '/sumdb/sum.gomodproxy.local/tile/8/%64ata/000', '/sumdb-own/%74ile/8/data/000.p/1']) {
+      assert.equal(refused(await c.decide(get(url, basic(reader)))).error.status, 403, url);
+    }
+  });
+});
+
 describe('AccessCheck under --auth off and all', () => {
   test('off: reads need nothing, even of private modules; uploads still need a token', () => {
     assert.equal((check('off').decide(get('/corp.example.com/secret/@v/list')) as AccessDecision).allow, true);

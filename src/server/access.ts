@@ -1,6 +1,7 @@
 // What a request needs in order to be served, by path: nothing (health), reading a module (protected when
 // the module is private), reading what only a token may see, publishing a module, or administration. The
 // auth hook (auth-hook.ts) decides from this; routes added later declare their needs in `routes`.
+import { decodePathSegment } from '../protocol/request.js';
 import { parseLookupTarget } from '../sumdb/lookup-path.js';
 import { parseCached } from './goproxy-routes.js';
 
@@ -71,8 +72,19 @@ export class Access {
     return p;
   }
 
-  /** rest: the path after `/sumdb/` (named: it starts with the database name) or after the own base. */
-  private sumdb(rest: string, named: boolean): Need {
+  /**
+   * raw: the path after `/sumdb/` (named: it starts with the database name) or after the own base, as received.
+   * It is percent-decoded segment by segment first, as the route decodes it (`sumdb-routes.ts`), so that
+   * `%6cookup/…` or `%74ile/…/data/…` is classified as the lookup or data tile the route serves.
+   */
+  private sumdb(raw: string, named: boolean): Need {
+    let rest: string;
+    try {
+      rest = raw.split('/').map(decodePathSegment).join('/');
+    } catch {
+      // answered 400 by the route
+      return PUBLIC_READ;
+    }
     const own = this.options.ownSumdb;
     let db = '';
     if (named) {
@@ -81,13 +93,7 @@ export class Access {
       rest = rest.slice(db.length + 1);
     } else db = own?.name ?? '';
     if (rest.startsWith('lookup/')) {
-      let target: ReturnType<typeof parseLookupTarget> = null;
-      try {
-        // Decoded as the route decodes it (a whole path, slashes included), so both see the same module.
-        target = parseLookupTarget(decodeURIComponent(rest.slice('lookup/'.length)));
-      } catch {
-        // answered 400 by the route
-      }
+      const target = parseLookupTarget(rest.slice('lookup/'.length));
       return target === null ? PUBLIC_READ : { kind: 'read', module: target.path, private: this.isPrivate(target.path) };
     }
     // Data tiles hold whole records (module paths included): those of the own database may name private modules.
