@@ -105,3 +105,25 @@ await forEachGo('the go command verifies through gomodproxy', (go) => {
     }
   });
 });
+
+await forEachGo('a private module is never looked up in a relayed database', (go) => {
+  test('GOSUMDB=<test key> without GONOSUMDB: the lookup of a --private module is refused with 403, not passed to the database', async () => {
+    const proxy = await startProxy({ upstream: up.url, sumdb: db.gosumdb, private: 'example.com/Upper', 'private-upstream': up.url });
+    try {
+      const seen = db.hits.length;
+      const { result } = await goDownload(await goEnv(proxy.url, { GOSUMDB: db.key }, go), ['example.com/Upper/Case@v0.1.0']);
+      assert.notEqual(result.code, 0, 'the go command cannot verify it without GONOSUMDB');
+      assert.match(result.stdout, /403 Forbidden/);
+      assert.match(result.stdout, /is private here and is not looked up in checksum database sum\.test\.example/);
+      const direct = await proxy.get(`/sumdb/${db.name}/lookup/example.com/!upper/!case@v0.1.0`);
+      assert.equal(direct.status, 403);
+      assert.deepEqual(
+        db.hits.slice(seen).filter((h) => h.includes('!upper')),
+        [],
+        'the private path never reached the public database',
+      );
+    } finally {
+      await proxy.close();
+    }
+  });
+});

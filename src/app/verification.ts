@@ -74,7 +74,7 @@ export async function openChecksums(config: Readonly<Config>, deps: Verification
   const record = deps.verdicts === undefined ? undefined : (v: VerdictRecord) => (deps.verdicts as Verdicts).record(v);
   return {
     gate: new ChecksumGate(dbs, new Quarantine(layout.quarantine), { skip, record }, metrics, log),
-    relays: new Map(dbs.map((db) => [db.name, new SumdbRelay(db)] as const)),
+    relays: new Map(dbs.map((db) => [db.name, new SumdbRelay(db, { isPrivate: deps.isPrivate })] as const)),
     close: async () => {
       await Promise.all(fetchers.map((f) => f.close()));
     },

@@ -26,10 +26,18 @@ const TEXT = 'text/plain; charset=UTF-8';
 const LATEST_TTL_MS = 5_000;
 const MAX_DATA_TILE = 256 * 64 * 1024;
 
+export interface RelayOptions {
+  /** Modules whose paths must never reach this (public) database: --private. Their lookups are refused here. */
+  readonly isPrivate?: (modulePath: string) => boolean;
+}
+
 export class SumdbRelay {
   #latest: { at: number; body: Buffer } | undefined;
 
-  constructor(private readonly db: ChecksumDb) {}
+  constructor(
+    private readonly db: ChecksumDb,
+    private readonly options: RelayOptions = {},
+  ) {}
 
   /** rest is the path after /sumdb/<name>, already percent-decoded. */
   async get(rest: string): Promise<RelayAnswer> {
@@ -39,6 +47,13 @@ export class SumdbRelay {
     if (rest.startsWith('/lookup/')) {
       const target = parseLookupTarget(rest.slice('/lookup/'.length));
       if (target === null) throw gmpError('GMP_ERR_REQUEST_INVALID', 'bad request: invalid module@version syntax');
+      if (this.options.isPrivate?.(target.path) === true) {
+        // Asking the database would send the private path to it. 403, not 404: nothing here says the module is unknown.
+        throw gmpError(
+          'GMP_ERR_FORBIDDEN',
+          `forbidden: ${target.path} is private here and is not looked up in checksum database ${this.db.name}; set GONOSUMDB (or GOPRIVATE) for it`,
+        );
+      }
       return { body: await this.lookup(target.path, target.version), contentType: TEXT, maxAge: 86400, immutable: true };
     }
     if (rest.startsWith('/tile/')) {
