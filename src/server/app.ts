@@ -18,6 +18,7 @@ import { MetricChildren } from './metric-children.js';
 import { MethodGuard, methodNotAllowedMessage } from './method-guard.js';
 import type { MethodAllowance } from './method-guard.js';
 import { registerOpsRoutes } from './ops-routes.js';
+import { caseUnescape } from '../sumdb/lookup-path.js';
 import type { Readiness } from './ops-routes.js';
 
 export interface AppOptions {
@@ -196,8 +197,43 @@ function endpointOf(req: FastifyRequest): string {
 
 function logURL(req: FastifyRequest, redact: (p: string) => string): string {
   const r = req.goproxy;
-  if (r === undefined) return req.url.length > 256 ? `${req.url.slice(0, 256)}…` : req.url;
+  if (r === undefined) {
+    // No route parsed it (refused by a hook, malformed, another endpoint): it may still name a private module.
+    if (namesPrivate(req.url, redact)) return `/<private>/${endpointOf(req)}`;
+    return req.url.length > 256 ? `${req.url.slice(0, 256)}…` : req.url;
+  }
   const shown = redact(r.module);
   if (shown === r.module) return req.url;
   return `/${shown}/${r.endpoint}`;
+}
+
+/**
+ * Whether a URL names a module path that redact hides, wherever in it: a GOPROXY path (also case-escaped, or
+ * after /cached-only/), a checksum-database lookup (`…/lookup/<path>@<version>`), a dashboard page or search.
+ * Asked only for URLs about to be logged that no route parsed.
+ */
+export function namesPrivate(url: string, redact: (p: string) => string): boolean {
+  const q = url.indexOf('?');
+  const parts = [url.slice(0, q < 0 ? url.length : q)];
+  if (q >= 0) parts.push(...url.slice(q + 1).split(/[&=]/));
+  for (const part of parts) {
+    const segments = part.split('/').map(loosely(decodeURIComponent));
+    for (let i = 0; i < segments.length; i++) {
+      // A path up to its first '@': `corp.example.com/x/@v/list`, `corp.example.com/x@v1.0.0`.
+      const candidate = segments.slice(i).join('/').split('@')[0] as string;
+      if (candidate === '') continue;
+      for (const p of new Set([candidate, candidate.replace(/\/+$/, ''), caseUnescape(candidate) ?? candidate])) if (redact(p) !== p) return true;
+    }
+  }
+  return false;
+}
+
+function loosely(decode: (s: string) => string): (s: string) => string {
+  return (s) => {
+    try {
+      return decode(s.replace(/\+/g, ' '));
+    } catch {
+      return s;
+    }
+  };
 }
