@@ -200,11 +200,16 @@ function logURL(req: FastifyRequest, redact: (p: string) => string): string {
   if (r === undefined) {
     // No route parsed it (refused by a hook, malformed, another endpoint): it may still name a private module.
     if (namesPrivate(req.url, redact)) return `/<private>/${endpointOf(req)}`;
-    return req.url.length > 256 ? `${req.url.slice(0, 256)}…` : req.url;
+    return withoutTokens(req.url.length > 256 ? `${req.url.slice(0, 256)}…` : req.url);
   }
   const shown = redact(r.module);
-  if (shown === r.module) return req.url;
+  if (shown === r.module) return withoutTokens(req.url);
   return `/${shown}/${r.endpoint}`;
+}
+
+/** A token someone put in the URL (`?token=gmp_…`, which nothing reads) is not written to the log: its id is. */
+function withoutTokens(url: string): string {
+  return url.includes('gmp_') ? url.replace(/gmp_([0-9a-f]{16})_[A-Za-z0-9_-]+/g, 'gmp_$1_<redacted>') : url;
 }
 
 /**
