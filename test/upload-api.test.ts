@@ -89,6 +89,26 @@ describe('the upload API', () => {
     assert.equal((await put('/corp.example.com/api/@v/v0.1.0.zip', wrong, ci)).status, 422);
   });
 
+  test('a go.mod the go command cannot parse is 422, in the zip or as a .mod, and nothing is published', async () => {
+    // Each of these makes the go command stop with "parsing go.mod: …" (go 1.19 and 1.23 checked).
+    const broken = [
+      'module corp.example.com/api\n\nrequire (\n\texample.com/a v1.0.0\n',
+      'module corp.example.com/api\nmodule corp.example.com/other\n',
+      'module corp.example.com/api\ngo 1.19\ngo 1.20\n',
+      'module corp.example.com/api\nrequire example.com/a master\n',
+    ];
+    for (const [i, mod] of broken.entries()) {
+      const version = `v0.9.${i}`;
+      const zip = await moduleZip(`broken${i}`, 'corp.example.com/api', version, { 'go.mod': mod, 'api.go': 'package api\n' });
+      const r = await put(`/corp.example.com/api/@v/${version}.zip`, zip, ci);
+      assert.equal(r.status, 422, mod);
+      assert.match(await r.text(), /does not parse as the go command reads it: go\.mod:\d+: /);
+      assert.equal((await put(`/corp.example.com/api/@v/${version}.mod`, mod, ci)).status, 422, mod);
+      assert.equal((await proxy.get(`/corp.example.com/api/@v/${version}.mod`)).status, 404, 'nothing stored');
+    }
+    assert.doesNotMatch(await (await proxy.get('/corp.example.com/api/@v/list')).text(), /v0\.9\./);
+  });
+
   test('a token with only a read scope cannot publish (403)', async () => {
     const reader = await token(proxy, 'reader', 'read:corp.example.com');
     const zip = await moduleZip('r', 'corp.example.com/api', 'v0.4.0', { 'go.mod': 'module corp.example.com/api\n' });

@@ -13,6 +13,7 @@ import { check, isCanonicalModuleVersion, synthesizedGoMod } from '../protocol/m
 import type { BlobStore } from '../storage/blob-store.js';
 import { artifactKey, uploadKey } from '../storage/keys.js';
 import { modulePathOf } from '../vcs/go-mod-file.js';
+import { goModProblem } from './go-mod-check.js';
 import { checkedInfo } from './info-body.js';
 import type { PublishedVersions } from './published-versions.js';
 
@@ -171,9 +172,11 @@ function checkVersion(u: Upload): void {
   if (reason !== undefined) throw invalid(reason);
 }
 
-/** The go command refuses a go.mod that names another module ("module declares its path as …"). */
+/** The go command refuses a go.mod it cannot parse ("parsing go.mod: …") or that names another module ("module declares its path as …"). */
 function checkGoMod(u: Upload, mod: Buffer, what: string): void {
   if (mod.length > 16 << 20) throw invalid(`${what} is larger than 16 MiB`);
+  const problem = goModProblem(mod);
+  if (problem !== undefined) throw invalid(`${what} does not parse as the go command reads it: ${problem}`);
   const declared = modulePathOf(mod);
   if (declared !== u.module) throw invalid(`${what} declares module ${JSON.stringify(declared)}, not ${JSON.stringify(u.module)}`);
 }
