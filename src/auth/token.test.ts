@@ -30,6 +30,11 @@ test('scopes that are not read:GLOB, publish:GLOB or admin are refused with the 
   for (const bad of ['write:corp.example.com', 'read:', 'read:a b', 'admin:x']) assert.throws(() => parseScope(bad), /use read:GLOB/, bad);
 });
 
+test('a scope whose glob is malformed is refused instead of granting nothing', () => {
+  for (const bad of ['read:corp.example.com/[team', 'publish:a.example,b.example/\\']) assert.throws(() => parseScope(bad), /is not a valid pattern/, bad);
+  assert.equal(parseScope('read:corp.example.com/[a-z]*').glob, 'corp.example.com/[a-z]*');
+});
+
 test('the token comes from Basic (any login, the token as password) or Bearer; other headers are malformed', () => {
   const b64 = (s: string) => Buffer.from(s).toString('base64');
   assert.equal(presentedToken(`Basic ${b64('me:gmp_x')}`), 'gmp_x');

@@ -1,7 +1,7 @@
 // Access tokens: their format (`gmp_<id>_<secret>`: the id finds the record, the secret proves it), the
 // hash that is all gomodproxy keeps of one, and their scopes (read:GLOB, publish:GLOB, admin).
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { matchPrefixPatterns } from '../protocol/glob.js';
+import { malformedGlob, matchPrefixPatterns } from '../protocol/glob.js';
 
 const TOKEN = /^gmp_([0-9a-f]{16})_[A-Za-z0-9_-]{43}$/;
 
@@ -54,6 +54,9 @@ export function parseScope(text: string): Scope {
   if (m === null || /\s/.test(m[2] as string) || (m[2] as string).split(',').every((g) => g.replace(/\/+$/, '') === '')) {
     throw new Error(`scope ${JSON.stringify(text)}: use read:GLOB, publish:GLOB (GOPRIVATE syntax, e.g. read:corp.example.com/*) or admin`);
   }
+  const bad = malformedGlob(m[2] as string);
+  if (bad !== undefined)
+    throw new Error(`scope ${JSON.stringify(text)}: ${JSON.stringify(bad)} is not a valid pattern (path.Match syntax); it would match nothing`);
   return { action: m[1] as Action, glob: m[2] as string };
 }
 

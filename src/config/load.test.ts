@@ -98,3 +98,17 @@ test('one value of a repeatable setting may be written alone in YAML; a number t
   assert.ok(err instanceof ConfigError);
   assert.match(err.problems.join('\n'), /workers: must be a whole number from 1 to \d+/);
 });
+
+test('a malformed glob in --private, --nosumdb or a policy rule is refused: it would silently match nothing', async () => {
+  // --private 'corp.example.com/[team' would otherwise send every corp.example.com/team module to the public upstream.
+  const err = await loadConfig({
+    flags: { private: 'git.example.org,corp.example.com/[team', nosumdb: 'x.example\\', deny: 'bad.example/[a@<v1.0.0' },
+  }).catch((e: unknown) => e);
+  assert.ok(err instanceof ConfigError);
+  const text = err.problems.join('\n');
+  assert.match(text, /flag --private: private: "corp\.example\.com\/\[team" is not a valid pattern/);
+  assert.match(text, /flag --nosumdb: .*"x\.example\\\\" is not a valid pattern/);
+  assert.match(text, /flag --deny: .*"bad\.example\/\[a" is not a valid pattern/);
+  const ok = await loadConfig({ flags: { private: 'corp.example.com/[a-z]*,*.corp.example.net/', nosumdb: 'a\\*b' } });
+  assert.equal(ok.private, 'corp.example.com/[a-z]*,*.corp.example.net/');
+});

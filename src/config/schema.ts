@@ -2,6 +2,7 @@
 // source (YAML file, GOMODPROXY_* environment, flags). Names follow the go command's own vocabulary.
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
+import { malformedGlob } from '../protocol/glob.js';
 import { parseProxyList } from '../protocol/proxy-list.js';
 import { parsePolicyRule } from '../protocol/policy-rule.js';
 import { isSumdbName, parseGosumdb } from '../protocol/gosumdb.js';
@@ -9,8 +10,12 @@ import { parseCoordinator, parseStorage } from './backends.js';
 import { choice, duration, int, list, size, text, thrown, toggle } from './setting-types.js';
 
 const proxyList = thrown(parseProxyList);
-const globs = (v: string) =>
-  /\s/.test(v.replace(/\s*,\s*/g, ',').trim()) ? 'a comma-separated list of path globs, without spaces inside patterns' : undefined;
+const globs = (v: string) => {
+  const list = v.replace(/\s*,\s*/g, ',').trim();
+  if (/\s/.test(list)) return 'a comma-separated list of path globs, without spaces inside patterns';
+  const bad = malformedGlob(list);
+  return bad === undefined ? undefined : `${JSON.stringify(bad)} is not a valid pattern (path.Match syntax: * ? [class] \\x); it would match nothing`;
+};
 // A nested section whose settings all have defaults: absent means every default.
 const section = <T extends z.ZodRawShape>(shape: T) =>
   z

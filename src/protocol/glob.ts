@@ -175,3 +175,21 @@ export function matchPrefixPatterns(globs: string, target: string): boolean {
   }
   return false;
 }
+
+/**
+ * The first pattern of a comma-separated glob list that path.Match refuses as malformed (`[` unclosed, a
+ * trailing `\\`), or undefined. The go command lets such a pattern match nothing, silently; in a setting
+ * that decides what is private or who may read it, that is a mistake to refuse, not to carry out.
+ */
+export function malformedGlob(globs: string): string | undefined {
+  for (let glob of globs.split(',')) {
+    if (glob.endsWith('/')) glob = glob.slice(0, -1);
+    if (glob === '') continue;
+    try {
+      pathMatch(glob, '');
+    } catch {
+      return glob;
+    }
+  }
+  return undefined;
+}

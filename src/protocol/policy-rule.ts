@@ -1,6 +1,6 @@
 // Deny and allow rules of the policy (`--deny`, `--allow`): a module glob in GOPRIVATE syntax with an
 // optional version range, `example.com/bad@<v1.2.3` or `corp.example.com/*@>=v1.0.0 <v2.0.0`.
-import { matchPrefixPatterns } from './glob.js';
+import { malformedGlob, matchPrefixPatterns } from './glob.js';
 import { compare, isValid } from './semver.js';
 
 type Op = '<' | '<=' | '>' | '>=' | '=';
@@ -26,6 +26,8 @@ export function parsePolicyRule(text: string): PolicyRule {
   const at = t.indexOf('@');
   const glob = (at < 0 ? t : t.slice(0, at)).trim();
   if (glob === '' || /[\s,]/.test(glob)) throw new Error(`rule ${JSON.stringify(text)}: the module glob must be one GOPRIVATE-style pattern`);
+  if (malformedGlob(glob) !== undefined)
+    throw new Error(`rule ${JSON.stringify(text)}: ${JSON.stringify(glob)} is not a valid pattern (path.Match syntax); it would match nothing`);
   const range: Comparator[] = [];
   if (at >= 0) {
     const parts = t
