@@ -42,3 +42,17 @@ test('doctor warns about .netrc credentials for a proxy on plain http, by host o
     await rm(home, { recursive: true, force: true });
   }
 });
+
+test('publish refuses to send its token over plain http to a host that only looks like loopback', async () => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'gmp-publish-http-'));
+  try {
+    await writeFile(path.join(dir, 'go.mod'), 'module corp.example.com/lib\n');
+    for (const host of ['127.attacker.example', '127.0.0.1.attacker.example', 'localhost.attacker.example']) {
+      const c = captureIO({ env: { GOMODPROXY_TOKEN: `gmp_0123456789abcdef_${'x'.repeat(43)}` }, cwd: dir });
+      assert.equal(await main(['publish', '.', 'v1.0.0', '--url', `http://${host}:3000`], c.io), 1, host);
+      assert.match(c.text.stderr, /is plain http: the token would cross the network/, host);
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});

@@ -15,6 +15,7 @@ import { escapePath, escapeVersion } from '../protocol/escape.js';
 import { parseNetrc } from '../vcs/remote-auth.js';
 import { modulePathOf } from '../vcs/go-mod-file.js';
 import { filesInDir } from './publish-dir.js';
+import { isLoopbackHost } from './listen-warning.js';
 
 const USAGE = `Usage: gomodproxy publish DIR VERSION [--url URL] [--insecure]
 
@@ -122,6 +123,7 @@ export async function netrcPassword(io: CliIO, host: string): Promise<string | u
   return decoded.slice(decoded.indexOf(':') + 1);
 }
 
+/** This machine: a loopback address or localhost (a name such as 127.attacker.example is not one). */
 export function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '[::1]' || host === '::1' || /^127\./.test(host);
+  return isLoopbackHost(host);
 }
