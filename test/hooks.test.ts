@@ -139,6 +139,28 @@ test('a GitHub push refreshes the modules of that repository held here, once per
   }
 });
 
+test('under --auth private and all, webhook senders (which have no gomodproxy token) are checked by the hook secret alone', async () => {
+  for (const auth of ['private', 'all']) {
+    const proxy = await startProxy({ ...privateFlags(), auth, 'auth-fail-limit': '1' });
+    try {
+      const body = JSON.stringify({ module: MOD });
+      const signed = await hook(proxy.url, body);
+      assert.ok(signed.status === 200 || signed.status === 202, `${auth}: ${signed.status} ${await signed.text()}`);
+      const unsigned = await fetch(`${proxy.url}/hooks/refresh`, { method: 'POST', body, headers: { 'content-type': 'application/json' } });
+      assert.equal(unsigned.status, 401, auth);
+      assert.match(await unsigned.text(), /X-Hub-Signature-256/, `${auth}: the hook's own answer, not the token challenge`);
+      // The secret as a Bearer token is the hook's, not a failed token: sent again and again, it is never 429.
+      for (let i = 0; i < 3; i++) {
+        const headers = { 'content-type': 'application/json', authorization: `Bearer ${SECRET}` };
+        const r = await fetch(`${proxy.url}/hooks/refresh`, { method: 'POST', body, headers });
+        assert.ok(r.status === 200 || r.status === 202, `${auth}: Bearer secret ${r.status} ${await r.text()}`);
+      }
+    } finally {
+      await proxy.close();
+    }
+  }
+});
+
 test('without a hook secret the endpoint is off', async () => {
   const proxy = await startProxy({ ...privateFlags(), 'hook-secret': '' });
   try {

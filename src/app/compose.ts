@@ -193,7 +193,7 @@ export async function createServer(config: Readonly<Config>, options: ComposeOpt
     for (const m of modules) cache.forget(m);
     await hooks.announce(modules);
   });
-  const accessRoutes = [...(dashboard === undefined ? [] : DASHBOARD_ACCESS), ...bundles.access, ...feed.access];
+  const accessRoutes = [...(dashboard === undefined ? [] : DASHBOARD_ACCESS), ...bundles.access, ...feed.access, ...hooks.access];
   const app = buildApp({
     cache,
     metrics,

@@ -14,6 +14,7 @@ import { hookRoutes } from '../server/hook-routes.js';
 import type { MethodAllowance } from '../server/method-guard.js';
 import type { BlobStore } from '../storage/blob-store.js';
 import { parseRewriteRules } from '../vcs/remote-auth.js';
+import type { AccessRoute } from '../server/access.js';
 
 /** How often a process looks for refreshes announced by the others. */
 const POLL_MS = 500;
@@ -31,6 +32,11 @@ export interface HookDeps {
 export interface OpenedHooks {
   readonly routes: (app: FastifyInstance) => void;
   readonly methods: readonly MethodAllowance[];
+  /**
+   * Access for the hook path: open to the auth hook, since senders (GitHub, GitLab) sign with the hook secret
+   * and cannot send a gomodproxy token; the route checks the signature itself (401 without a valid one).
+   */
+  readonly access: readonly AccessRoute[];
   /** Makes the other processes forget what they remember of these modules (only with --hook-secret: they poll then). */
   announce(modules: readonly string[]): Promise<void>;
   close(): Promise<void>;
@@ -57,6 +63,7 @@ export async function openHooks(config: Readonly<Config>, deps: HookDeps): Promi
   return {
     routes: hookRoutes({ secret: config.hooks.secret, refresher, deliveries: new Deliveries() }),
     methods: [{ method: 'POST', pathPrefix: '/hooks/' }],
+    access: config.hooks.secret === '' ? [] : [{ prefix: '/hooks/', need: { kind: 'open' } }],
     announce: (modules) => (config.hooks.secret === '' ? Promise.resolve() : announcements.announce(modules)),
     close: () => announcements.close(),
   };
