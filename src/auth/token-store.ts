@@ -30,6 +30,9 @@ export class TokenStore {
     if (opts.scopes.length === 0) throw new TokenInputError('a token needs at least one --scope (read:GLOB, publish:GLOB or admin)');
     for (const s of opts.scopes) checkScope(s);
     const now = opts.now ?? new Date();
+    const expires = opts.expiresInMs === undefined ? undefined : new Date(now.getTime() + opts.expiresInMs);
+    if (expires !== undefined && Number.isNaN(expires.getTime()))
+      throw new TokenInputError('the token would expire past the year 275760: choose a shorter lifetime, or none');
     if ((await this.list()).some((r) => r.name === opts.name && isActive(r, now))) {
       throw new TokenInputError(`a token named ${JSON.stringify(opts.name)} already exists; revoke it first or choose another name`);
     }
@@ -39,7 +42,7 @@ export class TokenStore {
       name: opts.name,
       scopes: [...opts.scopes].map((s) => s.trim()),
       created: now.toISOString(),
-      ...(opts.expiresInMs === undefined ? {} : { expires: new Date(now.getTime() + opts.expiresInMs).toISOString() }),
+      ...(expires === undefined ? {} : { expires: expires.toISOString() }),
       hash: hashToken(token),
     };
     if (!(await this.coord.cas(recordKey(id), undefined, JSON.stringify(record)))) throw new Error('token id collision; try again');

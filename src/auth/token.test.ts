@@ -2,7 +2,9 @@
 // and reading the token from the two ways the go command sends it.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { LocalCoordinator } from '../coord/local.js';
 import { presentedToken } from './credentials.js';
+import { TokenInputError, TokenStore } from './token-store.js';
 import { hashToken, matchesHash, newToken, parseScope, permits, tokenId } from './token.js';
 
 test('a new token names its record id and only its hash matches it', () => {
@@ -43,4 +45,11 @@ test('the token comes from Basic (any login, the token as password) or Bearer; o
   assert.equal(presentedToken(undefined), undefined);
   assert.equal(presentedToken(`Basic ${b64('nocolon')}`), '');
   assert.equal(presentedToken('Digest abc'), '');
+});
+
+test("a lifetime past what a date can hold is refused as the asker's mistake, and no token is made", async () => {
+  const store = new TokenStore(new LocalCoordinator());
+  await assert.rejects(store.create({ name: 'far', scopes: ['admin'], expiresInMs: 100_000_000 * 86_400_000 }), TokenInputError);
+  assert.deepEqual(await store.list(), []);
+  assert.ok((await store.create({ name: 'far', scopes: ['admin'], expiresInMs: 1000 * 86_400_000 })).record.expires);
 });
