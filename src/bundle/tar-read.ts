@@ -100,6 +100,11 @@ async function drain(it: AsyncIterable<Buffer>): Promise<Buffer> {
   return Buffer.concat(parts);
 }
 
+/** Reads past bytes nobody wants, holding none of them (a directory's or an unread body may be gigabytes). */
+async function skip(it: AsyncIterable<Buffer>): Promise<void> {
+  for await (const _ of it);
+}
+
 export async function* readTar(source: AsyncIterable<Buffer>): AsyncGenerator<TarFile> {
   const bytes = new Bytes(source);
   let longName: string | undefined;
@@ -125,7 +130,7 @@ export async function* readTar(source: AsyncIterable<Buffer>): AsyncGenerator<Ta
       continue;
     }
     if (type === '5') {
-      await drain(bytes.stream(size));
+      await skip(bytes.stream(size));
       await bytes.take(pad);
       continue;
     }
@@ -142,7 +147,7 @@ export async function* readTar(source: AsyncIterable<Buffer>): AsyncGenerator<Ta
       },
     };
     yield { name, size, body };
-    if (read < size) await drain(bytes.stream(size - read));
+    if (read < size) await skip(bytes.stream(size - read));
     await bytes.take(pad);
   }
 }

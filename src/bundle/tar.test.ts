@@ -87,3 +87,37 @@ test('a truncated or corrupted tar is refused with a reason', async () => {
   two[1024 + 10] = 0x41;
   await assert.rejects(entriesOf(two), /checksum/);
 });
+
+/** A ustar header for an entry of the given type and size (the body follows separately). */
+async function headerOf(name: string, size: number, type: string): Promise<Buffer> {
+  const h = Buffer.from((await bytesOf([{ name, data: Buffer.alloc(0) }])).subarray(0, 512));
+  h.write(`${size.toString(8).padStart(11, '0')}\0`, 124, 'ascii');
+  h.write(type, 156, 'ascii');
+  h.write('        ', 148, 'ascii');
+  let sum = 0;
+  for (const b of h) sum += b;
+  h.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 'ascii');
+  return h;
+}
+
+test('bodies nobody reads (a directory entry, a file left unread) are skipped without holding them in memory', async () => {
+  const SIZE = 192 << 20;
+  let peak = 0;
+  async function* stream(type: string): AsyncGenerator<Buffer> {
+    yield await headerOf('cache/', SIZE, type);
+    const base = process.memoryUsage().arrayBuffers;
+    for (let left = SIZE; left > 0; left -= 1 << 20) {
+      // Fresh chunks, as a file or socket gives them.
+      yield Buffer.alloc(Math.min(left, 1 << 20));
+      peak = Math.max(peak, process.memoryUsage().arrayBuffers - base);
+    }
+    yield Buffer.alloc(1024);
+  }
+  for (const type of ['5', '0']) {
+    peak = 0;
+    const names: string[] = [];
+    for await (const f of readTar(stream(type))) names.push(f.name);
+    assert.deepEqual(names, type === '5' ? [] : ['cache/']);
+    assert.ok(peak < 64 << 20, `type ${type}: ${peak} bytes held while skipping a ${SIZE}-byte body`);
+  }
+});
