@@ -26,3 +26,13 @@ test('anything that is not an RFC 3339 time is refused', () => {
     assert.equal(parseTimestamp(bad), undefined, bad);
   }
 });
+
+test('stamps before 1970 are written as RFC 3339 too, and read back to the same instant', () => {
+  for (const text of ['1969-12-31T23:59:59.5Z', '0001-01-01T00:00:00.25Z', '1969-12-31T23:59:59.999999999Z']) {
+    const ns = parseTimestamp(text) as bigint;
+    assert.equal(formatTimestamp(ns), text);
+    assert.equal(parseTimestamp(formatTimestamp(ns + 1n)), ns + 1n);
+  }
+  // Go's zero time plus one nanosecond: what a follower asks for after a page stamped with it.
+  assert.equal(formatTimestamp((parseTimestamp('0001-01-01T00:00:00Z') as bigint) + 1n), '0001-01-01T00:00:00.000000001Z');
+});

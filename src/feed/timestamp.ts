@@ -17,8 +17,9 @@ export function nsFromMs(ms: number): bigint {
 
 /** `2019-04-10T19:08:52.997264Z`: RFC 3339 in UTC, as Go's time.Time marshals to JSON. */
 export function formatTimestamp(ns: bigint): string {
-  const secs = ns / NS_PER_S;
-  const frac = ns % NS_PER_S;
+  // Floored, so a stamp before 1970 (Go's zero time, a parent's odd clock) keeps a fraction in [0, 1 s).
+  const frac = ((ns % NS_PER_S) + NS_PER_S) % NS_PER_S;
+  const secs = (ns - frac) / NS_PER_S;
   const base = new Date(Number(secs) * 1000).toISOString().slice(0, 19);
   if (frac === 0n) return `${base}Z`;
   return `${base}.${frac.toString().padStart(9, '0').replace(/0+$/, '')}Z`;
