@@ -3,6 +3,8 @@
 // the child, and a child restarted in the middle of a burst ends with every version, each fetched once.
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
@@ -171,6 +173,31 @@ test('gomodproxy sync says in one line when the feed cannot be read, and exits 1
     }
   } finally {
     await parent.close();
+    await rm(data, { recursive: true, force: true });
+  }
+});
+
+test('a feed that ignores since (every page the same full page) is refused as bad content instead of paged for ever', async () => {
+  const data = await mkdtemp(path.join(tmpdir(), 'gmp-sync-since-'));
+  // 2000 entries (a full page, so a follower asks for more), whatever `since` says.
+  const page = `${Array.from({ length: 2000 }, (_, i) =>
+    JSON.stringify({ Path: 'example.com/lib', Version: 'v1.0.0', Timestamp: `2024-01-01T00:00:00.${String(i + 1).padStart(6, '0')}Z` }),
+  ).join('\n')}\n`;
+  let requests = 0;
+  const feed = createServer((_req, res) => {
+    requests++;
+    res.writeHead(200, { 'content-type': 'application/json' }).end(page);
+  });
+  await new Promise<void>((resolve) => feed.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(feed.address() as AddressInfo).port}`;
+  const c = captureIO({ env: {}, signal: AbortSignal.timeout(15_000) });
+  try {
+    const flags = ['--follow', url, '--upstream', up.url, '--data', data, '--sumdb', 'off', '--own-sumdb', 'off', '--log-level', 'silent'];
+    assert.equal(await main(['sync', ...flags], c.io), 1);
+    assert.match(c.text.stderr, /does not honour since/);
+    assert.ok(requests <= 5, `${requests} requests for the same page`);
+  } finally {
+    await new Promise((resolve) => feed.close(resolve));
     await rm(data, { recursive: true, force: true });
   }
 });

@@ -1,6 +1,7 @@
 // Reads a page of a parent's index feed (another gomodproxy's /index, or index.golang.org): JSON lines
 // {"Path","Version","Timestamp"}, `since` inclusive. Lines that are not such objects make the page bad
-// content (retried later); entries whose path or version the go command would refuse are reported apart.
+// content (retried later), and so does an entry older than the `since` asked for; entries whose path or
+// version the go command would refuse are reported apart.
 import { badContent } from '../protocol/answers.js';
 import { check, isCanonicalModuleVersion } from '../protocol/module-path.js';
 import { readAtMost } from '../upstream/read-body.js';
@@ -43,6 +44,12 @@ export async function fetchFeedPage(fetcher: RawFetcher, since: bigint | undefin
     lines++;
     const e = parseLine(line);
     if (e === undefined) throw badContent(fetcher.name, `index line ${JSON.stringify(line.slice(0, 200))}`);
+    // `since` is inclusive: an older entry means the feed ignores it, and paging on would never end.
+    if (since !== undefined && e.ts < since)
+      throw badContent(
+        fetcher.name,
+        `index entry stamped ${formatTimestamp(e.ts)}, before the since=${formatTimestamp(since)} asked for (the feed does not honour since)`,
+      );
     if (newest === undefined || e.ts > newest) newest = e.ts;
     if (check(e.path, e.version) === undefined && isCanonicalModuleVersion(e.version)) entries.push(e);
     else invalid++;
