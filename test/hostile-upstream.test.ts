@@ -170,6 +170,30 @@ describe('hostile answers', () => {
       }
     }));
 
+  test('answers gzipped with Content-Encoding though not asked to be are decoded, as the go command decodes them', () =>
+    withUpstream(async (up) => {
+      up.fault = { kind: 'encoded', coding: 'gzip' };
+      const proxy = await startProxy({ upstream: up.url });
+      try {
+        const list = await proxy.get('/example.com/lib/@v/list');
+        assert.equal(await list.text(), 'v1.0.0\nv1.1.0\nv1.2.0-rc.1\n');
+        for (const ext of ['info', 'mod', 'zip']) {
+          const res = await proxy.get(`${V}.${ext}`);
+          const body = Buffer.from(await res.arrayBuffer());
+          assert.equal(res.status, 200, body.toString());
+          assert.deepEqual(body, await readFile(path.join(root, `${V}.${ext}`)), `${ext}: the decoded bytes`);
+        }
+      } finally {
+        await proxy.close();
+      }
+    }));
+
+  test('a body that is not the gzip its Content-Encoding says, or in another coding, is refused and not stored', async () => {
+    await refused(`${V}.mod`, { kind: 'encoded', coding: 'gzip', plain: true }, 502, /not the gzip stream its Content-Encoding says/);
+    await refused(`${V}.zip`, { kind: 'encoded', coding: 'gzip', plain: true }, 502, /not the gzip stream its Content-Encoding says/);
+    await refused(`${V}.mod`, { kind: 'encoded', coding: 'br' }, 502, /Content-Encoding "br"/);
+  });
+
   test('a 503 followed by the right answer is served, and only the right answer is stored', () =>
     withUpstream(async (up) => {
       up.faults.set(`${V}.zip`, { kind: 'first', count: 1, fault: { kind: 'status', status: 503, body: 'busy\n' } });

@@ -1,12 +1,15 @@
 // Fetches GOPROXY paths from one http(s) upstream through a keep-alive undici pool, with per-phase
 // timeouts, the fill's deadline, bounded retries with backoff (also of bodies cut off mid-way), a circuit
 // breaker fed only by evidence that the host is down, background health probes, redirects and metrics.
+import { pipeline } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { createGunzip } from 'node:zlib';
 import { Agent } from 'undici';
 import type { Dispatcher } from 'undici';
 import type { Logger } from 'pino';
 import { GmpError, gmpError } from '../errors.js';
 import type { Metrics } from '../metrics.js';
+import { badContent } from '../protocol/answers.js';
 import { redactURL } from '../protocol/proxy-list.js';
 import { CircuitBreaker } from './circuit-breaker.js';
 import { faultOf, isTransportError, moduleOf, transportError } from './faults.js';
@@ -164,7 +167,7 @@ export class HttpFetcher implements RawFetcher {
           throw errorFromStatus(this.name, res.statusCode, text, headerText(res.headers['content-type']));
         }
         const len = Number(res.headers['content-length']);
-        return { body: res.body, contentLength: Number.isFinite(len) ? len : undefined };
+        return decoded(this.name, res, Number.isFinite(len) ? len : undefined);
       }
     } catch (err) {
       const e = transportError(this.name, err);
@@ -196,6 +199,20 @@ export class HttpFetcher implements RawFetcher {
     if (this.auth !== undefined && url.origin === this.base.origin) headers.authorization = this.auth;
     return this.agent.request({ origin: url.origin, path: url.pathname + url.search, method: 'GET', headers, signal });
   }
+}
+
+/**
+ * The body as the go command reads it: a server may gzip an answer nobody asked it to encode (without an
+ * Accept-Encoding any coding is acceptable), and Go's client decodes gzip. The length announced is then the
+ * compressed one, so none is passed on: the readers' own limits bound the decoded bytes (a gzip bomb stops
+ * there). Another coding is refused rather than stored as it came.
+ */
+function decoded(upstream: string, res: Dispatcher.ResponseData, contentLength: number | undefined): RawResponse {
+  const coding = (headerText(res.headers['content-encoding']) ?? '').trim().toLowerCase();
+  if (coding === '' || coding === 'identity') return { body: res.body, contentLength };
+  if (coding === 'gzip' || coding === 'x-gzip') return { body: pipeline(res.body, createGunzip(), () => {}) };
+  void res.body.dump().catch(() => undefined);
+  throw badContent(upstream, `answer: it is sent with Content-Encoding ${JSON.stringify(coding.slice(0, 100))}, which only gzip may be`);
 }
 
 function basicAuth(u: URL): string {

@@ -125,6 +125,9 @@ export class ProxySource implements RawSource {
   /** A body that stalls or breaks off is a network failure (retried like one), not bad content. */
   private bodyError(err: unknown, what: string): GmpError {
     if (err instanceof GmpError) return err;
+    // A body sent as gzip (Content-Encoding) that does not decompress: wrong content, not a network failure.
+    if (/^Z_/.test(String((err as NodeJS.ErrnoException | undefined)?.code ?? '')))
+      return this.bad(`${what}: not the gzip stream its Content-Encoding says (${(err as Error).message})`);
     const name = (err as Error | undefined)?.name ?? '';
     if (name === 'BodyTimeoutError') return gmpError('GMP_ERR_UPSTREAM_TIMEOUT', `upstream ${this.name} stalled while sending ${what}`, err);
     this.metrics?.upstreamErrors.inc({ upstream: this.name, kind: 'network' });

@@ -5,6 +5,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
+import { gzipSync } from 'node:zlib';
 
 export type Fault =
   | { kind: 'status'; status: number; body?: string; contentType?: string }
@@ -20,6 +21,11 @@ export type Fault =
   | { kind: 'redirect'; location: string }
   /** Declares this Content-Length, sends the body, then closes the connection. */
   | { kind: 'length'; length: number }
+  /**
+   * The normal answer sent with `Content-Encoding: coding` though nobody asked for one: gzip-compressed when
+   * coding is gzip and `plain` is not set, else as it is (a header that lies).
+   */
+  | { kind: 'encoded'; coding: string; plain?: boolean }
   /** Holds the answer until `ready()` says so (polled), or `ms` passed; then the normal answer. */
   | { kind: 'until'; ready: () => boolean; ms: number };
 
@@ -107,6 +113,11 @@ export async function startFakeUpstream(root: string): Promise<FakeUpstream> {
       res.writeHead(200, { 'content-length': String(body.length) });
       res.write(body.subarray(0, Math.floor(body.length / 2)));
       setTimeout(() => res.destroy(), 20);
+      return;
+    }
+    if (fault?.kind === 'encoded') {
+      const sent = fault.coding === 'gzip' && fault.plain !== true ? gzipSync(body) : body;
+      res.writeHead(200, { 'content-length': String(sent.length), 'content-encoding': fault.coding }).end(sent);
       return;
     }
     res.writeHead(200, { 'content-length': String(body.length) }).end(body);
