@@ -2,7 +2,7 @@
 // head signed by another key, an entry named outside the layout. The entry is named and nothing is stored.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { TarEntry } from '../src/bundle/tar-write.js';
@@ -118,6 +118,18 @@ test('entries named outside the layout (path traversal, extra files) and missing
     /sumdb\/sum\.test\.example\/\.\.\/\.\.\/x/,
   );
   await expectRefused(await rewrite((n, d) => (n === ZIP ? undefined : d)), /v1\.0\.0\.zip: missing/);
+});
+
+test('a version whose go.mod this proxy already stored must come with the same go.mod (its own stays, and is what it serves)', async () => {
+  const dataDir = await mkdtemp(path.join(tmp, 'mod-'));
+  const stored = path.join(dataPaths(dataDir).cache, 'example.com/lib/@v/v1.0.0.mod');
+  await mkdir(path.dirname(stored), { recursive: true });
+  await writeFile(stored, 'module example.com/lib\n\ngo 1.21\n');
+  const r = await importInto(bundle, dataDir);
+  assert.equal(r.code, 1, r.stdout);
+  assert.match(r.stderr, /cache\/example\.com\/lib\/@v\/v1\.0\.0\.mod: h1:\S+ is not the h1:\S+ of the go\.mod this proxy stored first/);
+  assert.deepEqual(await filesUnder(dataPaths(dataDir).cache), ['v1.0.0.mod']);
+  assert.equal(await readFile(stored, 'utf8'), 'module example.com/lib\n\ngo 1.21\n');
 });
 
 test('a file that is no bundle is refused', async () => {

@@ -4,6 +4,7 @@
 import { createReadStream } from 'node:fs';
 import { pipeline, Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
+import { hashGoMod } from '../modzip/dirhash.js';
 import type { BlobStore } from '../storage/blob-store.js';
 import { artifactKey } from '../storage/keys.js';
 import type { Scratch } from '../storage/scratch.js';
@@ -90,11 +91,17 @@ export async function importStream(source: AsyncIterable<Buffer>, deps: ImportDe
   }
 }
 
-/** A version this proxy stored before must come with the same zip (Athens #1547), whatever the bundle's proofs. */
+/**
+ * A version this proxy stored before must come with the same zip (Athens #1547) and the same go.mod, whatever the
+ * bundle's proofs: the stored files stay, so a bundle that differs would be recorded for bytes it does not serve.
+ */
 async function checkKeptHashes(s: Staged, cache: BlobStore): Promise<void> {
   for (const m of s.modules.values()) {
-    const { path, version, zip } = m.entry;
+    const { path, version, zip, mod } = m.entry;
     const kept = (await cache.read(artifactKey(path, version, 'ziphash')))?.toString('utf8');
     if (kept !== undefined && kept !== zip) throw new BundleError(cacheEntry(path, version, 'zip'), `${zip} is not the ${kept} this proxy stored first`);
+    const keptMod = await cache.read(artifactKey(path, version, 'mod'));
+    if (keptMod !== undefined && hashGoMod(keptMod) !== mod)
+      throw new BundleError(cacheEntry(path, version, 'mod'), `${mod} is not the ${hashGoMod(keptMod)} of the go.mod this proxy stored first`);
   }
 }
