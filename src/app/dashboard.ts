@@ -15,7 +15,7 @@ import { readSnapshot } from '../dashboard/snapshot.js';
 import type { ProcessStats, ServerStats } from '../dashboard/stats.js';
 import { LocalStats } from '../dashboard/stats.js';
 import type { Metrics } from '../metrics.js';
-import { formatProxyList, parseProxyList, redactURL } from '../protocol/proxy-list.js';
+import { parseProxyList, redactProxyList, redactURL } from '../protocol/proxy-list.js';
 import type { MethodAllowance } from '../server/method-guard.js';
 import { globList } from '../shellenv/settings.js';
 import type { OwnSumdb } from '../verify/own-sumdb.js';
@@ -62,14 +62,11 @@ export function configuredUpstreams(config: Readonly<Config>): ConfiguredUpstrea
   return out;
 }
 
-/** A GOPROXY-style list as configured, without credentials. */
-const shownList = (list: string) => formatProxyList(parseProxyList(list).map((e) => (e.kind === 'url' ? { ...e, url: redactURL(e.url) } : e)));
-
 function setupFacts(config: Readonly<Config>, layout: Layout, own: OwnSumdb | undefined): SetupFacts {
   return {
     version: VERSION,
-    upstream: shownList(config.upstream),
-    privateUpstream: shownList(config.privateUpstream),
+    upstream: redactProxyList(config.upstream),
+    privateUpstream: redactProxyList(config.privateUpstream),
     sumdbs: sumdbSpecs(config).map((s) => ({ name: s.name, url: redactURL(s.url) })),
     ownSumdb: own === undefined ? undefined : { name: own.name, verifierKey: own.log.verifierKey },
     storage: layout.cache.name,

@@ -9,6 +9,7 @@ import { answerPings } from '../app/watchdog.js';
 import type { SecureServer } from '../app/tls.js';
 import { parseListen } from '../config/schema.js';
 import { FILL_LOCKS_ENV } from '../coord/file-exclusive.js';
+import { redactProxyList } from '../protocol/proxy-list.js';
 import { isGmpError } from '../errors.js';
 import type { Config } from '../config/schema.js';
 import { localFileProblem, isPermissionProblem } from './file-errors.js';
@@ -70,7 +71,7 @@ async function runServer(config: Readonly<Config>, asWorker: boolean): Promise<n
     saidListening(primary);
   } else {
     const address = await server.app.listen({ host, port });
-    server.log.info({ address, upstream: config.upstream, data: config.data }, 'gomodproxy listening');
+    server.log.info({ address, upstream: redactProxyList(config.upstream), data: config.data }, 'gomodproxy listening');
   }
   if (!asWorker || cluster.worker?.id === 1) warnIfExposed(server.log, host);
 

@@ -94,3 +94,8 @@ export function redactURL(url: string): string {
   }
   return url;
 }
+
+/** A GOPROXY-syntax list (as configured, so valid) with user:password removed from each URL, for logs and pages. */
+export function redactProxyList(list: string): string {
+  return formatProxyList(parseProxyList(list).map((e) => (e.kind === 'url' ? { ...e, url: redactURL(e.url) } : e)));
+}
