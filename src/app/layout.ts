@@ -21,7 +21,7 @@ export interface SharedStorage {
   /** Whether other instances may share it (--storage given): then they must share a coordinator too. */
   readonly shared: boolean;
   /** A cheap round trip, for stores that can be unreachable (S3). */
-  ping?(): Promise<void>;
+  ping?(signal?: AbortSignal): Promise<void>;
   /** Why the store did not answer at start, when it did not. */
   readonly unreachableAtStart?: string;
 }
@@ -68,7 +68,7 @@ export async function openLayout(config: Readonly<Config>): Promise<Layout> {
   if (spec.kind === 's3') {
     const { store, unreachable } = await openS3(spec.url, config.s3.forcePathStyle);
     cache = owned(store);
-    storage = { name: store.name, shared: true, ping: () => store.ping(), unreachableAtStart: unreachable };
+    storage = { name: store.name, shared: true, ping: (signal) => store.ping(signal), unreachableAtStart: unreachable };
   } else {
     cache = fsStore(spec.kind === 'fs' ? spec.dir : paths.cache);
     storage = { name: cache.name, shared: spec.kind === 'fs' };

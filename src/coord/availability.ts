@@ -8,6 +8,11 @@ export interface AvailabilityOptions {
   /** Probe interval while down (default 1 s) and while up (default 10 s). */
   readonly downProbeMs?: number;
   readonly upProbeMs?: number;
+  /**
+   * How long a probe may take before the backend counts as down (default 5 s): one that accepts connections
+   * and never answers is an outage too, and the clients' own timeouts and retries would hide it for a minute.
+   */
+  readonly probeTimeoutMs?: number;
 }
 
 export class Availability {
@@ -20,7 +25,8 @@ export class Availability {
   constructor(
     /** What it is, for /readyz and logs: `coordinator`, `storage`. */
     readonly component: string,
-    private readonly probe: () => Promise<unknown>,
+    /** A cheap round trip; the signal aborts it when it takes longer than probeTimeoutMs. */
+    private readonly probe: (signal: AbortSignal) => Promise<unknown>,
     private readonly options: AvailabilityOptions = {},
   ) {}
 
@@ -59,13 +65,25 @@ export class Availability {
     this.#schedule();
   }
 
-  /** Runs the probe once now and reports its outcome. */
+  /** Runs the probe once now and reports its outcome; a probe without an answer in time is a failure. */
   async check(): Promise<boolean> {
+    const ms = this.options.probeTimeoutMs ?? 5000;
+    const abort = new AbortController();
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        const err = new Error(`no answer within ${ms} ms`);
+        abort.abort(err);
+        reject(err);
+      }, ms);
+    });
     try {
-      await this.probe();
+      await Promise.race([this.probe(abort.signal), late]);
       this.ok();
     } catch (err) {
       this.failed(err instanceof Error ? err.message : String(err));
+    } finally {
+      clearTimeout(timer);
     }
     return this.#up;
   }

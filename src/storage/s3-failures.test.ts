@@ -6,6 +6,7 @@ import { createServer } from 'node:net';
 import type { AddressInfo, Server, Socket } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { service } from '../../test/helpers/services.js';
+import { Availability } from '../coord/availability.js';
 import { isGmpError } from '../errors.js';
 import type { ErrorCode } from '../errors.js';
 import { S3Store, openS3Store } from './s3-store.js';
@@ -114,6 +115,20 @@ describe('S3 store failures', () => {
       const store = new S3Store(`s3://${bucket}/p`, options);
       await assert.rejects(store.read(KEY), unavailable(/did not answer in time/));
       await assert.rejects(store.ping(), unavailable(/did not answer in time/));
+      await store.close();
+    });
+  });
+
+  test('an endpoint that stops answering is reported down by the /readyz probe within its timeout, not after the client retries', async () => {
+    const port = (hung.address() as AddressInfo).port;
+    await withEnv({ AWS_ENDPOINT_URL_S3: `http://127.0.0.1:${port}` }, async () => {
+      // The store as serve opens it: the default 3 attempts of 20 s each would keep /readyz "ready" for a minute.
+      const store = new S3Store(`s3://${bucket}/p`, { forcePathStyle: true });
+      const storage = new Availability('storage', (signal) => store.ping(signal), { upProbeMs: 60_000, probeTimeoutMs: 300 });
+      const started = Date.now();
+      assert.equal(await storage.check(), false);
+      assert.ok(Date.now() - started < 5000, `the probe gave up after ${Date.now() - started} ms`);
+      assert.match(storage.reason ?? '', /no answer within 300 ms/);
       await store.close();
     });
   });

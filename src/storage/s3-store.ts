@@ -90,10 +90,10 @@ export class S3Store implements BlobStore {
     }
   }
 
-  /** A cheap round trip for /readyz: the bucket exists and our credentials may list it. */
-  async ping(): Promise<void> {
+  /** A cheap round trip for /readyz: the bucket exists and our credentials may list it (abortable). */
+  async ping(signal?: AbortSignal): Promise<void> {
     try {
-      await this.client.send(new HeadBucketCommand({ Bucket: this.bucket }));
+      await this.client.send(new HeadBucketCommand({ Bucket: this.bucket }), { abortSignal: signal });
     } catch (err) {
       throw bucketError(err, this.name);
     }
