@@ -16,9 +16,13 @@ export interface TokenLookup {
 }
 
 const MAX_REMEMBERED = 10_000;
+/** How long a token verified as valid counts as known to this process (see knownValid). */
+const KNOWN_VALID_MS = 15 * 60_000;
 
 export class TokenVerifier {
   private readonly records = new Map<string, { record: TokenRecord | undefined; at: number }>();
+  /** Ids of tokens verified as valid here, and when last. */
+  private readonly valid = new Map<string, number>();
 
   constructor(
     private readonly store: TokenLookup,
@@ -31,8 +35,26 @@ export class TokenVerifier {
     const id = tokenId(token);
     if (id === undefined) return undefined;
     const record = await this.record(id);
-    if (record === undefined || !matchesHash(token, record.hash) || !isActive(record, new Date(this.now()))) return undefined;
+    if (record === undefined || !isActive(record, new Date(this.now()))) {
+      this.valid.delete(id);
+      return undefined;
+    }
+    // A wrong secret for a known id says nothing about the token that has it: it stays known.
+    if (!matchesHash(token, record.hash)) return undefined;
+    if (this.valid.size >= MAX_REMEMBERED) this.valid.clear();
+    this.valid.set(id, this.now());
     return { id: record.id, name: record.name, scopes: record.scopes.flatMap(safeScope) };
+  }
+
+  /**
+   * Whether this process verified a token with this id as valid within the last 15 minutes: while an address is
+   * refused for failed attempts (someone behind the same NAT or reverse proxy guessing), the tokens already in use
+   * there keep working, and verify() still decides (a revocation applies as ever).
+   */
+  knownValid(token: string): boolean {
+    const id = tokenId(token);
+    const at = id === undefined ? undefined : this.valid.get(id);
+    return at !== undefined && this.now() - at < KNOWN_VALID_MS;
   }
 
   private async record(id: string): Promise<TokenRecord | undefined> {

@@ -72,14 +72,30 @@ describe('AccessCheck under --auth private', () => {
       assert.equal(r.error.status, 401);
       assert.equal(r.failedAuth, true);
     }
-    const r = refused(await c.decide(get('/corp.example.com/secret/@v/list', basic(reader))));
-    assert.equal(r.error.status, 429);
-    assert.ok(Number(r.headers['retry-after']) > 0);
+    for (const token of [bad, basic(reader)]) {
+      const r = refused(await c.decide(get('/corp.example.com/secret/@v/list', token)));
+      assert.equal(r.error.status, 429);
+      assert.ok(Number(r.headers['retry-after']) > 0);
+    }
     assert.equal(
       (await c.decide({ ...get('/corp.example.com/secret/@v/list', basic(reader)), ip: '192.0.2.2' })).allow,
       true,
       'other addresses are not affected',
     );
+  });
+
+  test('guessing from an address does not lock out the tokens already in use there (a shared NAT or reverse proxy)', async () => {
+    const c = check('private', 2);
+    assert.equal((await c.decide(get('/corp.example.com/secret/@v/list', basic(reader)))).allow, true);
+    const bad = basic(`gmp_0123456789abcdef_${'x'.repeat(43)}`);
+    for (let i = 0; i < 3; i++) refused(await c.decide(get('/corp.example.com/secret/@v/list', bad)));
+    assert.equal(refused(await c.decide(get('/corp.example.com/secret/@v/list', bad))).error.status, 429, 'the guesser is refused');
+    assert.equal((await c.decide(get('/corp.example.com/secret/@v/list', basic(reader)))).allow, true, 'a token valid here before still works');
+    // Right id, wrong secret: verified and refused, and the real token still works (a guesser cannot evict it).
+    const forged = basic(`${reader.slice(0, 'gmp_0123456789abcdef_'.length)}${'y'.repeat(43)}`);
+    assert.equal(refused(await c.decide(get('/corp.example.com/secret/@v/list', forged))).error.status, 401);
+    assert.equal((await c.decide(get('/corp.example.com/secret/@v/list', basic(reader)))).allow, true);
+    assert.equal(refused(await c.decide(get('/corp.example.com/secret/@v/list', basic(publisher)))).error.status, 429, 'a token new here waits');
   });
 
   test('an upload needs a publish scope for that module', async () => {

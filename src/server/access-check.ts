@@ -76,7 +76,7 @@ export class AccessCheck {
     if (token === undefined)
       return challenge(need, false, `unauthorized: ${what(need)} needs a token: give it as the password in .netrc (any login) or as a Bearer token`);
     const wait = this.o.limiter.blockedFor(r.ip);
-    if (wait > 0) {
+    if (wait > 0 && !this.o.verifier.knownValid(token)) {
       const error = gmpError('GMP_ERR_AUTH_RATE_LIMITED', `too many requests: too many failed authentications from this address; retry in ${wait} s`);
       return { allow: false, error, headers: { 'retry-after': String(wait) }, need, failedAuth: false };
     }
