@@ -219,3 +219,24 @@ describe('finding the repository', () => {
     }
   });
 });
+
+describe('tags', () => {
+  test('a tag of an annotated tag is peeled to its commit, as the go command reads ls-remote (v1.0.0 resolves to itself)', async () => {
+    const nested = await GitRepoBuilder.init(path.join(root, 'gmpfixture/nested'));
+    const mod = 'github.com/gmpfixture/nested';
+    const commit = await nested.commit({ 'go.mod': `module ${mod}\n`, 'a.go': 'package nested\n' });
+    await nested.tag('v1.0.0-inner', true);
+    await nested.git('tag', '-a', 'v1.0.0', '-m', 'release v1.0.0, signing the inner tag', 'v1.0.0-inner');
+    const d = await startDirect(git.url);
+    try {
+      assert.deepEqual(await d.source.list(mod), ['v1.0.0-inner', 'v1.0.0']);
+      const info = await d.source.info(mod, 'v1.0.0');
+      assert.equal(info.Version, 'v1.0.0');
+      assert.equal(info.Origin?.Hash, commit);
+      assert.equal((await d.source.info(mod, 'latest')).Version, 'v1.0.0');
+      assert.deepEqual([...(await d.zipFiles(mod, 'v1.0.0')).keys()].sort(), ['a.go', 'go.mod']);
+    } finally {
+      await d.close();
+    }
+  });
+});

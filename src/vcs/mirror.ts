@@ -120,12 +120,22 @@ export class GitMirror {
   async refs(): Promise<RefMap> {
     await this.refresh();
     if (this.refCache !== undefined) return this.refCache;
-    const out = await this.git(['for-each-ref', '--format=%(refname) %(objectname) %(*objectname)', 'refs/heads', 'refs/tags', REMOTE_HEAD]);
+    const out = await this.git(['for-each-ref', '--format=%(refname) %(objectname) %(*objectname) %(*objecttype)', 'refs/heads', 'refs/tags', REMOTE_HEAD]);
     const refs = new Map<string, string>();
+    // `%(*objectname)` peels one level; a tag of a tag is peeled the rest of the way below, as ls-remote's `^{}` is.
+    const nested: string[] = [];
     for (const line of out.toString('utf8').split('\n')) {
-      const [name, hash, peeled] = line.split(' ');
+      const [name, hash, peeled, peeledType] = line.split(' ');
       if (name === undefined || hash === undefined || !isFullHash(hash)) continue;
       refs.set(name === REMOTE_HEAD ? 'HEAD' : name, peeled !== undefined && isFullHash(peeled) ? peeled : hash);
+      if (peeledType === 'tag') nested.push(name);
+    }
+    if (nested.length > 0) {
+      const peeled = (await this.git(['rev-parse', ...nested.map((name) => `${name}^{}`)])).toString('utf8').trim().split('\n');
+      nested.forEach((name, i) => {
+        const hash = peeled[i];
+        if (hash !== undefined && isFullHash(hash)) refs.set(name === REMOTE_HEAD ? 'HEAD' : name, hash);
+      });
     }
     this.refCache = refs;
     return refs;
