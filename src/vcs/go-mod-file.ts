@@ -1,16 +1,17 @@
 // The two things direct mode reads from a go.mod: its module path (modfile.ModulePath, used to find the
 // module's directory) and its retract directives (which versions may serve as a pseudo-version base).
+import { goTrimSpace } from '../protocol/go-space.js';
 import * as semver from '../protocol/semver.js';
 
-/** modfile.ModulePath: the path on the first `module` line, unquoted; '' when missing or malformed. */
+/** modfile.ModulePath: the path on the first `module` line, unquoted; '' when missing or malformed (trimmed as Go trims). */
 export function modulePathOf(goMod: Buffer | string): string {
   const text = typeof goMod === 'string' ? goMod : goMod.toString('utf8');
   for (const raw of text.split('\n')) {
     const cut = raw.indexOf('//');
-    const line = (cut >= 0 ? raw.slice(0, cut) : raw).trim();
+    const line = goTrimSpace(cut >= 0 ? raw.slice(0, cut) : raw);
     if (!line.startsWith('module')) continue;
     const rest = line.slice('module'.length);
-    const arg = rest.trim();
+    const arg = goTrimSpace(rest);
     if (arg.length === rest.length || arg === '') continue; // "modulex" or a bare "module"
     if (arg.startsWith('"') || arg.startsWith('`')) return unquote(arg) ?? '';
     return arg;
