@@ -109,6 +109,13 @@ describe('the upload API', () => {
     assert.doesNotMatch(await (await proxy.get('/corp.example.com/api/@v/list')).text(), /v0\.9\./);
   });
 
+  test('an upload with a version its module path cannot have is a 400 saying so to a publisher, not a 403 asking for admin', async () => {
+    const zip = await moduleZip('v2', 'corp.example.com/api', 'v1.9.0', { 'go.mod': 'module corp.example.com/api\n' });
+    const r = await put('/corp.example.com/api/@v/v2.0.0.zip', zip, ci);
+    assert.equal(r.status, 400);
+    assert.match(await r.text(), /v2\.0\.0/);
+  });
+
   test('a token with only a read scope cannot publish (403)', async () => {
     const reader = await token(proxy, 'reader', 'read:corp.example.com');
     const zip = await moduleZip('r', 'corp.example.com/api', 'v0.4.0', { 'go.mod': 'module corp.example.com/api\n' });

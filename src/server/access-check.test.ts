@@ -104,6 +104,12 @@ describe('AccessCheck under --auth private', () => {
     const r = refused(await check('private').decide(put('/corp.example.com/other/@v/v1.0.0.zip', publisher)));
     assert.match(r.error.message, /no publish scope for corp\.example\.com\/other/);
     assert.equal(refused(await check('private').decide(put('/corp.example.com/pub/@v/v1.0.0.zip', reader))).error.status, 403);
+    // A wrong version on a module the token may publish: allowed through, so the route's 400 says what is wrong.
+    assert.equal((await check('private').decide(put('/corp.example.com/pub/@v/v2.0.0.zip', publisher))).allow, true);
+    assert.equal((await check('private').decide(put('/corp.example.com/pub/@v/v1.0.zip', publisher))).allow, true);
+    assert.equal(refused(await check('private').decide(put('/corp.example.com/other/@v/v2.0.0.zip', publisher))).error.status, 403);
+    assert.equal(refused(await check('private').decide(put('/corp.example.com/pub/@v/v2.0.0.zip', reader))).error.status, 403);
+    assert.match(refused(await check('private').decide(put('/corp.example.com/pub/nothing', publisher))).error.message, /no admin scope/);
   });
 });
 

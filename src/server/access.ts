@@ -1,6 +1,7 @@
 // What a request needs in order to be served, by path: nothing (health), reading a module (protected when
 // the module is private), reading what only a token may see, publishing a module, or administration. The
 // auth hook (auth-hook.ts) decides from this; routes added later declare their needs in `routes`.
+import { unescapePath } from '../protocol/escape.js';
 import { decodePathSegment } from '../protocol/request.js';
 import { parseLookupTarget } from '../sumdb/lookup-path.js';
 import { parseCached } from './goproxy-routes.js';
@@ -56,7 +57,7 @@ export class Access {
       module = parseCached(url).module;
     } catch {
       // Malformed or unknown paths are answered by the routes (400/404), which reveal nothing.
-      return method === 'GET' || method === 'HEAD' ? PUBLIC_READ : ADMIN;
+      return method === 'GET' || method === 'HEAD' ? PUBLIC_READ : (invalidUpload(path) ?? ADMIN);
     }
     if (method !== 'GET' && method !== 'HEAD') return { kind: 'publish', module };
     return { kind: 'read', module, private: this.isPrivate(module) };
@@ -99,5 +100,20 @@ export class Access {
     // Data tiles hold whole records (module paths included): those of the own database may name private modules.
     if (own !== undefined && db === own.name && /^tile\/\d+\/data\//.test(rest)) return ADMIN;
     return PUBLIC_READ;
+  }
+}
+
+/**
+ * An upload to a valid module path whose version or file name is wrong (`…/@v/v2.0.0.zip` on a path without /v2):
+ * it needs the publish scope of that module, so that a publisher hears the route's 400 saying what is wrong
+ * rather than a 403 asking for an admin token.
+ */
+function invalidUpload(path: string): Need | undefined {
+  const at = path.lastIndexOf('/@v/');
+  if (at <= 1) return undefined;
+  try {
+    return { kind: 'publish', module: unescapePath(path.slice(1, at).split('/').map(decodePathSegment).join('/')) };
+  } catch {
+    return undefined;
   }
 }
