@@ -27,7 +27,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   upstream: ['protocol', 'modzip', 'storage', 'errors', 'metrics', 'reclaim'],
   vcs: ['upstream', 'protocol', 'modzip', 'storage', 'errors', 'metrics'],
   fill: ['upstream', 'vcs', 'storage', 'coord', 'modzip', 'protocol', 'errors', 'metrics'],
-  policy: ['fill', 'protocol', 'errors'],
+  policy: ['cache', 'fill', 'protocol', 'errors'],
   verify: ['fill', 'sumdb', 'upstream', 'storage', 'coord', 'protocol', 'errors', 'metrics'],
   content: ['fill', 'storage', 'coord', 'modzip', 'protocol', 'errors', 'metrics'],
   feed: ['fill', 'upstream', 'storage', 'coord', 'protocol', 'errors', 'metrics'],

@@ -22,6 +22,8 @@ import type { TestCert } from './helpers/tls-cert.js';
 let tmp: string;
 let cert: TestCert;
 let proxy: RunningProxy;
+/** Denies example.com/lib's newest versions: `@latest` must resolve to the newest one allowed. */
+let strict: RunningProxy;
 let audit: string;
 let ownKey: string;
 const tokens = { reader: '', elsewhere: '', publisher: '' };
@@ -53,6 +55,7 @@ before(async () => {
     deny: 'example.com/lib@<v1.1.0',
     'audit-log': audit,
   });
+  strict = await startProxy({ upstream: `file://${pub}`, deny: 'example.com/lib@>=v1.1.0' });
   ownKey = await ownSumdbKey(proxy.dataDir);
   tokens.reader = await createToken('reader', 'read:corp.example.com');
   tokens.elsewhere = await createToken('elsewhere', 'read:team.example.org/*');
@@ -60,6 +63,7 @@ before(async () => {
 });
 after(async () => {
   await proxy.close();
+  await strict.close();
   await rm(tmp, { recursive: true, force: true });
 });
 
@@ -152,6 +156,22 @@ await forEachGo('companies: tokens, publishing and policy with the go command', 
     assert.notEqual(r.code, 0);
     assert.match(r.stdout + r.stderr, /403 Forbidden/);
     assert.match(r.stdout + r.stderr, /denied by the policy rule "example\.com\/lib@<v1\.1\.0"/);
+  });
+});
+
+await forEachGo('policy rules in @v/list', (go) => {
+  test('denied versions are not listed, so @latest resolves to the newest version the rules allow', async () => {
+    const e = await goEnv(strict.url, {}, go);
+    const versions = await runGo(['list', '-m', '-versions', 'example.com/lib'], e.home, e);
+    assert.equal(versions.code, 0, versions.stderr);
+    assert.equal(versions.stdout.trim(), 'example.com/lib v1.0.0');
+    const { result, downloads } = await goDownload(e, ['example.com/lib@latest']);
+    assert.equal(result.code, 0, result.stderr + result.stdout);
+    assert.equal(downloads[0]?.Version, 'v1.0.0');
+    // Named exactly, a denied version is still refused with the rule.
+    const denied = await goDownload(e, ['example.com/lib@v1.1.0']);
+    assert.notEqual(denied.result.code, 0);
+    assert.match(denied.downloads[0]?.Error ?? '', /denied by the policy rule/);
   });
 });
 

@@ -14,6 +14,7 @@ import type { Coordinator } from '../coord/coordinator.js';
 import type { Exclusive } from '../coord/exclusive.js';
 import type { Committer } from '../fill/commit.js';
 import type { Gate } from '../fill/types.js';
+import { PolicyListFilter } from '../policy/list-filter.js';
 import { Policy } from '../policy/policy.js';
 import { parsePolicyRule } from '../protocol/policy-rule.js';
 import { ValidationHook } from '../policy/validation-hook.js';
@@ -61,7 +62,8 @@ export function openCompany(config: Readonly<Config>, deps: CompanyDeps): Compan
   const p = config.policy;
   const hook =
     p.hook === '' ? undefined : new ValidationHook({ url: p.hook, timeoutMs: p.hookTimeout, failOpen: p.hookFailure === 'open', log, redact: deps.redact });
-  const policy = new Policy({ deny: p.deny.map(parsePolicyRule), allow: p.allow.map(parsePolicyRule) }, hook);
+  const rules = { deny: p.deny.map(parsePolicyRule), allow: p.allow.map(parsePolicyRule) };
+  const policy = new Policy(rules, hook);
   const published = new PublishedVersions(layout.cache);
   const verifier = new TokenVerifier(new TokenStore(coord));
   const limiter = new FailureLimiter(config.auth.failLimit);
@@ -70,7 +72,8 @@ export function openCompany(config: Readonly<Config>, deps: CompanyDeps): Compan
   const accessFor = (routes?: readonly AccessRoute[]) => new Access({ isPrivate: deps.isPrivate, ownSumdb: own, routes });
   return {
     gates: policy.hasRules || hook !== undefined ? [policy] : [],
-    overlay: new PublishedOverlay(published),
+    // Published versions join the lists; the policy's rules then leave denied ones out.
+    overlay: policy.hasRules ? new PolicyListFilter(rules, new PublishedOverlay(published)) : new PublishedOverlay(published),
     audit,
     methods: UPLOAD_METHODS,
     plugins: (commit, routes) => {
