@@ -14,6 +14,7 @@
 import type { Logger } from 'pino';
 import type { Coordinator } from '../coord/coordinator.js';
 import { ElectedWriter } from '../coord/elected-writer.js';
+import { isGmpError } from '../errors.js';
 import type { FillEvents, FilledEvent } from '../fill/types.js';
 import type { BlobStore } from '../storage/blob-store.js';
 import { BATCH_MARKERS, batchMarkerKey, parseVersionMarker, versionMarker } from '../storage/keys.js';
@@ -95,7 +96,11 @@ export class FeedRecorder {
       work: async () => {
         await this.drain();
       },
-      failed: (err) => deps.logger.warn({ err: (err as Error).message }, 'index feed: writer election or append failed; retrying'),
+      failed: (err) => {
+        // An unreachable coordinator is logged once where it is watched, not every few seconds here.
+        const level = isGmpError(err, 'GMP_ERR_COORDINATOR_UNAVAILABLE') ? 'debug' : 'warn';
+        deps.logger[level]({ err: (err as Error).message }, 'index feed: writer election or append failed; retrying');
+      },
     });
     deps.events.on('filled', this.#onFilled);
   }

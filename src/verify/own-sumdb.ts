@@ -259,7 +259,9 @@ export class OwnSumdb {
         if (failed.size > 0) this.#retryLater(failed);
         await done?.();
       } catch (err) {
-        this.deps.logger.error({ err: (err as Error).message, records: records.length }, 'could not append to the own checksum database; left for the writer');
+        // An unreachable coordinator is logged once where it is watched, not on every drain tick here.
+        const level = isGmpError(err, 'GMP_ERR_COORDINATOR_UNAVAILABLE') ? 'debug' : 'error';
+        this.deps.logger[level]({ err: (err as Error).message, records: records.length }, 'could not append to the own checksum database; left for the writer');
         if (done === undefined) await this.#markAll(batch);
       }
     };
