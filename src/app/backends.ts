@@ -52,6 +52,7 @@ export async function openBackends(config: Readonly<Config>, layout: Layout, dep
   if (ping !== undefined) {
     storage = new Availability('storage', ping, { onChange: watchBackend('storage', log, metrics) });
     if (layout.storage.unreachableAtStart !== undefined) storage.failed(layout.storage.unreachableAtStart);
+    layout.storage.guard?.watch(storage);
     storage.start();
   }
   // The workers of one primary share a folder on this host: a lock file there spares each fill the round

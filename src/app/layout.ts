@@ -11,6 +11,7 @@ import type { DataPaths } from '../storage/data-dirs.js';
 import { dataPaths, sharedKeys } from '../storage/data-dirs.js';
 import { durableWriter } from '../storage/durable-writer.js';
 import { FsStore } from '../storage/fs-store.js';
+import { GuardedStore } from '../storage/guarded-store.js';
 import { PrefixedStore } from '../storage/prefixed-store.js';
 import { Scratch } from '../storage/scratch.js';
 import { openS3 } from './s3-open.js';
@@ -24,6 +25,8 @@ export interface SharedStorage {
   ping?(signal?: AbortSignal): Promise<void>;
   /** Why the store did not answer at start, when it did not. */
   readonly unreachableAtStart?: string;
+  /** The cache's guard (stores that can be unreachable): told the store's availability, it fails calls fast while it is down. */
+  readonly guard?: GuardedStore;
 }
 
 export interface Layout {
@@ -67,8 +70,9 @@ export async function openLayout(config: Readonly<Config>): Promise<Layout> {
   let cache: BlobStore;
   if (spec.kind === 's3') {
     const { store, unreachable } = await openS3(spec.url, config.s3.forcePathStyle);
-    cache = owned(store);
-    storage = { name: store.name, shared: true, ping: (signal) => store.ping(signal), unreachableAtStart: unreachable };
+    const guarded = owned(new GuardedStore(store));
+    cache = guarded;
+    storage = { name: store.name, shared: true, ping: (signal) => store.ping(signal), unreachableAtStart: unreachable, guard: guarded };
   } else {
     cache = fsStore(spec.kind === 'fs' ? spec.dir : paths.cache);
     storage = { name: cache.name, shared: spec.kind === 'fs' };

@@ -9,6 +9,7 @@ import { service } from '../../test/helpers/services.js';
 import { Availability } from '../coord/availability.js';
 import { isGmpError } from '../errors.js';
 import type { ErrorCode } from '../errors.js';
+import { GuardedStore } from './guarded-store.js';
 import { S3Store, openS3Store } from './s3-store.js';
 
 const settings = await service('s3', ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_REGION', 'AWS_ENDPOINT_URL_S3', 'GMP_TEST_S3_BUCKET']);
@@ -129,6 +130,36 @@ describe('S3 store failures', () => {
       assert.equal(await storage.check(), false);
       assert.ok(Date.now() - started < 5000, `the probe gave up after ${Date.now() - started} ms`);
       assert.match(storage.reason ?? '', /no answer within 300 ms/);
+      await store.close();
+    });
+  });
+
+  test('once the store is known to be down, the guarded cache fails every call at once with 503, and a real call that fails counts', async () => {
+    const port = (hung.address() as AddressInfo).port;
+    await withEnv({ AWS_ENDPOINT_URL_S3: `http://127.0.0.1:${port}` }, async () => {
+      const store = new S3Store(`s3://${bucket}/p`, { forcePathStyle: true });
+      const storage = new Availability('storage', (signal) => store.ping(signal), { upProbeMs: 60_000, probeTimeoutMs: 300 });
+      const guarded = new GuardedStore(store);
+      guarded.watch(storage);
+      assert.equal(await storage.check(), false);
+      // Without the guard each of these would wait out the client's attempts against a store that never answers.
+      for (const call of [() => guarded.read(KEY), () => guarded.stat(KEY), () => guarded.put(KEY, 'x'), () => guarded.list('')])
+        await assert.rejects(call(), unavailable(/is unreachable: no answer within 300 ms/));
+      await store.close();
+    });
+    // A call that finds the store unreachable marks it down for the next ones.
+    const refused = new Availability('storage', async () => undefined);
+    const closed = createServer();
+    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
+    const gone = (closed.address() as AddressInfo).port;
+    await new Promise((r) => closed.close(r));
+    await withEnv({ AWS_ENDPOINT_URL_S3: `http://127.0.0.1:${gone}` }, async () => {
+      const store = new S3Store(`s3://${bucket}/p`, options);
+      const guarded = new GuardedStore(store);
+      guarded.watch(refused);
+      await assert.rejects(guarded.read(KEY), unavailable(/cannot be reached/));
+      assert.equal(refused.up, false);
+      await assert.rejects(guarded.read(KEY), unavailable(/is unreachable/));
       await store.close();
     });
   });
