@@ -201,3 +201,29 @@ test('a feed that ignores since (every page the same full page) is refused as ba
     await rm(data, { recursive: true, force: true });
   }
 });
+
+test('gomodproxy sync ends (exit 1) when its upstream cannot be reached, and the next run stores what it left', async () => {
+  const data = await mkdtemp(path.join(tmpdir(), 'gmp-sync-down-'));
+  const parent = await startProxy({ upstream: up.url });
+  const run = async (upstream: string) => {
+    const c = captureIO({ env: {}, signal: AbortSignal.timeout(90_000) });
+    const flags = ['--follow', parent.url, '--upstream', upstream, '--data', data, '--sumdb', 'off', '--own-sumdb', 'off', '--log-level', 'silent'];
+    const started = Date.now();
+    const code = await main(['sync', ...flags], c.io);
+    return { code, out: c.text.stdout, ms: Date.now() - started };
+  };
+  try {
+    assert.equal((await parent.get('/example.com/lib/@v/v1.0.0.zip')).status, 200);
+    await eventually(async () => (await (await parent.get('/index')).text()).includes('v1.0.0'), 'the parent publishes it');
+    const down = await run('http://127.0.0.1:9');
+    assert.equal(down.code, 1, down.out);
+    assert.match(down.out, /: stopped before catching up: 0 stored/);
+    assert.ok(down.ms < 60_000, `sync took ${down.ms} ms`);
+    const back = await run(parent.url);
+    assert.equal(back.code, 0, back.out);
+    assert.match(back.out, /: caught up: 1 stored/);
+  } finally {
+    await parent.close();
+    await rm(data, { recursive: true, force: true });
+  }
+});

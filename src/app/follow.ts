@@ -19,6 +19,9 @@ import { redactURL } from '../protocol/proxy-list.js';
 import { HttpFetcher } from '../upstream/http-fetcher.js';
 import type { HttpFetcherOptions } from '../upstream/http-fetcher.js';
 
+/** Tries of a version `sync` makes while the upstream fails (about 15 s of backoff) before it leaves it for the next run. */
+const SYNC_TRANSIENT_ATTEMPTS = 5;
+
 export interface FollowDeps {
   readonly coord: Coordinator;
   readonly fill: Fill;
@@ -84,7 +87,9 @@ export class Followers {
         const held = await tryHold(coord, f.lease, 15_000);
         if (held === undefined) return { feed: f.name, counts: f.follower.counts };
         try {
-          return { feed: f.name, caughtUp: await f.follower.catchUp(AbortSignal.any([signal, held.lost])), counts: f.follower.counts };
+          // One run ends: a version the upstream cannot give now is left for the next run, which starts before it.
+          const caughtUp = await f.follower.catchUp(AbortSignal.any([signal, held.lost]), { transientAttempts: SYNC_TRANSIENT_ATTEMPTS });
+          return { feed: f.name, caughtUp, counts: f.follower.counts };
         } finally {
           await held.release();
         }

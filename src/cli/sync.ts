@@ -13,7 +13,8 @@ Follows the index feeds given with --follow (another gomodproxy, or https://inde
 verified, into the data directory. The position in each feed is kept, so the next run resumes there.
 Without --daemon it exits once every feed is caught up: status 0, or 1 when a version could not be
 stored (failed validation, or --upstream does not have it: such a version is skipped, and the log names
-it) or the feed could not be read. With --daemon it keeps following until SIGTERM or Ctrl-C.
+it), when --upstream could not give a version after a few tries (unreachable, failing: the version is left
+for the next run, which starts there), or when the feed could not be read. With --daemon it keeps following until SIGTERM or Ctrl-C.
 
 Use a data directory no running server uses, or let that server follow instead (serve --follow).
 

@@ -33,14 +33,26 @@ export interface FollowerDeps {
   readonly contentAttempts?: number;
 }
 
+/** How a catch-up ends a version that cannot be stored for now (the upstream unreachable, failing, timing out). */
+export interface CatchUpOptions {
+  /**
+   * Tries after which such a version is left for the next catch-up (the cursor stays before it) and this one stops,
+   * not caught up: a one-shot `sync` must end. Without it, such a version is retried until it is stored.
+   */
+  readonly transientAttempts?: number;
+}
+
 export class Follower {
   #newest: bigint | undefined;
+  /** A version of this catch-up was left for the next one. */
+  #left = false;
   readonly counts = new Map<Result, number>();
 
   constructor(private readonly deps: FollowerDeps) {}
 
   /** Follows until the feed has nothing newer (true) or `signal` stops it (false). Feed errors are thrown. */
-  async catchUp(signal: AbortSignal): Promise<boolean> {
+  async catchUp(signal: AbortSignal, options: CatchUpOptions = {}): Promise<boolean> {
+    this.#left = false;
     let cursor = await this.deps.cursor.load();
     while (!signal.aborted) {
       const page = await this.deps.fetchPage(cursor.ts);
@@ -57,15 +69,16 @@ export class Follower {
         this.deps.cursor.save(cursor);
         continue;
       }
-      cursor = await this.#process(todo, cursor, signal);
+      cursor = await this.#process(todo, cursor, signal, options);
       await this.deps.cursor.flush();
+      if (this.#left) return false;
       if (page.lines < PAGE_LIMIT && !signal.aborted) return true;
     }
     return false;
   }
 
   /** Runs the entries `concurrency` at a time; the cursor follows the longest prefix of done ones. */
-  #process(todo: readonly FeedEntry[], start: Cursor, signal: AbortSignal): Promise<Cursor> {
+  #process(todo: readonly FeedEntry[], start: Cursor, signal: AbortSignal, options: CatchUpOptions): Promise<Cursor> {
     const finished = new Array<boolean>(todo.length).fill(false);
     let cursor = start;
     let next = 0;
@@ -76,7 +89,7 @@ export class Follower {
         while (running < this.deps.concurrency && next < todo.length && !signal.aborted) {
           const i = next++;
           running++;
-          void this.#one(todo[i] as FeedEntry, signal).then((ok) => {
+          void this.#one(todo[i] as FeedEntry, signal, options).then((ok) => {
             running--;
             finished[i] = ok;
             while (first < todo.length && finished[first]) cursor = advance(cursor, todo[first++] as FeedEntry);
@@ -93,8 +106,11 @@ export class Follower {
     });
   }
 
-  /** Stores one entry, retrying as its failure deserves; false only when stopped before it was done. Never throws. */
-  async #one(e: FeedEntry, signal: AbortSignal): Promise<boolean> {
+  /**
+   * Stores one entry, retrying as its failure deserves; false when stopped before it was done, or left for the
+   * next catch-up (options.transientAttempts). Never throws.
+   */
+  async #one(e: FeedEntry, signal: AbortSignal, options: CatchUpOptions): Promise<boolean> {
     if (!this.deps.accept(e.path)) {
       this.#count('ignored');
       return true;
@@ -117,6 +133,11 @@ export class Follower {
           this.deps.logger.error({ ...log, err: (err as Error).message }, 'followed version failed validation repeatedly; skipping it');
           this.#count('failed');
           return true;
+        }
+        if (kind === 'transient' && options.transientAttempts !== undefined && attempt >= options.transientAttempts) {
+          this.deps.logger.error({ ...log, attempts: attempt, err: (err as Error).message }, 'could not store a followed version; leaving it for the next run');
+          this.#left = true;
+          return false;
         }
         this.deps.logger.warn({ ...log, attempt, retryInMs: delay, err: (err as Error).message }, 'could not store a followed version; retrying');
         await sleep(delay, undefined, { signal }).catch(() => undefined);
