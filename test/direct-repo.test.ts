@@ -239,4 +239,30 @@ describe('tags', () => {
       await d.close();
     }
   });
+
+  test('a tag moved after its .info was served: .mod and .zip still come from the commit that .info named', async () => {
+    const moved = await GitRepoBuilder.init(path.join(root, 'gmpfixture/moved'));
+    const mod = 'github.com/gmpfixture/moved';
+    const first = await moved.commit({ 'go.mod': `module ${mod}\n`, 'a.go': 'package moved\n\nconst V = 1\n' });
+    await moved.tag('v1.0.0');
+    // What the proxy stored: the .info served first (compose.ts reads its Origin.Hash from the cache).
+    let stored: string | undefined;
+    const d = await startDirect(git.url, { refreshIntervalMs: 0, firstServed: async (m, v) => (m === mod && v === 'v1.0.0' ? stored : undefined) });
+    try {
+      stored = (await d.source.info(mod, 'v1.0.0')).Origin?.Hash;
+      assert.equal(stored, first);
+      await moved.commit({ 'go.mod': `module ${mod}\n\ngo 1.21\n`, 'a.go': 'package moved\n\nconst V = 2\n', 'b.go': 'package moved\n' });
+      await moved.git('tag', '-f', 'v1.0.0');
+      assert.notEqual((await d.source.info(mod, 'v1.0.0')).Origin?.Hash, first, 'the mirror sees the moved tag');
+      const files = await d.zipFiles(mod, 'v1.0.0');
+      assert.deepEqual([...files.keys()].sort(), ['a.go', 'go.mod']);
+      assert.match(files.get('a.go')?.toString('utf8') ?? '', /V = 1/);
+      assert.equal((await d.source.mod(mod, 'v1.0.0')).toString('utf8'), `module ${mod}\n`);
+      // A stored hash the repository does not have: refused by name, never the other commit's bytes.
+      stored = 'f'.repeat(40);
+      await assert.rejects(d.source.mod(mod, 'v1.0.0'), /its \.info was served from is no longer in the repository/);
+    } finally {
+      await d.close();
+    }
+  });
 });

@@ -6,7 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { isGmpError } from '../src/errors.js';
-import { startDirect } from './helpers/git-direct.js';
+import { readZip, startDirect } from './helpers/git-direct.js';
 import { GitRepoBuilder } from './helpers/git-repo-builder.js';
 import { startGitServer } from './helpers/git-server.js';
 import type { GitServer } from './helpers/git-server.js';
@@ -66,6 +66,28 @@ test('the go command downloads a vanity module through gomodproxy with such a re
         ['go.corp.test/lib/sub', 'v0.1.0', true],
       ],
     );
+  } finally {
+    await proxy.close();
+  }
+});
+
+test('a tag moved after the proxy served its .info: the go command still gets the zip of the commit that .info named', async () => {
+  const repo = await GitRepoBuilder.init(path.join(root, 'corp/moved'));
+  const first = await repo.commit({ 'go.mod': 'module go.corp.test/moved\n', 'a.go': 'package moved\n\nconst V = 1\n' });
+  await repo.tag('v1.0.0');
+  const proxy = await startProxy({ upstream: 'direct', 'direct-rewrite': [rewrite], 'direct-refresh': '0s' });
+  try {
+    const info = await proxy.get('/go.corp.test/moved/@v/v1.0.0.info');
+    assert.equal(info.status, 200);
+    assert.equal(((await info.json()) as { Origin?: { Hash?: string } }).Origin?.Hash, first);
+    await repo.commit({ 'go.mod': 'module go.corp.test/moved\n', 'a.go': 'package moved\n\nconst V = 2\n' });
+    await repo.git('tag', '-f', 'v1.0.0');
+    const { result, downloads } = await goDownload(await goEnv(proxy.url), ['go.corp.test/moved@v1.0.0']);
+    assert.equal(result.code, 0, result.stderr + result.stdout);
+    const zip = downloads[0]?.Zip;
+    assert.ok(zip !== undefined);
+    const files = await readZip(zip, 'go.corp.test/moved@v1.0.0/');
+    assert.match(files.get('a.go')?.toString('utf8') ?? '', /V = 1/);
   } finally {
     await proxy.close();
   }

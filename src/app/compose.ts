@@ -49,6 +49,8 @@ import { openLayout } from './layout.js';
 import { readTls } from './tls.js';
 import { openChecksums, openOwnSumdb } from './verification.js';
 import type { Checksums } from './verification.js';
+import type { BlobStore } from '../storage/blob-store.js';
+import { artifactKey } from '../storage/keys.js';
 
 /** The dashboard's API names modules: a token sent with it is verified, and what it may read is shown. */
 const DASHBOARD_ACCESS = [{ prefix: '/api/', need: { kind: 'filtered' } }] as const;
@@ -108,6 +110,7 @@ export async function createServer(config: Readonly<Config>, options: ComposeOpt
     allowPrivateNetworks: config.direct.allowPrivateNetworks,
     partialClone: config.direct.partialClone,
     proxyFor: (url) => proxySource(url),
+    firstServed: (modulePath, version) => originHashOf(layout.cache, modulePath, version),
   });
   const upstreams: HttpFetcher[] = [];
   function proxySource(url: string): ProxySource {
@@ -268,4 +271,16 @@ export function httpOptions(config: Readonly<Config>) {
 export function fillDeadline(config: Readonly<Config>): DeadlinePolicy | undefined {
   const h = config.http;
   return h.fillDeadline === 0 ? undefined : { baseMs: h.fillDeadline, minBytesPerSec: Math.max(1, h.fillMinRate) };
+}
+
+/** The commit a stored exact-version .info names (`Origin.Hash`, as direct mode writes it), or undefined. */
+async function originHashOf(cache: BlobStore, modulePath: string, version: string): Promise<string | undefined> {
+  const raw = await cache.read(artifactKey(modulePath, version, 'info')).catch(() => undefined);
+  if (raw === undefined) return undefined;
+  try {
+    const hash = (JSON.parse(raw.toString('utf8')) as { Origin?: { Hash?: unknown } } | null)?.Origin?.Hash;
+    return typeof hash === 'string' ? hash : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -123,10 +123,12 @@ export class CodeRepo {
   }
 
   /** findDir: the directory holding the module at that version, with its go.mod (§4.4). Throws ModuleVersionError. */
-  async findDir(version: string): Promise<FoundDir> {
+  /** pinned: the commit to read instead of what the version's tag names now (the one its .info was first served from). */
+  async findDir(version: string, pinned?: string): Promise<FoundDir> {
     if (!semver.isValid(version)) throw new ModuleVersionError(this.modPath, version, 'invalid version: syntax error');
-    const rev = await this.code.stat(this.revToRev(version)).catch((err: unknown) => {
-      throw new ModuleVersionError(this.modPath, version, `invalid version: ${(err as Error).message}`);
+    const rev = await this.code.stat(pinned ?? this.revToRev(version)).catch((err: unknown) => {
+      const why = pinned === undefined ? (err as Error).message : `the commit ${pinned} its .info was served from is no longer in the repository`;
+      throw new ModuleVersionError(this.modPath, version, `invalid version: ${why}`);
     });
     const fail = (msg: string): never => {
       throw new ModuleVersionError(this.modPath, version, `invalid version: ${msg} at revision ${version}`);
@@ -154,8 +156,8 @@ export class CodeRepo {
   }
 
   /** The .mod bytes of a version whose Stat has been checked: its go.mod, or the synthesized one. */
-  async goModOf(version: string): Promise<Buffer> {
-    const found = await this.findDir(version);
+  async goModOf(version: string, pinned?: string): Promise<Buffer> {
+    const found = await this.findDir(version, pinned);
     return found.goMod ?? Buffer.from(synthesizedGoMod(this.modPath));
   }
 

@@ -36,6 +36,11 @@ export interface DirectSourceOptions {
   readonly allowPrivateNetworks?: boolean;
   /** Blob-filtered mirrors (default true). */
   readonly partialClone?: boolean;
+  /**
+   * The commit the stored `.info` of an exact version names (its Origin.Hash), if any: `.mod` and `.zip` are then
+   * made from that commit, so that a tag moved after the `.info` was served cannot mix two commits in one version.
+   */
+  readonly firstServed?: (modulePath: string, version: string) => Promise<string | undefined>;
   /** A source for a GOPROXY base named by a go-import `mod` entry. */
   readonly proxyFor?: (baseUrl: string) => RawSource;
   /** Where zips are assembled before they are written out (a scratch directory). */
@@ -93,7 +98,7 @@ export class DirectSource implements RawSource {
     return this.run(modulePath, async (t) => {
       if (t.kind === 'mod') return t.source.mod(modulePath, version);
       await this.exact(t.repo, version);
-      return t.repo.goModOf(version);
+      return t.repo.goModOf(version, await this.pinned(modulePath, version));
     });
   }
 
@@ -101,7 +106,7 @@ export class DirectSource implements RawSource {
     return this.run(modulePath, async (t) => {
       if (t.kind === 'mod') return t.source.zip(modulePath, version, file);
       await this.exact(t.repo, version);
-      await writeZipFromGit(t.repo, version, file, this.tmpDir);
+      await writeZipFromGit(t.repo, version, file, this.tmpDir, await this.pinned(modulePath, version));
       return { size: (await stat(file)).size };
     });
   }
@@ -126,6 +131,12 @@ export class DirectSource implements RawSource {
   async close(): Promise<void> {
     this.roots.clear();
     await this.mirrors.close();
+  }
+
+  /** The commit first served for this version, when the stored .info names one (a full hex hash; anything else is ignored). */
+  private async pinned(modulePath: string, version: string): Promise<string | undefined> {
+    const hash = await this.opts.firstServed?.(modulePath, version);
+    return hash !== undefined && /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/.test(hash) ? hash : undefined;
   }
 
   /** .mod and .zip are asked for canonical versions only, and the version must be exactly what Stat gives. */

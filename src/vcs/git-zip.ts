@@ -16,8 +16,9 @@ const S_IFLNK = 0o120000;
 const utf8 = new TextDecoder('utf-8');
 
 /** Writes the zip of modPath@version (already checked by Stat) into outFile; returns its h1. Throws ModZipError. */
-export async function writeZipFromGit(repo: CodeRepo, version: string, outFile: string, tmpDir: string): Promise<{ h1: string }> {
-  const { rev, dir } = await repo.findDir(version);
+/** pinned: the commit to read instead of what the version's tag names now (CodeRepo.findDir). */
+export async function writeZipFromGit(repo: CodeRepo, version: string, outFile: string, tmpDir: string, pinned?: string): Promise<{ h1: string }> {
+  const { rev, dir } = await repo.findDir(version, pinned);
   const mirror = repo.code.mirror;
   // A root module needs every blob of the commit, so there is nothing to list first.
   await mirror.prefetchBlobs(rev.name, dir === '' ? 'all' : await repo.code.blobsUnder(rev.name, dir, ['LICENSE']));
