@@ -103,3 +103,14 @@ test('no log line names a private module, whatever the request and its answer', 
     'a token in a URL is logged by its id alone',
   );
 });
+
+test('namesPrivate finds a private path after route words and before a long tail, and bounds its work on long URLs', async () => {
+  const { namesPrivate } = await import('../src/server/app.js');
+  const { matchPrefixPatterns } = await import('../src/protocol/glob.js');
+  const redact = (p: string) => (matchPrefixPatterns('corp.example.com', p) ? '<private>' : p);
+  assert.equal(namesPrivate(`/api/v1/admin/pins/corp.example.com/x/@v/${'a/'.repeat(5000)}`, redact), true);
+  assert.equal(namesPrivate(`/sumdb/sum.golang.org/lookup/corp.example.com/x@v1.0.0`, redact), true);
+  assert.equal(namesPrivate(`/ui/modules?q=${'x&'.repeat(10)}m=corp.example.com%2Fx`, redact), true);
+  assert.equal(namesPrivate(`/${'a/'.repeat(8000)}`, redact), false);
+  assert.equal(namesPrivate('/example.com/lib/@v/list', redact), false);
+});

@@ -212,20 +212,38 @@ function withoutTokens(url: string): string {
   return url.includes('gmp_') ? url.replace(/gmp_([0-9a-f]{16})_[A-Za-z0-9_-]+/g, 'gmp_$1_<redacted>') : url;
 }
 
+/** A module path starts within the first few elements of a URL's path or query value (`/sumdb/NAME/lookup/…`, `/api/v1/admin/pins/…`). */
+const MAX_START = 8;
+/**
+ * Longer than any module path served (700 bytes escaped), and more elements than any --private glob has:
+ * redact matches by prefix, so what follows cannot change its answer.
+ */
+const MAX_CANDIDATE = 1024;
+const MAX_ELEMENTS = 32;
+/** Query names and values looked at. */
+const MAX_PARTS = 32;
+
 /**
  * Whether a URL names a module path that redact hides, wherever in it: a GOPROXY path (also case-escaped, or
  * after /cached-only/), a checksum-database lookup (`…/lookup/<path>@<version>`), a dashboard page or search.
- * Asked only for URLs about to be logged that no route parsed.
+ * Asked only for URLs about to be logged that no route parsed, so the work is bounded whatever the URL (a
+ * request of thousands of `/` must not cost seconds).
  */
 export function namesPrivate(url: string, redact: (p: string) => string): boolean {
   const q = url.indexOf('?');
   const parts = [url.slice(0, q < 0 ? url.length : q)];
-  if (q >= 0) parts.push(...url.slice(q + 1).split(/[&=]/));
+  if (q >= 0) parts.push(...url.slice(q + 1).split(/[&=]/, MAX_PARTS));
   for (const part of parts) {
-    const segments = part.split('/').map(loosely(decodeURIComponent));
-    for (let i = 0; i < segments.length; i++) {
+    const segments = part.split('/', MAX_START + MAX_CANDIDATE).map(loosely(decodeURIComponent));
+    for (let i = 0; i < Math.min(segments.length, MAX_START); i++) {
       // A path up to its first '@': `corp.example.com/x/@v/list`, `corp.example.com/x@v1.0.0`.
-      const candidate = segments.slice(i).join('/').split('@')[0] as string;
+      let candidate = '';
+      for (let j = i; j < segments.length && j - i < MAX_ELEMENTS && candidate.length <= MAX_CANDIDATE; j++) {
+        const s = segments[j] as string;
+        const at = s.indexOf('@');
+        candidate = j === i ? s.slice(0, at < 0 ? s.length : at) : `${candidate}/${s.slice(0, at < 0 ? s.length : at)}`;
+        if (at >= 0) break;
+      }
       if (candidate === '') continue;
       for (const p of new Set([candidate, candidate.replace(/\/+$/, ''), caseUnescape(candidate) ?? candidate])) if (redact(p) !== p) return true;
     }
