@@ -4,6 +4,8 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { malformedGlob, matchPrefixPatterns } from '../protocol/glob.js';
 
 const TOKEN = /^gmp_([0-9a-f]{16})_[A-Za-z0-9_-]{43}$/;
+/** Anything shaped like a token inside other text (a URL), its secret of any length. */
+const TOKEN_IN_TEXT = /gmp_([0-9a-f]{16})_[A-Za-z0-9_-]+/g;
 
 export type Action = 'read' | 'publish' | 'admin';
 
@@ -33,6 +35,11 @@ export function newToken(): { id: string; token: string } {
 /** The record id a token names, or undefined when it is not shaped like one of ours. */
 export function tokenId(token: string): string | undefined {
   return TOKEN.exec(token)?.[1];
+}
+
+/** Text with every token in it cut to its id (`gmp_<id>_<redacted>`), for logs. */
+export function redactTokens(text: string): string {
+  return text.includes('gmp_') ? text.replace(TOKEN_IN_TEXT, 'gmp_$1_<redacted>') : text;
 }
 
 export function hashToken(token: string): string {

@@ -101,7 +101,8 @@ async function checkKeptHashes(s: Staged, cache: BlobStore): Promise<void> {
     const kept = (await cache.read(artifactKey(path, version, 'ziphash')))?.toString('utf8');
     if (kept !== undefined && kept !== zip) throw new BundleError(cacheEntry(path, version, 'zip'), `${zip} is not the ${kept} this proxy stored first`);
     const keptMod = await cache.read(artifactKey(path, version, 'mod'));
-    if (keptMod !== undefined && hashGoMod(keptMod) !== mod)
-      throw new BundleError(cacheEntry(path, version, 'mod'), `${mod} is not the ${hashGoMod(keptMod)} of the go.mod this proxy stored first`);
+    const keptModHash = keptMod === undefined ? undefined : hashGoMod(keptMod);
+    if (keptModHash !== undefined && keptModHash !== mod)
+      throw new BundleError(cacheEntry(path, version, 'mod'), `${mod} is not the ${keptModHash} of the go.mod this proxy stored first`);
   }
 }

@@ -11,11 +11,11 @@ import { denyingRule } from '../protocol/policy-rule.js';
 export class PolicyListFilter implements VersionsOverlay {
   constructor(
     private readonly rules: PolicyRules,
-    private readonly inner?: VersionsOverlay,
+    private readonly inner: VersionsOverlay,
   ) {}
 
   async list(modulePath: string, base: () => Promise<Small>): Promise<Small> {
-    const from = await (this.inner === undefined ? base() : this.inner.list(modulePath, base));
+    const from = await this.inner.list(modulePath, base);
     const lines = from.body.toString('utf8').split('\n');
     const kept = lines.filter((v) => v === '' || denyingRule(this.rules, modulePath, v.trim()) === undefined);
     if (kept.length === lines.length) return from;
@@ -24,6 +24,6 @@ export class PolicyListFilter implements VersionsOverlay {
   }
 
   latest(modulePath: string, base: () => Promise<Small>, info: (version: string) => Promise<Small>): Promise<Small> {
-    return this.inner === undefined ? base() : this.inner.latest(modulePath, base, info);
+    return this.inner.latest(modulePath, base, info);
   }
 }

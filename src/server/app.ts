@@ -19,6 +19,7 @@ import { MethodGuard, methodNotAllowedMessage } from './method-guard.js';
 import type { MethodAllowance } from './method-guard.js';
 import { registerOpsRoutes } from './ops-routes.js';
 import { caseUnescape } from '../sumdb/lookup-path.js';
+import { redactTokens } from '../auth/token.js';
 import type { Readiness } from './ops-routes.js';
 
 export interface AppOptions {
@@ -200,16 +201,12 @@ function logURL(req: FastifyRequest, redact: (p: string) => string): string {
   if (r === undefined) {
     // No route parsed it (refused by a hook, malformed, another endpoint): it may still name a private module.
     if (namesPrivate(req.url, redact)) return `/<private>/${endpointOf(req)}`;
-    return withoutTokens(req.url.length > 256 ? `${req.url.slice(0, 256)}…` : req.url);
+    // A token someone put in the URL (`?token=gmp_…`, which nothing reads) is logged by its id only.
+    return redactTokens(req.url.length > 256 ? `${req.url.slice(0, 256)}…` : req.url);
   }
   const shown = redact(r.module);
-  if (shown === r.module) return withoutTokens(req.url);
+  if (shown === r.module) return redactTokens(req.url);
   return `/${shown}/${r.endpoint}`;
-}
-
-/** A token someone put in the URL (`?token=gmp_…`, which nothing reads) is not written to the log: its id is. */
-function withoutTokens(url: string): string {
-  return url.includes('gmp_') ? url.replace(/gmp_([0-9a-f]{16})_[A-Za-z0-9_-]+/g, 'gmp_$1_<redacted>') : url;
 }
 
 /** A module path starts within the first few elements of a URL's path or query value (`/sumdb/NAME/lookup/…`, `/api/v1/admin/pins/…`). */

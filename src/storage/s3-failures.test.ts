@@ -43,6 +43,15 @@ const fails = (code: ErrorCode, words: RegExp) => (e: unknown) => {
 const unavailable = (words: RegExp) => fails('GMP_ERR_STORAGE_UNAVAILABLE', words);
 
 /** Every operation of a store that cannot serve fails the same way (none says "absent"). */
+/** A port nothing listens on (bound, then closed): connections to it are refused. */
+async function closedPort(): Promise<number> {
+  const closed = createServer();
+  await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
+  const port = (closed.address() as AddressInfo).port;
+  await new Promise((r) => closed.close(r));
+  return port;
+}
+
 async function everyOperationFails(store: S3Store, words: RegExp): Promise<void> {
   await assert.rejects(store.read(KEY), unavailable(words));
   await assert.rejects(store.get(KEY), unavailable(words));
@@ -98,10 +107,7 @@ describe('S3 store failures', () => {
   });
 
   test('an endpoint that is down fails at open and for every operation', async () => {
-    const closed = createServer();
-    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
-    const port = (closed.address() as AddressInfo).port;
-    await new Promise((r) => closed.close(r));
+    const port = await closedPort();
     await withEnv({ AWS_ENDPOINT_URL_S3: `http://127.0.0.1:${port}` }, async () => {
       await assert.rejects(openS3Store(`s3://${bucket}/p`, options), unavailable(/cannot be reached/));
       const store = new S3Store(`s3://${bucket}/p`, options);
@@ -149,10 +155,7 @@ describe('S3 store failures', () => {
     });
     // A call that finds the store unreachable marks it down for the next ones.
     const refused = new Availability('storage', async () => undefined);
-    const closed = createServer();
-    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
-    const gone = (closed.address() as AddressInfo).port;
-    await new Promise((r) => closed.close(r));
+    const gone = await closedPort();
     await withEnv({ AWS_ENDPOINT_URL_S3: `http://127.0.0.1:${gone}` }, async () => {
       const store = new S3Store(`s3://${bucket}/p`, options);
       const guarded = new GuardedStore(store);

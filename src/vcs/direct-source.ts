@@ -11,7 +11,7 @@ import { CodeRepo, ModuleVersionError } from './code-repo.js';
 import { statVersion } from './convert.js';
 import type { ModRevInfo } from './convert.js';
 import { GitRepo, UnknownRevisionError } from './git-repo.js';
-import { GitError } from './git-run.js';
+import { GitError, isFullHash } from './git-run.js';
 import { writeZipFromGit } from './git-zip.js';
 import { discoverRepoRoot } from './go-get.js';
 import type { DiscoveryOptions } from './go-get.js';
@@ -136,7 +136,7 @@ export class DirectSource implements RawSource {
   /** The commit first served for this version, when the stored .info names one (a full hex hash; anything else is ignored). */
   private async pinned(modulePath: string, version: string): Promise<string | undefined> {
     const hash = await this.opts.firstServed?.(modulePath, version);
-    return hash !== undefined && /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/.test(hash) ? hash : undefined;
+    return hash !== undefined && isFullHash(hash) ? hash : undefined;
   }
 
   /** .mod and .zip are asked for canonical versions only, and the version must be exactly what Stat gives. */
