@@ -9,6 +9,8 @@ export interface ErrorSpec {
   readonly retryAfter?: number;
   /** The proxy's own resources failed (its disk): not the upstream's fault, so logged at error, not warn. */
   readonly local?: boolean;
+  /** Which dependency failed, for the log line ("storage failure"); an `upstream` failure names the upstream by default. */
+  readonly dependency?: 'storage' | 'coordinator' | 'validation hook';
   readonly description: string;
 }
 
@@ -37,11 +39,18 @@ export const ERRORS = {
   },
   GMP_ERR_CHECKSUM_MISMATCH: { status: 502, upstream: true, description: 'Content disagrees with the checksum database.' },
   GMP_ERR_SUMDB: { status: 502, upstream: true, description: 'The checksum database could not be consulted or verified.' },
-  GMP_ERR_STORAGE_UNAVAILABLE: { status: 503, upstream: true, retryAfter: 5, description: 'The storage backend cannot be reached; retry shortly.' },
+  GMP_ERR_STORAGE_UNAVAILABLE: {
+    status: 503,
+    upstream: true,
+    dependency: 'storage',
+    retryAfter: 5,
+    description: 'The storage backend cannot be reached; retry shortly.',
+  },
   GMP_ERR_STORAGE_FULL: { status: 503, upstream: true, local: true, retryAfter: 30, description: "The proxy's own disk is full (ENOSPC); nothing was stored." },
   GMP_ERR_COORDINATOR_UNAVAILABLE: {
     status: 503,
     upstream: true,
+    dependency: 'coordinator',
     retryAfter: 5,
     description: 'The coordinator (PostgreSQL, Redis, the primary process) cannot be reached.',
   },
@@ -63,7 +72,13 @@ export const ERRORS = {
   GMP_ERR_AUTH_SCOPE: { status: 403, description: 'A valid token without a scope that covers this request.' },
   GMP_ERR_AUTH_RATE_LIMITED: { status: 429, retryAfter: 60, description: 'Too many failed authentication attempts from this address.' },
   GMP_ERR_POLICY_DENIED: { status: 403, description: 'A deny rule or the validation hook refuses this module version.' },
-  GMP_ERR_POLICY_HOOK: { status: 503, upstream: true, retryAfter: 5, description: 'The validation hook could not be asked (fail-closed).' },
+  GMP_ERR_POLICY_HOOK: {
+    status: 503,
+    upstream: true,
+    dependency: 'validation hook',
+    retryAfter: 5,
+    description: 'The validation hook could not be asked (fail-closed).',
+  },
   GMP_ERR_PUBLISH_CONFLICT: { status: 409, description: 'The version is already published or cached with different content.' },
   GMP_ERR_PUBLISH_INVALID: { status: 422, description: 'The uploaded zip, go.mod or .info breaks the module rules.' },
   GMP_ERR_NOT_AVAILABLE: { status: 501, description: 'The feature is not available in this build.' },
@@ -83,6 +98,8 @@ export class GmpError extends Error {
   readonly upstream: boolean;
   readonly retryAfter: number | undefined;
   readonly local: boolean;
+  /** The dependency whose failure this is (the upstream, the storage, the coordinator, the validation hook), if any. */
+  readonly dependency: string | undefined;
 
   /** options.retryAfter: seconds known for this failure only (the rest of a cooldown), instead of the code's. */
   constructor(code: ErrorCode, message: string, options?: { cause?: unknown; retryAfter?: number }) {
@@ -94,6 +111,7 @@ export class GmpError extends Error {
     this.upstream = spec.upstream ?? false;
     this.retryAfter = options?.retryAfter ?? spec.retryAfter;
     this.local = spec.local ?? false;
+    this.dependency = spec.dependency ?? (spec.upstream === true ? 'upstream' : undefined);
   }
 
   /** 404 and 410 are the answers that let a client (or our own chain) try the next entry after `,`. */

@@ -182,3 +182,23 @@ describe('interrupted atomic writes', () => {
     }
   });
 });
+
+describe('failures of a dependency that is not the upstream', () => {
+  test('a validation hook that cannot be asked is logged as the hook failing, not the upstream', async () => {
+    const data = await mkdtemp(path.join(tmpdir(), 'gmp-hook-down-'));
+    // Port 9 (discard) has no listener on 127.0.0.1 here: the hook's connection is refused.
+    const proxy = await startProxyProcess({ ...FLAGS, upstream: up.url, data, 'validation-hook': 'http://127.0.0.1:9/check' });
+    try {
+      const res = await fetch(`${proxy.url}/example.com/lib/@v/v1.1.0.mod`);
+      assert.equal(res.status, 503, await res.text());
+      // The answer's line (the request's URL with it) names the hook.
+      await eventually(async () => proxy.logs.some((l) => l.includes('"GMP_ERR_POLICY_HOOK"') && l.includes('"url"')), 'the answer is logged');
+      const line = proxy.logs.find((l) => l.includes('"GMP_ERR_POLICY_HOOK"') && l.includes('"url"')) as string;
+      assert.equal((JSON.parse(line) as { msg: string }).msg, 'validation hook failure', line);
+      assert.equal(proxy.logs.filter((l) => l.includes('upstream failure')).length, 0, proxy.logs.join('\n'));
+    } finally {
+      await proxy.stop();
+      await rm(data, { recursive: true, force: true });
+    }
+  });
+});

@@ -129,7 +129,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
     const e = fromFastifyError(err);
     if (e.local) req.log.error({ code: e.code, err: e.message, url: logURL(req, redact) }, 'local failure');
     else if (e.status >= 500 && !e.upstream) req.log.error({ err: e.cause ?? e, url: logURL(req, redact) }, 'internal error');
-    else if (e.upstream) req.log.warn({ code: e.code, err: e.message, url: logURL(req, redact) }, 'upstream failure');
+    else if (e.dependency !== undefined) req.log.warn({ code: e.code, err: e.message, url: logURL(req, redact) }, `${e.dependency} failure`);
     // 503s say when to come back (storage or coordinator unreachable, a full disk).
     if (e.retryAfter !== undefined) reply.header('retry-after', String(e.retryAfter));
     reply
