@@ -54,6 +54,19 @@ test('every problem is listed with the source that set it', async () => {
   assert.equal(err.problems.length, 7);
 });
 
+test('watermarks in the wrong order are reported beside a bad --cache-max-size, not hidden behind it', async () => {
+  const err = await loadConfig({ flags: { 'cache-max-size': '12XB', 'cache-low-watermark': '97' } }).catch((e: unknown) => e);
+  assert.ok(err instanceof ConfigError);
+  assert.deepEqual(err.problems, [
+    'flag --cache-max-size: eviction.maxSize: invalid size "12XB" (use e.g. 64MiB)',
+    'flag --cache-low-watermark: eviction.lowWatermark: must be below --cache-high-watermark',
+  ]);
+  // A watermark that is not a number is reported as such, without a comparison that cannot be made.
+  const bad = await loadConfig({ flags: { 'cache-high-watermark': 'x' } }).catch((e: unknown) => e);
+  assert.ok(bad instanceof ConfigError);
+  assert.deepEqual(bad.problems, ['flag --cache-high-watermark: eviction.highWatermark: must be a whole number from 1 to 100']);
+});
+
 test('an unreadable config file is reported, not thrown raw', async () => {
   const err = await loadConfig({ flags: { config: '/nonexistent/gmp.yaml' } }).catch((e: unknown) => e);
   assert.ok(err instanceof ConfigError);

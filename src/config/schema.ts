@@ -176,8 +176,14 @@ export const configSchema = z
         }),
       })
       .strict()
-      .superRefine((v, ctx) => {
-        if (v.lowWatermark >= v.highWatermark) ctx.addIssue({ code: 'custom', path: ['lowWatermark'], message: 'must be below --cache-high-watermark' });
+      .refine((v) => v.lowWatermark < v.highWatermark, {
+        path: ['lowWatermark'],
+        message: 'must be below --cache-high-watermark',
+        // Checked even when another setting of the section (a bad --cache-max-size) failed: every mistake at once.
+        when: ({ value }) => {
+          const v = value as { lowWatermark?: unknown; highWatermark?: unknown };
+          return Number.isInteger(v.lowWatermark) && Number.isInteger(v.highWatermark);
+        },
       })
       .prefault({} as never),
     index: section({
