@@ -54,13 +54,18 @@ test('every problem is listed with the source that set it', async () => {
   assert.equal(err.problems.length, 7);
 });
 
-test('watermarks in the wrong order are reported beside a bad --cache-max-size, not hidden behind it', async () => {
+test('settings that go together are checked beside a bad setting elsewhere (watermarks, TLS), not hidden behind it', async () => {
   const err = await loadConfig({ flags: { 'cache-max-size': '12XB', 'cache-low-watermark': '97' } }).catch((e: unknown) => e);
   assert.ok(err instanceof ConfigError);
   assert.deepEqual(err.problems, [
     'flag --cache-max-size: eviction.maxSize: invalid size "12XB" (use e.g. 64MiB)',
     'flag --cache-low-watermark: eviction.lowWatermark: must be below --cache-high-watermark',
   ]);
+  // The same for settings that go together across sections.
+  const tls = await loadConfig({ flags: { 'cache-max-size': '12XB', 'tls-cert': '/etc/gmp/cert.pem' } }).catch((e: unknown) => e);
+  assert.ok(tls instanceof ConfigError);
+  assert.equal(tls.problems.length, 2, tls.problems.join('\n'));
+  assert.match(tls.problems[1] ?? '', /--tls-cert and --tls-key go together/);
   // A watermark that is not a number is reported as such, without a comparison that cannot be made.
   const bad = await loadConfig({ flags: { 'cache-high-watermark': 'x' } }).catch((e: unknown) => e);
   assert.ok(bad instanceof ConfigError);

@@ -272,11 +272,23 @@ export const configSchema = z
     }),
   })
   .strict()
-  .superRefine((c, ctx) => {
-    // The public index lists every module version in the world: following it needs a restriction.
-    if (c.follow.prefix === '' && c.follow.urls.some(isPublicIndex))
-      ctx.addIssue({ code: 'custom', path: ['follow', 'prefix'], message: 'following index.golang.org needs --follow-prefix (which modules to mirror)' });
-    if ((c.tls.cert === '') !== (c.tls.key === '')) ctx.addIssue({ code: 'custom', path: ['tls'], message: '--tls-cert and --tls-key go together' });
+  // Settings that go together are checked even when others failed, so one run lists every mistake.
+  // The public index lists every module version in the world: following it needs a restriction.
+  .refine((c) => !(c.follow.prefix === '' && c.follow.urls.some(isPublicIndex)), {
+    path: ['follow', 'prefix'],
+    message: 'following index.golang.org needs --follow-prefix (which modules to mirror)',
+    when: ({ value }) => {
+      const f = (value as { follow?: { prefix?: unknown; urls?: unknown } }).follow;
+      return typeof f?.prefix === 'string' && Array.isArray(f.urls) && f.urls.every((u) => typeof u === 'string');
+    },
+  })
+  .refine((c) => (c.tls.cert === '') === (c.tls.key === ''), {
+    path: ['tls'],
+    message: '--tls-cert and --tls-key go together',
+    when: ({ value }) => {
+      const t = (value as { tls?: { cert?: unknown; key?: unknown } }).tls;
+      return typeof t?.cert === 'string' && typeof t.key === 'string';
+    },
   });
 
 export function isPublicIndex(url: string): boolean {
