@@ -2,7 +2,7 @@
 // `/ui/modules/…` alike): plain module paths, percent-decoded per segment, checked as the go command checks them.
 import { gmpError } from '../errors.js';
 import { checkPath, isCanonicalModuleVersion } from '../protocol/module-path.js';
-import { decodePathSegment } from '../protocol/request.js';
+import { decodePath } from '../protocol/request.js';
 
 export interface ModuleTarget {
   readonly path: string;
@@ -13,7 +13,7 @@ export interface ModuleTarget {
 
 export function parseModuleTarget(rest: string): ModuleTarget {
   const raw = rest.split('?')[0] ?? '';
-  const decoded = raw.split('/').map(decodePathSegment).join('/');
+  const decoded = decodePath(raw);
   const at = decoded.indexOf('/@v/');
   const path = at < 0 ? decoded : decoded.slice(0, at);
   const problem = checkPath(path);

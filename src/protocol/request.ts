@@ -95,6 +95,11 @@ export function decodePathSegment(seg: string): string {
   return out;
 }
 
+/** Percent-decodes a path of `/`-separated segments, each by decodePathSegment's rules (400 on a bad one). */
+export function decodePath(raw: string): string {
+  return raw.split('/').map(decodePathSegment).join('/');
+}
+
 function invalid(reason: string): Error {
   return gmpError('GMP_ERR_REQUEST_INVALID', `bad request: ${reason}`);
 }

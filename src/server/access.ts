@@ -2,7 +2,7 @@
 // the module is private), reading what only a token may see, publishing a module, or administration. The
 // auth hook (auth-hook.ts) decides from this; routes added later declare their needs in `routes`.
 import { unescapePath } from '../protocol/escape.js';
-import { decodePathSegment } from '../protocol/request.js';
+import { decodePath } from '../protocol/request.js';
 import { parseLookupTarget } from '../sumdb/lookup-path.js';
 import { parseCached } from './goproxy-routes.js';
 
@@ -81,7 +81,7 @@ export class Access {
   private sumdb(raw: string, named: boolean): Need {
     let rest: string;
     try {
-      rest = raw.split('/').map(decodePathSegment).join('/');
+      rest = decodePath(raw);
     } catch {
       // answered 400 by the route
       return PUBLIC_READ;
@@ -112,7 +112,7 @@ function invalidUpload(path: string): Need | undefined {
   const at = path.lastIndexOf('/@v/');
   if (at <= 1) return undefined;
   try {
-    return { kind: 'publish', module: unescapePath(path.slice(1, at).split('/').map(decodePathSegment).join('/')) };
+    return { kind: 'publish', module: unescapePath(decodePath(path.slice(1, at))) };
   } catch {
     return undefined;
   }

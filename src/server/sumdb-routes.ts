@@ -2,7 +2,7 @@
 // relayed database and for gomodproxy's own, which is also served at its configured base path.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { gmpError } from '../errors.js';
-import { decodePathSegment } from '../protocol/request.js';
+import { decodePath } from '../protocol/request.js';
 import { serveSumdbPath } from '../sumdb/server-dispatch.js';
 import type { OwnSumdb } from '../verify/own-sumdb.js';
 import type { RelayAnswer, SumdbRelay } from '../verify/sumdb-relay.js';
@@ -14,7 +14,6 @@ export interface SumdbRoutesOptions {
 }
 
 /** The decoded path after the database root, with the same per-segment rules as GOPROXY paths. */
-const decodeRest = (raw: string): string => raw.split('/').map(decodePathSegment).join('/');
 
 async function ownAnswer(db: OwnSumdb, rest: string): Promise<RelayAnswer> {
   if (rest === '/supported') return { body: Buffer.alloc(0), contentType: 'text/plain; charset=UTF-8', maxAge: 3600, immutable: false };
@@ -37,7 +36,7 @@ export function sumdbRoutes(options: SumdbRoutesOptions): (app: FastifyInstance)
       url: '/sumdb/*',
       handler: async (req, reply) => {
         const path = req.url.split('?')[0] as string;
-        const rest = decodeRest(path.slice('/sumdb'.length));
+        const rest = decodePath(path.slice('/sumdb'.length));
         if (own !== undefined && rest.startsWith(`/${own.db.name}/`)) {
           return send(req, reply, await ownAnswer(own.db, rest.slice(own.db.name.length + 1)));
         }
@@ -53,7 +52,7 @@ export function sumdbRoutes(options: SumdbRoutesOptions): (app: FastifyInstance)
         url: `${own.base}/*`,
         handler: async (req, reply) => {
           const path = req.url.split('?')[0] as string;
-          return send(req, reply, await ownAnswer(own.db, decodeRest(path.slice(own.base.length))));
+          return send(req, reply, await ownAnswer(own.db, decodePath(path.slice(own.base.length))));
         },
       });
     }
