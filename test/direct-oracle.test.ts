@@ -118,5 +118,10 @@ await forEachGo('gomodproxy direct mode agrees with the go command', (go) => {
       versions.some((v) => /^v2\.1\.1-0\.\d{14}-[0-9a-f]{12}\+incompatible$/.test(v)),
       '+incompatible pseudo',
     );
+    // Retracted tags are no base: v1.2.0 and (written v1.1) v1.1.0 are retracted, so the base is v1.0.0;
+    // where the go.mod fails ParseLax nothing is retracted and the base is v1.2.0.
+    const byPath = new Map(a.map((m) => [m.Path, m.Version ?? '']));
+    assert.match(byPath.get('github.com/gmpfixture/retract') ?? '', /^v1\.0\.1-0\.\d{14}-[0-9a-f]{12}$/);
+    assert.match(byPath.get('github.com/gmpfixture/retractbad') ?? '', /^v1\.2\.1-0\.\d{14}-[0-9a-f]{12}$/);
   });
 });

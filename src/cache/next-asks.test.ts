@@ -38,11 +38,12 @@ test('a go.mod that does not parse predicts no go.mod files and throws nothing',
   const next = new NextAsks();
   assert.deepEqual(next.modRead('x.test/bad', 'v1.0.0', Buffer.from('module x.test/bad\ngo 1.16\nrequire ../escape v1.0.0\n')), []);
   assert.deepEqual(next.modRead('x.test/bad', 'v1.0.1', Buffer.from([0xff, 0xfe, 0x00, 0x0a])), []);
-  assert.deepEqual(
-    next.modRead('x.test/bad', 'v1.0.2', Buffer.from('module x.test/bad\ngo 1.16\nrequire x.test/y v1.2\n')),
-    [],
-    'a version that is not canonical',
-  );
+});
+
+test('a short version in a require is predicted as the go command asks for it, canonical', () => {
+  // go 1.19 and 1.23 read `require x.test/y v1.2` in a dependency's go.mod as v1.2.0 (modfile.ParseLax).
+  const next = new NextAsks();
+  assert.deepEqual(names(next.modRead('x.test/short', 'v1.0.2', Buffer.from('module x.test/short\ngo 1.16\nrequire x.test/y v1.2\n'))), ['x.test/y@v1.2.0']);
 });
 
 test('a turn to downloads predicts the newest version of each module read, once per kind, and nothing older', () => {

@@ -42,3 +42,54 @@ export function goQuote(s: string): string {
 export function goQuoteRune(ch: string): string {
   return `'${escapeChar(ch, "'")}'`;
 }
+
+const UNQUOTE_SHORT: Record<string, string> = { a: '\x07', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v', '\\': '\\', '"': '"' };
+
+/**
+ * strconv.Unquote of a double-quoted Go string literal; undefined where Go reports a syntax error. \x and
+ * octal escapes name bytes: those that do not form UTF-8 become U+FFFD, as the go command's later checks see them.
+ */
+export function goUnquote(s: string): string | undefined {
+  if (s.length < 2 || !s.startsWith('"') || !s.endsWith('"')) return undefined;
+  const body = s.slice(1, -1);
+  const bytes: number[] = [];
+  const text = (t: string) => bytes.push(...Buffer.from(t, 'utf8'));
+  for (let i = 0; i < body.length; ) {
+    const c = body[i] as string;
+    if (c === '"' || c === '\n') return undefined;
+    if (c !== '\\') {
+      const cp = body.codePointAt(i) as number;
+      const ch = String.fromCodePoint(cp);
+      text(ch);
+      i += ch.length;
+      continue;
+    }
+    const e = body[i + 1];
+    if (e === undefined) return undefined;
+    const short = UNQUOTE_SHORT[e];
+    if (short !== undefined) {
+      text(short);
+      i += 2;
+      continue;
+    }
+    const hex = (n: number) => (new RegExp(`^[0-9a-fA-F]{${n}}$`).test(body.slice(i + 2, i + 2 + n)) ? parseInt(body.slice(i + 2, i + 2 + n), 16) : undefined);
+    if (e === 'x') {
+      const b = hex(2);
+      if (b === undefined) return undefined;
+      bytes.push(b);
+      i += 4;
+    } else if (e === 'u' || e === 'U') {
+      const n = e === 'u' ? 4 : 8;
+      const cp = hex(n);
+      if (cp === undefined || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return undefined;
+      text(String.fromCodePoint(cp));
+      i += 2 + n;
+    } else if (e >= '0' && e <= '7') {
+      const oct = body.slice(i + 1, i + 4);
+      if (!/^[0-7]{3}$/.test(oct) || parseInt(oct, 8) > 255) return undefined;
+      bytes.push(parseInt(oct, 8));
+      i += 4;
+    } else return undefined;
+  }
+  return Buffer.from(bytes).toString('utf8');
+}

@@ -2,6 +2,7 @@
 // go.mod / go.sum / go.work (--from), or a file of module@version lines (--modules).
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { parseGoModLax } from './go-mod-lax.js';
 import { canonicalVersion, check, isCanonicalModuleVersion } from './module-path.js';
 
 /** The h1: hashes a go.sum holds for a version's zip and go.mod (either may be missing). */
@@ -60,27 +61,11 @@ export function parseModuleLines(text: string, where = 'modules'): ModuleVersion
   return dedupe(out);
 }
 
-/** The require directives of a go.mod, in both the single-line and the block form. */
+/** The require directives of a go.mod as the go command reads a dependency's (modfile.ParseLax), versions canonical. */
 export function parseGoModRequires(text: string, where = 'go.mod'): ModuleVersion[] {
-  const out: ModuleVersion[] = [];
-  let inBlock = false;
-  for (const raw of text.split('\n')) {
-    const line = raw.replace(/\/\/.*$/, '').trim();
-    if (inBlock) {
-      if (line === ')') inBlock = false;
-      else if (line !== '') out.push(requireLine(line, where));
-    } else if (/^require\s*\($/.test(line)) {
-      inBlock = true;
-    } else if (line.startsWith('require ')) {
-      out.push(requireLine(line.slice('require '.length), where));
-    }
-  }
-  return dedupe(out);
-}
-
-function requireLine(line: string, where: string): ModuleVersion {
-  const [p = '', v = ''] = line.split(/\s+/).map((f) => f.replace(/^"(.*)"$/, '$1'));
-  return mv(p, v, where);
+  const lax = parseGoModLax(text);
+  if (lax.problem !== undefined) throw new WorkloadError(lax.problem.replace(/^go\.mod:/, `${where}:`));
+  return dedupe(lax.mod.require.map((r) => mv(r.path, r.version, where)));
 }
 
 /** go.sum lines give the module versions and the hashes the endpoints must reproduce. */

@@ -2,6 +2,7 @@
 // before zip, 'filled' event), under the same leases as fills. Versions are immutable: the same bytes again
 // are accepted, different bytes are a conflict. The zip is checked by the module zip rules and its go.mod
 // must name the module; a .mod or .info sent ahead of the zip waits for it and must agree with it.
+import { parseGoModLax } from '../protocol/go-mod-lax.js';
 import type { Exclusive, Held } from '../coord/exclusive.js';
 import { gmpError, isGmpError } from '../errors.js';
 import type { Committer } from '../fill/commit.js';
@@ -13,7 +14,6 @@ import { check, isCanonicalModuleVersion, synthesizedGoMod } from '../protocol/m
 import type { BlobStore } from '../storage/blob-store.js';
 import { artifactKey, uploadKey } from '../storage/keys.js';
 import { modulePathOf } from '../vcs/go-mod-file.js';
-import { goModProblem } from './go-mod-check.js';
 import { checkedInfo } from './info-body.js';
 import type { PublishedVersions } from './published-versions.js';
 
@@ -175,7 +175,7 @@ function checkVersion(u: Upload): void {
 /** The go command refuses a go.mod it cannot parse ("parsing go.mod: …") or that names another module ("module declares its path as …"). */
 function checkGoMod(u: Upload, mod: Buffer, what: string): void {
   if (mod.length > 16 << 20) throw invalid(`${what} is larger than 16 MiB`);
-  const problem = goModProblem(mod);
+  const problem = parseGoModLax(mod).problem;
   if (problem !== undefined) throw invalid(`${what} does not parse as the go command reads it: ${problem}`);
   const declared = modulePathOf(mod);
   if (declared !== u.module) throw invalid(`${what} declares module ${JSON.stringify(declared)}, not ${JSON.stringify(u.module)}`);

@@ -173,7 +173,7 @@ export class CodeRepo {
       const highest = [...list].reverse().find((v) => semver.prerelease(v) === '') ?? list[list.length - 1];
       if (highest === undefined) return none;
       const intervals = retractions(await this.goModOf(highest));
-      return intervals === undefined ? none : (v) => isRetracted(v, intervals);
+      return (v) => isRetracted(v, intervals);
     } catch {
       return none;
     }

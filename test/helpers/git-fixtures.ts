@@ -142,6 +142,27 @@ export async function buildFixtures(root: string): Promise<Fixtures> {
   await u.tag('v1.0.0');
   await u.commit({ 'More.go': 'package upper\n' });
 
+  // Retractions decide a pseudo-version's base: the go.mod of the highest release retracts v1.2.0 and, written
+  // short, v1.1 (v1.1.0); a retract ParseLax cannot read is skipped alone. In retractbad, the same go.mod also
+  // fails ParseLax (a require of v2 without /v2), so nothing is retracted.
+  for (const [name, extra] of [
+    ['retract', ''],
+    ['retractbad', 'require example.com/a v2.0.0\n'],
+  ] as const) {
+    const r = await at(`gmpfixture/${name}`);
+    await r.commit({ 'go.mod': mod(`gmpfixture/${name}`), 'a.go': `package ${name}\n` });
+    await r.tag('v1.0.0');
+    await r.commit({ 'b.go': `package ${name}\n` });
+    await r.tag('v1.1.0');
+    await r.commit({ 'c.go': `package ${name}\n` });
+    await r.tag('v1.2.0');
+    await r.branch('after12');
+    await r.commit({ 'd.go': `package ${name}\n` });
+    await r.checkout('main');
+    await r.commit({ 'go.mod': mod(`gmpfixture/${name}`, `retract v1.2.0\nretract v1.1 // short\nretract [v1.9.0 // malformed\n${extra}`) });
+    await r.tag('v1.3.0');
+  }
+
   return {
     commits,
     modules: ['tags', 'nogomod', 'major', 'major/v2', 'majbranch', 'majbranch/v2', 'mono', 'mono/sub', 'mono/other', 'vendor', 'misc', 'badnames']
@@ -185,6 +206,8 @@ export async function buildFixtures(root: string): Promise<Fixtures> {
       f('gmpfixture/mono@main'),
       f('GmpFixture/Upper@latest'),
       f('GmpFixture/Upper@main'),
+      f('gmpfixture/retract@after12'),
+      f('gmpfixture/retractbad@after12'),
     ],
   };
 }
