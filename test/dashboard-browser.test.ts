@@ -136,6 +136,17 @@ describe('the dashboard in a headless browser', { skip }, () => {
     await page.close();
   });
 
+  test('a +incompatible version opens from its module page: the + its link escapes is decoded again', async () => {
+    assert.equal((await fx.proxy.get('/example.com/old/@v/v2.0.0+incompatible.zip')).status, 200);
+    const page = await ctx.newPage();
+    await page.goto(`${fx.proxy.url}/ui/modules/example.com/old`);
+    await page.locator('[data-test=versions]').getByRole('link', { name: 'v2.0.0+incompatible' }).click();
+    await page.waitForURL(/\/ui\/modules\/example\.com\/old\/@v\/v2\.0\.0/, WAIT);
+    assert.equal(await text(page, 'main h1'), 'example.com/old@v2.0.0+incompatible');
+    assert.match(await text(page, '[data-test=zip-hash] [data-test=h1]'), /^h1:/);
+    await page.close();
+  });
+
   test('a purge needs admin rights: refused to a request that came through a reverse proxy, done for one on this machine', async () => {
     const target = `${fx.proxy.url}/ui/admin?module=example.com/lib&version=v1.0.0`;
     // Behind a reverse proxy (X-Forwarded-For) a browser without a token is not an admin: the button stays off, the API says 401.

@@ -18,8 +18,26 @@ export interface Location {
   readonly query: URLSearchParams;
 }
 
+/**
+ * The path with each segment decoded as the links built it (`encodeURIComponent`): decodeURI would leave the
+ * reserved characters escaped, so the `+` of a `+incompatible` version stayed `%2B` and reached the API escaped
+ * twice. A segment that is not valid percent-encoding is kept as it is.
+ */
+function decodePath(pathname: string): string {
+  return pathname
+    .split('/')
+    .map((segment) => {
+      try {
+        return decodeURIComponent(segment);
+      } catch {
+        return segment;
+      }
+    })
+    .join('/');
+}
+
 export function useLocation(): Location {
-  const read = (): Location => ({ path: decodeURI(location.pathname), query: new URLSearchParams(location.search) });
+  const read = (): Location => ({ path: decodePath(location.pathname), query: new URLSearchParams(location.search) });
   const [loc, setLoc] = useState(read);
   useEffect(() => {
     const on = () => setLoc(read());
