@@ -13,6 +13,15 @@ export const IMMUTABLE = 'public, max-age=31536000, immutable';
 /** Lists and queries: fresh downstream as long as here (--list-ttl), never longer. */
 export const short = (listTTLms: number): string => `public, max-age=${Math.floor(listTTLms / 1000)}`;
 export const JSON_TYPE = 'application/json';
+
+/**
+ * `cc` for this request: an answer to a request with credentials (a private module under --auth private,
+ * everything under --auth all) says `private` instead of `public`, since `public` lets a shared cache in front
+ * of the proxy keep it and hand it to requests without a token (RFC 9111 §3.5).
+ */
+export function cacheControlFor(req: FastifyRequest, cc: string): string {
+  return req.headers.authorization === undefined || !cc.startsWith('public') ? cc : `private${cc.slice('public'.length)}`;
+}
 export const TEXT_TYPE = 'text/plain; charset=utf-8';
 
 declare module 'fastify' {
@@ -75,7 +84,7 @@ export function notModified(inm: string | undefined, etag: string): boolean {
 }
 
 function sendSmall(req: FastifyRequest, reply: FastifyReply, s: Small, type: string, cacheControl: string): FastifyReply {
-  reply.header('etag', s.etag).header('cache-control', s.stale ? 'no-cache' : cacheControl);
+  reply.header('etag', s.etag).header('cache-control', s.stale ? 'no-cache' : cacheControlFor(req, cacheControl));
   if (s.stale) reply.header('warning', '110 gomodproxy "Response is stale: upstreams unavailable"');
   if (notModified(req.headers['if-none-match'], s.etag)) return reply.code(304).send();
   reply.type(type).header('content-length', s.body.length);
@@ -84,7 +93,7 @@ function sendSmall(req: FastifyRequest, reply: FastifyReply, s: Small, type: str
 
 async function sendZip(req: FastifyRequest, reply: FastifyReply, cache: ModuleCache, r: GoproxyRequest, opts: FetchOptions) {
   const zip = await cache.zip(r.module, r.version, opts);
-  reply.header('etag', zip.etag).header('cache-control', IMMUTABLE).header('accept-ranges', 'bytes').type('application/zip');
+  reply.header('etag', zip.etag).header('cache-control', cacheControlFor(req, IMMUTABLE)).header('accept-ranges', 'bytes').type('application/zip');
   if (notModified(req.headers['if-none-match'], zip.etag)) return reply.code(304).send();
   const range = ifRangeAllows(req.headers['if-range'], zip.etag) ? parseRange(req.headers.range, zip.size) : undefined;
   if (range === 'unsatisfiable') {

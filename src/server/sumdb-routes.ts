@@ -3,6 +3,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { gmpError } from '../errors.js';
 import { decodePath } from '../protocol/request.js';
+import { cacheControlFor } from './goproxy-routes.js';
 import { serveSumdbPath } from '../sumdb/server-dispatch.js';
 import type { OwnSumdb } from '../verify/own-sumdb.js';
 import type { RelayAnswer, SumdbRelay } from '../verify/sumdb-relay.js';
@@ -24,7 +25,7 @@ async function ownAnswer(db: OwnSumdb, rest: string): Promise<RelayAnswer> {
 
 function send(req: FastifyRequest, reply: FastifyReply, a: RelayAnswer): FastifyReply {
   const cc = a.maxAge === 0 ? 'no-cache' : `public, max-age=${a.maxAge}${a.immutable ? ', immutable' : ''}`;
-  reply.header('cache-control', cc).type(a.contentType).header('content-length', a.body.length);
+  reply.header('cache-control', cacheControlFor(req, cc)).type(a.contentType).header('content-length', a.body.length);
   return reply.send(req.method === 'HEAD' ? undefined : a.body);
 }
 
