@@ -154,6 +154,20 @@ describe('dashboard API', () => {
     assert.equal((await json('/api/v1/modules/example.com/lib/@v/v1.2.0/files')).status, 404);
   });
 
+  test("API answers, a zip's LICENSE (the module's own text) and errors that quote the request say nosniff", async () => {
+    for (const p of [
+      '/api/v1/modules/example.com/lib/@v/v1.0.0/license',
+      '/api/v1/modules/example.com/lib',
+      '/api/v1/modules?q=example.com/',
+      '/api/v1/modules/%3Cscript%3Ealert(1)%3C%2Fscript%3E',
+      '/api/v1/nope',
+    ]) {
+      const res = await proxy.get(p);
+      await res.arrayBuffer();
+      assert.equal(res.headers.get('x-content-type-options'), 'nosniff', `${p} (${res.status})`);
+    }
+  });
+
   test('private modules are not found, not listed and their patterns not shown to a request that may not read them', async () => {
     assert.ok(!(await json<{ modules: string[] }>('/api/v1/modules')).body.modules.includes('example.com/Upper/Case'));
     assert.equal((await json('/api/v1/modules/example.com/Upper/Case')).status, 404);

@@ -14,8 +14,11 @@ export const API = '/api/v1';
 const DEFAULT_LIMIT = 50;
 const MAX_LIMIT = 500;
 
+/** Never sniffed: a module's own text (a LICENSE) must not be taken for a script or a page of this origin. */
+const NOSNIFF = 'nosniff';
+
 export function sendJson(reply: FastifyReply, body: unknown): FastifyReply {
-  return reply.header('cache-control', 'no-store').type('application/json; charset=utf-8').send(JSON.stringify(body));
+  return reply.header('cache-control', 'no-store').header('x-content-type-options', NOSNIFF).type('application/json; charset=utf-8').send(JSON.stringify(body));
 }
 
 const absent = (t: ModuleTarget) =>
@@ -63,7 +66,7 @@ async function versionRoute(_req: FastifyRequest, reply: FastifyReply, deps: Das
   if (t.part === 'license') {
     const text = await versionLicense(deps.store, t.path, version);
     if (text === undefined) throw gmpError('GMP_ERR_NOT_FOUND', `not found: no cached zip of ${t.path}@${version} has a LICENSE at its root`);
-    return reply.header('cache-control', 'no-store').type('text/plain; charset=utf-8').send(text);
+    return reply.header('cache-control', 'no-store').header('x-content-type-options', NOSNIFF).type('text/plain; charset=utf-8').send(text);
   }
   const downloads = (await deps.stats.downloads(t.path))[version] ?? 0;
   const details = await versionDetails(deps, t.path, version, downloads);

@@ -68,7 +68,12 @@ export function buildApp(options: AppOptions): FastifyInstance {
     // Malformed URLs (bad percent-encoding) are rejected by the router before any handler runs.
     frameworkErrors: (err, _req, res) => {
       const reply = res as unknown as FastifyReply;
-      void reply.code(400).header('cache-control', 'no-cache').type('text/plain; charset=utf-8').send(`bad request: ${err.message}\n`);
+      void reply
+        .code(400)
+        .header('cache-control', 'no-cache')
+        .header('x-content-type-options', 'nosniff')
+        .type('text/plain; charset=utf-8')
+        .send(`bad request: ${err.message}\n`);
     },
   });
   refuseConnect(app.server, guard);
@@ -135,6 +140,8 @@ export function buildApp(options: AppOptions): FastifyInstance {
     reply
       .code(e.status)
       .header('cache-control', e.upstream ? 'no-store' : 'no-cache')
+      // Messages quote the request (and upstreams' text): plain text to browsers too, never sniffed as a page or script.
+      .header('x-content-type-options', 'nosniff')
       .type('text/plain; charset=utf-8')
       .send(`${e.message}\n`);
   });
