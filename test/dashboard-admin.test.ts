@@ -108,6 +108,22 @@ describe('who may use the admin API', () => {
     assert.deepEqual([info.status, info.body.admin, info.body.tokensAccepted], [200, false, true]);
   });
 
+  test('a method an admin endpoint does not take is a 405 naming the ones it takes, not a GOPROXY 404', async () => {
+    const cases: Array<[Parameters<typeof api>[0], string, string[]]> = [
+      ['PUT', `${ADMIN}/tokens`, ['GET', 'HEAD', 'POST']],
+      ['DELETE', `${ADMIN}/tokens`, ['GET', 'HEAD', 'POST']],
+      ['POST', `${ADMIN}/tokens/ops`, ['GET', 'HEAD', 'DELETE']],
+      ['POST', `${ADMIN}/pins/example.com/lib/@v/v1.0.0`, ['GET', 'HEAD', 'DELETE', 'PUT']],
+      ['DELETE', `${ADMIN}/pins`, ['GET', 'HEAD']],
+      ['PUT', `${ADMIN}/modules/example.com/lib/@v/v1.0.0`, ['GET', 'HEAD', 'DELETE']],
+    ];
+    for (const [method, p, allowed] of cases) {
+      const res = await api(method, p, { token: tokens.admin });
+      assert.equal(res.status, 405, `${method} ${p}: ${res.text}`);
+      assert.deepEqual(String(res.headers.allow).split(', ').sort(), [...allowed].sort(), `${method} ${p}`);
+    }
+  });
+
   test('a change sent from another site is refused even with an admin token', async () => {
     const res = await api('POST', `${ADMIN}/tokens`, {
       token: tokens.admin,

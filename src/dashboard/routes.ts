@@ -11,8 +11,15 @@ import type { UiAssets } from './ui-assets.js';
 import { loadUiAssets } from './ui-assets.js';
 import { registerUiRoutes } from './ui-routes.js';
 
-/** The methods besides GET and HEAD, all admin changes: purging, revoking and unpinning; creating tokens; pinning. */
-export const DASHBOARD_METHODS: readonly MethodAllowance[] = ['DELETE', 'POST', 'PUT'].map((method) => ({ method, pathPrefix: `${ADMIN}/` }));
+/**
+ * The methods besides GET and HEAD, all admin changes, each on exactly the paths that take it (any other is a
+ * 405 with the right Allow): purging, revoking and unpinning; creating tokens; pinning.
+ */
+export const DASHBOARD_METHODS: readonly MethodAllowance[] = [
+  ...['modules/', 'tokens/', 'pins/'].map((under) => ({ method: 'DELETE', pathPrefix: `${ADMIN}/${under}` })),
+  { method: 'POST', pathPrefix: `${ADMIN}/tokens`, test: (path: string) => path === `${ADMIN}/tokens` },
+  { method: 'PUT', pathPrefix: `${ADMIN}/pins/` },
+];
 
 export const API_INDEX = {
   ops: `${API}/ops?window=minutes|hours`,
