@@ -97,6 +97,25 @@ test('an expectation other than 100-continue is ignored (RFC 9110 §10.1.1), not
   assert.equal(res.body, 'ok\n');
 });
 
+test('Expect: 100-continue: a request refused before its body (405, 401) is answered at once, without a 100 Continue', async () => {
+  const expect = ['Expect: 100-continue', 'Content-Type: application/zip', 'Content-Length: 1000'];
+  for (const [line, status] of [
+    [`PUT ${LIST} HTTP/1.1`, 405],
+    ['PUT /example.com/new/@v/v1.0.0.zip HTTP/1.1', 401],
+  ] as const) {
+    const text = (await rawRequest(port, req(line, expect))).text;
+    assert.match(text, new RegExp(`^HTTP/1\\.1 ${status} `), `${line}: ${text}`);
+    assert.doesNotMatch(text, /100 Continue/, line);
+  }
+  // One that passes the checks is told to go on, and its body is read.
+  const body = JSON.stringify({ name: 'expecting', scopes: ['read:example.com'] });
+  const ok = await rawRequest(
+    port,
+    `POST /api/v1/admin/tokens HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nExpect: 100-continue\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`,
+  );
+  assert.match(ok.text, /^HTTP\/1\.1 100 Continue\r\n\r\nHTTP\/1\.1 201 /, ok.text);
+});
+
 test('a request arriving while the server shuts down gets a plain-text 503 and Connection: close', async () => {
   const root = await writeGoproxyDir(await mkdtemp(path.join(tmpdir(), 'gmp-up-')), sampleModules());
   const up = await startFakeUpstream(root);

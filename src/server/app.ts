@@ -8,7 +8,7 @@ import type { ModuleCache } from '../cache/module-cache.js';
 import { GmpError, gmpError, toGmpError } from '../errors.js';
 import type { ErrorCode } from '../errors.js';
 import type { Metrics } from '../metrics.js';
-import { clientErrorHandler, ignoreExpectations, refuseConnect } from './client-errors.js';
+import { clientErrorHandler, continueOnce, ignoreExpectations, refuseConnect } from './client-errors.js';
 import { withFastHits, requestId } from './fast-hits.js';
 import { installWireHits } from './wire-hits.js';
 import type { WireHits } from './wire-hits.js';
@@ -107,6 +107,12 @@ export function buildApp(options: AppOptions): FastifyInstance {
       return done(gmpError('GMP_ERR_REQUEST_INVALID', 'bad request: an HTTP/1.1 request needs a Host header'));
     }
     done();
+  });
+
+  // After every onRequest hook (the method guard above, access control, policy): the body is read next.
+  app.addHook('preParsing', (req, reply, payload, done) => {
+    continueOnce(req.raw, reply.raw);
+    done(null, payload);
   });
 
   const counters = new MetricChildren(metrics);

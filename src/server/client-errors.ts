@@ -67,6 +67,17 @@ export function clientErrorHandler(guard: MethodGuard): (err: ParserError, socke
  */
 export function ignoreExpectations(server: Server, route: (req: IncomingMessage, res: ServerResponse) => void): void {
   server.on('checkExpectation', route);
+  // Node would send 100 Continue before any check ran: it is sent once the request passed them (continueOnce).
+  server.on('checkContinue', route);
+}
+
+/**
+ * For a request that sent `Expect: 100-continue`: tells the client to send its body, now that the method,
+ * access and shutdown checks passed. A request refused before this point gets its final answer at once, and
+ * the client never sends a body nobody reads (RFC 9110 §10.1.1).
+ */
+export function continueOnce(req: IncomingMessage, res: ServerResponse): void {
+  if (req.headers.expect !== undefined && !res.headersSent && /^100-continue$/i.test(req.headers.expect.trim())) res.writeContinue();
 }
 
 /** CONNECT never reaches a request handler: Node emits 'connect' and drops the socket if nobody listens. */
