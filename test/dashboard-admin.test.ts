@@ -135,6 +135,16 @@ describe('who may use the admin API', () => {
     const list = await api<{ tokens: Array<{ name: string }> }>('GET', `${ADMIN}/tokens`, { token: tokens.admin });
     assert.ok(!list.body.tokens.some((t) => t.name === 'csrf'));
   });
+
+  test('the same origin is recognised whatever the case of the Host header', async () => {
+    const port = new URL(proxy.url).port;
+    const res = await api('POST', `${ADMIN}/tokens`, {
+      token: tokens.admin,
+      json: { name: 'samesite', scopes: ['read:*'] },
+      headers: { origin: `https://localhost:${port}`, host: `LocalHost:${port}` },
+    });
+    assert.equal(res.status, 201, res.text);
+  });
 });
 
 describe('tokens', () => {

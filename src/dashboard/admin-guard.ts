@@ -18,7 +18,9 @@ function sameOrigin(req: FastifyRequest): boolean {
   const origin = req.headers.origin;
   if (origin === undefined) return req.headers['sec-fetch-site'] === undefined || req.headers['sec-fetch-site'] === 'same-origin';
   try {
-    return new URL(origin).host === req.headers.host;
+    // Both as a URL of the origin's scheme reads them: `Host: Name:80` is the origin http://name.
+    const o = new URL(origin);
+    return req.headers.host !== undefined && new URL(`${o.protocol}//${req.headers.host}`).host === o.host;
   } catch {
     return false;
   }
