@@ -149,6 +149,33 @@ describe('verification against a checksum database', () => {
     }
   });
 
+  test('a checksum database that refuses connections: once its circuit opens, fills answer 503 with Retry-After', async () => {
+    const gone = await startTestSumdb(fixtures);
+    await gone.close();
+    const proxy = await startProxy({ upstream: up.url, sumdb: gone.gosumdb, 'breaker-threshold': '2', 'breaker-cooldown': '1h' });
+    try {
+      // Connection refused: 502 while the circuit breaker counts the failures, then 503 once it is open.
+      const first = await proxy.get('/example.com/lib/@v/v1.0.0.zip');
+      assert.equal(first.status, 502);
+      assert.match(await first.text(), /checksum database sum\.test\.example: .*unreachable/);
+      let res = first;
+      for (const v of ['v1.1.0', 'v1.2.0-rc.1', 'v1.0.0']) {
+        res = await proxy.get(`/example.com/lib/@v/${v}.mod`);
+        if (res.status !== 502) break;
+        await res.arrayBuffer();
+      }
+      const text = await res.text();
+      assert.equal(res.status, 503, text);
+      assert.match(res.headers.get('retry-after') ?? '', /^[1-9]\d*$/);
+      assert.match(text, /checksum database sum\.test\.example: .*skipped after repeated failures/);
+      const relayed = await proxy.get(`/sumdb/${gone.name}/lookup/example.com/old@v1.0.0`);
+      assert.equal(relayed.status, 503, await relayed.text());
+      assert.equal((await proxy.get('/cached-only/example.com/lib/@v/v1.2.0-rc.1.zip')).status, 404, 'nothing was cached');
+    } finally {
+      await proxy.close();
+    }
+  });
+
   test('a version the database does not know is refused (fail closed), unless the module is private', async () => {
     const proxy = await startProxy({ upstream: up.url, sumdb: `${db.key} ${up.url}/nowhere`, private: 'example.com/Upper/*', 'private-upstream': up.url });
     try {

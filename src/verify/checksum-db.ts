@@ -72,6 +72,11 @@ export class ChecksumDb {
       }
       if (err instanceof GmpError && (err.code === 'GMP_ERR_SUMDB' || err.code === 'GMP_ERR_COORDINATOR_UNAVAILABLE')) throw err;
       const msg = err instanceof Error ? err.message : String(err);
+      // A database skipped after repeated failures (its circuit is open) is a wait, not a bad answer: the
+      // client keeps the 503 and the Retry-After of the rest of the cooldown, as for an upstream proxy.
+      if (isGmpError(err, 'GMP_ERR_UPSTREAM_CIRCUIT_OPEN')) {
+        throw new GmpError(err.code, `verifying ${modulePath}@${version}: checksum database ${this.name}: ${msg}`, { cause: err, retryAfter: err.retryAfter });
+      }
       throw gmpError('GMP_ERR_SUMDB', `verifying ${modulePath}@${version}: checksum database ${this.name}: ${msg}`, err);
     } finally {
       this.deps.metrics.sumdbVerifySeconds.observe({ db: this.name }, Number(process.hrtime.bigint() - started) / 1e9);
