@@ -16,7 +16,15 @@ interface Fetched {
 export interface ClientTileOptions {
   /** Skip the cache and save nothing: used to hear the server's own view when cached tiles disagree with it. */
   readonly remoteOnly?: boolean;
+  /**
+   * Hold the authenticated tiles here instead of saving them (also with remoteOnly): they were read under a
+   * signed tree not yet proven to extend the trusted one, and a fork's tiles must never be kept.
+   */
+  readonly held?: HeldTiles;
 }
+
+/** Tiles authenticated under a tree, waiting for that tree to be proven consistent before they are saved. */
+export type HeldTiles = Array<{ readonly tiles: readonly Tile[]; readonly data: readonly Buffer[] }>;
 
 /** Fetches shared by every reader of one client, so concurrent lookups ask for a tile once. */
 export type InFlight = Map<string, Promise<Fetched>>;
@@ -88,6 +96,7 @@ export function clientTileReader(ops: ClientOps, name: string, height: number, s
   const { inFlight, recent } = shared;
   const cached = new Set<string>();
   const remoteOnly = opts.remoteOnly ?? false;
+  const { held } = opts;
   const read = (tile: Tile): Promise<Fetched> => {
     const key = `${remoteOnly ? 'remote:' : ''}${tilePath(tile)}`;
     let p = inFlight.get(key);
@@ -105,6 +114,11 @@ export function clientTileReader(ops: ClientOps, name: string, height: number, s
       return got.map((g) => g.data);
     },
     async saveTiles(tiles, data) {
+      if (held !== undefined) {
+        const fresh = tiles.flatMap((t, i) => (cached.has(tilePath(t)) ? [] : [i]));
+        held.push({ tiles: fresh.map((i) => tiles[i] as Tile), data: fresh.map((i) => data[i] as Buffer) });
+        return;
+      }
       if (remoteOnly) return;
       for (const [i, tile] of tiles.entries()) {
         const path = tilePath(tile);

@@ -85,6 +85,25 @@ describe('client against misbehaving servers', () => {
     assert.equal((await new SumdbClient(ops, { tileHeight: 2 }).lookup(mod(1), 'v1.0.0')).length, 1);
   });
 
+  test('tiles of a forked tree are never kept: once the server serves its true log again, its records verify', async () => {
+    const honest = newLog();
+    const fork = newLog();
+    await fork.lookup('example.com/other', 'v1.0.0');
+    await fork.lookup('example.com/other', 'v1.0.1');
+    const ops = new MemoryOps(honest, PN_VERIFIER);
+    const client = new SumdbClient(ops, { tileHeight: 2 });
+    await lookups(client, 1);
+    // The fork's tiles clash with none cached: they authenticate its own signed tree, which then fails to extend ours.
+    ops.remote = fork;
+    await assert.rejects(client.lookup('example.com/other', 'v1.0.1'), isSecurity);
+    // The operator has the server fixed; the true log grows to the fork's size, so it serves the tiles the fork did.
+    ops.remote = honest;
+    await honest.lookup(mod(1), 'v1.0.0');
+    for (const c of [client, new SumdbClient(ops, { tileHeight: 2 })]) {
+      for (let i = 0; i < 2; i++) assert.equal((await c.lookup(mod(i), 'v1.0.0')).length, 1, `record ${i}`);
+    }
+  });
+
   test('the default tile height detects a fork in a log of several hundred records', async () => {
     const a = newLog();
     const b = newLog();

@@ -6,6 +6,7 @@ import type { KeptBytes } from '../storage/byte-lru.js';
 import { SecurityError } from './client-ops.js';
 import type { ClientOps } from './client-ops.js';
 import { clientTileReader, sharedTiles } from './client-tiles.js';
+import type { ClientTileOptions, HeldTiles } from './client-tiles.js';
 import { lookupPath } from './lookup-path.js';
 import { newVerifier } from './note-keys.js';
 import { verifierList } from './note.js';
@@ -151,13 +152,18 @@ export class SumdbClient {
     };
   }
 
-  #reader(state: State, tree: Tree, remoteOnly = false): HashReader {
-    return tileHashReader(tree, clientTileReader(this.#ops, state.name, this.#height, this.#tiles, { remoteOnly }));
+  #reader(state: State, tree: Tree, opts: ClientTileOptions = {}): HashReader {
+    return tileHashReader(tree, clientTileReader(this.#ops, state.name, this.#height, this.#tiles, opts));
   }
 
-  /** Proves older ⊂ newer, or reports the fork with both notes and a proof, as cmd/go does. */
+  /**
+   * Proves older ⊂ newer, or reports the fork with both notes and a proof, as cmd/go does. The tiles read
+   * meanwhile are saved only once the proof holds: newer may be a fork, whose tiles authenticate its own
+   * signed root and would otherwise stay cached, failing the true log's records after the fork is lifted.
+   */
   async #checkTrees(state: State, older: Tree, olderNote: Buffer, newer: Tree, newerNote: Buffer): Promise<void> {
-    let thr = this.#reader(state, newer);
+    const held: HeldTiles = [];
+    let thr = this.#reader(state, newer, { held });
     let h: Hash;
     try {
       h = await treeHash(older.n, thr);
@@ -166,12 +172,18 @@ export class SumdbClient {
       if (!(err instanceof InconsistentTileError)) throw new Error(`${what}: ${(err as Error).message}`, { cause: err });
       // Cached tiles belong to our timeline; if the server's signed tree disagrees with them, hear the
       // server's own tiles: if they authenticate its tree, the fork is proven rather than merely suspected.
-      thr = this.#reader(state, newer, true);
+      held.length = 0;
+      thr = this.#reader(state, newer, { remoteOnly: true, held });
       h = await treeHash(older.n, thr).catch(() => {
         throw new Error(`${what}: ${err.message}`, { cause: err });
       });
     }
-    if (h.equals(older.hash)) return;
+    if (h.equals(older.hash)) {
+      // Proven: these tiles belong to our timeline (the server's own replace cached ones that disagreed).
+      const saver = clientTileReader(this.#ops, state.name, this.#height, this.#tiles);
+      for (const { tiles, data } of held) await saver.saveTiles(tiles, data);
+      return;
+    }
     this.#proven.clear();
     const report = await misbehaviourReport(older, olderNote, newer, newerNote, h, thr);
     this.#ops.securityError(report);
