@@ -244,6 +244,38 @@ describe('verification against a checksum database', () => {
     }
   });
 
+  test('a log replaced on purpose: after sumdb trust --forget-head the new log is trusted, with no proof of the old one read again', async () => {
+    const replaced = await startTestSumdb(fixtures);
+    const dataDir = await mkdtemp(path.join(tmpdir(), 'gmp-forget-'));
+    const flags = { upstream: up.url, sumdb: replaced.gosumdb };
+    try {
+      let proxy = await startProxy(flags, { dataDir });
+      for (const v of ['v1.0.0', 'v1.1.0']) assert.equal((await proxy.get(`/example.com/lib/@v/${v}.zip`)).status, 200);
+      await proxy.close();
+      // The operator replaced the database's log (another history under the same key), stopped the servers and
+      // forgot the head trusted so far.
+      await replaced.fork();
+      const trust = await cli(['sumdb', 'trust', replaced.name, '--forget-head', '--data', dataDir, '--sumdb', replaced.gosumdb]);
+      assert.equal(trust.code, 0, trust.stderr);
+      assert.match(trust.stdout, /forgot the tree head of sum\.test\.example/);
+      proxy = await startProxy(flags, { dataDir });
+      try {
+        // The go.mod of a version whose lookup was kept from the old log, then versions of the new log.
+        for (const p of ['/example.com/lib/@v/v1.0.0.mod', '/example.com/lib/@v/v1.2.0-rc.1.zip', '/example.com/old/@v/v1.0.0.zip']) {
+          const res = await proxy.get(p);
+          assert.equal(res.status, 200, `${p}: ${await res.text()}`);
+          await res.arrayBuffer().catch(() => undefined);
+        }
+        assert.ok(!existsSync(path.join(dataDir, 'sumdb', replaced.name, 'SECURITY-ERROR')), 'no security error');
+      } finally {
+        await proxy.close();
+      }
+    } finally {
+      await replaced.close();
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+
   test('every version served is recorded in the own checksum database, without a lookup', async () => {
     const proxy = await startProxy({ upstream: up.url, sumdb: db.gosumdb, 'own-sumdb': 'on' });
     try {

@@ -4,7 +4,10 @@
 // --forget-head also drops the newest tree head trusted so far, so that the next one is trusted on first use.
 import { existsSync, renameSync } from 'node:fs';
 import { openAdminCoordinator } from '../app/admin-coordinator.js';
+import { openLayout } from '../app/layout.js';
 import { sumdbSpecs } from '../app/verification.js';
+import type { Config } from '../config/schema.js';
+import { listAll } from '../storage/blob-store.js';
 import { dataPaths } from '../storage/data-dirs.js';
 import { distrustKey, trustedHeadKey } from '../verify/sumdb-ops.js';
 import { reportUsage, UsageError } from './args.js';
@@ -21,8 +24,9 @@ line: both signed heads and the proof) and runs this command. Give it the settin
 tree head must still be consistent with the one trusted before, or the error comes back.
 
   --forget-head   also forget the tree head trusted so far, so the next one the database serves is trusted
-                  as it is (when its log was replaced on purpose). Stop every server of these settings first:
-                  a running one keeps the old head in memory and would report the new log again.
+                  as it is (when its log was replaced on purpose), and drop the lookups and tiles kept from
+                  the old log. Stop every server of these settings first: a running one keeps the old head
+                  in memory and would report the new log again.
 
 Flags (the same settings as serve):
 ${configFlagsHelp()}
@@ -63,6 +67,10 @@ export const sumdbTrust: Command = withConfig(
             ? `no tree head of ${name} was trusted yet\n`
             : `forgot the tree head of ${name} trusted so far: the next one is trusted as the database serves it\n`,
         );
+        // Only for a database these settings name: its name was checked, so its store is inside the data directory.
+        if (sumdbSpecs(config).some((s) => s.name === name)) {
+          io.stdout.write(`dropped ${await dropProofs(config, name)} lookups and tiles kept from the old log of ${name}\n`);
+        }
       }
       return 0;
     } catch (err) {
@@ -75,3 +83,20 @@ export const sumdbTrust: Command = withConfig(
   { 'forget-head': { type: 'boolean' } },
   true,
 );
+
+/**
+ * The lookups and tiles kept for a database were proven in the forgotten timeline: the first one read again
+ * (a kept lookup carries its old signed head) would be trusted on first use and report the new log as a fork.
+ */
+async function dropProofs(config: Readonly<Config>, name: string): Promise<number> {
+  const layout = await openLayout(config);
+  try {
+    const store = layout.sumdbCache(name);
+    const keys: string[] = [];
+    for await (const key of listAll(store, '')) keys.push(key);
+    for (const key of keys) await store.delete(key);
+    return keys.length;
+  } finally {
+    await layout.close();
+  }
+}
