@@ -310,6 +310,37 @@ describe('verification against a checksum database', () => {
     }
   });
 
+  test('the relay serves a tile of the trusted tree only as authenticated: a damaged answer from the database is never kept', async () => {
+    const fresh = await startTestSumdb(fixtures);
+    let damage = false;
+    const front = createServer((req, res) => {
+      void fetch(`${fresh.url}${req.url ?? '/'}`).then(async (r) => {
+        const body = Buffer.from(await r.arrayBuffer());
+        const damaged = damage && (req.url ?? '').startsWith('/tile/');
+        res.writeHead(r.status).end(damaged ? Buffer.alloc(body.length, 7) : body);
+      });
+    });
+    await new Promise<void>((r) => front.listen(0, '127.0.0.1', r));
+    const proxy = await startProxy({ upstream: up.url, sumdb: `${fresh.key} http://127.0.0.1:${(front.address() as AddressInfo).port}` });
+    try {
+      // The proxy trusts the tree of these two records, and proved them with its tiles.
+      for (const v of ['v1.0.0', 'v1.1.0']) assert.equal((await proxy.get(`/example.com/lib/@v/${v}.zip`)).status, 200);
+      const want = await fresh.log.tile({ h: 8, l: 0, n: 0, w: 2 });
+      // The database now damages its tiles (a bad cache in front of it, say); a go command asks the relay for one.
+      damage = true;
+      const res = await proxy.get(`/sumdb/${fresh.name}/tile/8/0/000.p/2`);
+      assert.equal(res.status, 200);
+      assert.deepEqual(Buffer.from(await res.arrayBuffer()), want, 'the tile that proves the trusted tree, not the damaged answer');
+      damage = false;
+      const again = await proxy.get(`/sumdb/${fresh.name}/tile/8/0/000.p/2`);
+      assert.deepEqual(Buffer.from(await again.arrayBuffer()), want);
+    } finally {
+      await proxy.close();
+      await new Promise((r) => front.close(r));
+      await fresh.close();
+    }
+  });
+
   test('checksum database paths with traversal, control bytes or bad syntax get 400; unknown databases 404', async () => {
     const proxy = await startProxy({ upstream: up.url, sumdb: db.gosumdb, 'own-sumdb': 'on' });
     try {

@@ -14,7 +14,8 @@ import type { Verifiers } from './note.js';
 import { mergeTimeline, saveTimeline } from './client-timeline.js';
 import type { MergeContext, Timeline } from './client-timeline.js';
 import { InconsistentTileError, tileHashReader } from './tile-hash-reader.js';
-import { EMPTY_TREE_HASH, recordHash, storedHashIndex, treeHash } from './tlog.js';
+import type { Tile } from './tile.js';
+import { EMPTY_TREE_HASH, recordHash, shl, shr, storedHashIndex, treeHash } from './tlog.js';
 import type { Hash, HashReader } from './tlog.js';
 import { checkTree, proveTree } from './tlog-proof.js';
 import { parseRecord } from './tree-note.js';
@@ -72,6 +73,20 @@ export class SumdbClient {
       if (err instanceof GmpError) throw err;
       throw gmpError('GMP_ERR_SUMDB', `${path}@${version}: ${err instanceof Error ? err.message : String(err)}`, err);
     }
+  }
+
+  /**
+   * The hashes of hash tile t (`.p/W` or full), authenticated under the newest trusted tree as lookups read them
+   * (cache, else server, kept once authenticated); undefined when t lies beyond that tree or has another height.
+   */
+  async tile(t: Tile): Promise<Buffer | undefined> {
+    if (t.l < 0 || t.h !== this.#height) return undefined;
+    const state = await this.#state();
+    const { tree } = state.timeline;
+    const start = shl(t.n, t.h);
+    if (start + t.w > shr(tree.n, t.l * t.h)) return undefined;
+    const indexes = Array.from({ length: t.w }, (_, i) => storedHashIndex(t.l * t.h, start + i));
+    return Buffer.concat(await this.#reader(state, tree).readHashes(indexes));
   }
 
   /** The newest tree head this client trusts (size 0 before any). */

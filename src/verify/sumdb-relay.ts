@@ -1,8 +1,9 @@
 // Relays a configured checksum database to clients (/sumdb/<name>/…, §7.3): lookups are proven by our own
-// client before they are passed on, tiles are checked for shape and cached (full ones forever), /latest
+// client before they are passed on, tiles of the trusted tree are authenticated by that client (others, beyond
+// it or of another height, are checked for shape and cached, full ones forever), /latest
 // is signature-checked and cached for a few seconds. When the database cannot be reached (offline mode, an
 // outage) every answer comes from what is stored: the trusted tree head, proven records, authenticated tiles.
-import { gmpError } from '../errors.js';
+import { GmpError, gmpError } from '../errors.js';
 import { lookupPath, parseLookupTarget } from '../sumdb/lookup-path.js';
 import { newVerifier } from '../sumdb/note-keys.js';
 import { open, verifierList } from '../sumdb/note.js';
@@ -108,6 +109,13 @@ export class SumdbRelay {
   }
 
   private async tile(rel: string, tile: Tile, partial: boolean): Promise<Buffer> {
+    // A tile of the trusted tree is what our client authenticates (and keeps) itself: a damaged answer from the
+    // database is refused instead of being kept and served for good. Other tiles are passed on as before.
+    const proven = await this.db.client.tile(tile).catch((err: unknown) => {
+      if (err instanceof GmpError) throw err;
+      throw gmpError('GMP_ERR_SUMDB', `checksum database ${this.db.name}: ${rel}: ${err instanceof Error ? err.message : String(err)}`, err);
+    });
+    if (proven !== undefined) return proven;
     const key = `relay/${rel}`;
     const st = await this.db.storage.stat(key);
     if (st !== undefined && (!partial || Date.now() - st.mtimeMs < PARTIAL_TILE_TTL_MS)) {
