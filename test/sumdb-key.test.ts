@@ -95,3 +95,18 @@ test('--url against a server that answers an error passes on its reason, and say
     srv.close();
   }
 });
+
+test('without --url the GOSUMDB line names the --listen address, an IPv6 one in brackets as URLs need', async () => {
+  for (const [listen, url] of [
+    ['[::1]:3001', 'http://[::1]:3001'],
+    ['127.0.0.1:3001', 'http://127.0.0.1:3001'],
+    [':3001', 'http://localhost:3001'],
+    ['[::]:3001', 'http://localhost:3001'],
+  ] as const) {
+    const r = await sumdbKey(['--data', dataDir, '--listen', listen]);
+    assert.equal(r.code, 0, r.stderr);
+    const line = /export GOSUMDB='\S+ (\S+)'/.exec(r.stdout)?.[1] ?? '';
+    assert.equal(line, `${url}/sumdb/sum.gomodproxy.local`, listen);
+    assert.equal(new URL(line).port, '3001');
+  }
+});

@@ -61,7 +61,9 @@ export const sumdbKey: Command = withConfig(
 
 function defaultURL(config: Readonly<Config>): string {
   const listen = parseListen(config.listen);
-  const host = listen === undefined || listen.host === '0.0.0.0' || listen.host === '::' ? 'localhost' : listen.host;
+  const any = listen === undefined || listen.host === '0.0.0.0' || listen.host === '::';
+  // An IPv6 address goes in brackets, or the URL (and the GOSUMDB line) cannot be parsed.
+  const host = any ? 'localhost' : listen.host.includes(':') ? `[${listen.host}]` : listen.host;
   return `${config.tls.cert === '' ? 'http' : 'https'}://${host}:${listen?.port ?? 3000}`;
 }
 
