@@ -171,6 +171,13 @@ describe('verification against a checksum database', () => {
       const relayed = await proxy.get(`/sumdb/${gone.name}/lookup/example.com/old@v1.0.0`);
       assert.equal(relayed.status, 503, await relayed.text());
       assert.equal((await proxy.get('/cached-only/example.com/lib/@v/v1.2.0-rc.1.zip')).status, 404, 'nothing was cached');
+      // Still ready (the cache serves), but degraded, and says which checksum database is skipped.
+      const ready = await proxy.get('/readyz');
+      assert.equal(ready.status, 200);
+      assert.match(
+        await ready.text(),
+        /^degraded: upstream: checksum database sum\.test\.example: http:\/\/127\.0\.0\.1:\d+ is skipped after repeated failures/,
+      );
     } finally {
       await proxy.close();
     }

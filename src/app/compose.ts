@@ -212,7 +212,7 @@ export async function createServer(config: Readonly<Config>, options: ComposeOpt
     ],
     methods: [...hooks.methods, ...company.methods, ...(dashboard?.methods ?? []), ...bundles.methods],
     metricsText,
-    readiness: withUpstreams(backends.readiness, upstreams),
+    readiness: withUpstreams(backends.readiness, [...upstreams, ...checksums.skipped]),
     https: await readTls(config),
     onZipServed: dashboard?.onZipServed,
     fastHits: company.fastHits(accessRoutes),

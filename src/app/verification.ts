@@ -25,6 +25,7 @@ import { Quarantine } from '../verify/quarantine.js';
 import { SumdbRelay } from '../verify/sumdb-relay.js';
 import type { VerdictRecord, Verdicts } from '../verify/verdicts.js';
 import { trustedHeadKey } from '../verify/sumdb-ops.js';
+import type { SkippedUpstream } from './health.js';
 import type { Layout } from './layout.js';
 import { loadOrCreateKey } from './own-key.js';
 import { sharedSignerKey } from './shared-key.js';
@@ -45,6 +46,8 @@ export interface VerificationDeps {
 export interface Checksums {
   readonly gate: ChecksumGate;
   readonly relays: ReadonlyMap<string, SumdbRelay>;
+  /** The databases skipped after repeated failures (their circuit is open), for /readyz. */
+  readonly skipped: readonly SkippedUpstream[];
   close(): Promise<void>;
 }
 
@@ -57,11 +60,20 @@ export function sumdbSpecs(config: Readonly<Config>): SumdbSpec[] {
 export async function openChecksums(config: Readonly<Config>, deps: VerificationDeps): Promise<Checksums> {
   const { metrics, log, layout, coord } = deps;
   const fetchers: HttpFetcher[] = [];
+  const skipped: SkippedUpstream[] = [];
   const dbs: ChecksumDb[] = [];
   const offline = isOffline(config.upstream);
   for (const spec of sumdbSpecs(config)) {
     const fetcher = offline ? new OfflineFetcher(spec.url) : new HttpFetcher(spec.url, deps.httpOptions, metrics, log);
-    if (fetcher instanceof HttpFetcher) fetchers.push(fetcher);
+    if (fetcher instanceof HttpFetcher) {
+      fetchers.push(fetcher);
+      skipped.push({
+        skipped: () => {
+          const why = fetcher.skipped();
+          return why === undefined ? undefined : `checksum database ${spec.name}: ${why}`;
+        },
+      });
+    }
     const store = layout.sumdbCache(spec.name);
     await carryTrustedHead(store, coord, spec.name).catch((err: unknown) =>
       log.warn({ sumdb: spec.name, err: (err as Error).message }, 'could not look for a tree head trusted by an earlier version; trying at the next start'),
@@ -75,6 +87,7 @@ export async function openChecksums(config: Readonly<Config>, deps: Verification
   return {
     gate: new ChecksumGate(dbs, new Quarantine(layout.quarantine), { skip, record }, metrics, log),
     relays: new Map(dbs.map((db) => [db.name, new SumdbRelay(db, { isPrivate: deps.isPrivate })] as const)),
+    skipped,
     close: async () => {
       await Promise.all(fetchers.map((f) => f.close()));
     },
