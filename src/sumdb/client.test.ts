@@ -7,6 +7,7 @@ import { SecurityError } from './client-ops.js';
 import { SumdbClient } from './client.js';
 import { MemoryLogStorage } from './log-storage.js';
 import { generateKey } from './note-keys.js';
+import { serveSumdbPath } from './server-dispatch.js';
 import { ServerLog } from './server-log.js';
 import { gosum, MemoryOps } from './testdata/memory-ops.js';
 import { PN_SIGNER, PN_VERIFIER, vectors } from './testdata/vectors.js';
@@ -126,6 +127,26 @@ describe('client against misbehaving servers', () => {
     assert.ok(err instanceof GmpError && err.code === 'GMP_ERR_SUMDB' && !(err instanceof SecurityError));
     assert.match(err.message, /cannot authenticate record data in server response/);
     assert.equal([...ops.cache.keys()].filter((k) => k.includes('/lookup/')).length, 0);
+  });
+
+  test('a lookup answered with the record of another module version is refused and kept nowhere, so the version verifies once the server answers right', async () => {
+    const log = newLog();
+    await log.lookup(mod(0), 'v1.0.0');
+    const ops = new MemoryOps(log, PN_VERIFIER);
+    const other = `/lookup/example.com/!mod0@v1.0.0`;
+    ops.intercept = async (path, body) => (path === '/lookup/example.com/!mod1@v1.0.0' ? (await serveSumdbPath(log, other)).body : body());
+    const client = new SumdbClient(ops);
+    const err = await client.lookup(mod(1), 'v1.0.0').catch((e: unknown) => e);
+    assert.ok(err instanceof GmpError && err.code === 'GMP_ERR_SUMDB', String(err));
+    assert.match(err.message, /example\.com\/Mod1@v1\.0\.0: .*record of other module versions/);
+    assert.equal(ops.cache.has('PeterNeumann/lookup/example.com/!mod1@v1.0.0'), false, 'not cached');
+    ops.intercept = undefined;
+    for (const c of [client, new SumdbClient(ops)]) {
+      assert.match((await c.lookup(mod(1), 'v1.0.0/go.mod'))[0] ?? '', /^example\.com\/Mod1 v1\.0\.0\/go\.mod h1:/);
+    }
+    // A record kept by an earlier release under the wrong name is not trusted either: it is asked for again.
+    ops.cache.set('PeterNeumann/lookup/example.com/!mod2@v1.0.0', (await serveSumdbPath(log, other)).body);
+    assert.equal((await new SumdbClient(ops).lookup(mod(2), 'v1.0.0')).length, 1);
   });
 
   test('a tree note signed only by another key, or with a damaged signature, is refused', async () => {

@@ -63,7 +63,7 @@ export class SumdbClient {
     try {
       const state = await this.#state();
       const remote = lookupPath(path, version);
-      const data = await this.#record(state, remote);
+      const data = await this.#record(state, remote, path, version);
       const prefix = `${path} ${version} `;
       return data
         .toString('utf8')
@@ -122,29 +122,37 @@ export class SumdbClient {
   }
 
   /** Reads, authenticates and caches one lookup response; concurrent lookups of one file share the work. */
-  #record(state: State, remote: string): Promise<Buffer> {
+  #record(state: State, remote: string, path: string, version: string): Promise<Buffer> {
     const file = state.name + remote;
     const proven = this.#proven.get(file);
     if (proven !== undefined) return Promise.resolve(proven.data);
     let p = this.#records.get(file);
     if (p === undefined) {
-      p = this.#fetchRecord(state, file, remote).finally(() => this.#records.delete(file));
+      p = this.#fetchRecord(state, file, remote, path, version).finally(() => this.#records.delete(file));
       this.#records.set(file, p);
       p.then((data) => this.#proven.set(file, keptBytes(data))).catch(() => undefined);
     }
     return p;
   }
 
-  async #fetchRecord(state: State, file: string, remote: string): Promise<Buffer> {
+  async #fetchRecord(state: State, file: string, remote: string, path: string, version: string): Promise<Buffer> {
     let data: Buffer;
     let fromCache = true;
     try {
       data = await this.#ops.readCache(file);
+      // Kept by a release that cached whatever record came back: one naming other versions is asked for again.
+      if (!namesVersion(parseRecord(data).text, path, version)) throw new Error('cached record of other module versions');
     } catch {
       data = await this.#ops.readRemote(remote);
       fromCache = false;
     }
     const { id, text, rest } = parseRecord(data);
+    // A record of other module versions may well be in the log, but it proves nothing about this one; kept
+    // under this one's name it would refuse the version for good, even once the server answers right.
+    if (!namesVersion(text, path, version)) {
+      const first = text.toString('utf8').split('\n')[0] ?? '';
+      throw new Error(`the database answered with a record of other module versions (${JSON.stringify(first.split(' ').slice(0, 2).join(' '))})`);
+    }
     await this.#mergeLatest(state, rest);
     await this.#checkRecord(state, id, text);
     if (!fromCache) {
@@ -211,6 +219,15 @@ export class SumdbClient {
     const [h] = await this.#reader(state, latest).readHashes([storedHashIndex(0, id)]);
     if (h === undefined || !h.equals(recordHash(text))) throw new Error('cannot authenticate record data in server response');
   }
+}
+
+/** Whether a record's go.sum lines are those of path@version (its zip's or its go.mod's; version may end in /go.mod). */
+function namesVersion(text: Buffer, path: string, version: string): boolean {
+  const v = version.endsWith('/go.mod') ? version.slice(0, -'/go.mod'.length) : version;
+  return text
+    .toString('utf8')
+    .split('\n')
+    .some((line) => line.startsWith(`${path} ${v} `) || line.startsWith(`${path} ${v}/go.mod `));
 }
 
 /** The text cmd/go prints: both signed notes, the newer tree's hash for the older size, and a proof of it. */
