@@ -88,7 +88,7 @@ test('a 5 MiB cap holds while 20 MiB are filled; protected versions stay; an evi
     assert.ok(!(await cacheBytes(cache)).zips.includes(victim), 'nothing was stored for it');
     // The refused bytes are kept for inspection, byte for byte (this zip is small: checked from memory).
     const kept = await readdir(path.join(dataDir, 'quarantine'), { recursive: true });
-    const quarantined = kept.filter((f) => /@v1\.0\.0\.zip\.\d+$/.test(f));
+    const quarantined = kept.filter((f) => /@v1\.0\.0\.zip\.[0-9a-f]{16}$/.test(f));
     assert.equal(quarantined.length, 1, kept.join(', '));
     assert.deepEqual(await readFile(path.join(dataDir, 'quarantine', quarantined[0] as string)), await readFile(other));
   } finally {

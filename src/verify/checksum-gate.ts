@@ -73,8 +73,8 @@ export class ChecksumGate implements Gate {
   async check(c: Candidate): Promise<void> {
     const keep = () =>
       c.file !== undefined
-        ? this.quarantine.keepFile(c.module, c.version, c.kind, c.file)
-        : this.quarantine.keep(c.module, c.version, c.kind, c.body ?? Buffer.alloc(0));
+        ? this.quarantine.keepFile(c.module, c.version, c.kind, c.h1, c.file)
+        : this.quarantine.keep(c.module, c.version, c.kind, c.h1, c.body ?? Buffer.alloc(0));
     await this.verify(c.module, c.version, c.kind === 'mod' ? 'go.mod' : 'zip', c.h1, keep, c.source, c.published === true);
   }
 

@@ -23,8 +23,8 @@ export class KeptHashGate implements Gate {
     // A small zip is checked from memory (no scratch file): its bytes are kept all the same.
     const keep =
       c.file !== undefined
-        ? this.quarantine.keepFile(c.module, c.version, 'zip', c.file)
-        : this.quarantine.keep(c.module, c.version, 'zip', c.body ?? Buffer.alloc(0));
+        ? this.quarantine.keepFile(c.module, c.version, 'zip', c.h1, c.file)
+        : this.quarantine.keep(c.module, c.version, 'zip', c.h1, c.body ?? Buffer.alloc(0));
     const where = await keep.catch((e: unknown) => `(could not quarantine: ${(e as Error).message})`);
     this.log.error(
       { module: this.redact(c.module), version: c.version, downloaded: c.h1, kept, upstream: c.source, quarantine: where },
