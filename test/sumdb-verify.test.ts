@@ -190,6 +190,23 @@ describe('verification against a checksum database', () => {
     }
   });
 
+  test('a checksum database that does not answer in time: the fill answers 504, as for an upstream that times out', async () => {
+    const silent = createServer(() => undefined);
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(silent.address() as AddressInfo).port}`;
+    const proxy = await startProxy({ upstream: up.url, sumdb: `${db.key} ${url}`, 'first-byte-timeout': '300ms' });
+    try {
+      const res = await proxy.get('/example.com/lib/@v/v1.0.0.mod');
+      const text = await res.text();
+      assert.equal(res.status, 504, text);
+      assert.match(text, /^verifying example\.com\/lib@v1\.0\.0\/go\.mod: checksum database sum\.test\.example: .*timed out/);
+    } finally {
+      await proxy.close();
+      silent.closeAllConnections();
+      await new Promise((r) => silent.close(r));
+    }
+  });
+
   test('a version the database does not know is refused (fail closed), unless the module is private', async () => {
     const proxy = await startProxy({ upstream: up.url, sumdb: `${db.key} ${up.url}/nowhere`, private: 'example.com/Upper/*', 'private-upstream': up.url });
     try {

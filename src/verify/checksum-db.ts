@@ -73,8 +73,9 @@ export class ChecksumDb {
       if (err instanceof GmpError && (err.code === 'GMP_ERR_SUMDB' || err.code === 'GMP_ERR_COORDINATOR_UNAVAILABLE')) throw err;
       const msg = err instanceof Error ? err.message : String(err);
       // A database skipped after repeated failures (its circuit is open) is a wait, not a bad answer: the
-      // client keeps the 503 and the Retry-After of the rest of the cooldown, as for an upstream proxy.
-      if (isGmpError(err, 'GMP_ERR_UPSTREAM_CIRCUIT_OPEN')) {
+      // client keeps the 503 and the Retry-After of the rest of the cooldown, as for an upstream proxy; one that
+      // did not answer in time keeps the 504 of an upstream timeout.
+      if (isGmpError(err, 'GMP_ERR_UPSTREAM_CIRCUIT_OPEN') || isGmpError(err, 'GMP_ERR_UPSTREAM_TIMEOUT')) {
         throw new GmpError(err.code, `verifying ${modulePath}@${version}: checksum database ${this.name}: ${msg}`, { cause: err, retryAfter: err.retryAfter });
       }
       throw gmpError('GMP_ERR_SUMDB', `verifying ${modulePath}@${version}: checksum database ${this.name}: ${msg}`, err);
