@@ -5,7 +5,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { eventually } from './helpers/eventually.js';
@@ -369,6 +369,40 @@ describe('verification against a checksum database', () => {
       await proxy.close();
       await new Promise((r) => front.close(r));
       await fresh.close();
+    }
+  });
+
+  test('the relay passes on a lookup only as proven, also when the proof could not be kept in storage', async () => {
+    const fresh = await startTestSumdb(fixtures);
+    let tamper = false;
+    const front = createServer((req, res) => {
+      void fetch(`${fresh.url}${req.url ?? '/'}`).then(async (r) => {
+        const body = Buffer.from(await r.arrayBuffer());
+        const bad = tamper && (req.url ?? '').startsWith('/lookup/');
+        res.writeHead(r.status).end(bad ? Buffer.from(body.toString('utf8').replace(/ h1:./g, ' h1:X')) : body);
+      });
+    });
+    await new Promise<void>((r) => front.listen(0, '127.0.0.1', r));
+    const dataDir = await mkdtemp(path.join(tmpdir(), 'gmp-relay-'));
+    // The database's store cannot keep lookups (a file where their folder goes): proofs live in memory only.
+    const store = path.join(dataDir, 'sumdb', fresh.name, 'cache');
+    await mkdir(store, { recursive: true });
+    await writeFile(path.join(store, 'lookup'), 'not a folder\n');
+    const proxy = await startProxy({ upstream: up.url, sumdb: `${fresh.key} http://127.0.0.1:${(front.address() as AddressInfo).port}` }, { dataDir });
+    try {
+      assert.equal((await proxy.get('/example.com/lib/@v/v1.0.0.zip')).status, 200);
+      const proven = (await fresh.gosum('example.com/lib', 'v1.0.0'))?.toString() ?? '';
+      // The database now answers lookups with other hashes: a go command asking the relay gets the proven record.
+      tamper = true;
+      const res = await proxy.get(`/sumdb/${fresh.name}/lookup/example.com/lib@v1.0.0`);
+      const text = await res.text();
+      assert.equal(res.status, 200, text);
+      assert.equal(`${text.split('\n\n')[0]?.split('\n').slice(1).join('\n')}\n`, proven);
+    } finally {
+      await proxy.close();
+      await new Promise((r) => front.close(r));
+      await fresh.close();
+      await rm(dataDir, { recursive: true, force: true });
     }
   });
 

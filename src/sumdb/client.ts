@@ -60,15 +60,19 @@ export class SumdbClient {
    * GmpErrors from ops pass through; anything else becomes GMP_ERR_SUMDB.
    */
   async lookup(path: string, version: string): Promise<string[]> {
+    const data = await this.record(path, version);
+    const prefix = `${path} ${version} `;
+    return data
+      .toString('utf8')
+      .split('\n')
+      .filter((line) => line.startsWith(prefix));
+  }
+
+  /** The whole `/lookup/` answer for path@version, as proven by lookup() (the same errors). */
+  async record(path: string, version: string): Promise<Buffer> {
     try {
       const state = await this.#state();
-      const remote = lookupPath(path, version);
-      const data = await this.#record(state, remote, path, version);
-      const prefix = `${path} ${version} `;
-      return data
-        .toString('utf8')
-        .split('\n')
-        .filter((line) => line.startsWith(prefix));
+      return await this.#record(state, lookupPath(path, version), path, version);
     } catch (err) {
       if (err instanceof GmpError) throw err;
       throw gmpError('GMP_ERR_SUMDB', `${path}@${version}: ${err instanceof Error ? err.message : String(err)}`, err);

@@ -4,7 +4,7 @@
 // is signature-checked and cached for a few seconds. When the database cannot be reached (offline mode, an
 // outage) every answer comes from what is stored: the trusted tree head, proven records, authenticated tiles.
 import { GmpError, gmpError } from '../errors.js';
-import { lookupPath, parseLookupTarget } from '../sumdb/lookup-path.js';
+import { parseLookupTarget } from '../sumdb/lookup-path.js';
 import { newVerifier } from '../sumdb/note-keys.js';
 import { open, verifierList } from '../sumdb/note.js';
 import { parseTilePath } from '../sumdb/tile.js';
@@ -100,12 +100,12 @@ export class SumdbRelay {
   private async lookup(modulePath: string, version: string): Promise<Buffer> {
     const answer = await this.db.lookup(modulePath, version);
     if ('unknown' in answer) throw gmpError('GMP_ERR_NOT_FOUND', `not found: ${modulePath}@${version} is not in checksum database ${this.db.name}`);
-    const remote = lookupPath(modulePath, version);
-    const cached = await this.db.storage.read(remote.slice(1));
-    if (cached === undefined) return readLimited(this.db.fetcher, remote);
-    const { id, text } = parseRecord(cached);
+    // The answer the client proved (held in memory, else read again and proved again), never one fetched
+    // here unproven: the stored copy may be missing (a write that failed) while the proof is held in memory.
+    const proven = await this.db.client.record(modulePath, version);
+    const { id, text } = parseRecord(proven);
     const { tree, note } = await this.db.client.latest();
-    return id < tree.n ? Buffer.concat([formatRecord(id, text), note]) : cached;
+    return id < tree.n ? Buffer.concat([formatRecord(id, text), note]) : proven;
   }
 
   private async tile(rel: string, tile: Tile, partial: boolean): Promise<Buffer> {
