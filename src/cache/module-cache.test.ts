@@ -154,3 +154,37 @@ test('the memory budget counts what an entry costs, and kept answers do not pin 
     for (const s of kept) assert.equal(s.body.buffer.byteLength, s.body.length, 'the body owns its memory');
   }, 256 << 10);
 });
+
+test('an .info or .mod whose write failed (a full disk) is filled again by the next request and then stored', async () => {
+  // Served right, but not stored: kept in memory, it would never be stored for the life of the process.
+  const data = await mkdtemp(path.join(tmpdir(), 'gmp-mc-'));
+  const calls: string[] = [];
+  const { scratch } = await Scratch.open(path.join(data, 'tmp'));
+  const store = new FsStore(path.join(data, 'cache'), scratch);
+  let full = true;
+  const flaky = Object.create(store) as FsStore;
+  flaky.put = async (key, body) => {
+    if (full) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+    return store.put(key, body);
+  };
+  const chain = new Chain([{ kind: 'source', source: fakeUpstream(calls), fallBackOnError: false }]);
+  const filler = new Filler({ route: () => chain, store: flaky, scratch, gates: [], events: new FillEvents(), log: pino({ level: 'silent' }) });
+  const cache = new ModuleCache(flaky, new SingleflightFill(filler), { listTTLms: 60_000, negativeTTLms: 0, memoryBytes: 1 << 20 });
+  try {
+    assert.ok((await cache.mod('example.com/m', 'v1.0.0')).body.equals(MOD));
+    assert.match((await cache.info('example.com/m', 'v1.0.0')).body.toString(), /"Version":"v1.0.0"/);
+    await cache.flush();
+    full = false;
+    assert.ok((await cache.mod('example.com/m', 'v1.0.0')).body.equals(MOD));
+    assert.match((await cache.info('example.com/m', 'v1.0.0')).body.toString(), /"Version":"v1.0.0"/);
+    await cache.flush();
+    assert.ok((await readFile(path.join(data, 'cache/example.com/m/@v/v1.0.0.mod'))).equals(MOD));
+    assert.match(await readFile(path.join(data, 'cache/example.com/m/@v/v1.0.0.info'), 'utf8'), /"Version":"v1.0.0"/);
+    assert.deepEqual(calls, ['mod v1.0.0', 'info v1.0.0', 'mod v1.0.0', 'info v1.0.0']);
+  } finally {
+    await cache.close();
+    await store.close();
+    await scratch.close();
+    await rm(data, { recursive: true, force: true });
+  }
+});

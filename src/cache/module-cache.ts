@@ -336,8 +336,11 @@ export class ModuleCache {
     if (f.durable !== DURABLE && this.writing.get(key)?.durable !== f.durable) {
       const entry = { value: s, durable: f.durable };
       this.writing.set(key, entry);
-      void f.durable.finally(() => {
+      void f.durable.then((stored) => {
         if (this.writing.get(key) === entry) this.writing.delete(key);
+        // An immutable answer whose write failed (a full disk) is forgotten, as a zip's is: kept in memory it
+        // would never be stored while this process runs; the next request fills it again. Lists expire anyway.
+        if (!stored && (f.kind === 'info' || f.kind === 'mod') && this.memory.get(key) === s) this.memory.delete(key);
       });
     }
     return s;
