@@ -20,8 +20,13 @@ export interface ElectedWriterOptions {
   readonly deposed: () => void;
   /** The writer's periodic work. */
   readonly work: () => Promise<void>;
-  /** A failed election or work tick (retried on the next tick). */
+  /**
+   * A failed election or work tick (retried on the next tick). Told once for a run of ticks failing the same
+   * way (by error code, else message): a full disk failed the feed's tick five times a second, each logged.
+   */
   readonly failed: (err: unknown) => void;
+  /** A tick succeeded after failures that `failed` was told of. */
+  readonly recovered?: () => void;
 }
 
 export class ElectedWriter {
@@ -29,6 +34,8 @@ export class ElectedWriter {
   #timer: NodeJS.Timeout | undefined;
   #tick: Promise<void> = Promise.resolve();
   #closed = false;
+  /** What the ticks failing in a row fail with (told once), or undefined while they work. */
+  #failing: string | undefined;
 
   constructor(private readonly opts: ElectedWriterOptions) {}
 
@@ -52,8 +59,15 @@ export class ElectedWriter {
         if (this.#lease !== undefined) await this.opts.elected(this.#lease.lease.token);
       }
       if (this.writer) await this.opts.work();
+      if (this.#failing !== undefined) {
+        this.#failing = undefined;
+        this.opts.recovered?.();
+      }
     } catch (err) {
-      this.opts.failed(err);
+      const e = err as { code?: unknown; message?: unknown } | undefined;
+      const why = String(e?.code ?? e?.message ?? err);
+      if (why !== this.#failing) this.opts.failed(err);
+      this.#failing = why;
     }
     if (this.#closed) return;
     const delay = this.writer ? (this.opts.workMs ?? 200) : (this.opts.electMs ?? 2000);

@@ -101,6 +101,7 @@ export class FeedRecorder {
         const level = isGmpError(err, 'GMP_ERR_COORDINATOR_UNAVAILABLE') ? 'debug' : 'warn';
         deps.logger[level]({ err: (err as Error).message }, 'index feed: writer election or append failed; retrying');
       },
+      recovered: () => deps.logger.info('index feed: writer election and appends work again'),
     });
     deps.events.on('filled', this.#onFilled);
   }

@@ -103,6 +103,7 @@ export class OwnSumdb {
         const level = isGmpError(err, 'GMP_ERR_COORDINATOR_UNAVAILABLE') ? 'debug' : 'warn';
         deps.logger[level]({ err: (err as Error).message }, 'own checksum database: writer election failed; retrying');
       },
+      recovered: () => deps.logger.info({ sumdb: this.name }, 'own checksum database: writer election works again'),
     });
     deps.events.on('filled', this.#onFilled);
   }
