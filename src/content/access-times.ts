@@ -14,6 +14,8 @@ const MAX_REMEMBERED = 200_000;
 export class AccessTimes {
   /** `<name>` → the bucket last written by this process. */
   readonly #written = new Map<string, number>();
+  /** Whether the last write failed: a full disk fails every hit's write, and is logged once, not per hit. */
+  #failing = false;
 
   constructor(
     private readonly store: BlobStore,
@@ -29,10 +31,16 @@ export class AccessTimes {
     if (this.#written.get(name) === bucket) return;
     if (this.#written.size >= MAX_REMEMBERED) this.#written.clear();
     this.#written.set(name, bucket);
-    this.store.put(accessKey(modulePath, version, bucket), '').catch((err: unknown) => {
-      this.#written.delete(name);
-      this.log.warn({ err: (err as Error).message }, 'could not record an access time');
-    });
+    this.store.put(accessKey(modulePath, version, bucket), '').then(
+      () => {
+        this.#failing = false;
+      },
+      (err: unknown) => {
+        this.#written.delete(name);
+        if (!this.#failing) this.log.warn({ err: (err as Error).message }, 'could not record an access time (logged once until one is recorded again)');
+        this.#failing = true;
+      },
+    );
   }
 
   /**
