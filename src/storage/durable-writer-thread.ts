@@ -6,6 +6,8 @@ import { closeSync, copyFileSync, fsyncSync, mkdirSync, openSync, renameSync, un
 import path from 'node:path';
 import { parentPort } from 'node:worker_threads';
 import { atomicTempName } from './atomic-file.js';
+import { STORE_STAGING } from './data-dirs.js';
+import { checkInsideSync } from './inside-root.js';
 import type { WriteDone, WriteJob } from './durable-writer.js';
 import { lostToPrune } from './prune-race.js';
 
@@ -19,8 +21,9 @@ if (port === null) throw new Error('durable-writer-thread runs as a worker threa
 const dirs = new Set<string>();
 let queue: WriteJob[] = [];
 
-function ensureDir(dir: string): void {
+function ensureDir(root: string, dir: string): void {
   if (dirs.has(dir)) return;
+  checkInsideSync(root, dir);
   mkdirSync(dir, { recursive: true });
   if (dirs.size >= 10_000) dirs.clear();
   dirs.add(dir);
@@ -35,7 +38,7 @@ function moveInto(job: WriteJob): void {
   const dir = path.dirname(job.dest);
   for (let attempt = 1; ; attempt++) {
     try {
-      ensureDir(dir);
+      ensureDir(job.root, dir);
       renameSync(job.from, job.dest);
       return;
     } catch (err) {
@@ -49,8 +52,9 @@ function moveInto(job: WriteJob): void {
 
 /** Scratch on another file system: a synced copy in the store's staging folder, renamed from there. */
 function copyInto(job: WriteJob): void {
-  mkdirSync(job.staging, { recursive: true });
-  const near = atomicTempName(path.join(job.staging, 'blob'));
+  const staging = path.join(job.root, STORE_STAGING);
+  mkdirSync(staging, { recursive: true });
+  const near = atomicTempName(path.join(staging, 'blob'));
   try {
     copyFileSync(job.from, near);
     const fd = openSync(near, 'r+');

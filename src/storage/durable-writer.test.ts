@@ -21,10 +21,10 @@ test('writes queued together all land whole, in directories created for them; a 
   await mkdir(scratch);
   const writes = Array.from({ length: 150 }, (_, i) => {
     const dest = path.join(dir, 'store', `d${i % 7}`, `f${i}`);
-    return w.write(path.join(scratch, `t${i}`), dest, path.join(dir, 'staging'), i % 2 === 0 ? `text ${i}` : Buffer.alloc(i * 100, i));
+    return w.write(path.join(scratch, `t${i}`), dest, dir, i % 2 === 0 ? `text ${i}` : Buffer.alloc(i * 100, i));
   });
   // Its directory cannot be made (a file is in the way): this write fails, with the system's code.
-  const bad = w.write(path.join(scratch, 'bad'), path.join(dir, 'a-file', 'x'), path.join(dir, 'staging'), 'x');
+  const bad = w.write(path.join(scratch, 'bad'), path.join(dir, 'a-file', 'x'), dir, 'x');
   await Promise.all(writes);
   await assert.rejects(bad, (err: NodeJS.ErrnoException) => err.code === 'ENOTDIR' || err.code === 'EEXIST');
   for (let i = 0; i < 150; i++) {

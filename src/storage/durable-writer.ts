@@ -13,8 +13,8 @@ export interface WriteJob {
   readonly from: string;
   readonly dest: string;
   readonly data: Uint8Array;
-  /** Where a copy goes first when `from` is on another file system than `dest`. */
-  readonly staging: string;
+  /** The store's root: `dest` is never written through a link out of it; copies are staged in its STORE_STAGING. */
+  readonly root: string;
 }
 
 export interface WriteDone {
@@ -53,8 +53,8 @@ export class DurableWriter {
   #next = 0;
   #outbox: WriteJob[] = [];
 
-  /** Writes `data` to `from`, syncs it and renames it to `dest` (creating its directory). */
-  write(from: string, dest: string, staging: string, data: Buffer | string): Promise<void> {
+  /** Writes `data` to `from`, syncs it and renames it to `dest` (creating its directory, inside `root`). */
+  write(from: string, dest: string, root: string, data: Buffer | string): Promise<void> {
     const worker = this.#thread();
     const id = this.#next++;
     const bytes = ownCopy(data);
@@ -62,7 +62,7 @@ export class DurableWriter {
       if (this.#pending.size === 0) worker.ref();
       this.#pending.set(id, { resolve, reject });
       // Writes asked for in the same run (a fill's verdict, feed marker and log record) travel as one message.
-      if (this.#outbox.push({ id, from, dest, staging, data: bytes }) === 1) setImmediate(() => this.#send());
+      if (this.#outbox.push({ id, from, dest, root, data: bytes }) === 1) setImmediate(() => this.#send());
     });
   }
 

@@ -1,7 +1,7 @@
 // The filesystem backend against the storage conformance suite, plus what only a local disk can show.
 import assert from 'node:assert/strict';
 import { existsSync, statSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
@@ -139,4 +139,33 @@ test('a put retries as long as pruning may be what it lost to: ENOENT only, a bo
   // The last try's failure is the answer: a directory that keeps vanishing is not waited for forever.
   assert.equal(lostToPrune(enoent, PRUNE_RACE_ATTEMPTS), false);
   for (const code of ['EACCES', 'ENOSPC', 'ENOTDIR', 'EXDEV']) assert.equal(lostToPrune(Object.assign(new Error(code), { code }), 1), false, code);
+});
+
+test('writes never follow a symbolic link out of the store: put and putFile fail, and nothing lands outside', async () => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'gmp-fs-'));
+  try {
+    const { scratch } = await Scratch.open(path.join(dir, 'tmp'));
+    const store = new FsStore(path.join(dir, 'cache'), scratch);
+    const outside = path.join(dir, 'outside');
+    await mkdir(outside, { recursive: true });
+    await mkdir(path.join(dir, 'cache/example.com/real'), { recursive: true });
+    await symlink(outside, path.join(dir, 'cache/example.com/out'));
+    // A link to a folder inside the store is only another name for a place in it.
+    await symlink(path.join(dir, 'cache/example.com/real'), path.join(dir, 'cache/example.com/in'));
+    const big = Buffer.alloc(5 << 20, 1);
+    await assert.rejects(store.put('example.com/out/@v/v1.0.0.mod', 'module example.com/out\n'), { code: 'GMP_ERR_LOCAL_IO' });
+    await assert.rejects(store.put('example.com/out/@v/v1.0.0.zip', big), { code: 'GMP_ERR_LOCAL_IO' });
+    const file = scratch.file('zip');
+    await writeFile(file.path, 'zip bytes');
+    await assert.rejects(store.putFile('example.com/out/@v/v1.0.1.zip', file.path), { code: 'GMP_ERR_LOCAL_IO' });
+    await file.discard();
+    await assert.rejects(store.put('example.com/out/v2/@v/v2.0.0.mod', 'module example.com/out/v2\n'), { code: 'GMP_ERR_LOCAL_IO' });
+    assert.deepEqual(await readdir(outside, { recursive: true }), [], 'nothing written through the link');
+    await store.put('example.com/in/@v/v1.0.0.mod', 'module example.com/in\n');
+    assert.equal((await store.read('example.com/real/@v/v1.0.0.mod'))?.toString(), 'module example.com/in\n');
+    await store.close();
+    await scratch.close();
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });

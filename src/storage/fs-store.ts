@@ -14,6 +14,7 @@ import { durableWriter } from './durable-writer.js';
 import { STORE_STAGING } from './data-dirs.js';
 import { checkKey, checkPrefix } from './keys.js';
 import { isAbsent, localIoError } from './local-errors.js';
+import { checkInside } from './inside-root.js';
 import type { Scratch } from './scratch.js';
 
 /** The file of a key under root (GMP_ERR_REQUEST_INVALID for a key that is not valid). */
@@ -123,7 +124,7 @@ export class FsStore implements BlobStore {
     try {
       if (data.length <= THREAD_PUT) {
         // The whole write (open, write, fsync, close, rename) in one message to the writer thread.
-        await durableWriter().write(tmp.path, dest, this.staging, data);
+        await durableWriter().write(tmp.path, dest, this.root, data);
         return;
       }
       // flush: fsync before close, in one call.
@@ -154,6 +155,7 @@ export class FsStore implements BlobStore {
     for (let attempt = 1; ; attempt++) {
       try {
         if (!this.dirs.has(dir)) {
+          await checkInside(this.root, dir);
           await mkdir(dir, { recursive: true });
           if (this.dirs.size >= 10_000) this.dirs.clear();
           this.dirs.add(dir);
