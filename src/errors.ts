@@ -54,6 +54,13 @@ export const ERRORS = {
     retryAfter: 5,
     description: 'The coordinator (PostgreSQL, Redis, the primary process) cannot be reached.',
   },
+  GMP_ERR_LOCAL_RESOURCES: {
+    status: 503,
+    upstream: true,
+    local: true,
+    retryAfter: 5,
+    description: 'The proxy ran out of file descriptors (EMFILE, ENFILE); nothing was stored; retry shortly.',
+  },
   GMP_ERR_LOCAL_IO: { status: 500, description: 'A local I/O error on the proxy itself (permissions, disk failure).' },
   GMP_ERR_SHUTTING_DOWN: { status: 503, retryAfter: 1, description: 'The server is shutting down; retry on another instance.' },
   GMP_ERR_CONFIG: { status: 500, description: 'The configuration is invalid.' },

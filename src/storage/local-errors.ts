@@ -7,11 +7,19 @@ export function isAbsent(err: unknown): boolean {
   return code === 'ENOENT' || code === 'ENOTDIR';
 }
 
+/** The code of an error (or of its cause) that says this process has no file descriptor left. */
+export function outOfDescriptors(err: unknown): string | undefined {
+  const codes = [err, (err as { cause?: unknown } | undefined)?.cause].map((e) => (e as { code?: unknown } | undefined)?.code);
+  return codes.find((c): c is string => c === 'EMFILE' || c === 'ENFILE');
+}
+
 /** A GmpError for a local I/O failure; GmpErrors pass through unchanged. */
 export function localIoError(err: unknown, what: string): GmpError {
   if (err instanceof GmpError) return err;
   const code = (err as NodeJS.ErrnoException | undefined)?.code ?? 'EIO';
   if (code === 'ENOSPC' || code === 'EDQUOT')
     return gmpError('GMP_ERR_STORAGE_FULL', `the proxy's disk is full (${code}) while ${what}; nothing was stored`, err);
+  // Passing (other requests give theirs back): a 503 to retry, not a 500.
+  if (code === 'EMFILE' || code === 'ENFILE') return gmpError('GMP_ERR_LOCAL_RESOURCES', `the proxy ran out of file descriptors (${code}) while ${what}`, err);
   return gmpError('GMP_ERR_LOCAL_IO', `local I/O error (${code}) while ${what}`, err);
 }

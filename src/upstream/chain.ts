@@ -16,7 +16,14 @@ export interface ChainOptions {
 }
 
 /** Failures that end the chain: ours (disk, internal errors) and a passed fill deadline (no time left). */
-const FINAL = new Set<string>(['GMP_ERR_INTERNAL', 'GMP_ERR_LOCAL_IO', 'GMP_ERR_STORAGE_FULL', 'GMP_ERR_STORAGE_UNAVAILABLE', 'GMP_ERR_FILL_DEADLINE']);
+const FINAL = new Set<string>([
+  'GMP_ERR_INTERNAL',
+  'GMP_ERR_LOCAL_IO',
+  'GMP_ERR_LOCAL_RESOURCES',
+  'GMP_ERR_STORAGE_FULL',
+  'GMP_ERR_STORAGE_UNAVAILABLE',
+  'GMP_ERR_FILL_DEADLINE',
+]);
 const NOT_FOUND_RANK = 0;
 const PROXY_RANK = 1;
 const DIRECT_RANK = 2;

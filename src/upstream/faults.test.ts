@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { gmpError } from '../errors.js';
-import { faultOf, moduleOf } from './faults.js';
+import { faultOf, moduleOf, transportError } from './faults.js';
 import { errorFromStatus } from './upstream-errors.js';
 
 const p = '/example.com/m/@v/v1.0.0.zip';
@@ -40,4 +40,20 @@ test('a 503 counts per path; a 4xx, bad content or our own full disk is not held
   assert.equal(faultOf(errorFromStatus('u', 403, 'private'), p).key, null);
   assert.equal(faultOf(gmpError('GMP_ERR_UPSTREAM_BAD_CONTENT', 'x'), p).key, null);
   assert.equal(faultOf(gmpError('GMP_ERR_STORAGE_FULL', 'x'), p).key, null);
+});
+
+test('running out of file descriptors while connecting is our failure: 503 with Retry-After, never held against the upstream', () => {
+  // What undici throws when the process has no descriptor left for the socket (ulimit -n under load).
+  const emfile = Object.assign(new Error('connect EMFILE 127.0.0.1:3500 - Local (undefined:undefined)'), { code: 'EMFILE', syscall: 'connect' });
+  for (const err of [emfile, Object.assign(new Error('fetch failed'), { cause: { ...emfile, code: 'ENFILE' } })]) {
+    const e = transportError('http://127.0.0.1:3500', err);
+    assert.equal(e.code, 'GMP_ERR_LOCAL_RESOURCES');
+    assert.equal(e.status, 503);
+    assert.ok((e.retryAfter ?? 0) > 0);
+    assert.equal(e.local, true);
+    assert.doesNotMatch(e.message, /unreachable/);
+    const f = faultOf(e, p);
+    assert.equal(f.key, null, 'not a sign that the upstream is down');
+    assert.equal(f.retryable, false);
+  }
 });

@@ -2,6 +2,7 @@
 // evidence that the host is down (counted by the circuit breaker) or only trouble with one module or path.
 import { errors as undiciErrors } from 'undici';
 import { GmpError, gmpError } from '../errors.js';
+import { outOfDescriptors } from '../storage/local-errors.js';
 import { UpstreamStatusError } from './upstream-errors.js';
 
 export interface Fault {
@@ -19,9 +20,14 @@ const HOST_DOWN = /^(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EAI_NONAME|EHOSTUNREACH|EN
 /** Statuses a gateway or an overloaded host answers for any path. */
 const HOST_STATUS = new Set([502, 503, 504]);
 
-/** Maps a raw transport error to the registry: timeouts are 504s, everything else unreachable (502). */
+/**
+ * Maps a raw transport error to the registry: timeouts are 504s, everything else unreachable (502), except a
+ * socket this process could not open for want of file descriptors: ours (503), not the upstream's.
+ */
 export function transportError(upstream: string, err: unknown): GmpError {
   if (err instanceof GmpError) return err;
+  const fds = outOfDescriptors(err);
+  if (fds !== undefined) return gmpError('GMP_ERR_LOCAL_RESOURCES', `the proxy ran out of file descriptors (${fds}) while asking upstream ${upstream}`, err);
   const timeout =
     err instanceof undiciErrors.ConnectTimeoutError || err instanceof undiciErrors.HeadersTimeoutError || err instanceof undiciErrors.BodyTimeoutError;
   const reason = (err as Error | undefined)?.message ?? String(err);

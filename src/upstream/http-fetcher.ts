@@ -172,7 +172,7 @@ export class HttpFetcher implements RawFetcher {
     } catch (err) {
       const e = transportError(this.name, err);
       if (e.code === 'GMP_ERR_UPSTREAM_TIMEOUT') this.health.sample(performance.now() - started);
-      if (!e.notFound && !signal?.aborted) {
+      if (!e.notFound && !e.local && !signal?.aborted) {
         const kind = e.code === 'GMP_ERR_UPSTREAM_TIMEOUT' ? 'timeout' : e.code === 'GMP_ERR_UPSTREAM_UNREACHABLE' ? 'network' : 'status';
         this.metrics?.upstreamErrors.inc({ upstream: this.name, kind });
       }

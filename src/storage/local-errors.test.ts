@@ -1,0 +1,19 @@
+// Native errors of the local disk translated at the storage edge: a full disk and a process out of file
+// descriptors are ours and passing (503 with Retry-After); other local failures are 500s.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { localIoError } from './local-errors.js';
+
+const errno = (code: string) => Object.assign(new Error(`${code}: something, open '/data/cache/x'`), { code });
+
+test('a full disk and a process out of file descriptors are 503s with Retry-After; a permission error is a 500', () => {
+  const full = localIoError(errno('ENOSPC'), 'storing x');
+  assert.deepEqual([full.code, full.status], ['GMP_ERR_STORAGE_FULL', 503]);
+  for (const code of ['EMFILE', 'ENFILE']) {
+    const e = localIoError(errno(code), 'reading the cache');
+    assert.deepEqual([e.code, e.status, e.local], ['GMP_ERR_LOCAL_RESOURCES', 503, true]);
+    assert.ok((e.retryAfter ?? 0) > 0);
+    assert.match(e.message, new RegExp(`file descriptors \\(${code}\\) while reading the cache`));
+  }
+  assert.deepEqual([localIoError(errno('EACCES'), 'x').code, localIoError(errno('EACCES'), 'x').status], ['GMP_ERR_LOCAL_IO', 500]);
+});
