@@ -6,6 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import type { TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, open, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -16,6 +17,7 @@ import { eventually } from './helpers/eventually.js';
 import { startFakeUpstream } from './helpers/fake-upstream.js';
 import type { FakeUpstream } from './helpers/fake-upstream.js';
 import { sampleModules, writeGoproxyDir } from './helpers/goproxy-dir.js';
+import { runCli } from './helpers/in-process-cli.js';
 import { startProxyProcess } from './helpers/proxy-process.js';
 import type { ProxyProcess } from './helpers/proxy-process.js';
 import { startProxy } from './helpers/proxy.js';
@@ -27,7 +29,9 @@ let up: FakeUpstream;
 let upRoot: string;
 
 before(async () => {
-  upRoot = await writeGoproxyDir(await mkdtemp(path.join(tmpdir(), 'gmp-local-')), sampleModules());
+  // example.com/big: a 5 MiB zip (random bytes do not compress) that a 4 MiB disk cannot hold.
+  const big = { path: 'example.com/big', versions: [{ version: 'v1.0.0', files: { 'big.bin': randomBytes(5 << 20) } }] };
+  upRoot = await writeGoproxyDir(await mkdtemp(path.join(tmpdir(), 'gmp-local-')), [...sampleModules(), big]);
   up = await startFakeUpstream(upRoot);
 });
 after(() => up.close());
@@ -119,6 +123,38 @@ describe('a full disk', () => {
       assert.deepEqual(await scratchFiles(data), []);
       assert.deepEqual(await atomicLeftovers(data), []);
       await storedOnceThereIsRoom(proxy, data, mnt);
+    }));
+});
+
+describe('a bundle import on a full disk', () => {
+  test('staging meets a full disk: one line naming it and exit 1 from the CLI, 503 from a running proxy; nothing stored, no scratch left', (t) =>
+    onSmallDisk(t, async (proxy, data, mnt) => {
+      const tmp = await mkdtemp(path.join(tmpdir(), 'gmp-bundle-full-'));
+      const bundle = path.join(tmp, 'big.tar');
+      const flags = ['--sumdb', 'off', '--own-sumdb', 'off', '--log-level', 'silent'];
+      const exp = await runCli(['bundle', 'export', 'example.com/big@v1.0.0', '-o', bundle, '--data', path.join(tmp, 'a'), '--upstream', up.url, ...flags]);
+      assert.equal(exp.code, 0, exp.stderr);
+      // Into a data directory on the small disk, no server running: the 5 MiB zip cannot be staged.
+      const offline = path.join(mnt, 'offline');
+      const r = await runCli(['bundle', 'import', bundle, '--data', offline, '--upstream', 'off', ...flags]);
+      assert.equal(r.code, 1, r.stdout);
+      assert.match(
+        r.stderr,
+        /^gomodproxy bundle import: the proxy's disk is full \(ENOSPC\) while staging bundle entry cache\/example\.com\/big\/@v\/v1\.0\.0\.zip/,
+      );
+      assert.equal(r.stderr.trim().split('\n').length, 1, `one line, no stack: ${r.stderr}`);
+      assert.deepEqual(await cacheFiles(offline), []);
+      assert.deepEqual(await scratchFiles(offline), []);
+      await rm(offline, { recursive: true, force: true });
+      // The same bundle sent to the running proxy: our disk, not an internal error.
+      const res = await fetch(`${proxy.url}/api/v1/admin/bundles`, { method: 'POST', body: await readFile(bundle) });
+      const text = await res.text();
+      assert.equal(res.status, 503, text);
+      assert.match(text, /the proxy's disk is full \(ENOSPC\)/);
+      assert.ok(Number(res.headers.get('retry-after')) > 0);
+      assert.deepEqual(await cacheFiles(data), []);
+      assert.deepEqual(await scratchFiles(data), []);
+      await rm(tmp, { recursive: true, force: true });
     }));
 });
 

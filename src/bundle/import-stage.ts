@@ -9,6 +9,7 @@ import { checkAndHashZip, MAX_GO_MOD, MAX_ZIP_FILE } from '../modzip/zip-check.j
 import { formatList, parseInfo } from '../protocol/answers.js';
 import { isCanonicalModuleVersion, check } from '../protocol/module-path.js';
 import { sortVersions } from '../protocol/semver.js';
+import { localIoError } from '../storage/local-errors.js';
 import type { Scratch, ScratchFile } from '../storage/scratch.js';
 import { parseLookupTarget } from '../sumdb/lookup-path.js';
 import { parseTilePath } from '../sumdb/tile.js';
@@ -158,7 +159,11 @@ export async function stageArtifact(s: Staged, f: TarFile, where: { key: string;
   if (f.size > MAX_ZIP_FILE || f.size !== m.entry.zipSize) throw new BundleError(f.name, `${f.size} bytes, the manifest says ${m.entry.zipSize}`);
   const file = scratch.file('bundle-zip');
   m.zip = file;
-  await pipeline(Readable.from(f.body), createWriteStream(file.path));
+  const out = createWriteStream(file.path);
+  await pipeline(Readable.from(f.body), out).catch((err: unknown) => {
+    // Our disk failing (full, out of descriptors) is ours to name; a broken bundle stream stays what it is.
+    throw out.errored === err ? localIoError(err, `staging bundle entry ${f.name}`) : err;
+  });
   let h1: string;
   try {
     h1 = (await checkAndHashZip(file.path, path, version)).h1;

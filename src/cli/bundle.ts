@@ -9,6 +9,7 @@ import { sumdbSpecs } from '../app/verification.js';
 import type { ExportDb } from '../bundle/export-collect.js';
 import { exportBundle } from '../bundle/export.js';
 import { BundleError } from '../bundle/import-stage.js';
+import { isGmpError } from '../errors.js';
 import { importBundle } from '../bundle/import.js';
 import { ModuleFileError } from '../content/module-files.js';
 import { formatBytes, Progress } from '../content/progress.js';
@@ -132,8 +133,14 @@ const runImport = withConfig(
           : (err as NodeJS.ErrnoException).code === 'ENOENT' && (err as NodeJS.ErrnoException).path === file
             ? `${file}: no such file`
             : localFileProblem(err);
-      if (problem === undefined) throw err;
-      io.stderr.write(`gomodproxy bundle import: refused, nothing stored: ${problem}\n`);
+      if (problem !== undefined) {
+        io.stderr.write(`gomodproxy bundle import: refused, nothing stored: ${problem}\n`);
+        return 1;
+      }
+      // Our own disk (full, unwritable) while staging or storing: one line, no stack. What was stored stays
+      // verified; importing the same bundle again stores the rest.
+      if (!isGmpError(err) || !(err.local || err.code === 'GMP_ERR_LOCAL_IO')) throw err;
+      io.stderr.write(`gomodproxy bundle import: ${err.message} (import the same bundle again once that is fixed)\n`);
       return 1;
     } finally {
       await server.close();
