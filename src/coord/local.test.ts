@@ -1,6 +1,6 @@
 // The in-process coordinator against the coordinator conformance suite, memory-only and persisted.
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
@@ -71,6 +71,28 @@ test("two coordinators on one directory in one process never rename away each ot
     assert.match((await a.get('index/head')) ?? '', /^[ab]49$/);
     assert.deepEqual(await readdir(dir), ['index%2Fhead']);
     await Promise.all([a.close(), b.close()]);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('a value whose write failed once (a full or unwritable disk) is read and written again once the disk is back', async () => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'gmp-coord-'));
+  const values = path.join(dir, 'coord');
+  try {
+    // The values directory cannot be made (a link to nowhere): reads find nothing, the first write fails,
+    // as one refused for EACCES or ENOSPC would (root ignores permissions, so a test cannot use them).
+    await symlink(path.join(dir, 'nowhere', 'deeper'), values);
+    const coord = new LocalCoordinator(values);
+    assert.equal(await coord.get('ownlog/x/head'), undefined);
+    await assert.rejects(coord.cas('ownlog/x/head', undefined, 'one'));
+    // Fixed by the operator.
+    await rm(values);
+    await mkdir(values);
+    assert.equal(await coord.get('ownlog/x/head'), undefined, 'read again, not the old failure');
+    assert.equal(await coord.cas('ownlog/x/head', undefined, 'one'), true, 'written again');
+    assert.equal(await readFile(path.join(values, 'ownlog%2Fx%2Fhead'), 'utf8'), 'one');
+    await coord.close();
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -80,7 +80,8 @@ export class LocalCoordinator implements Coordinator {
   async get(key: string): Promise<string | undefined> {
     checkName(key);
     if (this.dir === undefined) return this.values.get(key);
-    await this.writes.get(key);
+    // After the write in flight; one that failed left the file as it was, which is what there is to read.
+    await this.writes.get(key)?.catch(() => undefined);
     return this.load(key);
   }
 
@@ -109,7 +110,7 @@ export class LocalCoordinator implements Coordinator {
   }
 
   async close(): Promise<void> {
-    await Promise.all(this.writes.values());
+    await Promise.allSettled(this.writes.values());
   }
 
   private file(key: string): string | undefined {
@@ -137,7 +138,10 @@ export class LocalCoordinator implements Coordinator {
     const f = this.file(key);
     if (f === undefined || this.dir === undefined) return Promise.resolve();
     const dir = this.dir;
-    const run = (this.writes.get(key) ?? Promise.resolve()).then(async () => {
+    // After the previous write of the key, whether it worked or not: one failed write (a full disk for a moment)
+    // must not fail every later one while the process runs.
+    const previous = this.writes.get(key)?.catch(() => undefined) ?? Promise.resolve();
+    const run = previous.then(async () => {
       if (!this.dirMade) {
         await mkdir(dir, { recursive: true });
         this.dirMade = true;
