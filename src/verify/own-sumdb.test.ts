@@ -244,3 +244,35 @@ test('a version that never becomes readable is given up at close, with an error 
     'an error when given up',
   );
 });
+
+test('appends failing tick after tick (the head cannot be written) are logged once, and the version is recorded once they work', async () => {
+  class UnwritableHead extends LocalCoordinator {
+    failing = true;
+    attempts = 0;
+    override async cas(key: string, expected: string | undefined, next: string): Promise<boolean> {
+      if (key === 'head') {
+        this.attempts++;
+        if (this.failing) throw Object.assign(new Error("EACCES: permission denied, open 'coord/head.tmp-1'"), { code: 'EACCES' });
+      }
+      return super.cas(key, expected, next);
+    }
+  }
+  const store = new MemoryStore();
+  const coord = new UnwritableHead();
+  const { signerKey } = generateKey('sum.gomodproxy.local');
+  const lines: string[] = [];
+  const logger = pino({ level: 'warn' }, { write: (l: string) => void lines.push(l) });
+  const own = await openOwn(store, coord, signerKey, storedFill, { logger });
+  try {
+    own.record('example.com/m', 'v1.0.0');
+    await own.flush();
+    // The writer tries again on its drain ticks: let several of them fail.
+    for (let i = 0; i < 600 && coord.attempts < 8; i++) await new Promise((r) => setTimeout(r, 50));
+    assert.ok(coord.attempts >= 8, `${coord.attempts} attempts`);
+    assert.equal(lines.filter((l) => l.includes('could not append to the own checksum database')).length, 1, lines.join(''));
+    coord.failing = false;
+    assert.ok((await recordedSoon(own, 'example.com/m', 'v1.0.0')) !== undefined, 'recorded once the head can be written');
+  } finally {
+    await own.close();
+  }
+});

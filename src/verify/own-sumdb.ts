@@ -62,6 +62,8 @@ export class OwnSumdb {
   #retrying: Version[] = [];
   #retryTimer: NodeJS.Timeout | undefined;
   #closing = false;
+  /** Whether the last append failed (logged once, until one works again). */
+  #appendFailing = false;
   readonly #election: ElectedWriter;
   /**
    * The hashes fill events announced, by module@version, until the version is recorded: the writer then needs
@@ -255,13 +257,19 @@ export class OwnSumdb {
       const records = batch.flatMap((b, i) => (texts[i] === undefined ? [] : [{ path: b.modulePath, version: b.version, text: texts[i] as Buffer }]));
       try {
         if (records.length > 0) await this.log.add(records);
+        if (records.length > 0 && this.#appendFailing) {
+          this.#appendFailing = false;
+          this.deps.logger.info({ records: records.length }, 'own checksum database: appending again');
+        }
         this.#recordedNow(batch.filter((b) => !failed.has(b)));
         // Their markers go with the others: the versions themselves are tried again from memory.
         if (failed.size > 0) this.#retryLater(failed);
         await done?.();
       } catch (err) {
         // An unreachable coordinator is logged once where it is watched, not on every drain tick here.
-        const level = isGmpError(err, 'GMP_ERR_COORDINATOR_UNAVAILABLE') ? 'debug' : 'error';
+        // A disk that refuses the appends refuses every drain tick's (five a second): logged once until one works.
+        const level = isGmpError(err, 'GMP_ERR_COORDINATOR_UNAVAILABLE') || this.#appendFailing ? 'debug' : 'error';
+        this.#appendFailing = true;
         this.deps.logger[level]({ err: (err as Error).message, records: records.length }, 'could not append to the own checksum database; left for the writer');
         if (done === undefined) await this.#markAll(batch);
       }
