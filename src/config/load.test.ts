@@ -72,6 +72,12 @@ test('settings that go together are checked beside a bad setting elsewhere (wate
   assert.deepEqual(bad.problems, ['flag --cache-high-watermark: eviction.highWatermark: must be a whole number from 1 to 100']);
 });
 
+test('an own checksum database name that would lead its folder out of the data directory is refused', async () => {
+  const err = await loadConfig({ flags: { 'own-sumdb-name': 'corp.example/../../../tmp/x' } }).catch((e: unknown) => e);
+  assert.ok(err instanceof ConfigError);
+  assert.match(err.problems.join('\n'), /--own-sumdb-name: .*host\[\/path\]/);
+});
+
 test('an unreadable config file is reported, not thrown raw', async () => {
   const err = await loadConfig({ flags: { config: '/nonexistent/gmp.yaml' } }).catch((e: unknown) => e);
   assert.ok(err instanceof ConfigError);

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { SUM_GOLANG_ORG_KEY, parseGosumdb } from './gosumdb.js';
+import { SUM_GOLANG_ORG_KEY, isSumdbName, parseGosumdb } from './gosumdb.js';
 
 test('known names expand to the published key and their URL', () => {
   assert.deepEqual(parseGosumdb('sum.golang.org'), { name: 'sum.golang.org', key: SUM_GOLANG_ORG_KEY, url: 'https://sum.golang.org' });
@@ -36,4 +36,10 @@ test('the key hash may be written in upper-case hex, as note.NewVerifier parses 
   const upper = 'sum.golang.org+033DE0AE+Ac4zctda0e5eza+HJyk9SxEdh+s3Ux18htTTAD8OuAn8';
   assert.deepEqual(parseGosumdb(upper), { name: 'sum.golang.org', key: upper, url: 'https://sum.golang.org' });
   assert.throws(() => parseGosumdb('sum.golang.org+033DE0AF+Ac4zctda0e5eza+HJyk9SxEdh+s3Ux18htTTAD8OuAn8'), /key hash does not match/);
+});
+
+test('a database name with a . or .. element is refused: it names a folder under <data>/sumdb/', () => {
+  assert.ok(isSumdbName('sum.golang.org'));
+  assert.ok(isSumdbName('corp.example/sumdb/v1..2'));
+  for (const bad of ['a/../../x', '../x', 'a/./b', 'a/..', '.', '..']) assert.equal(isSumdbName(bad), false, bad);
 });

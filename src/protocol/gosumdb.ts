@@ -13,9 +13,13 @@ export interface SumdbSpec {
 
 export const SUM_GOLANG_ORG_KEY = 'sum.golang.org+033de0ae+Ac4zctda0e5eza+HJyk9SxEdh+s3Ux18htTTAD8OuAn8';
 
-/** The go command's rule for database names: host[/path], no funny business (modfetch dbDial). */
+/**
+ * The go command's rule for database names: host[/path], no funny business (modfetch dbDial); and no `.` or `..`
+ * element, which the go command lets through but which would lead the database's folder under <data>/sumdb/
+ * out of it.
+ */
 export function isSumdbName(name: string): boolean {
-  return /^[A-Za-z0-9.\-_~]+(\/[A-Za-z0-9.\-_~]+)*$/.test(name);
+  return /^[A-Za-z0-9.\-_~]+(\/[A-Za-z0-9.\-_~]+)*$/.test(name) && !name.split('/').some((e) => e === '.' || e === '..');
 }
 
 export function parseGosumdb(value: string): SumdbSpec | 'off' {
