@@ -77,10 +77,16 @@ export class ProxySource implements RawSource {
     });
     const out = createWriteStream(file);
     let writeError: unknown;
-    out.once('error', (err) => (writeError = err));
+    // The file's own failures (ENOSPC, EIO: system call errors); the pipeline also destroys it with the body's.
+    out.once('error', (err: NodeJS.ErrnoException) => {
+      if (err.syscall !== undefined) writeError = err;
+    });
     try {
       await pipeline(res.body, counter, out);
     } catch (err) {
+      // The file may still be opening (an answer that fails at its first bytes): wait until it is closed, or the
+      // fill's clean-up would remove it before it exists, and a partial download would be left in scratch.
+      if (!out.closed) await new Promise<void>((resolve) => out.once('close', () => resolve()));
       // Our own disk failing is ours, not the upstream's bad content.
       if (writeError !== undefined) throw localIoError(writeError, `writing ${what}`);
       throw this.bodyError(err, what);
