@@ -1,16 +1,14 @@
 // Import, reading: the bundle is streamed once, entry by entry. The manifest must come first; every other
 // entry must be one the manifest implies, and is checked as it arrives (zips by the zip rules into scratch
 // files, every hash against the manifest), so a tampered entry is named and nothing is stored yet.
-import { createWriteStream } from 'node:fs';
 import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { hashGoMod } from '../modzip/dirhash.js';
 import { checkAndHashZip, MAX_GO_MOD, MAX_ZIP_FILE } from '../modzip/zip-check.js';
 import { formatList, parseInfo } from '../protocol/answers.js';
 import { isCanonicalModuleVersion, check } from '../protocol/module-path.js';
 import { sortVersions } from '../protocol/semver.js';
-import { localIoError } from '../storage/local-errors.js';
 import type { Scratch, ScratchFile } from '../storage/scratch.js';
+import { pipeIntoFile } from '../storage/file-pipe.js';
 import { parseLookupTarget } from '../sumdb/lookup-path.js';
 import { parseTilePath } from '../sumdb/tile.js';
 import { HASH_SIZE } from '../sumdb/tlog.js';
@@ -159,11 +157,8 @@ export async function stageArtifact(s: Staged, f: TarFile, where: { key: string;
   if (f.size > MAX_ZIP_FILE || f.size !== m.entry.zipSize) throw new BundleError(f.name, `${f.size} bytes, the manifest says ${m.entry.zipSize}`);
   const file = scratch.file('bundle-zip');
   m.zip = file;
-  const out = createWriteStream(file.path);
-  await pipeline(Readable.from(f.body), out).catch((err: unknown) => {
-    // Our disk failing (full, out of descriptors) is ours to name; a broken bundle stream stays what it is.
-    throw out.errored === err ? localIoError(err, `staging bundle entry ${f.name}`) : err;
-  });
+  // Our disk failing (full, out of descriptors) is ours to name; a broken bundle stream stays what it is.
+  await pipeIntoFile(file.path, `staging bundle entry ${f.name}`, Readable.from(f.body));
   let h1: string;
   try {
     h1 = (await checkAndHashZip(file.path, path, version)).h1;

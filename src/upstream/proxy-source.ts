@@ -1,16 +1,14 @@
 // A raw source backed by one upstream GOPROXY (http(s) or file://): builds the request paths of §1.1 and
 // reads the answers with hard size limits, within the fill's deadline. The fill component validates what
 // it gets.
-import { createWriteStream } from 'node:fs';
 import { Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { GmpError, gmpError } from '../errors.js';
 import type { Metrics } from '../metrics.js';
 import { MAX_GO_MOD, MAX_ZIP_FILE } from '../modzip/zip-check.js';
+import { pipeIntoFile } from '../storage/file-pipe.js';
 import { badContent } from '../protocol/answers.js';
 import { Reclaimer } from '../reclaim.js';
 import { latestPath, listPath, versionPath } from '../protocol/url-path.js';
-import { localIoError } from '../storage/local-errors.js';
 import type { FillDeadline } from './deadline.js';
 import { readAtMost } from './read-body.js';
 import type { FetchedZip, RawFetcher, RawResponse, RawSource, SourceHealth, SourceOptions } from './source.js';
@@ -75,20 +73,10 @@ export class ProxySource implements RawSource {
         else cb(null, chunk);
       },
     });
-    const out = createWriteStream(file);
-    let writeError: unknown;
-    // The file's own failures (ENOSPC, EIO: system call errors); the pipeline also destroys it with the body's.
-    out.once('error', (err: NodeJS.ErrnoException) => {
-      if (err.syscall !== undefined) writeError = err;
-    });
     try {
-      await pipeline(res.body, counter, out);
+      await pipeIntoFile(file, `writing ${what}`, res.body, counter);
     } catch (err) {
-      // The file may still be opening (an answer that fails at its first bytes): wait until it is closed, or the
-      // fill's clean-up would remove it before it exists, and a partial download would be left in scratch.
-      if (!out.closed) await new Promise<void>((resolve) => out.once('close', () => resolve()));
-      // Our own disk failing is ours, not the upstream's bad content.
-      if (writeError !== undefined) throw localIoError(writeError, `writing ${what}`);
+      // Our own disk failing comes as a GmpError (local I/O, full disk) and passes as it is; the rest is the body's.
       throw this.bodyError(err, what);
     }
     if (res.contentLength !== undefined && size !== res.contentLength) throw this.bodyError(new Error(`${size} of ${res.contentLength} bytes`), what);
