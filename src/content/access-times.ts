@@ -1,6 +1,7 @@
 // When each zip was last served, recorded coarsely so that hits stay cheap: a hit costs a map lookup; the
 // first hit of a version in each time bucket (a few hours) writes one empty blob named after the bucket.
 // The evictor lists those names (no reads) and keeps the newest bucket of each version.
+import { FailureRun } from '../coord/failure-run.js';
 import type { Logger } from 'pino';
 import type { BlobStore } from '../storage/blob-store.js';
 import { listAll } from '../storage/blob-store.js';
@@ -14,8 +15,8 @@ const MAX_REMEMBERED = 200_000;
 export class AccessTimes {
   /** `<name>` → the bucket last written by this process. */
   readonly #written = new Map<string, number>();
-  /** Whether the last write failed: a full disk fails every hit's write, and is logged once, not per hit. */
-  #failing = false;
+  /** Failing writes: a full disk fails every hit's write, and is logged once, not per hit. */
+  readonly #failures = new FailureRun();
 
   constructor(
     private readonly store: BlobStore,
@@ -32,13 +33,11 @@ export class AccessTimes {
     if (this.#written.size >= MAX_REMEMBERED) this.#written.clear();
     this.#written.set(name, bucket);
     this.store.put(accessKey(modulePath, version, bucket), '').then(
-      () => {
-        this.#failing = false;
-      },
+      () => this.#failures.succeeded(),
       (err: unknown) => {
         this.#written.delete(name);
-        if (!this.#failing) this.log.warn({ err: (err as Error).message }, 'could not record an access time (logged once until one is recorded again)');
-        this.#failing = true;
+        if (this.#failures.failed())
+          this.log.warn({ err: (err as Error).message }, 'could not record an access time (logged once until one is recorded again)');
       },
     );
   }

@@ -1,6 +1,7 @@
 // One writer at a time among all processes sharing a coordinator: every process tries to take a lease now
 // and then; the holder does the writing (drains what others left for it) on a short tick, the others try
 // again on a longer one. Used by the logs shared through the blob store (own checksum database, index feed).
+import { FailureRun } from './failure-run.js';
 import type { Coordinator } from './coordinator.js';
 import type { HeldLease } from './lease.js';
 import { tryHold } from './lease.js';
@@ -34,8 +35,8 @@ export class ElectedWriter {
   #timer: NodeJS.Timeout | undefined;
   #tick: Promise<void> = Promise.resolve();
   #closed = false;
-  /** What the ticks failing in a row fail with (told once), or undefined while they work. */
-  #failing: string | undefined;
+  /** The ticks failing in a row, told once. */
+  readonly #failures = new FailureRun();
 
   constructor(private readonly opts: ElectedWriterOptions) {}
 
@@ -59,15 +60,11 @@ export class ElectedWriter {
         if (this.#lease !== undefined) await this.opts.elected(this.#lease.lease.token);
       }
       if (this.writer) await this.opts.work();
-      if (this.#failing !== undefined) {
-        this.#failing = undefined;
-        this.opts.recovered?.();
-      }
+      if (this.#failures.succeeded()) this.opts.recovered?.();
     } catch (err) {
       const e = err as { code?: unknown; message?: unknown } | undefined;
       const why = String(e?.code ?? e?.message ?? err);
-      if (why !== this.#failing) this.opts.failed(err);
-      this.#failing = why;
+      if (this.#failures.failed(why)) this.opts.failed(err);
     }
     if (this.#closed) return;
     const delay = this.writer ? (this.opts.workMs ?? 200) : (this.opts.electMs ?? 2000);

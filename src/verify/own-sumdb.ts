@@ -3,6 +3,7 @@
 // that is not the writer leaves one marker for the versions it filled within RECORD_BATCH_MS (one per line;
 // markers of one version each, from older releases, are still read); the writer drains them. A lookup of
 // an unknown version obtains it through the same fill component, then waits for the writer to record it.
+import { FailureRun } from '../coord/failure-run.js';
 import type { Logger } from 'pino';
 import type { Coordinator } from '../coord/coordinator.js';
 import { ElectedWriter } from '../coord/elected-writer.js';
@@ -62,8 +63,8 @@ export class OwnSumdb {
   #retrying: Version[] = [];
   #retryTimer: NodeJS.Timeout | undefined;
   #closing = false;
-  /** Whether the last append failed (logged once, until one works again). */
-  #appendFailing = false;
+  /** Failing appends (logged once, until one works again). */
+  readonly #appendFailures = new FailureRun();
   readonly #election: ElectedWriter;
   /**
    * The hashes fill events announced, by module@version, until the version is recorded: the writer then needs
@@ -257,8 +258,7 @@ export class OwnSumdb {
       const records = batch.flatMap((b, i) => (texts[i] === undefined ? [] : [{ path: b.modulePath, version: b.version, text: texts[i] as Buffer }]));
       try {
         if (records.length > 0) await this.log.add(records);
-        if (records.length > 0 && this.#appendFailing) {
-          this.#appendFailing = false;
+        if (records.length > 0 && this.#appendFailures.succeeded()) {
           this.deps.logger.info({ records: records.length }, 'own checksum database: appending again');
         }
         this.#recordedNow(batch.filter((b) => !failed.has(b)));
@@ -268,8 +268,8 @@ export class OwnSumdb {
       } catch (err) {
         // An unreachable coordinator is logged once where it is watched, not on every drain tick here.
         // A disk that refuses the appends refuses every drain tick's (five a second): logged once until one works.
-        const level = isGmpError(err, 'GMP_ERR_COORDINATOR_UNAVAILABLE') || this.#appendFailing ? 'debug' : 'error';
-        this.#appendFailing = true;
+        const starts = this.#appendFailures.failed();
+        const level = isGmpError(err, 'GMP_ERR_COORDINATOR_UNAVAILABLE') || !starts ? 'debug' : 'error';
         this.deps.logger[level]({ err: (err as Error).message, records: records.length }, 'could not append to the own checksum database; left for the writer');
         if (done === undefined) await this.#markAll(batch);
       }
