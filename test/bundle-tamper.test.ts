@@ -5,7 +5,11 @@ import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { importDeps } from '../src/app/bundle-import.js';
+import { openLocalAccess } from '../src/app/local-access.js';
+import { importBundle } from '../src/bundle/import.js';
 import type { TarEntry } from '../src/bundle/tar-write.js';
+import { loadConfig } from '../src/config/load.js';
 import { dataPaths } from '../src/storage/data-dirs.js';
 import { filesUnder, flip, rewriteBundle } from './helpers/bundle-files.js';
 import { runCli as cli } from './helpers/in-process-cli.js';
@@ -136,4 +140,17 @@ test('a file that is no bundle is refused', async () => {
   const junk = path.join(tmp, 'junk.tar');
   await writeFile(junk, (await readFile(bundle)).subarray(0, 700));
   await expectRefused(junk, /bundle entry/);
+});
+
+test('importing without a progress listener stages and stores every entry as the command does', async () => {
+  const dataDir = await mkdtemp(path.join(tmp, 'quiet-'));
+  const config = await loadConfig({ flags: { data: dataDir, upstream: 'off', sumdb: db.gosumdb, 'own-sumdb': 'off', 'log-level': 'silent' }, env: {} });
+  const { server } = await openLocalAccess(config);
+  try {
+    const result = await importBundle(bundle, { ...importDeps(config, server), onEntry: undefined });
+    assert.equal(result.added, 2);
+  } finally {
+    await server.close();
+  }
+  assert.ok((await filesUnder(dataPaths(dataDir).cache)).includes('v1.0.0.zip'));
 });

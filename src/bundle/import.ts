@@ -72,7 +72,9 @@ export async function importStream(source: AsyncIterable<Buffer>, deps: ImportDe
       }
       const where = names.get(f.name);
       if (where === undefined) throw new BundleError(f.name, 'not an entry the manifest implies (a bundle holds nothing else)');
-      deps.onEntry?.(await stageArtifact(staged, f, where, deps.scratch));
+      // Staged first: `onEntry?.(await …)` would skip the staging itself when nobody listens.
+      const bytes = await stageArtifact(staged, f, where, deps.scratch);
+      deps.onEntry?.(bytes);
     }
     checkComplete(staged);
     await checkKeptHashes(staged, deps.commit.cache);
