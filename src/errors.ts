@@ -92,7 +92,7 @@ export const ERRORS = {
   GMP_ERR_BUNDLE_REFUSED: {
     status: 422,
     description:
-      'An imported bundle failed a check (a changed byte, a record or tree head its keys do not prove, an entry it may not hold); nothing of it was stored.',
+      'An imported bundle failed a check (a changed byte, a record or tree head its keys do not prove, an entry it may not hold); nothing of it was stored (unless a fill stored other content for one of its versions during the commit: the message says how many versions were stored before).',
   },
 } as const satisfies Record<string, ErrorSpec>;
 

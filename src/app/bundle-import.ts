@@ -6,6 +6,7 @@ import { importStream } from '../bundle/import.js';
 import type { ImportDeps, ImportResult } from '../bundle/import.js';
 import type { Config } from '../config/schema.js';
 import type { Coordinator } from '../coord/coordinator.js';
+import type { Exclusive } from '../coord/exclusive.js';
 import { adminRefusalRule, adminRule, refuseAdmin } from '../dashboard/access.js';
 import { gmpError } from '../errors.js';
 import { matchPrefixPatterns } from '../protocol/glob.js';
@@ -22,6 +23,8 @@ import { sumdbSpecs } from './verification.js';
 export interface ImportParts {
   readonly layout: Layout;
   readonly coord: Coordinator;
+  /** What fills hold an artifact's key with: the import holds the same names. */
+  readonly locks: Exclusive;
   /** Where imported versions are announced as stored, as fills announce theirs. */
   readonly events: FillEvents;
 }
@@ -34,7 +37,7 @@ export const skipsPublicSumdb = (config: Readonly<Config>) => (p: string) =>
 export const trustedOwnDbs = (config: Readonly<Config>): SumdbSpec[] => config.bundle.trust.map((k) => parseGosumdb(k) as SumdbSpec);
 
 export function importDeps(config: Readonly<Config>, parts: ImportParts, onEntry?: (bytes: number) => void): ImportDeps {
-  const { layout, coord, events } = parts;
+  const { layout, coord, locks, events } = parts;
   return {
     scratch: layout.scratch,
     verify: {
@@ -44,7 +47,14 @@ export function importDeps(config: Readonly<Config>, parts: ImportParts, onEntry
       store: (db) => layout.sumdbCache(db),
       trusted: (db) => coord.get(trustedHeadKey(db)),
     },
-    commit: { cache: layout.cache, content: layout.content, sumdbStore: (db) => layout.sumdbCache(db), coord, announce: (e) => events.emit('filled', e) },
+    commit: {
+      cache: layout.cache,
+      content: layout.content,
+      sumdbStore: (db) => layout.sumdbCache(db),
+      coord,
+      locks,
+      announce: (e) => events.emit('filled', e),
+    },
     onEntry,
   };
 }
@@ -69,7 +79,7 @@ export function composeBundleImport(config: Readonly<Config>, parts: ImportParts
         importDeps(config, parts, (n) => (bytes += n)),
       );
     } catch (err) {
-      if (err instanceof BundleError) throw gmpError('GMP_ERR_BUNDLE_REFUSED', `refused, nothing stored: ${err.message}`);
+      if (err instanceof BundleError) throw gmpError('GMP_ERR_BUNDLE_REFUSED', err.refusal);
       throw err;
     }
     // Lists and "not found" answers remembered in memory would hide what just arrived.

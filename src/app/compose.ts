@@ -8,6 +8,7 @@ import { ModuleCache } from '../cache/module-cache.js';
 import { ReadAhead } from '../cache/read-ahead.js';
 import type { Config } from '../config/schema.js';
 import type { Coordinator } from '../coord/coordinator.js';
+import type { Exclusive } from '../coord/exclusive.js';
 import type { Channel } from '../coord/ipc.js';
 import { Committer } from '../fill/commit.js';
 import { Filler } from '../fill/filler.js';
@@ -61,6 +62,8 @@ export interface Server {
   readonly metrics: Metrics;
   readonly log: Logger;
   readonly coord: Coordinator;
+  /** What fills hold an artifact's key with across processes (bundle imports hold the same). */
+  readonly locks: Exclusive;
   /** The fill path with its wrappers and gates, as requests use it (warm and bundle commands use it too). */
   readonly fill: Fill;
   readonly content: Content;
@@ -192,7 +195,7 @@ export async function createServer(config: Readonly<Config>, options: ComposeOpt
     ...{ layout, metrics, cache, verdicts, own, isPrivate, redact, worker: worker?.channel },
     admin: { coord, audit: company.audit },
   });
-  const bundles = composeBundleImport(config, { layout, coord, events }, async (modules) => {
+  const bundles = composeBundleImport(config, { layout, coord, locks: backends.locks, events }, async (modules) => {
     for (const m of modules) cache.forget(m);
     await hooks.announce(modules);
   });
@@ -223,6 +226,7 @@ export async function createServer(config: Readonly<Config>, options: ComposeOpt
     metrics,
     log,
     coord,
+    locks: backends.locks,
     fill,
     content,
     checksums,

@@ -1,23 +1,32 @@
 // Import, committing (only once the whole bundle verified): the databases' authenticated files, then their
 // new trusted heads (compare-and-swap, so a head moved meanwhile by a fill is not overwritten), then per
-// module its hash before its zip (as the fill path stores them), its .mod and .info, the merged version list
-// and the mark that keeps it from eviction; then each version is announced as stored, as a fill announces its
-// own: the own checksum database records it, the index feed publishes it.
+// module version, holding the fill locks of its files (as fills and uploads do): the mark that keeps it from
+// eviction, its .info and .mod, its hash, then its zip; then the merged version list. Each version is
+// announced as stored, as a fill announces its own: the own checksum database records it, the index feed
+// publishes it. A process killed at any point leaves each version as it was, or stored and marked: the mark
+// comes before the zip is visible (a mark alone protects nothing), and importing again completes the rest.
 import type { Coordinator } from '../coord/coordinator.js';
+import { fillLockName, holding } from '../coord/exclusive.js';
+import type { Exclusive } from '../coord/exclusive.js';
 import { bundledKey } from '../content/content-keys.js';
+import { hashGoMod } from '../modzip/dirhash.js';
 import { parseList, formatList } from '../protocol/answers.js';
 import { sortVersions } from '../protocol/semver.js';
 import type { BlobStore } from '../storage/blob-store.js';
 import { artifactKey, listKey } from '../storage/keys.js';
 import { trustedHeadKey } from '../verify/sumdb-ops.js';
+import { BundleError } from './import-stage.js';
 import type { Staged, StagedModule } from './import-stage.js';
 import type { VerifiedDb } from './import-verify.js';
+import { cacheEntry } from './manifest.js';
 
 export interface CommitDeps {
   readonly cache: BlobStore;
   readonly content: BlobStore;
   readonly sumdbStore: (db: string) => BlobStore;
   readonly coord: Coordinator;
+  /** What fills hold an artifact's key with (coord/exclusive.ts): the import holds the same names. */
+  readonly locks: Exclusive;
   /**
    * Told of each version's go.mod and zip once stored, as a fill tells (the app wires it to the fill events:
    * the own checksum database, the index feed). A version already stored is told again: each listener keeps one.
@@ -31,6 +40,9 @@ export interface CommitResult {
   readonly already: number;
 }
 
+/** As long as a fill waits for another process's fill of the same key (fill/locked.ts). */
+const LOCK_WAIT_MS = 15 * 60_000;
+
 export async function commitBundle(s: Staged, dbs: readonly VerifiedDb[], deps: CommitDeps): Promise<CommitResult> {
   for (const db of dbs) {
     const store = deps.sumdbStore(db.name);
@@ -40,10 +52,11 @@ export async function commitBundle(s: Staged, dbs: readonly VerifiedDb[], deps: 
     if (db.latest !== '' && db.latest !== db.before) await deps.coord.cas(trustedHeadKey(db.name), db.before || undefined, db.latest);
   }
   let added = 0;
+  let done = 0;
   const byPath = new Map<string, string[]>();
   for (const m of s.modules.values()) {
-    if (await commitModule(m, deps.cache)) added++;
-    await deps.content.put(bundledKey(m.entry.path, m.entry.version), '');
+    if (await commitModule(m, deps, done)) added++;
+    done++;
     const { path: module, version } = m.entry;
     deps.announce?.({ module, version, kind: 'mod', size: m.mod?.length ?? 0, h1: m.entry.mod });
     deps.announce?.({ module, version, kind: 'zip', size: m.entry.zipSize, h1: m.entry.zip });
@@ -51,22 +64,42 @@ export async function commitBundle(s: Staged, dbs: readonly VerifiedDb[], deps: 
   }
   for (const [path, versions] of byPath) {
     const key = listKey(path);
-    const old = (await deps.cache.read(key))?.toString('utf8');
-    const merged = new Set([...(old === undefined ? [] : parseList(path, old)), ...versions]);
-    await deps.cache.put(key, formatList(sortVersions([...merged])));
+    await holding(deps.locks, [fillLockName(key)], LOCK_WAIT_MS, async () => {
+      const old = (await deps.cache.read(key))?.toString('utf8');
+      const merged = new Set([...(old === undefined ? [] : parseList(path, old)), ...versions]);
+      await deps.cache.put(key, formatList(sortVersions([...merged])));
+    });
   }
   return { added, already: s.modules.size - added };
 }
 
-/** true when the zip was not there before; a zip already stored is left alone (its h1 agreed, or import failed). */
-async function commitModule(m: StagedModule, cache: BlobStore): Promise<boolean> {
+/**
+ * true when the zip was not there before; a zip already stored is left alone (its h1 agrees). Under the fill
+ * locks of the version's .mod, .zip and .info (in the order an upload takes them), the stored hashes are read
+ * again: a fill that stored the version after the bundle was checked must have stored the same content.
+ */
+function commitModule(m: StagedModule, deps: CommitDeps, storedBefore: number): Promise<boolean> {
   const { path, version } = m.entry;
-  const zipKey = artifactKey(path, version, 'zip');
-  const had = (await cache.stat(zipKey)) !== undefined;
-  const kept = (await cache.read(artifactKey(path, version, 'ziphash')))?.toString('utf8');
-  if (kept === undefined) await cache.put(artifactKey(path, version, 'ziphash'), m.entry.zip);
-  if (!had && m.zip !== undefined) await cache.putFile(zipKey, m.zip.path);
-  if (m.mod !== undefined && (await cache.stat(artifactKey(path, version, 'mod'))) === undefined) await cache.put(artifactKey(path, version, 'mod'), m.mod);
-  if (m.info !== undefined && (await cache.stat(artifactKey(path, version, 'info'))) === undefined) await cache.put(artifactKey(path, version, 'info'), m.info);
-  return !had;
+  const key = (kind: 'mod' | 'zip' | 'info' | 'ziphash') => artifactKey(path, version, kind);
+  const { cache } = deps;
+  return holding(deps.locks, [fillLockName(key('mod')), fillLockName(key('zip')), fillLockName(key('info'))], LOCK_WAIT_MS, async () => {
+    const kept = (await cache.read(key('ziphash')))?.toString('utf8');
+    if (kept !== undefined && kept !== m.entry.zip)
+      throw new BundleError(cacheEntry(path, version, 'zip'), `${m.entry.zip} is not the ${kept} a fill stored while it was imported`, storedBefore);
+    const keptMod = await cache.read(key('mod'));
+    if (keptMod !== undefined && hashGoMod(keptMod) !== m.entry.mod)
+      throw new BundleError(
+        cacheEntry(path, version, 'mod'),
+        `${m.entry.mod} is not the ${hashGoMod(keptMod)} of the go.mod a fill stored while it was imported`,
+        storedBefore,
+      );
+    // Marked before any of its bytes is visible: whatever stops this process, a stored zip is never evictable.
+    await deps.content.put(bundledKey(path, version), '');
+    if (m.info !== undefined && (await cache.stat(key('info'))) === undefined) await cache.put(key('info'), m.info);
+    if (m.mod !== undefined && keptMod === undefined) await cache.put(key('mod'), m.mod);
+    const had = (await cache.stat(key('zip'))) !== undefined;
+    if (kept === undefined) await cache.put(key('ziphash'), m.entry.zip);
+    if (!had && m.zip !== undefined) await cache.putFile(key('zip'), m.zip.path);
+    return !had;
+  });
 }

@@ -24,8 +24,16 @@ export class BundleError extends Error {
   constructor(
     readonly entry: string,
     reason: string,
+    /** Module versions already committed when it was refused: only a fill that raced the commit does that. */
+    readonly storedBefore = 0,
   ) {
     super(`bundle entry ${entry}: ${reason}`);
+  }
+
+  /** What the command and the route say. */
+  get refusal(): string {
+    const what = this.storedBefore === 0 ? 'nothing stored' : `${this.storedBefore} of its module versions were stored before`;
+    return `refused, ${what}: ${this.message}`;
   }
 }
 

@@ -127,12 +127,12 @@ const runImport = withConfig(
       );
       return 0;
     } catch (err) {
+      if (err instanceof BundleError) {
+        io.stderr.write(`gomodproxy bundle import: ${err.refusal}\n`);
+        return 1;
+      }
       const problem =
-        err instanceof BundleError
-          ? err.message
-          : (err as NodeJS.ErrnoException).code === 'ENOENT' && (err as NodeJS.ErrnoException).path === file
-            ? `${file}: no such file`
-            : localFileProblem(err);
+        (err as NodeJS.ErrnoException).code === 'ENOENT' && (err as NodeJS.ErrnoException).path === file ? `${file}: no such file` : localFileProblem(err);
       if (problem !== undefined) {
         io.stderr.write(`gomodproxy bundle import: refused, nothing stored: ${problem}\n`);
         return 1;

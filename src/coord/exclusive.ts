@@ -3,6 +3,7 @@
 // coordinator (replicas on PostgreSQL or Redis, and a single process), and lock files in a folder the workers
 // of one primary share (file-exclusive.ts), which spares every fill a round trip through the primary.
 import type { Coordinator } from './coordinator.js';
+import { nameFor } from './coordinator.js';
 import { tryHold, waitUntilFree } from './lease.js';
 
 export interface Held {
@@ -34,5 +35,31 @@ export class LeaseExclusive implements Exclusive {
 
   waitUntilFree(name: string, signal?: AbortSignal): Promise<void> {
     return waitUntilFree(this.coord, name, { signal });
+  }
+}
+
+/** The name a fill holds an artifact's storage key with; an upload and a bundle import hold the same names. */
+export const fillLockName = (storageKey: string): string => nameFor(`fill:${storageKey}`);
+
+/** Holds name, waiting while another holds it; rejects with the signal's reason when that fires first. */
+export async function holdWhenFree(locks: Exclusive, name: string, signal: AbortSignal): Promise<Held> {
+  for (;;) {
+    const held = await locks.tryHold(name);
+    if (held !== undefined) return held;
+    await locks.waitUntilFree(name, signal);
+  }
+}
+
+/**
+ * Runs work holding every name, taken in the order given (callers that hold several names take them in one
+ * order, so two of them never wait for each other), and gives them back when it ends.
+ */
+export async function holding<T>(locks: Exclusive, names: readonly string[], waitMs: number, work: () => Promise<T>): Promise<T> {
+  const held: Held[] = [];
+  try {
+    for (const name of names) held.push(await holdWhenFree(locks, name, AbortSignal.timeout(waitMs)));
+    return await work();
+  } finally {
+    await Promise.all(held.map((h) => h.release()));
   }
 }

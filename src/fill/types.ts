@@ -1,7 +1,7 @@
 // The fill component's vocabulary: what is wanted (an artifact of a module), what a fill produced, the
 // gates an artifact must pass before it is stored (checksum verification, policy), and the event it emits.
 import { EventEmitter } from 'node:events';
-import { nameFor } from '../coord/coordinator.js';
+import { fillLockName } from '../coord/exclusive.js';
 import { artifactKey, latestKey, listKey, queryKey } from '../storage/keys.js';
 import type { PinnedFile } from '../storage/pinned-file.js';
 
@@ -98,7 +98,7 @@ export function keyOf(want: Want): string {
  * The name a fill of `want` holds across processes (LockedFill); an upload of the same artifact holds it too.
  * Any module path and query maps to a valid coordination name.
  */
-export const lockNameOf = (want: Want): string => nameFor(`fill:${keyOf(want)}`);
+export const lockNameOf = (want: Want): string => fillLockName(keyOf(want));
 
 export const isMutable = (kind: Kind): boolean => kind === 'list' || kind === 'latest' || kind === 'query';
 

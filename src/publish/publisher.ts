@@ -3,7 +3,8 @@
 // are accepted, different bytes are a conflict. The zip is checked by the module zip rules and its go.mod
 // must name the module; a .mod or .info sent ahead of the zip waits for it and must agree with it.
 import { parseGoModLax } from '../protocol/go-mod-lax.js';
-import type { Exclusive, Held } from '../coord/exclusive.js';
+import { holding } from '../coord/exclusive.js';
+import type { Exclusive } from '../coord/exclusive.js';
 import { gmpError, isGmpError } from '../errors.js';
 import type { Committer } from '../fill/commit.js';
 import { lockNameOf } from '../fill/types.js';
@@ -138,23 +139,8 @@ export class Publisher {
   }
 
   /** Under the same leases as a fill of its .mod and .zip, so an upstream fill and an upload never race. */
-  private async locked<T>(u: Upload, run: () => Promise<T>): Promise<T> {
-    const held: Held[] = [];
-    try {
-      for (const kind of ['mod', 'zip'] as const) held.push(await this.hold(lockNameOf(want(u, kind))));
-      return await run();
-    } finally {
-      await Promise.all(held.map((h) => h.release()));
-    }
-  }
-
-  private async hold(name: string): Promise<Held> {
-    const signal = AbortSignal.timeout(LEASE_WAIT_MS);
-    for (;;) {
-      const held = await this.deps.locks.tryHold(name);
-      if (held !== undefined) return held;
-      await this.deps.locks.waitUntilFree(name, signal);
-    }
+  private locked<T>(u: Upload, run: () => Promise<T>): Promise<T> {
+    return holding(this.deps.locks, [lockNameOf(want(u, 'mod')), lockNameOf(want(u, 'zip'))], LEASE_WAIT_MS, run);
   }
 
   private now(): Date {

@@ -1,0 +1,158 @@
+// A bundle import's commit: killed with SIGKILL right after a zip became visible, the version is still
+// protected from eviction once the proxy is up again (an air-gapped site cannot fetch it again) and importing
+// the same bundle again completes the rest; and it holds the fill locks, so a fill of the same version that
+// stores other content meanwhile is seen inside the lock and refused, never recorded as the bundle's.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { importDeps } from '../src/app/bundle-import.js';
+import { openLocalAccess } from '../src/app/local-access.js';
+import { BundleError } from '../src/bundle/import-stage.js';
+import { importBundle } from '../src/bundle/import.js';
+import { loadConfig } from '../src/config/load.js';
+import { bundledKey } from '../src/content/content-keys.js';
+import type { Exclusive } from '../src/coord/exclusive.js';
+import { lockNameOf } from '../src/fill/types.js';
+import { dataPaths } from '../src/storage/data-dirs.js';
+import { artifactKey } from '../src/storage/keys.js';
+import { eventually } from './helpers/eventually.js';
+import { runCli as cli } from './helpers/in-process-cli.js';
+import { startFakeUpstream } from './helpers/fake-upstream.js';
+import { sampleModules, writeGoproxyDir } from './helpers/goproxy-dir.js';
+import { startProxy } from './helpers/proxy.js';
+import { startTestSumdb } from './helpers/test-sumdb.js';
+import type { TestSumdb } from './helpers/test-sumdb.js';
+
+let tmp: string;
+let db: TestSumdb;
+let bundle: string;
+let settings: string[];
+
+before(async () => {
+  tmp = await mkdtemp(path.join(tmpdir(), 'gmp-bundle-commit-'));
+  const fixtures = await writeGoproxyDir(path.join(tmp, 'up'), sampleModules());
+  const up = await startFakeUpstream(fixtures);
+  db = await startTestSumdb(fixtures);
+  bundle = path.join(tmp, 'b.tar');
+  settings = ['--sumdb', db.gosumdb, '--own-sumdb', 'off', '--log-level', 'silent'];
+  try {
+    const exp = await cli([
+      'bundle',
+      'export',
+      'example.com/lib@v1.0.0',
+      'example.com/lib@v1.1.0',
+      '-o',
+      bundle,
+      '--data',
+      path.join(tmp, 'a'),
+      '--upstream',
+      up.url,
+      ...settings,
+    ]);
+    assert.equal(exp.code, 0, exp.stderr + exp.stdout);
+  } finally {
+    // The importing side is air-gapped: nothing it loses can be fetched again.
+    await up.close();
+  }
+});
+after(() => db.close());
+
+test('a zip stored by an import killed mid-commit is protected from eviction after the restart, and importing again completes it', async () => {
+  const data = path.join(tmp, 'b');
+  const offline = ['--data', data, '--upstream', 'off', ...settings];
+  const marker = path.join(tmp, 'paused');
+  const child = spawn(process.execPath, ['--import', 'tsx', path.resolve('test/helpers/pausing-import.ts'), marker, bundle, ...offline], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout.on('data', (c: Buffer) => (out += c));
+  child.stderr.on('data', (c: Buffer) => (out += c));
+  const exited = new Promise<NodeJS.Signals | null>((r) => child.on('exit', (_code, signal) => r(signal)));
+  await eventually(async () => {
+    if (child.exitCode !== null) assert.fail(`the import ended before it paused: ${out}`);
+    return (await stat(marker).catch(() => undefined)) !== undefined;
+  }, 'the import stored its first zip');
+  const zipKey = await readFile(marker, 'utf8');
+  child.kill('SIGKILL');
+  assert.equal(await exited, 'SIGKILL');
+  const zipFile = path.join(dataPaths(data).cache, zipKey);
+  await stat(zipFile);
+
+  // Restarted with a cap far below what is stored: every zip not protected would go.
+  const proxy = await startProxy({ upstream: 'off', sumdb: db.gosumdb, 'cache-max-size': '100B' }, { dataDir: data });
+  try {
+    // The evictor ran once at start; this pass runs after it.
+    const pass = await proxy.server.content.evictor?.kick();
+    assert.ok((await stat(zipFile).catch(() => undefined)) !== undefined, `${zipKey}, stored by the interrupted import, was evicted`);
+    assert.ok(pass !== undefined && pass.before > 100, `an eviction pass ran over the cap: ${JSON.stringify(pass)}`);
+    assert.equal(pass.evicted, 0, 'nothing the bundle brought is evicted');
+    const [module, version] = zipKey.split('/@v/') as [string, string];
+    const res = await proxy.get(`/${module}/@v/${version}`);
+    assert.equal(res.status, 200, 'the interrupted version is served');
+  } finally {
+    await proxy.close();
+  }
+
+  const again = await cli(['bundle', 'import', bundle, ...offline]);
+  assert.equal(again.code, 0, again.stderr + again.stdout);
+  assert.match(again.stdout, /2 module versions \(1 new, 1 already stored\)/);
+  for (const v of ['v1.0.0', 'v1.1.0']) await stat(path.join(dataPaths(data).cache, artifactKey('example.com/lib', v, 'zip')));
+});
+
+test('the commit waits for a fill holding the same version, and refuses the version when that fill stored other content', async () => {
+  const dataDir = await mkdtemp(path.join(tmp, 'race-'));
+  const config = await loadConfig({ flags: { data: dataDir, upstream: 'off', sumdb: db.gosumdb, 'own-sumdb': 'off', 'log-level': 'silent' }, env: {} });
+  const { server } = await openLocalAccess(config);
+  try {
+    const zip = { kind: 'zip', module: 'example.com/lib', version: 'v1.1.0' } as const;
+    // A cold fill of v1.1.0's zip is under way (here: this test, holding its lock as the fill path does).
+    const fill = await server.locks.tryHold(lockNameOf(zip));
+    assert.ok(fill !== undefined);
+    let tellWaiting = () => {};
+    const waiting = new Promise<'waiting'>((r) => (tellWaiting = () => r('waiting')));
+    const locks: Exclusive = {
+      tryHold: (name) => server.locks.tryHold(name),
+      waitUntilFree: (name, signal) => {
+        if (name === lockNameOf(zip)) tellWaiting();
+        return server.locks.waitUntilFree(name, signal);
+      },
+    };
+    const deps = importDeps(config, server);
+    const imported = importBundle(bundle, { ...deps, commit: { ...deps.commit, locks } });
+    imported.catch(() => undefined);
+    assert.equal(
+      await Promise.race([
+        waiting,
+        imported.then(
+          () => 'finished',
+          () => 'failed',
+        ),
+      ]),
+      'waiting',
+      'the import waits for the fill',
+    );
+    // The fill stores what its upstream served (another zip than the bundle's), then gives the key back.
+    await server.layout.cache.put(artifactKey(zip.module, zip.version, 'ziphash'), 'h1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=');
+    await server.layout.cache.put(artifactKey(zip.module, zip.version, 'zip'), Buffer.from('the fill s zip'));
+    await fill.release();
+    const err = await imported.then(
+      () => assert.fail('imported over a fill with other content'),
+      (e: unknown) => e,
+    );
+    assert.ok(err instanceof BundleError, String(err));
+    assert.equal(err.entry, 'cache/example.com/lib/@v/v1.1.0.zip');
+    assert.match(err.refusal, /^refused, 1 of its module versions were stored before: .* is not the h1:A+= a fill stored while it was imported$/);
+    // The fill's version stays as the fill stored it, and is not marked as the bundle's.
+    assert.equal(
+      (await server.layout.cache.read(artifactKey(zip.module, zip.version, 'ziphash')))?.toString(),
+      'h1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=',
+    );
+    assert.equal(await server.layout.content.stat(bundledKey(zip.module, zip.version)), undefined);
+    assert.notEqual(await server.layout.content.stat(bundledKey(zip.module, 'v1.0.0')), undefined);
+  } finally {
+    await server.close();
+  }
+});
