@@ -1,9 +1,13 @@
 // Relays a configured checksum database to clients (/sumdb/<name>/…, §7.3): lookups are proven by our own
-// client before they are passed on, tiles of the trusted tree are authenticated by that client (others, beyond
-// it or of another height, are checked for shape and cached, full ones forever), /latest
-// is signature-checked and cached for a few seconds. When the database cannot be reached (offline mode, an
-// outage) every answer comes from what is stored: the trusted tree head, proven records, authenticated tiles.
+// client before they are passed on, hash tiles of the trusted tree are authenticated by that client, and data
+// tiles of that tree are proven against its authenticated level-0 hash tiles; only what was proven is kept.
+// Tiles nothing here can prove (beyond the trusted tree, of another height) are passed on as the database sent
+// them, checked for shape and never stored: the go command authenticates them itself, and a damaged one is
+// not served again. /latest is signature-checked and cached for a few seconds. When the database cannot be
+// reached (offline mode, an outage) every answer comes from what is stored: the trusted tree head, proven
+// records, authenticated tiles.
 import { GmpError, gmpError } from '../errors.js';
+import { checkDataTile, DataTileError } from '../sumdb/data-tile.js';
 import { parseLookupTarget } from '../sumdb/lookup-path.js';
 import { newVerifier } from '../sumdb/note-keys.js';
 import { open, verifierList } from '../sumdb/note.js';
@@ -12,7 +16,7 @@ import type { Tile } from '../sumdb/tile.js';
 import { HASH_SIZE } from '../sumdb/tlog.js';
 import { formatRecord, parseRecord } from '../sumdb/tree-note.js';
 import type { ChecksumDb } from './checksum-db.js';
-import { PARTIAL_TILE_TTL_MS, readLimited } from './sumdb-ops.js';
+import { readLimited } from './sumdb-ops.js';
 import { storedTile } from './stored-tiles.js';
 
 export interface RelayAnswer {
@@ -65,8 +69,11 @@ export class SumdbRelay {
         throw gmpError('GMP_ERR_REQUEST_INVALID', 'bad request: invalid tile path');
       }
       const partial = tile.w !== 2 ** tile.h;
-      const body = await this.tile(rest.slice(1), tile, partial);
-      return { body, contentType: tile.l === -1 ? TEXT : 'application/octet-stream', maxAge: partial ? 60 : 86400, immutable: !partial };
+      const { body, proven } = await this.tile(rest.slice(1), tile);
+      const contentType = tile.l === -1 ? TEXT : 'application/octet-stream';
+      // An unproven tile is not for caches in front of us to keep either.
+      if (!proven) return { body, contentType, maxAge: 0, immutable: false };
+      return { body, contentType, maxAge: partial ? 60 : 86400, immutable: !partial };
     }
     throw gmpError('GMP_ERR_NOT_FOUND', `not found: ${rest} is not a checksum database endpoint`);
   }
@@ -108,20 +115,44 @@ export class SumdbRelay {
     return id < tree.n ? Buffer.concat([formatRecord(id, text), note]) : proven;
   }
 
-  private async tile(rel: string, tile: Tile, partial: boolean): Promise<Buffer> {
+  private async tile(rel: string, tile: Tile): Promise<{ body: Buffer; proven: boolean }> {
     // A tile of the trusted tree is what our client authenticates (and keeps) itself: a damaged answer from the
-    // database is refused instead of being kept and served for good. Other tiles are passed on as before.
-    const proven = await this.db.client.tile(tile).catch((err: unknown) => {
+    // database is refused instead of being kept and served for good.
+    const authenticated = await this.proven(rel, () => this.db.client.tile(tile));
+    if (authenticated !== undefined) return { body: authenticated, proven: true };
+    if (tile.l === -1) {
+      const hashes = await this.proven(rel, () => this.db.client.tile({ ...tile, l: 0 }));
+      if (hashes !== undefined) return { body: await this.dataTile(rel, tile, hashes), proven: true };
+    }
+    return { body: await this.passOn(rel, tile), proven: false };
+  }
+
+  private async proven(rel: string, read: () => Promise<Buffer | undefined>): Promise<Buffer | undefined> {
+    try {
+      return await read();
+    } catch (err) {
       if (err instanceof GmpError) throw err;
       throw gmpError('GMP_ERR_SUMDB', `checksum database ${this.db.name}: ${rel}: ${err instanceof Error ? err.message : String(err)}`, err);
-    });
-    if (proven !== undefined) return proven;
-    const key = `relay/${rel}`;
-    const st = await this.db.storage.stat(key);
-    if (st !== undefined && (!partial || Date.now() - st.mtimeMs < PARTIAL_TILE_TTL_MS)) {
-      const body = await this.db.storage.read(key);
-      if (body !== undefined) return body;
     }
+  }
+
+  /** A data tile of the trusted tree: kept once each record hashes to the authenticated level-0 hash tile. */
+  private async dataTile(rel: string, tile: Tile, hashes: Buffer): Promise<Buffer> {
+    const kept = await this.db.storage.read(rel);
+    if (kept !== undefined) return kept;
+    const body = await readLimited(this.db.fetcher, `/${rel}`, MAX_DATA_TILE);
+    try {
+      checkDataTile(tile, body, hashes);
+    } catch (err) {
+      if (!(err instanceof DataTileError)) throw err;
+      throw gmpError('GMP_ERR_UPSTREAM_BAD_CONTENT', `checksum database ${this.db.name}: ${rel} does not hold the records of the trusted tree: ${err.message}`);
+    }
+    await this.db.storage.put(rel, body);
+    return body;
+  }
+
+  /** Beyond the trusted tree or of another height: the database's answer, checked for shape, never stored. */
+  private async passOn(rel: string, tile: Tile): Promise<Buffer> {
     let body: Buffer;
     try {
       body = await readLimited(this.db.fetcher, `/${rel}`, MAX_DATA_TILE);
@@ -132,7 +163,6 @@ export class SumdbRelay {
     }
     const shapeOk = tile.l === -1 ? body.length > 0 : body.length === tile.w * HASH_SIZE;
     if (!shapeOk) throw gmpError('GMP_ERR_UPSTREAM_BAD_CONTENT', `checksum database ${this.db.name}: tile ${rel} has ${body.length} bytes`);
-    await this.db.storage.put(key, body);
     return body;
   }
 }
