@@ -104,7 +104,7 @@ export class Metrics {
   });
   readonly storeBytes = new Gauge({
     name: 'gomodproxy_cache_store_bytes',
-    help: 'Bytes in the module cache at the last eviction check (only with --cache-max-size)',
+    help: 'Bytes in the module cache at the last eviction check (with --cache-max-size, or when --cache-min-free found the disk short)',
     // Over worker processes: the evictor's view, not a sum of copies.
     aggregator: 'max',
     registers: [this.registry],

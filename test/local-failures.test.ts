@@ -1,7 +1,8 @@
 // Integration: the proxy's own failures, on a real process. A full disk during a fill is ours: a zip that
 // streams into scratch gets a 503 that says so, a small one checked in memory is still answered, and either
 // way the failure is logged at error, nothing partial is kept, and the next fill works once there is room. A
-// fill killed with SIGKILL mid-way leaves nothing that the next start does not remove.
+// disk filled by other data makes the proxy evict its least recently used zips (--cache-min-free), so the next
+// fill finds room. A fill killed with SIGKILL mid-way leaves nothing that the next start does not remove.
 import { after, before, describe, test } from 'node:test';
 import type { TestContext } from 'node:test';
 import assert from 'node:assert/strict';
@@ -25,13 +26,16 @@ import { startProxy } from './helpers/proxy.js';
 const run = promisify(execFile);
 const ZIP = '/example.com/lib/@v/v1.1.0.zip';
 const FLAGS = { workers: '1', sumdb: 'off', 'own-sumdb': 'off', retries: '0' };
+const OLD = ['example.com/old1', 'example.com/old2', 'example.com/old3', 'example.com/old4'];
 let up: FakeUpstream;
 let upRoot: string;
 
 before(async () => {
   // example.com/big: a 5 MiB zip (random bytes do not compress) that a 4 MiB disk cannot hold.
   const big = { path: 'example.com/big', versions: [{ version: 'v1.0.0', files: { 'big.bin': randomBytes(5 << 20) } }] };
-  upRoot = await writeGoproxyDir(await mkdtemp(path.join(tmpdir(), 'gmp-local-')), [...sampleModules(), big]);
+  // Four zips of 500 KiB: half of a 4 MiB disk, for eviction to give back.
+  const old = OLD.map((p) => ({ path: p, versions: [{ version: 'v1.0.0', files: { 'old.bin': randomBytes(500 << 10) } }] }));
+  upRoot = await writeGoproxyDir(await mkdtemp(path.join(tmpdir(), 'gmp-local-')), [...sampleModules(), big, ...old]);
   up = await startFakeUpstream(upRoot);
 });
 after(() => up.close());
@@ -50,7 +54,11 @@ async function fillUp(file: string): Promise<void> {
 }
 
 /** A proxy whose --data is on a 4 MiB tmpfs that `fn` may fill up; skipped where mounting needs root. */
-async function onSmallDisk(t: TestContext, fn: (proxy: ProxyProcess, data: string, mnt: string) => Promise<void>): Promise<void> {
+async function onSmallDisk(
+  t: TestContext,
+  fn: (proxy: ProxyProcess, data: string, mnt: string) => Promise<void>,
+  flags: Record<string, string> = {},
+): Promise<void> {
   const mnt = await mkdtemp(path.join(tmpdir(), 'gmp-full-'));
   // A real small file system: only root may mount one (CI runs as root).
   const mounted = await run('mount', ['-t', 'tmpfs', '-o', 'size=4m', 'tmpfs', mnt]).then(
@@ -59,7 +67,7 @@ async function onSmallDisk(t: TestContext, fn: (proxy: ProxyProcess, data: strin
   );
   if (!mounted) return t.skip('mounting a small tmpfs needs root');
   const data = path.join(mnt, 'data');
-  const proxy = await startProxyProcess({ ...FLAGS, upstream: up.url, data });
+  const proxy = await startProxyProcess({ ...FLAGS, upstream: up.url, data, ...flags });
   try {
     await mkdir(data, { recursive: true });
     await fn(proxy, data, mnt);
@@ -124,6 +132,42 @@ describe('a full disk', () => {
       assert.deepEqual(await atomicLeftovers(data), []);
       await storedOnceThereIsRoom(proxy, data, mnt);
     }));
+});
+
+describe('a disk filled by other data', () => {
+  test('with no --cache-max-size, a fill that meets the full disk makes the proxy evict its least recently used zips, and the next cold fill is stored', (t) =>
+    onSmallDisk(
+      t,
+      async (proxy, data, mnt) => {
+        for (const m of OLD) {
+          const res = await fetch(`${proxy.url}/${m}/@v/v1.0.0.zip`);
+          assert.equal(res.status, 200, await res.clone().text());
+          await res.arrayBuffer();
+          await eventually(async () => (await cacheFiles(data)).includes(`cache/${m}/@v/v1.0.0.zip`), `${m} is stored`);
+        }
+        // Other data takes every byte left: 2 MiB of zips are all the proxy can give back.
+        await fillUp(path.join(mnt, 'filler'));
+        up.faults.set(ZIP, { kind: 'trickle', bytes: 1 << 20, everyMs: 1, chunked: true });
+        const first = await fetch(proxy.url + ZIP);
+        assert.equal(first.status, 503, await first.text());
+        // 1.25 MiB to free: the three least recently used zips go, the newest stays, and so does every h1.
+        const zips = async () => (await cacheFiles(data)).filter((f) => f.endsWith('.zip'));
+        const evicted = () => proxy.logs.filter((l) => l.includes('"evicted a zip (least recently used)"'));
+        // Each zip's line comes after its delete, through the child's stdout pipe.
+        await eventually(async () => evicted().length >= 3, 'the least recently used zips are evicted');
+        assert.deepEqual(await zips(), ['cache/example.com/old4/@v/v1.0.0.zip']);
+        for (const m of OLD) assert.ok((await cacheFiles(data)).includes(`cache/${m}/@v/v1.0.0.ziphash`), `the h1 of ${m}`);
+        assert.equal(evicted().length, 3, evicted().join('\n'));
+        for (const l of evicted()) assert.equal((JSON.parse(l) as { reason: string }).reason, 'cache-min-free', l);
+        // The filler is still there: only what eviction gave back makes room.
+        const next = await fetch(proxy.url + ZIP);
+        assert.equal(next.status, 200, await next.clone().text());
+        await next.arrayBuffer();
+        await eventually(async () => (await cacheFiles(data)).includes('cache/example.com/lib/@v/v1.1.0.zip'), 'the zip is stored');
+        assert.deepEqual(await scratchFiles(data), []);
+      },
+      { 'cache-min-free': '1MiB' },
+    ));
 });
 
 describe('a bundle import on a full disk', () => {

@@ -52,6 +52,7 @@ import { openChecksums, openOwnSumdb } from './verification.js';
 import type { Checksums } from './verification.js';
 import type { BlobStore } from '../storage/blob-store.js';
 import { artifactKey } from '../storage/keys.js';
+import { LocalFailures } from '../storage/local-failures.js';
 
 /** The dashboard's API names modules: a token sent with it is verified, and what it may read is shown. */
 const DASHBOARD_ACCESS = [{ prefix: '/api/', need: { kind: 'filtered' } }] as const;
@@ -145,7 +146,10 @@ export async function createServer(config: Readonly<Config>, options: ComposeOpt
   // A zip filled again (after eviction) must be the one first stored; then the checksum databases; then policy.
   const gates: Gate[] = [new KeptHashGate(layout.cache, new Quarantine(layout.quarantine), log, redact), checksums.gate, ...company.gates];
   const events = new FillEvents();
-  const commit = new Committer({ store: layout.cache, gates, events, log, redact });
+  // Runs of this process's own storage failures (a full disk): ended by the next artifact stored.
+  const failures = new LocalFailures();
+  events.on('filled', () => failures.succeeded());
+  const commit = new Committer({ store: layout.cache, gates, events, log, redact, failures });
   const filler = new Filler({
     commit,
     route: (m) => (isPrivate(m) ? privateChain : publicChain),
@@ -157,10 +161,11 @@ export async function createServer(config: Readonly<Config>, options: ComposeOpt
     metrics,
     redact,
     deadline: fillDeadline(config),
+    failures,
   });
   const fill = new SingleflightFill(new LockedFill(filler, backends.locks, log, metrics), metrics);
   const own = await openOwnSumdb(config, verifyDeps, fill, events, redact);
-  const content = await openContent(config, { layout, coord, events, metrics, log, isPrivate, redact });
+  const content = await openContent(config, { layout, coord, events, metrics, log, isPrivate, redact, failures });
   // A version the own database recorded must refill (after a purge) with the hashes it recorded.
   if (own !== undefined) gates.push(new OwnRecordGate(own, log, redact));
 

@@ -1,5 +1,6 @@
-// Content management from the configuration: with --cache-max-size, coarse access times of served zips and
-// the evictor (one at a time across processes), fed by the fill events; the --pin-from files are read here.
+// Content management from the configuration: with --cache-max-size, or --cache-min-free on a filesystem cache,
+// coarse access times of served zips and the evictor (one at a time across processes), fed by the fill events
+// and woken by a full disk; the --pin-from files are read here.
 import type { Logger } from 'pino';
 import { AccessTimes } from '../content/access-times.js';
 import type { ModuleVersion } from '../content/content-keys.js';
@@ -10,6 +11,7 @@ import type { Config } from '../config/schema.js';
 import type { Coordinator } from '../coord/coordinator.js';
 import type { FillEvents, FilledEvent } from '../fill/types.js';
 import type { Metrics } from '../metrics.js';
+import type { LocalFailures } from '../storage/local-failures.js';
 import type { Layout } from './layout.js';
 
 export interface ContentDeps {
@@ -20,6 +22,8 @@ export interface ContentDeps {
   readonly log: Logger;
   readonly isPrivate: (modulePath: string) => boolean;
   readonly redact: (modulePath: string) => string;
+  /** This process's own storage failing: a full disk wakes the evictor. */
+  readonly failures?: LocalFailures;
 }
 
 export interface Content {
@@ -33,15 +37,20 @@ export interface Content {
 
 export async function openContent(config: Readonly<Config>, deps: ContentDeps): Promise<Content> {
   const e = config.eviction;
-  if (e.maxSize === 0) return { close: async () => {} };
-  const pinnedByConfig: ModuleVersion[] = [];
-  for (const file of e.pinFrom) pinnedByConfig.push(...(await readModuleFile(file)).versions);
+  // The free space of the file system a filesystem cache is on; an object store (S3) has none to keep.
+  const files = deps.layout.cache.localFiles;
+  const space = files === undefined ? undefined : () => files.space();
   const access = new AccessTimes(deps.layout.content, deps.log);
   const readers = new ZipReaders();
+  const pinnedByConfig: ModuleVersion[] = [];
   const evictor = new Evictor(
-    { ...deps, store: deps.layout.cache, content: deps.layout.content, access, pinnedByConfig, readers },
-    { maxBytes: e.maxSize, highPercent: e.highWatermark, lowPercent: e.lowWatermark },
+    { ...deps, store: deps.layout.cache, content: deps.layout.content, access, pinnedByConfig, readers, space },
+    { maxBytes: e.maxSize, highPercent: e.highWatermark, lowPercent: e.lowWatermark, minFree: e.minFree },
   );
+  if (!evictor.active) return { close: async () => {} };
+  // Read by each pass, so filled in here, once the evictor is known to be needed.
+  for (const file of e.pinFrom) pinnedByConfig.push(...(await readModuleFile(file)).versions);
+  deps.failures?.onFull(() => void evictor.diskFull());
   const onFilled = (f: FilledEvent) => {
     if (f.kind === 'zip') access.touch(f.module, f.version);
     evictor.filled(f);

@@ -5,7 +5,9 @@ import type { AuditLog } from '../audit/audit-log.js';
 import type { TokenRecord } from '../auth/token.js';
 import { TokenInputError, TokenStore, tokenStatus } from '../auth/token-store.js';
 import type { Config } from '../config/schema.js';
+import { parseStorage } from '../config/backends.js';
 import { parseLifetime } from '../config/units.js';
+import { minFreeSet } from '../content/free-space.js';
 import { PinStore } from '../content/pins.js';
 import type { Coordinator } from '../coord/coordinator.js';
 import { AdminInputError } from '../dashboard/admin-features.js';
@@ -58,10 +60,16 @@ export function tokenAdmin(coord: Coordinator, audit: AuditLog): TokenAdmin {
   };
 }
 
+/** Whether anything may be evicted: a cap, or a minimum of free space on a filesystem cache (app/content.ts). */
+function evicts(config: Readonly<Config>): boolean {
+  const e = config.eviction;
+  return e.maxSize > 0 || (minFreeSet(e.minFree) && parseStorage(config.storage).kind !== 's3');
+}
+
 export function pinAdmin(content: BlobStore, config: Readonly<Config>): PinAdmin {
   const store = new PinStore(content, config.eviction.pinFrom);
   return {
-    list: async () => ({ pins: await store.list(), eviction: config.eviction.maxSize > 0 }),
+    list: async () => ({ pins: await store.list(), eviction: evicts(config) }),
     pin: (path, version) => store.pin(path, version),
     unpin: (path, version) => store.unpin(path, version),
   };

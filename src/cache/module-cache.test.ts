@@ -188,3 +188,28 @@ test('an .info or .mod whose write failed (a full disk) is filled again by the n
     await rm(data, { recursive: true, force: true });
   }
 });
+
+test('a zip counts as used (for eviction) when there is one to serve, not when its fill fails', async () => {
+  const data = await mkdtemp(path.join(tmpdir(), 'gmp-mc-'));
+  const { scratch } = await Scratch.open(path.join(data, 'tmp'));
+  const store = new FsStore(path.join(data, 'cache'), scratch);
+  // The fake upstream has no zips: every zip fill fails.
+  const chain = new Chain([{ kind: 'source', source: fakeUpstream([]), fallBackOnError: false }]);
+  const filler = new Filler({ route: () => chain, store, scratch, gates: [], events: new FillEvents(), log: pino({ level: 'silent' }) });
+  const used: string[] = [];
+  const zipServed = (p: string, v: string) => void used.push(`${p}@${v}`);
+  const cache = new ModuleCache(store, new SingleflightFill(filler), { listTTLms: 60_000, negativeTTLms: 0, memoryBytes: 1 << 20, zipServed });
+  try {
+    await assert.rejects(cache.zip('example.com/m', 'v1.0.0'));
+    assert.deepEqual(used, []);
+    await store.put('example.com/stored/@v/v1.0.0.ziphash', `h1:${'A'.repeat(43)}=`);
+    await store.put('example.com/stored/@v/v1.0.0.zip', 'PK');
+    await cache.zip('example.com/stored', 'v1.0.0');
+    assert.deepEqual(used, ['example.com/stored@v1.0.0']);
+  } finally {
+    await cache.close();
+    await store.close();
+    await scratch.close();
+    await rm(data, { recursive: true, force: true });
+  }
+});

@@ -155,7 +155,13 @@ export class ModuleCache {
   }
 
   async zip(modulePath: string, version: string, opts: FetchOptions = {}): Promise<ZipHandle> {
+    const handle = await this.zipHandle(modulePath, version, opts);
+    // Only a zip there is to serve counts as used: a refused or absent one must not leave an access time behind.
     if (opts.ahead !== true) this.options.zipServed?.(modulePath, version);
+    return handle;
+  }
+
+  private async zipHandle(modulePath: string, version: string, opts: FetchOptions): Promise<ZipHandle> {
     if (this.guessing(opts)) this.downloadAsked('zip');
     const key = this.keys.key(modulePath, version, 'zip');
     const want: Want = { kind: 'zip', module: modulePath, version };

@@ -72,6 +72,16 @@ test('settings that go together are checked beside a bad setting elsewhere (wate
   assert.deepEqual(bad.problems, ['flag --cache-high-watermark: eviction.highWatermark: must be a whole number from 1 to 100']);
 });
 
+test('--cache-min-free takes a size or a percent of the file system, 5 % by default; 100 % or more is refused', async () => {
+  assert.deepEqual((await loadConfig({})).eviction.minFree, { percent: 5 });
+  assert.deepEqual((await loadConfig({ flags: { 'cache-min-free': '2GiB' } })).eviction.minFree, { bytes: 2 * 1024 ** 3 });
+  assert.deepEqual((await loadConfig({ flags: { 'cache-min-free': '12.5%' } })).eviction.minFree, { percent: 12.5 });
+  assert.deepEqual((await loadConfig({ flags: { 'cache-min-free': 'off' } })).eviction.minFree, { bytes: 0 });
+  const err = await loadConfig({ flags: { 'cache-min-free': '100%' } }).catch((e: unknown) => e);
+  assert.ok(err instanceof ConfigError);
+  assert.deepEqual(err.problems, ['flag --cache-min-free: eviction.minFree: invalid size or percent "100%" (use e.g. 2GiB, 5%, 0)']);
+});
+
 test('an own checksum database name that would lead its folder out of the data directory is refused', async () => {
   const err = await loadConfig({ flags: { 'own-sumdb-name': 'corp.example/../../../tmp/x' } }).catch((e: unknown) => e);
   assert.ok(err instanceof ConfigError);

@@ -7,7 +7,7 @@ import { parseProxyList } from '../protocol/proxy-list.js';
 import { parsePolicyRule } from '../protocol/policy-rule.js';
 import { isSumdbName, parseGosumdb } from '../protocol/gosumdb.js';
 import { parseCoordinator, parseStorage } from './backends.js';
-import { choice, duration, int, list, size, text, thrown, toggle } from './setting-types.js';
+import { choice, duration, int, list, size, sizeOrPercent, text, thrown, toggle } from './setting-types.js';
 
 const proxyList = thrown(parseProxyList);
 const globs = (v: string) => {
@@ -170,6 +170,12 @@ export const configSchema = z
         maxSize: size('0', { flag: 'cache-max-size', help: 'evict least recently used zips when the module cache grows past this size (0: never)' }),
         highWatermark: int(95, 1, 100, { flag: 'cache-high-watermark', help: 'percent of --cache-max-size at which eviction starts' }),
         lowWatermark: int(85, 1, 100, { flag: 'cache-low-watermark', help: 'percent of --cache-max-size at which eviction stops' }),
+        // On by default: a module cache is the one tenant of a disk that can give space back, and a disk it shares
+        // with other data (or fills on its own, with no --cache-max-size) would otherwise stop it caching for good.
+        minFree: sizeOrPercent('5%', {
+          flag: 'cache-min-free',
+          help: 'keep at least this much free on the file system of a filesystem module cache (a size, or a percent of the file system), evicting least recently used zips below it, with or without --cache-max-size (0: never; no effect with s3:// storage)',
+        }),
         pinFrom: list([], {
           flag: 'pin-from',
           help: 'go.sum or module@version list whose versions are never evicted (repeatable; env: separate with ;)',

@@ -2,7 +2,7 @@
 // its flag and help as schema metadata, from which the options table (flags, environment, --help, README)
 // is derived: the schema is the only place a default is written.
 import { z } from 'zod';
-import { parseDuration, parseSize } from './units.js';
+import { parseDuration, parseSize, parseSizeOrPercent } from './units.js';
 
 export interface SettingMeta {
   readonly flag: string;
@@ -16,7 +16,7 @@ type Info = Omit<SettingMeta, 'shownDefault'> & { readonly shownDefault?: string
 
 const meta = <T extends z.ZodType>(s: T, info: Info, shown: string): T => s.meta({ ...info, shownDefault: info.shownDefault ?? shown });
 
-function parsed(def: string, parse: (v: string | number) => number | undefined, what: string, example: string, info: Info) {
+function parsed<T>(def: string, parse: (v: string | number) => T | undefined, what: string, example: string, info: Info) {
   const s = z
     .union([z.string(), z.number()])
     .default(def)
@@ -36,6 +36,9 @@ export const duration = (def: string, info: Info) => parsed(def, parseDuration, 
 
 /** `64MiB`, `1GB` → bytes. */
 export const size = (def: string, info: Info) => parsed(def, parseSize, 'size', '64MiB', info);
+
+/** `2GiB`, or `5%` of something the setting names; `0` or `off` for none. */
+export const sizeOrPercent = (def: string, info: Info) => parsed(def, parseSizeOrPercent, 'size or percent', '2GiB, 5%, 0', info);
 
 export const text = (def: string, info: Info, check?: (v: string) => string | undefined) => {
   const s = z

@@ -1,6 +1,6 @@
 // Human units in configuration: durations ("250ms", "30s", "5m", "1h"; a number alone only for 0, as in Go's
 // time.ParseDuration: `connectTimeout: 5` meant as seconds must not become 5 ms) and sizes ("64MiB", "1GB", or
-// bytes as a number).
+// bytes as a number), or a percent ("5%") where a setting takes either.
 
 const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/;
 const DURATION_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
@@ -24,6 +24,22 @@ export function parseSize(v: unknown): number | undefined {
   const m = SIZE.exec(v.trim());
   if (m === null) return undefined;
   return Math.floor(Number(m[1]) * (SIZE_BYTES[m[2] ?? 'B'] as number));
+}
+
+/** A size, or a share of something (a file system) in percent, below 100. */
+export type SizeOrPercent = { readonly bytes: number } | { readonly percent: number };
+
+const PERCENT = /^(\d+(?:\.\d+)?)\s*%$/;
+
+export function parseSizeOrPercent(v: unknown): SizeOrPercent | undefined {
+  if (v === 'off') return { bytes: 0 };
+  const m = typeof v === 'string' ? PERCENT.exec(v.trim()) : null;
+  if (m !== null) {
+    const percent = Number(m[1]);
+    return percent < 100 ? { percent } : undefined;
+  }
+  const bytes = parseSize(v);
+  return bytes === undefined ? undefined : { bytes };
 }
 
 export function formatDuration(ms: number): string {

@@ -9,12 +9,20 @@ import { artifactKey } from '../storage/keys.js';
 import { AccessTimes } from './access-times.js';
 import { bundledKey, pinKey } from './content-keys.js';
 import { Evictor } from './evictor.js';
+import type { EvictorOptions } from './evictor.js';
 import { ZipReaders } from './zip-readers.js';
 
 const log = pino({ level: 'silent' });
 const ZIP = 100;
 
-async function setup(modules: string[], opts: { now?: () => number; coord?: LocalCoordinator; readers?: ZipReaders } = {}) {
+/** A disk of `size` bytes holding the store and `other` bytes of other data, as statfs would tell. */
+interface Disk {
+  size: number;
+  other: number;
+  measured: number;
+}
+
+async function setup(modules: string[], opts: { now?: () => number; coord?: LocalCoordinator; readers?: ZipReaders; disk?: Disk } = {}) {
   const store = new MemoryStore();
   const content = new MemoryStore();
   for (const m of modules) {
@@ -24,7 +32,15 @@ async function setup(modules: string[], opts: { now?: () => number; coord?: Loca
   }
   const access = new AccessTimes(content, log, opts.now ?? Date.now, 1000);
   const metrics = new Metrics({ defaultMetrics: false });
-  const evictor = (maxBytes: number) =>
+  const { disk } = opts;
+  const space =
+    disk === undefined
+      ? undefined
+      : async () => {
+          disk.measured++;
+          return { size: disk.size, available: disk.size - disk.other - (await bytes(store)) };
+        };
+  const evictor = (maxBytes: number, more: Partial<EvictorOptions> = {}) =>
     new Evictor(
       {
         store,
@@ -37,8 +53,9 @@ async function setup(modules: string[], opts: { now?: () => number; coord?: Loca
         isPrivate: (p) => p.startsWith('corp.example/'),
         pinnedByConfig: [{ path: 'example.com/config-pin', version: 'v1.0.0' }],
         readers: opts.readers,
+        space,
       },
-      { maxBytes, highPercent: 95, lowPercent: 85 },
+      { maxBytes, highPercent: 95, lowPercent: 85, ...more },
     );
   return { store, content, access, metrics, evictor };
 }
@@ -159,4 +176,73 @@ test('a kick made while a pass runs waits for one more pass, which every such ki
   assert.deepEqual(order, ['running', 'next']);
   assert.ok(result !== undefined);
   assert.equal(result.before, await bytes(store), 'the later pass counted the zip stored during the first');
+});
+
+test('with no cap, a disk below --cache-min-free loses least recently used zips until a quarter more than the minimum is free', async () => {
+  let now = Date.now() + 10_000;
+  const names = ['example.com/a', 'example.com/b', 'example.com/c', 'example.com/d'];
+  const disk = { size: 2000, other: 0, measured: 0 };
+  const { store, access, evictor } = await setup(names, { now: () => now, disk });
+  for (const m of [...names].reverse()) {
+    now += 5000;
+    access.touch(m, 'v1.0.0');
+  }
+  await new Promise((r) => setImmediate(r));
+  // Other data takes every byte left; 10 % must be free: 250 bytes once the pass is done, three zips (d, c, b).
+  disk.other = disk.size - (await bytes(store));
+  const result = await evictor(0, { minFree: { percent: 10 } }).pass();
+  assert.equal(result?.evicted, 3);
+  assert.deepEqual(await zips(store), ['example.com/a']);
+  for (const m of names) assert.ok((await store.stat(artifactKey(m, 'v1.0.0', 'ziphash'))) !== undefined, 'the h1 stays');
+});
+
+test('with no cap and room on the disk, a pass measures the disk once and neither lists the store nor takes the lease', async () => {
+  const coord = new LocalCoordinator();
+  const disk = { size: 1 << 20, other: 0, measured: 0 };
+  const { store, evictor } = await setup(['example.com/a', 'example.com/b'], { coord, disk });
+  const held = await coord.acquire('evict:cache', 60_000);
+  assert.ok(held !== undefined);
+  assert.equal(await evictor(0, { minFree: { bytes: 1000 } }).pass(), undefined);
+  assert.equal(disk.measured, 1);
+  assert.equal((await zips(store)).length, 2);
+});
+
+test('a full disk wakes a pass at once; told again while it runs, no second pass follows', async () => {
+  const disk = { size: 10_000, other: 0, measured: 0 };
+  const { store, evictor } = await setup(['example.com/a', 'example.com/b', 'example.com/c'], { disk });
+  const e = evictor(0, { minFree: { bytes: 200 } });
+  disk.other = disk.size - (await bytes(store));
+  const pass = e.diskFull();
+  assert.equal(e.diskFull(), undefined, 'the pass under way is the answer');
+  assert.equal((await pass)?.evicted, 3);
+  // 250 bytes to free: three zips of 100, one pass, measured twice (before the lease and under it).
+  assert.equal((await zips(store)).length, 0);
+  assert.equal(disk.measured, 2);
+});
+
+test('without a way to measure its disk (an object store), --cache-min-free does nothing', async () => {
+  const { evictor } = await setup(['example.com/a']);
+  assert.equal(evictor(0, { minFree: { percent: 5 } }).active, false);
+  assert.equal(evictor(1000, { minFree: { percent: 5 } }).active, true);
+});
+
+test('a disk left below --cache-min-free with nothing more to evict: fills stop starting passes until it is above again', async () => {
+  const disk = { size: 10_000, other: 0, measured: 0 };
+  // Private modules are never evicted.
+  const { store, evictor } = await setup(['corp.example/a', 'corp.example/b'], { disk });
+  const e = evictor(0, { minFree: { bytes: 500 } });
+  const filled = () => e.filled({ module: 'corp.example/c', version: 'v1.0.0', kind: 'zip', size: 100, h1: '' });
+  disk.other = disk.size - (await bytes(store));
+  assert.equal((await e.pass())?.evicted, 0);
+  let measured = disk.measured;
+  filled();
+  assert.equal(disk.measured, measured, 'no pass after the fill');
+  // Room again (an operator cleaned up), 50 bytes above the minimum: a pass sees it, and the next fill of 100
+  // bytes, taking the disk below the minimum, starts a pass again.
+  disk.other = disk.size - (await bytes(store)) - 550;
+  assert.equal(await e.pass(), undefined);
+  measured = disk.measured;
+  filled();
+  assert.equal(disk.measured, measured + 1, 'a fill that takes the disk below the minimum starts a pass');
+  await e.close();
 });

@@ -33,7 +33,7 @@ export interface TokenAdmin {
 export type PinInfo = PinRow;
 
 export interface PinAdmin {
-  /** eviction: whether --cache-max-size is set (without it nothing is evicted and pins change nothing yet). */
+  /** eviction: whether --cache-max-size or --cache-min-free applies (without either nothing is evicted and pins change nothing yet). */
   list(): Promise<PinList>;
   pin(modulePath: string, version: string): Promise<void>;
   /** false when the version was not pinned (with `gomodproxy pin`). */

@@ -4,6 +4,7 @@
 // durable (the own checksum database records it then).
 import type { Logger } from 'pino';
 import type { BlobStore } from '../storage/blob-store.js';
+import type { LocalFailures } from '../storage/local-failures.js';
 import { artifactKey } from '../storage/keys.js';
 import type { Candidate, FillEvents, Gate, Want } from './types.js';
 import { keyOf } from './types.js';
@@ -14,6 +15,8 @@ export interface CommitDeps {
   readonly events: FillEvents;
   readonly log: Logger;
   readonly redact?: (modulePath: string) => string;
+  /** Told of this process's own storage failing (a full disk wakes eviction). */
+  readonly failures?: LocalFailures;
 }
 
 export interface ZipCommit {
@@ -47,6 +50,7 @@ export class Committer {
     return this.storeSmall(want, body, h1).then(
       () => true,
       (err: unknown) => {
+        this.deps.failures?.failed(err);
         this.deps.log.error({ err, module: this.deps.redact?.(want.module) ?? want.module, kind: want.kind }, 'could not store a cache entry');
         return false;
       },

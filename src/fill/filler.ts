@@ -7,6 +7,7 @@ import { hashGoMod } from '../modzip/dirhash.js';
 import { ModZipError, checkAndHashZip } from '../modzip/zip-check.js';
 import { badContent, formatList, parseInfo, parseList } from '../protocol/answers.js';
 import type { BlobStore } from '../storage/blob-store.js';
+import type { LocalFailures } from '../storage/local-failures.js';
 import { PinnedFile } from '../storage/pinned-file.js';
 import type { Scratch, ScratchFile } from '../storage/scratch.js';
 import type { Chain } from '../upstream/chain.js';
@@ -32,6 +33,8 @@ export interface FillerDeps {
   readonly deadline?: DeadlinePolicy;
   /** The commit rules, shared with uploads (one instance for both); made from these deps when absent. */
   readonly commit?: Committer;
+  /** Told of this process's own storage failing (a full disk wakes eviction). */
+  readonly failures?: LocalFailures;
 }
 
 export class Filler implements Fill {
@@ -55,6 +58,9 @@ export class Filler implements Fill {
     const deadline = policy === undefined ? undefined : new FillDeadline(policy, what, want.startedAt ?? this.now(), this.now);
     try {
       return await this.run(want, { deadline });
+    } catch (err) {
+      this.deps.failures?.failed(err);
+      throw err;
     } finally {
       deadline?.dispose();
     }
@@ -175,6 +181,7 @@ export class Filler implements Fill {
       await this.commit.storeZip({ module: mod, version: v, h1, size, ...(Buffer.isBuffer(zip) ? { data: zip } : { file: zip.path }) });
       return true;
     } catch (err) {
+      this.deps.failures?.failed(err);
       this.deps.log.error({ err, module: this.redact(mod), version: v }, 'could not store a filled zip; it was served but will be fetched again');
       // A stored file was taken by the store: only a failed commit leaves one behind.
       if (!Buffer.isBuffer(zip)) await zip.discard();

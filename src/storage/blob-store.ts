@@ -28,13 +28,23 @@ export interface ListPage {
   readonly cursor?: string;
 }
 
+/** Space on a file system, in bytes. */
+export interface DiskSpace {
+  /** Free to this process (without the blocks reserved for root). */
+  readonly available: number;
+  readonly size: number;
+}
+
 /**
  * Optional capability of stores whose blobs are local files: a shared open descriptor of an immutable
- * blob for positional reads (zero-copy sends). Declared by the store, checked by callers, never cast to.
+ * blob for positional reads (zero-copy sends), and the space on their file system (eviction keeps some
+ * free). Declared by the store, checked by callers, never cast to.
  */
 export interface LocalFiles {
   /** undefined when absent. Release the descriptor when done. */
   openShared(key: string): Promise<SharedFd | undefined>;
+  /** The file system the blobs are on (statfs). */
+  space(): Promise<DiskSpace>;
 }
 
 /**

@@ -56,6 +56,19 @@ test('an evicted descriptor is closed only once its last reader releases it', as
   });
 });
 
+test('a forgotten file (deleted from the store) has its descriptor closed, at once when nobody reads it', async () => {
+  await withFiles(async (dir) => {
+    const cache = new FdCache();
+    const a = await cache.acquire(path.join(dir, 'a'));
+    a.release();
+    assert.ok(isOpen(a.fd), 'kept open for the next reader');
+    cache.forget(path.join(dir, 'a'));
+    for (let i = 0; i < 1000 && isOpen(a.fd); i++) await new Promise((r) => setTimeout(r, 10));
+    assert.equal(isOpen(a.fd), false, 'closed, so the blocks of a deleted file are freed');
+    assert.equal(cache.size, 0);
+  });
+});
+
 test('a descriptor older than the maximum age is reopened', async () => {
   await withFiles(async (dir) => {
     let now = 0;

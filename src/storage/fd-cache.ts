@@ -65,6 +65,12 @@ export class FdCache {
     };
   }
 
+  /** A file removed: its descriptor is closed now, or when its last reader finishes. */
+  forget(file: string): void {
+    const e = this.entries.get(file);
+    if (e !== undefined) this.evict(file, e);
+  }
+
   /** Closes every descriptor not in use now, and the others as soon as their readers finish. */
   closeAll(): void {
     for (const [file, e] of this.entries) this.evict(file, e);

@@ -1,7 +1,7 @@
 // The filesystem backend against the storage conformance suite, plus what only a local disk can show.
 import assert from 'node:assert/strict';
 import { existsSync, statSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, statfs, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
@@ -53,6 +53,21 @@ if (existsSync(SHM) && statSync(SHM).dev !== statSync(tmpdir()).dev) {
 } else {
   test('fs, scratch on another file system', (t) => t.skip(`${SHM} is missing or on the same file system as ${tmpdir()}`));
 }
+
+test("the space of a store's file system is known before its first write makes its folder", async () => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'gmp-fs-'));
+  try {
+    const { scratch } = await Scratch.open(path.join(dir, 'tmp'));
+    const store = new FsStore(path.join(dir, 'not-yet', 'cache'), scratch);
+    const space = await store.localFiles.space();
+    const fs = await statfs(dir);
+    assert.equal(space.size, fs.blocks * fs.bsize);
+    assert.ok(space.available > 0 && space.available <= space.size);
+    await store.close();
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
 
 test('blobs are files in the GOPROXY layout, and writes leave no temp files behind', async () => {
   const dir = await mkdtemp(path.join(tmpdir(), 'gmp-fs-'));

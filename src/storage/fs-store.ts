@@ -2,10 +2,10 @@
 // fsync, rename). Native errors are translated here: ENOENT is "absent", ENOSPC a full disk.
 import { createReadStream, open as openCb, readFileSync, statSync } from 'node:fs';
 import type { Stats } from 'node:fs';
-import { copyFile, mkdir, open, readFile, readdir, rename, rmdir, unlink, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, open, readFile, readdir, rename, rmdir, statfs, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
-import type { BlobInfo, BlobStore, ByteRange, ListOptions, ListPage, LocalFiles } from './blob-store.js';
+import type { BlobInfo, BlobStore, ByteRange, DiskSpace, ListOptions, ListPage, LocalFiles } from './blob-store.js';
 import { FdCache } from './fd-cache.js';
 import type { SharedFd } from './fd-cache.js';
 import { lostToPrune } from './prune-race.js';
@@ -53,7 +53,7 @@ export class FsStore implements BlobStore {
     this.root = path.resolve(root);
     this.staging = path.join(this.root, STORE_STAGING);
     this.name = `fs:${this.root}`;
-    this.localFiles = { openShared: (key) => this.openShared(key) };
+    this.localFiles = { openShared: (key) => this.openShared(key), space: () => this.space() };
   }
 
   /** Maps a key to a file path; the key rule keeps every path inside root. */
@@ -115,6 +115,18 @@ export class FsStore implements BlobStore {
     } catch (err) {
       if (isAbsent(err)) return undefined;
       throw localIoError(err, 'reading the cache');
+    }
+  }
+
+  /** Of the file system the root is on; before the first write makes the root, of its nearest folder that exists. */
+  private async space(): Promise<DiskSpace> {
+    for (let dir = this.root; ; dir = path.dirname(dir)) {
+      try {
+        const s = await statfs(dir);
+        return { available: s.bavail * s.bsize, size: s.blocks * s.bsize };
+      } catch (err) {
+        if (!isAbsent(err) || path.dirname(dir) === dir) throw localIoError(err, 'measuring the free space of the cache');
+      }
     }
   }
 
@@ -203,6 +215,8 @@ export class FsStore implements BlobStore {
       if (isAbsent(err)) return;
       throw localIoError(err, `deleting ${key}`);
     }
+    // A descriptor kept open for sends would hold the file's blocks: eviction deletes to free the disk.
+    this.files.forget(file);
     await this.prune(path.dirname(file));
   }
 

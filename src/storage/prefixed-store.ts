@@ -19,7 +19,8 @@ export class PrefixedStore implements BlobStore {
     if (prefix === '') throw new Error('a prefixed store needs a prefix');
     this.name = `${inner.name.replace(/\/$/, '')}/${prefix.slice(0, -1)}`;
     const files = inner.localFiles;
-    if (files !== undefined) this.localFiles = { openShared: async (key): Promise<SharedFd | undefined> => files.openShared(this.full(key)) };
+    if (files !== undefined)
+      this.localFiles = { openShared: async (key): Promise<SharedFd | undefined> => files.openShared(this.full(key)), space: () => files.space() };
   }
 
   /** Async callers get a rejection, not a throw, for an invalid key: the contract of every store. */

@@ -34,7 +34,7 @@ export function Pins() {
       <h2>Pinned versions</h2>
       <p class="muted">
         Eviction never removes a pinned version's zip (the same pins as <span class="mono">gomodproxy pin</span>).
-        {data?.eviction === false && ' This server has no --cache-max-size, so nothing is evicted yet.'}
+        {data?.eviction === false && ' This server has neither --cache-max-size nor --cache-min-free, so nothing is evicted yet.'}
       </p>
       <form class="admin-form" onSubmit={submit}>
         <ModuleVersionInputs mod={mod} version={version} setMod={setMod} setVersion={setVersion} label="pin" />
