@@ -102,6 +102,12 @@ export class Metrics {
     labelNames: ['upstream'] as const,
     registers: [this.registry],
   });
+  readonly localFailures = new Counter({
+    name: 'gomodproxy_local_failures_total',
+    help: "Failures of the proxy's own storage (a full disk, no file descriptor left), by error code and system reason (ENOSPC, EDQUOT, EMFILE); logged once per run",
+    labelNames: ['code', 'reason'] as const,
+    registers: [this.registry],
+  });
   readonly storeBytes = new Gauge({
     name: 'gomodproxy_cache_store_bytes',
     help: 'Bytes in the module cache at the last eviction check (with --cache-max-size, or when --cache-min-free found the disk short)',

@@ -134,6 +134,62 @@ describe('a full disk', () => {
     }));
 });
 
+/** A counter's value from /metrics (0 when absent). */
+async function metric(url: string, name: string, labels: string): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  return Number(new RegExp(`^${name}\\{${labels}\\} (\\d+)$`, 'm').exec(text)?.[1] ?? 0);
+}
+
+describe('a run of full-disk failures in the log', () => {
+  test('many requests failing on a full disk log one line at error, with the reason and no stack, and one when storing works again; each still gets its 503', (t) =>
+    onSmallDisk(
+      t,
+      async (proxy, data, mnt) => {
+        await fillUp(path.join(mnt, 'filler'));
+        const from = proxy.logs.length;
+        // Zips that stream into scratch: 503 each. Then small answers and a small zip, served but not stored.
+        up.faults.set(ZIP, { kind: 'trickle', bytes: 1 << 20, everyMs: 1, chunked: true });
+        for (let i = 0; i < 6; i++) {
+          const res = await fetch(proxy.url + ZIP);
+          assert.equal(res.status, 503, await res.text());
+          assert.ok(Number(res.headers.get('retry-after')) > 0, 'Retry-After');
+        }
+        up.faults.clear();
+        for (const f of ['info', 'mod', 'zip']) {
+          const res = await fetch(`${proxy.url}/example.com/lib/@v/v1.0.0.${f}`);
+          assert.equal(res.status, 200, await res.text());
+        }
+        assert.equal(await metric(proxy.url, 'gomodproxy_http_requests_total', 'endpoint="zip",status="503"'), 6);
+        // Each failure counted: the six fills, and the writes of the answers served (at least one each).
+        await eventually(
+          async () => (await metric(proxy.url, 'gomodproxy_local_failures_total', 'code="GMP_ERR_STORAGE_FULL",reason="ENOSPC"')) >= 9,
+          'every failure is counted',
+        );
+        const named = () => proxy.logs.slice(from).filter((l) => l.includes('ENOSPC'));
+        const errors = () => proxy.logs.slice(from).filter((l) => (JSON.parse(l) as { level: number }).level >= 40);
+        assert.equal(named().length, 1, named().join('\n'));
+        assert.deepEqual(errors(), named(), 'nothing else at warn or error');
+        const line = JSON.parse(named()[0] as string) as Record<string, unknown>;
+        assert.equal(line.level, 50);
+        assert.equal(line.code, 'GMP_ERR_STORAGE_FULL');
+        assert.equal(line.reason, 'ENOSPC');
+        assert.match(String(line.err), /the proxy's disk is full \(ENOSPC\)/);
+        assert.doesNotMatch(named()[0] as string, /stack| {4}at /, 'no stack for a known condition');
+        // Room again: the next fill is stored, and that is said once.
+        await storedOnceThereIsRoom(proxy, data, mnt);
+        const works = () => proxy.logs.slice(from).filter((l) => l.includes('"local storage works again"'));
+        await eventually(async () => works().length === 1, 'the recovery is logged');
+        const recovered = JSON.parse(works()[0] as string) as { level: number; reason: string; failures: number };
+        assert.equal(recovered.level, 30);
+        assert.equal(recovered.reason, 'ENOSPC');
+        assert.ok(recovered.failures >= 9, `${recovered.failures} failures in the run`);
+        assert.equal(errors().length, 1, errors().join('\n'));
+      },
+      // Eviction left out: this is about the log.
+      { 'cache-min-free': '0' },
+    ));
+});
+
 describe('a disk filled by other data', () => {
   test('with no --cache-max-size, a fill that meets the full disk makes the proxy evict its least recently used zips, and the next cold fill is stored', (t) =>
     onSmallDisk(

@@ -139,15 +139,15 @@ export async function createServer(config: Readonly<Config>, options: ComposeOpt
   const publicChain = chainFor(config.upstream);
   const privateChain = chainFor(config.privateUpstream);
 
-  const verdicts = new Verdicts(layout.cache, log, redact);
+  // Runs of this process's own storage failures (a full disk): ended by the next artifact stored ('filled').
+  const failures = new LocalFailures(log, metrics);
+  const verdicts = new Verdicts(layout.cache, log, redact, failures);
   const verifyDeps = { layout, coord, isPrivate, metrics, log, httpOptions: httpOptions(config), sharedCoordinator: backends.external, verdicts };
   const checksums = await openChecksums(config, verifyDeps);
   const company = openCompany(config, { layout, coord, locks: backends.locks, log, isPrivate, redact });
   // A zip filled again (after eviction) must be the one first stored; then the checksum databases; then policy.
   const gates: Gate[] = [new KeptHashGate(layout.cache, new Quarantine(layout.quarantine), log, redact), checksums.gate, ...company.gates];
   const events = new FillEvents();
-  // Runs of this process's own storage failures (a full disk): ended by the next artifact stored.
-  const failures = new LocalFailures();
   events.on('filled', () => failures.succeeded());
   const commit = new Committer({ store: layout.cache, gates, events, log, redact, failures });
   const filler = new Filler({
@@ -185,6 +185,7 @@ export async function createServer(config: Readonly<Config>, options: ComposeOpt
       readAhead,
       mayReadAhead: (modulePath) => !isPrivate(modulePath),
       downloading: siblings === undefined ? undefined : (kind) => siblings.tell(kind),
+      failures,
     },
     metrics,
     log,
@@ -224,6 +225,7 @@ export async function createServer(config: Readonly<Config>, options: ComposeOpt
     https: await readTls(config),
     onZipServed: dashboard?.onZipServed,
     fastHits: company.fastHits(accessRoutes),
+    localFailures: failures,
   });
   return {
     app,

@@ -40,7 +40,7 @@ export async function openContent(config: Readonly<Config>, deps: ContentDeps): 
   // The free space of the file system a filesystem cache is on; an object store (S3) has none to keep.
   const files = deps.layout.cache.localFiles;
   const space = files === undefined ? undefined : () => files.space();
-  const access = new AccessTimes(deps.layout.content, deps.log);
+  const access = new AccessTimes(deps.layout.content, deps.log, undefined, undefined, deps.failures);
   const readers = new ZipReaders();
   const pinnedByConfig: ModuleVersion[] = [];
   const evictor = new Evictor(

@@ -9,6 +9,7 @@ import type { Metrics } from '../metrics.js';
 import { isExactQuery } from '../protocol/answers.js';
 import type { BlobStore } from '../storage/blob-store.js';
 import { versionsPrefix } from '../storage/keys.js';
+import type { LocalFailures } from '../storage/local-failures.js';
 import { etagOf } from './etag.js';
 import { ByteLRU, ENTRY_OVERHEAD, ownBytes } from '../storage/byte-lru.js';
 import { KeyMemo, LookupCounters } from './memo.js';
@@ -44,6 +45,8 @@ export interface CacheOptions {
    * .info files (`go mod download`, `go list -m all`) or to zips (`go mod download` next, a build).
    */
   readonly downloading?: (kind: Download) => void;
+  /** This process's own storage failing: told once per run of failures of one kind, not per request. */
+  readonly failures?: LocalFailures;
 }
 
 /** Adds versions to list and @latest answers; `base` is the answer from the upstreams or the cache. */
@@ -327,8 +330,11 @@ export class ModuleCache {
     } catch (err) {
       const e = toGmpError(err);
       if (e.notFound) this.negative.remember(key, e);
-      // Our own disk failing is no upstream trouble: it needs an operator, so it is an error.
-      else if (e.local) this.log?.error({ module: this.redact(want.module), code: e.code, err: e.message }, 'cache fill failed');
+      // Our own disk failing is no upstream trouble: it needs an operator, so it is an error (once per run of them).
+      else if (e.local) {
+        if (this.options.failures?.failed(e, { module: this.redact(want.module) }) !== true)
+          this.log?.error({ module: this.redact(want.module), code: e.code, err: e.message }, 'cache fill failed');
+      }
       // A guess that failed is nobody's failure: a client asking for it later logs it.
       else if (opts.ahead === true) this.log?.debug({ module: this.redact(want.module), code: e.code, err: e.message }, 'read-ahead fill failed');
       else this.log?.warn({ module: this.redact(want.module), code: e.code, err: e.message }, 'cache fill failed');

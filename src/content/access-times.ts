@@ -4,6 +4,7 @@
 import { FailureRun } from '../coord/failure-run.js';
 import type { Logger } from 'pino';
 import type { BlobStore } from '../storage/blob-store.js';
+import type { LocalFailures } from '../storage/local-failures.js';
 import { listAll } from '../storage/blob-store.js';
 import { ACCESS, accessKey, versionName } from './content-keys.js';
 
@@ -23,6 +24,8 @@ export class AccessTimes {
     private readonly log: Logger,
     private readonly now: () => number = Date.now,
     private readonly resolutionMs = ACCESS_RESOLUTION_MS,
+    /** This process's own storage failing (a full disk): told there, once per run with the fills' failures. */
+    private readonly failures?: LocalFailures,
   ) {}
 
   /** A zip of this version was served (or filled). Never throws, never waits. */
@@ -36,6 +39,7 @@ export class AccessTimes {
       () => this.#failures.succeeded(),
       (err: unknown) => {
         this.#written.delete(name);
+        if (this.failures?.failed(err) === true) return;
         if (this.#failures.failed())
           this.log.warn({ err: (err as Error).message }, 'could not record an access time (logged once until one is recorded again)');
       },

@@ -50,8 +50,10 @@ export class Committer {
     return this.storeSmall(want, body, h1).then(
       () => true,
       (err: unknown) => {
-        this.deps.failures?.failed(err);
-        this.deps.log.error({ err, module: this.deps.redact?.(want.module) ?? want.module, kind: want.kind }, 'could not store a cache entry');
+        const module = this.deps.redact?.(want.module) ?? want.module;
+        // A full disk is told once per run, not once per answer given meanwhile.
+        if (this.deps.failures?.failed(err, { module, version: want.version, kind: want.kind }) !== true)
+          this.deps.log.error({ err, module, kind: want.kind }, 'could not store a cache entry');
         return false;
       },
     );

@@ -59,7 +59,7 @@ export class Filler implements Fill {
     try {
       return await this.run(want, { deadline });
     } catch (err) {
-      this.deps.failures?.failed(err);
+      this.deps.failures?.failed(err, { module: mod, version: want.version, kind: want.kind });
       throw err;
     } finally {
       deadline?.dispose();
@@ -181,8 +181,9 @@ export class Filler implements Fill {
       await this.commit.storeZip({ module: mod, version: v, h1, size, ...(Buffer.isBuffer(zip) ? { data: zip } : { file: zip.path }) });
       return true;
     } catch (err) {
-      this.deps.failures?.failed(err);
-      this.deps.log.error({ err, module: this.redact(mod), version: v }, 'could not store a filled zip; it was served but will be fetched again');
+      // A full disk is told once per run, not once per zip served meanwhile.
+      if (this.deps.failures?.failed(err, { module: this.redact(mod), version: v, kind: 'zip' }) !== true)
+        this.deps.log.error({ err, module: this.redact(mod), version: v }, 'could not store a filled zip; it was served but will be fetched again');
       // A stored file was taken by the store: only a failed commit leaves one behind.
       if (!Buffer.isBuffer(zip)) await zip.discard();
       return false;

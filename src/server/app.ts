@@ -21,6 +21,7 @@ import { registerOpsRoutes } from './ops-routes.js';
 import { caseUnescape } from '../sumdb/lookup-path.js';
 import { redactTokens } from '../auth/token.js';
 import type { Readiness } from './ops-routes.js';
+import type { LocalFailures } from '../storage/local-failures.js';
 
 export interface AppOptions {
   readonly cache: ModuleCache;
@@ -45,6 +46,8 @@ export interface AppOptions {
   readonly fastHits?: false | Pick<FastHitsOptions, 'mayServe'>;
   /** Told of every zip sent whole (the dashboard's download counts); kept to one call on the hit path. */
   readonly onZipServed?: (modulePath: string, version: string) => void;
+  /** This process's own storage failing (a full disk): logged once per run of failures, not per request. */
+  readonly localFailures?: LocalFailures;
 }
 
 export function buildApp(options: AppOptions): FastifyInstance {
@@ -138,8 +141,10 @@ export function buildApp(options: AppOptions): FastifyInstance {
 
   app.setErrorHandler((err, req, reply) => {
     const e = fromFastifyError(err);
-    if (e.local) req.log.error({ code: e.code, err: e.message, url: logURL(req, redact) }, 'local failure');
-    else if (e.status >= 500 && !e.upstream) req.log.error({ err: e.cause ?? e, url: logURL(req, redact) }, 'internal error');
+    if (e.local) {
+      if (options.localFailures?.failed(e, { url: logURL(req, redact) }) !== true)
+        req.log.error({ code: e.code, err: e.message, url: logURL(req, redact) }, 'local failure');
+    } else if (e.status >= 500 && !e.upstream) req.log.error({ err: e.cause ?? e, url: logURL(req, redact) }, 'internal error');
     else if (e.dependency !== undefined) req.log.warn({ code: e.code, err: e.message, url: logURL(req, redact) }, `${e.dependency} failure`);
     // 503s say when to come back (storage or coordinator unreachable, a full disk).
     if (e.retryAfter !== undefined) reply.header('retry-after', String(e.retryAfter));

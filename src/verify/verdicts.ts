@@ -4,6 +4,7 @@
 import type { Logger } from 'pino';
 import type { BlobStore } from '../storage/blob-store.js';
 import { artifactKey } from '../storage/keys.js';
+import type { LocalFailures } from '../storage/local-failures.js';
 
 export type VerifiedFile = 'zip' | 'go.mod';
 
@@ -36,6 +37,8 @@ export class Verdicts {
     private readonly store: BlobStore,
     private readonly log?: Logger,
     private readonly redact: (p: string) => string = (p) => p,
+    /** This process's own storage failing (a full disk): told once per run, not per record. */
+    private readonly failures?: LocalFailures,
   ) {}
 
   /**
@@ -47,6 +50,7 @@ export class Verdicts {
     const { module, version, file, ...verdict } = r;
     const key = keyOf(module, version, file);
     const w = this.store.put(key, `${JSON.stringify(verdict)}\n`).catch((err: unknown) => {
+      if (this.failures?.failed(err, { module: this.redact(module), version, file }) === true) return;
       this.log?.warn({ err: (err as Error).message, module: this.redact(module), version, file }, 'could not record which checksum database verified a file');
     });
     this.writing.set(key, w);
