@@ -46,6 +46,11 @@ test('a 5 MiB cap holds while 20 MiB are filled; protected versions stay; an evi
     { upstream: up.url, private: PRIVATE, 'private-upstream': up.url, 'cache-max-size': '5MiB', 'cache-high-watermark': '95', 'cache-low-watermark': '85' },
     { dataDir },
   );
+  let stored = 0;
+  proxy.server.events.on('filled', (e) => void (e.kind === 'zip' && stored++));
+  const zipsStored = async (n: number) => {
+    while (stored < n) await new Promise((r) => setTimeout(r, 10));
+  };
   try {
     const originals = new Map<string, Buffer>();
     for (const p of [PRIVATE, ...names]) {
@@ -55,7 +60,9 @@ test('a 5 MiB cap holds while 20 MiB are filled; protected versions stay; an evi
       assert.equal(res.status, 200, p);
       originals.set(p, Buffer.from(await res.arrayBuffer()));
     }
-    // Passes start behind the fills; one more pass settles whatever the last fills added.
+    // Passes start behind the fills, once each zip is stored: wait for the last ones, then one more pass settles
+    // whatever they added (a zip stored after that pass would start another one, deleting while we look).
+    await zipsStored(names.length + 1);
     await proxy.server.content.evictor?.kick();
     const cache = dataPaths(dataDir).cache;
     const { total, zips } = await cacheBytes(cache);
@@ -74,6 +81,7 @@ test('a 5 MiB cap holds while 20 MiB are filled; protected versions stay; an evi
     assert.ok(Buffer.from(await again.arrayBuffer()).equals(originals.get(gone) as Buffer));
 
     // An upstream that now serves another (valid) zip for an evicted version is refused (Athens #1547).
+    await zipsStored(names.length + 2);
     await proxy.server.content.evictor?.kick();
     const evicted = names.filter((n) => n !== gone && n !== 'example.com/m00');
     const after = (await cacheBytes(cache)).zips;

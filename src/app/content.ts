@@ -28,7 +28,7 @@ export interface ContentDeps {
 
 export interface Content {
   /** For the cache: a zip was served. */
-  readonly zipServed?: (modulePath: string, version: string) => void;
+  readonly zipServed?: (modulePath: string, version: string, storedAt?: number) => void;
   /** For the cache: zips being read, which the evictor skips. */
   readonly zipReaders?: ZipReaders;
   readonly evictor?: Evictor;
@@ -52,13 +52,13 @@ export async function openContent(config: Readonly<Config>, deps: ContentDeps): 
   for (const file of e.pinFrom) pinnedByConfig.push(...(await readModuleFile(file)).versions);
   deps.failures?.onFull(() => void evictor.diskFull());
   const onFilled = (f: FilledEvent) => {
-    if (f.kind === 'zip') access.touch(f.module, f.version);
+    if (f.kind === 'zip') access.stored(f.module, f.version);
     evictor.filled(f);
   };
   deps.events.on('filled', onFilled);
   evictor.start();
   return {
-    zipServed: (p, v) => access.touch(p, v),
+    zipServed: (p, v, storedAt) => access.touch(p, v, storedAt),
     zipReaders: readers,
     evictor,
     close: async () => {

@@ -13,6 +13,9 @@ import { Scratch } from '../storage/scratch.js';
 import { Chain } from '../upstream/chain.js';
 import type { RawSource } from '../upstream/source.js';
 import { ModuleCache } from './module-cache.js';
+import { writeModuleZip } from '../modzip/create-zip.js';
+import { Readable } from 'node:stream';
+import { copyFile, stat } from 'node:fs/promises';
 
 const MOD = Buffer.from('module example.com/m\n\ngo 1.19\n');
 
@@ -208,6 +211,45 @@ test('a zip counts as used (for eviction) when there is one to serve, not when i
     assert.deepEqual(used, ['example.com/stored@v1.0.0']);
   } finally {
     await cache.close();
+    await store.close();
+    await scratch.close();
+    await rm(data, { recursive: true, force: true });
+  }
+});
+
+test('a zip this process filled is served with when it filled it; one found in storage without (access times)', async () => {
+  const data = await mkdtemp(path.join(tmpdir(), 'gmp-mc-'));
+  const made = path.join(data, 'made.zip');
+  const file = (p: string, body: string) => ({ path: p, kind: 'file' as const, size: body.length, open: () => Readable.from([Buffer.from(body)]) });
+  await writeModuleZip([file('go.mod', 'module example.com/m\n'), file('m.go', 'package m\n')], 'example.com/m', 'v1.0.0', made);
+  const { scratch } = await Scratch.open(path.join(data, 'tmp'));
+  const store = new FsStore(path.join(data, 'cache'), scratch);
+  const source: RawSource = {
+    ...fakeUpstream([]),
+    zip: async (_p, _v, to) => {
+      await copyFile(made, to);
+      return { size: (await stat(made)).size };
+    },
+  };
+  const chain = new Chain([{ kind: 'source', source, fallBackOnError: false }]);
+  const filler = new Filler({ route: () => chain, store, scratch, gates: [], events: new FillEvents(), log: pino({ level: 'silent' }) });
+  const served: Array<[string, number | undefined]> = [];
+  const zipServed = (_p: string, _v: string, storedAt?: number) => void served.push(['served', storedAt]);
+  const opts = { listTTLms: 60_000, negativeTTLms: 0, memoryBytes: 1 << 20, zipServed };
+  const first = new ModuleCache(store, new SingleflightFill(filler), opts);
+  const later = new ModuleCache(store, new SingleflightFill(filler), opts);
+  try {
+    const before = Date.now();
+    await first.zip('example.com/m', 'v1.0.0');
+    await first.zip('example.com/m', 'v1.0.0');
+    await first.close();
+    // Another process (a new cache on the same store) finds it stored.
+    await later.zip('example.com/m', 'v1.0.0');
+    assert.equal(served.length, 3);
+    for (const [, at] of served.slice(0, 2)) assert.ok(at !== undefined && at >= before && at <= Date.now(), `filled here: ${at}`);
+    assert.equal(served[2]?.[1], undefined, 'found in storage');
+  } finally {
+    await later.close();
     await store.close();
     await scratch.close();
     await rm(data, { recursive: true, force: true });

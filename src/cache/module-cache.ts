@@ -27,8 +27,11 @@ export interface CacheOptions {
   readonly negativeTTLms: number;
   readonly memoryBytes: number;
   readonly now?: () => number;
-  /** Told of every zip served or filled (access times for eviction); must be cheap and never throw. */
-  readonly zipServed?: (modulePath: string, version: string) => void;
+  /**
+   * Told of every zip served (access times for eviction), with when a fill of this process produced it if it did;
+   * must be cheap and never throw.
+   */
+  readonly zipServed?: (modulePath: string, version: string, storedAt?: number) => void;
   /** Zips being read (eviction skips them). */
   readonly zipReaders?: ZipReaders;
   /** Versions that exist besides what the upstreams list (published ones), merged into list and @latest. */
@@ -160,7 +163,7 @@ export class ModuleCache {
   async zip(modulePath: string, version: string, opts: FetchOptions = {}): Promise<ZipHandle> {
     const handle = await this.zipHandle(modulePath, version, opts);
     // Only a zip there is to serve counts as used: a refused or absent one must not leave an access time behind.
-    if (opts.ahead !== true) this.options.zipServed?.(modulePath, version);
+    if (opts.ahead !== true) this.options.zipServed?.(modulePath, version, handle.filledAt);
     return handle;
   }
 

@@ -18,6 +18,8 @@ export interface ZipHandle {
   open(range?: ByteRange): Promise<Readable>;
   /** A shared descriptor for positional reads (release it when done), when the store has local files. */
   openFile?(): Promise<SharedFd>;
+  /** When a fill of this process produced it (ms); absent for a zip found in storage. */
+  readonly filledAt?: number;
 }
 
 /**
@@ -106,7 +108,7 @@ export class ZipEntries {
     bytes?: Buffer,
     refill?: Refill,
   ): Promise<ZipHandle> {
-    const stored = this.handle(key, size, h1, refill);
+    const stored = { ...this.handle(key, size, h1, refill), filledAt: Date.now() };
     const inMemory = bytes?.length === size ? ownBytes(bytes) : undefined;
     // The bytes the fill validated, when it had them in memory; else read once from the scratch file.
     const kept = size > this.small ? undefined : (inMemory ?? (local === undefined ? undefined : await readPinned(local, size)));

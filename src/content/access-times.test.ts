@@ -41,3 +41,25 @@ test('a full disk is logged once while every hit fails to record its access time
   await settle();
   assert.equal(lines.filter((l) => l.includes('could not record an access time')).length, 2, 'a new run of failures is logged again');
 });
+
+test('a zip this process stored in the current bucket needs no access file: its own time records the use', async () => {
+  const store = new MemoryStore();
+  let now = 10_500;
+  const access = new AccessTimes(store, pino({ level: 'silent' }), () => now, 1000);
+  const recorded = async () => {
+    await new Promise((r) => setImmediate(r));
+    const keys: string[] = [];
+    for await (const k of listAll(store, '')) keys.push(k);
+    return keys.sort();
+  };
+  access.stored('example.com/filled', 'v1.0.0');
+  access.touch('example.com/served', 'v1.0.0', 10_200);
+  access.touch('example.com/served', 'v1.0.0');
+  assert.deepEqual(await recorded(), [], 'a fill of this bucket writes nothing, nor do later hits in it');
+  // Stored in an earlier bucket: the hit is the newer use, and is written.
+  access.touch('example.com/old', 'v1.0.0', 9_900);
+  assert.deepEqual(await recorded(), ['access/example.com/old@v1.0.0/10000']);
+  now = 11_100;
+  access.touch('example.com/filled', 'v1.0.0', 10_400);
+  assert.deepEqual(await recorded(), ['access/example.com/filled@v1.0.0/11000', 'access/example.com/old@v1.0.0/10000'], 'a hit in a later bucket is written');
+});

@@ -28,13 +28,20 @@ export class AccessTimes {
     private readonly failures?: LocalFailures,
   ) {}
 
-  /** A zip of this version was served (or filled). Never throws, never waits. */
-  touch(modulePath: string, version: string): void {
-    const bucket = this.now() - (this.now() % this.resolutionMs);
+  /**
+   * A zip of this version was served. Never throws, never waits. `storedAt`: when this process stored the zip
+   * being served (a fill of its own), if it did.
+   */
+  touch(modulePath: string, version: string, storedAt?: number): void {
+    const now = this.now();
+    const bucket = now - (now % this.resolutionMs);
     const name = versionName(modulePath, version);
     if (this.#written.get(name) === bucket) return;
     if (this.#written.size >= MAX_REMEMBERED) this.#written.clear();
     this.#written.set(name, bucket);
+    // A zip stored in this bucket says so by its own time, which the evictor reads too (the later of the two):
+    // a cold fill writes no access file beside it.
+    if (storedAt !== undefined && storedAt >= bucket) return;
     this.store.put(accessKey(modulePath, version, bucket), '').then(
       () => this.#failures.succeeded(),
       (err: unknown) => {
@@ -44,6 +51,11 @@ export class AccessTimes {
           this.log.warn({ err: (err as Error).message }, 'could not record an access time (logged once until one is recorded again)');
       },
     );
+  }
+
+  /** A zip of this version was just stored (filled, imported): its own time records this use. */
+  stored(modulePath: string, version: string): void {
+    this.touch(modulePath, version, this.now());
   }
 
   /**
