@@ -295,6 +295,17 @@ describe('hits answered from the connection, before Node parses', () => {
     assert.equal(parsed, n + 2, 'the malformed request never became a request; the other two did');
   });
 
+  test('a hit asked for with two Host headers is refused with 400, not answered (as Go does)', async () => {
+    const file = '/example.com/lib/@v/v1.0.0.mod';
+    await (await fetch(p.url + file)).arrayBuffer();
+    for (const extra of ['Host: other.test\r\n', 'host: proxy.test\r\n']) {
+      const [answer] = await raw(p.url, get(file, extra), 1);
+      assert.match(answer?.status ?? '', /^HTTP\/1\.1 400 /, extra);
+      assert.ok(answer?.headers.includes('content-type: text/plain; charset=utf-8'), extra);
+      assert.equal(answer?.body.toString(), 'bad request: too many Host headers\n', extra);
+    }
+  });
+
   test('answers from the connection are counted in /metrics', async () => {
     const file = '/example.com/old/@v/v2.0.0+incompatible.info';
     await (await fetch(p.url + file)).arrayBuffer();

@@ -68,6 +68,9 @@ const ERRORS: Array<[string, string, number, RegExp]> = [
   ],
   ['an unsupported HTTP version', req(`GET ${LIST} HTTP/4.2`), 400, /^bad request: /],
   ['HTTP/1.1 without Host', `GET ${LIST} HTTP/1.1\r\nConnection: close\r\n\r\n`, 400, /^bad request: .*Host/],
+  // Go's net/http refuses it too; Node alone would keep the first and drop the second.
+  ['two Host headers', req(`GET ${LIST} HTTP/1.1`, ['Host: other.test']), 400, /^bad request: too many Host headers\n$/],
+  ['two Host headers on the ops routes', req('GET /healthz HTTP/1.1', ['host: gmp.test']), 400, /^bad request: too many Host headers\n$/],
   ['HTTP/2 with prior knowledge', 'PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 400, /^bad request: HTTP\/2 .*HTTP\/1\.1/],
   ['oversized headers', req(`GET ${LIST} HTTP/1.1`, [`X-Big: ${'a'.repeat(64 * 1024)}`]), 431, /^request header fields too large/],
 ];

@@ -8,7 +8,7 @@ import type { ModuleCache } from '../cache/module-cache.js';
 import { GmpError, gmpError, toGmpError } from '../errors.js';
 import type { ErrorCode } from '../errors.js';
 import type { Metrics } from '../metrics.js';
-import { clientErrorHandler, continueOnce, ignoreExpectations, refuseConnect } from './client-errors.js';
+import { clientErrorHandler, continueOnce, ignoreExpectations, refuseConnect, tooManyHosts } from './client-errors.js';
 import { withFastHits, requestId } from './fast-hits.js';
 import { installWireHits } from './wire-hits.js';
 import type { WireHits } from './wire-hits.js';
@@ -109,6 +109,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
     if (req.headers.host === undefined && req.raw.httpVersion === '1.1') {
       return done(gmpError('GMP_ERR_REQUEST_INVALID', 'bad request: an HTTP/1.1 request needs a Host header'));
     }
+    if (tooManyHosts(req.raw)) return done(gmpError('GMP_ERR_REQUEST_INVALID', 'bad request: too many Host headers'));
     done();
   });
 

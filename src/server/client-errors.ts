@@ -80,6 +80,23 @@ export function continueOnce(req: IncomingMessage, res: ServerResponse): void {
   if (req.headers.expect !== undefined && !res.headersSent && /^100-continue$/i.test(req.headers.expect.trim())) res.writeContinue();
 }
 
+/**
+ * Whether a request carries more than one Host header. Node keeps the first and drops the others; Go's
+ * net/http refuses such a request (400 "too many Host headers"), and so do we: the same-origin checks
+ * read Host, and two of them may be read differently by a reverse proxy in front of us.
+ */
+export function tooManyHosts(req: IncomingMessage): boolean {
+  const raw = req.rawHeaders;
+  let seen = false;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i] as string;
+    if (name.length !== 4 || name.toLowerCase() !== 'host') continue;
+    if (seen) return true;
+    seen = true;
+  }
+  return false;
+}
+
 /** CONNECT never reaches a request handler: Node emits 'connect' and drops the socket if nobody listens. */
 export function refuseConnect(server: Server, guard: MethodGuard): void {
   server.on('connect', (req: IncomingMessage, socket: Duplex) => answer(socket, methodNotAllowed('CONNECT', req.url ?? '/', guard)));

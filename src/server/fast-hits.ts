@@ -7,6 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ModuleCache } from '../cache/module-cache.js';
 import { IMMUTABLE, JSON_TYPE, TEXT_TYPE, notModified, parseCached } from './goproxy-routes.js';
 import type { MetricChildren } from './metric-children.js';
+import { tooManyHosts } from './client-errors.js';
 
 export interface FastHitsOptions {
   readonly cache: Pick<ModuleCache, 'hot'>;
@@ -80,6 +81,8 @@ export function withFastHits(o: FastHitsOptions, next: RequestListener): Request
   const answer = (req: IncomingMessage, res: ServerResponse): boolean => {
     const h = req.headers;
     if (h.authorization !== undefined || h['disable-module-fetch'] !== undefined || (h.host === undefined && req.httpVersion === '1.1')) return false;
+    // Fastify's hook refuses it (400), as it refuses a missing Host.
+    if (tooManyHosts(req)) return false;
     const inm = h['if-none-match'];
     const hit = hitFor(o, { method: req.method ?? '', url: req.url ?? '', ifNoneMatch: inm, requestId: h['x-request-id'] });
     if (hit === undefined) return false;
