@@ -80,7 +80,7 @@ export async function verifyProofs(s: Staged, deps: VerifyDeps): Promise<Verifie
     }
     const before = await deps.trusted(name);
     const ops = new StagedOps(name, spec.key, db.head, db.records, db.tiles, deps.store(name), before);
-    const client = new SumdbClient(ops);
+    const client = new SumdbClient(ops, { name });
     for (const m of s.modules.values()) {
       if (!m.entry.proofs.includes(name)) continue;
       const { path, version } = m.entry;

@@ -165,6 +165,32 @@ describe('client against misbehaving servers', () => {
     await assert.rejects(new SumdbClient(ops).lookup(mod(0), 'v1.0.0'), /reading tree note: invalid signature for key PeterNeumann\+c74f20a3/);
   });
 
+  test('every failure names the database: a note signed by another key, a bad verifier key, a damaged tile', async () => {
+    const impostor = new ServerLog(new MemoryLogStorage(), generateKey('PeterNeumann').signerKey, { gosum });
+    await assert.rejects(
+      new SumdbClient(new MemoryOps(impostor, PN_VERIFIER)).lookup(mod(0), 'v1.0.0'),
+      /^GmpError: checksum database PeterNeumann: example\.com\/Mod0@v1\.0\.0: reading tree note: /,
+    );
+    // Named as configured, even when the key to read the name from is the problem.
+    const badKey = new MemoryOps(newLog(), 'PeterNeumann+c74f20a4+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW');
+    await assert.rejects(
+      new SumdbClient(badKey, { name: 'sum.example.org' }).lookup(mod(0), 'v1.0.0'),
+      /^GmpError: checksum database sum\.example\.org: example\.com\/Mod0@v1\.0\.0: initializing sumdb\.Client: /,
+    );
+    await assert.rejects(new SumdbClient(badKey, { name: 'sum.example.org' }).latest(), /^GmpError: checksum database sum\.example\.org: latest: initializing/);
+    const log = newLog();
+    for (let i = 0; i < 4; i++) await log.lookup(mod(i), 'v1.0.0');
+    const ops = new MemoryOps(log, PN_VERIFIER);
+    await new SumdbClient(ops, { tileHeight: 2 }).lookup(mod(3), 'v1.0.0');
+    // A new client trusts the saved head and holds no tiles: the damaged one comes from the server.
+    const client = new SumdbClient(ops, { tileHeight: 2, name: 'sum.example.org' });
+    ops.cache.clear();
+    ops.intercept = async (path, body) => (path.startsWith('/tile/') ? Buffer.alloc((await body()).length, 7) : body());
+    const err = await client.tile({ h: 2, l: 0, n: 0, w: 4 }).catch((e: unknown) => e);
+    assert.ok(err instanceof GmpError && err.code === 'GMP_ERR_SUMDB', String(err));
+    assert.match(err.message, /^checksum database sum\.example\.org: tile\/2\/0\/000: /);
+  });
+
   test('a partial tile the server no longer has is read from the full tile', async () => {
     const log = newLog();
     const stale = new MemoryOps(log, PN_VERIFIER);

@@ -14,6 +14,7 @@ import type { Verifiers } from './note.js';
 import { mergeTimeline, saveTimeline } from './client-timeline.js';
 import type { MergeContext, Timeline } from './client-timeline.js';
 import { InconsistentTileError, tileHashReader } from './tile-hash-reader.js';
+import { tilePath } from './tile.js';
 import type { Tile } from './tile.js';
 import { EMPTY_TREE_HASH, recordHash, shl, shr, storedHashIndex, treeHash } from './tlog.js';
 import type { Hash, HashReader } from './tlog.js';
@@ -27,6 +28,11 @@ const PROVEN_MEMORY = 1024 * 1024;
 export interface ClientOptions {
   /** Tile height used for fetching; sum.golang.org serves 8. */
   readonly tileHeight?: number;
+  /**
+   * The database's name in error messages (its GOSUMDB name); default: the verifier key's name once read.
+   * A proxy may consult several databases: every failure must say which one.
+   */
+  readonly name?: string;
 }
 
 interface State {
@@ -38,6 +44,7 @@ interface State {
 export class SumdbClient {
   readonly #ops: ClientOps;
   readonly #height: number;
+  #name: string | undefined;
   #init: Promise<State> | undefined;
   readonly #records = new Map<string, Promise<Buffer>>();
   /**
@@ -51,6 +58,7 @@ export class SumdbClient {
   constructor(ops: ClientOps, options: ClientOptions = {}) {
     this.#ops = ops;
     this.#height = options.tileHeight ?? 8;
+    this.#name = options.name;
     if (!(this.#height >= 1 && this.#height <= 30)) throw new Error(`invalid tile height ${this.#height}`);
   }
 
@@ -74,9 +82,18 @@ export class SumdbClient {
       const state = await this.#state();
       return await this.#record(state, lookupPath(path, version), path, version);
     } catch (err) {
-      if (err instanceof GmpError) throw err;
-      throw gmpError('GMP_ERR_SUMDB', `${path}@${version}: ${err instanceof Error ? err.message : String(err)}`, err);
+      throw this.#failure(`${path}@${version}`, err);
     }
+  }
+
+  /**
+   * What the client's failures become: GmpErrors pass through (they name what failed: the ops' own, a
+   * SecurityError), anything else is GMP_ERR_SUMDB naming this database and what was asked of it.
+   */
+  #failure(what: string, err: unknown): unknown {
+    if (err instanceof GmpError) return err;
+    const db = this.#name === undefined ? 'checksum database' : `checksum database ${this.#name}`;
+    return gmpError('GMP_ERR_SUMDB', `${db}: ${what}: ${err instanceof Error ? err.message : String(err)}`, err);
   }
 
   /**
@@ -85,24 +102,36 @@ export class SumdbClient {
    */
   async tile(t: Tile): Promise<Buffer | undefined> {
     if (t.l < 0 || t.h !== this.#height) return undefined;
-    const state = await this.#state();
-    const { tree } = state.timeline;
-    const start = shl(t.n, t.h);
-    if (start + t.w > shr(tree.n, t.l * t.h)) return undefined;
-    const indexes = Array.from({ length: t.w }, (_, i) => storedHashIndex(t.l * t.h, start + i));
-    return Buffer.concat(await this.#reader(state, tree).readHashes(indexes));
+    try {
+      const state = await this.#state();
+      const { tree } = state.timeline;
+      const start = shl(t.n, t.h);
+      if (start + t.w > shr(tree.n, t.l * t.h)) return undefined;
+      const indexes = Array.from({ length: t.w }, (_, i) => storedHashIndex(t.l * t.h, start + i));
+      return Buffer.concat(await this.#reader(state, tree).readHashes(indexes));
+    } catch (err) {
+      throw this.#failure(tilePath(t), err);
+    }
   }
 
   /** The newest tree head this client trusts (size 0 before any). */
   async latest(): Promise<{ tree: Tree; note: Buffer }> {
-    const { timeline } = await this.#state();
-    return { tree: timeline.tree, note: timeline.note };
+    try {
+      const { timeline } = await this.#state();
+      return { tree: timeline.tree, note: timeline.note };
+    } catch (err) {
+      throw this.#failure('latest', err);
+    }
   }
 
   /** Merges the saved head with the one in memory and saves the newer (after the coordinator was unreachable). */
   async resync(): Promise<void> {
-    const state = await this.#state();
-    await saveTimeline(this.#context(state));
+    try {
+      const state = await this.#state();
+      await saveTimeline(this.#context(state));
+    } catch (err) {
+      throw this.#failure('saving the trusted tree head', err);
+    }
   }
 
   #state(): Promise<State> {
@@ -116,6 +145,7 @@ export class SumdbClient {
 
   async #start(): Promise<State> {
     const verifier = newVerifier((await this.#ops.readConfig('key')).toString('utf8').trim());
+    this.#name ??= verifier.name;
     const state: State = {
       name: verifier.name,
       verifiers: verifierList(verifier),

@@ -45,7 +45,7 @@ export class ChecksumDb {
     this.storage = deps.store;
     const degraded = (op: string) => deps.metrics.coordinatorUnavailable.inc({ op });
     this.#ops = new FileClientOps(spec.name, spec.key, fetcher, deps.store, deps.coord, deps.log, (report) => void this.securityError(report), degraded);
-    this.client = new SumdbClient(this.#ops);
+    this.client = new SumdbClient(this.#ops, { name: spec.name });
   }
 
   get reportFile(): string {
