@@ -5,6 +5,8 @@ import { readFile } from 'node:fs/promises';
 import { CONFIG_FLAG, OPTIONS } from '../src/config/options.js';
 import { withOptionsTable } from '../src/config/options-table.js';
 import { ERRORS } from '../src/errors.js';
+import { generateKey, newSigner, newVerifier } from '../src/sumdb/note-keys.js';
+import { runCli } from './helpers/in-process-cli.js';
 
 const readme = await readFile(new URL('../README.md', import.meta.url), 'utf8');
 
@@ -43,4 +45,18 @@ test('the README runs the CLI as npx gomodproxy: a bare gomodproxy is not on PAT
   // Commands quoted in prose and headings.
   for (const span of readme.matchAll(/`(gomodproxy (?:serve|config|sumdb|bench|doctor|env)\b[^`]*)`/g)) bare.push(span[1] as string);
   assert.deepEqual(bare, [], 'write npx gomodproxy');
+});
+
+test('a GOSUMDB built from $(npx gomodproxy sumdb key …) takes only its first line, the key', async () => {
+  const uses = [...readme.matchAll(/\$\((npx gomodproxy sumdb key[^)]*)\)/g)].map((m) => m[1] as string);
+  assert.ok(uses.length > 0, 'the README builds a GOSUMDB from sumdb key');
+  for (const use of uses) assert.match(use, /\| head -n1$/, use);
+  // What the command prints: the key alone on the first line, then more (a GOSUMDB of all of it has too many fields).
+  const key = generateKey('sum.gomodproxy.local').signerKey;
+  const r = await runCli(['sumdb', 'key', '--data', '/nonexistent'], { GOMODPROXY_OWN_SUMDB_KEY: key });
+  assert.equal(r.code, 0, r.stderr);
+  const [first, ...rest] = r.stdout.split('\n');
+  assert.equal(first, newSigner(key).verifierKey);
+  assert.equal(newVerifier(first as string).name, 'sum.gomodproxy.local');
+  assert.ok(rest.join('').trim() !== '', 'more lines follow the key');
 });
