@@ -16,6 +16,13 @@ test('the README starts with the two commands that serve and test', () => {
   assert.match(firstBlock, /npm ci && npm test/);
 });
 
+test('the README names the oldest Node.js release package.json accepts', async () => {
+  const pkg = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8')) as { engines: { node: string } };
+  const oldest = /^>=(\d+\.\d+\.\d+)$/.exec(pkg.engines.node)?.[1];
+  assert.ok(oldest !== undefined, pkg.engines.node);
+  assert.match(readme, new RegExp(`Node\\.js ${oldest.replaceAll('.', '\\.')} or newer`));
+});
+
 test("the README's settings table is the one the schema generates (npm run docs)", () => {
   assert.equal(readme, withOptionsTable(readme), 'run npm run docs');
 });
