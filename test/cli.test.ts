@@ -75,6 +75,23 @@ describe('values and commands', () => {
     assert.match(r.stderr, /flag --upstream: upstream: /);
   });
 
+  test('config and sumdb without a sub-command say which there are (exit 2); with --help they list them (exit 0)', async () => {
+    for (const [cmd, subs] of [
+      ['config', /check/],
+      ['sumdb', /key or trust/],
+    ] as const) {
+      const r = await cli([cmd]);
+      assert.equal(r.code, 2, cmd);
+      assertOneLine(r.stderr, new RegExp(`^gomodproxy ${cmd}: a sub-command is needed: .*${subs.source}`), cmd);
+      for (const help of ['--help', '-h']) {
+        const h = await cli([cmd, help]);
+        assert.equal(h.code, 0, `${cmd} ${help}: ${h.stderr}`);
+        assert.match(h.stdout, new RegExp(`^Usage: gomodproxy ${cmd} `), `${cmd} ${help}`);
+        assert.equal(h.stderr, '');
+      }
+    }
+  });
+
   test('sumdb key --url with an empty value is refused, not replaced by localhost', async () => {
     const r = await cli(['sumdb', 'key', '--data', data, '--url=']);
     assert.equal(r.code, 2, r.stderr);

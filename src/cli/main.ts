@@ -57,16 +57,12 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   }
   if (cmd === 'config') {
     if (rest[0] === 'check') return configCheck(rest.slice(1), io);
-    io.stderr.write(`gomodproxy config: unknown sub-command ${JSON.stringify(rest[0] ?? '')}; try 'gomodproxy config check --help'\n`);
-    return 2;
+    return noSubCommand(io, 'config', rest[0], ['check']);
   }
   if (cmd === 'sumdb') {
     if (rest[0] === 'key') return (await import('./sumdb-key.js')).sumdbKey(rest.slice(1), io);
     if (rest[0] === 'trust') return (await import('./sumdb-trust.js')).sumdbTrust(rest.slice(1), io);
-    io.stderr.write(
-      `gomodproxy sumdb: unknown sub-command ${JSON.stringify(rest[0] ?? '')}; try 'gomodproxy sumdb key --help' or 'gomodproxy sumdb trust --help'\n`,
-    );
-    return 2;
+    return noSubCommand(io, 'sumdb', rest[0], ['key', 'trust']);
   }
   const command = COMMANDS[cmd];
   if (command === undefined) {
@@ -80,6 +76,21 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     if (err instanceof UsageError) return reportUsage(io, cmd, err);
     throw err;
   }
+}
+
+/**
+ * `gomodproxy config` or `sumdb` without a known sub-command: --help lists them (exit 0); nothing, or an
+ * unknown one, is a usage mistake (one line, exit 2) that says which sub-commands there are.
+ */
+function noSubCommand(io: CliIO, cmd: string, given: string | undefined, subs: readonly string[]): number {
+  const helps = subs.map((sub) => `'gomodproxy ${cmd} ${sub} --help'`).join(' or ');
+  if (given === '--help' || given === '-h') {
+    io.stdout.write(`Usage: ${subs.map((sub) => `gomodproxy ${cmd} ${sub} [flags]`).join('\n       ')}\n\nRun ${helps} for the flags.\n`);
+    return 0;
+  }
+  const what = given === undefined ? `a sub-command is needed: ${subs.join(' or ')}` : `unknown sub-command ${JSON.stringify(given)}`;
+  io.stderr.write(`gomodproxy ${cmd}: ${what}; try ${helps}\n`);
+  return 2;
 }
 
 export async function runMain(): Promise<void> {
