@@ -92,6 +92,14 @@ describe('values and commands', () => {
     }
   });
 
+  test('a bad MODULE@VERSION argument of warm, pin or bundle export is named as the go command names it, with no line number', async () => {
+    for (const cmd of [['warm'], ['pin'], ['bundle', 'export', '-o', path.join(data, 'b.tar')]]) {
+      const r = await cli([...cmd, 'example.com/lib@v9.9.9', '--data', data]);
+      assert.equal(r.code, 2, r.stderr);
+      assertOneLine(r.stderr, /^gomodproxy [a-z ]+: example\.com\/lib@v9\.9\.9: invalid version: should be v0 or v1, not v9; /, cmd.join(' '));
+    }
+  });
+
   test('sumdb key --url with an empty value is refused, not replaced by localhost', async () => {
     const r = await cli(['sumdb', 'key', '--data', data, '--url=']);
     assert.equal(r.code, 2, r.stderr);

@@ -1,7 +1,7 @@
 // `gomodproxy pin` / `unpin`: module versions whose zips eviction never removes. Pins are blobs in the data
 // directory's content store, so every process and replica sharing it sees them at the next eviction pass.
 import { openLayout } from '../app/layout.js';
-import { parseModuleLines, WorkloadError } from '../protocol/module-lists.js';
+import { parseModuleArgs, WorkloadError } from '../protocol/module-lists.js';
 import type { ModuleVersion } from '../content/content-keys.js';
 import { ModuleFileError, readModuleFile } from '../content/module-files.js';
 import { PinStore } from '../content/pins.js';
@@ -32,7 +32,7 @@ function pinCommand(cmd: 'pin' | 'unpin'): Command {
     async (config, io, values, args) => {
       let versions: ModuleVersion[];
       try {
-        versions = args.flatMap((a) => parseModuleLines(a, `argument ${JSON.stringify(a)}`));
+        versions = parseModuleArgs(args);
       } catch (err) {
         if (err instanceof WorkloadError) return reportUsage(io, cmd, new UsageError(err.message));
         throw err;

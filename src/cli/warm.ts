@@ -1,7 +1,7 @@
 // `gomodproxy warm`: fills a cache ahead of need, through a running proxy (--url) or straight into a data
 // directory through the server's own fill path; progress on a terminal, a summary with failures by module.
 import { openLocalAccess } from '../app/local-access.js';
-import { parseModuleLines, WorkloadError } from '../protocol/module-lists.js';
+import { parseModuleArgs, WorkloadError } from '../protocol/module-lists.js';
 import type { ModuleVersion } from '../content/content-keys.js';
 import { ModuleFileError } from '../content/module-files.js';
 import { Progress } from '../content/progress.js';
@@ -43,7 +43,7 @@ export interface ContentArgs {
 export function contentArgs(values: Record<string, unknown>, positionals: readonly string[]): ContentArgs {
   let named: ModuleVersion[];
   try {
-    named = positionals.flatMap((a) => parseModuleLines(a, `argument ${JSON.stringify(a)}`));
+    named = parseModuleArgs(positionals);
   } catch (err) {
     if (err instanceof WorkloadError) throw new UsageError(err.message);
     throw err;

@@ -4,7 +4,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, test } from 'node:test';
-import { BUILTIN_MODULES, loadFrom, parseGoModRequires, parseGoSum, parseModuleLines } from './module-lists.js';
+import { BUILTIN_MODULES, loadFrom, parseGoModRequires, parseGoSum, parseModuleArgs, parseModuleLines } from './module-lists.js';
 
 describe('bench workload', () => {
   test('reads module@version and "module version" lines, skipping comments and duplicates', () => {
@@ -70,5 +70,18 @@ describe('bench workload', () => {
 
   test('the built-in list is valid and has no duplicates', () => {
     assert.equal(parseModuleLines(BUILTIN_MODULES.join('\n')).length, BUILTIN_MODULES.length);
+  });
+});
+
+describe('command-line arguments', () => {
+  test('MODULE@VERSION arguments are read once each, and a mistake reads as the go command writes it, with no line number', () => {
+    assert.deepEqual(parseModuleArgs(['example.com/a@v1.0.0', 'example.com/a@v1.0.0', 'example.com/b/v2@v2.1.0']), [
+      { path: 'example.com/a', version: 'v1.0.0' },
+      { path: 'example.com/b/v2', version: 'v2.1.0' },
+    ]);
+    assert.throws(() => parseModuleArgs(['example.com/lib@v9.9.9']), { message: 'example.com/lib@v9.9.9: invalid version: should be v0 or v1, not v9' });
+    assert.throws(() => parseModuleArgs(['example.com/lib@v1.2']), { message: 'example.com/lib@v1.2: version is not canonical (v1.2.0)' });
+    for (const bad of ['example.com/lib', 'example.com/lib@', '@v1.0.0', 'example.com/lib v1.0.0'])
+      assert.throws(() => parseModuleArgs([bad]), { message: `argument ${JSON.stringify(bad)}: want MODULE@VERSION` });
   });
 });

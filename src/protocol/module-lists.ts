@@ -42,10 +42,25 @@ export class WorkloadError extends Error {}
 
 function mv(p: string, version: string, where: string): ModuleVersion {
   const bad = check(p, version);
-  if (bad !== undefined) throw new WorkloadError(`${where}: ${bad}`);
+  const at = where === '' ? '' : `${where}: `;
+  if (bad !== undefined) throw new WorkloadError(`${at}${bad}`);
   // Proxies serve only canonical versions (§1.3); v1.2 would be asked for as v1.2.0 anyway.
-  if (!isCanonicalModuleVersion(version)) throw new WorkloadError(`${where}: ${p}@${version}: version is not canonical (${canonicalVersion(version)})`);
+  if (!isCanonicalModuleVersion(version)) throw new WorkloadError(`${at}${p}@${version}: version is not canonical (${canonicalVersion(version)})`);
   return { path: p, version };
+}
+
+/**
+ * MODULE@VERSION command-line arguments, each once. A mistake is told as the go command tells it
+ * (`example.com/m@v9.0.0: invalid version: …`), without the line number a file's would carry.
+ */
+export function parseModuleArgs(args: readonly string[]): ModuleVersion[] {
+  return dedupe(args.map(parseModuleArg));
+}
+
+function parseModuleArg(arg: string): ModuleVersion {
+  const at = arg.lastIndexOf('@');
+  if (at <= 0 || at === arg.length - 1 || /\s/.test(arg)) throw new WorkloadError(`argument ${JSON.stringify(arg)}: want MODULE@VERSION`);
+  return mv(arg.slice(0, at), arg.slice(at + 1), '');
 }
 
 /** `module@version` (or `module version`) lines; `#` and `//` start comments. */
