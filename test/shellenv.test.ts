@@ -18,7 +18,7 @@ describe('gomodproxy env', () => {
   let url = '';
   let dir = '';
   const server = createServer((req, res) => {
-    res.statusCode = req.url === '/sumdb/sum.golang.org/supported' ? 200 : 404;
+    res.statusCode = req.url === '/sumdb/sum.golang.org/supported' || req.url === '/healthz' ? 200 : 404;
     res.end();
   });
   before(async () => {
@@ -70,7 +70,17 @@ describe('gomodproxy env', () => {
   test('--check reports a reachable instance and whether it relays the checksum database', async () => {
     const c = capture();
     assert.equal(await run([url, '--check', '-f', 'sh'], c.io), 0);
-    assert.match(c.text.stderr, /ok: .* answers \(relays the checksum database\)/);
+    assert.match(c.text.stderr, /ok: .* answers \(relays the checksum database sum\.golang\.org\)\n$/);
+  });
+
+  test('--check asks about the checksum database the printed GOSUMDB names, and none for GOSUMDB=off', async () => {
+    const own = capture();
+    const key = 'sum.gomodproxy.local+d5a8e0f4+AcIcfEvNdEwCwem7fSCjRU8yUfyhEIIoQbgMJu2O0Ir+';
+    assert.equal(await run([url, '--check', '-f', 'sh', '--sumdb', key], own.io), 0);
+    assert.match(own.text.stderr, /ok: .* answers \(does not relay the checksum database sum\.gomodproxy\.local\)\n$/);
+    const off = capture();
+    assert.equal(await run([url, '--check', '-f', 'sh', '--sumdb', 'off'], off.io), 0);
+    assert.match(off.text.stderr, /^ok: \S+ answers\n$/);
   });
 
   test('--check exits 1 when the instance does not answer, but still prints the settings', async () => {

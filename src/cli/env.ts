@@ -4,6 +4,7 @@ import { request } from 'undici';
 import { makeAgent } from '../bench/client.js';
 import { parseCommandArgs, reportUsage } from './args.js';
 import type { CliIO, Command } from './io.js';
+import { parseGosumdb } from '../protocol/gosumdb.js';
 import { parseProxyList, redactURL } from '../protocol/proxy-list.js';
 import { authLines } from '../shellenv/auth-lines.js';
 import { ENV_FORMATS, FORMAT_TITLES, renderBlock } from '../shellenv/quote.js';
@@ -90,7 +91,7 @@ export const run: Command = async (argv, io) => {
   } catch (err) {
     return reportUsage(io, 'env', err as Error);
   }
-  const reachable = values.check ? await checkProxies(vars[0]?.[1] ?? '', io) : true;
+  const reachable = values.check ? await checkProxies(vars[0]?.[1] ?? '', sumdbName(vars), io) : true;
   io.stdout.write(format === 'all' ? renderAll(vars) : `${renderBlock(format, vars)}\n`);
   if (values.auth) io.stdout.write(`\n${authLines(firstProxyUrl(vars[0]?.[1] ?? ''), format === 'cmd' ? 'REM' : '#')}`);
   return reachable ? 0 : 1;
@@ -111,18 +112,29 @@ function firstProxyUrl(goproxy: string): string {
   return e?.kind === 'url' ? e.url : 'https://localhost:3000';
 }
 
+/** The checksum database the printed settings have the go command use (GOSUMDB, else its default); undefined for off. */
+function sumdbName(vars: EnvVars): string | undefined {
+  const spec = parseGosumdb(vars.find(([name]) => name === 'GOSUMDB')?.[1] ?? 'sum.golang.org');
+  return spec === 'off' ? undefined : spec.name;
+}
+
 /** One request per http(s) entry; reports to stderr, so stdout stays paste-able. */
-async function checkProxies(goproxy: string, io: CliIO): Promise<boolean> {
+async function checkProxies(goproxy: string, sumdb: string | undefined, io: CliIO): Promise<boolean> {
   let ok = true;
   const dispatcher = makeAgent(io.env, { connections: 1 });
   for (const entry of parseProxyList(goproxy)) {
     if (entry.kind !== 'url' || entry.url.startsWith('file:')) continue;
     const shown = redactURL(entry.url);
     try {
-      const res = await request(`${entry.url}/sumdb/sum.golang.org/supported`, { dispatcher, signal: AbortSignal.timeout(5000) });
+      // With GOSUMDB=off the go command asks no database: only whether the proxy answers matters.
+      const res = await request(`${entry.url}/${sumdb === undefined ? 'healthz' : `sumdb/${sumdb}/supported`}`, {
+        dispatcher,
+        signal: AbortSignal.timeout(5000),
+      });
       await res.body.dump();
-      const relay = res.statusCode === 200 ? 'relays the checksum database' : 'does not relay the checksum database';
-      io.stderr.write(`ok: ${shown} answers (${relay})\n`);
+      const relay =
+        sumdb === undefined ? '' : res.statusCode === 200 ? ` (relays the checksum database ${sumdb})` : ` (does not relay the checksum database ${sumdb})`;
+      io.stderr.write(`ok: ${shown} answers${relay}\n`);
     } catch (err) {
       ok = false;
       io.stderr.write(`error: ${shown} does not answer: ${(err as Error).message}\n`);
