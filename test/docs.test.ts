@@ -5,6 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { CONFIG_FLAG, OPTIONS } from '../src/config/options.js';
 import { withOptionsTable } from '../src/config/options-table.js';
 import { ERRORS } from '../src/errors.js';
+import { Metrics } from '../src/metrics.js';
 import { generateKey, newSigner, newVerifier } from '../src/sumdb/note-keys.js';
 import { runCli } from './helpers/in-process-cli.js';
 
@@ -33,6 +34,15 @@ test('every setting has its flag, environment variable and YAML key in the READM
     assert.ok(readme.includes(`\`${o.env}\``), o.env);
   }
   for (const o of OPTIONS) assert.ok(readme.includes(`\`${o.key}\``), o.key);
+});
+
+test("every metric of the server's registry is named in the README", async () => {
+  const names = (await new Metrics({ defaultMetrics: false }).registry.getMetricsAsJSON()).map((m) => m.name);
+  assert.ok(names.length > 10, names.join(' '));
+  assert.deepEqual(
+    names.filter((n) => !readme.includes(`\`${n}`)),
+    [],
+  );
 });
 
 test('every error code is documented with its status', () => {
