@@ -133,6 +133,25 @@ test('one value of a repeatable setting may be written alone in YAML; a number t
   assert.match(err.problems.join('\n'), /workers: must be a whole number from 1 to \d+/);
 });
 
+test('a YAML value of the wrong kind says what the setting takes, not what the parser expected', async () => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'gmp-config-'));
+  const file = path.join(dir, 'kinds.yaml');
+  await writeFile(file, 'listen: 3000\ndata: 2024\nprivate: [a.example, b.example]\nsumdb: {a: 1}\ndashboard: yes\nauth:\n  mode: everyone\n');
+  const err = await loadConfig({ flags: { config: file } }).catch((e: unknown) => e);
+  assert.ok(err instanceof ConfigError);
+  const at = `config file ${file}`;
+  assert.deepEqual(err.problems.sort(), [
+    `${at}: auth.mode: must be one of off, private, all`,
+    `${at}: dashboard: must be on or off (or true or false)`,
+    // An unquoted number is the text it reads as: here not an address (":3000" is).
+    `${at}: listen: must be HOST:PORT or :PORT with a port from 0 to 65535`,
+    `${at}: private: must be one value, not a list or a mapping (a list of patterns is one comma-separated value)`,
+    `${at}: sumdb: must be a value or a list of values`,
+  ]);
+  // data: 2024 is the directory "2024".
+  assert.equal((await loadConfig({ flags: { config: file, listen: ':3000', private: 'a.example', sumdb: 'off', dashboard: 'on', auth: 'off' } })).data, '2024');
+});
+
 test('a malformed glob in --private, --nosumdb or a policy rule is refused: it would silently match nothing', async () => {
   // --private 'corp.example.com/[team' would otherwise send every corp.example.com/team module to the public upstream.
   const err = await loadConfig({

@@ -40,9 +40,13 @@ export const size = (def: string, info: Info) => parsed(def, parseSize, 'size', 
 /** `2GiB`, or `5%` of something the setting names; `0` or `off` for none. */
 export const sizeOrPercent = (def: string, info: Info) => parsed(def, parseSizeOrPercent, 'size or percent', '2GiB, 5%, 0', info);
 
+/** A YAML scalar written without quotes (`listen: 3000`, `data: 2024`) is the text it reads as. */
+const scalarText = (v: unknown) => (typeof v === 'number' || typeof v === 'boolean' ? String(v) : v);
+const ONE_VALUE = { error: 'must be one value, not a list or a mapping (a list of patterns is one comma-separated value)' };
+
 export const text = (def: string, info: Info, check?: (v: string) => string | undefined) => {
   const s = z
-    .string()
+    .preprocess(scalarText, z.string(ONE_VALUE))
     .default(def)
     .superRefine((v, ctx) => {
       const problem = check?.(v);
@@ -55,7 +59,7 @@ export const text = (def: string, info: Info, check?: (v: string) => string | un
 export const toggle = (def: boolean, info: Info) =>
   meta(
     z
-      .union([z.boolean(), z.enum(['true', 'false', 'on', 'off'])])
+      .union([z.boolean(), z.enum(['true', 'false', 'on', 'off'])], { error: 'must be on or off (or true or false)' })
       .default(def)
       .transform((v) => v === true || v === 'true' || v === 'on'),
     info,
@@ -74,13 +78,17 @@ export const int = (def: number, min: number, max: number, info: Info) =>
     String(def),
   );
 
-export const choice = <const V extends readonly [string, ...string[]]>(values: V, def: V[number], info: Info) => meta(z.enum(values).default(def), info, def);
+export const choice = <const V extends readonly [string, ...string[]]>(values: V, def: V[number], info: Info) =>
+  meta(z.enum(values, { error: `must be one of ${values.join(', ')}` }).default(def), info, def);
 
 /** A repeatable setting (flags given several times; `;`-separated in the environment). */
 export const list = (def: readonly string[], info: Info, check?: (v: string) => string | undefined) => {
   // One value alone may be written without a list in the YAML file (`sumdb: off`).
   const s = z
-    .preprocess((v) => (typeof v === 'string' ? [v] : v), z.array(z.string()))
+    .preprocess(
+      (v) => (Array.isArray(v) ? v.map(scalarText) : typeof v === 'object' || v === undefined ? v : [scalarText(v)]),
+      z.array(z.string(ONE_VALUE), { error: 'must be a value or a list of values' }),
+    )
     .default([...def])
     .superRefine((v, ctx) => {
       for (const item of v) {
