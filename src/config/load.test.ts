@@ -152,6 +152,12 @@ test('a YAML value of the wrong kind says what the setting takes, not what the p
   assert.equal((await loadConfig({ flags: { config: file, listen: ':3000', private: 'a.example', sumdb: 'off', dashboard: 'on', auth: 'off' } })).data, '2024');
 });
 
+test('following index.golang.org without --follow-prefix is blamed on the setting that asked to follow it', async () => {
+  const err = await loadConfig({ flags: { follow: 'https://index.golang.org' } }).catch((e: unknown) => e);
+  assert.ok(err instanceof ConfigError);
+  assert.deepEqual(err.problems, ['flag --follow: follow.urls: following index.golang.org needs --follow-prefix (which modules to mirror)']);
+});
+
 test('a malformed glob in --private, --nosumdb or a policy rule is refused: it would silently match nothing', async () => {
   // --private 'corp.example.com/[team' would otherwise send every corp.example.com/team module to the public upstream.
   const err = await loadConfig({

@@ -281,7 +281,8 @@ export const configSchema = z
   // Settings that go together are checked even when others failed, so one run lists every mistake.
   // The public index lists every module version in the world: following it needs a restriction.
   .refine((c) => !(c.follow.prefix === '' && c.follow.urls.some(isPublicIndex)), {
-    path: ['follow', 'prefix'],
+    // Named after what set the feed: --follow-prefix, being missing, has no source to blame.
+    path: ['follow', 'urls'],
     message: 'following index.golang.org needs --follow-prefix (which modules to mirror)',
     when: ({ value }) => {
       const f = (value as { follow?: { prefix?: unknown; urls?: unknown } }).follow;
