@@ -5,6 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { CONFIG_FLAG, OPTIONS } from '../src/config/options.js';
 import { withOptionsTable } from '../src/config/options-table.js';
 import { ERRORS } from '../src/errors.js';
+import { API_INDEX } from '../src/dashboard/routes.js';
 import { Metrics } from '../src/metrics.js';
 import { generateKey, newSigner, newVerifier } from '../src/sumdb/note-keys.js';
 import { runCli } from './helpers/in-process-cli.js';
@@ -76,4 +77,14 @@ test('a GOSUMDB built from $(npx gomodproxy sumdb key …) takes only its first 
   assert.equal(first, newSigner(key).verifierKey);
   assert.equal(newVerifier(first as string).name, 'sum.gomodproxy.local');
   assert.ok(rest.join('').trim() !== '', 'more lines follow the key');
+});
+
+test("every API path GET /api/v1 lists is in the README's JSON API table, the admin bundle import too", () => {
+  const table = readme.slice(readme.indexOf('### JSON API'), readme.indexOf('## Choosing and checking a GOPROXY'));
+  const paths = Object.values(API_INDEX).flatMap((v) => [...v.matchAll(/\/api\/v1[^\s,?]*/g)].map((m) => m[0]));
+  assert.ok(paths.includes('/api/v1/admin/bundles'), 'GET /api/v1 lists POST /api/v1/admin/bundles');
+  assert.deepEqual(
+    paths.filter((p) => !table.includes(`${p.replace(/<cursor>$/, '')}`)),
+    [],
+  );
 });

@@ -2,6 +2,7 @@
 // before the GOPROXY catch-all (an unknown /api/ path is a 404 here, never a malformed module path there).
 import type { FastifyInstance } from 'fastify';
 import { gmpError } from '../errors.js';
+import { BUNDLES_PATH } from '../server/bundle-routes.js';
 import type { MethodAllowance } from '../server/method-guard.js';
 import { ADMIN, registerAdminRoutes } from './api-admin.js';
 import { API, registerModuleRoutes, sendJson } from './api-modules.js';
@@ -34,6 +35,8 @@ export const API_INDEX = {
   purge: `DELETE ${ADMIN}/modules/<module path>/@v/<version>`,
   tokens: `GET|POST ${ADMIN}/tokens, DELETE ${ADMIN}/tokens/<name or id>`,
   pins: `GET ${ADMIN}/pins, PUT|DELETE ${ADMIN}/pins/<module path>/@v/<version>`,
+  // Served by server/bundle-routes.ts (with or without the dashboard), but an admin request like the others.
+  bundles: `POST ${BUNDLES_PATH} (body: a bundle, .tar or .tar.gz)`,
 };
 
 export function dashboardRoutes(deps: DashboardDeps, assets: () => Promise<UiAssets> = loadUiAssets): (app: FastifyInstance) => void {
