@@ -177,6 +177,31 @@ test('gomodproxy sync says in one line when the feed cannot be read, and exits 1
   }
 });
 
+test('gomodproxy sync skips a version its own --deny rule refuses, once, and still catches up (exit 0)', async () => {
+  const parent = await startProxy({ upstream: up.url });
+  const data = await mkdtemp(path.join(tmpdir(), 'gmp-sync-deny-'));
+  const sync = async () => {
+    const c = captureIO({ env: {} });
+    const flags = ['--follow', parent.url, '--upstream', parent.url, '--data', data, '--sumdb', 'off', '--own-sumdb', 'off', '--log-level', 'silent'];
+    const code = await main(['sync', ...flags, '--deny', 'example.com/lib@v1.1.0'], c.io);
+    return { code, out: c.text.stdout };
+  };
+  try {
+    for (const v of ['v1.0.0', 'v1.1.0']) assert.equal((await parent.get(`/example.com/lib/@v/${v}.zip`)).status, 200);
+    await eventually(async () => (await (await parent.get('/index')).text()).includes('v1.1.0'), 'the parent publishes both');
+    const first = await sync();
+    assert.equal(first.code, 0, first.out);
+    assert.match(first.out, /: caught up: 1 stored, 0 already here, 0 gone upstream, 1 denied by policy, 0 failed/);
+    // The cursor moved past it: the next run does not ask for it again.
+    const again = await sync();
+    assert.equal(again.code, 0, again.out);
+    assert.match(again.out, /: caught up: 0 stored, 0 already here, 0 gone upstream, 0 denied by policy/);
+  } finally {
+    await parent.close();
+    await rm(data, { recursive: true, force: true });
+  }
+});
+
 test('a feed that ignores since (every page the same full page) is refused as bad content instead of paged for ever', async () => {
   const data = await mkdtemp(path.join(tmpdir(), 'gmp-sync-since-'));
   // 2000 entries (a full page, so a follower asks for more), whatever `since` says.

@@ -14,7 +14,9 @@ verified, into the data directory. The position in each feed is kept, so the nex
 Without --daemon it exits once every feed is caught up: status 0, or 1 when a version could not be
 stored (failed validation, or --upstream does not have it: such a version is skipped, and the log names
 it), when --upstream could not give a version after a few tries (unreachable, failing: the version is left
-for the next run, which starts there), or when the feed could not be read. With --daemon it keeps following until SIGTERM or Ctrl-C.
+for the next run, which starts there), or when the feed could not be read. A version this proxy's policy
+denies (--deny, --validation-hook) is skipped and counted, and is no failure. With --daemon it keeps
+following until SIGTERM or Ctrl-C.
 
 Use a data directory no running server uses, or let that server follow instead (serve --follow).
 
@@ -62,7 +64,7 @@ function describe(r: SyncReport): string {
   if (r.caughtUp === undefined) return `${r.feed}: another process is following this feed now; nothing done\n`;
   const n = (k: Parameters<typeof r.counts.get>[0]) => r.counts.get(k) ?? 0;
   const state = r.caughtUp ? 'caught up' : 'stopped before catching up';
-  return `${r.feed}: ${state}: ${n('stored')} stored, ${n('present')} already here, ${n('gone')} gone upstream, ${n('failed')} failed, ${n('ignored')} outside --follow-prefix, ${n('invalid')} invalid\n`;
+  return `${r.feed}: ${state}: ${n('stored')} stored, ${n('present')} already here, ${n('gone')} gone upstream, ${n('denied')} denied by policy, ${n('failed')} failed, ${n('ignored')} outside --follow-prefix, ${n('invalid')} invalid\n`;
 }
 
 function stopped(io: CliIO): Promise<void> {

@@ -13,7 +13,7 @@ import type { FeedPage } from './feed-client.js';
 import type { FeedEntry } from './index-log.js';
 import { failureKind, storeVersion } from './store-version.js';
 
-export type Result = 'stored' | 'present' | 'gone' | 'failed' | 'ignored' | 'invalid';
+export type Result = 'stored' | 'present' | 'gone' | 'denied' | 'failed' | 'ignored' | 'invalid';
 
 export interface FollowerDeps {
   /** The feed's URL without credentials, for logs and metrics. */
@@ -126,6 +126,12 @@ export class Follower {
         if (kind === 'gone') {
           this.deps.logger.info({ ...log, err: (err as Error).message }, 'followed version not found upstream; skipping it');
           this.#count('gone');
+          return true;
+        }
+        if (kind === 'denied') {
+          // What the operator asked for: never stored here, so not a failure, and nothing to retry.
+          this.deps.logger.info({ ...log, err: (err as Error).message }, 'followed version denied by policy; skipping it');
+          this.#count('denied');
           return true;
         }
         this.deps.metrics?.followErrors.inc({ feed: this.deps.name, kind: 'fill' });

@@ -21,11 +21,13 @@ export async function storeVersion(fill: Fill, module: string, version: string):
 
 /**
  * gone: the upstream says the version does not exist (404/410): skipped.
+ * denied: this proxy's own policy (--deny, the validation hook) refuses it: skipped, it would be every time.
  * content: the bytes are wrong (bad content, checksum mismatch): retried a few times, then skipped.
  * transient: anything else (unreachable, timeouts, 5xx, storage): retried until it works.
  */
-export function failureKind(err: unknown): 'gone' | 'content' | 'transient' {
+export function failureKind(err: unknown): 'gone' | 'denied' | 'content' | 'transient' {
   if (isGmpError(err) && err.notFound) return 'gone';
+  if (isGmpError(err, 'GMP_ERR_POLICY_DENIED')) return 'denied';
   if (isGmpError(err, 'GMP_ERR_UPSTREAM_BAD_CONTENT') || isGmpError(err, 'GMP_ERR_CHECKSUM_MISMATCH') || isGmpError(err, 'GMP_ERR_REQUEST_INVALID'))
     return 'content';
   return 'transient';
