@@ -33,7 +33,10 @@ export class WriteConflictError extends Error {
  */
 export class SecurityError extends GmpError {
   override readonly name = 'SecurityError';
-  constructor(readonly report: string) {
-    super('GMP_ERR_SUMDB', 'security error: misbehaving server');
+  constructor(
+    readonly report: string,
+    db?: string,
+  ) {
+    super('GMP_ERR_SUMDB', `security error: misbehaving server${db === undefined ? '' : ` (checksum database ${db})`}`);
   }
 }

@@ -55,6 +55,7 @@ describe('client against Go', () => {
     const { ops, client } = await forked();
     const err = await client.lookup('example.com/other', 'v1.0.5').catch((e: unknown) => e);
     assert.ok(isSecurity(err));
+    assert.equal((err as SecurityError).message, 'security error: misbehaving server (checksum database PeterNeumann)');
     assert.equal((err as SecurityError).report, C.fork.messages[0]);
     assert.deepEqual(ops.security, C.fork.messages);
   });

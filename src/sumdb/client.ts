@@ -244,7 +244,7 @@ export class SumdbClient {
     this.#proven.clear();
     const report = await misbehaviourReport(older, olderNote, newer, newerNote, h, thr);
     this.#ops.securityError(report);
-    throw new SecurityError(report);
+    throw new SecurityError(report, this.#name);
   }
 
   async #checkRecord(state: State, id: number, text: Buffer): Promise<void> {
