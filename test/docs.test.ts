@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { CONFIG_FLAG, OPTIONS } from '../src/config/options.js';
+import { loadConfig } from '../src/config/load.js';
 import { withOptionsTable } from '../src/config/options-table.js';
 import { ERRORS } from '../src/errors.js';
 import { API_INDEX } from '../src/dashboard/routes.js';
@@ -87,4 +88,23 @@ test("every API path GET /api/v1 lists is in the README's JSON API table, the ad
     paths.filter((p) => !table.includes(`${p.replace(/<cursor>$/, '')}`)),
     [],
   );
+});
+
+test('an on/off setting is written with its value outside the settings table: serve refuses a bare --s3-force-path-style', async () => {
+  // A toggle takes on and off and nothing else (--auth off is a choice among off, private, all).
+  const takes = async (flag: string, v: string) =>
+    await loadConfig({ flags: { [flag]: v } }).then(
+      () => true,
+      () => false,
+    );
+  const toggles: string[] = [];
+  for (const o of OPTIONS) if ((await takes(o.flag, 'on')) && (await takes(o.flag, 'off')) && !(await takes(o.flag, 'private'))) toggles.push(o.flag);
+  assert.ok(toggles.includes('s3-force-path-style'));
+  const prose = readme.replace(/<!-- settings table[\s\S]*?<!-- end of settings table -->/, '');
+  const bare = toggles.flatMap((f) => [...prose.matchAll(new RegExp(`--${f}(?![\\w-])(?![ =](on|off|true|false)\\b)`, 'g'))].map((m) => m[0]));
+  assert.deepEqual(bare, [], 'write --FLAG on (or off)');
+  // What a bare one gets (a string setting takes the next argument, or none is left).
+  const r = await runCli(['serve', '--s3-force-path-style']);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /--s3-force-path-style' needs a value/);
 });
