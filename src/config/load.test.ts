@@ -91,7 +91,11 @@ test('an own checksum database name that would lead its folder out of the data d
 test('an unreadable config file is reported, not thrown raw', async () => {
   const err = await loadConfig({ flags: { config: '/nonexistent/gmp.yaml' } }).catch((e: unknown) => e);
   assert.ok(err instanceof ConfigError);
-  assert.match(err.problems[0] ?? '', /cannot read \(ENOENT\)/);
+  assert.equal(err.problems[0], 'config file /nonexistent/gmp.yaml: cannot read: no such file or directory (ENOENT)');
+  const dir = await mkdtemp(path.join(tmpdir(), 'gmp-config-'));
+  const isDir = await loadConfig({ flags: { config: dir } }).catch((e: unknown) => e);
+  assert.ok(isDir instanceof ConfigError);
+  assert.equal(isDir.problems[0], `config file ${dir}: cannot read: illegal operation on a directory (EISDIR)`);
 });
 
 test('listen addresses parse as Go-style HOST:PORT', () => {

@@ -90,7 +90,10 @@ async function readConfigFile(file: string, problems: string[]): Promise<Tree> {
   try {
     text = await readFile(file, 'utf8');
   } catch (err) {
-    problems.push(`config file ${file}: cannot read (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+    // The system's reason in words (`no such file or directory`), then its code for searching.
+    const e = err as NodeJS.ErrnoException;
+    const reason = /^[A-Z]+: ([^,]+)/.exec(e.message)?.[1];
+    problems.push(`config file ${file}: cannot read${reason === undefined ? '' : `: ${reason}`} (${e.code ?? 'error'})`);
     return {};
   }
   try {
