@@ -172,3 +172,20 @@ test('the primary of `serve --workers N` loads no server, and no process loads a
     [],
   );
 });
+
+test("ARCHITECTURE.md's folder table has exactly one row for each folder of src/", async () => {
+  const doc = await readFile(path.resolve('ARCHITECTURE.md'), 'utf8');
+  // The first cell of each row names its folders: | `feed/` | … or | `cli/`, `config/` | …
+  const named = [...doc.matchAll(/^\| ([^|]*) \|/gm)].flatMap((m) => [...(m[1] as string).matchAll(/`([a-z-]+)\/`/g)].map((f) => f[1] as string));
+  const folders = (await readdir(SRC, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name);
+  assert.deepEqual(
+    folders.filter((f) => !named.includes(f)),
+    [],
+    'folders without a row',
+  );
+  assert.deepEqual(
+    named.filter((f, i) => named.indexOf(f) !== i),
+    [],
+    'folders with two rows',
+  );
+});
