@@ -100,6 +100,21 @@ describe('values and commands', () => {
     }
   });
 
+  test('token: a missing, unknown or extra argument is named for what it is, before any coordinator is opened (exit 2)', async () => {
+    // An unreachable coordinator: a usage mistake must not wait for it, nor be reported as its failure.
+    const away = ['--data', data, '--coordinator', 'redis://127.0.0.1:9/0'];
+    for (const [argv, what] of [
+      [['token', 'revoke'], /revoke needs the name or id of the token/],
+      [['token', 'crate'], /unknown sub-command "crate"; want create, list or revoke/],
+      [['token', 'revoke', 'a', 'b'], /unexpected argument "b" for revoke/],
+      [['token', 'list', 'x'], /unexpected argument "x" for list/],
+    ] as const) {
+      const r = await cli([...argv, ...away]);
+      assert.equal(r.code, 2, `${argv.join(' ')}: ${r.stderr}`);
+      assertOneLine(r.stderr, new RegExp(`^gomodproxy token: ${what.source}`), argv.join(' '));
+    }
+  });
+
   test('sumdb key --url with an empty value is refused, not replaced by localhost', async () => {
     const r = await cli(['sumdb', 'key', '--data', data, '--url=']);
     assert.equal(r.code, 2, r.stderr);

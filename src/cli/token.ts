@@ -41,12 +41,15 @@ export const token: Command = withConfig(
   TOKEN_HELP,
   async (config, io, values, positionals) => {
     const [sub, ...args] = positionals;
+    // A mistake in the command line is told before the coordinator (perhaps a remote database) is opened.
+    const usage = usageMistake(sub, args);
+    if (usage !== undefined) return reportUsage(io, 'token', new UsageError(usage));
     const coord = await openAdminCoordinator(config);
     const store = new TokenStore(coord);
     try {
-      if (sub === 'create' && args.length === 0) return await create(store, config, io, values);
-      if (sub === 'list' && args.length === 0) return await list(store, io, values.json === true);
-      if (sub === 'revoke' && args.length === 1) return await revoke(store, config, io, args[0] as string);
+      if (sub === 'create') return await create(store, config, io, values);
+      if (sub === 'list') return await list(store, io, values.json === true);
+      return await revoke(store, config, io, args[0] as string);
     } catch (err) {
       if (err instanceof UsageError) return reportUsage(io, 'token', err);
       io.stderr.write(`gomodproxy token: ${(err as Error).message}\n`);
@@ -54,15 +57,19 @@ export const token: Command = withConfig(
     } finally {
       await coord.close();
     }
-    return reportUsage(
-      io,
-      'token',
-      new UsageError(sub === undefined ? 'a sub-command is needed: create, list or revoke' : `unexpected arguments for ${JSON.stringify(sub)}`),
-    );
   },
   EXTRA,
   true,
 );
+
+/** What is wrong with `token SUB ARGS…`, or undefined when it names a sub-command with its arguments. */
+function usageMistake(sub: string | undefined, args: readonly string[]): string | undefined {
+  if (sub === undefined) return 'a sub-command is needed: create, list or revoke';
+  if (sub !== 'create' && sub !== 'list' && sub !== 'revoke') return `unknown sub-command ${JSON.stringify(sub)}; want create, list or revoke`;
+  if (sub === 'revoke' && args.length === 0) return 'revoke needs the name or id of the token';
+  const extra = sub === 'revoke' ? args[1] : args[0];
+  return extra === undefined ? undefined : `unexpected argument ${JSON.stringify(extra)} for ${sub}`;
+}
 
 /** `90d`, `12h`, `30m`, or any duration the settings accept. */
 export function parseLifetime(text: string): number {
