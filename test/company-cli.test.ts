@@ -56,3 +56,29 @@ test('publish refuses to send its token over plain http to a host that only look
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('publish tells what is wrong with the directory or the version before it asks for a token', async () => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'gmp-publish-order-'));
+  try {
+    await writeFile(path.join(dir, 'go.mod'), 'module corp.example.com/lib\n');
+    await writeFile(path.join(dir, 'lib.go'), 'package lib\n');
+    // No GOMODPROXY_TOKEN and no .netrc: each mistake is still named for what it is.
+    const env = { HOME: dir, NETRC: path.join(dir, 'none') };
+    for (const [args, why] of [
+      [['.', 'v1.0'], /corp\.example\.com\/lib@v1\.0: .*canonical/],
+      [['.', 'v2.0.0'], /corp\.example\.com\/lib@v2\.0\.0: .*v0 or v1/],
+      [['missing', 'v1.0.0'], /has no go\.mod/],
+    ] as const) {
+      const c = captureIO({ env, cwd: dir });
+      assert.equal(await main(['publish', ...args, '--url', 'http://127.0.0.1:9'], c.io), 1, args.join(' '));
+      assert.match(c.text.stderr, why, c.text.stderr);
+      assert.doesNotMatch(c.text.stderr, /no token/);
+    }
+    // A good module without a token: now the token is what is missing.
+    const c = captureIO({ env, cwd: dir });
+    assert.equal(await main(['publish', '.', 'v1.0.0', '--url', 'http://127.0.0.1:9'], c.io), 1);
+    assert.match(c.text.stderr, /no token: set GOMODPROXY_TOKEN/);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});

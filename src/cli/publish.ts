@@ -61,10 +61,6 @@ export const publish: Command = async (argv, io) => {
   if (url.protocol === 'http:' && !isLoopback(url.hostname) && !parsed.values.insecure) {
     return fail(`${url.origin} is plain http: the token would cross the network readable by anyone on the way; use https (or --insecure)`);
   }
-  const token = io.env.GOMODPROXY_TOKEN ?? (await netrcPassword(io, url.hostname));
-  if (token === undefined || token === '')
-    return fail(`no token: set GOMODPROXY_TOKEN or add 'machine ${url.hostname} login gomodproxy password <token>' to .netrc`);
-
   const dir = path.resolve(io.cwd, dirArg);
   const goMod = await readFile(path.join(dir, 'go.mod'), 'utf8').catch(() => undefined);
   if (goMod === undefined) return fail(`${dir} has no go.mod: the module path comes from it`);
@@ -81,6 +77,10 @@ export const publish: Command = async (argv, io) => {
       if (err instanceof ModZipError) return fail(`${modulePath}@${version}: ${err.message}`);
       throw err;
     }
+    // Only now: what is wrong with the directory or the version is told first, with or without a token.
+    const token = io.env.GOMODPROXY_TOKEN ?? (await netrcPassword(io, url.hostname));
+    if (token === undefined || token === '')
+      return fail(`no token: set GOMODPROXY_TOKEN or add 'machine ${url.hostname} login gomodproxy password <token>' to .netrc`);
     const target = `${base}/${escapePath(modulePath)}/@v/${escapeVersion(version)}.zip`;
     const answer = await upload(target, zip, token, io);
     if (answer.status >= 200 && answer.status < 300) {
