@@ -1,6 +1,8 @@
 // The command line as a new user meets it: for every sub-command, an unknown flag, a flag without its value
 // and a stray argument give one clear line on stderr and exit 2 — never a stack trace, never a silent default.
 import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, writeFile } from 'node:fs/promises';
@@ -161,6 +163,43 @@ test('npm start listens on loopback by default: the help says so and serve start
     [],
     'no warning for loopback',
   );
+});
+
+test('serve --workers 1 on a port in use says so in one line and exits 1, as --workers N does', async () => {
+  const busy = createServer();
+  await new Promise<void>((r) => busy.listen(0, '127.0.0.1', r));
+  const port = (busy.address() as AddressInfo).port;
+  try {
+    for (const workers of ['1', '2']) {
+      const child = spawn(
+        process.execPath,
+        [
+          '--import',
+          'tsx',
+          path.resolve('test/helpers/run-cli.ts'),
+          'serve',
+          '--listen',
+          `127.0.0.1:${port}`,
+          '--data',
+          data,
+          '--upstream',
+          'off',
+          '--own-sumdb',
+          'off',
+          '--workers',
+          workers,
+        ],
+        { stdio: ['ignore', 'ignore', 'pipe'] },
+      );
+      let err = '';
+      child.stderr.on('data', (c: Buffer) => (err += c));
+      const code = await new Promise<number | null>((r) => child.on('exit', r));
+      assert.equal(code, 1, `--workers ${workers}: ${err}`);
+      assert.equal(err, `gomodproxy: cannot start: cannot listen on 127.0.0.1:${port}: EADDRINUSE (the address is in use)\n`, `--workers ${workers}`);
+    }
+  } finally {
+    busy.close();
+  }
 });
 
 describe('local files a new user gets wrong', () => {

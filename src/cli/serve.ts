@@ -45,9 +45,26 @@ export const serve: Command = withConfig('serve', SERVE_HELP, async (config, io)
 export function startFailure(err: unknown): string | undefined {
   if (isGmpError(err, 'GMP_ERR_CONFIG') || isGmpError(err, 'GMP_ERR_COORDINATOR_UNAVAILABLE') || isGmpError(err, 'GMP_ERR_STORAGE_UNAVAILABLE'))
     return err.message;
+  const listen = listenProblem(err);
+  if (listen !== undefined) return listen;
   const problem = localFileProblem(err);
   if (problem === undefined) return undefined;
   return isPermissionProblem(err) ? `${problem} (check that --data, and any file the settings name, can be written by this user)` : problem;
+}
+
+const LISTEN_REASONS: Readonly<Record<string, string>> = {
+  EADDRINUSE: 'the address is in use',
+  EACCES: 'permission denied (ports below 1024 need privileges)',
+  EADDRNOTAVAIL: "the address is not one of this machine's",
+};
+
+/** The port cannot be had (a single process listens itself; the primary of --workers says the same in listen-socket.ts). */
+function listenProblem(err: unknown): string | undefined {
+  const e = err as NodeJS.ErrnoException & { address?: string; port?: number };
+  const reason = typeof e?.code === 'string' && e.syscall === 'listen' ? LISTEN_REASONS[e.code] : undefined;
+  if (reason === undefined) return undefined;
+  const host = e.address?.includes(':') === true ? `[${e.address}]` : (e.address ?? '');
+  return `cannot listen on ${host}:${e.port ?? ''}: ${e.code} (${reason})`;
 }
 
 /** One HTTP server process: alone, or as a worker of the primary. */
