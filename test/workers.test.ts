@@ -304,6 +304,20 @@ for (const workers of ['1', '2']) {
   });
 }
 
+for (const workers of ['1', '2']) {
+  // Node's recursive mkdir never settles where mkdir says ENOENT under a parent that exists: it used to hang, silent.
+  test(`serve --workers ${workers} with a data directory under /proc says it cannot make it and exits 1`, {
+    skip: !existsSync('/proc/self') && 'no /proc',
+    timeout: 60_000,
+  }, async () => {
+    await assert.rejects(startProxyProcess({ workers, listen: '127.0.0.1:0', upstream: 'off', data: '/proc/gomodproxy-no-such/data' }), (err: Error) => {
+      assert.match(err.message, /exited \(1\) before listening/);
+      assert.match(err.message, /gomodproxy: cannot start: mkdir \/proc\/gomodproxy-no-such: no such file or directory \(ENOENT\)/);
+      return true;
+    });
+  });
+}
+
 test('serve --workers 2 on a port already taken says so and exits 1, instead of starting workers that cannot listen', async () => {
   const taken = createServer();
   await new Promise<void>((r) => taken.listen(0, '127.0.0.1', r));

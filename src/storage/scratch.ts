@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, rm, stat, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import path from 'node:path';
+import { makeDirs } from './make-dirs.js';
 import { alive } from '../coord/process-alive.js';
 
 /** A scratch file: the path is yours until discard(), which is safe after the file was moved away, or twice. */
@@ -26,7 +27,7 @@ export class Scratch {
 
   /** Creates this instance's area under root and removes what dead instances left; says how much. */
   static async open(root: string): Promise<{ scratch: Scratch; removed: number }> {
-    await mkdir(root, { recursive: true });
+    await makeDirs(root);
     const removed = await removeLeftovers(root);
     const dir = path.join(root, `${safeHost()}-${process.pid}-${randomBytes(4).toString('hex')}`);
     await mkdir(dir, { recursive: true });
