@@ -5,6 +5,7 @@ import { createWriteStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import pino from 'pino';
 import type { Config } from '../config/schema.js';
+import { privateLogHooks } from './private-logs.js';
 import { AccessError } from '../content/proxy-access.js';
 import type { ProxyAccess, ZipState } from '../content/proxy-access.js';
 import { GmpError } from '../errors.js';
@@ -14,7 +15,10 @@ import type { Server } from './compose.js';
 
 export async function openLocalAccess(config: Readonly<Config>): Promise<ProxyAccess & { readonly server: Server }> {
   const level = config.log.level === 'info' ? 'warn' : config.log.level;
-  const server = await createServer(config, { defaultMetrics: false, logger: pino({ level, base: { service: 'gomodproxy' } }, pino.destination(2)) });
+  const server = await createServer(config, {
+    defaultMetrics: false,
+    logger: pino({ level, base: { service: 'gomodproxy' }, hooks: privateLogHooks(config) }, pino.destination(2)),
+  });
   await server.app.ready();
   const name = `data directory ${config.data}`;
   return {

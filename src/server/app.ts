@@ -18,8 +18,8 @@ import { MetricChildren } from './metric-children.js';
 import { MethodGuard, methodNotAllowedMessage } from './method-guard.js';
 import type { MethodAllowance } from './method-guard.js';
 import { registerOpsRoutes } from './ops-routes.js';
-import { caseUnescape } from '../sumdb/lookup-path.js';
 import { redactTokens } from '../auth/token.js';
+import { elementsNamePrivate } from '../protocol/private-text.js';
 import type { Readiness } from './ops-routes.js';
 import type { LocalFailures } from '../storage/local-failures.js';
 
@@ -230,12 +230,8 @@ function logURL(req: FastifyRequest, redact: (p: string) => string): string {
 
 /** A module path starts within the first few elements of a URL's path or query value (`/sumdb/NAME/lookup/…`, `/api/v1/admin/pins/…`). */
 const MAX_START = 8;
-/**
- * Longer than any module path served (700 bytes escaped), and more elements than any --private glob has:
- * redact matches by prefix, so what follows cannot change its answer.
- */
-const MAX_CANDIDATE = 1024;
-const MAX_ELEMENTS = 32;
+/** Elements of a URL part looked at: more than any module path has, after MAX_START. */
+const MAX_SPLIT = MAX_START + 64;
 /** Query names and values looked at. */
 const MAX_PARTS = 32;
 
@@ -249,22 +245,8 @@ export function namesPrivate(url: string, redact: (p: string) => string): boolea
   const q = url.indexOf('?');
   const parts = [url.slice(0, q < 0 ? url.length : q)];
   if (q >= 0) parts.push(...url.slice(q + 1).split(/[&=]/, MAX_PARTS));
-  for (const part of parts) {
-    const segments = part.split('/', MAX_START + MAX_CANDIDATE).map(loosely(decodeURIComponent));
-    for (let i = 0; i < Math.min(segments.length, MAX_START); i++) {
-      // A path up to its first '@': `corp.example.com/x/@v/list`, `corp.example.com/x@v1.0.0`.
-      let candidate = '';
-      for (let j = i; j < segments.length && j - i < MAX_ELEMENTS && candidate.length <= MAX_CANDIDATE; j++) {
-        const s = segments[j] as string;
-        const at = s.indexOf('@');
-        candidate = j === i ? s.slice(0, at < 0 ? s.length : at) : `${candidate}/${s.slice(0, at < 0 ? s.length : at)}`;
-        if (at >= 0) break;
-      }
-      if (candidate === '') continue;
-      for (const p of new Set([candidate, candidate.replace(/\/+$/, ''), caseUnescape(candidate) ?? candidate])) if (redact(p) !== p) return true;
-    }
-  }
-  return false;
+  const isPrivate = (p: string) => redact(p) !== p;
+  return parts.some((part) => elementsNamePrivate(part.split('/', MAX_SPLIT).map(loosely(decodeURIComponent)), isPrivate, MAX_START));
 }
 
 function loosely(decode: (s: string) => string): (s: string) => string {
