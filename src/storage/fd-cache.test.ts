@@ -80,3 +80,25 @@ test('a descriptor older than the maximum age is reopened', async () => {
     await assert.rejects(cache.acquire(path.join(dir, 'c')), /ENOENT/, 'a removed file is noticed after the maximum age');
   });
 });
+
+test('descriptors older than their age are closed by the sweep, one in use once its reader finishes', async () => {
+  await withFiles(async (dir) => {
+    let now = 0;
+    const cache = new FdCache(8, 1000, () => now);
+    const idle = await cache.acquire(path.join(dir, 'a'));
+    idle.release();
+    const busy = await cache.acquire(path.join(dir, 'b'));
+    now = 500;
+    cache.sweep();
+    assert.equal(cache.size, 2, 'younger than their age: kept');
+    now = 1500;
+    cache.sweep();
+    assert.equal(cache.size, 0);
+    await new Promise((r) => setTimeout(r, 20));
+    assert.ok(!isOpen(idle.fd), 'the idle descriptor is closed');
+    assert.ok(isOpen(busy.fd), 'the one being read stays open for its reader');
+    busy.release();
+    await new Promise((r) => setTimeout(r, 20));
+    assert.ok(!isOpen(busy.fd), 'and is closed when it finishes');
+  });
+});

@@ -22,6 +22,8 @@ function openRead(file: string): Promise<number> {
 export class FdCache {
   /** Insertion order is recency order: the first entry is the least recently used. */
   private readonly entries = new Map<string, Entry>();
+  /** Closes what has been open longer than maxAgeMs while descriptors are kept (see sweep). */
+  private sweeper: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly max = 256,
@@ -46,6 +48,7 @@ export class FdCache {
         e = { fd, opened: this.now(), refs: 0, evicted: false };
         this.entries.set(file, e);
         this.trim();
+        this.sweeper ??= setInterval(() => this.sweep(), this.maxAgeMs).unref();
       }
     } else {
       this.entries.delete(file);
@@ -74,6 +77,22 @@ export class FdCache {
   /** Closes every descriptor not in use now, and the others as soon as their readers finish. */
   closeAll(): void {
     for (const [file, e] of this.entries) this.evict(file, e);
+    this.stopSweeping();
+  }
+
+  /**
+   * Closes the descriptors open longer than maxAgeMs (each as soon as its readers finish). A descriptor holds
+   * its file's blocks after the file is deleted: another worker's eviction frees the disk only once every
+   * process has let go, which an idle zip's descriptor otherwise never does. Runs every maxAgeMs while any is kept.
+   */
+  sweep(): void {
+    for (const [file, e] of this.entries) if (this.now() - e.opened > this.maxAgeMs) this.evict(file, e);
+    if (this.entries.size === 0) this.stopSweeping();
+  }
+
+  private stopSweeping(): void {
+    clearInterval(this.sweeper);
+    this.sweeper = undefined;
   }
 
   get size(): number {
