@@ -49,7 +49,7 @@ import type { Layout } from './layout.js';
 import { openLayout } from './layout.js';
 import { readTls } from './tls.js';
 import { openChecksums, openOwnSumdb } from './verification.js';
-import { privateLogHooks } from './private-logs.js';
+import { privateLogOptions } from './private-logs.js';
 import type { Checksums } from './verification.js';
 import type { BlobStore } from '../storage/blob-store.js';
 import { artifactKey } from '../storage/keys.js';
@@ -97,7 +97,7 @@ export async function createServer(config: Readonly<Config>, options: ComposeOpt
   const worker = options.worker;
   const log =
     options.logger ??
-    pino({ level: config.log.level, base: { service: 'gomodproxy', ...(worker === undefined ? {} : { worker: worker.id }) }, hooks: privateLogHooks(config) });
+    pino({ level: config.log.level, base: { service: 'gomodproxy', ...(worker === undefined ? {} : { worker: worker.id }) }, ...privateLogOptions(config) });
   const metrics = new Metrics({ defaultMetrics: options.defaultMetrics });
   const layout = await openLayout(config);
   if (layout.removedTempFiles > 0) log.info({ removedTempFiles: layout.removedTempFiles }, 'removed temp files left by an interrupted fill');

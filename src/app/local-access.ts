@@ -5,7 +5,7 @@ import { createWriteStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import pino from 'pino';
 import type { Config } from '../config/schema.js';
-import { privateLogHooks } from './private-logs.js';
+import { privateLogOptions } from './private-logs.js';
 import { AccessError } from '../content/proxy-access.js';
 import type { ProxyAccess, ZipState } from '../content/proxy-access.js';
 import { GmpError } from '../errors.js';
@@ -17,7 +17,7 @@ export async function openLocalAccess(config: Readonly<Config>): Promise<ProxyAc
   const level = config.log.level === 'info' ? 'warn' : config.log.level;
   const server = await createServer(config, {
     defaultMetrics: false,
-    logger: pino({ level, base: { service: 'gomodproxy' }, hooks: privateLogHooks(config) }, pino.destination(2)),
+    logger: pino({ level, base: { service: 'gomodproxy' }, ...privateLogOptions(config) }, pino.destination(2)),
   });
   await server.app.ready();
   const name = `data directory ${config.data}`;

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import pino from 'pino';
-import { privateLogHooks } from './private-logs.js';
+import { privateLogOptions } from './private-logs.js';
 
 test('with --private, log lines carry no private module path: messages, fields, errors and their stacks', () => {
   const lines: string[] = [];
-  const log = pino({ hooks: privateLogHooks({ private: 'corp.example' }) }, { write: (l: string) => void lines.push(l) });
+  const log = pino({ ...privateLogOptions({ private: 'corp.example' }) }, { write: (l: string) => void lines.push(l) });
   const err = Object.assign(new Error("ENOSPC: no space left on device, mkdir '/data/cache/corp.example/secret/@v'"), { code: 'ENOSPC' });
   log.error({ err, module: 'corp.example/secret', nested: { key: 'corp.example/secret/@v/v1.0.0.zip' } }, 'could not store corp.example/secret@v1.0.0');
   log.child({ worker: 1 }).warn('filling example.com/public and corp.example/other/@v/list');
@@ -18,6 +18,9 @@ test('with --private, log lines carry no private module path: messages, fields, 
   assert.equal(second?.msg, 'filling example.com/public and <private>');
 });
 
-test('without --private the logger is left alone', () => {
-  assert.equal(privateLogHooks({ private: '' }), undefined);
+test('without --private the logger is left alone, and logs', () => {
+  assert.deepEqual(privateLogOptions({ private: '' }), {});
+  const lines: string[] = [];
+  pino({ level: 'info', ...privateLogOptions({ private: '' }) }, { write: (l: string) => void lines.push(l) }).info('corp.example/x');
+  assert.match(lines[0] ?? '', /"msg":"corp\.example\/x"/);
 });

@@ -10,13 +10,18 @@ import { redactPrivateText } from '../protocol/private-text.js';
 /** Deep enough for a log call's object and an error's cause; deeper values are logged as they are. */
 const MAX_DEPTH = 4;
 
-/** pino's hooks for a process with private modules; none without. */
-export function privateLogHooks(config: Pick<Readonly<Config>, 'private'>): LoggerOptions['hooks'] {
-  if (config.private === '') return undefined;
+/**
+ * pino options for a process with private modules: `{ hooks }`; none without (spread it into the options:
+ * pino fails on a `hooks` key that is there but undefined).
+ */
+export function privateLogOptions(config: Pick<Readonly<Config>, 'private'>): Pick<LoggerOptions, 'hooks'> {
+  if (config.private === '') return {};
   const isPrivate = (p: string) => matchPrefixPatterns(config.private, p);
   return {
-    logMethod(args, method) {
-      method.apply(this, args.map((a) => scrub(a, isPrivate, 0)) as Parameters<typeof method>);
+    hooks: {
+      logMethod(args, method) {
+        method.apply(this, args.map((a) => scrub(a, isPrivate, 0)) as Parameters<typeof method>);
+      },
     },
   };
 }

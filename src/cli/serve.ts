@@ -4,7 +4,7 @@ import cluster from 'node:cluster';
 import pino from 'pino';
 import { askListenSocket, saidListening } from '../app/listen-socket.js';
 import { runPrimary } from '../app/primary.js';
-import { privateLogHooks } from '../app/private-logs.js';
+import { privateLogOptions } from '../app/private-logs.js';
 import { reloadTls, tlsEnabled } from '../app/tls.js';
 import { answerPings } from '../app/watchdog.js';
 import type { SecureServer } from '../app/tls.js';
@@ -31,7 +31,7 @@ export const serve: Command = withConfig('serve', SERVE_HELP, async (config, io)
   try {
     if (cluster.isWorker) return await runServer(config, true);
     if (config.workers > 1)
-      return await runPrimary(config, pino({ level: config.log.level, base: { service: 'gomodproxy', role: 'primary' }, hooks: privateLogHooks(config) }));
+      return await runPrimary(config, pino({ level: config.log.level, base: { service: 'gomodproxy', role: 'primary' }, ...privateLogOptions(config) }));
     return await runServer(config, false);
   } catch (err) {
     // A setting the storage or coordinator refuses, a key that cannot be had, a data directory this user
