@@ -39,6 +39,11 @@ export const ERRORS = {
   },
   GMP_ERR_CHECKSUM_MISMATCH: { status: 502, upstream: true, description: 'Content disagrees with the checksum database.' },
   GMP_ERR_SUMDB: { status: 502, upstream: true, description: 'The checksum database could not be consulted or verified.' },
+  GMP_ERR_SUMDB_UNKNOWN_VERSION: {
+    status: 502,
+    upstream: true,
+    description: 'No configured checksum database knows this module version (and it was not published here): it is not stored or served.',
+  },
   GMP_ERR_STORAGE_UNAVAILABLE: {
     status: 503,
     upstream: true,

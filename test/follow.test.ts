@@ -2,7 +2,7 @@
 // once and through its own fill path (answered afterwards with Disable-Module-Fetch), a grandchild follows
 // the child, and a child restarted in the middle of a burst ends with every version, each fetched once.
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -19,6 +19,7 @@ import { startProxyProcess } from './helpers/proxy-process.js';
 import { startProxy } from './helpers/proxy.js';
 import type { RunningProxy } from './helpers/proxy.js';
 import { eventually } from './helpers/eventually.js';
+import { startTestSumdb } from './helpers/test-sumdb.js';
 
 const BURST = 'example.com/burst';
 const BURST_VERSIONS = Array.from({ length: 200 }, (_, i) => `v1.0.${i}`);
@@ -197,6 +198,51 @@ test('gomodproxy sync skips a version its own --deny rule refuses, once, and sti
     assert.equal(again.code, 0, again.out);
     assert.match(again.out, /: caught up: 0 stored, 0 already here, 0 gone upstream, 0 denied by policy/);
   } finally {
+    await parent.close();
+    await rm(data, { recursive: true, force: true });
+  }
+});
+
+test('gomodproxy sync skips a version no checksum database knows after a few tries, and catches up (exit 1, it failed)', async () => {
+  const parent = await startProxy({ upstream: up.url });
+  const data = await mkdtemp(path.join(tmpdir(), 'gmp-sync-unknown-'));
+  // A database that knows example.com/lib v1.0.0 only.
+  const known = path.join(data, 'known', 'example.com', 'lib', '@v');
+  await mkdir(known, { recursive: true });
+  for (const ext of ['info', 'mod', 'zip'])
+    await copyFile(path.join(root, 'up', 'example.com', 'lib', '@v', `v1.0.0.${ext}`), path.join(known, `v1.0.0.${ext}`));
+  const db = await startTestSumdb(path.join(data, 'known'));
+  const sync = async () => {
+    const c = captureIO({ env: {} });
+    const flags = [
+      '--follow',
+      parent.url,
+      '--upstream',
+      parent.url,
+      '--data',
+      path.join(data, 'd'),
+      '--sumdb',
+      db.gosumdb,
+      '--own-sumdb',
+      'off',
+      '--log-level',
+      'silent',
+    ];
+    const code = await main(['sync', ...flags], c.io);
+    return { code, out: c.text.stdout };
+  };
+  try {
+    for (const v of ['v1.0.0', 'v1.1.0']) assert.equal((await parent.get(`/example.com/lib/@v/${v}.zip`)).status, 200);
+    await eventually(async () => (await (await parent.get('/index')).text()).includes('v1.1.0'), 'the parent publishes both');
+    const first = await sync();
+    assert.equal(first.code, 1, first.out);
+    assert.match(first.out, /: caught up: 1 stored, 0 already here, 0 gone upstream, 0 denied by policy, 1 failed/);
+    // Skipped, not left for the next run to stumble on again.
+    const again = await sync();
+    assert.equal(again.code, 0, again.out);
+    assert.match(again.out, /: caught up: 0 stored, 0 already here, 0 gone upstream, 0 denied by policy, 0 failed/);
+  } finally {
+    await db.close();
     await parent.close();
     await rm(data, { recursive: true, force: true });
   }

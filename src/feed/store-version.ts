@@ -22,13 +22,14 @@ export async function storeVersion(fill: Fill, module: string, version: string):
 /**
  * gone: the upstream says the version does not exist (404/410): skipped.
  * denied: this proxy's own policy (--deny, the validation hook) refuses it: skipped, it would be every time.
- * content: the bytes are wrong (bad content, checksum mismatch): retried a few times, then skipped.
+ * content: the bytes are wrong (bad content, checksum mismatch), or no checksum database knows the version:
+ *   retried a few times, then skipped.
  * transient: anything else (unreachable, timeouts, 5xx, storage): retried until it works.
  */
 export function failureKind(err: unknown): 'gone' | 'denied' | 'content' | 'transient' {
   if (isGmpError(err) && err.notFound) return 'gone';
   if (isGmpError(err, 'GMP_ERR_POLICY_DENIED')) return 'denied';
-  if (isGmpError(err, 'GMP_ERR_UPSTREAM_BAD_CONTENT') || isGmpError(err, 'GMP_ERR_CHECKSUM_MISMATCH') || isGmpError(err, 'GMP_ERR_REQUEST_INVALID'))
-    return 'content';
+  const content = ['GMP_ERR_UPSTREAM_BAD_CONTENT', 'GMP_ERR_CHECKSUM_MISMATCH', 'GMP_ERR_REQUEST_INVALID', 'GMP_ERR_SUMDB_UNKNOWN_VERSION'] as const;
+  if (content.some((code) => isGmpError(err, code))) return 'content';
   return 'transient';
 }

@@ -134,7 +134,7 @@ export class ChecksumGate implements Gate {
     // A version the databases do not know yet may be published here; it cannot be filled from an upstream.
     if (!known && !published) {
       throw gmpError(
-        'GMP_ERR_SUMDB',
+        'GMP_ERR_SUMDB_UNKNOWN_VERSION',
         `verifying ${modulePath}@${dbVersion}: not found in checksum database ${this.dbs.map((d) => d.name).join(', ')}; ` +
           'if the module is private, list it in --private or --nosumdb',
       );
