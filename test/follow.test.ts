@@ -39,6 +39,14 @@ after(async () => {
 const cachedOnly = async (proxy: RunningProxy, p: string) => (await proxy.get(p, { 'Disable-Module-Fetch': 'true' })).status;
 const follow = (parent: string) => ({ follow: parent, 'follow-interval': '200ms' });
 
+/** `gomodproxy sync` once, from the feed `follow` through `upstream` into `data`: its exit code, stdout and stderr. */
+async function runSync(o: { follow: string; upstream: string; data: string; sumdb?: string; extra?: string[]; timeoutMs?: number }) {
+  const c = captureIO({ env: {}, ...(o.timeoutMs === undefined ? {} : { signal: AbortSignal.timeout(o.timeoutMs) }) });
+  const flags = ['--follow', o.follow, '--upstream', o.upstream, '--data', o.data, '--sumdb', o.sumdb ?? 'off', '--own-sumdb', 'off', '--log-level', 'silent'];
+  const code = await main(['sync', ...flags, ...(o.extra ?? [])], c.io);
+  return { code, out: c.text.stdout, err: c.text.stderr };
+}
+
 await forEachGo('a parent, a child following it and a grandchild following the child', (go) => {
   test('a version first fetched through the parent is stored at the child within seconds, and from there at the grandchild', async (t) => {
     const parent = await startProxy({ upstream: up.url });
@@ -123,12 +131,7 @@ await forEachGo(
 test('gomodproxy sync --follow stores what the feed lists since its last run, then exits', async () => {
   const parent = await startProxy({ upstream: up.url });
   const data = await mkdtemp(path.join(tmpdir(), 'gmp-sync-'));
-  const sync = async () => {
-    const c = captureIO({ env: {} });
-    const flags = ['--follow', parent.url, '--upstream', parent.url, '--data', data, '--sumdb', 'off', '--own-sumdb', 'off', '--log-level', 'silent'];
-    const code = await main(['sync', ...flags], c.io);
-    return { code, out: c.text.stdout };
-  };
+  const sync = () => runSync({ follow: parent.url, upstream: parent.url, data });
   const published = async (n: number) => (await (await parent.get('/index')).text()).split('\n').filter((l) => l !== '').length === n;
   try {
     for (const v of ['v1.0.0', 'v1.1.0']) assert.equal((await parent.get(`/example.com/lib/@v/${v}.zip`)).status, 200);
@@ -150,12 +153,7 @@ test('gomodproxy sync --follow stores what the feed lists since its last run, th
 test('gomodproxy sync says in one line when the feed cannot be read, and exits 1 when a version was skipped', async () => {
   const data = await mkdtemp(path.join(tmpdir(), 'gmp-sync-bad-'));
   const parent = await startProxy({ upstream: up.url });
-  const run = async (follow: string, upstream: string) => {
-    const c = captureIO({ env: {} });
-    const flags = ['--follow', follow, '--upstream', upstream, '--data', data, '--sumdb', 'off', '--own-sumdb', 'off', '--log-level', 'silent'];
-    const code = await main(['sync', ...flags], c.io);
-    return { code, out: c.text.stdout, err: c.text.stderr };
-  };
+  const run = (follow: string, upstream: string) => runSync({ follow, upstream, data });
   try {
     // A parent that is not there: one line naming it, no stack trace.
     const down = await run('http://127.0.0.1:9', parent.url);
@@ -181,12 +179,7 @@ test('gomodproxy sync says in one line when the feed cannot be read, and exits 1
 test('gomodproxy sync skips a version its own --deny rule refuses, once, and still catches up (exit 0)', async () => {
   const parent = await startProxy({ upstream: up.url });
   const data = await mkdtemp(path.join(tmpdir(), 'gmp-sync-deny-'));
-  const sync = async () => {
-    const c = captureIO({ env: {} });
-    const flags = ['--follow', parent.url, '--upstream', parent.url, '--data', data, '--sumdb', 'off', '--own-sumdb', 'off', '--log-level', 'silent'];
-    const code = await main(['sync', ...flags, '--deny', 'example.com/lib@v1.1.0'], c.io);
-    return { code, out: c.text.stdout };
-  };
+  const sync = () => runSync({ follow: parent.url, upstream: parent.url, data, extra: ['--deny', 'example.com/lib@v1.1.0'] });
   try {
     for (const v of ['v1.0.0', 'v1.1.0']) assert.equal((await parent.get(`/example.com/lib/@v/${v}.zip`)).status, 200);
     await eventually(async () => (await (await parent.get('/index')).text()).includes('v1.1.0'), 'the parent publishes both');
@@ -212,25 +205,7 @@ test('gomodproxy sync skips a version no checksum database knows after a few tri
   for (const ext of ['info', 'mod', 'zip'])
     await copyFile(path.join(root, 'up', 'example.com', 'lib', '@v', `v1.0.0.${ext}`), path.join(known, `v1.0.0.${ext}`));
   const db = await startTestSumdb(path.join(data, 'known'));
-  const sync = async () => {
-    const c = captureIO({ env: {} });
-    const flags = [
-      '--follow',
-      parent.url,
-      '--upstream',
-      parent.url,
-      '--data',
-      path.join(data, 'd'),
-      '--sumdb',
-      db.gosumdb,
-      '--own-sumdb',
-      'off',
-      '--log-level',
-      'silent',
-    ];
-    const code = await main(['sync', ...flags], c.io);
-    return { code, out: c.text.stdout };
-  };
+  const sync = () => runSync({ follow: parent.url, upstream: parent.url, data: path.join(data, 'd'), sumdb: db.gosumdb });
   try {
     for (const v of ['v1.0.0', 'v1.1.0']) assert.equal((await parent.get(`/example.com/lib/@v/${v}.zip`)).status, 200);
     await eventually(async () => (await (await parent.get('/index')).text()).includes('v1.1.0'), 'the parent publishes both');
@@ -261,11 +236,10 @@ test('a feed that ignores since (every page the same full page) is refused as ba
   });
   await new Promise<void>((resolve) => feed.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(feed.address() as AddressInfo).port}`;
-  const c = captureIO({ env: {}, signal: AbortSignal.timeout(15_000) });
   try {
-    const flags = ['--follow', url, '--upstream', up.url, '--data', data, '--sumdb', 'off', '--own-sumdb', 'off', '--log-level', 'silent'];
-    assert.equal(await main(['sync', ...flags], c.io), 1);
-    assert.match(c.text.stderr, /does not honour since/);
+    const r = await runSync({ follow: url, upstream: up.url, data, timeoutMs: 15_000 });
+    assert.equal(r.code, 1);
+    assert.match(r.err, /does not honour since/);
     assert.ok(requests <= 5, `${requests} requests for the same page`);
   } finally {
     await new Promise((resolve) => feed.close(resolve));
@@ -277,11 +251,9 @@ test('gomodproxy sync ends (exit 1) when its upstream cannot be reached, and the
   const data = await mkdtemp(path.join(tmpdir(), 'gmp-sync-down-'));
   const parent = await startProxy({ upstream: up.url });
   const run = async (upstream: string) => {
-    const c = captureIO({ env: {}, signal: AbortSignal.timeout(90_000) });
-    const flags = ['--follow', parent.url, '--upstream', upstream, '--data', data, '--sumdb', 'off', '--own-sumdb', 'off', '--log-level', 'silent'];
     const started = Date.now();
-    const code = await main(['sync', ...flags], c.io);
-    return { code, out: c.text.stdout, ms: Date.now() - started };
+    const r = await runSync({ follow: parent.url, upstream, data, timeoutMs: 90_000 });
+    return { ...r, ms: Date.now() - started };
   };
   try {
     assert.equal((await parent.get('/example.com/lib/@v/v1.0.0.zip')).status, 200);
