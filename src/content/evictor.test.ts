@@ -246,3 +246,24 @@ test('a disk left below --cache-min-free with nothing more to evict: fills stop 
   assert.equal(disk.measured, measured + 1, 'a fill that takes the disk below the minimum starts a pass');
   await e.close();
 });
+
+test('over the cap with nothing evictable: fills stop starting passes until a band of new bytes is stored', async () => {
+  // Private modules are never evicted: 300 bytes under a cap of 200 (high 190, low 170: a band of 20).
+  const { store, evictor } = await setup(['corp.example/a', 'corp.example/b', 'corp.example/c']);
+  let scans = 0;
+  const list = store.list.bind(store);
+  store.list = (...args) => {
+    scans++;
+    return list(...args);
+  };
+  const e = evictor(200);
+  assert.equal((await e.pass())?.evicted, 0);
+  const before = scans;
+  for (let i = 0; i < 5; i++) e.filled({ module: 'corp.example/d', version: 'v1.0.0', kind: 'zip', size: 3, h1: '' });
+  await new Promise((r) => setTimeout(r, 20));
+  assert.equal(scans, before, '15 bytes more than the pass was left with: no pass');
+  e.filled({ module: 'corp.example/d', version: 'v1.0.0', kind: 'zip', size: 10, h1: '' });
+  await new Promise((r) => setTimeout(r, 20));
+  assert.ok(scans > before, 'a band more: a pass looks again');
+  await e.close();
+});

@@ -65,6 +65,12 @@ export class Evictor {
    * would list the whole cache for nothing) and the warning is not repeated; the periodic pass and a full disk still run.
    */
   #stuckLow = false;
+  /**
+   * The total the last pass left above the high watermark, everything left protected or in use: fills start a
+   * pass again only once as much more as a pass would free (the band between the watermarks) has been stored,
+   * not each one (each would list the whole cache for nothing). Undefined when the last pass got below it.
+   */
+  #stuckAbove: number | undefined;
   /** The last scan's total plus what this process filled since. */
   #estimate = 0;
   #running: Promise<PassResult | undefined> | undefined;
@@ -97,6 +103,11 @@ export class Evictor {
     return this.#capped && this.#estimate > this.high;
   }
 
+  /** Over the cap, and by enough more than the last pass could not free that a new pass may find something. */
+  get #overCapAgain(): boolean {
+    return this.#overCap && (this.#stuckAbove === undefined || this.#estimate > this.#stuckAbove + (this.high - this.low));
+  }
+
   private get high(): number {
     return (this.options.maxBytes * this.options.highPercent) / 100;
   }
@@ -115,7 +126,7 @@ export class Evictor {
   filled(e: FilledEvent): void {
     this.#estimate += e.size;
     this.#free?.used(e.size);
-    if (this.#overCap || (this.#free?.low === true && !this.#stuckLow)) this.kick();
+    if (this.#overCapAgain || (this.#free?.low === true && !this.#stuckLow)) this.kick();
   }
 
   /**
@@ -178,7 +189,10 @@ export class Evictor {
     // Measured again under the lease: another process may have evicted since this one last looked.
     const short = await this.#shortfall();
     const need = Math.max(overCap, short);
-    if (need <= 0) return { before: total, after: total, evicted: 0 };
+    if (need <= 0) {
+      this.#stuckAbove = undefined;
+      return { before: total, after: total, evicted: 0 };
+    }
     const reason = overCap >= short ? 'cache-max-size' : 'cache-min-free';
     const protection = await protectionSnapshot(this.deps);
     metrics.protectedVersions.set({ reason: 'pinned' }, protection.pinned);
@@ -205,8 +219,13 @@ export class Evictor {
     this.#estimate = total;
     this.#free?.used(-freed);
     metrics.storeBytes.set(total);
-    if (this.#capped && total > this.high)
-      this.deps.log.warn({ bytes: total, limit: this.options.maxBytes }, 'the module cache stays above its limit: what remains is protected');
+    const stuckAbove = this.#capped && total > this.high;
+    if (stuckAbove && this.#stuckAbove === undefined)
+      this.deps.log.warn(
+        { bytes: total, limit: this.options.maxBytes },
+        'the module cache stays above its limit: what remains is protected or in use (not repeated until it is below)',
+      );
+    this.#stuckAbove = stuckAbove ? total : undefined;
     const stuck = short > 0 && this.#free?.low === true;
     if (stuck && !this.#stuckLow && this.#free !== undefined)
       this.deps.log.warn(
