@@ -8,6 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
+import { eventually } from './helpers/eventually.js';
 import { startFakeUpstream } from './helpers/fake-upstream.js';
 import type { FakeUpstream } from './helpers/fake-upstream.js';
 import { sampleModules, writeGoproxyDir } from './helpers/goproxy-dir.js';
@@ -47,6 +48,10 @@ test('an upstream every replica fails on: misses get the replicas own answers an
   const first = await fetch(url + zip);
   assert.equal(first.status, 200);
   const bytes = Buffer.from(await first.arrayBuffer());
+  // The answer goes out while the zip's durable commit finishes behind it: until it is in the shared store, the
+  // other replica would fill it again (from an upstream about to fail). Cached means stored.
+  const stored = path.join(root, 'shared', 'example.com', 'lib', '@v', 'v1.0.0.zip');
+  await eventually(async () => existsSync(stored), 'the zip is in the shared store');
   upstream.fault = { kind: 'status', status: 500 };
   for (let i = 0; i < 8; i++) {
     const r = await fetch(`${url}/example.com/missing${i}/@v/v1.0.0.info`);
