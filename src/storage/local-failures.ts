@@ -11,9 +11,10 @@ export class LocalFailures {
   readonly #onFull: (() => void)[] = [];
   /** Errors already told: one failure reaches several places (the fill, the cache, the request's answer). */
   readonly #told = new WeakSet<GmpError>();
-  /** Failures in the current run, for the line that ends it. */
+  /** The current run's failures and what they fail with, for the line that ends it. */
   #count = 0;
-  #kind = '';
+  #code = '';
+  #reason = '';
 
   constructor(
     private readonly log?: Logger,
@@ -35,11 +36,11 @@ export class LocalFailures {
     this.#told.add(err);
     const reason = localReason(err) ?? '';
     this.metrics?.localFailures.inc({ code: err.code, reason });
-    const kind = `${err.code} ${reason}`;
-    const starts = this.#run.failed(kind);
+    const starts = this.#run.failed(`${err.code} ${reason}`);
     this.#count = starts ? 1 : this.#count + 1;
     if (!starts) return true;
-    this.#kind = kind;
+    this.#code = err.code;
+    this.#reason = reason;
     this.log?.error(
       { ...context, code: err.code, reason, err: err.message },
       'local storage failing: each request gets 503 and is counted in metrics; not logged again until something is stored',
@@ -51,8 +52,7 @@ export class LocalFailures {
   /** Something was stored: a run of failures, if any, is over. */
   succeeded(): void {
     if (!this.#run.succeeded()) return;
-    const [code, reason] = this.#kind.split(' ');
-    this.log?.info({ code, reason, failures: this.#count }, 'local storage works again');
+    this.log?.info({ code: this.#code, reason: this.#reason, failures: this.#count }, 'local storage works again');
   }
 }
 
