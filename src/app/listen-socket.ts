@@ -31,6 +31,19 @@ interface Channel {
 type CreateHandle = (address: string, port: number, addressType: number, fd?: number, flags?: number) => object | number;
 const createHandle = (net as unknown as { _createServerHandle: CreateHandle })._createServerHandle;
 
+/** Why a port cannot be had, in words, for the codes a user can fix. */
+export const LISTEN_REASONS: Readonly<Record<string, string>> = {
+  EADDRINUSE: 'the address is in use',
+  EACCES: 'permission denied (ports below 1024 need privileges)',
+  EADDRNOTAVAIL: "the address is not one of this machine's",
+};
+
+/** The one message for a port this process cannot listen on: the primary of --workers and a single process alike. */
+export function cannotListen(host: string, port: number | string, code: string): string {
+  const reason = LISTEN_REASONS[code];
+  return `cannot listen on ${host}:${port}: ${code}${reason === undefined ? '' : ` (${reason})`}`;
+}
+
 const isCommand = (m: unknown, cmd: string): m is { cmd: string } => typeof m === 'object' && m !== null && (m as { cmd?: unknown }).cmd === cmd;
 
 /**
@@ -40,7 +53,7 @@ const isCommand = (m: unknown, cmd: string): m is { cmd: string } => typeof m ==
 export async function bindListenSocket(host: string, port: number): Promise<ListenSocket> {
   const { address, family } = net.isIP(host) !== 0 ? { address: host, family: net.isIP(host) } : await lookup(host);
   const handle = createHandle(address, port, family, undefined, 0);
-  if (typeof handle === 'number') throw gmpError('GMP_ERR_CONFIG', `cannot listen on ${host}:${port}: ${getSystemErrorName(handle)}`);
+  if (typeof handle === 'number') throw gmpError('GMP_ERR_CONFIG', cannotListen(host, port, getSystemErrorName(handle)));
   const bound: { address?: string; port?: number } = {};
   (handle as { getsockname(out: object): number }).getsockname(bound);
   const close = () => (handle as { close(): void }).close();
@@ -48,7 +61,7 @@ export async function bindListenSocket(host: string, port: number): Promise<List
   // for the unbound socket. An unbound socket has port 0: say so now.
   if (bound.port === undefined || bound.port === 0) {
     close();
-    throw gmpError('GMP_ERR_CONFIG', `cannot listen on ${host}:${port}: EADDRINUSE (the address is in use)`);
+    throw gmpError('GMP_ERR_CONFIG', cannotListen(host, port, 'EADDRINUSE'));
   }
   return { handle, address: bound.address ?? address, port: bound.port, close };
 }

@@ -2,7 +2,7 @@
 // primary that supervises N worker processes on one port — and shut down gracefully on SIGTERM.
 import cluster from 'node:cluster';
 import pino from 'pino';
-import { askListenSocket, saidListening } from '../app/listen-socket.js';
+import { LISTEN_REASONS, askListenSocket, cannotListen, saidListening } from '../app/listen-socket.js';
 import { runPrimary } from '../app/primary.js';
 import { privateLogOptions } from '../app/private-logs.js';
 import { reloadTls, tlsEnabled } from '../app/tls.js';
@@ -54,19 +54,12 @@ export function startFailure(err: unknown): string | undefined {
   return isPermissionProblem(err) ? `${problem} (check that --data, and any file the settings name, can be written by this user)` : problem;
 }
 
-const LISTEN_REASONS: Readonly<Record<string, string>> = {
-  EADDRINUSE: 'the address is in use',
-  EACCES: 'permission denied (ports below 1024 need privileges)',
-  EADDRNOTAVAIL: "the address is not one of this machine's",
-};
-
-/** The port cannot be had (a single process listens itself; the primary of --workers says the same in listen-socket.ts). */
+/** The port cannot be had (a single process listens itself; the primary of --workers binds in listen-socket.ts). */
 function listenProblem(err: unknown): string | undefined {
   const e = err as NodeJS.ErrnoException & { address?: string; port?: number };
-  const reason = typeof e?.code === 'string' && e.syscall === 'listen' ? LISTEN_REASONS[e.code] : undefined;
-  if (reason === undefined) return undefined;
+  if (typeof e?.code !== 'string' || e.syscall !== 'listen' || LISTEN_REASONS[e.code] === undefined) return undefined;
   const host = e.address?.includes(':') === true ? `[${e.address}]` : (e.address ?? '');
-  return `cannot listen on ${host}:${e.port ?? ''}: ${e.code} (${reason})`;
+  return cannotListen(host, e.port ?? '', e.code);
 }
 
 /** One HTTP server process: alone, or as a worker of the primary. */
