@@ -13,6 +13,7 @@ import { Scratch } from '../storage/scratch.js';
 import { Chain } from '../upstream/chain.js';
 import type { RawSource } from '../upstream/source.js';
 import { ModuleCache } from './module-cache.js';
+import type { CacheOptions } from './module-cache.js';
 import { writeModuleZip } from '../modzip/create-zip.js';
 import { Readable } from 'node:stream';
 import { copyFile, stat } from 'node:fs/promises';
@@ -39,28 +40,46 @@ function fakeUpstream(calls: string[]): RawSource {
   };
 }
 
-async function newCache(data: string, calls: string[], memoryBytes = 1 << 20): Promise<{ cache: ModuleCache; close(): Promise<void> }> {
+interface CacheSetup {
+  readonly memoryBytes?: number;
+  /** The upstream; fakeUpstream(calls) when absent. */
+  readonly source?: RawSource;
+  readonly zipServed?: CacheOptions['zipServed'];
+}
+
+interface TestCache {
+  readonly cache: ModuleCache;
+  readonly store: FsStore;
+  /** Another cache on the same store and fill path: what another process finds. */
+  another(): ModuleCache;
+  close(): Promise<void>;
+}
+
+async function newCache(data: string, calls: string[], setup: CacheSetup = {}): Promise<TestCache> {
   const { scratch } = await Scratch.open(path.join(data, 'tmp'));
   const store = new FsStore(path.join(data, 'cache'), scratch);
-  const chain = new Chain([{ kind: 'source', source: fakeUpstream(calls), fallBackOnError: false }]);
+  const chain = new Chain([{ kind: 'source', source: setup.source ?? fakeUpstream(calls), fallBackOnError: false }]);
   const filler = new Filler({ route: () => chain, store, scratch, gates: [], events: new FillEvents(), log: pino({ level: 'silent' }) });
-  const cache = new ModuleCache(store, new SingleflightFill(filler), { listTTLms: 60_000, negativeTTLms: 0, memoryBytes });
+  const options = { listTTLms: 60_000, negativeTTLms: 0, memoryBytes: setup.memoryBytes ?? 1 << 20, zipServed: setup.zipServed };
+  const caches = [new ModuleCache(store, new SingleflightFill(filler), options)];
   return {
-    cache,
+    cache: caches[0] as ModuleCache,
+    store,
+    another: () => caches[caches.push(new ModuleCache(store, new SingleflightFill(filler), options)) - 1] as ModuleCache,
     close: async () => {
-      await cache.close();
+      for (const c of caches) await c.close();
       await store.close();
       await scratch.close();
     },
   };
 }
 
-async function withCache(fn: (cache: ModuleCache, data: string, calls: string[]) => Promise<void>, memoryBytes?: number): Promise<void> {
+async function withCache(fn: (cache: ModuleCache, data: string, calls: string[], c: TestCache) => Promise<void>, setup?: CacheSetup): Promise<void> {
   const data = await mkdtemp(path.join(tmpdir(), 'gmp-mc-'));
   const calls: string[] = [];
-  const c = await newCache(data, calls, memoryBytes);
+  const c = await newCache(data, calls, setup);
   try {
-    await fn(c.cache, data, calls);
+    await fn(c.cache, data, calls, c);
   } finally {
     await c.close();
     await rm(data, { recursive: true, force: true });
@@ -148,14 +167,17 @@ test('a refresh fetches list and @latest from upstream at once, inside their TTL
 test('the memory budget counts what an entry costs, and kept answers do not pin Node’s shared slabs', async () => {
   // 256 KiB, of which three quarters hold answers: about 180 entries of a 50-byte .info at ~1 KiB each.
   // Counted at 128 bytes of overhead (the old estimate), all 300 would stay and the budget would be a fiction.
-  await withCache(async (cache) => {
-    for (let i = 0; i < 300; i++) await cache.info('example.com/m', `v1.0.${i}`);
-    await cache.flush();
-    const kept = Array.from({ length: 300 }, (_, i) => cache.hot('info', 'example.com/m', `v1.0.${i}`)).filter((s) => s !== undefined);
-    assert.ok(kept.length >= 100 && kept.length <= 200, `${kept.length} entries kept`);
-    assert.equal(cache.hot('info', 'example.com/m', 'v1.0.0'), undefined, 'the oldest was evicted');
-    for (const s of kept) assert.equal(s.body.buffer.byteLength, s.body.length, 'the body owns its memory');
-  }, 256 << 10);
+  await withCache(
+    async (cache) => {
+      for (let i = 0; i < 300; i++) await cache.info('example.com/m', `v1.0.${i}`);
+      await cache.flush();
+      const kept = Array.from({ length: 300 }, (_, i) => cache.hot('info', 'example.com/m', `v1.0.${i}`)).filter((s) => s !== undefined);
+      assert.ok(kept.length >= 100 && kept.length <= 200, `${kept.length} entries kept`);
+      assert.equal(cache.hot('info', 'example.com/m', 'v1.0.0'), undefined, 'the oldest was evicted');
+      for (const s of kept) assert.equal(s.body.buffer.byteLength, s.body.length, 'the body owns its memory');
+    },
+    { memoryBytes: 256 << 10 },
+  );
 });
 
 test('an .info or .mod whose write failed (a full disk) is filled again by the next request and then stored', async () => {
@@ -193,37 +215,26 @@ test('an .info or .mod whose write failed (a full disk) is filled again by the n
 });
 
 test('a zip counts as used (for eviction) when there is one to serve, not when its fill fails', async () => {
-  const data = await mkdtemp(path.join(tmpdir(), 'gmp-mc-'));
-  const { scratch } = await Scratch.open(path.join(data, 'tmp'));
-  const store = new FsStore(path.join(data, 'cache'), scratch);
-  // The fake upstream has no zips: every zip fill fails.
-  const chain = new Chain([{ kind: 'source', source: fakeUpstream([]), fallBackOnError: false }]);
-  const filler = new Filler({ route: () => chain, store, scratch, gates: [], events: new FillEvents(), log: pino({ level: 'silent' }) });
   const used: string[] = [];
+  // The fake upstream has no zips: every zip fill fails.
   const zipServed = (p: string, v: string) => void used.push(`${p}@${v}`);
-  const cache = new ModuleCache(store, new SingleflightFill(filler), { listTTLms: 60_000, negativeTTLms: 0, memoryBytes: 1 << 20, zipServed });
-  try {
-    await assert.rejects(cache.zip('example.com/m', 'v1.0.0'));
-    assert.deepEqual(used, []);
-    await store.put('example.com/stored/@v/v1.0.0.ziphash', `h1:${'A'.repeat(43)}=`);
-    await store.put('example.com/stored/@v/v1.0.0.zip', 'PK');
-    await cache.zip('example.com/stored', 'v1.0.0');
-    assert.deepEqual(used, ['example.com/stored@v1.0.0']);
-  } finally {
-    await cache.close();
-    await store.close();
-    await scratch.close();
-    await rm(data, { recursive: true, force: true });
-  }
+  await withCache(
+    async (cache, _data, _calls, { store }) => {
+      await assert.rejects(cache.zip('example.com/m', 'v1.0.0'));
+      assert.deepEqual(used, []);
+      await store.put('example.com/stored/@v/v1.0.0.ziphash', `h1:${'A'.repeat(43)}=`);
+      await store.put('example.com/stored/@v/v1.0.0.zip', 'PK');
+      await cache.zip('example.com/stored', 'v1.0.0');
+      assert.deepEqual(used, ['example.com/stored@v1.0.0']);
+    },
+    { zipServed },
+  );
 });
 
 test('a zip this process filled is served with when it filled it; one found in storage without (access times)', async () => {
-  const data = await mkdtemp(path.join(tmpdir(), 'gmp-mc-'));
-  const made = path.join(data, 'made.zip');
+  const made = path.join(await mkdtemp(path.join(tmpdir(), 'gmp-mc-zip-')), 'made.zip');
   const file = (p: string, body: string) => ({ path: p, kind: 'file' as const, size: body.length, open: () => Readable.from([Buffer.from(body)]) });
   await writeModuleZip([file('go.mod', 'module example.com/m\n'), file('m.go', 'package m\n')], 'example.com/m', 'v1.0.0', made);
-  const { scratch } = await Scratch.open(path.join(data, 'tmp'));
-  const store = new FsStore(path.join(data, 'cache'), scratch);
   const source: RawSource = {
     ...fakeUpstream([]),
     zip: async (_p, _v, to) => {
@@ -231,27 +242,24 @@ test('a zip this process filled is served with when it filled it; one found in s
       return { size: (await stat(made)).size };
     },
   };
-  const chain = new Chain([{ kind: 'source', source, fallBackOnError: false }]);
-  const filler = new Filler({ route: () => chain, store, scratch, gates: [], events: new FillEvents(), log: pino({ level: 'silent' }) });
-  const served: Array<[string, number | undefined]> = [];
-  const zipServed = (_p: string, _v: string, storedAt?: number) => void served.push(['served', storedAt]);
-  const opts = { listTTLms: 60_000, negativeTTLms: 0, memoryBytes: 1 << 20, zipServed };
-  const first = new ModuleCache(store, new SingleflightFill(filler), opts);
-  const later = new ModuleCache(store, new SingleflightFill(filler), opts);
+  const served: Array<number | undefined> = [];
+  const zipServed = (_p: string, _v: string, storedAt?: number) => void served.push(storedAt);
   try {
-    const before = Date.now();
-    await first.zip('example.com/m', 'v1.0.0');
-    await first.zip('example.com/m', 'v1.0.0');
-    await first.close();
-    // Another process (a new cache on the same store) finds it stored.
-    await later.zip('example.com/m', 'v1.0.0');
-    assert.equal(served.length, 3);
-    for (const [, at] of served.slice(0, 2)) assert.ok(at !== undefined && at >= before && at <= Date.now(), `filled here: ${at}`);
-    assert.equal(served[2]?.[1], undefined, 'found in storage');
+    await withCache(
+      async (first, _data, _calls, c) => {
+        const before = Date.now();
+        await first.zip('example.com/m', 'v1.0.0');
+        await first.zip('example.com/m', 'v1.0.0');
+        await first.close();
+        // Another process (a new cache on the same store) finds it stored.
+        await c.another().zip('example.com/m', 'v1.0.0');
+        assert.equal(served.length, 3);
+        for (const at of served.slice(0, 2)) assert.ok(at !== undefined && at >= before && at <= Date.now(), `filled here: ${at}`);
+        assert.equal(served[2], undefined, 'found in storage');
+      },
+      { source, zipServed },
+    );
   } finally {
-    await later.close();
-    await store.close();
-    await scratch.close();
-    await rm(data, { recursive: true, force: true });
+    await rm(path.dirname(made), { recursive: true, force: true });
   }
 });
