@@ -60,13 +60,14 @@ before(async () => {
 });
 after(() => db.close());
 
-test('a zip stored by an import killed mid-commit is protected from eviction after the restart, and importing again completes it', async () => {
-  const data = path.join(tmp, 'b');
-  const offline = ['--data', data, '--upstream', 'off', ...settings];
-  const marker = path.join(tmp, 'paused');
-  const child = spawn(process.execPath, ['--import', 'tsx', path.resolve('test/helpers/pausing-import.ts'), marker, bundle, ...offline], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+/** Runs `bundle import` into data in a child, kills it with SIGKILL at step (test/helpers/pausing-import.ts), and answers the key it stored last. */
+async function importKilledAt(step: string, data: string, file = bundle): Promise<string> {
+  const marker = path.join(data, '..', `paused-${path.basename(data)}`);
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', path.resolve('test/helpers/pausing-import.ts'), marker, step, file, '--data', data, '--upstream', 'off', ...settings],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   let out = '';
   child.stdout.on('data', (c: Buffer) => (out += c));
   child.stderr.on('data', (c: Buffer) => (out += c));
@@ -74,10 +75,17 @@ test('a zip stored by an import killed mid-commit is protected from eviction aft
   await eventually(async () => {
     if (child.exitCode !== null) assert.fail(`the import ended before it paused: ${out}`);
     return (await stat(marker).catch(() => undefined)) !== undefined;
-  }, 'the import stored its first zip');
-  const zipKey = await readFile(marker, 'utf8');
+  }, `the import reached ${step}`);
+  const key = await readFile(marker, 'utf8');
   child.kill('SIGKILL');
   assert.equal(await exited, 'SIGKILL');
+  return key;
+}
+
+test('a zip stored by an import killed mid-commit is protected from eviction after the restart, and importing again completes it', async () => {
+  const data = path.join(tmp, 'b');
+  const offline = ['--data', data, '--upstream', 'off', ...settings];
+  const zipKey = await importKilledAt('zip:1', data);
   const zipFile = path.join(dataPaths(data).cache, zipKey);
   await stat(zipFile);
 
@@ -100,6 +108,34 @@ test('a zip stored by an import killed mid-commit is protected from eviction aft
   assert.equal(again.code, 0, again.stderr + again.stdout);
   assert.match(again.stdout, /2 module versions \(1 new, 1 already stored\)/);
   for (const v of ['v1.0.0', 'v1.1.0']) await stat(path.join(dataPaths(data).cache, artifactKey('example.com/lib', v, 'zip')));
+});
+
+test('a version marked by an import killed before its zip was stored is neither counted nor kept protected, and importing again completes it', async () => {
+  const data = path.join(tmp, 'stray');
+  // v1.0.0 is stored whole; v1.1.0 is marked as imported, and none of its files is stored.
+  const mark = await importKilledAt('mark:2', data);
+  assert.equal(mark, bundledKey('example.com/lib', 'v1.1.0'));
+  const zipOf = (v: string) => path.join(dataPaths(data).cache, artifactKey('example.com/lib', v, 'zip'));
+  assert.equal(await stat(zipOf('v1.1.0')).catch(() => undefined), undefined);
+
+  const proxy = await startProxy({ upstream: 'off', sumdb: db.gosumdb, 'cache-max-size': '100B' }, { dataDir: data });
+  try {
+    const pass = await proxy.server.content.evictor?.kick();
+    assert.ok(pass !== undefined && pass.before > 100, `an eviction pass ran over the cap: ${JSON.stringify(pass)}`);
+    assert.equal(pass.evicted, 0, 'the stored version stays protected');
+    const metrics = await (await proxy.get('/metrics')).text();
+    assert.match(metrics, /gomodproxy_cache_protected_versions\{reason="bundled"\} 1\n/, 'only the version whose zip is stored counts');
+    const { content } = proxy.server.layout;
+    assert.equal(await content.stat(bundledKey('example.com/lib', 'v1.1.0')), undefined, 'the mark of the version never stored is removed');
+    assert.notEqual(await content.stat(bundledKey('example.com/lib', 'v1.0.0')), undefined);
+  } finally {
+    await proxy.close();
+  }
+
+  const again = await cli(['bundle', 'import', bundle, '--data', data, '--upstream', 'off', ...settings]);
+  assert.equal(again.code, 0, again.stderr + again.stdout);
+  assert.match(again.stdout, /2 module versions \(1 new, 1 already stored\)/);
+  await stat(zipOf('v1.1.0'));
 });
 
 test('the commit waits for a fill holding the same version, and refuses the version when that fill stored other content', async () => {

@@ -168,7 +168,7 @@ export async function createServer(config: Readonly<Config>, options: ComposeOpt
   });
   const fill = new SingleflightFill(new LockedFill(filler, backends.locks, log, metrics), metrics);
   const own = await openOwnSumdb(config, verifyDeps, fill, events, redact);
-  const content = await openContent(config, { layout, coord, events, metrics, log, isPrivate, redact, failures });
+  const content = await openContent(config, { layout, coord, locks: backends.locks, events, metrics, log, isPrivate, redact, failures });
   // A version the own database recorded must refill (after a purge) with the hashes it recorded.
   if (own !== undefined) gates.push(new OwnRecordGate(own, log, redact));
 

@@ -9,6 +9,7 @@ import { readModuleFile } from '../content/module-files.js';
 import { ZipReaders } from '../content/zip-readers.js';
 import type { Config } from '../config/schema.js';
 import type { Coordinator } from '../coord/coordinator.js';
+import type { Exclusive } from '../coord/exclusive.js';
 import type { FillEvents, FilledEvent } from '../fill/types.js';
 import type { Metrics } from '../metrics.js';
 import type { LocalFailures } from '../storage/local-failures.js';
@@ -17,6 +18,8 @@ import type { Layout } from './layout.js';
 export interface ContentDeps {
   readonly layout: Layout;
   readonly coord: Coordinator;
+  /** What fills hold an artifact's key with (the evictor holds them to remove a stray import mark). */
+  readonly locks: Exclusive;
   readonly events: FillEvents;
   readonly metrics: Metrics;
   readonly log: Logger;

@@ -4,10 +4,12 @@
 // eviction, its .info and .mod, its hash, then its zip; then the merged version list. Each version is
 // announced as stored, as a fill announces its own: the own checksum database records it, the index feed
 // publishes it. A process killed at any point leaves each version as it was, or stored and marked: the mark
-// comes before the zip is visible (a mark alone protects nothing), and importing again completes the rest.
+// comes before the zip is visible (a mark alone protects nothing, and eviction removes it: content/bundled-marks.ts),
+// and importing again completes the rest.
 import type { Coordinator } from '../coord/coordinator.js';
 import { fillLockName, holding } from '../coord/exclusive.js';
 import type { Exclusive } from '../coord/exclusive.js';
+import { versionLocks } from '../content/bundled-marks.js';
 import { bundledKey } from '../content/content-keys.js';
 import { hashGoMod } from '../modzip/dirhash.js';
 import { parseList, formatList } from '../protocol/answers.js';
@@ -82,7 +84,7 @@ function commitModule(m: StagedModule, deps: CommitDeps, storedBefore: number): 
   const { path, version } = m.entry;
   const key = (kind: 'mod' | 'zip' | 'info' | 'ziphash') => artifactKey(path, version, kind);
   const { cache } = deps;
-  return holding(deps.locks, [fillLockName(key('mod')), fillLockName(key('zip')), fillLockName(key('info'))], LOCK_WAIT_MS, async () => {
+  return holding(deps.locks, versionLocks(path, version), LOCK_WAIT_MS, async () => {
     const kept = (await cache.read(key('ziphash')))?.toString('utf8');
     if (kept !== undefined && kept !== m.entry.zip)
       throw new BundleError(cacheEntry(path, version, 'zip'), `${m.entry.zip} is not the ${kept} a fill stored while it was imported`, storedBefore);

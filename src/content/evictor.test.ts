@@ -1,12 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import pino from 'pino';
+import { LeaseExclusive } from '../coord/exclusive.js';
 import { LocalCoordinator } from '../coord/local.js';
 import { Metrics } from '../metrics.js';
 import { MemoryStore } from '../storage/memory-store.js';
 import { listAll } from '../storage/blob-store.js';
 import { artifactKey } from '../storage/keys.js';
 import { AccessTimes } from './access-times.js';
+import { versionLocks } from './bundled-marks.js';
 import { bundledKey, pinKey } from './content-keys.js';
 import { Evictor } from './evictor.js';
 import type { EvictorOptions } from './evictor.js';
@@ -40,12 +42,14 @@ async function setup(modules: string[], opts: { now?: () => number; coord?: Loca
           disk.measured++;
           return { size: disk.size, available: disk.size - disk.other - (await bytes(store)) };
         };
+  const coord = opts.coord ?? new LocalCoordinator();
   const evictor = (maxBytes: number, more: Partial<EvictorOptions> = {}) =>
     new Evictor(
       {
         store,
         content,
-        coord: opts.coord ?? new LocalCoordinator(),
+        coord,
+        locks: new LeaseExclusive(coord),
         access,
         metrics,
         log,
@@ -108,6 +112,22 @@ test('private, pinned (by command or by --pin-from) and bundled versions are nev
   assert.match(text, /gomodproxy_cache_protected_versions\{reason="pinned"\} 2/);
   assert.match(text, /gomodproxy_cache_protected_versions\{reason="bundled"\} 1/);
   assert.match(text, /gomodproxy_cache_evicted_total 1/);
+});
+
+test('an import mark without its zip is not counted, stays while the version is locked (an import under way), then is removed', async () => {
+  const coord = new LocalCoordinator();
+  const { content, metrics, evictor } = await setup(['example.com/bundled', 'example.com/plain'], { coord });
+  await content.put(bundledKey('example.com/bundled', 'v1.0.0'), '');
+  await content.put(bundledKey('example.com/cut', 'v1.0.0'), '');
+  const importing = await new LeaseExclusive(coord).tryHold(versionLocks('example.com/cut', 'v1.0.0')[2] as string);
+  assert.ok(importing !== undefined);
+  assert.equal((await evictor(100).pass())?.evicted, 1);
+  assert.match(await metrics.registry.metrics(), /gomodproxy_cache_protected_versions\{reason="bundled"\} 1\n/);
+  assert.notEqual(await content.stat(bundledKey('example.com/cut', 'v1.0.0')), undefined, 'an import may be about to store its zip');
+  await importing.release();
+  assert.equal((await evictor(100).pass())?.evicted, 0);
+  assert.equal(await content.stat(bundledKey('example.com/cut', 'v1.0.0')), undefined);
+  assert.notEqual(await content.stat(bundledKey('example.com/bundled', 'v1.0.0')), undefined);
 });
 
 test('under the high watermark a pass removes nothing', async () => {

@@ -6,11 +6,13 @@
 // write that found the disk full starts one at once.
 import type { Logger } from 'pino';
 import type { Coordinator } from '../coord/coordinator.js';
+import type { Exclusive } from '../coord/exclusive.js';
 import { tryHold } from '../coord/lease.js';
 import type { FilledEvent } from '../fill/types.js';
 import type { Metrics } from '../metrics.js';
 import type { BlobStore, DiskSpace } from '../storage/blob-store.js';
 import type { AccessTimes } from './access-times.js';
+import { removeStrayMarks } from './bundled-marks.js';
 import { versionName } from './content-keys.js';
 import { FreeSpace, minFreeSet } from './free-space.js';
 import type { MinFree } from './free-space.js';
@@ -35,6 +37,8 @@ export interface EvictorOptions {
 export interface EvictorDeps extends ProtectionDeps {
   readonly store: BlobStore;
   readonly coord: Coordinator;
+  /** What fills and imports hold a version's files with: a stray import mark is removed only holding them. */
+  readonly locks: Exclusive;
   readonly access: AccessTimes;
   readonly metrics: Metrics;
   readonly log: Logger;
@@ -196,7 +200,11 @@ export class Evictor {
     const reason = overCap >= short ? 'cache-max-size' : 'cache-min-free';
     const protection = await protectionSnapshot(this.deps);
     metrics.protectedVersions.set({ reason: 'pinned' }, protection.pinned);
-    metrics.protectedVersions.set({ reason: 'bundled' }, protection.bundled);
+    // A mark without its zip (an import killed in between) protects nothing: not counted, and removed.
+    const stored = new Set(usage.zips.map((z) => `${z.path}@${z.version}`));
+    const stray = [...protection.bundled].filter((name) => !stored.has(name));
+    metrics.protectedVersions.set({ reason: 'bundled' }, protection.bundled.size - stray.length);
+    await removeStrayMarks(this.deps, stray);
     const accessed = await this.deps.access.load();
     const lastUse = (z: StoredZip) => Math.max(z.mtimeMs, accessed.get(versionName(z.path, z.version)) ?? 0);
     const candidates = usage.zips.filter((z) => protection.reason(z.path, z.version) === undefined).sort((a, b) => lastUse(a) - lastUse(b));

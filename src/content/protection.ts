@@ -12,7 +12,8 @@ export interface ProtectionSnapshot {
   /** Why a version must stay, or undefined when it may be evicted. */
   reason(modulePath: string, version: string): ProtectionReason | undefined;
   readonly pinned: number;
-  readonly bundled: number;
+  /** The versions marked as imported from a bundle (`path@version`), whether or not their zip is stored. */
+  readonly bundled: ReadonlySet<string>;
 }
 
 export interface ProtectionDeps {
@@ -28,7 +29,7 @@ export async function protectionSnapshot(deps: ProtectionDeps): Promise<Protecti
   const bundled = namesUnder(BUNDLED, await collect(listAll(deps.content, BUNDLED)));
   return {
     pinned: pinned.size,
-    bundled: bundled.size,
+    bundled,
     reason: (p, v) => {
       if (deps.isPrivate(p)) return 'private';
       const name = `${p}@${v}`;
