@@ -29,6 +29,8 @@ import type { TestSumdb } from './helpers/test-sumdb.js';
 let tmp: string;
 let db: TestSumdb;
 let bundle: string;
+/** example.com/lib@v1.2.0-rc.1 alone. */
+let rcBundle: string;
 let settings: string[];
 
 before(async () => {
@@ -53,6 +55,9 @@ before(async () => {
       ...settings,
     ]);
     assert.equal(exp.code, 0, exp.stderr + exp.stdout);
+    rcBundle = path.join(tmp, 'rc.tar');
+    const rc = await cli(['bundle', 'export', 'example.com/lib@v1.2.0-rc.1', '-o', rcBundle, '--data', path.join(tmp, 'a'), '--upstream', up.url, ...settings]);
+    assert.equal(rc.code, 0, rc.stderr + rc.stdout);
   } finally {
     // The importing side is air-gapped: nothing it loses can be fetched again.
     await up.close();
@@ -136,6 +141,23 @@ test('a version marked by an import killed before its zip was stored is neither 
   assert.equal(again.code, 0, again.stderr + again.stdout);
   assert.match(again.stdout, /2 module versions \(1 new, 1 already stored\)/);
   await stat(zipOf('v1.1.0'));
+});
+
+test('@v/list names every version an import killed mid-commit stored, next to those of an earlier import', async () => {
+  const data = path.join(tmp, 'list');
+  const first = await cli(['bundle', 'import', rcBundle, '--data', data, '--upstream', 'off', ...settings]);
+  assert.equal(first.code, 0, first.stderr + first.stdout);
+  // v1.0.0 is stored whole; the import dies as it starts on v1.1.0.
+  await importKilledAt('mark:2', data);
+  const proxy = await startProxy({ upstream: 'off', sumdb: db.gosumdb }, { dataDir: data });
+  try {
+    assert.equal((await proxy.get('/example.com/lib/@v/v1.0.0.info')).status, 200);
+    const list = await proxy.get('/example.com/lib/@v/list');
+    assert.equal(list.status, 200);
+    assert.equal(await list.text(), 'v1.0.0\nv1.2.0-rc.1\n');
+  } finally {
+    await proxy.close();
+  }
 });
 
 test('the commit waits for a fill holding the same version, and refuses the version when that fill stored other content', async () => {

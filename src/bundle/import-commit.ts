@@ -1,7 +1,8 @@
 // Import, committing (only once the whole bundle verified): the databases' authenticated files, then their
 // new trusted heads (compare-and-swap, so a head moved meanwhile by a fill is not overwritten), then per
 // module version, holding the fill locks of its files (as fills and uploads do): the mark that keeps it from
-// eviction, its .info and .mod, its hash, then its zip; then the merged version list. Each version is
+// eviction, its .info and .mod, its hash, then its zip; then, under the list's lock, the version joins its
+// module's @v/list (never before its zip: a listed version must be there to fetch). Each version is
 // announced as stored, as a fill announces its own: the own checksum database records it, the index feed
 // publishes it. A process killed at any point leaves each version as it was, or stored and marked: the mark
 // comes before the zip is visible (a mark alone protects nothing, and eviction removes it: content/bundled-marks.ts),
@@ -55,24 +56,26 @@ export async function commitBundle(s: Staged, dbs: readonly VerifiedDb[], deps: 
   }
   let added = 0;
   let done = 0;
-  const byPath = new Map<string, string[]>();
   for (const m of s.modules.values()) {
     if (await commitModule(m, deps, done)) added++;
     done++;
     const { path: module, version } = m.entry;
+    // Listed as soon as it is stored, not after the whole bundle: killed later, the list names what is stored.
+    await listVersion(module, version, deps);
     deps.announce?.({ module, version, kind: 'mod', size: m.mod?.length ?? 0, h1: m.entry.mod });
     deps.announce?.({ module, version, kind: 'zip', size: m.entry.zipSize, h1: m.entry.zip });
-    byPath.set(m.entry.path, [...(byPath.get(m.entry.path) ?? []), m.entry.version]);
-  }
-  for (const [path, versions] of byPath) {
-    const key = listKey(path);
-    await holding(deps.locks, [fillLockName(key)], LOCK_WAIT_MS, async () => {
-      const old = (await deps.cache.read(key))?.toString('utf8');
-      const merged = new Set([...(old === undefined ? [] : parseList(path, old)), ...versions]);
-      await deps.cache.put(key, formatList(sortVersions([...merged])));
-    });
   }
   return { added, already: s.modules.size - added };
+}
+
+/** Adds a stored version to its module's @v/list (under the list's fill lock: a fill of the list may be storing it). */
+function listVersion(modulePath: string, version: string, deps: CommitDeps): Promise<void> {
+  const key = listKey(modulePath);
+  return holding(deps.locks, [fillLockName(key)], LOCK_WAIT_MS, async () => {
+    const old = (await deps.cache.read(key))?.toString('utf8');
+    const versions = old === undefined ? [] : parseList(modulePath, old);
+    if (!versions.includes(version)) await deps.cache.put(key, formatList(sortVersions([...versions, version])));
+  });
 }
 
 /**
