@@ -20,10 +20,8 @@ import { dataPaths } from '../src/storage/data-dirs.js';
 import { artifactKey } from '../src/storage/keys.js';
 import { eventually } from './helpers/eventually.js';
 import { runCli as cli } from './helpers/in-process-cli.js';
-import { startFakeUpstream } from './helpers/fake-upstream.js';
-import { sampleModules, writeGoproxyDir } from './helpers/goproxy-dir.js';
+import { exportBundles } from './helpers/bundle-fixture.js';
 import { startProxy } from './helpers/proxy.js';
-import { startTestSumdb } from './helpers/test-sumdb.js';
 import type { TestSumdb } from './helpers/test-sumdb.js';
 
 let tmp: string;
@@ -35,33 +33,10 @@ let settings: string[];
 
 before(async () => {
   tmp = await mkdtemp(path.join(tmpdir(), 'gmp-bundle-commit-'));
-  const fixtures = await writeGoproxyDir(path.join(tmp, 'up'), sampleModules());
-  const up = await startFakeUpstream(fixtures);
-  db = await startTestSumdb(fixtures);
-  bundle = path.join(tmp, 'b.tar');
-  settings = ['--sumdb', db.gosumdb, '--own-sumdb', 'off', '--log-level', 'silent'];
-  try {
-    const exp = await cli([
-      'bundle',
-      'export',
-      'example.com/lib@v1.0.0',
-      'example.com/lib@v1.1.0',
-      '-o',
-      bundle,
-      '--data',
-      path.join(tmp, 'a'),
-      '--upstream',
-      up.url,
-      ...settings,
-    ]);
-    assert.equal(exp.code, 0, exp.stderr + exp.stdout);
-    rcBundle = path.join(tmp, 'rc.tar');
-    const rc = await cli(['bundle', 'export', 'example.com/lib@v1.2.0-rc.1', '-o', rcBundle, '--data', path.join(tmp, 'a'), '--upstream', up.url, ...settings]);
-    assert.equal(rc.code, 0, rc.stderr + rc.stdout);
-  } finally {
-    // The importing side is air-gapped: nothing it loses can be fetched again.
-    await up.close();
-  }
+  const fx = await exportBundles(tmp, { b: ['example.com/lib@v1.0.0', 'example.com/lib@v1.1.0'], rc: ['example.com/lib@v1.2.0-rc.1'] });
+  ({ db, settings } = fx);
+  bundle = fx.files.b as string;
+  rcBundle = fx.files.rc as string;
 });
 after(() => db.close());
 

@@ -18,6 +18,7 @@ import { sortVersions } from '../protocol/semver.js';
 import type { BlobStore } from '../storage/blob-store.js';
 import { artifactKey, listKey } from '../storage/keys.js';
 import { trustedHeadKey } from '../verify/sumdb-ops.js';
+import { coordinatorNeeded } from './coordinator-needed.js';
 import { BundleError } from './import-stage.js';
 import type { Staged, StagedModule } from './import-stage.js';
 import type { VerifiedDb } from './import-verify.js';
@@ -47,23 +48,27 @@ export interface CommitResult {
 const LOCK_WAIT_MS = 15 * 60_000;
 
 export async function commitBundle(s: Staged, dbs: readonly VerifiedDb[], deps: CommitDeps): Promise<CommitResult> {
-  for (const db of dbs) {
-    const store = deps.sumdbStore(db.name);
-    for (const [rel, data] of db.written) await store.put(rel, data);
-    // A head another process moved meanwhile stays: the stored proofs hold for the bundle's tree, and the
-    // client proves the two heads consistent when it next merges them.
-    if (db.latest !== '' && db.latest !== db.before) await deps.coord.cas(trustedHeadKey(db.name), db.before || undefined, db.latest);
-  }
   let added = 0;
   let done = 0;
-  for (const m of s.modules.values()) {
-    if (await commitModule(m, deps, done)) added++;
-    done++;
-    const { path: module, version } = m.entry;
-    // Listed as soon as it is stored, not after the whole bundle: killed later, the list names what is stored.
-    await listVersion(module, version, deps);
-    deps.announce?.({ module, version, kind: 'mod', size: m.mod?.length ?? 0, h1: m.entry.mod });
-    deps.announce?.({ module, version, kind: 'zip', size: m.entry.zipSize, h1: m.entry.zip });
+  try {
+    for (const db of dbs) {
+      const store = deps.sumdbStore(db.name);
+      for (const [rel, data] of db.written) await store.put(rel, data);
+      // A head another process moved meanwhile stays: the stored proofs hold for the bundle's tree, and the
+      // client proves the two heads consistent when it next merges them.
+      if (db.latest !== '' && db.latest !== db.before) await deps.coord.cas(trustedHeadKey(db.name), db.before || undefined, db.latest);
+    }
+    for (const m of s.modules.values()) {
+      if (await commitModule(m, deps, done)) added++;
+      done++;
+      const { path: module, version } = m.entry;
+      // Listed as soon as it is stored, not after the whole bundle: killed later, the list names what is stored.
+      await listVersion(module, version, deps);
+      deps.announce?.({ module, version, kind: 'mod', size: m.mod?.length ?? 0, h1: m.entry.mod });
+      deps.announce?.({ module, version, kind: 'zip', size: m.entry.zipSize, h1: m.entry.zip });
+    }
+  } catch (err) {
+    throw coordinatorNeeded(err, done);
   }
   return { added, already: s.modules.size - added };
 }

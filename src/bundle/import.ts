@@ -8,6 +8,8 @@ import { hashGoMod } from '../modzip/dirhash.js';
 import type { BlobStore } from '../storage/blob-store.js';
 import { artifactKey } from '../storage/keys.js';
 import type { Scratch } from '../storage/scratch.js';
+import { PROBE_KEY } from '../coord/resilient.js';
+import { coordinatorNeeded } from './coordinator-needed.js';
 import { commitBundle } from './import-commit.js';
 import type { CommitDeps, CommitResult } from './import-commit.js';
 import { BundleError, cacheNames, checkComplete, emptyStage, readManifest, stageArtifact, stageSumdb } from './import-stage.js';
@@ -60,6 +62,8 @@ export async function importStream(source: AsyncIterable<Buffer>, deps: ImportDe
   const it = source[Symbol.asyncIterator]();
   let stream: Readable | undefined;
   try {
+    // Asked first: a bundle of many GiB is not read and hashed for nothing.
+    await deps.commit.coord.get(PROBE_KEY).catch(needed);
     stream = await input(it);
     const entries = readTar(stream);
     const manifest = await readManifest((await entries.next()).value || undefined);
@@ -78,7 +82,7 @@ export async function importStream(source: AsyncIterable<Buffer>, deps: ImportDe
     }
     checkComplete(staged);
     await checkKeptHashes(staged, deps.commit.cache);
-    const dbs = await verifyProofs(staged, deps.verify);
+    const dbs = await verifyProofs(staged, deps.verify).catch(needed);
     return { manifest, ...(await commitBundle(staged, dbs, deps.commit)) };
   } catch (err) {
     if (err instanceof TarError) throw new BundleError('(archive)', err.message);
@@ -91,6 +95,11 @@ export async function importStream(source: AsyncIterable<Buffer>, deps: ImportDe
     await it.return?.();
     await Promise.all([...(staged?.modules.values() ?? [])].map((m) => m.zip?.discard()));
   }
+}
+
+/** Before the commit: nothing stored yet. */
+function needed(err: unknown): never {
+  throw coordinatorNeeded(err, 0);
 }
 
 /**

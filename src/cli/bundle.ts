@@ -137,6 +137,11 @@ const runImport = withConfig(
         io.stderr.write(`gomodproxy bundle import: refused, nothing stored: ${problem}\n`);
         return 1;
       }
+      // The coordinator's outage: its message says what the import needs it for and what to do.
+      if (isGmpError(err, 'GMP_ERR_COORDINATOR_UNAVAILABLE')) {
+        io.stderr.write(`gomodproxy bundle import: ${err.message}\n`);
+        return 1;
+      }
       // Our own disk (full, unwritable) while staging or storing: one line, no stack. What was stored stays
       // verified; importing the same bundle again stores the rest.
       if (!isGmpError(err) || !(err.local || err.code === 'GMP_ERR_LOCAL_IO')) throw err;

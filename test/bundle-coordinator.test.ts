@@ -1,0 +1,73 @@
+// A bundle import with a shared coordinator (a Redis server of the test's own, .ci/services/redis.sh): while the
+// coordinator cannot be reached the import stops, through --data and through a running proxy alike, saying why
+// and what to do, with nothing stored, where fills go on degraded.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { dataPaths } from '../src/storage/data-dirs.js';
+import { artifactKey } from '../src/storage/keys.js';
+import { runCli as cli } from './helpers/in-process-cli.js';
+import { exportBundles } from './helpers/bundle-fixture.js';
+import { ownService } from './helpers/own-service.js';
+import type { OwnService } from './helpers/own-service.js';
+import { startProxy } from './helpers/proxy.js';
+import type { TestSumdb } from './helpers/test-sumdb.js';
+
+let tmp: string;
+let db: TestSumdb;
+let redis: OwnService;
+let coordinator: string;
+let bundle: string;
+let settings: string[];
+
+before(async () => {
+  tmp = await mkdtemp(path.join(tmpdir(), 'gmp-bundle-coord-'));
+  const fx = await exportBundles(tmp, { b: ['example.com/lib@v1.0.0', 'example.com/lib@v1.1.0'] });
+  db = fx.db;
+  settings = [...fx.settings, '--upstream', 'off'];
+  bundle = fx.files.b as string;
+  redis = await ownService('redis', (dir, port) => ({ GMP_REDIS_DIR: dir, GMP_REDIS_PORT: String(port) }));
+  coordinator = (await redis.start()).REDIS_URL as string;
+});
+
+after(async () => {
+  await redis?.cleanup();
+  await db?.close();
+  if (tmp !== undefined) await rm(tmp, { recursive: true, force: true });
+});
+
+const zipOf = (data: string, v: string) => path.join(dataPaths(data).cache, artifactKey('example.com/lib', v, 'zip'));
+const NEEDS =
+  /^(.*: )?the coordinator cannot be reached \(Redis coordinator redis:\/\/127\.0\.0\.1:\d+\/0: .*\), and a bundle import needs it: .*tree heads.*; no module version of the bundle was stored; import the same bundle again once the coordinator answers/;
+
+test('with the coordinator down, an import is refused with 503 (--url) or one line (--data) saying why and what to do, and stores nothing', {
+  timeout: 180_000,
+}, async () => {
+  const data = path.join(tmp, 'down');
+  const proxy = await startProxy({ upstream: 'off', sumdb: db.gosumdb, coordinator }, { dataDir: path.join(tmp, 'served') });
+  try {
+    await redis.stop();
+    const res = await fetch(`${proxy.url}/api/v1/admin/bundles`, { method: 'POST', body: await readFile(bundle) });
+    assert.equal(res.status, 503);
+    assert.ok(Number(res.headers.get('retry-after')) > 0);
+    assert.match(await res.text(), NEEDS);
+    const viaUrl = await cli(['bundle', 'import', bundle, '--url', proxy.url]);
+    assert.equal(viaUrl.code, 1);
+    assert.match(viaUrl.stderr, NEEDS);
+
+    const direct = await cli(['bundle', 'import', bundle, '--data', data, '--coordinator', coordinator, ...settings]);
+    assert.equal(direct.code, 1, direct.stderr);
+    assert.match(direct.stderr, NEEDS);
+    assert.equal(direct.stderr.trim().split('\n').length, 1, `one line, no stack: ${direct.stderr}`);
+    for (const d of [data, proxy.dataDir]) for (const v of ['v1.0.0', 'v1.1.0']) assert.equal(await stat(zipOf(d, v)).catch(() => undefined), undefined);
+  } finally {
+    await proxy.close();
+    await redis.start();
+  }
+  // What the message says to do.
+  const again = await cli(['bundle', 'import', bundle, '--data', data, '--coordinator', coordinator, ...settings]);
+  assert.equal(again.code, 0, again.stderr + again.stdout);
+  assert.match(again.stdout, /2 module versions \(2 new, 0 already stored\)/);
+});
