@@ -99,6 +99,12 @@ export const ERRORS = {
     description:
       'An imported bundle failed a check (a changed byte, a record or tree head its keys do not prove, an entry it may not hold); nothing of it was stored (unless a fill stored other content for one of its versions during the commit: the message says how many versions were stored before).',
   },
+  GMP_ERR_BUNDLE_LOCK_WAIT: {
+    status: 503,
+    retryAfter: 60,
+    description:
+      'A bundle import gave up waiting (--bundle-lock-wait) for a version another fill or import holds; the versions it stored before stay, and importing the same bundle again stores the rest.',
+  },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;

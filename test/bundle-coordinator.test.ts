@@ -1,11 +1,14 @@
-// A bundle import with a shared coordinator (a Redis server of the test's own, .ci/services/redis.sh): while the
-// coordinator cannot be reached the import stops, through --data and through a running proxy alike, saying why
-// and what to do, with nothing stored, where fills go on degraded.
+// A bundle import with a shared coordinator (a Redis server of the test's own, .ci/services/redis.sh): one that
+// gives up waiting for a version another process holds says which, and what to do; while the coordinator cannot
+// be reached the import stops, through --data and through a running proxy alike, saying why and what to do, with
+// nothing stored, where fills go on degraded.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { fillLockName } from '../src/coord/exclusive.js';
+import { openRedisCoordinator } from '../src/coord/redis.js';
 import { dataPaths } from '../src/storage/data-dirs.js';
 import { artifactKey } from '../src/storage/keys.js';
 import { runCli as cli } from './helpers/in-process-cli.js';
@@ -41,6 +44,31 @@ after(async () => {
 const zipOf = (data: string, v: string) => path.join(dataPaths(data).cache, artifactKey('example.com/lib', v, 'zip'));
 const NEEDS =
   /^(.*: )?the coordinator cannot be reached \(Redis coordinator redis:\/\/127\.0\.0\.1:\d+\/0: .*\), and a bundle import needs it: .*tree heads.*; no module version of the bundle was stored; import the same bundle again once the coordinator answers/;
+
+test('an import that gives up waiting for a version another process holds says which and what to do, in one line', { timeout: 180_000 }, async () => {
+  const data = path.join(tmp, 'held');
+  // Another replica's fill of v1.1.0's zip holds its lock, for longer than this import waits (here: not at all).
+  const other = await openRedisCoordinator(coordinator);
+  const lease = await other.acquire(fillLockName(artifactKey('example.com/lib', 'v1.1.0', 'zip')), 600_000);
+  assert.ok(lease !== undefined);
+  try {
+    const gaveUp = await cli(['bundle', 'import', bundle, '--data', data, '--coordinator', coordinator, '--bundle-lock-wait', '0', ...settings]);
+    assert.equal(gaveUp.code, 1, gaveUp.stderr + gaveUp.stdout);
+    assert.equal(gaveUp.stderr.trim().split('\n').length, 1, `one line, no stack: ${gaveUp.stderr}`);
+    assert.match(
+      gaveUp.stderr,
+      /^gomodproxy bundle import: gave up after 0ms waiting for another process holding example\.com\/lib@v1\.1\.0 \(lock fill:example\.com\/lib\/@v\/v1\.1\.0\.zip\); 1 of its module versions were stored before; import the same bundle again once it is free, or give --bundle-lock-wait a longer wait\n$/,
+    );
+    await stat(zipOf(data, 'v1.0.0'));
+    assert.equal(await stat(zipOf(data, 'v1.1.0')).catch(() => undefined), undefined);
+  } finally {
+    await other.release(lease);
+    await other.close();
+  }
+  const again = await cli(['bundle', 'import', bundle, '--data', data, '--coordinator', coordinator, '--bundle-lock-wait', '0', ...settings]);
+  assert.equal(again.code, 0, again.stderr + again.stdout);
+  assert.match(again.stdout, /2 module versions \(1 new, 1 already stored\)/);
+});
 
 test('with the coordinator down, an import is refused with 503 (--url) or one line (--data) saying why and what to do, and stores nothing', {
   timeout: 180_000,

@@ -5,6 +5,7 @@ import { BundleError } from '../bundle/import-stage.js';
 import { importStream } from '../bundle/import.js';
 import type { ImportDeps, ImportResult } from '../bundle/import.js';
 import type { Config } from '../config/schema.js';
+import { formatDuration } from '../config/units.js';
 import type { Coordinator } from '../coord/coordinator.js';
 import type { Exclusive } from '../coord/exclusive.js';
 import { adminRefusalRule, adminRule, refuseAdmin } from '../dashboard/access.js';
@@ -54,6 +55,7 @@ export function importDeps(config: Readonly<Config>, parts: ImportParts, onEntry
       coord,
       locks,
       announce: (e) => events.emit('filled', e),
+      lockWait: { ms: config.bundle.lockWait, shown: formatDuration(config.bundle.lockWait) },
     },
     onEntry,
   };

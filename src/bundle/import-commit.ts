@@ -8,10 +8,11 @@
 // comes before the zip is visible (a mark alone protects nothing, and eviction removes it: content/bundled-marks.ts),
 // and importing again completes the rest.
 import type { Coordinator } from '../coord/coordinator.js';
-import { fillLockName, holding } from '../coord/exclusive.js';
+import { fillLockName, holding, LockWaitTimeout } from '../coord/exclusive.js';
 import type { Exclusive } from '../coord/exclusive.js';
 import { versionLocks } from '../content/bundled-marks.js';
 import { bundledKey } from '../content/content-keys.js';
+import { gmpError } from '../errors.js';
 import { hashGoMod } from '../modzip/dirhash.js';
 import { parseList, formatList } from '../protocol/answers.js';
 import { sortVersions } from '../protocol/semver.js';
@@ -36,6 +37,14 @@ export interface CommitDeps {
    * the own checksum database, the index feed). A version already stored is told again: each listener keeps one.
    */
   readonly announce?: (stored: { module: string; version: string; kind: 'mod' | 'zip'; size: number; h1: string }) => void;
+  /** How long to wait for a lock another process holds (--bundle-lock-wait); by default as long as a fill waits (fill/locked.ts). */
+  readonly lockWait?: LockWait;
+}
+
+export interface LockWait {
+  readonly ms: number;
+  /** As the setting reads: `15m`. */
+  readonly shown: string;
 }
 
 export interface CommitResult {
@@ -44,8 +53,7 @@ export interface CommitResult {
   readonly already: number;
 }
 
-/** As long as a fill waits for another process's fill of the same key (fill/locked.ts). */
-const LOCK_WAIT_MS = 15 * 60_000;
+const LOCK_WAIT: LockWait = { ms: 15 * 60_000, shown: '15m' };
 
 export async function commitBundle(s: Staged, dbs: readonly VerifiedDb[], deps: CommitDeps): Promise<CommitResult> {
   let added = 0;
@@ -63,7 +71,7 @@ export async function commitBundle(s: Staged, dbs: readonly VerifiedDb[], deps: 
       done++;
       const { path: module, version } = m.entry;
       // Listed as soon as it is stored, not after the whole bundle: killed later, the list names what is stored.
-      await listVersion(module, version, deps);
+      await listVersion(module, version, deps, done);
       deps.announce?.({ module, version, kind: 'mod', size: m.mod?.length ?? 0, h1: m.entry.mod });
       deps.announce?.({ module, version, kind: 'zip', size: m.entry.zipSize, h1: m.entry.zip });
     }
@@ -73,10 +81,25 @@ export async function commitBundle(s: Staged, dbs: readonly VerifiedDb[], deps: 
   return { added, already: s.modules.size - added };
 }
 
+/**
+ * Runs work holding the names (coord/exclusive.ts holding); one held by another process for longer than the wait
+ * stops the import with what it waited for and what to do.
+ */
+function held<T>(deps: CommitDeps, names: readonly string[], what: string, stored: number, work: () => Promise<T>): Promise<T> {
+  const wait = deps.lockWait ?? LOCK_WAIT;
+  return holding(deps.locks, names, wait.ms, work).catch((err: unknown) => {
+    if (!(err instanceof LockWaitTimeout)) throw err;
+    throw gmpError(
+      'GMP_ERR_BUNDLE_LOCK_WAIT',
+      `gave up after ${wait.shown} waiting for another process holding ${what} (lock ${err.lock}); ${stored} of its module versions were stored before; import the same bundle again once it is free, or give --bundle-lock-wait a longer wait`,
+    );
+  });
+}
+
 /** Adds a stored version to its module's @v/list (under the list's fill lock: a fill of the list may be storing it). */
-function listVersion(modulePath: string, version: string, deps: CommitDeps): Promise<void> {
+function listVersion(modulePath: string, version: string, deps: CommitDeps, stored: number): Promise<void> {
   const key = listKey(modulePath);
-  return holding(deps.locks, [fillLockName(key)], LOCK_WAIT_MS, async () => {
+  return held(deps, [fillLockName(key)], `the version list of ${modulePath}`, stored, async () => {
     const old = (await deps.cache.read(key))?.toString('utf8');
     const versions = old === undefined ? [] : parseList(modulePath, old);
     if (!versions.includes(version)) await deps.cache.put(key, formatList(sortVersions([...versions, version])));
@@ -92,7 +115,7 @@ function commitModule(m: StagedModule, deps: CommitDeps, storedBefore: number): 
   const { path, version } = m.entry;
   const key = (kind: 'mod' | 'zip' | 'info' | 'ziphash') => artifactKey(path, version, kind);
   const { cache } = deps;
-  return holding(deps.locks, versionLocks(path, version), LOCK_WAIT_MS, async () => {
+  return held(deps, versionLocks(path, version), `${path}@${version}`, storedBefore, async () => {
     const kept = (await cache.read(key('ziphash')))?.toString('utf8');
     if (kept !== undefined && kept !== m.entry.zip)
       throw new BundleError(cacheEntry(path, version, 'zip'), `${m.entry.zip} is not the ${kept} a fill stored while it was imported`, storedBefore);

@@ -137,8 +137,8 @@ const runImport = withConfig(
         io.stderr.write(`gomodproxy bundle import: refused, nothing stored: ${problem}\n`);
         return 1;
       }
-      // The coordinator's outage: its message says what the import needs it for and what to do.
-      if (isGmpError(err, 'GMP_ERR_COORDINATOR_UNAVAILABLE')) {
+      // The coordinator's outage, a lock held too long: the message says what stopped the import and what to do.
+      if (isGmpError(err, 'GMP_ERR_COORDINATOR_UNAVAILABLE') || isGmpError(err, 'GMP_ERR_BUNDLE_LOCK_WAIT')) {
         io.stderr.write(`gomodproxy bundle import: ${err.message}\n`);
         return 1;
       }

@@ -275,6 +275,10 @@ export const configSchema = z
         flag: 'bundle-max-size',
         help: 'largest bundle a running proxy accepts from `bundle import --url` (POST /api/v1/admin/bundles)',
       }),
+      lockWait: duration('15m', {
+        flag: 'bundle-lock-wait',
+        help: 'how long a bundle import waits for a version another fill or import holds before it stops (0: not at all); importing again stores the rest',
+      }),
     }),
   })
   .strict()

@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import { isGmpError } from '../errors.js';
 import { channelPair } from './channel-pair.js';
 import { exclusiveConformance } from './exclusive-conformance.js';
-import { LeaseExclusive } from './exclusive.js';
+import { holding, LeaseExclusive, LockWaitTimeout } from './exclusive.js';
 import { cannotLock, FileExclusive, releaseHeldBy } from './file-exclusive.js';
 import { IpcCoordinator, serveCoordinator } from './ipc.js';
 import { LocalCoordinator } from './local.js';
@@ -101,4 +101,21 @@ test('a primary probes its folder before it hands it to workers: a usable one is
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+});
+
+test('holding a name another keeps for longer than the wait fails with LockWaitTimeout naming it, and holds nothing after', async () => {
+  const locks = new LeaseExclusive(new LocalCoordinator());
+  const other = await locks.tryHold('b');
+  assert.ok(other !== undefined);
+  let ran = false;
+  const err = await holding(locks, ['a', 'b'], 0, async () => {
+    ran = true;
+  }).catch((e: unknown) => e);
+  assert.ok(err instanceof LockWaitTimeout, String(err));
+  assert.equal(err.lock, 'b');
+  assert.equal(ran, false);
+  const a = await locks.tryHold('a');
+  assert.ok(a !== undefined, 'the name taken before is given back');
+  await a.release();
+  await other.release();
 });

@@ -50,14 +50,33 @@ export async function holdWhenFree(locks: Exclusive, name: string, signal: Abort
   }
 }
 
+/** What holding throws when a name stays held by another for longer than it waits. */
+export class LockWaitTimeout extends Error {
+  constructor(
+    /** The name it waited for. */
+    readonly lock: string,
+  ) {
+    super(`gave up waiting for ${lock}, which another holds`);
+    this.name = 'LockWaitTimeout';
+  }
+}
+
 /**
  * Runs work holding every name, taken in the order given (callers that hold several names take them in one
- * order, so two of them never wait for each other), and gives them back when it ends.
+ * order, so two of them never wait for each other), and gives them back when it ends. A name another holds
+ * for longer than waitMs fails it with LockWaitTimeout.
  */
 export async function holding<T>(locks: Exclusive, names: readonly string[], waitMs: number, work: () => Promise<T>): Promise<T> {
   const held: Held[] = [];
   try {
-    for (const name of names) held.push(await holdWhenFree(locks, name, AbortSignal.timeout(waitMs)));
+    for (const name of names) {
+      const signal = AbortSignal.timeout(waitMs);
+      held.push(
+        await holdWhenFree(locks, name, signal).catch((err: unknown) => {
+          throw signal.aborted && err === signal.reason ? new LockWaitTimeout(name) : err;
+        }),
+      );
+    }
     return await work();
   } finally {
     await Promise.all(held.map((h) => h.release()));
