@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { escapePath, escapeVersion } from '../src/protocol/escape.js';
 import { buildFixtures } from './helpers/git-fixtures.js';
 import type { Fixtures } from './helpers/git-fixtures.js';
 import { directGoEnv, directProxyFlags, goListModules } from './helpers/git-oracle.js';
@@ -42,12 +43,13 @@ const listQuery = (q: string) => q === 'latest' || q === 'upgrade' || q === 'pat
 /**
  * Origin's TagSum (for list-based queries) and Ref (for hash queries) depend on the go command's local VCS
  * cache state and on `@v/list`, which the proxy protocol cannot carry; the rest of Origin must agree.
+ * An error through a proxy (a 404) has no Origin in any release, where GOPROXY=direct reports the repository's.
  * Go 1.23 goes further: a list-based query's Origin is the version list's (modload/query.go revWithOrigin),
- * so through any proxy it has none, and an error through a proxy (a 404) has none either. `expected`
- * applies that to the GOPROXY=direct side; go 1.19 keeps the .info's Origin.
+ * so through any proxy it has none. `expected` applies that to the GOPROXY=direct side; go 1.19 keeps the
+ * .info's Origin.
  */
 function listKey(m: ListedModule, expected?: GoCommand) {
-  const dropped = expected !== undefined && expected.minor !== '1.19' && (m.Error !== undefined || listQuery(m.Query ?? ''));
+  const dropped = expected !== undefined && (m.Error !== undefined || (expected.minor !== '1.19' && listQuery(m.Query ?? '')));
   const origin = dropped ? undefined : (m.Origin as Record<string, unknown> | undefined);
   const { Origin: _o, Dir: _d, GoMod: _g, Error: err, ...rest } = m as ListedModule & { Dir?: string };
   return {
@@ -62,6 +64,25 @@ const downloadOracleSkip = (go: GoCommand) =>
   go.minor === '1.19' || process.env.GMP_FULL_ORACLE === '1'
     ? false
     : `go 1.19 covers it: go ${go.minor} builds module zips with the same x/mod/zip and codeRepo.Zip code (only doc comments differ); GMP_FULL_ORACLE=1 runs it`;
+
+/**
+ * What a failing version answers through the proxy: `.info`, then (when that succeeds) `.mod` and `.zip`, each
+ * 200 or not found. The go command falls through or reports "not found" only on 404 and 410; anything else
+ * (a 502 for a known condition) is a wrong status even when the go command fails either way.
+ */
+test('versions the go command cannot use answer 404 or 410 through gomodproxy, never another error', async () => {
+  for (const arg of fx.failing) {
+    const at = arg.lastIndexOf('@');
+    const base = `/${escapePath(arg.slice(0, at))}/@v/`;
+    const info = await proxy.get(`${base}${escapeVersion(arg.slice(at + 1))}.info`);
+    const statuses = [info.status];
+    if (info.ok) {
+      const v = escapeVersion(((await info.json()) as { Version: string }).Version);
+      for (const ext of ['mod', 'zip']) statuses.push((await proxy.get(`${base}${v}.${ext}`)).status);
+    } else await info.body?.cancel();
+    assert.ok(statuses.every((s) => s === 200 || s === 404 || s === 410) && statuses.some((s) => s !== 200), `${arg}: ${statuses.join(' ')}`);
+  }
+});
 
 await forEachGo('gomodproxy direct mode agrees with the go command', (go) => {
   let viaDirect: GoEnv;

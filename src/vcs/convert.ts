@@ -26,6 +26,10 @@ async function computeStat(repo: CodeRepo, rev: string): Promise<ModRevInfo> {
   const info = await repo.code.stat(repo.revToRev(rev)).catch((err: unknown) => {
     throw new ModuleVersionError(repo.modPath, rev, `invalid version: ${(err as Error).message}`);
   });
+  // A hash that names no ref tip (a hash query, a pseudo-version) must lie on a branch or tag.
+  if (info.ref === undefined && !(await repo.code.reachable(info.name))) {
+    throw new ModuleVersionError(repo.modPath, rev, `invalid version: unknown revision ${repo.revToRev(rev)}`);
+  }
   return convert(repo, info, rev);
 }
 

@@ -245,6 +245,16 @@ export class GitRepo {
     return highest === '' ? '' : prefix + highest;
   }
 
+  /**
+   * Whether a branch or tag contains the commit. The go command fetches only those (never a loose hash), so a
+   * commit reachable from nothing else (a pull-request ref, a deleted branch) is an unknown revision to it, even
+   * where a partial clone would fetch the object on demand or a mirror still holds it.
+   */
+  async reachable(commit: string): Promise<boolean> {
+    const out = await this.mirror.git(['rev-list', '-n1', commit, '--not', '--branches', '--tags']);
+    return out.length === 0;
+  }
+
   /** codehost DescendsFrom: whether the tag is an ancestor of (or is) the commit. */
   async descendsFrom(commit: string, tag: string): Promise<boolean> {
     try {

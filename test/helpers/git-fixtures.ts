@@ -163,6 +163,18 @@ export async function buildFixtures(root: string): Promise<Fixtures> {
     await r.tag('v1.3.0');
   }
 
+  // A commit reachable only from a pull-request ref: the go command fetches branches and tags, never a loose
+  // hash, so it is an unknown revision even though the server would hand it out.
+  const pr = await at('gmpfixture/pullref');
+  await pr.commit({ 'go.mod': mod('gmpfixture/pullref'), 'a.go': 'package pullref\n' });
+  await pr.tag('v1.0.0');
+  await pr.branch('pr');
+  commits.pullref = await pr.commit({ 'b.go': 'package pullref\n' });
+  await pr.git('update-ref', 'refs/pull/1/head', commits.pullref);
+  await pr.checkout('main');
+  await pr.git('branch', '-D', 'pr');
+  await pr.commit({ 'c.go': 'package pullref\n' });
+
   return {
     commits,
     modules: ['tags', 'nogomod', 'major', 'major/v2', 'majbranch', 'majbranch/v2', 'mono', 'mono/sub', 'mono/other', 'vendor', 'misc', 'badnames']
@@ -189,7 +201,7 @@ export async function buildFixtures(root: string): Promise<Fixtures> {
       f('GmpFixture/Upper@v1.0.0'),
       f('GmpFixture/Upper@main'),
     ],
-    failing: [f('gmpfixture/badnames@v1.1.0'), f('gmpfixture/badnames@v1.2.0')],
+    failing: [f('gmpfixture/badnames@v1.1.0'), f('gmpfixture/badnames@v1.2.0'), f(`gmpfixture/pullref@${commits.pullref}`)],
     queries: [
       ...['latest', 'main', 'pre', 'rel', 'fresh', 'v1.0.0', 'v1', 'v1.1.1+meta', (commits.tagsV1 as string).slice(0, 7), commits.tagsPre as string].map((q) =>
         f(`gmpfixture/tags@${q}`),
@@ -208,6 +220,8 @@ export async function buildFixtures(root: string): Promise<Fixtures> {
       f('GmpFixture/Upper@main'),
       f('gmpfixture/retract@after12'),
       f('gmpfixture/retractbad@after12'),
+      f(`gmpfixture/pullref@${commits.pullref}`),
+      f('gmpfixture/pullref@main'),
     ],
   };
 }
