@@ -52,6 +52,13 @@ describe('module zips from git', () => {
     assert.deepEqual(await names(M('major/v2'), 'v2.0.0'), ['LICENSE', 'b.go', 'go.mod']);
   });
 
+  test("a root LICENSE over 16 MiB fails the subdirectory module with a 404 and the go command's words", async () => {
+    await assert.rejects(
+      direct.zipFiles(M('big/sub'), 'v1.0.0'),
+      (err: unknown) => isGmpError(err, 'GMP_ERR_NOT_FOUND') && /LICENSE: LICENSE file too large \(max size is 16777216 bytes\)/.test(err.message),
+    );
+  });
+
   test('vendor directories follow the Go 1.19 rule below go 1.24 and the newer rule from go 1.24', async () => {
     assert.deepEqual(await names(M('vendor'), 'v1.0.0'), ['go.mod', 'pkg/p.go', 'vendor/modules.txt', 'vendor/x.go']);
     // x/mod >= v0.22 (Go >= 1.24): modules.txt goes, files directly in a nested vendor/ stay. Go 1.19 differs here.

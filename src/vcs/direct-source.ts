@@ -10,7 +10,7 @@ import type { FetchedZip, RawSource } from '../upstream/source.js';
 import { CodeRepo, ModuleVersionError } from './code-repo.js';
 import { statVersion } from './convert.js';
 import type { ModRevInfo } from './convert.js';
-import { GitRepo, UnknownRevisionError } from './git-repo.js';
+import { FileTooLargeError, GitRepo, UnknownRevisionError } from './git-repo.js';
 import { GitError, isFullHash } from './git-run.js';
 import { writeZipFromGit } from './git-zip.js';
 import { discoverRepoRoot } from './go-get.js';
@@ -212,6 +212,7 @@ function toGmp(err: unknown): GmpError {
     return gmpError('GMP_ERR_NOT_FOUND', `not found: ${err.message}`, err);
   }
   if (err instanceof ModZipError) return gmpError('GMP_ERR_NOT_FOUND', `not found: create zip: ${err.message}`, err);
+  if (err instanceof FileTooLargeError) return gmpError('GMP_ERR_NOT_FOUND', `not found: ${err.message}`, err);
   if (err instanceof GitError) {
     if (err.timedOut) return gmpError('GMP_ERR_UPSTREAM_TIMEOUT', `direct: ${err.message}`, err);
     if (/not found|could not read Username|Authentication failed|does not appear to be a git repository|returned error: 40[134]/i.test(err.stderr)) {

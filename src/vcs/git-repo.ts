@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { goQuote } from '../protocol/go-quote.js';
 import { isPseudoVersion } from '../protocol/pseudo.js';
 import * as semver from '../protocol/semver.js';
-import { GitError, isFullHash, isSafeRefName } from './git-run.js';
+import { GitError, GitOutputTooLargeError, isFullHash, isSafeRefName } from './git-run.js';
 import type { GitMirror, RefMap } from './mirror.js';
 
 /** A resolved commit (codehost.RevInfo). */
@@ -27,6 +27,17 @@ export class UnknownRevisionError extends Error {
   constructor(rev: string) {
     super(`unknown revision ${rev}`);
     this.name = 'UnknownRevisionError';
+  }
+}
+
+/** A file read with a size limit turned out larger: a property of the version, not a git failure. */
+export class FileTooLargeError extends Error {
+  constructor(
+    readonly file: string,
+    readonly limit: number,
+  ) {
+    super(`${file} is larger than ${limit} bytes`);
+    this.name = 'FileTooLargeError';
   }
 }
 
@@ -186,7 +197,7 @@ export class GitRepo {
     return { ...(await this.stat(head)), ref: 'HEAD' };
   }
 
-  /** A file's bytes at a commit; undefined when the path is not a file there. Larger than max is an error. */
+  /** A file's bytes at a commit; undefined when the path is not a file there. Larger than max is a FileTooLargeError. */
   readFile(commit: string, file: string, max: number): Promise<Buffer | undefined> {
     const key = `${commit}:${max}:${file}`;
     let p = this.files.get(key);
@@ -210,14 +221,15 @@ export class GitRepo {
       if (file === 'go.mod' || file.endsWith('/go.mod')) await this.mirror.prefetchGoMods();
       const obj = await this.mirror.readObject(`${commit}:${file}`);
       if (obj !== undefined && obj.type !== 'blob') return undefined;
-      if (obj !== undefined && obj.data.length > max) throw new GitError(`git cat-file: output larger than ${max} bytes`, null, '');
+      if (obj !== undefined && obj.data.length > max) throw new FileTooLargeError(file, max);
       if (obj !== undefined) return obj.data;
       // "missing" is either no such file or a blob git could not fetch: the slow path tells them apart (and fails on the latter).
     }
     const entry = await this.lsTree(commit, file);
     if (entry === undefined || entry.type !== 'blob') return undefined;
-    const data = await this.mirror.git(['cat-file', 'blob', entry.oid], { maxOutput: max });
-    return data;
+    return this.mirror.git(['cat-file', 'blob', entry.oid], { maxOutput: max }).catch((err: unknown) => {
+      throw err instanceof GitOutputTooLargeError ? new FileTooLargeError(file, max) : err;
+    });
   }
 
   /** One tree entry by exact path. Trees are always local, so "absent" here is definitive (no network). */

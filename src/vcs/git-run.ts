@@ -34,6 +34,17 @@ export class GitError extends Error {
   }
 }
 
+/** A git call whose output went past the caller's limit (a file larger than the go command allows). */
+export class GitOutputTooLargeError extends GitError {
+  constructor(
+    args: readonly string[],
+    readonly limit: number,
+  ) {
+    super(`git ${args[0] ?? ''}: output larger than ${limit} bytes`, null, '');
+    this.name = 'GitOutputTooLargeError';
+  }
+}
+
 const DEFAULT_MAX_OUTPUT = 64 << 20;
 
 /** Process-wide counters of git calls by subcommand (calls and milliseconds), for benchmarks and tuning. */
@@ -100,7 +111,7 @@ export function runGit(args: readonly string[], opts: GitRunOptions): Promise<Gi
     child.stdout.on('data', (b: Buffer) => {
       outLen += b.length;
       if (outLen > limit) {
-        failure ??= new GitError(`git ${args[0] ?? ''}: output larger than ${limit} bytes`, null, err);
+        failure ??= new GitOutputTooLargeError(args, limit);
         killAll();
       } else out.push(b);
     });

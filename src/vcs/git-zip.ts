@@ -10,6 +10,7 @@ import { writeModuleZip } from '../modzip/create-zip.js';
 import type { ZipFileSource } from '../modzip/create-zip.js';
 import { MAX_LICENSE, MAX_ZIP_FILE, ModZipError, nextEntry } from '../modzip/zip-check.js';
 import type { CodeRepo } from './code-repo.js';
+import { FileTooLargeError } from './git-repo.js';
 
 const S_IFMT = 0o170000;
 const S_IFLNK = 0o120000;
@@ -43,8 +44,8 @@ export async function writeZipFromGit(repo: CodeRepo, version: string, outFile: 
     try {
       const files = await moduleFiles(zip, dir);
       if (dir !== '' && !files.some((f) => f.path === 'LICENSE')) {
-        const license = await repo.code.readFile(rev.name, 'LICENSE', MAX_LICENSE + 1);
-        if (license !== undefined) files.push(memoryFile('LICENSE', license));
+        const license = await rootLicense(repo, rev.name);
+        if (license !== undefined) files.push(license);
       }
       return await writeModuleZip(files, repo.modPath, version, outFile);
     } finally {
@@ -52,6 +53,20 @@ export async function writeZipFromGit(repo: CodeRepo, version: string, outFile: 
     }
   } finally {
     await rm(archive, { force: true });
+  }
+}
+
+/**
+ * The repository's root LICENSE, which the go command reads whole; one over MAX_LICENSE makes zip creation fail
+ * ("LICENSE file too large"), so a larger one is stood for by an entry just over the limit that is never opened.
+ */
+async function rootLicense(repo: CodeRepo, commit: string): Promise<ZipFileSource | undefined> {
+  try {
+    const data = await repo.code.readFile(commit, 'LICENSE', MAX_LICENSE + 1);
+    return data === undefined ? undefined : memoryFile('LICENSE', data);
+  } catch (err) {
+    if (!(err instanceof FileTooLargeError)) throw err;
+    return { path: 'LICENSE', kind: 'file', size: MAX_LICENSE + 1, open: () => Promise.reject(err) };
   }
 }
 

@@ -175,6 +175,16 @@ export async function buildFixtures(root: string): Promise<Fixtures> {
   await pr.git('branch', '-D', 'pr');
   await pr.commit({ 'c.go': 'package pullref\n' });
 
+  // Over the go command's 16 MiB limits: the root LICENSE copied into a subdirectory module.
+  const big = await at('gmpfixture/big');
+  await big.commit({
+    'go.mod': mod('gmpfixture/big'),
+    LICENSE: 'L'.repeat((16 << 20) + 2),
+    'sub/go.mod': mod('gmpfixture/big/sub'),
+    'sub/s.go': 'package sub\n',
+  });
+  await big.tag('sub/v1.0.0');
+
   return {
     commits,
     modules: ['tags', 'nogomod', 'major', 'major/v2', 'majbranch', 'majbranch/v2', 'mono', 'mono/sub', 'mono/other', 'vendor', 'misc', 'badnames']
@@ -201,7 +211,7 @@ export async function buildFixtures(root: string): Promise<Fixtures> {
       f('GmpFixture/Upper@v1.0.0'),
       f('GmpFixture/Upper@main'),
     ],
-    failing: [f('gmpfixture/badnames@v1.1.0'), f('gmpfixture/badnames@v1.2.0'), f(`gmpfixture/pullref@${commits.pullref}`)],
+    failing: [f('gmpfixture/badnames@v1.1.0'), f('gmpfixture/badnames@v1.2.0'), f(`gmpfixture/pullref@${commits.pullref}`), f('gmpfixture/big/sub@v1.0.0')],
     queries: [
       ...['latest', 'main', 'pre', 'rel', 'fresh', 'v1.0.0', 'v1', 'v1.1.1+meta', (commits.tagsV1 as string).slice(0, 7), commits.tagsPre as string].map((q) =>
         f(`gmpfixture/tags@${q}`),
