@@ -1,9 +1,10 @@
 // One module inside one repository, as cmd/go's codeRepo: where the module sits (codeDir, major suffix),
 // its versions from tags (+incompatible rules), finding its go.mod at a revision, and the .mod answer.
-import { MAX_GO_MOD } from '../modzip/zip-check.js';
+import { MAX_ZIP_FILE } from '../modzip/zip-check.js';
 import { checkPathMajor, splitPathVersion, synthesizedGoMod } from '../protocol/module-path.js';
 import { isPseudoVersion } from '../protocol/pseudo.js';
 import * as semver from '../protocol/semver.js';
+import { FileTooLargeError } from './git-repo.js';
 import type { GitRepo, RevInfo } from './git-repo.js';
 import { isRetracted, modulePathOf, retractions } from './go-mod-file.js';
 
@@ -14,6 +15,12 @@ export class ModuleVersionError extends Error {
     this.name = 'ModuleVersionError';
   }
 }
+
+/**
+ * How much of a go.mod direct mode reads. The go command reads a go.mod whole, whatever its size, for .info and
+ * .mod (its 16 MiB MaxGoMod fails only the zip); direct mode stops at the zip limit to bound its memory.
+ */
+export const GO_MOD_READ_LIMIT = MAX_ZIP_FILE;
 
 export const hasPathPrefix = (s: string, prefix: string): boolean =>
   prefix === '' || s === prefix || (s.startsWith(prefix) && (prefix.endsWith('/') || s[prefix.length] === '/'));
@@ -95,8 +102,17 @@ export class CodeRepo {
   }
 
   private async hasRootGoMod(rev: string): Promise<boolean> {
-    const info = await this.code.stat(rev);
-    return (await this.code.readFile(info.name, 'go.mod', MAX_GO_MOD)) !== undefined;
+    return this.hasFile((await this.code.stat(rev)).name, 'go.mod');
+  }
+
+  /** Whether a go.mod exists at the commit (the go command's ReadFile succeeds), however large it is. */
+  async hasFile(commit: string, file: string): Promise<boolean> {
+    try {
+      return (await this.code.readFile(commit, file, GO_MOD_READ_LIMIT)) !== undefined;
+    } catch (err) {
+      if (err instanceof FileTooLargeError) return true;
+      throw err;
+    }
   }
 
   /** appendIncompatibleVersions: none when the latest compatible version has a go.mod; per major, none when its latest has one. */
@@ -134,14 +150,14 @@ export class CodeRepo {
       throw new ModuleVersionError(this.modPath, version, `invalid version: ${msg} at revision ${version}`);
     };
     const file1 = this.codeDir === '' ? 'go.mod' : `${this.codeDir}/go.mod`;
-    const gomod1 = await this.code.readFile(rev.name, file1, MAX_GO_MOD);
+    const gomod1 = await this.code.readFile(rev.name, file1, GO_MOD_READ_LIMIT);
     const mpath1 = gomod1 === undefined ? '' : modulePathOf(gomod1);
     const found1 = gomod1 !== undefined && (isMajor(mpath1, this.pathMajor) || (this.pathMajor === '' && mpath1.startsWith('gopkg.in/')));
     let file2 = '';
     if (this.pathMajor !== '' && this.codeRoot !== this.modPath && !this.pathMajor.startsWith('.')) {
       const dir2 = this.codeDir === '' ? this.pathMajor.slice(1) : `${this.codeDir}/${this.pathMajor.slice(1)}`;
       file2 = `${dir2}/go.mod`;
-      const gomod2 = await this.code.readFile(rev.name, file2, MAX_GO_MOD);
+      const gomod2 = await this.code.readFile(rev.name, file2, GO_MOD_READ_LIMIT);
       const mpath2 = gomod2 === undefined ? '' : modulePathOf(gomod2);
       const found2 = gomod2 !== undefined && isMajor(mpath2, this.pathMajor);
       if (found1 && found2) fail(`${file1} and ...${this.pathMajor}/go.mod both have ...${this.pathMajor} module paths`);

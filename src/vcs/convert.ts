@@ -6,7 +6,6 @@ import * as semver from '../protocol/semver.js';
 import { ModuleVersionError, matchPathMajor } from './code-repo.js';
 import type { CodeRepo } from './code-repo.js';
 import type { RevInfo } from './git-repo.js';
-import { MAX_GO_MOD } from '../modzip/zip-check.js';
 
 /** A module version resolved from the repository: what `.info` reports. */
 export interface ModRevInfo {
@@ -44,7 +43,7 @@ function tagToVersion(tagPrefix: string, tag: string): { v: string; canonical: b
 
 async function convert(repo: CodeRepo, info: RevInfo, statVers: string): Promise<ModRevInfo> {
   const incompatibleOk = new Map<string, boolean>();
-  const hasFile = async (file: string) => (await repo.code.readFile(info.name, file, MAX_GO_MOD)) !== undefined;
+  const hasFile = (file: string) => repo.hasFile(info.name, file);
   const canUseIncompatible = async (v: string): Promise<boolean> => {
     if (repo.codeDir !== '' || repo.pathMajor !== '') return false;
     if (!incompatibleOk.has('')) incompatibleOk.set('', !(await hasFile('go.mod')));

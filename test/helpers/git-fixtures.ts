@@ -12,7 +12,7 @@ export interface Fixtures {
   readonly modules: string[];
   /** module@query for `go list -m -json`. */
   readonly queries: string[];
-  /** Versions the go command itself cannot serve (invalid file names): both sides must fail. */
+  /** Versions the go command itself cannot download (bad file names, files over its limits, unknown commits): both sides must fail. */
   readonly failing: string[];
   /** Named commits, for tests that ask by hash. */
   readonly commits: Record<string, string>;
@@ -184,10 +184,15 @@ export async function buildFixtures(root: string): Promise<Fixtures> {
     'sub/s.go': 'package sub\n',
   });
   await big.tag('sub/v1.0.0');
+  // A go.mod over 16 MiB: the go command reads it whole for .info and .mod; only its zip fails.
+  await big.remove('LICENSE');
+  const bigMod = mod('gmpfixture/big');
+  await big.commit({ 'go.mod': `${bigMod}//${'x'.repeat((16 << 20) - bigMod.length - 2)}\n` });
+  await big.tag('v1.0.0');
 
   return {
     commits,
-    modules: ['tags', 'nogomod', 'major', 'major/v2', 'majbranch', 'majbranch/v2', 'mono', 'mono/sub', 'mono/other', 'vendor', 'misc', 'badnames']
+    modules: ['tags', 'nogomod', 'major', 'major/v2', 'majbranch', 'majbranch/v2', 'mono', 'mono/sub', 'mono/other', 'vendor', 'misc', 'badnames', 'big']
       .map((p) => f(`gmpfixture/${p}`))
       .concat(f('GmpFixture/Upper')),
     downloads: [
@@ -211,7 +216,13 @@ export async function buildFixtures(root: string): Promise<Fixtures> {
       f('GmpFixture/Upper@v1.0.0'),
       f('GmpFixture/Upper@main'),
     ],
-    failing: [f('gmpfixture/badnames@v1.1.0'), f('gmpfixture/badnames@v1.2.0'), f(`gmpfixture/pullref@${commits.pullref}`), f('gmpfixture/big/sub@v1.0.0')],
+    failing: [
+      f('gmpfixture/badnames@v1.1.0'),
+      f('gmpfixture/badnames@v1.2.0'),
+      f(`gmpfixture/pullref@${commits.pullref}`),
+      f('gmpfixture/big/sub@v1.0.0'),
+      f('gmpfixture/big@v1.0.0'),
+    ],
     queries: [
       ...['latest', 'main', 'pre', 'rel', 'fresh', 'v1.0.0', 'v1', 'v1.1.1+meta', (commits.tagsV1 as string).slice(0, 7), commits.tagsPre as string].map((q) =>
         f(`gmpfixture/tags@${q}`),
@@ -232,6 +243,8 @@ export async function buildFixtures(root: string): Promise<Fixtures> {
       f('gmpfixture/retractbad@after12'),
       f(`gmpfixture/pullref@${commits.pullref}`),
       f('gmpfixture/pullref@main'),
+      f('gmpfixture/big@v1.0.0'),
+      f('gmpfixture/big@latest'),
     ],
   };
 }
