@@ -66,7 +66,7 @@ describe('module zips from git', () => {
   });
 
   test('an invalid file name fails the whole version with a 404 that names the file', async () => {
-    for (const v of ['v1.1.0', 'v1.2.0']) {
+    for (const v of ['v1.1.0', 'v1.2.0', 'v1.3.0']) {
       await assert.rejects(
         direct.zipFiles(M('badnames'), v),
         (err: unknown) => isGmpError(err, 'GMP_ERR_NOT_FOUND') && /malformed file path/.test(err.message),

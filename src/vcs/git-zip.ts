@@ -14,7 +14,35 @@ import { FileTooLargeError } from './git-repo.js';
 
 const S_IFMT = 0o170000;
 const S_IFLNK = 0o120000;
-const utf8 = new TextDecoder('utf-8');
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/**
+ * An archive entry's name. git writes names as the bytes it stores; bytes that are not UTF-8 become lone surrogates
+ * (U+DC00 + byte), so that two different invalid names stay different (one replacement character would make them
+ * one, and a nested module in one directory would then hide the other's files) and still fail CheckFilePath.
+ */
+function entryName(raw: Buffer): string {
+  try {
+    return utf8.decode(raw);
+  } catch {
+    let out = '';
+    for (let i = 0; i < raw.length; ) {
+      const n = [1, 2, 3, 4].find((k) => i + k <= raw.length && decodesToOne(raw.subarray(i, i + k)));
+      out += n === undefined ? String.fromCharCode(0xdc00 + (raw[i] as number)) : utf8.decode(raw.subarray(i, i + n));
+      i += n ?? 1;
+    }
+    return out;
+  }
+}
+
+/** Whether the bytes are exactly one UTF-8 encoded character. */
+function decodesToOne(bytes: Buffer): boolean {
+  try {
+    return [...utf8.decode(bytes)].length === 1;
+  } catch {
+    return false;
+  }
+}
 
 /** Writes the zip of modPath@version (already checked by Stat) into outFile; returns its h1. Throws ModZipError. */
 /** pinned: the commit to read instead of what the version's tag names now (CodeRepo.findDir). */
@@ -80,7 +108,7 @@ async function moduleFiles(zip: ZipFile, dir: string): Promise<ZipFileSource[]> 
   const sub = dir === '' ? '' : `${dir}/`;
   const files: ZipFileSource[] = [];
   for (let e = await nextEntry(zip); e !== undefined; e = await nextEntry(zip)) {
-    const full = utf8.decode(e.fileNameRaw);
+    const full = entryName(e.fileNameRaw);
     if (!full.startsWith(top)) throw new ModZipError('zip file contains more than one top-level directory');
     const name = full.slice(top.length);
     if (!name.startsWith(sub)) continue;

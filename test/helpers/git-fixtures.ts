@@ -1,5 +1,6 @@
 // The fixture repositories of the direct-mode oracle: one small git repository per case of issue 4
 // (tags, no go.mod, v2/ subdirectory, major branch, tag prefixes, vendor rules, LICENSE, bad names, …).
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { GitRepoBuilder } from './git-repo-builder.js';
 
@@ -135,6 +136,15 @@ export async function buildFixtures(root: string): Promise<Fixtures> {
   await z.remove('aux.go');
   await z.commit({ 'x?.txt': 'q\n' });
   await z.tag('v1.2.0');
+  // Names that are not UTF-8, in two different directories: the nested module in one leaves the other's file in.
+  await z.remove('x?.txt');
+  const rawName = (dirByte: number, file: string) => Buffer.concat([Buffer.from(`${z.dir}/`), Buffer.from([dirByte]), Buffer.from(file)]);
+  await mkdir(rawName(0xff, ''));
+  await mkdir(rawName(0xfe, ''));
+  await writeFile(rawName(0xff, '/go.mod'), 'module example.com/nested\n');
+  await writeFile(rawName(0xfe, '/x.go'), 'package x\n');
+  await z.commit();
+  await z.tag('v1.3.0');
 
   // Upper-case module path.
   const u = await at('GmpFixture/Upper');
@@ -219,6 +229,7 @@ export async function buildFixtures(root: string): Promise<Fixtures> {
     failing: [
       f('gmpfixture/badnames@v1.1.0'),
       f('gmpfixture/badnames@v1.2.0'),
+      f('gmpfixture/badnames@v1.3.0'),
       f(`gmpfixture/pullref@${commits.pullref}`),
       f('gmpfixture/big/sub@v1.0.0'),
       f('gmpfixture/big@v1.0.0'),
