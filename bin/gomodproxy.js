@@ -35,15 +35,23 @@ async function load() {
 
 // Read before loading: after the loader's EMFILE no descriptor may be left to read it with.
 const limit = openFileLimit();
+/** Below this, loading may fail (Node's loader opens many files at once) and serving would soon run out. */
+const MIN_OPEN_FILES = 128;
+
+function cannotStart(why) {
+  process.stderr.write(`gomodproxy: cannot start: ${why}; raise it (for example ulimit -n 4096) and start again\n`);
+  process.exit(1);
+}
+
+if (limit !== undefined && limit !== 'unlimited' && Number(limit) < MIN_OPEN_FILES) {
+  cannotStart(`the limit on open files (ulimit -n) is ${limit}, below the ${MIN_OPEN_FILES} it needs`);
+}
 let mod;
 try {
   mod = await load();
 } catch (err) {
   if (err?.code !== 'EMFILE' && err?.code !== 'ENFILE') throw err;
   const which = err.code === 'ENFILE' ? 'the system ran out of open files' : `the limit on open files (ulimit -n) is ${limit ?? 'too low'}`;
-  process.stderr.write(
-    `gomodproxy: cannot start: too many open files while loading its own code (${err.code}): ${which}; raise it (for example ulimit -n 4096) and start again\n`,
-  );
-  process.exit(1);
+  cannotStart(`too many open files while loading its own code (${err.code}): ${which}`);
 }
 await mod.runMain();
