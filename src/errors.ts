@@ -99,11 +99,11 @@ export const ERRORS = {
     description:
       'An imported bundle failed a check (a changed byte, a record or tree head its keys do not prove, an entry it may not hold); nothing of it was stored (unless a fill stored other content for one of its versions during the commit: the message says how many versions were stored before).',
   },
-  GMP_ERR_BUNDLE_LOCK_WAIT: {
+  GMP_ERR_LOCK_WAIT: {
     status: 503,
     retryAfter: 60,
     description:
-      'A bundle import gave up waiting (--bundle-lock-wait) for a version another fill or import holds; the versions it stored before stay, and importing the same bundle again stores the rest.',
+      'A bundle import (--bundle-lock-wait) or an upload (--publish-lock-wait) gave up waiting for a version another fill, import or upload holds; nothing of that version was stored (an import keeps the versions it stored before), and trying again once it is free completes it.',
   },
 } as const satisfies Record<string, ErrorSpec>;
 

@@ -11,6 +11,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { main } from '../src/cli/main.js';
 import { filesInDir } from '../src/cli/publish-dir.js';
+import { lockNameOf } from '../src/fill/types.js';
 import { writeModuleZip } from '../src/modzip/create-zip.js';
 import { captureIO } from './helpers/cli-io.js';
 import { sampleModules, writeGoproxyDir } from './helpers/goproxy-dir.js';
@@ -174,4 +175,30 @@ describe('the validation hook', () => {
       await open.close();
     }
   });
+});
+
+test('an upload that waited --publish-lock-wait for a fill of the same version gets 503 with Retry-After, naming it; sent again once free, 201', async () => {
+  const proxy = await startProxy({ upstream: `file://${pub}`, private: 'corp.example.com', 'private-upstream': 'off', 'publish-lock-wait': '0' });
+  try {
+    const ci = await token(proxy, 'ci', 'publish:corp.example.com');
+    const zip = await moduleZip('busy', 'corp.example.com/busy', 'v1.0.0', { 'go.mod': 'module corp.example.com/busy\n', 'busy.go': 'package busy\n' });
+    const put = () =>
+      fetch(`${proxy.url}/corp.example.com/busy/@v/v1.0.0.zip`, { method: 'PUT', body: new Uint8Array(zip), headers: { authorization: `Bearer ${ci}` } });
+    // A fill of the version's zip is under way (here: this test, holding its lock as the fill path does).
+    const fill = await proxy.server.locks.tryHold(lockNameOf({ kind: 'zip', module: 'corp.example.com/busy', version: 'v1.0.0' }));
+    assert.ok(fill !== undefined);
+    const busy = await put();
+    assert.equal(busy.status, 503);
+    assert.ok(Number(busy.headers.get('retry-after')) > 0, 'Retry-After');
+    assert.match(
+      await busy.text(),
+      /gave up after 0ms waiting for another fill, import or upload of corp\.example\.com\/busy@v1\.0\.0 \(lock .*busy\/@v\/v1\.0\.0\.zip\); nothing of this upload was stored/,
+    );
+    assert.equal((await proxy.get('/corp.example.com/busy/@v/v1.0.0.mod')).status, 404, 'nothing stored');
+    await fill.release();
+    assert.equal((await put()).status, 201);
+    assert.equal(await (await proxy.get('/corp.example.com/busy/@v/v1.0.0.mod')).text(), 'module corp.example.com/busy\n');
+  } finally {
+    await proxy.close();
+  }
 });

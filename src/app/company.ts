@@ -9,6 +9,7 @@ import { FailureLimiter } from '../auth/failure-limiter.js';
 import { TokenStore } from '../auth/token-store.js';
 import { TokenVerifier } from '../auth/verifier.js';
 import type { VersionsOverlay } from '../cache/module-cache.js';
+import { formatDuration } from '../config/units.js';
 import type { Config } from '../config/schema.js';
 import type { Coordinator } from '../coord/coordinator.js';
 import type { Exclusive } from '../coord/exclusive.js';
@@ -78,7 +79,8 @@ export function openCompany(config: Readonly<Config>, deps: CompanyDeps): Compan
     methods: UPLOAD_METHODS,
     plugins: (commit, routes) => {
       const access = accessFor(routes);
-      const publisher = new Publisher({ store: layout.cache, commit, locks: deps.locks, published });
+      const lockWait = { ms: config.publish.lockWait, shown: formatDuration(config.publish.lockWait) };
+      const publisher = new Publisher({ store: layout.cache, commit, locks: deps.locks, published, lockWait });
       const auth = authHook({ mode: config.auth.mode, access, verifier, limiter });
       // With --auth off only uploads need a token: the hook then runs on the upload route alone, and reads pay nothing.
       const everywhere = config.auth.mode !== 'off';

@@ -8,11 +8,10 @@
 // comes before the zip is visible (a mark alone protects nothing, and eviction removes it: content/bundled-marks.ts),
 // and importing again completes the rest.
 import type { Coordinator } from '../coord/coordinator.js';
-import { fillLockName, holding, LockWaitTimeout } from '../coord/exclusive.js';
-import type { Exclusive } from '../coord/exclusive.js';
+import { fillLockName, holdingOrGiveUp } from '../coord/exclusive.js';
+import type { Exclusive, LockWait } from '../coord/exclusive.js';
 import { versionLocks } from '../content/bundled-marks.js';
 import { bundledKey } from '../content/content-keys.js';
-import { gmpError } from '../errors.js';
 import { hashGoMod } from '../modzip/dirhash.js';
 import { parseList, formatList } from '../protocol/answers.js';
 import { sortVersions } from '../protocol/semver.js';
@@ -39,12 +38,6 @@ export interface CommitDeps {
   readonly announce?: (stored: { module: string; version: string; kind: 'mod' | 'zip'; size: number; h1: string }) => void;
   /** How long to wait for a lock another process holds (--bundle-lock-wait); by default as long as a fill waits (fill/locked.ts). */
   readonly lockWait?: LockWait;
-}
-
-export interface LockWait {
-  readonly ms: number;
-  /** As the setting reads: `15m`. */
-  readonly shown: string;
 }
 
 export interface CommitResult {
@@ -86,14 +79,8 @@ export async function commitBundle(s: Staged, dbs: readonly VerifiedDb[], deps: 
  * stops the import with what it waited for and what to do.
  */
 function held<T>(deps: CommitDeps, names: readonly string[], what: string, stored: number, work: () => Promise<T>): Promise<T> {
-  const wait = deps.lockWait ?? LOCK_WAIT;
-  return holding(deps.locks, names, wait.ms, work).catch((err: unknown) => {
-    if (!(err instanceof LockWaitTimeout)) throw err;
-    throw gmpError(
-      'GMP_ERR_BUNDLE_LOCK_WAIT',
-      `gave up after ${wait.shown} waiting for another process holding ${what} (lock ${err.lock}); ${stored} of its module versions were stored before; import the same bundle again once it is free, or give --bundle-lock-wait a longer wait`,
-    );
-  });
+  const then = `${stored} of its module versions were stored before; import the same bundle again once it is free, or give --bundle-lock-wait a longer wait`;
+  return holdingOrGiveUp(deps.locks, names, deps.lockWait ?? LOCK_WAIT, `another process holding ${what}`, then, work);
 }
 
 /** Adds a stored version to its module's @v/list (under the list's fill lock: a fill of the list may be storing it). */

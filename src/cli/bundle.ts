@@ -138,7 +138,7 @@ const runImport = withConfig(
         return 1;
       }
       // The coordinator's outage, a lock held too long: the message says what stopped the import and what to do.
-      if (isGmpError(err, 'GMP_ERR_COORDINATOR_UNAVAILABLE') || isGmpError(err, 'GMP_ERR_BUNDLE_LOCK_WAIT')) {
+      if (isGmpError(err, 'GMP_ERR_COORDINATOR_UNAVAILABLE') || isGmpError(err, 'GMP_ERR_LOCK_WAIT')) {
         io.stderr.write(`gomodproxy bundle import: ${err.message}\n`);
         return 1;
       }

@@ -259,6 +259,12 @@ export const configSchema = z
       flag: 'dashboard',
       help: 'serve the web dashboard at /ui/ and its JSON API at /api/v1/, with the counters behind them (on or off)',
     }),
+    publish: section({
+      lockWait: duration('2m', {
+        flag: 'publish-lock-wait',
+        help: 'how long an upload waits for a version another fill, import or upload holds before it answers 503 (0: not at all)',
+      }),
+    }),
     bundle: section({
       trust: list(
         [],

@@ -2,6 +2,7 @@
 // and an upload under the same names as the fills it must not race. Two backends: a lease of the
 // coordinator (replicas on PostgreSQL or Redis, and a single process), and lock files in a folder the workers
 // of one primary share (file-exclusive.ts), which spares every fill a round trip through the primary.
+import { gmpError } from '../errors.js';
 import type { Coordinator } from './coordinator.js';
 import { nameFor } from './coordinator.js';
 import { tryHold, waitUntilFree } from './lease.js';
@@ -63,14 +64,15 @@ export class LockWaitTimeout extends Error {
 
 /**
  * Runs work holding every name, taken in the order given (callers that hold several names take them in one
- * order, so two of them never wait for each other), and gives them back when it ends. A name another holds
- * for longer than waitMs fails it with LockWaitTimeout.
+ * order, so two of them never wait for each other), and gives them back when it ends. Names another holds
+ * for longer than waitMs in all fail it with LockWaitTimeout, naming the one it was waiting for.
  */
 export async function holding<T>(locks: Exclusive, names: readonly string[], waitMs: number, work: () => Promise<T>): Promise<T> {
   const held: Held[] = [];
   try {
+    // One wait for all of them, not one per name: a caller waits at most waitMs.
+    const signal = AbortSignal.timeout(waitMs);
     for (const name of names) {
-      const signal = AbortSignal.timeout(waitMs);
       held.push(
         await holdWhenFree(locks, name, signal).catch((err: unknown) => {
           throw signal.aborted && err === signal.reason ? new LockWaitTimeout(name) : err;
@@ -81,4 +83,21 @@ export async function holding<T>(locks: Exclusive, names: readonly string[], wai
   } finally {
     await Promise.all(held.map((h) => h.release()));
   }
+}
+
+/** How long a caller waits for names another holds, and the setting as it reads (`15m`) for the message. */
+export interface LockWait {
+  readonly ms: number;
+  readonly shown: string;
+}
+
+/**
+ * holding, giving up after wait with GMP_ERR_LOCK_WAIT (503): `gave up after 2m waiting for <what> (lock <name>); <then>`,
+ * where then says what was kept and what to do.
+ */
+export function holdingOrGiveUp<T>(locks: Exclusive, names: readonly string[], wait: LockWait, what: string, then: string, work: () => Promise<T>): Promise<T> {
+  return holding(locks, names, wait.ms, work).catch((err: unknown) => {
+    if (!(err instanceof LockWaitTimeout)) throw err;
+    throw gmpError('GMP_ERR_LOCK_WAIT', `gave up after ${wait.shown} waiting for ${what} (lock ${err.lock}); ${then}`);
+  });
 }

@@ -3,8 +3,8 @@
 // are accepted, different bytes are a conflict. The zip is checked by the module zip rules and its go.mod
 // must name the module; a .mod or .info sent ahead of the zip waits for it and must agree with it.
 import { parseGoModLax } from '../protocol/go-mod-lax.js';
-import { holding } from '../coord/exclusive.js';
-import type { Exclusive } from '../coord/exclusive.js';
+import { holdingOrGiveUp } from '../coord/exclusive.js';
+import type { Exclusive, LockWait } from '../coord/exclusive.js';
 import { gmpError, isGmpError } from '../errors.js';
 import type { Committer } from '../fill/commit.js';
 import { lockNameOf } from '../fill/types.js';
@@ -24,6 +24,8 @@ export interface PublisherDeps {
   /** What the fill path holds a key with (LockedFill): an upload holds the same names. */
   readonly locks: Exclusive;
   readonly published: PublishedVersions;
+  /** How long an upload waits for a fill, import or upload of the same version (--publish-lock-wait). */
+  readonly lockWait: LockWait;
   readonly now?: () => Date;
 }
 
@@ -40,8 +42,6 @@ export interface Outcome {
   readonly message: string;
   readonly h1?: string;
 }
-
-const LEASE_WAIT_MS = 120_000;
 
 export class Publisher {
   constructor(private readonly deps: PublisherDeps) {}
@@ -140,7 +140,10 @@ export class Publisher {
 
   /** Under the same leases as a fill of its .mod and .zip, so an upstream fill and an upload never race. */
   private locked<T>(u: Upload, run: () => Promise<T>): Promise<T> {
-    return holding(this.deps.locks, [lockNameOf(want(u, 'mod')), lockNameOf(want(u, 'zip'))], LEASE_WAIT_MS, run);
+    const names = [lockNameOf(want(u, 'mod')), lockNameOf(want(u, 'zip'))];
+    const what = `another fill, import or upload of ${u.module}@${u.version}`;
+    const then = 'nothing of this upload was stored; send it again once it is free, or give --publish-lock-wait a longer wait';
+    return holdingOrGiveUp(this.deps.locks, names, this.deps.lockWait, what, then, run);
   }
 
   private now(): Date {
