@@ -105,6 +105,35 @@ describe('the repository mirror', () => {
     }
   });
 
+  test('a commit pushed inside the refresh interval resolves by its hash (the refs are fetched again), one on no branch does not', async () => {
+    const pushed = await GitRepoBuilder.init(path.join(root, 'gmpfixture/byhash'));
+    await pushed.commit({ 'go.mod': 'module github.com/gmpfixture/byhash\n', 'p.go': 'package byhash\n' });
+    await pushed.tag('v1.0.0');
+    let now = 1_000_000;
+    const d = await startDirect(git.url, { refreshIntervalMs: 3_600_000, now: () => now });
+    try {
+      const mod = 'github.com/gmpfixture/byhash';
+      assert.deepEqual(await d.source.list(mod), ['v1.0.0']);
+      // Made-up hashes right after a fetch fetch nothing more (at most one such fetch per 2 s).
+      await assert.rejects(d.source.info(mod, 'abcdef123456'), notFound(/unknown revision/));
+      assert.equal(d.source.mirrorFetches, 1);
+      // Pushed to main after the mirror's fetch, and asked for by its hash, as `go get mod@<hash>` does.
+      const hash = await pushed.commit({ 'p.go': 'package byhash\n\n// later\n' });
+      now += 2_001;
+      const info = await d.source.info(mod, hash.slice(0, 12));
+      assert.equal(d.source.mirrorFetches, 2);
+      assert.match(info.Version, new RegExp(`^v1\\.0\\.1-0\\.\\d{14}-${hash.slice(0, 12)}$`));
+      // A commit no branch or tag reaches (here: main moved back past it) stays unknown, fetched refs or not.
+      await pushed.git('reset', '--hard', 'HEAD~1');
+      const gone = await pushed.commit({ 'q.go': 'package byhash\n' });
+      await pushed.git('reset', '--hard', 'HEAD~1');
+      now += 2_001;
+      await assert.rejects(d.source.info(mod, gone.slice(0, 12)), notFound(/unknown revision/));
+    } finally {
+      await d.close();
+    }
+  });
+
   test('the mirror is a blob-filtered partial clone that holds blobs only once they are served', async () => {
     const d = await startDirect(git.url);
     try {

@@ -42,6 +42,8 @@ export class FileTooLargeError extends Error {
 }
 
 const MAX_CACHED_FILES = 4096;
+/** At most one fetch per this long for hashes the mirror does not know (GitRepo.refetch). */
+const REFETCH_GAP_MS = 2_000;
 const MAX_CACHED_FILE_SIZE = 256 << 10;
 
 const isHexPrefix = (s: string): boolean => s.length >= 7 && s.length <= 40 && /^[0-9a-f]+$/.test(s);
@@ -85,8 +87,27 @@ export class GitRepo {
   }
 
   /** codehost Stat: the order of gitRepo.stat, against a mirror that already holds every branch and tag. */
-  stat(rev: string): Promise<RevInfo> {
-    return this.memo(`stat:${rev}`, (refs) => this.resolve(rev, refs));
+  async stat(rev: string): Promise<RevInfo> {
+    const stat = () => this.memo(`stat:${rev}`, (refs) => this.resolve(rev, refs));
+    try {
+      return await stat();
+    } catch (err) {
+      // A hash the mirror does not know may have been pushed since its last fetch (refs are fetched once per
+      // refresh interval): the go command fetches the refs for a hash it does not know, and so does this, once.
+      if (!(err instanceof UnknownRevisionError) || !isHexPrefix(rev)) throw err;
+      await this.refetch();
+      return stat();
+    }
+  }
+
+  /**
+   * Fetches the refs now, inside the refresh interval (concurrent callers share the fetch), unless a fetch started
+   * in the last REFETCH_GAP_MS: requests for made-up hashes must not turn into a fetch each from the git host.
+   */
+  private async refetch(): Promise<void> {
+    if (this.mirror.fetchedWithin(REFETCH_GAP_MS)) return;
+    this.mirror.expire();
+    await this.mirror.refresh();
   }
 
   /**
@@ -263,8 +284,11 @@ export class GitRepo {
    * where a partial clone would fetch the object on demand or a mirror still holds it.
    */
   async reachable(commit: string): Promise<boolean> {
-    const out = await this.mirror.git(['rev-list', '-n1', commit, '--not', '--branches', '--tags']);
-    return out.length === 0;
+    const onRef = async () => (await this.mirror.git(['rev-list', '-n1', commit, '--not', '--branches', '--tags'])).length === 0;
+    if (await onRef()) return true;
+    // The refs may predate a push of it (a full hash reads through the partial clone): fetched once more, as above.
+    await this.refetch();
+    return onRef();
   }
 
   /** codehost DescendsFrom: whether the tag is an ancestor of (or is) the commit. */

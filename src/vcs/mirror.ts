@@ -85,6 +85,11 @@ export class GitMirror {
     return this.batch.read(name);
   }
 
+  /** Whether the last fetch started less than ms ago. */
+  fetchedWithin(ms: number): boolean {
+    return this.fetched && this.now() - this.lastFetch < ms;
+  }
+
   /** Makes the next refresh fetch whatever the interval says: a push was announced (a refresh webhook). */
   expire(): void {
     this.expired = true;
