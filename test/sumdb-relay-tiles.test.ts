@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtemp, readdir } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { dataPaths } from '../src/storage/data-dirs.js';
@@ -123,6 +123,40 @@ test('tiles beyond the trusted tree, hash and data, are passed on and never kept
     mode = () => 'honest';
     const again = await relayed(rel);
     assert.deepEqual(Buffer.from(await again.arrayBuffer()), want, `${rel}: the honest tile, not a kept damaged one`);
+  }
+});
+
+test('unproven copies an earlier version kept under relay/ are removed at start; proven tiles beside them stay and are served', async () => {
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'gmp-relay-relics-'));
+  const cache = dataPaths(dataDir).sumdbCache(db.name);
+  const hashTile = await db.log.tile({ h: 8, l: 0, n: 0, w: 2 });
+  const write = async (rel: string, body: Buffer) => {
+    await mkdir(path.dirname(path.join(cache, rel)), { recursive: true });
+    await writeFile(path.join(cache, rel), body);
+  };
+  // What the old relay kept: damaged copies of a hash tile and a data tile, and a full tile of another height.
+  const relics = ['relay/tile/8/0/000.p/2', 'relay/tile/8/data/000.p/2', 'relay/tile/4/0/000'];
+  for (const rel of relics) await write(rel, damaged(hashTile));
+  // What the proven relay keeps: the authenticated hash tile.
+  await write('tile/8/0/000.p/2', hashTile);
+  const p = await startProxy({ upstream: up.url, sumdb: `${db.key} http://127.0.0.1:${(front.address() as AddressInfo).port}` }, { dataDir });
+  try {
+    await p.server.checksums.relicsRemoved;
+    const left = await readdir(cache, { recursive: true, withFileTypes: true });
+    const files = left.filter((d) => d.isFile()).map((d) => path.relative(cache, path.join(d.parentPath, d.name)));
+    assert.deepEqual(
+      files.filter((f) => f.startsWith('relay')),
+      [],
+      'no unproven copy is left',
+    );
+    assert.deepEqual(await readFile(path.join(cache, 'tile/8/0/000.p/2')), hashTile, 'the proven tile is kept as it was');
+    mode = () => 'down';
+    const offline = await p.get(`/sumdb/${db.name}/tile/8/0/000.p/2`);
+    assert.equal(offline.status, 200);
+    assert.deepEqual(Buffer.from(await offline.arrayBuffer()), hashTile);
+  } finally {
+    mode = () => 'honest';
+    await p.close();
   }
 });
 

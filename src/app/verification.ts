@@ -22,6 +22,7 @@ import { ChecksumGate } from '../verify/checksum-gate.js';
 import { OwnSumdb } from '../verify/own-sumdb.js';
 import { OfflineFetcher, isOffline } from '../verify/offline-fetcher.js';
 import { Quarantine } from '../verify/quarantine.js';
+import { removeRelayRelics } from '../verify/relay-relics.js';
 import { SumdbRelay } from '../verify/sumdb-relay.js';
 import type { VerdictRecord, Verdicts } from '../verify/verdicts.js';
 import { trustedHeadKey } from '../verify/sumdb-ops.js';
@@ -48,6 +49,8 @@ export interface Checksums {
   readonly relays: ReadonlyMap<string, SumdbRelay>;
   /** The databases skipped after repeated failures (their circuit is open), for /readyz. */
   readonly skipped: readonly SkippedUpstream[];
+  /** Settles once the unproven tile copies older versions kept are gone (removed here or by another process). */
+  readonly relicsRemoved: Promise<void>;
   close(): Promise<void>;
 }
 
@@ -84,14 +87,32 @@ export async function openChecksums(config: Readonly<Config>, deps: Verification
   const noSumdb = config.noSumdb;
   const skip = (p: string) => (deps.isPrivate(p) ? 'private' : noSumdb !== '' && matchPrefixPatterns(noSumdb, p) ? 'nosumdb' : undefined);
   const record = deps.verdicts === undefined ? undefined : (v: VerdictRecord) => (deps.verdicts as Verdicts).record(v);
+  const stopRelics = new AbortController();
+  const relicsRemoved = Promise.all(dbs.map((db) => removeRelics(db, coord, log, stopRelics.signal))).then(() => undefined);
   return {
     gate: new ChecksumGate(dbs, new Quarantine(layout.quarantine), { skip, record }, metrics, log),
     relays: new Map(dbs.map((db) => [db.name, new SumdbRelay(db, { isPrivate: deps.isPrivate })] as const)),
     skipped,
+    relicsRemoved,
     close: async () => {
+      stopRelics.abort();
+      await relicsRemoved;
       await Promise.all(fetchers.map((f) => f.close()));
     },
   };
+}
+
+/** Removes what older versions kept unproven under relay/ (never a proven tile); a failure waits for the next start. */
+async function removeRelics(db: ChecksumDb, coord: Coordinator, log: Logger, signal: AbortSignal): Promise<void> {
+  try {
+    const removed = await removeRelayRelics(db.storage, coord, db.name, signal);
+    if (removed !== undefined && removed > 0) log.info({ sumdb: db.name, removed }, 'removed the unproven tile copies an earlier version kept under relay/');
+  } catch (err) {
+    log.warn(
+      { sumdb: db.name, err: (err as Error).message },
+      'could not remove the unproven tile copies an earlier version kept under relay/; trying at the next start',
+    );
+  }
 }
 
 /** A tree head trusted before the coordinator held it (older data directories) stays trusted. */

@@ -1,8 +1,8 @@
 // Tiles a checksum database's store already holds, for when the database cannot be reached (offline mode,
 // an outage): a tile's hashes never change in an honest log, and a partial tile is the prefix of the
 // wider or full tile at the same place, so any stored copy answers, whatever its age. Only proven tiles are
-// stored there: the ones its client authenticated and the data tiles the relay proved. (`relay/` holds the
-// unproven copies older versions kept: never read.)
+// stored there: the ones its client authenticated and the data tiles the relay proved. (`relay/` held the
+// unproven copies older versions kept: never read, and removed at start by relay-relics.ts.)
 import type { BlobStore } from '../storage/blob-store.js';
 import { parseTilePath, tilePath } from '../sumdb/tile.js';
 import type { Tile } from '../sumdb/tile.js';
