@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
+import { Agent } from 'undici';
 import { atomicLeftovers, cacheFiles, scratchFiles } from './helpers/data-dir.js';
 import { eventually } from './helpers/eventually.js';
 import { startFakeUpstream } from './helpers/fake-upstream.js';
@@ -140,6 +141,26 @@ async function metric(url: string, name: string, labels: string): Promise<number
   return Number(new RegExp(`^${name}\\{${labels}\\} (\\d+)$`, 'm').exec(text)?.[1] ?? 0);
 }
 
+/** The failures counted, then the one line at error that logged their run (and nothing else at warn or error). */
+async function oneRunLogged(proxy: ProxyProcess, from: number, failures: number): Promise<Record<string, unknown>> {
+  await eventually(
+    async () => (await metric(proxy.url, 'gomodproxy_local_failures_total', 'code="GMP_ERR_STORAGE_FULL",reason="ENOSPC"')) >= failures,
+    'every failure is counted',
+  );
+  const named = proxy.logs.slice(from).filter((l) => l.includes('ENOSPC'));
+  const errors = proxy.logs.slice(from).filter((l) => (JSON.parse(l) as { level: number }).level >= 40);
+  assert.equal(named.length, 1, named.join('\n'));
+  assert.deepEqual(errors, named, 'nothing else at warn or error');
+  return JSON.parse(named[0] as string) as Record<string, unknown>;
+}
+
+/** The one line that says storing works again (once the zip is stored with room again). */
+async function recoveryLogged(proxy: ProxyProcess, from: number): Promise<{ level: number; reason: string; failures: number }> {
+  const works = () => proxy.logs.slice(from).filter((l) => l.includes('"local storage works again"'));
+  await eventually(async () => works().length === 1, 'the recovery is logged');
+  return JSON.parse(works()[0] as string) as { level: number; reason: string; failures: number };
+}
+
 describe('a run of full-disk failures in the log', () => {
   test('many requests failing on a full disk log one line at error, with the reason and no stack, and one when storing works again; each still gets its 503', (t) =>
     onSmallDisk(
@@ -161,32 +182,74 @@ describe('a run of full-disk failures in the log', () => {
         }
         assert.equal(await metric(proxy.url, 'gomodproxy_http_requests_total', 'endpoint="zip",status="503"'), 6);
         // Each failure counted: the six fills, and the writes of the answers served (at least one each).
-        await eventually(
-          async () => (await metric(proxy.url, 'gomodproxy_local_failures_total', 'code="GMP_ERR_STORAGE_FULL",reason="ENOSPC"')) >= 9,
-          'every failure is counted',
-        );
-        const named = () => proxy.logs.slice(from).filter((l) => l.includes('ENOSPC'));
-        const errors = () => proxy.logs.slice(from).filter((l) => (JSON.parse(l) as { level: number }).level >= 40);
-        assert.equal(named().length, 1, named().join('\n'));
-        assert.deepEqual(errors(), named(), 'nothing else at warn or error');
-        const line = JSON.parse(named()[0] as string) as Record<string, unknown>;
+        const line = await oneRunLogged(proxy, from, 9);
         assert.equal(line.level, 50);
         assert.equal(line.code, 'GMP_ERR_STORAGE_FULL');
         assert.equal(line.reason, 'ENOSPC');
         assert.match(String(line.err), /the proxy's disk is full \(ENOSPC\)/);
-        assert.doesNotMatch(named()[0] as string, /stack| {4}at /, 'no stack for a known condition');
+        assert.doesNotMatch(JSON.stringify(line), /stack| {4}at /, 'no stack for a known condition');
         // Room again: the next fill is stored, and that is said once.
         await storedOnceThereIsRoom(proxy, data, mnt);
-        const works = () => proxy.logs.slice(from).filter((l) => l.includes('"local storage works again"'));
-        await eventually(async () => works().length === 1, 'the recovery is logged');
-        const recovered = JSON.parse(works()[0] as string) as { level: number; reason: string; failures: number };
+        const recovered = await recoveryLogged(proxy, from);
         assert.equal(recovered.level, 30);
         assert.equal(recovered.reason, 'ENOSPC');
         assert.ok(recovered.failures >= 9, `${recovered.failures} failures in the run`);
-        assert.equal(errors().length, 1, errors().join('\n'));
+        const errors = proxy.logs.slice(from).filter((l) => (JSON.parse(l) as { level: number }).level >= 40);
+        assert.equal(errors.length, 1, errors.join('\n'));
       },
       // Eviction left out: this is about the log.
       { 'cache-min-free': '0' },
+    ));
+});
+
+/** A zip request that only this worker can take: the others are stopped while it connects and is answered. */
+async function askWorker(proxy: ProxyProcess, worker: number, zip = ZIP): Promise<Response> {
+  const others = (await proxy.workers()).filter((pid) => pid !== worker);
+  for (const pid of others) process.kill(pid, 'SIGSTOP');
+  // A connection of its own, accepted by the one worker that runs.
+  const own = new Agent({ connections: 1 });
+  try {
+    const res = await fetch(proxy.url + zip, { dispatcher: own } as RequestInit);
+    await res.clone().arrayBuffer();
+    return res;
+  } finally {
+    for (const pid of others) process.kill(pid, 'SIGCONT');
+    await own.close();
+  }
+}
+
+describe('a run of full-disk failures with --workers', () => {
+  test('every worker failing on the full disk makes one line at error for the whole server, and one when storing works again', (t) =>
+    onSmallDisk(
+      t,
+      async (proxy, data, mnt) => {
+        await fillUp(path.join(mnt, 'filler'));
+        const from = proxy.logs.length;
+        up.faults.set(ZIP, { kind: 'trickle', bytes: 1 << 20, everyMs: 1, chunked: true });
+        const workers = await proxy.workers();
+        assert.equal(workers.length, 2);
+        // Each worker meets the full disk, twice.
+        for (const w of [...workers, ...workers]) {
+          const res = await askWorker(proxy, w);
+          assert.equal(res.status, 503, await res.text());
+        }
+        up.faults.clear();
+        const line = await oneRunLogged(proxy, from, 4);
+        assert.deepEqual([line.level, line.code, line.reason], [50, 'GMP_ERR_STORAGE_FULL', 'ENOSPC']);
+        await storedOnceThereIsRoom(proxy, data, mnt);
+        const recovered = await recoveryLogged(proxy, from);
+        assert.equal(recovered.reason, 'ENOSPC');
+        assert.ok(recovered.failures >= 4, `${recovered.failures} failures in the run, over both workers`);
+        // A new run after the recovery is told again, once.
+        await fillUp(path.join(mnt, 'filler'));
+        const other = ZIP.replace('v1.1.0', 'v1.0.0');
+        up.faults.set(other, { kind: 'trickle', bytes: 1 << 20, everyMs: 1, chunked: true });
+        for (const w of workers) assert.equal((await askWorker(proxy, w, other)).status, 503);
+        // (Other writes that meet the disk now, such as the index feed's, log on their own: only the runs are counted.)
+        const runs = () => proxy.logs.slice(from).filter((l) => l.includes('"local storage failing'));
+        await eventually(async () => runs().length === 2, 'the new run is logged');
+      },
+      { workers: '2', 'cache-min-free': '0', 'worker-hang-timeout': '0s' },
     ));
 });
 

@@ -54,6 +54,7 @@ import type { Checksums } from './verification.js';
 import type { BlobStore } from '../storage/blob-store.js';
 import { artifactKey } from '../storage/keys.js';
 import { LocalFailures } from '../storage/local-failures.js';
+import { WorkerFailureLog } from './cluster-failures.js';
 
 /** The dashboard's API names modules: a token sent with it is verified, and what it may read is shown. */
 const DASHBOARD_ACCESS = [{ prefix: '/api/', need: { kind: 'filtered' } }] as const;
@@ -143,7 +144,8 @@ export async function createServer(config: Readonly<Config>, options: ComposeOpt
   const privateChain = chainFor(config.privateUpstream);
 
   // Runs of this process's own storage failures (a full disk): ended by the next artifact stored ('filled').
-  const failures = new LocalFailures(log, metrics);
+  // A worker's are logged by the primary, once for the whole server.
+  const failures = new LocalFailures(log, metrics, worker === undefined ? undefined : new WorkerFailureLog(worker.channel));
   const verdicts = new Verdicts(layout.cache, log, redact, failures);
   const verifyDeps = { layout, coord, isPrivate, metrics, log, httpOptions: httpOptions(config), sharedCoordinator: backends.external, verdicts };
   const checksums = await openChecksums(config, verifyDeps);

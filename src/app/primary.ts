@@ -27,6 +27,7 @@ import { bindListenSocket, offerListenSocket } from './listen-socket.js';
 import { tlsEnabled } from './tls.js';
 import { StatsHub } from './cluster-stats.js';
 import { ReadAheadHub } from './cluster-read-ahead.js';
+import { FailuresHub } from './cluster-failures.js';
 import { watchWorker } from './watchdog.js';
 
 /**
@@ -60,6 +61,8 @@ export async function runPrimary(config: Readonly<Config>, log: Logger): Promise
   // The dashboard's one timeline for the whole server lives here, where worker restarts cannot lose it.
   const stats = config.dashboard ? new StatsHub() : undefined;
   const readAhead = config.cache.readAhead > 0 ? new ReadAheadHub() : undefined;
+  // One log of local storage failures (a full disk) for the whole server, not one per worker.
+  const failures = new FailuresHub(log);
   const crashes: number[] = [];
   let stopping = false;
 
@@ -96,6 +99,7 @@ export async function runPrimary(config: Readonly<Config>, log: Logger): Promise
     const detachMetrics = metrics.add(id, worker);
     const detachStats = stats?.add(id, worker);
     const detachReadAhead = readAhead?.add(id, worker);
+    const detachFailures = failures.add(id, worker);
     // A message to a worker that just died must not take the primary down.
     worker.on('error', (err) => log.warn({ worker: id, err: err.message }, 'worker channel error'));
     worker.once('exit', (code, signal) => {
@@ -109,6 +113,7 @@ export async function runPrimary(config: Readonly<Config>, log: Logger): Promise
       detachMetrics();
       detachStats?.();
       detachReadAhead?.();
+      detachFailures();
       stopWatch();
       if (stopping) return;
       log.error({ worker: id, code, signal }, 'worker exited; starting a new one');

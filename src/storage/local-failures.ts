@@ -1,24 +1,73 @@
 // This process's own storage failing (a full disk, no file descriptor left), told from every place that meets
 // it: a run of failures of one kind is one line at error (its reason, no stack: the condition is known) and
-// one when something is stored again, however many requests fail meanwhile; each is counted in metrics.
+// one when something is stored again, however many requests fail meanwhile; each is counted in metrics. A
+// worker of `serve --workers N` hands its failures to the primary instead (app/cluster-failures.ts), which
+// keeps one such log for the whole server.
 import type { Logger } from 'pino';
 import { FailureRun } from '../coord/failure-run.js';
 import { GmpError } from '../errors.js';
 import type { Metrics } from '../metrics.js';
 
-export class LocalFailures {
+/** One failure as the log of runs needs it: plain values, so that it can travel to the primary. */
+export interface LocalFailure {
+  readonly code: string;
+  readonly reason: string;
+  readonly message: string;
+  readonly context: Record<string, unknown>;
+}
+
+/** Where failures and successes are told: this process's log of runs, or the primary's. */
+export interface FailureLog {
+  failed(failure: LocalFailure): void;
+  succeeded(): void;
+}
+
+/** The log of runs: one line when a run of one kind starts, one (with the run's count) when something is stored. */
+export class FailureRunLog implements FailureLog {
   readonly #run = new FailureRun();
-  readonly #onFull: (() => void)[] = [];
-  /** Errors already told: one failure reaches several places (the fill, the cache, the request's answer). */
-  readonly #told = new WeakSet<GmpError>();
   /** The current run's failures and what they fail with, for the line that ends it. */
   #count = 0;
   #code = '';
   #reason = '';
 
+  constructor(private readonly log?: Logger) {}
+
+  /** True when this failure starts a run (and was logged). */
+  failed({ code, reason, message, context }: LocalFailure): boolean {
+    const starts = this.#run.failed(`${code} ${reason}`);
+    this.#count = starts ? 1 : this.#count + 1;
+    if (!starts) return false;
+    this.#code = code;
+    this.#reason = reason;
+    this.log?.error(
+      { ...context, code, reason, err: message },
+      'local storage failing: each request gets 503 and is counted in metrics; not logged again until something is stored',
+    );
+    return true;
+  }
+
+  succeeded(): void {
+    if (!this.#run.succeeded()) return;
+    this.log?.info({ code: this.#code, reason: this.#reason, failures: this.#count }, 'local storage works again');
+  }
+
+  /** Ends a run without a line: no one who met it is left to say whether storing works again. */
+  forget(): void {
+    this.#run.succeeded();
+  }
+}
+
+export class LocalFailures {
+  /** This process's own runs, which wake eviction; the log may be another process's. */
+  readonly #run = new FailureRun();
+  readonly #onFull: (() => void)[] = [];
+  /** Errors already told: one failure reaches several places (the fill, the cache, the request's answer). */
+  readonly #told = new WeakSet<GmpError>();
+
   constructor(
-    private readonly log?: Logger,
+    log?: Logger,
     private readonly metrics?: Metrics,
+    private readonly runs: FailureLog = new FailureRunLog(log),
   ) {}
 
   /** Told once when a run of full-disk failures starts (eviction frees space then). */
@@ -36,23 +85,15 @@ export class LocalFailures {
     this.#told.add(err);
     const reason = localReason(err) ?? '';
     this.metrics?.localFailures.inc({ code: err.code, reason });
-    const starts = this.#run.failed(`${err.code} ${reason}`);
-    this.#count = starts ? 1 : this.#count + 1;
-    if (!starts) return true;
-    this.#code = err.code;
-    this.#reason = reason;
-    this.log?.error(
-      { ...context, code: err.code, reason, err: err.message },
-      'local storage failing: each request gets 503 and is counted in metrics; not logged again until something is stored',
-    );
-    if (err.code === 'GMP_ERR_STORAGE_FULL') for (const listener of this.#onFull) listener();
+    this.runs.failed({ code: err.code, reason, message: err.message, context });
+    if (this.#run.failed(`${err.code} ${reason}`) && err.code === 'GMP_ERR_STORAGE_FULL') for (const listener of this.#onFull) listener();
     return true;
   }
 
   /** Something was stored: a run of failures, if any, is over. */
   succeeded(): void {
-    if (!this.#run.succeeded()) return;
-    this.log?.info({ code: this.#code, reason: this.#reason, failures: this.#count }, 'local storage works again');
+    this.#run.succeeded();
+    this.runs.succeeded();
   }
 }
 
