@@ -152,6 +152,14 @@ export class Metrics {
     aggregator: 'max',
     registers: [this.registry],
   });
+  readonly followRefused = new Gauge({
+    name: 'gomodproxy_follow_refused',
+    help: 'Per followed feed: 1 while the parent refuses this follower (401 or 403: credentials to fix), else 0',
+    labelNames: ['feed'] as const,
+    // Over worker processes: only the one following the feed knows; the others report nothing.
+    aggregator: 'max',
+    registers: [this.registry],
+  });
   readonly readAhead = new Counter({
     name: 'gomodproxy_read_ahead_total',
     help: 'Files (go.mod, .info, zip) read ahead of the go command, by result (filled: now cached, failed, dropped: the queue was full)',

@@ -270,3 +270,87 @@ test('gomodproxy sync ends (exit 1) when its upstream cannot be reached, and the
     await rm(data, { recursive: true, force: true });
   }
 });
+
+test('a parent answering 403 is retried with backoff and logged once per run, with its address and no token; once it answers, nothing is lost', async () => {
+  // The parent refuses everything, then only its modules (the feed answers), then answers.
+  let stage: 'refuse all' | 'refuse modules' | 'answer' = 'refuse all';
+  const asked = { index: 0, modules: 0 };
+  const entries = ['v1.0.0', 'v1.1.0'].map((v, i) => ({ Path: 'example.com/lib', Version: v, Timestamp: `2024-01-01T00:00:0${i}Z` }));
+  const parent = createServer((req, res) => {
+    const url = req.url ?? '/';
+    const isIndex = url.startsWith('/index');
+    asked[isIndex ? 'index' : 'modules']++;
+    if (stage === 'refuse all' || (stage === 'refuse modules' && !isIndex))
+      return void res.writeHead(403, { 'content-type': 'text/plain' }).end('forbidden: the token lacks the read scope\n');
+    if (!isIndex) return void fetch(up.url + url).then(async (r) => res.writeHead(r.status).end(Buffer.from(await r.arrayBuffer())));
+    const since = new URL(url, 'http://x').searchParams.get('since') ?? '';
+    res.writeHead(200).end(
+      entries
+        .filter((e) => e.Timestamp >= since)
+        .map((e) => `${JSON.stringify(e)}\n`)
+        .join(''),
+    );
+  });
+  await new Promise<void>((r) => parent.listen(0, '127.0.0.1', r));
+  const address = `127.0.0.1:${(parent.address() as AddressInfo).port}`;
+  const withToken = `http://follower:s3cret-token@${address}`;
+  const data = await mkdtemp(path.join(tmpdir(), 'gmp-follow-403-'));
+  const child = await startProxyProcess({
+    data,
+    workers: '1',
+    follow: withToken,
+    upstream: withToken,
+    'follow-interval': '200ms',
+    sumdb: 'off',
+    'own-sumdb': 'off',
+    'log-level': 'debug',
+  });
+  const lines = (msg: string) => child.logs.filter((l) => l.includes(msg)).map((l) => JSON.parse(l) as Record<string, unknown>);
+  const refusals = () => lines('a parent refuses this follower');
+  const errors = () => refusals().filter((l) => l.level === 50);
+  const answers = () => lines('the parent answers this follower again');
+  const refused = async () => /gomodproxy_follow_refused\{feed="[^"]+"\} (\S+)/.exec(await (await fetch(`${child.url}/metrics`)).text())?.[1];
+  try {
+    // The feed refused: retried with a doubling backoff (each retry at debug), told once at error.
+    await eventually(async () => refusals().length >= 4, 'the feed is asked again');
+    assert.deepEqual(
+      refusals()
+        .slice(0, 4)
+        .map((l) => l.retryInMs),
+      [200, 400, 800, 1600],
+    );
+    assert.equal(errors().length, 1, JSON.stringify(refusals()));
+    assert.equal(errors()[0]?.status, 403);
+    assert.match(String(errors()[0]?.err), new RegExp(`${address.replace(/\./g, '\\.')} answered 403: forbidden: the token lacks the read scope`));
+    assert.doesNotMatch(child.logs.join('\n'), /s3cret-token/, 'no token in any log line');
+    assert.deepEqual(
+      child.logs.filter((l) => /"level":(40|50)/.test(l) && l.includes('"feed":') && !l.includes('a parent refuses this follower')),
+      [],
+      'no other warning about the feed',
+    );
+    assert.equal(await refused(), '1');
+    // The feed answers, its modules are refused: the end of one run, then one more run, each told once.
+    stage = 'refuse modules';
+    await eventually(async () => answers().length === 1 && errors().length === 2, 'the feed answers, the versions are refused');
+    assert.match(String(errors()[1]?.version), /^v1\.[01]\.0$/);
+    const modulesBefore = asked.modules;
+    await eventually(async () => asked.modules > modulesBefore + 2, 'the versions are asked again');
+    assert.equal(errors().length, 2);
+    assert.equal(await refused(), '1');
+    // The parent answers: both versions are stored (none was skipped), and that is told once.
+    stage = 'answer';
+    for (const v of ['v1.0.0', 'v1.1.0'])
+      await eventually(
+        async () => (await fetch(`${child.url}/example.com/lib/@v/${v}.zip`, { headers: { 'Disable-Module-Fetch': 'true' } })).status === 200,
+        `${v} is stored`,
+      );
+    await eventually(async () => answers().length === 2, 'the end of the refusals is told');
+    assert.equal(errors().length, 2);
+    assert.equal(await refused(), '0');
+    assert.ok(Number(answers()[1]?.refusals) >= 2, JSON.stringify(answers()[1]));
+  } finally {
+    await child.stop();
+    await new Promise((r) => parent.close(r));
+    await rm(data, { recursive: true, force: true });
+  }
+});

@@ -7,6 +7,7 @@ import type { Coordinator } from '../coord/coordinator.js';
 import { tryHold } from '../coord/lease.js';
 import type { Metrics } from '../metrics.js';
 import type { Follower } from './follower.js';
+import { FEED_PAGES } from './refusals.js';
 
 export interface FollowLoopOptions {
   readonly name: string;
@@ -60,7 +61,9 @@ export class FollowLoop {
       } catch (err) {
         if (signal.aborted) return;
         this.opts.metrics?.followErrors.inc({ feed: this.opts.name, kind: 'feed' });
-        this.opts.logger.warn({ feed: this.opts.name, retryInMs: backoff, err: (err as Error).message }, 'could not follow a feed; retrying');
+        // A refusal (401/403) is a token to fix: told once per run, retried with the same backoff.
+        if (!this.opts.follower.refusals.told(err, FEED_PAGES, { retryInMs: backoff }))
+          this.opts.logger.warn({ feed: this.opts.name, retryInMs: backoff, err: (err as Error).message }, 'could not follow a feed; retrying');
         await pause(backoff, signal);
         backoff = Math.min(this.opts.maxBackoffMs ?? 60_000, backoff * 2);
       }

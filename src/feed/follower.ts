@@ -11,6 +11,7 @@ import { advance, entryKey } from './cursor.js';
 import { PAGE_LIMIT } from './feed-client.js';
 import type { FeedPage } from './feed-client.js';
 import type { FeedEntry } from './index-log.js';
+import { FEED_PAGES, Refusals } from './refusals.js';
 import { failureKind, storeVersion } from './store-version.js';
 
 export type Result = 'stored' | 'present' | 'gone' | 'denied' | 'failed' | 'ignored' | 'invalid';
@@ -47,8 +48,12 @@ export class Follower {
   /** A version of this catch-up was left for the next one. */
   #left = false;
   readonly counts = new Map<Result, number>();
+  /** The parent refusing this follower (401/403), from its feed or its upstream: told once per run. */
+  readonly refusals: Refusals;
 
-  constructor(private readonly deps: FollowerDeps) {}
+  constructor(private readonly deps: FollowerDeps) {
+    this.refusals = new Refusals(deps.name, deps.logger, deps.metrics);
+  }
 
   /** Follows until the feed has nothing newer (true) or `signal` stops it (false). Feed errors are thrown. */
   async catchUp(signal: AbortSignal, options: CatchUpOptions = {}): Promise<boolean> {
@@ -56,6 +61,7 @@ export class Follower {
     let cursor = await this.deps.cursor.load();
     while (!signal.aborted) {
       const page = await this.deps.fetchPage(cursor.ts);
+      this.refusals.answered(FEED_PAGES);
       this.#count('invalid', page.invalid);
       if (page.newest !== undefined && (this.#newest === undefined || page.newest > this.#newest)) this.#newest = page.newest;
       const done = new Set(cursor.done);
@@ -115,11 +121,22 @@ export class Follower {
       this.#count('ignored');
       return true;
     }
+    const key = entryKey(e);
+    try {
+      return await this.#tries(e, key, signal, options);
+    } finally {
+      // However it ended (a store has told the refusals already), this version is no longer tried.
+      this.refusals.dropped(key);
+    }
+  }
+
+  async #tries(e: FeedEntry, key: string, signal: AbortSignal, options: CatchUpOptions): Promise<boolean> {
     const log = { feed: this.deps.name, module: this.deps.redact(e.path), version: e.version };
     let delay = this.deps.retryMs ?? 1000;
     for (let attempt = 1; !signal.aborted; attempt++) {
       try {
         this.#count(await storeVersion(this.deps.fill, e.path, e.version));
+        this.refusals.answered(key);
         return true;
       } catch (err) {
         const kind = failureKind(err);
@@ -145,7 +162,8 @@ export class Follower {
           this.#left = true;
           return false;
         }
-        this.deps.logger.warn({ ...log, attempt, retryInMs: delay, err: (err as Error).message }, 'could not store a followed version; retrying');
+        if (!this.refusals.told(err, key, { module: log.module, version: log.version, attempt, retryInMs: delay }))
+          this.deps.logger.warn({ ...log, attempt, retryInMs: delay, err: (err as Error).message }, 'could not store a followed version; retrying');
         await sleep(delay, undefined, { signal }).catch(() => undefined);
         delay = Math.min(this.deps.maxRetryMs ?? 60_000, delay * 2);
       }

@@ -1,0 +1,63 @@
+// A parent refusing a follower: 401 or 403 from its feed, or from the upstream a followed version is filled
+// from. That is credentials to fix (a token revoked, a scope too narrow), so nothing is skipped (the versions
+// would be lost): the feed and each version keep being retried with their backoff. A run of refusals is
+// logged once at error, with the parent's address (the error names it, never with credentials), and its end
+// once; each retry is logged at debug; the state is the gauge gomodproxy_follow_refused{feed}.
+import type { Logger } from 'pino';
+import type { Metrics } from '../metrics.js';
+import { UpstreamStatusError } from '../upstream/upstream-errors.js';
+
+const REFUSED = 'a parent refuses this follower (its token may need fixing): retrying with backoff, skipping nothing; not logged again until it answers';
+
+/** The parent's 401 or 403 inside err (wrapped or not), if that is what err is. */
+export function refusalStatus(err: unknown): number | undefined {
+  for (let e = err, depth = 0; e !== undefined && e !== null && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    if (e instanceof UpstreamStatusError && (e.upstreamStatus === 401 || e.upstreamStatus === 403)) return e.upstreamStatus;
+  }
+  return undefined;
+}
+
+/** What was refused: the feed's pages, or one version (its module@version). */
+export const FEED_PAGES = 'feed';
+
+export class Refusals {
+  /** What the parent refuses now; the run lasts until each has been answered or is no longer tried. */
+  readonly #refused = new Set<string>();
+  #running = false;
+  #count = 0;
+
+  constructor(
+    private readonly feed: string,
+    private readonly logger: Logger,
+    private readonly metrics?: Metrics,
+  ) {}
+
+  /** True when err is a refusal of `what`: told here (fields say what is retried when), so the caller logs nothing. */
+  told(err: unknown, what: string, fields: Record<string, unknown>): boolean {
+    const status = refusalStatus(err);
+    if (status === undefined) return false;
+    this.#refused.add(what);
+    this.#count++;
+    const line = { feed: this.feed, ...fields, status, err: (err as Error).message };
+    if (this.#running) return (void this.logger.debug(line, REFUSED), true);
+    this.#running = true;
+    this.metrics?.followRefused.set({ feed: this.feed }, 1);
+    this.logger.error(line, REFUSED);
+    return true;
+  }
+
+  /** The parent answered for `what` (a page of its feed, a version stored): once it answers for everything, the run is over. */
+  answered(what: string): void {
+    this.#refused.delete(what);
+    if (!this.#running || this.#refused.size > 0) return;
+    this.#running = false;
+    this.metrics?.followRefused.set({ feed: this.feed }, 0);
+    this.logger.info({ feed: this.feed, refusals: this.#count }, 'the parent answers this follower again');
+    this.#count = 0;
+  }
+
+  /** `what` is no longer tried (skipped for another reason, left for a later run): the run ends with the next answer. */
+  dropped(what: string): void {
+    this.#refused.delete(what);
+  }
+}
