@@ -2,19 +2,17 @@
 // GOPROXY=direct and by the go command through gomodproxy (upstream `direct`); the answers must agree.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { escapePath, escapeVersion } from '../src/protocol/escape.js';
 import { buildFixtures } from './helpers/git-fixtures.js';
 import type { Fixtures } from './helpers/git-fixtures.js';
-import { directGoEnv, directProxyFlags, goListModules } from './helpers/git-oracle.js';
-import type { ListedModule } from './helpers/git-oracle.js';
-import { startGitServer } from './helpers/git-server.js';
+import { directGoEnv, goListModules, startDirectOracle } from './helpers/git-oracle.js';
+import type { DirectOracle, ListedModule } from './helpers/git-oracle.js';
 import type { GitServer } from './helpers/git-server.js';
 import { forEachGo, goDownload, goEnv } from './helpers/go.js';
 import type { Download, GoCommand, GoEnv } from './helpers/go.js';
-import { startProxy } from './helpers/proxy.js';
 import type { RunningProxy } from './helpers/proxy.js';
 
 let root: string;
@@ -22,17 +20,15 @@ let fx: Fixtures;
 let git: GitServer;
 let proxy: RunningProxy;
 
+let oracle: DirectOracle | undefined;
+
 before(async () => {
   root = await mkdtemp(path.join(tmpdir(), 'gmp-git-'));
   fx = await buildFixtures(root);
-  git = await startGitServer(root);
-  proxy = await startProxy(directProxyFlags(git.url));
+  oracle = await startDirectOracle(root);
+  ({ git, proxy } = oracle);
 });
-after(async () => {
-  await proxy?.close();
-  await git?.close();
-  await rm(root, { recursive: true, force: true });
-});
+after(() => oracle?.close());
 
 /** The fields that must agree; Error only as "there is one" (the texts differ by design: proxy vs VCS). */
 const downloadKey = (d: Download) => ({ Path: d.Path, Version: d.Version, Sum: d.Sum, GoModSum: d.GoModSum, failed: d.Error !== undefined });

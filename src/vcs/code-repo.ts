@@ -1,6 +1,5 @@
 // One module inside one repository, as cmd/go's codeRepo: where the module sits (codeDir, major suffix),
 // its versions from tags (+incompatible rules), finding its go.mod at a revision, and the .mod answer.
-import { MAX_ZIP_FILE } from '../modzip/zip-check.js';
 import { checkPathMajor, splitPathVersion, synthesizedGoMod } from '../protocol/module-path.js';
 import { isPseudoVersion } from '../protocol/pseudo.js';
 import * as semver from '../protocol/semver.js';
@@ -18,9 +17,10 @@ export class ModuleVersionError extends Error {
 
 /**
  * How much of a go.mod direct mode reads. The go command reads a go.mod whole, whatever its size, for .info and
- * .mod (its 16 MiB MaxGoMod fails only the zip); direct mode stops at the zip limit to bound its memory.
+ * .mod (its 16 MiB MaxGoMod fails only the zip); direct mode stops at 64 MiB to bound its memory (a larger one is
+ * a 404 naming its size).
  */
-export const GO_MOD_READ_LIMIT = MAX_ZIP_FILE;
+export const GO_MOD_READ_LIMIT = 64 << 20;
 
 export const hasPathPrefix = (s: string, prefix: string): boolean =>
   prefix === '' || s === prefix || (s.startsWith(prefix) && (prefix.endsWith('/') || s[prefix.length] === '/'));
