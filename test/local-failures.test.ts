@@ -245,7 +245,7 @@ describe('a run of full-disk failures with --workers', () => {
         const other = ZIP.replace('v1.1.0', 'v1.0.0');
         up.faults.set(other, { kind: 'trickle', bytes: 1 << 20, everyMs: 1, chunked: true });
         for (const w of workers) assert.equal((await askWorker(proxy, w, other)).status, 503);
-        // (Other writes that meet the disk now, such as the index feed's, log on their own: only the runs are counted.)
+        // (Writes of other kinds that meet the disk now may log on their own: only the runs are counted.)
         const runs = () => proxy.logs.slice(from).filter((l) => l.includes('"local storage failing'));
         await eventually(async () => runs().length === 2, 'the new run is logged');
       },

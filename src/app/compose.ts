@@ -197,7 +197,7 @@ export async function createServer(config: Readonly<Config>, options: ComposeOpt
     redact,
   );
   const routes = sumdbRoutes({ relays: checksums.relays, own: own === undefined ? undefined : { db: own, base: config.ownSumdb.base } });
-  const feed = await openIndexFeed(config, { layout, coord, events, log, isPrivate, redact });
+  const feed = await openIndexFeed(config, { layout, coord, events, log, isPrivate, redact, failures });
   const followers = new Followers(config, { coord, fill, metrics, log, redact, httpOptions: httpOptions(config) });
   if (options.follow !== false) followers.start();
   const metricsText = clusterMetrics === undefined ? undefined : () => clusterMetrics.text();

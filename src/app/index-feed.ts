@@ -1,5 +1,6 @@
 // The index feed from the configuration: the shared log in the data directory's feed store, the recorder
 // that turns fill events into entries (one writer among all processes), and the /index route.
+import type { LocalFailures } from '../storage/local-failures.js';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
@@ -19,6 +20,8 @@ export interface IndexFeedDeps {
   readonly log: Logger;
   readonly isPrivate: (modulePath: string) => boolean;
   readonly redact: (modulePath: string) => string;
+  /** This process's own storage failing (a full disk): told once per run, not per marker. */
+  readonly failures?: LocalFailures;
 }
 
 export interface OpenedIndexFeed {
@@ -40,6 +43,7 @@ export async function openIndexFeed(config: Readonly<Config>, deps: IndexFeedDep
     settleMs: config.index.settle,
     logger: deps.log,
     redact: deps.redact,
+    failures: deps.failures,
   });
   await recorder.start();
   // Public modules for everyone; a private one only for a token with read scope for it (as the dashboard).

@@ -5,6 +5,8 @@ import { test } from 'node:test';
 import pino from 'pino';
 import { LocalCoordinator } from '../coord/local.js';
 import { FillEvents } from '../fill/types.js';
+import { localIoError } from '../storage/local-errors.js';
+import { LocalFailures } from '../storage/local-failures.js';
 import { MemoryStore } from '../storage/memory-store.js';
 import { IndexLog } from './index-log.js';
 import { FeedRecorder, formatBatch, parseBatch } from './recorder.js';
@@ -166,4 +168,37 @@ test('a batch marker keeps what names a module version with a stamp and skips ev
     '12 example.com/a@v1.0.0 extra',
   ];
   assert.deepEqual(parseBatch(hostile.join('\n')), []);
+});
+
+test('markers that meet a full disk are told once per run by the local failures, not one error line per batch', async () => {
+  const lines: Array<{ level: number; msg: string }> = [];
+  const logger = pino({ level: 'info' }, { write: (s: string) => void lines.push(JSON.parse(s) as { level: number; msg: string }) });
+  // The store's own mapping of the system's ENOSPC, as a full disk under --data gives it.
+  const full = Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', syscall: 'write' });
+  class FullStore extends MemoryStore {
+    override put(): Promise<void> {
+      return Promise.reject(localIoError(full, 'storing a marker'));
+    }
+  }
+  const coord = new LocalCoordinator();
+  const store = new MemoryStore();
+  const events = new FillEvents();
+  const recorder = new FeedRecorder({
+    log: new IndexLog(store, coord, 'head'),
+    markers: new FullStore(),
+    coord,
+    events,
+    lease: 'index:writer',
+    settleMs: 1000,
+    logger,
+    redact: (p) => p,
+    failures: new LocalFailures(logger),
+  });
+  for (const m of ['a.example/one', 'a.example/two', 'a.example/three']) {
+    events.emit('filled', { module: m, version: 'v1.0.0', kind: 'zip', size: 1 });
+    await recorder.flush();
+  }
+  const errors = lines.filter((l) => l.level >= 40);
+  assert.equal(errors.length, 1, JSON.stringify(errors));
+  assert.match(errors[0]?.msg ?? '', /^local storage failing/);
 });

@@ -17,6 +17,7 @@ import { ElectedWriter } from '../coord/elected-writer.js';
 import { isGmpError } from '../errors.js';
 import type { FillEvents, FilledEvent } from '../fill/types.js';
 import type { BlobStore } from '../storage/blob-store.js';
+import type { LocalFailures } from '../storage/local-failures.js';
 import { BATCH_MARKERS, batchMarkerKey, parseVersionMarker, versionMarker } from '../storage/keys.js';
 import type { FeedEntry, IndexLog } from './index-log.js';
 import { nowNs, nsFromMs } from './timestamp.js';
@@ -61,6 +62,8 @@ export interface FeedRecorderDeps {
   readonly logger: Logger;
   readonly redact: (modulePath: string) => string;
   readonly now?: () => bigint;
+  /** This process's own storage failing (a full disk): told there once per run, not here per marker. */
+  readonly failures?: LocalFailures;
 }
 
 export class FeedRecorder {
@@ -137,10 +140,9 @@ export class FeedRecorder {
         if (this.#election.writer) this.#seen.set(key, { at: Date.now(), entries });
       },
       (err: unknown) => {
-        this.deps.logger.error(
-          { err, versions: entries.length, first: `${this.deps.redact((entries[0] as FeedEntry).path)}@${(entries[0] as FeedEntry).version}` },
-          'could not mark versions for the index feed',
-        );
+        const first = `${this.deps.redact((entries[0] as FeedEntry).path)}@${(entries[0] as FeedEntry).version}`;
+        if (this.deps.failures?.failed(err, { versions: entries.length, first }) === true) return;
+        this.deps.logger.error({ err, versions: entries.length, first }, 'could not mark versions for the index feed');
       },
     );
     this.#marking.add(p);
