@@ -110,7 +110,7 @@ export class GitMirror {
       });
     }
     if (this.catchingUp !== undefined) return this.catchingUp;
-    if (this.fetched && this.now() - this.lastFetch < this.opts.refreshIntervalMs) return;
+    if (this.fetchedWithin(this.opts.refreshIntervalMs)) return;
     await this.startFetch();
   }
 
