@@ -1,6 +1,8 @@
 // A data directory used by a command (warm --data, bundle export --data) exactly as the server would use it:
 // built by the composition root, answering GOPROXY and /sumdb/ paths in-process and filling zips through
-// the one fill path with its gates. Its log lines go to stderr, from warnings up.
+// the one fill path with its gates. Its log lines go to stderr, from warnings up. Tokens (--auth) are not
+// asked for: whoever runs a command on the data directory reads every byte of it anyway, and a server with
+// --auth private must still export and warm its private modules.
 import { createWriteStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import pino from 'pino';
@@ -15,10 +17,13 @@ import type { Server } from './compose.js';
 
 export async function openLocalAccess(config: Readonly<Config>): Promise<ProxyAccess & { readonly server: Server }> {
   const level = config.log.level === 'info' ? 'warn' : config.log.level;
-  const server = await createServer(config, {
-    defaultMetrics: false,
-    logger: pino({ level, base: { service: 'gomodproxy' }, ...privateLogOptions(config) }, pino.destination(2)),
-  });
+  const server = await createServer(
+    { ...config, auth: { ...config.auth, mode: 'off' } },
+    {
+      defaultMetrics: false,
+      logger: pino({ level, base: { service: 'gomodproxy' }, ...privateLogOptions(config) }, pino.destination(2)),
+    },
+  );
   await server.app.ready();
   const name = `data directory ${config.data}`;
   return {

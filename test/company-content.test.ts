@@ -1,0 +1,64 @@
+// A company proxy (https on a private CA, --auth private) as the commands that talk to it meet it: bundle
+// export and warm through --url send the read token from $GOMODPROXY_TOKEN and trust the CA of SSL_CERT_FILE,
+// as the go command does; sumdb key --url, env --check and doctor reach it through the same CA; and export
+// from the data directory itself needs no token for the private modules it holds.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { main } from '../src/cli/main.js';
+import { captureIO } from './helpers/cli-io.js';
+import { sampleModules, writeGoproxyDir } from './helpers/goproxy-dir.js';
+import { startProxy } from './helpers/proxy.js';
+import type { RunningProxy } from './helpers/proxy.js';
+import { makeCert } from './helpers/tls-cert.js';
+import type { TestCert } from './helpers/tls-cert.js';
+
+const PRIVATE = 'corp.example.com/secret@v1.0.0';
+let tmp: string;
+let cert: TestCert;
+let proxy: RunningProxy | undefined;
+let flags: Record<string, string>;
+let reader: string;
+
+async function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  const c = captureIO({ env: { HOME: tmp, ...env } });
+  const code = await main(args, c.io);
+  return { code, ...c.text };
+}
+
+before(async () => {
+  tmp = await mkdtemp(path.join(tmpdir(), 'gmp-company-content-'));
+  cert = await makeCert(tmp);
+  const pub = await writeGoproxyDir(path.join(tmp, 'public'), sampleModules());
+  const priv = await writeGoproxyDir(path.join(tmp, 'private'), [
+    { path: 'corp.example.com/secret', versions: [{ version: 'v1.0.0', files: { 'secret.go': 'package secret\n\nconst Word = "swordfish"\n' } }] },
+  ]);
+  flags = { upstream: `file://${pub}`, private: 'corp.example.com', 'private-upstream': `file://${priv}`, 'own-sumdb': 'on', auth: 'private' };
+  proxy = await startProxy({ ...flags, 'tls-cert': cert.cert, 'tls-key': cert.key }, { dataDir: path.join(tmp, 'data') });
+  const made = await cli(['token', 'create', '--name', 'reader', '--scope', 'read:corp.example.com', '--data', proxy.dataDir]);
+  assert.equal(made.code, 0, made.stderr);
+  reader = made.stdout.trim();
+});
+after(async () => {
+  await proxy?.close();
+  await rm(tmp, { recursive: true, force: true });
+});
+
+const url = () => (proxy as RunningProxy).url;
+const unused = () => ['--data', path.join(tmp, 'unused')];
+
+test('bundle export from the data directory of a proxy with --auth private exports its private modules', async () => {
+  const dataDir = (proxy as RunningProxy).dataDir;
+  await (proxy as RunningProxy).close();
+  proxy = undefined;
+  const out = path.join(tmp, 'data.tar');
+  const done = await cli(['bundle', 'export', PRIVATE, '-o', out, '--data', dataDir, '--sumdb', 'off', '--log-level', 'silent', ...flagList()]);
+  assert.equal(done.code, 0, done.stderr);
+  assert.match(done.stdout, /wrote .*: 1 module versions; proofs from sum\.gomodproxy\.local/);
+});
+
+function flagList(): string[] {
+  return Object.entries(flags).flatMap(([k, v]) => [`--${k}`, v]);
+}
