@@ -49,6 +49,59 @@ after(async () => {
 const url = () => (proxy as RunningProxy).url;
 const unused = () => ['--data', path.join(tmp, 'unused')];
 
+test('bundle export --url sends the read token and trusts SSL_CERT_FILE: private modules come with their own-database proofs', async () => {
+  const out = path.join(tmp, 'url.tar');
+  const args = [
+    'bundle',
+    'export',
+    PRIVATE,
+    'example.com/lib@v1.0.0',
+    '--url',
+    url(),
+    '-o',
+    out,
+    '--sumdb',
+    'off',
+    ...unused(),
+    '--private',
+    'corp.example.com',
+  ];
+  const done = await cli(args, { GOMODPROXY_TOKEN: reader, SSL_CERT_FILE: cert.cert });
+  assert.equal(done.code, 0, done.stderr);
+  assert.match(done.stdout, /wrote .*: 2 module versions; proofs from sum\.gomodproxy\.local/);
+
+  const noToken = await cli(args, { SSL_CERT_FILE: cert.cert });
+  assert.equal(noToken.code, 1);
+  assert.match(noToken.stderr, /corp\.example\.com\/secret@v1\.0\.0: .*401 unauthorized/);
+});
+
+test('warm --url reads a private module with the token from .netrc, over https on a private CA', async () => {
+  const { writeFile } = await import('node:fs/promises');
+  await writeFile(path.join(tmp, '.netrc'), `machine 127.0.0.1 login x password ${reader}\n`, { mode: 0o600 });
+  try {
+    const done = await cli(['warm', PRIVATE, '--url', url(), ...unused()], { SSL_CERT_FILE: cert.cert });
+    assert.equal(done.code, 0, done.stderr + done.stdout);
+    assert.match(done.stdout, /warmed 1 of 1 module versions/);
+  } finally {
+    await rm(path.join(tmp, '.netrc'));
+  }
+});
+
+test('sumdb key --url, env --check and doctor reach an https proxy through the CA of SSL_CERT_FILE', async () => {
+  const key = await cli(['sumdb', 'key', '--url', url(), '--data', (proxy as RunningProxy).dataDir], { SSL_CERT_FILE: cert.cert });
+  assert.equal(key.code, 0, key.stderr);
+  assert.equal(key.stderr, '', 'the signed tree was fetched and verified, no warning');
+
+  const env = await cli(['env', url(), '--check', '--sumdb', 'off'], { SSL_CERT_FILE: cert.cert });
+  assert.equal(env.code, 0, env.stderr);
+  assert.match(env.stderr, /ok: https:\/\/127\.0\.0\.1:\d+ answers/);
+
+  const goEnv = { GOPROXY: url(), GOSUMDB: 'off', GOFLAGS: '', GONOSUMDB: '', GOPRIVATE: '', SSL_CERT_FILE: cert.cert };
+  const doctor = await cli(['doctor', '--go', 'none'], goEnv);
+  assert.doesNotMatch(doctor.stdout, /does not answer|self-signed/, doctor.stdout);
+  assert.match(doctor.stdout, /answers 404 for golang\.org\/x\/text/, 'the probe got an answer');
+});
+
 test('bundle export from the data directory of a proxy with --auth private exports its private modules', async () => {
   const dataDir = (proxy as RunningProxy).dataDir;
   await (proxy as RunningProxy).close();

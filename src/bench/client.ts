@@ -7,6 +7,7 @@ import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { Agent, buildConnector, EnvHttpProxyAgent, interceptors, request } from 'undici';
 import type { Dispatcher } from 'undici';
+import { trustedCAs } from '../cli/tls-trust.js';
 
 export type FailureKind = 'timeout' | '5xx' | '404' | 'status' | 'reset' | 'connect' | 'bad-body';
 export const FAILURE_KINDS: readonly FailureKind[] = ['timeout', '5xx', '404', 'status', 'reset', 'connect', 'bad-body'];
@@ -57,8 +58,13 @@ export function makeAgent(env: Env, opts: Agent.Options): Dispatcher {
   const pick = (name: string) => env[name] ?? env[name.toLowerCase()] ?? '';
   const httpProxy = pick('HTTP_PROXY');
   const httpsProxy = pick('HTTPS_PROXY');
-  if (httpProxy === '' && httpsProxy === '') return new Agent(opts);
-  return new EnvHttpProxyAgent({ ...opts, httpProxy, httpsProxy, noProxy: pick('NO_PROXY') });
+  // SSL_CERT_FILE, as the go command reads it (a connector function given by the caller brings its own).
+  const ca = trustedCAs(env);
+  const withCa: Agent.Options = ca === undefined || typeof opts.connect === 'function' ? opts : { ...opts, connect: { ...opts.connect, ca } };
+  if (httpProxy === '' && httpsProxy === '') return new Agent(withCa);
+  // Through an HTTP proxy, the TLS to the endpoint itself is requestTls.
+  const tunnel = ca === undefined ? {} : { requestTls: { ca } };
+  return new EnvHttpProxyAgent({ ...withCa, ...tunnel, httpProxy, httpsProxy, noProxy: pick('NO_PROXY') });
 }
 
 export function openEndpoint(url: string, connections: number, env: Env = {}): Endpoint {
@@ -67,7 +73,8 @@ export function openEndpoint(url: string, connections: number, env: Env = {}): E
 
 function httpEndpoint(url: string, connections: number, env: Env): Endpoint {
   const connectMs: number[] = [];
-  const connector = buildConnector({});
+  const ca = trustedCAs(env);
+  const connector = buildConnector(ca === undefined ? {} : { ca });
   const agent = makeAgent(env, {
     connections,
     connect: (opts, cb) => {

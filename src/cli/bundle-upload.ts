@@ -2,11 +2,12 @@
 // which verifies and commits it as `--data` does here. The admin token, when the proxy needs one, comes from
 // $GOMODPROXY_TOKEN or .netrc (as for publish): never from a flag, so it stays out of ps and shell history.
 import { createReadStream } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { Agent, request } from 'undici';
 import { formatBytes } from '../content/progress.js';
 import type { CliIO } from './io.js';
 import { isLoopback, netrcPassword } from './publish.js';
+import { trustedCAs } from './tls-trust.js';
 
 export const BUNDLES_API = '/api/v1/admin/bundles';
 
@@ -34,7 +35,7 @@ export async function uploadBundle(file: string, base: string, io: CliIO, insecu
     () => undefined,
   );
   if (size === undefined) return fail(`refused, nothing stored: ${file}: no such file`);
-  const ca = io.env.SSL_CERT_FILE === undefined ? undefined : await readFile(io.env.SSL_CERT_FILE);
+  const ca = trustedCAs(io.env);
   // A large bundle takes a while to verify before the answer starts: no timeout on the answer.
   const dispatcher = new Agent({ headersTimeout: 0, bodyTimeout: 0, ...(ca === undefined ? {} : { connect: { ca } }) });
   const started = Date.now();

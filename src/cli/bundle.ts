@@ -38,7 +38,8 @@ import  reads the bundle once, checks every zip by the zip rules, every hash aga
 
   --from FILE            go.sum, go.mod, go.work, or a file of module@version lines (repeatable)
   -o, --output FILE      the bundle to write (.tar, or .tar.gz / .tgz for gzip)
-  --url URL              export through the gomodproxy running there; import into it
+  --url URL              export through the gomodproxy running there; import into it (a token from
+                         $GOMODPROXY_TOKEN or .netrc; SSL_CERT_FILE for a private CA)
   --insecure             import: allow sending the token over plain http to another machine
   -c, --concurrency N    versions collected at once (default 4)
 
@@ -67,7 +68,7 @@ const runExport = withConfig(
     const dbs: ExportDb[] = sumdbSpecs(config).map((s) => ({ name: s.name, key: s.key, covers: (p: string) => !skip(p) }));
     // Private modules travel with the own database's proofs (an importer that trusts its key checks them).
     if (config.ownSumdb.enabled) dbs.push({ name: config.ownSumdb.name, covers: skip });
-    const access = await accessFor(config, args.url);
+    const access = await accessFor(config, args.url, io);
     try {
       const files = args.files.map((f) => path.resolve(io.cwd, f));
       const resolved = await resolveTargets(access, args.named, files, { concurrency: args.concurrency, signal: io.signal });

@@ -16,6 +16,7 @@ import { parseNetrc } from '../vcs/remote-auth.js';
 import { modulePathOf } from '../vcs/go-mod-file.js';
 import { filesInDir } from './publish-dir.js';
 import { isLoopbackHost } from './listen-warning.js';
+import { trustedCAs } from './tls-trust.js';
 
 const USAGE = `Usage: gomodproxy publish DIR VERSION [--url URL] [--insecure]
 
@@ -97,7 +98,7 @@ export const publish: Command = async (argv, io) => {
 };
 
 async function upload(target: string, file: string, token: string, io: CliIO): Promise<{ status: number; body: string }> {
-  const ca = io.env.SSL_CERT_FILE === undefined ? undefined : await readFile(io.env.SSL_CERT_FILE);
+  const ca = trustedCAs(io.env);
   const dispatcher = new Agent(ca === undefined ? {} : { connect: { ca } });
   try {
     const { size } = await stat(file);

@@ -1,5 +1,6 @@
 // `gomodproxy sumdb key`: prints the own checksum database's verifier key and the exact GOSUMDB value for
 // the go command. It reads the key the server uses (same settings loader as `serve`) and never creates one.
+import { Agent, request } from 'undici';
 import { parseListen } from '../config/schema.js';
 import type { Config } from '../config/schema.js';
 import { newVerifier } from '../sumdb/note-keys.js';
@@ -9,6 +10,7 @@ import { keyFilePath, loadKey } from '../app/own-key.js';
 import { reportUsage, UsageError } from './args.js';
 import { configFlagsHelp, withConfig } from './flags.js';
 import type { CliIO, Command } from './io.js';
+import { trustedCAs } from './tls-trust.js';
 
 export const SUMDB_KEY_HELP = `Usage: gomodproxy sumdb key [--url URL] [flags]
 
@@ -17,7 +19,8 @@ command. Give it the same settings as the server (--data, --config, GOMODPROXY_*
 the signer key the server uses and fails if there is none (the server creates it on its first start).
 
   --url URL   the address Go users reach this gomodproxy at (default: from --listen); when given, the
-              server there must sign its checksum database with the key that is printed
+              server there must sign its checksum database with the key that is printed (SSL_CERT_FILE
+              names a private CA, as for the go command)
 
 Flags (the same settings as serve):
 ${configFlagsHelp()}
@@ -74,21 +77,28 @@ function defaultURL(config: Readonly<Config>): string {
  */
 async function checkServer(url: string, name: string, key: SignerKey, io: CliIO): Promise<string | undefined> {
   const latest = `${url}/sumdb/${name}/latest`;
-  let res: Response;
+  const ca = trustedCAs(io.env);
+  const dispatcher = new Agent(ca === undefined ? {} : { connect: { ca } });
+  let status: number;
+  let body: Buffer;
   try {
-    res = await fetch(latest, { signal: AbortSignal.timeout(10_000) });
+    const res = await request(latest, { dispatcher, signal: AbortSignal.timeout(10_000) });
+    status = res.statusCode;
+    body = Buffer.from(await res.body.arrayBuffer());
   } catch (err) {
     io.stderr.write(`gomodproxy sumdb key: warning: could not reach ${latest} to check the key (${(err as Error).message})\n`);
     return undefined;
+  } finally {
+    await dispatcher.close();
   }
-  if (res.status === 404) return `${latest} answered 404: the server at ${url} does not serve the checksum database ${name}`;
-  if (res.status !== 200) {
+  if (status === 404) return `${latest} answered 404: the server at ${url} does not serve the checksum database ${name}`;
+  if (status !== 200) {
     // Its own reason (a database distrusted after a security error answers 502 and says so).
-    const why = (await res.text().catch(() => '')).split('\n')[0]?.slice(0, 300) ?? '';
-    return `${latest} answered ${res.status}${why === '' ? '' : `: ${why}`}`;
+    const why = body.toString('utf8').split('\n')[0]?.slice(0, 300) ?? '';
+    return `${latest} answered ${status}${why === '' ? '' : `: ${why}`}`;
   }
   try {
-    open(Buffer.from(await res.arrayBuffer()), verifierList(newVerifier(key.verifierKey)));
+    open(body, verifierList(newVerifier(key.verifierKey)));
     return undefined;
   } catch (err) {
     return `the server at ${url} does not sign with the key from ${key.source} (${(err as Error).message}); give this command the settings that server runs with`;

@@ -11,7 +11,9 @@ import { resolveTargets, runWarm } from '../content/warm.js';
 import type { Config } from '../config/schema.js';
 import { reportUsage, UsageError } from './args.js';
 import { configFlagsHelp, withConfig } from './flags.js';
-import type { Command } from './io.js';
+import type { CliIO, Command } from './io.js';
+import { isLoopback, netrcPassword } from './publish.js';
+import { trustedCAs } from './tls-trust.js';
 
 export const WARM_HELP = `Usage: gomodproxy warm [MODULE@VERSION…] [--from FILE]… [--url URL] [-c N] [flags]
 
@@ -20,7 +22,8 @@ lines, or the whole requirement graph of a go.mod or go.work (the .mod of every 
 zips of the versions a build selects). Every version goes through the same checks as a request.
 
   --from FILE            go.sum, go.mod, go.work, or a file of module@version lines (repeatable)
-  --url URL              fill through the gomodproxy running there
+  --url URL              fill through the gomodproxy running there (a token for its private modules
+                         from $GOMODPROXY_TOKEN or .netrc; SSL_CERT_FILE for a private CA)
                          (default: straight into the data directory --data; stop the server that uses
                          it first, unless both share a coordinator)
   -c, --concurrency N    versions filled at once (default 4)
@@ -63,9 +66,17 @@ export const CONTENT_FLAGS = {
   concurrency: { type: 'string', short: 'c' },
 } as const;
 
-/** The proxy to work through: over HTTP, or the data directory of the configuration. */
-export function accessFor(config: Readonly<Config>, url: string | undefined): Promise<ProxyAccess> {
-  return url === undefined ? openLocalAccess(config) : Promise.resolve(new HttpAccess(url));
+/**
+ * The proxy to work through: over HTTP, or the data directory of the configuration. Over HTTP the token for
+ * private modules comes from $GOMODPROXY_TOKEN or .netrc, as for publish, and is sent as the go command sends
+ * credentials: over https, or to this machine; SSL_CERT_FILE names a private CA, as for the go command.
+ */
+export async function accessFor(config: Readonly<Config>, url: string | undefined, io: CliIO): Promise<ProxyAccess> {
+  if (url === undefined) return openLocalAccess(config);
+  const { hostname, protocol } = new URL(url);
+  const token = io.env.GOMODPROXY_TOKEN || (await netrcPassword(io, hostname));
+  const send = token !== undefined && token !== '' && (protocol === 'https:' || isLoopback(hostname));
+  return new HttpAccess(url, { ...(send ? { token } : {}), ca: trustedCAs(io.env) });
 }
 
 export const warm: Command = withConfig(
@@ -79,7 +90,7 @@ export const warm: Command = withConfig(
       if (err instanceof UsageError) return reportUsage(io, 'warm', err);
       throw err;
     }
-    const access = await accessFor(config, args.url);
+    const access = await accessFor(config, args.url, io);
     try {
       const resolved = await resolveTargets(access, args.named, args.files, { concurrency: args.concurrency, signal: io.signal });
       const progress = new Progress(io.stdout, resolved.targets.length + resolved.failed.length, 'warmed');

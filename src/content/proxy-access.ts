@@ -4,6 +4,8 @@
 import { createWriteStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { Agent, fetch } from 'undici';
+import type { Response } from 'undici';
 import { MAX_ZIP_FILE } from '../modzip/zip-check.js';
 import { escapePath, escapeVersion } from '../protocol/escape.js';
 
@@ -32,14 +34,25 @@ export class AccessError extends Error {
 export const artifactPath = (modulePath: string, version: string, ext: 'info' | 'mod' | 'zip'): string =>
   `/${escapePath(modulePath)}/@v/${escapeVersion(version)}.${ext}`;
 
+export interface HttpAccessOptions {
+  /** Sent as a Bearer token, for a proxy that asks one of readers of its private modules (--auth). */
+  readonly token?: string;
+  /** The certificate authorities to trust (undici's connect.ca), for a proxy behind a private CA. */
+  readonly ca?: readonly (string | Buffer)[];
+}
+
 /** A running gomodproxy (or any GOPROXY with a /sumdb/ relay) over HTTP. */
 export class HttpAccess implements ProxyAccess {
   readonly name: string;
   readonly #base: string;
+  readonly #headers: Record<string, string>;
+  readonly #dispatcher: Agent;
 
-  constructor(url: string) {
+  constructor(url: string, opts: HttpAccessOptions = {}) {
     this.#base = url.replace(/\/+$/, '');
     this.name = this.#base;
+    this.#headers = opts.token === undefined ? {} : { authorization: `Bearer ${opts.token}` };
+    this.#dispatcher = new Agent(opts.ca === undefined ? {} : { connect: { ca: [...opts.ca] } });
   }
 
   async get(path: string, signal?: AbortSignal): Promise<Buffer | undefined> {
@@ -72,12 +85,14 @@ export class HttpAccess implements ProxyAccess {
     return n;
   }
 
-  async close(): Promise<void> {}
+  async close(): Promise<void> {
+    await this.#dispatcher.close();
+  }
 
   async #fetch(method: string, path: string, signal?: AbortSignal): Promise<Response | undefined> {
     let res: Response;
     try {
-      res = await fetch(this.#base + path, { method, signal });
+      res = await fetch(this.#base + path, { method, signal, headers: this.#headers, dispatcher: this.#dispatcher });
     } catch (err) {
       if ((err as Error).name === 'AbortError') throw err;
       throw new AccessError(
