@@ -127,3 +127,18 @@ await forEachGo('a private module is never looked up in a relayed database', (go
     }
   });
 });
+
+test('a relayed lookup of a malformed module path is refused with 400 and never reaches the database (a private name inside or not)', async () => {
+  const proxy = await startProxy({ upstream: up.url, sumdb: db.gosumdb, private: 'example.com/Upper', 'private-upstream': up.url });
+  try {
+    const seen = db.hits.length;
+    for (const target of ['example.com./!upper/!case@v0.1.0', '/example.com/!upper/!case@v0.1.0', 'example.com/lib/@v1.0.0', 'example.com/lib//x@v1.0.0']) {
+      const r = await proxy.raw(`/sumdb/${db.name}/lookup/${target}`);
+      assert.equal(r.status, 400, `${target}: ${r.body}`);
+      assert.match(r.body, /^bad request: malformed module path/, target);
+    }
+    assert.deepEqual(db.hits.slice(seen), [], 'nothing was asked of the database');
+  } finally {
+    await proxy.close();
+  }
+});

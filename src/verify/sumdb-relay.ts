@@ -7,6 +7,7 @@
 // reached (offline mode, an outage) every answer comes from what is stored: the trusted tree head, proven
 // records, authenticated tiles.
 import { GmpError, gmpError } from '../errors.js';
+import { checkPath } from '../protocol/module-path.js';
 import { checkDataTile, DataTileError } from '../sumdb/data-tile.js';
 import { parseLookupTarget } from '../sumdb/lookup-path.js';
 import { newVerifier } from '../sumdb/note-keys.js';
@@ -52,6 +53,10 @@ export class SumdbRelay {
     if (rest.startsWith('/lookup/')) {
       const target = parseLookupTarget(rest.slice('/lookup/'.length));
       if (target === null) throw gmpError('GMP_ERR_REQUEST_INVALID', 'bad request: invalid module@version syntax');
+      // The database refuses a path the go command could never ask for, but only after it has read it: a
+      // private name in a malformed path (`corp.example.com./x`, which no --private glob matches) stays here.
+      const malformed = checkPath(target.path);
+      if (malformed !== undefined) throw gmpError('GMP_ERR_REQUEST_INVALID', `bad request: ${malformed}`);
       if (this.options.isPrivate?.(target.path) === true) {
         // Asking the database would send the private path to it. 403, not 404: nothing here says the module is unknown.
         throw gmpError(
