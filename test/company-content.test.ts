@@ -4,7 +4,7 @@
 // from the data directory itself needs no token for the private modules it holds.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { main } from '../src/cli/main.js';
@@ -76,7 +76,6 @@ test('bundle export --url sends the read token and trusts SSL_CERT_FILE: private
 });
 
 test('warm --url reads a private module with the token from .netrc, over https on a private CA', async () => {
-  const { writeFile } = await import('node:fs/promises');
   await writeFile(path.join(tmp, '.netrc'), `machine 127.0.0.1 login x password ${reader}\n`, { mode: 0o600 });
   try {
     const done = await cli(['warm', PRIVATE, '--url', url(), ...unused()], { SSL_CERT_FILE: cert.cert });
@@ -115,3 +114,20 @@ test('bundle export from the data directory of a proxy with --auth private expor
 function flagList(): string[] {
   return Object.entries(flags).flatMap(([k, v]) => [`--${k}`, v]);
 }
+
+test('doctor probes a proxy with --auth all with the .netrc token, as the go command sends it over https', async () => {
+  const all = await startProxy({ upstream: flags.upstream as string, auth: 'all', 'tls-cert': cert.cert, 'tls-key': cert.key });
+  const home = await mkdtemp(path.join(tmp, 'home-'));
+  try {
+    const made = await cli(['token', 'create', '--name', 'everything', '--scope', 'read:*', '--data', all.dataDir]);
+    assert.equal(made.code, 0, made.stderr);
+    await writeFile(path.join(home, '.netrc'), `machine ${new URL(all.url).host} login x password ${made.stdout.trim()}\n`, { mode: 0o600 });
+    const env = { HOME: home, GOPROXY: all.url, GOSUMDB: 'off', GOFLAGS: '', GONOSUMDB: '', GOPRIVATE: '', SSL_CERT_FILE: cert.cert };
+    const doctor = await cli(['doctor', '--go', 'none', '--probe-module', 'example.com/lib'], env);
+    assert.doesNotMatch(doctor.stdout, /answers 401/, doctor.stdout);
+    assert.match(doctor.stdout, /Every module may go through the proxy list/);
+    assert.doesNotMatch(doctor.stdout, /GOPROXY: .*(answers|does not answer)/, 'the probes found nothing wrong with the proxy');
+  } finally {
+    await all.close();
+  }
+});

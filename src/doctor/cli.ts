@@ -7,6 +7,7 @@ import { parseCommandArgs, reportUsage } from '../cli/args.js';
 import type { Command } from '../cli/io.js';
 import { checkPath } from '../protocol/module-path.js';
 import { parseNetrc } from '../vcs/remote-auth.js';
+import type { HostCredential } from '../vcs/remote-auth.js';
 import { diagnose, probeAll } from './diagnose.js';
 import { renderMarkdown, renderText } from './report.js';
 import { loadSettings, settingsFromEnvironment } from './settings.js';
@@ -34,11 +35,11 @@ function positiveInt(name: string, v: string): number {
   return n;
 }
 
-/** The machines of the .netrc the go command reads ($NETRC, else ~/.netrc); empty when there is none. */
-async function netrcHosts(env: Readonly<Record<string, string | undefined>>): Promise<Set<string>> {
+/** The entries of the .netrc the go command reads ($NETRC, else ~/.netrc), by machine; empty when there is none. */
+async function readNetrc(env: Readonly<Record<string, string | undefined>>): Promise<Map<string, HostCredential>> {
   const file = env.NETRC ?? path.join(env.HOME ?? homedir(), '.netrc');
   const text = await readFile(file, 'utf8').catch(() => '');
-  return new Set(parseNetrc(text).keys());
+  return parseNetrc(text);
 }
 
 export const run: Command = async (argv, io) => {
@@ -71,8 +72,11 @@ export const run: Command = async (argv, io) => {
     return 0;
   }
   const settings = opts.go === 'none' ? await settingsFromEnvironment(io.env) : await loadSettings(io.env, opts.go);
-  const probes = opts['no-probe'] ? new Map() : await probeAll(settings, { module: opts.module, timeoutMs: opts.timeoutMs, signal: io.signal, env: io.env });
-  const report = diagnose(settings, probes, { slowMs: opts.slowMs, netrcHosts: await netrcHosts(io.env) });
+  const netrc = await readNetrc(io.env);
+  const probes = opts['no-probe']
+    ? new Map()
+    : await probeAll(settings, { module: opts.module, timeoutMs: opts.timeoutMs, signal: io.signal, env: io.env, netrc });
+  const report = diagnose(settings, probes, { slowMs: opts.slowMs, netrcHosts: new Set(netrc.keys()) });
   if (opts.json) io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   else io.stdout.write(opts.markdown ? renderMarkdown(report) : renderText(report));
   return report.counts.error > 0 ? 1 : 0;

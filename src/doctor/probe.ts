@@ -8,6 +8,7 @@ import type { Dispatcher } from 'undici';
 import { makeAgent } from '../bench/client.js';
 import { escapePath, escapeVersion } from '../protocol/escape.js';
 import { canonical, isValid, sortVersions } from '../protocol/semver.js';
+import type { HostCredential } from '../vcs/remote-auth.js';
 
 export interface Observation {
   readonly path: string;
@@ -33,6 +34,11 @@ export interface ProbeOptions {
   readonly module: string;
   /** The command's environment, for HTTPS_PROXY and friends (the go command honours them). */
   readonly env?: Readonly<Record<string, string | undefined>>;
+  /**
+   * The .netrc entries by machine (lower case): the go command sends a proxy's over https, so one that asks
+   * for a token (gomodproxy --auth all) is probed as the go command meets it, not answered 401.
+   */
+  readonly netrc?: ReadonlyMap<string, HostCredential>;
   readonly timeoutMs: number;
   readonly signal?: AbortSignal;
 }
@@ -78,7 +84,7 @@ function httpGetter(base: string, dispatcher: Dispatcher, opts: ProbeOptions): G
     const t0 = performance.now();
     const signal = opts.signal ? AbortSignal.any([opts.signal, AbortSignal.timeout(opts.timeoutMs)]) : AbortSignal.timeout(opts.timeoutMs);
     try {
-      const res = await request(`${base}/${rel}`, { dispatcher, signal });
+      const res = await request(`${base}/${rel}`, { dispatcher, signal, headers: credentialHeaders(base, opts.netrc) });
       const body = await readLimited(res.body);
       const ct = res.headers['content-type'];
       return { path: rel, status: res.statusCode, contentType: Array.isArray(ct) ? ct[0] : ct, ms: performance.now() - t0, body };
@@ -100,6 +106,17 @@ async function readLimited(body: AsyncIterable<Buffer>): Promise<string> {
     n += c.length;
   }
   return Buffer.concat(chunks).subarray(0, MAX_BODY).toString('utf8');
+}
+
+/**
+ * The go command's .netrc credential for a proxy URL: over https only. Go 1.19 looks the machine up by host
+ * name, newer releases by host and port (README, "The go command"); either spelling is taken here.
+ */
+function credentialHeaders(base: string, netrc: ReadonlyMap<string, HostCredential> | undefined): Record<string, string> {
+  const u = new URL(base);
+  if (netrc === undefined || u.protocol !== 'https:') return {};
+  const cred = netrc.get(u.host.toLowerCase()) ?? netrc.get(u.hostname.toLowerCase());
+  return cred === undefined ? {} : { [cred.header.toLowerCase()]: cred.value };
 }
 
 /** A file:// proxy is read with decoded paths; missing means 404 and a permission error 403, as in cmd/go. */
