@@ -11,8 +11,8 @@ const UNSUPPORTED = new Set([400, 501]);
  * Whether conditional creates work, tried on a scratch key: a first create must succeed and a second be
  * refused with 412. A service that ignores the header lets the second through. The key is deleted after.
  */
-export async function probeConditionalCreate(client: S3Client, Bucket: string, Key: string, store: string): Promise<boolean> {
-  const create = () => client.send(new PutObjectCommand({ Bucket, Key, Body: 'probe', IfNoneMatch: '*' }));
+export async function probeConditionalCreate(client: S3Client, Bucket: string, Key: string, store: string, signal?: AbortSignal): Promise<boolean> {
+  const create = () => client.send(new PutObjectCommand({ Bucket, Key, Body: 'probe', IfNoneMatch: '*' }), { abortSignal: signal });
   try {
     await create();
   } catch (err) {
@@ -27,7 +27,9 @@ export async function probeConditionalCreate(client: S3Client, Bucket: string, K
     if (UNSUPPORTED.has(s3Status(err) ?? 0)) return false;
     throw s3Error(err, store);
   } finally {
-    await client.send(new DeleteObjectCommand({ Bucket, Key })).catch(() => undefined);
+    // Once the caller gave up waiting, the scratch key is still removed, but not waited for.
+    const removed = client.send(new DeleteObjectCommand({ Bucket, Key })).catch(() => undefined);
+    if (signal?.aborted !== true) await removed;
   }
 }
 

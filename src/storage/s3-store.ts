@@ -110,9 +110,9 @@ export class S3Store implements BlobStore {
     }
   }
 
-  async probe(): Promise<void> {
-    await this.ping();
-    this.conditional = await probeConditionalCreate(this.client, this.bucket, `${this.prefix}_gomodproxy/probe/${randomUUID()}`, this.name);
+  async probe(signal?: AbortSignal): Promise<void> {
+    await this.ping(signal);
+    this.conditional = await probeConditionalCreate(this.client, this.bucket, `${this.prefix}_gomodproxy/probe/${randomUUID()}`, this.name, signal);
   }
 
   /**
