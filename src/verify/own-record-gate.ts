@@ -2,7 +2,7 @@
 // or a cache lost with its log kept) must hash as recorded. The log cannot forget a version and clients hold
 // the same hash in go.sum, so for private modules, which no public database covers, this is the check.
 import type { Logger } from 'pino';
-import { gmpError } from '../errors.js';
+import { gmpError, isGmpError } from '../errors.js';
 import type { Candidate, Gate } from '../fill/types.js';
 
 export interface RecordedLog {
@@ -30,7 +30,10 @@ export class OwnRecordGate implements Gate {
       rec = await this.log.recorded(c.module, c.version);
     } catch (err) {
       // The log's head lives in the coordinator; without it the fill goes on (the public databases still gate it).
-      this.logger.warn({ err: (err as Error).message, module: this.redact(c.module) }, 'could not read the own checksum database; not compared with it');
+      // An unreachable coordinator is logged once where it is watched, not once per fill here (a process that
+      // started during the outage has no head to fall back on, so every fill of it would come here).
+      const level = isGmpError(err, 'GMP_ERR_COORDINATOR_UNAVAILABLE') ? 'debug' : 'warn';
+      this.logger[level]({ err: (err as Error).message, module: this.redact(c.module) }, 'could not read the own checksum database; not compared with it');
       return;
     }
     const want = rec === undefined ? undefined : recordedHash(rec.text, c.module, c.version, c.kind);
