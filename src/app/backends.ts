@@ -50,7 +50,14 @@ export async function openBackends(config: Readonly<Config>, layout: Layout, dep
   const ping = layout.storage.ping;
   let storage: Availability | undefined;
   if (ping !== undefined) {
-    storage = new Availability('storage', ping, { onChange: watchBackend('storage', log, metrics) });
+    const told = watchBackend('storage', log, metrics);
+    const guard = layout.storage.guard;
+    // Found down (by the probe or a call): reads still waiting for the store fail now rather than after the client's timeouts.
+    const onChange = (up: boolean, reason: string | undefined) => {
+      told(up, reason);
+      if (!up) guard?.unreachable(reason);
+    };
+    storage = new Availability('storage', ping, { onChange });
     if (layout.storage.unreachableAtStart !== undefined) storage.failed(layout.storage.unreachableAtStart);
     layout.storage.guard?.watch(storage);
     storage.start();

@@ -167,6 +167,29 @@ describe('S3 store failures', () => {
     });
   });
 
+  test('reads already waiting for a store that stopped answering fail with 503 once it is found down, not after the client gives up', {
+    timeout: 30_000,
+  }, async () => {
+    const port = (hung.address() as AddressInfo).port;
+    await withEnv({ AWS_ENDPOINT_URL_S3: `http://127.0.0.1:${port}` }, async () => {
+      // The client as serve makes it: 3 attempts of 20 s each before a read would fail by itself.
+      const store = new S3Store(`s3://${bucket}/p`, { forcePathStyle: true });
+      const storage = new Availability('storage', (signal) => store.ping(signal), {
+        upProbeMs: 60_000,
+        probeTimeoutMs: 300,
+        onChange: (up, reason) => up || guarded.unreachable(reason),
+      });
+      const guarded = new GuardedStore(store);
+      guarded.watch(storage);
+      const waiting = [guarded.read(KEY), guarded.stat(KEY), guarded.get(KEY), guarded.list('')];
+      for (const w of waiting) w.catch(() => undefined);
+      assert.equal(await storage.check(), false);
+      for (const w of waiting) await assert.rejects(w, unavailable(/is unreachable: no answer within 300 ms/));
+      assert.match(storage.reason ?? '', /^no answer within 300 ms$/, "the reason is the probe's, not the abandoned reads'");
+      await store.close();
+    });
+  });
+
   test('a malformed storage URL is a configuration error naming the problem', () => {
     for (const [url, words] of [
       ['s3:/b', /expected s3:\/\/BUCKET/],
