@@ -36,3 +36,17 @@ test('a page read while it held uncommitted entries never answers for them once 
   assert.equal(after.n, 4);
   assert.deepEqual(await Promise.all([0, 1, 2, 3].map(async (i) => (await reader.record(after, i)).text.toString())), ['1', '2', '3', '4']);
 });
+
+test('a committed page the storage lacks says so, and why that happens (a coordinator kept with another storage)', async () => {
+  const coord = new LocalCoordinator();
+  const writer = new PagedLog(new MemoryStore(), coord, 'head', parse);
+  writer.epoch = 3;
+  await append(writer, [rec('a', '1'), rec('b', '2')], true);
+  // The same coordinator with an empty storage: its head commits pages this storage never had.
+  const other = new PagedLog(new MemoryStore(), coord, 'head', parse);
+  other.epoch = 4;
+  const { head } = await other.state(true);
+  await assert.rejects(other.record(head, 0), /log page e3\/\S+ is missing, though the coordinator's head commits it: .*another storage/);
+  // Looking a key up reads every committed record first: appends that check for duplicates stop here.
+  await assert.rejects(other.lookupId('c'), /is missing, though the coordinator's head commits it/);
+});

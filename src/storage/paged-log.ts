@@ -98,7 +98,7 @@ export class PagedLog<H extends PagedHead> {
     const fromHit = hit?.entries[position - hit.first];
     if (fromHit !== undefined) return fromHit;
     const buf = await this.store.read(key);
-    if (buf === undefined) throw new Error(`log page ${key} is missing`);
+    if (buf === undefined) throw missingPage(key);
     const page = decode(buf);
     if (this.#pages.size >= MAX_CACHED_PAGES) this.#pages.clear();
     this.#pages.set(key, { ...page, entries: page.entries.slice(0, Math.max(0, committed - page.first)) });
@@ -162,7 +162,7 @@ export class PagedLog<H extends PagedHead> {
       let kept: T[] = [];
       if (pageFirst < pos) {
         const buf = await this.store.read(`${prefix}${page}`);
-        if (buf === undefined) throw new Error(`log page ${prefix}${page} is missing`);
+        if (buf === undefined) throw missingPage(`${prefix}${page}`);
         const old = decode(buf);
         kept = old.entries.slice(0, pos - old.first);
         if (old.first !== pageFirst || kept.length !== pos - pageFirst) throw new Error(`log page ${prefix}${page} does not match the head`);
@@ -192,4 +192,11 @@ export function segmentFor(segments: readonly Segment[], fits: (s: Segment) => b
 /** Checks the fields every head has; a log checks its own. */
 export function checkPagedHead(h: PagedHead): void {
   if (!Number.isSafeInteger(h.n) || h.n < 0 || !Array.isArray(h.segments)) throw new Error('malformed log head');
+}
+
+/** A page the head commits and the storage lacks: lost, or the coordinator was used with another storage (README). */
+function missingPage(key: string): Error {
+  return new Error(
+    `log page ${key} is missing, though the coordinator's head commits it: the storage lost it, or the coordinator was used with another storage (a storage and its coordinator belong together)`,
+  );
 }
