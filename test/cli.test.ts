@@ -5,10 +5,11 @@ import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { runCli as cli } from './helpers/in-process-cli.js';
+import { startProxyProcess } from './helpers/proxy-process.js';
 
 function assertOneLine(stderr: string, what: RegExp, label: string): void {
   assert.match(stderr, /^[^\n]+\n$/, `${label}: exactly one line, got ${JSON.stringify(stderr)}`);
@@ -200,6 +201,63 @@ test('serve --workers 1 on a port in use says so in one line and exits 1, as --w
   } finally {
     busy.close();
   }
+});
+
+test('a second serve on the data directory of a running one is refused in one line (exit 1), naming it; once that stops, serve starts there', async () => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'gmp-cli-two-'));
+  const shared = path.join(dir, 'data');
+  await symlink(dir, path.join(dir, 'link'));
+  const serveOn = async (dataDir: string, workers: string): Promise<{ code: number | null; err: string }> => {
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        path.resolve('test/helpers/run-cli.ts'),
+        'serve',
+        '--listen',
+        '127.0.0.1:0',
+        '--data',
+        dataDir,
+        '--upstream',
+        'off',
+        '--workers',
+        workers,
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let err = '';
+    child.stderr.on('data', (c: Buffer) => (err += c));
+    // A server that starts anyway is stopped, so the test fails on its exit code instead of waiting forever.
+    child.stdout.on('data', (c: Buffer) => {
+      if (c.includes('gomodproxy listening')) child.kill('SIGTERM');
+    });
+    const code = await new Promise<number | null>((r) => child.on('exit', r));
+    return { code, err };
+  };
+  const first = await startProxyProcess({ data: shared, upstream: 'off', workers: '2' });
+  try {
+    // Two servers on one data directory would both write its own checksum database and index feed.
+    for (const [dataDir, workers] of [
+      [shared, '1'],
+      [path.join(dir, 'link', 'data'), '2'],
+    ] as const) {
+      const r = await serveOn(dataDir, workers);
+      assert.equal(r.code, 1, `--workers ${workers}: ${r.err}`);
+      assertOneLine(
+        r.err,
+        new RegExp(
+          `^gomodproxy: cannot start: the data directory ${dataDir} is in use by another gomodproxy serve \\(pid ${first.child.pid}, listening on 127\\.0\\.0\\.1:0\\): stop it`,
+        ),
+        `--workers ${workers}`,
+      );
+    }
+  } finally {
+    assert.equal(await first.stop(), 0);
+  }
+  const again = await startProxyProcess({ data: shared, upstream: 'off', workers: '1' });
+  assert.equal(await again.stop(), 0);
+  await rm(dir, { recursive: true, force: true });
 });
 
 describe('local files a new user gets wrong', () => {
