@@ -156,6 +156,24 @@ test('a YAML value of the wrong kind says what the setting takes, not what the p
   assert.equal((await loadConfig({ flags: { config: file, listen: ':3000', private: 'a.example', sumdb: 'off', dashboard: 'on', auth: 'off' } })).data, '2024');
 });
 
+test('a key written with nothing after it is said to have no value, whatever it holds; an empty --upstream is called empty', async () => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'gmp-config-'));
+  const file = path.join(dir, 'empty.yaml');
+  await writeFile(file, 'upstream:\nhttp:\ncache:\n  listTTL:\n  memory:\n');
+  const err = await loadConfig({ flags: { config: file } }).catch((e: unknown) => e);
+  assert.ok(err instanceof ConfigError);
+  const at = `config file ${file}`;
+  const none = 'has no value: write one, or leave the key out for the default';
+  assert.deepEqual(err.problems.sort(), [`${at}: cache.listTTL: ${none}`, `${at}: cache.memory: ${none}`, `${at}: http: ${none}`, `${at}: upstream: ${none}`]);
+  const flag = await loadConfig({ flags: { upstream: '', 'private-upstream': ' , ' } }).catch((e: unknown) => e);
+  assert.ok(flag instanceof ConfigError);
+  assert.deepEqual(flag.problems.sort(), [
+    // The go command's own words for a list of separators and spaces.
+    'flag --private-upstream: privateUpstream: GOPROXY list is not the empty string, but contains no entries',
+    'flag --upstream: upstream: the list is empty: give a proxy URL, direct or off',
+  ]);
+});
+
 test('following index.golang.org without --follow-prefix is blamed on the setting that asked to follow it', async () => {
   const err = await loadConfig({ flags: { follow: 'https://index.golang.org' } }).catch((e: unknown) => e);
   assert.ok(err instanceof ConfigError);

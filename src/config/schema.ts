@@ -7,7 +7,7 @@ import { parseProxyList } from '../protocol/proxy-list.js';
 import { parsePolicyRule } from '../protocol/policy-rule.js';
 import { isSumdbName, parseGosumdb } from '../protocol/gosumdb.js';
 import { parseCoordinator, parseStorage } from './backends.js';
-import { choice, duration, int, list, size, sizeOrPercent, text, thrown, toggle } from './setting-types.js';
+import { choice, duration, int, list, noValue, size, sizeOrPercent, text, thrown, toggle } from './setting-types.js';
 
 const proxyList = thrown(parseProxyList);
 const globs = (v: string) => {
@@ -19,7 +19,7 @@ const globs = (v: string) => {
 // A nested section whose settings all have defaults: absent means every default.
 const section = <T extends z.ZodRawShape>(shape: T) =>
   z
-    .object(shape)
+    .object(shape, { error: (issue) => noValue(issue) ?? 'must be a mapping of its settings' })
     .strict()
     .prefault({} as never);
 

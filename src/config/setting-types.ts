@@ -16,9 +16,16 @@ type Info = Omit<SettingMeta, 'shownDefault'> & { readonly shownDefault?: string
 
 const meta = <T extends z.ZodType>(s: T, info: Info, shown: string): T => s.meta({ ...info, shownDefault: info.shownDefault ?? shown });
 
+/**
+ * A key written with nothing after it (`upstream:`, `cache:`) is YAML's null: said as such, not as a list, a
+ * mapping or zod's "Invalid input".
+ */
+export const noValue = (issue: { input?: unknown }): string | undefined =>
+  issue.input === null ? 'has no value: write one, or leave the key out for the default' : undefined;
+
 function parsed<T>(def: string, parse: (v: string | number) => T | undefined, what: string, example: string, info: Info) {
   const s = z
-    .union([z.string(), z.number()])
+    .union([z.string(), z.number()], { error: (issue) => noValue(issue) ?? `invalid ${what} (use e.g. ${example})` })
     .default(def)
     .transform((v, ctx) => {
       const n = parse(v);
@@ -42,7 +49,9 @@ export const sizeOrPercent = (def: string, info: Info) => parsed(def, parseSizeO
 
 /** A YAML scalar written without quotes (`listen: 3000`, `data: 2024`) is the text it reads as. */
 const scalarText = (v: unknown) => (typeof v === 'number' || typeof v === 'boolean' ? String(v) : v);
-const ONE_VALUE = { error: 'must be one value, not a list or a mapping (a list of patterns is one comma-separated value)' };
+const ONE_VALUE = {
+  error: (issue: { input?: unknown }) => noValue(issue) ?? 'must be one value, not a list or a mapping (a list of patterns is one comma-separated value)',
+};
 
 export const text = (def: string, info: Info, check?: (v: string) => string | undefined) => {
   const s = z

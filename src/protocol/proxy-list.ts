@@ -44,7 +44,10 @@ export function parseProxyList(value: string): ProxyEntry[] {
     entries.push({ kind: 'url', url: normalizeProxyURL(item), fallBackOnError });
   }
   if (entries.length === 0) {
-    throw new ProxyListError('GOPROXY list is not the empty string, but contains no entries');
+    // cmd/go's words for a list of separators and spaces; an empty value is the go command's default there, and a mistake here.
+    throw new ProxyListError(
+      value === '' ? 'the list is empty: give a proxy URL, direct or off' : 'GOPROXY list is not the empty string, but contains no entries',
+    );
   }
   return entries;
 }
