@@ -252,6 +252,22 @@ test('a second serve on the data directory of a running one is refused in one li
         `--workers ${workers}`,
       );
     }
+    // The commands that open the data directory themselves would write beside the server: refused too.
+    for (const args of [
+      ['warm', 'example.com/a@v1.0.0'],
+      ['bundle', 'import', path.join(dir, 'x.tar')],
+      ['sync', '--follow', 'http://127.0.0.1:9'],
+    ]) {
+      const r = await cli([...args, '--data', shared, '--upstream', 'off']);
+      assert.equal(r.code, 1, `${args.join(' ')}: ${r.stderr}`);
+      assertOneLine(
+        r.stderr,
+        new RegExp(
+          `^gomodproxy ${args[0]}: the data directory ${shared} is in use by another gomodproxy serve \\(pid ${first.child.pid}, listening on 127\\.0\\.0\\.1:0\\): stop it`,
+        ),
+        args.join(' '),
+      );
+    }
   } finally {
     assert.equal(await first.stop(), 0);
   }
@@ -313,4 +329,36 @@ test('serve under a ulimit -n too low to run says so in one line and exits 1, no
   const code = await new Promise<number | null>((r) => child.on('exit', r));
   assert.equal(code, 1, err);
   assertOneLine(err, /^gomodproxy: cannot start: the limit on open files \(ulimit -n\) is 100, below the 128 it needs; raise it/, 'ulimit -n 100');
+});
+
+test('a command that meets a known condition (a coordinator that does not answer) ends with its reason in one line, exit 1, no stack', async () => {
+  // A port nothing listens on: the coordinator refuses at once, and warm cannot have the signer key it shares.
+  const port = await new Promise<number>((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const p = (s.address() as AddressInfo).port;
+      s.close(() => resolve(p));
+    });
+  });
+  const dir = await mkdtemp(path.join(tmpdir(), 'gmp-cli-coord-'));
+  const args = [
+    'warm',
+    'example.com/a@v1.0.0',
+    '--data',
+    path.join(dir, 'data'),
+    '--upstream',
+    'off',
+    '--coordinator',
+    `postgres://u:secret@127.0.0.1:${port}/db`,
+  ];
+  const child = spawn(process.execPath, ['--import', 'tsx', path.resolve('test/helpers/run-cli.ts'), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let err = '';
+  child.stderr.on('data', (c: Buffer) => (err += c));
+  const code = await new Promise<number | null>((r) => child.on('exit', r));
+  await rm(dir, { recursive: true, force: true });
+  assert.equal(code, 1, err);
+  // Log lines (JSON) come around it: one line is the command's own, and no stack trace is printed.
+  const own = err.split('\n').filter((l) => l.startsWith('gomodproxy warm: '));
+  assert.equal(own.length, 1, err);
+  assert.match(own[0] ?? '', /coordinator, which cannot be reached/);
+  assert.doesNotMatch(err, /\n\s+at |secret/);
 });

@@ -14,17 +14,25 @@ import { GmpError } from '../errors.js';
 import { artifactKey } from '../storage/keys.js';
 import { createServer } from './compose.js';
 import type { Server } from './compose.js';
+import { claimData } from './data-dir.js';
 
 export async function openLocalAccess(config: Readonly<Config>): Promise<ProxyAccess & { readonly server: Server }> {
+  const claim = await claimData(config, undefined, `stop it, or work through it with --url instead of --data`);
   const level = config.log.level === 'info' ? 'warn' : config.log.level;
-  const server = await createServer(
-    { ...config, auth: { ...config.auth, mode: 'off' } },
-    {
-      defaultMetrics: false,
-      logger: pino({ level, base: { service: 'gomodproxy' }, ...privateLogOptions(config) }, pino.destination(2)),
-    },
-  );
-  await server.app.ready();
+  let server: Server;
+  try {
+    server = await createServer(
+      { ...config, auth: { ...config.auth, mode: 'off' } },
+      {
+        defaultMetrics: false,
+        logger: pino({ level, base: { service: 'gomodproxy' }, ...privateLogOptions(config) }, pino.destination(2)),
+      },
+    );
+    await server.app.ready();
+  } catch (err) {
+    await claim.release();
+    throw err;
+  }
   const name = `data directory ${config.data}`;
   return {
     name,
@@ -53,6 +61,6 @@ export async function openLocalAccess(config: Readonly<Config>): Promise<ProxyAc
       await pipeline(body, createWriteStream(file), { signal });
       return (await server.layout.cache.stat(artifactKey(modulePath, version, 'zip')))?.size ?? 0;
     },
-    close: () => server.close(),
+    close: () => server.close().finally(() => claim.release()),
   };
 }

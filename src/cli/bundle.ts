@@ -112,7 +112,8 @@ const runImport = withConfig(
         return reportUsage(io, 'bundle import', new UsageError('give --url (a running proxy) or --data (a data directory no server uses), not both'));
       return uploadBundle(file, values.url, io, values.insecure === true);
     }
-    const { server } = await openLocalAccess(config);
+    const access = await openLocalAccess(config);
+    const { server } = access;
     let bytes = 0;
     const started = Date.now();
     try {
@@ -149,7 +150,7 @@ const runImport = withConfig(
       io.stderr.write(`gomodproxy bundle import: ${err.message} (import the same bundle again once that is fixed)\n`);
       return 1;
     } finally {
-      await server.close();
+      await access.close();
     }
   },
   { url: { type: 'string' }, insecure: { type: 'boolean', default: false } },

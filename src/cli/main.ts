@@ -1,4 +1,5 @@
 // The `gomodproxy` command: dispatches to sub-commands; each answers --help.
+import { isGmpError } from '../errors.js';
 import { reportUsage, UsageError } from './args.js';
 import { configCheck } from './config-check.js';
 import { processIO } from './io.js';
@@ -74,6 +75,12 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   } catch (err) {
     // Commands report their own usage mistakes; this is the backstop that keeps stack traces away.
     if (err instanceof UsageError) return reportUsage(io, cmd, err);
+    // A known condition (a setting refused, a backend that does not answer, a data directory in use): one
+    // line and exit 1. Anything else is a defect, thrown with its stack.
+    if (isGmpError(err)) {
+      io.stderr.write(`gomodproxy ${cmd}: ${err.message}\n`);
+      return 1;
+    }
     throw err;
   }
 }

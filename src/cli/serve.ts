@@ -11,9 +11,8 @@ import type { SecureServer } from '../app/tls.js';
 import { parseListen } from '../config/schema.js';
 import { FILL_LOCKS_ENV } from '../coord/file-exclusive.js';
 import { redactProxyList } from '../protocol/proxy-list.js';
-import { gmpError, isGmpError } from '../errors.js';
-import { parseCoordinator } from '../config/backends.js';
-import { claimDataDir } from '../coord/data-dir-claim.js';
+import { isGmpError } from '../errors.js';
+import { claimData } from '../app/data-dir.js';
 import type { Config } from '../config/schema.js';
 import { localFileProblem, isPermissionProblem } from './file-errors.js';
 import { configFlagsHelp, withConfig } from './flags.js';
@@ -32,7 +31,11 @@ ${configFlagsHelp()}
 export const serve: Command = withConfig('serve', SERVE_HELP, async (config, io) => {
   try {
     if (cluster.isWorker) return await runServer(config, true);
-    await claimData(config);
+    await claimData(
+      config,
+      config.listen,
+      'stop it or give this one another --data (replicas that share a cache name the same --storage and --coordinator: see High availability in the README)',
+    );
     if (config.workers > 1)
       return await runPrimary(config, pino({ level: config.log.level, base: { service: 'gomodproxy', role: 'primary' }, ...privateLogOptions(config) }));
     return await runServer(config, false);
@@ -45,22 +48,6 @@ export const serve: Command = withConfig('serve', SERVE_HELP, async (config, io)
     process.exit(1);
   }
 });
-
-/**
- * With the local coordinator, one server per data directory (coord/data-dir-claim.ts): a second one is refused
- * before it touches anything, naming the first. Replicas agree through PostgreSQL or Redis instead.
- */
-async function claimData(config: Readonly<Config>): Promise<void> {
-  if (parseCoordinator(config.coordinator).kind !== 'local') return;
-  const got = await claimDataDir(config.data, { listen: config.listen });
-  if ('claim' in got) return;
-  const { pid, listen } = got.heldBy;
-  const who = [pid === undefined ? '' : `pid ${pid}`, listen === undefined ? '' : `listening on ${listen}`].filter((s) => s !== '').join(', ');
-  throw gmpError(
-    'GMP_ERR_CONFIG',
-    `the data directory ${config.data} is in use by another gomodproxy serve${who === '' ? '' : ` (${who})`}: stop it or give this one another --data (replicas that share a cache name the same --storage and --coordinator: see High availability in the README)`,
-  );
-}
 
 /** What to tell the user when `serve` fails while starting, or undefined for a defect (thrown, with its stack). */
 export function startFailure(err: unknown): string | undefined {

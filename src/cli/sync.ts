@@ -1,6 +1,7 @@
 // `gomodproxy sync --follow URL`: stores every version a parent's index feed lists that is not stored yet,
 // through the same fill path and data directory as `serve`, then exits (or, with --daemon, keeps following).
 import { createServer } from '../app/compose.js';
+import { claimData } from '../app/data-dir.js';
 import type { SyncReport } from '../app/follow.js';
 import { isGmpError } from '../errors.js';
 import { configFlagsHelp, withConfig } from './flags.js';
@@ -35,7 +36,11 @@ export const sync: Command = withConfig(
       return 2;
     }
     const daemon = values.daemon === true;
-    const server = await createServer(config, { follow: daemon });
+    const claim = await claimData(config, undefined, 'stop it: a server with --follow follows the feed itself');
+    const server = await createServer(config, { follow: daemon }).catch(async (err: unknown) => {
+      await claim.release();
+      throw err;
+    });
     try {
       if (daemon) {
         await stopped(io);
@@ -55,6 +60,7 @@ export const sync: Command = withConfig(
       return reports.every((r) => r.caughtUp === true && (r.counts.get('failed') ?? 0) === 0 && (r.counts.get('gone') ?? 0) === 0) ? 0 : 1;
     } finally {
       await server.close();
+      await claim.release();
     }
   },
   { daemon: { type: 'boolean' } },
