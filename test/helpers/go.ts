@@ -1,6 +1,7 @@
 // Runs the real go command in an isolated environment (own GOPATH, module and build caches, no
 // user go env file, no telemetry, no network), so end-to-end tests see exactly what a Go user would.
 import { execFile } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -82,9 +83,24 @@ export async function forEachGo(title: string, define: (go: GoCommand) => void, 
   }
 }
 
+/** Every HOME made here, removed when the test process ends (a module cache is tens of MB; many tests keep theirs). */
+const homes = new Set<string>();
+
+function removeHomesAtExit(): void {
+  for (const home of homes) {
+    try {
+      rmSync(home, { recursive: true, force: true });
+    } catch {
+      // A test that left something unremovable only costs disk; the exit code is the tests'.
+    }
+  }
+}
+
 /** A new empty HOME in which Go 1.23 telemetry is off. */
 async function isolatedHome(): Promise<string> {
   const home = await mkdtemp(path.join(tmpdir(), 'gmp-go-'));
+  if (homes.size === 0) process.once('exit', removeHomesAtExit);
+  homes.add(home);
   // Go 1.23 reads its telemetry mode from this file, not from GOTELEMETRY (which `go env` only reports).
   await mkdir(path.join(home, '.config', 'go', 'telemetry'), { recursive: true });
   await writeFile(path.join(home, '.config', 'go', 'telemetry', 'mode'), 'off\n');
