@@ -2,19 +2,20 @@
 // start-up state, and what /readyz reports about them.
 import type { Logger } from 'pino';
 import { Availability } from '../coord/availability.js';
-import { parseCoordinator, parseStorage } from '../config/backends.js';
 import type { Config } from '../config/schema.js';
 import { LeaseExclusive } from '../coord/exclusive.js';
 import type { Exclusive } from '../coord/exclusive.js';
 import { FileExclusive } from '../coord/file-exclusive.js';
 import type { Channel } from '../coord/ipc.js';
+import type { Coordinator } from '../coord/coordinator.js';
 import type { ResilientCoordinator } from '../coord/resilient.js';
 import type { Metrics } from '../metrics.js';
 import type { Readiness } from '../server/ops-routes.js';
 import { openCoordinator } from './coordinator-open.js';
 import { readiness, watchBackend } from './health.js';
 import type { Layout } from './layout.js';
-import { openS3 } from './s3-open.js';
+import { openLayout } from './layout.js';
+import { checkIdentityAtStart } from './storage-identity.js';
 
 export interface Backends {
   readonly coord: ResilientCoordinator;
@@ -69,13 +70,22 @@ export async function openBackends(config: Readonly<Config>, layout: Layout, dep
 }
 
 /**
- * What a primary checks before it forks workers: settings the storage or the coordinator refuse stop the
- * start once, with one message, instead of a crash loop of workers. Outages are left to the workers.
+ * What a primary checks before it forks workers: settings the storage or the coordinator refuse, and a
+ * storage that is not the coordinator's, stop the start once, with one message, instead of a crash loop of
+ * workers. Outages are left to the workers. `local`: the primary's own coordinator, when it is `local`.
  */
-export async function checkBackends(config: Readonly<Config>): Promise<void> {
-  const spec = parseStorage(config.storage);
-  if (spec.kind === 's3') await (await openS3(spec.url, config.s3.forcePathStyle)).store.close();
-  if (parseCoordinator(config.coordinator).kind === 'local') return;
-  const { coord } = await openCoordinator(config, { localDir: '' });
-  await coord.close();
+export async function checkBackends(config: Readonly<Config>, log: Logger, local: Coordinator | undefined): Promise<void> {
+  // The durable-write thread starts only if a first start writes the identity: the primary writes nothing else.
+  const layout = await openLayout(config, { writerThread: false });
+  try {
+    if (local !== undefined) return await checkIdentityAtStart(config, layout, local, log);
+    const { coord } = await openCoordinator(config, { localDir: '' });
+    try {
+      await checkIdentityAtStart(config, layout, coord, log, coord.availability.up ? undefined : coord.availability.reason);
+    } finally {
+      await coord.close();
+    }
+  } finally {
+    await layout.close();
+  }
 }

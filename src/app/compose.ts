@@ -47,6 +47,7 @@ import { composeBundleImport } from './bundle-import.js';
 import { composeDashboard } from './dashboard.js';
 import type { Layout } from './layout.js';
 import { openLayout } from './layout.js';
+import { checkIdentityAtStart } from './storage-identity.js';
 import { readTls } from './tls.js';
 import { openChecksums, openOwnSumdb } from './verification.js';
 import { privateLogOptions } from './private-logs.js';
@@ -104,6 +105,16 @@ export async function createServer(config: Readonly<Config>, options: ComposeOpt
   if (layout.removedTempFiles > 0) log.info({ removedTempFiles: layout.removedTempFiles }, 'removed temp files left by an interrupted fill');
   const backends = await openBackends(config, layout, { channel: worker?.channel, fillLocks: worker?.fillLocks, log, metrics });
   const coord: Coordinator = backends.coord;
+  // A worker's primary checked it before it forked the workers (app/primary.ts).
+  if (worker === undefined) {
+    const down = backends.coord.availability.up ? undefined : backends.coord.availability.reason;
+    await checkIdentityAtStart(config, layout, coord, log, down).catch(async (err: unknown) => {
+      await backends.coord.close();
+      backends.storage?.stop();
+      await layout.close();
+      throw err;
+    });
+  }
   const clusterMetrics = worker === undefined ? undefined : new ClusterMetrics(worker.channel, metrics);
   const closers: Array<() => Promise<void>> = [];
 

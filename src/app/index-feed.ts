@@ -12,6 +12,7 @@ import { byToken } from '../dashboard/access.js';
 import type { AccessRoute } from '../server/access.js';
 import { indexRoutes } from '../server/index-routes.js';
 import type { Layout } from './layout.js';
+import { INDEX_HEAD_KEY, INDEX_WRITER_LEASE } from './storage-identity.js';
 
 export interface IndexFeedDeps {
   readonly layout: Layout;
@@ -33,13 +34,13 @@ export interface OpenedIndexFeed {
 }
 
 export async function openIndexFeed(config: Readonly<Config>, deps: IndexFeedDeps): Promise<OpenedIndexFeed> {
-  const log = new IndexLog(deps.layout.feed, deps.coord, 'index/head');
+  const log = new IndexLog(deps.layout.feed, deps.coord, INDEX_HEAD_KEY);
   const recorder = new FeedRecorder({
     log,
     markers: deps.layout.feed,
     coord: deps.coord,
     events: deps.events,
-    lease: 'index:writer',
+    lease: INDEX_WRITER_LEASE,
     settleMs: config.index.settle,
     logger: deps.log,
     redact: deps.redact,

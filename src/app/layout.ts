@@ -8,7 +8,7 @@ import { parseStorage } from '../config/backends.js';
 import { escapePath } from '../protocol/escape.js';
 import type { BlobStore } from '../storage/blob-store.js';
 import type { DataPaths } from '../storage/data-dirs.js';
-import { dataPaths, sharedKeys } from '../storage/data-dirs.js';
+import { DATA_IDENTITY_KEY, dataPaths, sharedKeys } from '../storage/data-dirs.js';
 import { durableWriter } from '../storage/durable-writer.js';
 import { FsStore } from '../storage/fs-store.js';
 import { GuardedStore } from '../storage/guarded-store.js';
@@ -45,10 +45,17 @@ export interface Layout {
   readonly content: BlobStore;
   /** The index feed's log pages and markers. */
   readonly feed: BlobStore;
+  /** Where the storage keeps its identity (app/storage-identity.ts). */
+  readonly identity: { readonly store: BlobStore; readonly key: string };
   close(): Promise<void>;
 }
 
-export async function openLayout(config: Readonly<Config>): Promise<Layout> {
+export interface LayoutOptions {
+  /** Start the thread of durable writes now (a server, whose first fill should not wait for it); default true. */
+  readonly writerThread?: boolean;
+}
+
+export async function openLayout(config: Readonly<Config>, options: LayoutOptions = {}): Promise<Layout> {
   const paths = dataPaths(config.data);
   const { scratch, removed } = await Scratch.open(paths.tmp);
   const stores: BlobStore[] = [];
@@ -58,7 +65,7 @@ export async function openLayout(config: Readonly<Config>): Promise<Layout> {
   };
   // Every layout has filesystem stores (the quarantine at least): the thread that makes their writes durable
   // starts now, once, not during the first fill.
-  durableWriter().start();
+  if (options.writerThread !== false) durableWriter().start();
   const fsStores: FsStore[] = [];
   const fsStore = (dir: string): FsStore => {
     const s = owned(new FsStore(dir, scratch));
@@ -106,6 +113,7 @@ export async function openLayout(config: Readonly<Config>): Promise<Layout> {
     ownLog,
     content: spec.kind === 'data' ? fsStore(paths.content) : under(sharedKeys.content),
     feed: spec.kind === 'data' ? fsStore(paths.feed) : under(sharedKeys.feed),
+    identity: spec.kind === 'data' ? { store: fsStore(paths.state), key: DATA_IDENTITY_KEY } : { store: cache, key: sharedKeys.identity },
     close: async () => {
       await Promise.all(stores.map((s) => s.close()));
       await scratch.close();

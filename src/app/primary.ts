@@ -51,8 +51,11 @@ const CRASH_LIMIT = 5;
 export async function runPrimary(config: Readonly<Config>, log: Logger): Promise<number> {
   // With PostgreSQL or Redis every worker talks to it itself; only `local` is served to workers from here.
   const external = parseCoordinator(config.coordinator).kind !== 'local';
-  if (external || config.storage !== '') await checkBackends(config);
   const coord = external ? undefined : await LocalCoordinator.open(dataPaths(config.data).coord);
+  await checkBackends(config, log, coord).catch(async (err: unknown) => {
+    await coord?.close();
+    throw err;
+  });
   // The workers' fill locks (coord/file-exclusive.ts): in this primary's own scratch area, which a later
   // start removes if this process dies without removing it itself. Where no lock file can be made there, the
   // workers hold fills through this process's leases, as replicas do through theirs.

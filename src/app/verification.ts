@@ -30,6 +30,7 @@ import type { SkippedUpstream } from './health.js';
 import type { Layout } from './layout.js';
 import { loadOrCreateKey } from './own-key.js';
 import { sharedSignerKey } from './shared-key.js';
+import { ownLogHeadKey } from './storage-identity.js';
 
 export interface VerificationDeps {
   readonly layout: Layout;
@@ -133,7 +134,7 @@ export async function openOwnSumdb(
   if (key.created) deps.log.info({ keyFile: key.source, verifierKey: key.verifierKey }, 'generated a signer key for the own checksum database');
   if ('replacedLocal' in key && key.replacedLocal === true)
     deps.log.warn({ verifierKey: key.verifierKey }, "this replica's own key file held another key: it now signs with the key the replicas share");
-  const storage = new BlobLogStorage(deps.layout.ownLog, deps.coord, `ownlog/${config.ownSumdb.name}/head`);
+  const storage = new BlobLogStorage(deps.layout.ownLog, deps.coord, ownLogHeadKey(config.ownSumdb.name));
   const migrate = (log: ServerLog) => migrateLegacyLog(deps.layout.paths.legacyOwnLog, log, deps.log);
   const own = new OwnSumdb({
     storage,

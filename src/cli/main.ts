@@ -16,6 +16,7 @@ Commands:
   env            print settings that point Go at a gomodproxy instance
   sumdb key      print the own checksum database's key and GOSUMDB value
   sumdb trust    trust a checksum database again after a security error
+  storage adopt  make the coordinator take a new or wiped storage as its own (its logs start over)
   warm           fill the cache with the module versions of a go.sum, go.mod or go.work
   bundle export  write an offline bundle: modules plus the checksum proofs that verify them
   bundle import  verify an offline bundle and add it to the cache
@@ -44,6 +45,8 @@ const COMMANDS: Record<string, Command> = {
   sync: lazy(async () => ({ run: (await import('./sync.js')).sync })),
   token: async (argv, io) => (await import('./token.js')).token(argv, io),
   publish: async (argv, io) => (await import('./publish.js')).publish(argv, io),
+  storage: async (argv, io) =>
+    argv[0] === 'adopt' ? (await import('./storage-adopt.js')).storageAdopt(argv.slice(1), io) : noSubCommand(io, 'storage', argv[0], ['adopt']),
 };
 
 export async function main(argv: string[], io: CliIO): Promise<number> {

@@ -26,6 +26,8 @@ export interface DataPaths {
   readonly content: string;
   /** The index feed's log pages and the markers of versions waiting to be published. */
   readonly feed: string;
+  /** The storage's identity, which its coordinator records (storage/storage-identity.ts). */
+  readonly state: string;
 }
 
 export function dataPaths(dataDir: string): DataPaths {
@@ -44,6 +46,7 @@ export function dataPaths(dataDir: string): DataPaths {
     vcs: path.join(root, 'vcs'),
     content: path.join(root, 'content'),
     feed: path.join(root, 'feed'),
+    state: path.join(root, 'state'),
   };
 }
 
@@ -63,7 +66,12 @@ export const sharedKeys = {
   content: `${SHARED_PREFIX}content/`,
   /** The index feed's log pages and markers. */
   feed: `${SHARED_PREFIX}feed/`,
+  /** The storage's identity, which its coordinator records (storage/storage-identity.ts). */
+  identity: `${SHARED_PREFIX}storage-identity`,
 };
+
+/** Under --data (no --storage), the key of the identity in the store of paths.state. */
+export const DATA_IDENTITY_KEY = 'storage-identity';
 
 /**
  * Inside the root of each filesystem store: copies staged for the final rename when the scratch area is on
