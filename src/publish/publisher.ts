@@ -66,8 +66,11 @@ export class Publisher {
       ]);
       if (storedHash !== undefined) {
         if (storedHash.toString('utf8') !== checked.h1) throw conflict(u, `its zip has ${storedHash.toString('utf8')}, the upload ${checked.h1}`);
-        await this.markPublished(u, storedInfo);
-        return { result: 'unchanged', h1: checked.h1, message: `${u.module}@${u.version} is already there with the same content (${checked.h1})` };
+        // A hash without its zip (a failed publish whose removal failed too, or an evicted zip) is stored again.
+        if ((await store.stat(artifactKey(u.module, u.version, 'zip'))) !== undefined) {
+          await this.markPublished(u, storedInfo);
+          return { result: 'unchanged', h1: checked.h1, message: `${u.module}@${u.version} is already there with the same content (${checked.h1})` };
+        }
       }
       if (storedMod !== undefined && !storedMod.equals(mod)) throw conflict(u, 'its go.mod differs from the one in the upload');
       if (pendingMod !== undefined && !pendingMod.equals(mod))
@@ -79,9 +82,24 @@ export class Publisher {
       );
       await this.gate(u, () => this.deps.commit.pass({ module: u.module, version: u.version, kind: 'zip', h1: checked.h1, file, source, published: true }));
       // The .mod and .info before the zip: the zip's 'filled' event has the own checksum database read them.
-      if (storedInfo === undefined) await this.deps.commit.storeSmall(want(u, 'info'), info);
-      if (storedMod === undefined) await this.deps.commit.storeSmall(want(u, 'mod'), mod, hashGoMod(mod));
-      await this.deps.commit.storeZip({ module: u.module, version: u.version, file, h1: checked.h1, size });
+      // If any of it cannot be stored, what this upload stored is removed: no .mod without its zip.
+      const stored: string[] = [];
+      try {
+        if (storedInfo === undefined) {
+          stored.push(artifactKey(u.module, u.version, 'info'));
+          await this.deps.commit.storeSmall(want(u, 'info'), info);
+        }
+        if (storedMod === undefined) {
+          stored.push(artifactKey(u.module, u.version, 'mod'));
+          await this.deps.commit.storeSmall(want(u, 'mod'), mod, hashGoMod(mod));
+        }
+        if (storedHash === undefined) stored.push(artifactKey(u.module, u.version, 'ziphash'));
+        stored.push(artifactKey(u.module, u.version, 'zip'));
+        await this.deps.commit.storeZip({ module: u.module, version: u.version, file, h1: checked.h1, size });
+      } catch (err) {
+        await this.unstore(stored);
+        throw err;
+      }
       await this.markPublished(u, info);
       await Promise.all([store.delete(uploadKey(u.module, u.version, 'mod')), store.delete(uploadKey(u.module, u.version, 'info'))]);
       return { result: 'created', h1: checked.h1, message: `published ${u.module}@${u.version} ${checked.h1}` };
@@ -115,6 +133,18 @@ export class Publisher {
   private async pending(u: Upload, kind: 'mod' | 'info', body: Buffer): Promise<Outcome> {
     await this.deps.store.put(uploadKey(u.module, u.version, kind), body);
     return { result: 'pending', message: `${u.module}@${u.version}: .${kind} received; the version is published when its .zip is uploaded` };
+  }
+
+  /**
+   * Best effort, in the reverse order of storing (the zip before its hash: never a zip without it), up to the
+   * first key that cannot be removed (the store is down): what is left stays until the same upload comes again.
+   */
+  private async unstore(keys: readonly string[]): Promise<void> {
+    try {
+      for (const key of [...keys].reverse()) await this.deps.store.delete(key);
+    } catch {
+      // the upload's own failure is what its client is told
+    }
   }
 
   private async markPublished(u: Upload, info: Buffer | undefined): Promise<void> {
