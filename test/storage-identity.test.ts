@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rename, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
@@ -152,4 +152,30 @@ test('a coordinator kept with a new storage is refused at start, its own storage
 
   // The old storage is now the other one.
   await assert.rejects(startProxyProcess(flags(storageA, '1'), awsEnv), /the coordinator belongs to storage \S+, but the storage s3:\/\/\S+-a is storage \S+/);
+});
+
+test('with the local coordinator under --data and a --storage directory, a wiped directory is refused by the primary of --workers 2, and its restored copy starts', {
+  timeout: 300_000,
+}, async () => {
+  const data = path.join(root, 'local-data');
+  const shared = path.join(root, 'local-shared');
+  const local = (workers: string) => ({ data, storage: `fs:${shared}`, upstream: up.url, sumdb: 'off', 'index-settle': '100ms', 'read-ahead': '0', workers });
+  let proxy = await startProxyProcess(local('1'));
+  assert.equal((await fetch(`${proxy.url}/example.com/lib/@v/v1.0.0.zip`)).status, 200);
+  await eventually(async () => {
+    const r = await recorded(proxy.url);
+    return r.index.includes('example.com/lib@v1.0.0') && r.tree >= 1;
+  }, 'the own checksum database and the index feed record the version');
+  assert.equal(await proxy.stop(), 0);
+
+  await rename(shared, `${shared}.kept`);
+  await assert.rejects(
+    startProxyProcess(local('2')),
+    /gomodproxy exited \(1\) before listening[\s\S]*cannot start: the storage and the coordinator do not belong together: the coordinator belongs to storage \S+, but the storage fs:\S+local-shared has no identity/,
+  );
+  await rm(shared, { recursive: true, force: true });
+  await rename(`${shared}.kept`, shared);
+  proxy = await startProxyProcess(local('2'));
+  assert.ok((await recorded(proxy.url)).index.includes('example.com/lib@v1.0.0'));
+  assert.equal(await proxy.stop(), 0);
 });
