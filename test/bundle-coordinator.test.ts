@@ -22,6 +22,8 @@ let tmp: string;
 let db: TestSumdb;
 let redis: OwnService;
 let coordinator: string;
+/** The Redis without a database number. */
+let redisBase: string;
 let bundle: string;
 let settings: string[];
 
@@ -33,6 +35,7 @@ before(async () => {
   bundle = fx.files.b as string;
   redis = await ownService('redis', (dir, port) => ({ GMP_REDIS_DIR: dir, GMP_REDIS_PORT: String(port) }));
   coordinator = (await redis.start()).REDIS_URL as string;
+  redisBase = coordinator.replace(/\/\d*$/, '');
 });
 
 after(async () => {
@@ -43,7 +46,7 @@ after(async () => {
 
 const zipOf = (data: string, v: string) => path.join(dataPaths(data).cache, artifactKey('example.com/lib', v, 'zip'));
 const NEEDS =
-  /^(.*: )?the coordinator cannot be reached \(Redis coordinator redis:\/\/127\.0\.0\.1:\d+\/0: .*\), and a bundle import needs it: .*tree heads.*; no module version of the bundle was stored; import the same bundle again once the coordinator answers/;
+  /^(.*: )?the coordinator cannot be reached \(Redis coordinator redis:\/\/127\.0\.0\.1:\d+\/\d: .*\), and a bundle import needs it: .*tree heads.*; no module version of the bundle was stored; import the same bundle again once the coordinator answers/;
 
 test('an import that gives up waiting for a version another process holds says which and what to do, in one line', { timeout: 180_000 }, async () => {
   const data = path.join(tmp, 'held');
@@ -73,8 +76,11 @@ test('an import that gives up waiting for a version another process holds says w
 test('with the coordinator down, an import is refused with 503 (--url) or one line (--data) saying why and what to do, and stores nothing', {
   timeout: 180_000,
 }, async () => {
-  const data = path.join(tmp, 'down');
-  const proxy = await startProxy({ upstream: 'off', sumdb: db.gosumdb, coordinator }, { dataDir: path.join(tmp, 'served') });
+  // A storage of its own (the proxy's --data, imported into directly too) and a database of its own on the
+  // Redis: a coordinator belongs to one storage (the first test's).
+  const data = path.join(tmp, 'served');
+  const coordinator = `${redisBase}/1`;
+  const proxy = await startProxy({ upstream: 'off', sumdb: db.gosumdb, coordinator }, { dataDir: data });
   try {
     await redis.stop();
     const res = await fetch(`${proxy.url}/api/v1/admin/bundles`, { method: 'POST', body: await readFile(bundle) });
@@ -89,7 +95,7 @@ test('with the coordinator down, an import is refused with 503 (--url) or one li
     assert.equal(direct.code, 1, direct.stderr);
     assert.match(direct.stderr, NEEDS);
     assert.equal(direct.stderr.trim().split('\n').length, 1, `one line, no stack: ${direct.stderr}`);
-    for (const d of [data, proxy.dataDir]) for (const v of ['v1.0.0', 'v1.1.0']) assert.equal(await stat(zipOf(d, v)).catch(() => undefined), undefined);
+    for (const v of ['v1.0.0', 'v1.1.0']) assert.equal(await stat(zipOf(data, v)).catch(() => undefined), undefined);
   } finally {
     await proxy.close();
     await redis.start();

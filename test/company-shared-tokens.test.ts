@@ -15,9 +15,11 @@ import type { FakeUpstream } from './helpers/fake-upstream.js';
 import { sampleModules, writeGoproxyDir } from './helpers/goproxy-dir.js';
 import { startProxy } from './helpers/proxy.js';
 import type { RunningProxy } from './helpers/proxy.js';
-import { service } from './helpers/services.js';
+import { ownService } from './helpers/own-service.js';
+import type { OwnService } from './helpers/own-service.js';
 
-const { REDIS_URL: redis = '' } = await service('redis', ['REDIS_URL']);
+let redisServer: OwnService;
+let redis = '';
 let up: FakeUpstream;
 let replica: RunningProxy;
 let cliData: string;
@@ -34,17 +36,21 @@ const status = async (token?: string) =>
 before(async () => {
   up = await startFakeUpstream(await writeGoproxyDir(await mkdtemp(path.join(tmpdir(), 'gmp-shared-tok-')), sampleModules()));
   cliData = await mkdtemp(path.join(tmpdir(), 'gmp-shared-tok-cli-'));
+  // A Redis of its own: a coordinator belongs to one storage, and the shared one holds other runs' logs.
+  redisServer = await ownService('redis', (dir, port) => ({ GMP_REDIS_DIR: dir, GMP_REDIS_PORT: String(port) }));
+  redis = (await redisServer.start()).REDIS_URL as string;
   replica = await startProxy({ upstream: up.url, auth: 'all', coordinator: redis });
 });
 
 after(async () => {
-  await replica.close();
-  await up.close();
+  await replica?.close();
+  await up?.close();
+  await redisServer?.cleanup();
 });
 
 test('a token created against the shared coordinator works on a replica with another data directory, until revoked', async () => {
   assert.equal(await status(), 401);
-  // The Redis is shared with other runs: a name of this run's own.
+  // A name of this run's own.
   const name = `shared-${randomBytes(4).toString('hex')}`;
   const token = await cli('token', 'create', '--name', name, '--scope', 'read:example.com');
   assert.equal(await status(token), 200);

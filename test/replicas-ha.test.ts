@@ -22,10 +22,11 @@ import type { PrivatePostgres } from './helpers/postgres.js';
 import type { ProxyProcess } from './helpers/proxy-process.js';
 import { startNginx, startReplica } from './helpers/replica-cluster.js';
 import type { Nginx } from './helpers/replica-cluster.js';
+import { ownService } from './helpers/own-service.js';
+import type { OwnService } from './helpers/own-service.js';
 import { service } from './helpers/services.js';
 
 const s3 = await service('s3', ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_REGION', 'AWS_ENDPOINT_URL_S3', 'GMP_TEST_S3_BUCKET']);
-const { REDIS_URL: redisUrl } = await service('redis', ['REDIS_URL']);
 const awsEnv = Object.fromEntries(Object.entries(s3).filter(([k]) => k.startsWith('AWS_')));
 Object.assign(process.env, awsEnv);
 
@@ -237,11 +238,15 @@ describe('three replicas on S3 and PostgreSQL behind nginx', { timeout: 900_000 
 
 describe('three replicas on S3 and Redis behind nginx', { timeout: 600_000 }, () => {
   let c: Cluster;
+  let redis: OwnService;
   before(async () => {
-    c = await startCluster('redis', redisUrl as string);
+    // A Redis of its own: a coordinator belongs to one storage, and the shared one holds other runs' logs.
+    redis = await ownService('redis', (dir, port) => ({ GMP_REDIS_DIR: dir, GMP_REDIS_PORT: String(port) }));
+    c = await startCluster('redis', (await redis.start()).REDIS_URL as string);
   });
   after(async () => {
     await c?.close();
+    await redis?.cleanup();
   });
 
   test('300 concurrent requests for one uncached zip make exactly one upstream fetch', async () => {

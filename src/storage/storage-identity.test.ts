@@ -75,7 +75,7 @@ test('the first start after an upgrade adopts a storage that has the pages of th
   assert.equal(refused.kind, 'mismatch');
   assert.match(
     refused.kind === 'mismatch' ? refused.why : '',
-    /holds the head of the index feed's log, but the storage bucket-a lacks its pages \(e5\/r\/1, which holds record 299\)/,
+    /holds the head of the log of the index feed, but the storage bucket-a lacks its pages \(e5\/r\/1, which holds record 299\)/,
   );
   assert.equal(await coord2.get(IDENTITY_VALUE), undefined);
   assert.deepEqual((await wiped.list('')).keys, []);

@@ -84,7 +84,7 @@ async function attemptCheck(place: IdentityPlace): Promise<IdentityCheck | 'race
     const missing = await missingPage(coord, log);
     if (missing === 'empty') continue;
     if (missing !== undefined)
-      return { kind: 'mismatch', why: `the coordinator holds the head of ${log.what}'s log, but the storage ${storageName} lacks its pages (${missing})` };
+      return { kind: 'mismatch', why: `the coordinator holds the head of the log of ${log.what}, but the storage ${storageName} lacks its pages (${missing})` };
     adopted.push(log.what);
   }
   const id = stored ?? pending ?? randomUUID();
@@ -139,7 +139,7 @@ export async function forgetStorage(coord: Coordinator, logs: readonly Committed
     const raw = await coord.get(log.headKey);
     if (raw === undefined) continue;
     if (!(await coord.casDelete(log.headKey, raw)))
-      throw new Error(`the head of ${log.what}'s log changed meanwhile: is a server of these settings still running?`);
+      throw new Error(`the head of the log of ${log.what} changed meanwhile: is a server of these settings still running?`);
     dropped.push(log.what);
   }
   const recorded = await coord.get(IDENTITY_VALUE);
