@@ -8,8 +8,11 @@ import type { Coordinator } from './coordinator.js';
 import { tryHold, waitUntilFree } from './lease.js';
 
 export interface CoordFixture {
-  /** A new client of the same backend (for the in-process one, the same instance is fine). */
-  connect(): Promise<Coordinator>;
+  /**
+   * A new client of the same backend (for the in-process one, the same instance is fine); with an owner, one
+   * whose leases belong to that owner, as a worker's belong to the id its primary gave it.
+   */
+  connect(owner?: string): Promise<Coordinator>;
   /** A client after the backend's users restarted (values must survive). */
   restart(): Promise<Coordinator>;
   cleanup(): Promise<void>;
@@ -19,8 +22,8 @@ export function coordinatorConformance(name: string, make: () => Promise<CoordFi
   describe(`coordinator conformance: ${name}`, () => {
     let fx: CoordFixture;
     const clients: Coordinator[] = [];
-    const client = async () => {
-      const c = await fx.connect();
+    const client = async (owner?: string) => {
+      const c = await fx.connect(owner);
       clients.push(c);
       return c;
     };
@@ -188,6 +191,39 @@ export function coordinatorConformance(name: string, make: () => Promise<CoordFi
       const big = `tree note\n${'x'.repeat(4000)}\n— sig\n`;
       assert.equal(await a.cas(k, undefined, big), true);
       assert.equal(await b.get(k), big, 'multi-line values of a few KB round-trip exactly');
+    });
+
+    test("releaseOwner drops a gone owner's leases at once, and nobody else's", async () => {
+      const [gone, alive] = [uniq('worker-gone'), uniq('worker-alive')];
+      const [a, b, primary] = [await client(gone), await client(alive), await client()];
+      const [n1, n2, n3, n4, n5] = ['one', 'two', 'other', 'taken', 'given'].map(uniq) as [string, string, string, string, string];
+      const l1 = await a.acquire(n1, 60_000);
+      const l2 = await a.acquire(n2, 60_000);
+      const l3 = await b.acquire(n3, 60_000);
+      // One the gone owner lost (it lapsed) and the live one took over, and one it gave back itself.
+      assert.ok((await a.acquire(n4, 200)) !== undefined);
+      await sleep(500);
+      const l4 = await b.acquire(n4, 60_000);
+      const l5 = await a.acquire(n5, 60_000);
+      assert.ok(l1 !== undefined && l2 !== undefined && l3 !== undefined && l4 !== undefined && l5 !== undefined);
+      await a.release(l5);
+      assert.equal(await primary.releaseOwner(gone), 2);
+      assert.equal(await primary.holder(n1), undefined);
+      assert.equal(await primary.holder(n2), undefined);
+      assert.equal((await primary.holder(n3))?.token, l3.token, "the live owner's lease is kept");
+      assert.equal((await primary.holder(n4))?.token, l4.token, 'a lease taken over from the gone owner is kept');
+      assert.ok((await b.renew(l3, 60_000)) !== undefined, 'and can still be renewed');
+      assert.equal(await a.renew(l1, 60_000), undefined, 'a dropped lease cannot be renewed');
+      const again = await primary.acquire(n1, 60_000);
+      assert.ok(again !== undefined && again.token > l1.token, 'a dropped lease is free for anyone, with a larger token');
+      assert.equal(await primary.releaseOwner(gone), 0, 'nothing is left to drop');
+      assert.equal(await primary.releaseOwner(uniq('nobody')), 0);
+      for (const [c, l] of [
+        [primary, again],
+        [b, l3],
+        [b, l4],
+      ] as const)
+        await c.release(l);
     });
 
     test('values survive a restart', async () => {

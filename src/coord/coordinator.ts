@@ -18,6 +18,9 @@ export interface Lease {
  * - an expired lease can be acquired by anyone, with a larger token;
  * - cas(key, expected, next) sets next only when the current value equals expected (undefined = absent),
  *   atomically across all processes sharing the coordinator; values survive restarts of a process;
+ * - every lease belongs to the owner of the client that acquired it (a process: a worker's id from its primary);
+ *   releaseOwner(owner) drops that owner's unexpired leases at once, and no one else's (a lease the owner lost
+ *   and another took over stays the other's); it is for an owner known dead, never one that may still run;
  * - an unreachable backend throws GMP_ERR_COORDINATOR_UNAVAILABLE (callers degrade; see resilient.ts).
  */
 export interface Coordinator {
@@ -29,6 +32,11 @@ export interface Coordinator {
   release(lease: Lease): Promise<void>;
   /** The current unexpired holder of a lease name, if any. */
   holder(name: string): Promise<Lease | undefined>;
+  /**
+   * Drops every unexpired lease of an owner that is gone (a worker process that exited, which its primary
+   * knows at once), so that nobody waits for them to lapse; returns how many it dropped.
+   */
+  releaseOwner(owner: string): Promise<number>;
   get(key: string): Promise<string | undefined>;
   cas(key: string, expected: string | undefined, next: string): Promise<boolean>;
   /** Removes a value only if it still equals expected. */

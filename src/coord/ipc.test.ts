@@ -16,9 +16,9 @@ coordinatorConformance('over IPC', async () => {
   const dir = await mkdtemp(path.join(tmpdir(), 'gmp-coord-ipc-'));
   let primary = new LocalCoordinator(dir);
   let n = 0;
-  const connect = async () => {
+  const connect = async (owner?: string) => {
     const [workerEnd, primaryEnd] = channelPair();
-    serveCoordinator(primary, primaryEnd, `w${n++}`);
+    serveCoordinator(primary, primaryEnd, owner ?? `w${n++}`);
     return new IpcCoordinator(workerEnd);
   };
   return {

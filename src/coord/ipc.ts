@@ -15,7 +15,7 @@ export interface Channel {
 interface Request {
   readonly t: 'gmp-coord';
   readonly id: number;
-  readonly op: 'acquire' | 'renew' | 'release' | 'holder' | 'get' | 'cas' | 'casDelete';
+  readonly op: 'acquire' | 'renew' | 'release' | 'holder' | 'releaseOwner' | 'get' | 'cas' | 'casDelete';
   readonly args: unknown[];
   /** Sent without waiting for an answer (a release): the primary runs it and replies nothing. */
   readonly oneWay?: true;
@@ -46,6 +46,8 @@ export function serveCoordinator(coord: LocalCoordinator, channel: Channel, owne
           return coord.release(a[0] as Lease);
         case 'holder':
           return coord.holder(a[0] as string);
+        case 'releaseOwner':
+          return coord.releaseOwner(a[0] as string);
         case 'get':
           return coord.get(a[0] as string);
         case 'cas':
@@ -67,7 +69,8 @@ export function serveCoordinator(coord: LocalCoordinator, channel: Channel, owne
   channel.on('message', onMessage);
   return () => {
     channel.off('message', onMessage);
-    coord.releaseOwner(owner);
+    // Dropped before this returns (see LocalCoordinator.releaseOwner).
+    void coord.releaseOwner(owner);
   };
 }
 
@@ -148,6 +151,9 @@ export class IpcCoordinator implements Coordinator {
   }
   holder(name: string): Promise<Lease | undefined> {
     return this.call('holder', name);
+  }
+  releaseOwner(owner: string): Promise<number> {
+    return this.call('releaseOwner', owner);
   }
   get(key: string): Promise<string | undefined> {
     return this.call('get', key);

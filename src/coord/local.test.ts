@@ -11,7 +11,7 @@ coordinatorConformance('local (values persisted in a directory)', async () => {
   const dir = await mkdtemp(path.join(tmpdir(), 'gmp-coord-'));
   const coord = new LocalCoordinator(dir);
   return {
-    connect: async () => coord,
+    connect: async (owner) => (owner === undefined ? coord : coord.as(owner)),
     restart: async () => {
       await coord.close();
       return new LocalCoordinator(dir);

@@ -64,16 +64,36 @@ export class LocalCoordinator implements Coordinator {
     return cur !== undefined && cur.expiresAt > this.now() ? strip(cur) : undefined;
   }
 
-  /** Drops every lease of an owner that died (a worker process), so waiters need not wait for expiry. */
-  releaseOwner(owner: string): number {
+  /**
+   * Drops every lease of an owner that died (a worker process), so waiters need not wait for expiry. The work
+   * is done before the first await: a primary that calls it from a worker's exit handler has dropped them
+   * when the call returns.
+   */
+  async releaseOwner(owner: string): Promise<number> {
     let n = 0;
     for (const [name, l] of this.leases) {
-      if (l.owner === owner) {
-        this.leases.delete(name);
-        n++;
-      }
+      if (l.owner !== owner) continue;
+      this.leases.delete(name);
+      if (l.expiresAt > this.now()) n++;
     }
     return n;
+  }
+
+  /** This coordinator as one owner uses it: the leases it acquires carry that owner (for releaseOwner). */
+  as(owner: string): Coordinator {
+    return {
+      name: this.name,
+      acquire: (name, ttlMs) => this.acquire(name, ttlMs, owner),
+      renew: (lease, ttlMs) => this.renew(lease, ttlMs),
+      release: (lease) => this.release(lease),
+      holder: (name) => this.holder(name),
+      releaseOwner: (other) => this.releaseOwner(other),
+      get: (key) => this.get(key),
+      cas: (key, expected, next) => this.cas(key, expected, next),
+      casDelete: (key, expected) => this.casDelete(key, expected),
+      // The view shares this coordinator, which its creator closes.
+      close: async () => undefined,
+    };
   }
 
   /** With a directory, values are read from it every time, so an operator's change (`sumdb trust`) is seen. */

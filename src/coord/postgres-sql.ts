@@ -11,6 +11,7 @@ export interface Statements {
   readonly renew: string;
   readonly release: string;
   readonly holder: string;
+  readonly releaseOwner: string;
   readonly sweep: string;
   readonly get: string;
   readonly insert: string;
@@ -41,6 +42,9 @@ export function statements(prefix: string): Statements {
     renew: `UPDATE ${leases} SET expires_at = ${until} WHERE name = $1 AND token = $2 AND expires_at > now() RETURNING token, ${left}`,
     release: `DELETE FROM ${leases} WHERE name = $1 AND token = $2`,
     holder: `SELECT token, ${left} FROM ${leases} WHERE name = $1 AND expires_at > now()`,
+    // A lease the owner lost and another took over carries the other's owner: acquire writes it with the token.
+    // Expired rows are left to the sweep. No index on owner: the table holds the leases of the moment.
+    releaseOwner: `DELETE FROM ${leases} WHERE owner = $1 AND expires_at > now()`,
     // Expired rows are harmless (acquire overwrites them) but would pile up; SKIP LOCKED keeps replicas
     // sweeping at once from waiting on, or deadlocking with, each other or an acquire of the same name.
     sweep: `DELETE FROM ${leases} WHERE ctid IN (SELECT ctid FROM ${leases} WHERE expires_at <= now() LIMIT 1000 FOR UPDATE SKIP LOCKED)`,

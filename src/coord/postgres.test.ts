@@ -16,8 +16,8 @@ const patient = 30_000;
 coordinatorConformance('PostgreSQL', async () => {
   const url = await sharedPostgresUrl();
   const prefix = uniquePrefix();
-  const open = async () => openPostgresCoordinator(url, { prefix, connectTimeoutMs: patient });
-  return { connect: open, restart: open, cleanup: () => dropPrefix(url, prefix) };
+  const open = async (owner?: string) => openPostgresCoordinator(url, { prefix, connectTimeoutMs: patient, ...(owner === undefined ? {} : { owner }) });
+  return { connect: open, restart: () => open(), cleanup: () => dropPrefix(url, prefix) };
 });
 
 const unavailable = (e: unknown) => isGmpError(e, 'GMP_ERR_COORDINATOR_UNAVAILABLE');

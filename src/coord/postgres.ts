@@ -18,7 +18,10 @@ export interface PostgresCoordinatorOptions {
   readonly connectTimeoutMs?: number;
   /** Default 5000, enforced by the server and, for a server that stopped answering, by the client. */
   readonly statementTimeoutMs?: number;
-  /** Recorded with each lease, for people looking at the table (default host:pid:random). */
+  /**
+   * Recorded with each lease: who holds it, for releaseOwner and for people looking at the table (default
+   * host:pid:random; a worker gets its own from its primary). At most 200 characters are kept.
+   */
   readonly owner?: string;
 }
 
@@ -50,7 +53,7 @@ export class PostgresCoordinator implements Coordinator {
     this.name = `postgres://${u.host}/${u.db}`;
     this.secrets = [u.password, safeDecode(u.password)].filter((s) => s.length >= 3);
     this.sql = statements(options.prefix ?? 'gomodproxy_');
-    this.owner = (options.owner ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`).slice(0, 200);
+    this.owner = ownerOf(options.owner ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`);
     const statementMs = options.statementTimeoutMs ?? 5000;
     this.pool = new pg.Pool({
       connectionString: url,
@@ -98,6 +101,10 @@ export class PostgresCoordinator implements Coordinator {
     const t0 = Date.now();
     const { rows } = await this.query<TimeLeft>(this.sql.holder, [name]);
     return toLease(name, t0, rows[0]);
+  }
+
+  async releaseOwner(owner: string): Promise<number> {
+    return (await this.query(this.sql.releaseOwner, [ownerOf(owner)])).rowCount ?? 0;
   }
 
   async get(key: string): Promise<string | undefined> {
@@ -172,6 +179,11 @@ export class PostgresCoordinator implements Coordinator {
  */
 function toLease(name: string, sentAt: number, row: TimeLeft | undefined): Lease | undefined {
   return row === undefined ? undefined : { name, token: Number(row.token), expiresAt: sentAt + Math.max(0, row.ms) };
+}
+
+/** The owner as the owner column keeps it. */
+function ownerOf(owner: string): string {
+  return owner.slice(0, 200);
 }
 
 function ttl(ms: number): number {

@@ -23,10 +23,10 @@ async function dropPrefix(raw: Redis, prefix: string): Promise<void> {
 coordinatorConformance('redis', async () => {
   const url = await redisUrl();
   const prefix = runPrefix();
-  const open = () => openRedisCoordinator(url, { prefix });
+  const open = (owner?: string) => openRedisCoordinator(url, { prefix, ...(owner === undefined ? {} : { owner }) });
   return {
     connect: open,
-    restart: open,
+    restart: () => open(),
     cleanup: async () => {
       const raw = new Redis(url);
       await dropPrefix(raw, prefix);
@@ -97,6 +97,26 @@ describe('Redis coordinator on a shared server', () => {
     assert.equal(await c.cas('kept', 'v', 'w'), true);
     assert.equal(await raw.pttl(`${prefix}value:kept`), -1, 'still none after a change');
     await c.release(l);
+  });
+
+  test("an owner's list of leases expires with its longest lease, and a released lease leaves it", async () => {
+    const owner = `worker-${randomBytes(4).toString('hex')}`;
+    const c = await openRedisCoordinator(url, { prefix, owner });
+    open.push(c);
+    const listed = `${prefix}owner:${owner}`;
+    const l = await c.acquire('listed', 30_000);
+    assert.ok(l !== undefined);
+    assert.equal(await raw.hget(listed, 'listed'), String(l.token));
+    const first = await raw.pttl(listed);
+    assert.ok(first > 0 && first <= 30_000, `PTTL ${first}`);
+    assert.ok((await c.renew(l, 120_000)) !== undefined);
+    assert.ok((await raw.pttl(listed)) > 60_000, 'a renewal pushes it out with the lease');
+    const short = await c.acquire('listed-short', 1000);
+    assert.ok(short !== undefined);
+    assert.ok((await raw.pttl(listed)) > 60_000, 'a shorter lease never pulls it in');
+    await c.release(l);
+    await c.release(short);
+    assert.deepEqual(await raw.hgetall(listed), {}, 'nothing is listed once both are given back');
   });
 
   test('tokens keep growing when the fence counter is lost (it restarts from the server clock)', async () => {

@@ -1,10 +1,12 @@
 // The coordinator on Redis (`--coordinator redis://…`): a lease is a key holding its fencing token with a
 // server-side expiry (PX), a value is a key without one, and every check-then-change is a Lua script.
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import { Redis } from 'ioredis';
 import { gmpError } from '../errors.js';
 import type { Coordinator, Lease } from './coordinator.js';
-import { checkName } from './coordinator.js';
-import { ACQUIRE, CAS, CAS_DELETE, HOLDER, RELEASE, RENEW } from './redis-scripts.js';
+import { checkName, nameFor } from './coordinator.js';
+import { ACQUIRE, CAS, CAS_DELETE, HOLDER, RELEASE, RELEASE_OWNER, RENEW } from './redis-scripts.js';
 import { parseRedisUrl } from './redis-url.js';
 
 export interface RedisCoordinatorOptions {
@@ -14,6 +16,8 @@ export interface RedisCoordinatorOptions {
   readonly connectTimeoutMs?: number;
   /** How long one command may take before the call fails (default 5 s). */
   readonly commandTimeoutMs?: number;
+  /** Whose leases this client's are, for releaseOwner (default host:pid:random; a worker gets its own from its primary). */
+  readonly owner?: string;
 }
 
 /**
@@ -45,7 +49,8 @@ export async function openRedisCoordinator(url: string, options: RedisCoordinato
     autoResendUnfulfilledCommands: false,
     retryStrategy: (attempt) => Math.min(100 * 2 ** Math.min(attempt - 1, 4), 1000),
   });
-  const coord = new RedisCoordinator(redis, t.name, options.prefix ?? 'gomodproxy:', t.password);
+  const owner = options.owner ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+  const coord = new RedisCoordinator(redis, t.name, options.prefix ?? 'gomodproxy:', t.password, owner);
   await redis.connect().catch(() => undefined);
   return coord;
 }
@@ -59,7 +64,9 @@ export class RedisCoordinator implements Coordinator {
     private readonly redis: Redis,
     readonly name: string,
     private readonly prefix: string,
-    private readonly secret?: string,
+    private readonly secret: string | undefined,
+    /** Whose leases this client acquires. */
+    private readonly owner: string,
   ) {
     // Without a listener ioredis prints every connection error to the console.
     redis.on('error', (err: Error) => {
@@ -79,7 +86,7 @@ export class RedisCoordinator implements Coordinator {
     return this.call('acquire', async () => {
       // The server's expiry starts after this moment, so the holder's view errs on the early side.
       const t0 = Date.now();
-      const token = await ACQUIRE.run(this.redis, [key, `${this.prefix}fence`], [px(ttlMs)]);
+      const token = await ACQUIRE.run(this.redis, [key, `${this.prefix}fence`, this.ownerKey(this.owner)], [px(ttlMs), name]);
       return token === null ? undefined : { name, token: Number(token), expiresAt: t0 + ttlMs };
     });
   }
@@ -88,14 +95,19 @@ export class RedisCoordinator implements Coordinator {
     const key = this.key('lease:', lease.name);
     return this.call('renew', async () => {
       const t0 = Date.now();
-      const ok = await RENEW.run(this.redis, [key], [String(lease.token), px(ttlMs)]);
+      const ok = await RENEW.run(this.redis, [key, this.ownerKey(this.owner)], [String(lease.token), px(ttlMs), lease.name]);
       return ok === 1 ? { name: lease.name, token: lease.token, expiresAt: t0 + ttlMs } : undefined;
     });
   }
 
   async release(lease: Lease): Promise<void> {
     const key = this.key('lease:', lease.name);
-    await this.call('release', () => RELEASE.run(this.redis, [key], [String(lease.token)]));
+    await this.call('release', () => RELEASE.run(this.redis, [key, this.ownerKey(this.owner)], [String(lease.token), lease.name]));
+  }
+
+  async releaseOwner(owner: string): Promise<number> {
+    const key = this.ownerKey(owner);
+    return this.call('release owner', async () => Number(await RELEASE_OWNER.run(this.redis, [key], [`${this.prefix}lease:`])));
   }
 
   async holder(name: string): Promise<Lease | undefined> {
@@ -129,6 +141,11 @@ export class RedisCoordinator implements Coordinator {
     this.closed = true;
     if (this.redis.status === 'ready') await this.redis.quit().catch(() => undefined);
     this.redis.disconnect();
+  }
+
+  /** The hash listing an owner's leases (any text as an owner: it is made a valid name). */
+  private ownerKey(owner: string): string {
+    return `${this.prefix}owner:${nameFor(owner)}`;
   }
 
   private key(kind: string, name: string): string {

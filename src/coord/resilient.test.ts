@@ -19,9 +19,10 @@ function wrap(inner: Coordinator, opts: ConstructorParameters<typeof Availabilit
 
 coordinatorConformance('resilient wrapper over local', async () => {
   const dir = await mkdtemp(path.join(tmpdir(), 'gmp-coord-'));
-  const coord = wrap(new LocalCoordinator(dir));
+  const local = new LocalCoordinator(dir);
+  const coord = wrap(local);
   return {
-    connect: async () => coord,
+    connect: async (owner) => (owner === undefined ? coord : wrap(local.as(owner))),
     restart: async () => {
       await coord.close();
       return wrap(new LocalCoordinator(dir));

@@ -47,6 +47,10 @@ export class ResilientCoordinator implements Coordinator {
     return this.call(() => this.inner.holder(name));
   }
 
+  releaseOwner(owner: string): Promise<number> {
+    return this.call(() => this.inner.releaseOwner(owner));
+  }
+
   get(key: string): Promise<string | undefined> {
     return this.call(() => this.inner.get(key));
   }

@@ -20,6 +20,7 @@ export function switchableCoordinator(inner: Coordinator = new LocalCoordinator(
     renew: (l: Lease, t: number) => guard(() => inner.renew(l, t)),
     release: (l: Lease) => guard(() => inner.release(l)),
     holder: (n: string) => guard(() => inner.holder(n)),
+    releaseOwner: (o: string) => guard(() => inner.releaseOwner(o)),
     get: (k: string) => guard(() => inner.get(k)),
     cas: (k: string, e: string | undefined, n: string) => guard(() => inner.cas(k, e, n)),
     casDelete: (k: string, e: string) => guard(() => inner.casDelete(k, e)),
