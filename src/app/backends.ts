@@ -32,6 +32,8 @@ export interface BackendDeps {
   readonly channel?: Channel;
   /** A worker's folder of fill locks, from its primary (app/primary.ts). */
   readonly fillLocks?: string;
+  /** A worker's owner id of its leases in PostgreSQL or Redis, from its primary (app/worker-leases.ts). */
+  readonly owner?: string;
   readonly log: Logger;
   readonly metrics: Metrics;
 }
@@ -40,6 +42,7 @@ export async function openBackends(config: Readonly<Config>, layout: Layout, dep
   const { log, metrics } = deps;
   const { coord, external } = await openCoordinator(config, {
     channel: deps.channel,
+    owner: deps.owner,
     localDir: layout.paths.coord,
     onChange: watchBackend('coordinator', log, metrics),
   });

@@ -90,6 +90,8 @@ export interface ComposeOptions {
     readonly id: string;
     /** The folder of fill locks the primary shares with its workers. */
     readonly fillLocks?: string;
+    /** Whose leases this worker's are in PostgreSQL or Redis, which the primary drops when it exits. */
+    readonly coordOwner?: string;
   };
   /** Follow the --follow feeds in the background (default); `sync` runs them itself. */
   readonly follow?: boolean;
@@ -103,7 +105,7 @@ export async function createServer(config: Readonly<Config>, options: ComposeOpt
   const metrics = new Metrics({ defaultMetrics: options.defaultMetrics });
   const layout = await openLayout(config);
   if (layout.removedTempFiles > 0) log.info({ removedTempFiles: layout.removedTempFiles }, 'removed temp files left by an interrupted fill');
-  const backends = await openBackends(config, layout, { channel: worker?.channel, fillLocks: worker?.fillLocks, log, metrics });
+  const backends = await openBackends(config, layout, { channel: worker?.channel, fillLocks: worker?.fillLocks, owner: worker?.coordOwner, log, metrics });
   const coord: Coordinator = backends.coord;
   // A worker's primary checked it before it forked the workers (app/primary.ts).
   if (worker === undefined) {

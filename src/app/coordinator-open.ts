@@ -4,6 +4,7 @@
 // not answer is an outage: the instance starts degraded and recovers by itself.
 import { Availability } from '../coord/availability.js';
 import { parseCoordinator } from '../config/backends.js';
+import type { CoordinatorSpec } from '../config/backends.js';
 import type { Config } from '../config/schema.js';
 import type { Coordinator } from '../coord/coordinator.js';
 import type { Channel } from '../coord/ipc.js';
@@ -24,6 +25,8 @@ export interface CoordinatorDeps {
   readonly localDir: string;
   /** Told when the backend stops or starts answering. */
   readonly onChange?: (up: boolean, reason: string | undefined) => void;
+  /** Whose leases this process's are in PostgreSQL or Redis (a worker's, from its primary: app/worker-leases.ts). */
+  readonly owner?: string;
 }
 
 export interface OpenedCoordinator {
@@ -34,11 +37,12 @@ export interface OpenedCoordinator {
 
 export async function openCoordinator(config: Readonly<Config>, deps: CoordinatorDeps): Promise<OpenedCoordinator> {
   const spec = parseCoordinator(config.coordinator);
-  let inner: Coordinator;
-  if (spec.kind === 'local') inner = deps.channel === undefined ? await LocalCoordinator.open(deps.localDir) : new IpcCoordinator(deps.channel);
-  // The clients of PostgreSQL and Redis load only when configured: each adds 15-25 MiB to every process.
-  else if (spec.kind === 'postgres') inner = (await import('../coord/postgres.js')).openPostgresCoordinator(spec.url);
-  else inner = await (await import('../coord/redis.js')).openRedisCoordinator(spec.url);
+  const inner =
+    spec.kind === 'local'
+      ? deps.channel === undefined
+        ? await LocalCoordinator.open(deps.localDir)
+        : new IpcCoordinator(deps.channel)
+      : await openExternal(spec, deps.owner);
   const availability = new Availability('coordinator', () => inner.get(PROBE_KEY), { onChange: deps.onChange });
   if (spec.kind !== 'local') {
     try {
@@ -54,6 +58,17 @@ export async function openCoordinator(config: Readonly<Config>, deps: Coordinato
   }
   availability.start();
   return { coord: new ResilientCoordinator(inner, availability), external: spec.kind !== 'local' };
+}
+
+/**
+ * The client of PostgreSQL or Redis alone (no availability watch): the primary of `serve --workers N` keeps
+ * one to give back the leases of workers that exit. The clients load only when configured: each adds 15-25
+ * MiB to every process.
+ */
+export async function openExternal(spec: CoordinatorSpec & { kind: 'postgres' | 'redis' }, owner?: string): Promise<Coordinator> {
+  const options = owner === undefined ? {} : { owner };
+  if (spec.kind === 'postgres') return (await import('../coord/postgres.js')).openPostgresCoordinator(spec.url, options);
+  return (await import('../coord/redis.js')).openRedisCoordinator(spec.url, options);
 }
 
 function refused(err: unknown): boolean {

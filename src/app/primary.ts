@@ -1,5 +1,6 @@
 // `serve --workers N` (N > 1): the primary process owns the in-process coordinator and supervises N HTTP
-// workers that share one listening port. A worker that dies loses its leases at once and is restarted;
+// workers that share one listening port. A worker that dies loses its leases at once (with PostgreSQL or
+// Redis too: worker-leases.ts) and is restarted;
 // SIGTERM drains every worker before the primary exits.
 //
 // The primary binds the listening socket and keeps it (listen-socket.ts); the workers accept from it
@@ -29,6 +30,7 @@ import { StatsHub } from './cluster-stats.js';
 import { ReadAheadHub } from './cluster-read-ahead.js';
 import { FailuresHub } from './cluster-failures.js';
 import { watchWorker } from './watchdog.js';
+import { COORD_OWNER_ENV, WorkerLeases, workerOwner } from './worker-leases.js';
 
 /**
  * V8 lets a process's young generation grow to two 16 MiB semi-spaces, and a worker under many concurrent
@@ -50,12 +52,15 @@ const CRASH_LIMIT = 5;
 
 export async function runPrimary(config: Readonly<Config>, log: Logger): Promise<number> {
   // With PostgreSQL or Redis every worker talks to it itself; only `local` is served to workers from here.
-  const external = parseCoordinator(config.coordinator).kind !== 'local';
+  const spec = parseCoordinator(config.coordinator);
+  const external = spec.kind !== 'local';
   const coord = external ? undefined : await LocalCoordinator.open(dataPaths(config.data).coord);
   await checkBackends(config, log, coord).catch(async (err: unknown) => {
     await coord?.close();
     throw err;
   });
+  // There, each worker's leases carry an owner id made here, and are dropped here when it exits.
+  const workerLeases = spec.kind === 'local' ? undefined : await WorkerLeases.open(spec, log);
   // The workers' fill locks (coord/file-exclusive.ts): in this primary's own scratch area, which a later
   // start removes if this process dies without removing it itself. Where no lock file can be made there, the
   // workers hold fills through this process's leases, as replicas do through theirs.
@@ -82,7 +87,11 @@ export async function runPrimary(config: Readonly<Config>, log: Logger): Promise
   };
   cluster.setupPrimary({ execArgv: workerExecArgv(process.execArgv, process.env.NODE_OPTIONS) });
   const start = (): Worker => {
-    const worker = cluster.fork(fillLocks === undefined ? {} : { [FILL_LOCKS_ENV]: fillLocks.dir });
+    const owner = workerLeases?.newOwner();
+    const worker = cluster.fork({
+      ...(fillLocks === undefined ? {} : { [FILL_LOCKS_ENV]: fillLocks.dir }),
+      ...(owner === undefined ? {} : { [COORD_OWNER_ENV]: owner }),
+    });
     const pid = String(worker.process.pid);
     const id = `w${worker.id}`;
     // Watched once it listens: loading and starting may hold a worker's event loop for a while.
@@ -113,6 +122,7 @@ export async function runPrimary(config: Readonly<Config>, log: Logger): Promise
         const released = releaseHeldBy(fillLocks.dir, pid);
         if (released > 0) log.warn({ worker: id, released }, 'gave back the fill locks of an exited worker');
       }
+      if (owner !== undefined && worker.process.pid !== undefined) workerLeases?.workerExited(workerOwner(owner, worker.process.pid), id);
       detachMetrics();
       detachStats?.();
       detachReadAhead?.();
@@ -147,6 +157,7 @@ export async function runPrimary(config: Readonly<Config>, log: Logger): Promise
         clearTimeout(timer);
         stats?.close();
         await coord?.close();
+        await workerLeases?.close();
         await fillLocks?.close();
         resolve(0);
       });

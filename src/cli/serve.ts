@@ -7,6 +7,7 @@ import { runPrimary } from '../app/primary.js';
 import { privateLogOptions } from '../app/private-logs.js';
 import { reloadTls, tlsEnabled } from '../app/tls.js';
 import { answerPings } from '../app/watchdog.js';
+import { COORD_OWNER_ENV, workerOwner } from '../app/worker-leases.js';
 import type { SecureServer } from '../app/tls.js';
 import { parseListen } from '../config/schema.js';
 import { FILL_LOCKS_ENV } from '../coord/file-exclusive.js';
@@ -68,10 +69,20 @@ function listenProblem(err: unknown): string | undefined {
   return cannotListen(host, e.port ?? '', e.code);
 }
 
+/** A worker's owner id of its leases in PostgreSQL or Redis, from the part its primary gave it. */
+function ownerGiven(given: string | undefined): string | undefined {
+  return given === undefined || given === '' ? undefined : workerOwner(given, process.pid);
+}
+
 /** One HTTP server process: alone, or as a worker of the primary. */
 async function runServer(config: Readonly<Config>, asWorker: boolean): Promise<number> {
   const worker = asWorker
-    ? { channel: process as unknown as import('../coord/ipc.js').Channel, id: `w${cluster.worker?.id ?? process.pid}`, fillLocks: process.env[FILL_LOCKS_ENV] }
+    ? {
+        channel: process as unknown as import('../coord/ipc.js').Channel,
+        id: `w${cluster.worker?.id ?? process.pid}`,
+        fillLocks: process.env[FILL_LOCKS_ENV],
+        coordOwner: ownerGiven(process.env[COORD_OWNER_ENV]),
+      }
     : undefined;
   // The primary's watchdog (app/watchdog.ts) pings it once it listens.
   if (worker !== undefined) answerPings(worker.channel);
