@@ -4,7 +4,7 @@
 // from the data directory itself needs no token for the private modules it holds.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { main } from '../src/cli/main.js';
@@ -99,6 +99,22 @@ test('sumdb key --url, env --check and doctor reach an https proxy through the C
   const doctor = await cli(['doctor', '--go', 'none'], goEnv);
   assert.doesNotMatch(doctor.stdout, /does not answer|self-signed/, doctor.stdout);
   assert.match(doctor.stdout, /answers 404 for golang\.org\/x\/text/, 'the probe got an answer');
+});
+
+test('sumdb key --url and env --check trust the PEM files of SSL_CERT_DIR, a : list of directories, as the go command does', async () => {
+  const certs = path.join(tmp, 'certs');
+  await mkdir(certs, { recursive: true });
+  await copyFile(cert.cert, path.join(certs, 'proxy-ca.pem'));
+  const trust = { SSL_CERT_DIR: `${path.join(tmp, 'no-such-dir')}:${certs}` };
+  const key = await cli(['sumdb', 'key', '--url', url(), '--data', (proxy as RunningProxy).dataDir], trust);
+  assert.equal(key.code, 0, key.stderr);
+  assert.equal(key.stderr, '', 'the signed tree was fetched and verified, no warning');
+  const env = await cli(['env', url(), '--check', '--sumdb', 'off'], trust);
+  assert.equal(env.code, 0, env.stderr);
+  assert.match(env.stderr, /ok: https:\/\/127\.0\.0\.1:\d+ answers/);
+  // Without the directory the proxy's CA is unknown.
+  const none = await cli(['env', url(), '--check', '--sumdb', 'off'], { SSL_CERT_DIR: path.join(tmp, 'no-such-dir') });
+  assert.notEqual(none.code, 0, none.stderr);
 });
 
 test('bundle export from the data directory of a proxy with --auth private exports its private modules', async () => {

@@ -24,6 +24,7 @@ import { Chain } from '../upstream/chain.js';
 import type { ChainEntry } from '../upstream/chain.js';
 import type { DeadlinePolicy } from '../upstream/deadline.js';
 import { FileFetcher } from '../upstream/file-fetcher.js';
+import { trustedCAs } from '../upstream/tls-trust.js';
 import { HttpFetcher } from '../upstream/http-fetcher.js';
 import { withUpstreams } from './health.js';
 import { parseProxyList } from '../protocol/proxy-list.js';
@@ -134,8 +135,10 @@ export async function createServer(config: Readonly<Config>, options: ComposeOpt
     firstServed: (modulePath, version) => originHashOf(layout.cache, modulePath, version),
   });
   const upstreams: HttpFetcher[] = [];
+  // The CAs the go command would trust here (SSL_CERT_FILE, SSL_CERT_DIR), read once, as Go reads them once.
+  const http = httpOptions(config, trustedCAs(process.env));
   function proxySource(url: string): ProxySource {
-    const fetcher = url.startsWith('file:') ? new FileFetcher(url) : new HttpFetcher(url, httpOptions(config), metrics, log);
+    const fetcher = url.startsWith('file:') ? new FileFetcher(url) : new HttpFetcher(url, http, metrics, log);
     if (fetcher instanceof HttpFetcher) {
       upstreams.push(fetcher);
       closers.push(() => fetcher.close());
@@ -160,7 +163,7 @@ export async function createServer(config: Readonly<Config>, options: ComposeOpt
   // A worker's are logged by the primary, once for the whole server.
   const failures = new LocalFailures(log, metrics, worker === undefined ? undefined : new WorkerFailureLog(worker.channel));
   const verdicts = new Verdicts(layout.cache, log, redact, failures);
-  const verifyDeps = { layout, coord, isPrivate, metrics, log, httpOptions: httpOptions(config), sharedCoordinator: backends.external, verdicts };
+  const verifyDeps = { layout, coord, isPrivate, metrics, log, httpOptions: http, sharedCoordinator: backends.external, verdicts };
   const checksums = await openChecksums(config, verifyDeps);
   const company = openCompany(config, { layout, coord, locks: backends.locks, log, isPrivate, redact });
   // A zip filled again (after eviction) must be the one first stored; then the checksum databases; then policy.
@@ -211,7 +214,7 @@ export async function createServer(config: Readonly<Config>, options: ComposeOpt
   );
   const routes = sumdbRoutes({ relays: checksums.relays, own: own === undefined ? undefined : { db: own, base: config.ownSumdb.base } });
   const feed = await openIndexFeed(config, { layout, coord, events, log, isPrivate, redact, failures });
-  const followers = new Followers(config, { coord, fill, metrics, log, redact, httpOptions: httpOptions(config) });
+  const followers = new Followers(config, { coord, fill, metrics, log, redact, httpOptions: http });
   if (options.follow !== false) followers.start();
   const metricsText = clusterMetrics === undefined ? undefined : () => clusterMetrics.text();
   const hooks = await openHooks(config, { cache, fill, store: layout.cache, coord, direct, log, redact });
@@ -283,9 +286,11 @@ export async function createServer(config: Readonly<Config>, options: ComposeOpt
   };
 }
 
-export function httpOptions(config: Readonly<Config>) {
+/** How this process talks to upstreams, checksum databases and followed feeds. */
+export function httpOptions(config: Readonly<Config>, ca: readonly string[] | undefined) {
   const h = config.http;
   return {
+    ...(ca === undefined ? {} : { ca }),
     connectTimeoutMs: h.connectTimeout,
     firstByteTimeoutMs: h.firstByteTimeout,
     idleTimeoutMs: h.idleTimeout,

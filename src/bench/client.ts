@@ -7,7 +7,7 @@ import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { Agent, buildConnector, EnvHttpProxyAgent, interceptors, request } from 'undici';
 import type { Dispatcher } from 'undici';
-import { trustedCAs } from '../cli/tls-trust.js';
+import { trustedCAs } from '../upstream/tls-trust.js';
 
 export type FailureKind = 'timeout' | '5xx' | '404' | 'status' | 'reset' | 'connect' | 'bad-body';
 export const FAILURE_KINDS: readonly FailureKind[] = ['timeout', '5xx', '404', 'status', 'reset', 'connect', 'bad-body'];
@@ -58,7 +58,7 @@ export function makeAgent(env: Env, opts: Agent.Options): Dispatcher {
   const pick = (name: string) => env[name] ?? env[name.toLowerCase()] ?? '';
   const httpProxy = pick('HTTP_PROXY');
   const httpsProxy = pick('HTTPS_PROXY');
-  // SSL_CERT_FILE, as the go command reads it (a connector function given by the caller brings its own).
+  // SSL_CERT_FILE and SSL_CERT_DIR, as the go command reads them (a connector function given by the caller brings its own).
   const ca = trustedCAs(env);
   const withCa: Agent.Options = ca === undefined || typeof opts.connect === 'function' ? opts : { ...opts, connect: { ...opts.connect, ca } };
   if (httpProxy === '' && httpsProxy === '') return new Agent(withCa);

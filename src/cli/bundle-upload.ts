@@ -7,7 +7,7 @@ import { Agent, request } from 'undici';
 import { formatBytes } from '../content/progress.js';
 import type { CliIO } from './io.js';
 import { isLoopback, netrcPassword } from './publish.js';
-import { trustedCAs } from './tls-trust.js';
+import { trustedCAs } from '../upstream/tls-trust.js';
 
 export const BUNDLES_API = '/api/v1/admin/bundles';
 

@@ -39,7 +39,7 @@ import  reads the bundle once, checks every zip by the zip rules, every hash aga
   --from FILE            go.sum, go.mod, go.work, or a file of module@version lines (repeatable)
   -o, --output FILE      the bundle to write (.tar, or .tar.gz / .tgz for gzip)
   --url URL              export through the gomodproxy running there; import into it (a token from
-                         $GOMODPROXY_TOKEN or .netrc; SSL_CERT_FILE for a private CA)
+                         $GOMODPROXY_TOKEN or .netrc; SSL_CERT_FILE or _DIR: a private CA)
   --insecure             import: allow sending the token over plain http to another machine
   -c, --concurrency N    versions collected at once (default 4)
 

@@ -16,7 +16,7 @@ import { parseNetrc } from '../vcs/remote-auth.js';
 import { modulePathOf } from '../vcs/go-mod-file.js';
 import { filesInDir } from './publish-dir.js';
 import { isLoopbackHost } from './listen-warning.js';
-import { trustedCAs } from './tls-trust.js';
+import { trustedCAs } from '../upstream/tls-trust.js';
 
 const USAGE = `Usage: gomodproxy publish DIR VERSION [--url URL] [--insecure]
 
@@ -30,7 +30,7 @@ the same version is refused (409).
   --insecure    allow sending the token over plain http to another machine
 
 The token (with a publish scope for the module) comes from $GOMODPROXY_TOKEN, else from the .netrc entry
-for the URL's host ($NETRC or ~/.netrc). For https with a private CA, set SSL_CERT_FILE as for the go command.
+for the URL's host ($NETRC or ~/.netrc). For https with a private CA, set SSL_CERT_FILE or SSL_CERT_DIR as for the go command.
 `;
 
 export const publish: Command = async (argv, io) => {

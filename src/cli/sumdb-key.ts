@@ -10,7 +10,7 @@ import { keyFilePath, loadKey } from '../app/own-key.js';
 import { reportUsage, UsageError } from './args.js';
 import { configFlagsHelp, withConfig } from './flags.js';
 import type { CliIO, Command } from './io.js';
-import { trustedCAs } from './tls-trust.js';
+import { trustedCAs } from '../upstream/tls-trust.js';
 
 export const SUMDB_KEY_HELP = `Usage: gomodproxy sumdb key [--url URL] [flags]
 
@@ -20,7 +20,7 @@ the signer key the server uses and fails if there is none (the server creates it
 
   --url URL   the address Go users reach this gomodproxy at (default: from --listen); when given, the
               server there must sign its checksum database with the key that is printed (SSL_CERT_FILE
-              names a private CA, as for the go command)
+              or SSL_CERT_DIR names a private CA, as for the go command)
 
 Flags (the same settings as serve):
 ${configFlagsHelp()}

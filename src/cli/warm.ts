@@ -13,7 +13,7 @@ import { reportUsage, UsageError } from './args.js';
 import { configFlagsHelp, withConfig } from './flags.js';
 import type { CliIO, Command } from './io.js';
 import { isLoopback, netrcPassword } from './publish.js';
-import { trustedCAs } from './tls-trust.js';
+import { trustedCAs } from '../upstream/tls-trust.js';
 
 export const WARM_HELP = `Usage: gomodproxy warm [MODULE@VERSION…] [--from FILE]… [--url URL] [-c N] [flags]
 
@@ -23,7 +23,7 @@ zips of the versions a build selects). Every version goes through the same check
 
   --from FILE            go.sum, go.mod, go.work, or a file of module@version lines (repeatable)
   --url URL              fill through the gomodproxy running there (a token for its private modules
-                         from $GOMODPROXY_TOKEN or .netrc; SSL_CERT_FILE for a private CA)
+                         from $GOMODPROXY_TOKEN or .netrc; SSL_CERT_FILE or _DIR: a private CA)
                          (default: straight into the data directory --data; stop the server that uses
                          it first, unless both share a coordinator)
   -c, --concurrency N    versions filled at once (default 4)
@@ -69,7 +69,7 @@ export const CONTENT_FLAGS = {
 /**
  * The proxy to work through: over HTTP, or the data directory of the configuration. Over HTTP the token for
  * private modules comes from $GOMODPROXY_TOKEN or .netrc, as for publish, and is sent as the go command sends
- * credentials: over https, or to this machine; SSL_CERT_FILE names a private CA, as for the go command.
+ * credentials: over https, or to this machine; SSL_CERT_FILE or SSL_CERT_DIR names a private CA, as for the go command.
  */
 export async function accessFor(config: Readonly<Config>, url: string | undefined, io: CliIO): Promise<ProxyAccess> {
   if (url === undefined) return openLocalAccess(config);

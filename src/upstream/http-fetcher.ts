@@ -29,6 +29,8 @@ export interface HttpFetcherOptions {
   /** How often idle members of a `|` group are probed for their latency (0: never). */
   readonly probeIntervalMs?: number;
   readonly connections?: number;
+  /** The certificate authorities to trust instead of Node's (tls-trust.ts: SSL_CERT_FILE, SSL_CERT_DIR). */
+  readonly ca?: readonly string[];
 }
 
 const MAX_REDIRECTS = 10;
@@ -58,7 +60,7 @@ export class HttpFetcher implements RawFetcher {
     this.base = base;
     this.name = redactURL(url);
     this.agent = new Agent({
-      connect: { timeout: options.connectTimeoutMs },
+      connect: { timeout: options.connectTimeoutMs, ...(options.ca === undefined ? {} : { ca: [...options.ca] }) },
       headersTimeout: options.firstByteTimeoutMs,
       bodyTimeout: options.idleTimeoutMs,
       keepAliveTimeout: 30_000,
