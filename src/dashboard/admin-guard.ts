@@ -4,6 +4,7 @@
 // not preflighted), so a web page elsewhere cannot act through an admin's browser.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { gmpError } from '../errors.js';
+import { sameOrigin } from '../server/same-origin.js';
 import { refuseAdmin } from './access.js';
 import type { Actor } from './admin-features.js';
 import type { DashboardDeps } from './deps.js';
@@ -11,19 +12,6 @@ import type { DashboardDeps } from './deps.js';
 export function requireAdmin(deps: DashboardDeps, req: FastifyRequest, reply: FastifyReply): void {
   if (deps.mayAdmin(req)) return;
   refuseAdmin(deps.adminRefusal, req, reply);
-}
-
-/** A request a browser sent from another site's page names that site in Origin; ours match the Host. */
-function sameOrigin(req: FastifyRequest): boolean {
-  const origin = req.headers.origin;
-  if (origin === undefined) return req.headers['sec-fetch-site'] === undefined || req.headers['sec-fetch-site'] === 'same-origin';
-  try {
-    // Both as a URL of the origin's scheme reads them: `Host: Name:80` is the origin http://name.
-    const o = new URL(origin);
-    return req.headers.host !== undefined && new URL(`${o.protocol}//${req.headers.host}`).host === o.host;
-  } catch {
-    return false;
-  }
 }
 
 /** For requests that change something: an admin, from this dashboard (or a client that names no origin). Returns who it is. */

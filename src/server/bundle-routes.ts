@@ -1,11 +1,15 @@
 // POST /api/v1/admin/bundles: a bundle imported into the running proxy (`bundle import FILE --url URL`).
 // The body is streamed into the same import the --data path runs (bounded memory, nothing stored unless all
-// of it verifies); who may do it is the admin rule the dashboard's purge asks (a token or a loopback peer).
+// of it verifies); who may do it is the admin rule the dashboard's purge asks (a token or a loopback peer), and,
+// as for the dashboard's changes, only from a client that names no other origin: a browser posts a body of a
+// simple type (fetch in no-cors mode) to another origin without a preflight, so a hostile page an operator
+// opens on the proxy's machine would otherwise import through that browser.
 import { once } from 'node:events';
 import { Transform } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { gmpError, isGmpError } from '../errors.js';
 import type { MethodAllowance } from './method-guard.js';
+import { sameOrigin } from './same-origin.js';
 import { checkLength, tooLarge } from './upload-routes.js';
 
 export const BUNDLES_PATH = '/api/v1/admin/bundles';
@@ -38,6 +42,10 @@ async function receive(o: BundleRouteOptions, req: FastifyRequest, reply: Fastif
   if (!o.mayAdmin(req)) {
     reply.header('connection', 'close');
     o.refuse(req, reply);
+  }
+  if (!sameOrigin(req)) {
+    reply.header('connection', 'close');
+    throw gmpError('GMP_ERR_FORBIDDEN', 'forbidden: a bundle import must come from this dashboard (same origin) or a client that sends no Origin');
   }
   checkLength(req, reply, o.maxBytes);
   let n = 0;
