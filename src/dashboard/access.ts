@@ -21,7 +21,10 @@ export function notPrivate(isPrivate: (modulePath: string) => boolean): MayRead 
  * made on this machine straight to the server (a loopback peer, no reverse proxy's forwarding header, a
  * loopback name in Host), since anyone else who can reach the port would otherwise be an admin. The Host
  * test keeps out a web page whose own name was re-pointed at 127.0.0.1 (DNS rebinding): to the browser
- * that page is same-origin, and it could otherwise create an admin token and read it back.
+ * that page is same-origin, and it could otherwise create an admin token and read it back. HTTP/1.0 is
+ * refused too: nginx with its defaults (`proxy_pass` and nothing else) connects from loopback with its
+ * upstream's address in Host and no forwarding header, and speaks HTTP/1.0, which browsers, curl and
+ * gomodproxy's own commands do not; every client behind it would otherwise count as this machine.
  */
 export type MayAdmin = (req: FastifyRequest) => boolean;
 
@@ -29,6 +32,7 @@ const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|::ffff:127\.\d+\.\d+\.\d+)$/;
 const LOOPBACK_HOST = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])(:\d+)?$/i;
 
 export const loopbackOnly: MayAdmin = (req) =>
+  req.raw.httpVersion !== '1.0' &&
   LOOPBACK.test(req.socket.remoteAddress ?? '') &&
   req.headers['x-forwarded-for'] === undefined &&
   req.headers.forwarded === undefined &&

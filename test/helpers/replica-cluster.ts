@@ -49,11 +49,16 @@ export interface Nginx {
 }
 
 /** nginx (as the user running the tests) with its own prefix directory: pid, logs and temp files there. */
-export async function startNginx(dir: string, replicaPorts: readonly number[]): Promise<Nginx> {
+export function startNginx(dir: string, replicaPorts: readonly number[]): Promise<Nginx> {
+  return startNginxSite(dir, (port) => nginxConf(replicaPorts, port));
+}
+
+/** nginx as above with the http-context file `site` makes for the port it is to listen on (127.0.0.1:port). */
+export async function startNginxSite(dir: string, site: (port: number) => string | Promise<string>): Promise<Nginx> {
   await mkdir(path.join(dir, 'logs'), { recursive: true });
   const port = await freePort();
-  const site = path.join(dir, 'gomodproxy.conf');
-  await writeFile(site, await nginxConf(replicaPorts, port));
+  const siteFile = path.join(dir, 'gomodproxy.conf');
+  await writeFile(siteFile, await site(port));
   const main = `worker_processes 1;
 pid ${dir}/nginx.pid;
 error_log ${dir}/logs/error.log warn;
@@ -67,7 +72,7 @@ http {
   fastcgi_temp_path ${dir}/fastcgi;
   uwsgi_temp_path ${dir}/uwsgi;
   scgi_temp_path ${dir}/scgi;
-  include ${site};
+  include ${siteFile};
 }
 `;
   await writeFile(path.join(dir, 'nginx.conf'), main);
