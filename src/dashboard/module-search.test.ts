@@ -100,3 +100,22 @@ test('a prefix with characters no module path has is refused with a reason', () 
   assert.throws(() => escapePrefix('github.com/a b'), /bad request: a module path prefix/);
   assert.equal(escapePrefix('github.com/BurntSushi'), 'github.com/!burnt!sushi');
 });
+
+test('a search that runs out of listings among modules the asker may not read answers without a cursor, which would name one of them', async () => {
+  // More hidden modules than listings per search, each with more files than one listing holds: the search stops among them.
+  const store = new MemoryStore();
+  for (let i = 0; i < 30; i++) {
+    const m = `corp.example/secret${String(i).padStart(2, '0')}`;
+    for (let v = 0; v < 260; v++) for (const k of ['info', 'mod', 'zip', 'ziphash'] as const) await store.put(artifactKey(m, `v1.0.${v}`, k), 'x');
+  }
+  await store.put(artifactKey('corp.example/zz-public', 'v1.0.0', 'info'), 'x');
+  const hidden = (p: string) => p.includes('secret');
+  const page = await searchModules(store, 'corp.example/', { limit: 50, mayRead: (p) => !hidden(p) });
+  assert.deepEqual(page, { modules: [] });
+  // One who may read them pages on as before: part-way, then from the cursor.
+  const first = await searchModules(store, 'corp.example/', { limit: 50, mayRead: () => true });
+  assert.ok(first.cursor !== undefined && first.modules.length < 31, `${first.modules.length} modules, cursor ${first.cursor}`);
+  const rest = await searchModules(store, 'corp.example/', { limit: 50, cursor: first.cursor, mayRead: () => true });
+  assert.equal(first.modules.length + rest.modules.length, 31);
+  assert.equal(rest.modules.at(-1), 'corp.example/zz-public');
+});

@@ -46,6 +46,8 @@ export async function searchModules(store: BlobStore, prefix: string, opts: Sear
   // Keys before the prefix are skipped by starting at it; a key equal to the prefix would be a module folder, never a blob.
   let cursor = opts.cursor ?? (escaped === folder ? undefined : escaped);
   if (cursor !== undefined && !/^[a-z0-9.\-_~!+@/]*$/.test(cursor)) throw gmpError('GMP_ERR_REQUEST_INVALID', 'bad request: malformed cursor');
+  // Whether the search has passed a module the asker may not read since the last one it found.
+  let passedHidden = false;
   for (let listings = 0; listings < MAX_LISTINGS; listings++) {
     const page = await store.list(folder, { cursor, limit: PAGE });
     let skipTo: string | undefined;
@@ -56,14 +58,20 @@ export async function searchModules(store: BlobStore, prefix: string, opts: Sear
       if (mod === undefined) continue;
       skipTo = pastModule(mod);
       const path = readablePath(mod);
-      if (path === undefined || !opts.mayRead(path)) continue;
+      if (path === undefined || !opts.mayRead(path)) {
+        passedHidden = true;
+        continue;
+      }
+      passedHidden = false;
       modules.push(path);
       if (modules.length >= opts.limit) return { modules, cursor: skipTo };
     }
     if (page.cursor === undefined) return { modules };
     cursor = skipTo !== undefined && skipTo > page.cursor ? skipTo : page.cursor;
   }
-  return { modules, cursor };
+  // Out of listings. A cursor is a key of the store: one past a module the asker may not read would name
+  // that module (a private one, to a request without its token). Then the search ends part-way instead.
+  return passedHidden ? { modules } : { modules, cursor };
 }
 
 function readablePath(escaped: string): string | undefined {
