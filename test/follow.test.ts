@@ -247,6 +247,38 @@ test('a feed that ignores since (every page the same full page) is refused as ba
   }
 });
 
+test('a feed whose entries go back in time is refused, so a version stamped before one already done is never passed over', async () => {
+  const data = await mkdtemp(path.join(tmpdir(), 'gmp-sync-backwards-'));
+  // Oldest first but for lib v1.0.0, listed after a newer entry; the feed honours since.
+  const entries = [
+    { Path: 'example.com/lib', Version: 'v1.1.0', Timestamp: '2024-01-01T00:00:02Z' },
+    { Path: 'example.com/lib', Version: 'v1.0.0', Timestamp: '2024-01-01T00:00:01Z' },
+  ];
+  const feed = createServer((req, res) => {
+    const since = new URL(req.url ?? '/', 'http://x').searchParams.get('since');
+    const page = entries.filter((e) => since === null || Date.parse(e.Timestamp) >= Date.parse(since));
+    res.writeHead(200, { 'content-type': 'application/json' }).end(page.map((e) => `${JSON.stringify(e)}\n`).join(''));
+  });
+  await new Promise<void>((resolve) => feed.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(feed.address() as AddressInfo).port}`;
+  const older = '/example.com/lib/@v/v1.0.0.info';
+  try {
+    // The upstream cannot give the older version now: the run leaves it for the next one.
+    up.faults.set(older, { kind: 'status', status: 503 });
+    const first = await runSync({ follow: url, upstream: up.url, data, extra: ['--retries', '0'], timeoutMs: 60_000 });
+    assert.equal(first.code, 1, first.out);
+    up.faults.delete(older);
+    // The next run must not say it caught up while it passed the older version over.
+    const next = await runSync({ follow: url, upstream: up.url, data, extra: ['--retries', '0'], timeoutMs: 60_000 });
+    assert.equal(next.code, 1, next.out);
+    assert.match(next.err, /index entry stamped 2024-01-01T00:00:01Z after one stamped 2024-01-01T00:00:02Z \(the feed is not oldest first\)/);
+  } finally {
+    up.faults.delete(older);
+    await new Promise((resolve) => feed.close(resolve));
+    await rm(data, { recursive: true, force: true });
+  }
+});
+
 test('gomodproxy sync ends (exit 1) when its upstream cannot be reached, and the next run stores what it left', async () => {
   const data = await mkdtemp(path.join(tmpdir(), 'gmp-sync-down-'));
   const parent = await startProxy({ upstream: up.url });

@@ -1,6 +1,8 @@
 // Reads a page of a parent's index feed (another gomodproxy's /index, or index.golang.org): JSON lines
 // {"Path","Version","Timestamp"}, `since` inclusive. Lines that are not such objects make the page bad
-// content (retried later), and so does an entry older than the `since` asked for; entries whose path or
+// content (retried later), and so does an entry older than the `since` asked for or than the entry before it
+// (a feed is oldest first: a follower's cursor moves past a stamp once everything before it is done, so an
+// entry stamped earlier than one done before it would be passed over by the next page); entries whose path or
 // version the go command would refuse are reported apart.
 import { badContent } from '../protocol/answers.js';
 import { check, isCanonicalModuleVersion } from '../protocol/module-path.js';
@@ -20,7 +22,7 @@ export interface FeedPage {
   readonly lines: number;
   /** Entries with an invalid module path or a non-canonical version. */
   readonly invalid: number;
-  /** The newest stamp in the page, valid entries or not. */
+  /** The newest stamp in the page (its last), valid entries or not. */
   readonly newest?: bigint;
 }
 
@@ -50,7 +52,12 @@ export async function fetchFeedPage(fetcher: RawFetcher, since: bigint | undefin
         fetcher.name,
         `index entry stamped ${formatTimestamp(e.ts)}, before the since=${formatTimestamp(since)} asked for (the feed does not honour since)`,
       );
-    if (newest === undefined || e.ts > newest) newest = e.ts;
+    if (newest !== undefined && e.ts < newest)
+      throw badContent(
+        fetcher.name,
+        `index entry stamped ${formatTimestamp(e.ts)} after one stamped ${formatTimestamp(newest)} (the feed is not oldest first)`,
+      );
+    newest = e.ts;
     if (check(e.path, e.version) === undefined && isCanonicalModuleVersion(e.version)) entries.push(e);
     else invalid++;
   }
