@@ -279,6 +279,40 @@ test('a feed whose entries go back in time is refused, so a version stamped befo
   }
 });
 
+test('entries the go command would refuse are passed over once, even a full page of them, and what follows them is stored', async () => {
+  const data = await mkdtemp(path.join(tmpdir(), 'gmp-sync-invalid-'));
+  // A full page (2000) of entries with an invalid module path, then a valid one; the feed honours since and limit.
+  const entries = [
+    ...Array.from({ length: 2000 }, (_, i) => ({
+      Path: 'example.com/bad path',
+      Version: `v1.0.${i}`,
+      Timestamp: `2024-01-01T00:00:00.${String(i + 1).padStart(6, '0')}Z`,
+    })),
+    { Path: 'example.com/lib', Version: 'v1.0.0', Timestamp: '2024-01-01T00:00:01Z' },
+  ];
+  const nanos = (t: string) => BigInt(Date.parse(t.replace(/\.\d+/, ''))) * 1_000_000n + BigInt((/\.(\d+)/.exec(t)?.[1] ?? '').padEnd(9, '0'));
+  const feed = createServer((req, res) => {
+    const q = new URL(req.url ?? '/', 'http://x').searchParams;
+    const since = q.get('since');
+    const page = entries.filter((e) => since === null || nanos(e.Timestamp) >= nanos(since)).slice(0, Number(q.get('limit') ?? 2000));
+    res.writeHead(200, { 'content-type': 'application/json' }).end(page.map((e) => `${JSON.stringify(e)}\n`).join(''));
+  });
+  await new Promise<void>((resolve) => feed.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(feed.address() as AddressInfo).port}`;
+  try {
+    const first = await runSync({ follow: url, upstream: up.url, data, timeoutMs: 60_000 });
+    assert.equal(first.code, 0, first.err);
+    assert.match(first.out, /: caught up: 1 stored, .* 2000 invalid/);
+    // The cursor moved past them: the next run neither counts them again nor stops at them.
+    const next = await runSync({ follow: url, upstream: up.url, data, timeoutMs: 60_000 });
+    assert.equal(next.code, 0, next.err);
+    assert.match(next.out, /: caught up: 0 stored, .* 0 invalid/);
+  } finally {
+    await new Promise((resolve) => feed.close(resolve));
+    await rm(data, { recursive: true, force: true });
+  }
+});
+
 test('gomodproxy sync ends (exit 1) when its upstream cannot be reached, and the next run stores what it left', async () => {
   const data = await mkdtemp(path.join(tmpdir(), 'gmp-sync-down-'));
   const parent = await startProxy({ upstream: up.url });

@@ -3,7 +3,7 @@
 // content (retried later), and so does an entry older than the `since` asked for or than the entry before it
 // (a feed is oldest first: a follower's cursor moves past a stamp once everything before it is done, so an
 // entry stamped earlier than one done before it would be passed over by the next page); entries whose path or
-// version the go command would refuse are reported apart.
+// version the go command would refuse are marked, and stay in their place so the cursor moves past them too.
 import { badContent } from '../protocol/answers.js';
 import { check, isCanonicalModuleVersion } from '../protocol/module-path.js';
 import { readAtMost } from '../upstream/read-body.js';
@@ -15,13 +15,16 @@ import { formatTimestamp, parseTimestamp } from './timestamp.js';
 export const PAGE_LIMIT = 2000;
 const MAX_PAGE = 16 << 20;
 
+export interface PageEntry extends FeedEntry {
+  /** An invalid module path or a non-canonical version: never stored, but passed over like any entry done. */
+  readonly invalid?: true;
+}
+
 export interface FeedPage {
-  /** Valid entries, in the order the feed gave them. */
-  readonly entries: FeedEntry[];
-  /** Lines in the page, valid or not: a full page means more may follow. */
+  /** Every entry, valid or not, in the order the feed gave them. */
+  readonly entries: PageEntry[];
+  /** Lines in the page: a full page means more may follow. */
   readonly lines: number;
-  /** Entries with an invalid module path or a non-canonical version. */
-  readonly invalid: number;
   /** The newest stamp in the page (its last), valid entries or not. */
   readonly newest?: bigint;
 }
@@ -37,9 +40,8 @@ export async function fetchFeedPage(fetcher: RawFetcher, since: bigint | undefin
   const body = await fetcher.fetch(`/index?${query}`, 'index', (res) =>
     readAtMost(res.body, MAX_PAGE, () => badContent(fetcher.name, `index page larger than ${MAX_PAGE} bytes`)),
   );
-  const entries: FeedEntry[] = [];
+  const entries: PageEntry[] = [];
   let lines = 0;
-  let invalid = 0;
   let newest: bigint | undefined;
   for (const line of body.toString('utf8').split('\n')) {
     if (line.trim() === '') continue;
@@ -58,10 +60,9 @@ export async function fetchFeedPage(fetcher: RawFetcher, since: bigint | undefin
         `index entry stamped ${formatTimestamp(e.ts)} after one stamped ${formatTimestamp(newest)} (the feed is not oldest first)`,
       );
     newest = e.ts;
-    if (check(e.path, e.version) === undefined && isCanonicalModuleVersion(e.version)) entries.push(e);
-    else invalid++;
+    entries.push(check(e.path, e.version) === undefined && isCanonicalModuleVersion(e.version) ? e : { ...e, invalid: true });
   }
-  return { entries, lines, invalid, newest };
+  return { entries, lines, newest };
 }
 
 function parseLine(line: string): FeedEntry | undefined {

@@ -9,7 +9,7 @@ import type { Metrics } from '../metrics.js';
 import type { Cursor, CursorStore } from './cursor.js';
 import { advance, entryKey } from './cursor.js';
 import { PAGE_LIMIT } from './feed-client.js';
-import type { FeedPage } from './feed-client.js';
+import type { FeedPage, PageEntry } from './feed-client.js';
 import type { FeedEntry } from './index-log.js';
 import { FEED_PAGES, Refusals } from './refusals.js';
 import { failureKind, storeVersion } from './store-version.js';
@@ -62,10 +62,10 @@ export class Follower {
     while (!signal.aborted) {
       const page = await this.deps.fetchPage(cursor.ts);
       this.refusals.answered(FEED_PAGES);
-      this.#count('invalid', page.invalid);
       if (page.newest !== undefined && (this.#newest === undefined || page.newest > this.#newest)) this.#newest = page.newest;
       const done = new Set(cursor.done);
       const todo = page.entries.filter((e) => cursor.ts === undefined || e.ts > cursor.ts || (e.ts === cursor.ts && !done.has(entryKey(e))));
+      this.#tellInvalid(todo);
       if (todo.length === 0) {
         this.#lag(cursor);
         if (page.lines < PAGE_LIMIT || cursor.ts === undefined) return true;
@@ -83,8 +83,20 @@ export class Follower {
     return false;
   }
 
+  /** Entries the go command would refuse are passed over (counted as done): one line per page says so. */
+  #tellInvalid(todo: readonly PageEntry[]): void {
+    const invalid = todo.filter((e) => e.invalid === true && this.deps.accept(e.path));
+    const first = invalid[0];
+    if (first === undefined) return;
+    const text = (s: string) => (s.length > 200 ? `${s.slice(0, 200)}…` : s);
+    this.deps.logger.warn(
+      { feed: this.deps.name, entries: invalid.length, module: text(this.deps.redact(first.path)), version: text(first.version) },
+      'the feed lists module versions the go command would refuse (an invalid path or a non-canonical version); passing over them',
+    );
+  }
+
   /** Runs the entries `concurrency` at a time; the cursor follows the longest prefix of done ones. */
-  #process(todo: readonly FeedEntry[], start: Cursor, signal: AbortSignal, options: CatchUpOptions): Promise<Cursor> {
+  #process(todo: readonly PageEntry[], start: Cursor, signal: AbortSignal, options: CatchUpOptions): Promise<Cursor> {
     const finished = new Array<boolean>(todo.length).fill(false);
     let cursor = start;
     let next = 0;
@@ -95,7 +107,7 @@ export class Follower {
         while (running < this.deps.concurrency && next < todo.length && !signal.aborted) {
           const i = next++;
           running++;
-          void this.#one(todo[i] as FeedEntry, signal, options).then((ok) => {
+          void this.#one(todo[i] as PageEntry, signal, options).then((ok) => {
             running--;
             finished[i] = ok;
             while (first < todo.length && finished[first]) cursor = advance(cursor, todo[first++] as FeedEntry);
@@ -116,9 +128,13 @@ export class Follower {
    * Stores one entry, retrying as its failure deserves; false when stopped before it was done, or left for the
    * next catch-up (options.transientAttempts). Never throws.
    */
-  async #one(e: FeedEntry, signal: AbortSignal, options: CatchUpOptions): Promise<boolean> {
+  async #one(e: PageEntry, signal: AbortSignal, options: CatchUpOptions): Promise<boolean> {
     if (!this.deps.accept(e.path)) {
       this.#count('ignored');
+      return true;
+    }
+    if (e.invalid === true) {
+      this.#count('invalid');
       return true;
     }
     const key = entryKey(e);
