@@ -11,6 +11,8 @@ import { promisify } from 'node:util';
 import { isGmpError } from '../src/errors.js';
 import { eventually } from './helpers/eventually.js';
 import type { RawSource } from '../src/upstream/source.js';
+import { DirectSource } from '../src/vcs/direct-source.js';
+import { HOST } from './helpers/git-fixtures.js';
 import { startDirect } from './helpers/git-direct.js';
 import { GitRepoBuilder } from './helpers/git-repo-builder.js';
 import { startGitServer } from './helpers/git-server.js';
@@ -180,6 +182,35 @@ describe('the repository mirror', () => {
       release();
       git.hold = undefined;
       await d.close();
+    }
+  });
+
+  test('a mirror an earlier process fetched keeps serving what it has while the remote is away', async () => {
+    const remote = await startGitServer(root);
+    const first = await startDirect(remote.url);
+    const vcsDir = path.join(first.dataDir, 'vcs');
+    let again: DirectSource | undefined;
+    let remoteUp = true;
+    try {
+      const list = (await first.raw.list(MOD)).toString('utf8');
+      assert.match(list, /^v1\.0\.0$/m);
+      const mod = await first.source.mod(MOD, 'v1.0.0');
+      await first.raw.close();
+      remoteUp = false;
+      await remote.close();
+      // A new process (a restart, or serve after warm) on the same data directory, the remote gone.
+      again = new DirectSource({ vcsDir, refreshIntervalMs: 60_000, gitTimeoutMs: 60_000, rewrite: [`https://${HOST}/=${remote.url}/`] });
+      assert.equal((await again.list(MOD)).toString('utf8'), list);
+      assert.equal(JSON.parse((await again.info(MOD, 'v1.0.0')).toString('utf8')).Version, 'v1.0.0');
+      assert.deepEqual(await again.mod(MOD, 'v1.0.0'), mod);
+      assert.equal((await again.list(MOD)).toString('utf8'), list);
+      assert.equal(again.mirrorFetches, 1, 'the failed fetch is not tried again within the refresh interval');
+      // A repository never fetched has nothing to serve.
+      await assert.rejects(again.list('github.com/gmpfixture/other'), (err) => isGmpError(err, 'GMP_ERR_UPSTREAM_UNREACHABLE'));
+    } finally {
+      await again?.close();
+      await first.close();
+      if (remoteUp) await remote.close();
     }
   });
 

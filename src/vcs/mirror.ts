@@ -162,14 +162,23 @@ export class GitMirror {
       });
       this.fetched = true;
     } catch (err) {
-      // A mirror that fetched once keeps serving what it has until the remote is back.
-      if (!this.fetched) throw err;
+      // A mirror that fetched once keeps serving what it has until the remote is back, also one an earlier
+      // process fetched (a restart, or `warm` on the data directory, while the remote is away).
+      if (!this.fetched && !(await this.holdsRefs())) throw err;
+      this.fetched = true;
     } finally {
       this.lastFetch = attempt;
       this.refCache = undefined;
       this.batch?.retire();
       this.goMods = undefined;
     }
+  }
+
+  /** Whether a fetch, of this process or an earlier one, left refs in the mirror (git writes them last). */
+  private async holdsRefs(): Promise<boolean> {
+    if (!(await exists(path.join(this.dir, 'HEAD')))) return false;
+    const out = await this.git(['for-each-ref', '--count=1', '--format=%(refname)', 'refs/heads', 'refs/tags']).catch(() => Buffer.alloc(0));
+    return out.length > 0;
   }
 
   private async fetchRefs(): Promise<void> {
