@@ -179,3 +179,30 @@ test('with the local coordinator under --data and a --storage directory, a wiped
   assert.ok((await recorded(proxy.url)).index.includes('example.com/lib@v1.0.0'));
   assert.equal(await proxy.stop(), 0);
 });
+
+test('replicas that each keep their storage under their own --data cannot share one coordinator: the second is told to share one --storage', {
+  timeout: 120_000,
+}, async () => {
+  const own = await privatePostgres();
+  try {
+    const replica = (n: string) => ({
+      data: path.join(root, `own-${n}`),
+      coordinator: own.url,
+      upstream: up.url,
+      sumdb: 'off',
+      'read-ahead': '0',
+      workers: '1',
+    });
+    const first = await startProxyProcess(replica('1'));
+    try {
+      await assert.rejects(
+        startProxyProcess(replica('2')),
+        /cannot start: the storage and the coordinator do not belong together: the coordinator belongs to storage \S+, but the storage \S+own-2\S* has no identity[\s\S]*Replicas on one coordinator must share one --storage/,
+      );
+    } finally {
+      assert.equal(await first.stop(), 0);
+    }
+  } finally {
+    await own.destroy();
+  }
+});

@@ -3,6 +3,7 @@
 // coordinator or storage that does not answer leaves the check to the next start (as before, the instance
 // starts degraded rather than not at all).
 import type { Logger } from 'pino';
+import { parseCoordinator } from '../config/backends.js';
 import type { Config } from '../config/schema.js';
 import type { Coordinator } from '../coord/coordinator.js';
 import { gmpError } from '../errors.js';
@@ -57,7 +58,7 @@ export async function checkIdentityAtStart(
     log.warn({ err: got.why }, 'could not check that the storage and the coordinator belong together: checked at the next start');
     return;
   }
-  if (got.kind === 'mismatch') throw gmpError('GMP_ERR_CONFIG', mismatchMessage(got.why));
+  if (got.kind === 'mismatch') throw gmpError('GMP_ERR_CONFIG', mismatchMessage(got.why, config));
   if (got.recorded)
     log.info(
       { storage: layout.storage.name, identity: got.id, ...(got.adopted.length === 0 ? {} : { logs: got.adopted }) },
@@ -65,9 +66,16 @@ export async function checkIdentityAtStart(
     );
 }
 
-export function mismatchMessage(why: string): string {
+export function mismatchMessage(why: string, config: Readonly<Config>): string {
+  // Replicas that each keep their storage under their own --data cannot share one coordinator: the first one's
+  // storage is the coordinator's, and the others' log pages would be on disks the rest cannot read.
+  const ownData =
+    config.storage === '' && parseCoordinator(config.coordinator).kind !== 'local'
+      ? 'Replicas on one coordinator must share one --storage (an s3:// bucket or an fs: directory they all reach); without --storage each keeps its own under --data. '
+      : '';
   return (
     `the storage and the coordinator do not belong together: ${why}. The coordinator keeps the heads of the own checksum database's log and the index feed, whose pages are in the storage. ` +
+    ownData +
     'Either start with the storage this coordinator was used with (restore it, or correct --storage or --data), ' +
     `or keep this storage and start those logs over on it (the records they hold are lost): stop every server of these settings and run '${ADOPT_COMMAND}' with the same settings`
   );
