@@ -4,7 +4,7 @@
 // would otherwise stay in /tmp for good, and a developer's /tmp grew by gigabytes over a few days of runs.
 // Arguments starting with `--` go to `node --test` (e.g. `--test-concurrency=2`, `--test-name-pattern=…`).
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -22,6 +22,9 @@ const flags = args.filter((a) => a.startsWith('--'));
 const named = args.filter((a) => !a.startsWith('--'));
 const files = (named.length > 0 ? named : ['src', 'test', 'bench']).flatMap(testFiles).sort();
 const scratch = mkdtempSync(path.join(tmpdir(), 'gmp-tests-'));
+// Open to other users as /tmp is: tests start servers that run as another user (PostgreSQL's initdb as postgres,
+// nginx's workers as nobody when the tests run as root) and read the tests' own temp directories.
+chmodSync(scratch, 0o755);
 const child = spawn(process.execPath, ['--import', 'tsx', '--test', ...flags, ...files], {
   stdio: 'inherit',
   env: { ...process.env, TMPDIR: scratch },
