@@ -7,7 +7,9 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import type { Ops } from '../src/dashboard/api-types.js';
 import { checkAndHashZip } from '../src/modzip/zip-check.js';
+import { eventually } from './helpers/eventually.js';
 import { startFakeUpstream } from './helpers/fake-upstream.js';
 import type { FakeUpstream } from './helpers/fake-upstream.js';
 import { sampleModules, writeGoproxyDir } from './helpers/goproxy-dir.js';
@@ -37,8 +39,8 @@ let up: FakeUpstream;
 let db: TestSumdb;
 let proxy: RunningProxy;
 
-const json = async <T>(p: string, init?: RequestInit): Promise<{ status: number; body: T }> => {
-  const res = await fetch(proxy.url + p, init);
+const json = async <T>(p: string, init?: RequestInit, base = proxy.url): Promise<{ status: number; body: T }> => {
+  const res = await fetch(base + p, init);
   const text = await res.text();
   return { status: res.status, body: (res.headers.get('content-type')?.startsWith('application/json') ? JSON.parse(text) : text) as T };
 };
@@ -194,6 +196,14 @@ describe('dashboard API', () => {
     assert.equal((await json('/api/v1/ops?window=days')).status, 400);
   });
 
+  test('/api/v1/ops says what eviction keeps with the defaults (no cap, 5 % free on the file system) and that nothing is followed', async () => {
+    const { body } = await json<Ops>('/api/v1/ops');
+    const { disk, ...storage } = body.storage;
+    assert.deepEqual(storage, { minFree: { percent: 5 }, localFiles: true }, 'no cap, and no size that was never measured');
+    assert.ok(disk !== undefined && disk.size > 0 && disk.available <= disk.size, JSON.stringify(disk));
+    assert.deepEqual(body.follow, []);
+  });
+
   test('GOPROXY paths of modules named ui.… or api.… are still GOPROXY paths; unknown dashboard paths are 404', async () => {
     assert.equal((await proxy.get('/ui.example.com/tool/@v/v1.0.0.zip')).status, 200);
     assert.equal((await proxy.get('/api.example.com/client/@v/list')).status, 200);
@@ -251,5 +261,34 @@ test('with --dashboard off neither /ui/ nor /api/v1/ is served, and GOPROXY requ
     assert.equal((await off.get('/example.com/lib/@v/v1.0.0.zip')).status, 200);
   } finally {
     await off.close();
+  }
+});
+
+test('/api/v1/ops with --cache-max-size and --follow: the cache measured by eviction against its cap, and the feed (no credentials) with its lag', async () => {
+  const port = new URL(proxy.url).port;
+  const child = await startProxy({
+    upstream: proxy.url,
+    follow: `http://follower:s3cret-token@127.0.0.1:${port}/index`,
+    'follow-interval': '200ms',
+    'cache-max-size': '1GiB',
+    'cache-min-free': '0',
+  });
+  try {
+    let ops: Ops | undefined;
+    await eventually(async () => {
+      ops = (await json<Ops>('/api/v1/ops', undefined, child.url)).body;
+      return ops.storage.measured !== undefined && ops.follow[0]?.lagSeconds !== undefined && (ops.follow[0]?.entries.stored ?? 0) > 0;
+    }, 'eviction measured the cache and the follower caught up');
+    assert.ok(ops !== undefined);
+    assert.deepEqual(ops.storage.cap, { bytes: 1024 ** 3, highPercent: 95, lowPercent: 85 });
+    assert.equal(ops.storage.minFree, undefined, '--cache-min-free 0');
+    assert.ok((ops.storage.measured?.bytes ?? -1) >= 0);
+    assert.equal(ops.follow.length, 1);
+    assert.equal(ops.follow[0]?.feed, `http://127.0.0.1:${port}`);
+    assert.equal(ops.follow[0]?.following, true);
+    assert.equal(ops.follow[0]?.refused, false);
+    assert.ok(!JSON.stringify(ops).includes('s3cret'), 'the feed is named without its credentials');
+  } finally {
+    await child.close();
   }
 });

@@ -4,6 +4,7 @@
 // purges are gathered from, or sent to, every worker when asked.
 import type { Channel } from '../coord/ipc.js';
 import { addCounts } from '../dashboard/downloads.js';
+import type { LivePart } from '../dashboard/live.js';
 import type { Snapshot } from '../dashboard/snapshot.js';
 import type { OpsData, ProcessStats, ServerStats } from '../dashboard/stats.js';
 import { StatsCollector } from '../dashboard/stats.js';
@@ -12,6 +13,7 @@ import { GatherHub, GatherPeer } from './cluster-gather.js';
 
 type Query =
   | { readonly kind: 'snapshot' }
+  | { readonly kind: 'live' }
   | { readonly kind: 'ops'; readonly window: Window }
   | { readonly kind: 'downloads'; readonly module: string }
   | { readonly kind: 'forget'; readonly module: string; readonly version: string };
@@ -25,7 +27,11 @@ export class StatsHub {
 
   constructor(options?: TimelineOptions) {
     this.hub = new GatherHub(PREFIX, (q) => this.answer(q as Query));
-    this.collector = new StatsCollector(async () => (await this.hub.gather({ kind: 'snapshot' })) as Map<string, Snapshot>, options);
+    this.collector = new StatsCollector(
+      async () => (await this.hub.gather({ kind: 'snapshot' } satisfies Query)) as Map<string, Snapshot>,
+      async () => [...(await this.hub.gather({ kind: 'live' } satisfies Query)).values()] as LivePart[],
+      options,
+    );
   }
 
   add(id: string, channel: Channel): () => void {
@@ -58,6 +64,7 @@ export class WorkerStats implements ServerStats {
     this.peer = new GatherPeer(PREFIX, channel, async (raw) => {
       const q = raw as Query;
       if (q.kind === 'snapshot') return self.snapshot();
+      if (q.kind === 'live') return self.live();
       if (q.kind === 'downloads') return self.downloads(q.module);
       if (q.kind === 'forget') return self.forget(q.module, q.version);
       throw new Error(`unknown question ${JSON.stringify(q)}`);

@@ -219,7 +219,7 @@ export async function createServer(config: Readonly<Config>, options: ComposeOpt
   const metricsText = clusterMetrics === undefined ? undefined : () => clusterMetrics.text();
   const hooks = await openHooks(config, { cache, fill, store: layout.cache, coord, direct, log, redact });
   const dashboard = composeDashboard(config, {
-    ...{ layout, metrics, cache, verdicts, own, isPrivate, redact, worker: worker?.channel },
+    ...{ layout, metrics, cache, verdicts, own, isPrivate, redact, worker: worker?.channel, content, followers },
     admin: { coord, audit: company.audit },
   });
   const bundles = composeBundleImport(config, { layout, coord, locks: backends.locks, events }, async (modules) => {

@@ -5,9 +5,10 @@ import type { FastifyInstance } from 'fastify';
 import type { ModuleCache } from '../cache/module-cache.js';
 import { sumdbSpecs } from './verification.js';
 import type { Config } from '../config/schema.js';
+import { minFreeSet } from '../content/free-space.js';
 import type { Channel } from '../coord/ipc.js';
 import { adminRefusalRule, adminRule, byToken, notPrivate } from '../dashboard/access.js';
-import type { ConfiguredUpstream } from '../dashboard/deps.js';
+import type { ConfiguredUpstream, EvictionFacts } from '../dashboard/deps.js';
 import { DownloadCounts } from '../dashboard/downloads.js';
 import { DASHBOARD_METHODS, dashboardRoutes } from '../dashboard/routes.js';
 import type { SetupFacts } from '../dashboard/setup-info.js';
@@ -23,6 +24,9 @@ import type { Verdicts } from '../verify/verdicts.js';
 import { WorkerStats } from './cluster-stats.js';
 import { adminFeatures } from './dashboard-admin.js';
 import type { AdminInputs } from './dashboard-admin.js';
+import type { Content } from './content.js';
+import { feedName } from './follow.js';
+import type { Followers } from './follow.js';
 import type { Layout } from './layout.js';
 
 export interface DashboardParts {
@@ -42,6 +46,10 @@ export interface DashboardInputs {
   readonly redact: (modulePath: string) => string;
   /** A worker of `serve --workers N`: figures for the whole server come from the primary. */
   readonly worker?: Channel;
+  /** Eviction (its last measure of the store), for the Ops view. */
+  readonly content: Pick<Content, 'evictor'>;
+  /** The feeds this process may follow, for the Ops view. */
+  readonly followers: Pick<Followers, 'states'>;
   /** For the Admin view's tokens and pins (the content store comes from the layout). */
   readonly admin: Omit<AdminInputs, 'content'>;
 }
@@ -60,6 +68,17 @@ export function configuredUpstreams(config: Readonly<Config>): ConfiguredUpstrea
   add(config.privateUpstream, 'private-upstream');
   for (const s of sumdbSpecs(config)) out.push({ name: redactURL(s.url), kind: 'sumdb', list: 'sumdb' });
   return out;
+}
+
+/** What eviction keeps, as app/content.ts sets it up: --cache-min-free only on a filesystem cache. */
+export function evictionFacts(config: Readonly<Config>, layout: Layout): EvictionFacts {
+  const e = config.eviction;
+  const localFiles = layout.cache.localFiles !== undefined;
+  return {
+    ...(e.maxSize > 0 ? { cap: { bytes: e.maxSize, highPercent: e.highWatermark, lowPercent: e.lowWatermark } } : {}),
+    ...(localFiles && minFreeSet(e.minFree) ? { minFree: e.minFree } : {}),
+    localFiles,
+  };
 }
 
 function setupFacts(config: Readonly<Config>, layout: Layout, own: OwnSumdb | undefined): SetupFacts {
@@ -82,9 +101,14 @@ function setupFacts(config: Readonly<Config>, layout: Layout, own: OwnSumdb | un
 export function composeDashboard(config: Readonly<Config>, inputs: DashboardInputs): DashboardParts | undefined {
   if (!config.dashboard) return undefined;
   const { metrics, cache, own } = inputs;
+  const files = inputs.layout.cache.localFiles;
   const downloads = new DownloadCounts();
   const self: ProcessStats = {
     snapshot: () => readSnapshot(metrics),
+    live: async () => {
+      const store = inputs.content.evictor?.measured;
+      return { ...(store === undefined ? {} : { store }), feeds: await inputs.followers.states() };
+    },
     downloads: (m) => downloads.of(m),
     forget: (m, v) => {
       downloads.forget(m, v);
@@ -99,6 +123,9 @@ export function composeDashboard(config: Readonly<Config>, inputs: DashboardInpu
     stats,
     setup: setupFacts(config, inputs.layout, own),
     upstreams: configuredUpstreams(config),
+    eviction: evictionFacts(config, inputs.layout),
+    space: files === undefined ? undefined : () => files.space(),
+    feeds: config.follow.urls.map(feedName),
     // With --auth private|all the auth hook has verified any token sent (the API is a 'filtered' route).
     mayRead: config.auth.mode === 'off' ? notPrivate(inputs.isPrivate) : byToken(inputs.isPrivate),
     mayAdmin: adminRule(config.auth.mode),

@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
+import type { FeedPart } from '../dashboard/live.js';
 import type { Coordinator } from '../coord/coordinator.js';
 import { tryHold } from '../coord/lease.js';
 import { CursorStore } from '../feed/cursor.js';
@@ -46,15 +47,20 @@ interface Followed {
   readonly fetcher: HttpFetcher;
 }
 
+/** How a --follow URL is named in logs, metrics and the dashboard: its feed's URL without credentials. */
+export const feedName = (url: string): string => redactURL(feedBase(url));
+
 export class Followers {
   readonly #feeds: Followed[];
+  readonly #metrics: Metrics;
 
   constructor(config: Readonly<Config>, deps: FollowDeps) {
+    this.#metrics = deps.metrics;
     const prefix = config.follow.prefix;
     const accept = (p: string) => prefix === '' || matchPrefixPatterns(prefix, p);
     this.#feeds = config.follow.urls.map((url) => {
       const base = feedBase(url);
-      const name = redactURL(base);
+      const name = feedName(url);
       // Keyed by the feed without credentials: rotating a password keeps the cursor.
       const id = createHash('sha256').update(name).digest('hex').slice(0, 16);
       const fetcher = new HttpFetcher(base, deps.httpOptions, deps.metrics, deps.log);
@@ -95,6 +101,22 @@ export class Followers {
         }
       }),
     );
+  }
+
+  /** Each feed as this process sees it now (the dashboard's follow cards): its lag and refusal count only while it follows. */
+  async states(): Promise<FeedPart[]> {
+    const errors = (await this.#metrics.followErrors.get()).values;
+    return this.#feeds.map((f) => {
+      const lag = f.follower.lagSeconds;
+      return {
+        feed: f.name,
+        following: f.loop.following,
+        ...(lag === undefined ? {} : { lagSeconds: lag }),
+        refused: f.follower.refusals.refusing,
+        entries: Object.fromEntries(f.follower.counts),
+        errors: errors.reduce((n, v) => (v.labels.feed === f.name ? n + v.value : n), 0),
+      };
+    });
   }
 
   async close(): Promise<void> {

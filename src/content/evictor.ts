@@ -55,6 +55,12 @@ export interface PassResult {
   readonly evicted: number;
 }
 
+/** The module cache's size as an eviction pass left it, and when (ms since the epoch). */
+export interface StoreMeasure {
+  readonly bytes: number;
+  readonly at: number;
+}
+
 export const EVICT_LEASE = 'evict:cache';
 const LEASE_TTL_MS = 30_000;
 /** When another process holds the lease, look again after this long (its scan may predate our fills). */
@@ -77,6 +83,8 @@ export class Evictor {
   #stuckAbove: number | undefined;
   /** The last scan's total plus what this process filled since. */
   #estimate = 0;
+  /** What this process last measured (gomodproxy_cache_store_bytes), and when; undefined before its first pass. */
+  #measured: StoreMeasure | undefined;
   #running: Promise<PassResult | undefined> | undefined;
   /** The one pass that follows the running one, shared by every kick made while it runs. */
   #next: Promise<PassResult | undefined> | undefined;
@@ -91,6 +99,11 @@ export class Evictor {
     this.#usage = new StoreUsage(deps.store);
     const min = options.minFree;
     this.#free = min !== undefined && minFreeSet(min) && deps.space !== undefined ? new FreeSpace(deps.space, min) : undefined;
+  }
+
+  /** The module cache's bytes at this process's last eviction check (after what it evicted); undefined before one. */
+  get measured(): StoreMeasure | undefined {
+    return this.#measured;
   }
 
   /** Whether anything is to be done: a cap, or a minimum of free space. */
@@ -183,12 +196,17 @@ export class Evictor {
     }
   }
 
+  #measure(bytes: number): void {
+    this.#measured = { bytes, at: Date.now() };
+    this.deps.metrics.storeBytes.set(bytes);
+  }
+
   async #evict(lost: AbortSignal): Promise<PassResult> {
     const { metrics } = this.deps;
     const usage = await this.#usage.scan(lost);
     let total = usage.bytes;
     this.#estimate = total;
-    metrics.storeBytes.set(total);
+    this.#measure(total);
     const overCap = this.#capped && total > this.high ? total - this.low : 0;
     // Measured again under the lease: another process may have evicted since this one last looked.
     const short = await this.#shortfall();
@@ -226,7 +244,7 @@ export class Evictor {
     }
     this.#estimate = total;
     this.#free?.used(-freed);
-    metrics.storeBytes.set(total);
+    this.#measure(total);
     const stuckAbove = this.#capped && total > this.high;
     if (stuckAbove && this.#stuckAbove === undefined)
       this.deps.log.warn(

@@ -3,11 +3,12 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { gmpError } from '../errors.js';
 import { API, sendJson } from './api-modules.js';
-import type { ConfiguredUpstream, DashboardDeps } from './deps.js';
+import type { ConfiguredUpstream, DashboardDeps, EvictionFacts } from './deps.js';
+import type { LivePart } from './live.js';
 import { setupAnswer } from './setup-info.js';
 import type { Snapshot } from './snapshot.js';
 import type { Window } from './timeline.js';
-import type { Ops, Setup } from './api-types.js';
+import type { FeedState, Ops, Setup, StorageState } from './api-types.js';
 
 export type UpstreamState = 'healthy' | 'idle' | 'half-open' | 'open';
 
@@ -22,9 +23,6 @@ export interface UpstreamRow {
   /** Mean time to response headers since start (ms). */
   readonly meanLatencyMs: number | null;
 }
-
-/** Features the Ops view shows as "not configured" until the parts that feed them exist. */
-export const NOT_CONFIGURED = { storageCap: 'no storage cap configured in this build', sync: 'no follow/sync configured in this build' };
 
 export function upstreamRows(now: Snapshot, configured: readonly ConfiguredUpstream[]): UpstreamRow[] {
   const row = (name: string, kind: UpstreamRow['kind'], list: UpstreamRow['list']): UpstreamRow => {
@@ -50,6 +48,22 @@ export function upstreamRows(now: Snapshot, configured: readonly ConfiguredUpstr
   ];
 }
 
+/** What eviction keeps, with the latest measure of the store and the file system's space now (one statfs). */
+export async function storageState(eviction: EvictionFacts, live: LivePart, space?: () => Promise<{ available: number; size: number }>): Promise<StorageState> {
+  // A file system that cannot be measured now leaves the figure out rather than answering an error.
+  const disk = space === undefined ? undefined : await space().catch(() => undefined);
+  return {
+    ...eviction,
+    ...(live.store === undefined ? {} : { measured: live.store }),
+    ...(disk === undefined ? {} : { disk: { available: disk.available, size: disk.size } }),
+  };
+}
+
+/** Every --follow feed, in the configured order, with what the processes following it report. */
+export function feedStates(feeds: readonly string[], live: LivePart): FeedState[] {
+  return feeds.map((feed) => live.feeds.find((f) => f.feed === feed) ?? { feed, following: false, refused: false, entries: {}, errors: 0 });
+}
+
 function windowOf(req: FastifyRequest): Window {
   const w = (req.query as Record<string, unknown>).window ?? 'minutes';
   if (w !== 'minutes' && w !== 'hours')
@@ -65,14 +79,15 @@ function baseUrl(req: FastifyRequest): string {
 
 export function registerOpsRoutes(app: FastifyInstance, deps: DashboardDeps): void {
   app.get(`${API}/ops`, async (req, reply) => {
-    const ops = await deps.stats.ops(windowOf(req));
+    const { live, ...ops } = await deps.stats.ops(windowOf(req));
     const { now } = ops;
     const lookups = now.hits + now.misses;
     return sendJson(reply, {
       ...ops,
       hitRatio: lookups === 0 ? null : now.hits / lookups,
       upstreams: upstreamRows(now, deps.upstreams),
-      notConfigured: NOT_CONFIGURED,
+      storage: await storageState(deps.eviction, live, deps.space),
+      follow: feedStates(deps.feeds, live),
     } satisfies Ops);
   });
   app.get(`${API}/upstreams`, async (req, reply) => {

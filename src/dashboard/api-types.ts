@@ -48,7 +48,39 @@ export interface Ops {
   readonly series: Series;
   readonly hitRatio: number | null;
   readonly upstreams: readonly UpstreamRow[];
-  readonly notConfigured: { readonly storageCap: string; readonly sync: string };
+  readonly storage: StorageState;
+  /** One per --follow feed; empty when not following. */
+  readonly follow: readonly FeedState[];
+}
+
+/** The module cache against what eviction keeps: what is configured, and only figures that were measured. */
+export interface StorageState {
+  /** --cache-max-size and its watermarks (percent of it where a pass starts and stops); absent without a cap. */
+  readonly cap?: { readonly bytes: number; readonly highPercent: number; readonly lowPercent: number };
+  /** --cache-min-free: a size, or a percent of the file system; absent when 0 or when it does nothing (s3:// storage). */
+  readonly minFree?: { readonly bytes: number } | { readonly percent: number };
+  /** Whether the module cache is files on a local file system (--cache-min-free applies, its space is measured). */
+  readonly localFiles: boolean;
+  /** Bytes in the module cache at the last eviction check (gomodproxy_cache_store_bytes) and when (ms since the epoch); absent before one. */
+  readonly measured?: { readonly bytes: number; readonly at: number };
+  /** The space on the module cache's file system now (statfs, available to the proxy's user). */
+  readonly disk?: { readonly available: number; readonly size: number };
+}
+
+/** A followed feed (--follow) over the server's processes. */
+export interface FeedState {
+  /** The feed's URL without credentials. */
+  readonly feed: string;
+  /** A process of this server follows it now (holds its lease); false while another replica does, or between holders. */
+  readonly following: boolean;
+  /** gomodproxy_follow_lag_seconds of the process following it; absent before its first catch-up. */
+  readonly lagSeconds?: number;
+  /** gomodproxy_follow_refused: the parent refuses the follower (401/403), which retries without skipping anything. */
+  readonly refused: boolean;
+  /** Entries by result (stored, present, gone, denied, failed, ignored, invalid), counted by the processes running now. */
+  readonly entries: Readonly<Record<string, number>>;
+  /** Failures reading the feed or storing a version (each retried), counted by the processes running now. */
+  readonly errors: number;
 }
 
 /** What the Setup view shows of the configuration (patterns only to requests that may read what they match). */

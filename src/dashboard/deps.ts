@@ -1,9 +1,10 @@
 // Everything the dashboard's routes read, given by the composition root: the module store, the verdicts,
 // the own checksum database, the server's figures, the configuration facts and the two access hooks.
-import type { BlobStore } from '../storage/blob-store.js';
+import type { BlobStore, DiskSpace } from '../storage/blob-store.js';
 import type { RecordedLog } from '../verify/own-record-gate.js';
 import type { Verdicts } from '../verify/verdicts.js';
 import type { AdminRefusal, MayAdmin, MayRead } from './access.js';
+import type { StorageState } from './api-types.js';
 import type { AdminFeatures } from './admin-features.js';
 import type { SetupFacts } from './setup-info.js';
 import type { ServerStats } from './stats.js';
@@ -16,6 +17,9 @@ export interface ConfiguredUpstream {
   readonly list: 'upstream' | 'private-upstream' | 'sumdb';
 }
 
+/** What eviction is configured to keep (--cache-max-size, --cache-min-free), for the Ops view's storage card. */
+export type EvictionFacts = Pick<StorageState, 'cap' | 'minFree' | 'localFiles'>;
+
 export interface DashboardDeps {
   readonly store: BlobStore;
   readonly verdicts: Verdicts;
@@ -23,6 +27,11 @@ export interface DashboardDeps {
   readonly stats: ServerStats;
   readonly setup: SetupFacts;
   readonly upstreams: readonly ConfiguredUpstream[];
+  readonly eviction: EvictionFacts;
+  /** The space on the module cache's file system (a filesystem store), measured when the Ops view asks. */
+  readonly space?: () => Promise<DiskSpace>;
+  /** The --follow feeds, without credentials (as their metrics and logs name them). */
+  readonly feeds: readonly string[];
   readonly mayRead: MayRead;
   readonly mayAdmin: MayAdmin;
   /** What a request that may not administer is told (401 or 403). */

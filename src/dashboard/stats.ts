@@ -1,5 +1,7 @@
 // What the dashboard asks of the whole server (one process, or every worker of `serve --workers N`), and the
 // collector that samples every process on a timer (off the request path) into the timeline.
+import type { LivePart } from './live.js';
+import { combineLive } from './live.js';
 import type { Snapshot } from './snapshot.js';
 import type { Series, TimelineOptions, Window } from './timeline.js';
 import { DEFAULT_TIMELINE, Timeline } from './timeline.js';
@@ -11,6 +13,8 @@ export interface OpsData {
   /** Processes that answered (workers, or 1). */
   readonly processes: number;
   readonly series: Series;
+  /** The store's size at the last eviction check and the followed feeds, over every process (live.ts). */
+  readonly live: LivePart;
 }
 
 /** The whole server's figures, however many processes serve it. */
@@ -26,6 +30,8 @@ export interface ServerStats {
 /** What one process contributes. */
 export interface ProcessStats {
   snapshot(): Promise<Snapshot>;
+  /** What this process knows now of eviction and the feeds it follows. */
+  live(): Promise<LivePart>;
   downloads(modulePath: string): Record<string, number>;
   forget(modulePath: string, version: string): void;
 }
@@ -38,6 +44,7 @@ export class StatsCollector {
 
   constructor(
     private readonly gather: () => Promise<ReadonlyMap<string, Snapshot>>,
+    private readonly gatherLive: () => Promise<readonly LivePart[]>,
     options: TimelineOptions = DEFAULT_TIMELINE,
   ) {
     this.timeline = new Timeline(options);
@@ -53,8 +60,14 @@ export class StatsCollector {
   }
 
   async ops(window: Window): Promise<OpsData> {
-    const parts = await this.gather();
-    return { now: this.timeline.now(parts), startedAt: this.startedAt, processes: parts.size, series: this.timeline.series(window) };
+    const [parts, live] = await Promise.all([this.gather(), this.gatherLive()]);
+    return {
+      now: this.timeline.now(parts),
+      startedAt: this.startedAt,
+      processes: parts.size,
+      series: this.timeline.series(window),
+      live: combineLive(live),
+    };
   }
 
   close(): void {
@@ -70,7 +83,11 @@ export class LocalStats implements ServerStats {
     private readonly self: ProcessStats,
     options?: TimelineOptions,
   ) {
-    this.collector = new StatsCollector(async () => new Map([['self', await self.snapshot()]]), options);
+    this.collector = new StatsCollector(
+      async () => new Map([['self', await self.snapshot()]]),
+      async () => [await self.live()],
+      options,
+    );
   }
 
   ops(window: Window): Promise<OpsData> {

@@ -26,6 +26,7 @@ const LEASE_TTL_MS = 15_000;
 export class FollowLoop {
   readonly #stop = new AbortController();
   #running: Promise<void> = Promise.resolve();
+  #following = false;
 
   constructor(private readonly opts: FollowLoopOptions) {}
 
@@ -42,9 +43,11 @@ export class FollowLoop {
         await pause(Math.max(this.opts.intervalMs, 2000), stop);
         continue;
       }
+      this.#following = true;
       try {
         await this.#follow(AbortSignal.any([stop, held.lost]));
       } finally {
+        this.#following = false;
         await held.release();
       }
     }
@@ -68,6 +71,11 @@ export class FollowLoop {
         backoff = Math.min(this.opts.maxBackoffMs ?? 60_000, backoff * 2);
       }
     }
+  }
+
+  /** Whether this process follows the feed now (it holds the feed's lease). */
+  get following(): boolean {
+    return this.#following;
   }
 
   /** Stops following: versions being stored finish and the cursor is saved first. */

@@ -48,6 +48,8 @@ export class Follower {
   /** A version of this catch-up was left for the next one. */
   #left = false;
   readonly counts = new Map<Result, number>();
+  /** The lag last measured (gomodproxy_follow_lag_seconds); undefined before the first page caught up with. */
+  #lagSeconds: number | undefined;
   /** The parent refusing this follower (401/403), from its feed or its upstream: told once per run. */
   readonly refusals: Refusals;
 
@@ -196,6 +198,12 @@ export class Follower {
   #lag(cursor: Cursor): void {
     if (this.#newest === undefined) return;
     const behind = cursor.ts === undefined ? 0n : this.#newest - cursor.ts;
-    this.deps.metrics?.followLag.set({ feed: this.deps.name }, behind > 0n ? Number(behind) / 1e9 : 0);
+    this.#lagSeconds = behind > 0n ? Number(behind) / 1e9 : 0;
+    this.deps.metrics?.followLag.set({ feed: this.deps.name }, this.#lagSeconds);
+  }
+
+  /** The newest entry seen minus the newest stored with everything before it, as last measured (undefined before). */
+  get lagSeconds(): number | undefined {
+    return this.#lagSeconds;
   }
 }

@@ -56,6 +56,11 @@ export class Refusals {
     this.#count = 0;
   }
 
+  /** Whether the parent refuses this follower now (gomodproxy_follow_refused is 1). */
+  get refusing(): boolean {
+    return this.#running;
+  }
+
   /** `what` is no longer tried (skipped for another reason, left for a later run): the run ends with the next answer. */
   dropped(what: string): void {
     this.#refused.delete(what);

@@ -5,7 +5,7 @@ import { Chart, color } from '../chart.js';
 import { bytes, count, duration, percent, rate } from '../format.js';
 import { Link } from '../router.js';
 import type { Location } from '../router.js';
-import type { Ops, UpstreamRow } from '../types.js';
+import type { FeedState, Ops, StorageState, UpstreamRow } from '../types.js';
 
 const REFRESH_MS = 5000;
 
@@ -61,6 +61,59 @@ function Upstreams(props: { rows: readonly UpstreamRow[] }) {
   );
 }
 
+/** --cache-min-free as configured, and in bytes when the file system's size is known. */
+function minFreeText(min: NonNullable<StorageState['minFree']>, disk: StorageState['disk']): string {
+  if ('bytes' in min) return bytes(min.bytes);
+  return disk === undefined ? `${min.percent} %` : `${min.percent} % (${bytes((disk.size * min.percent) / 100)})`;
+}
+
+/** Only measured figures: the store's size at the last eviction check (never an estimate), the disk's space now. */
+function StorageCard(props: { storage: StorageState }) {
+  const { cap, minFree, measured, disk, localFiles } = props.storage;
+  const free = disk === undefined ? undefined : `${bytes(disk.available)} of ${bytes(disk.size)} free on its file system now`;
+  const keeps = minFree === undefined ? undefined : `evicts when the file system has less than ${minFreeText(minFree, disk)} free`;
+  const checked = measured === undefined ? undefined : `at the last eviction check, ${new Date(measured.at).toLocaleTimeString()}`;
+  const notes: Array<string | undefined> = [];
+  let label = 'storage used / cap';
+  let value: string;
+  if (cap !== undefined) {
+    value = `${measured === undefined ? '–' : bytes(measured.bytes)} / ${bytes(cap.bytes)}`;
+    notes.push(checked ?? 'not measured yet (by the first eviction check)', `evicts above ${cap.highPercent} % down to ${cap.lowPercent} %`, keeps, free);
+  } else if (minFree !== undefined) {
+    label = 'storage';
+    value = 'no size cap';
+    notes.push(keeps, free, measured === undefined ? undefined : `${bytes(measured.bytes)} cached ${checked}`);
+  } else {
+    label = 'storage';
+    value = 'eviction off';
+    notes.push(localFiles ? 'no --cache-max-size, and --cache-min-free 0' : 'no --cache-max-size (--cache-min-free does nothing with s3:// storage)', free);
+  }
+  const tone = cap !== undefined && measured !== undefined && measured.bytes > cap.bytes ? 'bad' : undefined;
+  return <Card label={label} value={value} note={notes.filter((n) => n !== undefined).join('; ')} testId="storage" tone={tone} />;
+}
+
+function FeedCard(props: { feed: FeedState }) {
+  const f = props.feed;
+  const stored = f.entries.stored ?? 0;
+  const state = f.following
+    ? f.refused
+      ? 'the parent refuses this follower (401/403: fix its credentials); retrying, nothing skipped'
+      : f.lagSeconds === undefined
+        ? 'followed here; lag not measured yet'
+        : 'followed here'
+    : 'no process of this server follows it now (another replica holds its lease, or it is changing hands)';
+  const value = f.following && f.lagSeconds !== undefined ? duration(f.lagSeconds * 1000) : '–';
+  return (
+    <Card
+      label="follow lag"
+      value={value}
+      note={`${f.feed}: ${state}; ${count(stored)} stored, ${count(f.errors)} errors`}
+      testId="follow"
+      tone={f.refused ? 'bad' : undefined}
+    />
+  );
+}
+
 export function OpsView(props: { loc: Location }) {
   const window = props.loc.query.get('window') === 'hours' ? 'hours' : 'minutes';
   const { data, error, at } = useApi<Ops>(`/api/v1/ops?window=${window}`, REFRESH_MS);
@@ -97,8 +150,12 @@ export function OpsView(props: { loc: Location }) {
           note={`${count(now.mismatches)} mismatches, ${count(now.verifyErrors)} errors`}
           tone={now.mismatches > 0 ? 'bad' : undefined}
         />
-        <Card label="storage used / cap" value="–" note={data.notConfigured.storageCap} />
-        <Card label="follow / sync lag" value="–" note={data.notConfigured.sync} />
+        <StorageCard storage={data.storage} />
+        {data.follow.length === 0 ? (
+          <Card label="follow lag" value="–" note="not following a feed (--follow)" testId="follow" />
+        ) : (
+          data.follow.map((f) => <FeedCard key={f.feed} feed={f} />)
+        )}
       </div>
       <h2>Upstreams and checksum databases</h2>
       <Upstreams rows={data.upstreams} />
