@@ -2,7 +2,7 @@
 // user name, the token as the password), as a second-tier mirror runs it: with --cache-max-size and following
 // its parent's feed. The Ops view's storage card shows the cache as eviction measured it against the cap, the
 // follow card the parent's feed (never its credentials) with its lag, whichever worker runs the evictor and the
-// follower.
+// follower; the Admin view says which token the browser's login sent and why it is (not) an admin.
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -127,6 +127,28 @@ describe('the dashboard of serve --workers 2 --auth all, signed in with HTTP Bas
     );
     assert.ok(!(await page.content()).includes(SECRET), "the feed's credentials are not shown");
     await ctx.close();
+  });
+
+  test('Admin names the token the login sends; a read token is told it has no admin scope, an admin token is an admin', async () => {
+    const reader = await browser.context({ httpCredentials: { username: 'me', password: tokens.reader }, extraHTTPHeaders: REMOTE });
+    const page = await reader.newPage();
+    await page.goto(`${child.url}/ui/admin`);
+    await page.locator('[data-test=no-admin]').waitFor(WAIT);
+    assert.equal(
+      await text(page, '[data-test=token-state]'),
+      "No token kept in this tab: the dashboard's requests carry token reader, the one this browser signed in with (HTTP Basic). A token pasted here is sent instead.",
+    );
+    assert.match(await text(page, '[data-test=no-admin]'), /^You have no admin access: token reader has no admin scope\. Paste an admin token above/);
+    assert.equal(await page.getByRole('button', { name: 'Purge' }).isDisabled(), true);
+    await reader.close();
+
+    const admin = await browser.context({ httpCredentials: { username: 'me', password: tokens.admin }, extraHTTPHeaders: REMOTE });
+    const adminPage = await admin.newPage();
+    await adminPage.goto(`${child.url}/ui/admin`);
+    await adminPage.locator('[data-test=tokens]').waitFor(WAIT);
+    assert.match(await text(adminPage, '[data-test=token-state]'), /carry token ops, the one this browser signed in with/);
+    assert.equal(await adminPage.locator('[data-test=no-admin]').count(), 0);
+    await admin.close();
   });
 
   test('no page asked anything of another origin', () => {

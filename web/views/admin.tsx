@@ -41,10 +41,12 @@ function TokenField(props: { using?: string }) {
         )}
       </form>
       <p class="muted" data-test="token-state">
-        {saved ? (props.using === undefined ? 'A token is kept for this tab.' : `Using token ${props.using} in this tab.`) : 'No token: '}
         {saved
-          ? " It is sent as an Authorization: Bearer header with the dashboard's requests and forgotten when the tab closes."
-          : 'the dashboard sends none.'}
+          ? `${props.using === undefined ? 'A token is kept for this tab.' : `Using token ${props.using} in this tab.`} It is sent as an Authorization: Bearer header with the dashboard's requests and forgotten when the tab closes.`
+          : props.using === undefined
+            ? 'No token: the dashboard sends none.'
+            : // Nothing kept here, yet the server saw a token: the browser's own login (--auth all asks every page for one).
+              `No token kept in this tab: the dashboard's requests carry token ${props.using}, the one this browser signed in with (HTTP Basic). A token pasted here is sent instead.`}
       </p>
     </div>
   );
@@ -59,12 +61,16 @@ function Unavailable(props: { title: string; feature: Feature }) {
   );
 }
 
-function NoAdmin(props: { tokensAccepted: boolean }) {
+/** Why this request may not administer, by the rule of src/dashboard/access.ts: an admin token, or this machine itself. */
+function NoAdmin(props: { tokensAccepted: boolean; token?: string }) {
+  const here = 'open the dashboard on the machine gomodproxy runs on (straight to it, not through a reverse proxy)';
   return (
     <p class="warn" data-test="no-admin">
-      {props.tokensAccepted
-        ? 'You have no admin access: use an admin token above (gomodproxy token create --name NAME --scope admin), or open the dashboard on the machine gomodproxy runs on.'
-        : 'You have no admin access: this server runs without --auth, so admin actions are taken only from the machine gomodproxy runs on.'}
+      {!props.tokensAccepted
+        ? 'You have no admin access: this server runs without --auth, so admin actions are taken only from the machine gomodproxy runs on.'
+        : props.token === undefined
+          ? `You have no admin access: use an admin token above (gomodproxy token create --name NAME --scope admin), or ${here}.`
+          : `You have no admin access: token ${props.token} has no admin scope. Paste an admin token above (gomodproxy token create --name NAME --scope admin), or ${here}.`}
     </p>
   );
 }
@@ -115,7 +121,7 @@ export function AdminView(props: { loc: Location }) {
         error === undefined && <p class="muted">Loading…</p>
       ) : (
         <>
-          {!data.admin && <NoAdmin tokensAccepted={data.tokensAccepted} />}
+          {!data.admin && <NoAdmin tokensAccepted={data.tokensAccepted} token={data.token} />}
           {data.admin && (data.features.tokens.available ? <Tokens /> : <Unavailable title="Access tokens" feature={data.features.tokens} />)}
           {data.admin && (data.features.pins.available ? <Pins /> : <Unavailable title="Pinned versions" feature={data.features.pins} />)}
           <Purge loc={props.loc} allowed={data.admin} />
