@@ -37,6 +37,8 @@ export interface SyncReport {
   /** Undefined when another process follows this feed now. */
   readonly caughtUp?: boolean;
   readonly counts: ReadonlyMap<Result, number>;
+  /** Entries stamped after now (the parent's clock ahead): not followed yet, the cursor stays before them. */
+  readonly held?: number;
 }
 
 interface Followed {
@@ -95,7 +97,7 @@ export class Followers {
         try {
           // One run ends: a version the upstream cannot give now is left for the next run, which starts before it.
           const caughtUp = await f.follower.catchUp(AbortSignal.any([signal, held.lost]), { transientAttempts: SYNC_TRANSIENT_ATTEMPTS });
-          return { feed: f.name, caughtUp, counts: f.follower.counts };
+          return { feed: f.name, caughtUp, counts: f.follower.counts, held: f.follower.held };
         } finally {
           await held.release();
         }

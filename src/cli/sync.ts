@@ -70,7 +70,8 @@ function describe(r: SyncReport): string {
   if (r.caughtUp === undefined) return `${r.feed}: another process is following this feed now; nothing done\n`;
   const n = (k: Parameters<typeof r.counts.get>[0]) => r.counts.get(k) ?? 0;
   const state = r.caughtUp ? 'caught up' : 'stopped before catching up';
-  return `${r.feed}: ${state}: ${n('stored')} stored, ${n('present')} already here, ${n('gone')} gone upstream, ${n('denied')} denied by policy, ${n('failed')} failed, ${n('ignored')} outside --follow-prefix, ${n('invalid')} invalid\n`;
+  const held = (r.held ?? 0) > 0 ? `; ${r.held} held back: stamped after now (is the parent's clock ahead?), followed once that time comes` : '';
+  return `${r.feed}: ${state}: ${n('stored')} stored, ${n('present')} already here, ${n('gone')} gone upstream, ${n('denied')} denied by policy, ${n('failed')} failed, ${n('ignored')} outside --follow-prefix, ${n('invalid')} invalid${held}\n`;
 }
 
 function stopped(io: CliIO): Promise<void> {

@@ -1,7 +1,10 @@
 // Catching up with a parent's index feed: pages it from the durable cursor, stores every new version through
 // the normal fill path with bounded concurrency (backing off on errors), and moves the cursor only past
 // versions that are done with everything before them, so a restart resumes without skipping anything, and
-// versions already stored cost no upstream request.
+// versions already stored cost no upstream request. A page shorter than asked for is not the end (a parent
+// may cap its pages lower): only a page with nothing new is. Entries stamped after now (a parent's clock
+// ahead, or a hostile one) wait until then: the cursor never passes the clock, or what the parent stamps
+// once its clock is right would fall behind the cursor and be passed over for good.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { Fill } from '../fill/types.js';
@@ -13,6 +16,7 @@ import type { FeedPage, PageEntry } from './feed-client.js';
 import type { FeedEntry } from './index-log.js';
 import { FEED_PAGES, Refusals } from './refusals.js';
 import { failureKind, storeVersion } from './store-version.js';
+import { formatTimestamp, nowNs } from './timestamp.js';
 
 export type Result = 'stored' | 'present' | 'gone' | 'denied' | 'failed' | 'ignored' | 'invalid';
 
@@ -32,7 +36,12 @@ export interface FollowerDeps {
   readonly retryMs?: number;
   readonly maxRetryMs?: number;
   readonly contentAttempts?: number;
+  /** The clock, in nanoseconds since the epoch (tests set it). */
+  readonly now?: () => bigint;
 }
+
+/** How far ahead of this clock a parent's stamp may be and still be followed at once (clocks differ a little). */
+export const CLOCK_SKEW_NS = 5n * 60n * 1_000_000_000n;
 
 /** How a catch-up ends a version that cannot be stored for now (the upstream unreachable, failing, timing out). */
 export interface CatchUpOptions {
@@ -47,6 +56,10 @@ export class Follower {
   #newest: bigint | undefined;
   /** A version of this catch-up was left for the next one. */
   #left = false;
+  /** Entries the last catch-up held back because they are stamped after now (plus the skew allowed). */
+  #held = 0;
+  /** The first stamp from the future told at warn: told again only for another one. */
+  #toldFuture: bigint | undefined;
   readonly counts = new Map<Result, number>();
   /** The lag last measured (gomodproxy_follow_lag_seconds); undefined before the first page caught up with. */
   #lagSeconds: number | undefined;
@@ -60,17 +73,20 @@ export class Follower {
   /** Follows until the feed has nothing newer (true) or `signal` stops it (false). Feed errors are thrown. */
   async catchUp(signal: AbortSignal, options: CatchUpOptions = {}): Promise<boolean> {
     this.#left = false;
+    this.#held = 0;
     let cursor = await this.deps.cursor.load();
     while (!signal.aborted) {
       const page = await this.deps.fetchPage(cursor.ts);
       this.refusals.answered(FEED_PAGES);
-      if (page.newest !== undefined && (this.#newest === undefined || page.newest > this.#newest)) this.#newest = page.newest;
+      const entries = this.#upToNow(page.entries);
+      const newest = entries.at(-1)?.ts;
+      if (newest !== undefined && (this.#newest === undefined || newest > this.#newest)) this.#newest = newest;
       const done = new Set(cursor.done);
-      const todo = page.entries.filter((e) => cursor.ts === undefined || e.ts > cursor.ts || (e.ts === cursor.ts && !done.has(entryKey(e))));
+      const todo = entries.filter((e) => cursor.ts === undefined || e.ts > cursor.ts || (e.ts === cursor.ts && !done.has(entryKey(e))));
       this.#tellInvalid(todo);
       if (todo.length === 0) {
         this.#lag(cursor);
-        if (page.lines < PAGE_LIMIT || cursor.ts === undefined) return true;
+        if (page.lines < PAGE_LIMIT || cursor.ts === undefined || this.#held > 0) return true;
         // A full page of entries stamped exactly at the cursor, all done: the only way on is past that stamp.
         this.deps.logger.warn({ feed: this.deps.name }, 'a whole page of the feed has one timestamp; moving past it');
         cursor = { ts: cursor.ts + 1n, done: [] };
@@ -80,9 +96,31 @@ export class Follower {
       cursor = await this.#process(todo, cursor, signal, options);
       await this.deps.cursor.flush();
       if (this.#left) return false;
-      if (page.lines < PAGE_LIMIT && !signal.aborted) return true;
+      // Caught up as far as the clock allows; otherwise the next page says whether there is more (short or not).
+      if (this.#held > 0 && !signal.aborted) return true;
     }
     return false;
+  }
+
+  /** Entries stamped after the last catch-up's clock (plus skew): they wait for it, and the feed may list older ones first. */
+  get held(): number {
+    return this.#held;
+  }
+
+  /** The page's entries up to now (plus the skew); the rest are held back (counted, and told once at warn). */
+  #upToNow(entries: readonly PageEntry[]): readonly PageEntry[] {
+    const now = (this.deps.now ?? nowNs)();
+    const first = entries.findIndex((e) => e.ts > now + CLOCK_SKEW_NS);
+    if (first < 0) return entries;
+    this.#held = entries.length - first;
+    const e = entries[first] as PageEntry;
+    if (this.#toldFuture !== e.ts)
+      this.deps.logger.warn(
+        { feed: this.deps.name, entries: this.#held, stamp: formatTimestamp(e.ts), now: formatTimestamp(now) },
+        "the feed lists versions stamped in the future (the parent's clock is ahead, or the feed is wrong): they wait until then, and versions stamped before them are still followed",
+      );
+    this.#toldFuture = e.ts;
+    return entries.slice(0, first);
   }
 
   /** Entries the go command would refuse are passed over (counted as done): one line per page says so. */
@@ -97,8 +135,13 @@ export class Follower {
     );
   }
 
-  /** Runs the entries `concurrency` at a time; the cursor follows the longest prefix of done ones. */
+  /**
+   * Runs the entries `concurrency` at a time; the cursor follows the longest prefix of done ones. An entry the
+   * page lists again is done once its first listing is (the cursor moves past it then), never stored or counted twice.
+   */
   #process(todo: readonly PageEntry[], start: Cursor, signal: AbortSignal, options: CatchUpOptions): Promise<Cursor> {
+    const seen = new Set<string>();
+    const again = todo.map((e) => seen.size === seen.add(entryKey(e)).size);
     const finished = new Array<boolean>(todo.length).fill(false);
     let cursor = start;
     let next = 0;
@@ -109,7 +152,7 @@ export class Follower {
         while (running < this.deps.concurrency && next < todo.length && !signal.aborted) {
           const i = next++;
           running++;
-          void this.#one(todo[i] as PageEntry, signal, options).then((ok) => {
+          void (again[i] === true ? Promise.resolve(true) : this.#one(todo[i] as PageEntry, signal, options)).then((ok) => {
             running--;
             finished[i] = ok;
             while (first < todo.length && finished[first]) cursor = advance(cursor, todo[first++] as FeedEntry);
