@@ -154,3 +154,60 @@ test('serve --follow counts each entry once in gomodproxy_follow_entries_total, 
     await feed.close();
   }
 });
+
+test('a parent answering 200 with a web page, an endless body or a trickle: one clear line, exit 1, and the cursor stays', async () => {
+  const good = [{ Path: 'example.com/lib', Version: 'v1.0.0', Timestamp: '2024-01-01T00:00:01Z' }];
+  let mode: 'html' | 'endless' | 'trickle' | 'feed' = 'html';
+  const timers = new Set<NodeJS.Timeout>();
+  const feed = await startFeed(good, {
+    answer: (_req, res) => {
+      if (mode === 'html') {
+        res.writeHead(200, { 'content-type': 'text/html' }).end('<!DOCTYPE html>\n<html><body>Sign in to continue</body></html>\n');
+        return true;
+      }
+      if (mode === 'feed') return false;
+      res.writeHead(200, { 'content-type': 'application/json' });
+      const line = `${JSON.stringify(good[0])}\n`;
+      if (mode === 'endless') {
+        // As fast as the follower reads: it must stop at its page limit, not buffer on.
+        const chunk = line.repeat(1000);
+        const more = () => {
+          while (res.write(chunk));
+        };
+        res.on('drain', more);
+        res.on('close', () => res.off('drain', more));
+        more();
+        return true;
+      }
+      // One line every 200 ms for ever: each gap well inside the idle timeout.
+      const timer = setInterval(() => res.write(line), 200);
+      timers.add(timer);
+      res.on('close', () => clearInterval(timer));
+      return true;
+    },
+  });
+  const data = await mkdtemp(path.join(tmpdir(), 'gmp-sync-garbage-'));
+  const sync = () => runSync({ follow: feed.url, data, extra: ['--fill-deadline', '2s', '--retries', '0'] });
+  try {
+    const html = await sync();
+    assert.equal(html.code, 1, html.out + html.err);
+    assert.match(html.err, /^gomodproxy sync: .*the answer is a web page \(HTML\), not JSON lines.*\n$/);
+    mode = 'endless';
+    const endless = await sync();
+    assert.equal(endless.code, 1, endless.out + endless.err);
+    assert.match(endless.err, /^gomodproxy sync: .*index page: larger than 16 MiB\n$/);
+    mode = 'trickle';
+    const trickle = await sync();
+    assert.equal(trickle.code, 1, trickle.out + trickle.err);
+    assert.match(trickle.err, /^gomodproxy sync: index page of http:\/\/127\.0\.0\.1:\d+: gave up after .*too slowly/);
+    // None of them moved the cursor: the feed, once it answers, is followed from its start.
+    mode = 'feed';
+    const ok = await sync();
+    assert.equal(ok.code, 0, ok.out + ok.err);
+    assert.match(ok.out, /: caught up: 1 stored/);
+  } finally {
+    for (const t of timers) clearInterval(t);
+    await feed.close();
+    await rm(data, { recursive: true, force: true });
+  }
+});

@@ -15,6 +15,7 @@ import { Follower } from '../feed/follower.js';
 import type { Result } from '../feed/follower.js';
 import type { Fill } from '../fill/types.js';
 import type { Metrics } from '../metrics.js';
+import type { DeadlinePolicy } from '../upstream/deadline.js';
 import { matchPrefixPatterns } from '../protocol/glob.js';
 import { redactURL } from '../protocol/proxy-list.js';
 import { HttpFetcher } from '../upstream/http-fetcher.js';
@@ -30,6 +31,8 @@ export interface FollowDeps {
   readonly log: Logger;
   readonly redact: (modulePath: string) => string;
   readonly httpOptions: HttpFetcherOptions;
+  /** How long reading one page may take (--fill-deadline): a parent trickling an endless answer is cut off. */
+  readonly pageDeadline?: DeadlinePolicy;
 }
 
 export interface SyncReport {
@@ -68,7 +71,7 @@ export class Followers {
       const fetcher = new HttpFetcher(base, deps.httpOptions, deps.metrics, deps.log);
       const follower = new Follower({
         name,
-        fetchPage: (since) => fetchFeedPage(fetcher, since),
+        fetchPage: (since) => fetchFeedPage(fetcher, since, { deadline: deps.pageDeadline }),
         fill: deps.fill,
         cursor: new CursorStore(deps.coord, `follow/${id}/cursor`),
         accept,

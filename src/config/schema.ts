@@ -92,7 +92,7 @@ export const configSchema = z
       }),
       fillDeadline: duration('2m', {
         flag: 'fill-deadline',
-        help: 'total time a fill may read an answer from upstreams, plus its size at --fill-min-rate; past it the client gets 504 and nothing is stored (0s: no deadline)',
+        help: 'total time a fill (or a page of a followed feed) may read an answer from upstreams, plus its size at --fill-min-rate; past it the client gets 504 and nothing is stored (0s: no deadline)',
       }),
       fillMinRate: size('64KiB', {
         flag: 'fill-min-rate',

@@ -4,8 +4,12 @@
 // (a feed is oldest first: a follower's cursor moves past a stamp once everything before it is done, so an
 // entry stamped earlier than one done before it would be passed over by the next page); entries whose path or
 // version the go command would refuse are marked, and stay in their place so the cursor moves past them too.
+// A page is read whole before any entry is used (a bad one changes nothing), within 16 MiB and a deadline,
+// so an endless or trickling answer ends with an error instead of holding the follower for ever.
 import { badContent } from '../protocol/answers.js';
 import { check, isCanonicalModuleVersion } from '../protocol/module-path.js';
+import { FillDeadline } from '../upstream/deadline.js';
+import type { DeadlinePolicy } from '../upstream/deadline.js';
 import { readAtMost } from '../upstream/read-body.js';
 import type { RawFetcher } from '../upstream/source.js';
 import type { FeedEntry } from './index-log.js';
@@ -34,12 +38,29 @@ export function feedBase(url: string): string {
   return url.replace(/\/+$/, '').replace(/\/index$/, '');
 }
 
-export async function fetchFeedPage(fetcher: RawFetcher, since: bigint | undefined, limit = PAGE_LIMIT): Promise<FeedPage> {
-  const query = new URLSearchParams({ limit: String(limit) });
+/** A page of the feed from `since` (inclusive); `deadline` bounds the time reading it takes (--fill-deadline). */
+export async function fetchFeedPage(
+  fetcher: RawFetcher,
+  since: bigint | undefined,
+  opts: { readonly limit?: number; readonly deadline?: DeadlinePolicy } = {},
+): Promise<FeedPage> {
+  const query = new URLSearchParams({ limit: String(opts.limit ?? PAGE_LIMIT) });
   if (since !== undefined) query.set('since', formatTimestamp(since));
-  const body = await fetcher.fetch(`/index?${query}`, 'index', (res) =>
-    readAtMost(res.body, MAX_PAGE, () => badContent(fetcher.name, `index page larger than ${MAX_PAGE} bytes`)),
-  );
+  const deadline = opts.deadline === undefined ? undefined : new FillDeadline(opts.deadline, `index page of ${fetcher.name}`, Date.now());
+  let body: Buffer;
+  try {
+    body = await fetcher.fetch(
+      `/index?${query}`,
+      'index',
+      (res) => readAtMost(counted(res.body, deadline), MAX_PAGE, () => badContent(fetcher.name, `index page: larger than ${MAX_PAGE >> 20} MiB`)),
+      { deadline },
+    );
+  } finally {
+    deadline?.dispose();
+  }
+  // A login page in front of the parent, or a URL that is not a feed: say so rather than quote a line of HTML.
+  if (/^\s*</.test(body.subarray(0, 1024).toString('utf8')))
+    throw badContent(fetcher.name, 'index page: the answer is a web page (HTML), not JSON lines: is the --follow URL a feed, or is a login page in the way?');
   const entries: PageEntry[] = [];
   let lines = 0;
   let newest: bigint | undefined;
@@ -63,6 +84,16 @@ export async function fetchFeedPage(fetcher: RawFetcher, since: bigint | undefin
     entries.push(check(e.path, e.version) === undefined && isCanonicalModuleVersion(e.version) ? e : { ...e, invalid: true });
   }
   return { entries, lines, newest };
+}
+
+/** The body, telling the deadline how much has arrived (the time allowed grows with it, as for a fill). */
+async function* counted(body: AsyncIterable<Uint8Array | string>, deadline: FillDeadline | undefined): AsyncIterable<Uint8Array | string> {
+  let received = 0;
+  for await (const chunk of body) {
+    received += chunk.length;
+    deadline?.progress(received);
+    yield chunk;
+  }
 }
 
 function parseLine(line: string): FeedEntry | undefined {
