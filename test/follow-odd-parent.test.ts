@@ -211,3 +211,42 @@ test('a parent answering 200 with a web page, an endless body or a trickle: one 
     await rm(data, { recursive: true, force: true });
   }
 });
+
+test("a parent's credentials never reach a message: not from a mistyped URL, nor from an answer that echoes them", async () => {
+  const secret = 's3cret-token';
+  const basic = `Basic ${Buffer.from(`follower:${secret}`).toString('base64')}`;
+  const checked = captureIO({ env: {} });
+  const bad = `http://follower:${secret}@127.0.0.1:99999`;
+  assert.equal(await main(['config', 'check', '--follow', bad, '--upstream', bad], checked.io), 1);
+  assert.match(checked.text.stderr, /follow URL "http:\/\/\*\*\*@127\.0\.0\.1:99999"/);
+  assert.match(checked.text.stderr, /invalid proxy URL "http:\/\/\*\*\*@127\.0\.0\.1:99999"/);
+  assert.doesNotMatch(checked.text.stdout + checked.text.stderr, new RegExp(secret));
+  // A parent behind Basic auth that echoes what it was sent: in a line that is no entry, and in a refusal.
+  let refuse = false;
+  const feed = await startFeed([], {
+    answer: (req, res) => {
+      if (req.headers.authorization !== basic) return (void res.writeHead(401).end('who are you?\n'), true);
+      const echo = `you sent ${req.headers.authorization} (follower:${secret}, password ${secret})\n`;
+      res.writeHead(refuse ? 403 : 200, { 'content-type': 'text/plain' }).end(echo);
+      return true;
+    },
+  });
+  const data = await mkdtemp(path.join(tmpdir(), 'gmp-sync-secret-'));
+  const withToken = feed.url.replace('http://', `http://follower:${secret}@`);
+  try {
+    const echoed = await runSync({ follow: withToken, data });
+    assert.equal(echoed.code, 1, echoed.out + echoed.err);
+    assert.match(
+      echoed.err,
+      /^gomodproxy sync: upstream http:\/\/127\.0\.0\.1:\d+ sent an invalid index line "you sent Basic \*\*\* \(\*\*\*, password \*\*\*\)"\n$/,
+    );
+    refuse = true;
+    const refused = await runSync({ follow: withToken, data });
+    assert.equal(refused.code, 1, refused.out + refused.err);
+    assert.match(refused.err, /answered 403/);
+    for (const text of [echoed.err, refused.err]) assert.ok(!text.includes(secret) && !text.includes(basic.slice(6)), text);
+  } finally {
+    await feed.close();
+    await rm(data, { recursive: true, force: true });
+  }
+});

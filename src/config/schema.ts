@@ -3,7 +3,7 @@
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { malformedGlob } from '../protocol/glob.js';
-import { parseProxyList } from '../protocol/proxy-list.js';
+import { hideUserinfo, parseProxyList } from '../protocol/proxy-list.js';
 import { parsePolicyRule } from '../protocol/policy-rule.js';
 import { isSumdbName, parseGosumdb } from '../protocol/gosumdb.js';
 import { parseCoordinator, parseStorage } from './backends.js';
@@ -205,7 +205,8 @@ export const configSchema = z
           flag: 'follow',
           help: 'follow the index feed of URL (another gomodproxy, or https://index.golang.org with --follow-prefix) and fill every new version through --upstream (repeatable; env: separate with ;)',
         },
-        (u) => (/^https?:\/\/[^\s/]+/.test(u) && URL.canParse(u) ? undefined : `follow URL ${JSON.stringify(u)}: use http(s)://HOST[:PORT][/PATH]`),
+        (u) =>
+          /^https?:\/\/[^\s/]+/.test(u) && URL.canParse(u) ? undefined : `follow URL ${JSON.stringify(hideUserinfo(u))}: use http(s)://HOST[:PORT][/PATH]`,
       ),
       prefix: text(
         '',

@@ -47,20 +47,28 @@ export async function fetchFeedPage(
   const query = new URLSearchParams({ limit: String(opts.limit ?? PAGE_LIMIT) });
   if (since !== undefined) query.set('since', formatTimestamp(since));
   const deadline = opts.deadline === undefined ? undefined : new FillDeadline(opts.deadline, `index page of ${fetcher.name}`, Date.now());
-  let body: Buffer;
   try {
-    body = await fetcher.fetch(
+    // Parsed inside the fetch: a message quoting the answer then has the fetcher's credentials taken out.
+    return await fetcher.fetch(
       `/index?${query}`,
       'index',
-      (res) => readAtMost(counted(res.body, deadline), MAX_PAGE, () => badContent(fetcher.name, `index page: larger than ${MAX_PAGE >> 20} MiB`)),
+      async (res) =>
+        parsePage(
+          fetcher.name,
+          since,
+          await readAtMost(counted(res.body, deadline), MAX_PAGE, () => badContent(fetcher.name, `index page: larger than ${MAX_PAGE >> 20} MiB`)),
+        ),
       { deadline },
     );
   } finally {
     deadline?.dispose();
   }
+}
+
+function parsePage(upstream: string, since: bigint | undefined, body: Buffer): FeedPage {
   // A login page in front of the parent, or a URL that is not a feed: say so rather than quote a line of HTML.
   if (/^\s*</.test(body.subarray(0, 1024).toString('utf8')))
-    throw badContent(fetcher.name, 'index page: the answer is a web page (HTML), not JSON lines: is the --follow URL a feed, or is a login page in the way?');
+    throw badContent(upstream, 'index page: the answer is a web page (HTML), not JSON lines: is the --follow URL a feed, or is a login page in the way?');
   const entries: PageEntry[] = [];
   let lines = 0;
   let newest: bigint | undefined;
@@ -68,18 +76,15 @@ export async function fetchFeedPage(
     if (line.trim() === '') continue;
     lines++;
     const e = parseLine(line);
-    if (e === undefined) throw badContent(fetcher.name, `index line ${JSON.stringify(line.slice(0, 200))}`);
+    if (e === undefined) throw badContent(upstream, `index line ${JSON.stringify(line.slice(0, 200))}`);
     // `since` is inclusive: an older entry means the feed ignores it, and paging on would never end.
     if (since !== undefined && e.ts < since)
       throw badContent(
-        fetcher.name,
+        upstream,
         `index entry stamped ${formatTimestamp(e.ts)}, before the since=${formatTimestamp(since)} asked for (the feed does not honour since)`,
       );
     if (newest !== undefined && e.ts < newest)
-      throw badContent(
-        fetcher.name,
-        `index entry stamped ${formatTimestamp(e.ts)} after one stamped ${formatTimestamp(newest)} (the feed is not oldest first)`,
-      );
+      throw badContent(upstream, `index entry stamped ${formatTimestamp(e.ts)} after one stamped ${formatTimestamp(newest)} (the feed is not oldest first)`);
     newest = e.ts;
     entries.push(check(e.path, e.version) === undefined && isCanonicalModuleVersion(e.version) ? e : { ...e, invalid: true });
   }

@@ -53,22 +53,23 @@ export function parseProxyList(value: string): ProxyEntry[] {
 }
 
 function normalizeProxyURL(item: string): string {
+  const shown = JSON.stringify(hideUserinfo(item));
   let url = item;
   if (/[.:/]/.test(url) && !url.includes(':/') && !url.startsWith('/')) url = `https://${url}`;
   if (KEYWORD.test(item) && !url.includes('/')) {
-    throw new ProxyListError(`invalid proxy URL ${JSON.stringify(item)}: missing scheme (a bare word is reserved for keywords)`);
+    throw new ProxyListError(`invalid proxy URL ${shown}: missing scheme (a bare word is reserved for keywords)`);
   }
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
-    throw new ProxyListError(`invalid proxy URL ${JSON.stringify(item)}`);
+    throw new ProxyListError(`invalid proxy URL ${shown}`);
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:' && parsed.protocol !== 'file:') {
-    throw new ProxyListError(`invalid proxy URL ${JSON.stringify(item)}: scheme must be https, http or file`);
+    throw new ProxyListError(`invalid proxy URL ${shown}: scheme must be https, http or file`);
   }
   if (parsed.search !== '' || parsed.hash !== '') {
-    throw new ProxyListError(`invalid proxy URL ${JSON.stringify(item)}: no query or fragment allowed`);
+    throw new ProxyListError(`invalid proxy URL ${shown}: no query or fragment allowed`);
   }
   return url.replace(/\/+$/, '');
 }
@@ -96,6 +97,14 @@ export function redactURL(url: string): string {
     // not a URL: nothing to redact
   }
   return url;
+}
+
+/**
+ * Text that may be a URL with `user:password@`, for a message about it: the userinfo replaced by `***`, also
+ * when the rest does not parse (the very case a message is written for).
+ */
+export function hideUserinfo(text: string): string {
+  return text.replace(/^((?:[a-z][a-z0-9+.-]*:\/\/)?)[^/?#]*@/i, '$1***@');
 }
 
 /** A GOPROXY-syntax list (as configured, so valid) with user:password removed from each URL, for logs and pages. */

@@ -43,6 +43,8 @@ export class HttpFetcher implements RawFetcher {
   readonly health: UpstreamHealth;
   private readonly base: URL;
   private readonly auth: string | undefined;
+  /** The forms the credentials take on the wire, taken out of messages: an upstream may echo them in an answer. */
+  private readonly secrets: readonly string[];
   private readonly agent: Agent;
   /** The last small path that answered 200: the "cheap known request" of health probes. */
   private knownGood: string | undefined;
@@ -55,6 +57,7 @@ export class HttpFetcher implements RawFetcher {
   ) {
     const base = new URL(url);
     this.auth = base.username !== '' ? basicAuth(base) : undefined;
+    this.secrets = secretsOf(base);
     base.username = '';
     base.password = '';
     this.base = base;
@@ -121,6 +124,7 @@ export class HttpFetcher implements RawFetcher {
         // Anything else `read` throws (a bug) is not the network's: it stays what it is.
         if (!(err instanceof GmpError) && !isTransportError(err)) throw err;
         failed = transportError(this.name, err);
+        for (const secret of this.secrets) failed.message = failed.message.replaceAll(secret, '***');
       }
       if (failed.notFound) {
         this.breaker.success();
@@ -215,6 +219,14 @@ function decoded(upstream: string, res: Dispatcher.ResponseData, contentLength: 
   if (coding === 'gzip' || coding === 'x-gzip') return { body: pipeline(res.body, createGunzip(), () => {}) };
   void res.body.dump().catch(() => undefined);
   throw badContent(upstream, `answer: it is sent with Content-Encoding ${JSON.stringify(coding.slice(0, 100))}, which only gzip may be`);
+}
+
+function secretsOf(u: URL): string[] {
+  if (u.username === '' && u.password === '') return [];
+  const user = decodeURIComponent(u.username);
+  const pass = decodeURIComponent(u.password);
+  // Longest first; shorter ones would mangle every message they happen to occur in.
+  return [`${user}:${pass}`, Buffer.from(`${user}:${pass}`).toString('base64'), pass, u.password].filter((s) => s.length >= 4);
 }
 
 function basicAuth(u: URL): string {
