@@ -11,6 +11,7 @@ import type { FillEvents } from '../fill/types.js';
 import { byToken } from '../dashboard/access.js';
 import type { AccessRoute } from '../server/access.js';
 import { indexRoutes } from '../server/index-routes.js';
+import { artifactKey } from '../storage/keys.js';
 import type { Layout } from './layout.js';
 import { INDEX_HEAD_KEY, INDEX_WRITER_LEASE } from './storage-identity.js';
 
@@ -40,6 +41,7 @@ export async function openIndexFeed(config: Readonly<Config>, deps: IndexFeedDep
     markers: deps.layout.feed,
     coord: deps.coord,
     events: deps.events,
+    stored: async (p, v) => (await deps.layout.cache.stat(artifactKey(p, v, 'zip'))) !== undefined,
     lease: INDEX_WRITER_LEASE,
     settleMs: config.index.settle,
     logger: deps.log,

@@ -1,7 +1,7 @@
 // The recorder: versions stored by any process are published by the one writer after the settle window,
 // ordered by when they were stored (not by which process noticed first), and once each.
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { mock, test } from 'node:test';
 import pino from 'pino';
 import { LocalCoordinator } from '../coord/local.js';
 import { FillEvents } from '../fill/types.js';
@@ -13,8 +13,11 @@ import { FeedRecorder, formatBatch, parseBatch } from './recorder.js';
 
 const MS = 1_000_000n;
 
-/** A recorder over a shared store and coordinator (one per process), settling after 1 s on the given clock. */
-function openRecorder(store: MemoryStore, coord: LocalCoordinator, now: () => bigint) {
+/**
+ * A recorder over a shared store and coordinator (one per process), settling after 1 s on the given clock;
+ * `zips` names the versions whose zips are stored (every one when absent).
+ */
+function openRecorder(store: MemoryStore, coord: LocalCoordinator, now: () => bigint, zips?: Set<string>) {
   const events = new FillEvents();
   const log = new IndexLog(store, coord, 'head');
   const recorder = new FeedRecorder({
@@ -22,6 +25,7 @@ function openRecorder(store: MemoryStore, coord: LocalCoordinator, now: () => bi
     markers: store,
     coord,
     events,
+    stored: async (p, v) => zips === undefined || zips.has(`${p}@${v}`),
     lease: 'index:writer',
     settleMs: 1000,
     logger: pino({ level: 'silent' }),
@@ -188,6 +192,7 @@ test('markers that meet a full disk are told once per run by the local failures,
     markers: new FullStore(),
     coord,
     events,
+    stored: async () => true,
     lease: 'index:writer',
     settleMs: 1000,
     logger,
@@ -201,4 +206,63 @@ test('markers that meet a full disk are told once per run by the local failures,
   const errors = lines.filter((l) => l.level >= 40);
   assert.equal(errors.length, 1, JSON.stringify(errors));
   assert.match(errors[0]?.msg ?? '', /^local storage failing/);
+});
+
+test('a zip stored by a process killed before it heard so is published from the marker written before it, once stored, and only then', async (t) => {
+  t.after(() => mock.timers.reset());
+  mock.timers.enable({ apis: ['Date'], now: Date.now() });
+  const store = new MemoryStore();
+  const coord = new LocalCoordinator();
+  const zips = new Set<string>();
+  let clock = 1_000_000n * MS;
+  const writer = openRecorder(store, coord, () => clock, zips);
+  await writer.recorder.start();
+  // Another process: it names each version before storing its zip, then is killed (no 'filled', no close).
+  const dying = openRecorder(store, coord, () => clock, zips);
+  await dying.events.beforeZip('b.example/stored', 'v1.0.0');
+  zips.add('b.example/stored@v1.0.0');
+  await dying.events.beforeZip('b.example/slow', 'v1.0.0');
+  await dying.events.beforeZip('b.example/never', 'v1.0.0');
+  const read = async () => (await new IndexLog(store, coord, 'head').read(0n, 10, () => true)).map((e) => e.path);
+  clock += 2000n * MS;
+  mock.timers.tick(2000);
+  assert.equal(await writer.recorder.drain(), 1);
+  assert.deepEqual(await read(), ['b.example/stored'], 'a version whose zip is not stored is not listed');
+  // A zip still being stored: published once it is.
+  zips.add('b.example/slow@v1.0.0');
+  mock.timers.tick(1000);
+  assert.equal(await writer.recorder.drain(), 1);
+  assert.deepEqual(await read(), ['b.example/stored', 'b.example/slow']);
+  // A zip never stored (its fill failed, or was killed before): the marker is given up after a while.
+  assert.equal((await store.list('intents/')).keys.length, 1);
+  mock.timers.tick(10 * 60_000);
+  assert.equal(await writer.recorder.drain(), 0);
+  assert.equal((await store.list('intents/')).keys.length, 0, 'the last marker is removed');
+  assert.deepEqual(await read(), ['b.example/stored', 'b.example/slow']);
+  await writer.recorder.close();
+});
+
+test('a version named before its zip is stored and then heard of costs one marker write, and is listed once', async () => {
+  class CountingStore extends MemoryStore {
+    puts = 0;
+    override put(key: string, data: Buffer | string): Promise<void> {
+      if (key.startsWith('batches/') || key.startsWith('intents/')) this.puts++;
+      return super.put(key, data);
+    }
+  }
+  const store = new CountingStore();
+  const coord = new LocalCoordinator();
+  let clock = 1_000_000n * MS;
+  const { events, log, recorder } = openRecorder(store, coord, () => clock);
+  await recorder.start();
+  // Three zips stored at once share a marker once one is being written.
+  await Promise.all(['a.example/one', 'a.example/two', 'a.example/three'].map((m) => events.beforeZip(m, 'v1.0.0')));
+  for (const m of ['a.example/one', 'a.example/two', 'a.example/three']) events.emit('filled', { module: m, version: 'v1.0.0', kind: 'zip', size: 1 });
+  await recorder.flush();
+  assert.ok(store.puts <= 2, `${store.puts} marker writes for three versions`);
+  clock += 2000n * MS;
+  assert.equal(await recorder.drain(), 3);
+  assert.equal(await log.size(true), 3);
+  assert.equal((await store.list('intents/')).keys.length + (await store.list('batches/')).keys.length, 0);
+  await recorder.close();
 });

@@ -4,13 +4,14 @@
 // same time by several workers or replicas are committed in the order they were stored, and appends them
 // (once per version, stamps growing strictly with the commit order).
 //
-// A process writes its notes in batches: one marker blob under `batches/` for the versions it stored within
-// a short window, each line `<stamp ns> <escaped module>@<escaped version>`. One marker per version meant a
-// durable write and a delete per version (on S3 a PUT, a GET and a DELETE; on ext4 without a journal, every
-// freed inode slows the next file creations down for a minute). Markers of one version each under
-// `pending/`, left by older releases, are still read. A crash loses at most the versions of the batch being
-// gathered (at most BATCH_MS), as it already lost a marker not yet written: the version stays stored and
-// served, only its feed entry is missing.
+// A zip stored by a fill or an upload is named before it is stored, in an intent marker under `intents/`
+// (intents.ts): the writer publishes an intent's versions once their zips are in storage, so a process killed
+// right after storing a zip (before its note below was written) loses no feed entry. Other zips (a bundle's,
+// or when an intent could not be written) are noted after they are stored, in batches: one marker blob under
+// `batches/` for the versions stored within a short window (BATCH_MS), each line `<stamp ns> <escaped
+// module>@<escaped version>`. One marker per version meant a durable write and a delete per version (on S3 a
+// PUT, a GET and a DELETE; on ext4 without a journal, every freed inode slows the next file creations down for
+// a minute). Markers of one version each under `pending/`, left by older releases, are still read.
 import type { Logger } from 'pino';
 import type { Coordinator } from '../coord/coordinator.js';
 import { ElectedWriter } from '../coord/elected-writer.js';
@@ -18,8 +19,10 @@ import { isGmpError } from '../errors.js';
 import type { FillEvents, FilledEvent } from '../fill/types.js';
 import type { BlobStore } from '../storage/blob-store.js';
 import type { LocalFailures } from '../storage/local-failures.js';
-import { BATCH_MARKERS, batchMarkerKey, parseVersionMarker, versionMarker } from '../storage/keys.js';
+import { BATCH_MARKERS, INTENT_MARKERS, batchMarkerKey, parseVersionMarker } from '../storage/keys.js';
+import { formatBatch, parseBatch } from './batch.js';
 import type { FeedEntry, IndexLog } from './index-log.js';
+import { INTENT_DROP_MS, INTENT_RECHECK_MS, IntentWriter } from './intents.js';
 import { nowNs, nsFromMs } from './timestamp.js';
 
 /** One version per marker (older releases): the key names it, the body holds its stamp. */
@@ -28,25 +31,20 @@ const DRAIN_LIMIT = 1000;
 /** How long a process gathers versions into one batch, at most (and at most a quarter of the settle time). */
 const BATCH_MS = 100;
 
-/** What one marker says: the versions it names with their stamps, and when this writer first read it. */
+/** Zips the writer looks for in storage at once (an intent's versions). */
+const STAT_CONCURRENCY = 16;
+
+export { formatBatch, parseBatch };
+
+/**
+ * What one marker says: the versions it names with their stamps, and when this writer first read it. An
+ * intent's versions are those whose zips it has not found stored yet, last looked for at `checked`.
+ */
 interface Seen {
   readonly at: number;
   readonly entries: readonly FeedEntry[];
-}
-
-/** The lines of a batch marker; lines that do not name a valid module version with a stamp are skipped. */
-export function parseBatch(body: string): FeedEntry[] {
-  const out: FeedEntry[] = [];
-  for (const line of body.split('\n')) {
-    const m = /^(\d{1,30}) (\S+)$/.exec(line);
-    const v = m === null ? undefined : parseVersionMarker(m[2] as string);
-    if (m !== null && v !== undefined) out.push({ path: v.modulePath, version: v.version, ts: BigInt(m[1] as string) });
-  }
-  return out;
-}
-
-export function formatBatch(entries: readonly FeedEntry[]): string {
-  return entries.map((e) => `${e.ts} ${versionMarker(e.path, e.version)}\n`).join('');
+  readonly intent?: true;
+  readonly checked?: number;
 }
 
 export interface FeedRecorderDeps {
@@ -55,6 +53,8 @@ export interface FeedRecorderDeps {
   readonly markers: BlobStore;
   readonly coord: Coordinator;
   readonly events: FillEvents;
+  /** Whether a version's zip is in storage (the writer publishes an intent's version only then). */
+  readonly stored: (path: string, version: string) => Promise<boolean>;
   /** The lease that elects the writer. */
   readonly lease: string;
   /** How long a stored version waits before it is published. */
@@ -79,8 +79,10 @@ export class FeedRecorder {
   #batch: FeedEntry[] = [];
   #batchTimer: NodeJS.Timeout | undefined;
   #draining: Promise<number> = Promise.resolve(0);
+  readonly #intents: IntentWriter;
+  readonly #unhook: () => void;
   readonly #onFilled = (e: FilledEvent) => {
-    if (e.kind === 'zip') this.mark(e.module, e.version);
+    if (e.kind === 'zip' && !this.#intents.covered(e.module, e.version)) this.mark(e.module, e.version);
   };
 
   constructor(private readonly deps: FeedRecorderDeps) {
@@ -106,6 +108,17 @@ export class FeedRecorder {
       },
       recovered: () => deps.logger.info('index feed: writer election and appends work again'),
     });
+    this.#intents = new IntentWriter({
+      markers: deps.markers,
+      logger: deps.logger,
+      redact: deps.redact,
+      failures: deps.failures,
+      // The writer knows what its own marker says: its drain need not read it back.
+      written: (key, entries) => {
+        if (this.#election.writer) this.#seen.set(key, { at: Date.now(), entries, intent: true });
+      },
+    });
+    this.#unhook = deps.events.onBeforeZip((module, version) => this.#intents.intend({ path: module, version, ts: this.#now() }));
     deps.events.on('filled', this.#onFilled);
   }
 
@@ -123,7 +136,7 @@ export class FeedRecorder {
   /** Writes the versions gathered so far as one marker and waits for every marker being written. */
   async flush(): Promise<void> {
     this.#writeBatch();
-    await Promise.all([...this.#marking]);
+    await Promise.all([...this.#marking, this.#intents.flush()]);
   }
 
   /** Writes the versions gathered so far as one marker. */
@@ -158,13 +171,10 @@ export class FeedRecorder {
   }
 
   async #drain(): Promise<number> {
-    const [single, batches] = await Promise.all([
-      this.deps.markers.list(PENDING, { limit: DRAIN_LIMIT }),
-      this.deps.markers.list(BATCH_MARKERS, { limit: DRAIN_LIMIT }),
-    ]);
-    const keys = [...single.keys, ...batches.keys];
+    const pages = await Promise.all([PENDING, BATCH_MARKERS, INTENT_MARKERS].map((p) => this.deps.markers.list(p, { limit: DRAIN_LIMIT })));
+    const keys = pages.flatMap((p) => p.keys);
     // Whole listings say which markers are gone (removed by hand, say): forget them.
-    if (single.cursor === undefined && batches.cursor === undefined && this.#seen.size > keys.length) {
+    if (pages.every((p) => p.cursor === undefined) && this.#seen.size > keys.length) {
       const listed = new Set(keys);
       for (const k of this.#seen.keys()) if (!listed.has(k)) this.#seen.delete(k);
     }
@@ -175,33 +185,71 @@ export class FeedRecorder {
     const bodies = new Map(await Promise.all(unread.map(async (k) => [k, await this.deps.markers.read(k)] as const)));
     const ready: FeedEntry[] = [];
     const done: string[] = [];
+    const intents: [string, Seen][] = [];
     for (const key of keys) {
       let seen = this.#seen.get(key);
       if (seen === undefined) {
         const body = bodies.get(key)?.toString('utf8');
         if (body === undefined) continue;
-        const entries = key.startsWith(BATCH_MARKERS) ? parseBatch(body) : this.#single(key, body, now);
+        const entries = key.startsWith(PENDING) ? this.#single(key, body, now) : parseBatch(body);
         if (entries.length === 0) {
           // Names no version (damaged, or not a marker at all): nothing to publish, nothing to keep.
           await this.deps.markers.delete(key);
           continue;
         }
-        seen = { at: Date.now(), entries };
+        seen = { at: Date.now(), entries, ...(key.startsWith(INTENT_MARKERS) ? { intent: true as const } : {}) };
         this.#seen.set(key, seen);
       }
       if (seen.entries.every((e) => e.ts <= settled) || Date.now() - seen.at >= this.deps.settleMs) {
+        if (seen.intent === true) {
+          intents.push([key, seen]);
+          continue;
+        }
         ready.push(...seen.entries);
         done.push(key);
       }
     }
-    if (ready.length === 0) return 0;
+    const waiting = await this.#resolveIntents(intents, ready, done);
+    if (ready.length === 0) {
+      for (const [key, seen] of waiting) this.#seen.set(key, seen);
+      for (const key of done) await this.#forget(key);
+      return 0;
+    }
     ready.sort((a, b) => (a.ts < b.ts ? -1 : a.ts > b.ts ? 1 : a.path < b.path ? -1 : a.path > b.path ? 1 : a.version < b.version ? -1 : 1));
     const appended = await this.deps.log.append(ready, now);
-    for (const key of done) {
-      await this.deps.markers.delete(key);
-      this.#seen.delete(key);
-    }
+    // Only now: had the append failed, the intents' published versions would have been forgotten.
+    for (const [key, seen] of waiting) this.#seen.set(key, seen);
+    for (const key of done) await this.#forget(key);
     return appended;
+  }
+
+  /**
+   * Settled intents: their versions whose zips are stored join `ready`; an intent all of whose versions did is
+   * `done`, and so is one still missing some INTENT_DROP_MS after it was first read (the fill failed, or its
+   * process died before storing the zip). The others are returned with what they still miss, looked for again
+   * after INTENT_RECHECK_MS (a zip being stored: the process that marked it is slow, not dead).
+   */
+  async #resolveIntents(intents: readonly [string, Seen][], ready: FeedEntry[], done: string[]): Promise<[string, Seen][]> {
+    const due = intents.filter(([, s]) => s.checked === undefined || Date.now() - s.checked >= INTENT_RECHECK_MS);
+    const present = await mapLimit(
+      due.flatMap(([, s]) => s.entries),
+      STAT_CONCURRENCY,
+      (e) => this.deps.stored(e.path, e.version),
+    );
+    const waiting: [string, Seen][] = [];
+    let i = 0;
+    for (const [key, seen] of due) {
+      const missing: FeedEntry[] = [];
+      for (const e of seen.entries) (present[i++] === true ? ready : missing).push(e);
+      if (missing.length === 0 || Date.now() - seen.at >= INTENT_DROP_MS) done.push(key);
+      else waiting.push([key, { ...seen, entries: missing, checked: Date.now() }]);
+    }
+    return waiting;
+  }
+
+  async #forget(key: string): Promise<void> {
+    await this.deps.markers.delete(key);
+    this.#seen.delete(key);
   }
 
   /** A marker of one version (older releases): the key names it, the body is its stamp. */
@@ -212,10 +260,25 @@ export class FeedRecorder {
 
   /** Finishes the markers being written; the writer publishes what has settled, then gives the lease back. */
   async close(): Promise<void> {
+    this.#unhook();
     this.deps.events.off('filled', this.#onFilled);
     await this.flush();
     await this.#election.close(async () => {
       if (this.#election.writer) await this.drain();
     });
   }
+}
+
+/** fn over items, at most `limit` at a time; results in the items' order. */
+async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const run = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, run));
+  return out;
 }

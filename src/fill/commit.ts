@@ -59,9 +59,12 @@ export class Committer {
     );
   }
 
-  /** Stores a zip that passed the gates: its hash first, then the zip; then announces it. Throws when a write fails. */
+  /**
+   * Stores a zip that passed the gates: its hash first (and meanwhile what must precede the zip: the feed's
+   * marker), then the zip; then announces it. Throws when a write fails.
+   */
   async storeZip(z: ZipCommit): Promise<void> {
-    await this.deps.store.put(artifactKey(z.module, z.version, 'ziphash'), z.h1);
+    await Promise.all([this.deps.store.put(artifactKey(z.module, z.version, 'ziphash'), z.h1), this.deps.events.beforeZip(z.module, z.version)]);
     const key = artifactKey(z.module, z.version, 'zip');
     if (z.data !== undefined) await this.deps.store.put(key, z.data);
     else if (z.file !== undefined) await this.deps.store.putFile(key, z.file);

@@ -78,8 +78,28 @@ export interface FilledEvent {
   readonly h1?: string;
 }
 
-/** Emits 'filled' once an artifact from a source is stored durably. */
-export class FillEvents extends EventEmitter<{ filled: [FilledEvent] }> {}
+/** Work that must be durable before a zip is stored; it never throws (what it could not do, it does after 'filled'). */
+export type BeforeZip = (module: string, version: string) => Promise<void>;
+
+/**
+ * Emits 'filled' once an artifact from a source is stored durably. Before a zip is stored, its committer
+ * awaits `beforeZip`: what must survive a crash right after the zip is stored (the index feed's marker of the
+ * version) is written by then, as 'filled' may never come.
+ */
+export class FillEvents extends EventEmitter<{ filled: [FilledEvent] }> {
+  readonly #beforeZip = new Set<BeforeZip>();
+
+  /** Adds work to do before each zip is stored; returns what removes it. */
+  onBeforeZip(work: BeforeZip): () => void {
+    this.#beforeZip.add(work);
+    return () => this.#beforeZip.delete(work);
+  }
+
+  /** For committers: resolves once every such work for this version is done. */
+  async beforeZip(module: string, version: string): Promise<void> {
+    if (this.#beforeZip.size > 0) await Promise.all([...this.#beforeZip].map((work) => work(module, version)));
+  }
+}
 
 export function keyOf(want: Want): string {
   switch (want.kind) {

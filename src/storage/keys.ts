@@ -68,9 +68,15 @@ export function checkPrefix(prefix: string): string {
 /** Where markers naming several module versions wait for a log's writer (the feed's, the own checksum log's). */
 export const BATCH_MARKERS = 'batches/';
 
-/** A new batch marker's key: ordered by `stamp` (a clock reading), made unique by a random suffix. */
-export function batchMarkerKey(stamp: bigint): string {
-  return `${BATCH_MARKERS}${stamp.toString().padStart(20, '0')}-${Math.random().toString(36).slice(2, 10)}`;
+/**
+ * Where the index feed's markers of versions about to be stored wait for its writer: written before the zip is,
+ * so a process killed right after storing it leaves the version named (the writer publishes it once stored).
+ */
+export const INTENT_MARKERS = 'intents/';
+
+/** A new batch marker's key (under `prefix`): ordered by `stamp` (a clock reading), made unique by a random suffix. */
+export function batchMarkerKey(stamp: bigint, prefix: string = BATCH_MARKERS): string {
+  return `${prefix}${stamp.toString().padStart(20, '0')}-${Math.random().toString(36).slice(2, 10)}`;
 }
 
 /** `<escaped path>@<escaped version>`: one module version as a key segment (markers of work left for a log's writer). */

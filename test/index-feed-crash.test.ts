@@ -1,0 +1,211 @@
+// The index feed across crashes: a `serve` killed with SIGKILL again and again while it stores versions (a
+// follower of a parent's feed, or the go command filling through it; one process or two workers) and then
+// started once more lists every version whose zip is in its storage, each once, and none that is not. A kill
+// lands wherever the load puts it: right after a zip was stored and before the feed heard of it, while the
+// feed's writer appends, between its append and the removal of what it appended.
+import assert from 'node:assert/strict';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { formatTimestamp, parseTimestamp } from '../src/feed/timestamp.js';
+import { startFakeUpstream } from './helpers/fake-upstream.js';
+import type { FakeUpstream } from './helpers/fake-upstream.js';
+import { goDownload, goEnv } from './helpers/go.js';
+import { writeGoproxyDir } from './helpers/goproxy-dir.js';
+import { startProxyProcess } from './helpers/proxy-process.js';
+import type { ProxyProcess } from './helpers/proxy-process.js';
+
+const MODULES = Array.from({ length: 30 }, (_, i) => `example.com/crash/m${i}`);
+const VERSIONS = ['v1.0.0', 'v1.0.1', 'v1.1.0', 'v1.2.0', 'v2.0.0+incompatible'];
+const ALL = MODULES.flatMap((m) => VERSIONS.map((v) => `${m}@${v}`));
+/** Versions stored by one incarnation before it is killed. */
+const PER_LIFE = 30;
+
+let root: string;
+let up: FakeUpstream;
+let feedUrl: string;
+let closeFeed: () => Promise<void>;
+
+before(async () => {
+  root = await mkdtemp(path.join(tmpdir(), 'gmp-feed-crash-'));
+  const mods = MODULES.map((m) => ({ path: m, versions: VERSIONS.map((version) => ({ version, files: { 'a.go': `package a\n\n// ${version}\n` } })) }));
+  up = await startFakeUpstream(await writeGoproxyDir(path.join(root, 'up'), mods));
+  // A parent's feed: every version, oldest first, `since` inclusive.
+  const base = 1_700_000_000_000_000_000n;
+  const lines = ALL.map((k, i) => {
+    const at = k.lastIndexOf('@');
+    return {
+      ts: base + BigInt(i) * 1000n,
+      line: `${JSON.stringify({ Path: k.slice(0, at), Version: k.slice(at + 1), Timestamp: formatTimestamp(base + BigInt(i) * 1000n) })}\n`,
+    };
+  });
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://x');
+    if (url.pathname !== '/index') return void res.writeHead(404).end();
+    const since = parseTimestamp(url.searchParams.get('since') ?? '1970-01-01T00:00:00Z') ?? 0n;
+    const limit = Number(url.searchParams.get('limit') ?? 2000);
+    res.end(
+      lines
+        .filter((l) => l.ts >= since)
+        .slice(0, limit)
+        .map((l) => l.line)
+        .join(''),
+    );
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  feedUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  closeFeed = () => new Promise((r) => server.close(() => r()));
+});
+after(async () => {
+  await closeFeed?.();
+  await up?.close();
+  await rm(root, { recursive: true, force: true });
+});
+
+/** `<module>@<version>` of every zip in the data directory's module cache. */
+async function storedZips(data: string): Promise<Set<string>> {
+  const out = new Set<string>();
+  const cache = path.join(data, 'cache');
+  const files = await readdir(cache, { recursive: true }).catch(() => [] as string[]);
+  for (const f of files) {
+    const m = /^(.+)\/@v\/([^/]+)\.zip$/.exec(f);
+    if (m !== null) out.add(`${m[1]}@${m[2]}`);
+  }
+  return out;
+}
+
+/** SIGKILL of the primary and its workers at once: nothing of them runs any more. */
+async function kill(p: ProxyProcess): Promise<void> {
+  const pids = [p.child.pid as number, ...(await p.workers())];
+  const exited = new Promise((r) => p.child.once('exit', r));
+  for (const pid of pids) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // gone already
+    }
+  }
+  await exited;
+  // The workers too (they are not this process's children: polled until gone).
+  for (const pid of pids) {
+    for (;;) {
+      try {
+        process.kill(pid, 0);
+      } catch {
+        break;
+      }
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+}
+
+/** Waits until `data` holds `n` more zips than `from` (or every version), polling the directory. */
+async function waitStored(data: string, from: number, n: number, deadlineMs = 60_000): Promise<number> {
+  const start = Date.now();
+  for (;;) {
+    const now = (await storedZips(data)).size;
+    if (now >= Math.min(ALL.length, from + n)) return now;
+    if (Date.now() - start > deadlineMs) assert.fail(`no progress: ${now} zips stored`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+/** The whole feed, paged with "last timestamp + 1 ns" as README tells readers to. */
+async function readFeed(url: string): Promise<string[]> {
+  const keys: string[] = [];
+  let since = '1970-01-01T00:00:00Z';
+  for (;;) {
+    const body = await (await fetch(`${url}/index?limit=50&since=${encodeURIComponent(since)}`)).text();
+    const lines = body
+      .split('\n')
+      .filter((l) => l !== '')
+      .map((l) => JSON.parse(l) as { Path: string; Version: string; Timestamp: string });
+    keys.push(...lines.map((l) => `${l.Path}@${l.Version}`));
+    const last = lines.at(-1);
+    if (last === undefined) return keys;
+    since = formatTimestamp((parseTimestamp(last.Timestamp) as bigint) + 1n);
+  }
+}
+
+/** The feed lists exactly the stored versions, each once, once its writer has published what settled. */
+async function assertFeedMatchesStorage(url: string, data: string): Promise<void> {
+  const stored = await storedZips(data);
+  let listed: string[] = [];
+  // Settling takes a second, and a new writer starts within one tick; 20 s is ample on a busy machine.
+  const start = Date.now();
+  for (;;) {
+    listed = await readFeed(url);
+    if (listed.length >= stored.size || Date.now() - start > 20_000) break;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  const dupes = listed.filter((k, i) => listed.indexOf(k) !== i);
+  assert.deepEqual(dupes, [], 'no version listed twice');
+  const missing = [...stored].filter((k) => !listed.includes(k)).sort();
+  assert.deepEqual(missing, [], `every stored version is listed (${missing.length} of ${stored.size} are not)`);
+  const extra = listed.filter((k) => !stored.has(k));
+  assert.deepEqual(extra, [], 'no version listed that is not stored');
+}
+
+const common = (data: string, workers: string) => ({ workers, data, upstream: up.url, sumdb: 'off', 'own-sumdb': 'off', retries: '0' });
+
+describe('the index feed of a serve killed with SIGKILL while it stores versions', () => {
+  for (const workers of ['1', '2']) {
+    test(`following a parent's feed (--workers ${workers}): after the last restart every stored version is listed once`, async (t) => {
+      const data = path.join(root, `follow-${workers}`);
+      const flags = { ...common(data, workers), follow: feedUrl, 'follow-interval': '200ms' };
+      let kills = 0;
+      for (;;) {
+        const before = (await storedZips(data)).size;
+        if (before === ALL.length) break;
+        const p = await startProxyProcess(flags);
+        await waitStored(data, before, PER_LIFE);
+        await kill(p);
+        kills++;
+      }
+      const last = await startProxyProcess(flags);
+      try {
+        t.diagnostic(`${kills} kills while ${ALL.length} versions were stored`);
+        assert.ok(kills >= 2, 'killed more than once');
+        await assertFeedMatchesStorage(last.url, data);
+      } finally {
+        await last.stop();
+      }
+    });
+  }
+
+  test('filled by the go command (--workers 2): after the last restart every stored version is listed once', async (t) => {
+    const data = path.join(root, 'go');
+    const flags = common(data, '2');
+    let kills = 0;
+    for (;;) {
+      const before = (await storedZips(data)).size;
+      const p = await startProxyProcess(flags);
+      const env = await goEnv(p.url);
+      const download = goDownload(env, ALL);
+      if (before < ALL.length - PER_LIFE) {
+        // Killed as soon as enough zips are stored: the go command fails, the next life asks again.
+        await waitStored(data, before, PER_LIFE);
+        await kill(p);
+        kills++;
+        await download;
+        await rm(env.home, { recursive: true, force: true });
+        continue;
+      }
+      const { result } = await download;
+      assert.equal(result.code, 0, result.stderr);
+      await rm(env.home, { recursive: true, force: true });
+      try {
+        t.diagnostic(`${kills} kills while ${ALL.length} versions were stored`);
+        assert.ok(kills >= 2, 'killed more than once');
+        assert.equal((await storedZips(data)).size, ALL.length);
+        await assertFeedMatchesStorage(p.url, data);
+      } finally {
+        await p.stop();
+      }
+      return;
+    }
+  });
+});
