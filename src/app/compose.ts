@@ -267,6 +267,8 @@ export async function createServer(config: Readonly<Config>, options: ComposeOpt
       await readAhead.close();
       // Versions being stored for a feed finish (and its cursor is saved) while the stores are still open.
       await followers.close();
+      // Zips answered before their commit (fsync, rename or upload) ended are stored before anything closes.
+      await filler.settled();
       await content.close();
       dashboard?.close();
       await verdicts.flush();

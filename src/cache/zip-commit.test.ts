@@ -151,3 +151,38 @@ test('a bad zip written to scratch by one upstream, then a good one in memory fr
     await rm(data, { recursive: true, force: true });
   }
 });
+
+test('a shutdown waits for the commit of a zip already answered: settled() ends only once it is stored', async () => {
+  const data = await mkdtemp(path.join(tmpdir(), 'gmp-commit-'));
+  const zip = await zipBytes('v1.0.0', false);
+  const unused = () => Promise.reject(new Error('unused'));
+  const source: RawSource = { name: 'fake', list: unused, info: unused, latest: unused, mod: unused, zip: async () => ({ size: zip.length, bytes: zip }) };
+  const { scratch } = await Scratch.open(path.join(data, 'tmp'));
+  const store = new FsStore(path.join(data, 'cache'), scratch);
+  let release: () => void = () => {};
+  const gate = new Promise<void>((r) => (release = r));
+  const slow = Object.create(store) as FsStore;
+  slow.put = async (key, body) => {
+    if (key.endsWith('.zip')) await gate;
+    return store.put(key, body);
+  };
+  const chain = new Chain([{ kind: 'source', source, fallBackOnError: false }]);
+  const filler = new Filler({ route: () => chain, store: slow, scratch, gates: [], events: new FillEvents(), log: pino({ level: 'silent' }) });
+  try {
+    const filled = await filler.fill({ kind: 'zip', module: MOD, version: 'v1.0.0' });
+    assert.equal(filled.kind, 'zip');
+    let settled = false;
+    const done = filler.settled().then(() => (settled = true));
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(settled, false, 'settled while the zip was still being stored');
+    release();
+    await done;
+    assert.ok((await readFile(path.join(data, 'cache/example.com/m/@v/v1.0.0.zip'))).equals(zip), 'stored by the time settled() ends');
+  } finally {
+    release();
+    await filler.settled();
+    await store.close();
+    await scratch.close();
+    await rm(data, { recursive: true, force: true });
+  }
+});

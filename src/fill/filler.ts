@@ -40,10 +40,17 @@ export interface FillerDeps {
 export class Filler implements Fill {
   private readonly now: () => number;
   private readonly commit: Committer;
+  /** Commits finishing behind answers already sent: a shutdown waits for them (settled). */
+  private readonly committing = new Set<Promise<boolean>>();
 
   constructor(private readonly deps: FillerDeps) {
     this.now = deps.now ?? Date.now;
     this.commit = deps.commit ?? new Committer(deps);
+  }
+
+  /** Resolves once every commit behind an answer has ended (stored or failed): on shutdown, before the stores close. */
+  async settled(): Promise<void> {
+    while (this.committing.size > 0) await Promise.all(this.committing);
   }
 
   stored(want: Want): Promise<Filled | undefined> {
@@ -172,6 +179,8 @@ export class Filler implements Fill {
     // Validated and verified: the clients get it from memory or from the scratch file while the commit (fsync,
     // rename or upload) finishes behind the answer. A crash may lose the entry, never corrupt one.
     const durable = this.commitZip(mod, v, h1, size, memory ?? file).finally(() => pinned?.retire());
+    this.committing.add(durable);
+    void durable.finally(() => this.committing.delete(durable));
     return { kind: 'zip', body, size, h1, fetchedAt: this.now(), durable, local: pinned };
   }
 
