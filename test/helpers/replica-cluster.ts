@@ -59,7 +59,10 @@ export async function startNginxSite(dir: string, site: (port: number) => string
   const port = await freePort();
   const siteFile = path.join(dir, 'gomodproxy.conf');
   await writeFile(siteFile, await site(port));
-  const main = `worker_processes 1;
+  // Started by root, nginx runs its workers as nobody, who cannot reach temp directories under a test's
+  // mkdtemp (mode 700): a request body larger than its buffer would then fail with nginx's own 500.
+  const user = process.getuid?.() === 0 ? 'user root;\n' : '';
+  const main = `${user}worker_processes 1;
 pid ${dir}/nginx.pid;
 error_log ${dir}/logs/error.log warn;
 events { worker_connections 2048; }
