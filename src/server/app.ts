@@ -11,6 +11,7 @@ import type { Metrics } from '../metrics.js';
 import { clientErrorHandler, continueOnce, ignoreExpectations, refuseConnect, tooManyHosts } from './client-errors.js';
 import { withFastHits, requestId } from './fast-hits.js';
 import { installWireHits } from './wire-hits.js';
+import { trackConnections } from './drain.js';
 import type { WireHits } from './wire-hits.js';
 import type { FastHitsOptions } from './fast-hits.js';
 import { registerGoproxyRoutes } from './goproxy-routes.js';
@@ -83,9 +84,11 @@ export function buildApp(options: AppOptions): FastifyInstance {
   ignoreExpectations(app.server, (req, res) => app.routing(req, res));
   let closing = false;
   let wire: WireHits | undefined;
+  const drain = trackConnections(app.server as Server, options.https !== undefined);
   app.addHook('preClose', (done) => {
     closing = true;
     wire?.closeIdle();
+    drain.start();
     done();
   });
   app.addHook('onClose', async () => {
