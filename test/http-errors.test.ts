@@ -2,6 +2,7 @@
 // read, and every error answer — from the router, Fastify or Node's HTTP parser — is a plain-text reason.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import pino from 'pino';
 import { openRaw, rawRequest } from './helpers/raw-http.js';
 import { startProxy } from './helpers/proxy.js';
 import type { RunningProxy } from './helpers/proxy.js';
@@ -114,11 +115,13 @@ test('Expect: 100-continue: a request refused before its body (405, 401) is answ
   assert.match(ok.text, /^HTTP\/1\.1 100 Continue\r\n\r\nHTTP\/1\.1 201 /, ok.text);
 });
 
-test('a request arriving while the server shuts down gets a plain-text 503 and Connection: close', async () => {
-  const p = await startProxy({ upstream: 'off' });
+test('a request arriving while the server shuts down gets a plain-text 503 and Connection: close, logged as a request, not an error', async () => {
+  const lines: Array<{ level: number; msg: string; status?: number }> = [];
+  const logger = pino({ level: 'info' }, { write: (l: string) => lines.push(JSON.parse(l) as (typeof lines)[number]) });
+  const p = await startProxy({ upstream: 'off' }, { logger });
   // Half a request head before the shutdown starts (so the connection is not closed as idle), the rest after.
   const conn = openRaw(Number(new URL(p.url).port));
-  conn.write('GET /healthz HTTP/1.1\r\nHost: gmp.test\r\n');
+  conn.write(`GET ${LIST} HTTP/1.1\r\nHost: gmp.test\r\n`);
   await new Promise((r) => setTimeout(r, 100));
   const closed = p.close();
   await new Promise((r) => setTimeout(r, 100));
@@ -130,4 +133,13 @@ test('a request arriving while the server shuts down gets a plain-text 503 and C
   assert.match(text, /connection: close/i, text);
   assert.match(text, /retry-after: 1\r\n/i, text);
   assert.match(text, /\r\n\r\nservice unavailable: shutting down\n$/, text);
+  assert.deepEqual(
+    lines.filter((l) => l.level >= 50).map((l) => l.msg),
+    [],
+    'nothing at error',
+  );
+  assert.ok(
+    lines.some((l) => l.msg === 'request' && l.status === 503),
+    JSON.stringify(lines),
+  );
 });

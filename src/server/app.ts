@@ -148,6 +148,8 @@ export function buildApp(options: AppOptions): FastifyInstance {
     if (e.local) {
       if (options.localFailures?.failed(e, { url: logURL(req, redact) }) !== true)
         req.log.error({ code: e.code, err: e.message, url: logURL(req, redact) }, 'local failure');
+    } else if (e.code === 'GMP_ERR_SHUTTING_DOWN') {
+      // A known moment, not a fault: the request line (onResponse) says it was refused with 503.
     } else if (e.status >= 500 && !e.upstream) req.log.error({ err: e.cause ?? e, url: logURL(req, redact) }, 'internal error');
     else if (e.dependency !== undefined) req.log.warn({ code: e.code, err: e.message, url: logURL(req, redact) }, `${e.dependency} failure`);
     // 503s say when to come back (storage or coordinator unreachable, a full disk).

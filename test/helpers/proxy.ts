@@ -18,7 +18,10 @@ export interface RunningProxy {
   close(): Promise<void>;
 }
 
-export async function startProxy(flags: Record<string, string | string[]>, opts: { dataDir?: string } = {}): Promise<RunningProxy> {
+export async function startProxy(
+  flags: Record<string, string | string[]>,
+  opts: { dataDir?: string; logger?: import('pino').Logger } = {},
+): Promise<RunningProxy> {
   const dataDir = opts.dataDir ?? (await mkdtemp(path.join(tmpdir(), 'gmp-data-')));
   const config = await loadConfig({
     // Read-ahead off unless asked for: tests count what the upstream was asked, and read-ahead asks in the
@@ -36,7 +39,7 @@ export async function startProxy(flags: Record<string, string | string[]>, opts:
     },
     env: {},
   });
-  const server = await createServer(config, { defaultMetrics: false });
+  const server = await createServer(config, { defaultMetrics: false, ...(opts.logger === undefined ? {} : { logger: opts.logger }) });
   await server.app.listen({ host: '127.0.0.1', port: 0 });
   const { port } = server.app.server.address() as AddressInfo;
   const url = `${flags['tls-cert'] === undefined ? 'http' : 'https'}://127.0.0.1:${port}`;
