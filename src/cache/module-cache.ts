@@ -333,6 +333,8 @@ export class ModuleCache {
     } catch (err) {
       const e = toGmpError(err);
       if (e.notFound) this.negative.remember(key, e);
+      // Cut by the shutdown: the filler said so once.
+      else if (e.code === 'GMP_ERR_SHUTTING_DOWN') throw e;
       // Our own disk failing is no upstream trouble: it needs an operator, so it is an error (once per run of them).
       else if (e.local) {
         if (this.options.failures?.failed(e, { module: this.redact(want.module) }) !== true)

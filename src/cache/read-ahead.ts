@@ -13,6 +13,7 @@ export class ReadAhead {
   private readonly queue: Array<{ key: string; run: () => Promise<void> }> = [];
   private readonly queued = new Set<string>();
   private readonly active = new Set<Promise<void>>();
+  private closed = false;
 
   constructor(
     /** Files filled at once (0: read-ahead off). */
@@ -27,7 +28,7 @@ export class ReadAhead {
 
   /** Runs `run` for `key` when a slot is free; a key already waiting is not queued twice. */
   schedule(key: string, run: () => Promise<void>): void {
-    if (!this.enabled || this.queued.has(key)) return;
+    if (!this.enabled || this.closed || this.queued.has(key)) return;
     if (this.queue.length >= this.maxQueue) {
       this.counters?.count('dropped');
       return;
@@ -56,8 +57,9 @@ export class ReadAhead {
     }
   }
 
-  /** Drops what waits and lets what runs finish (on shutdown). */
+  /** Drops what waits, schedules nothing more, and lets what runs end (on shutdown: the filler cuts it). */
   async close(): Promise<void> {
+    this.closed = true;
     this.queue.length = 0;
     this.queued.clear();
     while (this.active.size > 0) await Promise.all(this.active);

@@ -200,6 +200,8 @@ export class Follower {
         this.refusals.answered(key);
         return true;
       } catch (err) {
+        // Stopped (a shutdown cut the fill): the version is left for the next run, without a warning.
+        if (signal.aborted) return false;
         const kind = failureKind(err);
         if (kind === 'gone') {
           this.deps.logger.info({ ...log, err: (err as Error).message }, 'followed version not found upstream; skipping it');

@@ -2,6 +2,7 @@
 // protocol's rules, passed through the gates (checksum databases, policy), committed to storage, and
 // announced as a 'filled' event. Singleflight and cross-process locking wrap it (singleflight.ts, locked.ts).
 import type { Logger } from 'pino';
+import { gmpError, isGmpError } from '../errors.js';
 import type { Metrics } from '../metrics.js';
 import { hashGoMod } from '../modzip/dirhash.js';
 import { ModZipError, checkAndHashZip } from '../modzip/zip-check.js';
@@ -42,6 +43,9 @@ export class Filler implements Fill {
   private readonly commit: Committer;
   /** Commits finishing behind answers already sent: a shutdown waits for them (settled). */
   private readonly committing = new Set<Promise<boolean>>();
+  /** Fills asking the upstreams now: a shutdown cuts them (close) before the upstream clients close. */
+  private readonly running = new Set<Promise<unknown>>();
+  private readonly cut = new AbortController();
 
   constructor(private readonly deps: FillerDeps) {
     this.now = deps.now ?? Date.now;
@@ -53,6 +57,17 @@ export class Filler implements Fill {
     while (this.committing.size > 0) await Promise.all(this.committing);
   }
 
+  /**
+   * On shutdown, once no client waits for an answer any more: refuses new fills, cuts those still asking the
+   * upstreams (read ahead, refreshed behind a hit, a follower's; each is logged once, at info) and resolves
+   * when they and the commits behind answers have ended. The upstream clients may close then.
+   */
+  async close(): Promise<void> {
+    if (!this.cut.signal.aborted) this.cut.abort(gmpError('GMP_ERR_SHUTTING_DOWN', 'fill cut by shutdown; nothing was stored'));
+    while (this.running.size > 0) await Promise.allSettled(this.running);
+    await this.settled();
+  }
+
   stored(want: Want): Promise<Filled | undefined> {
     return storedAnswer(this.deps.store, this.deps.scratch, want);
   }
@@ -62,13 +77,22 @@ export class Filler implements Fill {
     // The message reaches logs too: a private module's path stays out of it.
     const mod = this.redact(want.module);
     const what = want.version === '' ? `${want.kind} of ${mod}` : `${want.kind} for ${mod}@${want.version}`;
+    if (this.cut.signal.aborted) throw this.cut.signal.reason;
     const deadline = policy === undefined ? undefined : new FillDeadline(policy, what, want.startedAt ?? this.now(), this.now);
+    const run = this.run(want, { deadline, cut: this.cut.signal });
+    this.running.add(run);
     try {
-      return await this.run(want, { deadline });
+      return await run;
     } catch (err) {
+      // Nobody waited for it: not an upstream's failure, nor ours.
+      if (this.cut.signal.aborted && isGmpError(err, 'GMP_ERR_SHUTTING_DOWN')) {
+        this.deps.log.info({ module: mod, version: want.version, kind: want.kind }, 'fill cut by shutdown; nothing was stored');
+        throw err;
+      }
       this.deps.failures?.failed(err, { module: mod, version: want.version, kind: want.kind });
       throw err;
     } finally {
+      this.running.delete(run);
       deadline?.dispose();
     }
   }

@@ -18,6 +18,8 @@ export interface ChainOptions {
 /** Failures that end the chain: ours (disk, internal errors) and a passed fill deadline (no time left). */
 const FINAL = new Set<string>([
   'GMP_ERR_INTERNAL',
+  // The process is shutting down: the next source (git, say) would only be cut too.
+  'GMP_ERR_SHUTTING_DOWN',
   'GMP_ERR_LOCAL_IO',
   'GMP_ERR_LOCAL_RESOURCES',
   'GMP_ERR_STORAGE_FULL',

@@ -101,6 +101,9 @@ export class HttpFetcher implements RawFetcher {
 
   async fetch<T>(relPath: string, endpoint: string, read: (res: RawResponse) => Promise<T>, opts: SourceOptions = {}): Promise<T> {
     const deadline = opts.deadline;
+    const cut = opts.cut;
+    cut?.throwIfAborted();
+    const signal = cut === undefined ? deadline?.signal : deadline === undefined ? cut : AbortSignal.any([deadline.signal, cut]);
     if (!this.breaker.allow()) {
       this.metrics?.upstreamErrors.inc({ upstream: this.name, kind: 'circuit_open' });
       throw this.circuitOpen();
@@ -108,13 +111,15 @@ export class HttpFetcher implements RawFetcher {
     for (let attempt = 0; ; attempt++) {
       let failed: GmpError;
       try {
-        const res = await this.once(relPath, endpoint, deadline?.signal);
+        const res = await this.once(relPath, endpoint, signal);
         deadline?.begin(res.contentLength);
         const out = await read(res);
         if (SMALL.has(endpoint)) this.knownGood = relPath;
         this.breaker.success();
         return out;
       } catch (err) {
+        // Cut by the shutdown: the upstream did nothing wrong (no breaker, no error metric, no retry).
+        if (cut?.aborted === true) throw cut.reason;
         if (deadline?.expired) {
           this.metrics?.fillDeadlines.inc({ upstream: this.name });
           // The answer's own slowness (one big zip, one trickling module): counts once, like a module's error.
@@ -139,7 +144,7 @@ export class HttpFetcher implements RawFetcher {
       }
       const delay = this.options.retryBackoffMs * 2 ** attempt * (0.75 + Math.random() / 2);
       this.log?.debug({ upstream: this.name, attempt, delay, err: failed.message }, 'retrying upstream request');
-      await sleep(delay, undefined, { signal: deadline?.signal }).catch(() => undefined);
+      await sleep(delay, undefined, { signal }).catch(() => undefined);
     }
   }
 

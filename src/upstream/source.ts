@@ -8,6 +8,11 @@ import type { FillDeadline } from './deadline.js';
 export interface SourceOptions {
   /** The fill's total deadline, scaled by size: reading stops with GMP_ERR_FILL_DEADLINE when it passes. */
   readonly deadline?: FillDeadline;
+  /**
+   * Aborted when the process shuts down with the fill still running (nobody waits for it any more): the request
+   * stops at once and the fill ends with the signal's reason, which is nothing against the upstream.
+   */
+  readonly cut?: AbortSignal;
 }
 
 export interface RawSource {
