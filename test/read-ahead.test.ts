@@ -9,6 +9,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
+import { eventually } from './helpers/eventually.js';
 import { startFakeUpstream } from './helpers/fake-upstream.js';
 import type { FakeUpstream } from './helpers/fake-upstream.js';
 import { forEachGo, goDownload, goEnv, runGo } from './helpers/go.js';
@@ -220,6 +221,8 @@ test('--read-ahead 0, cache-only requests, Disable-Module-Fetch and private modu
     // The same read from a client that may fill does read ahead.
     const p = await startProxy({ upstream: up.url, 'read-ahead': ON }, { dataDir: data });
     assert.equal((await p.get(old)).status, 200);
+    // Before closing: a shutdown cuts what is still read ahead.
+    await eventually(async () => asked(t, 'mid', 'v1.0.0', 'mod') === 1, 'mid’s go.mod read ahead');
     await p.close();
     assert.equal(asked(t, 'mid', 'v1.0.0', 'mod'), 1);
     assert.equal(asked(t, 'old', 'v1.0.0', 'mod'), 1);

@@ -15,6 +15,7 @@ import { CircuitBreaker } from './circuit-breaker.js';
 import { faultOf, isTransportError, moduleOf, transportError } from './faults.js';
 import { UpstreamHealth } from './health.js';
 import { readPrefix } from './read-body.js';
+import { eitherSignal } from './either-signal.js';
 import type { RawFetcher, RawResponse, SourceOptions } from './source.js';
 import { errorFromStatus } from './upstream-errors.js';
 
@@ -103,11 +104,26 @@ export class HttpFetcher implements RawFetcher {
     const deadline = opts.deadline;
     const cut = opts.cut;
     cut?.throwIfAborted();
-    const signal = cut === undefined ? deadline?.signal : deadline === undefined ? cut : AbortSignal.any([deadline.signal, cut]);
     if (!this.breaker.allow()) {
       this.metrics?.upstreamErrors.inc({ upstream: this.name, kind: 'circuit_open' });
       throw this.circuitOpen();
     }
+    const link = eitherSignal(deadline?.signal, cut);
+    try {
+      return await this.attempts(relPath, endpoint, read, deadline, cut, link.signal);
+    } finally {
+      link.release();
+    }
+  }
+
+  private async attempts<T>(
+    relPath: string,
+    endpoint: string,
+    read: (res: RawResponse) => Promise<T>,
+    deadline: SourceOptions['deadline'],
+    cut: AbortSignal | undefined,
+    signal: AbortSignal | undefined,
+  ): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       let failed: GmpError;
       try {
