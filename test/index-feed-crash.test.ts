@@ -4,7 +4,7 @@
 // lands wherever the load puts it: right after a zip was stored and before the feed heard of it, while the
 // feed's writer appends, between its append and the removal of what it appended.
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -16,7 +16,7 @@ import type { FakeUpstream } from './helpers/fake-upstream.js';
 import { goDownload, goEnv } from './helpers/go.js';
 import { writeGoproxyDir } from './helpers/goproxy-dir.js';
 import { startProxyProcess } from './helpers/proxy-process.js';
-import type { ProxyProcess } from './helpers/proxy-process.js';
+import { killAll as kill, pidsOf, storedZips, waitStored as waitStoredOf } from './helpers/sigkill.js';
 
 const MODULES = Array.from({ length: 30 }, (_, i) => `example.com/crash/m${i}`);
 const VERSIONS = ['v1.0.0', 'v1.0.1', 'v1.1.0', 'v1.2.0', 'v2.0.0+incompatible'];
@@ -65,57 +65,7 @@ after(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
-/** `<module>@<version>` of every zip in the data directory's module cache. */
-async function storedZips(data: string): Promise<Set<string>> {
-  const out = new Set<string>();
-  const cache = path.join(data, 'cache');
-  const files = await readdir(cache, { recursive: true }).catch(() => [] as string[]);
-  for (const f of files) {
-    const m = /^(.+)\/@v\/([^/]+)\.zip$/.exec(f);
-    if (m !== null) out.add(`${m[1]}@${m[2]}`);
-  }
-  return out;
-}
-
-/** The primary's pid and its workers', read before the moment to kill comes, so that the kill lands at once. */
-async function pidsOf(p: ProxyProcess): Promise<number[]> {
-  return [p.child.pid as number, ...(await p.workers())];
-}
-
-/** SIGKILL of the primary and its workers at once: nothing of them runs any more. */
-async function kill(p: ProxyProcess, pids: readonly number[]): Promise<void> {
-  const exited = new Promise((r) => p.child.once('exit', r));
-  for (const pid of pids) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // gone already
-    }
-  }
-  await exited;
-  // The workers too (they are not this process's children: polled until gone).
-  for (const pid of pids) {
-    for (;;) {
-      try {
-        process.kill(pid, 0);
-      } catch {
-        break;
-      }
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  }
-}
-
-/** Waits until `data` holds `n` more zips than `from` (or every version), polling the directory. */
-async function waitStored(data: string, from: number, n: number, deadlineMs = 60_000): Promise<number> {
-  const start = Date.now();
-  for (;;) {
-    const now = (await storedZips(data)).size;
-    if (now >= Math.min(ALL.length, from + n)) return now;
-    if (Date.now() - start > deadlineMs) assert.fail(`no progress: ${now} zips stored`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
+const waitStored = (data: string, from: number, n: number): Promise<number> => waitStoredOf(data, from, n, ALL.length);
 
 /** The whole feed, paged with "last timestamp + 1 ns" as README tells readers to. */
 async function readFeed(url: string): Promise<string[]> {
