@@ -17,6 +17,7 @@ import type { GoCommand, GoEnv } from './helpers/go.js';
 import { writeGoproxyDir } from './helpers/goproxy-dir.js';
 import type { FixtureModule } from './helpers/goproxy-dir.js';
 import { startProxy } from './helpers/proxy.js';
+import type { RunningProxy } from './helpers/proxy.js';
 import { startProxyProcess } from './helpers/proxy-process.js';
 
 let root: string;
@@ -200,6 +201,11 @@ test('a build that turns to zips first gets the zips read ahead, not the .info f
   assert.equal(asked(t, 'leaf', 'v1.0.0', 'info'), 0);
 });
 
+/** Files read ahead by a proxy, whatever the result (filled, failed, dropped). */
+async function readAheadCount(p: RunningProxy): Promise<number> {
+  return (await p.server.metrics.readAhead.get()).values.reduce((n, v) => n + v.value, 0);
+}
+
 test('--read-ahead 0, cache-only requests, Disable-Module-Fetch and private modules: nothing read ahead', async () => {
   const t = 'off';
   const data = await mkdtemp(path.join(tmpdir(), 'gmp-ra-off-'));
@@ -217,6 +223,8 @@ test('--read-ahead 0, cache-only requests, Disable-Module-Fetch and private modu
       assert.equal((await p.get(ask, headers)).status, 200);
       await p.close();
       assert.equal(asked(t, 'mid', 'v1.0.0', 'mod'), 0, `${ask} ${JSON.stringify(flags)} ${JSON.stringify(headers)}`);
+      // Nothing was even scheduled: one cut by the shutdown before it reached the upstream counts as failed.
+      assert.equal(await readAheadCount(p), 0, `${ask} ${JSON.stringify(flags)} ${JSON.stringify(headers)}`);
     }
     // The same read from a client that may fill does read ahead.
     const p = await startProxy({ upstream: up.url, 'read-ahead': ON }, { dataDir: data });
@@ -225,6 +233,7 @@ test('--read-ahead 0, cache-only requests, Disable-Module-Fetch and private modu
     await eventually(async () => asked(t, 'mid', 'v1.0.0', 'mod') === 1, 'mid’s go.mod read ahead');
     await p.close();
     assert.equal(asked(t, 'mid', 'v1.0.0', 'mod'), 1);
+    assert.ok((await readAheadCount(p)) > 0, 'read-ahead is counted');
     assert.equal(asked(t, 'old', 'v1.0.0', 'mod'), 1);
   } finally {
     await rm(data, { recursive: true, force: true });
