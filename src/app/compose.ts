@@ -264,14 +264,16 @@ export async function createServer(config: Readonly<Config>, options: ComposeOpt
     close: async () => {
       await app.close();
       siblings?.close();
-      // No client waits for an answer any more. What still fills (read ahead, a list refreshed behind a hit, a
-      // follower's version) starts nothing new and is cut, each logged once as such: the upstream clients close
-      // below, and a fill running then would fail as if the upstream were unreachable. The followers' cursors
-      // are saved (up to the versions stored) while the stores are still open.
-      const stopping = Promise.all([readAhead.close(), followers.close()]);
-      // It also waits for the zips answered before their commit (fsync, rename or upload) ended.
-      await filler.close();
-      await stopping;
+      // Versions being stored for a feed finish (and its cursor is saved) while the stores are still open: cut,
+      // they would be fetched again by the next run.
+      await followers.close();
+      // No client waits for an answer any more. What still fills for nobody (read ahead, a list refreshed behind
+      // a hit) schedules nothing new and is cut, each logged once as such: the upstream clients close below, and
+      // a fill running then would fail as if the upstream were unreachable. This also waits for the zips answered
+      // before their commit (fsync, rename or upload) ended.
+      const readAheadStopped = readAhead.close();
+      await filler.cutRunning();
+      await readAheadStopped;
       await content.close();
       dashboard?.close();
       await verdicts.flush();

@@ -45,7 +45,8 @@ export class Filler implements Fill {
   private readonly committing = new Set<Promise<boolean>>();
   /** Fills asking the upstreams now: a shutdown cuts them (close) before the upstream clients close. */
   private readonly running = new Set<Promise<unknown>>();
-  private readonly cut = new AbortController();
+  /** Cuts the fills running when a shutdown calls cutRunning; later fills get a fresh one. */
+  private cut = new AbortController();
 
   constructor(private readonly deps: FillerDeps) {
     this.now = deps.now ?? Date.now;
@@ -58,12 +59,15 @@ export class Filler implements Fill {
   }
 
   /**
-   * On shutdown, once no client waits for an answer any more: refuses new fills, cuts those still asking the
-   * upstreams (read ahead, refreshed behind a hit, a follower's; each is logged once, at info) and resolves
-   * when they and the commits behind answers have ended. The upstream clients may close then.
+   * On shutdown, once no client and no follower waits for an answer any more: cuts the fills still asking the
+   * upstreams (read ahead, a list refreshed behind a hit; each is logged once, at info) and resolves when they
+   * and the commits behind answers have ended. Fills asked for later still run: recording what was served in
+   * the own checksum database may need a go.mod, before the upstream clients close.
    */
-  async close(): Promise<void> {
-    if (!this.cut.signal.aborted) this.cut.abort(gmpError('GMP_ERR_SHUTTING_DOWN', 'fill cut by shutdown; nothing was stored'));
+  async cutRunning(): Promise<void> {
+    const cut = this.cut;
+    this.cut = new AbortController();
+    cut.abort(gmpError('GMP_ERR_SHUTTING_DOWN', 'fill cut by shutdown; nothing was stored'));
     while (this.running.size > 0) await Promise.allSettled(this.running);
     await this.settled();
   }
@@ -77,15 +81,15 @@ export class Filler implements Fill {
     // The message reaches logs too: a private module's path stays out of it.
     const mod = this.redact(want.module);
     const what = want.version === '' ? `${want.kind} of ${mod}` : `${want.kind} for ${mod}@${want.version}`;
-    if (this.cut.signal.aborted) throw this.cut.signal.reason;
+    const cut = this.cut.signal;
     const deadline = policy === undefined ? undefined : new FillDeadline(policy, what, want.startedAt ?? this.now(), this.now);
-    const run = this.run(want, { deadline, cut: this.cut.signal });
+    const run = this.run(want, { deadline, cut });
     this.running.add(run);
     try {
       return await run;
     } catch (err) {
       // Nobody waited for it: not an upstream's failure, nor ours.
-      if (this.cut.signal.aborted && isGmpError(err, 'GMP_ERR_SHUTTING_DOWN')) {
+      if (cut.aborted && isGmpError(err, 'GMP_ERR_SHUTTING_DOWN')) {
         this.deps.log.info({ module: mod, version: want.version, kind: want.kind }, 'fill cut by shutdown; nothing was stored');
         throw err;
       }
