@@ -30,6 +30,7 @@ import { StatsHub } from './cluster-stats.js';
 import { ReadAheadHub } from './cluster-read-ahead.js';
 import { FailuresHub } from './cluster-failures.js';
 import { watchWorker } from './watchdog.js';
+import { watchNpmParent } from './npm-parent.js';
 import { COORD_OWNER_ENV, WorkerLeases, workerOwner } from './worker-leases.js';
 
 /**
@@ -164,6 +165,7 @@ export async function runPrimary(config: Readonly<Config>, log: Logger): Promise
     };
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));
+    watchNpmParent(() => stop('npm stopped'));
     // Each worker serves TLS itself: a certificate reload goes to all of them.
     if (tlsEnabled(config)) {
       process.on('SIGHUP', () => {

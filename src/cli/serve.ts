@@ -17,6 +17,7 @@ import { claimData } from '../app/data-dir.js';
 import type { Config } from '../config/schema.js';
 import { localFileProblem, isPermissionProblem } from './file-errors.js';
 import { configFlagsHelp, withConfig } from './flags.js';
+import { watchNpmParent } from '../app/npm-parent.js';
 import { warnIfExposed } from './listen-warning.js';
 import type { Command } from './io.js';
 
@@ -129,6 +130,7 @@ async function runServer(config: Readonly<Config>, asWorker: boolean): Promise<n
     };
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));
+    if (!asWorker) watchNpmParent(() => stop('npm stopped'));
     // A renewed certificate is picked up on SIGHUP (the primary passes it on to its workers).
     if (tlsEnabled(config)) process.on('SIGHUP', () => void reloadTls(server.app.server as unknown as SecureServer, config, server.log));
     // A worker whose primary is gone stops too: without it there is no coordination and no supervision.
