@@ -3,11 +3,15 @@
 // .netrc entry would go to a proxy on plain http, where the go command never sends it.
 import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { main } from '../src/cli/main.js';
 import { captureIO } from './helpers/cli-io.js';
+import { readZip } from './helpers/git-direct.js';
+import { GitRepoBuilder } from './helpers/git-repo-builder.js';
 
 test('env --auth prints a .netrc line per machine spelling and a GOAUTH Bearer setting for the proxy', async () => {
   const c = captureIO();
@@ -80,5 +84,60 @@ test('publish tells what is wrong with the directory or the version before it as
     assert.match(c.text.stderr, /no token: set GOMODPROXY_TOKEN/);
   } finally {
     await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('publish from a git work tree zips what git tracks: ignored and untracked files never leave the machine, uncommitted changes are refused', async () => {
+  const root = await mkdtemp(path.join(tmpdir(), 'gmp-publish-git-'));
+  const uploads: Buffer[] = [];
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      uploads.push(Buffer.concat(chunks));
+      res.writeHead(201).end('published\n');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const repo = await GitRepoBuilder.init(path.join(root, 'repo'));
+    await repo.write({
+      '.gitignore': 'secrets.env\nbuild/\n',
+      'lib/go.mod': 'module corp.example.com/lib\n\ngo 1.20\n',
+      'lib/lib.go': 'package lib\n',
+    });
+    await repo.git('add', '-A');
+    await repo.git('commit', '-q', '-m', 'lib');
+    // What a working copy holds besides the commit: ignored secrets and build output, a stray note.
+    await repo.write({ 'lib/secrets.env': 'PASSWORD=hunter2\n', 'lib/build/out.bin': 'binary', 'lib/notes.txt': 'todo\n' });
+    const run = async () => {
+      const c = captureIO({ env: { GOMODPROXY_TOKEN: `gmp_0123456789abcdef_${'x'.repeat(43)}` }, cwd: repo.dir });
+      const code = await main(['publish', 'lib', 'v1.0.0', '--url', url], c.io);
+      return { code, stderr: c.text.stderr };
+    };
+
+    let r = await run();
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, /has changes git has not committed \(\?\? lib\/notes\.txt\)/);
+    await rm(path.join(repo.dir, 'lib/notes.txt'));
+    await repo.write({ 'lib/lib.go': 'package lib\n\n// not committed\n' });
+    r = await run();
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, / M lib\/lib\.go/);
+    assert.equal(uploads.length, 0, 'nothing is uploaded from a work tree with uncommitted changes');
+
+    await repo.git('checkout', '-q', '--', 'lib/lib.go');
+    r = await run();
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(uploads.length, 1);
+    const zipFile = path.join(root, 'upload.zip');
+    await writeFile(zipFile, uploads[0] as Buffer);
+    const files = await readZip(zipFile, 'corp.example.com/lib@v1.0.0/');
+    assert.deepEqual([...files.keys()].sort(), ['go.mod', 'lib.go']);
+    assert.equal(files.get('lib.go')?.toString(), 'package lib\n');
+  } finally {
+    server.close();
+    await rm(root, { recursive: true, force: true });
   }
 });

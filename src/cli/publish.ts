@@ -15,6 +15,7 @@ import { escapePath, escapeVersion } from '../protocol/escape.js';
 import { parseNetrc } from '../vcs/remote-auth.js';
 import { modulePathOf } from '../vcs/go-mod-file.js';
 import { filesInDir } from './publish-dir.js';
+import { gitWorkTree } from './publish-git.js';
 import { isLoopbackHost } from './listen-warning.js';
 import { trustedCAs } from '../upstream/tls-trust.js';
 
@@ -22,7 +23,9 @@ const USAGE = `Usage: gomodproxy publish DIR VERSION [--url URL] [--insecure]
 
 Builds the module zip of the module in DIR (its go.mod names the module) for VERSION (canonical, e.g.
 v1.2.3) by the module zip rules, as 'go mod download' would produce it from a repository, and uploads it
-to a gomodproxy (PUT <URL>/<module>/@v/<VERSION>.zip). The server checks it, records its hash in its own
+to a gomodproxy (PUT <URL>/<module>/@v/<VERSION>.zip). In a git work tree only the files git tracks go in
+(as from the commit: ignored and untracked files never do), and changes git has not committed there are
+refused. The server checks it, records its hash in its own
 checksum database and lists the version at once; the same content again is accepted, other content for
 the same version is refused (409).
 
@@ -68,12 +71,26 @@ export const publish: Command = async (argv, io) => {
   const modulePath = modulePathOf(goMod);
   if (modulePath === '') return fail(`${path.join(dir, 'go.mod')} has no module line`);
 
+  let git;
+  try {
+    git = await gitWorkTree(dir);
+  } catch (err) {
+    return fail(`${dir}: ${(err as Error).message}`);
+  }
+  if (git.kind === 'dirty') {
+    const shown = git.changes.slice(0, 5).join(', ') + (git.changes.length > 5 ? `, and ${git.changes.length - 5} more` : '');
+    return fail(
+      `${dir} has changes git has not committed (${shown}): commit them, or remove them or list them in .gitignore, and publish again; ` +
+        'the go command makes a module zip from a commit, and a published version never changes',
+    );
+  }
+
   const tmp = await mkdtemp(path.join(tmpdir(), 'gmp-publish-'));
   try {
     const zip = path.join(tmp, 'module.zip');
     let h1: string;
     try {
-      ({ h1 } = await writeModuleZip(await filesInDir(dir), modulePath, version, zip));
+      ({ h1 } = await writeModuleZip(await filesInDir(dir, git.kind === 'clean' ? git.tracked : undefined), modulePath, version, zip));
     } catch (err) {
       if (err instanceof ModZipError) return fail(`${modulePath}@${version}: ${err.message}`);
       throw err;
