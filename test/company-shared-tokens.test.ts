@@ -86,3 +86,23 @@ test("a token made through a replica's Admin API is kept in the shared coordinat
   await cli('token', 'revoke', `admin-${run}`);
   await eventually(async () => (await status(secret)) === 401, 'the revocation reached the replica');
 });
+
+test('while the coordinator is down, a token that must be looked up gets 503 with Retry-After and a message that says the token cannot be checked; once it is back, 200', async () => {
+  const token = await cli('token', 'create', '--name', `outage-${randomBytes(4).toString('hex')}`, '--scope', 'read:example.com');
+  await redisServer.stop();
+  try {
+    // The replica remembers a record for a few seconds: a token it has not looked up yet is asked of Redis.
+    const res = await fetch(`${replica.url}/example.com/lib/@v/list`, { headers: { authorization: `Bearer ${token}` } });
+    const body = await res.text();
+    assert.equal(res.status, 503, body);
+    assert.ok(Number(res.headers.get('retry-after')) > 0);
+    assert.match(
+      body,
+      /^service unavailable: the token cannot be checked: the coordinator that keeps the tokens cannot be reached \(.+\); retry once it answers\n$/,
+    );
+    assert.ok(!body.includes(token), 'the token is not echoed');
+  } finally {
+    await redisServer.start();
+  }
+  await eventually(async () => (await status(token)) === 200, 'the token works once the coordinator is back');
+});

@@ -8,7 +8,7 @@ import type { Action } from '../auth/token.js';
 import { permits } from '../auth/token.js';
 import type { Principal, TokenVerifier } from '../auth/verifier.js';
 import type { GmpError } from '../errors.js';
-import { gmpError } from '../errors.js';
+import { gmpError, isGmpError } from '../errors.js';
 import type { Access, Need } from './access.js';
 
 export type AuthMode = 'off' | 'private' | 'all';
@@ -84,7 +84,12 @@ export class AccessCheck {
   }
 
   private async withToken(r: AccessRequest, need: Need, token: string): Promise<AccessDecision> {
-    const principal = token === '' ? undefined : await this.o.verifier.verify(token);
+    let principal: Principal | undefined;
+    try {
+      principal = token === '' ? undefined : await this.o.verifier.verify(token);
+    } catch (err) {
+      throw tokenUncheckable(err);
+    }
     if (principal === undefined) {
       this.o.limiter.fail(r.ip);
       return challenge(need, true, 'unauthorized: the token is not valid (unknown, expired or revoked)');
@@ -98,6 +103,20 @@ export class AccessCheck {
     const error = gmpError('GMP_ERR_AUTH_SCOPE', `forbidden: token ${JSON.stringify(principal.name)} has no ${action} scope for ${module ?? 'this path'}`);
     return { allow: false, error, headers: {}, need, principal, failedAuth: false };
   }
+}
+
+/**
+ * The coordinator's outage while a token is looked up: still 503 with Retry-After (a token is never taken on
+ * trust, nor refused as if it were wrong), with what failed and why the request needs it, instead of the bare
+ * error of the database client.
+ */
+function tokenUncheckable(err: unknown): unknown {
+  if (!isGmpError(err, 'GMP_ERR_COORDINATOR_UNAVAILABLE')) return err;
+  return gmpError(
+    'GMP_ERR_COORDINATOR_UNAVAILABLE',
+    `service unavailable: the token cannot be checked: the coordinator that keeps the tokens cannot be reached (${err.message}); retry once it answers`,
+    err,
+  );
 }
 
 function challenge(need: Need, failedAuth: boolean, message: string): AccessDecision {
