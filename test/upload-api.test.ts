@@ -159,12 +159,21 @@ describe('the validation hook', () => {
   });
 
   test('a hook that does not answer refuses (503) when fail-closed and allows when fail-open', async () => {
-    const gone = 'http://127.0.0.1:9/check';
+    // A port nothing listens on (one just given up): the connection is refused.
+    const shut = createServer();
+    await new Promise<void>((resolve) => shut.listen(0, '127.0.0.1', resolve));
+    const port = (shut.address() as AddressInfo).port;
+    await new Promise((resolve) => shut.close(resolve));
+    const gone = `http://127.0.0.1:${port}/check`;
     const closed = await startProxy({ upstream: `file://${pub}`, 'validation-hook': gone });
     try {
       const r = await closed.get('/example.com/lib/@v/v1.1.0.mod');
       assert.equal(r.status, 503);
-      assert.match(await r.text(), /validation hook .*fail-closed/);
+      // What failed, in words, and why: not undici's bare "fetch failed".
+      assert.match(
+        await r.text(),
+        /^service unavailable: the validation hook cannot be reached \(ECONNREFUSED\), and the policy is fail-closed; retry later\n$/,
+      );
     } finally {
       await closed.close();
     }

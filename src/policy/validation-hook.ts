@@ -56,12 +56,20 @@ export class ValidationHook {
       if (res.status === 403) return { allowed: false, reason: firstLine(text) || 'no reason given' };
       failure = `answered ${res.status}`;
     } catch (err) {
-      failure = (err as Error).name === 'TimeoutError' ? `did not answer within ${timeoutMs} ms` : (err as Error).message;
+      failure = (err as Error).name === 'TimeoutError' ? `did not answer within ${timeoutMs} ms` : `cannot be reached (${networkReason(err)})`;
     }
     log.warn({ module: this.options.redact(modulePath), version, failure, failOpen }, 'validation hook failed');
     if (failOpen) return undefined;
     throw gmpError('GMP_ERR_POLICY_HOOK', `service unavailable: the validation hook ${failure}, and the policy is fail-closed; retry later`);
   }
+}
+
+/** What undici's "fetch failed" stands for: the code of its cause (ECONNREFUSED, ENOTFOUND…), or its message. */
+function networkReason(err: unknown): string {
+  const cause = (err as { cause?: { code?: unknown; message?: unknown } }).cause;
+  if (typeof cause?.code === 'string') return cause.code;
+  if (typeof cause?.message === 'string' && cause.message !== '') return cause.message;
+  return (err as Error).message;
 }
 
 function firstLine(text: string): string {
