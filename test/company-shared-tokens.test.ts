@@ -96,11 +96,9 @@ test('while the coordinator is down, a token that must be looked up gets 503 wit
     const body = await res.text();
     assert.equal(res.status, 503, body);
     assert.ok(Number(res.headers.get('retry-after')) > 0);
-    assert.match(
-      body,
-      /^service unavailable: the token cannot be checked: the coordinator that keeps the tokens cannot be reached \(.+\); retry once it answers\n$/,
-    );
+    assert.match(body, /^service unavailable: the token cannot be checked: the coordinator that keeps the tokens cannot be reached; retry once it answers\n$/);
     assert.ok(!body.includes(token), 'the token is not echoed');
+    assert.ok(!body.includes('127.0.0.1'), "nor the coordinator's address");
   } finally {
     await redisServer.start();
   }

@@ -107,14 +107,15 @@ export class AccessCheck {
 
 /**
  * The coordinator's outage while a token is looked up: still 503 with Retry-After (a token is never taken on
- * trust, nor refused as if it were wrong), with what failed and why the request needs it, instead of the bare
- * error of the database client.
+ * trust, nor refused as if it were wrong), saying why the request needs it, instead of the bare error of the
+ * database client, which named the coordinator's host to anyone who sends a token (its reason is in /readyz and
+ * the server's log).
  */
 function tokenUncheckable(err: unknown): unknown {
   if (!isGmpError(err, 'GMP_ERR_COORDINATOR_UNAVAILABLE')) return err;
   return gmpError(
     'GMP_ERR_COORDINATOR_UNAVAILABLE',
-    `service unavailable: the token cannot be checked: the coordinator that keeps the tokens cannot be reached (${err.message}); retry once it answers`,
+    'service unavailable: the token cannot be checked: the coordinator that keeps the tokens cannot be reached; retry once it answers',
     err,
   );
 }
