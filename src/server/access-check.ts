@@ -74,7 +74,11 @@ export class AccessCheck {
     const token = presentedToken(r.authorization);
     if (token === undefined && need.kind === 'filtered' && mode !== 'all') return { allow: true, need, access: { canRead: (m) => !access.isPrivate(m) } };
     if (token === undefined)
-      return challenge(need, false, `unauthorized: ${what(need)} needs a token: give it as the password in .netrc (any login) or as a Bearer token`);
+      return challenge(
+        need,
+        false,
+        `unauthorized: ${what(need)} needs a token: give it as the password in .netrc (any login; the go command sends it only to https URLs) or as a Bearer token`,
+      );
     const wait = this.o.limiter.blockedFor(r.ip);
     if (wait > 0 && !this.o.verifier.knownValid(token)) {
       const error = gmpError('GMP_ERR_AUTH_RATE_LIMITED', `too many requests: too many failed authentications from this address; retry in ${wait} s`);
