@@ -4,6 +4,7 @@
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import type { Logger } from 'pino';
+import { parseTrustProxy } from '../config/trust-proxy.js';
 import { ModuleCache } from '../cache/module-cache.js';
 import { ReadAhead } from '../cache/read-ahead.js';
 import type { Config } from '../config/schema.js';
@@ -244,6 +245,7 @@ export async function createServer(config: Readonly<Config>, options: ComposeOpt
     metricsText,
     readiness: withUpstreams(backends.readiness, [...upstreams, ...checksums.skipped]),
     https: await readTls(config),
+    trustProxy: parseTrustProxy(config.auth.trustProxy),
     onZipServed: dashboard?.onZipServed,
     fastHits: company.fastHits(accessRoutes),
     localFailures: failures,

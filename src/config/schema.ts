@@ -7,6 +7,7 @@ import { hideUserinfo, parseProxyList } from '../protocol/proxy-list.js';
 import { parsePolicyRule } from '../protocol/policy-rule.js';
 import { isSumdbName, parseGosumdb } from '../protocol/gosumdb.js';
 import { parseCoordinator, parseStorage } from './backends.js';
+import { parseTrustProxy } from './trust-proxy.js';
 import { choice, duration, int, list, noValue, size, sizeOrPercent, text, thrown, toggle } from './setting-types.js';
 
 const proxyList = thrown(parseProxyList);
@@ -232,6 +233,14 @@ export const configSchema = z
         help: 'who must show a token: off (nobody), private (readers of --private modules), all (every request but /healthz and /readyz); uploads always need a publish token',
       }),
       failLimit: int(10, 1, 10_000, { flag: 'auth-fail-limit', help: 'failed authentications per client address and minute before it gets 429' }),
+      trustProxy: text(
+        'loopback',
+        {
+          flag: 'trust-proxy',
+          help: 'reverse proxies whose X-Forwarded-For names the client address (for --auth-fail-limit and the audit log): loopback, linklocal, uniquelocal, addresses or CIDRs, comma-separated; off: none',
+        },
+        thrown(parseTrustProxy),
+      ),
     }),
     audit: section({
       log: text('', { flag: 'audit-log', help: 'audit log (JSON lines): a file to append to, or - for stdout; empty: no audit log' }),

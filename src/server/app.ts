@@ -40,6 +40,8 @@ export interface AppOptions {
   readonly readiness?: () => Readiness;
   /** Serve https with this certificate and key (swapped later with setSecureContext). */
   readonly https?: { readonly cert: Buffer; readonly key: Buffer };
+  /** Peers whose X-Forwarded-For gives the client address (`req.ip`), as Fastify's trustProxy; none when absent. */
+  readonly trustProxy?: false | string;
   /**
    * Answer memory hits on .info and .mod before Fastify (fast-hits.ts); `false` when every read must pass
    * the request hooks (policy rules). `mayServe` decides which requests carrying no credentials need no check.
@@ -58,6 +60,8 @@ export function buildApp(options: AppOptions): FastifyInstance {
   const app = Fastify({
     ...(options.https === undefined ? {} : ({ https: { cert: options.https.cert, key: options.https.key } } as object)),
     loggerInstance: logger as FastifyBaseLogger,
+    // req.ip only (the failed-login limit, the audit log); who may administer reads the socket's own peer.
+    trustProxy: options.trustProxy ?? false,
     // Fastify's own per-request lines are off: the onResponse hook below logs one cheaper line.
     logController: new LogController({ disableRequestLogging: true }),
     requestIdHeader: false,
