@@ -17,12 +17,21 @@ import { sha256 } from './manifest.js';
 import { collectTiles, headTree, recordHashes } from './proofs.js';
 import type { SumRecord } from './proofs.js';
 
+/** Why a version a database covers cannot go without its proof, and what to change. */
+const MISSING =
+  'an importer with that --sumdb refuses a bundle without its proof: give bundle export the settings of the proxy (--sumdb, --private, --nosumdb)';
+
 export interface ExportDb {
   readonly name: string;
   /** The verifier key, when known here (the importer checks every proof against its own keys anyway). */
   readonly key?: string;
   /** Whether versions of this module are looked up in it (never private ones in a public database). */
   covers(modulePath: string): boolean;
+  /**
+   * The proxy may not run it (its own database, under --own-sumdb off): versions then go without its proof, which
+   * only an importer that trusts it asks for. A --sumdb database is required: every importer checks it.
+   */
+  readonly optional?: boolean;
 }
 
 export interface Collected {
@@ -57,6 +66,14 @@ export interface CollectOptions {
 export async function collect(access: ProxyAccess, targets: readonly ModuleVersion[], dbs: readonly ExportDb[], opts: CollectOptions): Promise<Collection> {
   const modules: Collected[] = [];
   const failed: Item[] = [];
+  // A database the proxy does not serve would leave every version it covers without a proof, and the importer,
+  // configured with it, refuses such a bundle: say so here, before it is carried anywhere.
+  for (const db of dbs) {
+    if (db.optional === true || !targets.some((t) => db.covers(t.path))) continue;
+    if ((await access.get(`/sumdb/${db.name}/supported`, opts.signal)) !== undefined) continue;
+    failed.push({ name: `checksum database ${db.name}`, bytes: 0, error: `${access.name} does not serve it (${MISSING})` });
+  }
+  if (failed.length > 0) return { modules, dbs: [], failed };
   const records = new Map(dbs.map((d) => [d.name, new Map<string, SumRecord & { name: string }>()] as const));
   await eachLimited(
     targets,
@@ -107,7 +124,10 @@ async function collectOne(
     if (!db.covers(t.path)) continue;
     const rel = lookupPath(t.path, t.version).slice(1);
     const raw = await access.get(`/sumdb/${db.name}/${rel}`, opts.signal);
-    if (raw === undefined) continue;
+    if (raw === undefined) {
+      if (db.optional === true) continue;
+      throw new Error(`checksum database ${db.name} has no record of it (${MISSING})`);
+    }
     const { id, text } = parseRecord(raw);
     const h = recordHashes(text, t.path, t.version);
     if (h.mod !== modH1) throw new Error(`the go.mod's ${modH1} is not what checksum database ${db.name} records (${h.mod ?? 'nothing'})`);

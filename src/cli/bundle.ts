@@ -67,7 +67,7 @@ const runExport = withConfig(
     const skip = skipsPublicSumdb(config);
     const dbs: ExportDb[] = sumdbSpecs(config).map((s) => ({ name: s.name, key: s.key, covers: (p: string) => !skip(p) }));
     // Private modules travel with the own database's proofs (an importer that trusts its key checks them).
-    if (config.ownSumdb.enabled) dbs.push({ name: config.ownSumdb.name, covers: skip });
+    if (config.ownSumdb.enabled) dbs.push({ name: config.ownSumdb.name, covers: skip, optional: true });
     const access = await accessFor(config, args.url, io);
     try {
       const files = args.files.map((f) => path.resolve(io.cwd, f));
