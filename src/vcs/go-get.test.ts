@@ -1,7 +1,14 @@
 // go-import meta tags: parsing like cmd/go's lenient reader and choosing the one that covers a path.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { matchGoImport, parseMetaGoImports } from './go-get.js';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { isGmpError } from '../errors.js';
+import { DirectSource } from './direct-source.js';
+import { discoverRepoRoot, matchGoImport, parseMetaGoImports } from './go-get.js';
+import { BlockedAddressError } from './net-guard.js';
+import { Credentials } from './remote-auth.js';
 import { RepoRootError } from './repo-root.js';
 
 test('meta tags are read up to <body>, with exactly three fields, mod entries first and shadowing their prefix', () => {
@@ -24,4 +31,32 @@ test('exactly one entry must cover the path, unless a mod entry comes first', ()
   assert.throws(() => matchGoImport([a, { ...a, repoRoot: 'https://y' }], 'example.org/a'), /multiple meta tags/);
   const m = { ...a, vcs: 'mod' };
   assert.equal(matchGoImport([m, a], 'example.org/a'), m);
+});
+
+// `.invalid` never resolves (RFC 6761): the guard's lookup says so with the guard on; undici's connect, with it off.
+test('a host that does not resolve is the same "cannot resolve host" with private networks allowed or not', async () => {
+  const credentials = new Credentials([]);
+  for (const allowPrivateNetworks of [false, true]) {
+    await assert.rejects(
+      discoverRepoRoot('gmp-no-such-host.invalid/m', { allowPrivateNetworks, credentials, timeoutMs: 10_000 }),
+      (err: Error) => err instanceof BlockedAddressError && /cannot resolve host gmp-no-such-host\.invalid/.test(err.message),
+      `allowPrivateNetworks ${allowPrivateNetworks}`,
+    );
+  }
+});
+
+test('direct mode answers 404 for a module whose host does not resolve, also with private networks allowed', async () => {
+  const vcsDir = await mkdtemp(path.join(tmpdir(), 'gmp-go-get-'));
+  try {
+    for (const allowPrivateNetworks of [false, true]) {
+      const direct = new DirectSource({ vcsDir, refreshIntervalMs: 60_000, gitTimeoutMs: 10_000, allowPrivateNetworks });
+      await assert.rejects(
+        direct.list('gmp-no-such-host.invalid/m'),
+        (err: unknown) => isGmpError(err) && err.code === 'GMP_ERR_NOT_FOUND' && /cannot resolve host/.test(err.message),
+        `allowPrivateNetworks ${allowPrivateNetworks}`,
+      );
+    }
+  } finally {
+    await rm(vcsDir, { recursive: true, force: true });
+  }
 });

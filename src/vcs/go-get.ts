@@ -3,7 +3,7 @@
 import { Agent, fetch } from 'undici';
 import { readPrefix } from '../upstream/read-body.js';
 import type { Credentials } from './remote-auth.js';
-import { checkHost, guardedLookup } from './net-guard.js';
+import { BlockedAddressError, checkHost, guardedLookup } from './net-guard.js';
 import { RepoRootError } from './repo-root.js';
 import type { RepoRoot } from './repo-root.js';
 
@@ -78,6 +78,8 @@ async function fetchPage(url: string, opts: DiscoveryOptions, agent: Agent): Pro
       redirect: 'manual',
       headers: cred === undefined ? {} : { [cred.header]: cred.value },
       signal: AbortSignal.timeout(opts.timeoutMs),
+    }).catch((err: unknown) => {
+      throw connectProblem(err, u.hostname);
     });
     const location = res.headers.get('location');
     if (res.status >= 300 && res.status < 400 && location !== null) {
@@ -91,6 +93,18 @@ async function fetchPage(url: string, opts: DiscoveryOptions, agent: Agent): Pro
     return (await readPrefix(res.body, MAX_PAGE)).data.toString('utf8');
   }
   throw new RepoRootError('go-get discovery: too many redirects');
+}
+
+/**
+ * A host that does not exist is the same verdict with the guard on or off (checkHost says it when on): no such
+ * module, so the chain and the go command fall through. Other failures keep their kind, with their cause named
+ * (undici's own message is only "fetch failed").
+ */
+function connectProblem(err: unknown, host: string): unknown {
+  if (!(err instanceof TypeError)) return err;
+  const cause = err.cause as NodeJS.ErrnoException | undefined;
+  if (cause?.code === 'ENOTFOUND') return new BlockedAddressError(host, true);
+  return cause?.message === undefined ? err : new TypeError(`${err.message}: ${cause.message}`, { cause });
 }
 
 /** RepoRootForImportPath's dynamic half: discovery of the repository for a module path. */
