@@ -57,9 +57,16 @@ function pinCommand(cmd: 'pin' | 'unpin'): Command {
         }
         const done = versions.length - notPinned;
         const plural = (n: number) => `${n} module version${n === 1 ? '' : 's'}`;
+        // A version a --pin-from file lists stays pinned whatever unpin does: say so, or eviction's keeping it surprises.
+        const listed = cmd === 'unpin' ? new Set((await pins.list()).map((p) => `${p.module}@${p.version}`)) : new Set<string>();
+        const kept = versions.filter((v) => listed.has(`${v.path}@${v.version}`));
+        const keptNote =
+          kept.length === 0
+            ? ''
+            : `; ${plural(kept.length)} still pinned by a --pin-from file (remove it there): ${kept.map((v) => `${v.path}@${v.version}`).join(', ')}`;
         if (versions.length > 0)
           io.stdout.write(
-            `${cmd === 'pin' ? 'pinned' : 'unpinned'} ${plural(done)}${notPinned > 0 ? ` (${plural(notPinned)} not pinned here: nothing to do)` : ''}\n`,
+            `${cmd === 'pin' ? 'pinned' : 'unpinned'} ${plural(done)}${notPinned > 0 ? ` (${plural(notPinned)} not pinned here: nothing to do)` : ''}${keptNote}\n`,
           );
         if (values.list === true) {
           for (const p of await pins.list()) io.stdout.write(`${p.module}@${p.version}${p.from === 'config' ? ' (--pin-from)' : ''}\n`);
