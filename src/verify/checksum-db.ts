@@ -14,7 +14,8 @@ import type { RawFetcher } from '../upstream/source.js';
 import { FileClientOps, distrustKey } from './sumdb-ops.js';
 
 /** What the database says about one hash: its `h1:` value, or that it has no record of the version. */
-export type DbAnswer = { readonly h1: string } | { readonly unknown: true };
+/** `offline`: not that the database lacks it, but that no proof of it is stored and --upstream off fetches none. */
+export type DbAnswer = { readonly h1: string } | { readonly unknown: true; readonly offline?: true };
 
 /** How long the distrusted state is taken from memory before the coordinator is asked again. */
 const TRUST_RECHECK_MS = 5000;
@@ -62,7 +63,7 @@ export class ChecksumDb {
       if (h1 === undefined) throw gmpError('GMP_ERR_SUMDB', `checksum database ${this.name} has no h1: hash for ${modulePath} ${version}`);
       return { h1 };
     } catch (err) {
-      if (err instanceof GmpError && err.notFound) return { unknown: true };
+      if (err instanceof GmpError && err.notFound) return err.code === 'GMP_ERR_UPSTREAM_OFF' ? { unknown: true, offline: true } : { unknown: true };
       if (err instanceof SecurityError) {
         throw gmpError(
           'GMP_ERR_SUMDB',

@@ -111,6 +111,11 @@ export class SumdbRelay {
    */
   private async lookup(modulePath: string, version: string): Promise<Buffer> {
     const answer = await this.db.lookup(modulePath, version);
+    if ('unknown' in answer && answer.offline === true)
+      throw gmpError(
+        'GMP_ERR_UPSTREAM_OFF',
+        `not found: no proof of ${modulePath}@${version} from checksum database ${this.db.name} is stored here, and fetching is off (--upstream off): only versions an imported bundle brought, or verified here before, can be looked up`,
+      );
     if ('unknown' in answer) throw gmpError('GMP_ERR_NOT_FOUND', `not found: ${modulePath}@${version} is not in checksum database ${this.db.name}`);
     // The answer the client proved (held in memory, else read again and proved again), never one fetched
     // here unproven: the stored copy may be missing (a write that failed) while the proof is held in memory.
