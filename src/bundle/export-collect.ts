@@ -34,6 +34,9 @@ export interface ExportDb {
   readonly optional?: boolean;
 }
 
+/** A lookup answer: the record, whose version it is, and the signed tree head it came with. */
+type Found = SumRecord & { readonly name: string; readonly note: Buffer };
+
 export interface Collected {
   readonly entry: ModuleEntry;
   readonly info: Buffer;
@@ -74,7 +77,7 @@ export async function collect(access: ProxyAccess, targets: readonly ModuleVersi
     failed.push({ name: `checksum database ${db.name}`, bytes: 0, error: `${access.name} does not serve it (${MISSING})` });
   }
   if (failed.length > 0) return { modules, dbs: [], failed };
-  const records = new Map(dbs.map((d) => [d.name, new Map<string, SumRecord & { name: string }>()] as const));
+  const records = new Map(dbs.map((d) => [d.name, new Map<string, Found>()] as const));
   await eachLimited(
     targets,
     opts.concurrency,
@@ -89,7 +92,7 @@ export async function collect(access: ProxyAccess, targets: readonly ModuleVersi
   );
   const proofs: DbProofs[] = [];
   for (const db of dbs) {
-    const recs = records.get(db.name) as Map<string, SumRecord & { name: string }>;
+    const recs = records.get(db.name) as Map<string, Found>;
     if (recs.size === 0 || failed.length > 0 || opts.signal?.aborted === true) continue;
     try {
       proofs.push(await proveAll(access, db, recs, opts.signal));
@@ -105,7 +108,7 @@ async function collectOne(
   access: ProxyAccess,
   t: ModuleVersion,
   dbs: readonly ExportDb[],
-  records: Map<string, Map<string, SumRecord & { name: string }>>,
+  records: Map<string, Map<string, Found>>,
   opts: CollectOptions,
 ): Promise<Collected> {
   const get = async (ext: 'info' | 'mod') => {
@@ -128,13 +131,13 @@ async function collectOne(
       if (db.optional === true) continue;
       throw new Error(`checksum database ${db.name} has no record of it (${MISSING})`);
     }
-    const { id, text } = parseRecord(raw);
+    const { id, text, rest } = parseRecord(raw);
     const h = recordHashes(text, t.path, t.version);
     if (h.mod !== modH1) throw new Error(`the go.mod's ${modH1} is not what checksum database ${db.name} records (${h.mod ?? 'nothing'})`);
     if (h.zip === undefined || (zipH1 !== undefined && h.zip !== zipH1))
       throw new Error(`checksum databases disagree about the zip (${db.name}: ${h.zip ?? 'nothing'})`);
     zipH1 = h.zip;
-    records.get(db.name)?.set(rel, { id, text, name: `${t.path}@${t.version}` });
+    records.get(db.name)?.set(rel, { id, text, name: `${t.path}@${t.version}`, note: rest });
     proofs.push(db.name);
   }
   zipH1 ??= zip.h1 ?? (await hashHere(access, t, opts));
@@ -153,15 +156,22 @@ async function hashHere(access: ProxyAccess, t: ModuleVersion, opts: CollectOpti
   }
 }
 
-async function proveAll(
-  access: ProxyAccess,
-  db: ExportDb,
-  records: ReadonlyMap<string, SumRecord & { name: string }>,
-  signal?: AbortSignal,
-): Promise<DbProofs> {
-  const head = await access.get(`/sumdb/${db.name}/latest`, signal);
-  if (head === undefined) throw new Error('no signed tree head (/latest)');
-  const tree = headTree(head, db.key);
+async function proveAll(access: ProxyAccess, db: ExportDb, records: ReadonlyMap<string, Found>, signal?: AbortSignal): Promise<DbProofs> {
+  const latest = await access.get(`/sumdb/${db.name}/latest`, signal);
+  if (latest === undefined) throw new Error('no signed tree head (/latest)');
+  // A relay may answer /latest from a copy a few seconds old, older than the records just looked up: each lookup
+  // came with the head it was proven in, so the newest of them all is one that holds every record.
+  let head = latest;
+  let tree = headTree(latest, db.key);
+  for (const r of records.values()) {
+    let t: Tree;
+    try {
+      t = headTree(r.note, db.key);
+    } catch {
+      continue; // no head, or not one of this database's: /latest's stands
+    }
+    if (t.n > tree.n) [head, tree] = [r.note, t];
+  }
   const tiles = await collectTiles(tree, [...records.values()], (rel) => access.get(`/sumdb/${db.name}/${rel}`, signal));
   return { name: db.name, head, tree, records, tiles };
 }
