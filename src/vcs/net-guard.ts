@@ -2,6 +2,7 @@
 // to loopback, private, link-local or otherwise internal addresses unless the operator allows it.
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
+import { gmpError } from '../errors.js';
 
 /** A host or URL the guard refused (maps to 404: the module is simply not reachable from here). */
 export class BlockedAddressError extends Error {
@@ -41,8 +42,11 @@ export function isInternalAddress(ip: string): boolean {
   return v6 === '::' || v6 === '::1' || /^f[cd]/.test(v6) || /^fe[89ab]/.test(v6) || v6.startsWith('ff') || v6.startsWith('64:ff9b:');
 }
 
+/** What getaddrinfo answers for a name that has no address: the module's host does not exist. */
+const NO_SUCH_NAME = new Set(['ENOTFOUND', 'ENODATA', 'EAI_NONAME', 'EAI_NODATA']);
+
 /** Resolves a host name and refuses it when any of its addresses is internal (or when it does not resolve). */
-export async function checkHost(host: string, allowPrivate: boolean): Promise<void> {
+export async function checkHost(host: string, allowPrivate: boolean, resolve: typeof lookup = lookup): Promise<void> {
   if (allowPrivate) return;
   const bare = host.replace(/^\[|\]$/g, '');
   if (isIP(bare) !== 0) {
@@ -50,7 +54,12 @@ export async function checkHost(host: string, allowPrivate: boolean): Promise<vo
     return;
   }
   if (bare === 'localhost' || bare.endsWith('.localhost')) throw new BlockedAddressError(host);
-  const addrs = await lookup(bare, { all: true, verbatim: true }).catch(() => []);
+  const addrs = await resolve(bare, { all: true, verbatim: true }).catch((err: NodeJS.ErrnoException) => {
+    // A name that does not exist (or has no address) is no module: 404. A resolver that failed this time
+    // (EAI_AGAIN, a timeout) says nothing of the module: a 502 the chain retries, never a remembered 404.
+    if (NO_SUCH_NAME.has(err.code ?? '')) return [];
+    throw gmpError('GMP_ERR_UPSTREAM_UNREACHABLE', `direct: cannot resolve host ${host} now (${err.code ?? err.message}): the DNS resolver failed`, err);
+  });
   if (addrs.length === 0) throw new BlockedAddressError(host, true);
   if (addrs.some((a) => isInternalAddress(a.address))) throw new BlockedAddressError(host);
 }
