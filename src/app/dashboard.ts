@@ -28,6 +28,7 @@ import type { Content } from './content.js';
 import { feedName } from './follow.js';
 import type { Followers } from './follow.js';
 import type { Layout } from './layout.js';
+import { sharedCursorKey } from './search-cursor-key.js';
 
 export interface DashboardParts {
   readonly plugin: (app: FastifyInstance) => void;
@@ -50,7 +51,7 @@ export interface DashboardInputs {
   readonly content: Pick<Content, 'evictor'>;
   /** The feeds this process may follow, for the Ops view. */
   readonly followers: Pick<Followers, 'states'>;
-  /** For the Admin view's tokens and pins (the content store comes from the layout). */
+  /** For the Admin view's tokens and pins (the content store comes from the layout), and the search cursors' key. */
   readonly admin: Omit<AdminInputs, 'content'>;
 }
 
@@ -128,6 +129,7 @@ export function composeDashboard(config: Readonly<Config>, inputs: DashboardInpu
     feeds: config.follow.urls.map(feedName),
     // With --auth private|all the auth hook has verified any token sent (the API is a 'filtered' route).
     mayRead: config.auth.mode === 'off' ? notPrivate(inputs.isPrivate) : byToken(inputs.isPrivate),
+    cursorKey: sharedCursorKey(inputs.admin.coord),
     mayAdmin: adminRule(config.auth.mode),
     adminRefusal: adminRefusalRule(config.auth.mode),
     tokensAccepted: config.auth.mode !== 'off',

@@ -7,7 +7,8 @@ import type { FileList, ModuleDetails, SearchPage, VersionDetails } from './api-
 import type { ModuleTarget } from './api-paths.js';
 import type { DashboardDeps } from './deps.js';
 import { moduleDetails } from './module-details.js';
-import { searchModules } from './module-search.js';
+import { escapePrefix, searchModules } from './module-search.js';
+import { openCursor, sealCursor } from './search-cursor.js';
 import { versionDetails, versionFiles, versionLicense } from './version-details.js';
 
 export const API = '/api/v1';
@@ -37,12 +38,17 @@ const one = (v: unknown): string | undefined => (typeof v === 'string' ? v : Arr
 export function registerModuleRoutes(app: FastifyInstance, deps: DashboardDeps): void {
   app.get(`${API}/modules`, async (req, reply) => {
     const q = req.query as Record<string, unknown>;
-    const page = await searchModules(deps.store, one(q.q) ?? '', {
-      cursor: one(q.cursor),
-      limit: limitOf(one(q.limit)),
-      mayRead: (p) => deps.mayRead(req, p),
-    });
-    return sendJson(reply, page satisfies SearchPage);
+    const prefix = one(q.q) ?? '';
+    const limit = limitOf(one(q.limit));
+    const cursor = one(q.cursor);
+    const escaped = escapePrefix(prefix);
+    const after = cursor === undefined || cursor === '' ? undefined : openCursor(await deps.cursorKey(), cursor, escaped).after;
+    const found = await searchModules(deps.store, prefix, { after, limit, mayRead: (p) => deps.mayRead(req, p) });
+    const page: SearchPage =
+      found.after === undefined
+        ? { modules: found.modules }
+        : { modules: found.modules, cursor: sealCursor(await deps.cursorKey(), { prefix: escaped, after: found.after }) };
+    return sendJson(reply, page);
   });
 
   app.get(`${API}/modules/*`, async (req, reply) => {

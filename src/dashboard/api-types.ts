@@ -111,6 +111,7 @@ export interface Setup {
 
 export interface SearchPage {
   readonly modules: readonly string[];
+  /** Opaque: pass it back with the same q for the next page. */
   readonly cursor?: string;
 }
 

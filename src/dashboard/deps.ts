@@ -6,6 +6,7 @@ import type { Verdicts } from '../verify/verdicts.js';
 import type { AdminRefusal, MayAdmin, MayRead } from './access.js';
 import type { StorageState } from './api-types.js';
 import type { AdminFeatures } from './admin-features.js';
+import type { CursorKey } from './search-cursor.js';
 import type { SetupFacts } from './setup-info.js';
 import type { ServerStats } from './stats.js';
 
@@ -33,6 +34,8 @@ export interface DashboardDeps {
   /** The --follow feeds, without credentials (as their metrics and logs name them). */
   readonly feeds: readonly string[];
   readonly mayRead: MayRead;
+  /** The key module search cursors are sealed with, the same in every process of the server. */
+  readonly cursorKey: CursorKey;
   readonly mayAdmin: MayAdmin;
   /** What a request that may not administer is told (401 or 403). */
   readonly adminRefusal: AdminRefusal;

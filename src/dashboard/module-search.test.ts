@@ -53,9 +53,9 @@ for (const [name, make] of [
     await fill(store);
 
     test('an empty prefix lists every cached module once, whatever its number of files', async () => {
-      const { modules, cursor } = await searchModules(store, '', everything);
+      const { modules, after } = await searchModules(store, '', everything);
       assert.deepEqual([...modules].sort(), [...MODULES, 'github.com/foo/latest-only'].sort());
-      assert.equal(cursor, undefined);
+      assert.equal(after, undefined);
     });
 
     test('a prefix may end inside a path element, and upper-case letters find case-encoded paths', async () => {
@@ -70,16 +70,16 @@ for (const [name, make] of [
       assert.deepEqual((await searchModules(store, 'nothing.example', everything)).modules, []);
     });
 
-    test('pages follow one another through the cursor without gaps or repeats', async () => {
+    test('pages follow one another through their positions without gaps or repeats', async () => {
       const seen: string[] = [];
-      let cursor: string | undefined;
+      let after: string | undefined;
       let pages = 0;
       do {
-        const page = await searchModules(store, 'github.com/', { limit: 2, cursor, mayRead: () => true });
+        const page = await searchModules(store, 'github.com/', { limit: 2, after, mayRead: () => true });
         seen.push(...page.modules);
-        cursor = page.cursor;
+        after = page.after;
         pages++;
-      } while (cursor !== undefined && pages < 10);
+      } while (after !== undefined && pages < 10);
       assert.deepEqual(
         seen.sort(),
         MODULES.filter((m) => m.startsWith('github.com/'))
@@ -101,7 +101,7 @@ test('a prefix with characters no module path has is refused with a reason', () 
   assert.equal(escapePrefix('github.com/BurntSushi'), 'github.com/!burnt!sushi');
 });
 
-test('a search that runs out of listings among modules the asker may not read answers without a cursor, which would name one of them', async () => {
+test('a search that runs out of listings among modules the asker may not read still says where to go on, and the rest follows', async () => {
   // More hidden modules than listings per search, each with more files than one listing holds: the search stops among them.
   const store = new MemoryStore();
   for (let i = 0; i < 30; i++) {
@@ -110,12 +110,13 @@ test('a search that runs out of listings among modules the asker may not read an
   }
   await store.put(artifactKey('corp.example/zz-public', 'v1.0.0', 'info'), 'x');
   const hidden = (p: string) => p.includes('secret');
-  const page = await searchModules(store, 'corp.example/', { limit: 50, mayRead: (p) => !hidden(p) });
-  assert.deepEqual(page, { modules: [] });
-  // One who may read them pages on as before: part-way, then from the cursor.
-  const first = await searchModules(store, 'corp.example/', { limit: 50, mayRead: () => true });
-  assert.ok(first.cursor !== undefined && first.modules.length < 31, `${first.modules.length} modules, cursor ${first.cursor}`);
-  const rest = await searchModules(store, 'corp.example/', { limit: 50, cursor: first.cursor, mayRead: () => true });
-  assert.equal(first.modules.length + rest.modules.length, 31);
-  assert.equal(rest.modules.at(-1), 'corp.example/zz-public');
+  const first = await searchModules(store, 'corp.example/', { limit: 50, mayRead: (p) => !hidden(p) });
+  assert.deepEqual(first.modules, []);
+  assert.ok(first.after !== undefined, 'a position to go on from (the API seals it: it may name a hidden module)');
+  const rest = await searchModules(store, 'corp.example/', { limit: 50, after: first.after, mayRead: (p) => !hidden(p) });
+  assert.deepEqual(rest, { modules: ['corp.example/zz-public'] });
+  // One who may read them pages on the same way.
+  const all = await searchModules(store, 'corp.example/', { limit: 50, mayRead: () => true });
+  const more = await searchModules(store, 'corp.example/', { limit: 50, after: all.after, mayRead: () => true });
+  assert.equal(all.modules.length + more.modules.length, 31);
 });

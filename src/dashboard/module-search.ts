@@ -1,13 +1,14 @@
 // Finds the modules the cache holds by path prefix, straight from the BlobStore's listing (fs, S3, memory
 // alike): one listing under the prefix's folder, jumping past each module's own files with the cursor,
-// so a module with a thousand versions costs no more than one with one.
+// so a module with a thousand versions costs no more than one with one. Positions here are store keys; the API
+// seals them into opaque cursors (search-cursor.ts), as one may be a key of a module the asker may not read.
 import { gmpError } from '../errors.js';
 import { unescapePath } from '../protocol/escape.js';
 import type { BlobStore } from '../storage/blob-store.js';
 
 export interface SearchOptions {
-  /** Resume where the previous answer stopped (its opaque `cursor`). */
-  readonly cursor?: string;
+  /** Resume after this store key: where the previous page stopped (its `after`). */
+  readonly after?: string;
   readonly limit: number;
   /** Modules the asker may not read are skipped, as if absent. */
   readonly mayRead: (modulePath: string) => boolean;
@@ -15,8 +16,8 @@ export interface SearchOptions {
 
 export interface SearchPage {
   readonly modules: string[];
-  /** Present when more modules may follow. */
-  readonly cursor?: string;
+  /** Present when more modules may follow: the store key to resume after, for this prefix only. */
+  readonly after?: string;
 }
 
 /** Store listings per search at most: a search that finds few modules in a huge cache answers part-way. */
@@ -44,10 +45,7 @@ export async function searchModules(store: BlobStore, prefix: string, opts: Sear
   const folder = escaped.slice(0, escaped.lastIndexOf('/') + 1);
   const modules: string[] = [];
   // Keys before the prefix are skipped by starting at it; a key equal to the prefix would be a module folder, never a blob.
-  let cursor = opts.cursor ?? (escaped === folder ? undefined : escaped);
-  if (cursor !== undefined && !/^[a-z0-9.\-_~!+@/]*$/.test(cursor)) throw gmpError('GMP_ERR_REQUEST_INVALID', 'bad request: malformed cursor');
-  // Whether the search has passed a module the asker may not read since the last one it found.
-  let passedHidden = false;
+  let cursor = opts.after ?? (escaped === folder ? undefined : escaped);
   for (let listings = 0; listings < MAX_LISTINGS; listings++) {
     const page = await store.list(folder, { cursor, limit: PAGE });
     let skipTo: string | undefined;
@@ -58,20 +56,16 @@ export async function searchModules(store: BlobStore, prefix: string, opts: Sear
       if (mod === undefined) continue;
       skipTo = pastModule(mod);
       const path = readablePath(mod);
-      if (path === undefined || !opts.mayRead(path)) {
-        passedHidden = true;
-        continue;
-      }
-      passedHidden = false;
+      if (path === undefined || !opts.mayRead(path)) continue;
       modules.push(path);
-      if (modules.length >= opts.limit) return { modules, cursor: skipTo };
+      if (modules.length >= opts.limit) return { modules, after: skipTo };
     }
     if (page.cursor === undefined) return { modules };
     cursor = skipTo !== undefined && skipTo > page.cursor ? skipTo : page.cursor;
   }
-  // Out of listings. A cursor is a key of the store: one past a module the asker may not read would name
-  // that module (a private one, to a request without its token). Then the search ends part-way instead.
-  return passedHidden ? { modules } : { modules, cursor };
+  // Out of listings, maybe among modules the asker may not read: the position may name one of them, which
+  // is why the API hands it out sealed.
+  return { modules, after: cursor };
 }
 
 function readablePath(escaped: string): string | undefined {
