@@ -185,7 +185,7 @@ export async function createServer(config: Readonly<Config>, options: ComposeOpt
     deadline: fillDeadline(config),
     failures,
   });
-  const fill = new SingleflightFill(new LockedFill(filler, backends.locks, log, metrics), metrics);
+  const fill = new SingleflightFill(new LockedFill(filler, backends.locks, log, metrics, { cut: () => filler.cutSignal, redact }), metrics);
   const own = await openOwnSumdb(config, verifyDeps, fill, events, redact);
   const content = await openContent(config, { layout, coord, locks: backends.locks, events, metrics, log, isPrivate, redact, failures });
   // A version the own database recorded must refill (after a purge) with the hashes it recorded.

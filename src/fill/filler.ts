@@ -1,6 +1,7 @@
 // The one fill path: raw bytes from a source (through the upstream chain) into scratch, validated by the
 // protocol's rules, passed through the gates (checksum databases, policy), committed to storage, and
 // announced as a 'filled' event. Singleflight and cross-process locking wrap it (singleflight.ts, locked.ts).
+import { setMaxListeners } from 'node:events';
 import type { Logger } from 'pino';
 import { gmpError, isGmpError } from '../errors.js';
 import type { Metrics } from '../metrics.js';
@@ -46,7 +47,7 @@ export class Filler implements Fill {
   /** Fills asking the upstreams now: a shutdown cuts them (close) before the upstream clients close. */
   private readonly running = new Set<Promise<unknown>>();
   /** Cuts the fills running when a shutdown calls cutRunning; later fills get a fresh one. */
-  private cut = new AbortController();
+  private cut = unlimited(new AbortController());
 
   constructor(private readonly deps: FillerDeps) {
     this.now = deps.now ?? Date.now;
@@ -66,10 +67,15 @@ export class Filler implements Fill {
    */
   async cutRunning(): Promise<void> {
     const cut = this.cut;
-    this.cut = new AbortController();
+    this.cut = unlimited(new AbortController());
     cut.abort(gmpError('GMP_ERR_SHUTTING_DOWN', 'fill cut by shutdown; nothing was stored'));
     while (this.running.size > 0) await Promise.allSettled(this.running);
     await this.settled();
+  }
+
+  /** What fills asked for now are cut by: a wrapper's wait for another process's fill watches it too (locked.ts). */
+  get cutSignal(): AbortSignal {
+    return this.cut.signal;
   }
 
   stored(want: Want): Promise<Filled | undefined> {
@@ -230,4 +236,10 @@ export class Filler implements Fill {
   private redact(modulePath: string): string {
     return this.deps.redact?.(modulePath) ?? modulePath;
   }
+}
+
+/** Every running fill (and each of its requests and git calls) listens to the one cut: no listener limit. */
+function unlimited(c: AbortController): AbortController {
+  setMaxListeners(0, c.signal);
+  return c;
 }

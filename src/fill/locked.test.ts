@@ -7,6 +7,7 @@ import { LocalCoordinator } from '../coord/local.js';
 import { gmpError } from '../errors.js';
 import { LockedFill } from './locked.js';
 import type { Fill, Filled, Want } from './types.js';
+import { lockNameOf } from './types.js';
 
 /** An inner fill that records what it was asked, fails after `ms` (noting when), and never stores anything. */
 function failingFill(seen: Want[], ms: number, failedAt: number[] = []): Fill {
@@ -43,4 +44,32 @@ test('a process that waited for another one and then fills itself keeps the star
   // Same millisecond when both timers fire in one turn of a stalled event loop: still not before.
   assert.ok(started <= failed, `the waiter's fill counts from ${started - failed} ms after the holder failed: the wait would not count`);
   assert.ok((holderSeen[0]?.startedAt ?? Number.NaN) <= started);
+});
+
+test("a fill waiting on another process's fill is cut at shutdown: it ends at once, is told once, and never fills after the cut", async () => {
+  const coord = new LeaseExclusive(new LocalCoordinator());
+  const lines: Array<{ msg: string; module?: string }> = [];
+  const log = pino({ level: 'info' }, { write: (l: string) => void lines.push(JSON.parse(l) as { msg: string; module?: string }) });
+  const want: Want = { kind: 'mod', module: 'corp.example/dep', version: 'v1.0.0' };
+  // Another process holds the key for as long as it likes (a slow git server behind it).
+  const other = await coord.tryHold(lockNameOf(want));
+  assert.ok(other !== undefined);
+  let cut = new AbortController();
+  const seen: Want[] = [];
+  const waiter = new LockedFill(failingFill(seen, 0), coord, log, undefined, { cut: () => cut.signal, redact: () => '<private>' });
+  const waiting = waiter.fill(want);
+  await sleep(100);
+  const asked = cut;
+  // What the fill path does at shutdown: the running fills' cut aborts, later fills get a fresh one.
+  cut = new AbortController();
+  asked.abort(gmpError('GMP_ERR_SHUTTING_DOWN', 'fill cut by shutdown; nothing was stored'));
+  // The other process then ends its fill with nothing stored: a waiter still waiting would take over now.
+  await other.release();
+  await assert.rejects(waiting, (err: unknown) => (err as { code?: string }).code === 'GMP_ERR_SHUTTING_DOWN');
+  await sleep(50);
+  assert.equal(seen.length, 0, 'it did not take the key over and fill under the new cut');
+  assert.deepEqual(
+    lines.filter((l) => l.msg.includes('fill cut by shutdown')).map((l) => l.module),
+    ['<private>'],
+  );
 });
