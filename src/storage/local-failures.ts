@@ -41,7 +41,7 @@ export class FailureRunLog implements FailureLog {
     this.#reason = reason;
     this.log?.error(
       { ...context, code, reason, err: message },
-      'local storage failing: each request gets 503 and is counted in metrics; not logged again until something is stored',
+      'local storage failing: what needs it gets 503 (a fill already validated is still answered, but not kept), counted in metrics; not logged again until something is stored',
     );
     return true;
   }
