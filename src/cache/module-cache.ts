@@ -315,7 +315,9 @@ export class ModuleCache {
         const stale = cached ?? (await fallback?.().then((b) => (b === undefined ? undefined : small(b, 0))));
         if (stale !== undefined) {
           this.counters.count(endpoint, 'stale');
-          this.log?.warn({ module: this.redact(want.module), endpoint, err: e.message }, 'serving stale answer: upstreams failed');
+          // Fetching off (`off` in the chain: an air-gapped site) is the operator's choice, not a failure to warn of per request.
+          if (e.code !== 'GMP_ERR_UPSTREAM_OFF')
+            this.log?.warn({ module: this.redact(want.module), endpoint, err: e.message }, 'serving stale answer: upstreams failed');
           return { ...stale, stale: true };
         }
       }
