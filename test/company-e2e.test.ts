@@ -5,7 +5,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { tmpdir, userInfo } from 'node:os';
 import path from 'node:path';
 import { main } from '../src/cli/main.js';
 import { captureIO } from './helpers/cli-io.js';
@@ -182,10 +182,12 @@ test('the audit log holds every event with the token name and client address, ne
   const events = text
     .trim()
     .split('\n')
-    .map((l) => JSON.parse(l) as { event: string; token?: string; client?: string; result?: string; time: string });
+    .map((l) => JSON.parse(l) as { event: string; token?: string; client?: string; result?: string; time: string; via?: string; user?: string });
   const has = (pred: (e: (typeof events)[number]) => boolean, what: string) => assert.ok(events.some(pred), `${what} in:\n${text}`);
-  has((e) => e.event === 'token.created' && e.token === 'reader', 'token.created');
-  has((e) => e.event === 'token.revoked' && e.token === 'elsewhere', 'token.revoked');
+  // A command has no client address: it says it came from the command line, and whose account ran it.
+  const user = userInfo().username;
+  has((e) => e.event === 'token.created' && e.token === 'reader' && e.via === 'command line' && e.user === user, 'token.created');
+  has((e) => e.event === 'token.revoked' && e.token === 'elsewhere' && e.via === 'command line' && e.user === user, 'token.revoked');
   has((e) => e.event === 'auth.failed' && e.client === '127.0.0.1', 'auth.failed');
   has((e) => e.event === 'denied' && e.token === 'elsewhere', 'denied by scope');
   has((e) => e.event === 'denied' && /policy rule/.test(JSON.stringify(e)), 'denied by policy');

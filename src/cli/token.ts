@@ -1,6 +1,7 @@
 // `gomodproxy token create|list|revoke`: access tokens, stored hashed where the servers of the same settings
 // look them up (the coordinator: <data>/coord, or a shared database). A new token is printed once.
 import { openAdminCoordinator } from '../app/admin-coordinator.js';
+import { userInfo } from 'node:os';
 import { appendAudit } from '../audit/audit-log.js';
 import { reportUsage, UsageError } from './args.js';
 import { configFlagsHelp, withConfig } from './flags.js';
@@ -91,7 +92,11 @@ async function create(store: TokenStore, config: Readonly<Config>, io: CliIO, va
   io.stderr.write(
     `created token ${JSON.stringify(record.name)} (id ${record.id}; ${record.scopes.join(', ')}; expires ${record.expires ?? 'never'}): it is shown only now\n`,
   );
-  appendAudit(config.audit.log, { event: 'token.created', token: record.name, tokenId: record.id, scopes: record.scopes, expires: record.expires }, io.stderr);
+  appendAudit(
+    config.audit.log,
+    { event: 'token.created', token: record.name, tokenId: record.id, scopes: record.scopes, expires: record.expires, ...fromCommandLine() },
+    io.stderr,
+  );
   return 0;
 }
 
@@ -126,6 +131,15 @@ async function revoke(store: TokenStore, config: Readonly<Config>, io: CliIO, na
     return 1;
   }
   io.stdout.write(`revoked token ${JSON.stringify(r.name)} (id ${r.id}); servers refuse it within seconds\n`);
-  appendAudit(config.audit.log, { event: 'token.revoked', token: r.name, tokenId: r.id }, io.stderr);
+  appendAudit(config.audit.log, { event: 'token.revoked', token: r.name, tokenId: r.id, ...fromCommandLine() }, io.stderr);
   return 0;
+}
+
+/** Who acted, for the audit log: a command has no client address, but it has the account that ran it. */
+function fromCommandLine(): { via: string; user?: string } {
+  try {
+    return { via: 'command line', user: userInfo().username };
+  } catch {
+    return { via: 'command line' };
+  }
 }
