@@ -1,11 +1,14 @@
 // The long-lived cat-file reader and the bulk go.mod prefetch, against a blob-filtered clone of a temp repository.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { getEventListeners } from 'node:events';
 import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { CatFileBatch } from './cat-file-batch.js';
-import { runGit } from './git-run.js';
+import { GitError, runGit } from './git-run.js';
 import { missingGoMods } from './go-mod-prefetch.js';
 
 const T = { timeoutMs: 20_000 };
@@ -78,6 +81,46 @@ test('one cat-file process answers file reads, commit lookups and misses in orde
     await assert.rejects(batch.read('a\nb'));
   } finally {
     batch.retire();
+    await rm(fx.work, { recursive: true, force: true });
+  }
+});
+
+test("a read is given up when its fill's cut aborts: the lazy fetch it waits on ends, a read with another cut still runs", { timeout: 120_000 }, async () => {
+  const fx = await fixture();
+  // A remote that takes connections and never answers: the lazy fetch of a missing blob hangs on it.
+  const sockets = new Set<Socket>();
+  const server = createServer((s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+    s.on('error', () => undefined);
+    // Read (and drop) the request, so that the client's end is seen.
+    s.resume();
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as { port: number };
+  await runGit(['config', 'remote.origin.url', `http://127.0.0.1:${port}/x.git`], { ...T, cwd: fx.mirror });
+  const batch = new CatFileBatch(fx.mirror, 600_000);
+  try {
+    const done = new AbortController();
+    const local = await batch.read(`${fx.tip}^{commit}`, done.signal);
+    assert.equal(local?.oid, fx.tip);
+    assert.equal(getEventListeners(done.signal, 'abort').length, 0, 'an answered read no longer listens to the shared cut');
+
+    const cut = new AbortController();
+    const held = batch.read(`${fx.tip}:a.txt`, cut.signal);
+    held.catch(() => undefined);
+    while (sockets.size === 0) await new Promise((r) => setTimeout(r, 20));
+    cut.abort(new Error('shutdown'));
+    await assert.rejects(held, (e: unknown) => e instanceof GitError && /the fill was cut/.test(e.message));
+    // The cat-file process and the fetch it started are killed: the remote's connection closes.
+    while (sockets.size > 0) await new Promise((r) => setTimeout(r, 20));
+    await assert.rejects(batch.read(`${fx.tip}^{commit}`, cut.signal), /not started, the fill was cut/);
+    const fresh = new AbortController();
+    assert.equal((await batch.read(`${fx.tip}^{commit}`, fresh.signal))?.oid, fx.tip, 'a fill started after the cut still reads');
+  } finally {
+    batch.retire();
+    for (const s of sockets) s.destroy();
+    server.close();
     await rm(fx.work, { recursive: true, force: true });
   }
 });

@@ -15,6 +15,8 @@ interface Pending {
   readonly resolve: (o: BatchObject | undefined) => void;
   readonly reject: (e: Error) => void;
   readonly timer: NodeJS.Timeout;
+  /** The cut of the fill that reads (GitRunOptions.cut): once it aborts, the read is given up (its answer, if any, dropped). */
+  readonly cut?: AbortSignal;
 }
 
 /** One cat-file process and the reads it still owes, answered in the order they were written. */
@@ -66,6 +68,16 @@ class Session {
     }
   }
 
+  /**
+   * A read whose fill was cut: rejected now. Once every read still owed was given up, the process is killed (it
+   * may be stuck in a lazy fetch for one of them); a read of another fill keeps it running until it is answered.
+   */
+  giveUp(p: Pending): void {
+    clearTimeout(p.timer);
+    p.reject(new GitError('git cat-file: stopped, the fill was cut', null, ''));
+    if (this.queue.every((q) => q.cut?.aborted === true)) this.fail(new GitError('git cat-file: stopped, every fill reading was cut', null, ''));
+  }
+
   /** Rejects every read still owed and kills the process (and the lazy fetches it started). */
   fail(e: Error): void {
     if (!this.done) {
@@ -94,14 +106,34 @@ export class CatFileBatch {
     private readonly config: ReadonlyArray<readonly [string, string]> = [],
   ) {}
 
-  /** The object a name resolves to, or undefined when git answers "missing" (or "ambiguous"). */
-  read(name: string): Promise<BatchObject | undefined> {
+  /**
+   * The object a name resolves to, or undefined when git answers "missing" (or "ambiguous"). `cut`: the cut of the
+   * fill that reads; once it aborts the read is given up.
+   */
+  read(name: string, cut?: AbortSignal): Promise<BatchObject | undefined> {
     if (/[\n\r\0]/.test(name)) return Promise.reject(new Error('object name with a line break'));
+    if (cut?.aborted === true) return Promise.reject(new GitError('git cat-file: not started, the fill was cut', null, ''));
     const s = this.start();
     return new Promise<BatchObject | undefined>((resolve, reject) => {
       const timer = setTimeout(() => s.fail(new GitError(`git cat-file: timed out after ${this.timeoutMs} ms`, null, '', true)), this.timeoutMs);
-      s.queue.push({ resolve, reject, timer });
+      // The cut is shared by every fill running: its listener goes as soon as the read is answered.
+      const onCut = () => s.giveUp(pending);
+      const settled = () => cut?.removeEventListener('abort', onCut);
+      const pending: Pending = {
+        resolve: (o) => {
+          settled();
+          resolve(o);
+        },
+        reject: (e) => {
+          settled();
+          reject(e);
+        },
+        timer,
+        cut,
+      };
+      s.queue.push(pending);
       s.child.stdin.write(`${name}\n`);
+      cut?.addEventListener('abort', onCut, { once: true });
     });
   }
 

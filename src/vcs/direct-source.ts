@@ -6,7 +6,7 @@ import { GmpError, gmpError } from '../errors.js';
 import { ModZipError } from '../modzip/zip-check.js';
 import { redactURL } from '../protocol/proxy-list.js';
 import { formatList } from '../protocol/answers.js';
-import type { FetchedZip, RawSource } from '../upstream/source.js';
+import type { FetchedZip, RawSource, SourceOptions } from '../upstream/source.js';
 import { CodeRepo, ModuleVersionError } from './code-repo.js';
 import { statVersion } from './convert.js';
 import type { ModRevInfo } from './convert.js';
@@ -76,39 +76,55 @@ export class DirectSource implements RawSource {
     this.credentials = new Credentials(opts.auth ?? [], opts.netrc);
   }
 
-  list(modulePath: string): Promise<Buffer> {
-    return this.run(modulePath, async (t) => (t.kind === 'mod' ? t.source.list(modulePath) : Buffer.from(formatList(await t.repo.versions()))));
+  list(modulePath: string, opts?: SourceOptions): Promise<Buffer> {
+    return this.run(modulePath, async (t) => (t.kind === 'mod' ? t.source.list(modulePath, opts) : Buffer.from(formatList(await t.repo.versions()))), opts);
   }
 
-  info(modulePath: string, query: string): Promise<Buffer> {
-    return this.run(modulePath, async (t) => {
-      if (t.kind === 'mod') return t.source.info(modulePath, query);
-      const info = await statVersion(t.repo, query);
-      // The go command usually asks for the zip next: its blobs can travel while it asks about other modules.
-      t.repo.code.mirror.prefetchSoon(info.rev.name);
-      return infoBody(t.repo, info, query);
-    });
+  info(modulePath: string, query: string, opts?: SourceOptions): Promise<Buffer> {
+    return this.run(
+      modulePath,
+      async (t) => {
+        if (t.kind === 'mod') return t.source.info(modulePath, query, opts);
+        const info = await statVersion(t.repo, query);
+        // The go command usually asks for the zip next: its blobs can travel while it asks about other modules.
+        t.repo.code.mirror.prefetchSoon(info.rev.name, t.repo.code.cut);
+        return infoBody(t.repo, info, query);
+      },
+      opts,
+    );
   }
 
-  latest(modulePath: string): Promise<Buffer> {
-    return this.run(modulePath, async (t) => (t.kind === 'mod' ? t.source.latest(modulePath) : infoBody(t.repo, await statVersion(t.repo, 'latest'), '')));
+  latest(modulePath: string, opts?: SourceOptions): Promise<Buffer> {
+    return this.run(
+      modulePath,
+      async (t) => (t.kind === 'mod' ? t.source.latest(modulePath, opts) : infoBody(t.repo, await statVersion(t.repo, 'latest'), '')),
+      opts,
+    );
   }
 
-  mod(modulePath: string, version: string): Promise<Buffer> {
-    return this.run(modulePath, async (t) => {
-      if (t.kind === 'mod') return t.source.mod(modulePath, version);
-      await this.exact(t.repo, version);
-      return t.repo.goModOf(version, await this.pinned(modulePath, version));
-    });
+  mod(modulePath: string, version: string, opts?: SourceOptions): Promise<Buffer> {
+    return this.run(
+      modulePath,
+      async (t) => {
+        if (t.kind === 'mod') return t.source.mod(modulePath, version, opts);
+        await this.exact(t.repo, version);
+        return t.repo.goModOf(version, await this.pinned(modulePath, version));
+      },
+      opts,
+    );
   }
 
-  zip(modulePath: string, version: string, file: string): Promise<FetchedZip> {
-    return this.run(modulePath, async (t) => {
-      if (t.kind === 'mod') return t.source.zip(modulePath, version, file);
-      await this.exact(t.repo, version);
-      await writeZipFromGit(t.repo, version, file, this.tmpDir, await this.pinned(modulePath, version));
-      return { size: (await stat(file)).size };
-    });
+  zip(modulePath: string, version: string, file: string, opts?: SourceOptions): Promise<FetchedZip> {
+    return this.run(
+      modulePath,
+      async (t) => {
+        if (t.kind === 'mod') return t.source.zip(modulePath, version, file, opts);
+        await this.exact(t.repo, version);
+        await writeZipFromGit(t.repo, version, file, this.tmpDir, await this.pinned(modulePath, version));
+        return { size: (await stat(file)).size };
+      },
+      opts,
+    );
   }
 
   /**
@@ -146,15 +162,24 @@ export class DirectSource implements RawSource {
     return info;
   }
 
-  private async run<T>(modulePath: string, op: (t: Target) => Promise<T>): Promise<T> {
+  /**
+   * A fill's work on the repository. Cut at shutdown (opts.cut, nobody waits for it), it ends at once with the
+   * cut's reason, not as a git failure, and the git processes it started are killed: the cut goes down to every
+   * git call with the repository's view for this fill (GitRepo.forFill).
+   */
+  private async run<T>(modulePath: string, op: (t: Target) => Promise<T>, opts?: SourceOptions): Promise<T> {
+    const cut = opts?.cut;
+    cut?.throwIfAborted();
     try {
-      return await op(await this.target(modulePath));
+      const work = this.target(modulePath, cut).then(op);
+      return await (cut === undefined ? work : untilCut(work, cut));
     } catch (err) {
+      if (cut?.aborted === true) throw cut.reason;
       throw toGmp(err);
     }
   }
 
-  private async target(modulePath: string): Promise<Target> {
+  private async target(modulePath: string, cut: AbortSignal | undefined): Promise<Target> {
     const root = await this.repoRoot(modulePath);
     if (root.vcs === 'mod') {
       if (this.opts.proxyFor === undefined) throw new RepoRootError(`${modulePath}: go-import names a module proxy, which direct mode does not follow`);
@@ -176,7 +201,7 @@ export class DirectSource implements RawSource {
       code = new GitRepo(this.mirrors.get(url, this.credentials.gitConfig(url)), root.repo);
       this.gitRepos.set(url, code);
     }
-    return { kind: 'git', repo: new CodeRepo(code, root.root, modulePath) };
+    return { kind: 'git', repo: new CodeRepo(code.forFill(cut), root.root, modulePath) };
   }
 
   /** Fixed rules, then a rewrite from https://HOST/, then discovery, then launchpad; remembered for one refresh interval. */
@@ -203,6 +228,18 @@ export class DirectSource implements RawSource {
     root.catch(() => this.roots.delete(modulePath));
     return root;
   }
+}
+
+/**
+ * The work, or the cut's reason as soon as it aborts: a wait git does not run for (a read queued behind another
+ * fill's, go-get discovery) must not hold a shutdown. What is left of the work ends as its git calls are killed.
+ */
+function untilCut<T>(work: Promise<T>, cut: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onCut = () => reject(cut.reason);
+    cut.addEventListener('abort', onCut, { once: true });
+    work.then(resolve, reject).finally(() => cut.removeEventListener('abort', onCut));
+  });
 }
 
 /** Module-level problems are 404 (the chain and the go command fall through); git and network trouble is 502/504. */

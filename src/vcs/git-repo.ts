@@ -48,21 +48,36 @@ const MAX_CACHED_FILE_SIZE = 256 << 10;
 
 const isHexPrefix = (s: string): boolean => s.length >= 7 && s.length <= 40 && /^[0-9a-f]+$/.test(s);
 
-export class GitRepo {
-  private readonly statCache = new Map<string, Promise<unknown>>();
+/** The answers every fill's view of one repository shares. */
+class RepoCaches {
+  readonly stats = new Map<string, Promise<unknown>>();
   /** File contents by commit and path: immutable, so kept across refreshes (bounded). */
-  private readonly files = new Map<string, Promise<Buffer | undefined>>();
+  readonly files = new Map<string, Promise<Buffer | undefined>>();
   /** The refs the cached answers were computed from: a refresh of the mirror makes new ones. */
-  private cachedFor: RefMap | undefined;
+  cachedFor: RefMap | undefined;
+}
 
+export class GitRepo {
   constructor(
     readonly mirror: GitMirror,
     /** The repository URL before any rewrite, as reported in Origin. */
     readonly remoteUrl: string,
+    /**
+     * The cut of the fill this view works for (GitRunOptions.cut), handed to every git call it makes, also to
+     * answers it computes that other fills then share (as a cut comes only at shutdown, to every fill started
+     * before it at once, those are fills nobody waits for either).
+     */
+    readonly cut?: AbortSignal,
+    private readonly caches = new RepoCaches(),
   ) {}
 
+  /** The same repository, with the same cached answers, for one fill's work: its git calls end when `cut` aborts. */
+  forFill(cut: AbortSignal | undefined): GitRepo {
+    return cut === this.cut ? this : new GitRepo(this.mirror, this.remoteUrl, cut, this.caches);
+  }
+
   refs(): Promise<RefMap> {
-    return this.mirror.refs();
+    return this.mirror.refs(this.cut);
   }
 
   /** Tags starting with prefix, as {name, hash}, sorted by name. */
@@ -107,7 +122,7 @@ export class GitRepo {
   private async refetch(): Promise<void> {
     if (this.mirror.fetchedWithin(REFETCH_GAP_MS)) return;
     this.mirror.expire();
-    await this.mirror.refresh();
+    await this.mirror.refresh(this.cut);
   }
 
   /**
@@ -116,15 +131,16 @@ export class GitRepo {
    */
   async memo<T>(key: string, compute: (refs: RefMap) => Promise<T>): Promise<T> {
     const refs = await this.refs();
-    if (refs !== this.cachedFor) {
-      this.statCache.clear();
-      this.cachedFor = refs;
+    const caches = this.caches;
+    if (refs !== caches.cachedFor) {
+      caches.stats.clear();
+      caches.cachedFor = refs;
     }
-    let p = this.statCache.get(key) as Promise<T> | undefined;
+    let p = caches.stats.get(key) as Promise<T> | undefined;
     if (p === undefined) {
       p = compute(refs);
-      this.statCache.set(key, p);
-      p.catch(() => this.statCache.delete(key));
+      caches.stats.set(key, p);
+      p.catch(() => caches.stats.delete(key));
     }
     return p;
   }
@@ -179,7 +195,9 @@ export class GitRepo {
       if (fast !== undefined) out = fast;
       else
         out = (
-          await this.mirror.git(['-c', 'log.showsignature=false', 'log', '--no-decorate', '-n1', '--format=format:%H %ct', `${rev}^{commit}`, '--'])
+          await this.mirror.git(['-c', 'log.showsignature=false', 'log', '--no-decorate', '-n1', '--format=format:%H %ct', `${rev}^{commit}`, '--'], {
+            cut: this.cut,
+          })
         ).toString('utf8');
     } catch (err) {
       if (err instanceof GitError && err.timedOut) throw err;
@@ -204,7 +222,7 @@ export class GitRepo {
    * that does not give a plain answer.
    */
   private async commitTime(rev: string): Promise<string | undefined> {
-    const obj = await this.mirror.readObject(`${rev}^{commit}`).catch(() => undefined);
+    const obj = await this.mirror.readObject(`${rev}^{commit}`, this.cut).catch(() => undefined);
     if (obj === undefined || obj.type !== 'commit') return undefined;
     const head = obj.data.subarray(0, Math.max(0, obj.data.indexOf('\n\n'))).toString('utf8');
     const m = /^committer .*> (\d+) [+-]\d{4}$/m.exec(head);
@@ -221,16 +239,17 @@ export class GitRepo {
   /** A file's bytes at a commit; undefined when the path is not a file there. Larger than max is a FileTooLargeError. */
   readFile(commit: string, file: string, max: number): Promise<Buffer | undefined> {
     const key = `${commit}:${max}:${file}`;
-    let p = this.files.get(key);
+    const files = this.caches.files;
+    let p = files.get(key);
     if (p === undefined) {
       p = this.readFileUncached(commit, file, max);
-      if (this.files.size >= MAX_CACHED_FILES) this.files.delete(this.files.keys().next().value as string);
-      this.files.set(key, p);
+      if (files.size >= MAX_CACHED_FILES) files.delete(files.keys().next().value as string);
+      files.set(key, p);
       p.then(
         (b) => {
-          if (b !== undefined && b.length > MAX_CACHED_FILE_SIZE) this.files.delete(key);
+          if (b !== undefined && b.length > MAX_CACHED_FILE_SIZE) files.delete(key);
         },
-        () => this.files.delete(key),
+        () => files.delete(key),
       );
     }
     return p;
@@ -239,8 +258,8 @@ export class GitRepo {
   private async readFileUncached(commit: string, file: string, max: number): Promise<Buffer | undefined> {
     // `<hash>:<path>` resolves through the (always local) trees, as ls-tree does; anything unusual takes the slow path.
     if (isFullHash(commit) && file !== '' && !/[\n\r\0]|^\.{0,2}\/|\/$/.test(file)) {
-      if (file === 'go.mod' || file.endsWith('/go.mod')) await this.mirror.prefetchGoMods();
-      const obj = await this.mirror.readObject(`${commit}:${file}`);
+      if (file === 'go.mod' || file.endsWith('/go.mod')) await this.mirror.prefetchGoMods(this.cut);
+      const obj = await this.mirror.readObject(`${commit}:${file}`, this.cut);
       if (obj !== undefined && obj.type !== 'blob') return undefined;
       if (obj !== undefined && obj.data.length > max) throw new FileTooLargeError(file, max);
       if (obj !== undefined) return obj.data;
@@ -248,14 +267,14 @@ export class GitRepo {
     }
     const entry = await this.lsTree(commit, file);
     if (entry === undefined || entry.type !== 'blob') return undefined;
-    return this.mirror.git(['cat-file', 'blob', entry.oid], { maxOutput: max }).catch((err: unknown) => {
+    return this.mirror.git(['cat-file', 'blob', entry.oid], { maxOutput: max, cut: this.cut }).catch((err: unknown) => {
       throw err instanceof GitOutputTooLargeError ? new FileTooLargeError(file, max) : err;
     });
   }
 
   /** One tree entry by exact path. Trees are always local, so "absent" here is definitive (no network). */
   private async lsTree(commit: string, file: string): Promise<{ type: string; oid: string } | undefined> {
-    const out = (await this.mirror.git(['ls-tree', '-z', '--full-tree', commit, '--', file])).toString('utf8');
+    const out = (await this.mirror.git(['ls-tree', '-z', '--full-tree', commit, '--', file], { cut: this.cut })).toString('utf8');
     for (const rec of out.split('\0')) {
       const tab = rec.indexOf('\t');
       if (tab < 0 || rec.slice(tab + 1) !== file) continue;
@@ -267,7 +286,7 @@ export class GitRepo {
 
   /** codehost RecentTag: the highest allowed tag (with prefix) among the commit's ancestors, or ''. */
   async recentTag(commit: string, prefix: string, allowed: (tag: string) => boolean, compare: (a: string, b: string) => number): Promise<string> {
-    const out = (await this.mirror.git(['for-each-ref', '--format=%(refname)', 'refs/tags', '--merged', commit])).toString('utf8');
+    const out = (await this.mirror.git(['for-each-ref', '--format=%(refname)', 'refs/tags', '--merged', commit], { cut: this.cut })).toString('utf8');
     let highest = '';
     for (const line of out.split('\n')) {
       if (!line.startsWith('refs/tags/')) continue;
@@ -284,7 +303,7 @@ export class GitRepo {
    * where a partial clone would fetch the object on demand or a mirror still holds it.
    */
   async reachable(commit: string): Promise<boolean> {
-    const onRef = async () => (await this.mirror.git(['rev-list', '-n1', commit, '--not', '--branches', '--tags'])).length === 0;
+    const onRef = async () => (await this.mirror.git(['rev-list', '-n1', commit, '--not', '--branches', '--tags'], { cut: this.cut })).length === 0;
     if (await onRef()) return true;
     // The refs may predate a push of it (a full hash reads through the partial clone): fetched once more, as above.
     await this.refetch();
@@ -294,7 +313,7 @@ export class GitRepo {
   /** codehost DescendsFrom: whether the tag is an ancestor of (or is) the commit. */
   async descendsFrom(commit: string, tag: string): Promise<boolean> {
     try {
-      await this.mirror.git(['merge-base', '--is-ancestor', '--', `refs/tags/${tag}`, commit]);
+      await this.mirror.git(['merge-base', '--is-ancestor', '--', `refs/tags/${tag}`, commit], { cut: this.cut });
       return true;
     } catch (err) {
       if (err instanceof GitError && err.exitCode === 1) return false;
@@ -305,7 +324,7 @@ export class GitRepo {
   /** Blob ids and sizes of the files under dir (plus any extra root paths) at a commit, for prefetching. */
   async blobsUnder(commit: string, dir: string, extra: readonly string[]): Promise<Set<string>> {
     const args = ['ls-tree', '-r', '-z', '--full-tree', commit, '--'];
-    const out = (await this.mirror.git(dir === '' ? args : [...args, dir, ...extra])).toString('utf8');
+    const out = (await this.mirror.git(dir === '' ? args : [...args, dir, ...extra], { cut: this.cut })).toString('utf8');
     const oids = new Set<string>();
     for (const rec of out.split('\0')) {
       const [, type, oid] = rec.slice(0, rec.indexOf('\t')).split(' ');

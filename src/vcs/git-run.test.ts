@@ -1,7 +1,19 @@
 // Running git safely: timeouts, failures with git's message, and the ref names we accept.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFile, readdir } from 'node:fs/promises';
 import { GitError, gitEnv, isSafeRefName, runGit } from './git-run.js';
+
+/** Processes whose command line holds marker. */
+async function processesWith(marker: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const pid of await readdir('/proc')) {
+    if (!/^\d+$/.test(pid) || Number(pid) === process.pid) continue;
+    const cmd = (await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')).split('\0').join(' ');
+    if (cmd.includes(marker)) out.push(cmd);
+  }
+  return out;
+}
 
 test('git runs without a shell, fails with its own message, and config goes through the environment', async () => {
   assert.match((await runGit(['--version'], { timeoutMs: 10_000 })).stdout.toString(), /^git version/);
@@ -18,6 +30,21 @@ test('a git call that outlives its timeout is killed', async () => {
   await assert.rejects(runGit(['-c', 'alias.wait=!sleep 60', 'wait'], { timeoutMs: 200 }), (e: unknown) => e instanceof GitError && e.timedOut);
   // Not a speed check: git would have run for 60 s; half of that on the slowest machine means it was killed.
   assert.ok(Date.now() - started < 30_000);
+});
+
+test("a fill's cut ends its git call with every process the call started, and no call starts under an aborted cut", { timeout: 120_000 }, async () => {
+  // A sleep no other process runs: git runs a shell that runs it, both in the call's process group.
+  const sleep = `sleep ${String(600_000 + Math.floor(Math.random() * 400_000))}`;
+  const cut = new AbortController();
+  const call = runGit(['-c', `alias.wait=!${sleep}; :`, 'wait'], { timeoutMs: 600_000, cut: cut.signal });
+  call.catch(() => undefined);
+  while ((await processesWith(sleep)).length === 0) await new Promise((r) => setTimeout(r, 20));
+  cut.abort(new Error('shutdown'));
+  await assert.rejects(call, (e: unknown) => e instanceof GitError && /stopped, the fill was cut/.test(e.message));
+  while ((await processesWith(sleep)).length > 0) await new Promise((r) => setTimeout(r, 20));
+  await assert.rejects(runGit(['--version'], { timeoutMs: 10_000, cut: cut.signal }), /not started, the fill was cut/);
+  // A call under a fresh cut (a fill started after the shutdown's cut) runs.
+  assert.match((await runGit(['--version'], { timeoutMs: 10_000, cut: new AbortController().signal })).stdout.toString(), /^git version/);
 });
 
 test('ref names that git could read as options, ranges or reflog syntax are refused', () => {

@@ -14,6 +14,14 @@ export interface GitRunOptions {
   readonly maxOutput?: number;
   /** Ends the call (and every process it started) when aborted: a mirror's background work at shutdown. */
   readonly signal?: AbortSignal;
+  /**
+   * The cut of the fill the call works for (fill/filler.ts): aborted only at shutdown, for every fill nobody waits
+   * for at once; the call then ends with every process it started, and is not started once it aborted. Handed
+   * down explicitly by DirectSource, not found from the async context: Node 20's async context storage turns on
+   * promise hooks for the whole process at its first use, for good, and every await of every request then costs
+   * about 2.3 times as much (test/architecture.test.ts keeps it out of src/).
+   */
+  readonly cut?: AbortSignal;
 }
 
 export interface GitResult {
@@ -82,8 +90,10 @@ export function runGit(args: readonly string[], opts: GitRunOptions): Promise<Gi
   const argv = opts.cwd === undefined ? [...args] : ['-C', opts.cwd, ...args];
   const limit = opts.maxOutput ?? DEFAULT_MAX_OUTPUT;
   const started = Date.now();
+  const cut = opts.cut;
   return new Promise<GitResult>((resolve, reject) => {
     if (opts.signal?.aborted) return reject(new GitError(`git ${args[0] ?? ''}: not started, the repository is closing`, null, ''));
+    if (cut?.aborted === true) return reject(new GitError(`git ${args[0] ?? ''}: not started, the fill was cut`, null, ''));
     // Its own process group, so a timeout also ends the helpers git starts (remote-https, ssh, lazy fetches).
     const child = spawn('git', argv, { env: gitEnv(opts.config), stdio: ['pipe', 'pipe', 'pipe'], detached: true });
     const killAll = (): void => {
@@ -107,7 +117,16 @@ export function runGit(args: readonly string[], opts: GitRunOptions): Promise<Gi
       failure ??= new GitError(`git ${args[0] ?? ''}: stopped, the repository is closing`, null, err);
       killAll();
     };
+    const cutOff = (): void => {
+      failure ??= new GitError(`git ${args[0] ?? ''}: stopped, the fill was cut`, null, err);
+      killAll();
+    };
     opts.signal?.addEventListener('abort', abort, { once: true });
+    cut?.addEventListener('abort', cutOff, { once: true });
+    const unlisten = (): void => {
+      opts.signal?.removeEventListener('abort', abort);
+      cut?.removeEventListener('abort', cutOff);
+    };
     child.stdout.on('data', (b: Buffer) => {
       outLen += b.length;
       if (outLen > limit) {
@@ -120,12 +139,12 @@ export function runGit(args: readonly string[], opts: GitRunOptions): Promise<Gi
     });
     child.on('error', (e) => {
       clearTimeout(timer);
-      opts.signal?.removeEventListener('abort', abort);
+      unlisten();
       reject(new GitError(`cannot run git: ${e.message}`, null, ''));
     });
     child.on('close', (code) => {
       clearTimeout(timer);
-      opts.signal?.removeEventListener('abort', abort);
+      unlisten();
       if (failure !== undefined) return reject(failure);
       if (code !== 0) {
         const first = err

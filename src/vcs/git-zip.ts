@@ -48,25 +48,17 @@ function decodesToOne(bytes: Buffer): boolean {
 /** pinned: the commit to read instead of what the version's tag names now (CodeRepo.findDir). */
 export async function writeZipFromGit(repo: CodeRepo, version: string, outFile: string, tmpDir: string, pinned?: string): Promise<{ h1: string }> {
   const { rev, dir } = await repo.findDir(version, pinned);
-  const mirror = repo.code.mirror;
+  const { mirror, cut } = repo.code;
   // A root module needs every blob of the commit, so there is nothing to list first.
-  await mirror.prefetchBlobs(rev.name, dir === '' ? 'all' : await repo.code.blobsUnder(rev.name, dir, ['LICENSE']));
+  await mirror.prefetchBlobs(rev.name, dir === '' ? 'all' : await repo.code.blobsUnder(rev.name, dir, ['LICENSE']), cut);
   await mkdir(tmpDir, { recursive: true });
   const archive = path.join(tmpDir, `archive-${randomBytes(6).toString('hex')}.zip`);
   try {
     const pathspec = dir === '' ? [] : ['--', dir];
-    await mirror.git([
-      '-c',
-      'core.autocrlf=input',
-      '-c',
-      'core.eol=lf',
-      'archive',
-      '--format=zip',
-      '--prefix=prefix/',
-      `--output=${archive}`,
-      rev.name,
-      ...pathspec,
-    ]);
+    await mirror.git(
+      ['-c', 'core.autocrlf=input', '-c', 'core.eol=lf', 'archive', '--format=zip', '--prefix=prefix/', `--output=${archive}`, rev.name, ...pathspec],
+      { cut },
+    );
     if ((await stat(archive)).size > MAX_ZIP_FILE) throw new ModZipError('downloaded zip file too large');
     const zip = await openZip(archive);
     try {

@@ -74,15 +74,19 @@ export class GitMirror {
     await Promise.all([this.batch?.retireAndWait(CLOSE_GRACE_MS), this.network]);
   }
 
-  /** Runs git inside the mirror. */
-  git(args: readonly string[], extra: { input?: string; maxOutput?: number } = {}): Promise<Buffer> {
+  /**
+   * Runs git inside the mirror. `cut`, here and below: the cut of the fill the work is for (GitRunOptions.cut); work
+   * that fill starts and others then share (a fetch, a prefetch) runs under it too, which is right as a cut comes
+   * only at shutdown, to every fill started before it at once.
+   */
+  git(args: readonly string[], extra: { input?: string; maxOutput?: number; cut?: AbortSignal } = {}): Promise<Buffer> {
     return runGit(args, { cwd: this.dir, timeoutMs: this.opts.timeoutMs, config: this.config, signal: this.closing.signal, ...extra }).then((r) => r.stdout);
   }
 
   /** Reads one object (`<hash>:<path>`, `<prefix>^{commit}`) through the mirror's long-lived cat-file process. */
-  readObject(name: string): Promise<BatchObject | undefined> {
+  readObject(name: string, cut?: AbortSignal): Promise<BatchObject | undefined> {
     this.batch ??= new CatFileBatch(this.dir, this.opts.timeoutMs, this.config);
-    return this.batch.read(name);
+    return this.batch.read(name, cut);
   }
 
   /** Whether the last fetch started less than ms ago. */
@@ -96,7 +100,7 @@ export class GitMirror {
   }
 
   /** Fetches when the last fetch is older than the refresh interval; concurrent callers share one fetch. */
-  async refresh(): Promise<void> {
+  async refresh(cut?: AbortSignal): Promise<void> {
     if (this.expired) {
       this.expired = false;
       // A fetch running now may predate the push: let it end, then fetch again. Until that fetch is done,
@@ -104,28 +108,30 @@ export class GitMirror {
       const before = this.fetching?.catch(() => undefined);
       this.catchingUp = (async () => {
         await before;
-        await this.startFetch();
+        await this.startFetch(cut);
       })().finally(() => {
         this.catchingUp = undefined;
       });
     }
     if (this.catchingUp !== undefined) return this.catchingUp;
     if (this.fetchedWithin(this.opts.refreshIntervalMs)) return;
-    await this.startFetch();
+    await this.startFetch(cut);
   }
 
-  private startFetch(): Promise<void> {
-    this.fetching ??= this.fetch().finally(() => {
+  private startFetch(cut: AbortSignal | undefined): Promise<void> {
+    this.fetching ??= this.fetch(cut).finally(() => {
       this.fetching = undefined;
     });
     return this.fetching;
   }
 
   /** The mirror's refs, as the go command reads them from `git ls-remote` (after a refresh). */
-  async refs(): Promise<RefMap> {
-    await this.refresh();
+  async refs(cut?: AbortSignal): Promise<RefMap> {
+    await this.refresh(cut);
     if (this.refCache !== undefined) return this.refCache;
-    const out = await this.git(['for-each-ref', '--format=%(refname) %(objectname) %(*objectname) %(*objecttype)', 'refs/heads', 'refs/tags', REMOTE_HEAD]);
+    const out = await this.git(['for-each-ref', '--format=%(refname) %(objectname) %(*objectname) %(*objecttype)', 'refs/heads', 'refs/tags', REMOTE_HEAD], {
+      cut,
+    });
     const refs = new Map<string, string>();
     // `%(*objectname)` peels one level; a tag of a tag is peeled the rest of the way below, as ls-remote's `^{}` is.
     const nested: string[] = [];
@@ -136,7 +142,7 @@ export class GitMirror {
       if (peeledType === 'tag') nested.push(name);
     }
     if (nested.length > 0) {
-      const peeled = (await this.git(['rev-parse', ...nested.map((name) => `${name}^{}`)])).toString('utf8').trim().split('\n');
+      const peeled = (await this.git(['rev-parse', ...nested.map((name) => `${name}^{}`)], { cut })).toString('utf8').trim().split('\n');
       nested.forEach((name, i) => {
         const hash = peeled[i];
         if (hash !== undefined && isFullHash(hash)) refs.set(name === REMOTE_HEAD ? 'HEAD' : name, hash);
@@ -153,12 +159,12 @@ export class GitMirror {
     return run;
   }
 
-  private async fetch(): Promise<void> {
+  private async fetch(cut: AbortSignal | undefined): Promise<void> {
     const attempt = this.now();
     try {
       await this.exclusive(async () => {
-        await this.init();
-        await this.fetchRefs();
+        await this.init(cut);
+        await this.fetchRefs(cut);
       });
       this.fetched = true;
     } catch (err) {
@@ -174,36 +180,39 @@ export class GitMirror {
     }
   }
 
-  /** Whether a fetch, of this process or an earlier one, left refs in the mirror (git writes them last). */
+  /**
+   * Whether a fetch, of this process or an earlier one, left refs in the mirror (git writes them last). Not under
+   * the fetch's cut: a fill that joined a fetch cut at shutdown, but was itself started after the cut, reads them.
+   */
   private async holdsRefs(): Promise<boolean> {
     if (!(await exists(path.join(this.dir, 'HEAD')))) return false;
     const out = await this.git(['for-each-ref', '--count=1', '--format=%(refname)', 'refs/heads', 'refs/tags']).catch(() => Buffer.alloc(0));
     return out.length > 0;
   }
 
-  private async fetchRefs(): Promise<void> {
+  private async fetchRefs(cut: AbortSignal | undefined): Promise<void> {
     this.fetchCount++;
     const base = ['fetch', '--quiet', '--prune', '--force', '--no-write-fetch-head'];
     if (this.opts.partialClone) base.push('--filter=blob:none');
     const specs = ['+refs/heads/*:refs/heads/*', '+refs/tags/*:refs/tags/*'];
     try {
-      await this.git([...base, 'origin', ...specs, `+HEAD:${REMOTE_HEAD}`]);
+      await this.git([...base, 'origin', ...specs, `+HEAD:${REMOTE_HEAD}`], { cut });
     } catch (err) {
       // An empty repository, or one whose HEAD names no branch, has no HEAD to fetch.
       if (!(err instanceof GitError) || !/couldn't find remote ref HEAD/i.test(err.stderr)) throw err;
-      await this.git([...base, 'origin', ...specs]);
-      await this.git(['update-ref', '-d', REMOTE_HEAD]);
+      await this.git([...base, 'origin', ...specs], { cut });
+      await this.git(['update-ref', '-d', REMOTE_HEAD], { cut });
     }
   }
 
   /** Creates the bare repository once, in a temp directory renamed into place, so a crash leaves no half mirror. */
-  private async init(): Promise<void> {
+  private async init(cut: AbortSignal | undefined): Promise<void> {
     if (await exists(path.join(this.dir, 'HEAD'))) return;
     await mkdir(path.dirname(this.dir), { recursive: true });
     const tmp = `${this.dir}.tmp-${randomBytes(4).toString('hex')}`;
     try {
-      await runGit(['init', '--quiet', '--bare', tmp], { timeoutMs: this.opts.timeoutMs });
-      await runGit(['config', 'remote.origin.url', this.url], { cwd: tmp, timeoutMs: this.opts.timeoutMs });
+      await runGit(['init', '--quiet', '--bare', tmp], { timeoutMs: this.opts.timeoutMs, cut });
+      await runGit(['config', 'remote.origin.url', this.url], { cwd: tmp, timeoutMs: this.opts.timeoutMs, cut });
       // The go command archives with export-ignore and export-subst switched off (codehost ensureGitAttributes).
       await mkdir(path.join(tmp, 'info'), { recursive: true });
       await writeFile(path.join(tmp, 'info', 'attributes'), ATTRIBUTES);
@@ -217,22 +226,22 @@ export class GitMirror {
    * Before the first go.mod read after a fetch: the go.mod blobs of new tips and recent commits in one request
    * (see go-mod-prefetch.ts), instead of one lazy fetch per read. Never fails.
    */
-  prefetchGoMods(): Promise<void> {
+  prefetchGoMods(cut?: AbortSignal): Promise<void> {
     if (!this.opts.partialClone) return Promise.resolve();
-    this.goMods ??= this.exclusive(() => this.fetchGoMods());
+    this.goMods ??= this.exclusive(() => this.fetchGoMods(cut));
     return this.goMods;
   }
 
-  private async fetchGoMods(): Promise<void> {
+  private async fetchGoMods(cut: AbortSignal | undefined): Promise<void> {
     try {
-      const wanted = await missingGoMods((args, extra) => this.git(args, extra), this.scanned);
-      if (wanted.length > 0) await this.fetchObjects(wanted);
+      const wanted = await missingGoMods((args, extra) => this.git(args, { ...extra, cut }), this.scanned);
+      if (wanted.length > 0) await this.fetchObjects(wanted, cut);
     } catch {
       // Harmless: reads fall back to git's own lazy fetches.
     }
   }
 
-  private fetchObjects(oids: readonly string[]): Promise<Buffer> {
+  private fetchObjects(oids: readonly string[], cut: AbortSignal | undefined): Promise<Buffer> {
     return this.git(
       [
         '-c',
@@ -246,7 +255,7 @@ export class GitMirror {
         '--filter=blob:none',
         '--stdin',
       ],
-      { input: oids.map((o) => `${o}\n`).join('') },
+      { input: oids.map((o) => `${o}\n`).join(''), cut },
     );
   }
 
@@ -255,15 +264,15 @@ export class GitMirror {
    * its blobs are fetched in the background, with those of the commits hinted meanwhile in one request, and only
    * while they stay few (a large tree waits for the zip's own prefetch, which takes only the module's directory).
    */
-  prefetchSoon(commit: string): void {
+  prefetchSoon(commit: string, cut?: AbortSignal): void {
     if (!this.opts.partialClone || !isFullHash(commit) || this.warmed.has(commit) || this.closing.signal.aborted) return;
     this.soon.add(commit);
     if (this.soonRunning) return;
     this.soonRunning = true;
-    void this.exclusive(() => this.fetchSoon());
+    void this.exclusive(() => this.fetchSoon(cut));
   }
 
-  private async fetchSoon(): Promise<void> {
+  private async fetchSoon(cut: AbortSignal | undefined): Promise<void> {
     try {
       while (this.soon.size > 0) {
         const commits = [...this.soon];
@@ -272,13 +281,14 @@ export class GitMirror {
         for (const c of commits) this.warmed.add(c);
         const out = await this.git(['rev-list', '--objects', '--no-walk', '--missing=print', '--no-object-names', '--stdin'], {
           input: commits.map((c) => `${c}\n`).join(''),
+          cut,
         }).catch(() => Buffer.alloc(0));
         const missing = out
           .toString('utf8')
           .split('\n')
           .filter((l) => l.startsWith('?'))
           .map((l) => l.slice(1));
-        if (missing.length > 0 && missing.length <= MAX_SPECULATIVE_BLOBS) await this.fetchObjects(missing).catch(() => undefined);
+        if (missing.length > 0 && missing.length <= MAX_SPECULATIVE_BLOBS) await this.fetchObjects(missing, cut).catch(() => undefined);
       }
     } finally {
       this.soonRunning = false;
@@ -289,18 +299,18 @@ export class GitMirror {
    * Fetches, in one request, the blobs of `commit` that a partial clone lacks among `wanted` (git would otherwise
    * fetch them one by one during `git archive`). Failure is harmless: git then falls back to its own lazy fetches.
    */
-  async prefetchBlobs(commit: string, wanted: ReadonlySet<string> | 'all'): Promise<void> {
+  async prefetchBlobs(commit: string, wanted: ReadonlySet<string> | 'all', cut?: AbortSignal): Promise<void> {
     if (!this.opts.partialClone || (wanted !== 'all' && wanted.size === 0) || !isFullHash(commit)) return;
     await this.exclusive(async () => {
       // rev-list --missing=print lists without fetching; it walks only this commit's tree (--no-walk).
-      const out = await this.git(['rev-list', '--objects', '--no-walk', '--missing=print', '--no-object-names', commit]).catch(() => Buffer.alloc(0));
+      const out = await this.git(['rev-list', '--objects', '--no-walk', '--missing=print', '--no-object-names', commit], { cut }).catch(() => Buffer.alloc(0));
       const missing = out
         .toString('utf8')
         .split('\n')
         .filter((l) => l.startsWith('?') && (wanted === 'all' || wanted.has(l.slice(1))))
         .map((l) => l.slice(1));
       if (missing.length === 0) return;
-      await this.fetchObjects(missing).catch(() => undefined);
+      await this.fetchObjects(missing, cut).catch(() => undefined);
     });
   }
 }

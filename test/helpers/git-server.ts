@@ -12,6 +12,8 @@ export interface GitServer {
   readonly goGet: Map<string, string>;
   /** While set, fetches (`POST …/git-upload-pack`) wait for it before they are answered. */
   hold: Promise<void> | undefined;
+  /** Which fetches `hold` holds, by request path (all when unset). */
+  holds?: (path: string) => boolean;
   close(): Promise<void>;
 }
 
@@ -27,7 +29,7 @@ export async function startGitServer(projectRoot: string): Promise<GitServer> {
       res.end(page ?? 'not found');
       return;
     }
-    if (req.method === 'POST' && api.hold !== undefined) {
+    if (req.method === 'POST' && api.hold !== undefined && (api.holds?.(url.pathname) ?? true)) {
       await api.hold;
       // A client that went away while held (a fetch stopped by a closing mirror) has no request left to answer.
       if (res.destroyed || req.socket.destroyed) return;
