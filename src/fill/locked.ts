@@ -50,15 +50,17 @@ export class LockedFill implements Fill {
     const startedAt = asked.startedAt ?? Date.now();
     const want: Want = isMutable(asked.kind) ? { ...asked, freshAfter: asked.freshAfter ?? startedAt, startedAt } : { ...asked, startedAt };
     const cut = this.opts.cut?.();
-    // A function, not a narrowed property: the cut may come during any await below.
-    const wasCut = () => cut?.aborted === true;
+    // Looked at again after each await below: the cut may come during any of them.
+    const stopIfCut = (): void => {
+      if (cut?.aborted === true) throw this.wasCut(want, cut);
+    };
     // The fill path takes the cut current when a fill starts: one asked before the cut must not start after it.
     const fillNow = (): Promise<Filled> => {
-      if (cut !== undefined && wasCut()) throw this.wasCut(want, cut);
+      stopIfCut();
       return this.inner.fill(want);
     };
     for (;;) {
-      if (cut !== undefined && wasCut()) throw this.wasCut(want, cut);
+      stopIfCut();
       let held: Held | undefined;
       try {
         held = await this.locks.tryHold(name);
@@ -68,7 +70,7 @@ export class LockedFill implements Fill {
       }
       if (held !== undefined) {
         const lease = held;
-        if (cut !== undefined && wasCut()) {
+        if (cut?.aborted === true) {
           await lease.release();
           throw this.wasCut(want, cut);
         }
@@ -91,7 +93,7 @@ export class LockedFill implements Fill {
       try {
         await this.locks.waitUntilFree(name, wait.signal);
       } catch (err) {
-        if (cut !== undefined && wasCut()) throw this.wasCut(want, cut);
+        stopIfCut();
         if (isGmpError(err, 'GMP_ERR_COORDINATOR_UNAVAILABLE')) return this.degraded(err, fillNow);
         if ((err as Error).name !== 'TimeoutError') throw err;
         this.log.warn({ lease: name }, 'gave up waiting for another process to fill; filling here');
