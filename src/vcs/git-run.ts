@@ -90,10 +90,14 @@ export function runGit(args: readonly string[], opts: GitRunOptions): Promise<Gi
   const argv = opts.cwd === undefined ? [...args] : ['-C', opts.cwd, ...args];
   const limit = opts.maxOutput ?? DEFAULT_MAX_OUTPUT;
   const started = Date.now();
-  const cut = opts.cut;
+  // What ends the call from outside, and why: the repository closing, the fill's cut.
+  const stops = [
+    { signal: opts.signal, why: 'the repository is closing' },
+    { signal: opts.cut, why: 'the fill was cut' },
+  ];
   return new Promise<GitResult>((resolve, reject) => {
-    if (opts.signal?.aborted) return reject(new GitError(`git ${args[0] ?? ''}: not started, the repository is closing`, null, ''));
-    if (cut?.aborted === true) return reject(new GitError(`git ${args[0] ?? ''}: not started, the fill was cut`, null, ''));
+    const stopped = stops.find((s) => s.signal?.aborted === true);
+    if (stopped !== undefined) return reject(new GitError(`git ${args[0] ?? ''}: not started, ${stopped.why}`, null, ''));
     // Its own process group, so a timeout also ends the helpers git starts (remote-https, ssh, lazy fetches).
     const child = spawn('git', argv, { env: gitEnv(opts.config), stdio: ['pipe', 'pipe', 'pipe'], detached: true });
     const killAll = (): void => {
@@ -113,19 +117,16 @@ export function runGit(args: readonly string[], opts: GitRunOptions): Promise<Gi
       reject(failure);
     }, opts.timeoutMs);
     // Rejected once the processes are gone (at 'close'), so that whoever waits for the call may then remove the repository.
-    const abort = (): void => {
-      failure ??= new GitError(`git ${args[0] ?? ''}: stopped, the repository is closing`, null, err);
-      killAll();
-    };
-    const cutOff = (): void => {
-      failure ??= new GitError(`git ${args[0] ?? ''}: stopped, the fill was cut`, null, err);
-      killAll();
-    };
-    opts.signal?.addEventListener('abort', abort, { once: true });
-    cut?.addEventListener('abort', cutOff, { once: true });
+    const listeners = stops.map(({ signal, why }) => {
+      const stop = (): void => {
+        failure ??= new GitError(`git ${args[0] ?? ''}: stopped, ${why}`, null, err);
+        killAll();
+      };
+      signal?.addEventListener('abort', stop, { once: true });
+      return () => signal?.removeEventListener('abort', stop);
+    });
     const unlisten = (): void => {
-      opts.signal?.removeEventListener('abort', abort);
-      cut?.removeEventListener('abort', cutOff);
+      for (const remove of listeners) remove();
     };
     child.stdout.on('data', (b: Buffer) => {
       outLen += b.length;
