@@ -3,6 +3,7 @@
 // published versions in lists), and the audit log. compose.ts wires these into the fill path and the app.
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import { fileReason, settingError } from './setting-error.js';
 import { openAuditLog } from '../audit/audit-log.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import { FailureLimiter } from '../auth/failure-limiter.js';
@@ -59,7 +60,7 @@ export interface Company {
 
 export function openCompany(config: Readonly<Config>, deps: CompanyDeps): Company {
   const { layout, coord, log } = deps;
-  const audit = openAuditLog(config.audit.log);
+  const audit = openAudit(config.audit.log, log);
   const p = config.policy;
   const hook =
     p.hook === '' ? undefined : new ValidationHook({ url: p.hook, timeoutMs: p.hookTimeout, failOpen: p.hookFailure === 'open', log, redact: deps.redact });
@@ -107,4 +108,13 @@ export function openCompany(config: Readonly<Config>, deps: CompanyDeps): Compan
 
 function isPlainAllow(d: AccessDecision | Promise<AccessDecision>): boolean {
   return !(d instanceof Promise) && d.allow && d.need === undefined && d.access === undefined;
+}
+
+/** The audit log, or the setting named when its file cannot be opened (a missing folder, no permission). */
+function openAudit(destination: string, log: Logger): AuditLog {
+  try {
+    return openAuditLog(destination, process.stdout, (err) => log.error({ err: err.message }, 'cannot write the audit log (--audit-log)'));
+  } catch (err) {
+    throw settingError('audit-log', `cannot open ${destination}: ${fileReason(err)}`, err);
+  }
 }

@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import { AccessTimes } from '../content/access-times.js';
 import type { ModuleVersion } from '../content/content-keys.js';
 import { Evictor } from '../content/evictor.js';
-import { readModuleFile } from '../content/module-files.js';
+import { ModuleFileError, readModuleFile } from '../content/module-files.js';
 import { ZipReaders } from '../content/zip-readers.js';
 import type { Config } from '../config/schema.js';
 import type { Coordinator } from '../coord/coordinator.js';
@@ -14,6 +14,7 @@ import type { FillEvents, FilledEvent } from '../fill/types.js';
 import type { Metrics } from '../metrics.js';
 import type { LocalFailures } from '../storage/local-failures.js';
 import type { Layout } from './layout.js';
+import { settingError } from './setting-error.js';
 
 export interface ContentDeps {
   readonly layout: Layout;
@@ -52,7 +53,7 @@ export async function openContent(config: Readonly<Config>, deps: ContentDeps): 
   );
   if (!evictor.active) return { close: async () => {} };
   // Read by each pass, so filled in here, once the evictor is known to be needed.
-  for (const file of e.pinFrom) pinnedByConfig.push(...(await readModuleFile(file)).versions);
+  for (const file of e.pinFrom) pinnedByConfig.push(...(await readPinFile(file)).versions);
   deps.failures?.onFull(() => void evictor.diskFull());
   const onFilled = (f: FilledEvent) => {
     if (f.kind === 'zip') access.stored(f.module, f.version);
@@ -69,4 +70,14 @@ export async function openContent(config: Readonly<Config>, deps: ContentDeps): 
       await evictor.close();
     },
   };
+}
+
+/** A --pin-from file, or the setting named with what is wrong in it. */
+async function readPinFile(file: string): ReturnType<typeof readModuleFile> {
+  try {
+    return await readModuleFile(file);
+  } catch (err) {
+    if (err instanceof ModuleFileError) throw settingError('pin-from', err.message, err);
+    throw err;
+  }
 }

@@ -6,6 +6,7 @@ import type { Config } from '../config/schema.js';
 import { atomicTempName, removeAtomicLeftovers } from '../storage/atomic-file.js';
 import { dataPaths } from '../storage/data-dirs.js';
 import { generateKey, newSigner } from '../sumdb/note-keys.js';
+import { settingError } from './setting-error.js';
 
 export interface SignerKey {
   readonly signerKey: string;
@@ -21,21 +22,31 @@ export function keyFilePath(config: Readonly<Config>): string {
 /** The server's key: the configured one, else the key file's; undefined when there is none (never creates one). */
 export async function loadKey(config: Readonly<Config>): Promise<SignerKey | undefined> {
   const name = config.ownSumdb.name;
-  const check = (skey: string, source: string) => {
-    const signer = newSigner(skey.trim());
-    if (signer.name !== name)
-      throw new Error(
-        `the own checksum database key from ${source} is for ${JSON.stringify(signer.name)}, but its name is configured as ${JSON.stringify(name)}`,
+  // A key that does not parse, or is another database's: the setting is named, the key itself never.
+  const check = (skey: string, source: string, flag: string) => {
+    let signer: ReturnType<typeof newSigner>;
+    try {
+      signer = newSigner(skey.trim());
+    } catch (err) {
+      throw settingError(
+        flag,
+        `${source === '' ? 'the key' : `the key in ${source}`} is not a signer key (${(err as Error).message}; expected PRIVATE+KEY+NAME+HASH+KEY, as gomodproxy generates)`,
       );
-    return { signerKey: skey.trim(), verifierKey: signer.verifierKey, source };
+    }
+    if (signer.name !== name)
+      throw settingError(
+        flag,
+        `${source === '' ? 'the key' : `the key in ${source}`} is for ${JSON.stringify(signer.name)}, but the database's name is ${JSON.stringify(name)} (--own-sumdb-name)`,
+      );
+    return { signerKey: skey.trim(), verifierKey: signer.verifierKey, source: source === '' ? 'ownSumdb.key' : source };
   };
-  if (config.ownSumdb.key !== '') return check(config.ownSumdb.key, 'ownSumdb.key');
+  if (config.ownSumdb.key !== '') return check(config.ownSumdb.key, '', 'own-sumdb-key');
   const file = keyFilePath(config);
   const existing = await readFile(file, 'utf8').catch((e: NodeJS.ErrnoException) => {
     if (e.code === 'ENOENT') return undefined;
     throw e;
   });
-  return existing === undefined ? undefined : check(existing, file);
+  return existing === undefined ? undefined : check(existing, file, 'own-sumdb-key-file');
 }
 
 /** The server's key: loadKey, else a new key written to the key file (mode 0600). Only `serve` creates one. */

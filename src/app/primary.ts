@@ -74,6 +74,8 @@ export async function runPrimary(config: Readonly<Config>, log: Logger): Promise
   const failures = new FailuresHub(log);
   const crashes: number[] = [];
   let stopping = false;
+  // Set below: stops every worker and ends the primary with this exit status.
+  let stopWith: (reason: string, status: number) => void = () => undefined;
 
   // Bound once, here (a port 0 is fixed for good), and kept: it outlives every worker.
   const { host, port } = parseListen(config.listen) as { host: string; port: number };
@@ -97,7 +99,9 @@ export async function runPrimary(config: Readonly<Config>, log: Logger): Promise
     const id = `w${worker.id}`;
     // Watched once it listens: loading and starting may hold a worker's event loop for a while.
     let stopWatch = (): void => undefined;
+    let didListen = false;
     const detachSocket = offerListenSocket(worker, socket, () => {
+      didListen = true;
       listened();
       if (config.workerHangTimeout > 0 && !stopping)
         stopWatch = watchWorker(worker, {
@@ -130,6 +134,14 @@ export async function runPrimary(config: Readonly<Config>, log: Logger): Promise
       detachFailures();
       stopWatch();
       if (stopping) return;
+      // Before the server was ever up, a worker that ends without listening met what every worker would (a
+      // setting it cannot use, told on stderr in one line): starting it again forever would hide that. Exit 1,
+      // as a single process does.
+      if (!didListen && listening < config.workers) {
+        log.error({ worker: id, code, signal }, 'a worker could not start (its reason is above): stopping');
+        stopWith('a worker could not start', 1);
+        return;
+      }
       log.error({ worker: id, code, signal }, 'worker exited; starting a new one');
       const now = Date.now();
       crashes.push(now);
@@ -141,10 +153,10 @@ export async function runPrimary(config: Readonly<Config>, log: Logger): Promise
   for (let i = 0; i < config.workers; i++) start();
 
   return new Promise<number>((resolve) => {
-    const stop = (signal: string) => {
+    const stop = (signal: string, status = 0) => {
       if (stopping) return;
       stopping = true;
-      log.info({ signal }, 'shutting down: draining every worker');
+      if (status === 0) log.info({ signal }, 'shutting down: draining every worker');
       socket.close();
       const workers = Object.values(cluster.workers ?? {}).filter((w): w is Worker => w !== undefined);
       const exited = workers.map((w) => new Promise<void>((r) => (w.isDead() ? r() : w.once('exit', () => r()))));
@@ -160,9 +172,10 @@ export async function runPrimary(config: Readonly<Config>, log: Logger): Promise
         await coord?.close();
         await workerLeases?.close();
         await fillLocks?.close();
-        resolve(0);
+        resolve(status);
       });
     };
+    stopWith = (reason, status) => stop(reason, status);
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));
     watchNpmParent(() => stop('npm stopped'));

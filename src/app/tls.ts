@@ -5,6 +5,7 @@ import { readFile } from 'node:fs/promises';
 import type { SecureContextOptions } from 'node:tls';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
+import { fileReason, settingError } from './setting-error.js';
 
 export interface TlsPair {
   readonly cert: Buffer;
@@ -21,11 +22,11 @@ export const tlsEnabled = (config: Readonly<Config>): boolean => config.tls.cert
 /** The certificate and key, or undefined without --tls-cert; throws a readable error for a bad file. */
 export async function readTls(config: Readonly<Config>): Promise<TlsPair | undefined> {
   if (!tlsEnabled(config)) return undefined;
-  const read = (file: string, what: string) =>
-    readFile(file).catch((err: NodeJS.ErrnoException) => {
-      throw new Error(`cannot read the TLS ${what} ${file}: ${err.code ?? err.message}`);
+  const read = (file: string, flag: string) =>
+    readFile(file).catch((err: unknown) => {
+      throw settingError(flag, `cannot read ${file}: ${fileReason(err)}`, err);
     });
-  const [cert, key] = await Promise.all([read(config.tls.cert, 'certificate'), read(config.tls.key, 'key')]);
+  const [cert, key] = await Promise.all([read(config.tls.cert, 'tls-cert'), read(config.tls.key, 'tls-key')]);
   return { cert, key };
 }
 

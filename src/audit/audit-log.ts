@@ -1,7 +1,7 @@
 // The audit log: one JSON line per security-relevant event (tokens created and revoked, publishes,
 // denied requests, failed authentications) with the time, the token's name — never the token — and the
 // client address, appended to a file or written to stdout. Off when no destination is configured.
-import { appendFileSync, createWriteStream } from 'node:fs';
+import { appendFileSync, createWriteStream, openSync } from 'node:fs';
 import type { WriteStream } from 'node:fs';
 import type { Writable } from 'node:stream';
 
@@ -33,15 +33,20 @@ export function auditLine(e: AuditEvent, now = new Date()): string {
   return `${JSON.stringify({ time: now.toISOString(), ...e })}\n`;
 }
 
-/** For the server: destination '' (off), '-' (stdout) or a file appended to (created when missing). */
-export function openAuditLog(destination: string, stdout: Writable = process.stdout): AuditLog {
+/**
+ * For the server: destination '' (off), '-' (stdout) or a file appended to (created when missing). The file is
+ * opened here, so a path that cannot be written throws now (the server does not start) instead of taking the
+ * process down at its first event; a write that fails later goes to onError.
+ */
+export function openAuditLog(destination: string, stdout: Writable = process.stdout, onError: (err: Error) => void = () => undefined): AuditLog {
   if (destination === '') return NO_AUDIT;
   let out: Writable;
   let file: WriteStream | undefined;
   if (destination === '-') out = stdout;
   else {
     // O_APPEND: lines from several worker processes (and the CLI) interleave whole, never mixed.
-    file = createWriteStream(destination, { flags: 'a', mode: 0o600 });
+    file = createWriteStream(destination, { fd: openSync(destination, 'a', 0o600) });
+    file.on('error', onError);
     out = file;
   }
   return {
