@@ -256,8 +256,13 @@ export const configSchema = z
         { flag: 'allow', help: 'allow rule GLOB[@RANGE]: an exception to the deny rules (repeatable; env: separate with ;)' },
         thrown(parsePolicyRule),
       ),
-      hook: text('', { flag: 'validation-hook', help: 'URL POSTed {"Module","Version"} (as Athens) before a fill or upload; 2xx allows, 403 denies' }, (v) =>
-        v === '' || /^https?:\/\/[^/\s]+/.test(v) ? undefined : 'must be an http:// or https:// URL',
+      hook: text(
+        '',
+        {
+          flag: 'validation-hook',
+          help: 'URL POSTed {"Module","Version"} (as Athens) before a fill or upload; 2xx allows, 403 denies (user:password in the URL is sent as Basic credentials)',
+        },
+        (v) => (v === '' || /^https?:\/\/[^/\s]+/.test(v) ? undefined : 'must be an http:// or https:// URL'),
       ),
       hookTimeout: duration('5s', { flag: 'validation-hook-timeout', help: 'how long the validation hook may take' }),
       hookFailure: choice(['closed', 'open'], 'closed', {

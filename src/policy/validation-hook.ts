@@ -20,8 +20,15 @@ const MAX_REMEMBERED = 10_000;
 
 export class ValidationHook {
   private readonly answers = new Map<string, { verdict: Verdict; until: number }>();
+  /** The URL without user:password, which fetch refuses in a URL (and which must reach no log or client). */
+  private readonly url: string;
+  private readonly headers: Record<string, string> = { 'content-type': 'application/json' };
 
-  constructor(private readonly options: HookOptions) {}
+  constructor(private readonly options: HookOptions) {
+    const { url, authorization } = splitCredentials(options.url);
+    this.url = url;
+    if (authorization !== undefined) this.headers.authorization = authorization;
+  }
 
   /** Throws GMP_ERR_POLICY_DENIED when the hook refuses, GMP_ERR_POLICY_HOOK when it fails closed. */
   async check(modulePath: string, version: string): Promise<void> {
@@ -41,12 +48,12 @@ export class ValidationHook {
 
   /** The hook's verdict, or undefined when it failed and the policy is fail-open. */
   private async ask(modulePath: string, version: string): Promise<Verdict | undefined> {
-    const { url, timeoutMs, failOpen, log } = this.options;
+    const { timeoutMs, failOpen, log } = this.options;
     let failure: string;
     try {
-      const res = await fetch(url, {
+      const res = await fetch(this.url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: this.headers,
         body: JSON.stringify({ Module: modulePath, Version: version }),
         signal: AbortSignal.timeout(timeoutMs),
         redirect: 'error',
@@ -62,6 +69,16 @@ export class ValidationHook {
     if (failOpen) return undefined;
     throw gmpError('GMP_ERR_POLICY_HOOK', `service unavailable: the validation hook ${failure}, and the policy is fail-closed; retry later`);
   }
+}
+
+/** A URL's user:password as the Basic credentials curl and Go's net/http send for it, and the URL without them. */
+export function splitCredentials(raw: string): { url: string; authorization?: string } {
+  const u = new URL(raw);
+  if (u.username === '' && u.password === '') return { url: raw };
+  const pair = `${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`;
+  u.username = '';
+  u.password = '';
+  return { url: u.toString(), authorization: `Basic ${Buffer.from(pair).toString('base64')}` };
 }
 
 /** What undici's "fetch failed" stands for: the code of its cause (ECONNREFUSED, ENOTFOUND…), or its message. */
