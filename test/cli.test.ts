@@ -71,6 +71,27 @@ describe('values and commands', () => {
     }
   });
 
+  test('config check prints no credential a setting holds: URLs of every list, direct mode credentials, the hook', async () => {
+    const r = await cli([
+      'config',
+      'check',
+      ...['--upstream', 'https://u:UPPASS@a.example|direct', '--private-upstream', 'https://u:PRIVPASS@p.example'],
+      ...['--sumdb', 'sum.golang.org https://u:SUMPASS@s.example/sumdb/sum.golang.org'],
+      ...['--direct-rewrite', 'https://a.example/=https://u:RWPASS@b.example/', '--direct-auth', 'a.example=bearer:BEARERPASS'],
+      ...['--direct-auth', 'b.example=basic:bob:BASICPASS', '--validation-hook', 'https://u:HOOKPASS@h.example/check'],
+      ...['--coordinator', 'postgres://gmp:PGPASS@127.0.0.1/db', '--follow', 'https://u:FOLLOWPASS@f.example/'],
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.doesNotMatch(r.stdout, /PASS/);
+    // What the settings are is still shown.
+    assert.match(r.stdout, /^upstream: https:\/\/a\.example\|direct$/m);
+    assert.match(r.stdout, /- sum\.golang\.org https:\/\/s\.example\/sumdb\/sum\.golang\.org$/m);
+    assert.match(r.stdout, /- https:\/\/a\.example\/=https:\/\/b\.example\/$/m);
+    assert.match(r.stdout, /- a\.example=bearer:<redacted>$/m);
+    assert.match(r.stdout, /- b\.example=basic:<redacted>$/m);
+    assert.match(r.stdout, /hook: https:\/\/h\.example\/check$/m);
+  });
+
   test('every invalid setting is still listed, with exit 1', async () => {
     const r = await cli(['config', 'check', '--listen', 'nowhere', '--upstream', 'foo']);
     assert.equal(r.code, 1);

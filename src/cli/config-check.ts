@@ -2,7 +2,7 @@
 import { stringify } from 'yaml';
 import { redactCoordinator } from '../config/backends.js';
 import type { Config } from '../config/schema.js';
-import { redactURL } from '../protocol/proxy-list.js';
+import { redactProxyList, redactURL } from '../protocol/proxy-list.js';
 import { configFlagsHelp, withConfig } from './flags.js';
 import type { Command } from './io.js';
 
@@ -20,14 +20,28 @@ export const configCheck: Command = withConfig('config check', CONFIG_CHECK_HELP
   return 0;
 });
 
-/** The settings without secrets (the own checksum database's signer key, the webhook secret, credentials in URLs). */
+/**
+ * The settings without secrets, so the output can be pasted into an issue: the own checksum database's signer
+ * key, the webhook secret, direct mode's credentials, and user:password in every URL a setting holds.
+ */
 function redacted(config: Readonly<Config>): Config {
   const hidden = (v: string) => (v === '' ? '' : '<redacted>');
   return {
     ...config,
+    upstream: redactProxyList(config.upstream),
+    privateUpstream: redactProxyList(config.privateUpstream),
+    // NAME+KEY [URL]: the key is public, a URL may carry credentials.
+    sumdb: config.sumdb.map((s) => s.split(/(\s+)/).map(redactURL).join('')),
     ownSumdb: { ...config.ownSumdb, key: hidden(config.ownSumdb.key) },
+    direct: {
+      ...config.direct,
+      rewrite: config.direct.rewrite.map((r) => r.split('=').map(redactURL).join('=')),
+      // HOST=bearer:TOKEN, HOST=basic:USER:PASSWORD, HOST=header:NAME:VALUE: the host and the kind are shown.
+      auth: config.direct.auth.map((a) => a.replace(/^([^=]*=[a-z]+:).*$/s, '$1<redacted>')),
+    },
     coordinator: redactCoordinator(config.coordinator),
     hooks: { ...config.hooks, secret: hidden(config.hooks.secret) },
     follow: { ...config.follow, urls: config.follow.urls.map(redactURL) },
+    policy: { ...config.policy, hook: redactURL(config.policy.hook) },
   };
 }
