@@ -4,12 +4,17 @@
 import { spawn } from 'node:child_process';
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 const dir = await mkdtemp(path.join(tmpdir(), 'gmp-start-settings-'));
 const missing = path.join(dir, 'none', 'file');
+// A folder where a file is wanted, and a file that is not PEM.
+const folder = path.join(dir, 'folder');
+await mkdir(folder);
+const junk = path.join(dir, 'junk.pem');
+await writeFile(junk, 'not a certificate\n');
 
 interface Run {
   readonly code: number | null;
@@ -40,6 +45,26 @@ const CASES: Array<{ name: string; args: string[]; says: RegExp }> = [
     name: 'a --tls-cert file that is not there',
     args: ['--tls-cert', missing, '--tls-key', missing],
     says: /^gomodproxy: cannot start: --tls-(cert|key) \(GOMODPROXY_TLS_(CERT|KEY), tls\.(cert|key)\): cannot read \S+: no such file or directory \(ENOENT\)$/,
+  },
+  {
+    name: 'a --tls-cert and --tls-key that are not PEM',
+    args: ['--tls-cert', junk, '--tls-key', junk],
+    says: /^gomodproxy: cannot start: --tls-cert \(GOMODPROXY_TLS_CERT, tls\.cert\): \S+ and \S+ \(--tls-key\) are not a usable PEM certificate and its key: .+$/,
+  },
+  {
+    name: 'an --own-sumdb-key-file that is a folder',
+    args: ['--own-sumdb-key-file', folder],
+    says: /^gomodproxy: cannot start: --own-sumdb-key-file \(GOMODPROXY_OWN_SUMDB_KEY_FILE, ownSumdb\.keyFile\): cannot read \S+: a directory, not a file \(EISDIR\)$/,
+  },
+  {
+    name: 'a --direct-netrc that is a folder',
+    args: ['--direct-netrc', folder],
+    says: /^gomodproxy: cannot start: --direct-netrc \(GOMODPROXY_DIRECT_NETRC, direct\.netrc\): cannot read \S+: a directory, not a file \(EISDIR\)$/,
+  },
+  {
+    name: 'a --direct-netrc that is not there',
+    args: ['--direct-netrc', missing],
+    says: /^gomodproxy: cannot start: --direct-netrc \(GOMODPROXY_DIRECT_NETRC, direct\.netrc\): cannot read \S+: no such file or directory \(ENOENT\)$/,
   },
   {
     name: 'a --pin-from file that is not there',

@@ -51,6 +51,7 @@ import type { Layout } from './layout.js';
 import { openLayout } from './layout.js';
 import { checkIdentityAtStart } from './storage-identity.js';
 import { readTls } from './tls.js';
+import { assertReadable } from './setting-error.js';
 import { openChecksums, openOwnSumdb } from './verification.js';
 import { privateLogOptions } from './private-logs.js';
 import type { Checksums } from './verification.js';
@@ -122,6 +123,8 @@ export async function createServer(config: Readonly<Config>, options: ComposeOpt
   const clusterMetrics = worker === undefined ? undefined : new ClusterMetrics(worker.channel, metrics);
   const closers: Array<() => Promise<void>> = [];
 
+  // Read by the constructor: a path that is not a readable file is the setting's mistake, said as such.
+  if (config.direct.netrc !== '') assertReadable('direct-netrc', config.direct.netrc);
   const direct = new DirectSource({
     vcsDir: layout.paths.vcs,
     tmpDir: layout.scratch.dir,

@@ -6,7 +6,7 @@ import type { Config } from '../config/schema.js';
 import { atomicTempName, removeAtomicLeftovers } from '../storage/atomic-file.js';
 import { dataPaths } from '../storage/data-dirs.js';
 import { generateKey, newSigner } from '../sumdb/note-keys.js';
-import { settingError } from './setting-error.js';
+import { fileReason, settingError } from './setting-error.js';
 
 export interface SignerKey {
   readonly signerKey: string;
@@ -44,7 +44,7 @@ export async function loadKey(config: Readonly<Config>): Promise<SignerKey | und
   const file = keyFilePath(config);
   const existing = await readFile(file, 'utf8').catch((e: NodeJS.ErrnoException) => {
     if (e.code === 'ENOENT') return undefined;
-    throw e;
+    throw settingError('own-sumdb-key-file', `cannot read ${file}: ${fileReason(e)}`, e);
   });
   return existing === undefined ? undefined : check(existing, file, 'own-sumdb-key-file');
 }

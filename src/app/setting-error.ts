@@ -1,5 +1,6 @@
 // A setting whose value only shows itself wrong when the server starts (a file that is not there, a key that
 // does not parse): a GMP_ERR_CONFIG naming the setting in its three forms, which `serve` prints in one line.
+import { readFileSync } from 'node:fs';
 import { OPTIONS } from '../config/options.js';
 import { gmpError } from '../errors.js';
 import type { GmpError } from '../errors.js';
@@ -22,4 +23,13 @@ export function fileReason(err: unknown): string {
   if (e?.code === 'EACCES' || e?.code === 'EPERM') return `permission denied (${e.code})`;
   if (e?.code === 'EISDIR') return 'a directory, not a file (EISDIR)';
   return typeof e?.code === 'string' ? `${e.code}` : String((err as Error)?.message ?? err);
+}
+
+/** Throws the setting's error unless FILE can be read (a missing file, a directory, no permission). */
+export function assertReadable(flag: string, file: string): void {
+  try {
+    readFileSync(file);
+  } catch (err) {
+    throw settingError(flag, `cannot read ${file}: ${fileReason(err)}`, err);
+  }
 }

@@ -2,6 +2,7 @@
 // https. The files are read at start and again on SIGHUP (a renewed certificate needs no restart); a
 // reload that fails keeps the certificate in use.
 import { readFile } from 'node:fs/promises';
+import { createSecureContext } from 'node:tls';
 import type { SecureContextOptions } from 'node:tls';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
@@ -27,6 +28,16 @@ export async function readTls(config: Readonly<Config>): Promise<TlsPair | undef
       throw settingError(flag, `cannot read ${file}: ${fileReason(err)}`, err);
     });
   const [cert, key] = await Promise.all([read(config.tls.cert, 'tls-cert'), read(config.tls.key, 'tls-key')]);
+  try {
+    createSecureContext({ cert, key });
+  } catch (err) {
+    // Not PEM, or a key of another certificate: OpenSSL's reason, with the files named.
+    throw settingError(
+      'tls-cert',
+      `${config.tls.cert} and ${config.tls.key} (--tls-key) are not a usable PEM certificate and its key: ${(err as Error).message}`,
+      err,
+    );
+  }
   return { cert, key };
 }
 
