@@ -193,3 +193,15 @@ test('a malformed glob in --private, --nosumdb or a policy rule is refused: it w
   const ok = await loadConfig({ flags: { private: 'corp.example.com/[a-z]*,*.corp.example.net/', nosumdb: 'a\\*b' } });
   assert.equal(ok.private, 'corp.example.com/[a-z]*,*.corp.example.net/');
 });
+
+test('an --own-sumdb-base on a path the server already serves is refused, instead of a crash at start', async () => {
+  for (const base of ['/ui', '/api', '/api/v1', '/index', '/hooks', '/sumdb', '/metrics']) {
+    const err = await loadConfig({ flags: { 'own-sumdb-base': base } }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    assert.ok(err instanceof ConfigError, base);
+    assert.match(err.message, /flag --own-sumdb-base: ownSumdb\.base: must be a path like \/sumdb-own that does not clash with other endpoints/, base);
+  }
+  assert.equal((await loadConfig({ flags: { 'own-sumdb-base': '/own/sumdb' } })).ownSumdb.base, '/own/sumdb');
+});

@@ -62,7 +62,7 @@ export const configSchema = z
       }),
       key: text('', { flag: 'own-sumdb-key', help: 'signer key itself (a secret: prefer the environment or a file); overrides the key file' }),
       base: text('/sumdb-own', { flag: 'own-sumdb-base', help: 'URL path where the own checksum database is served (also at /sumdb/<name>/)' }, (v) =>
-        /^\/[A-Za-z0-9._~-]+(\/[A-Za-z0-9._~-]+)*$/.test(v) && !/^\/(sumdb|healthz|readyz|metrics|cached-only)(\/|$)/.test(v)
+        /^\/[A-Za-z0-9._~-]+(\/[A-Za-z0-9._~-]+)*$/.test(v) && !/^\/(sumdb|healthz|readyz|metrics|cached-only|ui|api|index|hooks)(\/|$)/.test(v)
           ? undefined
           : 'must be a path like /sumdb-own that does not clash with other endpoints',
       ),
