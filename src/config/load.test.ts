@@ -205,3 +205,15 @@ test('an --own-sumdb-base on a path the server already serves is refused, instea
   }
   assert.equal((await loadConfig({ flags: { 'own-sumdb-base': '/own/sumdb' } })).ownSumdb.base, '/own/sumdb');
 });
+
+test('an --own-sumdb-name that a --sumdb database also has is refused: both would answer at /sumdb/<name>/', async () => {
+  const err = await loadConfig({ flags: { 'own-sumdb-name': 'sum.golang.org' } }).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  assert.ok(err instanceof ConfigError);
+  assert.match(err.message, /flag --own-sumdb-name: ownSumdb\.name: is also the name of a --sumdb database/);
+  // Without the own database, or with another --sumdb, the name is free.
+  assert.equal((await loadConfig({ flags: { 'own-sumdb-name': 'sum.golang.org', 'own-sumdb': 'off' } })).ownSumdb.name, 'sum.golang.org');
+  assert.equal((await loadConfig({ flags: { 'own-sumdb-name': 'sum.golang.org', sumdb: 'off' } })).ownSumdb.name, 'sum.golang.org');
+});

@@ -314,6 +314,15 @@ export const configSchema = z
       return typeof f?.prefix === 'string' && Array.isArray(f.urls) && f.urls.every((u) => typeof u === 'string');
     },
   })
+  // Both are served at /sumdb/<name>/: the own database would answer for the other, signed with the wrong key.
+  .refine((c) => !c.ownSumdb.enabled || !c.sumdb.some((s) => sumdbNameOf(s) === c.ownSumdb.name), {
+    path: ['ownSumdb', 'name'],
+    message: 'is also the name of a --sumdb database: both would be served at /sumdb/<name>/; give the own database another name',
+    when: ({ value }) => {
+      const v = value as { sumdb?: unknown; ownSumdb?: { name?: unknown; enabled?: unknown } };
+      return Array.isArray(v.sumdb) && v.sumdb.every((x) => typeof x === 'string') && typeof v.ownSumdb?.name === 'string';
+    },
+  })
   .refine((c) => (c.tls.cert === '') === (c.tls.key === ''), {
     path: ['tls'],
     message: '--tls-cert and --tls-key go together',
@@ -322,6 +331,16 @@ export const configSchema = z
       return typeof t?.cert === 'string' && typeof t.key === 'string';
     },
   });
+
+/** The name of a --sumdb entry, or undefined for `off` or one that does not parse (reported by its own check). */
+function sumdbNameOf(entry: string): string | undefined {
+  try {
+    const spec = parseGosumdb(entry);
+    return spec === 'off' ? undefined : spec.name;
+  } catch {
+    return undefined;
+  }
+}
 
 export function isPublicIndex(url: string): boolean {
   return URL.canParse(url) && new URL(url).hostname === 'index.golang.org';
