@@ -218,7 +218,7 @@ export async function createServer(config: Readonly<Config>, options: ComposeOpt
   );
   const routes = sumdbRoutes({ relays: checksums.relays, own: own === undefined ? undefined : { db: own, base: config.ownSumdb.base } });
   const feed = await openIndexFeed(config, { layout, coord, events, log, isPrivate, redact, failures });
-  const followers = new Followers(config, { coord, fill, metrics, log, redact, httpOptions: http, pageDeadline: fillDeadline(config) });
+  const followers = new Followers(config, { coord, fill, metrics, log, redact, isPrivate, httpOptions: http, pageDeadline: fillDeadline(config) });
   if (options.follow !== false) followers.start();
   const metricsText = clusterMetrics === undefined ? undefined : () => clusterMetrics.text();
   const hooks = await openHooks(config, { cache, fill, store: layout.cache, coord, direct, log, redact });

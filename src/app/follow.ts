@@ -30,6 +30,7 @@ export interface FollowDeps {
   readonly metrics: Metrics;
   readonly log: Logger;
   readonly redact: (modulePath: string) => string;
+  readonly isPrivate: (modulePath: string) => boolean;
   readonly httpOptions: HttpFetcherOptions;
   /** How long reading one page may take (--fill-deadline): a parent trickling an endless answer is cut off. */
   readonly pageDeadline?: DeadlinePolicy;
@@ -78,6 +79,7 @@ export class Followers {
         concurrency: config.follow.concurrency,
         logger: deps.log,
         redact: deps.redact,
+        isPrivate: deps.isPrivate,
         metrics: deps.metrics,
       });
       const lease = `follow:${id}`;

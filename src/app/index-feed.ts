@@ -54,7 +54,7 @@ export async function openIndexFeed(config: Readonly<Config>, deps: IndexFeedDep
   const visible = (req: FastifyRequest) => (p: string) => mayRead(req, p);
   return {
     log,
-    routes: indexRoutes({ feed: log, visible }),
+    routes: indexRoutes({ feed: log, visible, isPrivate: deps.isPrivate }),
     access: [{ prefix: '/index', exact: true, need: { kind: 'filtered' } }],
     close: () => recorder.close(),
   };

@@ -57,7 +57,9 @@ export const sync: Command = withConfig(
       }
       io.stdout.write(reports.map(describe).join(''));
       // A version its upstream does not have was skipped (the cursor moved past it): the run did not store everything.
-      return reports.every((r) => r.caughtUp === true && (r.counts.get('failed') ?? 0) === 0 && (r.counts.get('gone') ?? 0) === 0) ? 0 : 1;
+      // So was a version the parent marks private and --private here does not cover (passed over, not stored).
+      const skipped = (r: SyncReport) => (['failed', 'gone', 'private'] as const).some((k) => (r.counts.get(k) ?? 0) > 0);
+      return reports.every((r) => r.caughtUp === true && !skipped(r)) ? 0 : 1;
     } finally {
       await server.close();
       await claim.release();
@@ -70,8 +72,9 @@ function describe(r: SyncReport): string {
   if (r.caughtUp === undefined) return `${r.feed}: another process is following this feed now; nothing done\n`;
   const n = (k: Parameters<typeof r.counts.get>[0]) => r.counts.get(k) ?? 0;
   const state = r.caughtUp ? 'caught up' : 'stopped before catching up';
+  const priv = n('private') > 0 ? `, ${n('private')} private at the parent (not --private here)` : '';
   const held = (r.held ?? 0) > 0 ? `; ${r.held} held back: stamped after now (is the parent's clock ahead?), followed once that time comes` : '';
-  return `${r.feed}: ${state}: ${n('stored')} stored, ${n('present')} already here, ${n('gone')} gone upstream, ${n('denied')} denied by policy, ${n('failed')} failed, ${n('ignored')} outside --follow-prefix, ${n('invalid')} invalid${held}\n`;
+  return `${r.feed}: ${state}: ${n('stored')} stored, ${n('present')} already here, ${n('gone')} gone upstream, ${n('denied')} denied by policy, ${n('failed')} failed, ${n('ignored')} outside --follow-prefix, ${n('invalid')} invalid${priv}${held}\n`;
 }
 
 function stopped(io: CliIO): Promise<void> {

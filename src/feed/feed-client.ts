@@ -22,6 +22,8 @@ const MAX_PAGE = 16 << 20;
 export interface PageEntry extends FeedEntry {
   /** An invalid module path or a non-canonical version: never stored, but passed over like any entry done. */
   readonly invalid?: true;
+  /** The parent marks the module private (`"Private":true`, listed only to a token that may read it). */
+  readonly private?: true;
 }
 
 export interface FeedPage {
@@ -101,15 +103,16 @@ async function* counted(body: AsyncIterable<Uint8Array | string>, deadline: Fill
   }
 }
 
-function parseLine(line: string): FeedEntry | undefined {
+function parseLine(line: string): PageEntry | undefined {
   let obj: unknown;
   try {
     obj = JSON.parse(line);
   } catch {
     return undefined;
   }
-  const { Path: path, Version: version, Timestamp: stamp } = (obj ?? {}) as Record<string, unknown>;
+  const { Path: path, Version: version, Timestamp: stamp, Private: priv } = (obj ?? {}) as Record<string, unknown>;
   if (typeof path !== 'string' || typeof version !== 'string' || typeof stamp !== 'string') return undefined;
   const ts = parseTimestamp(stamp);
-  return ts === undefined ? undefined : { path, version, ts };
+  if (ts === undefined) return undefined;
+  return priv === true ? { path, version, ts, private: true } : { path, version, ts };
 }

@@ -4,7 +4,9 @@
 // versions already stored cost no upstream request. A page shorter than asked for is not the end (a parent
 // may cap its pages lower): only a page with nothing new is. Entries stamped after now (a parent's clock
 // ahead, or a hostile one) wait until then: the cursor never passes the clock, or what the parent stamps
-// once its clock is right would fall behind the cursor and be passed over for good.
+// once its clock is right would fall behind the cursor and be passed over for good. An entry the parent marks
+// private (a token that may read its private modules) is stored only when this proxy's own --private covers it:
+// otherwise its name would go to the public checksum databases and this proxy's public feed and logs.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { Fill } from '../fill/types.js';
@@ -18,7 +20,7 @@ import { FEED_PAGES, Refusals } from './refusals.js';
 import { failureKind, storeVersion } from './store-version.js';
 import { formatTimestamp, nowNs } from './timestamp.js';
 
-export type Result = 'stored' | 'present' | 'gone' | 'denied' | 'failed' | 'ignored' | 'invalid';
+export type Result = 'stored' | 'present' | 'gone' | 'denied' | 'failed' | 'ignored' | 'invalid' | 'private';
 
 export interface FollowerDeps {
   /** The feed's URL without credentials, for logs and metrics. */
@@ -31,6 +33,8 @@ export interface FollowerDeps {
   readonly concurrency: number;
   readonly logger: Logger;
   readonly redact: (modulePath: string) => string;
+  /** Which module paths are private here (--private): only those of the entries the parent marks private are stored. */
+  readonly isPrivate: (modulePath: string) => boolean;
   readonly metrics?: Metrics;
   /** First retry delay (doubles up to maxRetryMs) and how often wrong content is tried before it is skipped. */
   readonly retryMs?: number;
@@ -84,6 +88,7 @@ export class Follower {
       const done = new Set(cursor.done);
       const todo = entries.filter((e) => cursor.ts === undefined || e.ts > cursor.ts || (e.ts === cursor.ts && !done.has(entryKey(e))));
       this.#tellInvalid(todo);
+      this.#tellPrivate(todo);
       if (todo.length === 0) {
         this.#lag(cursor);
         if (page.lines < PAGE_LIMIT || cursor.ts === undefined || this.#held > 0) return true;
@@ -135,6 +140,20 @@ export class Follower {
     );
   }
 
+  /** Entries the parent marks private that --private does not cover: one line per page, naming none of them. */
+  #tellPrivate(todo: readonly PageEntry[]): void {
+    const n = todo.filter((e) => this.#notPrivateHere(e)).length;
+    if (n === 0) return;
+    this.deps.logger.error(
+      { feed: this.deps.name, entries: n },
+      "the parent marks as private module versions that this proxy's --private does not cover; passing over them (not stored, so their names reach neither public checksum databases nor this proxy's feed): give --private the parent's private patterns, and --private-upstream the parent",
+    );
+  }
+
+  #notPrivateHere(e: PageEntry): boolean {
+    return e.private === true && e.invalid !== true && this.deps.accept(e.path) && !this.deps.isPrivate(e.path);
+  }
+
   /**
    * Runs the entries `concurrency` at a time; the cursor follows the longest prefix of done ones. An entry the
    * page lists again is done once its first listing is (the cursor moves past it then), never stored or counted twice.
@@ -180,6 +199,10 @@ export class Follower {
     }
     if (e.invalid === true) {
       this.#count('invalid');
+      return true;
+    }
+    if (this.#notPrivateHere(e)) {
+      this.#count('private');
       return true;
     }
     const key = entryKey(e);

@@ -1,6 +1,8 @@
 // GET /index?since=<RFC 3339>&limit=<n>: the feed of module versions stored here, compatible with
 // index.golang.org — JSON lines {"Path","Version","Timestamp"}, oldest first, `since` inclusive, `limit`
-// 2000 by default and at most, `include=all` accepted (every entry is always included).
+// 2000 by default and at most, `include=all` accepted (every entry is always included). A private module's entry,
+// listed only to a token that may read it, also says `"Private":true`: a follower whose own --private does not
+// cover it must not send its name to public checksum databases or list it in its own public feed.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { gmpError } from '../errors.js';
 import type { FeedEntry } from '../feed/index-log.js';
@@ -18,10 +20,13 @@ export interface IndexRoutesOptions {
   readonly feed: IndexFeed;
   /** Which module paths this request may see: public ones, and private ones its token may read. */
   readonly visible: (req: FastifyRequest) => (path: string) => boolean;
+  /** Which module paths are private here (--private): their entries say so. */
+  readonly isPrivate?: (path: string) => boolean;
 }
 
-export function feedLine(e: FeedEntry): string {
-  return `${JSON.stringify({ Path: e.path, Version: e.version, Timestamp: formatTimestamp(e.ts) })}\n`;
+export function feedLine(e: FeedEntry, isPrivate: (path: string) => boolean = () => false): string {
+  const line = { Path: e.path, Version: e.version, Timestamp: formatTimestamp(e.ts), ...(isPrivate(e.path) ? { Private: true } : {}) };
+  return `${JSON.stringify(line)}\n`;
 }
 
 function parseQuery(url: string): { since: bigint; limit: number } {
@@ -48,7 +53,7 @@ export function indexRoutes(options: IndexRoutesOptions): (app: FastifyInstance)
       handler: async (req, reply) => {
         const { since, limit } = parseQuery(req.url);
         const entries = await options.feed.read(since, limit, options.visible(req));
-        const body = Buffer.from(entries.map(feedLine).join(''));
+        const body = Buffer.from(entries.map((e) => feedLine(e, options.isPrivate)).join(''));
         reply.header('cache-control', 'no-cache').type('application/json; charset=utf-8').header('content-length', body.length);
         return reply.send(req.method === 'HEAD' ? undefined : body);
       },

@@ -1,0 +1,127 @@
+// A child following a parent with a token that may read the parent's private modules: the parent's feed lists
+// them to that token, marked private. A child whose --private covers them stores them (through its
+// --private-upstream); one whose --private does not would look their names up in its public checksum
+// databases (sum.golang.org by default) and list them in its own public /index, so it passes over them,
+// counts them and says what to set, naming none of them.
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { request } from 'undici';
+import { eventually } from './helpers/eventually.js';
+import { startFakeUpstream } from './helpers/fake-upstream.js';
+import type { FakeUpstream } from './helpers/fake-upstream.js';
+import { writeGoproxyDir } from './helpers/goproxy-dir.js';
+import { runCli as cli } from './helpers/in-process-cli.js';
+import { startProxyProcess } from './helpers/proxy-process.js';
+import type { ProxyProcess } from './helpers/proxy-process.js';
+
+const PUBLIC = 'example.com/open';
+const SECRET = 'corp.example.com/secret';
+let root: string;
+let up: FakeUpstream;
+let parent: ProxyProcess;
+let reader: string;
+const run = promisify(execFile);
+
+const feedPaths = async (url: string, token?: string): Promise<string[]> => {
+  const res = await request(`${url}/index`, { headers: token === undefined ? {} : { authorization: `Bearer ${token}` } });
+  return (await res.body.text())
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => (JSON.parse(l) as { Path: string }).Path);
+};
+
+before(async () => {
+  root = await mkdtemp(path.join(tmpdir(), 'gmp-follow-private-'));
+  const mods = [PUBLIC, SECRET].map((m) => ({ path: m, versions: [{ version: 'v1.0.0', files: { 'a.go': 'package a\n' } }] }));
+  up = await startFakeUpstream(await writeGoproxyDir(path.join(root, 'up'), mods));
+  const data = path.join(root, 'parent');
+  parent = await startProxyProcess({
+    workers: '1',
+    upstream: up.url,
+    private: 'corp.example.com',
+    'private-upstream': up.url,
+    auth: 'private',
+    sumdb: 'off',
+    'own-sumdb': 'off',
+    'index-settle': '10ms',
+    data,
+  });
+  const r = await cli(['token', 'create', '--name', 'edge', '--scope', 'read:corp.example.com', '--data', data]);
+  assert.equal(r.code, 0, r.stderr);
+  reader = r.stdout.trim();
+  for (const [m, t] of [
+    [PUBLIC, undefined],
+    [SECRET, reader],
+  ] as const) {
+    const res = await request(`${parent.url}/${m}/@v/v1.0.0.zip`, { headers: t === undefined ? {} : { authorization: `Bearer ${t}` } });
+    assert.equal(res.statusCode, 200, await res.body.text());
+    await res.body.dump();
+  }
+  await eventually(async () => (await feedPaths(parent.url, reader)).length === 2, 'both versions are published');
+});
+
+after(async () => {
+  await parent?.stop();
+  await up?.close();
+  await rm(root, { recursive: true, force: true });
+});
+
+const RUN = fileURLToPath(new URL('./helpers/run-cli.ts', import.meta.url));
+
+/** `gomodproxy sync` once, as its own process (its log included), from the parent with the reader's token, into a new data directory. */
+async function sync(name: string, extra: string[]) {
+  const data = path.join(root, name);
+  const withToken = parent.url.replace('://', `://edge:${reader}@`);
+  const flags = ['--follow', withToken, '--upstream', withToken, '--data', data, '--sumdb', 'off', '--own-sumdb', 'off', '--log-level', 'info'];
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('GOMODPROXY_') && k !== 'NODE_OPTIONS' && !k.startsWith('NODE_TEST')) env[k] = v;
+  const r = await run(process.execPath, ['--import', 'tsx', RUN, 'sync', ...flags, ...extra], { env }).then(
+    (ok) => ({ code: 0, stdout: ok.stdout, stderr: ok.stderr }),
+    (err: { code: number; stdout: string; stderr: string }) => ({ code: err.code, stdout: err.stdout, stderr: err.stderr }),
+  );
+  return { code: r.code, out: r.stdout, err: r.stderr, data };
+}
+
+test('the parent marks private entries in its feed, only for a token that may read them', async () => {
+  const res = await request(`${parent.url}/index`, { headers: { authorization: `Bearer ${reader}` } });
+  const lines = (await res.body.text())
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+  assert.deepEqual(
+    lines.map((l) => [l.Path, l.Private]),
+    [
+      [PUBLIC, undefined],
+      [SECRET, true],
+    ],
+  );
+  assert.deepEqual(await feedPaths(parent.url), [PUBLIC], 'an anonymous reader sees the public module only');
+});
+
+test('a child without --private for them passes over the private entries: not stored (so not in its own feed), not named', async () => {
+  const r = await sync('child-public', []);
+  assert.equal(r.code, 1, r.out + r.err);
+  assert.match(r.out, /: 1 stored, .* 1 private at the parent \(not --private here\)/);
+  assert.doesNotMatch(r.out + r.err, /corp\.example\.com\/secret/);
+  const stored = async (m: string) =>
+    stat(path.join(r.data, 'cache', m, '@v', 'v1.0.0.zip')).then(
+      () => true,
+      () => false,
+    );
+  assert.equal(await stored(PUBLIC), true);
+  assert.equal(await stored(SECRET), false, 'the private version is not stored');
+  assert.match(r.out + r.err, /marks as private.*--private/, 'the log says what to set');
+});
+
+test('a child with --private for them stores them through its --private-upstream', async () => {
+  const withToken = parent.url.replace('://', `://edge:${reader}@`);
+  const r = await sync('child-private', ['--private', 'corp.example.com', '--private-upstream', withToken]);
+  assert.equal(r.code, 0, r.out + r.err);
+  assert.match(r.out, /caught up: 2 stored/);
+});
