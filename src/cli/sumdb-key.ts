@@ -54,7 +54,7 @@ export const sumdbKey: Command = withConfig(
     }
     io.stdout.write(
       `${key.verifierKey}\n\n` +
-        `# give the go command (with GOPROXY at this gomodproxy, the key alone also works):\n` +
+        `# give the go command (with GOPROXY at this gomodproxy itself, not its /cached-only/ path nor a mirror following it, the key alone also works):\n` +
         `export GOSUMDB='${key.verifierKey} ${url}/sumdb/${config.ownSumdb.name}'\n`,
     );
     return 0;
