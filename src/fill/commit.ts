@@ -33,9 +33,10 @@ export interface ZipCommit {
 export class Committer {
   constructor(private readonly deps: CommitDeps) {}
 
-  /** Every gate, in order; the first refusal throws. */
+  /** Every gate, in order; the first refusal throws. Once all passed, each is told so. */
   async pass(c: Candidate): Promise<void> {
     for (const gate of this.deps.gates) await gate.check(c);
+    for (const gate of this.deps.gates) gate.passed?.(c);
   }
 
   /** Stores a small answer (list, .info, .mod, …); resolves once it is durable and announced. */

@@ -68,6 +68,11 @@ export interface Gate {
    * bytes (a checksum lookup) can run during it. Never throws; what failed is met again in check().
    */
   prepare?(module: string, version: string, kind: 'mod' | 'zip'): void;
+  /**
+   * Told that a candidate passed every gate, before it is stored: what a gate keeps about a candidate (the
+   * checksum gate's verdict) is written now, never for bytes a later gate refuses. Never throws.
+   */
+  passed?(candidate: Candidate): void;
 }
 
 export interface FilledEvent {

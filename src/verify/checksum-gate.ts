@@ -35,6 +35,9 @@ export class ChecksumGate implements Gate {
     private readonly log: Logger,
   ) {}
 
+  /** Verdicts of candidates that passed this gate, until every gate passed (`passed`) or the candidate is dropped. */
+  readonly #verdicts = new WeakMap<Candidate, VerdictRecord>();
+
   /** Lookups started by prepare(), by database and `<path> <version>`, until check() takes them. */
   readonly #started = new Map<string, Promise<DbAnswer>>();
 
@@ -75,10 +78,19 @@ export class ChecksumGate implements Gate {
       c.file !== undefined
         ? this.quarantine.keepFile(c.module, c.version, c.kind, c.h1, c.file)
         : this.quarantine.keep(c.module, c.version, c.kind, c.h1, c.body ?? Buffer.alloc(0));
-    await this.verify(c.module, c.version, c.kind === 'mod' ? 'go.mod' : 'zip', c.h1, keep, c.source, c.published === true);
+    const verdict = await this.verify(c.module, c.version, c.kind === 'mod' ? 'go.mod' : 'zip', c.h1, keep, c.source, c.published === true);
+    this.#verdicts.set(c, verdict);
   }
 
-  /** Every database that knows the version must agree; at least one must know it (as the go command requires). */
+  /** The verdict is written only once every gate passed: a later gate's refusal leaves none behind. */
+  passed(c: Candidate): void {
+    const verdict = this.#verdicts.get(c);
+    if (verdict === undefined) return;
+    this.#verdicts.delete(c);
+    void this.options.record?.(verdict);
+  }
+
+  /** Every database that knows the version must agree; at least one must know it (as the go command requires). The verdict, to record once every gate passed. */
   private async verify(
     modulePath: string,
     version: string,
@@ -87,9 +99,16 @@ export class ChecksumGate implements Gate {
     keep: () => Promise<string>,
     source: string,
     published: boolean,
-  ): Promise<void> {
-    const record = (by: string[], more: { unknownTo?: string[]; skipped?: 'private' | 'nosumdb' | 'off' }) =>
-      this.options.record?.({ module: modulePath, version, file: what, h1: got, by, ...more, at: new Date().toISOString() });
+  ): Promise<VerdictRecord> {
+    const record = (by: string[], more: { unknownTo?: string[]; skipped?: 'private' | 'nosumdb' | 'off' }): VerdictRecord => ({
+      module: modulePath,
+      version,
+      file: what,
+      h1: got,
+      by,
+      ...more,
+      at: new Date().toISOString(),
+    });
     if (this.dbs.length === 0) return record([], { skipped: 'off' });
     const skipped = this.options.skip(modulePath);
     if (skipped !== undefined) {
@@ -139,6 +158,6 @@ export class ChecksumGate implements Gate {
           'if the module is private, list it in --private or --nosumdb',
       );
     }
-    await record(agreed, unknownTo.length > 0 ? { unknownTo } : {});
+    return record(agreed, unknownTo.length > 0 ? { unknownTo } : {});
   }
 }
