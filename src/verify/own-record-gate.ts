@@ -45,7 +45,8 @@ export class OwnRecordGate implements Gate {
     );
     throw gmpError(
       'GMP_ERR_CHECKSUM_MISMATCH',
-      `verifying ${this.redact(c.module)}@${what}: checksum mismatch\n\tdownloaded: ${c.h1}\n\t${this.log.name}: ${want}\n\n` +
+      // The client asked for this module, so its answer names it; log lines quote this message redacted (--private).
+      `verifying ${c.module}@${what}: checksum mismatch\n\tdownloaded: ${c.h1}\n\t${this.log.name}: ${want}\n\n` +
         'SECURITY ERROR\nThe upstream now serves different content than this proxy served and recorded before; nothing was cached.',
     );
   }
