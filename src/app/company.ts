@@ -18,7 +18,7 @@ import type { Committer } from '../fill/commit.js';
 import type { Gate } from '../fill/types.js';
 import { PolicyListFilter } from '../policy/list-filter.js';
 import { Policy } from '../policy/policy.js';
-import { parsePolicyRule } from '../protocol/policy-rule.js';
+import { denyingRule, parsePolicyRule } from '../protocol/policy-rule.js';
 import { ValidationHook } from '../policy/validation-hook.js';
 import { PublishedOverlay } from '../publish/list-overlay.js';
 import { Publisher } from '../publish/publisher.js';
@@ -49,6 +49,8 @@ export interface Company {
   readonly gates: readonly Gate[];
   /** Published versions in list and @latest answers. */
   readonly overlay: VersionsOverlay;
+  /** Whether the policy's rules let module@version be listed (the index feed leaves out what they deny). */
+  readonly listed: (modulePath: string, version: string) => boolean;
   readonly audit: AuditLog;
   /** The app's part: hooks and upload routes, given the commit rules the fill path uses. */
   plugins(commit: Committer, routes?: readonly AccessRoute[]): Array<(app: FastifyInstance) => void>;
@@ -76,6 +78,7 @@ export function openCompany(config: Readonly<Config>, deps: CompanyDeps): Compan
     gates: policy.hasRules || hook !== undefined ? [policy] : [],
     // Published versions join the lists; the policy's rules then leave denied ones out.
     overlay: policy.hasRules ? new PolicyListFilter(rules, new PublishedOverlay(published)) : new PublishedOverlay(published),
+    listed: (m, v) => denyingRule(rules, m, v) === undefined,
     audit,
     methods: UPLOAD_METHODS,
     plugins: (commit, routes) => {

@@ -217,7 +217,7 @@ export async function createServer(config: Readonly<Config>, options: ComposeOpt
     redact,
   );
   const routes = sumdbRoutes({ relays: checksums.relays, own: own === undefined ? undefined : { db: own, base: config.ownSumdb.base } });
-  const feed = await openIndexFeed(config, { layout, coord, events, log, isPrivate, redact, failures });
+  const feed = await openIndexFeed(config, { layout, coord, events, log, isPrivate, redact, failures, listed: company.listed });
   const followers = new Followers(config, { coord, fill, metrics, log, redact, isPrivate, httpOptions: http, pageDeadline: fillDeadline(config) });
   if (options.follow !== false) followers.start();
   const metricsText = clusterMetrics === undefined ? undefined : () => clusterMetrics.text();

@@ -22,6 +22,11 @@ export interface IndexFeedDeps {
   readonly log: Logger;
   readonly isPrivate: (modulePath: string) => boolean;
   readonly redact: (modulePath: string) => string;
+  /**
+   * Whether the policy's rules let a version be listed: one they deny (a rule added after it was stored) is
+   * refused with 403, so the feed leaves it out as @v/list does (a follower would otherwise retry it for ever).
+   */
+  readonly listed?: (modulePath: string, version: string) => boolean;
   /** This process's own storage failing (a full disk): told once per run, not per marker. */
   readonly failures?: LocalFailures;
 }
@@ -49,9 +54,11 @@ export async function openIndexFeed(config: Readonly<Config>, deps: IndexFeedDep
     failures: deps.failures,
   });
   await recorder.start();
-  // Public modules for everyone; a private one only for a token with read scope for it (as the dashboard).
+  // Public modules for everyone; a private one only for a token with read scope for it (as the dashboard); what
+  // the policy denies for nobody.
   const mayRead = byToken(deps.isPrivate);
-  const visible = (req: FastifyRequest) => (p: string) => mayRead(req, p);
+  const listed = deps.listed ?? (() => true);
+  const visible = (req: FastifyRequest) => (p: string, v: string) => listed(p, v) && mayRead(req, p);
   return {
     log,
     routes: indexRoutes({ feed: log, visible, isPrivate: deps.isPrivate }),

@@ -45,7 +45,7 @@ export class IndexLog {
   }
 
   /** Up to `limit` entries stamped at or after `since` that `visible` lets through, oldest first. */
-  async read(since: bigint, limit: number, visible: (path: string) => boolean): Promise<FeedEntry[]> {
+  async read(since: bigint, limit: number, visible: (path: string, version: string) => boolean): Promise<FeedEntry[]> {
     const { head } = await this.#log.state();
     if (head.n === 0 || BigInt(head.last) < since) return [];
     const at = (id: number) => this.#log.record(head, id).then(toEntry);
@@ -60,7 +60,7 @@ export class IndexLog {
     const out: FeedEntry[] = [];
     for (let id = lo; id < head.n && out.length < limit; id++) {
       const e = await at(id);
-      if (visible(e.path)) out.push(e);
+      if (visible(e.path, e.version)) out.push(e);
     }
     return out;
   }

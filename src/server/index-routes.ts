@@ -13,13 +13,13 @@ export const MAX_LIMIT = 2000;
 const BEGINNING = -(1n << 80n);
 
 export interface IndexFeed {
-  read(since: bigint, limit: number, visible: (path: string) => boolean): Promise<FeedEntry[]>;
+  read(since: bigint, limit: number, visible: (path: string, version: string) => boolean): Promise<FeedEntry[]>;
 }
 
 export interface IndexRoutesOptions {
   readonly feed: IndexFeed;
-  /** Which module paths this request may see: public ones, and private ones its token may read. */
-  readonly visible: (req: FastifyRequest) => (path: string) => boolean;
+  /** Which module versions this request may see: public ones, and private ones its token may read; none the policy denies. */
+  readonly visible: (req: FastifyRequest) => (path: string, version: string) => boolean;
   /** Which module paths are private here (--private): their entries say so. */
   readonly isPrivate?: (path: string) => boolean;
 }
