@@ -212,7 +212,16 @@ test('an --own-sumdb-name that a --sumdb database also has is refused: both woul
     (e: unknown) => e,
   );
   assert.ok(err instanceof ConfigError);
-  assert.match(err.message, /flag --own-sumdb-name: ownSumdb\.name: is also the name of a --sumdb database/);
+  assert.match(err.message, /flag --own-sumdb-name: ownSumdb\.name: sum\.golang\.org is also the name of a --sumdb database/);
+  // An edge verifying against its central's own database while running its own under the same default name.
+  const central = 'sum.gomodproxy.local+7bee5581+AW8XkV/z59BGVqVWyIhHPfYcGSeWL0MJp4pm4F0EmKS7 http://central.example:3000/sumdb/sum.gomodproxy.local';
+  const edge = await loadConfig({ flags: { sumdb: central } }).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  assert.ok(edge instanceof ConfigError);
+  assert.match(edge.message, /sum\.gomodproxy\.local is also the name of a --sumdb database .*--own-sumdb-name, or --own-sumdb off/);
+  assert.equal((await loadConfig({ flags: { sumdb: central, 'own-sumdb-name': 'sum.edge.example' } })).ownSumdb.name, 'sum.edge.example');
   // Without the own database, or with another --sumdb, the name is free.
   assert.equal((await loadConfig({ flags: { 'own-sumdb-name': 'sum.golang.org', 'own-sumdb': 'off' } })).ownSumdb.name, 'sum.golang.org');
   assert.equal((await loadConfig({ flags: { 'own-sumdb-name': 'sum.golang.org', sumdb: 'off' } })).ownSumdb.name, 'sum.golang.org');

@@ -317,7 +317,8 @@ export const configSchema = z
   // Both are served at /sumdb/<name>/: the own database would answer for the other, signed with the wrong key.
   .refine((c) => !c.ownSumdb.enabled || !c.sumdb.some((s) => sumdbNameOf(s) === c.ownSumdb.name), {
     path: ['ownSumdb', 'name'],
-    message: 'is also the name of a --sumdb database: both would be served at /sumdb/<name>/; give the own database another name',
+    error: (issue) =>
+      `${(issue.input as { ownSumdb: { name: string } }).ownSumdb.name} is also the name of a --sumdb database (the own one's name is sum.gomodproxy.local unless set): both would be served at /sumdb/<name>/; give the own database another name with --own-sumdb-name, or --own-sumdb off`,
     when: ({ value }) => {
       const v = value as { sumdb?: unknown; ownSumdb?: { name?: unknown; enabled?: unknown } };
       return Array.isArray(v.sumdb) && v.sumdb.every((x) => typeof x === 'string') && typeof v.ownSumdb?.name === 'string';
