@@ -257,6 +257,9 @@ test('a second serve on the data directory of a running one is refused in one li
     return { code, err };
   };
   const first = await startProxyProcess({ data: shared, upstream: 'off', workers: '2' });
+  // Asked for port 0, the server names the port it was given: the one a user can reach it on.
+  const where = new URL(first.url).host.replaceAll('.', '\\.');
+  assert.doesNotMatch(where, /:0$/);
   try {
     // Two servers on one data directory would both write its own checksum database and index feed.
     for (const [dataDir, workers] of [
@@ -268,7 +271,7 @@ test('a second serve on the data directory of a running one is refused in one li
       assertOneLine(
         r.err,
         new RegExp(
-          `^gomodproxy: cannot start: the data directory ${dataDir} is in use by another gomodproxy serve \\(pid ${first.child.pid}, listening on 127\\.0\\.0\\.1:0\\): stop it`,
+          `^gomodproxy: cannot start: the data directory ${dataDir} is in use by another gomodproxy serve \\(pid ${first.child.pid}, listening on ${where}\\): stop it`,
         ),
         `--workers ${workers}`,
       );
@@ -284,7 +287,7 @@ test('a second serve on the data directory of a running one is refused in one li
       assertOneLine(
         r.stderr,
         new RegExp(
-          `^gomodproxy ${args[0]}: the data directory ${shared} is in use by another gomodproxy serve \\(pid ${first.child.pid}, listening on 127\\.0\\.0\\.1:0\\): stop it`,
+          `^gomodproxy ${args[0]}: the data directory ${shared} is in use by another gomodproxy serve \\(pid ${first.child.pid}, listening on ${where}\\): stop it`,
         ),
         args.join(' '),
       );
@@ -295,6 +298,25 @@ test('a second serve on the data directory of a running one is refused in one li
   const again = await startProxyProcess({ data: shared, upstream: 'off', workers: '1' });
   assert.equal(await again.stop(), 0);
   await rm(dir, { recursive: true, force: true });
+});
+
+test('a single-process serve asked for port 0 is named, to a command refused its data directory, by the port it listens on', async () => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'gmp-cli-port0-'));
+  const shared = path.join(dir, 'data');
+  const first = await startProxyProcess({ data: shared, upstream: 'off', workers: '1' });
+  try {
+    const where = new URL(first.url).host;
+    assert.doesNotMatch(where, /:0$/);
+    const r = await cli(['warm', 'example.com/a@v1.0.0', '--data', shared, '--upstream', 'off']);
+    assert.equal(r.code, 1, r.stderr);
+    assert.equal(
+      r.stderr,
+      `gomodproxy warm: the data directory ${shared} is in use by another gomodproxy serve (pid ${first.child.pid}, listening on ${where}): stop it, or work through it with --url instead of --data\n`,
+    );
+  } finally {
+    assert.equal(await first.stop(), 0);
+    await rm(dir, { recursive: true, force: true });
+  }
 });
 
 describe('local files a new user gets wrong', () => {

@@ -51,7 +51,8 @@ export function workerExecArgv(execArgv: readonly string[], nodeOptions = ''): s
 const CRASH_WINDOW_MS = 10_000;
 const CRASH_LIMIT = 5;
 
-export async function runPrimary(config: Readonly<Config>, log: Logger): Promise<number> {
+/** `bound` is told the address once the socket is bound (a port 0 is a real port from then on). */
+export async function runPrimary(config: Readonly<Config>, log: Logger, bound?: (host: string, port: number) => void): Promise<number> {
   // With PostgreSQL or Redis every worker talks to it itself; only `local` is served to workers from here.
   const spec = parseCoordinator(config.coordinator);
   const external = spec.kind !== 'local';
@@ -80,6 +81,7 @@ export async function runPrimary(config: Readonly<Config>, log: Logger): Promise
   // Bound once, here (a port 0 is fixed for good), and kept: it outlives every worker.
   const { host, port } = parseListen(config.listen) as { host: string; port: number };
   const socket = await bindListenSocket(host, port);
+  bound?.(socket.address, socket.port);
   let listening = 0;
   const listened = () => {
     if (++listening === config.workers)

@@ -33,14 +33,19 @@ ${configFlagsHelp()}
 export const serve: Command = withConfig('serve', SERVE_HELP, async (config, io) => {
   try {
     if (cluster.isWorker) return await runServer(config, true);
-    await claimData(
+    const claim = await claimData(
       config,
       config.listen,
       'stop it or give this one another --data (replicas that share a cache name the same --storage and --coordinator: see High availability in the README)',
     );
+    // Once bound, the claim tells the real address (a port 0 is one only then) to a second process that asks.
     if (config.workers > 1)
-      return await runPrimary(config, pino({ level: config.log.level, base: { service: 'gomodproxy', role: 'primary' }, ...privateLogOptions(config) }));
-    return await runServer(config, false);
+      return await runPrimary(
+        config,
+        pino({ level: config.log.level, base: { service: 'gomodproxy', role: 'primary' }, ...privateLogOptions(config) }),
+        (host, port) => claim.bound(host, port),
+      );
+    return await runServer(config, false, (host, port) => claim.bound(host, port));
   } catch (err) {
     // A setting the storage or coordinator refuses, a key that cannot be had, a data directory this user
     // cannot write: one clear line, exit 1, even while a client library keeps reconnecting in the background.
@@ -76,7 +81,7 @@ function ownerGiven(given: string | undefined): string | undefined {
 }
 
 /** One HTTP server process: alone, or as a worker of the primary. */
-async function runServer(config: Readonly<Config>, asWorker: boolean): Promise<number> {
+async function runServer(config: Readonly<Config>, asWorker: boolean, bound?: (host: string, port: number) => void): Promise<number> {
   const worker = asWorker
     ? {
         channel: process as unknown as import('../coord/ipc.js').Channel,
@@ -101,6 +106,8 @@ async function runServer(config: Readonly<Config>, asWorker: boolean): Promise<n
     saidListening(primary);
   } else {
     const address = await server.app.listen({ host, port });
+    const at = server.app.server.address();
+    if (at !== null && typeof at === 'object') bound?.(at.address, at.port);
     server.log.info({ address, upstream: redactProxyList(config.upstream), data: config.data }, 'gomodproxy listening');
   }
   if (!asWorker || cluster.worker?.id === 1) warnIfExposed(server.log, host);

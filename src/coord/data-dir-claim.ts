@@ -11,6 +11,11 @@ import net from 'node:net';
 import path from 'node:path';
 
 export interface DataDirClaim {
+  /**
+   * From now on this process tells the address it is bound to: until then it tells the address it was asked
+   * for, as not bound yet, since a port 0 becomes a real port only when it binds.
+   */
+  bound(host: string, port: number): void;
   release(): Promise<void>;
 }
 
@@ -18,20 +23,25 @@ export interface DataDirClaim {
 export interface ClaimHolder {
   readonly pid?: number;
   readonly listen?: string;
+  /** The holder has not bound its address yet: `listen` is the address it was asked for (perhaps port 0). */
+  readonly starting?: boolean;
 }
 
 export type ClaimResult = { readonly claim: DataDirClaim } | { readonly heldBy: ClaimHolder };
 
 /**
- * Claims `dataDir` for this process, telling `about` (its listen address) to a process that asks. Abstract
+ * Claims `dataDir` for this process, telling `about` (the listen address it was asked for, '' for a command
+ * that listens nowhere) to a process that asks, until `bound` says where it listens. Abstract
  * sockets exist on Linux only; elsewhere every claim succeeds (no check), as before.
  */
 export async function claimDataDir(dataDir: string, about: { listen: string }, platform = process.platform): Promise<ClaimResult> {
-  if (platform !== 'linux') return { claim: { release: async () => undefined } };
+  if (platform !== 'linux') return { claim: { bound: () => undefined, release: async () => undefined } };
   const name = await socketName(dataDir);
+  // A process that has no address to bind (a command) is never starting: there is nothing to wait for.
+  let told: ClaimHolder = { pid: process.pid, listen: about.listen, ...(about.listen === '' ? {} : { starting: true }) };
   const server = net.createServer((socket) => {
     socket.on('error', () => undefined);
-    socket.end(`${JSON.stringify({ pid: process.pid, listen: about.listen })}\n`);
+    socket.end(`${JSON.stringify(told)}\n`);
   });
   const bound = await new Promise<boolean>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) => (err.code === 'EADDRINUSE' ? resolve(false) : reject(err)));
@@ -40,7 +50,14 @@ export async function claimDataDir(dataDir: string, about: { listen: string }, p
   if (!bound) return { heldBy: await askHolder(name) };
   // The claim must not keep a process alive that is done otherwise.
   server.unref();
-  return { claim: { release: () => new Promise<void>((resolve) => server.close(() => resolve())) } };
+  return {
+    claim: {
+      bound: (host, port) => {
+        told = { pid: process.pid, listen: `${net.isIPv6(host) ? `[${host}]` : host}:${port}` };
+      },
+      release: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    },
+  };
 }
 
 /** `\0gomodproxy-data/<sha256 of the real path>`: one name per directory, however the path was written. */
@@ -68,10 +85,11 @@ function askHolder(name: string): Promise<ClaimHolder> {
     const done = () => {
       socket.destroy();
       try {
-        const said = JSON.parse(text) as { pid?: unknown; listen?: unknown };
+        const said = JSON.parse(text) as { pid?: unknown; listen?: unknown; starting?: unknown };
         resolve({
           pid: typeof said.pid === 'number' ? said.pid : undefined,
           listen: typeof said.listen === 'string' ? said.listen : undefined,
+          ...(said.starting === true ? { starting: true } : {}),
         });
       } catch {
         resolve({});
