@@ -68,13 +68,14 @@ test('publish tells what is wrong with the directory or the version before it as
     await writeFile(path.join(dir, 'lib.go'), 'package lib\n');
     // No GOMODPROXY_TOKEN and no .netrc: each mistake is still named for what it is.
     const env = { HOME: dir, NETRC: path.join(dir, 'none') };
-    for (const [args, why] of [
-      [['.', 'v1.0'], /corp\.example\.com\/lib@v1\.0: .*canonical/],
-      [['.', 'v2.0.0'], /corp\.example\.com\/lib@v2\.0\.0: .*v0 or v1/],
-      [['missing', 'v1.0.0'], /has no go\.mod/],
+    for (const [args, why, code] of [
+      // A version the command line alone shows wrong is a usage mistake (exit 2); the others need the directory.
+      [['.', 'v1.0'], /version "v1\.0" is not canonical \(should be "v1\.0\.0"\)/, 2],
+      [['.', 'v2.0.0'], /corp\.example\.com\/lib@v2\.0\.0: .*v0 or v1/, 1],
+      [['missing', 'v1.0.0'], /has no go\.mod/, 1],
     ] as const) {
       const c = captureIO({ env, cwd: dir });
-      assert.equal(await main(['publish', ...args, '--url', 'http://127.0.0.1:9'], c.io), 1, args.join(' '));
+      assert.equal(await main(['publish', ...args, '--url', 'http://127.0.0.1:9'], c.io), code, args.join(' '));
       assert.match(c.text.stderr, why, c.text.stderr);
       assert.doesNotMatch(c.text.stderr, /no token/);
     }

@@ -26,13 +26,8 @@ export class TokenStore {
 
   /** Creates a token; the token itself is returned once and never stored. Throws on a bad or taken name. */
   async create(opts: CreateOptions): Promise<{ record: TokenRecord; token: string }> {
-    if (!NAME.test(opts.name)) throw new TokenInputError(`token name ${JSON.stringify(opts.name)}: use letters, digits, '.', '_', '@' and '-' (at most 100)`);
-    if (opts.scopes.length === 0) throw new TokenInputError('a token needs at least one --scope (read:GLOB, publish:GLOB or admin)');
-    for (const s of opts.scopes) checkScope(s);
     const now = opts.now ?? new Date();
-    const expires = opts.expiresInMs === undefined ? undefined : new Date(now.getTime() + opts.expiresInMs);
-    if (expires !== undefined && Number.isNaN(expires.getTime()))
-      throw new TokenInputError('the token would expire past the year 275760: choose a shorter lifetime, or none');
+    const expires = checkCreate({ ...opts, now });
     if ((await this.list()).some((r) => r.name === opts.name && isActive(r, now))) {
       throw new TokenInputError(`a token named ${JSON.stringify(opts.name)} already exists; revoke it first or choose another name`);
     }
@@ -89,6 +84,21 @@ export function isActive(r: TokenRecord, now: Date): boolean {
 export function tokenStatus(r: TokenRecord, now: Date): 'active' | 'expired' | 'revoked' {
   if (r.revoked !== undefined) return 'revoked';
   return isActive(r, now) ? 'active' : 'expired';
+}
+
+/**
+ * What is wrong with a token asked for, whatever tokens exist (its name, scopes and lifetime), thrown as
+ * TokenInputError: the command line tells it before it opens the coordinator. Returns when it expires.
+ */
+export function checkCreate(opts: CreateOptions): Date | undefined {
+  if (!NAME.test(opts.name)) throw new TokenInputError(`token name ${JSON.stringify(opts.name)}: use letters, digits, '.', '_', '@' and '-' (at most 100)`);
+  if (opts.scopes.length === 0) throw new TokenInputError('a token needs at least one --scope (read:GLOB, publish:GLOB or admin)');
+  for (const s of opts.scopes) checkScope(s);
+  const now = opts.now ?? new Date();
+  const expires = opts.expiresInMs === undefined ? undefined : new Date(now.getTime() + opts.expiresInMs);
+  if (expires !== undefined && Number.isNaN(expires.getTime()))
+    throw new TokenInputError('the token would expire past the year 275760: choose a shorter lifetime, or none');
+  return expires;
 }
 
 function checkScope(s: string): void {

@@ -68,3 +68,16 @@ export function reportUsage(io: CliIO, command: string, err: Error): number {
   io.stderr.write(`gomodproxy ${command}: ${err.message}; run 'gomodproxy ${command} --help' for usage\n`);
   return 2;
 }
+
+/** An http:// or https:// address given by `flag` (a flag, or the variable it came from); throws UsageError. */
+export function httpUrlFlag(flag: string, text: string): URL {
+  let url: URL | undefined;
+  try {
+    url = new URL(text);
+  } catch {
+    url = undefined;
+  }
+  if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.hostname === '')
+    throw new UsageError(`${flag} ${JSON.stringify(text)} is not an http:// or https:// URL`);
+  return url;
+}

@@ -14,7 +14,7 @@ import { importBundle } from '../bundle/import.js';
 import { ModuleFileError } from '../content/module-files.js';
 import { formatBytes, Progress } from '../content/progress.js';
 import { resolveTargets } from '../content/warm.js';
-import { reportUsage, UsageError } from './args.js';
+import { httpUrlFlag, reportUsage, UsageError } from './args.js';
 import { localFileProblem } from './file-errors.js';
 import { configFlagsHelp, withConfig } from './flags.js';
 import type { Command } from './io.js';
@@ -100,18 +100,23 @@ const runImport = withConfig(
   'bundle import',
   HELP,
   async (config, io, values, positionals) => {
-    if (positionals.length !== 1) return reportUsage(io, 'bundle import', new UsageError('name one bundle file to import'));
+    // Mistakes in the command line first (exit 2), then what the file is (exit 1).
+    try {
+      if (positionals.length !== 1) throw new UsageError('name one bundle file to import');
+      if (values.url !== undefined && values.data !== undefined)
+        throw new UsageError('give --url (a running proxy) or --data (a data directory no server uses), not both');
+      if (typeof values.url === 'string') httpUrlFlag('--url', values.url);
+    } catch (err) {
+      if (err instanceof UsageError) return reportUsage(io, 'bundle import', err);
+      throw err;
+    }
     const file = path.resolve(io.cwd, positionals[0] as string);
     // A directory reads as an error without its path: say what it is before anything opens it.
     if ((await stat(file).catch(() => undefined))?.isDirectory() === true) {
       io.stderr.write(`gomodproxy bundle import: ${file}: a directory, not a bundle file (.tar or .tar.gz)\n`);
       return 1;
     }
-    if (typeof values.url === 'string' && values.url !== '') {
-      if (values.data !== undefined)
-        return reportUsage(io, 'bundle import', new UsageError('give --url (a running proxy) or --data (a data directory no server uses), not both'));
-      return uploadBundle(file, values.url, io, values.insecure === true);
-    }
+    if (typeof values.url === 'string') return uploadBundle(file, values.url, io, values.insecure === true);
     const access = await openLocalAccess(config);
     const { server } = access;
     let bytes = 0;

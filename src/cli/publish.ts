@@ -7,11 +7,12 @@ import { mkdtemp } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import path from 'node:path';
 import { Agent, request } from 'undici';
-import { parseCommandArgs, reportUsage, UsageError } from './args.js';
+import { httpUrlFlag, parseCommandArgs, reportUsage, UsageError } from './args.js';
 import type { CliIO, Command } from './io.js';
 import { writeModuleZip } from '../modzip/create-zip.js';
 import { ModZipError } from '../modzip/zip-check.js';
 import { escapePath, escapeVersion } from '../protocol/escape.js';
+import { canonicalVersion } from '../protocol/module-path.js';
 import { parseNetrc } from '../vcs/remote-auth.js';
 import { modulePathOf } from '../vcs/go-mod-file.js';
 import { filesInDir } from './publish-dir.js';
@@ -45,6 +46,11 @@ export const publish: Command = async (argv, io) => {
       options: { url: { type: 'string' }, insecure: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } },
     });
     if (!parsed.values.help && parsed.positionals.length !== 2) throw new UsageError('give the module directory and the version: publish DIR VERSION');
+    if (!parsed.values.help) {
+      // What the command line alone gets wrong is a usage mistake (exit 2), told before any file is read.
+      versionMistake(parsed.positionals[1] as string);
+      if (parsed.values.url !== undefined) httpUrlFlag('--url', parsed.values.url);
+    }
   } catch (err) {
     return reportUsage(io, 'publish', err as Error);
   }
@@ -57,10 +63,10 @@ export const publish: Command = async (argv, io) => {
   const base = (parsed.values.url ?? io.env.GOMODPROXY_URL ?? 'http://localhost:3000').replace(/\/+$/, '');
   let url: URL;
   try {
-    url = new URL(base);
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('not http(s)');
-  } catch {
-    return fail(`--url ${JSON.stringify(base)} is not an http:// or https:// URL`);
+    url = httpUrlFlag('GOMODPROXY_URL', base);
+  } catch (err) {
+    // Only the environment's can be wrong here (the flag's was checked above): a setting, exit 1 as for serve's.
+    return fail((err as Error).message);
   }
   if (url.protocol === 'http:' && !isLoopback(url.hostname) && !parsed.values.insecure) {
     return fail(`${url.origin} is plain http: the token would cross the network readable by anyone on the way; use https (or --insecure)`);
@@ -113,6 +119,13 @@ export const publish: Command = async (argv, io) => {
     await rm(tmp, { recursive: true, force: true });
   }
 };
+
+/** VERSION as the proxy serves it (vX.Y.Z[-pre][+incompatible]); throws UsageError. */
+function versionMistake(version: string): void {
+  const canonical = canonicalVersion(version);
+  if (canonical === '') throw new UsageError(`version ${JSON.stringify(version)} is not a semantic version: give a canonical one, such as v1.2.3`);
+  if (canonical !== version) throw new UsageError(`version ${JSON.stringify(version)} is not canonical (should be ${JSON.stringify(canonical)})`);
+}
 
 async function upload(target: string, file: string, token: string, io: CliIO): Promise<{ status: number; body: string }> {
   const ca = trustedCAs(io.env);

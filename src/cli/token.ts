@@ -8,7 +8,8 @@ import { configFlagsHelp, withConfig } from './flags.js';
 import type { CliIO, Command } from './io.js';
 import type { Config } from '../config/schema.js';
 import { parseLifetime as lifetimeMs } from '../config/units.js';
-import { tokenStatus, TokenStore } from '../auth/token-store.js';
+import { checkCreate, TokenInputError, tokenStatus, TokenStore } from '../auth/token-store.js';
+import type { CreateOptions } from '../auth/token-store.js';
 
 export const TOKEN_HELP = `Usage:
   gomodproxy token create --name NAME --scope SCOPE [--scope SCOPE]… [--expires 90d] [flags]
@@ -42,13 +43,21 @@ export const token: Command = withConfig(
   TOKEN_HELP,
   async (config, io, values, positionals) => {
     const [sub, ...args] = positionals;
-    // A mistake in the command line is told before the coordinator (perhaps a remote database) is opened.
-    const usage = usageMistake(sub, args);
-    if (usage !== undefined) return reportUsage(io, 'token', new UsageError(usage));
+    // A mistake in the command line (exit 2), a token's name, scopes and lifetime included, is told before the
+    // coordinator (perhaps a remote database) is opened; what depends on the tokens there (exit 1) only after.
+    let asked: CreateOptions | undefined;
+    try {
+      const usage = usageMistake(sub, args, values);
+      if (usage !== undefined) throw new UsageError(usage);
+      if (sub === 'create') asked = createOptions(values);
+    } catch (err) {
+      if (err instanceof UsageError) return reportUsage(io, 'token', err);
+      throw err;
+    }
     const coord = await openAdminCoordinator(config);
     const store = new TokenStore(coord);
     try {
-      if (sub === 'create') return await create(store, config, io, values);
+      if (asked !== undefined) return await create(store, config, io, asked);
       if (sub === 'list') return await list(store, io, values.json === true);
       return await revoke(store, config, io, args[0] as string);
     } catch (err) {
@@ -64,13 +73,18 @@ export const token: Command = withConfig(
 );
 
 /** What is wrong with `token SUB ARGS…`, or undefined when it names a sub-command with its arguments. */
-function usageMistake(sub: string | undefined, args: readonly string[]): string | undefined {
+function usageMistake(sub: string | undefined, args: readonly string[], values: Record<string, unknown>): string | undefined {
   if (sub === undefined) return 'a sub-command is needed: create, list or revoke';
   if (sub !== 'create' && sub !== 'list' && sub !== 'revoke') return `unknown sub-command ${JSON.stringify(sub)}; want create, list or revoke`;
+  // A flag of another sub-command would be ignored: `token list --name ci` lists every token, not ci's.
+  const stray = Object.keys(EXTRA).find((flag) => values[flag] !== undefined && !FLAGS_OF[sub].includes(flag));
+  if (stray !== undefined) return `option '--${stray}' is not one of ${sub}'s`;
   if (sub === 'revoke' && args.length === 0) return 'revoke needs the name or id of the token';
   const extra = sub === 'revoke' ? args[1] : args[0];
   return extra === undefined ? undefined : `unexpected argument ${JSON.stringify(extra)} for ${sub}`;
 }
+
+const FLAGS_OF: Readonly<Record<'create' | 'list' | 'revoke', readonly string[]>> = { create: ['name', 'scope', 'expires'], list: ['json'], revoke: [] };
 
 /** `90d`, `12h`, `30m`, or any duration the settings accept. */
 export function parseLifetime(text: string): number {
@@ -79,15 +93,22 @@ export function parseLifetime(text: string): number {
   return ms;
 }
 
-async function create(store: TokenStore, config: Readonly<Config>, io: CliIO, values: Record<string, unknown>): Promise<number> {
+/** The token `create` asks for, checked as far as the command line alone can tell; throws UsageError. */
+function createOptions(values: Record<string, unknown>): CreateOptions {
   const name = values.name as string | undefined;
   if (name === undefined) throw new UsageError("option '--name' is required");
   const expires = values.expires as string | undefined;
-  const { record, token } = await store.create({
-    name,
-    scopes: (values.scope as string[] | undefined) ?? [],
-    expiresInMs: expires === undefined ? undefined : parseLifetime(expires),
-  });
+  const asked = { name, scopes: (values.scope as string[] | undefined) ?? [], expiresInMs: expires === undefined ? undefined : parseLifetime(expires) };
+  try {
+    checkCreate(asked);
+  } catch (err) {
+    throw err instanceof TokenInputError ? new UsageError(err.message) : err;
+  }
+  return asked;
+}
+
+async function create(store: TokenStore, config: Readonly<Config>, io: CliIO, asked: CreateOptions): Promise<number> {
+  const { record, token } = await store.create(asked);
   io.stdout.write(`${token}\n`);
   io.stderr.write(
     `created token ${JSON.stringify(record.name)} (id ${record.id}; ${record.scopes.join(', ')}; expires ${record.expires ?? 'never'}): it is shown only now\n`,

@@ -1,0 +1,124 @@
+// One convention for every command, through the real `bin/gomodproxy.js`: a mistake in what was typed (a flag,
+// a flag's value, an argument: a token's scope or lifetime, publish's VERSION or --url, a MODULE@VERSION) is one
+// line and exit 2, told before anything is opened; what the command meets when it runs (a file that is not
+// there, a token name in use, nothing to revoke) is one line and exit 1.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+
+const BIN = path.resolve('bin/gomodproxy.js');
+
+async function gomodproxy(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stderr: string }> {
+  const clean: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('GOMODPROXY_') && k !== 'NODE_OPTIONS' && !k.startsWith('NODE_TEST')) clean[k] = v;
+  const child = spawn(process.execPath, [BIN, ...args], { env: { ...clean, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (c: Buffer) => (stderr += c));
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  return { code, stderr };
+}
+
+function oneLine(stderr: string, what: RegExp): void {
+  assert.match(stderr, /^[^\n]+\n$/, `exactly one line, got ${JSON.stringify(stderr)}`);
+  assert.match(stderr, what);
+}
+
+let dir = '';
+let data = '';
+let mod = '';
+before(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), 'gmp-exit-codes-'));
+  data = path.join(dir, 'data');
+  mod = path.join(dir, 'mod');
+  await mkdir(mod);
+  await writeFile(path.join(mod, 'go.mod'), 'module example.com/m\n');
+  await writeFile(path.join(dir, 'x.tar'), '');
+});
+after(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('a mistake in the command line is one line and exit 2', () => {
+  const cases: Array<[string, () => string[], RegExp]> = [
+    ['token create: a lifetime it cannot read', () => ['token', 'create', '--name', 'ci', '--scope', 'admin', '--expires', 'soon'], /--expires "soon"/],
+    ['token create: a scope it cannot read', () => ['token', 'create', '--name', 'ci', '--scope', 'write:x'], /scope "write:x": use read:GLOB/],
+    ['token create: a scope with a broken pattern', () => ['token', 'create', '--name', 'ci', '--scope', 'read:['], /scope "read:\[": .*not a valid pattern/],
+    ['token create: no scope', () => ['token', 'create', '--name', 'ci'], /at least one --scope/],
+    ['token create: a name it cannot keep', () => ['token', 'create', '--name', 'two words', '--scope', 'admin'], /token name "two words"/],
+    [
+      'token create: a lifetime past the year 275760',
+      () => ['token', 'create', '--name', 'ci', '--scope', 'admin', '--expires', '99999999d'],
+      /past the year 275760/,
+    ],
+    ['token list with a flag of create', () => ['token', 'list', '--name', 'ci'], /option '--name' is not one of list's/],
+    ['token revoke with a flag of create', () => ['token', 'revoke', 'ci', '--scope', 'admin'], /option '--scope' is not one of revoke's/],
+    [
+      'publish: a version that is not canonical',
+      () => ['publish', mod, 'v1.0', '--url', 'http://127.0.0.1:9'],
+      /version "v1\.0" is not canonical \(should be "v1\.0\.0"\)/,
+    ],
+    ['publish: a version that is no version', () => ['publish', mod, 'latest', '--url', 'http://127.0.0.1:9'], /version "latest" is not a semantic version/],
+    [
+      'publish: --url that is not http(s)',
+      () => ['publish', mod, 'v1.0.0', '--url', 'ftp://proxy.example'],
+      /--url "ftp:\/\/proxy\.example" is not an http:\/\/ or https:\/\/ URL/,
+    ],
+    [
+      'bundle import: --url that is not http(s)',
+      () => ['bundle', 'import', path.join(dir, 'x.tar'), '--url', 'ftp://proxy.example'],
+      /--url "ftp:\/\/proxy\.example"/,
+    ],
+    ['bundle import: an empty --url (not a silent import into --data)', () => ['bundle', 'import', path.join(dir, 'x.tar'), '--url', ''], /--url "" is not/],
+    [
+      'bundle export: a concurrency it cannot use',
+      () => ['bundle', 'export', 'example.com/a@v1.0.0', '-o', path.join(dir, 'b.tar'), '-c', '0'],
+      /--concurrency/,
+    ],
+    ['pin: a version that is no version', () => ['pin', 'example.com/a@latest'], /example\.com\/a@latest: invalid version/],
+    ['unpin: an argument without @VERSION', () => ['unpin', 'example.com/a'], /want MODULE@VERSION/],
+  ];
+  for (const [name, args, why] of cases) {
+    test(name, async () => {
+      // publish and bundle import --url name no data directory; the others are pointed at one that must stay unmade.
+      const argv = args();
+      const r = await gomodproxy(argv[0] === 'publish' || argv.includes('--url') ? argv : [...argv, '--data', data]);
+      assert.equal(r.code, 2, r.stderr);
+      oneLine(r.stderr, why);
+      assert.match(r.stderr, /; run 'gomodproxy [a-z ]+ --help' for usage\n$/);
+    });
+  }
+
+  test('nothing was opened for them: the data directory was never made', async () => {
+    assert.deepEqual(await readdir(dir).then((names) => names.includes('data')), false);
+  });
+});
+
+describe('a failure the command meets when it runs is one line and exit 1', () => {
+  test('token create of a name in use', async () => {
+    assert.equal((await gomodproxy(['token', 'create', '--name', 'ci', '--scope', 'admin', '--data', data])).code, 0);
+    const r = await gomodproxy(['token', 'create', '--name', 'ci', '--scope', 'admin', '--data', data]);
+    assert.equal(r.code, 1, r.stderr);
+    oneLine(r.stderr, /^gomodproxy token: a token named "ci" already exists/);
+  });
+
+  test('publish of a directory without a go.mod', async () => {
+    const r = await gomodproxy(['publish', path.join(dir, 'none'), 'v1.0.0', '--url', 'http://127.0.0.1:9']);
+    assert.equal(r.code, 1, r.stderr);
+    oneLine(r.stderr, /has no go\.mod/);
+  });
+
+  test('publish with a GOMODPROXY_URL that is not http(s): a setting of the environment, as serve refuses one', async () => {
+    const r = await gomodproxy(['publish', mod, 'v1.0.0'], { GOMODPROXY_URL: 'ftp://proxy.example' });
+    assert.equal(r.code, 1, r.stderr);
+    oneLine(r.stderr, /^gomodproxy publish: GOMODPROXY_URL "ftp:\/\/proxy\.example" is not an http:\/\/ or https:\/\/ URL\n$/);
+  });
+
+  test('pin --from a file that is not there', async () => {
+    const r = await gomodproxy(['pin', '--from', path.join(dir, 'none.sum'), '--data', data]);
+    assert.equal(r.code, 1, r.stderr);
+    oneLine(r.stderr, /none\.sum: no such file/);
+  });
+});
