@@ -53,6 +53,7 @@ let root: string;
 let up: FakeUpstream;
 let relay: Relay;
 let proxy: ProxyProcess;
+let storage: string;
 const sha = new Map<string, string>();
 
 async function get(p: string): Promise<{ status: number; retryAfter: string | null; body: Buffer }> {
@@ -83,7 +84,7 @@ before(async () => {
   relay = new Relay(await freePort());
   await relay.open();
   const env = { ...Object.fromEntries(Object.entries(s3).filter(([k]) => k.startsWith('AWS_'))), AWS_ENDPOINT_URL_S3: `http://127.0.0.1:${relay.port}` };
-  const storage = `s3://${s3.GMP_TEST_S3_BUCKET}/outage-${randomBytes(4).toString('hex')}`;
+  storage = `s3://${s3.GMP_TEST_S3_BUCKET}/outage-${randomBytes(4).toString('hex')}`;
   proxy = await startProxyProcess(
     { workers: '1', data: path.join(root, 'data'), storage, 's3-force-path-style': 'on', upstream: up.url, sumdb: 'off', retries: '0', 'memory-cache': '0' },
     env,
@@ -100,8 +101,10 @@ after(async () => {
 test('storage unreachable: 503 with Retry-After for what cannot be served, /readyz unready with the reason, then back by itself', {
   timeout: 600_000,
 }, async () => {
+  // On a busy machine the store may answer the start's probe too late: the replica then starts unready.
+  await until('/readyz is ready', async () => (await get('/readyz')).body.toString('utf8') === 'ready\n');
   const first = await get(ZIP('before'));
-  assert.equal(first.status, 200);
+  assert.equal(first.status, 200, first.body.toString('utf8'));
   assert.equal(createHash('sha256').update(first.body).digest('hex'), sha.get('before'));
 
   await relay.cut();
@@ -111,6 +114,16 @@ test('storage unreachable: 503 with Retry-After for what cannot be served, /read
     assert.ok(Number(r.retryAfter) > 0, `${p} says when to come back`);
     assert.match(r.body.toString('utf8'), /storage/);
   }
+  // What the go command prints after "server response:": one line that names the storage once and says why,
+  // never a credential.
+  await until('requests fail at once, told by the storage guard', async () => {
+    const text = (await get(ZIP('during'))).body.toString('utf8');
+    assert.match(text, /^[^\n]+\n$/, JSON.stringify(text));
+    assert.equal(text.split(storage).length - 1, 1, `the storage named once: ${JSON.stringify(text)}`);
+    assert.match(text, /cannot be reached|no answer/, text);
+    for (const secret of [s3.AWS_ACCESS_KEY_ID, s3.AWS_SECRET_ACCESS_KEY]) assert.ok(secret === undefined || !text.includes(secret), 'no credentials');
+    return (await get('/readyz')).status === 503;
+  });
   await until('/readyz says the storage is unreachable', async () => {
     const r = await get('/readyz');
     return r.status === 503 && r.body.toString('utf8').startsWith('unready: storage: ');

@@ -39,7 +39,7 @@ export class GuardedStore implements BlobStore {
 
   private async call<T>(op: () => Promise<T>, abandonable = false): Promise<T> {
     const health = this.#health;
-    const down = (reason: string | undefined) => gmpError('GMP_ERR_STORAGE_UNAVAILABLE', `${this.name} is unreachable: ${reason ?? 'no answer'}`);
+    const down = (reason: string | undefined) => gmpError('GMP_ERR_STORAGE_UNAVAILABLE', downMessage(this.name, reason));
     if (health !== undefined && !health.up) throw down(health.reason);
     const pending = op().catch((err: unknown) => {
       if (isGmpError(err, 'GMP_ERR_STORAGE_UNAVAILABLE')) health?.failed(err.message);
@@ -97,4 +97,14 @@ export class GuardedStore implements BlobStore {
   close(): Promise<void> {
     return this.inner.close();
   }
+}
+
+/**
+ * What a request is told while the store is down, naming it once: a reason from the store's own errors
+ * (s3-errors.ts) already starts with its name and says what failed (an endpoint that cannot be reached, our
+ * credentials refused), so it is the whole message; a bare one (a probe with no answer in time) gets the name.
+ */
+export function downMessage(name: string, reason: string | undefined): string {
+  if (reason?.startsWith(`${name}: `)) return reason;
+  return `${name} is unreachable: ${reason ?? 'no answer'}`;
 }

@@ -162,7 +162,25 @@ describe('S3 store failures', () => {
       guarded.watch(refused);
       await assert.rejects(guarded.read(KEY), unavailable(/cannot be reached/));
       assert.equal(refused.up, false);
-      await assert.rejects(guarded.read(KEY), unavailable(/is unreachable/));
+      // Told once by the call and once by the guard, it is the same one sentence, naming the store once.
+      const once = new RegExp(`^s3://${bucket}/p: the storage endpoint cannot be reached \\(ECONNREFUSED\\)$`);
+      await assert.rejects(guarded.read(KEY), unavailable(once));
+      await store.close();
+    });
+  });
+
+  test('refused credentials found by the probe are what the guarded cache tells every call: one sentence, the store named once', async () => {
+    await withEnv({ AWS_SECRET_ACCESS_KEY: 'wrong-secret' }, async () => {
+      const store = new S3Store(`s3://${bucket}/p`, options);
+      const storage = new Availability('storage', (signal) => store.ping(signal), { upProbeMs: 60_000 });
+      const guarded = new GuardedStore(store);
+      guarded.watch(storage);
+      assert.equal(await storage.check(), false);
+      const denied = new RegExp(`^s3://${bucket}/p: the storage refused our credentials or permissions \\([^)]*\\); check AWS_ACCESS_KEY_ID`);
+      for (const call of [() => guarded.read(KEY), () => guarded.stat(KEY), () => guarded.put(KEY, 'x')]) {
+        await assert.rejects(call(), unavailable(denied));
+        await assert.rejects(call(), (e: Error) => e.message.split(`s3://${bucket}/p`).length === 2 && !e.message.includes('wrong-secret'));
+      }
       await store.close();
     });
   });
