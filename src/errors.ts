@@ -51,7 +51,13 @@ export const ERRORS = {
     retryAfter: 5,
     description: 'The storage backend cannot be reached; retry shortly.',
   },
-  GMP_ERR_STORAGE_FULL: { status: 503, upstream: true, local: true, retryAfter: 30, description: "The proxy's own disk is full (ENOSPC); nothing was stored." },
+  GMP_ERR_STORAGE_FULL: {
+    status: 503,
+    upstream: true,
+    local: true,
+    retryAfter: 30,
+    description: "The proxy's own disk is full (ENOSPC) or its disk quota is used up (EDQUOT); nothing was stored.",
+  },
   GMP_ERR_COORDINATOR_UNAVAILABLE: {
     status: 503,
     upstream: true,

@@ -180,39 +180,40 @@ test('the memory budget counts what an entry costs, and kept answers do not pin 
   );
 });
 
-test('an .info or .mod whose write failed (a full disk) is filled again by the next request and then stored', async () => {
-  // Served right, but not stored: kept in memory, it would never be stored for the life of the process.
-  const data = await mkdtemp(path.join(tmpdir(), 'gmp-mc-'));
-  const calls: string[] = [];
-  const { scratch } = await Scratch.open(path.join(data, 'tmp'));
-  const store = new FsStore(path.join(data, 'cache'), scratch);
-  let full = true;
-  const flaky = Object.create(store) as FsStore;
-  flaky.put = async (key, body) => {
-    if (full) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
-    return store.put(key, body);
-  };
-  const chain = new Chain([{ kind: 'source', source: fakeUpstream(calls), fallBackOnError: false }]);
-  const filler = new Filler({ route: () => chain, store: flaky, scratch, gates: [], events: new FillEvents(), log: pino({ level: 'silent' }) });
-  const cache = new ModuleCache(flaky, new SingleflightFill(filler), { listTTLms: 60_000, negativeTTLms: 0, memoryBytes: 1 << 20 });
-  try {
-    assert.ok((await cache.mod('example.com/m', 'v1.0.0')).body.equals(MOD));
-    assert.match((await cache.info('example.com/m', 'v1.0.0')).body.toString(), /"Version":"v1.0.0"/);
-    await cache.flush();
-    full = false;
-    assert.ok((await cache.mod('example.com/m', 'v1.0.0')).body.equals(MOD));
-    assert.match((await cache.info('example.com/m', 'v1.0.0')).body.toString(), /"Version":"v1.0.0"/);
-    await cache.flush();
-    assert.ok((await readFile(path.join(data, 'cache/example.com/m/@v/v1.0.0.mod'))).equals(MOD));
-    assert.match(await readFile(path.join(data, 'cache/example.com/m/@v/v1.0.0.info'), 'utf8'), /"Version":"v1.0.0"/);
-    assert.deepEqual(calls, ['mod v1.0.0', 'info v1.0.0', 'mod v1.0.0', 'info v1.0.0']);
-  } finally {
-    await cache.close();
-    await store.close();
-    await scratch.close();
-    await rm(data, { recursive: true, force: true });
-  }
-});
+for (const code of ['ENOSPC', 'EDQUOT'])
+  test(`an .info or .mod whose write failed (${code}: a full disk, a disk quota used up) is filled again by the next request and then stored`, async () => {
+    // Served right, but not stored: kept in memory, it would never be stored for the life of the process.
+    const data = await mkdtemp(path.join(tmpdir(), 'gmp-mc-'));
+    const calls: string[] = [];
+    const { scratch } = await Scratch.open(path.join(data, 'tmp'));
+    const store = new FsStore(path.join(data, 'cache'), scratch);
+    let full = true;
+    const flaky = Object.create(store) as FsStore;
+    flaky.put = async (key, body) => {
+      if (full) throw Object.assign(new Error(`${code}: no room left on device, write`), { code });
+      return store.put(key, body);
+    };
+    const chain = new Chain([{ kind: 'source', source: fakeUpstream(calls), fallBackOnError: false }]);
+    const filler = new Filler({ route: () => chain, store: flaky, scratch, gates: [], events: new FillEvents(), log: pino({ level: 'silent' }) });
+    const cache = new ModuleCache(flaky, new SingleflightFill(filler), { listTTLms: 60_000, negativeTTLms: 0, memoryBytes: 1 << 20 });
+    try {
+      assert.ok((await cache.mod('example.com/m', 'v1.0.0')).body.equals(MOD));
+      assert.match((await cache.info('example.com/m', 'v1.0.0')).body.toString(), /"Version":"v1.0.0"/);
+      await cache.flush();
+      full = false;
+      assert.ok((await cache.mod('example.com/m', 'v1.0.0')).body.equals(MOD));
+      assert.match((await cache.info('example.com/m', 'v1.0.0')).body.toString(), /"Version":"v1.0.0"/);
+      await cache.flush();
+      assert.ok((await readFile(path.join(data, 'cache/example.com/m/@v/v1.0.0.mod'))).equals(MOD));
+      assert.match(await readFile(path.join(data, 'cache/example.com/m/@v/v1.0.0.info'), 'utf8'), /"Version":"v1.0.0"/);
+      assert.deepEqual(calls, ['mod v1.0.0', 'info v1.0.0', 'mod v1.0.0', 'info v1.0.0']);
+    } finally {
+      await cache.close();
+      await store.close();
+      await scratch.close();
+      await rm(data, { recursive: true, force: true });
+    }
+  });
 
 test('a zip counts as used (for eviction) when there is one to serve, not when its fill fails', async () => {
   const used: string[] = [];

@@ -17,3 +17,13 @@ test('a full disk and a process out of file descriptors are 503s with Retry-Afte
   }
   assert.deepEqual([localIoError(errno('EACCES'), 'x').code, localIoError(errno('EACCES'), 'x').status], ['GMP_ERR_LOCAL_IO', 500]);
 });
+
+test('a disk quota used up (EDQUOT) is a full disk (the same code, status, Retry-After and log level), in words of its own', () => {
+  const full = localIoError(errno('ENOSPC'), 'storing x');
+  const quota = localIoError(errno('EDQUOT'), 'storing x');
+  const kind = (e: typeof full) => [e.code, e.status, e.retryAfter, e.local, e.upstream];
+  assert.deepEqual(kind(quota), kind(full));
+  assert.equal(full.message, "the proxy's disk is full (ENOSPC) while storing x; nothing was stored");
+  // df shows room under a quota: "disk full" would send the operator looking at the wrong thing.
+  assert.equal(quota.message, "the proxy's disk quota is used up (EDQUOT) while storing x; nothing was stored");
+});

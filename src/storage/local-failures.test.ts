@@ -38,6 +38,20 @@ test('a run of full-disk failures is one line at error, without a stack, and one
   assert.equal(full(), 2);
 });
 
+test('a run of disk-quota failures (EDQUOT) is told and counted like a full disk, with its own reason, and wakes eviction', async () => {
+  const { lines, metrics, failures, full } = setup();
+  for (let i = 0; i < 5; i++) assert.equal(failures.failed(localIoError(errno('EDQUOT'), `storing k${i}`)), true);
+  assert.deepEqual(
+    lines.map((l) => [l.level, l.code, l.reason]),
+    [[50, 'GMP_ERR_STORAGE_FULL', 'EDQUOT']],
+  );
+  assert.match(String(lines[0]?.err), /disk quota is used up \(EDQUOT\)/);
+  assert.equal(full(), 1, 'eviction is woken once per run');
+  assert.match(await metrics.registry.metrics(), /gomodproxy_local_failures_total\{code="GMP_ERR_STORAGE_FULL",reason="EDQUOT"\} 5/);
+  failures.succeeded();
+  assert.deepEqual([lines[1]?.msg, lines[1]?.failures], ['local storage works again', 5]);
+});
+
 test('a failure of another kind starts a run of its own; one error met in several places counts once', async () => {
   const { lines, metrics, failures, full } = setup();
   const e = localIoError(errno('ENOSPC'), 'storing k');
