@@ -11,14 +11,16 @@ import { after, before, describe, test } from 'node:test';
 
 const BIN = path.resolve('bin/gomodproxy.js');
 
-async function gomodproxy(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stderr: string }> {
+async function gomodproxy(args: string[], env: NodeJS.ProcessEnv = {}, withStdout = false): Promise<{ code: number | null; stderr: string; stdout: string }> {
   const clean: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('GOMODPROXY_') && k !== 'NODE_OPTIONS' && !k.startsWith('NODE_TEST')) clean[k] = v;
-  const child = spawn(process.execPath, [BIN, ...args], { env: { ...clean, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, ...args], { env: { ...clean, ...env }, stdio: ['ignore', withStdout ? 'pipe' : 'ignore', 'pipe'] });
   let stderr = '';
-  child.stderr.on('data', (c: Buffer) => (stderr += c));
+  let stdout = '';
+  child.stderr?.on('data', (c: Buffer) => (stderr += c));
+  child.stdout?.on('data', (c: Buffer) => (stdout += c));
   const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
-  return { code, stderr };
+  return { code, stderr, stdout };
 }
 
 function oneLine(stderr: string, what: RegExp): void {
@@ -104,6 +106,12 @@ describe('a failure the command meets when it runs is one line and exit 1', () =
     oneLine(r.stderr, /^gomodproxy token: a token named "ci" already exists/);
   });
 
+  test('token revoke of a name no token has (a typo would leave the meant token working)', async () => {
+    const r = await gomodproxy(['token', 'revoke', 'no-such-token', '--data', data]);
+    assert.equal(r.code, 1, r.stderr);
+    assert.equal(r.stderr, `gomodproxy token: no token is named or has the id "no-such-token"; 'gomodproxy token list' shows them\n`);
+  });
+
   test('publish of a directory without a go.mod', async () => {
     const r = await gomodproxy(['publish', path.join(dir, 'none'), 'v1.0.0', '--url', 'http://127.0.0.1:9']);
     assert.equal(r.code, 1, r.stderr);
@@ -121,4 +129,16 @@ describe('a failure the command meets when it runs is one line and exit 1', () =
     assert.equal(r.code, 1, r.stderr);
     oneLine(r.stderr, /none\.sum: no such file/);
   });
+});
+
+test('token revoke of a token revoked already says so and exits 0: what was asked holds, as unpin of a version not pinned', async () => {
+  const made = await gomodproxy(['token', 'create', '--name', 'twice', '--scope', 'admin', '--data', data]);
+  assert.equal(made.code, 0, made.stderr);
+  const first = await gomodproxy(['token', 'revoke', 'twice', '--data', data], {}, true);
+  assert.equal(first.code, 0, first.stderr);
+  assert.match(first.stdout, /^revoked token "twice" \(id [0-9a-f]+\)/);
+  const again = await gomodproxy(['token', 'revoke', 'twice', '--data', data], {}, true);
+  assert.equal(again.code, 0, again.stderr);
+  assert.equal(again.stderr, '');
+  assert.match(again.stdout, /^token "twice" \(id [0-9a-f]+\) is already revoked, since \d{4}-\d\d-\d\dT\S+: nothing to do\n$/);
 });

@@ -204,7 +204,13 @@ describe('tokens', () => {
       last = r.out;
       return r.code !== 0 && /401 Unauthorized/.test(r.out);
     }, `the go command is refused with the revoked token (last: ${last})`);
-    assert.equal((await api('DELETE', `${ADMIN}/tokens/ci`, { token: tokens.admin })).status, 404, 'no active token of that name left');
+    // Asked again: still 404 (no active token has that name), saying it is revoked already, not that there is no such token.
+    const again = await api('DELETE', `${ADMIN}/tokens/ci`, { token: tokens.admin });
+    assert.equal(again.status, 404, 'no active token of that name left');
+    assert.match(again.text, /^not found: token "ci" \(id [0-9a-f]+\) is already revoked, since \d{4}-\d\d-\d\dT[^ ]+: nothing to do\n$/);
+    const none = await api('DELETE', `${ADMIN}/tokens/no-such-token`, { token: tokens.admin });
+    assert.equal(none.status, 404);
+    assert.equal(none.text, 'not found: no token is named or has the id "no-such-token"\n');
     const list = await api<{ tokens: Array<{ name: string; status: string }> }>('GET', `${ADMIN}/tokens`, { token: tokens.admin });
     assert.equal(list.body.tokens.find((t) => t.name === 'ci')?.status, 'revoked');
   });
@@ -243,7 +249,9 @@ describe('pins', () => {
     assert.deepEqual(await cliPinList(), ['example.com/Upper/Case@v0.1.0']);
     assert.equal((await api('DELETE', url, { token: tokens.admin })).status, 200);
     assert.deepEqual(await cliPinList(), []);
-    assert.equal((await api('DELETE', url, { token: tokens.admin })).status, 404);
+    const again = await api('DELETE', url, { token: tokens.admin });
+    assert.equal(again.status, 404);
+    assert.equal(again.text, 'not found: example.com/Upper/Case@v0.1.0 is not pinned (unpinned already, or never pinned): nothing to do\n');
   });
 
   test('a version pinned with `gomodproxy pin` is listed and can be unpinned here', async () => {
@@ -284,6 +292,19 @@ test('without --auth only this machine is an admin: a loopback request lists tok
     // A page whose name was re-pointed at 127.0.0.1 (DNS rebinding) is same-origin to the browser, but not this machine.
     const rebound = await request(`${local.url}${ADMIN}/tokens`, { headers: { host: 'attacker.example:80' } });
     assert.equal(rebound.statusCode, 403, await rebound.body.text());
+  } finally {
+    await local.close();
+  }
+});
+
+test('unpinning a version a --pin-from file pins is a 404 that says so, not "not pinned"', async () => {
+  const file = path.join(tmp, 'pins.txt');
+  await writeFile(file, 'example.com/lib@v1.0.0\n');
+  const local = await startProxy({ upstream: 'off', 'pin-from': file });
+  try {
+    const res = await fetch(`${local.url}${ADMIN}/pins/example.com/lib/@v/v1.0.0`, { method: 'DELETE' });
+    assert.equal(res.status, 404);
+    assert.equal(await res.text(), 'not found: example.com/lib@v1.0.0 is pinned by a --pin-from file of the server, not here: remove it from that file\n');
   } finally {
     await local.close();
   }

@@ -77,6 +77,20 @@ export class TokenStore {
   }
 }
 
+/**
+ * Why revoking `nameOrId` changed nothing (no active token has that name or id): a token of it is already
+ * revoked (the latest one is named), or there is none at all. `already` tells them apart: asking again for
+ * what already holds is no mistake, while a name that matches nothing may be a typo that left the meant token working.
+ */
+export function nothingToRevoke(records: readonly Pick<TokenRecord, 'id' | 'name' | 'revoked'>[], nameOrId: string): { already: boolean; message: string } {
+  let latest: Pick<TokenRecord, 'id' | 'name' | 'revoked'> | undefined;
+  for (const r of records)
+    if ((r.id === nameOrId || r.name === nameOrId) && r.revoked !== undefined && (latest === undefined || r.revoked > (latest.revoked as string))) latest = r;
+  if (latest !== undefined)
+    return { already: true, message: `token ${JSON.stringify(latest.name)} (id ${latest.id}) is already revoked, since ${latest.revoked}: nothing to do` };
+  return { already: false, message: `no token is named or has the id ${JSON.stringify(nameOrId)}` };
+}
+
 export function isActive(r: TokenRecord, now: Date): boolean {
   return r.revoked === undefined && (r.expires === undefined || Date.parse(r.expires) > now.getTime());
 }

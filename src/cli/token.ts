@@ -8,7 +8,7 @@ import { configFlagsHelp, withConfig } from './flags.js';
 import type { CliIO, Command } from './io.js';
 import type { Config } from '../config/schema.js';
 import { parseLifetime as lifetimeMs } from '../config/units.js';
-import { checkCreate, TokenInputError, tokenStatus, TokenStore } from '../auth/token-store.js';
+import { checkCreate, nothingToRevoke, TokenInputError, tokenStatus, TokenStore } from '../auth/token-store.js';
 import type { CreateOptions } from '../auth/token-store.js';
 
 export const TOKEN_HELP = `Usage:
@@ -148,7 +148,14 @@ async function list(store: TokenStore, io: CliIO, json: boolean): Promise<number
 async function revoke(store: TokenStore, config: Readonly<Config>, io: CliIO, nameOrId: string): Promise<number> {
   const r = await store.revoke(nameOrId);
   if (r === undefined) {
-    io.stderr.write(`gomodproxy token: no active token named or with id ${JSON.stringify(nameOrId)}\n`);
+    // Revoked already: what was asked holds (exit 0, as unpin of a version not pinned). A name or id of no
+    // token at all may be a typo that left the token meant working: exit 1.
+    const why = nothingToRevoke(await store.list(), nameOrId);
+    if (why.already) {
+      io.stdout.write(`${why.message}\n`);
+      return 0;
+    }
+    io.stderr.write(`gomodproxy token: ${why.message}; 'gomodproxy token list' shows them\n`);
     return 1;
   }
   io.stdout.write(`revoked token ${JSON.stringify(r.name)} (id ${r.id}); servers refuse it within seconds\n`);

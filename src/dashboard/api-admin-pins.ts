@@ -45,7 +45,16 @@ export function registerPinRoutes(app: FastifyInstance, deps: DashboardDeps, bas
     requireAdminChange(deps, req, reply, 'unpinning');
     const pins = port(deps);
     const t = target(req.url, base);
-    if (!(await pins.unpin(t.path, t.version))) throw gmpError('GMP_ERR_NOT_FOUND', `not found: ${t.path}@${t.version} is not pinned`);
+    if (!(await pins.unpin(t.path, t.version))) {
+      // A --pin-from file's version is pinned, but not here: saying "not pinned" would be wrong.
+      const listed = (await pins.list()).pins.some((p) => p.module === t.path && p.version === t.version && p.from === 'config');
+      throw gmpError(
+        'GMP_ERR_NOT_FOUND',
+        listed
+          ? `not found: ${t.path}@${t.version} is pinned by a --pin-from file of the server, not here: remove it from that file`
+          : `not found: ${t.path}@${t.version} is not pinned (unpinned already, or never pinned): nothing to do`,
+      );
+    }
     req.log.info({ module: deps.redact(t.path), version: t.version }, 'unpinned from the dashboard');
     return sendJson(reply, { unpinned: { module: t.path, version: t.version } });
   });

@@ -3,6 +3,7 @@
 // id> revokes one (servers refuse it within seconds). The same store `gomodproxy token` uses.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { nothingToRevoke } from '../auth/token-store.js';
 import { gmpError } from '../errors.js';
 import { decodePathSegment } from '../protocol/request.js';
 import { AdminInputError, NOT_IN_BUILD } from './admin-features.js';
@@ -60,8 +61,10 @@ export function registerTokenRoutes(app: FastifyInstance, deps: DashboardDeps, b
   app.delete(`${base}/*`, async (req, reply) => {
     const by = requireAdminChange(deps, req, reply, 'revoking a token');
     const which = decodePathSegment(req.url.slice(base.length + 1).split('?')[0] ?? '');
-    const revoked = await port(deps).revoke(which, by);
-    if (revoked === undefined) throw gmpError('GMP_ERR_NOT_FOUND', `not found: no active token named or with id ${JSON.stringify(which)}`);
+    const tokens = port(deps);
+    const revoked = await tokens.revoke(which, by);
+    // 404 either way (no active token has it), saying which: revoked already, or no such token at all.
+    if (revoked === undefined) throw gmpError('GMP_ERR_NOT_FOUND', `not found: ${nothingToRevoke(await tokens.list(), which).message}`);
     req.log.info({ token: revoked.name, tokenId: revoked.id }, 'token revoked from the dashboard');
     return sendJson(reply, { token: revoked });
   });
