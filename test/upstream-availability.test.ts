@@ -107,6 +107,45 @@ describe('the circuit breaker', () => {
       await flaky.close();
     }
   });
+  test('with --connect-timeout 0 and --first-byte-timeout 0 (no limit) the probe still closes a recovered circuit', async () => {
+    const flaky = await startFakeUpstream(root);
+    flaky.fault = { kind: 'status', status: 503 };
+    const proxy = await startProxy({
+      upstream: flaky.url,
+      'connect-timeout': '0',
+      'first-byte-timeout': '0',
+      'breaker-threshold': '2',
+      'breaker-cooldown': '100ms',
+    });
+    const probes = (text: string, result: string): number =>
+      Number(new RegExp(`gomodproxy_upstream_probes_total\\{upstream="[^"]+",result="${result}"\\} (\\d+)`).exec(text)?.[1] ?? 0);
+    try {
+      assert.equal((await proxy.get('/example.com/lib/@v/v1.0.0.mod')).status, 502);
+      assert.equal((await proxy.get('/example.com/!upper/!case/@v/v0.1.0.mod')).status, 502);
+      await metricsUntil(proxy, /gomodproxy_upstream_circuit_state\{upstream="[^"]+"\} 2/);
+      flaky.fault = undefined;
+      const failedBefore = probes(await (await proxy.get('/metrics')).text(), 'failed');
+      // Two more failed probes after the upstream recovered would mean the probe itself cannot succeed.
+      let text = '';
+      for (let i = 0; i < 300; i++) {
+        text = await (await proxy.get('/metrics')).text();
+        if (probes(text, 'ok') > 0 || probes(text, 'failed') >= failedBefore + 2) break;
+        await sleep(50);
+      }
+      assert.ok(
+        probes(text, 'ok') > 0,
+        `no probe succeeded against the recovered upstream:\n${text
+          .split('\n')
+          .filter((l) => l.includes('probe'))
+          .join('\n')}`,
+      );
+      await metricsUntil(proxy, /gomodproxy_upstream_circuit_state\{upstream="[^"]+"\} 0/);
+      assert.equal((await proxy.get('/example.com/lib/@v/v1.0.0.mod')).status, 200);
+    } finally {
+      await proxy.close();
+      await flaky.close();
+    }
+  });
 });
 
 describe('failover order', () => {

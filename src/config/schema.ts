@@ -77,8 +77,11 @@ export const configSchema = z
       }),
     }),
     http: section({
-      connectTimeout: duration('5s', { flag: 'connect-timeout', help: 'upstream connect timeout' }),
-      firstByteTimeout: duration('30s', { flag: 'first-byte-timeout', help: 'upstream time to response headers' }),
+      connectTimeout: duration('5s', { flag: 'connect-timeout', help: 'upstream connect timeout (0: no limit; a health probe still gives up after 5s)' }),
+      firstByteTimeout: duration('30s', {
+        flag: 'first-byte-timeout',
+        help: 'upstream time to response headers (0: no limit; a health probe still gives up after 30s)',
+      }),
       idleTimeout: duration('60s', { flag: 'idle-timeout', help: 'upstream body idle timeout' }),
       retries: int(2, 0, 10, { flag: 'retries', help: 'retries for network errors and 5xx answers' }),
       retryBackoff: duration('200ms', { flag: 'retry-backoff', help: 'first retry delay (doubles each retry)' }),

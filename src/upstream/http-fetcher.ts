@@ -37,6 +37,18 @@ export interface HttpFetcherOptions {
 const MAX_REDIRECTS = 10;
 /** Answers cheap enough to repeat as a health probe. */
 const SMALL = new Set(['list', 'info', 'mod', 'latest', 'sumdb']);
+/**
+ * What a probe allows each phase when its setting is 0 ("no limit"): a request may wait as long as the
+ * upstream takes, but a probe that never ends would keep an open circuit open for good (the defaults of
+ * --connect-timeout and --first-byte-timeout).
+ */
+const PROBE_CONNECT_MS = 5_000;
+const PROBE_FIRST_BYTE_MS = 30_000;
+
+/** The probe's time limit: finite even when both phases have none. */
+function probeTimeoutMs(options: Pick<HttpFetcherOptions, 'connectTimeoutMs' | 'firstByteTimeoutMs'>): number {
+  return (options.connectTimeoutMs || PROBE_CONNECT_MS) + (options.firstByteTimeoutMs || PROBE_FIRST_BYTE_MS);
+}
 
 export class HttpFetcher implements RawFetcher {
   readonly name: string;
@@ -210,7 +222,7 @@ export class HttpFetcher implements RawFetcher {
   /** The health probe: the last small path that worked (or the base), any answer below 500 is alive. */
   private async probe(): Promise<number> {
     const started = performance.now();
-    const signal = AbortSignal.timeout(this.options.connectTimeoutMs + this.options.firstByteTimeoutMs);
+    const signal = AbortSignal.timeout(probeTimeoutMs(this.options));
     const res = await this.request(this.urlOf(this.knownGood ?? '/'), signal);
     await res.body.dump();
     if (res.statusCode >= 500) throw new Error(`answered ${res.statusCode}`);
