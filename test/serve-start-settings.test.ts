@@ -77,6 +77,16 @@ const CASES: Array<{ name: string; args: string[]; says: RegExp }> = [
     says: /^gomodproxy: cannot start: --own-sumdb-key \(GOMODPROXY_OWN_SUMDB_KEY, ownSumdb\.key\): the key is not a signer key \(.+\)$/,
   },
   {
+    name: 'a --storage fs: path that is a regular file',
+    args: ['--storage', `fs:${junk}`],
+    says: /^gomodproxy: cannot start: --storage \(GOMODPROXY_STORAGE, storage\): \S+junk\.pem is not a directory$/,
+  },
+  {
+    name: 'a --storage fs: path under a regular file',
+    args: ['--storage', `fs:${path.join(junk, 'cache')}`],
+    says: /^gomodproxy: cannot start: --storage \(GOMODPROXY_STORAGE, storage\): \S+junk\.pem\/cache is not a directory: \S+junk\.pem on its path is a file \(ENOTDIR\)$/,
+  },
+  {
     name: 'an --audit-log in a folder that is not there',
     args: ['--audit-log', missing],
     says: /^gomodproxy: cannot start: --audit-log \(GOMODPROXY_AUDIT_LOG, audit\.log\): cannot open \S+: no such file or directory \(ENOENT\)$/,

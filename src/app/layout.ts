@@ -3,6 +3,8 @@
 // the own checksum log) as blob stores, and what stays on this machine: the scratch area, git mirrors,
 // quarantine (it may hold private modules' bytes, which a CDN fronting the bucket must never serve) and
 // the in-process coordinator's values.
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
 import type { Config } from '../config/schema.js';
 import { parseStorage } from '../config/backends.js';
 import { escapePath } from '../protocol/escape.js';
@@ -15,6 +17,7 @@ import { GuardedStore } from '../storage/guarded-store.js';
 import { PrefixedStore } from '../storage/prefixed-store.js';
 import { Scratch } from '../storage/scratch.js';
 import { openS3 } from './s3-open.js';
+import { settingError } from './setting-error.js';
 
 export interface SharedStorage {
   /** Where the module cache lives (never with credentials). */
@@ -56,6 +59,8 @@ export interface LayoutOptions {
 }
 
 export async function openLayout(config: Readonly<Config>, options: LayoutOptions = {}): Promise<Layout> {
+  const spec = parseStorage(config.storage);
+  if (spec.kind === 'fs') await assertDirectory(spec.dir);
   const paths = dataPaths(config.data);
   const { scratch, removed } = await Scratch.open(paths.tmp);
   const stores: BlobStore[] = [];
@@ -72,7 +77,6 @@ export async function openLayout(config: Readonly<Config>, options: LayoutOption
     fsStores.push(s);
     return s;
   };
-  const spec = parseStorage(config.storage);
   let storage: SharedStorage;
   let cache: BlobStore;
   if (spec.kind === 's3') {
@@ -119,4 +123,26 @@ export async function openLayout(config: Readonly<Config>, options: LayoutOption
       await scratch.close();
     },
   };
+}
+
+/**
+ * `--storage fs:DIR` names a folder (made when missing): a file there, or on its path, would otherwise fail
+ * later as a write of the storage's identity, or as a coordinator that finds the storage new.
+ */
+async function assertDirectory(dir: string): Promise<void> {
+  const kind = await statKind(dir);
+  if (kind === 'file') throw settingError('storage', `${dir} is not a directory`);
+  if (kind !== 'ENOTDIR') return;
+  let file = path.dirname(dir);
+  while ((await statKind(file)) !== 'file' && path.dirname(file) !== file) file = path.dirname(file);
+  throw settingError('storage', `${dir} is not a directory: ${file} on its path is a file (ENOTDIR)`);
+}
+
+/** What is at PATH, as far as a folder goes: a folder, something else, nothing, or a file on its way. */
+async function statKind(p: string): Promise<'dir' | 'file' | 'ENOTDIR' | 'other'> {
+  try {
+    return (await stat(p)).isDirectory() ? 'dir' : 'file';
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ENOTDIR' ? 'ENOTDIR' : 'other';
+  }
 }
