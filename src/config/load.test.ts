@@ -180,6 +180,14 @@ test('following index.golang.org without --follow-prefix is blamed on the settin
   assert.deepEqual(err.problems, ['flag --follow: follow.urls: following index.golang.org needs --follow-prefix (which modules to mirror)']);
 });
 
+test('index.golang.org written with a trailing dot or in capitals still needs --follow-prefix', async () => {
+  for (const follow of ['https://index.golang.org./index', 'https://INDEX.Golang.ORG/index', 'https://Index.Golang.Org.']) {
+    const err = await loadConfig({ flags: { follow } }).catch((e: unknown) => e);
+    assert.ok(err instanceof ConfigError, follow);
+    assert.deepEqual(err.problems, ['flag --follow: follow.urls: following index.golang.org needs --follow-prefix (which modules to mirror)'], follow);
+  }
+});
+
 test('a malformed glob in --private, --nosumdb or a policy rule is refused: it would silently match nothing', async () => {
   // --private 'corp.example.com/[team' would otherwise send every corp.example.com/team module to the public upstream.
   const err = await loadConfig({

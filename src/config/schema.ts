@@ -346,8 +346,9 @@ function sumdbNameOf(entry: string): string | undefined {
   }
 }
 
+/** Whether URL is index.golang.org's feed, however its host is written (capitals, a fully qualified trailing dot). */
 export function isPublicIndex(url: string): boolean {
-  return URL.canParse(url) && new URL(url).hostname === 'index.golang.org';
+  return URL.canParse(url) && new URL(url).hostname.toLowerCase().replace(/\.$/, '') === 'index.golang.org';
 }
 
 export type Config = z.output<typeof configSchema>;
