@@ -238,12 +238,12 @@ test("a parent's credentials never reach a message: not from a mistyped URL, nor
     assert.equal(echoed.code, 1, echoed.out + echoed.err);
     assert.match(
       echoed.err,
-      /^gomodproxy sync: upstream http:\/\/127\.0\.0\.1:\d+ sent an invalid index line "you sent Basic \*\*\* \(\*\*\*, password \*\*\*\)"\n$/,
+      /^gomodproxy sync: feed http:\/\/127\.0\.0\.1:\d+ sent an invalid index line "you sent Basic \*\*\* \(\*\*\*, password \*\*\*\)"\n$/,
     );
     refuse = true;
     const refused = await runSync({ follow: withToken, data });
     assert.equal(refused.code, 1, refused.out + refused.err);
-    assert.match(refused.err, /answered 403/);
+    assert.match(refused.err, /^gomodproxy sync: feed http:\/\/127\.0\.0\.1:\d+ answered 403/);
     for (const text of [echoed.err, refused.err]) assert.ok(!text.includes(secret) && !text.includes(basic.slice(6)), text);
   } finally {
     await feed.close();

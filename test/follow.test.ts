@@ -155,10 +155,10 @@ test('gomodproxy sync says in one line when the feed cannot be read, and exits 1
   const parent = await startProxy({ upstream: up.url });
   const run = (follow: string, upstream: string) => runSync({ follow, upstream, data });
   try {
-    // A parent that is not there: one line naming it, no stack trace.
+    // A parent that is not there: one line naming it as the feed (not an upstream: that one is up), no stack trace.
     const down = await run('http://127.0.0.1:9', parent.url);
     assert.equal(down.code, 1);
-    assert.match(down.err, /^gomodproxy sync: .*127\.0\.0\.1:9.*\n$/);
+    assert.match(down.err, /^gomodproxy sync: feed http:\/\/127\.0\.0\.1:9 unreachable: .*\n$/);
     // The parent lists a version, but the upstream given to sync has none: skipped, and the run says so.
     assert.equal((await parent.get('/example.com/lib/@v/v1.0.0.zip')).status, 200);
     await eventually(async () => (await (await parent.get('/index')).text()).includes('v1.0.0'), 'the parent publishes it');

@@ -69,7 +69,7 @@ export class Followers {
       const name = feedName(url);
       // Keyed by the feed without credentials: rotating a password keeps the cursor.
       const id = createHash('sha256').update(name).digest('hex').slice(0, 16);
-      const fetcher = new HttpFetcher(base, deps.httpOptions, deps.metrics, deps.log);
+      const fetcher = new HttpFetcher(base, { ...deps.httpOptions, role: 'feed' }, deps.metrics, deps.log);
       const follower = new Follower({
         name,
         fetchPage: (since) => fetchFeedPage(fetcher, since, { deadline: deps.pageDeadline }),

@@ -6,7 +6,7 @@
 // version the go command would refuse are marked, and stay in their place so the cursor moves past them too.
 // A page is read whole before any entry is used (a bad one changes nothing), within 16 MiB and a deadline,
 // so an endless or trickling answer ends with an error instead of holding the follower for ever.
-import { badContent } from '../protocol/answers.js';
+import { badContent as badAnswer } from '../protocol/answers.js';
 import { check, isCanonicalModuleVersion } from '../protocol/module-path.js';
 import { FillDeadline } from '../upstream/deadline.js';
 import type { DeadlinePolicy } from '../upstream/deadline.js';
@@ -34,6 +34,9 @@ export interface FeedPage {
   /** The newest stamp in the page (its last), valid entries or not. */
   readonly newest?: bigint;
 }
+
+/** An answer of the feed that is not a page of one: the message names the feed, not an upstream. */
+const badContent = (feed: string, what: string): Error => badAnswer(feed, what, 'feed');
 
 /** The base a feed URL's `/index` hangs off: `https://index.golang.org/index` and `https://index.golang.org` are one feed. */
 export function feedBase(url: string): string {
@@ -67,10 +70,10 @@ export async function fetchFeedPage(
   }
 }
 
-function parsePage(upstream: string, since: bigint | undefined, body: Buffer): FeedPage {
+function parsePage(feed: string, since: bigint | undefined, body: Buffer): FeedPage {
   // A login page in front of the parent, or a URL that is not a feed: say so rather than quote a line of HTML.
   if (/^\s*</.test(body.subarray(0, 1024).toString('utf8')))
-    throw badContent(upstream, 'index page: the answer is a web page (HTML), not JSON lines: is the --follow URL a feed, or is a login page in the way?');
+    throw badContent(feed, 'index page: the answer is a web page (HTML), not JSON lines: is the --follow URL a feed, or is a login page in the way?');
   const entries: PageEntry[] = [];
   let lines = 0;
   let newest: bigint | undefined;
@@ -78,15 +81,15 @@ function parsePage(upstream: string, since: bigint | undefined, body: Buffer): F
     if (line.trim() === '') continue;
     lines++;
     const e = parseLine(line);
-    if (e === undefined) throw badContent(upstream, `index line ${JSON.stringify(line.slice(0, 200))}`);
+    if (e === undefined) throw badContent(feed, `index line ${JSON.stringify(line.slice(0, 200))}`);
     // `since` is inclusive: an older entry means the feed ignores it, and paging on would never end.
     if (since !== undefined && e.ts < since)
       throw badContent(
-        upstream,
+        feed,
         `index entry stamped ${formatTimestamp(e.ts)}, before the since=${formatTimestamp(since)} asked for (the feed does not honour since)`,
       );
     if (newest !== undefined && e.ts < newest)
-      throw badContent(upstream, `index entry stamped ${formatTimestamp(e.ts)} after one stamped ${formatTimestamp(newest)} (the feed is not oldest first)`);
+      throw badContent(feed, `index entry stamped ${formatTimestamp(e.ts)} after one stamped ${formatTimestamp(newest)} (the feed is not oldest first)`);
     newest = e.ts;
     entries.push(check(e.path, e.version) === undefined && isCanonicalModuleVersion(e.version) ? e : { ...e, invalid: true });
   }

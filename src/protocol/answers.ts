@@ -13,8 +13,9 @@ export interface Info {
 
 const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
 
-export function badContent(upstream: string, what: string): Error {
-  return gmpError('GMP_ERR_UPSTREAM_BAD_CONTENT', `upstream ${upstream} sent an invalid ${what}`);
+/** `role`: what the message calls the server (`upstream`, or `feed` for a followed index feed). */
+export function badContent(upstream: string, what: string, role = 'upstream'): Error {
+  return gmpError('GMP_ERR_UPSTREAM_BAD_CONTENT', `${role} ${upstream} sent an invalid ${what}`);
 }
 
 /** `@v/list`: keeps field 1 of each line when it is a canonical version that fits the module path. */

@@ -23,17 +23,18 @@ const HOST_STATUS = new Set([502, 503, 504]);
 /**
  * Maps a raw transport error to the registry: timeouts are 504s, everything else unreachable (502), except a
  * socket this process could not open for want of file descriptors: ours (503), not the upstream's.
+ * `role` is what the messages call the server: `upstream`, or `feed` for a followed index feed.
  */
-export function transportError(upstream: string, err: unknown): GmpError {
+export function transportError(upstream: string, err: unknown, role = 'upstream'): GmpError {
   if (err instanceof GmpError) return err;
   const fds = outOfDescriptors(err);
-  if (fds !== undefined) return gmpError('GMP_ERR_LOCAL_RESOURCES', `the proxy ran out of file descriptors (${fds}) while asking upstream ${upstream}`, err);
+  if (fds !== undefined) return gmpError('GMP_ERR_LOCAL_RESOURCES', `the proxy ran out of file descriptors (${fds}) while asking ${role} ${upstream}`, err);
   const timeout =
     err instanceof undiciErrors.ConnectTimeoutError || err instanceof undiciErrors.HeadersTimeoutError || err instanceof undiciErrors.BodyTimeoutError;
   const reason = (err as Error | undefined)?.message ?? String(err);
   return timeout
-    ? gmpError('GMP_ERR_UPSTREAM_TIMEOUT', `upstream ${upstream} timed out: ${reason}`, err)
-    : gmpError('GMP_ERR_UPSTREAM_UNREACHABLE', `upstream ${upstream} unreachable: ${reason}`, err);
+    ? gmpError('GMP_ERR_UPSTREAM_TIMEOUT', `${role} ${upstream} timed out: ${reason}`, err)
+    : gmpError('GMP_ERR_UPSTREAM_UNREACHABLE', `${role} ${upstream} unreachable: ${reason}`, err);
 }
 
 /** Errors of the connection or the HTTP exchange (undici's, or a socket's errno), as opposed to bugs. */

@@ -32,6 +32,8 @@ export interface HttpFetcherOptions {
   readonly connections?: number;
   /** The certificate authorities to trust instead of Node's (tls-trust.ts: SSL_CERT_FILE, SSL_CERT_DIR). */
   readonly ca?: readonly string[];
+  /** What messages call the server (default `upstream`): `feed` for a followed index feed, which is not an upstream. */
+  readonly role?: 'upstream' | 'feed';
 }
 
 const MAX_REDIRECTS = 10;
@@ -52,6 +54,7 @@ function probeTimeoutMs(options: Pick<HttpFetcherOptions, 'connectTimeoutMs' | '
 
 export class HttpFetcher implements RawFetcher {
   readonly name: string;
+  readonly role: 'upstream' | 'feed';
   readonly breaker: CircuitBreaker;
   readonly health: UpstreamHealth;
   private readonly base: URL;
@@ -75,6 +78,7 @@ export class HttpFetcher implements RawFetcher {
     base.password = '';
     this.base = base;
     this.name = redactURL(url);
+    this.role = options.role ?? 'upstream';
     this.agent = new Agent({
       connect: { timeout: options.connectTimeoutMs, ...(options.ca === undefined ? {} : { ca: [...options.ca] }) },
       headersTimeout: options.firstByteTimeoutMs,
@@ -109,7 +113,9 @@ export class HttpFetcher implements RawFetcher {
 
   private circuitOpen(): GmpError {
     const secs = this.retrySeconds();
-    return new GmpError('GMP_ERR_UPSTREAM_CIRCUIT_OPEN', `upstream ${this.name} is skipped after repeated failures (retry in ${secs}s)`, { retryAfter: secs });
+    return new GmpError('GMP_ERR_UPSTREAM_CIRCUIT_OPEN', `${this.role} ${this.name} is skipped after repeated failures (retry in ${secs}s)`, {
+      retryAfter: secs,
+    });
   }
 
   async fetch<T>(relPath: string, endpoint: string, read: (res: RawResponse) => Promise<T>, opts: SourceOptions = {}): Promise<T> {
@@ -156,7 +162,7 @@ export class HttpFetcher implements RawFetcher {
         }
         // Anything else `read` throws (a bug) is not the network's: it stays what it is.
         if (!(err instanceof GmpError) && !isTransportError(err)) throw err;
-        failed = transportError(this.name, err);
+        failed = transportError(this.name, err, this.role);
         for (const secret of this.secrets) failed.message = failed.message.replaceAll(secret, '***');
       }
       if (failed.notFound) {
@@ -190,10 +196,10 @@ export class HttpFetcher implements RawFetcher {
         const res = await this.request(url, signal);
         if (res.statusCode >= 300 && res.statusCode < 400 && res.headers.location !== undefined) {
           res.body.resume();
-          if (hop >= MAX_REDIRECTS) throw gmpError('GMP_ERR_UPSTREAM_STATUS', `upstream ${this.name}: too many redirects`);
+          if (hop >= MAX_REDIRECTS) throw gmpError('GMP_ERR_UPSTREAM_STATUS', `${this.role} ${this.name}: too many redirects`);
           const next = new URL(String(res.headers.location), url);
           if (url.protocol === 'https:' && next.protocol !== 'https:') {
-            throw gmpError('GMP_ERR_UPSTREAM_STATUS', `upstream ${this.name}: refused redirect from https to ${next.protocol}`);
+            throw gmpError('GMP_ERR_UPSTREAM_STATUS', `${this.role} ${this.name}: refused redirect from https to ${next.protocol}`);
           }
           url = next;
           continue;
@@ -203,13 +209,13 @@ export class HttpFetcher implements RawFetcher {
         if (res.statusCode < 500) this.health.sample(ms);
         if (res.statusCode !== 200) {
           const text = await readErrorText(res.body);
-          throw errorFromStatus(this.name, res.statusCode, text, headerText(res.headers['content-type']));
+          throw errorFromStatus(this.name, res.statusCode, text, headerText(res.headers['content-type']), this.role);
         }
         const len = Number(res.headers['content-length']);
-        return decoded(this.name, res, Number.isFinite(len) ? len : undefined);
+        return decoded(this.name, this.role, res, Number.isFinite(len) ? len : undefined);
       }
     } catch (err) {
-      const e = transportError(this.name, err);
+      const e = transportError(this.name, err, this.role);
       if (e.code === 'GMP_ERR_UPSTREAM_TIMEOUT') this.health.sample(performance.now() - started);
       if (!e.notFound && !e.local && !signal?.aborted) {
         const kind = e.code === 'GMP_ERR_UPSTREAM_TIMEOUT' ? 'timeout' : e.code === 'GMP_ERR_UPSTREAM_UNREACHABLE' ? 'network' : 'status';
@@ -246,12 +252,12 @@ export class HttpFetcher implements RawFetcher {
  * compressed one, so none is passed on: the readers' own limits bound the decoded bytes (a gzip bomb stops
  * there). Another coding is refused rather than stored as it came.
  */
-function decoded(upstream: string, res: Dispatcher.ResponseData, contentLength: number | undefined): RawResponse {
+function decoded(upstream: string, role: string, res: Dispatcher.ResponseData, contentLength: number | undefined): RawResponse {
   const coding = (headerText(res.headers['content-encoding']) ?? '').trim().toLowerCase();
   if (coding === '' || coding === 'identity') return { body: res.body, contentLength };
   if (coding === 'gzip' || coding === 'x-gzip') return { body: pipeline(res.body, createGunzip(), () => {}) };
   void res.body.dump().catch(() => undefined);
-  throw badContent(upstream, `answer: it is sent with Content-Encoding ${JSON.stringify(coding.slice(0, 100))}, which only gzip may be`);
+  throw badContent(upstream, `answer: it is sent with Content-Encoding ${JSON.stringify(coding.slice(0, 100))}, which only gzip may be`, role);
 }
 
 function secretsOf(u: URL): string[] {

@@ -20,13 +20,13 @@ export class UpstreamStatusError extends GmpError {
  * contentType: the upstream's Content-Type. Its body is passed on only as the go command itself would read
  * it (cmd/go/internal/web): plain text in UTF-8 or ASCII; an HTML error page says nothing to a go user.
  */
-export function errorFromStatus(upstream: string, status: number, bodyText: string, contentType?: string): UpstreamStatusError {
+export function errorFromStatus(upstream: string, status: number, bodyText: string, contentType?: string, role = 'upstream'): UpstreamStatusError {
   const detail = isPlainText(contentType) ? printableSummary(bodyText) : '';
   if (status === 404 || status === 410) {
     return new UpstreamStatusError(status === 404 ? 'GMP_ERR_NOT_FOUND' : 'GMP_ERR_GONE', detail || 'not found', status);
   }
   const suffix = detail ? `: ${detail}` : '';
-  return new UpstreamStatusError('GMP_ERR_UPSTREAM_STATUS', `upstream ${upstream} answered ${status}${suffix}`, status);
+  return new UpstreamStatusError('GMP_ERR_UPSTREAM_STATUS', `${role} ${upstream} answered ${status}${suffix}`, status);
 }
 
 /** The start of an error body, as the go command would show it: printable text, a few lines, bounded. */
