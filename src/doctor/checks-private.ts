@@ -100,7 +100,8 @@ function checkNoProxy(s: GoSettings): Finding[] {
   } catch {
     // an invalid GOPROXY is reported by the proxy checks
   }
-  const publicHosts = hosts.filter((h) => PUBLIC_PROXY_HOSTS.includes(h));
+  // `proxy.golang.org.` (a fully qualified name) is the same public proxy; URL already lowercases the host.
+  const publicHosts = hosts.filter((h) => PUBLIC_PROXY_HOSTS.includes(h.replace(/\.$/, '')));
   const fix = { set: [['GONOPROXY', union(v.GONOPROXY === 'none' ? '' : v.GONOPROXY, viaProxy)]] } as const;
   if (publicHosts.length > 0) {
     return [

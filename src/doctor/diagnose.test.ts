@@ -67,6 +67,11 @@ const scenarios: Scenario[] = [
     want: ['noproxy-overrides-private:warning'],
   },
   {
+    name: 'GONOPROXY=none sends private modules to a public proxy written with a trailing dot (warning)',
+    settings: settings({ GOPROXY: 'https://proxy.golang.org.,direct', GOPRIVATE: 'corp.example.com', GONOPROXY: 'none' }),
+    want: ['noproxy-overrides-private:warning'],
+  },
+  {
     name: 'GONOPROXY=none with a private proxy is noted (info)',
     settings: settings({ GOPROXY: 'https://gmp.corp.example,direct', GOPRIVATE: 'corp.example.com', GONOPROXY: 'none' }),
     want: ['noproxy-overrides-private:info'],
