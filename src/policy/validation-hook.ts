@@ -3,6 +3,7 @@
 // time, is a failure that refuses (fail-closed) or allows (fail-open) as configured.
 import type { Logger } from 'pino';
 import { gmpError } from '../errors.js';
+import { basicAuth } from '../protocol/proxy-list.js';
 
 export interface HookOptions {
   readonly url: string;
@@ -75,10 +76,10 @@ export class ValidationHook {
 export function splitCredentials(raw: string): { url: string; authorization?: string } {
   const u = new URL(raw);
   if (u.username === '' && u.password === '') return { url: raw };
-  const pair = `${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`;
+  const authorization = basicAuth(u);
   u.username = '';
   u.password = '';
-  return { url: u.toString(), authorization: `Basic ${Buffer.from(pair).toString('base64')}` };
+  return { url: u.toString(), authorization };
 }
 
 /** What undici's "fetch failed" stands for: the code of its cause (ECONNREFUSED, ENOTFOUND…), or its message. */

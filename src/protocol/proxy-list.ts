@@ -85,6 +85,13 @@ export function formatProxyList(entries: readonly ProxyEntry[]): string {
 }
 
 /** Removes user:password from a URL for logs and messages. */
+/** A URL's user:password as the HTTP Basic credentials curl and Go's net/http send for it. */
+export function basicAuth(u: URL): string {
+  const user = decodeURIComponent(u.username);
+  const pass = decodeURIComponent(u.password);
+  return `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}`;
+}
+
 export function redactURL(url: string): string {
   try {
     const u = new URL(url);

@@ -10,7 +10,7 @@ import type { Logger } from 'pino';
 import { GmpError, gmpError } from '../errors.js';
 import type { Metrics } from '../metrics.js';
 import { badContent } from '../protocol/answers.js';
-import { redactURL } from '../protocol/proxy-list.js';
+import { basicAuth, redactURL } from '../protocol/proxy-list.js';
 import { CircuitBreaker } from './circuit-breaker.js';
 import { faultOf, isTransportError, moduleOf, transportError } from './faults.js';
 import { UpstreamHealth } from './health.js';
@@ -266,12 +266,6 @@ function secretsOf(u: URL): string[] {
   const pass = decodeURIComponent(u.password);
   // Longest first; shorter ones would mangle every message they happen to occur in.
   return [`${user}:${pass}`, Buffer.from(`${user}:${pass}`).toString('base64'), pass, u.password].filter((s) => s.length >= 4);
-}
-
-function basicAuth(u: URL): string {
-  const user = decodeURIComponent(u.username);
-  const pass = decodeURIComponent(u.password);
-  return `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}`;
 }
 
 async function readErrorText(body: AsyncIterable<Uint8Array | string>): Promise<string> {
