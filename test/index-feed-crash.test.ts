@@ -5,63 +5,31 @@
 // feed's writer appends, between its append and the removal of what it appended.
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { formatTimestamp, parseTimestamp } from '../src/feed/timestamp.js';
-import { startFakeUpstream } from './helpers/fake-upstream.js';
-import type { FakeUpstream } from './helpers/fake-upstream.js';
+import { startCrashFixture } from './helpers/crash-fixture.js';
+import type { CrashFixture } from './helpers/crash-fixture.js';
 import { goDownload, goEnv } from './helpers/go.js';
-import { writeGoproxyDir } from './helpers/goproxy-dir.js';
 import { startProxyProcess } from './helpers/proxy-process.js';
 import { killAll as kill, pidsOf, storedZips, waitStored as waitStoredOf } from './helpers/sigkill.js';
 
-const MODULES = Array.from({ length: 30 }, (_, i) => `example.com/crash/m${i}`);
-const VERSIONS = ['v1.0.0', 'v1.0.1', 'v1.1.0', 'v1.2.0', 'v2.0.0+incompatible'];
-const ALL = MODULES.flatMap((m) => VERSIONS.map((v) => `${m}@${v}`));
 /** Versions stored by one incarnation before it is killed. */
 const PER_LIFE = 20;
 
 let root: string;
-let up: FakeUpstream;
-let feedUrl: string;
-let closeFeed: () => Promise<void>;
+let fx: CrashFixture;
+/** `<module>@<version>` of every version the upstream has, in its feed's order. */
+let ALL: readonly string[];
 
 before(async () => {
   root = await mkdtemp(path.join(tmpdir(), 'gmp-feed-crash-'));
-  const mods = MODULES.map((m) => ({ path: m, versions: VERSIONS.map((version) => ({ version, files: { 'a.go': `package a\n\n// ${version}\n` } })) }));
-  up = await startFakeUpstream(await writeGoproxyDir(path.join(root, 'up'), mods));
-  // A parent's feed: every version, oldest first, `since` inclusive.
-  const base = 1_700_000_000_000_000_000n;
-  const lines = ALL.map((k, i) => {
-    const at = k.lastIndexOf('@');
-    return {
-      ts: base + BigInt(i) * 1000n,
-      line: `${JSON.stringify({ Path: k.slice(0, at), Version: k.slice(at + 1), Timestamp: formatTimestamp(base + BigInt(i) * 1000n) })}\n`,
-    };
-  });
-  const server = createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://x');
-    if (url.pathname !== '/index') return void res.writeHead(404).end();
-    const since = parseTimestamp(url.searchParams.get('since') ?? '1970-01-01T00:00:00Z') ?? 0n;
-    const limit = Number(url.searchParams.get('limit') ?? 2000);
-    res.end(
-      lines
-        .filter((l) => l.ts >= since)
-        .slice(0, limit)
-        .map((l) => l.line)
-        .join(''),
-    );
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  feedUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  closeFeed = () => new Promise((r) => server.close(() => r()));
+  fx = await startCrashFixture(root, 'crash');
+  ALL = fx.all;
 });
 after(async () => {
-  await closeFeed?.();
-  await up?.close();
+  await fx?.close();
   await rm(root, { recursive: true, force: true });
 });
 
@@ -103,13 +71,13 @@ async function assertFeedMatchesStorage(url: string, data: string): Promise<void
   assert.deepEqual(extra, [], 'no version listed that is not stored');
 }
 
-const common = (data: string, workers: string) => ({ workers, data, upstream: up.url, sumdb: 'off', 'own-sumdb': 'off', retries: '0' });
+const common = (data: string, workers: string) => ({ workers, data, upstream: fx.up.url, sumdb: 'off', 'own-sumdb': 'off', retries: '0' });
 
 describe('the index feed of a serve killed with SIGKILL while it stores versions', () => {
   for (const workers of ['1', '2']) {
     test(`following a parent's feed (--workers ${workers}): after the last restart every stored version is listed once`, async (t) => {
       const data = path.join(root, `follow-${workers}`);
-      const flags = { ...common(data, workers), follow: feedUrl, 'follow-interval': '200ms' };
+      const flags = { ...common(data, workers), follow: fx.feedUrl, 'follow-interval': '200ms' };
       let kills = 0;
       for (;;) {
         const before = (await storedZips(data)).size;

@@ -7,68 +7,37 @@
 // recorded (or marked for the log's writer).
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { formatTimestamp, parseTimestamp } from '../src/feed/timestamp.js';
 import { open, verifierList } from '../src/sumdb/note.js';
 import { newVerifier } from '../src/sumdb/note-keys.js';
 import { tilePath } from '../src/sumdb/tile.js';
 import { parseTree } from '../src/sumdb/tree-note.js';
-import { startFakeUpstream } from './helpers/fake-upstream.js';
-import type { FakeUpstream } from './helpers/fake-upstream.js';
+import { startCrashFixture } from './helpers/crash-fixture.js';
+import type { CrashFixture } from './helpers/crash-fixture.js';
 import { goCommands, goDownload, goEnv } from './helpers/go.js';
-import { writeGoproxyDir } from './helpers/goproxy-dir.js';
 import { ownSumdbKey } from './helpers/own-sumdb-key.js';
 import { startProxyProcess } from './helpers/proxy-process.js';
 import type { ProxyProcess } from './helpers/proxy-process.js';
 import { killAll, pidsOf, storedZips, waitStored } from './helpers/sigkill.js';
 
-const MODULES = Array.from({ length: 30 }, (_, i) => `example.com/owncrash/m${i}`);
-const VERSIONS = ['v1.0.0', 'v1.0.1', 'v1.1.0', 'v1.2.0', 'v2.0.0+incompatible'];
-const ALL = MODULES.flatMap((m) => VERSIONS.map((v) => `${m}@${v}`));
 /** Versions stored by one incarnation before it is killed. */
 const PER_LIFE = 20;
 const DB = 'sum.gomodproxy.local';
 
 let root: string;
-let up: FakeUpstream;
-let feedUrl: string;
-let closeFeed: () => Promise<void>;
+let fx: CrashFixture;
+/** `<module>@<version>` of every version the upstream has, in its feed's order. */
+let ALL: readonly string[];
 
 before(async () => {
   root = await mkdtemp(path.join(tmpdir(), 'gmp-own-crash-'));
-  const mods = MODULES.map((m) => ({ path: m, versions: VERSIONS.map((version) => ({ version, files: { 'a.go': `package a\n\n// ${version}\n` } })) }));
-  up = await startFakeUpstream(await writeGoproxyDir(path.join(root, 'up'), mods));
-  // A parent's feed: every version, oldest first, `since` inclusive.
-  const base = 1_700_000_000_000_000_000n;
-  const lines = ALL.map((k, i) => {
-    const at = k.lastIndexOf('@');
-    const ts = base + BigInt(i) * 1000n;
-    return { ts, line: `${JSON.stringify({ Path: k.slice(0, at), Version: k.slice(at + 1), Timestamp: formatTimestamp(ts) })}\n` };
-  });
-  const server = createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://x');
-    if (url.pathname !== '/index') return void res.writeHead(404).end();
-    const since = parseTimestamp(url.searchParams.get('since') ?? '1970-01-01T00:00:00Z') ?? 0n;
-    const limit = Number(url.searchParams.get('limit') ?? 2000);
-    res.end(
-      lines
-        .filter((l) => l.ts >= since)
-        .slice(0, limit)
-        .map((l) => l.line)
-        .join(''),
-    );
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  feedUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  closeFeed = () => new Promise((r) => server.close(() => r()));
+  fx = await startCrashFixture(root, 'owncrash');
+  ALL = fx.all;
 });
 after(async () => {
-  await closeFeed?.();
-  await up?.close();
+  await fx?.close();
   await rm(root, { recursive: true, force: true });
 });
 
@@ -156,13 +125,13 @@ async function assertOwnDbCoversStorage(t: { diagnostic(s: string): void }, p: P
   }
 }
 
-const common = (data: string, workers: string) => ({ workers, data, upstream: up.url, sumdb: 'off', 'own-sumdb': 'on', retries: '0' });
+const common = (data: string, workers: string) => ({ workers, data, upstream: fx.up.url, sumdb: 'off', 'own-sumdb': 'on', retries: '0' });
 
 describe('the own checksum database of a serve killed with SIGKILL while it stores versions', () => {
   for (const workers of ['1', '2']) {
     test(`following a parent's feed (--workers ${workers}): after the last restart every stored version verifies through the own database`, async (t) => {
       const data = path.join(root, `follow-${workers}`);
-      const flags = { ...common(data, workers), follow: feedUrl, 'follow-interval': '200ms' };
+      const flags = { ...common(data, workers), follow: fx.feedUrl, 'follow-interval': '200ms' };
       let kills = 0;
       for (;;) {
         const before = (await storedZips(data)).size;

@@ -179,7 +179,7 @@ export interface Download {
   Error?: string;
 }
 
-export async function goDownload(env: GoEnv, args: string[]): Promise<{ result: GoResult; downloads: Download[] }> {
+export async function goDownload(env: GoEnv, args: readonly string[]): Promise<{ result: GoResult; downloads: Download[] }> {
   const result = await runGo(['mod', 'download', '-json', ...args], env.home, env);
   return { result, downloads: parseJsonStream<Download>(result.stdout) };
 }
