@@ -124,6 +124,19 @@ describe('a failure the command meets when it runs is one line and exit 1', () =
     oneLine(r.stderr, /^gomodproxy publish: GOMODPROXY_URL "ftp:\/\/proxy\.example" is not an http:\/\/ or https:\/\/ URL\n$/);
   });
 
+  test('unpin of a version only a --pin-from file pins: it stays pinned, so the line says so and the exit is 1', async () => {
+    const pins = path.join(dir, 'pins.txt');
+    await writeFile(pins, 'example.com/kept@v1.2.0\n');
+    const r = await gomodproxy(['unpin', 'example.com/kept@v1.2.0', '--data', data, '--pin-from', pins], {}, true);
+    assert.equal(r.code, 1, r.stderr);
+    assert.equal(
+      r.stdout,
+      'unpinned 0 module versions (1 module version not pinned here: nothing to do); 1 module version still pinned by a --pin-from file (remove it there): example.com/kept@v1.2.0\n',
+    );
+    // Without the file, the same unpin asks for what holds already: exit 0.
+    assert.equal((await gomodproxy(['unpin', 'example.com/kept@v1.2.0', '--data', data])).code, 0);
+  });
+
   test('pin --from a file that is not there', async () => {
     const r = await gomodproxy(['pin', '--from', path.join(dir, 'none.sum'), '--data', data]);
     assert.equal(r.code, 1, r.stderr);

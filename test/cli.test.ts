@@ -406,13 +406,13 @@ test('a command that meets a known condition (a coordinator that does not answer
   assert.doesNotMatch(err, /\n\s+at |secret/);
 });
 
-test('unpin of a version a --pin-from file lists says it stays pinned by that file', async () => {
+test('unpin of a version a --pin-from file lists says it stays pinned by that file, and exits 1: it is still pinned', async () => {
   const dir = await mkdtemp(path.join(tmpdir(), 'gmp-cli-pin-'));
   const file = path.join(dir, 'pins.txt');
   await writeFile(file, 'example.com/b@v1.2.0\n');
   assert.equal((await cli(['pin', 'example.com/a@v1.0.0', 'example.com/b@v1.2.0', '--data', dir])).code, 0);
   const r = await cli(['unpin', 'example.com/a@v1.0.0', 'example.com/b@v1.2.0', '--data', dir, '--pin-from', file]);
-  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.code, 1, r.stderr);
   assert.equal(r.stdout, 'unpinned 2 module versions; 1 module version still pinned by a --pin-from file (remove it there): example.com/b@v1.2.0\n');
   assert.equal((await cli(['pin', '--list', '--data', dir, '--pin-from', file])).stdout, 'example.com/b@v1.2.0 (--pin-from)\n');
 });

@@ -14,7 +14,7 @@ const help = (cmd: 'pin' | 'unpin') => `Usage: gomodproxy ${cmd} [MODULE@VERSION
 ${
   cmd === 'pin'
     ? 'Pins module versions: eviction (--cache-max-size) never removes their zips. Pins are kept in the data\ndirectory (--data), so a running server sees them at its next eviction pass.'
-    : 'Removes pins set with gomodproxy pin (versions of --pin-from files stay pinned while the server runs with them).'
+    : 'Removes pins set with gomodproxy pin (versions of --pin-from files stay pinned while the server runs with them:\nnamed one, unpin says so and exits 1).'
 }
 
   --from FILE   every version of a go.sum, the requirements of a go.mod or go.work, or a file of
@@ -48,6 +48,7 @@ function pinCommand(cmd: 'pin' | 'unpin'): Command {
         return reportUsage(io, cmd, new UsageError('name module versions (MODULE@VERSION or --from FILE)'));
       }
       const layout = await openLayout(config);
+      let failed = false;
       try {
         const pins = new PinStore(layout.content, config.eviction.pinFrom);
         let notPinned = 0;
@@ -68,13 +69,15 @@ function pinCommand(cmd: 'pin' | 'unpin'): Command {
           io.stdout.write(
             `${cmd === 'pin' ? 'pinned' : 'unpinned'} ${plural(done)}${notPinned > 0 ? ` (${plural(notPinned)} not pinned here: nothing to do)` : ''}${keptNote}\n`,
           );
+        // What unpin was asked for did not happen for those: eviction still keeps them, so a script must see it.
+        failed = kept.length > 0;
         if (values.list === true) {
           for (const p of await pins.list()) io.stdout.write(`${p.module}@${p.version}${p.from === 'config' ? ' (--pin-from)' : ''}\n`);
         }
       } finally {
         await layout.close();
       }
-      return 0;
+      return failed ? 1 : 0;
     },
     extra,
     true,
