@@ -15,6 +15,9 @@ const folder = path.join(dir, 'folder');
 await mkdir(folder);
 const junk = path.join(dir, 'junk.pem');
 await writeFile(junk, 'not a certificate\n');
+// A --pin-from list whose second line names no version.
+const badPins = path.join(dir, 'bad-pins.txt');
+await writeFile(badPins, 'example.com/a@v1.0.0\nexample.com/b\n');
 
 interface Run {
   readonly code: number | null;
@@ -70,6 +73,21 @@ const CASES: Array<{ name: string; args: string[]; says: RegExp }> = [
     name: 'a --pin-from file that is not there',
     args: ['--pin-from', missing],
     says: /^gomodproxy: cannot start: --pin-from \(GOMODPROXY_PIN_FROM, eviction\.pinFrom\): \S+: no such file$/,
+  },
+  {
+    name: 'a --pin-from file that is not there, with eviction off (--cache-min-free 0)',
+    args: ['--pin-from', missing, '--cache-min-free', '0'],
+    says: /^gomodproxy: cannot start: --pin-from \(GOMODPROXY_PIN_FROM, eviction\.pinFrom\): \S+: no such file$/,
+  },
+  {
+    name: 'a --pin-from file that does not parse, with eviction off (--cache-min-free 0)',
+    args: ['--pin-from', badPins, '--cache-min-free', '0'],
+    says: /^gomodproxy: cannot start: --pin-from \(GOMODPROXY_PIN_FROM, eviction\.pinFrom\): \S+bad-pins\.txt:2: want module@version, got "example\.com\/b"$/,
+  },
+  {
+    name: 'a --pin-from file that does not parse, with eviction on',
+    args: ['--pin-from', badPins, '--cache-max-size', '1GiB'],
+    says: /^gomodproxy: cannot start: --pin-from \(GOMODPROXY_PIN_FROM, eviction\.pinFrom\): \S+bad-pins\.txt:2: want module@version, got "example\.com\/b"$/,
   },
   {
     name: 'an --own-sumdb-key that is not a key',

@@ -1,6 +1,6 @@
 // Content management from the configuration: with --cache-max-size, or --cache-min-free on a filesystem cache,
 // coarse access times of served zips and the evictor (one at a time across processes), fed by the fill events
-// and woken by a full disk; the --pin-from files are read here.
+// and woken by a full disk; the --pin-from files are read here, at every start.
 import type { Logger } from 'pino';
 import { AccessTimes } from '../content/access-times.js';
 import type { ModuleVersion } from '../content/content-keys.js';
@@ -46,14 +46,15 @@ export async function openContent(config: Readonly<Config>, deps: ContentDeps): 
   const space = files === undefined ? undefined : () => files.space();
   const access = new AccessTimes(deps.layout.content, deps.log, undefined, undefined, deps.failures);
   const readers = new ZipReaders();
+  // Read at every start, eviction on or off: a file that is not there or does not parse is a setting's mistake,
+  // told now in one line, not found only once eviction is turned on (its versions are read by each pass).
   const pinnedByConfig: ModuleVersion[] = [];
+  for (const file of e.pinFrom) pinnedByConfig.push(...(await readPinFile(file)).versions);
   const evictor = new Evictor(
     { ...deps, store: deps.layout.cache, content: deps.layout.content, access, pinnedByConfig, readers, space },
     { maxBytes: e.maxSize, highPercent: e.highWatermark, lowPercent: e.lowWatermark, minFree: e.minFree },
   );
   if (!evictor.active) return { close: async () => {} };
-  // Read by each pass, so filled in here, once the evictor is known to be needed.
-  for (const file of e.pinFrom) pinnedByConfig.push(...(await readPinFile(file)).versions);
   deps.failures?.onFull(() => void evictor.diskFull());
   const onFilled = (f: FilledEvent) => {
     if (f.kind === 'zip') access.stored(f.module, f.version);
