@@ -33,8 +33,8 @@ test('with --private, a storage failure naming a private module folder is logged
     const res = await fetch(`${p.url}/corp.example.com/!secret/@v/v1.0.0.mod`);
     assert.equal(res.status, 200, await res.text());
     await eventually(async () => p.logs.some((l) => l.includes('leads out of the store')), 'the failed write logged');
-    // The module's path, as written or escaped. (The folder the link leads to is named as it resolves: its last
-    // elements, `!secret/@v`, are the operator's own link target and stay.)
+    // The module's path, as written or escaped. (The line names the link, the private module's folder in the
+    // store, and not the folder outside it leads to.)
     const leaked = p.logs.filter((l) => /corp\.example\.com|corp\.example\.com\/(!secret|Secret)/.test(l));
     assert.deepEqual(leaked, []);
     const line = p.logs.find((l) => l.includes('leads out of the store')) as string;

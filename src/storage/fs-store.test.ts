@@ -156,6 +156,50 @@ test('a put retries as long as pruning may be what it lost to: ENOENT only, a bo
   for (const code of ['EACCES', 'ENOSPC', 'ENOTDIR', 'EXDEV']) assert.equal(lostToPrune(Object.assign(new Error(code), { code }), 1), false, code);
 });
 
+test('a write refused by a link out of the store names the link, a path in the store, and not where it leads', async () => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'gmp-fs-'));
+  try {
+    const { scratch } = await Scratch.open(path.join(dir, 'tmp'));
+    const store = new FsStore(path.join(dir, 'cache'), scratch);
+    const outside = path.join(dir, 'elsewhere', 'on-the-host');
+    await mkdir(outside, { recursive: true });
+    await mkdir(path.join(dir, 'cache/example.com'), { recursive: true });
+    await symlink(outside, path.join(dir, 'cache/example.com/out'));
+    // Behind a link that stays inside the store, the one leading out is named as the store's paths reach it.
+    await symlink(path.join(dir, 'cache/example.com'), path.join(dir, 'cache/alias'));
+    const link = path.join(dir, 'cache/example.com/out');
+    const file = scratch.file('zip');
+    await writeFile(file.path, 'zip bytes');
+    const writes: Array<[string, () => Promise<void>]> = [
+      // Small puts go through the durable-write thread, large ones and putFile through the thread pool.
+      ['put', () => store.put('example.com/out/deep/@v/v1.0.0.mod', 'module example.com/out/deep\n')],
+      ['put (large)', () => store.put('example.com/out/@v/v1.0.0.zip', Buffer.alloc(5 << 20, 1))],
+      ['putFile', () => store.putFile('example.com/out/@v/v1.0.1.zip', file.path)],
+      ['put through the alias', () => store.put('alias/out/@v/v1.0.2.mod', 'module example.com/out\n')],
+    ];
+    for (const [what, write] of writes) {
+      const err = await write().then(
+        () => assert.fail(`${what}: written through the link`),
+        (e: unknown) => e as Error & { code?: string; cause?: Error },
+      );
+      assert.equal(err.code, 'GMP_ERR_LOCAL_IO', what);
+      const message = err.cause?.message ?? '';
+      const named = what.includes('alias') ? path.join(dir, 'cache/alias/out') : link;
+      assert.equal(
+        message,
+        `${named} leads out of the store (${path.join(dir, 'cache')}): a symbolic link to a folder outside it; nothing is written there`,
+        what,
+      );
+      assert.doesNotMatch(`${err.message} ${message}`, /elsewhere|on-the-host/, `${what}: the outside target is not named`);
+    }
+    await file.discard();
+    await store.close();
+    await scratch.close();
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
 test('writes never follow a symbolic link out of the store: put and putFile fail, and nothing lands outside', async () => {
   const dir = await mkdtemp(path.join(tmpdir(), 'gmp-fs-'));
   try {

@@ -30,20 +30,60 @@ async function resolved(p: string): Promise<string> {
   }
 }
 
-function check(root: string, dir: string, realRoot: string, real: string): void {
-  if (real === realRoot || real.startsWith(realRoot + path.sep)) {
-    roots.set(root, realRoot);
-    return;
-  }
-  throw Object.assign(new Error(`${dir} leads out of the store (${realRoot}) to ${real}; nothing is written there`), { code: 'EPERM' });
+const inside = (realRoot: string, real: string) => real === realRoot || real.startsWith(realRoot + path.sep);
+
+/**
+ * The folders from `root` down to `dir` (both included), nearest the root first: the first of them that resolves
+ * outside is the link (the folders above it resolve inside, so its own last element is what leads out).
+ */
+function pathDown(root: string, dir: string): string[] {
+  const rel = path.relative(root, dir);
+  const steps = rel === '' ? [] : rel.split(path.sep);
+  return [root, ...steps.map((_, i) => path.join(root, ...steps.slice(0, i + 1)))];
+}
+
+/**
+ * The error for a folder that leads out: it names the link, a path inside the store, and not where it leads, which
+ * is outside the data directory and may be anything on the host (the message reaches logs and may reach answers).
+ */
+function leadsOut(link: string, realRoot: string): Error {
+  return Object.assign(new Error(`${link} leads out of the store (${realRoot}): a symbolic link to a folder outside it; nothing is written there`), {
+    code: 'EPERM',
+  });
+}
+
+function check(root: string, realRoot: string, real: string): boolean {
+  if (!inside(realRoot, real)) return false;
+  roots.set(root, realRoot);
+  return true;
 }
 
 /** Throws (EPERM) when `dir`, a folder at or below `root`, resolves outside it. */
 export function checkInsideSync(root: string, dir: string): void {
-  check(root, dir, roots.get(root) ?? resolvedSync(root), resolvedSync(dir));
+  const realRoot = roots.get(root) ?? resolvedSync(root);
+  if (check(root, realRoot, resolvedSync(dir))) return;
+  let link = dir;
+  try {
+    link = pathDown(root, dir).find((p) => !inside(realRoot, resolvedSync(p))) ?? dir;
+  } catch {
+    // Changed while looked at: the folder written is named instead.
+  }
+  throw leadsOut(link, realRoot);
 }
 
 /** checkInsideSync through the thread pool, for the event loop. */
 export async function checkInside(root: string, dir: string): Promise<void> {
-  check(root, dir, roots.get(root) ?? (await resolved(root)), await resolved(dir));
+  const realRoot = roots.get(root) ?? (await resolved(root));
+  if (check(root, realRoot, await resolved(dir))) return;
+  let link = dir;
+  try {
+    for (const p of pathDown(root, dir)) {
+      if (inside(realRoot, await resolved(p))) continue;
+      link = p;
+      break;
+    }
+  } catch {
+    // Changed while looked at: the folder written is named instead.
+  }
+  throw leadsOut(link, realRoot);
 }
