@@ -1,8 +1,10 @@
 // The marks of imported versions (`bundled/…` in the content store, written by bundle/import-commit.ts before
 // a version's files are stored, so a stored zip is never evictable) and the locks their commit holds. A mark
-// whose zip is not stored protects nothing: an import killed between the two leaves one. Eviction, the one
-// reader of marks, removes such a mark once it can hold the version's locks and still finds no zip there, so it
-// is never counted as a protected version, and never protects a zip a fill stores later.
+// whose zip is not stored protects nothing: an import killed between the two (or whose write failed there)
+// leaves one. Eviction, the one reader of marks, neither counts it as a protected version nor keeps anything for
+// it, and a pass that has to evict removes it once it can hold the version's locks and still finds no zip there
+// (the locks, not the start of a process, tell a mark left behind from one of an import running on another
+// replica). Until then, a zip a fill stores for that version is kept as imported: what the import was doing.
 import { fillLockName } from '../coord/exclusive.js';
 import type { Exclusive, Held } from '../coord/exclusive.js';
 import type { BlobStore } from '../storage/blob-store.js';
