@@ -12,63 +12,22 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { request } from 'undici';
-import { eventually } from './helpers/eventually.js';
-import { startFakeUpstream } from './helpers/fake-upstream.js';
-import type { FakeUpstream } from './helpers/fake-upstream.js';
-import { writeGoproxyDir } from './helpers/goproxy-dir.js';
-import { runCli as cli } from './helpers/in-process-cli.js';
-import { startProxyProcess } from './helpers/proxy-process.js';
-import type { ProxyProcess } from './helpers/proxy-process.js';
+import { PUBLIC, SECRET, feedPaths, startPrivateParent } from './helpers/private-parent.js';
+import type { PrivateParent } from './helpers/private-parent.js';
 
-const PUBLIC = 'example.com/open';
-const SECRET = 'corp.example.com/secret';
 let root: string;
-let up: FakeUpstream;
-let parent: ProxyProcess;
+let parent: PrivateParent;
 let reader: string;
 const run = promisify(execFile);
 
-const feedPaths = async (url: string, token?: string): Promise<string[]> => {
-  const res = await request(`${url}/index`, { headers: token === undefined ? {} : { authorization: `Bearer ${token}` } });
-  return (await res.body.text())
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => (JSON.parse(l) as { Path: string }).Path);
-};
-
 before(async () => {
   root = await mkdtemp(path.join(tmpdir(), 'gmp-follow-private-'));
-  const mods = [PUBLIC, SECRET].map((m) => ({ path: m, versions: [{ version: 'v1.0.0', files: { 'a.go': 'package a\n' } }] }));
-  up = await startFakeUpstream(await writeGoproxyDir(path.join(root, 'up'), mods));
-  const data = path.join(root, 'parent');
-  parent = await startProxyProcess({
-    workers: '1',
-    upstream: up.url,
-    private: 'corp.example.com',
-    'private-upstream': up.url,
-    auth: 'private',
-    sumdb: 'off',
-    'own-sumdb': 'off',
-    'index-settle': '10ms',
-    data,
-  });
-  const r = await cli(['token', 'create', '--name', 'edge', '--scope', 'read:corp.example.com', '--data', data]);
-  assert.equal(r.code, 0, r.stderr);
-  reader = r.stdout.trim();
-  for (const [m, t] of [
-    [PUBLIC, undefined],
-    [SECRET, reader],
-  ] as const) {
-    const res = await request(`${parent.url}/${m}/@v/v1.0.0.zip`, { headers: t === undefined ? {} : { authorization: `Bearer ${t}` } });
-    assert.equal(res.statusCode, 200, await res.body.text());
-    await res.body.dump();
-  }
-  await eventually(async () => (await feedPaths(parent.url, reader)).length === 2, 'both versions are published');
+  parent = await startPrivateParent(root);
+  reader = parent.reader;
 });
 
 after(async () => {
-  await parent?.stop();
-  await up?.close();
+  await parent?.close();
   await rm(root, { recursive: true, force: true });
 });
 
@@ -77,7 +36,7 @@ const RUN = fileURLToPath(new URL('./helpers/run-cli.ts', import.meta.url));
 /** `gomodproxy sync` once, as its own process (its log included), from the parent with the reader's token, into a new data directory. */
 async function sync(name: string, extra: string[]) {
   const data = path.join(root, name);
-  const withToken = parent.url.replace('://', `://edge:${reader}@`);
+  const withToken = parent.proxy.url.replace('://', `://edge:${reader}@`);
   const flags = ['--follow', withToken, '--upstream', withToken, '--data', data, '--sumdb', 'off', '--own-sumdb', 'off', '--log-level', 'info'];
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('GOMODPROXY_') && k !== 'NODE_OPTIONS' && !k.startsWith('NODE_TEST')) env[k] = v;
@@ -89,7 +48,7 @@ async function sync(name: string, extra: string[]) {
 }
 
 test('the parent marks private entries in its feed, only for a token that may read them', async () => {
-  const res = await request(`${parent.url}/index`, { headers: { authorization: `Bearer ${reader}` } });
+  const res = await request(`${parent.proxy.url}/index`, { headers: { authorization: `Bearer ${reader}` } });
   const lines = (await res.body.text())
     .split('\n')
     .filter(Boolean)
@@ -101,7 +60,7 @@ test('the parent marks private entries in its feed, only for a token that may re
       [SECRET, true],
     ],
   );
-  assert.deepEqual(await feedPaths(parent.url), [PUBLIC], 'an anonymous reader sees the public module only');
+  assert.deepEqual(await feedPaths(parent.proxy.url), [PUBLIC], 'an anonymous reader sees the public module only');
 });
 
 test('a child without --private for them passes over the private entries: not stored (so not in its own feed), not named', async () => {
@@ -120,7 +79,7 @@ test('a child without --private for them passes over the private entries: not st
 });
 
 test('a child with --private for them stores them through its --private-upstream', async () => {
-  const withToken = parent.url.replace('://', `://edge:${reader}@`);
+  const withToken = parent.proxy.url.replace('://', `://edge:${reader}@`);
   const r = await sync('child-private', ['--private', 'corp.example.com', '--private-upstream', withToken]);
   assert.equal(r.code, 0, r.out + r.err);
   assert.match(r.out, /caught up: 2 stored/);

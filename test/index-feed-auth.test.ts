@@ -6,24 +6,16 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { request } from 'undici';
-import { eventually } from './helpers/eventually.js';
-import { startFakeUpstream } from './helpers/fake-upstream.js';
-import type { FakeUpstream } from './helpers/fake-upstream.js';
-import { writeGoproxyDir } from './helpers/goproxy-dir.js';
-import { runCli as cli } from './helpers/in-process-cli.js';
-import { startProxyProcess } from './helpers/proxy-process.js';
-import type { ProxyProcess } from './helpers/proxy-process.js';
+import { PUBLIC, SECRET, startPrivateParent } from './helpers/private-parent.js';
+import type { PrivateParent } from './helpers/private-parent.js';
 
-const PUBLIC = 'example.com/open';
-const SECRET = 'corp.example.com/secret';
 let root: string;
-let up: FakeUpstream;
-let proxy: ProxyProcess;
+let parent: PrivateParent;
 let reader: string;
 let other: string;
 
 async function index(token?: string): Promise<{ status: number; paths: string[]; challenge?: string }> {
-  const res = await request(`${proxy.url}/index`, { headers: token === undefined ? {} : { authorization: `Bearer ${token}` } });
+  const res = await request(`${parent.proxy.url}/index`, { headers: token === undefined ? {} : { authorization: `Bearer ${token}` } });
   const body = await res.body.text();
   const paths =
     res.statusCode === 200
@@ -37,42 +29,13 @@ async function index(token?: string): Promise<{ status: number; paths: string[];
 
 before(async () => {
   root = await mkdtemp(path.join(tmpdir(), 'gmp-index-auth-'));
-  const mods = [PUBLIC, SECRET].map((m) => ({ path: m, versions: [{ version: 'v1.0.0', files: { 'a.go': 'package a\n' } }] }));
-  up = await startFakeUpstream(await writeGoproxyDir(path.join(root, 'up'), mods));
-  const data = path.join(root, 'data');
-  proxy = await startProxyProcess({
-    workers: '1',
-    upstream: up.url,
-    private: 'corp.example.com',
-    'private-upstream': up.url,
-    auth: 'private',
-    sumdb: 'off',
-    'own-sumdb': 'off',
-    'index-settle': '10ms',
-    data,
-  });
-  const token = async (name: string, scope: string) => {
-    const r = await cli(['token', 'create', '--name', name, '--scope', scope, '--data', data]);
-    assert.equal(r.code, 0, r.stderr);
-    return r.stdout.trim();
-  };
-  reader = await token('reader', `read:${SECRET}`);
-  other = await token('other', 'read:corp.example.com/elsewhere');
-  // Both versions stored (the private one fetched with the reader's token), so both are in the feed.
-  for (const [m, t] of [
-    [PUBLIC, undefined],
-    [SECRET, reader],
-  ] as const) {
-    const res = await request(`${proxy.url}/${m}/@v/v1.0.0.zip`, { headers: t === undefined ? {} : { authorization: `Bearer ${t}` } });
-    const body = Buffer.from(await res.body.arrayBuffer());
-    assert.equal(res.statusCode, 200, body.toString());
-  }
-  await eventually(async () => (await index(reader)).paths.length === 2, 'both versions are published');
+  parent = await startPrivateParent(root);
+  reader = parent.reader;
+  other = await parent.token('other', 'read:corp.example.com/elsewhere');
 });
 
 after(async () => {
-  await proxy?.stop();
-  await up?.close();
+  await parent?.close();
   await rm(root, { recursive: true, force: true });
 });
 
