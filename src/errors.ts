@@ -115,6 +115,13 @@ export const ERRORS = {
 
 export type ErrorCode = keyof typeof ERRORS;
 
+/**
+ * The header every error answer names its code in. A follower reads it from its upstream: a 403 whose code is
+ * GMP_ERR_POLICY_DENIED is that proxy's policy refusing one version (retrying changes nothing), any other 403 or
+ * a 401 says the follower's own credentials need fixing.
+ */
+export const ERROR_CODE_HEADER = 'x-gomodproxy-error';
+
 /** A known failure. `message` is safe to show to clients (no credentials, no private paths of others). */
 export class GmpError extends Error {
   readonly code: ErrorCode;

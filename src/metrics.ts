@@ -134,7 +134,7 @@ export class Metrics {
   });
   readonly followEntries = new Counter({
     name: 'gomodproxy_follow_entries_total',
-    help: 'Entries of followed index feeds by feed and result (stored, present, gone, denied, failed, ignored, invalid, private)',
+    help: 'Entries of followed index feeds by feed and result (stored, present, gone, denied, denied_upstream, failed, ignored, invalid, private)',
     labelNames: ['feed', 'result'] as const,
     registers: [this.registry],
   });

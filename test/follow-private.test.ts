@@ -8,17 +8,14 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { request } from 'undici';
+import { runCliProcess } from './helpers/cli-process.js';
 import { PUBLIC, SECRET, feedPaths, startPrivateParent } from './helpers/private-parent.js';
 import type { PrivateParent } from './helpers/private-parent.js';
 
 let root: string;
 let parent: PrivateParent;
 let reader: string;
-const run = promisify(execFile);
 
 before(async () => {
   root = await mkdtemp(path.join(tmpdir(), 'gmp-follow-private-'));
@@ -31,19 +28,12 @@ after(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
-const RUN = fileURLToPath(new URL('./helpers/run-cli.ts', import.meta.url));
-
 /** `gomodproxy sync` once, as its own process (its log included), from the parent with the reader's token, into a new data directory. */
 async function sync(name: string, extra: string[]) {
   const data = path.join(root, name);
   const withToken = parent.proxy.url.replace('://', `://edge:${reader}@`);
   const flags = ['--follow', withToken, '--upstream', withToken, '--data', data, '--sumdb', 'off', '--own-sumdb', 'off', '--log-level', 'info'];
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('GOMODPROXY_') && k !== 'NODE_OPTIONS' && !k.startsWith('NODE_TEST')) env[k] = v;
-  const r = await run(process.execPath, ['--import', 'tsx', RUN, 'sync', ...flags, ...extra], { env }).then(
-    (ok) => ({ code: 0, stdout: ok.stdout, stderr: ok.stderr }),
-    (err: { code: number; stdout: string; stderr: string }) => ({ code: err.code, stdout: err.stdout, stderr: err.stderr }),
-  );
+  const r = await runCliProcess(['sync', ...flags, ...extra]);
   return { code: r.code, out: r.stdout, err: r.stderr, data };
 }
 

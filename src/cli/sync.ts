@@ -15,7 +15,8 @@ verified, into the data directory. The position in each feed is kept, so the nex
 Without --daemon it exits once every feed is caught up: status 0, or 1 when a version could not be
 stored (failed validation, or --upstream does not have it: such a version is skipped, and the log names
 it), when --upstream could not give a version after a few tries (unreachable, failing: the version is left
-for the next run, which starts there), or when the feed could not be read. A version this proxy's policy
+for the next run, which starts there), when --upstream's policy refuses a version (another gomodproxy's 403
+GMP_ERR_POLICY_DENIED: skipped, and logged), or when the feed could not be read. A version this proxy's policy
 denies (--deny, --validation-hook) is skipped and counted, and is no failure. With --daemon it keeps
 following until SIGTERM or Ctrl-C.
 
@@ -58,7 +59,8 @@ export const sync: Command = withConfig(
       io.stdout.write(reports.map(describe).join(''));
       // A version its upstream does not have was skipped (the cursor moved past it): the run did not store everything.
       // So was a version the parent marks private and --private here does not cover (passed over, not stored).
-      const skipped = (r: SyncReport) => (['failed', 'gone', 'private'] as const).some((k) => (r.counts.get(k) ?? 0) > 0);
+      // And a version the upstream's policy refuses (its 403 says so): passed over, not stored.
+      const skipped = (r: SyncReport) => (['failed', 'gone', 'denied_upstream', 'private'] as const).some((k) => (r.counts.get(k) ?? 0) > 0);
       return reports.every((r) => r.caughtUp === true && !skipped(r)) ? 0 : 1;
     } finally {
       await server.close();
@@ -72,9 +74,10 @@ function describe(r: SyncReport): string {
   if (r.caughtUp === undefined) return `${r.feed}: another process is following this feed now; nothing done\n`;
   const n = (k: Parameters<typeof r.counts.get>[0]) => r.counts.get(k) ?? 0;
   const state = r.caughtUp ? 'caught up' : 'stopped before catching up';
+  const upstream = n('denied_upstream') > 0 ? `, ${n('denied_upstream')} denied by the upstream's policy` : '';
   const priv = n('private') > 0 ? `, ${n('private')} private at the parent (not --private here)` : '';
   const held = (r.held ?? 0) > 0 ? `; ${r.held} held back: stamped after now (is the parent's clock ahead?), followed once that time comes` : '';
-  return `${r.feed}: ${state}: ${n('stored')} stored, ${n('present')} already here, ${n('gone')} gone upstream, ${n('denied')} denied by policy, ${n('failed')} failed, ${n('ignored')} outside --follow-prefix, ${n('invalid')} invalid${priv}${held}\n`;
+  return `${r.feed}: ${state}: ${n('stored')} stored, ${n('present')} already here, ${n('gone')} gone upstream, ${n('denied')} denied by policy, ${n('failed')} failed, ${n('ignored')} outside --follow-prefix, ${n('invalid')} invalid${upstream}${priv}${held}\n`;
 }
 
 function stopped(io: CliIO): Promise<void> {

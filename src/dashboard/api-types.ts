@@ -77,7 +77,7 @@ export interface FeedState {
   readonly lagSeconds?: number;
   /** gomodproxy_follow_refused: the parent refuses the follower (401/403), which retries without skipping anything. */
   readonly refused: boolean;
-  /** Entries by result (stored, present, gone, denied, failed, ignored, invalid), counted by the processes running now. */
+  /** Entries by result (stored, present, gone, denied, denied_upstream, failed, ignored, invalid, private), counted by the processes running now. */
   readonly entries: Readonly<Record<string, number>>;
   /** Failures reading the feed or storing a version (each retried), counted by the processes running now. */
   readonly errors: number;

@@ -20,7 +20,7 @@ import { FEED_PAGES, Refusals } from './refusals.js';
 import { failureKind, storeVersion } from './store-version.js';
 import { formatTimestamp, nowNs } from './timestamp.js';
 
-export type Result = 'stored' | 'present' | 'gone' | 'denied' | 'failed' | 'ignored' | 'invalid' | 'private';
+export type Result = 'stored' | 'present' | 'gone' | 'denied' | 'denied_upstream' | 'failed' | 'ignored' | 'invalid' | 'private';
 
 export interface FollowerDeps {
   /** The feed's URL without credentials, for logs and metrics. */
@@ -235,6 +235,12 @@ export class Follower {
           // What the operator asked for: never stored here, so not a failure, and nothing to retry.
           this.deps.logger.info({ ...log, err: (err as Error).message }, 'followed version denied by policy; skipping it');
           this.#count('denied');
+          return true;
+        }
+        if (kind === 'denied_upstream') {
+          // The upstream's own rule, not a token to fix: every try would get the same 403, so it is passed over.
+          this.deps.logger.warn({ ...log, err: (err as Error).message }, "followed version refused by the upstream's policy; skipping it");
+          this.#count('denied_upstream');
           return true;
         }
         this.deps.metrics?.followErrors.inc({ feed: this.deps.name, kind: 'fill' });

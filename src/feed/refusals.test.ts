@@ -7,6 +7,7 @@ import { gmpError } from '../errors.js';
 import { Metrics } from '../metrics.js';
 import { errorFromStatus } from '../upstream/upstream-errors.js';
 import { FEED_PAGES, Refusals, refusalStatus } from './refusals.js';
+import { failureKind } from './store-version.js';
 
 function setup() {
   const lines: Array<Record<string, unknown>> = [];
@@ -23,6 +24,18 @@ test('401 and 403, wrapped or not, are refusals; 404, 5xx and our own errors are
   assert.equal(refusalStatus(gmpError('GMP_ERR_INTERNAL', 'wrapped', errorFromStatus('u', 401, ''))), 401);
   for (const other of [errorFromStatus('u', 404, ''), errorFromStatus('u', 502, ''), gmpError('GMP_ERR_POLICY_DENIED', 'denied'), new Error('x')])
     assert.equal(refusalStatus(other), undefined);
+});
+
+test("a 403 another gomodproxy names GMP_ERR_POLICY_DENIED is its policy's word on one version, not a refusal; its other 403s are", () => {
+  const denied = errorFromStatus('u', 403, 'forbidden', 'text/plain', 'upstream', 'GMP_ERR_POLICY_DENIED');
+  assert.equal(refusalStatus(denied), undefined);
+  assert.equal(failureKind(gmpError('GMP_ERR_INTERNAL', 'wrapped', denied)), 'denied_upstream');
+  for (const code of ['GMP_ERR_AUTH_SCOPE', 'GMP_ERR_FORBIDDEN', undefined]) {
+    const refused = errorFromStatus('u', 403, 'forbidden', 'text/plain', 'upstream', code);
+    assert.equal(refusalStatus(refused), 403, code);
+    assert.equal(failureKind(refused), 'transient', code);
+  }
+  assert.equal(refusalStatus(errorFromStatus('u', 401, '', undefined, 'upstream', 'GMP_ERR_POLICY_DENIED')), 401, 'only a 403 says so');
 });
 
 test('one line at error per run, retries at debug; a store of another version ends nothing; the last answer ends it once', async () => {

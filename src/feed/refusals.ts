@@ -1,5 +1,6 @@
 // A parent refusing a follower: 401 or 403 from its feed, or from the upstream a followed version is filled
-// from. That is credentials to fix (a token revoked, a scope too narrow), so nothing is skipped (the versions
+// from (but not a 403 that another gomodproxy names GMP_ERR_POLICY_DENIED: its policy's final word on one
+// version, which store-version.ts skips). That is credentials to fix (a token revoked, a scope too narrow), so nothing is skipped (the versions
 // would be lost): the feed and each version keep being retried with their backoff. A run of refusals is
 // logged once at error, with the parent's address (the error names it, never with credentials), and its end
 // once; each retry is logged at debug; the state is the gauge gomodproxy_follow_refused{feed}.
@@ -9,12 +10,22 @@ import { UpstreamStatusError } from '../upstream/upstream-errors.js';
 
 const REFUSED = 'a parent refuses this follower (its token may need fixing): retrying with backoff, skipping nothing; not logged again until it answers';
 
-/** The parent's 401 or 403 inside err (wrapped or not), if that is what err is. */
-export function refusalStatus(err: unknown): number | undefined {
+/** The upstream's answer inside err (wrapped or not), if err is one. */
+export function upstreamAnswer(err: unknown): UpstreamStatusError | undefined {
   for (let e = err, depth = 0; e !== undefined && e !== null && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
-    if (e instanceof UpstreamStatusError && (e.upstreamStatus === 401 || e.upstreamStatus === 403)) return e.upstreamStatus;
+    if (e instanceof UpstreamStatusError) return e;
   }
   return undefined;
+}
+
+/**
+ * The parent's 401 or 403 inside err, if that is what err is. Not a 403 its policy answers for one version
+ * (GMP_ERR_POLICY_DENIED): no token changes that (store-version.ts: denied_upstream).
+ */
+export function refusalStatus(err: unknown): number | undefined {
+  const e = upstreamAnswer(err);
+  if (e === undefined || e.policyDenied) return undefined;
+  return e.upstreamStatus === 401 || e.upstreamStatus === 403 ? e.upstreamStatus : undefined;
 }
 
 /** What was refused: the feed's pages, or one version (its module@version). */

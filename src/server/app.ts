@@ -5,7 +5,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { ModuleCache } from '../cache/module-cache.js';
-import { GmpError, gmpError, toGmpError } from '../errors.js';
+import { ERROR_CODE_HEADER, GmpError, gmpError, toGmpError } from '../errors.js';
 import type { ErrorCode } from '../errors.js';
 import type { Metrics } from '../metrics.js';
 import { clientErrorHandler, continueOnce, ignoreExpectations, refuseConnect, tooManyHosts } from './client-errors.js';
@@ -163,6 +163,8 @@ export function buildApp(options: AppOptions): FastifyInstance {
       .header('cache-control', e.upstream ? 'no-store' : 'no-cache')
       // Messages quote the request (and upstreams' text): plain text to browsers too, never sniffed as a page or script.
       .header('x-content-type-options', 'nosniff')
+      // The registry's code, for a client that is a proxy too (a follower): which 403 is a policy's final word.
+      .header(ERROR_CODE_HEADER, e.code)
       .type('text/plain; charset=utf-8')
       .send(`${e.message}\n`);
   });

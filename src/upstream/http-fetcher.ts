@@ -7,7 +7,7 @@ import { createGunzip } from 'node:zlib';
 import { Agent } from 'undici';
 import type { Dispatcher } from 'undici';
 import type { Logger } from 'pino';
-import { GmpError, gmpError } from '../errors.js';
+import { ERROR_CODE_HEADER, GmpError, gmpError } from '../errors.js';
 import type { Metrics } from '../metrics.js';
 import { badContent } from '../protocol/answers.js';
 import { basicAuth, redactURL } from '../protocol/proxy-list.js';
@@ -209,7 +209,8 @@ export class HttpFetcher implements RawFetcher {
         if (res.statusCode < 500) this.health.sample(ms);
         if (res.statusCode !== 200) {
           const text = await readErrorText(res.body);
-          throw errorFromStatus(this.name, res.statusCode, text, headerText(res.headers['content-type']), this.role);
+          const code = headerText(res.headers[ERROR_CODE_HEADER]);
+          throw errorFromStatus(this.name, res.statusCode, text, headerText(res.headers['content-type']), this.role, code);
         }
         const len = Number(res.headers['content-length']);
         return decoded(this.name, this.role, res, Number.isFinite(len) ? len : undefined);

@@ -7,8 +7,15 @@ export class UpstreamStatusError extends GmpError {
     code: 'GMP_ERR_NOT_FOUND' | 'GMP_ERR_GONE' | 'GMP_ERR_UPSTREAM_STATUS',
     message: string,
     readonly upstreamStatus: number,
+    /** The error code another gomodproxy names its answer with (its X-Gomodproxy-Error header), if any. */
+    readonly upstreamCode?: string,
   ) {
     super(code, message);
+  }
+
+  /** The upstream's policy refuses this module version (a deny rule, its validation hook): asking again changes nothing. */
+  get policyDenied(): boolean {
+    return this.upstreamStatus === 403 && this.upstreamCode === 'GMP_ERR_POLICY_DENIED';
   }
 
   get serverError(): boolean {
@@ -17,16 +24,23 @@ export class UpstreamStatusError extends GmpError {
 }
 
 /**
- * contentType: the upstream's Content-Type. Its body is passed on only as the go command itself would read
+ * contentType: the upstream's Content-Type; code: the error code it names (another gomodproxy does). Its body is passed on only as the go command itself would read
  * it (cmd/go/internal/web): plain text in UTF-8 or ASCII; an HTML error page says nothing to a go user.
  */
-export function errorFromStatus(upstream: string, status: number, bodyText: string, contentType?: string, role = 'upstream'): UpstreamStatusError {
+export function errorFromStatus(
+  upstream: string,
+  status: number,
+  bodyText: string,
+  contentType?: string,
+  role = 'upstream',
+  code?: string,
+): UpstreamStatusError {
   const detail = isPlainText(contentType) ? printableSummary(bodyText) : '';
   if (status === 404 || status === 410) {
     return new UpstreamStatusError(status === 404 ? 'GMP_ERR_NOT_FOUND' : 'GMP_ERR_GONE', detail || 'not found', status);
   }
   const suffix = detail ? `: ${detail}` : '';
-  return new UpstreamStatusError('GMP_ERR_UPSTREAM_STATUS', `${role} ${upstream} answered ${status}${suffix}`, status);
+  return new UpstreamStatusError('GMP_ERR_UPSTREAM_STATUS', `${role} ${upstream} answered ${status}${suffix}`, status, code);
 }
 
 /** The start of an error body, as the go command would show it: printable text, a few lines, bounded. */
