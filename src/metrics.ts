@@ -1,6 +1,9 @@
 // Prometheus metrics, one registry per server instance so tests can run several side by side.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
+/** Seconds to an answer's headers, from a local mirror's few milliseconds to a slow upstream's half a minute. */
+const REQUEST_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+
 export class Metrics {
   readonly registry = new Registry();
   readonly requests = new Counter({
@@ -30,7 +33,7 @@ export class Metrics {
     name: 'gomodproxy_upstream_request_duration_seconds',
     help: 'Time to response headers from an upstream, by upstream and endpoint',
     labelNames: ['upstream', 'endpoint'] as const,
-    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    buckets: REQUEST_BUCKETS,
     registers: [this.registry],
   });
   readonly upstreamErrors = new Counter({
@@ -142,6 +145,13 @@ export class Metrics {
     name: 'gomodproxy_follow_errors_total',
     help: 'Failures while following index feeds, by feed and kind (feed: reading it, fill: storing a version)',
     labelNames: ['feed', 'kind'] as const,
+    registers: [this.registry],
+  });
+  readonly followRequestDuration = new Histogram({
+    name: 'gomodproxy_follow_request_duration_seconds',
+    help: "Time to response headers of a followed feed's pages, by feed (not counted as an upstream's requests)",
+    labelNames: ['feed'] as const,
+    buckets: REQUEST_BUCKETS,
     registers: [this.registry],
   });
   readonly followLag = new Gauge({

@@ -3,8 +3,8 @@
 // upstream answers again, without waiting for a client to risk a request; idle members of a `|` group are
 // probed now and then, so that a recovered or faster upstream is noticed.
 import type { Logger } from 'pino';
-import type { Metrics } from '../metrics.js';
 import type { CircuitBreaker } from './circuit-breaker.js';
+import type { FetchMetrics } from './fetch-metrics.js';
 import type { SourceHealth } from './source.js';
 
 export interface HealthOptions {
@@ -33,7 +33,7 @@ export class UpstreamHealth implements SourceHealth {
     private readonly breaker: CircuitBreaker,
     private readonly probe: Probe,
     private readonly opts: HealthOptions,
-    private readonly metrics?: Metrics,
+    private readonly metrics?: FetchMetrics,
     private readonly log?: Logger,
   ) {
     this.now = opts.now ?? Date.now;
@@ -43,7 +43,7 @@ export class UpstreamHealth implements SourceHealth {
   sample(ms: number): void {
     this.ewmaMs = this.ewmaMs === undefined ? ms : this.ewmaMs + ALPHA * (ms - this.ewmaMs);
     this.sampledAt = this.now();
-    this.metrics?.upstreamLatencyAverage.set({ upstream: this.name }, this.ewmaMs / 1000);
+    this.metrics?.averageLatency(this.ewmaMs / 1000);
   }
 
   /** Closed circuits first, then by latency on a log₂ scale (near-equal upstreams keep the user's order), unmeasured last. */
@@ -91,11 +91,11 @@ export class UpstreamHealth implements SourceHealth {
     this.probing = true;
     try {
       this.sample(await this.probe());
-      this.metrics?.upstreamProbes.inc({ upstream: this.name, result: 'ok' });
+      this.metrics?.probe('ok');
       if (state === 'open') this.log?.info({ upstream: this.name, latencyMs: Math.round(this.ewmaMs ?? 0) }, 'upstream answered a probe');
       this.breaker.success();
     } catch (err) {
-      this.metrics?.upstreamProbes.inc({ upstream: this.name, result: 'failed' });
+      this.metrics?.probe('failed');
       this.log?.info({ upstream: this.name, err: (err as Error).message }, 'upstream probe failed');
       // A latency probe's failure counts once (the probe's path may be what fails), an open circuit's re-opens it.
       this.breaker.failure(state === 'open' ? undefined : 'probe', `probe: ${(err as Error).message}`);

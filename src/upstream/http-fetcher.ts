@@ -9,6 +9,8 @@ import type { Dispatcher } from 'undici';
 import type { Logger } from 'pino';
 import { ERROR_CODE_HEADER, GmpError, gmpError } from '../errors.js';
 import type { Metrics } from '../metrics.js';
+import { fetchMetrics } from './fetch-metrics.js';
+import type { FetchMetrics } from './fetch-metrics.js';
 import { badContent } from '../protocol/answers.js';
 import { basicAuth, redactURL } from '../protocol/proxy-list.js';
 import { CircuitBreaker } from './circuit-breaker.js';
@@ -64,11 +66,13 @@ export class HttpFetcher implements RawFetcher {
   private readonly agent: Agent;
   /** The last small path that answered 200: the "cheap known request" of health probes. */
   private knownGood: string | undefined;
+  /** An upstream's series, or a followed feed's own. */
+  private readonly metrics: FetchMetrics;
 
   constructor(
     url: string,
     private readonly options: HttpFetcherOptions,
-    private readonly metrics?: Metrics,
+    metrics?: Metrics,
     private readonly log?: Logger,
   ) {
     const base = new URL(url);
@@ -79,6 +83,7 @@ export class HttpFetcher implements RawFetcher {
     this.base = base;
     this.name = redactURL(url);
     this.role = options.role ?? 'upstream';
+    this.metrics = fetchMetrics(metrics, this.name, this.role);
     this.agent = new Agent({
       connect: { timeout: options.connectTimeoutMs, ...(options.ca === undefined ? {} : { ca: [...options.ca] }) },
       headersTimeout: options.firstByteTimeoutMs,
@@ -90,14 +95,14 @@ export class HttpFetcher implements RawFetcher {
       threshold: options.breakerThreshold,
       cooldownMs: options.breakerCooldownMs,
       onChange: (state, why) => {
-        metrics?.circuitState.set({ upstream: this.name }, state === 'closed' ? 0 : state === 'half-open' ? 1 : 2);
+        this.metrics.circuit(state === 'closed' ? 0 : state === 'half-open' ? 1 : 2);
         const level = state === 'open' ? 'warn' : 'info';
-        log?.[level]({ upstream: this.name, state, why }, `upstream circuit ${state}`);
+        log?.[level]({ [this.role]: this.name, state, why }, `${this.role} circuit ${state}`);
         this.health.schedule();
       },
     });
-    this.health = new UpstreamHealth(this.name, this.breaker, () => this.probe(), { probeIntervalMs: options.probeIntervalMs ?? 0 }, metrics, log);
-    metrics?.circuitState.set({ upstream: this.name }, 0);
+    this.health = new UpstreamHealth(this.name, this.breaker, () => this.probe(), { probeIntervalMs: options.probeIntervalMs ?? 0 }, this.metrics, log);
+    this.metrics.circuit(0);
   }
 
   /** Why this upstream is skipped now (its circuit is open, or half-open with a probe under way), or undefined. */
@@ -123,7 +128,7 @@ export class HttpFetcher implements RawFetcher {
     const cut = opts.cut;
     cut?.throwIfAborted();
     if (!this.breaker.allow()) {
-      this.metrics?.upstreamErrors.inc({ upstream: this.name, kind: 'circuit_open' });
+      this.metrics.error('circuit_open');
       throw this.circuitOpen();
     }
     const link = eitherSignal(deadline?.signal, cut);
@@ -155,7 +160,7 @@ export class HttpFetcher implements RawFetcher {
         // Cut by the shutdown: the upstream did nothing wrong (no breaker, no error metric, no retry).
         if (cut?.aborted === true) throw cut.reason;
         if (deadline?.expired) {
-          this.metrics?.fillDeadlines.inc({ upstream: this.name });
+          this.metrics.deadlineExceeded();
           // The answer's own slowness (one big zip, one trickling module): counts once, like a module's error.
           this.breaker.failure(`module:${moduleOf(relPath)}`, 'fill deadline');
           throw deadline.error();
@@ -205,7 +210,7 @@ export class HttpFetcher implements RawFetcher {
           continue;
         }
         const ms = performance.now() - started;
-        this.metrics?.upstreamLatency.observe({ upstream: this.name, endpoint }, ms / 1000);
+        this.metrics.latency(endpoint, ms / 1000);
         if (res.statusCode < 500) this.health.sample(ms);
         if (res.statusCode !== 200) {
           const text = await readErrorText(res.body);
@@ -220,7 +225,7 @@ export class HttpFetcher implements RawFetcher {
       if (e.code === 'GMP_ERR_UPSTREAM_TIMEOUT') this.health.sample(performance.now() - started);
       if (!e.notFound && !e.local && !signal?.aborted) {
         const kind = e.code === 'GMP_ERR_UPSTREAM_TIMEOUT' ? 'timeout' : e.code === 'GMP_ERR_UPSTREAM_UNREACHABLE' ? 'network' : 'status';
-        this.metrics?.upstreamErrors.inc({ upstream: this.name, kind });
+        this.metrics.error(kind);
       }
       throw e;
     }
