@@ -74,3 +74,24 @@ test('a child with --private for them stores them through its --private-upstream
   assert.equal(r.code, 0, r.out + r.err);
   assert.match(r.out, /caught up: 2 stored/);
 });
+
+test("private entries passed over stay passed over when --private is widened; warm from the parent's private entries stores them", async () => {
+  const first = await sync('child-widened', []);
+  assert.equal(first.code, 1, first.out + first.err);
+  const withToken = parent.proxy.url.replace('://', `://edge:${reader}@`);
+  const widened = ['--private', 'corp.example.com', '--private-upstream', withToken];
+  const again = await sync('child-widened', widened);
+  assert.equal(again.code, 0, again.out + again.err);
+  assert.match(again.out, /caught up: 0 stored, 0 already here/, 'the cursor is past them: nothing is revisited');
+  // What README says to do: list the parent's private entries with the token and warm them with the new settings.
+  const res = await request(`${parent.proxy.url}/index`, { headers: { authorization: `Bearer ${reader}` } });
+  const entries = (await res.body.text())
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as { Path: string; Version: string; Private?: boolean });
+  const list = entries.filter((e) => e.Private === true).map((e) => `${e.Path}@${e.Version}`);
+  assert.deepEqual(list, [`${SECRET}@v1.0.0`]);
+  const warm = await runCliProcess(['warm', ...list, '--data', again.data, '--sumdb', 'off', '--own-sumdb', 'off', ...widened]);
+  assert.equal(warm.code, 0, warm.stdout + warm.stderr);
+  await stat(path.join(again.data, 'cache', SECRET, '@v', 'v1.0.0.zip'));
+});
