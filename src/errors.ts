@@ -90,6 +90,10 @@ export const ERRORS = {
   GMP_ERR_AUTH_SCOPE: { status: 403, description: 'A valid token without a scope that covers this request.' },
   GMP_ERR_AUTH_RATE_LIMITED: { status: 429, retryAfter: 60, description: 'Too many failed authentication attempts from this address.' },
   GMP_ERR_POLICY_DENIED: { status: 403, description: 'A deny rule or the validation hook refuses this module version.' },
+  GMP_ERR_UPSTREAM_DENIED: {
+    status: 403,
+    description: 'The upstream, another gomodproxy, refuses this module version by its policy: its 403 is passed on with its message.',
+  },
   GMP_ERR_POLICY_HOOK: {
     status: 503,
     upstream: true,

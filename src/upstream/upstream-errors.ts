@@ -1,10 +1,11 @@
 // Turns an upstream's non-200 answer into our error registry: 404/410 stay not-found (so chains and
-// clients fall through), everything else is a 502 that names the upstream and its status.
+// clients fall through), another gomodproxy's policy refusal stays a 403 (GMP_ERR_UPSTREAM_DENIED), everything
+// else is a 502 that names the upstream and its status.
 import { GmpError } from '../errors.js';
 
 export class UpstreamStatusError extends GmpError {
   constructor(
-    code: 'GMP_ERR_NOT_FOUND' | 'GMP_ERR_GONE' | 'GMP_ERR_UPSTREAM_STATUS',
+    code: 'GMP_ERR_NOT_FOUND' | 'GMP_ERR_GONE' | 'GMP_ERR_UPSTREAM_STATUS' | 'GMP_ERR_UPSTREAM_DENIED',
     message: string,
     readonly upstreamStatus: number,
     /** The error code another gomodproxy names its answer with (its X-Gomodproxy-Error header), if any. */
@@ -15,13 +16,16 @@ export class UpstreamStatusError extends GmpError {
 
   /** The upstream's policy refuses this module version (a deny rule, its validation hook): asking again changes nothing. */
   get policyDenied(): boolean {
-    return this.upstreamStatus === 403 && this.upstreamCode === 'GMP_ERR_POLICY_DENIED';
+    return this.upstreamStatus === 403 && isPolicyCode(this.upstreamCode);
   }
 
   get serverError(): boolean {
     return this.upstreamStatus >= 500;
   }
 }
+
+/** Another gomodproxy's policy refusal: its own rule, or one it passes on from its upstream in turn. */
+const isPolicyCode = (code: string | undefined): boolean => code === 'GMP_ERR_POLICY_DENIED' || code === 'GMP_ERR_UPSTREAM_DENIED';
 
 /**
  * contentType: the upstream's Content-Type; code: the error code it names (another gomodproxy does). Its body is passed on only as the go command itself would read
@@ -40,6 +44,10 @@ export function errorFromStatus(
     return new UpstreamStatusError(status === 404 ? 'GMP_ERR_NOT_FOUND' : 'GMP_ERR_GONE', detail || 'not found', status);
   }
   const suffix = detail ? `: ${detail}` : '';
+  // Passed on as the 403 the go command would have got from that proxy, its message naming the rule: a 502 would
+  // read as a failure worth retrying, which it is not.
+  if (status === 403 && isPolicyCode(code))
+    return new UpstreamStatusError('GMP_ERR_UPSTREAM_DENIED', `${role} ${upstream} refuses it by its policy${suffix}`, status, code);
   return new UpstreamStatusError('GMP_ERR_UPSTREAM_STATUS', `${role} ${upstream} answered ${status}${suffix}`, status, code);
 }
 
