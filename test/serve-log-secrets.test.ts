@@ -7,11 +7,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startProxyProcess } from './helpers/proxy-process.js';
 
-test('serve --workers 1 logs its upstream list without the credentials in its URLs', async () => {
+/** The fields of the one "gomodproxy listening" line of a started server, and the whole log. */
+async function listeningLine(workers: string): Promise<{ line: Record<string, unknown> | undefined; text: string }> {
   const data = await mkdtemp(path.join(tmpdir(), 'gmp-log-secrets-'));
   const proxy = await startProxyProcess({
     data,
-    workers: '1',
+    workers,
     'log-level': 'debug',
     'own-sumdb': 'off',
     sumdb: 'off',
@@ -19,11 +20,17 @@ test('serve --workers 1 logs its upstream list without the credentials in its UR
   });
   await fetch(`${proxy.url}/readyz`).then((r) => r.text());
   assert.equal(await proxy.stop(), 0);
-  const text = proxy.logs.join('\n');
-  assert.doesNotMatch(text, /upstream-secret/, 'a password in the log');
-  assert.doesNotMatch(text, /alice|bob/, 'a user name in the log');
-  const listening = proxy.logs
-    .map((l) => (l.startsWith('{') ? (JSON.parse(l) as { msg?: string; upstream?: string }) : {}))
-    .find((l) => l.msg === 'gomodproxy listening');
-  assert.equal(listening?.upstream, 'http://127.0.0.1:9|http://127.0.0.1:9/sub,off');
-});
+  const line = proxy.logs.map((l) => (l.startsWith('{') ? (JSON.parse(l) as Record<string, unknown>) : {})).find((l) => l.msg === 'gomodproxy listening');
+  return { line, text: proxy.logs.join('\n') };
+}
+
+for (const workers of ['1', '2']) {
+  test(`serve --workers ${workers} logs its upstream list without the credentials in its URLs`, async () => {
+    const { line, text } = await listeningLine(workers);
+    assert.doesNotMatch(text, /upstream-secret/, 'a password in the log');
+    assert.doesNotMatch(text, /alice|bob/, 'a user name in the log');
+    assert.equal(line?.upstream, 'http://127.0.0.1:9|http://127.0.0.1:9/sub,off');
+    assert.match(String(line?.address), /^http:\/\/127\.0\.0\.1:\d+$/);
+    assert.equal(typeof line?.data, 'string');
+  });
+}

@@ -20,6 +20,7 @@ import type { Config } from '../config/schema.js';
 import { cannotLock, FILL_LOCKS_ENV, releaseHeldBy } from '../coord/file-exclusive.js';
 import { serveCoordinator } from '../coord/ipc.js';
 import { LocalCoordinator } from '../coord/local.js';
+import { redactProxyList } from '../protocol/proxy-list.js';
 import { dataPaths } from '../storage/data-dirs.js';
 import { Scratch } from '../storage/scratch.js';
 import { checkBackends } from './backends.js';
@@ -86,7 +87,13 @@ export async function runPrimary(config: Readonly<Config>, log: Logger, bound?: 
   const listened = () => {
     if (++listening === config.workers)
       log.info(
-        { address: `${tlsEnabled(config) ? 'https' : 'http'}://${socket.address}:${socket.port}`, workers: config.workers, data: config.data },
+        {
+          address: `${tlsEnabled(config) ? 'https' : 'http'}://${socket.address}:${socket.port}`,
+          workers: config.workers,
+          // What `--workers 1` logs too (cli/serve.ts), without the credentials of the upstreams' URLs.
+          upstream: redactProxyList(config.upstream),
+          data: config.data,
+        },
         'gomodproxy listening',
       );
   };
