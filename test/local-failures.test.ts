@@ -135,6 +135,60 @@ describe('a full disk', () => {
     }));
 });
 
+/** /readyz as the proxy (or the one worker `askWorker` picks) answers it: status, degraded header, body. */
+async function readyz(res: Response): Promise<[number, string | null, string]> {
+  return [res.status, res.headers.get('x-gomodproxy-degraded'), await res.text()];
+}
+
+describe('a full disk in /readyz', () => {
+  test('a full disk makes /readyz say degraded (200, naming the disk and its reason) while hits are still served, and ready once something is stored again', (t) =>
+    onSmallDisk(
+      t,
+      async (proxy, data, mnt) => {
+        const hit = '/example.com/lib/@v/v1.0.0.mod';
+        assert.equal((await fetch(proxy.url + hit)).status, 200);
+        assert.deepEqual(await readyz(await fetch(`${proxy.url}/readyz`)), [200, null, 'ready\n']);
+        await fillUp(path.join(mnt, 'filler'));
+        up.faults.set(ZIP, { kind: 'trickle', bytes: 1 << 20, everyMs: 1, chunked: true });
+        const res = await fetch(proxy.url + ZIP);
+        assert.equal(res.status, 503, await res.text());
+        const [status, header, body] = await readyz(await fetch(`${proxy.url}/readyz`));
+        // Degraded, not unready: the hits are served, and a disk shared by every replica (fs:) would otherwise take them all out.
+        assert.equal(status, 200, body);
+        assert.equal(header, 'disk');
+        assert.match(body, /^degraded: disk: full since \d{4}-\d\d-\d\dT[^ ]+Z \(ENOSPC\): /);
+        const again = await fetch(proxy.url + hit);
+        assert.equal(again.status, 200, 'a hit is still served');
+        up.faults.clear();
+        await storedOnceThereIsRoom(proxy, data, mnt);
+        await eventually(async () => (await (await fetch(`${proxy.url}/readyz`)).text()) === 'ready\n', '/readyz says ready again');
+      },
+      { 'cache-min-free': '0' },
+    ));
+
+  test('with --workers 2, a full disk one worker met is in the /readyz of the other, until a store ends it', (t) =>
+    onSmallDisk(
+      t,
+      async (proxy, data, mnt) => {
+        const [one, two] = (await proxy.workers()) as [number, number];
+        assert.deepEqual(await readyz(await askWorker(proxy, two, '/readyz')), [200, null, 'ready\n']);
+        await fillUp(path.join(mnt, 'filler'));
+        up.faults.set(ZIP, { kind: 'trickle', bytes: 1 << 20, everyMs: 1, chunked: true });
+        assert.equal((await askWorker(proxy, one)).status, 503);
+        up.faults.clear();
+        await eventually(async () => (await readyz(await askWorker(proxy, two, '/readyz')))[1] === 'disk', 'the other worker says degraded: disk');
+        const [status, , body] = await readyz(await askWorker(proxy, two, '/readyz'));
+        assert.equal(status, 200, body);
+        assert.match(body, /^degraded: disk: full since .*\(ENOSPC\)/);
+        await rm(path.join(mnt, 'filler'));
+        assert.equal((await askWorker(proxy, one)).status, 200);
+        await eventually(async () => (await askWorker(proxy, two, '/readyz').then((r) => r.text())) === 'ready\n', 'both say ready again');
+        assert.ok((await cacheFiles(data)).length > 0);
+      },
+      { workers: '2', 'cache-min-free': '0', 'worker-hang-timeout': '0s' },
+    ));
+});
+
 /** A counter's value from /metrics (0 when absent). */
 async function metric(url: string, name: string, labels: string): Promise<number> {
   const text = await (await fetch(`${url}/metrics`)).text();

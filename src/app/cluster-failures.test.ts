@@ -26,7 +26,7 @@ function server(n: number) {
   const settle = async () => {
     for (let i = 0; i < 3; i++) await tick();
   };
-  return { lines, sent, workers, settle };
+  return { hub, lines, sent, workers, settle };
 }
 
 test('every worker failing makes one line; a store by a worker that met the run ends it, with every failure counted', async () => {
@@ -74,4 +74,26 @@ test('when every worker that met a run has exited, the next failure is a new run
       [50, 'w2'],
     ],
   );
+});
+
+test('a full disk one worker met is told to every worker (for /readyz), and its end too; a worker started during the run is told at once', async () => {
+  const { hub, workers, settle } = server(3);
+  const [a, b, c] = workers as [(typeof workers)[0], (typeof workers)[0], (typeof workers)[0]];
+  a.failures.failed(full());
+  assert.equal(a.failures.diskFull()?.reason, 'ENOSPC', 'the worker that met it knows at once');
+  assert.equal(b.failures.diskFull(), undefined);
+  await settle();
+  for (const w of [a, b, c]) assert.equal(w.failures.diskFull()?.reason, 'ENOSPC');
+  const [primarySide, workerSide] = channelPair();
+  const late = new LocalFailures(undefined, undefined, new WorkerFailureLog(workerSide));
+  hub.add('w4', primarySide);
+  await settle();
+  assert.equal(late.diskFull()?.reason, 'ENOSPC', 'a replacement worker');
+  // A store by a worker that never met the run does not end it; one by a worker that did, does.
+  c.failures.succeeded();
+  await settle();
+  assert.equal(b.failures.diskFull()?.reason, 'ENOSPC');
+  a.failures.succeeded();
+  await settle();
+  for (const w of [a.failures, b.failures, c.failures, late]) assert.equal(w.diskFull(), undefined);
 });

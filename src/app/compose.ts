@@ -27,7 +27,7 @@ import type { DeadlinePolicy } from '../upstream/deadline.js';
 import { FileFetcher } from '../upstream/file-fetcher.js';
 import { trustedCAs } from '../upstream/tls-trust.js';
 import { HttpFetcher } from '../upstream/http-fetcher.js';
-import { withUpstreams } from './health.js';
+import { withDisk, withUpstreams } from './health.js';
 import { parseProxyList } from '../protocol/proxy-list.js';
 import { ProxySource } from '../upstream/proxy-source.js';
 import { DirectSource } from '../vcs/direct-source.js';
@@ -246,7 +246,7 @@ export async function createServer(config: Readonly<Config>, options: ComposeOpt
     ],
     methods: [...hooks.methods, ...company.methods, ...(dashboard?.methods ?? []), ...bundles.methods],
     metricsText,
-    readiness: withUpstreams(backends.readiness, [...upstreams, ...checksums.skipped]),
+    readiness: withDisk(withUpstreams(backends.readiness, [...upstreams, ...checksums.skipped]), () => failures.diskFull()),
     https: await readTls(config),
     trustProxy: parseTrustProxy(config.auth.trustProxy),
     onZipServed: dashboard?.onZipServed,

@@ -1,10 +1,11 @@
 // An instance's health from its shared backends: each change is logged once and shown by the
 // gomodproxy_backend_available gauge, and /readyz reads the current state (storage down: unready;
-// coordinator down, or an upstream skipped after repeated failures: degraded).
+// coordinator down, an upstream skipped after repeated failures, or the proxy's own disk full: degraded).
 import type { Logger } from 'pino';
 import type { Availability } from '../coord/availability.js';
 import type { Metrics } from '../metrics.js';
 import type { Readiness } from '../server/ops-routes.js';
+import type { DiskFull } from '../storage/local-failures.js';
 
 /** What a backend going down costs, for the log line. */
 const EFFECT: Readonly<Record<string, string>> = {
@@ -46,5 +47,21 @@ export function withUpstreams(base: () => Readiness, upstreams: readonly Skipped
     // One upstream named in both the public and the private list is one line.
     const skipped = [...new Set(upstreams.map((u) => u.skipped()).filter((why): why is string => why !== undefined))];
     return skipped.length === 0 ? r : { unready: r.unready, degraded: [...r.degraded, ...skipped.map((why) => `upstream: ${why}`)] };
+  };
+}
+
+/**
+ * Adds the proxy's own disk while it is full (ENOSPC, EDQUOT) as degraded: hits are still served, and what must be
+ * stored gets 503 with Retry-After. Not unready: a single node would be taken out of rotation with its hits, and a
+ * disk that every replica shares (`fs:` storage) is full for all of them at once. A load balancer that should send
+ * misses elsewhere sees it in the body and in `X-Gomodproxy-Degraded: disk`.
+ */
+export function withDisk(base: () => Readiness, full: () => DiskFull | undefined): () => Readiness {
+  return () => {
+    const r = base();
+    const f = full();
+    if (f === undefined) return r;
+    const line = `disk: full since ${new Date(f.since).toISOString()} (${f.reason}): what must be stored is answered 503 until a store works again`;
+    return { unready: r.unready, degraded: [...r.degraded, line] };
   };
 }

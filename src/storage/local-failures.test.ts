@@ -78,3 +78,17 @@ test("failures that are not the proxy's own storage are left to the caller", () 
   assert.equal(failures.failed(localIoError(errno('EIO'), 'storing k')), false, 'an I/O error is no known condition: logged with its stack');
   assert.deepEqual(lines, []);
 });
+
+test('the disk is full (for /readyz) from the first full-disk failure, through failures of other kinds, until something is stored', () => {
+  const { failures } = setup();
+  failures.failed(localIoError(errno('EMFILE'), 'opening k'));
+  assert.equal(failures.diskFull(), undefined, 'no file descriptor is no full disk');
+  failures.failed(localIoError(errno('EDQUOT'), 'storing k'));
+  const full = failures.diskFull();
+  assert.equal(full?.reason, 'EDQUOT');
+  failures.failed(localIoError(errno('EMFILE'), 'opening k'));
+  failures.failed(localIoError(errno('EDQUOT'), 'storing k'));
+  assert.equal(failures.diskFull(), full, 'the same run, since its first failure');
+  failures.succeeded();
+  assert.equal(failures.diskFull(), undefined);
+});

@@ -16,11 +16,22 @@ export interface LocalFailure {
   readonly context: Record<string, unknown>;
 }
 
+/** The disk full now (ENOSPC, or EDQUOT: a quota used up), since the first failure of the run that says so. */
+export interface DiskFull {
+  /** When the run started (ms since the epoch). */
+  readonly since: number;
+  readonly reason: string;
+}
+
 /** Where failures and successes are told: this process's log of runs, or the primary's. */
 export interface FailureLog {
   failed(failure: LocalFailure): void;
   succeeded(): void;
+  /** Whether the disk is full now, for /readyz: until something is stored again (with workers, by any of them). */
+  full(): DiskFull | undefined;
 }
+
+const STORAGE_FULL = 'GMP_ERR_STORAGE_FULL';
 
 /** The log of runs: one line when a run of one kind starts, one (with the run's count) when something is stored. */
 export class FailureRunLog implements FailureLog {
@@ -29,11 +40,21 @@ export class FailureRunLog implements FailureLog {
   #count = 0;
   #code = '';
   #reason = '';
+  /** Set by the first full-disk failure, kept through failures of other kinds until something is stored. */
+  #full: DiskFull | undefined;
 
-  constructor(private readonly log?: Logger) {}
+  constructor(
+    private readonly log?: Logger,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  full(): DiskFull | undefined {
+    return this.#full;
+  }
 
   /** True when this failure starts a run (and was logged). */
   failed({ code, reason, message, context }: LocalFailure): boolean {
+    if (code === STORAGE_FULL && this.#full === undefined) this.#full = { since: this.now(), reason };
     const starts = this.#run.failed(`${code} ${reason}`);
     this.#count = starts ? 1 : this.#count + 1;
     if (!starts) return false;
@@ -47,12 +68,14 @@ export class FailureRunLog implements FailureLog {
   }
 
   succeeded(): void {
+    this.#full = undefined;
     if (!this.#run.succeeded()) return;
     this.log?.info({ code: this.#code, reason: this.#reason, failures: this.#count }, 'local storage works again');
   }
 
   /** Ends a run without a line: no one who met it is left to say whether storing works again. */
   forget(): void {
+    this.#full = undefined;
     this.#run.succeeded();
   }
 }
@@ -86,8 +109,13 @@ export class LocalFailures {
     const reason = localReason(err) ?? '';
     this.metrics?.localFailures.inc({ code: err.code, reason });
     this.runs.failed({ code: err.code, reason, message: err.message, context });
-    if (this.#run.failed(`${err.code} ${reason}`) && err.code === 'GMP_ERR_STORAGE_FULL') for (const listener of this.#onFull) listener();
+    if (this.#run.failed(`${err.code} ${reason}`) && err.code === STORAGE_FULL) for (const listener of this.#onFull) listener();
     return true;
+  }
+
+  /** Whether the disk is full now (for /readyz): for the whole server, with workers. */
+  diskFull(): DiskFull | undefined {
+    return this.runs.full();
   }
 
   /** Something was stored: a run of failures, if any, is over. */
