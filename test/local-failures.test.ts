@@ -189,6 +189,32 @@ describe('a full disk in /readyz', () => {
     ));
 });
 
+/** A 503 that names the proxy's full disk, with Retry-After. */
+async function fullDiskAnswer(res: Response): Promise<void> {
+  const text = await res.text();
+  assert.equal(res.status, 503, text);
+  assert.ok(Number(res.headers.get('retry-after')) > 0, 'Retry-After');
+  assert.match(text, /the proxy's disk is full \(ENOSPC\)/);
+}
+
+describe('writes besides fills on a full disk', () => {
+  test('an upload received into scratch on a full disk is 503 naming our disk (not a 400 blaming the client); nothing stored', (t) =>
+    onSmallDisk(t, async (proxy, data, mnt) => {
+      const c = await runCli(['token', 'create', '--name', 'ci', '--scope', 'publish:corp.example.com', '--data', data]);
+      assert.equal(c.code, 0, c.stderr);
+      await fillUp(path.join(mnt, 'filler'));
+      // Random bytes: the upload is far larger than what is left, and cannot be a module zip anyway.
+      const res = await fetch(`${proxy.url}/corp.example.com/api/@v/v0.1.0.zip`, {
+        method: 'PUT',
+        body: new Uint8Array(randomBytes(1 << 20)),
+        headers: { authorization: `Bearer ${c.stdout.trim()}` },
+      });
+      await fullDiskAnswer(res);
+      assert.deepEqual(await cacheFiles(data), []);
+      assert.deepEqual(await scratchFiles(data), []);
+    }));
+});
+
 /** A counter's value from /metrics (0 when absent). */
 async function metric(url: string, name: string, labels: string): Promise<number> {
   const text = await (await fetch(`${url}/metrics`)).text();

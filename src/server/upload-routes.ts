@@ -2,13 +2,12 @@
 // from the zip's go.mod, its .info made now); PUT …/<version>.mod and .info may come before the zip (they
 // wait for it and must agree with it) or after it (compared). 201 new, 200 same bytes, 202 waiting, 409
 // different bytes. Only these paths accept PUT (method-guard.ts); a publish scope is checked by the auth hook.
-import { createWriteStream } from 'node:fs';
 import { Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify';
 import type { AuditLog } from '../audit/audit-log.js';
 import { gmpError, isGmpError } from '../errors.js';
 import { MAX_GO_MOD, MAX_ZIP_FILE } from '../modzip/zip-check.js';
+import { pipeIntoFile } from '../storage/file-pipe.js';
 import type { Scratch } from '../storage/scratch.js';
 import type { MethodAllowance } from './method-guard.js';
 import { parseCached } from './goproxy-routes.js';
@@ -95,7 +94,8 @@ async function receive(req: FastifyRequest, reply: FastifyReply, file: string, l
     },
   });
   try {
-    await pipeline(req.raw, meter, createWriteStream(file));
+    // Our disk failing (full, out of descriptors) is ours, a 503: not a body cut short by the client.
+    await pipeIntoFile(file, 'receiving an upload', req.raw, meter);
   } catch (err) {
     if (isGmpError(err)) throw err;
     throw gmpError('GMP_ERR_REQUEST_INVALID', `bad request: the upload was cut short (${(err as Error).message})`);
