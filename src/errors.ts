@@ -172,3 +172,19 @@ export function toGmpError(err: unknown): GmpError {
   if (err instanceof GmpError) return err;
   return new GmpError('GMP_ERR_INTERNAL', 'internal error', { cause: err });
 }
+
+/**
+ * A GmpError for a failure of this process's own files (the storage edge, the local coordinator's values);
+ * GmpErrors pass through unchanged.
+ */
+export function localIoError(err: unknown, what: string): GmpError {
+  if (err instanceof GmpError) return err;
+  const code = (err as NodeJS.ErrnoException | undefined)?.code ?? 'EIO';
+  // A disk quota used up is a full disk for this proxy (the same 503, log run and eviction), in its own words:
+  // df shows room, so "disk full" would send an operator looking in the wrong place.
+  if (code === 'ENOSPC') return gmpError('GMP_ERR_STORAGE_FULL', `the proxy's disk is full (ENOSPC) while ${what}; nothing was stored`, err);
+  if (code === 'EDQUOT') return gmpError('GMP_ERR_STORAGE_FULL', `the proxy's disk quota is used up (EDQUOT) while ${what}; nothing was stored`, err);
+  // Passing (other requests give theirs back): a 503 to retry, not a 500.
+  if (code === 'EMFILE' || code === 'ENFILE') return gmpError('GMP_ERR_LOCAL_RESOURCES', `the proxy ran out of file descriptors (${code}) while ${what}`, err);
+  return gmpError('GMP_ERR_LOCAL_IO', `local I/O error (${code}) while ${what}`, err);
+}

@@ -213,6 +213,32 @@ describe('writes besides fills on a full disk', () => {
       assert.deepEqual(await cacheFiles(data), []);
       assert.deepEqual(await scratchFiles(data), []);
     }));
+
+  for (const workers of ['1', '2']) {
+    test(`with --workers ${workers}, a token made through the Admin API on a full disk is 503 naming our disk (the coordinator's values are files there), not a 500`, (t) =>
+      onSmallDisk(
+        t,
+        async (proxy, _data, mnt) => {
+          await fillUp(path.join(mnt, 'filler'));
+          // Without --auth, a request made on the proxy's own machine may administer.
+          const res = await fetch(`${proxy.url}/api/v1/admin/tokens`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ name: 'ci', scopes: ['read:example.com'] }),
+          });
+          await fullDiskAnswer(res);
+        },
+        { workers, 'worker-hang-timeout': '0s' },
+      ));
+  }
+
+  test('token create on a full disk says so in one line and exits 1 (no stack)', (t) =>
+    onSmallDisk(t, async (_proxy, data, mnt) => {
+      await fillUp(path.join(mnt, 'filler'));
+      const c = await runCli(['token', 'create', '--name', 'ci', '--scope', 'read:example.com', '--data', data]);
+      assert.equal(c.code, 1, c.stderr);
+      assert.match(c.stderr, /^gomodproxy token[^:]*: .*the proxy's disk is full \(ENOSPC\)[^\n]*\n$/);
+    }));
 });
 
 /** A counter's value from /metrics (0 when absent). */

@@ -1,6 +1,7 @@
 // The coordinator over IPC: with `--workers N` the primary process owns the one LocalCoordinator and every
 // worker talks to it through Node's process channel. A worker that dies loses its leases at once.
-import { gmpError } from '../errors.js';
+import { ERRORS, GmpError, gmpError } from '../errors.js';
+import type { ErrorCode } from '../errors.js';
 import type { Coordinator, Lease } from './coordinator.js';
 import type { LocalCoordinator } from './local.js';
 
@@ -26,6 +27,8 @@ interface Reply {
   readonly id: number;
   readonly value?: unknown;
   readonly error?: string;
+  /** The registry's code of a known failure (the primary's disk full), so the worker answers it as such. */
+  readonly code?: ErrorCode;
 }
 
 const isRequest = (m: unknown): m is Request => (m as Request | null)?.t === 'gmp-coord';
@@ -63,7 +66,13 @@ export function serveCoordinator(coord: LocalCoordinator, channel: Channel, owne
     }
     run().then(
       (value) => trySend(channel, { t: 'gmp-coord-reply', id: m.id, value } satisfies Reply),
-      (err: unknown) => trySend(channel, { t: 'gmp-coord-reply', id: m.id, error: (err as Error).message } satisfies Reply),
+      (err: unknown) =>
+        trySend(channel, {
+          t: 'gmp-coord-reply',
+          id: m.id,
+          error: (err as Error).message,
+          ...(err instanceof GmpError ? { code: err.code } : {}),
+        } satisfies Reply),
     );
   };
   channel.on('message', onMessage);
@@ -93,7 +102,7 @@ export class IpcCoordinator implements Coordinator {
     if (p === undefined) return;
     this.pending.delete(m.id);
     clearTimeout(p.timer);
-    if (m.error !== undefined) p.reject(new Error(m.error));
+    if (m.error !== undefined) p.reject(m.code === undefined || !(m.code in ERRORS) ? new Error(m.error) : new GmpError(m.code, m.error));
     else p.resolve(m.value);
   };
 

@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { mkdir, readdir, rename, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { localIoError } from '../errors.js';
 import type { Coordinator, Lease } from './coordinator.js';
 import { checkName } from './coordinator.js';
 import { alive } from './process-alive.js';
@@ -161,34 +162,42 @@ export class LocalCoordinator implements Coordinator {
     // After the previous write of the key, whether it worked or not: one failed write (a full disk for a moment)
     // must not fail every later one while the process runs.
     const previous = this.writes.get(key)?.catch(() => undefined) ?? Promise.resolve();
-    const run = previous.then(async () => {
-      if (!this.dirMade) {
-        await mkdir(dir, { recursive: true });
-        this.dirMade = true;
-      }
-      if (value === undefined) {
-        await unlink(f).catch(() => undefined);
-        return;
-      }
-      // Unique per write: two coordinators on one directory in one process (a command next to a server in
-      // tests) must not rename each other's temp file away. The pid comes first, for cleanup().
-      const tmp = `${f}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
-      try {
-        await writeFile(tmp, value, { flush: true }).catch(async (err: NodeJS.ErrnoException) => {
-          if (err.code !== 'ENOENT') throw err;
-          // The directory was removed while running: made again.
-          await mkdir(dir, { recursive: true });
-          await writeFile(tmp, value, { flush: true });
-        });
-        await rename(tmp, f);
-      } catch (err) {
-        // Only a failed write leaves the temp file: after the rename there is nothing to remove.
-        await unlink(tmp).catch(() => undefined);
-        throw err;
-      }
-    });
+    const run = previous
+      .then(() => this.write(dir, f, value))
+      .catch((err: unknown) => {
+        // A full disk (or quota) is the proxy's own failure, named as such: a 503 for HTTP, one line for a command.
+        // The key is left out: a followed feed's is made from its URL.
+        throw localIoError(err, "writing the local coordinator's values");
+      });
     this.writes.set(key, run);
     return run;
+  }
+
+  private async write(dir: string, f: string, value: string | undefined): Promise<void> {
+    if (!this.dirMade) {
+      await mkdir(dir, { recursive: true });
+      this.dirMade = true;
+    }
+    if (value === undefined) {
+      await unlink(f).catch(() => undefined);
+      return;
+    }
+    // Unique per write: two coordinators on one directory in one process (a command next to a server in
+    // tests) must not rename each other's temp file away. The pid comes first, for cleanup().
+    const tmp = `${f}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
+    try {
+      await writeFile(tmp, value, { flush: true }).catch(async (err: NodeJS.ErrnoException) => {
+        if (err.code !== 'ENOENT') throw err;
+        // The directory was removed while running: made again.
+        await mkdir(dir, { recursive: true });
+        await writeFile(tmp, value, { flush: true });
+      });
+      await rename(tmp, f);
+    } catch (err) {
+      // Only a failed write leaves the temp file: after the rename there is nothing to remove.
+      await unlink(tmp).catch(() => undefined);
+      throw err;
+    }
   }
 
   /**

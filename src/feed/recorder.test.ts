@@ -5,7 +5,7 @@ import { mock, test } from 'node:test';
 import pino from 'pino';
 import { LocalCoordinator } from '../coord/local.js';
 import { FillEvents } from '../fill/types.js';
-import { localIoError } from '../storage/local-errors.js';
+import { localIoError } from '../errors.js';
 import { LocalFailures } from '../storage/local-failures.js';
 import { MemoryStore } from '../storage/memory-store.js';
 import { IndexLog } from './index-log.js';

@@ -4,7 +4,7 @@
 import { createWriteStream } from 'node:fs';
 import type { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { localIoError } from './local-errors.js';
+import { localIoError } from '../errors.js';
 
 /**
  * Pipes `source` through `transforms` into `file`. On failure it waits until the file is closed, then throws the

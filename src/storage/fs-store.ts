@@ -13,7 +13,8 @@ import { atomicTempName, removeAtomicLeftovers } from './atomic-file.js';
 import { durableWriter } from './durable-writer.js';
 import { STORE_STAGING } from './data-dirs.js';
 import { checkKey, checkPrefix } from './keys.js';
-import { isAbsent, localIoError } from './local-errors.js';
+import { isAbsent } from './local-errors.js';
+import { localIoError } from '../errors.js';
 import { checkInside } from './inside-root.js';
 import type { Scratch } from './scratch.js';
 

@@ -2,7 +2,7 @@
 // descriptors are ours and passing (503 with Retry-After); other local failures are 500s.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { localIoError } from './local-errors.js';
+import { localIoError } from '../errors.js';
 
 const errno = (code: string) => Object.assign(new Error(`${code}: something, open '/data/cache/x'`), { code });
 

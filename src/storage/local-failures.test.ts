@@ -1,10 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import pino from 'pino';
-import { gmpError } from '../errors.js';
+import { gmpError, localIoError } from '../errors.js';
 import { Metrics } from '../metrics.js';
 import { LocalFailures } from './local-failures.js';
-import { localIoError } from './local-errors.js';
 
 function setup() {
   const lines: Array<Record<string, unknown>> = [];
