@@ -8,7 +8,7 @@ import type { TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, open, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, open, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -424,6 +424,26 @@ describe('a bundle import on a full disk', () => {
       assert.deepEqual(await cacheFiles(data), []);
       assert.deepEqual(await scratchFiles(data), []);
       await rm(tmp, { recursive: true, force: true });
+    }));
+});
+
+describe('a bundle export onto a full disk', () => {
+  test('writing the bundle file meets a full disk: one line naming it and exit 1, no stack, no partial file left', (t) =>
+    onSmallDisk(t, async (_proxy, _data, mnt) => {
+      const tmp = await mkdtemp(path.join(tmpdir(), 'gmp-export-full-'));
+      try {
+        // The 5 MiB zip, into a bundle file on the 4 MiB disk.
+        const bundle = path.join(mnt, 'out', 'big.tar');
+        await mkdir(path.dirname(bundle));
+        const flags = ['--sumdb', 'off', '--own-sumdb', 'off', '--log-level', 'silent'];
+        const exp = await runCli(['bundle', 'export', 'example.com/big@v1.0.0', '-o', bundle, '--data', path.join(tmp, 'a'), '--upstream', up.url, ...flags]);
+        assert.equal(exp.code, 1, exp.stderr);
+        assert.match(exp.stderr, /^gomodproxy bundle export: .*no space left on device \(ENOSPC\)/);
+        assert.equal(exp.stderr.trim().split('\n').length, 1, `one line, no stack: ${exp.stderr}`);
+        assert.deepEqual(await readdir(path.dirname(bundle)), [], 'no partial bundle left');
+      } finally {
+        await rm(tmp, { recursive: true, force: true });
+      }
     }));
 });
 

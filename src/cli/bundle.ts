@@ -84,7 +84,8 @@ const runExport = withConfig(
       io.stdout.write(`wrote ${out}: ${result.manifest.modules.length} module versions; proofs from ${proofs === '' ? 'no checksum database' : proofs}\n`);
       return 0;
     } catch (err) {
-      const problem = err instanceof ModuleFileError ? err.message : localFileProblem(err);
+      // Its temp files are next to the output, on the same disk: a write that names no file wrote there.
+      const problem = err instanceof ModuleFileError ? err.message : localFileProblem(err, out);
       if (problem === undefined) throw err;
       io.stderr.write(`gomodproxy bundle export: ${problem}\n`);
       return 1;
