@@ -214,6 +214,24 @@ describe('writes besides fills on a full disk', () => {
       assert.deepEqual(await scratchFiles(data), []);
     }));
 
+  test('a zip an operator copied into the cache without its hash, asked on a full disk, is 503 naming our disk (its check needs a scratch copy), and 200 once there is room', (t) =>
+    onSmallDisk(
+      t,
+      async (proxy, data, mnt) => {
+        const rel = 'example.com/lib/@v/v1.0.0.zip';
+        const zip = await readFile(path.join(upRoot, rel));
+        await mkdir(path.join(data, 'cache', path.dirname(rel)), { recursive: true });
+        await writeFile(path.join(data, 'cache', rel), zip);
+        await fillUp(path.join(mnt, 'filler'));
+        await fullDiskAnswer(await fetch(`${proxy.url}/${rel}`));
+        await rm(path.join(mnt, 'filler'));
+        const res = await fetch(`${proxy.url}/${rel}`);
+        assert.equal(res.status, 200, await res.clone().text());
+        assert.ok(Buffer.from(await res.arrayBuffer()).equals(zip));
+      },
+      { upstream: 'off', 'cache-min-free': '0' },
+    ));
+
   for (const workers of ['1', '2']) {
     test(`with --workers ${workers}, a token made through the Admin API on a full disk is 503 naming our disk (the coordinator's values are files there), not a 500`, (t) =>
       onSmallDisk(

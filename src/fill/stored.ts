@@ -1,7 +1,6 @@
 // What storage already holds for a wanted artifact: read inside a fill's lock (another process may just
 // have stored it) and by the cache on a miss of its memory. A zip counts only together with its hash.
-import { createWriteStream } from 'node:fs';
-import { pipeline } from 'node:stream/promises';
+import { pipeIntoFile } from '../storage/file-pipe.js';
 import { hashGoMod } from '../modzip/dirhash.js';
 import { checkAndHashZip } from '../modzip/zip-check.js';
 import type { BlobStore } from '../storage/blob-store.js';
@@ -39,7 +38,8 @@ async function storedZip(store: BlobStore, scratch: Scratch, want: Want): Promis
   if (body === undefined) return undefined;
   const file = scratch.file('rehash');
   try {
-    await pipeline(body, createWriteStream(file.path));
+    // Our disk failing here (full) is ours, a 503 (file-pipe names it); the zip itself is fine.
+    await pipeIntoFile(file.path, 'checking a stored zip that has no hash', body);
     const checked = await checkAndHashZip(file.path, want.module, want.version);
     await store.put(hashKey, checked.h1);
     return { kind: 'zip', size: st.size, h1: checked.h1, fetchedAt: 0, durable: DURABLE };
