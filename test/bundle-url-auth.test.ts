@@ -3,15 +3,14 @@
 // admin token is refused, a wrong token gets 401; the token never reaches the log. And the body size limit.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { request } from 'undici';
 import { dataPaths } from '../src/storage/data-dirs.js';
 import { filesUnder } from './helpers/bundle-files.js';
 import { runCli as cli } from './helpers/in-process-cli.js';
-import { startFakeUpstream } from './helpers/fake-upstream.js';
-import { sampleModules, writeGoproxyDir } from './helpers/goproxy-dir.js';
+import { exportPlainBundle } from './helpers/bundle-fixture.js';
 import { startProxy } from './helpers/proxy.js';
 import { startProxyProcess } from './helpers/proxy-process.js';
 import type { ProxyProcess } from './helpers/proxy-process.js';
@@ -28,16 +27,7 @@ let reader: string;
 
 before(async () => {
   tmp = await mkdtemp(path.join(tmpdir(), 'gmp-bundle-auth-'));
-  const up = await startFakeUpstream(await writeGoproxyDir(path.join(tmp, 'up'), sampleModules()));
-  const file = path.join(tmp, 'b.tar');
-  try {
-    const flags = ['--upstream', up.url, '--sumdb', 'off', '--own-sumdb', 'off', '--log-level', 'silent'];
-    const exp = await cli(['bundle', 'export', 'example.com/lib@v1.0.0', '-o', file, '--data', path.join(tmp, 'a'), ...flags]);
-    assert.equal(exp.code, 0, exp.stderr);
-  } finally {
-    await up.close();
-  }
-  bundle = await readFile(file);
+  bundle = await exportPlainBundle(tmp);
   data = path.join(tmp, 'data');
   proxy = await startProxyProcess({ data, upstream: 'off', sumdb: 'off', auth: 'private', private: 'example.com/Upper' });
   const token = async (...scope: string[]) => {

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -15,9 +15,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { chromium } from 'playwright-core';
 import { CHROMIUM, browserSkip } from './helpers/browser.js';
-import { startFakeUpstream } from './helpers/fake-upstream.js';
-import { sampleModules, writeGoproxyDir } from './helpers/goproxy-dir.js';
-import { runCli as cli } from './helpers/in-process-cli.js';
+import { exportPlainBundle } from './helpers/bundle-fixture.js';
 import { startProxy } from './helpers/proxy.js';
 import type { RunningProxy } from './helpers/proxy.js';
 
@@ -60,16 +58,7 @@ const pins = async () => ((await (await proxy.get('/api/v1/admin/pins')).json())
 describe('admin changes asked for by a page of another origin', { skip }, () => {
   before(async () => {
     tmp = await mkdtemp(path.join(tmpdir(), 'gmp-cross-site-'));
-    const up = await startFakeUpstream(await writeGoproxyDir(path.join(tmp, 'up'), sampleModules()));
-    const file = path.join(tmp, 'b.tar');
-    try {
-      const flags = ['--upstream', up.url, '--sumdb', 'off', '--own-sumdb', 'off', '--log-level', 'silent'];
-      const exp = await cli(['bundle', 'export', 'example.com/lib@v1.0.0', '-o', file, '--data', path.join(tmp, 'a'), ...flags]);
-      assert.equal(exp.code, 0, exp.stderr);
-    } finally {
-      await up.close();
-    }
-    bundle = await readFile(file);
+    bundle = await exportPlainBundle(tmp);
     // Without --auth: an admin is whoever asks on this machine, straight to the proxy (the browser does).
     proxy = await startProxy({ upstream: 'off' });
     site = await hostileSite();

@@ -1,6 +1,7 @@
 // Bundles to import in tests, exported from a data directory filled from a fake upstream (sampleModules) and
 // checked by a test checksum database; the upstream is gone once they are written, as on an air-gapped side.
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { startFakeUpstream } from './fake-upstream.js';
 import { sampleModules, writeGoproxyDir } from './goproxy-dir.js';
@@ -34,4 +35,21 @@ export async function exportBundles(dir: string, bundles: Record<string, string[
     await up.close();
   }
   return { db, settings, files };
+}
+
+/**
+ * The bytes of a bundle of example.com/lib@v1.0.0 without checksum proofs (`--sumdb off` on the exporter): for tests of
+ * who may import, where the content is beside the point. Written under dir, the upstream stopped once it is.
+ */
+export async function exportPlainBundle(dir: string): Promise<Buffer> {
+  const up = await startFakeUpstream(await writeGoproxyDir(path.join(dir, 'up'), sampleModules()));
+  const file = path.join(dir, 'b.tar');
+  try {
+    const flags = ['--upstream', up.url, '--sumdb', 'off', '--own-sumdb', 'off', '--log-level', 'silent'];
+    const exp = await cli(['bundle', 'export', 'example.com/lib@v1.0.0', '-o', file, '--data', path.join(dir, 'a'), ...flags]);
+    assert.equal(exp.code, 0, exp.stderr);
+  } finally {
+    await up.close();
+  }
+  return readFile(file);
 }
