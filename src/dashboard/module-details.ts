@@ -8,7 +8,7 @@ import type { BlobStore } from '../storage/blob-store.js';
 import { listAll } from '../storage/blob-store.js';
 import { artifactKey, listKey, versionsPrefix } from '../storage/keys.js';
 import { deprecation, latestOf, retractedBy } from './go-mod-notes.js';
-import { mapLimit } from './map-limit.js';
+import { mapLimit } from '../storage/map-limit.js';
 import type { ModuleDetails, VersionRow } from './api-types.js';
 
 export type { ModuleDetails, VersionRow } from './api-types.js';

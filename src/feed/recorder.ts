@@ -22,6 +22,7 @@ import type { LocalFailures } from '../storage/local-failures.js';
 import { BATCH_MARKERS, INTENT_MARKERS, batchMarkerKey, parseVersionMarker } from '../storage/keys.js';
 import { formatBatch, parseBatch } from './batch.js';
 import type { FeedEntry, IndexLog } from './index-log.js';
+import { mapLimit } from '../storage/map-limit.js';
 import { INTENT_DROP_MS, INTENT_RECHECK_MS, IntentWriter } from './intents.js';
 import { nowNs, nsFromMs } from './timestamp.js';
 
@@ -267,18 +268,4 @@ export class FeedRecorder {
       if (this.#election.writer) await this.drain();
     });
   }
-}
-
-/** fn over items, at most `limit` at a time; results in the items' order. */
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const run = async (): Promise<void> => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, run));
-  return out;
 }

@@ -1,5 +1,6 @@
-// Runs an async function over items with at most `limit` calls at a time (so a module with hundreds of
-// versions does not open hundreds of files or S3 requests at once); results keep the items' order.
+// Runs an async function over items with at most `limit` calls at a time, so that reading a module with hundreds
+// of versions (the dashboard's details, the index feed's check of what is stored) does not open hundreds of files
+// or S3 requests at once; results keep the items' order.
 export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
   const out = new Array<R>(items.length);
   let next = 0;
