@@ -309,3 +309,24 @@ test('unpinning a version a --pin-from file pins is a 404 that says so, not "not
     await local.close();
   }
 });
+
+test('unpinning a version pinned both here and by a --pin-from file removes this pin and says the file still pins it', async () => {
+  const file = path.join(tmp, 'both-pins.txt');
+  await writeFile(file, 'example.com/lib@v1.1.0\n');
+  const local = await startProxy({ upstream: 'off', 'pin-from': file });
+  try {
+    const url = `${local.url}${ADMIN}/pins/example.com/lib/@v/v1.1.0`;
+    assert.equal((await fetch(url, { method: 'PUT' })).status, 200);
+    const res = await fetch(url, { method: 'DELETE' });
+    assert.equal(res.status, 200);
+    assert.deepEqual(await res.json(), { unpinned: { module: 'example.com/lib', version: 'v1.1.0' }, pinFrom: [file] });
+    const list = (await (await fetch(`${local.url}${ADMIN}/pins`)).json()) as { pins: unknown[] };
+    assert.deepEqual(list.pins, [{ module: 'example.com/lib', version: 'v1.1.0', from: 'config' }], 'still pinned, by the file');
+    // A version no file lists is unpinned outright: no pinFrom.
+    const other = `${local.url}${ADMIN}/pins/example.com/lib/@v/v1.0.0`;
+    assert.equal((await fetch(other, { method: 'PUT' })).status, 200);
+    assert.deepEqual(await (await fetch(other, { method: 'DELETE' })).json(), { unpinned: { module: 'example.com/lib', version: 'v1.0.0' } });
+  } finally {
+    await local.close();
+  }
+});

@@ -5,6 +5,9 @@
 // (the proxy runs with --auth private, so tokens count), and not one request leaving 127.0.0.1.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import type { BrowserContext, Page } from 'playwright-core';
@@ -18,6 +21,8 @@ import { pristineGo, startDashboardFixture } from './helpers/dashboard-fixture.j
 import type { DashboardFixture } from './helpers/dashboard-fixture.js';
 import { goDownload } from './helpers/go.js';
 import type { Download, GoEnv } from './helpers/go.js';
+import { startProxy } from './helpers/proxy.js';
+import type { RunningProxy } from './helpers/proxy.js';
 
 const skip = await browserSkip();
 const WAIT = { timeout: 90_000 };
@@ -223,5 +228,45 @@ describe('the dashboard in a headless browser', { skip }, () => {
   test('no page asked anything of another origin', () => {
     assert.ok(browser.requests.length > 10, `${browser.requests.length} requests recorded`);
     assert.deepEqual(browser.foreign, []);
+  });
+});
+
+describe('unpinning in the Admin view a version a --pin-from file also pins', { skip }, () => {
+  let root: string;
+  let proxy: RunningProxy;
+  let session: BrowserSession;
+  before(async () => {
+    root = await mkdtemp(path.join(tmpdir(), 'gmp-ui-pins-'));
+    await writeFile(path.join(root, 'pins.txt'), 'example.com/lib@v1.1.0\n');
+    proxy = await startProxy({ upstream: 'off', 'pin-from': path.join(root, 'pins.txt') });
+    session = await startBrowser(proxy.url);
+  });
+  after(async () => {
+    await session?.close();
+    await proxy?.close();
+    await rm(root, { recursive: true, force: true });
+  });
+
+  test("the answer says it stays pinned, naming the file, and the row stays as the file's", async () => {
+    // This machine straight to the proxy, no --auth: an admin without a token.
+    const ctx = await session.context();
+    const page = await ctx.newPage();
+    await page.goto(`${proxy.url}/ui/admin`);
+    await page.getByLabel('pin module path').fill('example.com/lib');
+    await page.getByLabel('pin version').fill('v1.1.0');
+    await page.getByRole('button', { name: 'Pin' }).click();
+    const row = page.locator('[data-test=pins] tr', { hasText: 'v1.1.0' });
+    await row.getByRole('button', { name: 'Unpin' }).waitFor(WAIT);
+    await row.getByRole('button', { name: 'Unpin' }).click();
+    await row.getByRole('button', { name: 'Really unpin v1.1.0?' }).click();
+    const outcome = page.locator('[data-test=pin-result].error');
+    await outcome.waitFor(WAIT);
+    assert.equal(
+      (await outcome.textContent())?.trim(),
+      `Unpinned example.com/lib@v1.1.0 here, but it stays pinned: the server's --pin-from ${path.join(root, 'pins.txt')} lists it (remove it there).`,
+    );
+    await row.getByText('--pin-from file').waitFor(WAIT);
+    assert.equal(await row.getByRole('button', { name: 'Unpin' }).count(), 0);
+    await ctx.close();
   });
 });

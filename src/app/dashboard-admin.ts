@@ -72,6 +72,7 @@ export function pinAdmin(content: BlobStore, config: Readonly<Config>): PinAdmin
     list: async () => ({ pins: await store.list(), eviction: evicts(config) }),
     pin: (path, version) => store.pin(path, version),
     unpin: (path, version) => store.unpin(path, version),
+    pinnedBy: (path, version) => store.listedBy(path, version),
   };
 }
 

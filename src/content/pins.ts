@@ -14,12 +14,12 @@ export interface Pin {
   readonly from: 'pin' | 'config';
 }
 
-/** The versions of the --pin-from files as they are now (the evictor read them when the server started); a file gone since is skipped. */
-async function configPins(files: readonly string[]): Promise<ModuleVersion[]> {
-  const out: ModuleVersion[] = [];
+/** The versions of each --pin-from file as they are now (the evictor read them when the server started); a file gone since is skipped. */
+async function configPins(files: readonly string[]): Promise<Array<{ file: string; versions: ModuleVersion[] }>> {
+  const out: Array<{ file: string; versions: ModuleVersion[] }> = [];
   for (const file of files) {
     try {
-      out.push(...(await readModuleFile(file)).versions);
+      out.push({ file, versions: (await readModuleFile(file)).versions });
     } catch (err) {
       if (!(err instanceof ModuleFileError)) throw err;
     }
@@ -42,8 +42,14 @@ export class PinStore {
       if (v !== undefined && !pins.has(`${v.path}@${v.version}`)) pins.set(`${v.path}@${v.version}`, { module: v.path, version: v.version, from });
     };
     for await (const key of listAll(this.content, PINS)) add(parseVersionName(key.slice(PINS.length)), 'pin');
-    for (const v of await configPins(this.pinFrom)) add(v, 'config');
+    for (const { versions } of await configPins(this.pinFrom)) for (const v of versions) add(v, 'config');
     return [...pins.values()].sort(byModuleVersion);
+  }
+
+  /** The --pin-from files that list the version (it stays pinned whatever unpin does), in the order given. */
+  async listedBy(path: string, version: string): Promise<string[]> {
+    const files = await configPins(this.pinFrom);
+    return files.filter((f) => f.versions.some((v) => v.path === path && v.version === version)).map((f) => f.file);
   }
 
   pin(path: string, version: string): Promise<void> {

@@ -38,6 +38,8 @@ export interface PinAdmin {
   pin(modulePath: string, version: string): Promise<void>;
   /** false when the version was not pinned (with `gomodproxy pin`). */
   unpin(modulePath: string, version: string): Promise<boolean>;
+  /** The --pin-from files of the server that list the version: it stays pinned while they do. */
+  pinnedBy(modulePath: string, version: string): Promise<string[]>;
 }
 
 export interface AdminFeatures {

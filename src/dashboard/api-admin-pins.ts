@@ -8,7 +8,7 @@ import { NOT_IN_BUILD } from './admin-features.js';
 import type { PinAdmin } from './admin-features.js';
 import { requireAdmin, requireAdminChange } from './admin-guard.js';
 import { sendJson } from './api-modules.js';
-import type { PinList } from './api-types.js';
+import type { PinList, Unpinned } from './api-types.js';
 import { parseModuleTarget } from './api-paths.js';
 import type { DashboardDeps } from './deps.js';
 
@@ -45,17 +45,19 @@ export function registerPinRoutes(app: FastifyInstance, deps: DashboardDeps, bas
     requireAdminChange(deps, req, reply, 'unpinning');
     const pins = port(deps);
     const t = target(req.url, base);
-    if (!(await pins.unpin(t.path, t.version))) {
-      // A --pin-from file's version is pinned, but not here: saying "not pinned" would be wrong.
-      const listed = (await pins.list()).pins.some((p) => p.module === t.path && p.version === t.version && p.from === 'config');
+    const unpinned = await pins.unpin(t.path, t.version);
+    // A version a --pin-from file lists stays pinned whatever happened here: saying "unpinned" or "not pinned" alone would be wrong.
+    const pinFrom = await pins.pinnedBy(t.path, t.version);
+    if (!unpinned) {
       throw gmpError(
         'GMP_ERR_NOT_FOUND',
-        listed
+        pinFrom.length > 0
           ? `not found: ${t.path}@${t.version} is pinned by a --pin-from file of the server, not here: remove it from that file`
           : `not found: ${t.path}@${t.version} is not pinned (unpinned already, or never pinned): nothing to do`,
       );
     }
-    req.log.info({ module: deps.redact(t.path), version: t.version }, 'unpinned from the dashboard');
-    return sendJson(reply, { unpinned: { module: t.path, version: t.version } });
+    req.log.info({ module: deps.redact(t.path), version: t.version, stillPinned: pinFrom.length > 0 }, 'unpinned from the dashboard');
+    const answer: Unpinned = { unpinned: { module: t.path, version: t.version }, ...(pinFrom.length > 0 ? { pinFrom } : {}) };
+    return sendJson(reply, answer);
   });
 }

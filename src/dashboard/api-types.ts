@@ -214,6 +214,12 @@ export interface PinRow {
   readonly from: 'pin' | 'config';
 }
 
+/** DELETE /api/v1/admin/pins/…: the pin removed; `pinFrom` when --pin-from files still pin the version (it stays pinned). */
+export interface Unpinned {
+  readonly unpinned: { readonly module: string; readonly version: string };
+  readonly pinFrom?: readonly string[];
+}
+
 export interface TokenList {
   readonly tokens: readonly TokenRow[];
 }

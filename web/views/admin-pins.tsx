@@ -4,7 +4,7 @@ import { useState } from 'preact/hooks';
 import { moduleUrl, request, useApi } from '../api.js';
 import { ConfirmButton, ModuleVersionInputs, OutcomeLine } from './admin-parts.js';
 import type { Outcome } from './admin-parts.js';
-import type { PinList } from '../types.js';
+import type { PinList, Unpinned } from '../types.js';
 
 export function Pins() {
   const [rev, setRev] = useState(0);
@@ -14,8 +14,14 @@ export function Pins() {
   const { data, error } = useApi<PinList>('/api/v1/admin/pins', undefined, rev);
   const change = async (method: 'PUT' | 'DELETE', path: string, v: string) => {
     try {
-      await request(moduleUrl('/api/v1/admin/pins', path, v), { method });
-      setResult({ ok: true, text: `${method === 'PUT' ? 'Pinned' : 'Unpinned'} ${path}@${v}.` });
+      const res = await request(moduleUrl('/api/v1/admin/pins', path, v), { method });
+      const files = method === 'DELETE' ? ((await res.json()) as Unpinned).pinFrom : undefined;
+      // Unpinned here, but a --pin-from file of the server still pins it: eviction keeps it, so this is no success.
+      setResult(
+        files === undefined
+          ? { ok: true, text: `${method === 'PUT' ? 'Pinned' : 'Unpinned'} ${path}@${v}.` }
+          : { ok: false, text: `Unpinned ${path}@${v} here, but it stays pinned: the server's --pin-from ${files.join(', ')} lists it (remove it there).` },
+      );
       if (method === 'PUT') {
         setMod('');
         setVersion('');
