@@ -13,14 +13,18 @@ import { openLocalAccess } from '../src/app/local-access.js';
 import { BundleError } from '../src/bundle/import-stage.js';
 import { importBundle } from '../src/bundle/import.js';
 import { loadConfig } from '../src/config/load.js';
+import { purgeGuard } from '../src/app/dashboard-admin.js';
 import { bundledKey } from '../src/content/content-keys.js';
 import type { Exclusive } from '../src/coord/exclusive.js';
+import { purgeVersion } from '../src/dashboard/purge.js';
 import { lockNameOf } from '../src/fill/types.js';
 import { dataPaths } from '../src/storage/data-dirs.js';
 import { artifactKey } from '../src/storage/keys.js';
 import { eventually } from './helpers/eventually.js';
 import { runCli as cli } from './helpers/in-process-cli.js';
 import { exportBundles } from './helpers/bundle-fixture.js';
+import { startFakeUpstream } from './helpers/fake-upstream.js';
+import { sampleModules, writeGoproxyDir } from './helpers/goproxy-dir.js';
 import { startProxy } from './helpers/proxy.js';
 import type { TestSumdb } from './helpers/test-sumdb.js';
 
@@ -185,6 +189,88 @@ test('the commit waits for a fill holding the same version, and refuses the vers
     );
     assert.equal(await server.layout.content.stat(bundledKey(zip.module, zip.version)), undefined);
     assert.notEqual(await server.layout.content.stat(bundledKey(zip.module, 'v1.0.0')), undefined);
+  } finally {
+    await server.close();
+  }
+});
+
+test('a purge of an imported version removes its mark too: the version filled again is evicted like any other', async () => {
+  const data = path.join(tmp, 'purged');
+  const imported = await cli(['bundle', 'import', bundle, '--data', data, '--upstream', 'off', ...settings]);
+  assert.equal(imported.code, 0, imported.stderr + imported.stdout);
+  // The upstream is back (the same modules the bundle was exported from). No cap yet: no eviction pass runs (one
+  // would remove a mark left without its zip on its own) between the purge and the fill.
+  const up = await startFakeUpstream(await writeGoproxyDir(path.join(tmp, 'purged-up'), sampleModules()));
+  const flags = { upstream: up.url, sumdb: db.gosumdb, 'cache-min-free': '0' };
+  const proxy = await startProxy(flags, { dataDir: data });
+  try {
+    const { content } = proxy.server.layout;
+    const purge = await fetch(`${proxy.url}/api/v1/admin/modules/example.com/lib/@v/v1.0.0`, { method: 'DELETE' });
+    assert.equal(purge.status, 200, await purge.clone().text());
+    assert.deepEqual(await purge.json(), { path: 'example.com/lib', version: 'v1.0.0', deleted: ['zip', 'ziphash', 'mod', 'info'], bundled: true });
+    assert.equal(await content.stat(bundledKey('example.com/lib', 'v1.0.0')), undefined, 'the purged version is no longer marked imported');
+    assert.notEqual(await content.stat(bundledKey('example.com/lib', 'v1.1.0')), undefined, 'the other imported version is');
+    // Stored behind the answer: wait for it.
+    const stored = new Promise<void>((resolve) =>
+      proxy.server.events.on('filled', (e) => {
+        if (e.kind === 'zip' && e.version === 'v1.0.0') resolve();
+      }),
+    );
+    assert.equal((await proxy.get('/example.com/lib/@v/v1.0.0.zip')).status, 200, 'filled again from the upstream');
+    await stored;
+  } finally {
+    await proxy.close();
+    await up.close();
+  }
+
+  // Restarted with a cap far below what is stored: the refill is not the bundle's, so it goes; the imported one stays.
+  const capped = await startProxy({ ...flags, upstream: 'off', 'cache-max-size': '100B' }, { dataDir: data });
+  try {
+    await capped.server.content.evictor?.kick();
+    const zipOf = (v: string) => path.join(dataPaths(data).cache, artifactKey('example.com/lib', v, 'zip'));
+    assert.equal(await stat(zipOf('v1.0.0')).catch(() => undefined), undefined, 'the refilled zip is evictable');
+    await stat(zipOf('v1.1.0'));
+  } finally {
+    await capped.close();
+  }
+});
+
+test("a purge holds the version's fill locks: it waits for a fill or import of it, then removes its files and mark", async () => {
+  const dataDir = path.join(tmp, 'purge-wait');
+  const imported = await cli(['bundle', 'import', bundle, '--data', dataDir, '--upstream', 'off', ...settings]);
+  assert.equal(imported.code, 0, imported.stderr + imported.stdout);
+  const config = await loadConfig({ flags: { data: dataDir, upstream: 'off', sumdb: db.gosumdb, 'own-sumdb': 'off', 'log-level': 'silent' }, env: {} });
+  const { server } = await openLocalAccess(config);
+  try {
+    const zip = { kind: 'zip', module: 'example.com/lib', version: 'v1.1.0' } as const;
+    // An import (or a fill) of v1.1.0 is under way: here this test, holding its zip's lock as they do.
+    const other = await server.locks.tryHold(lockNameOf(zip));
+    assert.ok(other !== undefined);
+    let tellWaiting = () => {};
+    const waiting = new Promise<'waiting'>((r) => (tellWaiting = () => r('waiting')));
+    const locks: Exclusive = {
+      tryHold: (name) => server.locks.tryHold(name),
+      waitUntilFree: (name, signal) => {
+        if (name === lockNameOf(zip)) tellWaiting();
+        return server.locks.waitUntilFree(name, signal);
+      },
+    };
+    const purged = purgeVersion(server.layout.cache, purgeGuard(locks, server.layout.content), zip.module, zip.version, async () => {});
+    purged.catch(() => undefined);
+    const first = await Promise.race([
+      waiting,
+      purged.then(
+        () => 'finished',
+        () => 'failed',
+      ),
+    ]);
+    assert.equal(first, 'waiting', 'the purge waits for the holder');
+    assert.notEqual(await server.layout.cache.stat(artifactKey(zip.module, zip.version, 'mod')), undefined, 'nothing is removed meanwhile');
+    assert.notEqual(await server.layout.content.stat(bundledKey(zip.module, zip.version)), undefined, 'the mark stays meanwhile');
+    await other.release();
+    assert.equal((await purged).bundled, true);
+    assert.equal(await server.layout.cache.stat(artifactKey(zip.module, zip.version, 'zip')), undefined);
+    assert.equal(await server.layout.content.stat(bundledKey(zip.module, zip.version)), undefined);
   } finally {
     await server.close();
   }

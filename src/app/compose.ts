@@ -225,6 +225,7 @@ export async function createServer(config: Readonly<Config>, options: ComposeOpt
   const dashboard = composeDashboard(config, {
     ...{ layout, metrics, cache, verdicts, own, isPrivate, redact, worker: worker?.channel, content, followers },
     admin: { coord, audit: company.audit },
+    locks: backends.locks,
   });
   const bundles = composeBundleImport(config, { layout, coord, locks: backends.locks, events }, async (modules) => {
     for (const m of modules) cache.forget(m);

@@ -6,6 +6,7 @@ import type { ModuleCache } from '../cache/module-cache.js';
 import { sumdbSpecs } from './verification.js';
 import type { Config } from '../config/schema.js';
 import { minFreeSet } from '../content/free-space.js';
+import type { Exclusive } from '../coord/exclusive.js';
 import type { Channel } from '../coord/ipc.js';
 import { adminRefusalRule, adminRule, byToken, notPrivate } from '../dashboard/access.js';
 import type { ConfiguredUpstream, EvictionFacts } from '../dashboard/deps.js';
@@ -22,7 +23,7 @@ import { globList } from '../shellenv/settings.js';
 import type { OwnSumdb } from '../verify/own-sumdb.js';
 import type { Verdicts } from '../verify/verdicts.js';
 import { WorkerStats } from './cluster-stats.js';
-import { adminFeatures } from './dashboard-admin.js';
+import { adminFeatures, purgeGuard } from './dashboard-admin.js';
 import type { AdminInputs } from './dashboard-admin.js';
 import type { Content } from './content.js';
 import { feedName } from './follow.js';
@@ -53,6 +54,8 @@ export interface DashboardInputs {
   readonly followers: Pick<Followers, 'states'>;
   /** For the Admin view's tokens and pins (the content store comes from the layout), and the search cursors' key. */
   readonly admin: Omit<AdminInputs, 'content'>;
+  /** The fill locks a purge holds. */
+  readonly locks: Exclusive;
 }
 
 const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -134,6 +137,7 @@ export function composeDashboard(config: Readonly<Config>, inputs: DashboardInpu
     adminRefusal: adminRefusalRule(config.auth.mode),
     tokensAccepted: config.auth.mode !== 'off',
     admin: adminFeatures(config, { ...inputs.admin, content: inputs.layout.content }),
+    purge: purgeGuard(inputs.locks, inputs.layout.content),
     redact: inputs.redact,
   });
   return { plugin, methods: DASHBOARD_METHODS, onZipServed: (m, v) => downloads.count(m, v), close: () => stats.close() };

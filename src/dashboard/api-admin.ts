@@ -34,8 +34,8 @@ export function registerAdminRoutes(app: FastifyInstance, deps: DashboardDeps): 
     if (t.version === undefined || t.part !== undefined)
       throw gmpError('GMP_ERR_NOT_FOUND', 'not found: purge one version: /api/v1/admin/modules/<module path>/@v/<version>');
     const version = t.version;
-    const result = await purgeVersion(deps.store, t.path, version, () => deps.stats.forget(t.path, version));
-    req.log.info({ module: deps.redact(t.path), version, deleted: result.deleted }, 'purged a cached version');
+    const result = await purgeVersion(deps.store, deps.purge, t.path, version, () => deps.stats.forget(t.path, version));
+    req.log.info({ module: deps.redact(t.path), version, deleted: result.deleted, bundled: result.bundled === true }, 'purged a cached version');
     return sendJson(reply, result);
   });
 }

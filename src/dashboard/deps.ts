@@ -6,6 +6,7 @@ import type { Verdicts } from '../verify/verdicts.js';
 import type { AdminRefusal, MayAdmin, MayRead } from './access.js';
 import type { StorageState } from './api-types.js';
 import type { AdminFeatures } from './admin-features.js';
+import type { PurgeGuard } from './purge.js';
 import type { CursorKey } from './search-cursor.js';
 import type { SetupFacts } from './setup-info.js';
 import type { ServerStats } from './stats.js';
@@ -42,6 +43,8 @@ export interface DashboardDeps {
   /** Whether admin tokens count (--auth private|all), for the Admin view to say so. */
   readonly tokensAccepted: boolean;
   readonly admin: AdminFeatures;
+  /** The locks a purge holds and the bundle marks it removes. */
+  readonly purge: PurgeGuard;
   /** Replaces private module paths in logs. */
   readonly redact: (modulePath: string) => string;
 }

@@ -86,8 +86,10 @@ function Purge(props: { loc: Location; allowed: boolean }) {
     setArmed(false);
     try {
       const res = await request(moduleUrl('/api/v1/admin/modules', mod.trim(), version.trim()), { method: 'DELETE' });
-      const body = (await res.json()) as { deleted: string[] };
-      setResult({ ok: true, text: `Purged ${mod}@${version}: deleted ${body.deleted.map((k) => `.${k}`).join(', ')}.` });
+      const body = (await res.json()) as { deleted: string[]; bundled?: true };
+      // An imported version's mark goes too: a refill is not the bundle's, and eviction may remove it.
+      const mark = body.bundled === true ? ' It was imported from a bundle: filled again, it is no longer kept from eviction.' : '';
+      setResult({ ok: true, text: `Purged ${mod}@${version}: deleted ${body.deleted.map((k) => `.${k}`).join(', ')}.${mark}` });
     } catch (err) {
       setResult({ ok: false, text: (err as Error).message });
     }
