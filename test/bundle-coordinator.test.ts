@@ -16,6 +16,7 @@ import { exportBundles } from './helpers/bundle-fixture.js';
 import { ownService } from './helpers/own-service.js';
 import type { OwnService } from './helpers/own-service.js';
 import { startProxy } from './helpers/proxy.js';
+import { streamUpload } from './helpers/streamed-upload.js';
 import type { TestSumdb } from './helpers/test-sumdb.js';
 
 let tmp: string;
@@ -90,6 +91,14 @@ test('with the coordinator down, an import is refused with 503 (--url) or one li
     const viaUrl = await cli(['bundle', 'import', bundle, '--url', proxy.url]);
     assert.equal(viaUrl.code, 1);
     assert.match(viaUrl.stderr, NEEDS);
+    // Refused before a byte of the bundle is read: a large upload is answered at once and the rest never read.
+    const port = Number(new URL(proxy.url).port);
+    const total = 64 * 1024 * 1024;
+    const large = await streamUpload(port, `POST /api/v1/admin/bundles HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\ncontent-length: ${total}\r\n`, total);
+    assert.equal(large.status, 503, large.answer.slice(0, 600));
+    assert.match(large.answer.split('\r\n\r\n')[1] ?? '', NEEDS);
+    assert.ok(large.sentBeforeAnswer !== undefined && large.sentBeforeAnswer < total, `answered after ${large.sentBeforeAnswer} of ${total} bytes`);
+    assert.equal(large.wholeBodySent, false, 'the server read the rest of the body');
 
     const direct = await cli(['bundle', 'import', bundle, '--data', data, '--coordinator', coordinator, ...settings]);
     assert.equal(direct.code, 1, direct.stderr);

@@ -4,12 +4,12 @@
 // as for the dashboard's changes, only from a client that names no other origin: a browser posts a body of a
 // simple type (fetch in no-cors mode) to another origin without a preflight, so a hostile page an operator
 // opens on the proxy's machine would otherwise import through that browser.
-import { once } from 'node:events';
 import { Transform } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { gmpError, isGmpError } from '../errors.js';
 import type { MethodAllowance } from './method-guard.js';
 import { sameOrigin } from './same-origin.js';
+import { lingerOnClose } from './linger.js';
 import { checkLength, tooLarge } from './upload-routes.js';
 
 export const BUNDLES_PATH = '/api/v1/admin/bundles';
@@ -33,6 +33,17 @@ export function bundleRoutes(o: BundleRouteOptions): (app: FastifyInstance) => v
       // The body is streamed by the handler, never parsed or buffered by Fastify.
       scope.removeAllContentTypeParsers();
       scope.addContentTypeParser('*', (_req, _payload, done) => done(null));
+      // A refusal answered before the body's end (the auth hook's 401, a Content-Type Fastify cannot parse, the
+      // import's own early refusals such as a coordinator outage, a body over the limit) closes the connection: Node
+      // would otherwise read the rest of the upload (up to --bundle-max-size, gigabytes) to keep it alive. The close
+      // lingers (linger.ts), so the client, still sending, reads the answer rather than a reset.
+      scope.addHook('onSend', async (req, reply, payload) => {
+        if (reply.statusCode >= 400 && !req.raw.complete) {
+          reply.header('connection', 'close');
+          lingerOnClose(req.raw.socket);
+        }
+        return payload;
+      });
       scope.post(BUNDLES_PATH, (req, reply) => receive(o, req, reply));
     });
   };
@@ -62,9 +73,9 @@ async function receive(o: BundleRouteOptions, req: FastifyRequest, reply: Fastif
   try {
     summary = await o.importBundle(meter);
   } catch (err) {
-    if (isGmpError(err, 'GMP_ERR_REQUEST_TOO_LARGE')) throw err;
-    // A refusal found before the body ended: read the rest (up to the limit) so the client gets the answer.
-    await drain(req, o.maxBytes - n);
+    // A refusal found before the body ended is answered now, and the connection closed (the onSend hook above):
+    // nothing more of the body is read.
+    req.raw.unpipe(meter);
     if (isGmpError(err)) throw err;
     if (req.raw.errored !== null || req.raw.aborted)
       throw gmpError('GMP_ERR_REQUEST_INVALID', `bad request: the upload was cut short (${(err as Error).message})`);
@@ -76,16 +87,4 @@ async function receive(o: BundleRouteOptions, req: FastifyRequest, reply: Fastif
     .header('cache-control', 'no-store')
     .type('application/json; charset=utf-8')
     .send(`${JSON.stringify(summary)}\n`);
-}
-
-async function drain(req: FastifyRequest, left: number): Promise<void> {
-  req.raw.unpipe();
-  if (req.raw.readableEnded || req.raw.destroyed) return;
-  let rest = left;
-  req.raw.on('data', (c: Buffer) => {
-    rest -= c.length;
-    if (rest < 0) req.raw.destroy();
-  });
-  req.raw.resume();
-  await Promise.race([once(req.raw, 'end'), once(req.raw, 'close')]).catch(() => undefined);
 }
