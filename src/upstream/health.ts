@@ -11,6 +11,8 @@ export interface HealthOptions {
   /** How often an idle member of a `|` group is probed for its latency; 0: never. */
   readonly probeIntervalMs: number;
   readonly now?: () => number;
+  /** What the log lines call the server (default `upstream`): `feed` for a followed index feed, as HttpFetcher's own do. */
+  readonly role?: 'upstream' | 'feed';
 }
 
 /** One cheap request; resolves with the time to its headers (ms) when the upstream answered below 500. */
@@ -27,6 +29,7 @@ export class UpstreamHealth implements SourceHealth {
   private stopped = false;
   private timer: NodeJS.Timeout | undefined;
   private readonly now: () => number;
+  private readonly role: 'upstream' | 'feed';
 
   constructor(
     private readonly name: string,
@@ -37,6 +40,7 @@ export class UpstreamHealth implements SourceHealth {
     private readonly log?: Logger,
   ) {
     this.now = opts.now ?? Date.now;
+    this.role = opts.role ?? 'upstream';
   }
 
   /** The time an answer's headers took (also for timeouts: a slow upstream moves down its group). */
@@ -92,11 +96,11 @@ export class UpstreamHealth implements SourceHealth {
     try {
       this.sample(await this.probe());
       this.metrics?.probe('ok');
-      if (state === 'open') this.log?.info({ upstream: this.name, latencyMs: Math.round(this.ewmaMs ?? 0) }, 'upstream answered a probe');
+      if (state === 'open') this.log?.info({ [this.role]: this.name, latencyMs: Math.round(this.ewmaMs ?? 0) }, `${this.role} answered a probe`);
       this.breaker.success();
     } catch (err) {
       this.metrics?.probe('failed');
-      this.log?.info({ upstream: this.name, err: (err as Error).message }, 'upstream probe failed');
+      this.log?.info({ [this.role]: this.name, err: (err as Error).message }, `${this.role} probe failed`);
       // A latency probe's failure counts once (the probe's path may be what fails), an open circuit's re-opens it.
       this.breaker.failure(state === 'open' ? undefined : 'probe', `probe: ${(err as Error).message}`);
     } finally {

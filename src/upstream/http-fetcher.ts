@@ -101,7 +101,14 @@ export class HttpFetcher implements RawFetcher {
         this.health.schedule();
       },
     });
-    this.health = new UpstreamHealth(this.name, this.breaker, () => this.probe(), { probeIntervalMs: options.probeIntervalMs ?? 0 }, this.metrics, log);
+    this.health = new UpstreamHealth(
+      this.name,
+      this.breaker,
+      () => this.probe(),
+      { probeIntervalMs: options.probeIntervalMs ?? 0, role: this.role },
+      this.metrics,
+      log,
+    );
     this.metrics.circuit(0);
   }
 
