@@ -13,6 +13,7 @@
 // (docs/performance.md, "Admission of new connections").
 import cluster from 'node:cluster';
 import type { Worker } from 'node:cluster';
+import { isIPv6 } from 'node:net';
 import type { Logger } from 'pino';
 import { parseCoordinator } from '../config/backends.js';
 import { parseListen } from '../config/schema.js';
@@ -88,7 +89,8 @@ export async function runPrimary(config: Readonly<Config>, log: Logger, bound?: 
     if (++listening === config.workers)
       log.info(
         {
-          address: `${tlsEnabled(config) ? 'https' : 'http'}://${socket.address}:${socket.port}`,
+          // As a URL writes its host: an IPv6 address in brackets (Fastify's own line, with --workers 1, does the same).
+          address: `${tlsEnabled(config) ? 'https' : 'http'}://${isIPv6(socket.address) ? `[${socket.address}]` : socket.address}:${socket.port}`,
           workers: config.workers,
           // What `--workers 1` logs too (cli/serve.ts), without the credentials of the upstreams' URLs.
           upstream: redactProxyList(config.upstream),
