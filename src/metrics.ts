@@ -111,6 +111,11 @@ export class Metrics {
     labelNames: ['code', 'reason'] as const,
     registers: [this.registry],
   });
+  readonly auditDropped = new Counter({
+    name: 'gomodproxy_audit_dropped_total',
+    help: 'Audit events that could not be written to --audit-log (a full disk); the file says how many in an audit.dropped line once it takes writes again',
+    registers: [this.registry],
+  });
   readonly storeBytes = new Gauge({
     name: 'gomodproxy_cache_store_bytes',
     help: 'Bytes in the module cache at the last eviction check (with --cache-max-size, or when --cache-min-free found the disk short)',

@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { fileReason, settingError } from './setting-error.js';
 import { openAuditLog } from '../audit/audit-log.js';
-import type { AuditLog } from '../audit/audit-log.js';
+import type { AuditLog, AuditTrouble } from '../audit/audit-log.js';
 import { FailureLimiter } from '../auth/failure-limiter.js';
 import { TokenStore } from '../auth/token-store.js';
 import { TokenVerifier } from '../auth/verifier.js';
@@ -29,6 +29,7 @@ import { AccessCheck } from '../server/access-check.js';
 import type { AccessDecision } from '../server/access-check.js';
 import type { AppOptions } from '../server/app.js';
 import { auditRefusals, authHook } from '../server/auth-hook.js';
+import type { Metrics } from '../metrics.js';
 import type { MethodAllowance } from '../server/method-guard.js';
 import { policyHook } from '../server/policy-hook.js';
 import { UPLOAD_METHODS, uploadRoutes } from '../server/upload-routes.js';
@@ -42,6 +43,8 @@ export interface CompanyDeps {
   readonly log: Logger;
   readonly isPrivate: (modulePath: string) => boolean;
   readonly redact: (modulePath: string) => string;
+  /** Counts audit events that could not be written. */
+  readonly metrics?: Metrics;
 }
 
 export interface Company {
@@ -62,7 +65,7 @@ export interface Company {
 
 export function openCompany(config: Readonly<Config>, deps: CompanyDeps): Company {
   const { layout, coord, log } = deps;
-  const audit = openAudit(config.audit.log, log);
+  const audit = openAudit(config.audit.log, log, deps.metrics);
   const p = config.policy;
   const hook =
     p.hook === '' ? undefined : new ValidationHook({ url: p.hook, timeoutMs: p.hookTimeout, failOpen: p.hookFailure === 'open', log, redact: deps.redact });
@@ -114,9 +117,19 @@ function isPlainAllow(d: AccessDecision | Promise<AccessDecision>): boolean {
 }
 
 /** The audit log, or the setting named when its file cannot be opened (a missing folder, no permission). */
-function openAudit(destination: string, log: Logger): AuditLog {
+function openAudit(destination: string, log: Logger, metrics?: Metrics): AuditLog {
+  // The run's lines carry the system's reason only: never an event's content (a token's name, a private path).
+  const trouble: AuditTrouble = {
+    failing: (reason, err) =>
+      log.error(
+        { reason, err },
+        'cannot write the audit log (--audit-log): events are dropped and counted in gomodproxy_audit_dropped_total; the next event tries again, not logged again until one is written',
+      ),
+    dropped: () => metrics?.auditDropped.inc(),
+    writesAgain: (dropped) => log.info({ dropped }, 'the audit log is written again (an audit.dropped line in it counts the events lost)'),
+  };
   try {
-    return openAuditLog(destination, process.stdout, (err) => log.error({ err: err.message }, 'cannot write the audit log (--audit-log)'));
+    return openAuditLog(destination, process.stdout, trouble);
   } catch (err) {
     throw settingError('audit-log', `cannot open ${destination}: ${fileReason(err)}`, err);
   }

@@ -169,7 +169,7 @@ export async function createServer(config: Readonly<Config>, options: ComposeOpt
   const verdicts = new Verdicts(layout.cache, log, redact, failures);
   const verifyDeps = { layout, coord, isPrivate, metrics, log, httpOptions: http, sharedCoordinator: backends.external, verdicts };
   const checksums = await openChecksums(config, verifyDeps);
-  const company = openCompany(config, { layout, coord, locks: backends.locks, log, isPrivate, redact });
+  const company = openCompany(config, { layout, coord, locks: backends.locks, log, isPrivate, redact, metrics });
   // A zip filled again (after eviction) must be the one first stored; then the checksum databases; then policy.
   const gates: Gate[] = [new KeptHashGate(layout.cache, new Quarantine(layout.quarantine), log, redact), checksums.gate, ...company.gates];
   const events = new FillEvents();

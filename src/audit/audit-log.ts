@@ -1,11 +1,13 @@
 // The audit log: one JSON line per security-relevant event (tokens created and revoked, publishes,
 // denied requests, failed authentications) with the time, the token's name — never the token — and the
 // client address, appended to a file or written to stdout. Off when no destination is configured.
-import { appendFileSync, createWriteStream, openSync } from 'node:fs';
-import type { WriteStream } from 'node:fs';
+import { appendFileSync, openSync } from 'node:fs';
 import type { Writable } from 'node:stream';
+import { AuditFile } from './audit-file.js';
+import type { AuditTrouble } from './audit-file.js';
 
 export type AuditEventName = 'token.created' | 'token.revoked' | 'publish' | 'denied' | 'auth.failed';
+export type { AuditTrouble } from './audit-file.js';
 
 export interface AuditEvent {
   readonly event: AuditEventName;
@@ -36,31 +38,18 @@ export function auditLine(e: AuditEvent, now = new Date()): string {
 /**
  * For the server: destination '' (off), '-' (stdout) or a file appended to (created when missing). The file is
  * opened here, so a path that cannot be written throws now (the server does not start) instead of taking the
- * process down at its first event; a write that fails later goes to onError.
+ * process down at its first event; a write that fails later drops that event and tells `trouble`, and the next
+ * event is tried again (audit-file.ts).
  */
-export function openAuditLog(destination: string, stdout: Writable = process.stdout, onError: (err: Error) => void = () => undefined): AuditLog {
+export function openAuditLog(destination: string, stdout: Writable = process.stdout, trouble: AuditTrouble = QUIET): AuditLog {
   if (destination === '') return NO_AUDIT;
-  let out: Writable;
-  let file: WriteStream | undefined;
-  if (destination === '-') out = stdout;
-  else {
-    // O_APPEND: lines from several worker processes (and the CLI) interleave whole, never mixed.
-    file = createWriteStream(destination, { fd: openSync(destination, 'a', 0o600) });
-    file.on('error', onError);
-    out = file;
-  }
-  return {
-    enabled: true,
-    record: (e) => {
-      out.write(auditLine(e));
-    },
-    close: () =>
-      new Promise<void>((resolve) => {
-        if (file === undefined) return resolve();
-        file.end(() => resolve());
-      }),
-  };
+  if (destination === '-') return { enabled: true, record: (e) => void stdout.write(auditLine(e)), close: async () => undefined };
+  // O_APPEND: lines from several worker processes (and the CLI) interleave whole, never mixed.
+  const file = new AuditFile(openSync(destination, 'a', 0o600), trouble);
+  return { enabled: true, record: (e) => file.append(auditLine(e)), close: () => file.close() };
 }
+
+const QUIET: AuditTrouble = { failing: () => undefined, dropped: () => undefined, writesAgain: () => undefined };
 
 /** For one-shot commands (`token create`): written synchronously, so the line is there when the command exits. */
 export function appendAudit(destination: string, e: AuditEvent, stdout: Writable): void {
