@@ -8,6 +8,7 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { eventually } from './helpers/eventually.js';
+import { runCliProcess } from './helpers/cli-process.js';
 import { startFakeUpstream } from './helpers/fake-upstream.js';
 import type { FakeUpstream } from './helpers/fake-upstream.js';
 import { sampleModules, writeGoproxyDir } from './helpers/goproxy-dir.js';
@@ -82,4 +83,48 @@ describe('the audit log on a full disk', () => {
         await proxy.stop();
       }
     }));
+});
+
+describe("the CLI's audit record on a full disk", () => {
+  test('token create and revoke whose audit record meets a full disk: the token is made (and printed) or revoked, one line says the record is missing and why, exit 1', (t) =>
+    withSmallDisk(t, async (disk) => {
+      const data = await mkdtemp(path.join(tmpdir(), 'gmp-audit-cli-'));
+      const audit = path.join(disk.mnt, 'audit.jsonl');
+      await disk.fill();
+      const flags = ['--data', data, '--audit-log', audit];
+      const c = await runCliProcess(['token', 'create', '--name', 'ci', '--scope', 'read:example.com', ...flags]);
+      assert.equal(c.code, 1, c.stderr);
+      assert.match(c.stdout, /^gmp_\S+\n$/, 'the token, as usual');
+      const [made, missing, ...more] = c.stderr.trimEnd().split('\n');
+      assert.match(made ?? '', /^created token "ci"/);
+      assert.equal(
+        missing,
+        `gomodproxy token: the token was created, but its audit record could not be written (--audit-log): write ${audit}: no space left on device (ENOSPC)`,
+      );
+      assert.deepEqual(more, []);
+      // It exists: listed, and revoked the same way.
+      const l = await runCliProcess(['token', 'list', ...flags]);
+      assert.match(l.stdout, /\bci\b.*\bactive\b/, l.stdout);
+      const r = await runCliProcess(['token', 'revoke', 'ci', ...flags]);
+      assert.equal(r.code, 1, r.stderr);
+      assert.match(r.stdout, /^revoked token "ci"/);
+      assert.equal(
+        r.stderr,
+        `gomodproxy token: the token was revoked, but its audit record could not be written (--audit-log): write ${audit}: no space left on device (ENOSPC)\n`,
+      );
+    }));
+
+  test('token create with an audit log that cannot be opened refuses before making a token: one line, exit 1', async () => {
+    const data = await mkdtemp(path.join(tmpdir(), 'gmp-audit-cli-'));
+    const audit = path.join(data, 'no-such-folder', 'audit.jsonl');
+    const c = await runCliProcess(['token', 'create', '--name', 'ci', '--scope', 'read:example.com', '--data', data, '--audit-log', audit]);
+    assert.equal(c.code, 1, c.stderr);
+    assert.equal(c.stdout, '', 'no token');
+    assert.equal(
+      c.stderr,
+      `gomodproxy token: cannot write the audit log (--audit-log): open ${audit}: no such file or directory (ENOENT); nothing was changed\n`,
+    );
+    const l = await runCliProcess(['token', 'list', '--data', data]);
+    assert.equal(l.stdout, 'no tokens\n');
+  });
 });

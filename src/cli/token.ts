@@ -1,8 +1,11 @@
 // `gomodproxy token create|list|revoke`: access tokens, stored hashed where the servers of the same settings
 // look them up (the coordinator: <data>/coord, or a shared database). A new token is printed once.
 import { openAdminCoordinator } from '../app/admin-coordinator.js';
+import { closeSync, openSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { appendAudit } from '../audit/audit-log.js';
+import type { AuditEvent } from '../audit/audit-log.js';
+import { localFileProblem } from './file-errors.js';
 import { reportUsage, UsageError } from './args.js';
 import { configFlagsHelp, withConfig } from './flags.js';
 import type { CliIO, Command } from './io.js';
@@ -53,6 +56,12 @@ export const token: Command = withConfig(
     } catch (err) {
       if (err instanceof UsageError) return reportUsage(io, 'token', err);
       throw err;
+    }
+    // An audit log that cannot be opened (a missing folder, no permission) refuses before a token is made or revoked.
+    const refused = auditUnwritable(config.audit.log);
+    if (refused !== undefined) {
+      io.stderr.write(`gomodproxy token: cannot write the audit log (--audit-log): ${refused}; nothing was changed\n`);
+      return 1;
     }
     const coord = await openAdminCoordinator(config);
     const store = new TokenStore(coord);
@@ -113,12 +122,12 @@ async function create(store: TokenStore, config: Readonly<Config>, io: CliIO, as
   io.stderr.write(
     `created token ${JSON.stringify(record.name)} (id ${record.id}; ${record.scopes.join(', ')}; expires ${record.expires ?? 'never'}): it is shown only now\n`,
   );
-  appendAudit(
-    config.audit.log,
+  return audited(
+    config,
+    io,
     { event: 'token.created', token: record.name, tokenId: record.id, scopes: record.scopes, expires: record.expires, ...fromCommandLine() },
-    io.stderr,
+    'created',
   );
-  return 0;
 }
 
 async function list(store: TokenStore, io: CliIO, json: boolean): Promise<number> {
@@ -159,8 +168,35 @@ async function revoke(store: TokenStore, config: Readonly<Config>, io: CliIO, na
     return 1;
   }
   io.stdout.write(`revoked token ${JSON.stringify(r.name)} (id ${r.id}); servers refuse it within seconds\n`);
-  appendAudit(config.audit.log, { event: 'token.revoked', token: r.name, tokenId: r.id, ...fromCommandLine() }, io.stderr);
-  return 0;
+  return audited(config, io, { event: 'token.revoked', token: r.name, tokenId: r.id, ...fromCommandLine() }, 'revoked');
+}
+
+/**
+ * Writes the audit record of what was done: 0, or 1 with one line when it cannot be written (a full disk). The
+ * change is made by then and stays (the token printed is valid): the line says so, and why the record is missing.
+ */
+function audited(config: Readonly<Config>, io: CliIO, e: AuditEvent, done: 'created' | 'revoked'): number {
+  try {
+    appendAudit(config.audit.log, e, io.stderr);
+    return 0;
+  } catch (err) {
+    const why = localFileProblem(err, config.audit.log) ?? (err as Error).message;
+    io.stderr.write(`gomodproxy token: the token was ${done}, but its audit record could not be written (--audit-log): ${why}\n`);
+    return 1;
+  }
+}
+
+/** Why the audit log's file cannot be appended to, or undefined when it can (or there is none). */
+function auditUnwritable(destination: string): string | undefined {
+  if (destination === '' || destination === '-') return undefined;
+  try {
+    closeSync(openSync(destination, 'a', 0o600));
+    return undefined;
+  } catch (err) {
+    const why = localFileProblem(err, destination);
+    if (why === undefined) throw err;
+    return why;
+  }
 }
 
 /** Who acted, for the audit log: a command has no client address, but it has the account that ran it. */
