@@ -128,3 +128,46 @@ describe("the CLI's audit record on a full disk", () => {
     assert.equal(l.stdout, 'no tokens\n');
   });
 });
+
+describe('/readyz after a full disk', () => {
+  for (const workers of ['1', '2']) {
+    test(`with --workers ${workers}, /readyz says ready again once there is room, with nothing stored meanwhile (a node serving only hits)`, (t) =>
+      withSmallDisk(t, async (disk) => {
+        const data = path.join(disk.mnt, 'data');
+        const proxy = await startProxyProcess({ ...FLAGS, upstream: up.url, data, workers, 'cache-min-free': '0', 'worker-hang-timeout': '0s' });
+        try {
+          const hit = `${proxy.url}/example.com/lib/@v/v1.0.0.mod`;
+          assert.equal((await fetch(hit)).status, 200);
+          await disk.fill();
+          // Without a Content-Length the zip streams into scratch, which the full disk refuses.
+          const zip = '/example.com/lib/@v/v1.1.0.zip';
+          up.faults.set(zip, { kind: 'trickle', bytes: 1 << 20, everyMs: 1, chunked: true });
+          const miss = await fetch(proxy.url + zip);
+          assert.equal(miss.status, 503, await miss.text());
+          up.faults.clear();
+          const readyz = async () => {
+            const res = await fetch(`${proxy.url}/readyz`);
+            return { degraded: res.headers.get('x-gomodproxy-degraded'), body: await res.text() };
+          };
+          await eventually(async () => (await readyz()).degraded === 'disk', '/readyz says degraded: disk');
+          await disk.free();
+          // Only hits from now on: nothing is stored that would end the full disk.
+          assert.equal((await fetch(hit)).status, 200);
+          await eventually(async () => (await readyz()).body === 'ready\n', '/readyz says ready again');
+          assert.equal((await readyz()).degraded, null);
+          const back = proxy.logs.filter((l) => l.includes('local storage works again'));
+          assert.equal(back.length, 1, back.join('\n'));
+          assert.equal((JSON.parse(back[0] as string) as { reason: string }).reason, 'ENOSPC');
+          // The disk fills again: said again.
+          await disk.fill();
+          up.faults.set(zip, { kind: 'trickle', bytes: 1 << 20, everyMs: 1, chunked: true });
+          assert.equal((await fetch(proxy.url + zip)).status, 503);
+          up.faults.clear();
+          await eventually(async () => (await readyz()).degraded === 'disk', '/readyz says degraded: disk again');
+        } finally {
+          up.faults.clear();
+          await proxy.stop();
+        }
+      }));
+  }
+});

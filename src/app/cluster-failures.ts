@@ -7,7 +7,7 @@
 import type { Logger } from 'pino';
 import type { Channel } from '../coord/ipc.js';
 import { FailureRunLog } from '../storage/local-failures.js';
-import type { DiskFull, FailureLog, LocalFailure } from '../storage/local-failures.js';
+import type { DiskFull, FailureLog, LocalFailure, RoomCheck } from '../storage/local-failures.js';
 
 type Message = { readonly t: 'gmp-failure'; readonly failure: LocalFailure } | { readonly t: 'gmp-stored' };
 /** Primary to workers: the disk is full (since, reason), or not (null). */
@@ -38,8 +38,13 @@ export class FailuresHub {
   /** What the workers were last told of the disk. */
   #told: DiskFull | undefined;
 
-  constructor(log: Logger) {
-    this.#runs = new FailureRunLog(log);
+  /** `room`: how the primary finds room again on a full disk that no worker stores on (a node serving only hits). */
+  constructor(log: Logger, room?: Omit<RoomCheck, 'onRoom'>) {
+    const onRoom = (): void => {
+      this.#met.clear();
+      this.#tellDisk();
+    };
+    this.#runs = new FailureRunLog(log, Date.now, room === undefined ? undefined : { ...room, onRoom });
   }
 
   add(id: string, channel: Channel): () => void {

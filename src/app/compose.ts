@@ -27,7 +27,7 @@ import type { DeadlinePolicy } from '../upstream/deadline.js';
 import { FileFetcher } from '../upstream/file-fetcher.js';
 import { trustedCAs } from '../upstream/tls-trust.js';
 import { HttpFetcher } from '../upstream/http-fetcher.js';
-import { withDisk, withUpstreams } from './health.js';
+import { roomCheck, withDisk, withUpstreams } from './health.js';
 import { parseProxyList } from '../protocol/proxy-list.js';
 import { ProxySource } from '../upstream/proxy-source.js';
 import { DirectSource } from '../vcs/direct-source.js';
@@ -57,7 +57,7 @@ import { privateLogOptions } from './private-logs.js';
 import type { Checksums } from './verification.js';
 import type { BlobStore } from '../storage/blob-store.js';
 import { artifactKey } from '../storage/keys.js';
-import { LocalFailures } from '../storage/local-failures.js';
+import { FailureRunLog, LocalFailures } from '../storage/local-failures.js';
 import { WorkerFailureLog } from './cluster-failures.js';
 
 /** The dashboard's API names modules: a token sent with it is verified, and what it may read is shown. */
@@ -165,7 +165,12 @@ export async function createServer(config: Readonly<Config>, options: ComposeOpt
 
   // Runs of this process's own storage failures (a full disk): ended by the next artifact stored ('filled').
   // A worker's are logged by the primary, once for the whole server.
-  const failures = new LocalFailures(log, metrics, worker === undefined ? undefined : new WorkerFailureLog(worker.channel));
+  // The full disk of /readyz also ends when a look for room finds some (a node serving only hits stores nothing).
+  const failures = new LocalFailures(
+    log,
+    metrics,
+    worker === undefined ? new FailureRunLog(log, Date.now, roomCheck(config)) : new WorkerFailureLog(worker.channel),
+  );
   const verdicts = new Verdicts(layout.cache, log, redact, failures);
   const verifyDeps = { layout, coord, isPrivate, metrics, log, httpOptions: http, sharedCoordinator: backends.external, verdicts };
   const checksums = await openChecksums(config, verifyDeps);

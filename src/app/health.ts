@@ -1,11 +1,17 @@
 // An instance's health from its shared backends: each change is logged once and shown by the
 // gomodproxy_backend_available gauge, and /readyz reads the current state (storage down: unready;
-// coordinator down, an upstream skipped after repeated failures, or the proxy's own disk full: degraded).
+// coordinator down, an upstream skipped after repeated failures, or the proxy's own disk full: degraded, until
+// a store works or a look for room finds some).
+import path from 'node:path';
 import type { Logger } from 'pino';
+import { parseStorage } from '../config/backends.js';
+import type { Config } from '../config/schema.js';
 import type { Availability } from '../coord/availability.js';
 import type { Metrics } from '../metrics.js';
 import type { Readiness } from '../server/ops-routes.js';
-import type { DiskFull } from '../storage/local-failures.js';
+import { dataPaths, STORE_STAGING } from '../storage/data-dirs.js';
+import type { DiskFull, RoomCheck } from '../storage/local-failures.js';
+import { roomProbe } from '../storage/room-probe.js';
 
 /** What a backend going down costs, for the log line. */
 const EFFECT: Readonly<Record<string, string>> = {
@@ -61,7 +67,20 @@ export function withDisk(base: () => Readiness, full: () => DiskFull | undefined
     const r = base();
     const f = full();
     if (f === undefined) return r;
-    const line = `disk: full since ${new Date(f.since).toISOString()} (${f.reason}): what must be stored is answered 503 until a store works again`;
+    const line = `disk: full since ${new Date(f.since).toISOString()} (${f.reason}): what must be stored is answered 503 until a store works again or room is found`;
     return { unready: r.unready, degraded: [...r.degraded, line] };
   };
+}
+
+/** How often a full disk is asked whether it has room again, while it is full. */
+const ROOM_EVERY_MS = 5_000;
+
+/**
+ * How the process that keeps the full-disk flag clears it without a store: the local folders the proxy writes to
+ * (the data directory's scratch, and an `fs:` storage's staging folder) must have room again.
+ */
+export function roomCheck(config: Readonly<Config>): RoomCheck {
+  const spec = parseStorage(config.storage);
+  const dirs = [dataPaths(config.data).tmp, ...(spec.kind === 'fs' ? [path.join(spec.dir, STORE_STAGING)] : [])];
+  return { probe: roomProbe(dirs), everyMs: ROOM_EVERY_MS };
 }

@@ -23,6 +23,7 @@ import { serveCoordinator } from '../coord/ipc.js';
 import { LocalCoordinator } from '../coord/local.js';
 import { redactProxyList } from '../protocol/proxy-list.js';
 import { dataPaths } from '../storage/data-dirs.js';
+import { roomCheck } from './health.js';
 import { Scratch } from '../storage/scratch.js';
 import { checkBackends } from './backends.js';
 import { MetricsAggregator } from './cluster-metrics.js';
@@ -74,7 +75,7 @@ export async function runPrimary(config: Readonly<Config>, log: Logger, bound?: 
   const stats = config.dashboard ? new StatsHub() : undefined;
   const readAhead = config.cache.readAhead > 0 ? new ReadAheadHub() : undefined;
   // One log of local storage failures (a full disk) for the whole server, not one per worker.
-  const failures = new FailuresHub(log);
+  const failures = new FailuresHub(log, roomCheck(config));
   const crashes: number[] = [];
   let stopping = false;
   // Set below: stops every worker and ends the primary with this exit status.

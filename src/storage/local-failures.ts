@@ -43,9 +43,13 @@ export class FailureRunLog implements FailureLog {
   /** Set by the first full-disk failure, kept through failures of other kinds until something is stored. */
   #full: DiskFull | undefined;
 
+  /** The next look for room while the disk is full. */
+  #looking: NodeJS.Timeout | undefined;
+
   constructor(
     private readonly log?: Logger,
     private readonly now: () => number = Date.now,
+    private readonly room?: RoomCheck,
   ) {}
 
   full(): DiskFull | undefined {
@@ -54,7 +58,10 @@ export class FailureRunLog implements FailureLog {
 
   /** True when this failure starts a run (and was logged). */
   failed({ code, reason, message, context }: LocalFailure): boolean {
-    if (code === STORAGE_FULL && this.#full === undefined) this.#full = { since: this.now(), reason };
+    if (code === STORAGE_FULL && this.#full === undefined) {
+      this.#full = { since: this.now(), reason };
+      this.#lookForRoom();
+    }
     const starts = this.#run.failed(`${code} ${reason}`);
     this.#count = starts ? 1 : this.#count + 1;
     if (!starts) return false;
@@ -78,6 +85,36 @@ export class FailureRunLog implements FailureLog {
     this.#full = undefined;
     this.#run.succeeded();
   }
+
+  /**
+   * While the disk is full, asks every few seconds whether it has room again: a node that serves only hits stores
+   * nothing, and would otherwise say degraded long after room came back. Room ends the full disk (and its run).
+   */
+  #lookForRoom(): void {
+    const room = this.room;
+    if (room === undefined || this.#looking !== undefined) return;
+    this.#looking = setTimeout(() => {
+      void room.probe().then((yes) => {
+        this.#looking = undefined;
+        if (this.#full === undefined) return;
+        if (!yes) return this.#lookForRoom();
+        const fullRun = this.#code === STORAGE_FULL;
+        this.#full = undefined;
+        if (fullRun && this.#run.succeeded())
+          this.log?.info({ code: this.#code, reason: this.#reason, failures: this.#count }, 'local storage works again (room on the disk again)');
+        room.onRoom?.();
+      });
+    }, room.everyMs);
+    this.#looking.unref();
+  }
+}
+
+/** How a log of runs finds room again on a full disk without a store (storage/room-probe.ts). */
+export interface RoomCheck {
+  probe(): Promise<boolean>;
+  readonly everyMs: number;
+  /** Told when room ended a full disk (the primary tells its workers). */
+  onRoom?(): void;
 }
 
 export class LocalFailures {
@@ -108,8 +145,11 @@ export class LocalFailures {
     this.#told.add(err);
     const reason = localReason(err) ?? '';
     this.metrics?.localFailures.inc({ code: err.code, reason });
+    // A full disk that room ended meanwhile (found by a probe, not a store) is a new one: eviction wakes again.
+    const fullBefore = this.runs.full() !== undefined;
     this.runs.failed({ code: err.code, reason, message: err.message, context });
-    if (this.#run.failed(`${err.code} ${reason}`) && err.code === STORAGE_FULL) for (const listener of this.#onFull) listener();
+    const starts = this.#run.failed(`${err.code} ${reason}`);
+    if (err.code === STORAGE_FULL && (starts || !fullBefore)) for (const listener of this.#onFull) listener();
     return true;
   }
 
