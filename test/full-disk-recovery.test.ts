@@ -4,10 +4,15 @@
 import { after, before, describe, test } from 'node:test';
 import type { TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, readFile, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { eventually } from './helpers/eventually.js';
+import { HOST } from './helpers/git-fixtures.js';
+import { GitRepoBuilder } from './helpers/git-repo-builder.js';
+import { startGitServer } from './helpers/git-server.js';
+import type { GitServer } from './helpers/git-server.js';
 import { runCliProcess } from './helpers/cli-process.js';
 import { startFakeUpstream } from './helpers/fake-upstream.js';
 import type { FakeUpstream } from './helpers/fake-upstream.js';
@@ -166,6 +171,91 @@ describe('/readyz after a full disk', () => {
           await eventually(async () => (await readyz()).degraded === 'disk', '/readyz says degraded: disk again');
         } finally {
           up.faults.clear();
+          await proxy.stop();
+        }
+      }));
+  }
+});
+
+describe('direct mode on a full disk', () => {
+  let root: string;
+  let git: GitServer;
+  const mod = `${HOST}/gmp/big`;
+  before(async () => {
+    root = await mkdtemp(path.join(tmpdir(), 'gmp-direct-full-'));
+    const b = await GitRepoBuilder.init(path.join(root, 'gmp', 'big'));
+    // About 1 MiB in the pack (random text compresses little): more than the room left below, less than the disk.
+    await b.commit({ 'go.mod': `module ${mod}\n`, 'big.go': 'package big\n', 'blob.txt': randomBytes(1 << 20).toString('base64') });
+    await b.tag('v1.0.0');
+    git = await startGitServer(root);
+  });
+  after(() => git?.close());
+
+  /** A 503 that names our disk with Retry-After, and not the repository (nor our paths). */
+  async function ourDisk(res: Response): Promise<void> {
+    const text = await res.text();
+    assert.equal(res.status, 503, text);
+    assert.ok(Number(res.headers.get('retry-after')) > 0, 'Retry-After');
+    assert.match(text, /the proxy's disk is full \(ENOSPC\)/);
+    assert.doesNotMatch(text, /github|upstream|\/tmp\/|fatal|exit \d/, text);
+  }
+
+  /** The answers once there is room: the version's .info and its zip, whole. */
+  async function servedWhole(proxy: ProxyProcess): Promise<void> {
+    const info = await fetch(`${proxy.url}/${mod}/@v/v1.0.0.info`);
+    assert.equal(info.status, 200, await info.clone().text());
+    assert.equal(((await info.json()) as { Version: string }).Version, 'v1.0.0');
+    const zip = await fetch(`${proxy.url}/${mod}/@v/v1.0.0.zip`);
+    const body = Buffer.from(await zip.arrayBuffer());
+    assert.equal(zip.status, 200, body.toString().slice(0, 300));
+    assert.ok(body.includes(Buffer.from(`${mod}@v1.0.0/blob.txt`)), "the zip holds the repository's files");
+  }
+
+  // Nothing left: git cannot even make the mirror. A little left: the mirror is made, its first fetch (a full
+  // clone: the blobs too) fails. Room for the mirror: building the zip fails (the blobs of a partial clone, the
+  // archive in scratch).
+  for (const [when, leave, first, partial] of [
+    ['making the mirror', 0, 'info', 'on'],
+    ['the first fetch', 256 << 10, 'info', 'off'],
+    ['building a zip', 0, 'zip', 'on'],
+  ] as const) {
+    test(`a full disk while ${when} is 503 naming our disk (not a 502 blaming the repository), and once there is room the mirror serves whole`, (t) =>
+      withSmallDisk(t, async (disk) => {
+        const data = path.join(disk.mnt, 'data');
+        const proxy = await startProxyProcess({
+          ...FLAGS,
+          upstream: 'direct',
+          'direct-rewrite': `https://${HOST}/=${git.url}/`,
+          'direct-partial-clone': partial,
+          data,
+          'cache-min-free': '0',
+        });
+        try {
+          if (first === 'zip') {
+            const info = await fetch(`${proxy.url}/${mod}/@v/v1.0.0.info`);
+            assert.equal(info.status, 200, await info.text());
+          }
+          const from = proxy.logs.length;
+          await disk.fill('filler', leave);
+          await ourDisk(await fetch(`${proxy.url}/${mod}/@v/v1.0.0.${first}`));
+          await eventually(async () => proxy.logs.slice(from).some((l) => l.includes('"local storage failing')), 'the run is logged as ours');
+          assert.deepEqual(
+            proxy.logs.slice(from).filter((l) => l.includes('upstream failure')),
+            [],
+          );
+          if (first === 'info') {
+            // No mirror that a later fill would trust: none at all, or one without refs.
+            const mirrors = await readdir(path.join(data, 'vcs')).catch(() => [] as string[]);
+            assert.equal(mirrors.length, leave > 0 ? 1 : 0, `the mirror was ${leave > 0 ? '' : 'not '}made: ${mirrors.join(' ')}`);
+            for (const m of mirrors) {
+              assert.doesNotMatch(m, /\.tmp-/, 'no half-made mirror left');
+              const refs = await readdir(path.join(data, 'vcs', m, 'refs', 'tags')).catch(() => [] as string[]);
+              assert.deepEqual(refs, [], 'no refs from a failed fetch');
+            }
+          }
+          await disk.free();
+          await servedWhole(proxy);
+        } finally {
           await proxy.stop();
         }
       }));

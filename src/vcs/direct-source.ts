@@ -2,7 +2,7 @@
 // rewrite rules), answers computed from a persistent bare mirror, failures mapped to GOPROXY statuses.
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import { GmpError, gmpError } from '../errors.js';
+import { GmpError, gmpError, localIoError } from '../errors.js';
 import { ModZipError } from '../modzip/zip-check.js';
 import { redactURL } from '../protocol/proxy-list.js';
 import { formatList } from '../protocol/answers.js';
@@ -11,7 +11,7 @@ import { CodeRepo, ModuleVersionError } from './code-repo.js';
 import { statVersion } from './convert.js';
 import type { ModRevInfo } from './convert.js';
 import { FileTooLargeError, GitRepo, UnknownRevisionError } from './git-repo.js';
-import { GitError, isFullHash } from './git-run.js';
+import { GitError, gitDiskFull, isFullHash } from './git-run.js';
 import { writeZipFromGit } from './git-zip.js';
 import { discoverRepoRoot } from './go-get.js';
 import type { DiscoveryOptions } from './go-get.js';
@@ -242,6 +242,20 @@ function untilCut<T>(work: Promise<T>, cut: AbortSignal): Promise<T> {
   });
 }
 
+const LOCAL_CODES = new Set(['ENOSPC', 'EDQUOT', 'EMFILE', 'ENFILE']);
+
+/** A full disk (or no file descriptor left) met by git or by our own writes, as the proxy's own failure. */
+function localFailure(err: unknown): GmpError | undefined {
+  const what = 'fetching a repository into its git mirror or building a zip from it (direct mode)';
+  if (err instanceof GitError) {
+    const reason = gitDiskFull(err);
+    // The cause carries the reason (ENOSPC) for the log and the metric; git's own message names our paths.
+    return reason === undefined ? undefined : localIoError(Object.assign(new Error(`git: ${reason}`, { cause: err }), { code: reason }), what);
+  }
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  return typeof code === 'string' && LOCAL_CODES.has(code) ? localIoError(err, what) : undefined;
+}
+
 /** Module-level problems are 404 (the chain and the go command fall through); git and network trouble is 502/504. */
 function toGmp(err: unknown): GmpError {
   if (err instanceof GmpError) return err;
@@ -250,6 +264,9 @@ function toGmp(err: unknown): GmpError {
   }
   if (err instanceof ModZipError) return gmpError('GMP_ERR_NOT_FOUND', `not found: create zip: ${err.message}`, err);
   if (err instanceof FileTooLargeError) return gmpError('GMP_ERR_NOT_FOUND', `not found: ${err.message}`, err);
+  // Our own disk (a mirror's fetch, a zip built from git): a 503 naming it, never the repository's fault.
+  const local = localFailure(err);
+  if (local !== undefined) return local;
   if (err instanceof GitError) {
     if (err.timedOut) return gmpError('GMP_ERR_UPSTREAM_TIMEOUT', `direct: ${err.message}`, err);
     if (/not found|could not read Username|Authentication failed|does not appear to be a git repository|returned error: 40[134]/i.test(err.stderr)) {

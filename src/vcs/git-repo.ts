@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { goQuote } from '../protocol/go-quote.js';
 import { isPseudoVersion } from '../protocol/pseudo.js';
 import * as semver from '../protocol/semver.js';
-import { GitError, GitOutputTooLargeError, isFullHash, isSafeRefName } from './git-run.js';
+import { GitError, GitOutputTooLargeError, gitDiskFull, isFullHash, isSafeRefName } from './git-run.js';
 import type { GitMirror, RefMap } from './mirror.js';
 
 /** A resolved commit (codehost.RevInfo). */
@@ -200,7 +200,8 @@ export class GitRepo {
           })
         ).toString('utf8');
     } catch (err) {
-      if (err instanceof GitError && err.timedOut) throw err;
+      // A timeout, or our own full disk (a lazy fetch had nowhere to go), says nothing about the revision.
+      if (err instanceof GitError && (err.timedOut || gitDiskFull(err) !== undefined)) throw err;
       throw new UnknownRevisionError(rev);
     }
     const [hash, ct] = out.trim().split(' ');

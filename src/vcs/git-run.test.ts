@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile, readdir } from 'node:fs/promises';
-import { GitError, gitEnv, isSafeRefName, runGit } from './git-run.js';
+import { GitError, gitDiskFull, gitEnv, isSafeRefName, runGit } from './git-run.js';
 
 /** Processes whose command line holds marker. */
 async function processesWith(marker: string): Promise<string[]> {
@@ -52,4 +52,12 @@ test('ref names that git could read as options, ranges or reflog syntax are refu
   for (const bad of ['-x', '--upload-pack=x', 'a..b', 'a@{1}', 'a:b', 'a b', 'a/', '.hidden', 'x.lock', 'a//b', 'a~1', 'a^']) {
     assert.ok(!isSafeRefName(bad), bad);
   }
+});
+
+test("git failing for want of room is told as our full disk or quota, but the remote's own full disk is not ours", () => {
+  const failed = (stderr: string) => new GitError('git fetch failed (exit 128)', 128, stderr);
+  assert.equal(gitDiskFull(failed('fatal: write error: No space left on device\n')), 'ENOSPC');
+  assert.equal(gitDiskFull(failed('error: unable to write file objects/ab/cd: Disk quota exceeded\n')), 'EDQUOT');
+  assert.equal(gitDiskFull(failed('remote: fatal: write error: No space left on device\nfatal: early EOF\n')), undefined);
+  assert.equal(gitDiskFull(failed('fatal: unable to access: Could not resolve host\n')), undefined);
 });

@@ -163,6 +163,20 @@ export function runGit(args: readonly string[], opts: GitRunOptions): Promise<Gi
   }).finally(() => record(args, started));
 }
 
+/**
+ * The system's reason when git failed for want of room on this machine's disk (a mirror, a zip being archived),
+ * or undefined. git runs with LC_ALL=C; a line that says `remote:` is the server's own disk, not ours.
+ */
+export function gitDiskFull(err: GitError): 'ENOSPC' | 'EDQUOT' | undefined {
+  const ours = err.stderr
+    .split('\n')
+    .filter((l) => !/^\s*remote:/i.test(l))
+    .join('\n');
+  if (/No space left on device/i.test(ours)) return 'ENOSPC';
+  if (/Disk quota exceeded/i.test(ours)) return 'EDQUOT';
+  return undefined;
+}
+
 /** A full commit hash (SHA-1 or SHA-256), the only form we hand to git as a revision. */
 export function isFullHash(s: string): boolean {
   return /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/.test(s);

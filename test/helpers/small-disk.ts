@@ -11,8 +11,8 @@ const run = promisify(execFile);
 
 export interface SmallDisk {
   readonly mnt: string;
-  /** Writes `name` on the disk until it has no room left (the write that fails says ENOSPC). */
-  fill(name?: string): Promise<void>;
+  /** Writes `name` on the disk until it has no room left (the write that fails says ENOSPC), then gives `leave` bytes back. */
+  fill(name?: string, leave?: number): Promise<void>;
   /** Removes what fill wrote: room again. */
   free(name?: string): Promise<void>;
   unmount(): Promise<void>;
@@ -31,13 +31,14 @@ export async function mountSmallDisk(size = '4m'): Promise<SmallDisk | undefined
   }
   return {
     mnt,
-    fill: async (name = 'filler') => {
+    fill: async (name = 'filler', leave = 0) => {
       const fh = await open(path.join(mnt, name), 'w');
       const chunk = Buffer.alloc(64 << 10, 1);
       try {
         for (;;) await fh.write(chunk);
       } catch (err) {
         assert.equal((err as NodeJS.ErrnoException).code, 'ENOSPC');
+        if (leave > 0) await fh.truncate(Math.max(0, (await fh.stat()).size - leave));
       } finally {
         await fh.close();
       }
