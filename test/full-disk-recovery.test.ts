@@ -5,9 +5,10 @@ import { after, before, describe, test } from 'node:test';
 import type { TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, readdir } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { openAuditLog } from '../src/audit/audit-log.js';
 import { eventually } from './helpers/eventually.js';
 import { HOST } from './helpers/git-fixtures.js';
 import { GitRepoBuilder } from './helpers/git-repo-builder.js';
@@ -87,6 +88,39 @@ describe('the audit log on a full disk', () => {
       } finally {
         await proxy.stop();
       }
+    }));
+});
+
+describe('the audit file cut mid-line by a full disk', () => {
+  test('a line the disk took only part of is ended before the next, so that every later line is whole', (t) =>
+    withSmallDisk(t, async (disk) => {
+      const file = path.join(disk.mnt, 'audit.jsonl');
+      // One line that leaves 40 bytes of its last page: the next line fits only in part once the disk is full.
+      const first = `${JSON.stringify({ event: 'denied', pad: 'x'.repeat(4096 - 40 - 28) })}\n`;
+      assert.equal(first.length, 4096 - 40);
+      await writeFile(file, first);
+      await disk.fill();
+      const dropped: number[] = [];
+      let again = -1;
+      const log = openAuditLog(file, undefined, { failing: () => undefined, dropped: () => dropped.push(1), writesAgain: (n) => (again = n) });
+      log.record({ event: 'denied', module: 'example.com/cut' });
+      await eventually(async () => dropped.length === 1, 'the cut line is counted as dropped');
+      await disk.free();
+      log.record({ event: 'denied', module: 'example.com/after' });
+      await log.close();
+      const text = await readFile(file, 'utf8');
+      assert.ok(text.startsWith(first));
+      const rest = text.slice(first.length).split('\n');
+      // The part the disk took, alone on its line; then the gap's line and the event, whole.
+      assert.equal(rest.length, 4, JSON.stringify(rest));
+      assert.ok(rest[0]?.startsWith('{"time"'), `the cut part: ${rest[0]}`);
+      assert.throws(() => JSON.parse(rest[0] as string));
+      assert.deepEqual(
+        rest.slice(1, 3).map((l) => (JSON.parse(l) as { event: string }).event),
+        ['audit.dropped', 'denied'],
+      );
+      assert.equal(rest[3], '');
+      assert.equal(again, 1);
     }));
 });
 
