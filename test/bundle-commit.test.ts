@@ -15,7 +15,7 @@ import { importBundle } from '../src/bundle/import.js';
 import { loadConfig } from '../src/config/load.js';
 import { purgeGuard } from '../src/app/dashboard-admin.js';
 import { bundledKey } from '../src/content/content-keys.js';
-import type { Exclusive } from '../src/coord/exclusive.js';
+import type { Exclusive, Held } from '../src/coord/exclusive.js';
 import { purgeVersion } from '../src/dashboard/purge.js';
 import { lockNameOf } from '../src/fill/types.js';
 import { dataPaths } from '../src/storage/data-dirs.js';
@@ -139,6 +139,25 @@ test('@v/list names every version an import killed mid-commit stored, next to th
   }
 });
 
+/**
+ * `name` held by this test, as a fill or an import of the version holds it, and the same locks wrapped so that
+ * `waiting` resolves once someone waits for that lock.
+ */
+async function holdWatched(inner: Exclusive, name: string): Promise<{ held: Held; waiting: Promise<'waiting'>; locks: Exclusive }> {
+  const held = await inner.tryHold(name);
+  assert.ok(held !== undefined);
+  let tellWaiting = () => {};
+  const waiting = new Promise<'waiting'>((r) => (tellWaiting = () => r('waiting')));
+  const locks: Exclusive = {
+    tryHold: (n) => inner.tryHold(n),
+    waitUntilFree: (n, signal) => {
+      if (n === name) tellWaiting();
+      return inner.waitUntilFree(n, signal);
+    },
+  };
+  return { held, waiting, locks };
+}
+
 test('the commit waits for a fill holding the same version, and refuses the version when that fill stored other content', async () => {
   const dataDir = await mkdtemp(path.join(tmp, 'race-'));
   const config = await loadConfig({ flags: { data: dataDir, upstream: 'off', sumdb: db.gosumdb, 'own-sumdb': 'off', 'log-level': 'silent' }, env: {} });
@@ -146,17 +165,7 @@ test('the commit waits for a fill holding the same version, and refuses the vers
   try {
     const zip = { kind: 'zip', module: 'example.com/lib', version: 'v1.1.0' } as const;
     // A cold fill of v1.1.0's zip is under way (here: this test, holding its lock as the fill path does).
-    const fill = await server.locks.tryHold(lockNameOf(zip));
-    assert.ok(fill !== undefined);
-    let tellWaiting = () => {};
-    const waiting = new Promise<'waiting'>((r) => (tellWaiting = () => r('waiting')));
-    const locks: Exclusive = {
-      tryHold: (name) => server.locks.tryHold(name),
-      waitUntilFree: (name, signal) => {
-        if (name === lockNameOf(zip)) tellWaiting();
-        return server.locks.waitUntilFree(name, signal);
-      },
-    };
+    const { held: fill, waiting, locks } = await holdWatched(server.locks, lockNameOf(zip));
     const deps = importDeps(config, server);
     const imported = importBundle(bundle, { ...deps, commit: { ...deps.commit, locks } });
     imported.catch(() => undefined);
@@ -244,17 +253,7 @@ test("a purge holds the version's fill locks: it waits for a fill or import of i
   try {
     const zip = { kind: 'zip', module: 'example.com/lib', version: 'v1.1.0' } as const;
     // An import (or a fill) of v1.1.0 is under way: here this test, holding its zip's lock as they do.
-    const other = await server.locks.tryHold(lockNameOf(zip));
-    assert.ok(other !== undefined);
-    let tellWaiting = () => {};
-    const waiting = new Promise<'waiting'>((r) => (tellWaiting = () => r('waiting')));
-    const locks: Exclusive = {
-      tryHold: (name) => server.locks.tryHold(name),
-      waitUntilFree: (name, signal) => {
-        if (name === lockNameOf(zip)) tellWaiting();
-        return server.locks.waitUntilFree(name, signal);
-      },
-    };
+    const { held: other, waiting, locks } = await holdWatched(server.locks, lockNameOf(zip));
     const purged = purgeVersion(server.layout.cache, purgeGuard(locks, server.layout.content), zip.module, zip.version, async () => {});
     purged.catch(() => undefined);
     const first = await Promise.race([
