@@ -9,7 +9,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { gmpError, isGmpError } from '../errors.js';
 import type { MethodAllowance } from './method-guard.js';
 import { sameOrigin } from './same-origin.js';
-import { lingerOnClose } from './linger.js';
+import { closeOnEarlyRefusal } from './linger.js';
 import { checkLength, tooLarge } from './upload-routes.js';
 
 export const BUNDLES_PATH = '/api/v1/admin/bundles';
@@ -37,13 +37,7 @@ export function bundleRoutes(o: BundleRouteOptions): (app: FastifyInstance) => v
       // import's own early refusals such as a coordinator outage, a body over the limit) closes the connection: Node
       // would otherwise read the rest of the upload (up to --bundle-max-size, gigabytes) to keep it alive. The close
       // lingers (linger.ts), so the client, still sending, reads the answer rather than a reset.
-      scope.addHook('onSend', async (req, reply, payload) => {
-        if (reply.statusCode >= 400 && !req.raw.complete) {
-          reply.header('connection', 'close');
-          lingerOnClose(req.raw.socket);
-        }
-        return payload;
-      });
+      closeOnEarlyRefusal(scope);
       scope.post(BUNDLES_PATH, (req, reply) => receive(o, req, reply));
     });
   };

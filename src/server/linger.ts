@@ -6,6 +6,7 @@
 // before it has read the answer. Not reading stops the upload: the client's writes stall until it reads the answer
 // and hangs up.
 import type { Socket } from 'node:net';
+import type { FastifyInstance } from 'fastify';
 
 /** How long a refused upload's connection stays open for the client to read the answer. */
 export const LINGER_MS = 5000;
@@ -22,4 +23,19 @@ export function lingerOnClose(socket: Socket, ms = LINGER_MS): void {
     const timer = setTimeout(() => this.destroy(), ms);
     this.once('close', () => clearTimeout(timer));
   };
+}
+
+/**
+ * For a scope whose routes take large bodies (uploads, bundle imports): an error answered before the body's end
+ * (an auth hook's 401 or 403, a declared length over the limit, the route's own early refusals) closes the
+ * connection, lingering. Kept alive, Node would read the rest of the body first (hundreds of MiB, or gigabytes).
+ */
+export function closeOnEarlyRefusal(scope: FastifyInstance): void {
+  scope.addHook('onSend', async (req, reply, payload) => {
+    if (reply.statusCode >= 400 && !req.raw.complete) {
+      reply.header('connection', 'close');
+      lingerOnClose(req.raw.socket);
+    }
+    return payload;
+  });
 }

@@ -11,6 +11,7 @@ import { pipeIntoFile } from '../storage/file-pipe.js';
 import type { Scratch } from '../storage/scratch.js';
 import type { MethodAllowance } from './method-guard.js';
 import { parseCached } from './goproxy-routes.js';
+import { closeOnEarlyRefusal } from './linger.js';
 import type { Outcome, Publisher } from '../publish/publisher.js';
 
 const UPLOAD_PATH = /^\/(?!cached-only\/).+\/@v\/[^/]+\.(zip|mod|info)$/;
@@ -33,6 +34,10 @@ export function uploadRoutes(o: UploadRoutesOptions): (app: FastifyInstance) => 
       // Bodies of any type are streamed by the handler, never parsed or buffered by Fastify.
       scope.removeAllContentTypeParsers();
       scope.addContentTypeParser('*', (_req, _payload, done) => done(null));
+      // A refusal before the body's end (the auth hook's 401 or 403, a declared length over the limit) closes the
+      // connection rather than read the rest of the zip (up to 500 MiB) to keep it alive, and the close lingers
+      // (linger.ts), so `gomodproxy publish`, still sending, reads the answer rather than a reset.
+      closeOnEarlyRefusal(scope);
       scope.route({ method: 'PUT', url: '/*', ...(o.auth === undefined ? {} : { onRequest: o.auth }), handler: (req, reply) => upload(o, req, reply) });
     });
   };
