@@ -9,6 +9,7 @@ import { mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { openAuditLog } from '../src/audit/audit-log.js';
+import { REFETCH_GAP_MS } from '../src/vcs/git-repo.js';
 import { eventually } from './helpers/eventually.js';
 import { HOST } from './helpers/git-fixtures.js';
 import { GitRepoBuilder } from './helpers/git-repo-builder.js';
@@ -289,6 +290,62 @@ describe('direct mode on a full disk', () => {
           }
           await disk.free();
           await servedWhole(proxy);
+        } finally {
+          await proxy.stop();
+        }
+      }));
+  }
+
+  // A commit the mirror has not seen (pushed after its last fetch) is fetched for: when that fetch fails on our full
+  // disk, the refs the mirror still holds cannot say the commit does not exist. A pseudo-version (a 12-digit hash)
+  // never reads through a partial clone; a full hash does where the clone is partial (a lazy fetch, which fails
+  // too). Once there is room, a request within the gap that makes no new fetch is still 503, then the fetch brings it.
+  for (const [query, partial] of [
+    ['pseudo', 'on'],
+    ['hash', 'on'],
+    ['hash', 'off'],
+  ] as const) {
+    test(`a commit pushed since the mirror's last fetch, asked for by ${query === 'hash' ? 'its full hash' : 'pseudo-version'} (partial clone ${partial}) while the fetch for it meets a full disk: 503 naming our disk, not 404; 200 once there is room`, (t) =>
+      withSmallDisk(t, async (disk) => {
+        const name = `gmp/later-${query}-${partial}`;
+        const b = await GitRepoBuilder.init(path.join(root, name));
+        await b.commit({ 'go.mod': `module ${HOST}/${name}\n`, 'later.go': 'package later\n' });
+        await b.tag('v1.0.0');
+        const data = path.join(disk.mnt, 'data');
+        const proxy = await startProxyProcess({
+          ...FLAGS,
+          upstream: 'direct',
+          'direct-rewrite': `https://${HOST}/=${git.url}/`,
+          'direct-partial-clone': partial,
+          data,
+          'cache-min-free': '0',
+        });
+        try {
+          const base = `${proxy.url}/${HOST}/${name}/@v/`;
+          const first = await fetch(`${base}v1.0.0.info`);
+          assert.equal(first.status, 200, await first.text());
+          const hash = await b.commit({ 'later.go': 'package later\n\nconst Pushed = true\n' });
+          const time = new Date(Number(await b.git('show', '-s', '--format=%ct', hash)) * 1000).toISOString().replace(/\D/g, '').slice(0, 14);
+          const pseudo = `v1.0.1-0.${time}-${hash.slice(0, 12)}`;
+          const url = `${base}${query === 'hash' ? hash : pseudo}.info`;
+          // Past the gap in which a fetch for an unknown hash is not made again (the one just made for v1.0.0).
+          await new Promise((r) => setTimeout(r, REFETCH_GAP_MS + 100));
+          await disk.fill();
+          await ourDisk(await fetch(url));
+          await disk.free();
+          const seen = new Set<number>();
+          await eventually(async () => {
+            const res = await fetch(url);
+            seen.add(res.status);
+            if (res.status !== 200) return false;
+            assert.equal(((await res.json()) as { Version: string }).Version, pseudo);
+            return true;
+          }, 'the commit is served');
+          assert.deepEqual(
+            [...seen].filter((s) => s !== 200 && s !== 503),
+            [],
+            'never another answer (a 404 remembered)',
+          );
         } finally {
           await proxy.stop();
         }

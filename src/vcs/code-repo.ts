@@ -5,7 +5,7 @@ import { isPseudoVersion } from '../protocol/pseudo.js';
 import * as semver from '../protocol/semver.js';
 import { FileTooLargeError } from './git-repo.js';
 import type { GitRepo, RevInfo } from './git-repo.js';
-import { GitError, gitDiskFull } from './git-run.js';
+import { isGitDiskFull } from './git-run.js';
 import { isRetracted, modulePathOf, retractions } from './go-mod-file.js';
 
 /** A version that does not exist or is not valid for this module (the proxy answers 404). */
@@ -145,7 +145,7 @@ export class CodeRepo {
     if (!semver.isValid(version)) throw new ModuleVersionError(this.modPath, version, 'invalid version: syntax error');
     const rev = await this.code.stat(pinned ?? this.revToRev(version)).catch((err: unknown) => {
       // Our own full disk is no verdict on the version: a 503 (direct-source.ts), not a 404.
-      if (err instanceof GitError && gitDiskFull(err) !== undefined) throw err;
+      if (isGitDiskFull(err)) throw err;
       const why = pinned === undefined ? (err as Error).message : `the commit ${pinned} its .info was served from is no longer in the repository`;
       throw new ModuleVersionError(this.modPath, version, `invalid version: ${why}`);
     });

@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { goQuote } from '../protocol/go-quote.js';
 import { isPseudoVersion } from '../protocol/pseudo.js';
 import * as semver from '../protocol/semver.js';
-import { GitError, GitOutputTooLargeError, gitDiskFull, isFullHash, isSafeRefName } from './git-run.js';
+import { GitError, GitOutputTooLargeError, isFullHash, isGitDiskFull, isSafeRefName } from './git-run.js';
 import type { GitMirror, RefMap } from './mirror.js';
 
 /** A resolved commit (codehost.RevInfo). */
@@ -43,7 +43,7 @@ export class FileTooLargeError extends Error {
 
 const MAX_CACHED_FILES = 4096;
 /** At most one fetch per this long for hashes the mirror does not know (GitRepo.refetch). */
-const REFETCH_GAP_MS = 2_000;
+export const REFETCH_GAP_MS = 2_000;
 const MAX_CACHED_FILE_SIZE = 256 << 10;
 
 const isHexPrefix = (s: string): boolean => s.length >= 7 && s.length <= 40 && /^[0-9a-f]+$/.test(s);
@@ -111,8 +111,20 @@ export class GitRepo {
       // refresh interval): the go command fetches the refs for a hash it does not know, and so does this, once.
       if (!(err instanceof UnknownRevisionError) || !isHexPrefix(rev)) throw err;
       await this.refetch();
-      return stat();
+      return stat().catch((again: unknown) => {
+        throw again instanceof UnknownRevisionError ? (this.ourDiskFailedFetch() ?? again) : again;
+      });
     }
+  }
+
+  /**
+   * The error of the mirror's last fetch when it failed on our own full disk: that fetch (this request's, or one
+   * within REFETCH_GAP_MS) would have brought a commit pushed since, so not finding it says nothing about the
+   * repository (a 503, not a 404 that the go command and the not-found cache would take as the answer).
+   */
+  private ourDiskFailedFetch(): GitError | undefined {
+    const failure = this.mirror.fetchFailure;
+    return isGitDiskFull(failure) ? failure : undefined;
   }
 
   /**
@@ -201,7 +213,7 @@ export class GitRepo {
         ).toString('utf8');
     } catch (err) {
       // A timeout, or our own full disk (a lazy fetch had nowhere to go), says nothing about the revision.
-      if (err instanceof GitError && (err.timedOut || gitDiskFull(err) !== undefined)) throw err;
+      if (err instanceof GitError && (err.timedOut || isGitDiskFull(err))) throw err;
       throw new UnknownRevisionError(rev);
     }
     const [hash, ct] = out.trim().split(' ');
@@ -308,7 +320,10 @@ export class GitRepo {
     if (await onRef()) return true;
     // The refs may predate a push of it (a full hash reads through the partial clone): fetched once more, as above.
     await this.refetch();
-    return onRef();
+    if (await onRef()) return true;
+    const failed = this.ourDiskFailedFetch();
+    if (failed !== undefined) throw failed;
+    return false;
   }
 
   /** codehost DescendsFrom: whether the tag is an ancestor of (or is) the commit. */

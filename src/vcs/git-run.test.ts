@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile, readdir } from 'node:fs/promises';
-import { GitError, gitDiskFull, gitEnv, isSafeRefName, runGit } from './git-run.js';
+import { GitError, gitDiskFull, gitEnv, isGitDiskFull, isSafeRefName, runGit } from './git-run.js';
 
 /** Processes whose command line holds marker. */
 async function processesWith(marker: string): Promise<string[]> {
@@ -60,4 +60,8 @@ test("git failing for want of room is told as our full disk or quota, but the re
   assert.equal(gitDiskFull(failed('error: unable to write file objects/ab/cd: Disk quota exceeded\n')), 'EDQUOT');
   assert.equal(gitDiskFull(failed('remote: fatal: write error: No space left on device\nfatal: early EOF\n')), undefined);
   assert.equal(gitDiskFull(failed('fatal: unable to access: Could not resolve host\n')), undefined);
+  assert.equal(isGitDiskFull(failed('fatal: write error: No space left on device\n')), true);
+  assert.equal(isGitDiskFull(failed('remote: fatal: write error: No space left on device\n')), false);
+  assert.equal(isGitDiskFull(Object.assign(new Error('No space left on device'), { stderr: 'No space left on device' })), false, 'only git');
+  assert.equal(isGitDiskFull(undefined), false);
 });

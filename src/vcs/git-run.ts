@@ -177,6 +177,11 @@ export function gitDiskFull(err: GitError): 'ENOSPC' | 'EDQUOT' | undefined {
   return undefined;
 }
 
+/** Whether err is git failing for want of room on our own disk (gitDiskFull): no verdict on the repository. */
+export function isGitDiskFull(err: unknown): err is GitError {
+  return err instanceof GitError && gitDiskFull(err) !== undefined;
+}
+
 /** A full commit hash (SHA-1 or SHA-256), the only form we hand to git as a revision. */
 export function isFullHash(s: string): boolean {
   return /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/.test(s);

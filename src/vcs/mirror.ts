@@ -37,6 +37,8 @@ export class GitMirror {
   private fetching: Promise<void> | undefined;
   private network: Promise<unknown> = Promise.resolve();
   private refCache: RefMap | undefined;
+  /** Why the last fetch failed, while the mirror serves the refs it had; undefined once one works. */
+  private failure: unknown;
   private batch: CatFileBatch | undefined;
   /** The go.mod prefetch since the last fetch, started by the first go.mod read. */
   private goMods: Promise<void> | undefined;
@@ -92,6 +94,14 @@ export class GitMirror {
   /** Whether the last fetch started less than ms ago. */
   fetchedWithin(ms: number): boolean {
     return this.fetched && this.now() - this.lastFetch < ms;
+  }
+
+  /**
+   * Why the last fetch failed (the mirror then serves the refs it had), or undefined when it worked: refs that
+   * fetch would have updated cannot say that a commit pushed since does not exist.
+   */
+  get fetchFailure(): unknown {
+    return this.failure;
   }
 
   /** Makes the next refresh fetch whatever the interval says: a push was announced (a refresh webhook). */
@@ -167,7 +177,9 @@ export class GitMirror {
         await this.fetchRefs(cut);
       });
       this.fetched = true;
+      this.failure = undefined;
     } catch (err) {
+      this.failure = err;
       // A mirror that fetched once keeps serving what it has until the remote is back, also one an earlier
       // process fetched (a restart, or `warm` on the data directory, while the remote is away).
       if (!this.fetched && !(await this.holdsRefs())) throw err;
