@@ -249,6 +249,17 @@ describe('direct mode on a full disk', () => {
   // Nothing left: git cannot even make the mirror. A little left: the mirror is made, its first fetch (a full
   // clone: the blobs too) fails. Room for the mirror: building the zip fails (the blobs of a partial clone, the
   // archive in scratch).
+  /** A proxy in direct mode in front of the test's git server, its data directory on the small disk. */
+  const startDirectProxy = (data: string, partial: 'on' | 'off') =>
+    startProxyProcess({
+      ...FLAGS,
+      upstream: 'direct',
+      'direct-rewrite': `https://${HOST}/=${git.url}/`,
+      'direct-partial-clone': partial,
+      data,
+      'cache-min-free': '0',
+    });
+
   for (const [when, leave, first, partial] of [
     ['making the mirror', 0, 'info', 'on'],
     ['the first fetch', 256 << 10, 'info', 'off'],
@@ -257,14 +268,7 @@ describe('direct mode on a full disk', () => {
     test(`a full disk while ${when} is 503 naming our disk (not a 502 blaming the repository), and once there is room the mirror serves whole`, (t) =>
       withSmallDisk(t, async (disk) => {
         const data = path.join(disk.mnt, 'data');
-        const proxy = await startProxyProcess({
-          ...FLAGS,
-          upstream: 'direct',
-          'direct-rewrite': `https://${HOST}/=${git.url}/`,
-          'direct-partial-clone': partial,
-          data,
-          'cache-min-free': '0',
-        });
+        const proxy = await startDirectProxy(data, partial);
         try {
           if (first === 'zip') {
             const info = await fetch(`${proxy.url}/${mod}/@v/v1.0.0.info`);
@@ -312,14 +316,7 @@ describe('direct mode on a full disk', () => {
         await b.commit({ 'go.mod': `module ${HOST}/${name}\n`, 'later.go': 'package later\n' });
         await b.tag('v1.0.0');
         const data = path.join(disk.mnt, 'data');
-        const proxy = await startProxyProcess({
-          ...FLAGS,
-          upstream: 'direct',
-          'direct-rewrite': `https://${HOST}/=${git.url}/`,
-          'direct-partial-clone': partial,
-          data,
-          'cache-min-free': '0',
-        });
+        const proxy = await startDirectProxy(data, partial);
         try {
           const base = `${proxy.url}/${HOST}/${name}/@v/`;
           const first = await fetch(`${base}v1.0.0.info`);

@@ -2,6 +2,7 @@
 // after the answer, as a client that does not read answers early would: it records how much it had written when
 // the answer arrived, and whether the server hung up before it had written everything. For routes that must refuse
 // an upload at once and stop reading it, not read it to the end first.
+import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 
 export interface StreamedUpload {
@@ -60,4 +61,16 @@ export function streamUpload(port: number, head: string, total: number): Promise
     socket.on('error', () => undefined);
     socket.on('close', finish);
   });
+}
+
+/**
+ * The upload was refused before its body's end, as it should be: the status and message, `Connection: close`, an
+ * answer that came before the last byte was sent, and the rest of the body never read.
+ */
+export function assertRefusedEarly(r: StreamedUpload, length: number, status: number, says: RegExp): void {
+  assert.equal(r.status, status, r.answer.slice(0, 600));
+  assert.match(r.answer.split('\r\n\r\n')[1] ?? '', says);
+  assert.match(r.answer, /\r\nconnection: close\r\n/i);
+  assert.ok(r.sentBeforeAnswer !== undefined && r.sentBeforeAnswer < length, `answered after ${r.sentBeforeAnswer} of ${length} bytes`);
+  assert.equal(r.wholeBodySent, false, 'the server read the rest of the body');
 }
