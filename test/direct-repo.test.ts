@@ -185,7 +185,7 @@ describe('the repository mirror', () => {
     }
   });
 
-  test('a mirror an earlier process fetched keeps serving what it has while the remote is away', async () => {
+  test('a mirror an earlier process fetched keeps serving what it has while the remote is away, and a hash it does not hold is 502, not 404', async () => {
     const remote = await startGitServer(root);
     const first = await startDirect(remote.url);
     const vcsDir = path.join(first.dataDir, 'vcs');
@@ -205,6 +205,11 @@ describe('the repository mirror', () => {
       assert.deepEqual(await again.mod(MOD, 'v1.0.0'), mod);
       assert.equal((await again.list(MOD)).toString('utf8'), list);
       assert.equal(again.mirrorFetches, 1, 'the failed fetch is not tried again within the refresh interval');
+      // A hash it does not hold may have been pushed since: with the fetch for it failed, that is the answer (502),
+      // not a 404 that the go command, a `,` chain and the not-found cache would take as the repository's word.
+      for (const rev of ['abcdef123456', 'abcdef1234567890abcdef1234567890abcdef12']) {
+        await assert.rejects(again.info(MOD, rev), (err) => isGmpError(err, 'GMP_ERR_UPSTREAM_UNREACHABLE') && /direct: /.test(err.message));
+      }
       // A repository never fetched has nothing to serve.
       await assert.rejects(again.list('github.com/gmpfixture/other'), (err) => isGmpError(err, 'GMP_ERR_UPSTREAM_UNREACHABLE'));
     } finally {

@@ -5,7 +5,7 @@ import { isPseudoVersion } from '../protocol/pseudo.js';
 import * as semver from '../protocol/semver.js';
 import { FileTooLargeError } from './git-repo.js';
 import type { GitRepo, RevInfo } from './git-repo.js';
-import { isGitDiskFull } from './git-run.js';
+import { isGitFailure } from './git-run.js';
 import { isRetracted, modulePathOf, retractions } from './go-mod-file.js';
 
 /** A version that does not exist or is not valid for this module (the proxy answers 404). */
@@ -144,8 +144,9 @@ export class CodeRepo {
   async findDir(version: string, pinned?: string): Promise<FoundDir> {
     if (!semver.isValid(version)) throw new ModuleVersionError(this.modPath, version, 'invalid version: syntax error');
     const rev = await this.code.stat(pinned ?? this.revToRev(version)).catch((err: unknown) => {
-      // Our own full disk is no verdict on the version: a 503 (direct-source.ts), not a 404.
-      if (isGitDiskFull(err)) throw err;
+      // git's own failure (the fetch for a commit pushed since, our full disk, a timeout) is no verdict on the
+      // version: a 502, 503 or 504 (direct-source.ts), not a 404.
+      if (isGitFailure(err)) throw err;
       const why = pinned === undefined ? (err as Error).message : `the commit ${pinned} its .info was served from is no longer in the repository`;
       throw new ModuleVersionError(this.modPath, version, `invalid version: ${why}`);
     });

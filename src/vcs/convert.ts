@@ -6,7 +6,7 @@ import * as semver from '../protocol/semver.js';
 import { ModuleVersionError, matchPathMajor } from './code-repo.js';
 import type { CodeRepo } from './code-repo.js';
 import type { RevInfo } from './git-repo.js';
-import { isGitDiskFull } from './git-run.js';
+import { isGitFailure } from './git-run.js';
 
 /** A module version resolved from the repository: what `.info` reports. */
 export interface ModRevInfo {
@@ -24,9 +24,9 @@ export function statVersion(repo: CodeRepo, rev: string): Promise<ModRevInfo> {
 async function computeStat(repo: CodeRepo, rev: string): Promise<ModRevInfo> {
   if (rev === 'latest') return convert(repo, await repo.code.latest(), '');
   const info = await repo.code.stat(repo.revToRev(rev)).catch((err: unknown) => {
-    // Our own full disk (a lazy fetch of the commit, the fetch for a hash the mirror has not seen) is no verdict
-    // on the version: a 503 (direct-source.ts), not a 404.
-    if (isGitDiskFull(err)) throw err;
+    // git's own failure (the fetch for a hash the mirror has not seen, a lazy fetch of the commit, our full disk,
+    // a timeout) is no verdict on the version: a 502, 503 or 504 (direct-source.ts), not a 404.
+    if (isGitFailure(err)) throw err;
     throw new ModuleVersionError(repo.modPath, rev, `invalid version: ${(err as Error).message}`);
   });
   // A hash that names no ref tip (a hash query, a pseudo-version) must lie on a branch or tag.

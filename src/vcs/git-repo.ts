@@ -112,19 +112,20 @@ export class GitRepo {
       if (!(err instanceof UnknownRevisionError) || !isHexPrefix(rev)) throw err;
       await this.refetch();
       return stat().catch((again: unknown) => {
-        throw again instanceof UnknownRevisionError ? (this.ourDiskFailedFetch() ?? again) : again;
+        throw again instanceof UnknownRevisionError ? (this.failedFetch() ?? again) : again;
       });
     }
   }
 
   /**
-   * The error of the mirror's last fetch when it failed on our own full disk: that fetch (this request's, or one
-   * within REFETCH_GAP_MS) would have brought a commit pushed since, so not finding it says nothing about the
-   * repository (a 503, not a 404 that the go command and the not-found cache would take as the answer).
+   * The error of the mirror's last fetch when it failed: that fetch (this request's, or one within REFETCH_GAP_MS)
+   * would have brought a commit pushed since, so not finding it says nothing about the repository. Its failure is
+   * the answer (the remote unreachable: 502, timed out: 504, our own full disk: 503; direct-source.ts), not a 404
+   * that the go command and the not-found cache would take as the repository's word.
    */
-  private ourDiskFailedFetch(): GitError | undefined {
+  private failedFetch(): GitError | undefined {
     const failure = this.mirror.fetchFailure;
-    return isGitDiskFull(failure) ? failure : undefined;
+    return failure instanceof GitError ? failure : undefined;
   }
 
   /**
@@ -321,7 +322,7 @@ export class GitRepo {
     // The refs may predate a push of it (a full hash reads through the partial clone): fetched once more, as above.
     await this.refetch();
     if (await onRef()) return true;
-    const failed = this.ourDiskFailedFetch();
+    const failed = this.failedFetch();
     if (failed !== undefined) throw failed;
     return false;
   }

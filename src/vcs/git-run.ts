@@ -182,6 +182,15 @@ export function isGitDiskFull(err: unknown): err is GitError {
   return err instanceof GitError && gitDiskFull(err) !== undefined;
 }
 
+/**
+ * Whether err is git failing for a reason of its own (the remote unreachable or refusing, a timeout, our own full
+ * disk), which says nothing about whether a revision exists: callers pass it on (502, 504, 503: direct-source.ts)
+ * and never turn it into a 404 for the version.
+ */
+export function isGitFailure(err: unknown): err is GitError {
+  return err instanceof GitError && !(err instanceof GitOutputTooLargeError);
+}
+
 /** A full commit hash (SHA-1 or SHA-256), the only form we hand to git as a revision. */
 export function isFullHash(s: string): boolean {
   return /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/.test(s);
