@@ -34,7 +34,10 @@ export function closeOnEarlyRefusal(scope: FastifyInstance): void {
   scope.addHook('onSend', async (req, reply, payload) => {
     if (reply.statusCode >= 400 && !req.raw.complete) {
       reply.header('connection', 'close');
-      lingerOnClose(req.raw.socket);
+      // The request's socket is gone (null) once a failed pipe destroyed the request (a full disk while receiving);
+      // the answer's socket still holds it, or there is nothing left to linger on.
+      const socket = reply.raw.socket ?? req.raw.socket;
+      if (socket !== null) lingerOnClose(socket);
     }
     return payload;
   });
