@@ -1,8 +1,9 @@
-// Native errors of the local disk translated at the storage edge: a full disk and a process out of file
-// descriptors are ours and passing (503 with Retry-After); other local failures are 500s.
+// localIoError (errors.ts): native errors of the proxy's own disk, as the storage edge and the local coordinator's
+// value files name them: a full disk and a process out of file descriptors are ours and passing (503 with
+// Retry-After); other local failures are 500s.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { localIoError } from '../errors.js';
+import { localIoError } from './errors.js';
 
 const errno = (code: string) => Object.assign(new Error(`${code}: something, open '/data/cache/x'`), { code });
 
