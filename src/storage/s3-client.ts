@@ -53,6 +53,7 @@ export function s3Name(loc: S3Location): string {
  * nothing over TLS.
  */
 export function makeS3Client(options: S3StoreOptions = {}): S3Client {
+  quietSdkNodeNotice();
   const agent = { keepAlive: true, maxSockets: 128 };
   return new S3Client({
     forcePathStyle: options.forcePathStyle ?? false,
@@ -68,4 +69,14 @@ export function makeS3Client(options: S3StoreOptions = {}): S3Client {
       httpsAgent: agent,
     },
   });
+}
+
+/**
+ * The SDK prints a nine-line notice to stderr when its first client is made on Node.js below 22: that SDK
+ * versions published after January 2027 will need Node.js 22. It concerns which SDK versions gomodproxy can take
+ * (package-lock.json pins the one it runs with), not the operator's process, and it landed in the middle of the
+ * JSON log at every start on S3. An operator who sets the SDK's own switch to something else still gets it.
+ */
+function quietSdkNodeNotice(): void {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 }
