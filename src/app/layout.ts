@@ -119,6 +119,10 @@ export async function openLayout(config: Readonly<Config>, options: LayoutOption
     feed: spec.kind === 'data' ? fsStore(paths.feed) : under(sharedKeys.feed),
     identity: spec.kind === 'data' ? { store: fsStore(paths.state), key: DATA_IDENTITY_KEY } : { store: cache, key: sharedKeys.identity },
     close: async () => {
+      // Writes behind answers (access times, verdicts) may still be under way: no new scratch file from now
+      // on, the filesystem stores wait for theirs, and only then does the area go (else ENOTEMPTY, or a
+      // write whose scratch file was removed under it).
+      scratch.seal();
       await Promise.all(stores.map((s) => s.close()));
       await scratch.close();
     },

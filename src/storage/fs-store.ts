@@ -38,6 +38,12 @@ const THREAD_PUT = 4 << 20;
  */
 const DIRECT_IO = 64 << 10;
 
+/**
+ * How long close() waits for the writes in flight (written behind answers: access times, verdicts, markers). A
+ * write takes milliseconds; a disk that hangs longer must not hold the shutdown for good.
+ */
+const CLOSE_WAIT_MS = 10_000;
+
 export class FsStore implements BlobStore {
   readonly name: string;
   readonly root: string;
@@ -45,6 +51,8 @@ export class FsStore implements BlobStore {
   private readonly dirs = new Set<string>();
   private readonly files = new FdCache();
   private readonly staging: string;
+  /** Writes in flight, each through a scratch file: close() waits for them before the scratch area goes. */
+  private readonly writing = new Set<Promise<void>>();
 
   /** Scratch files for atomic writes must be on the same file system as root (both live under --data). */
   constructor(
@@ -131,7 +139,22 @@ export class FsStore implements BlobStore {
     }
   }
 
-  async put(key: string, data: Buffer | string): Promise<void> {
+  put(key: string, data: Buffer | string): Promise<void> {
+    return this.tracked(this.putNow(key, data));
+  }
+
+  putFile(key: string, file: string): Promise<void> {
+    return this.tracked(this.putFileNow(key, file));
+  }
+
+  private tracked(write: Promise<void>): Promise<void> {
+    this.writing.add(write);
+    const done = () => void this.writing.delete(write);
+    write.then(done, done);
+    return write;
+  }
+
+  private async putNow(key: string, data: Buffer | string): Promise<void> {
     const dest = this.filePath(key);
     const tmp = this.scratch.file('put');
     try {
@@ -151,7 +174,7 @@ export class FsStore implements BlobStore {
     }
   }
 
-  async putFile(key: string, file: string): Promise<void> {
+  private async putFileNow(key: string, file: string): Promise<void> {
     const dest = this.filePath(key);
     try {
       const fh = await open(file, 'r+');
@@ -281,7 +304,15 @@ export class FsStore implements BlobStore {
     return false;
   }
 
+  /** Waits (bounded) for the writes in flight; the caller sealed the scratch area, so no new one starts. */
   async close(): Promise<void> {
     this.files.closeAll();
+    let timer: NodeJS.Timeout | undefined;
+    const bound = new Promise<void>((resolve) => (timer = setTimeout(resolve, CLOSE_WAIT_MS)));
+    const drained = (async () => {
+      while (this.writing.size > 0) await Promise.allSettled(this.writing);
+    })();
+    await Promise.race([drained, bound]);
+    clearTimeout(timer);
   }
 }

@@ -6,6 +6,7 @@ import { mkdir, readdir, rm, stat, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { makeDirs } from './make-dirs.js';
+import { gmpError } from '../errors.js';
 import { alive } from '../coord/process-alive.js';
 
 /** A scratch file: the path is yours until discard(), which is safe after the file was moved away, or twice. */
@@ -19,6 +20,7 @@ const FOREIGN_MAX_AGE_MS = 7 * 24 * 3600 * 1000;
 
 export class Scratch {
   #n = 0;
+  #sealed = false;
 
   private constructor(
     readonly root: string,
@@ -34,8 +36,12 @@ export class Scratch {
     return { scratch: new Scratch(root, dir), removed };
   }
 
-  /** A fresh path in this instance's area (nothing is created until the caller writes it). */
+  /**
+   * A fresh path in this instance's area (nothing is created until the caller writes it). Once the area is
+   * sealed (shutdown), GMP_ERR_SHUTTING_DOWN: a file written then would race with the area's removal.
+   */
   file(label = 'f'): ScratchFile {
+    if (this.#sealed) throw gmpError('GMP_ERR_SHUTTING_DOWN', 'shutting down: no new scratch files');
     const p = path.join(this.dir, `${Date.now().toString(36)}-${(this.#n++).toString(36)}-${label.replace(/[^a-z0-9.-]/gi, '_')}`);
     let gone = false;
     return {
@@ -48,8 +54,14 @@ export class Scratch {
     };
   }
 
-  /** Removes this instance's area (at shutdown). */
+  /** No new files from now on (at shutdown, before waiting for the writes in flight and removing the area). */
+  seal(): void {
+    this.#sealed = true;
+  }
+
+  /** Removes this instance's area (at shutdown, once nothing writes into it: seal first, then wait for the writers). */
   async close(): Promise<void> {
+    this.seal();
     await rm(this.dir, { recursive: true, force: true });
   }
 }
