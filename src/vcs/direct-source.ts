@@ -57,7 +57,7 @@ export class DirectSource implements RawSource {
   readonly name = 'direct';
   private readonly mirrors: MirrorPool;
   private readonly gitRepos = new Map<string, GitRepo>();
-  private readonly roots = new Map<string, { at: number; root: Promise<RepoRoot> }>();
+  private readonly roots = new Map<string, { at: number; root: Promise<RepoRoot>; cut?: AbortSignal }>();
   private readonly rules: RewriteRule[];
   private readonly credentials: Credentials;
   private readonly tmpDir: string;
@@ -180,7 +180,7 @@ export class DirectSource implements RawSource {
   }
 
   private async target(modulePath: string, cut: AbortSignal | undefined): Promise<Target> {
-    const root = await this.repoRoot(modulePath);
+    const root = await this.repoRoot(modulePath, cut);
     if (root.vcs === 'mod') {
       if (this.opts.proxyFor === undefined) throw new RepoRootError(`${modulePath}: go-import names a module proxy, which direct mode does not follow`);
       if (root.discovered) await checkHost(new URL(root.repo).hostname, this.opts.allowPrivateNetworks ?? false);
@@ -204,10 +204,14 @@ export class DirectSource implements RawSource {
     return { kind: 'git', repo: new CodeRepo(code.forFill(cut), root.root, modulePath) };
   }
 
-  /** Fixed rules, then a rewrite from https://HOST/, then discovery, then launchpad; remembered for one refresh interval. */
-  private repoRoot(modulePath: string): Promise<RepoRoot> {
+  /**
+   * Fixed rules, then a rewrite from https://HOST/, then discovery, then launchpad; remembered for one refresh
+   * interval. A shutdown's cut ends the discovery's requests (the fills that share it are of the same cut), and
+   * the cut lookup is forgotten at once: a fill asked after the cut looks again rather than waiting on it.
+   */
+  private repoRoot(modulePath: string, cut: AbortSignal | undefined): Promise<RepoRoot> {
     const hit = this.roots.get(modulePath);
-    if (hit !== undefined && Date.now() - hit.at < this.opts.refreshIntervalMs) return hit.root;
+    if (hit !== undefined && hit.cut?.aborted !== true && Date.now() - hit.at < this.opts.refreshIntervalMs) return hit.root;
     const root = (async () => {
       const fixed = fixedRepoRoot(modulePath) ?? rewriteRepoRoot(modulePath, this.rules);
       if (fixed !== undefined) return fixed;
@@ -216,16 +220,19 @@ export class DirectSource implements RawSource {
           allowPrivateNetworks: this.opts.allowPrivateNetworks ?? false,
           credentials: this.credentials,
           timeoutMs: Math.min(this.opts.gitTimeoutMs, 30_000),
+          signal: cut,
           fetchPage: this.opts.fetchPage,
         });
       } catch (err) {
+        if (cut?.aborted === true) throw cut.reason;
         const lp = launchpadRepoRoot(modulePath);
         if (lp !== undefined) return lp;
         throw err;
       }
     })();
-    this.roots.set(modulePath, { at: Date.now(), root });
-    root.catch(() => this.roots.delete(modulePath));
+    const entry = { at: Date.now(), root, cut };
+    this.roots.set(modulePath, entry);
+    root.catch(() => this.roots.get(modulePath) === entry && this.roots.delete(modulePath));
     return root;
   }
 }

@@ -1,6 +1,7 @@
 // ?go-get=1 discovery (§4.2): fetch https://<path>?go-get=1 behind the SSRF guard, read the go-import meta
 // tags the way cmd/go does (mod entries first, prefix matching, the root page must agree), and check the URL.
 import { Agent, fetch } from 'undici';
+import { eitherSignal } from '../upstream/either-signal.js';
 import { readPrefix } from '../upstream/read-body.js';
 import type { Credentials } from './remote-auth.js';
 import { BlockedAddressError, checkHost, guardedLookup } from './net-guard.js';
@@ -17,8 +18,10 @@ export interface DiscoveryOptions {
   readonly allowPrivateNetworks: boolean;
   readonly credentials: Credentials;
   readonly timeoutMs: number;
-  /** Replaces the HTTP fetch (tests): returns the page body for a go-get URL. */
-  readonly fetchPage?: (url: string) => Promise<string>;
+  /** Ends the lookup early (a shutdown's cut of the fill that asked): its requests are aborted with its reason. */
+  readonly signal?: AbortSignal;
+  /** Replaces the HTTP fetch (tests): returns the page body for a go-get URL, or fails once the signal aborts. */
+  readonly fetchPage?: (url: string, signal: AbortSignal) => Promise<string>;
 }
 
 const MAX_PAGE = 1 << 20;
@@ -66,33 +69,50 @@ export function matchGoImport(imports: readonly MetaImport[], importPath: string
 
 /** Fetches a go-get page over https with the guard applied at connect time; credentials only for that host. */
 async function fetchPage(url: string, opts: DiscoveryOptions, agent: Agent): Promise<string> {
-  if (opts.fetchPage !== undefined) return opts.fetchPage(url);
   let current = url;
   for (let hop = 0; hop <= 10; hop++) {
-    const u = new URL(current);
-    if (u.protocol !== 'https:') throw new RepoRootError(`go-get discovery: refusing non-https URL ${u.origin}`);
-    await checkHost(u.hostname, opts.allowPrivateNetworks);
-    const cred = opts.credentials.forUrl(current);
-    const res = await fetch(current, {
-      dispatcher: agent,
-      redirect: 'manual',
-      headers: cred === undefined ? {} : { [cred.header]: cred.value },
-      signal: AbortSignal.timeout(opts.timeoutMs),
-    }).catch((err: unknown) => {
-      throw connectProblem(err, u.hostname);
-    });
-    const location = res.headers.get('location');
-    if (res.status >= 300 && res.status < 400 && location !== null) {
-      await res.body?.cancel();
-      current = new URL(location, current).toString();
-      continue;
+    // Each request has the whole timeout, and a shutdown's cut ends it too (the body's read included).
+    const { signal, release } = eitherSignal(AbortSignal.timeout(opts.timeoutMs), opts.signal);
+    try {
+      if (opts.fetchPage !== undefined) return await opts.fetchPage(current, signal as AbortSignal);
+      const next = await fetchHop(current, opts, agent, signal as AbortSignal);
+      if (next.page !== undefined) return next.page;
+      current = next.location;
+    } finally {
+      release();
     }
-    // cmd/go ignores the status when the page has tags; read a bounded prefix of the body either way
-    // (never the whole of what a hostile server sends).
-    if (res.body === null) return '';
-    return (await readPrefix(res.body, MAX_PAGE)).data.toString('utf8');
   }
   throw new RepoRootError('go-get discovery: too many redirects');
+}
+
+/** One request of a go-get page: its body, or where it redirects. */
+async function fetchHop(
+  current: string,
+  opts: DiscoveryOptions,
+  agent: Agent,
+  signal: AbortSignal,
+): Promise<{ page: string } | { page?: undefined; location: string }> {
+  const u = new URL(current);
+  if (u.protocol !== 'https:') throw new RepoRootError(`go-get discovery: refusing non-https URL ${u.origin}`);
+  await checkHost(u.hostname, opts.allowPrivateNetworks);
+  const cred = opts.credentials.forUrl(current);
+  const res = await fetch(current, {
+    dispatcher: agent,
+    redirect: 'manual',
+    headers: cred === undefined ? {} : { [cred.header]: cred.value },
+    signal,
+  }).catch((err: unknown) => {
+    throw connectProblem(err, u.hostname);
+  });
+  const location = res.headers.get('location');
+  if (res.status >= 300 && res.status < 400 && location !== null) {
+    await res.body?.cancel();
+    return { location: new URL(location, current).toString() };
+  }
+  // cmd/go ignores the status when the page has tags; read a bounded prefix of the body either way
+  // (never the whole of what a hostile server sends).
+  if (res.body === null) return { page: '' };
+  return { page: (await readPrefix(res.body, MAX_PAGE)).data.toString('utf8') };
 }
 
 /**
