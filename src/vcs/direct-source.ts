@@ -281,7 +281,9 @@ function toGmp(err: unknown): GmpError {
     }
     return gmpError('GMP_ERR_UPSTREAM_UNREACHABLE', `direct: ${err.message}`, err);
   }
-  if (err instanceof Error && err.name === 'AbortError') return gmpError('GMP_ERR_UPSTREAM_TIMEOUT', 'direct: go-get discovery timed out', err);
+  // A go-get page past its timeout: fetch fails with the timeout signal's reason, a DOMException 'TimeoutError'.
+  if (err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError'))
+    return gmpError('GMP_ERR_UPSTREAM_TIMEOUT', 'direct: go-get discovery timed out', err);
   if (err instanceof TypeError) return gmpError('GMP_ERR_UPSTREAM_UNREACHABLE', `direct: go-get discovery failed: ${err.message}`, err);
   return gmpError('GMP_ERR_INTERNAL', 'internal error', err);
 }

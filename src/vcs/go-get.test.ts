@@ -60,3 +60,23 @@ test('direct mode answers 404 for a module whose host does not resolve, also wit
     await rm(vcsDir, { recursive: true, force: true });
   }
 });
+
+test('a go-get page that does not come within its timeout is 504 (an upstream timeout), not a 500', async () => {
+  const vcsDir = await mkdtemp(path.join(tmpdir(), 'gmp-go-get-'));
+  // The timeout's timer does not keep the process alive (a real request's socket would): this does.
+  const alive = setInterval(() => undefined, 1000);
+  try {
+    // A server that never answers: the request ends as undici's fetch ends it, with the signal's reason.
+    const fetchPage = (_url: string, signal: AbortSignal) =>
+      new Promise<string>((_, reject) => signal.addEventListener('abort', () => reject(signal.reason), { once: true }));
+    // The discovery's timeout is the git timeout's, up to 30 s.
+    const direct = new DirectSource({ vcsDir, refreshIntervalMs: 60_000, gitTimeoutMs: 200, fetchPage });
+    await assert.rejects(
+      direct.list('example.org/silent'),
+      (err: unknown) => isGmpError(err, 'GMP_ERR_UPSTREAM_TIMEOUT') && /go-get discovery timed out/.test(err.message),
+    );
+  } finally {
+    clearInterval(alive);
+    await rm(vcsDir, { recursive: true, force: true });
+  }
+});
