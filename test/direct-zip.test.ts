@@ -2,10 +2,12 @@
 // by go directive, .gitattributes) and which versions fail, checked file by file.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { isGmpError } from '../src/errors.js';
+import { Scratch } from '../src/storage/scratch.js';
 import { buildFixtures } from './helpers/git-fixtures.js';
 import { startDirect } from './helpers/git-direct.js';
 import type { TestDirect } from './helpers/git-direct.js';
@@ -80,4 +82,18 @@ describe('module zips from git', () => {
     await assert.rejects(direct.source.mod(M('tags'), 'v1.5.0'), (err: unknown) => isGmpError(err, 'GMP_ERR_NOT_FOUND'));
     assert.equal((await direct.source.mod(M('nogomod'), 'v2.0.0+incompatible')).toString(), 'module github.com/gmpfixture/nogomod\n');
   });
+});
+
+test("a zip asked for once the instance's scratch area is sealed (shutdown) fails as a shutdown and does not make the area again", async () => {
+  const { scratch } = await Scratch.open(path.join(root, 'scratch-root'));
+  const sealed = await startDirect(git.url, { scratchFile: (label) => scratch.file(label).path });
+  try {
+    // One zip while the area is open: the archive goes through it.
+    assert.ok((await sealed.zipFiles(M('misc'), 'v1.0.0')).has('go.mod'));
+    await scratch.close();
+    await assert.rejects(sealed.zipFiles(M('mono'), 'v1.0.0'), (err: unknown) => isGmpError(err, 'GMP_ERR_SHUTTING_DOWN'));
+    assert.equal(existsSync(scratch.dir), false, 'the removed scratch area was not made again');
+  } finally {
+    await sealed.close();
+  }
 });

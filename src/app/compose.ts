@@ -127,7 +127,7 @@ export async function createServer(config: Readonly<Config>, options: ComposeOpt
   if (config.direct.netrc !== '') assertReadable('direct-netrc', config.direct.netrc);
   const direct = new DirectSource({
     vcsDir: layout.paths.vcs,
-    tmpDir: layout.scratch.dir,
+    scratchFile: (label) => layout.scratch.file(label).path,
     refreshIntervalMs: config.direct.refreshInterval,
     gitTimeoutMs: config.direct.gitTimeout,
     rewrite: config.direct.rewrite,

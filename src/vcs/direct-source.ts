@@ -1,6 +1,7 @@
 // The `direct` upstream without the go command: module path → repository (fixed rules, go-get discovery,
 // rewrite rules), answers computed from a persistent bare mirror, failures mapped to GOPROXY statuses.
-import { stat } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { GmpError, gmpError, localIoError } from '../errors.js';
 import { ModZipError } from '../modzip/zip-check.js';
@@ -43,8 +44,11 @@ export interface DirectSourceOptions {
   readonly firstServed?: (modulePath: string, version: string) => Promise<string | undefined>;
   /** A source for a GOPROXY base named by a go-import `mod` entry. */
   readonly proxyFor?: (baseUrl: string) => RawSource;
-  /** Where zips are assembled before they are written out (a scratch directory). */
-  readonly tmpDir?: string;
+  /**
+   * A fresh path in the instance's scratch area for a zip being assembled (Scratch.file: it refuses once the area is
+   * sealed at shutdown, so a late zip cannot make the removed area again). Without it, under vcsDir/tmp.
+   */
+  readonly scratchFile?: (label: string) => string;
   /** Tests: the clock of the refresh interval. */
   readonly now?: () => number;
   /** Tests: replaces the HTTP fetch of go-get pages. */
@@ -60,11 +64,9 @@ export class DirectSource implements RawSource {
   private readonly roots = new Map<string, { at: number; root: Promise<RepoRoot>; cut?: AbortSignal }>();
   private readonly rules: RewriteRule[];
   private readonly credentials: Credentials;
-  private readonly tmpDir: string;
 
   constructor(private readonly opts: DirectSourceOptions) {
     const root = opts.vcsDir;
-    this.tmpDir = opts.tmpDir ?? path.join(root, 'tmp');
     this.mirrors = new MirrorPool({
       root,
       refreshIntervalMs: opts.refreshIntervalMs,
@@ -120,7 +122,7 @@ export class DirectSource implements RawSource {
       async (t) => {
         if (t.kind === 'mod') return t.source.zip(modulePath, version, file, opts);
         await this.exact(t.repo, version);
-        await writeZipFromGit(t.repo, version, file, this.tmpDir, await this.pinned(modulePath, version));
+        await writeZipFromGit(t.repo, version, file, () => this.scratchPath(), await this.pinned(modulePath, version));
         return { size: (await stat(file)).size };
       },
       opts,
@@ -147,6 +149,14 @@ export class DirectSource implements RawSource {
   async close(): Promise<void> {
     this.roots.clear();
     await this.mirrors.close();
+  }
+
+  /** Where git writes a zip's archive: the instance's scratch area, or (without one) a folder under vcsDir. */
+  private async scratchPath(): Promise<string> {
+    if (this.opts.scratchFile !== undefined) return this.opts.scratchFile('archive.zip');
+    const dir = path.join(this.opts.vcsDir, 'tmp');
+    await mkdir(dir, { recursive: true });
+    return path.join(dir, `archive-${randomBytes(6).toString('hex')}.zip`);
   }
 
   /** The commit first served for this version, when the stored .info names one (a full hex hash; anything else is ignored). */

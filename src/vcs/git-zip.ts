@@ -1,8 +1,6 @@
 // The module zip from git, as cmd/go's codeRepo.Zip: `git archive` of the module directory (export-ignore
 // and export-subst off, eol conversion on), the root LICENSE copied into subdirectory modules, then zip.Create.
-import { randomBytes } from 'node:crypto';
-import { mkdir, rm, stat } from 'node:fs/promises';
-import path from 'node:path';
+import { rm, stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import yauzl from 'yauzl';
 import type { ZipFile } from 'yauzl';
@@ -46,13 +44,19 @@ function decodesToOne(bytes: Buffer): boolean {
 
 /** Writes the zip of modPath@version (already checked by Stat) into outFile; returns its h1. Throws ModZipError. */
 /** pinned: the commit to read instead of what the version's tag names now (CodeRepo.findDir). */
-export async function writeZipFromGit(repo: CodeRepo, version: string, outFile: string, tmpDir: string, pinned?: string): Promise<{ h1: string }> {
+/** scratchPath: a fresh path for git's archive, asked for only once the archive is about to be written. */
+export async function writeZipFromGit(
+  repo: CodeRepo,
+  version: string,
+  outFile: string,
+  scratchPath: () => Promise<string>,
+  pinned?: string,
+): Promise<{ h1: string }> {
   const { rev, dir } = await repo.findDir(version, pinned);
   const { mirror, cut } = repo.code;
   // A root module needs every blob of the commit, so there is nothing to list first.
   await mirror.prefetchBlobs(rev.name, dir === '' ? 'all' : await repo.code.blobsUnder(rev.name, dir, ['LICENSE']), cut);
-  await mkdir(tmpDir, { recursive: true });
-  const archive = path.join(tmpDir, `archive-${randomBytes(6).toString('hex')}.zip`);
+  const archive = await scratchPath();
   try {
     const pathspec = dir === '' ? [] : ['--', dir];
     await mirror.git(
