@@ -3,7 +3,7 @@
 // Retry-After); other local failures are 500s.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { localIoError } from './errors.js';
+import { OWN_FAILURE_CODES, localIoError } from './errors.js';
 
 const errno = (code: string) => Object.assign(new Error(`${code}: something, open '/data/cache/x'`), { code });
 
@@ -27,4 +27,8 @@ test('a disk quota used up (EDQUOT) is a full disk (the same code, status, Retry
   assert.equal(full.message, "the proxy's disk is full (ENOSPC) while storing x; nothing was stored");
   // df shows room under a quota: "disk full" would send the operator looking at the wrong thing.
   assert.equal(quota.message, "the proxy's disk quota is used up (EDQUOT) while storing x; nothing was stored");
+});
+
+test('every code of OWN_FAILURE_CODES (which direct mode tells our own failures by) has its own error, not the plain local I/O one', () => {
+  for (const code of OWN_FAILURE_CODES) assert.notEqual(localIoError(errno(code), 'x').code, 'GMP_ERR_LOCAL_IO', code);
 });

@@ -174,17 +174,24 @@ export function toGmpError(err: unknown): GmpError {
 }
 
 /**
+ * The failures of this process's own files that are not an I/O error like any other (each has its own error
+ * below): a full disk, a used-up quota, no file descriptor left. A place that tells ours from someone else's by
+ * the code (direct mode: git's and our own writes) uses this one list.
+ */
+export const OWN_FAILURE_CODES: ReadonlySet<string> = new Set(['ENOSPC', 'EDQUOT', 'EMFILE', 'ENFILE']);
+
+/**
  * A GmpError for a failure of this process's own files (the storage edge, the local coordinator's values);
  * GmpErrors pass through unchanged.
  */
 export function localIoError(err: unknown, what: string): GmpError {
   if (err instanceof GmpError) return err;
   const code = (err as NodeJS.ErrnoException | undefined)?.code ?? 'EIO';
+  if (!OWN_FAILURE_CODES.has(code)) return gmpError('GMP_ERR_LOCAL_IO', `local I/O error (${code}) while ${what}`, err);
   // A disk quota used up is a full disk for this proxy (the same 503, log run and eviction), in its own words:
   // df shows room, so "disk full" would send an operator looking in the wrong place.
   if (code === 'ENOSPC') return gmpError('GMP_ERR_STORAGE_FULL', `the proxy's disk is full (ENOSPC) while ${what}; nothing was stored`, err);
   if (code === 'EDQUOT') return gmpError('GMP_ERR_STORAGE_FULL', `the proxy's disk quota is used up (EDQUOT) while ${what}; nothing was stored`, err);
-  // Passing (other requests give theirs back): a 503 to retry, not a 500.
-  if (code === 'EMFILE' || code === 'ENFILE') return gmpError('GMP_ERR_LOCAL_RESOURCES', `the proxy ran out of file descriptors (${code}) while ${what}`, err);
-  return gmpError('GMP_ERR_LOCAL_IO', `local I/O error (${code}) while ${what}`, err);
+  // Passing (other requests give theirs back): a 503 to retry, not a 500. (EMFILE, ENFILE: the rest of the list.)
+  return gmpError('GMP_ERR_LOCAL_RESOURCES', `the proxy ran out of file descriptors (${code}) while ${what}`, err);
 }

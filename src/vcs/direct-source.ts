@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { GmpError, gmpError, localIoError } from '../errors.js';
+import { GmpError, OWN_FAILURE_CODES, gmpError, localIoError } from '../errors.js';
 import { ModZipError } from '../modzip/zip-check.js';
 import { redactURL } from '../protocol/proxy-list.js';
 import { formatList } from '../protocol/answers.js';
@@ -259,8 +259,6 @@ function untilCut<T>(work: Promise<T>, cut: AbortSignal): Promise<T> {
   });
 }
 
-const LOCAL_CODES = new Set(['ENOSPC', 'EDQUOT', 'EMFILE', 'ENFILE']);
-
 /** A full disk (or no file descriptor left) met by git or by our own writes, as the proxy's own failure. */
 function localFailure(err: unknown): GmpError | undefined {
   const what = 'fetching a repository into its git mirror or building a zip from it (direct mode)';
@@ -270,7 +268,7 @@ function localFailure(err: unknown): GmpError | undefined {
     return reason === undefined ? undefined : localIoError(Object.assign(new Error(`git: ${reason}`, { cause: err }), { code: reason }), what);
   }
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
-  return typeof code === 'string' && LOCAL_CODES.has(code) ? localIoError(err, what) : undefined;
+  return typeof code === 'string' && OWN_FAILURE_CODES.has(code) ? localIoError(err, what) : undefined;
 }
 
 /** Module-level problems are 404 (the chain and the go command fall through); git and network trouble is 502/504. */
