@@ -5,6 +5,9 @@ import type { Metrics } from '../metrics.js';
 
 export type FetchErrorKind = 'timeout' | 'network' | 'status' | 'circuit_open';
 
+/** What a fetcher asks: an upstream proxy, or a followed index feed (not an upstream: its own series and words). */
+export type FetcherRole = 'upstream' | 'feed';
+
 export interface FetchMetrics {
   /** Time to an answer's headers. */
   latency(endpoint: string, seconds: number): void;
@@ -26,7 +29,7 @@ const NONE: FetchMetrics = {
 };
 
 /** The series `name` reports to as an upstream, or as a followed feed (`role: 'feed'`). */
-export function fetchMetrics(metrics: Metrics | undefined, name: string, role: 'upstream' | 'feed'): FetchMetrics {
+export function fetchMetrics(metrics: Metrics | undefined, name: string, role: FetcherRole): FetchMetrics {
   if (metrics === undefined) return NONE;
   if (role === 'feed') {
     // A page that cannot be read is counted where the follower counts it (gomodproxy_follow_errors_total{kind="feed"}).

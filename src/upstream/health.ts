@@ -4,7 +4,7 @@
 // probed now and then, so that a recovered or faster upstream is noticed.
 import type { Logger } from 'pino';
 import type { CircuitBreaker } from './circuit-breaker.js';
-import type { FetchMetrics } from './fetch-metrics.js';
+import type { FetchMetrics, FetcherRole } from './fetch-metrics.js';
 import type { SourceHealth } from './source.js';
 
 export interface HealthOptions {
@@ -12,7 +12,7 @@ export interface HealthOptions {
   readonly probeIntervalMs: number;
   readonly now?: () => number;
   /** What the log lines call the server (default `upstream`): `feed` for a followed index feed, as HttpFetcher's own do. */
-  readonly role?: 'upstream' | 'feed';
+  readonly role?: FetcherRole;
 }
 
 /** One cheap request; resolves with the time to its headers (ms) when the upstream answered below 500. */
@@ -29,7 +29,7 @@ export class UpstreamHealth implements SourceHealth {
   private stopped = false;
   private timer: NodeJS.Timeout | undefined;
   private readonly now: () => number;
-  private readonly role: 'upstream' | 'feed';
+  private readonly role: FetcherRole;
 
   constructor(
     private readonly name: string,

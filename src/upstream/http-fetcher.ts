@@ -10,7 +10,7 @@ import type { Logger } from 'pino';
 import { ERROR_CODE_HEADER, GmpError, gmpError } from '../errors.js';
 import type { Metrics } from '../metrics.js';
 import { fetchMetrics } from './fetch-metrics.js';
-import type { FetchMetrics } from './fetch-metrics.js';
+import type { FetchMetrics, FetcherRole } from './fetch-metrics.js';
 import { badContent } from '../protocol/answers.js';
 import { basicAuth, redactURL } from '../protocol/proxy-list.js';
 import { CircuitBreaker } from './circuit-breaker.js';
@@ -35,7 +35,7 @@ export interface HttpFetcherOptions {
   /** The certificate authorities to trust instead of Node's (tls-trust.ts: SSL_CERT_FILE, SSL_CERT_DIR). */
   readonly ca?: readonly string[];
   /** What messages call the server (default `upstream`): `feed` for a followed index feed, which is not an upstream. */
-  readonly role?: 'upstream' | 'feed';
+  readonly role?: FetcherRole;
 }
 
 const MAX_REDIRECTS = 10;
@@ -56,7 +56,7 @@ function probeTimeoutMs(options: Pick<HttpFetcherOptions, 'connectTimeoutMs' | '
 
 export class HttpFetcher implements RawFetcher {
   readonly name: string;
-  readonly role: 'upstream' | 'feed';
+  readonly role: FetcherRole;
   readonly breaker: CircuitBreaker;
   readonly health: UpstreamHealth;
   private readonly base: URL;
