@@ -1,5 +1,6 @@
 // Direct mode's repository handling: the mirror refresh policy (at most once per interval, one fetch at a
-// time), partial clones, go-get discovery with the SSRF guard and `mod` entries, and unsupported VCSs.
+// time, a hash pushed since answered from a fetch that waits out the gap), partial clones, go-get discovery with
+// the SSRF guard and `mod` entries, and unsupported VCSs.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -12,8 +13,12 @@ import { isGmpError } from '../src/errors.js';
 import { eventually } from './helpers/eventually.js';
 import type { RawSource } from '../src/upstream/source.js';
 import { DirectSource } from '../src/vcs/direct-source.js';
+import { REFETCH_GAP_MS } from '../src/vcs/git-repo.js';
 import { HOST } from './helpers/git-fixtures.js';
 import { startDirect } from './helpers/git-direct.js';
+import { directProxyFlags } from './helpers/git-oracle.js';
+import { goDownload, goEnv } from './helpers/go.js';
+import { startProxy } from './helpers/proxy.js';
 import { GitRepoBuilder } from './helpers/git-repo-builder.js';
 import { startGitServer } from './helpers/git-server.js';
 import type { GitServer } from './helpers/git-server.js';
@@ -116,9 +121,6 @@ describe('the repository mirror', () => {
     try {
       const mod = 'github.com/gmpfixture/byhash';
       assert.deepEqual(await d.source.list(mod), ['v1.0.0']);
-      // Made-up hashes right after a fetch fetch nothing more (at most one such fetch per 2 s).
-      await assert.rejects(d.source.info(mod, 'abcdef123456'), notFound(/unknown revision/));
-      assert.equal(d.source.mirrorFetches, 1);
       // Pushed to main after the mirror's fetch, and asked for by its hash, as `go get mod@<hash>` does.
       const hash = await pushed.commit({ 'p.go': 'package byhash\n\n// later\n' });
       now += 2_001;
@@ -131,6 +133,79 @@ describe('the repository mirror', () => {
       await pushed.git('reset', '--hard', 'HEAD~1');
       now += 2_001;
       await assert.rejects(d.source.info(mod, gone.slice(0, 12)), notFound(/unknown revision/));
+    } finally {
+      await d.close();
+    }
+  });
+
+  test('a commit pushed right after a fetch, asked for by its hash within the gap, waits for the next fetch and is served, not a 404', async () => {
+    const pushed = await GitRepoBuilder.init(path.join(root, 'gmpfixture/ingap'));
+    await pushed.commit({ 'go.mod': 'module github.com/gmpfixture/ingap\n', 'p.go': 'package ingap\n' });
+    await pushed.tag('v1.0.0');
+    // A clock that stands still: every request below falls inside the gap after the first fetch, however slow the machine.
+    const d = await startDirect(git.url, { refreshIntervalMs: 3_600_000, now: () => 1_000_000 });
+    try {
+      const mod = 'github.com/gmpfixture/ingap';
+      assert.deepEqual(await d.source.list(mod), ['v1.0.0']);
+      const hash = await pushed.commit({ 'p.go': 'package ingap\n\n// pushed right after the fetch\n' });
+      const time = new Date(Number(await pushed.git('show', '-s', '--format=%ct', hash)) * 1000);
+      const pseudo = `v1.0.1-0.${time.toISOString().replace(/\D/g, '').slice(0, 14)}-${hash.slice(0, 12)}`;
+      const [byShort, byFull] = await Promise.all([d.source.info(mod, hash.slice(0, 12)), d.source.info(mod, hash)]);
+      for (const info of [byShort, byFull]) {
+        assert.equal(info.Version, pseudo);
+        assert.equal(info.Time, time.toISOString().replace('.000Z', 'Z'));
+        assert.equal(info.Origin?.Hash, hash);
+      }
+    } finally {
+      await d.close();
+    }
+  });
+
+  test('the go command downloads a commit pushed right after the proxy fetched, by its hash: not a 404 it would remember', async () => {
+    const pushed = await GitRepoBuilder.init(path.join(root, 'gmpfixture/goget'));
+    const mod = 'github.com/gmpfixture/goget';
+    await pushed.commit({ 'go.mod': `module ${mod}\n`, 'g.go': 'package goget\n' });
+    await pushed.tag('v1.0.0');
+    const proxy = await startProxy({ ...directProxyFlags(git.url), 'direct-refresh': '1h', 'negative-ttl': '1h' });
+    try {
+      const env = await goEnv(proxy.url);
+      const first = await proxy.get(`/${mod}/@v/v1.0.0.info`);
+      assert.equal(first.status, 200, await first.text());
+      // Past the first fetch's gap (the mirror's clone is slow), a made-up hash makes a fetch at once: a quick one,
+      // so that the go command asks for the commit pushed next well inside that fetch's gap.
+      await new Promise((r) => setTimeout(r, REFETCH_GAP_MS + 100));
+      assert.equal((await proxy.get(`/${mod}/@v/abcdef123456.info`)).status, 404);
+      const hash = await pushed.commit({ 'g.go': 'package goget\n\nconst Pushed = true\n' });
+      const { result, downloads } = await goDownload(env, [`${mod}@${hash.slice(0, 12)}`]);
+      assert.equal(result.code, 0, result.stderr + result.stdout);
+      assert.match(downloads[0]?.Version ?? '', new RegExp(`^v1\\.0\\.1-0\\.\\d{14}-${hash.slice(0, 12)}$`));
+      assert.equal(downloads[0]?.Error, undefined);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  test('made-up hashes within the gap wait for the next fetch and 404 from it; a burst of them makes at most one fetch per gap', async () => {
+    const d = await startDirect(git.url, { refreshIntervalMs: 3_600_000 });
+    try {
+      const t0 = Date.now();
+      assert.ok((await d.source.list(MOD)).includes('v1.0.0'));
+      const madeUp = (i: number) => `abcdef${String(i).padStart(6, '0')}`;
+      const burst = (from: number) =>
+        Promise.all(Array.from({ length: 10 }, (_, i) => assert.rejects(d.source.info(MOD, madeUp(from + i)), notFound(/unknown revision/))));
+      // A second wave asked while the first waits for the gap to end, and a third once that fetch is over.
+      const first = burst(0);
+      await new Promise((r) => setImmediate(r));
+      await Promise.all([first, burst(10)]);
+      const afterTwo = d.source.mirrorFetches - 1;
+      await burst(20);
+      const fetches = d.source.mirrorFetches - 1;
+      // Not the refs of the fetch before the requests: each wave was answered from one started after it.
+      assert.ok(afterTwo >= 1 && fetches > afterTwo, `fetches for the waves: ${afterTwo}, then ${fetches}`);
+      // The n-th of them started no sooner than n gaps after the first fetch (itself after t0): a bound, not a speed.
+      // Requests that reach the check while a fetch is queued share it: 30 of them make a few fetches, not 30.
+      assert.ok(Date.now() - t0 >= fetches * REFETCH_GAP_MS - 50, `${fetches} fetches in ${Date.now() - t0} ms`);
+      assert.ok(fetches <= 10, `${fetches} fetches for 30 requests`);
     } finally {
       await d.close();
     }

@@ -303,7 +303,7 @@ describe('direct mode on a full disk', () => {
   // A commit the mirror has not seen (pushed after its last fetch) is fetched for: when that fetch fails on our full
   // disk, the refs the mirror still holds cannot say the commit does not exist. A pseudo-version (a 12-digit hash)
   // never reads through a partial clone; a full hash does where the clone is partial (a lazy fetch, which fails
-  // too). Once there is room, a request within the gap that makes no new fetch is still 503, then the fetch brings it.
+  // too). Once there is room, the next fetch brings it: a request within the gap waits for that fetch (never a 404).
   for (const [query, partial] of [
     ['pseudo', 'on'],
     ['hash', 'on'],
@@ -325,7 +325,7 @@ describe('direct mode on a full disk', () => {
           const time = new Date(Number(await b.git('show', '-s', '--format=%ct', hash)) * 1000).toISOString().replace(/\D/g, '').slice(0, 14);
           const pseudo = `v1.0.1-0.${time}-${hash.slice(0, 12)}`;
           const url = `${base}${query === 'hash' ? hash : pseudo}.info`;
-          // Past the gap in which a fetch for an unknown hash is not made again (the one just made for v1.0.0).
+          // Past the gap after the fetch just made for v1.0.0: the fetch for the hash starts at once, on the full disk.
           await new Promise((r) => setTimeout(r, REFETCH_GAP_MS + 100));
           await disk.fill();
           await ourDisk(await fetch(url));

@@ -42,7 +42,7 @@ export class FileTooLargeError extends Error {
 }
 
 const MAX_CACHED_FILES = 4096;
-/** At most one fetch per this long for hashes the mirror does not know (GitRepo.refetch). */
+/** At most one fetch per this long for hashes the mirror does not know; requests within it wait (GitRepo.refetch). */
 export const REFETCH_GAP_MS = 2_000;
 const MAX_CACHED_FILE_SIZE = 256 << 10;
 
@@ -129,13 +129,12 @@ export class GitRepo {
   }
 
   /**
-   * Fetches the refs now, inside the refresh interval (concurrent callers share the fetch), unless a fetch started
-   * in the last REFETCH_GAP_MS: requests for made-up hashes must not turn into a fetch each from the git host.
+   * Fetches the refs again, inside the refresh interval, with a fetch that starts after this call: one that started
+   * before it may predate the push. At most one such fetch per REFETCH_GAP_MS (GitMirror.fetchAgain): a request
+   * within the gap waits for the next fetch it allows, shared by every request waiting, and is answered from it.
    */
-  private async refetch(): Promise<void> {
-    if (this.mirror.fetchedWithin(REFETCH_GAP_MS)) return;
-    this.mirror.expire();
-    await this.mirror.refresh(this.cut);
+  private refetch(): Promise<void> {
+    return this.mirror.fetchAgain(REFETCH_GAP_MS, this.cut);
   }
 
   /**

@@ -7,6 +7,7 @@ import { CatFileBatch } from './cat-file-batch.js';
 import type { BatchObject } from './cat-file-batch.js';
 import { GitError, isFullHash, runGit } from './git-run.js';
 import { missingGoMods } from './go-mod-prefetch.js';
+import { NextFetch } from './next-fetch.js';
 
 export interface MirrorOptions {
   /** Directory holding the mirrors (<data>/vcs). */
@@ -31,6 +32,10 @@ const CLOSE_GRACE_MS = 2000;
 
 export class GitMirror {
   private lastFetch = 0;
+  /** When the latest fetch started, one running now included (lastFetch changes only once a fetch is over). */
+  private lastStart = Number.NEGATIVE_INFINITY;
+  /** The fetch that requests for something the refs do not hold wait for (fetchAgain). */
+  private readonly next = new NextFetch();
   private fetched = false;
   private expired = false;
   private catchingUp: Promise<void> | undefined;
@@ -92,7 +97,7 @@ export class GitMirror {
   }
 
   /** Whether the last fetch started less than ms ago. */
-  fetchedWithin(ms: number): boolean {
+  private fetchedWithin(ms: number): boolean {
     return this.fetched && this.now() - this.lastFetch < ms;
   }
 
@@ -102,6 +107,24 @@ export class GitMirror {
    */
   get fetchFailure(): unknown {
     return this.failure;
+  }
+
+  /**
+   * A fetch that starts after this call, for what only a fetch could bring (a commit pushed since the last one),
+   * but not sooner than `gapMs` after the fetch before it started: requests for made-up hashes must not turn into
+   * a fetch each from the git host. Every call made before that fetch starts shares it, and a fetch someone else
+   * starts meanwhile (the refresh interval, a webhook) is theirs as well. The wait ends at once, failing, when
+   * `cut` aborts or the mirror closes; it is at most `gapMs`, and the fetch after it has git's own time limit.
+   */
+  fetchAgain(gapMs: number, cut?: AbortSignal): Promise<void> {
+    const start = (): void => {
+      this.expire();
+      this.refresh(cut).catch(() => undefined);
+    };
+    return this.next.join(Math.max(0, this.lastStart + gapMs - this.now()), start, [
+      { signal: this.closing.signal, why: 'the repository is closing' },
+      { signal: cut, why: 'the fill was cut' },
+    ]);
   }
 
   /** Makes the next refresh fetch whatever the interval says: a push was announced (a refresh webhook). */
@@ -129,9 +152,12 @@ export class GitMirror {
   }
 
   private startFetch(cut: AbortSignal | undefined): Promise<void> {
-    this.fetching ??= this.fetch(cut).finally(() => {
+    if (this.fetching !== undefined) return this.fetching;
+    this.lastStart = this.now();
+    this.fetching = this.fetch(cut).finally(() => {
       this.fetching = undefined;
     });
+    this.next.started(this.fetching);
     return this.fetching;
   }
 
