@@ -3,9 +3,9 @@
 // the SSRF guard and `mod` entries, and unsupported VCSs.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -14,6 +14,7 @@ import { eventually } from './helpers/eventually.js';
 import type { RawSource } from '../src/upstream/source.js';
 import { DirectSource } from '../src/vcs/direct-source.js';
 import { REFETCH_GAP_MS } from '../src/vcs/git-repo.js';
+import { atLeast, parseGitVersion } from '../src/vcs/git-version.js';
 import { HOST } from './helpers/git-fixtures.js';
 import { startDirect } from './helpers/git-direct.js';
 import { directProxyFlags } from './helpers/git-oracle.js';
@@ -53,6 +54,11 @@ function gitProcessesIn(dir: string): string[] {
   }
   return found;
 }
+
+const installedGit = parseGitVersion(execFileSync('git', ['--version'], { encoding: 'utf8' }));
+const atomicSkip = atLeast(installedGit, [2, 31])
+  ? false
+  : `git ${installedGit?.join('.') ?? '?'} has no fetch --atomic (2.31): its fetches update refs one by one`;
 
 const notFound = (re: RegExp) => (err: unknown) => isGmpError(err, 'GMP_ERR_NOT_FOUND') && re.test(err.message);
 
@@ -206,6 +212,32 @@ describe('the repository mirror', () => {
       // Requests that reach the check while a fetch is queued share it: 30 of them make a few fetches, not 30.
       assert.ok(Date.now() - t0 >= fetches * REFETCH_GAP_MS - 50, `${fetches} fetches in ${Date.now() - t0} ms`);
       assert.ok(fetches <= 10, `${fetches} fetches for 30 requests`);
+    } finally {
+      await d.close();
+    }
+  });
+
+  test('a fetch that cannot update one ref changes none: the mirror serves the refs it had, not a mix of old and new', { skip: atomicSkip }, async () => {
+    const pushed = await GitRepoBuilder.init(path.join(root, 'gmpfixture/atomic'));
+    const mod = 'github.com/gmpfixture/atomic';
+    await pushed.commit({ 'go.mod': `module ${mod}\n`, 'a.go': 'package atomic\n' });
+    await pushed.tag('v1.0.0');
+    const d = await startDirect(git.url, { refreshIntervalMs: 3_600_000 });
+    try {
+      assert.deepEqual(await d.source.list(mod), ['v1.0.0']);
+      await pushed.commit({ 'a.go': 'package atomic\n\n// v1.1.0\n' });
+      await pushed.tag('v1.1.0');
+      // The new tag's ref cannot be written (as with a full disk, or another git holding its lock); main can.
+      const [mirror] = (await readdir(path.join(d.dataDir, 'vcs'))).filter((n) => n !== 'tmp');
+      const lock = path.join(d.dataDir, 'vcs', mirror ?? '', 'refs', 'tags', 'v1.1.0.lock');
+      await writeFile(lock, '');
+      await d.raw.expire(mod);
+      assert.deepEqual(await d.source.list(mod), ['v1.0.0']);
+      assert.equal((await d.source.info(mod, 'main')).Version, 'v1.0.0', 'main was not moved without its tag');
+      await rm(lock);
+      await d.raw.expire(mod);
+      assert.deepEqual(await d.source.list(mod), ['v1.0.0', 'v1.1.0']);
+      assert.equal((await d.source.info(mod, 'main')).Version, 'v1.1.0');
     } finally {
       await d.close();
     }

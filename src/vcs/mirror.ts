@@ -6,6 +6,7 @@ import path from 'node:path';
 import { CatFileBatch } from './cat-file-batch.js';
 import type { BatchObject } from './cat-file-batch.js';
 import { GitError, isFullHash, runGit } from './git-run.js';
+import { hasAtomicFetch } from './git-version.js';
 import { missingGoMods } from './go-mod-prefetch.js';
 import { NextFetch } from './next-fetch.js';
 
@@ -232,6 +233,8 @@ export class GitMirror {
     this.fetchCount++;
     const base = ['fetch', '--quiet', '--prune', '--force', '--no-write-fetch-head'];
     if (this.opts.partialClone) base.push('--filter=blob:none');
+    // All refs or none: ref by ref, a full disk or a kill midway leaves a mix that is served until the next fetch.
+    if (await hasAtomicFetch(this.opts.timeoutMs)) base.push('--atomic');
     const specs = ['+refs/heads/*:refs/heads/*', '+refs/tags/*:refs/tags/*'];
     try {
       await this.git([...base, 'origin', ...specs, `+HEAD:${REMOTE_HEAD}`], { cut });
