@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { cliArgv } from './helpers/cli-entry.js';
 import { runCli as cli } from './helpers/in-process-cli.js';
 import { startProxyProcess } from './helpers/proxy-process.js';
 
@@ -159,13 +160,9 @@ test('npm start listens on loopback by default: the help says so and serve start
   const help = await cli(['serve', '--help']);
   assert.match(help.stdout, /--listen VALUE +address to listen on.*\(default 127\.0\.0\.1:3000\)/);
   // The real command in a child process, as npm start runs it (on port 0: the machine is shared).
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', path.resolve('test/helpers/run-cli.ts'), 'serve', '--listen', '127.0.0.1:0', '--data', data, '--upstream', 'off', '--own-sumdb', 'off'],
-    {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
+  const child = spawn(process.execPath, [...cliArgv(), 'serve', '--listen', '127.0.0.1:0', '--data', data, '--upstream', 'off', '--own-sumdb', 'off'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   child.stdout.on('data', (c: Buffer) => (out += c));
   const exited = new Promise<number | null>((r) => child.on('exit', r));
@@ -195,22 +192,7 @@ test('serve --workers 1 on a port in use says so in one line and exits 1, as --w
     for (const workers of ['1', '2']) {
       const child = spawn(
         process.execPath,
-        [
-          '--import',
-          'tsx',
-          path.resolve('test/helpers/run-cli.ts'),
-          'serve',
-          '--listen',
-          `127.0.0.1:${port}`,
-          '--data',
-          data,
-          '--upstream',
-          'off',
-          '--own-sumdb',
-          'off',
-          '--workers',
-          workers,
-        ],
+        [...cliArgv(), 'serve', '--listen', `127.0.0.1:${port}`, '--data', data, '--upstream', 'off', '--own-sumdb', 'off', '--workers', workers],
         { stdio: ['ignore', 'ignore', 'pipe'] },
       );
       let err = '';
@@ -229,24 +211,9 @@ test('a second serve on the data directory of a running one is refused in one li
   const shared = path.join(dir, 'data');
   await symlink(dir, path.join(dir, 'link'));
   const serveOn = async (dataDir: string, workers: string): Promise<{ code: number | null; err: string }> => {
-    const child = spawn(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        path.resolve('test/helpers/run-cli.ts'),
-        'serve',
-        '--listen',
-        '127.0.0.1:0',
-        '--data',
-        dataDir,
-        '--upstream',
-        'off',
-        '--workers',
-        workers,
-      ],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
+    const child = spawn(process.execPath, [...cliArgv(), 'serve', '--listen', '127.0.0.1:0', '--data', dataDir, '--upstream', 'off', '--workers', workers], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let err = '';
     child.stderr.on('data', (c: Buffer) => (err += c));
     // A server that starts anyway is stopped, so the test fails on its exit code instead of waiting forever.
@@ -393,7 +360,7 @@ test('a command that meets a known condition (a coordinator that does not answer
     '--coordinator',
     `postgres://u:secret@127.0.0.1:${port}/db`,
   ];
-  const child = spawn(process.execPath, ['--import', 'tsx', path.resolve('test/helpers/run-cli.ts'), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...cliArgv(), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let err = '';
   child.stderr.on('data', (c: Buffer) => (err += c));
   const code = await new Promise<number | null>((r) => child.on('exit', r));

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { cliArgv } from './helpers/cli-entry.js';
 
 const dir = await mkdtemp(path.join(tmpdir(), 'gmp-start-settings-'));
 const missing = path.join(dir, 'none', 'file');
@@ -28,7 +29,7 @@ interface Run {
 /** Runs serve; a primary that restarts a failed worker (the old behaviour, looping forever) is stopped and said so. */
 function serve(args: readonly string[], workers: string, name: string): Promise<Run> {
   const data = path.join(dir, `${name}-${workers}`);
-  const argv = ['--import', 'tsx', path.resolve('test/helpers/run-cli.ts'), 'serve', '--listen', '127.0.0.1:0', '--data', data];
+  const argv = [...cliArgv(), 'serve', '--listen', '127.0.0.1:0', '--data', data];
   const child = spawn(process.execPath, [...argv, '--upstream', 'off', '--workers', workers, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   let restarted = false;

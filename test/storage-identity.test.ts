@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { S3Store } from '../src/storage/s3-store.js';
+import { cliArgv } from './helpers/cli-entry.js';
 import { eventually } from './helpers/eventually.js';
 import { startFakeUpstream } from './helpers/fake-upstream.js';
 import type { FakeUpstream } from './helpers/fake-upstream.js';
@@ -89,7 +90,7 @@ async function download(url: string, module: string): Promise<void> {
 }
 
 function adopt(storage: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  const args = ['--import', 'tsx', path.resolve('test/helpers/run-cli.ts'), 'storage', 'adopt'];
+  const args = [...cliArgv(), 'storage', 'adopt'];
   for (const [k, v] of Object.entries(flags(storage, '1'))) if (k !== 'workers') args.push(`--${k}`, v);
   return new Promise((resolve) => {
     execFile(process.execPath, args, { env: { ...process.env, ...awsEnv } }, (err, stdout, stderr) => {

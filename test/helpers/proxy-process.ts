@@ -1,11 +1,9 @@
-// Starts `gomodproxy serve` as its own process tree (from the TypeScript sources), for tests that need what
+// Starts `gomodproxy serve` as its own process tree (built, or from the sources: cli-entry.ts), for tests that need what
 // only a real process has: --workers N, signals, SIGKILL of a worker. The address comes from its log.
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { readFile, readdir } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
-
-const RUN = fileURLToPath(new URL('../../src/cli/run.ts', import.meta.url));
+import { cliArgv } from './cli-entry.js';
 
 export interface ProxyProcess {
   readonly url: string;
@@ -19,7 +17,7 @@ export interface ProxyProcess {
 }
 
 export async function startProxyProcess(flags: Record<string, string>, env: NodeJS.ProcessEnv = {}): Promise<ProxyProcess> {
-  const args = ['--import', 'tsx', RUN, 'serve', '--listen', '127.0.0.1:0', '--log-level', 'info'];
+  const args = [...cliArgv(), 'serve', '--listen', '127.0.0.1:0', '--log-level', 'info'];
   for (const [k, v] of Object.entries(flags)) args.push(`--${k}`, v);
   const clean: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('GOMODPROXY_') && k !== 'NODE_OPTIONS' && !k.startsWith('NODE_TEST')) clean[k] = v;
