@@ -94,8 +94,9 @@ export class Filler implements Fill {
     try {
       return await run;
     } catch (err) {
-      // Nobody waited for it: not an upstream's failure, nor ours.
-      if (cut.aborted && isGmpError(err, 'GMP_ERR_SHUTTING_DOWN')) {
+      // Nobody waited for it, or it met work a cut fill had started (direct mode's shared git work): not an
+      // upstream's failure, nor ours.
+      if (isGmpError(err, 'GMP_ERR_SHUTTING_DOWN')) {
         this.deps.log.info({ module: mod, version: want.version, kind: want.kind }, 'fill cut by shutdown; nothing was stored');
         throw err;
       }

@@ -2,7 +2,7 @@
 // request/response lines over stdin/stdout instead of a git process per read; a timeout or error restarts it.
 import { spawn } from 'node:child_process';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
-import { GitError, gitEnv } from './git-run.js';
+import { GitError, GitStoppedError, gitEnv } from './git-run.js';
 
 /** An object as cat-file --batch reports it; undefined data when the name resolves to nothing. */
 export interface BatchObject {
@@ -74,8 +74,8 @@ class Session {
    */
   giveUp(p: Pending): void {
     clearTimeout(p.timer);
-    p.reject(new GitError('git cat-file: stopped, the fill was cut', null, ''));
-    if (this.queue.every((q) => q.cut?.aborted === true)) this.fail(new GitError('git cat-file: stopped, every fill reading was cut', null, ''));
+    p.reject(new GitStoppedError('git cat-file: stopped, the fill was cut'));
+    if (this.queue.every((q) => q.cut?.aborted === true)) this.fail(new GitStoppedError('git cat-file: stopped, every fill reading was cut'));
   }
 
   /** Rejects every read still owed and kills the process (and the lazy fetches it started). */
@@ -112,7 +112,7 @@ export class CatFileBatch {
    */
   read(name: string, cut?: AbortSignal): Promise<BatchObject | undefined> {
     if (/[\n\r\0]/.test(name)) return Promise.reject(new Error('object name with a line break'));
-    if (cut?.aborted === true) return Promise.reject(new GitError('git cat-file: not started, the fill was cut', null, ''));
+    if (cut?.aborted === true) return Promise.reject(new GitStoppedError('git cat-file: not started, the fill was cut'));
     const s = this.start();
     return new Promise<BatchObject | undefined>((resolve, reject) => {
       const timer = setTimeout(() => s.fail(new GitError(`git cat-file: timed out after ${this.timeoutMs} ms`, null, '', true)), this.timeoutMs);
@@ -158,7 +158,7 @@ export class CatFileBatch {
     const { child } = s;
     if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
     return new Promise<void>((resolve) => {
-      const timer = setTimeout(() => s.fail(new GitError('git cat-file: stopped, the repository is closing', null, '')), graceMs);
+      const timer = setTimeout(() => s.fail(new GitStoppedError('git cat-file: stopped, the repository is closing')), graceMs);
       child.once('close', () => {
         clearTimeout(timer);
         resolve();

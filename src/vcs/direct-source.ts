@@ -12,7 +12,7 @@ import { CodeRepo, ModuleVersionError } from './code-repo.js';
 import { statVersion } from './convert.js';
 import type { ModRevInfo } from './convert.js';
 import { FileTooLargeError, GitRepo, UnknownRevisionError } from './git-repo.js';
-import { GitError, gitDiskFull, isFullHash } from './git-run.js';
+import { GitError, GitStoppedError, gitDiskFull, isFullHash } from './git-run.js';
 import { writeZipFromGit } from './git-zip.js';
 import { discoverRepoRoot } from './go-get.js';
 import type { DiscoveryOptions } from './go-get.js';
@@ -279,6 +279,9 @@ function toGmp(err: unknown): GmpError {
   }
   if (err instanceof ModZipError) return gmpError('GMP_ERR_NOT_FOUND', `not found: create zip: ${err.message}`, err);
   if (err instanceof FileTooLargeError) return gmpError('GMP_ERR_NOT_FOUND', `not found: ${err.message}`, err);
+  // Git work this fill shared with a fill the shutdown cut (one fetch, one cat-file reader, one answer for many
+  // fills), or the mirror closing: the shutdown's answer, 503 with Retry-After, that a load balancer asks again.
+  if (err instanceof GitStoppedError) return gmpError('GMP_ERR_SHUTTING_DOWN', `shutting down: nothing was stored (direct: ${err.message})`, err);
   // Our own disk (a mirror's fetch, a zip built from git): a 503 naming it, never the repository's fault.
   const local = localFailure(err);
   if (local !== undefined) return local;

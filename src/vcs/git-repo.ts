@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { goQuote } from '../protocol/go-quote.js';
 import { isPseudoVersion } from '../protocol/pseudo.js';
 import * as semver from '../protocol/semver.js';
-import { GitError, GitOutputTooLargeError, isFullHash, isGitDiskFull, isSafeRefName } from './git-run.js';
+import { GitError, GitOutputTooLargeError, GitStoppedError, isFullHash, isGitDiskFull, isSafeRefName } from './git-run.js';
 import type { GitMirror, RefMap } from './mirror.js';
 
 /** A resolved commit (codehost.RevInfo). */
@@ -212,8 +212,9 @@ export class GitRepo {
           })
         ).toString('utf8');
     } catch (err) {
-      // A timeout, or our own full disk (a lazy fetch had nowhere to go), says nothing about the revision.
-      if (err instanceof GitError && (err.timedOut || isGitDiskFull(err))) throw err;
+      // A timeout, our own full disk (a lazy fetch had nowhere to go), or the shutdown's cut (of the fill whose
+      // answer others share: a cut read of the commit comes here too) says nothing about the revision.
+      if (err instanceof GitStoppedError || (err instanceof GitError && (err.timedOut || isGitDiskFull(err)))) throw err;
       throw new UnknownRevisionError(rev);
     }
     const [hash, ct] = out.trim().split(' ');

@@ -42,6 +42,19 @@ export class GitError extends Error {
   }
 }
 
+/**
+ * A git call, or a wait for one, ended by the shutdown rather than by git: the cut of the fill it ran for, or its
+ * repository closing. Work that fills share (a fetch, a resolved revision, a file read) ends with it for every fill
+ * that joined it, also one asked after the cut: each passes it on as the shutdown (503, direct-source.ts), never as
+ * the remote's failure nor as an answer about the repository.
+ */
+export class GitStoppedError extends GitError {
+  constructor(message: string, stderr = '') {
+    super(message, null, stderr);
+    this.name = 'GitStoppedError';
+  }
+}
+
 /** A git call whose output went past the caller's limit (a file larger than the go command allows). */
 export class GitOutputTooLargeError extends GitError {
   constructor(
@@ -97,7 +110,7 @@ export function runGit(args: readonly string[], opts: GitRunOptions): Promise<Gi
   ];
   return new Promise<GitResult>((resolve, reject) => {
     const stopped = stops.find((s) => s.signal?.aborted === true);
-    if (stopped !== undefined) return reject(new GitError(`git ${args[0] ?? ''}: not started, ${stopped.why}`, null, ''));
+    if (stopped !== undefined) return reject(new GitStoppedError(`git ${args[0] ?? ''}: not started, ${stopped.why}`));
     // Its own process group, so a timeout also ends the helpers git starts (remote-https, ssh, lazy fetches).
     const child = spawn('git', argv, { env: gitEnv(opts.config), stdio: ['pipe', 'pipe', 'pipe'], detached: true });
     const killAll = (): void => {
@@ -119,7 +132,7 @@ export function runGit(args: readonly string[], opts: GitRunOptions): Promise<Gi
     // Rejected once the processes are gone (at 'close'), so that whoever waits for the call may then remove the repository.
     const listeners = stops.map(({ signal, why }) => {
       const stop = (): void => {
-        failure ??= new GitError(`git ${args[0] ?? ''}: stopped, ${why}`, null, err);
+        failure ??= new GitStoppedError(`git ${args[0] ?? ''}: stopped, ${why}`, err);
         killAll();
       };
       signal?.addEventListener('abort', stop, { once: true });

@@ -1,7 +1,7 @@
 // The fetch that requests for what only a fetch could bring (a hash pushed since the mirror's last one) wait for:
 // one fetch for every request that joined before it started, started no sooner than the caller says (a gap
 // after the fetch before it), or earlier by anyone else's fetch that starts meanwhile.
-import { GitError } from './git-run.js';
+import { GitStoppedError } from './git-run.js';
 
 /** What ends a wait from outside, and why (as git-run.ts says it): the mirror closing, the fill's cut. */
 export interface Stop {
@@ -46,7 +46,7 @@ export class NextFetch {
       const stop = (): void => {
         if (this.waiting === waiting) this.waiting = undefined;
         end();
-        fail(new GitError(`git fetch: not started, ${why}`, null, ''));
+        fail(new GitStoppedError(`git fetch: not started, ${why}`));
       };
       if (signal?.aborted === true) queueMicrotask(stop);
       signal?.addEventListener('abort', stop, { once: true });
