@@ -194,7 +194,11 @@ export class CodeRepo {
       if (highest === undefined) return none;
       const intervals = retractions(await this.goModOf(highest));
       return (v) => isRetracted(v, intervals);
-    } catch {
+    } catch (err) {
+      // Retractions that cannot be read are none, as for the go command. But git failing (the shutdown's stop, a
+      // timeout) is no answer, and this one is shared with every fill until the next refresh (memo), where it would
+      // move pseudo-version bases and @latest: it fails instead, and is not remembered.
+      if (isGitFailure(err)) throw err;
       return none;
     }
   }

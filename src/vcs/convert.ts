@@ -99,7 +99,13 @@ async function convert(repo: CodeRepo, info: RevInfo, statVers: string): Promise
   const isRetracted = await repo.retracted();
   const own = tagToVersion(prefix, info.version);
   if (own.canonical) {
-    const r = await checkCanonical(own.v).catch(() => undefined);
+    // As the go command: a tag that is not this module's version falls through to the others. git failing (the
+    // shutdown's stop, a timeout) says nothing about the tag, and this answer is shared until the next refresh
+    // (memo): it fails instead, and is not remembered.
+    const r = await checkCanonical(own.v).catch((err: unknown) => {
+      if (isGitFailure(err)) throw err;
+      return undefined;
+    });
     if (r !== undefined) return r;
   }
 
