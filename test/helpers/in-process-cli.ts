@@ -1,4 +1,4 @@
-// Runs one gomodproxy command in-process (not in a child, as run-cli.ts does): its exit code and everything it printed.
+// Runs one gomodproxy command in-process (not in a child, as cli-entry.ts starts one): its exit code and everything it printed.
 import { main } from '../../src/cli/main.js';
 import { captureIO } from './cli-io.js';
 
