@@ -1,7 +1,6 @@
 // The one fill path: raw bytes from a source (through the upstream chain) into scratch, validated by the
 // protocol's rules, passed through the gates (checksum databases, policy), committed to storage, and
 // announced as a 'filled' event. Singleflight and cross-process locking wrap it (singleflight.ts, locked.ts).
-import { setMaxListeners } from 'node:events';
 import type { Logger } from 'pino';
 import { gmpError, isGmpError } from '../errors.js';
 import type { Metrics } from '../metrics.js';
@@ -14,6 +13,7 @@ import { PinnedFile } from '../storage/pinned-file.js';
 import type { Scratch, ScratchFile } from '../storage/scratch.js';
 import type { Chain } from '../upstream/chain.js';
 import { FillDeadline } from '../upstream/deadline.js';
+import { unlimited } from '../upstream/either-signal.js';
 import type { DeadlinePolicy } from '../upstream/deadline.js';
 import type { RawSource, SourceOptions } from '../upstream/source.js';
 import { Committer } from './commit.js';
@@ -237,10 +237,4 @@ export class Filler implements Fill {
   private redact(modulePath: string): string {
     return this.deps.redact?.(modulePath) ?? modulePath;
   }
-}
-
-/** Every running fill (and each of its requests and git calls) listens to the one cut: no listener limit. */
-function unlimited(c: AbortController): AbortController {
-  setMaxListeners(0, c.signal);
-  return c;
 }

@@ -1,6 +1,7 @@
 // One signal aborted when either of two is, released when the caller is done. Node 20's AbortSignal.any keeps
 // every signal it makes reachable once a listener was added (about 1 KiB each, never collected: 330 MB after
 // 300,000 fills), so the fill path, which runs once per artifact for the life of the process, links by hand.
+import { setMaxListeners } from 'node:events';
 
 export interface EitherSignal {
   readonly signal: AbortSignal | undefined;
@@ -26,4 +27,14 @@ export function eitherSignal(a: AbortSignal | undefined, b: AbortSignal | undefi
       b.removeEventListener('abort', fromB);
     },
   };
+}
+
+/**
+ * A controller whose signal any number of running tasks listen to at once (every fill to the shutdown's cut, every
+ * git call to its mirror's close), each dropping its listener when it ends: without this Node prints a
+ * MaxListenersExceededWarning to stderr from the 11th at once, as if they leaked.
+ */
+export function unlimited(c: AbortController): AbortController {
+  setMaxListeners(0, c.signal);
+  return c;
 }

@@ -3,6 +3,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { unlimited } from '../upstream/either-signal.js';
 import { CatFileBatch } from './cat-file-batch.js';
 import type { BatchObject } from './cat-file-batch.js';
 import { GitError, isFullHash, runGit } from './git-run.js';
@@ -56,8 +57,12 @@ export class GitMirror {
   private readonly scanned = new Set<string>();
   /** How many times the remote was fetched: observable so tests can check the refresh policy. */
   fetchCount = 0;
-  /** Aborted by close(): ends the git calls still running (background prefetches) and refuses new ones. */
-  private readonly closing = new AbortController();
+  /**
+   * Aborted by close(): ends the git calls still running (background prefetches) and refuses new ones. Every call
+   * running listens to it (and drops its listener when it ends): no listener limit, or Node prints a
+   * MaxListenersExceededWarning to stderr from the 11th call at once on one mirror.
+   */
+  private readonly closing = unlimited(new AbortController());
 
   constructor(
     readonly url: string,
