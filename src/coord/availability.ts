@@ -1,6 +1,7 @@
 // Whether a shared backend (the coordinator, the storage) answers now. Real calls report their outcome; a
 // probe runs often while the backend is down (so the state recovers by itself, with or without traffic)
 // and now and then while it is up (so an idle replica notices an outage before its next request does).
+import { within } from '../bounded-wait.js';
 
 export interface AvailabilityOptions {
   /** Told once per change, with the reason of an outage. */
@@ -69,21 +70,15 @@ export class Availability {
   async check(): Promise<boolean> {
     const ms = this.options.probeTimeoutMs ?? 5000;
     const abort = new AbortController();
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
+    try {
+      await within(this.probe(abort.signal), ms, () => {
         const err = new Error(`no answer within ${ms} ms`);
         abort.abort(err);
-        reject(err);
-      }, ms);
-    });
-    try {
-      await Promise.race([this.probe(abort.signal), late]);
+        throw err;
+      });
       this.ok();
     } catch (err) {
       this.failed(err instanceof Error ? err.message : String(err));
-    } finally {
-      clearTimeout(timer);
     }
     return this.#up;
   }

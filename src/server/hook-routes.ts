@@ -2,6 +2,7 @@
 // authenticated by the shared secret (HMAC of the body, or the secret as a token). Bad signatures get 401,
 // unknown or malformed payloads 400, replayed deliveries 200 without work; nothing else happens for them.
 import type { FastifyInstance } from 'fastify';
+import { within } from '../bounded-wait.js';
 import { gmpError } from '../errors.js';
 import type { Deliveries } from '../hooks/deliveries.js';
 import { parseHook } from '../hooks/payload.js';
@@ -44,9 +45,7 @@ export function hookRoutes(options: HookRoutesOptions): (app: FastifyInstance) =
         if (options.deliveries.replayed(req.headers)) return reply.send({ ok: true, replayed: true, modules: [] });
         const modules = await options.refresher.modulesOf(hook);
         const work = options.refresher.refresh(modules);
-        let timer: NodeJS.Timeout | undefined;
-        const late = new Promise<undefined>((r) => (timer = setTimeout(r, WAIT_MS, undefined)));
-        const done: ModuleRefresh[] | undefined = await Promise.race([work, late]).finally(() => clearTimeout(timer));
+        const done: ModuleRefresh[] | undefined = await within(work, WAIT_MS, () => undefined);
         if (done === undefined) {
           work.catch((err: unknown) => req.log.warn({ err: (err as Error).message }, 'refresh hook failed in the background'));
           return reply.code(202).send({ ok: true, pending: true, modules: modules.map((module) => ({ module })) });

@@ -8,6 +8,7 @@ import type { Readable } from 'node:stream';
 import type { BlobInfo, BlobStore, ByteRange, DiskSpace, ListOptions, ListPage, LocalFiles } from './blob-store.js';
 import { FdCache } from './fd-cache.js';
 import type { SharedFd } from './fd-cache.js';
+import { within } from '../bounded-wait.js';
 import { lostToPrune } from './prune-race.js';
 import { atomicTempName, removeAtomicLeftovers } from './atomic-file.js';
 import { durableWriter } from './durable-writer.js';
@@ -307,12 +308,9 @@ export class FsStore implements BlobStore {
   /** Waits (bounded) for the writes in flight; the caller sealed the scratch area, so no new one starts. */
   async close(): Promise<void> {
     this.files.closeAll();
-    let timer: NodeJS.Timeout | undefined;
-    const bound = new Promise<void>((resolve) => (timer = setTimeout(resolve, CLOSE_WAIT_MS)));
     const drained = (async () => {
       while (this.writing.size > 0) await Promise.allSettled(this.writing);
     })();
-    await Promise.race([drained, bound]);
-    clearTimeout(timer);
+    await within(drained, CLOSE_WAIT_MS, () => undefined);
   }
 }

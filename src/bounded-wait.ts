@@ -1,0 +1,26 @@
+// Waiting for work, but at most so long: a shutdown's drain of the writes in flight, a webhook's answer before its
+// sender gives up, a backend's probe. At the root, below every folder, because storage, coord and server all wait
+// so and none of them may import another's helpers (upstream/either-signal.ts sits above all three).
+
+/**
+ * What `work` settles with, or, when it has not settled within `ms`, what `late()` returns (or throws): the
+ * caller's fallback, which may also abort the work. The work is not cancelled by this; it runs on. The timer is
+ * cleared as soon as either settles, so a wait that is over never keeps the process alive.
+ */
+export async function within<T, L>(work: Promise<T>, ms: number, late: () => L): Promise<T | L> {
+  let timer: NodeJS.Timeout | undefined;
+  const bound = new Promise<L>((resolve, reject) => {
+    timer = setTimeout(() => {
+      try {
+        resolve(late());
+      } catch (err) {
+        reject(err);
+      }
+    }, ms);
+  });
+  try {
+    return await Promise.race([work, bound]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
