@@ -306,7 +306,13 @@ describe('the repository mirror', () => {
       remoteUp = false;
       await remote.close();
       // A new process (a restart, or serve after warm) on the same data directory, the remote gone.
-      again = new DirectSource({ vcsDir, refreshIntervalMs: 60_000, gitTimeoutMs: 60_000, rewrite: [`https://${HOST}/=${remote.url}/`] });
+      again = new DirectSource({
+        vcsDir,
+        refreshIntervalMs: 60_000,
+        gitTimeoutMs: 60_000,
+        rewrite: [`https://${HOST}/=${remote.url}/`],
+        scratchFile: (label) => first.scratch.file(label).path,
+      });
       assert.equal((await again.list(MOD)).toString('utf8'), list);
       assert.equal(JSON.parse((await again.info(MOD, 'v1.0.0')).toString('utf8')).Version, 'v1.0.0');
       assert.deepEqual(await again.mod(MOD, 'v1.0.0'), mod);

@@ -3,11 +3,10 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { isGmpError } from '../src/errors.js';
-import { Scratch } from '../src/storage/scratch.js';
 import { buildFixtures } from './helpers/git-fixtures.js';
 import { startDirect } from './helpers/git-direct.js';
 import type { TestDirect } from './helpers/git-direct.js';
@@ -77,6 +76,12 @@ describe('module zips from git', () => {
     assert.deepEqual(await names(M('badnames'), 'v1.0.0'), ['go.mod', 'ok.go']);
   });
 
+  test("git's archive of a zip is written in the instance's scratch area and removed there, never beside the mirrors", async () => {
+    assert.ok((await direct.zipFiles(M('misc'), 'v1.0.0')).has('go.mod'));
+    assert.equal(existsSync(path.join(direct.dataDir, 'vcs', 'tmp')), false, 'nothing was written under the mirrors folder');
+    assert.deepEqual(await readdir(direct.scratch.dir), [], 'the archive is gone from the scratch area');
+  });
+
   test('zip and mod refuse versions that Stat would not return exactly', async () => {
     await assert.rejects(direct.source.zip(M('nogomod'), 'v2.0.0', path.join(direct.dataDir, 'x.zip')), (err: unknown) => isGmpError(err, 'GMP_ERR_NOT_FOUND'));
     await assert.rejects(direct.source.mod(M('tags'), 'v1.5.0'), (err: unknown) => isGmpError(err, 'GMP_ERR_NOT_FOUND'));
@@ -85,14 +90,13 @@ describe('module zips from git', () => {
 });
 
 test("a zip asked for once the instance's scratch area is sealed (shutdown) fails as a shutdown and does not make the area again", async () => {
-  const { scratch } = await Scratch.open(path.join(root, 'scratch-root'));
-  const sealed = await startDirect(git.url, { scratchFile: (label) => scratch.file(label).path });
+  const sealed = await startDirect(git.url);
   try {
     // One zip while the area is open: the archive goes through it.
     assert.ok((await sealed.zipFiles(M('misc'), 'v1.0.0')).has('go.mod'));
-    await scratch.close();
+    await sealed.scratch.close();
     await assert.rejects(sealed.zipFiles(M('mono'), 'v1.0.0'), (err: unknown) => isGmpError(err, 'GMP_ERR_SHUTTING_DOWN'));
-    assert.equal(existsSync(scratch.dir), false, 'the removed scratch area was not made again');
+    assert.equal(existsSync(sealed.scratch.dir), false, 'the removed scratch area was not made again');
   } finally {
     await sealed.close();
   }

@@ -53,6 +53,7 @@ async function setUp(name: string) {
     refreshIntervalMs: 600_000,
     gitTimeoutMs: 600_000,
     rewrite: [`https://${HOST}/=${git.url}/`],
+    scratchFile: (label) => scratch.file(label).path,
   });
   const chain = new Chain([{ kind: 'direct', source: direct }]);
   const logs: Array<{ level: number; msg: string; kind?: string }> = [];

@@ -31,7 +31,13 @@ test('a cut fill ends its go-get request that gets no answer; the fill fails as 
   try {
     const { scratch } = await Scratch.open(path.join(dir, 'tmp'));
     // The git timeout is far longer than the test: nothing here ends by a timeout.
-    const direct = new DirectSource({ vcsDir: path.join(dir, 'vcs'), refreshIntervalMs: 60_000, gitTimeoutMs: 600_000, fetchPage });
+    const direct = new DirectSource({
+      vcsDir: path.join(dir, 'vcs'),
+      refreshIntervalMs: 60_000,
+      gitTimeoutMs: 600_000,
+      fetchPage,
+      scratchFile: (label) => scratch.file(label).path,
+    });
     const chain = new Chain([{ kind: 'direct', source: direct }]);
     const filler = new Filler({ route: () => chain, store: new MemoryStore(), scratch, gates: [], events: new FillEvents(), log: pino({ level: 'silent' }) });
 

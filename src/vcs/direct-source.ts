@@ -1,8 +1,6 @@
 // The `direct` upstream without the go command: module path → repository (fixed rules, go-get discovery,
 // rewrite rules), answers computed from a persistent bare mirror, failures mapped to GOPROXY statuses.
-import { randomBytes } from 'node:crypto';
-import { mkdir, stat } from 'node:fs/promises';
-import path from 'node:path';
+import { stat } from 'node:fs/promises';
 import { GmpError, OWN_FAILURE_CODES, gmpError, localIoError } from '../errors.js';
 import { ModZipError } from '../modzip/zip-check.js';
 import { redactURL } from '../protocol/proxy-list.js';
@@ -45,10 +43,10 @@ export interface DirectSourceOptions {
   /** A source for a GOPROXY base named by a go-import `mod` entry. */
   readonly proxyFor?: (baseUrl: string) => RawSource;
   /**
-   * A fresh path in the instance's scratch area for a zip being assembled (Scratch.file: it refuses once the area is
-   * sealed at shutdown, so a late zip cannot make the removed area again). Without it, under vcsDir/tmp.
+   * A fresh path in the instance's scratch area for git's archive of a zip being assembled (Scratch.file: it refuses
+   * once the area is sealed at shutdown, so a late zip cannot make the removed area again).
    */
-  readonly scratchFile?: (label: string) => string;
+  readonly scratchFile: (label: string) => string;
   /** Tests: the clock of the refresh interval. */
   readonly now?: () => number;
   /** Tests: replaces the HTTP fetch of go-get pages. */
@@ -122,7 +120,7 @@ export class DirectSource implements RawSource {
       async (t) => {
         if (t.kind === 'mod') return t.source.zip(modulePath, version, file, opts);
         await this.exact(t.repo, version);
-        await writeZipFromGit(t.repo, version, file, () => this.scratchPath(), await this.pinned(modulePath, version));
+        await writeZipFromGit(t.repo, version, file, async () => this.opts.scratchFile('archive.zip'), await this.pinned(modulePath, version));
         return { size: (await stat(file)).size };
       },
       opts,
@@ -149,14 +147,6 @@ export class DirectSource implements RawSource {
   async close(): Promise<void> {
     this.roots.clear();
     await this.mirrors.close();
-  }
-
-  /** Where git writes a zip's archive: the instance's scratch area, or (without one) a folder under vcsDir. */
-  private async scratchPath(): Promise<string> {
-    if (this.opts.scratchFile !== undefined) return this.opts.scratchFile('archive.zip');
-    const dir = path.join(this.opts.vcsDir, 'tmp');
-    await mkdir(dir, { recursive: true });
-    return path.join(dir, `archive-${randomBytes(6).toString('hex')}.zip`);
   }
 
   /** The commit first served for this version, when the stored .info names one (a full hex hash; anything else is ignored). */

@@ -5,7 +5,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { isGmpError } from '../errors.js';
+import { Scratch } from '../storage/scratch.js';
 import { DirectSource } from './direct-source.js';
+import type { DirectSourceOptions } from './direct-source.js';
 import { discoverRepoRoot, matchGoImport, parseMetaGoImports } from './go-get.js';
 import { BlockedAddressError } from './net-guard.js';
 import { Credentials } from './remote-auth.js';
@@ -45,11 +47,17 @@ test('a host that does not resolve is the same "cannot resolve host" with privat
   }
 });
 
+/** A DirectSource in a data directory laid out as a server's: mirrors under vcs/, git's archives in the scratch area tmp/. */
+async function directIn(dir: string, opts: Omit<DirectSourceOptions, 'vcsDir' | 'scratchFile'>): Promise<DirectSource> {
+  const { scratch } = await Scratch.open(path.join(dir, 'tmp'));
+  return new DirectSource({ vcsDir: path.join(dir, 'vcs'), scratchFile: (label) => scratch.file(label).path, ...opts });
+}
+
 test('direct mode answers 404 for a module whose host does not resolve, also with private networks allowed', async () => {
-  const vcsDir = await mkdtemp(path.join(tmpdir(), 'gmp-go-get-'));
+  const dir = await mkdtemp(path.join(tmpdir(), 'gmp-go-get-'));
   try {
     for (const allowPrivateNetworks of [false, true]) {
-      const direct = new DirectSource({ vcsDir, refreshIntervalMs: 60_000, gitTimeoutMs: 10_000, allowPrivateNetworks });
+      const direct = await directIn(dir, { refreshIntervalMs: 60_000, gitTimeoutMs: 10_000, allowPrivateNetworks });
       await assert.rejects(
         direct.list('gmp-no-such-host.invalid/m'),
         (err: unknown) => isGmpError(err) && err.code === 'GMP_ERR_NOT_FOUND' && /cannot resolve host/.test(err.message),
@@ -57,12 +65,12 @@ test('direct mode answers 404 for a module whose host does not resolve, also wit
       );
     }
   } finally {
-    await rm(vcsDir, { recursive: true, force: true });
+    await rm(dir, { recursive: true, force: true });
   }
 });
 
 test('a go-get page that does not come within its timeout is 504 (an upstream timeout), not a 500', async () => {
-  const vcsDir = await mkdtemp(path.join(tmpdir(), 'gmp-go-get-'));
+  const dir = await mkdtemp(path.join(tmpdir(), 'gmp-go-get-'));
   // The timeout's timer does not keep the process alive (a real request's socket would): this does.
   const alive = setInterval(() => undefined, 1000);
   try {
@@ -70,13 +78,13 @@ test('a go-get page that does not come within its timeout is 504 (an upstream ti
     const fetchPage = (_url: string, signal: AbortSignal) =>
       new Promise<string>((_, reject) => signal.addEventListener('abort', () => reject(signal.reason), { once: true }));
     // The discovery's timeout is the git timeout's, up to 30 s.
-    const direct = new DirectSource({ vcsDir, refreshIntervalMs: 60_000, gitTimeoutMs: 200, fetchPage });
+    const direct = await directIn(dir, { refreshIntervalMs: 60_000, gitTimeoutMs: 200, fetchPage });
     await assert.rejects(
       direct.list('example.org/silent'),
       (err: unknown) => isGmpError(err, 'GMP_ERR_UPSTREAM_TIMEOUT') && /go-get discovery timed out/.test(err.message),
     );
   } finally {
     clearInterval(alive);
-    await rm(vcsDir, { recursive: true, force: true });
+    await rm(dir, { recursive: true, force: true });
   }
 });

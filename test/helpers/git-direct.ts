@@ -4,6 +4,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import yauzl from 'yauzl';
+import { Scratch } from '../../src/storage/scratch.js';
 import { DirectSource } from '../../src/vcs/direct-source.js';
 import type { DirectSourceOptions } from '../../src/vcs/direct-source.js';
 import { HOST } from './git-fixtures.js';
@@ -21,6 +22,8 @@ export interface TestDirect {
   readonly source: ReadableDirect;
   readonly raw: DirectSource;
   readonly dataDir: string;
+  /** The instance's scratch area (`<dataDir>/tmp`, as a server has it), where git writes a zip's archive. */
+  readonly scratch: Scratch;
   /** The zip of module@version: entry name → content (names without the module@version/ prefix). */
   zipFiles(modulePath: string, version: string): Promise<Map<string, Buffer>>;
   close(): Promise<void>;
@@ -28,11 +31,13 @@ export interface TestDirect {
 
 export async function startDirect(gitServerUrl: string, extra: Partial<DirectSourceOptions> = {}): Promise<TestDirect> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'gmp-direct-'));
+  const { scratch } = await Scratch.open(path.join(dataDir, 'tmp'));
   const raw = new DirectSource({
     vcsDir: path.join(dataDir, 'vcs'),
     refreshIntervalMs: 60_000,
     gitTimeoutMs: 60_000,
     rewrite: [`https://${HOST}/=${gitServerUrl}/`],
+    scratchFile: (label) => scratch.file(label).path,
     ...extra,
   });
   let n = 0;
@@ -53,6 +58,7 @@ export async function startDirect(gitServerUrl: string, extra: Partial<DirectSou
     source,
     raw,
     dataDir,
+    scratch,
     zipFiles: async (modulePath, version) => {
       const file = path.join(dataDir, `zip-${n++}.zip`);
       await raw.zip(modulePath, version, file);
@@ -60,6 +66,7 @@ export async function startDirect(gitServerUrl: string, extra: Partial<DirectSou
     },
     close: async () => {
       await raw.close();
+      await scratch.close();
       await rm(dataDir, { recursive: true, force: true });
     },
   };
