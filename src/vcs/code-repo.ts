@@ -150,8 +150,9 @@ export class CodeRepo {
       const why = pinned === undefined ? (err as Error).message : `the commit ${pinned} its .info was served from is no longer in the repository`;
       throw new ModuleVersionError(this.modPath, version, `invalid version: ${why}`);
     });
+    // As the go command's findDir, the reasons name the revision the version maps to (a pseudo-version's hash).
     const fail = (msg: string): never => {
-      throw new ModuleVersionError(this.modPath, version, `invalid version: ${msg} at revision ${version}`);
+      throw new ModuleVersionError(this.modPath, version, `invalid version: ${msg} at revision ${this.revToRev(version)}`);
     };
     const file1 = this.codeDir === '' ? 'go.mod' : `${this.codeDir}/go.mod`;
     const gomod1 = await this.code.readFile(rev.name, file1, GO_MOD_READ_LIMIT);
@@ -164,15 +165,22 @@ export class CodeRepo {
       const gomod2 = await this.code.readFile(rev.name, file2, GO_MOD_READ_LIMIT);
       const mpath2 = gomod2 === undefined ? '' : modulePathOf(gomod2);
       const found2 = gomod2 !== undefined && isMajor(mpath2, this.pathMajor);
-      if (found1 && found2) fail(`${file1} and ...${this.pathMajor}/go.mod both have ...${this.pathMajor} module paths`);
+      if (found1 && found2) fail(`${this.pathPrefix}/${file1} and ...${this.pathMajor}/go.mod both have ...${this.pathMajor} module paths`);
       if (found2) return { rev, dir: dir2, goMod: gomod2 };
-      if (gomod2 !== undefined) fail(mpath2 === '' ? `${file2} is missing module path` : `${file2} has non-...${this.pathMajor} module path "${mpath2}"`);
+      if (gomod2 !== undefined) fail(this.wrongGoMod(`${this.codeRoot}/${file2}`, mpath2, '', version));
     }
     if (found1) return { rev, dir: this.codeDir, goMod: gomod1 };
-    if (gomod1 !== undefined)
-      fail(mpath1 === '' ? `${file1} is missing module path` : `${file1} has non-...${this.pathMajor || semver.major(version)} module path "${mpath1}"`);
+    if (gomod1 !== undefined) fail(this.wrongGoMod(file1, mpath1, file2 === '' ? '' : ` (and ...${this.pathMajor}/go.mod does not exist)`, version));
     if (this.codeDir === '' && (this.pathMajor === '' || this.pathMajor.startsWith('.'))) return { rev, dir: '' };
     return fail(file2 !== '' ? `missing ${this.pathPrefix}/go.mod and ...${this.pathMajor}/go.mod` : `missing ${this.pathPrefix}/go.mod`);
+  }
+
+  /** Why a go.mod whose module path does not fit this module's major version is refused, in the go command's words. */
+  private wrongGoMod(file: string, mpath: string, suffix: string, version: string): string {
+    if (mpath === '') return `${file} is missing module path${suffix}`;
+    if (this.pathMajor !== '') return `${file} has non-...${this.pathMajor} module path "${mpath}"${suffix}`;
+    if (!splitPathVersion(mpath).ok) return `${file} has malformed module path "${mpath}"${suffix}`;
+    return `${file} has post-${semver.major(version)} module path "${mpath}"${suffix}`;
   }
 
   /** The .mod bytes of a version whose Stat has been checked: its go.mod, or the synthesized one. */
