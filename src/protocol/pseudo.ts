@@ -10,8 +10,8 @@ export function isPseudoVersion(v: string): boolean {
   return v.split('-').length > 2 && semver.isValid(v) && PSEUDO_RE.test(v);
 }
 
-/** Go's time layout 20060102150405, in UTC. */
-function formatTimestamp(t: Date): string {
+/** Go's time layout 20060102150405 (module.PseudoVersionTimestampFormat), in UTC. */
+export function formatTimestamp(t: Date): string {
   const pad = (n: number, w = 2): string => String(n).padStart(w, '0');
   return (
     `${pad(t.getUTCFullYear(), 4)}${pad(t.getUTCMonth() + 1)}${pad(t.getUTCDate())}` +

@@ -1,7 +1,7 @@
 // Turning a commit into a module version, as cmd/go's codeRepo.convert and validatePseudoVersion:
 // exact tags, the highest canonical tag on the commit, or a pseudo-version on the highest ancestor tag.
 import { canonicalVersion } from '../protocol/module-path.js';
-import { isPseudoVersion, pseudoVersion, pseudoVersionBase, pseudoVersionRev, pseudoVersionTime } from '../protocol/pseudo.js';
+import { formatTimestamp, isPseudoVersion, pseudoVersion, pseudoVersionBase, pseudoVersionRev, pseudoVersionTime } from '../protocol/pseudo.js';
 import * as semver from '../protocol/semver.js';
 import { ModuleVersionError, matchPathMajor } from './code-repo.js';
 import type { CodeRepo } from './code-repo.js';
@@ -159,7 +159,8 @@ async function validatePseudoVersion(repo: CodeRepo, info: RevInfo, version: str
   }
   let base = '';
   try {
-    if (pseudoVersionTime(version).getTime() !== Math.floor(info.time.getTime() / 1000) * 1000) fail('does not match version-control timestamp');
+    if (pseudoVersionTime(version).getTime() !== Math.floor(info.time.getTime() / 1000) * 1000)
+      fail(`does not match version-control timestamp (expected ${formatTimestamp(info.time)})`);
     base = pseudoVersionBase(version.replace(/\+incompatible$/, ''));
   } catch (err) {
     if (err instanceof ModuleVersionError) throw err;
