@@ -214,4 +214,12 @@ describe('doctor fixes', () => {
     );
     assert.equal(r.settings.length, 9);
   });
+
+  test('with GOSUMDB=off, GONOSUMDB is not said to leave modules checked against a checksum database', () => {
+    for (const GONOSUMDB of ['', 'corp.example.com']) {
+      const r = diagnose(settings({ GOSUMDB: 'off', GONOSUMDB }), new Map(), { slowMs: 2000 });
+      const meaning = r.settings.find((s) => s.name === 'GONOSUMDB')?.meaning;
+      assert.equal(meaning, 'No effect while GOSUMDB=off: no module is checked against a checksum database (go.sum still is).');
+    }
+  });
 });

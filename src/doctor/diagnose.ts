@@ -83,6 +83,8 @@ export function explain(name: DoctorVar, s: GoSettings): string {
     case 'GOPRIVATE':
       return globs(v, 'No module is private.', 'Private (the default for GONOPROXY and GONOSUMDB)');
     case 'GONOSUMDB':
+      // With no database at all, "every new module is checked" would tell a GOSUMDB=off user the opposite of what happens.
+      if (s.values.GOSUMDB === 'off') return 'No effect while GOSUMDB=off: no module is checked against a checksum database (go.sum still is).';
       return globs(v, 'Every new module is checked against the checksum database.', 'Not checked against the checksum database (go.sum still is)');
     case 'GOSUMDB':
       return v === 'off' ? 'No checksum database: new modules are trusted as downloaded.' : `New modules are checked against ${v.split(/\s+/)[0]}.`;
