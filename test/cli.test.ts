@@ -5,7 +5,7 @@ import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { cliArgv } from './helpers/cli-entry.js';
@@ -243,7 +243,9 @@ test('a second serve on the data directory of a running one is refused in one li
         `--workers ${workers}`,
       );
     }
-    // The commands that open the data directory themselves would write beside the server: refused too.
+    // The commands that open the data directory themselves would write beside the server: refused too (the bundle
+    // is there: a missing one is refused before the data directory is looked at).
+    await writeFile(path.join(dir, 'x.tar'), '');
     for (const args of [
       ['warm', 'example.com/a@v1.0.0'],
       ['bundle', 'import', path.join(dir, 'x.tar')],
@@ -295,6 +297,12 @@ describe('local files a new user gets wrong', () => {
     const missing = await cli(['bundle', 'import', path.join(dir, 'none.tar'), '--data', data, '--upstream', 'off']);
     assert.equal(missing.code, 1);
     assertOneLine(missing.stderr, /none\.tar: no such file/, 'bundle import MISSING');
+    // Refused before anything is opened: a data directory named for the first time is not made (with a signer key).
+    const fresh = path.join(dir, 'fresh-data');
+    const nothing = await cli(['bundle', 'import', path.join(dir, 'none.tar'), '--data', fresh, '--upstream', 'off']);
+    assert.equal(nothing.code, 1);
+    assertOneLine(nothing.stderr, /none\.tar: no such file/, 'bundle import MISSING --data NEW');
+    assert.equal(await stat(fresh).catch(() => undefined), undefined, 'no data directory was made');
   });
 
   test('bundle import with both --url and --data is refused: which one was meant is not ours to guess', async () => {

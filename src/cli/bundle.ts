@@ -97,6 +97,12 @@ const runExport = withConfig(
   true,
 );
 
+/** `FILE: no such file` for the bundle itself, or the one line of localFileProblem (undefined: not a local file's error). */
+function missingOrProblem(err: unknown, file: string): string | undefined {
+  const e = err as NodeJS.ErrnoException;
+  return e.code === 'ENOENT' && e.path === file ? `${file}: no such file` : localFileProblem(err);
+}
+
 const runImport = withConfig(
   'bundle import',
   HELP,
@@ -112,8 +118,14 @@ const runImport = withConfig(
       throw err;
     }
     const file = path.resolve(io.cwd, positionals[0] as string);
-    // A directory reads as an error without its path: say what it is before anything opens it.
-    if ((await stat(file).catch(() => undefined))?.isDirectory() === true) {
+    // What the file is, before anything opens the data directory (a new one would be made, with a signer key, for an
+    // import that cannot start). A directory reads as an error without its path: say what it is.
+    const found = await stat(file).catch((err: unknown) => err as NodeJS.ErrnoException);
+    if (found instanceof Error) {
+      io.stderr.write(`gomodproxy bundle import: refused, nothing stored: ${missingOrProblem(found, file) ?? `${file}: ${found.message}`}\n`);
+      return 1;
+    }
+    if (found.isDirectory()) {
       io.stderr.write(`gomodproxy bundle import: ${file}: a directory, not a bundle file (.tar or .tar.gz)\n`);
       return 1;
     }
@@ -139,8 +151,7 @@ const runImport = withConfig(
         io.stderr.write(`gomodproxy bundle import: ${err.refusal}\n`);
         return 1;
       }
-      const problem =
-        (err as NodeJS.ErrnoException).code === 'ENOENT' && (err as NodeJS.ErrnoException).path === file ? `${file}: no such file` : localFileProblem(err);
+      const problem = missingOrProblem(err, file);
       if (problem !== undefined) {
         io.stderr.write(`gomodproxy bundle import: refused, nothing stored: ${problem}\n`);
         return 1;
