@@ -62,21 +62,22 @@ export async function warmOne(access: ProxyAccess, t: Target, signal?: AbortSign
     return body;
   };
   const mod = await need('mod');
-  agree('go.mod', t.sums?.mod, hashGoMod(mod));
+  agree(access, 'go.mod', t.sums?.mod, hashGoMod(mod));
   let bytes = (await need('info')).length + mod.length;
   if (t.zip) {
     const zip = await access.ensureZip(t.path, t.version, signal);
     if (zip === undefined) throw new AccessError('not found (.zip)');
     // The proxy's stored hash, where it tells it (a gomodproxy does, in the zip's ETag).
-    agree('zip', t.sums?.zip, zip.h1);
+    agree(access, 'zip', t.sums?.zip, zip.h1);
     bytes += zip.size;
   }
   return bytes;
 }
 
-function agree(file: 'go.mod' | 'zip', want: string | undefined, got: string | undefined): void {
+/** Named where the bytes are: the data directory (`warm --data`, no proxy involved) or the proxy's URL. */
+function agree(access: ProxyAccess, file: 'go.mod' | 'zip', want: string | undefined, got: string | undefined): void {
   if (want === undefined || got === undefined || want === got) return;
-  throw new AccessError(`checksum mismatch with the go.sum: its ${file} hash is ${want}, the proxy holds ${got}`);
+  throw new AccessError(`checksum mismatch with the go.sum: its ${file} hash is ${want}, ${access.name} holds ${got}`);
 }
 
 export async function runWarm(
