@@ -86,6 +86,15 @@ test('warm --url reads a private module with the token from .netrc, over https o
   }
 });
 
+test('warm --url over https on a private CA that SSL_CERT_FILE does not name: the failure says how to trust it', async () => {
+  const r = await cli(['warm', PRIVATE, '--url', url(), ...unused()], { GOMODPROXY_TOKEN: reader });
+  assert.equal(r.code, 1, r.stderr + r.stdout);
+  assert.match(
+    r.stdout,
+    /corp\.example\.com\/secret@v1\.0\.0: https:\/\/127\.0\.0\.1:\d+\/\S+: self.signed certificate.* \(a private CA\? name its PEM file in SSL_CERT_FILE, or its directory in SSL_CERT_DIR, as for the go command\)/,
+  );
+});
+
 test('sumdb key --url, env --check and doctor reach an https proxy through the CA of SSL_CERT_FILE', async () => {
   const key = await cli(['sumdb', 'key', '--url', url(), '--data', (proxy as RunningProxy).dataDir], { SSL_CERT_FILE: cert.cert });
   assert.equal(key.code, 0, key.stderr);

@@ -41,6 +41,19 @@ export interface HttpAccessOptions {
   readonly ca?: readonly (string | Buffer)[];
 }
 
+/** Node's codes for a server certificate no trusted authority signed (not for an expired one or another name). */
+const UNTRUSTED_CERT = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_UNTRUSTED',
+]);
+
+/** What to do about it: the commands trust what the go command trusts (upstream/tls-trust.ts). */
+const PRIVATE_CA_HINT = ' (a private CA? name its PEM file in SSL_CERT_FILE, or its directory in SSL_CERT_DIR, as for the go command)';
+
 /** A running gomodproxy (or any GOPROXY with a /sumdb/ relay) over HTTP. */
 export class HttpAccess implements ProxyAccess {
   readonly name: string;
@@ -95,9 +108,9 @@ export class HttpAccess implements ProxyAccess {
       res = await fetch(this.#base + path, { method, signal, headers: this.#headers, dispatcher: this.#dispatcher });
     } catch (err) {
       if ((err as Error).name === 'AbortError') throw err;
-      throw new AccessError(
-        `${this.#base}${path}: ${(err as Error).cause instanceof Error ? ((err as Error).cause as Error).message : (err as Error).message}`,
-      );
+      const cause = (err as Error).cause instanceof Error ? ((err as Error).cause as NodeJS.ErrnoException) : (err as NodeJS.ErrnoException);
+      const hint = UNTRUSTED_CERT.has(cause.code ?? '') ? PRIVATE_CA_HINT : '';
+      throw new AccessError(`${this.#base}${path}: ${cause.message}${hint}`);
     }
     if (res.status === 200) return res;
     const text = method === 'HEAD' ? '' : (await res.text().catch(() => '')).split('\n')[0]?.slice(0, 300);
