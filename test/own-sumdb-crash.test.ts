@@ -6,16 +6,19 @@
 // A kill lands wherever the load puts it, also in the moment after a zip was stored and before the version was
 // recorded (or marked for the log's writer).
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { dataPaths } from '../src/storage/data-dirs.js';
+import { BATCH_MARKERS } from '../src/storage/keys.js';
 import { open, verifierList } from '../src/sumdb/note.js';
 import { newVerifier } from '../src/sumdb/note-keys.js';
 import { tilePath } from '../src/sumdb/tile.js';
 import { parseTree } from '../src/sumdb/tree-note.js';
 import { startCrashFixture } from './helpers/crash-fixture.js';
 import type { CrashFixture } from './helpers/crash-fixture.js';
+import { eventually } from './helpers/eventually.js';
 import { goCommands, goDownload, goEnv } from './helpers/go.js';
 import { ownSumdbKey } from './helpers/own-sumdb-key.js';
 import { startProxyProcess } from './helpers/proxy-process.js';
@@ -81,13 +84,7 @@ async function assertOwnDbCoversStorage(t: { diagnostic(s: string): void }, p: P
   const verifierKey = key;
   // What the log holds once the new writer has drained the markers the dead processes left (for the
   // diagnostic only: nothing is asserted about it). The rest was lost with the processes.
-  let recorded = -1;
-  for (let same = 0; same < 5; ) {
-    await new Promise((r) => setTimeout(r, 500));
-    const now = (await readLog(p.url, verifierKey)).length;
-    same = now === recorded ? same + 1 : 0;
-    recorded = now;
-  }
+  await eventually(async () => (await markersLeft(data)) === 0, 'the writer drained the markers of the dead processes');
   const recordedAtStart = new Set((await readLog(p.url, verifierKey)).map((r) => r.key));
   t.diagnostic(`${stored.filter((k) => !recordedAtStart.has(k)).length} of ${stored.length} stored versions were not in the log after the last start`);
   const sums = new Map<string, { zip?: string; mod?: string }>();
@@ -123,6 +120,15 @@ async function assertOwnDbCoversStorage(t: { diagnostic(s: string): void }, p: P
     const got = sums.get(r.key);
     if (got !== undefined) assert.deepEqual({ zip: r.zip, mod: r.mod }, got, `${r.key}: the log holds what the go command verified`);
   }
+}
+
+/**
+ * Markers of versions waiting for the log's writer (batches, and single versions of older releases), as files of the
+ * data directory; the writer removes each once its versions are in the log.
+ */
+async function markersLeft(data: string): Promise<number> {
+  const dirs = [BATCH_MARKERS, 'pending/'].map((d) => path.join(dataPaths(data).ownLog, d));
+  return (await Promise.all(dirs.map((d) => readdir(d).catch(() => [])))).flat().length;
 }
 
 const common = (data: string, workers: string) => ({ workers, data, upstream: fx.up.url, sumdb: 'off', 'own-sumdb': 'on', retries: '0' });
