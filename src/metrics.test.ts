@@ -1,8 +1,10 @@
-// Tallies (metrics.ts) add locally and reach the counter whenever it is read, by every reader prom-client has.
+// Tallies (metrics.ts) add locally and reach the counter whenever it is read, by every reader prom-client has;
+// the default metrics sample the event loop's lag coarsely enough to let an idle server sleep.
 import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
 import { test } from 'node:test';
 import { Counter, Registry } from 'prom-client';
-import { tally } from './metrics.js';
+import { Metrics, tally } from './metrics.js';
 
 const counterIn = (registry: Registry) =>
   new Counter({ name: 'gmp_test_total', help: 'test', labelNames: ['endpoint', 'status'] as const, registers: [registry] });
@@ -40,4 +42,23 @@ test('a tally refuses what a counter refuses', () => {
   assert.throws(() => t.inc(-1), TypeError);
   assert.throws(() => t.inc(Number.NaN), TypeError);
   assert.throws(() => t.inc(Number.POSITIVE_INFINITY), TypeError);
+});
+
+test('the event loop lag monitor samples every 100 ms at most often, not every 10 ms', async () => {
+  // prom-client reaches perf_hooks through require(): the same module object as here.
+  const perfHooks = createRequire(import.meta.url)('node:perf_hooks') as typeof import('node:perf_hooks');
+  const original = perfHooks.monitorEventLoopDelay;
+  const resolutions: (number | undefined)[] = [];
+  perfHooks.monitorEventLoopDelay = (options) => {
+    resolutions.push(options?.resolution);
+    return original(options);
+  };
+  try {
+    const metrics = new Metrics();
+    assert.match(await metrics.registry.metrics(), /gomodproxy_nodejs_eventloop_lag_p99_seconds \d/);
+  } finally {
+    perfHooks.monitorEventLoopDelay = original;
+  }
+  assert.equal(resolutions.length, 1);
+  assert.ok((resolutions[0] ?? 0) >= 100, `sampled every ${resolutions[0]} ms`);
 });
