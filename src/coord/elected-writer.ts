@@ -1,6 +1,8 @@
 // One writer at a time among all processes sharing a coordinator: every process tries to take a lease now
-// and then; the holder does the writing (drains what others left for it) on a short tick, the others try
-// again on a longer one. Used by the logs shared through the blob store (own checksum database, index feed).
+// and then; the holder does the writing (drains what others left for it) on a short tick while there is work,
+// a longer one while there is none (an idle server polled five directories five times a second), and at once
+// when this process itself leaves work; the others try again on a longer one. Used by the logs shared through
+// the blob store (own checksum database, index feed).
 import { FailureRun } from './failure-run.js';
 import type { Coordinator } from './coordinator.js';
 import type { HeldLease } from './lease.js';
@@ -13,14 +15,19 @@ export interface ElectedWriterOptions {
   readonly ttlMs?: number;
   /** How often a process that is not the writer tries to become it. */
   readonly electMs?: number;
-  /** How often the writer runs `work`. */
+  /** How soon the writer runs `work` again after a tick that found work (or failed). */
   readonly workMs?: number;
+  /**
+   * The longest wait between ticks that find nothing: each idle tick doubles the wait from `workMs` up to
+   * this. Work left by another process waits this long at most; `wake()` cuts the wait for this process's own.
+   */
+  readonly idleMs?: number;
   /** This process just became the writer; `token` is its lease's fencing token. */
   readonly elected: (token: number) => Promise<void>;
   /** This process is not (or no longer) the writer. */
   readonly deposed: () => void;
-  /** The writer's periodic work. */
-  readonly work: () => Promise<void>;
+  /** The writer's periodic work; resolves to whether it found any (then the next tick comes after `workMs`). */
+  readonly work: () => Promise<boolean>;
   /**
    * A failed election or work tick (retried on the next tick). Told once for a run of ticks failing the same
    * way (by error code, else message): a full disk failed the feed's tick five times a second, each logged.
@@ -28,17 +35,37 @@ export interface ElectedWriterOptions {
   readonly failed: (err: unknown) => void;
   /** A tick succeeded after failures that `failed` was told of. */
   readonly recovered?: () => void;
+  /** The timers (a test's fake clock). */
+  readonly timers?: Timers;
 }
+
+export interface Timers {
+  readonly set: (run: () => void, ms: number) => unknown;
+  readonly clear: (timer: unknown) => void;
+}
+
+const realTimers: Timers = {
+  set: (run, ms) => setTimeout(run, ms).unref(),
+  clear: (timer) => clearTimeout(timer as NodeJS.Timeout),
+};
 
 export class ElectedWriter {
   #lease: HeldLease | undefined;
-  #timer: NodeJS.Timeout | undefined;
+  #timer: unknown;
   #tick: Promise<void> = Promise.resolve();
+  #running = false;
   #closed = false;
+  /** The wait after the last tick (grows while ticks find nothing). */
+  #wait = 0;
+  /** wake() came during a tick: the next one follows at once. */
+  #woken = false;
+  readonly #timers: Timers;
   /** The ticks failing in a row, told once. */
   readonly #failures = new FailureRun();
 
-  constructor(private readonly opts: ElectedWriterOptions) {}
+  constructor(private readonly opts: ElectedWriterOptions) {
+    this.#timers = opts.timers ?? realTimers;
+  }
 
   /** Whether this process is the writer now. */
   get writer(): boolean {
@@ -51,32 +78,63 @@ export class ElectedWriter {
     return this.#tick;
   }
 
+  /**
+   * This process just left work for the writer: when it is the writer, the next tick runs now (or right after
+   * the one running), not after an idle wait. Other processes' work waits for their next tick.
+   */
+  wake(): void {
+    if (this.#closed || !this.writer) return;
+    if (this.#running) {
+      this.#woken = true;
+      return;
+    }
+    this.#timers.clear(this.#timer);
+    this.#schedule(0);
+  }
+
   async #run(): Promise<void> {
     if (this.#closed) return;
+    this.#running = true;
+    this.#woken = false;
+    let busy = true;
     try {
       if (!this.writer) {
         this.opts.deposed();
         this.#lease = await tryHold(this.opts.coord, this.opts.lease, this.opts.ttlMs ?? 15_000);
         if (this.#lease !== undefined) await this.opts.elected(this.#lease.lease.token);
       }
-      if (this.writer) await this.opts.work();
+      if (this.writer) busy = await this.opts.work();
       if (this.#failures.succeeded()) this.opts.recovered?.();
     } catch (err) {
       const e = err as { code?: unknown; message?: unknown } | undefined;
       const why = String(e?.code ?? e?.message ?? err);
       if (this.#failures.failed(why)) this.opts.failed(err);
+    } finally {
+      this.#running = false;
     }
     if (this.#closed) return;
-    const delay = this.writer ? (this.opts.workMs ?? 200) : (this.opts.electMs ?? 2000);
-    this.#timer = setTimeout(() => {
+    this.#schedule(this.#woken ? 0 : this.#waitAfter(busy));
+  }
+
+  /** The wait before the next tick: workMs after work, doubling up to idleMs while ticks find none. */
+  #waitAfter(busy: boolean): number {
+    if (!this.writer) return this.opts.electMs ?? 2000;
+    const workMs = this.opts.workMs ?? 200;
+    this.#wait = busy || this.#wait === 0 ? workMs : Math.min(Math.max(this.opts.idleMs ?? 1600, workMs), this.#wait * 2);
+    return this.#wait;
+  }
+
+  #schedule(ms: number): void {
+    if (ms === 0) this.#wait = 0;
+    this.#timer = this.#timers.set(() => {
       this.#tick = this.#run();
-    }, delay).unref();
+    }, ms);
   }
 
   /** Stops the ticks, lets a running one end, runs `finish` (still as the writer, if it was), then gives the lease back. */
   async close(finish?: () => Promise<void>): Promise<void> {
     this.#closed = true;
-    clearTimeout(this.#timer);
+    this.#timers.clear(this.#timer);
     await this.#tick;
     try {
       await finish?.();

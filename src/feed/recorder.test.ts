@@ -3,6 +3,8 @@
 import assert from 'node:assert/strict';
 import { mock, test } from 'node:test';
 import pino from 'pino';
+import type { Timers } from '../coord/elected-writer.js';
+import { fakeTimers } from '../coord/fake-timers.js';
 import { LocalCoordinator } from '../coord/local.js';
 import { FillEvents } from '../fill/types.js';
 import { localIoError } from '../errors.js';
@@ -17,7 +19,7 @@ const MS = 1_000_000n;
  * A recorder over a shared store and coordinator (one per process), settling after 1 s on the given clock;
  * `zips` names the versions whose zips are stored (every one when absent).
  */
-function openRecorder(store: MemoryStore, coord: LocalCoordinator, now: () => bigint, zips?: Set<string>) {
+function openRecorder(store: MemoryStore, coord: LocalCoordinator, now: () => bigint, zips?: Set<string>, timers?: Timers) {
   const events = new FillEvents();
   const log = new IndexLog(store, coord, 'head');
   const recorder = new FeedRecorder({
@@ -31,6 +33,7 @@ function openRecorder(store: MemoryStore, coord: LocalCoordinator, now: () => bi
     logger: pino({ level: 'silent' }),
     redact: (p) => p,
     now,
+    timers,
   });
   return { events, log, recorder };
 }
@@ -264,5 +267,40 @@ test('a version named before its zip is stored and then heard of costs one marke
   assert.equal(await recorder.drain(), 3);
   assert.equal(await log.size(true), 3);
   assert.equal((await store.list('intents/')).keys.length + (await store.list('batches/')).keys.length, 0);
+  await recorder.close();
+});
+
+test('an idle writer looks for markers less and less often, yet publishes a version stored in its own process without waiting', async () => {
+  class CountingStore extends MemoryStore {
+    lists = 0;
+    override list(prefix: string, opts?: { cursor?: string; limit?: number }) {
+      this.lists++;
+      return super.list(prefix, opts);
+    }
+  }
+  const store = new CountingStore();
+  const clock = fakeTimers();
+  let now = 1_000_000n * MS;
+  const { events, log, recorder } = openRecorder(store, new LocalCoordinator(), () => now, undefined, clock.timers);
+  await recorder.start();
+  for (let i = 0; i < 4; i++) await clock.tick();
+  assert.deepEqual(clock.waits, [200, 400, 800, 1600, 1600], 'nothing to do: the waits grow up to 1.6 s');
+  assert.equal(store.lists, 5 * 3, 'three listings a tick');
+  // Another process's marker waits for the next tick; once there is work the writer looks every 200 ms.
+  await store.put('batches/00000000000000000001', formatBatch([{ path: 'b.example/other', version: 'v1.0.0', ts: now }]));
+  await clock.tick();
+  assert.equal(clock.waits.at(-1), 200);
+  now += 2000n * MS;
+  await clock.tick();
+  assert.equal(await log.size(true), 1);
+  for (let i = 0; i < 3; i++) await clock.tick();
+  assert.deepEqual(clock.waits.slice(-3), [400, 800, 1600]);
+  // This process stores a zip: the writer ticks now, not after the idle wait.
+  await events.beforeZip('a.example/own', 'v1.0.0');
+  events.emit('filled', { module: 'a.example/own', version: 'v1.0.0', kind: 'zip', size: 1 });
+  assert.equal(clock.waits.at(-1), 0, 'woken by its own marker');
+  now += 2000n * MS;
+  await clock.tick();
+  assert.equal(await log.size(true), 2);
   await recorder.close();
 });

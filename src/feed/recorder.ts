@@ -15,6 +15,7 @@
 import type { Logger } from 'pino';
 import type { Coordinator } from '../coord/coordinator.js';
 import { ElectedWriter } from '../coord/elected-writer.js';
+import type { Timers } from '../coord/elected-writer.js';
 import { isGmpError } from '../errors.js';
 import type { FillEvents, FilledEvent } from '../fill/types.js';
 import type { BlobStore } from '../storage/blob-store.js';
@@ -65,6 +66,8 @@ export interface FeedRecorderDeps {
   readonly now?: () => bigint;
   /** This process's own storage failing (a full disk): told there once per run, not here per marker. */
   readonly failures?: LocalFailures;
+  /** The writer's tick timers (a test's fake clock). */
+  readonly timers?: Timers;
 }
 
 export class FeedRecorder {
@@ -80,6 +83,8 @@ export class FeedRecorder {
   #batch: FeedEntry[] = [];
   #batchTimer: NodeJS.Timeout | undefined;
   #draining: Promise<number> = Promise.resolve(0);
+  /** Whether the last drain found markers (the writer then looks again soon, else less and less often). */
+  #found = false;
   readonly #intents: IntentWriter;
   readonly #unhook: () => void;
   readonly #onFilled = (e: FilledEvent) => {
@@ -91,6 +96,7 @@ export class FeedRecorder {
     this.#election = new ElectedWriter({
       coord: deps.coord,
       lease: deps.lease,
+      timers: deps.timers,
       elected: async (token) => {
         deps.log.epoch = token;
         deps.logger.info('this process writes the index feed');
@@ -101,6 +107,7 @@ export class FeedRecorder {
       },
       work: async () => {
         await this.drain();
+        return this.#found;
       },
       failed: (err) => {
         // An unreachable coordinator is logged once where it is watched, not every few seconds here.
@@ -117,6 +124,7 @@ export class FeedRecorder {
       // The writer knows what its own marker says: its drain need not read it back.
       written: (key, entries) => {
         if (this.#election.writer) this.#seen.set(key, { at: Date.now(), entries, intent: true });
+        this.#election.wake();
       },
     });
     this.#unhook = deps.events.onBeforeZip((module, version) => this.#intents.intend({ path: module, version, ts: this.#now() }));
@@ -152,6 +160,7 @@ export class FeedRecorder {
       () => {
         // The writer knows what its own marker says: its drain need not read it back.
         if (this.#election.writer) this.#seen.set(key, { at: Date.now(), entries });
+        this.#election.wake();
       },
       (err: unknown) => {
         const first = `${this.deps.redact((entries[0] as FeedEntry).path)}@${(entries[0] as FeedEntry).version}`;
@@ -174,6 +183,7 @@ export class FeedRecorder {
   async #drain(): Promise<number> {
     const pages = await Promise.all([PENDING, BATCH_MARKERS, INTENT_MARKERS].map((p) => this.deps.markers.list(p, { limit: DRAIN_LIMIT })));
     const keys = pages.flatMap((p) => p.keys);
+    this.#found = keys.length > 0;
     // Whole listings say which markers are gone (removed by hand, say): forget them.
     if (pages.every((p) => p.cursor === undefined) && this.#seen.size > keys.length) {
       const listed = new Set(keys);

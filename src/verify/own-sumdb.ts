@@ -162,6 +162,8 @@ export class OwnSumdb {
       // One escaped `module@version` per line.
       await this.deps.markers.put(key, versions.map((v) => `${versionMarker(v.modulePath, v.version)}\n`).join(''));
       this.#recordedNow(versions);
+      // Marked by the writer itself (its append failed): its next tick takes them, not an idle one later.
+      this.#election.wake();
     } catch (err) {
       this.#retryLater(versions.map((v) => [v, err]));
     }
@@ -278,8 +280,8 @@ export class OwnSumdb {
     await this.#writing;
   }
 
-  /** The writer records what other processes marked. */
-  async #drainMarkers(): Promise<void> {
+  /** The writer records what other processes marked; resolves to whether there were markers. */
+  async #drainMarkers(): Promise<boolean> {
     const [single, batches] = await Promise.all([this.deps.markers.list(PENDING, { limit: 200 }), this.deps.markers.list(BATCH_MARKERS, { limit: 200 })]);
     const versions: Version[] = [];
     const marked: string[] = [];
@@ -298,13 +300,14 @@ export class OwnSumdb {
       }
       marked.push(key);
     }
-    if (marked.length === 0) return;
+    if (marked.length === 0) return false;
     const removeMarked = async () => {
       await Promise.all(marked.map((k) => this.deps.markers.delete(k)));
     };
     // Markers that name nothing are removed at once; the others once their versions are in the log.
-    if (versions.length === 0) return removeMarked();
-    await this.#append(versions, removeMarked);
+    if (versions.length === 0) await removeMarked();
+    else await this.#append(versions, removeMarked);
+    return true;
   }
 
   /** Appends what is still pending now, without waiting for the batch timer. */
