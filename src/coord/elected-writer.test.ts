@@ -80,7 +80,7 @@ test('ticks that find no work wait longer each time, up to the idle wait; a tick
   await writer.close();
 });
 
-test('work this process leaves wakes an idle writer at once, and one woken during a tick ticks again right after it', async () => {
+test('work this process leaves wakes an idle writer at once; a busy one, or one woken during a tick, keeps the short wait', async () => {
   let wakeDuringWork = false;
   const { writer, clock, tick, ticks } = await writerOnFakeClock(() => {
     if (wakeDuringWork) writer.wake();
@@ -94,9 +94,15 @@ test('work this process leaves wakes an idle writer at once, and one woken durin
   await tick();
   assert.equal(ticks(), before + 1);
   assert.equal(clock.waits.at(-1), 200, 'after a wake the idle wait starts again from the short one');
+  const asked = clock.waits.length;
+  writer.wake();
+  assert.equal(clock.waits.length, asked, 'a tick due within the short wait is not brought forward: wakes under load add no ticks');
+  await tick();
+  await tick();
+  assert.equal(clock.waits.at(-1), 800);
   wakeDuringWork = true;
   await tick();
-  assert.equal(clock.waits.at(-1), 0, 'woken while its work ran: the next tick follows at once');
+  assert.equal(clock.waits.at(-1), 200, 'woken while its work ran: the next tick follows after the short wait');
   await writer.close();
 });
 

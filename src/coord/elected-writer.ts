@@ -57,7 +57,7 @@ export class ElectedWriter {
   #closed = false;
   /** The wait after the last tick (grows while ticks find nothing). */
   #wait = 0;
-  /** wake() came during a tick: the next one follows at once. */
+  /** wake() came during a tick: the next one follows after workMs, however idle the writer was. */
   #woken = false;
   readonly #timers: Timers;
   /** The ticks failing in a row, told once. */
@@ -79,8 +79,9 @@ export class ElectedWriter {
   }
 
   /**
-   * This process just left work for the writer: when it is the writer, the next tick runs now (or right after
-   * the one running), not after an idle wait. Other processes' work waits for their next tick.
+   * This process just left work for the writer: when it is the writer and idle, the next tick runs now, not
+   * after the idle wait; a busy writer keeps its pace (a tick every workMs, woken or not: under load, wakes
+   * must not turn into back-to-back listings). Other processes' work waits for their next tick.
    */
   wake(): void {
     if (this.#closed || !this.writer) return;
@@ -88,6 +89,7 @@ export class ElectedWriter {
       this.#woken = true;
       return;
     }
+    if (this.#wait <= this.#workMs) return;
     this.#timers.clear(this.#timer);
     this.#schedule(0);
   }
@@ -113,13 +115,17 @@ export class ElectedWriter {
       this.#running = false;
     }
     if (this.#closed) return;
-    this.#schedule(this.#woken ? 0 : this.#waitAfter(busy));
+    this.#schedule(this.#waitAfter(busy || this.#woken));
+  }
+
+  get #workMs(): number {
+    return this.opts.workMs ?? 200;
   }
 
   /** The wait before the next tick: workMs after work, doubling up to idleMs while ticks find none. */
   #waitAfter(busy: boolean): number {
     if (!this.writer) return this.opts.electMs ?? 2000;
-    const workMs = this.opts.workMs ?? 200;
+    const workMs = this.#workMs;
     this.#wait = busy || this.#wait === 0 ? workMs : Math.min(Math.max(this.opts.idleMs ?? 1600, workMs), this.#wait * 2);
     return this.#wait;
   }
