@@ -5,7 +5,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
  * How often the event loop's lag is sampled (prom-client's default, 10 ms, woke an idle server 100 times a
  * second for 1 % of a core). A sample is how late a timer due then fires: a stall longer than this is always
  * caught, shorter ones in proportion to their length, so max and the percentiles still show stalls that
- * matter, from about 100 samples per minute, and the last tick's `nodejs_eventloop_lag_seconds` is unchanged.
+ * matter, from 600 samples a minute, and the last tick's `nodejs_eventloop_lag_seconds` is unchanged.
  */
 export const LAG_SAMPLE_MS = 100;
 

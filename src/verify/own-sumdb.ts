@@ -21,6 +21,11 @@ const LEASE_TTL_MS = 15_000;
 /** How often a process that is not the writer tries to become it, and the writer looks for markers. */
 const ELECT_MS = 2000;
 const DRAIN_MS = 200;
+/**
+ * The writer's longest wait between looks that find no markers. Shorter than the index feed's: a go command's
+ * lookup of a version another worker just stored waits for that look (submit), so an idle spell adds at most this.
+ */
+const IDLE_DRAIN_MS = 400;
 const SUBMIT_WAIT_MS = 20_000;
 /** Markers of one version each (older releases): the key names it. */
 const PENDING = 'pending/';
@@ -92,6 +97,7 @@ export class OwnSumdb {
       ttlMs: LEASE_TTL_MS,
       electMs: ELECT_MS,
       workMs: DRAIN_MS,
+      idleMs: IDLE_DRAIN_MS,
       elected: async (token) => {
         deps.storage.epoch = token;
         deps.logger.info({ sumdb: this.name }, 'this process writes the own checksum database');
