@@ -295,10 +295,13 @@ test('an idle writer looks for markers less and less often, yet publishes a vers
   assert.equal(await log.size(true), 1);
   for (let i = 0; i < 3; i++) await clock.tick();
   assert.deepEqual(clock.waits.slice(-3), [400, 800, 1600]);
-  // This process stores a zip: the writer ticks now, not after the idle wait.
+  // This process names a zip it is about to store: no tick yet, which would find the zip missing and look for it
+  // again only after INTENT_RECHECK_MS, after versions stored later (their order in the feed inverted).
   await events.beforeZip('a.example/own', 'v1.0.0');
+  assert.equal(clock.waits.at(-1), 1600, 'not woken by the intent of a zip not stored yet');
+  // Once the zip is stored, the writer ticks now, not after the idle wait.
   events.emit('filled', { module: 'a.example/own', version: 'v1.0.0', kind: 'zip', size: 1 });
-  assert.equal(clock.waits.at(-1), 0, 'woken by its own marker');
+  assert.equal(clock.waits.at(-1), 0, 'woken by its own stored zip');
   now += 2000n * MS;
   await clock.tick();
   assert.equal(await log.size(true), 2);

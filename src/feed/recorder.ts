@@ -88,7 +88,11 @@ export class FeedRecorder {
   readonly #intents: IntentWriter;
   readonly #unhook: () => void;
   readonly #onFilled = (e: FilledEvent) => {
-    if (e.kind === 'zip' && !this.#intents.covered(e.module, e.version)) this.mark(e.module, e.version);
+    if (e.kind !== 'zip') return;
+    // A zip its intent named is stored now: the writer can publish it (woken at the intent, before the zip, its
+    // tick found the zip missing and looked again only INTENT_RECHECK_MS later, after versions stored later).
+    if (this.#intents.covered(e.module, e.version)) this.#election.wake();
+    else this.mark(e.module, e.version);
   };
 
   constructor(private readonly deps: FeedRecorderDeps) {
@@ -122,9 +126,9 @@ export class FeedRecorder {
       redact: deps.redact,
       failures: deps.failures,
       // The writer knows what its own marker says: its drain need not read it back.
+      // No wake here: the intent is written before its zip is stored (the zip's 'filled' wakes the writer).
       written: (key, entries) => {
         if (this.#election.writer) this.#seen.set(key, { at: Date.now(), entries, intent: true });
-        this.#election.wake();
       },
     });
     this.#unhook = deps.events.onBeforeZip((module, version) => this.#intents.intend({ path: module, version, ts: this.#now() }));
