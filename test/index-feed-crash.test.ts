@@ -73,9 +73,7 @@ async function assertFeedMatchesStorage(url: string, data: string): Promise<void
 
 const common = (data: string, workers: string) => ({ workers, data, upstream: fx.up.url, sumdb: 'off', 'own-sumdb': 'off', retries: '0' });
 
-// The tests run at once: each has its own data directory and processes, and much of each one's time is spent
-// waiting for them (a serve starting, a go command, a writer's next turn), which the others' work fills.
-describe('the index feed of a serve killed with SIGKILL while it stores versions', { concurrency: true }, () => {
+describe('the index feed of a serve killed with SIGKILL while it stores versions', () => {
   for (const workers of ['1', '2']) {
     test(`following a parent's feed (--workers ${workers}): after the last restart every stored version is listed once`, async (t) => {
       const data = path.join(root, `follow-${workers}`);
