@@ -2,7 +2,7 @@
 // of the benchmark's upstream; they detach from us, so they are stopped by the PID start.sh prints.
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { alive } from '../src/coord/process-alive.js';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Server } from './servers.js';
@@ -25,12 +25,6 @@ export function peerVersion(peer: PeerName): string {
   return /\| (v\d+\.\d+\.\d+)\b/.exec(row ?? '')?.[1] ?? 'version unknown';
 }
 
-async function alive(pid: number): Promise<boolean> {
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined);
-  // A zombie has exited; whoever adopted it reaps it in its own time.
-  return stat !== undefined && stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-}
-
 /** SIGTERM, then SIGKILL after `graceMs`; resolves once the process is gone. */
 export async function stopPid(pid: number, graceMs = 15_000): Promise<void> {
   const signal = (s: NodeJS.Signals) => {
@@ -42,7 +36,7 @@ export async function stopPid(pid: number, graceMs = 15_000): Promise<void> {
   };
   signal('SIGTERM');
   const deadline = Date.now() + graceMs;
-  while (await alive(pid)) {
+  while (alive(pid)) {
     if (Date.now() > deadline) {
       signal('SIGKILL');
       if (Date.now() > deadline + 5000) throw new Error(`pid ${pid} did not exit after SIGKILL`);

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { dataPaths } from '../src/storage/data-dirs.js';
-import { BATCH_MARKERS } from '../src/storage/keys.js';
+import { BATCH_MARKERS, PENDING_MARKERS } from '../src/storage/keys.js';
 import { open, verifierList } from '../src/sumdb/note.js';
 import { newVerifier } from '../src/sumdb/note-keys.js';
 import { tilePath } from '../src/sumdb/tile.js';
@@ -127,7 +127,7 @@ async function assertOwnDbCoversStorage(t: { diagnostic(s: string): void }, p: P
  * data directory; the writer removes each once its versions are in the log.
  */
 async function markersLeft(data: string): Promise<number> {
-  const dirs = [BATCH_MARKERS, 'pending/'].map((d) => path.join(dataPaths(data).ownLog, d));
+  const dirs = [BATCH_MARKERS, PENDING_MARKERS].map((d) => path.join(dataPaths(data).ownLog, d));
   return (await Promise.all(dirs.map((d) => readdir(d).catch(() => [])))).flat().length;
 }
 

@@ -20,15 +20,13 @@ import { isGmpError } from '../errors.js';
 import type { FillEvents, FilledEvent } from '../fill/types.js';
 import type { BlobStore } from '../storage/blob-store.js';
 import type { LocalFailures } from '../storage/local-failures.js';
-import { BATCH_MARKERS, INTENT_MARKERS, batchMarkerKey, parseVersionMarker } from '../storage/keys.js';
+import { BATCH_MARKERS, INTENT_MARKERS, PENDING_MARKERS as PENDING, batchMarkerKey, parseVersionMarker } from '../storage/keys.js';
 import { formatBatch, parseBatch } from './batch.js';
 import type { FeedEntry, IndexLog } from './index-log.js';
 import { mapLimit } from '../storage/map-limit.js';
 import { INTENT_DROP_MS, INTENT_RECHECK_MS, IntentWriter } from './intents.js';
 import { nowNs, nsFromMs } from './timestamp.js';
 
-/** One version per marker (older releases): the key names it, the body holds its stamp. */
-const PENDING = 'pending/';
 const DRAIN_LIMIT = 1000;
 /** How long a process gathers versions into one batch, at most (and at most a quarter of the settle time). */
 const BATCH_MS = 100;

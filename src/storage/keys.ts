@@ -68,6 +68,9 @@ export function checkPrefix(prefix: string): string {
 /** Where markers naming several module versions wait for a log's writer (the feed's, the own checksum log's). */
 export const BATCH_MARKERS = 'batches/';
 
+/** Where markers of one version each (left by older releases; the key names it) wait for either log's writer. */
+export const PENDING_MARKERS = 'pending/';
+
 /**
  * Where the index feed's markers of versions about to be stored wait for its writer: written before the zip is,
  * so a process killed right after storing it leaves the version named (the writer publishes it once stored).

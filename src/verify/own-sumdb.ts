@@ -10,7 +10,7 @@ import { ElectedWriter } from '../coord/elected-writer.js';
 import { GmpError, isGmpError } from '../errors.js';
 import type { Fill, FillEvents, Filled, FilledEvent, Want } from '../fill/types.js';
 import type { BlobStore } from '../storage/blob-store.js';
-import { BATCH_MARKERS, batchMarkerKey, parseVersionMarker, versionMarker } from '../storage/keys.js';
+import { BATCH_MARKERS, PENDING_MARKERS as PENDING, batchMarkerKey, parseVersionMarker, versionMarker } from '../storage/keys.js';
 import type { BlobLogStorage } from '../sumdb/blob-log-storage.js';
 import { ServerLog } from '../sumdb/server-log.js';
 import type { NewRecord } from '../sumdb/server-log.js';
@@ -27,8 +27,6 @@ const DRAIN_MS = 200;
  */
 const IDLE_DRAIN_MS = 400;
 const SUBMIT_WAIT_MS = 20_000;
-/** Markers of one version each (older releases): the key names it. */
-const PENDING = 'pending/';
 /** Announced hashes kept at most (versions whose zip is never filled here would otherwise pile up). */
 const ANNOUNCED_MAX = 10_000;
 /**
