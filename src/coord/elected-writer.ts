@@ -91,6 +91,8 @@ export class ElectedWriter {
     }
     if (this.#wait <= this.#workMs) return;
     this.#timers.clear(this.#timer);
+    // Due now; a tick after it that finds nothing waits workMs again, not twice the idle wait.
+    this.#wait = 0;
     this.#schedule(0);
   }
 
@@ -131,7 +133,6 @@ export class ElectedWriter {
   }
 
   #schedule(ms: number): void {
-    if (ms === 0) this.#wait = 0;
     this.#timer = this.#timers.set(() => {
       this.#tick = this.#run();
     }, ms);
