@@ -94,4 +94,34 @@ describe('blob log storage', () => {
     assert.deepEqual(await answers(new ServerLog(reader, PN_SIGNER), 8), await answers(mem, 8));
     assert.equal(await reader.lookupId('example.com/stale4@v1.0.0'), undefined);
   });
+
+  test('an append whose record pages fail ends its hash pages too before it fails: none lands after the next append', async () => {
+    const store = new MemoryStore();
+    const coord = new LocalCoordinator();
+    let failRecords = true;
+    let hashWrites = 0;
+    const flaky = Object.assign(Object.create(store) as MemoryStore, {
+      put: async (key: string, data: Buffer | string) => {
+        if (key.startsWith('e1/r/') && failRecords) throw new Error('disk full');
+        if (key.startsWith('e1/h/') && failRecords) {
+          // The failing append's hash page takes longer than its record page, and than the next append's.
+          await new Promise((r) => setTimeout(r, 40));
+          hashWrites++;
+        }
+        return store.put(key, data);
+      },
+    });
+    const storage = new BlobLogStorage(flaky, coord, 'head');
+    storage.epoch = 1;
+    const log = new ServerLog(storage, PN_SIGNER);
+    await assert.rejects(log.add(range(0, 2).map(rec)), /disk full/);
+    assert.equal(hashWrites, 1, 'the failed append waited for its hash page');
+    failRecords = false;
+    await log.add(range(0, 5).map(rec));
+    const mem = new ServerLog(new MemoryLogStorage(), PN_SIGNER);
+    await mem.add(range(0, 5).map(rec));
+    // Any write of the failed append still under way has landed by now.
+    await new Promise((r) => setTimeout(r, 80));
+    assert.deepEqual(await answers(new ServerLog(new BlobLogStorage(store, coord, 'head'), PN_SIGNER), 5), await answers(mem, 5));
+  });
 });

@@ -72,8 +72,14 @@ export class BlobLogStorage implements LogStorage {
     const n = head.n + batch.records.length;
     const hFrom = storedHashCount(head.n);
     if (batch.hashes.length !== storedHashCount(n) - hFrom) throw new Error('append brings the wrong number of hashes');
-    await this.#log.writeRecords(segment, head.n, batch.records);
-    await this.#log.writePages(HASHES, storedHashCount(segment.from), hFrom, batch.hashes, decodeHashes, encodeHashes);
+    // Two streams of pages, independent until the commit names them both: written at once, their durable
+    // writes share the store's syncs (a lookup of a version not yet in the log waits for this append). Both
+    // end before a failure is thrown: a write still running could land after the next append's of that page.
+    const written = await Promise.allSettled([
+      this.#log.writeRecords(segment, head.n, batch.records),
+      this.#log.writePages(HASHES, storedHashCount(segment.from), hFrom, batch.hashes, decodeHashes, encodeHashes),
+    ]);
+    for (const w of written) if (w.status === 'rejected') throw w.reason;
     await this.#log.commit(raw, { n, note: batch.head.toString('base64'), segments }, batch.records);
   }
 }

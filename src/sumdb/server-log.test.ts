@@ -3,6 +3,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { GmpError } from '../errors.js';
 import { MemoryLogStorage } from './log-storage.js';
+import type { AppendBatch } from './log-storage.js';
 import { newVerifier } from './note-keys.js';
 import { open, verifierList } from './note.js';
 import { serveSumdbPath } from './server-dispatch.js';
@@ -15,6 +16,17 @@ import { bytes, PN_SIGNER, PN_VERIFIER, vectors } from './testdata/vectors.js';
 const S = vectors.client.server;
 const status = (code: number) => (e: unknown) => e instanceof GmpError && e.status === code;
 const rec = (path: string, version: string, text: string) => ({ path, version, text: Buffer.from(text) });
+
+/** The in-memory log, counting its appends (each is a commit: durable writes and a compare-and-set elsewhere). */
+class CountingStorage extends MemoryLogStorage {
+  appends = 0;
+  override async append(batch: AppendBatch): Promise<void> {
+    this.appends++;
+    // A commit takes a while; adds made meanwhile wait for it.
+    await new Promise((r) => setTimeout(r, 5));
+    return super.append(batch);
+  }
+}
 
 describe('server log', () => {
   test('after the same lookups, every response is byte-identical to Go’s test server', async () => {
@@ -47,6 +59,41 @@ describe('server log', () => {
     await assert.rejects(log.add([rec('m', 'v1.0.0', 'other\n')]), /already holds a different record/);
     await assert.rejects(log.add([rec('x', 'v1.0.0', 'no newline')]), status(400));
     assert.equal((await log.tree()).n, 2);
+  });
+
+  test('adds that arrive while an append is made go together in the next one, each told its own ids', async () => {
+    const storage = new CountingStorage();
+    const log = new ServerLog(storage, PN_SIGNER);
+    const ids = await Promise.all([0, 1, 2, 3, 4, 5].map((i) => log.add([rec(`m${i}`, 'v1.0.0', `r${i}\n`), rec(`n${i}`, 'v1.0.0', `s${i}\n`)])));
+    // The first add's append is under way when the others arrive: they make one append between them.
+    assert.equal(storage.appends, 2);
+    assert.deepEqual(ids, [
+      [0, 1],
+      [2, 3],
+      [4, 5],
+      [6, 7],
+      [8, 9],
+      [10, 11],
+    ]);
+    for (const i of [0, 5]) assert.match((await serveSumdbPath(log, `/lookup/n${i}@v1.0.0`)).body.toString(), new RegExp(`^${2 * i + 1}\ns${i}\n`));
+  });
+
+  test('a refused add in a group fails alone: the others of its group are committed', async () => {
+    const log = new ServerLog(new MemoryLogStorage(), PN_SIGNER);
+    const first = log.add([rec('m', 'v1.0.0', 'one\n')]);
+    const grouped = [
+      log.add([rec('a', 'v1.0.0', 'a\n')]),
+      log.add([rec('m', 'v1.0.0', 'other\n')]),
+      log.add([rec('x', 'v1.0.0', 'no newline')]),
+      log.add([rec('b', 'v1.0.0', 'b\n')]),
+    ];
+    assert.deepEqual(await first, [0]);
+    const [a, differs, invalid, b] = await Promise.allSettled(grouped);
+    assert.deepEqual(a, { status: 'fulfilled', value: [1] });
+    assert.match(String((differs as PromiseRejectedResult).reason), /already holds a different record/);
+    assert.ok(status(400)((invalid as PromiseRejectedResult).reason));
+    assert.deepEqual(b, { status: 'fulfilled', value: [2] });
+    assert.equal((await log.tree()).n, 3);
   });
 
   test('concurrent adds are serialised into one consistent log', async () => {
