@@ -34,6 +34,8 @@ export class GatherHub {
   constructor(
     private readonly prefix: string,
     private readonly answer: (q: unknown) => Promise<unknown>,
+    /** Whether the parts gathered so far already settle the question (the rest are not waited for). */
+    private readonly enough?: (parts: ReadonlyMap<string, unknown>) => boolean,
   ) {}
 
   add(id: string, channel: Channel): () => void {
@@ -48,7 +50,7 @@ export class GatherHub {
         const w = this.waiting.get(m.id);
         if (w === undefined || m.error !== undefined) return;
         w.parts.set(id, m.value);
-        if (w.parts.size >= this.workers.size) w.done();
+        if (w.parts.size >= this.workers.size || this.enough?.(w.parts) === true) w.done();
       }
     };
     channel.on('message', onMessage);

@@ -37,6 +37,7 @@ import type { OwnSumdb } from '../verify/own-sumdb.js';
 import { Quarantine } from '../verify/quarantine.js';
 import { ClusterMetrics } from './cluster-metrics.js';
 import { WorkerReadAhead } from './cluster-read-ahead.js';
+import { WorkerSumdbSubmit } from './cluster-sumdb.js';
 import { openContent } from './content.js';
 import type { Content } from './content.js';
 import { Followers } from './follow.js';
@@ -198,6 +199,9 @@ export async function createServer(config: Readonly<Config>, options: ComposeOpt
   const content = await openContent(config, { layout, coord, locks: backends.locks, events, metrics, log, isPrivate, redact, failures });
   // A version the own database recorded must refill (after a purge) with the hashes it recorded.
   if (own !== undefined) gates.push(new OwnRecordGate(own, log, redact));
+  // A lookup of a version not yet in the own database goes to the worker that writes it, through the primary.
+  const ownSiblings = worker === undefined || own === undefined ? undefined : new WorkerSumdbSubmit(worker.channel, (versions) => own.appendAsWriter(versions));
+  if (own !== undefined) own.siblings = ownSiblings;
 
   const readAhead = new ReadAhead(config.cache.readAhead, { count: (result) => metrics.readAhead.inc({ result }) });
   // The other workers fill ahead their share of what a go command read (their clients' go.mod files) too.
@@ -275,6 +279,9 @@ export async function createServer(config: Readonly<Config>, options: ComposeOpt
     close: async () => {
       await app.close();
       siblings?.close();
+      // A lookup during the shutdown leaves a marker instead of asking siblings that no longer listen.
+      if (own !== undefined) own.siblings = undefined;
+      ownSiblings?.close();
       // Versions being stored for a feed finish (and its cursor is saved) while the stores are still open: cut,
       // they would be fetched again by the next run.
       await followers.close();

@@ -31,6 +31,7 @@ import { bindListenSocket, offerListenSocket } from './listen-socket.js';
 import { tlsEnabled } from './tls.js';
 import { StatsHub } from './cluster-stats.js';
 import { ReadAheadHub } from './cluster-read-ahead.js';
+import { SumdbSubmitHub } from './cluster-sumdb.js';
 import { FailuresHub } from './cluster-failures.js';
 import { watchWorker } from './watchdog.js';
 import { watchNpmParent } from './npm-parent.js';
@@ -74,6 +75,7 @@ export async function runPrimary(config: Readonly<Config>, log: Logger, bound?: 
   // The dashboard's one timeline for the whole server lives here, where worker restarts cannot lose it.
   const stats = config.dashboard ? new StatsHub() : undefined;
   const readAhead = config.cache.readAhead > 0 ? new ReadAheadHub() : undefined;
+  const ownSumdb = config.ownSumdb.enabled ? new SumdbSubmitHub() : undefined;
   // One log of local storage failures (a full disk) for the whole server, not one per worker.
   const failures = new FailuresHub(log, roomCheck(config));
   const crashes: number[] = [];
@@ -128,6 +130,7 @@ export async function runPrimary(config: Readonly<Config>, log: Logger, bound?: 
     const detachMetrics = metrics.add(id, worker);
     const detachStats = stats?.add(id, worker);
     const detachReadAhead = readAhead?.add(id, worker);
+    const detachOwnSumdb = ownSumdb?.add(id, worker);
     const detachFailures = failures.add(id, worker);
     // A message to a worker that just died must not take the primary down.
     worker.on('error', (err) => log.warn({ worker: id, err: err.message }, 'worker channel error'));
@@ -143,6 +146,7 @@ export async function runPrimary(config: Readonly<Config>, log: Logger, bound?: 
       detachMetrics();
       detachStats?.();
       detachReadAhead?.();
+      detachOwnSumdb?.();
       detachFailures();
       stopWatch();
       if (stopping) return;

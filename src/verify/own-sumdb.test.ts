@@ -171,6 +171,35 @@ test('a process that is not the writer leaves one marker for the versions it fil
   }
 });
 
+test('a lookup on a process that is not the writer hands the version to the writer through its siblings: answered at once, no marker left', async () => {
+  const store = new MemoryStore();
+  const coord = new LocalCoordinator();
+  const { signerKey } = generateKey('sum.gomodproxy.local');
+  const writer = await openOwn(store, coord, signerKey, storedFill);
+  const other = await openOwn(store, coord, signerKey, storedFill);
+  const asked: string[] = [];
+  // What the primary relays between two workers of one server (app/cluster-sumdb.ts).
+  other.siblings = {
+    submit: async (versions) => {
+      asked.push(...versions.map((v) => `${v.modulePath}@${v.version}`));
+      return (await Promise.all([writer.appendAsWriter(versions), other.appendAsWriter(versions)])).includes(true);
+    },
+  };
+  try {
+    assert.ok(writer.writer && !other.writer);
+    const body = (await other.log.lookup('example.com/asked', 'v1.0.0')).toString();
+    assert.match(body, /^0\nexample\.com\/asked v1\.0\.0 h1:Z{43}=\nexample\.com\/asked v1\.0\.0\/go\.mod h1:M{43}=\n\ngo\.sum database tree\n1\n/);
+    assert.deepEqual(asked, ['example.com/asked@v1.0.0']);
+    assert.deepEqual((await store.list('batches/')).keys, [], 'no marker: the writer appended it');
+    // Without a writer among the siblings, the lookup still ends: through a marker, as before.
+    other.siblings = { submit: async () => false };
+    assert.match((await other.log.lookup('example.com/marked', 'v1.0.0')).toString(), /^1\nexample\.com\/marked v1\.0\.0 /);
+  } finally {
+    await other.close();
+    await writer.close();
+  }
+});
+
 test('a version whose hashes cannot be read for now is recorded by a later try, not dropped', async () => {
   const store = new MemoryStore();
   const coord = new LocalCoordinator();

@@ -57,6 +57,12 @@ interface Version {
   readonly version: string;
 }
 
+/** The other processes of this server, asked to append versions at once by whichever of them is the writer. */
+export interface SumdbSiblings {
+  /** True once the writer has committed them all; false when none did in time (never rejects). */
+  submit(versions: readonly Version[]): Promise<boolean>;
+}
+
 export class OwnSumdb {
   #pending: Version[] = [];
   #flushTimer: NodeJS.Timeout | undefined;
@@ -86,6 +92,8 @@ export class OwnSumdb {
   };
 
   readonly log: ServerLog;
+  /** The workers of the same primary (serve --workers N): a lookup's missing version goes to the writer there. */
+  siblings: SumdbSiblings | undefined;
 
   constructor(private readonly deps: OwnSumdbDeps) {
     this.log = new ServerLog(deps.storage, deps.signerKey, { gosum: (p, v) => this.gosum(p, v), submit: (r) => this.submit(r) });
@@ -217,13 +225,35 @@ export class OwnSumdb {
     this.deps.logger.error({ err, module: this.deps.redact(modulePath), version }, 'could not record a module in the own checksum database');
   }
 
-  /** A lookup's missing record: appended here by the writer, else marked and awaited. */
+  /**
+   * A sibling's lookup, when this process is the writer: appends the versions now (their hashes read here, from
+   * storage, not taken from the asker) and resolves to whether all of them are in the log.
+   */
+  async appendAsWriter(versions: readonly Version[]): Promise<boolean> {
+    if (!this.writer) return false;
+    await this.#append(versions);
+    return this.#allRecorded(versions);
+  }
+
+  async #allRecorded(versions: readonly Version[]): Promise<boolean> {
+    const ids = await Promise.all(versions.map((v) => this.deps.storage.lookupId(`${v.modulePath}@${v.version}`)));
+    return ids.every((id) => id !== undefined);
+  }
+
+  /** A lookup's missing record: appended here by the writer, else handed to the writer and awaited. */
   private async submit(records: readonly NewRecord[]): Promise<void> {
     if (this.writer) {
       await this.log.add(records);
       return;
     }
-    await this.#markAll(records.map((r) => ({ modulePath: r.path, version: r.version })));
+    const versions = records.map((r) => ({ modulePath: r.path, version: r.version }));
+    // The writer is a sibling worker: it appends at once; this process then reads the new head now, not when its
+    // copy of the head expires.
+    if (this.siblings !== undefined && (await this.siblings.submit(versions))) {
+      await this.deps.storage.size(true);
+      if (await this.#allRecorded(versions)) return;
+    }
+    await this.#markAll(versions);
     const deadline = Date.now() + SUBMIT_WAIT_MS;
     for (let delay = 20; Date.now() < deadline; delay = Math.min(500, delay * 2)) {
       const ids = await Promise.all(records.map((r) => this.deps.storage.lookupId(`${r.path}@${r.version}`)));
