@@ -99,10 +99,10 @@ test('the writer reads another process’s marker once (an older release’s, of
   await recorder.flush();
   for (let i = 0; i < 5; i++) {
     clock += 100n * MS;
-    assert.equal(await recorder.drain(), 0, 'not settled yet');
+    assert.equal((await recorder.drain()).appended, 0, 'not settled yet');
   }
   clock += 1000n * MS;
-  assert.equal(await recorder.drain(), 2);
+  assert.equal((await recorder.drain()).appended, 2);
   assert.equal(store.reads.get(other), 1);
   assert.deepEqual(
     [...store.reads.keys()].filter((k) => k.startsWith('batches/')),
@@ -148,7 +148,7 @@ test('versions stored within a moment travel in one marker; another process’s 
   await recorder.flush();
   assert.equal(store.puts, 2, 'one marker for the three versions stored here (and the other process’s)');
   clock += 2000n * MS;
-  assert.equal(await recorder.drain(), 4);
+  assert.equal((await recorder.drain()).appended, 4);
   const got = await new IndexLog(store, coord, 'head').read(0n, 10, () => true);
   assert.deepEqual(
     got.map((e) => e.path),
@@ -229,17 +229,17 @@ test('a zip stored by a process killed before it heard so is published from the 
   const read = async () => (await new IndexLog(store, coord, 'head').read(0n, 10, () => true)).map((e) => e.path);
   clock += 2000n * MS;
   mock.timers.tick(2000);
-  assert.equal(await writer.recorder.drain(), 1);
+  assert.equal((await writer.recorder.drain()).appended, 1);
   assert.deepEqual(await read(), ['b.example/stored'], 'a version whose zip is not stored is not listed');
   // A zip still being stored: published once it is.
   zips.add('b.example/slow@v1.0.0');
   mock.timers.tick(1000);
-  assert.equal(await writer.recorder.drain(), 1);
+  assert.equal((await writer.recorder.drain()).appended, 1);
   assert.deepEqual(await read(), ['b.example/stored', 'b.example/slow']);
   // A zip never stored (its fill failed, or was killed before): the marker is given up after a while.
   assert.equal((await store.list('intents/')).keys.length, 1);
   mock.timers.tick(10 * 60_000);
-  assert.equal(await writer.recorder.drain(), 0);
+  assert.equal((await writer.recorder.drain()).appended, 0);
   assert.equal((await store.list('intents/')).keys.length, 0, 'the last marker is removed');
   assert.deepEqual(await read(), ['b.example/stored', 'b.example/slow']);
   await writer.recorder.close();
@@ -264,7 +264,7 @@ test('a version named before its zip is stored and then heard of costs one marke
   await recorder.flush();
   assert.ok(store.puts <= 2, `${store.puts} marker writes for three versions`);
   clock += 2000n * MS;
-  assert.equal(await recorder.drain(), 3);
+  assert.equal((await recorder.drain()).appended, 3);
   assert.equal(await log.size(true), 3);
   assert.equal((await store.list('intents/')).keys.length + (await store.list('batches/')).keys.length, 0);
   await recorder.close();

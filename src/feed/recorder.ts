@@ -47,6 +47,12 @@ interface Seen {
   readonly checked?: number;
 }
 
+/** What one drain did: the versions it appended, and whether it found markers (the writer then looks again soon). */
+export interface Drained {
+  readonly appended: number;
+  readonly found: boolean;
+}
+
 export interface FeedRecorderDeps {
   readonly log: IndexLog;
   /** Where markers wait for the writer (shared by every process). */
@@ -80,9 +86,7 @@ export class FeedRecorder {
   /** Versions stored here and not yet written as a batch marker, and the timer that writes them. */
   #batch: FeedEntry[] = [];
   #batchTimer: NodeJS.Timeout | undefined;
-  #draining: Promise<number> = Promise.resolve(0);
-  /** Whether the last drain found markers (the writer then looks again soon, else less and less often). */
-  #found = false;
+  #draining: Promise<unknown> = Promise.resolve();
   readonly #intents: IntentWriter;
   readonly #unhook: () => void;
   readonly #onFilled = (e: FilledEvent) => {
@@ -107,10 +111,7 @@ export class FeedRecorder {
         deps.log.epoch = undefined;
         this.#seen.clear();
       },
-      work: async () => {
-        await this.drain();
-        return this.#found;
-      },
+      work: async () => (await this.drain()).found,
       failed: (err) => {
         // An unreachable coordinator is logged once where it is watched, not every few seconds here.
         const level = isGmpError(err, 'GMP_ERR_COORDINATOR_UNAVAILABLE') ? 'debug' : 'warn';
@@ -175,23 +176,22 @@ export class FeedRecorder {
   }
 
   /** The writer's tick: appends the settled markers in the order they were stored, then removes them. */
-  drain(): Promise<number> {
+  drain(): Promise<Drained> {
     const run = () => this.#drain();
     const p = this.#draining.then(run, run);
-    this.#draining = p.catch(() => 0);
+    this.#draining = p.catch(() => undefined);
     return p;
   }
 
-  async #drain(): Promise<number> {
+  async #drain(): Promise<Drained> {
     const pages = await Promise.all([PENDING, BATCH_MARKERS, INTENT_MARKERS].map((p) => this.deps.markers.list(p, { limit: DRAIN_LIMIT })));
     const keys = pages.flatMap((p) => p.keys);
-    this.#found = keys.length > 0;
     // Whole listings say which markers are gone (removed by hand, say): forget them.
     if (pages.every((p) => p.cursor === undefined) && this.#seen.size > keys.length) {
       const listed = new Set(keys);
       for (const k of this.#seen.keys()) if (!listed.has(k)) this.#seen.delete(k);
     }
-    if (keys.length === 0) return 0;
+    if (keys.length === 0) return { appended: 0, found: false };
     const now = this.#now();
     const settled = now - nsFromMs(this.deps.settleMs);
     const unread = keys.filter((k) => !this.#seen.has(k));
@@ -226,14 +226,14 @@ export class FeedRecorder {
     if (ready.length === 0) {
       for (const [key, seen] of waiting) this.#seen.set(key, seen);
       for (const key of done) await this.#forget(key);
-      return 0;
+      return { appended: 0, found: true };
     }
     ready.sort((a, b) => (a.ts < b.ts ? -1 : a.ts > b.ts ? 1 : a.path < b.path ? -1 : a.path > b.path ? 1 : a.version < b.version ? -1 : 1));
     const appended = await this.deps.log.append(ready, now);
     // Only now: had the append failed, the intents' published versions would have been forgotten.
     for (const [key, seen] of waiting) this.#seen.set(key, seen);
     for (const key of done) await this.#forget(key);
-    return appended;
+    return { appended, found: true };
   }
 
   /**
