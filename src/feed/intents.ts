@@ -17,7 +17,7 @@ export const INTENT_DROP_MS = 10 * 60_000;
  * may have dropped the intent meanwhile (a zip upload slower than INTENT_DROP_MS).
  */
 export const INTENT_LATE_MS = INTENT_DROP_MS / 2;
-/** How often the writer looks again for the zips of an intent it found missing. */
+/** How often the writer looks again for the zips of an intent it found missing, once the intent is no longer young (until then, at every tick). */
 export const INTENT_RECHECK_MS = 1000;
 /** Versions whose 'filled' never came (their zip was not stored) are forgotten past this many. */
 const INTENDED_MAX = 10_000;

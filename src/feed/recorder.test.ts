@@ -2,6 +2,7 @@
 // ordered by when they were stored (not by which process noticed first), and once each.
 import assert from 'node:assert/strict';
 import { mock, test } from 'node:test';
+import type { TestContext } from 'node:test';
 import pino from 'pino';
 import type { Timers } from '../coord/elected-writer.js';
 import { fakeTimers } from '../coord/fake-timers.js';
@@ -295,8 +296,7 @@ test('an idle writer looks for markers less and less often, yet publishes a vers
   assert.equal(await log.size(true), 1);
   for (let i = 0; i < 3; i++) await clock.tick();
   assert.deepEqual(clock.waits.slice(-3), [400, 800, 1600]);
-  // This process names a zip it is about to store: no tick yet, which would find the zip missing and look for it
-  // again only after INTENT_RECHECK_MS, after versions stored later (their order in the feed inverted).
+  // This process names a zip it is about to store: no tick yet, which would only find the zip missing.
   await events.beforeZip('a.example/own', 'v1.0.0');
   assert.equal(clock.waits.at(-1), 1600, 'not woken by the intent of a zip not stored yet');
   // Once the zip is stored, the writer ticks now, not after the idle wait.
@@ -305,5 +305,81 @@ test('an idle writer looks for markers less and less often, yet publishes a vers
   now += 2000n * MS;
   await clock.tick();
   assert.equal(await log.size(true), 2);
+  await recorder.close();
+});
+
+/**
+ * A writer that the test drains by itself (no tick of its own comes between), on a mocked Date; `clock.ns` is the
+ * stamps' clock. `read` lists the feed's paths.
+ */
+async function drainedByHand(t: TestContext, zips: Set<string>) {
+  t.after(() => mock.timers.reset());
+  mock.timers.enable({ apis: ['Date'], now: Date.now() });
+  const store = new MemoryStore();
+  const coord = new LocalCoordinator();
+  const clock = { ns: 1_000_000n * MS };
+  const { events, recorder } = openRecorder(store, coord, () => clock.ns, zips, fakeTimers().timers);
+  await recorder.start();
+  const read = async () => (await new IndexLog(store, coord, 'head').read(0n, 10, () => true)).map((e) => e.path);
+  return { store, clock, events, recorder, read };
+}
+
+test('a version whose zip is stored a moment after its intent was found missing is published ahead of a version stored after it', async (t) => {
+  const zips = new Set<string>();
+  const { clock, events, recorder, read } = await drainedByHand(t, zips);
+  const stored = (module: string) => {
+    zips.add(`${module}@v1.0.0`);
+    events.emit('filled', { module, version: 'v1.0.0', kind: 'zip', size: 1 });
+  };
+  await events.beforeZip('a.example/slow', 'v1.0.0');
+  clock.ns += 1000n * MS;
+  mock.timers.tick(1000);
+  // A tick between the intent and its zip: the zip is not there yet.
+  await recorder.drain();
+  assert.deepEqual(await read(), []);
+  // Its zip is stored now; another version is named, stored, and settles, all before INTENT_RECHECK_MS.
+  stored('a.example/slow');
+  clock.ns += 5n * MS;
+  await events.beforeZip('b.example/later', 'v1.0.0');
+  stored('b.example/later');
+  clock.ns += 1000n * MS;
+  mock.timers.tick(500);
+  await recorder.drain();
+  mock.timers.tick(600);
+  await recorder.drain();
+  assert.deepEqual(await read(), ['a.example/slow', 'b.example/later'], 'in the order the zips were stored');
+  await recorder.close();
+});
+
+test('versions stamped after an intent whose zip is missing wait for that zip, for a few settle periods at most; those stamped before it do not', async (t) => {
+  const zips = new Set<string>(['c.example/before@v1.0.0', 'c.example/after@v1.0.0', 'd.example/late@v1.0.0']);
+  const { store, clock, events, recorder, read } = await drainedByHand(t, zips);
+  // Another process's batch: one version stored just before the intent below, one just after it.
+  const entry = (path: string, ts: bigint) => ({ path, version: 'v1.0.0', ts });
+  const [before, after] = [entry('c.example/before', clock.ns - MS), entry('c.example/after', clock.ns + MS)];
+  await store.put(`batches/${before.ts.toString().padStart(20, '0')}-other`, formatBatch([before, after]));
+  await events.beforeZip('a.example/never', 'v1.0.0');
+  clock.ns += 1100n * MS;
+  mock.timers.tick(1000);
+  await recorder.drain();
+  assert.deepEqual(await read(), ['c.example/before'], 'the version stamped after the missing zip waits');
+  // A fill whose zip never comes (it failed, or its process died): what follows goes out after a few settle periods.
+  for (let i = 0; i < 5; i++) {
+    mock.timers.tick(200);
+    await recorder.drain();
+  }
+  assert.deepEqual(await read(), ['c.example/before'], 'still waiting a second later');
+  mock.timers.tick(2000);
+  await recorder.drain();
+  assert.deepEqual(await read(), ['c.example/before', 'c.example/after']);
+  assert.equal((await store.list('batches/')).keys.length, 0, 'the batch marker is removed once all its versions are published');
+  assert.equal((await store.list('intents/')).keys.length, 1, 'the intent is kept until it is dropped');
+  // An old intent holds nothing back.
+  clock.ns += 10n * MS;
+  await events.beforeZip('d.example/late', 'v1.0.0');
+  clock.ns += 1000n * MS;
+  mock.timers.tick(1000);
+  await recorder.drain();
+  assert.deepEqual(await read(), ['c.example/before', 'c.example/after', 'd.example/late']);
   await recorder.close();
 });

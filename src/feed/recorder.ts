@@ -6,7 +6,8 @@
 //
 // A zip stored by a fill or an upload is named before it is stored, in an intent marker under `intents/`
 // (intents.ts): the writer publishes an intent's versions once their zips are in storage, so a process killed
-// right after storing a zip (before its note below was written) loses no feed entry. Other zips (a bundle's,
+// right after storing a zip (before its note below was written) loses no feed entry; versions stamped after a
+// young intent's missing zip wait for it, a few settle periods at most (hold-back.ts). Other zips (a bundle's,
 // or when an intent could not be written) are noted after they are stored, in batches: one marker blob under
 // `batches/` for the versions stored within a short window (BATCH_MS), each line `<stamp ns> <escaped
 // module>@<escaped version>`. One marker per version meant a durable write and a delete per version (on S3 a
@@ -24,7 +25,9 @@ import { BATCH_MARKERS, INTENT_MARKERS, PENDING_MARKERS as PENDING, batchMarkerK
 import { formatBatch, parseBatch } from './batch.js';
 import type { FeedEntry, IndexLog } from './index-log.js';
 import { mapLimit } from '../storage/map-limit.js';
-import { INTENT_DROP_MS, INTENT_RECHECK_MS, IntentWriter } from './intents.js';
+import { holdBack } from './hold-back.js';
+import type { Held, Looked, Seen } from './hold-back.js';
+import { INTENT_RECHECK_MS, IntentWriter } from './intents.js';
 import { nowNs, nsFromMs } from './timestamp.js';
 
 const DRAIN_LIMIT = 1000;
@@ -37,15 +40,10 @@ const STAT_CONCURRENCY = 16;
 export { formatBatch, parseBatch };
 
 /**
- * What one marker says: the versions it names with their stamps, and when this writer first read it. An
- * intent's versions are those whose zips it has not found stored yet, last looked for at `checked`.
+ * An intent younger than this many settle periods (first read by this writer that long ago) holds back the
+ * versions stamped after its missing ones, and its zips are looked for at every tick meanwhile.
  */
-interface Seen {
-  readonly at: number;
-  readonly entries: readonly FeedEntry[];
-  readonly intent?: true;
-  readonly checked?: number;
-}
+const INTENT_HOLD_SETTLES = 3;
 
 /** What one drain did: the versions it appended, and whether it found markers (the writer then looks again soon). */
 export interface Drained {
@@ -92,7 +90,7 @@ export class FeedRecorder {
   readonly #onFilled = (e: FilledEvent) => {
     if (e.kind !== 'zip') return;
     // A zip its intent named is stored now: the writer can publish it (woken at the intent, before the zip, its
-    // tick found the zip missing and looked again only INTENT_RECHECK_MS later, after versions stored later).
+    // tick would find the zip missing; versions stored later then wait for it, but only while the intent is young).
     if (this.#intents.covered(e.module, e.version)) this.#election.wake();
     else this.mark(e.module, e.version);
   };
@@ -196,9 +194,7 @@ export class FeedRecorder {
     const settled = now - nsFromMs(this.deps.settleMs);
     const unread = keys.filter((k) => !this.#seen.has(k));
     const bodies = new Map(await Promise.all(unread.map(async (k) => [k, await this.deps.markers.read(k)] as const)));
-    const ready: FeedEntry[] = [];
-    const done: string[] = [];
-    const intents: [string, Seen][] = [];
+    const due: [string, Seen][] = [];
     for (const key of keys) {
       let seen = this.#seen.get(key);
       if (seen === undefined) {
@@ -213,51 +209,51 @@ export class FeedRecorder {
         seen = { at: Date.now(), entries, ...(key.startsWith(INTENT_MARKERS) ? { intent: true as const } : {}) };
         this.#seen.set(key, seen);
       }
-      if (seen.entries.every((e) => e.ts <= settled) || Date.now() - seen.at >= this.deps.settleMs) {
-        if (seen.intent === true) {
-          intents.push([key, seen]);
-          continue;
-        }
-        ready.push(...seen.entries);
-        done.push(key);
-      }
+      if (seen.entries.every((e) => e.ts <= settled) || Date.now() - seen.at >= this.deps.settleMs) due.push([key, seen]);
     }
-    const waiting = await this.#resolveIntents(intents, ready, done);
-    if (ready.length === 0) {
-      for (const [key, seen] of waiting) this.#seen.set(key, seen);
-      for (const key of done) await this.#forget(key);
-      return { appended: 0, found: true };
-    }
+    const { ready, next } = await this.#resolve(due);
     ready.sort((a, b) => (a.ts < b.ts ? -1 : a.ts > b.ts ? 1 : a.path < b.path ? -1 : a.path > b.path ? 1 : a.version < b.version ? -1 : 1));
-    const appended = await this.deps.log.append(ready, now);
-    // Only now: had the append failed, the intents' published versions would have been forgotten.
-    for (const [key, seen] of waiting) this.#seen.set(key, seen);
-    for (const key of done) await this.#forget(key);
+    const appended = ready.length === 0 ? 0 : await this.deps.log.append(ready, now);
+    // Only now: had the append failed, the markers' published versions would have been forgotten.
+    for (const [key, seen] of next) {
+      if (seen === undefined) await this.#forget(key);
+      else this.#seen.set(key, seen);
+    }
     return { appended, found: true };
   }
 
   /**
-   * Settled intents: their versions whose zips are stored join `ready`; an intent all of whose versions did is
-   * `done`, and so is one still missing some INTENT_DROP_MS after it was first read (the fill failed, or its
-   * process died before storing the zip). The others are returned with what they still miss, looked for again
-   * after INTENT_RECHECK_MS (a zip being stored: the process that marked it is slow, not dead).
+   * Of the settled markers: the versions to publish now, and what becomes of each marker (undefined: removed).
+   * An intent's versions are published once their zips are stored; one still missing some INTENT_DROP_MS after
+   * the intent was first read is dropped (its fill failed, or its process died before storing the zip). While an
+   * intent is young its missing zips are looked for at every tick (being stored: the process that named them is
+   * slow, not dead), and versions stamped after them wait, so that the feed keeps the order the zips were stored
+   * in (a tick between an intent and its zip would otherwise publish the versions stored next ahead of it); an
+   * older intent is looked at every INTENT_RECHECK_MS and holds nothing back, so a failed fill stalls no feed.
    */
-  async #resolveIntents(intents: readonly [string, Seen][], ready: FeedEntry[], done: string[]): Promise<[string, Seen][]> {
-    const due = intents.filter(([, s]) => s.checked === undefined || Date.now() - s.checked >= INTENT_RECHECK_MS);
+  async #resolve(markers: readonly [string, Seen][]): Promise<Held> {
+    const t = Date.now();
+    const holdMs = Math.max(INTENT_HOLD_SETTLES * this.deps.settleMs, INTENT_RECHECK_MS);
+    const looks = markers.map(([key, seen]) => {
+      const holds = seen.intent === true && t - seen.at < holdMs;
+      const look = seen.intent === true && (holds || seen.checked === undefined || t - seen.checked >= INTENT_RECHECK_MS);
+      return { key, seen, holds, look };
+    });
     const present = await mapLimit(
-      due.flatMap(([, s]) => s.entries),
+      looks.flatMap((m) => (m.look ? m.seen.entries : [])),
       STAT_CONCURRENCY,
       (e) => this.deps.stored(e.path, e.version),
     );
-    const waiting: [string, Seen][] = [];
     let i = 0;
-    for (const [key, seen] of due) {
+    const looked = looks.map(({ key, seen, holds, look }): Looked => {
+      if (seen.intent !== true) return { key, seen, ok: seen.entries, missing: [], holds };
+      if (!look) return { key, seen, ok: seen.stored ?? [], missing: seen.entries, holds };
+      const ok = [...(seen.stored ?? [])];
       const missing: FeedEntry[] = [];
-      for (const e of seen.entries) (present[i++] === true ? ready : missing).push(e);
-      if (missing.length === 0 || Date.now() - seen.at >= INTENT_DROP_MS) done.push(key);
-      else waiting.push([key, { ...seen, entries: missing, checked: Date.now() }]);
-    }
-    return waiting;
+      for (const e of seen.entries) (present[i++] === true ? ok : missing).push(e);
+      return { key, seen: { ...seen, checked: t }, ok, missing, holds };
+    });
+    return holdBack(looked, t);
   }
 
   async #forget(key: string): Promise<void> {
