@@ -1,6 +1,6 @@
 // The elected writer: a work tick that keeps failing the same way (a full disk) is told once, not every tick;
 // the first tick that works again is told too, and a later failure is told again. Ticks that find no work come
-// less and less often, up to the idle wait; work this process leaves is picked up at once.
+// less and less often, up to the idle wait, and so do ticks that fail; work this process leaves is picked up at once.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ElectedWriter } from './elected-writer.js';
@@ -19,6 +19,8 @@ test('a work tick failing the same way again and again is reported once, until a
     coord: new LocalCoordinator(),
     lease: 'test:writer',
     workMs: 1,
+    // Failing ticks back off up to the idle wait: 1 ms here, so the script runs at once.
+    idleMs: 1,
     elected: async () => {},
     deposed: () => {},
     work: async () => {
@@ -103,6 +105,22 @@ test('work this process leaves wakes an idle writer at once; a busy one, or one 
   wakeDuringWork = true;
   await tick();
   assert.equal(clock.waits.at(-1), 200, 'woken while its work ran: the next tick follows after the short wait');
+  await writer.close();
+});
+
+test('a writer whose work keeps failing waits longer each time, up to the idle wait, even when woken; a tick that works brings the short wait back', async () => {
+  let failing = true;
+  const { writer, clock, tick } = await writerOnFakeClock(() => {
+    if (failing) throw new Error('the object store is unreachable');
+    return true;
+  });
+  for (let i = 0; i < 4; i++) await tick();
+  assert.deepEqual(clock.waits, [200, 400, 800, 1600, 1600], 'not a tick every 200 ms for ever');
+  writer.wake();
+  assert.equal(clock.waits.length, 5, 'work this process leaves does not cut a failing writer’s wait');
+  failing = false;
+  await tick();
+  assert.equal(clock.waits.at(-1), 200);
   await writer.close();
 });
 

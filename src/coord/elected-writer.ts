@@ -1,6 +1,7 @@
 // One writer at a time among all processes sharing a coordinator: every process tries to take a lease now
 // and then; the holder does the writing (drains what others left for it) on a short tick while there is work,
-// a longer one while there is none (an idle server polled five directories five times a second), and at once
+// a longer one while there is none (an idle server polled five directories five times a second) or while its
+// work fails (a full disk, an unreachable object store: tried five times a second for as long), and at once
 // when this process itself leaves work; the others try again on a longer one. Used by the logs shared through
 // the blob store (own checksum database, index feed).
 import { FailureRun } from './failure-run.js';
@@ -15,11 +16,12 @@ export interface ElectedWriterOptions {
   readonly ttlMs?: number;
   /** How often a process that is not the writer tries to become it. */
   readonly electMs?: number;
-  /** How soon the writer runs `work` again after a tick that found work (or failed). */
+  /** How soon the writer runs `work` again after a tick that found work. */
   readonly workMs?: number;
   /**
-   * The longest wait between ticks that find nothing: each idle tick doubles the wait from `workMs` up to
-   * this. Work left by another process waits this long at most; `wake()` cuts the wait for this process's own.
+   * The longest wait between ticks that find nothing or fail: each such tick doubles the wait from `workMs` up
+   * to this. Work left by another process waits this long at most; `wake()` cuts the wait for this process's
+   * own, unless the last tick failed.
    */
   readonly idleMs?: number;
   /** This process just became the writer; `token` is its lease's fencing token. */
@@ -59,6 +61,8 @@ export class ElectedWriter {
   #wait = 0;
   /** wake() came during a tick: the next one follows after workMs, however idle the writer was. */
   #woken = false;
+  /** The last tick failed: the waits grow as idle ones do, and wake() does not cut them (nor retry per stored zip). */
+  #failing = false;
   readonly #timers: Timers;
   /** The ticks failing in a row, told once. */
   readonly #failures = new FailureRun();
@@ -81,10 +85,11 @@ export class ElectedWriter {
   /**
    * This process just left work for the writer: when it is the writer and idle, the next tick runs now, not
    * after the idle wait; a busy writer keeps its pace (a tick every workMs, woken or not: under load, wakes
-   * must not turn into back-to-back listings). Other processes' work waits for their next tick.
+   * must not turn into back-to-back listings), and so does a failing one (backing off). Other processes' work
+   * waits for their next tick.
    */
   wake(): void {
-    if (this.#closed || !this.writer) return;
+    if (this.#closed || !this.writer || this.#failing) return;
     if (this.#running) {
       this.#woken = true;
       return;
@@ -101,6 +106,7 @@ export class ElectedWriter {
     this.#running = true;
     this.#woken = false;
     let busy = true;
+    let failed = false;
     try {
       if (!this.writer) {
         this.opts.deposed();
@@ -113,18 +119,20 @@ export class ElectedWriter {
       const e = err as { code?: unknown; message?: unknown } | undefined;
       const why = String(e?.code ?? e?.message ?? err);
       if (this.#failures.failed(why)) this.opts.failed(err);
+      failed = true;
     } finally {
       this.#running = false;
+      this.#failing = failed;
     }
     if (this.#closed) return;
-    this.#schedule(this.#waitAfter(busy || this.#woken));
+    this.#schedule(this.#waitAfter(!failed && (busy || this.#woken)));
   }
 
   get #workMs(): number {
     return this.opts.workMs ?? 200;
   }
 
-  /** The wait before the next tick: workMs after work, doubling up to idleMs while ticks find none. */
+  /** The wait before the next tick: workMs after work, doubling up to idleMs while ticks find none or fail. */
   #waitAfter(busy: boolean): number {
     if (!this.writer) return this.opts.electMs ?? 2000;
     const workMs = this.#workMs;
