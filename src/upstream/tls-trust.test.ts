@@ -125,6 +125,17 @@ test("SSL_CERT_FILE replaces only the system's bundle files: its directories are
   assert.equal(trustedCAs({ SSL_CERT_FILE: path.join(dir, 'missing.pem') }, system())?.length, 1);
 });
 
+test('a certificate in the bundle file and in a directory, or twice in one file, is trusted once, as Go pools it once', async () => {
+  const pem = await readFile(ca, 'utf8');
+  // The same certificate again, its base64 wrapped otherwise (one line): the same bytes.
+  const oneLine = pem.replace(/\n(?!-----)/g, '').replace(/-----BEGIN CERTIFICATE-----/, '$&\n');
+  const twice = path.join(dir, 'twice.pem');
+  await writeFile(twice, `${pem}${oneLine}\n`);
+  const cas = trustedCAs({ SSL_CERT_FILE: twice, SSL_CERT_DIR: `${dirs.ca}:${dirs.mixed}` });
+  assert.equal(cas?.length, 1);
+  assert.equal(await reach(cas), 'ok');
+});
+
 test("with both set, none of the system's roots are trusted, as for the go command", async () => {
   const cas = trustedCAs({ SSL_CERT_FILE: otherCa, SSL_CERT_DIR: dirs.empty }, system());
   assert.equal(cas?.length, 1);

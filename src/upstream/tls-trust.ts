@@ -47,7 +47,7 @@ export function trustedCAs(env: Env, system: SystemRoots = LINUX_ROOTS): string[
     break;
   }
   for (const d of dir === '' ? system.dirs : dir.split(':')) for (const f of dirFiles(d)) texts.push(readText(f) ?? '');
-  return texts.flatMap(certificates);
+  return certificates(texts);
 }
 
 function readText(file: string): string | undefined {
@@ -91,16 +91,28 @@ function readLinkOr(file: string): string {
 
 const PEM_BLOCK = /-----BEGIN ([^-\r\n]+)-----\r?\n([\s\S]*?)-----END \1-----/g;
 
-/** The CERTIFICATE blocks of a PEM text that parse, as Go's CertPool.AppendCertsFromPEM takes them. */
-function certificates(text: string): string[] {
+/**
+ * The CERTIFICATE blocks of PEM texts that parse, as Go's CertPool.AppendCertsFromPEM takes them, each certificate
+ * once: Go's pool skips one it holds already, and a system's bundle file repeats its directory's certificates
+ * (Debian's /etc/ssl/certs holds both, every root three times), so each is parsed once, not three times at every start.
+ */
+function certificates(texts: readonly string[]): string[] {
   const out: string[] = [];
-  for (const m of text.matchAll(PEM_BLOCK)) {
-    // Go takes only blocks of this type with no headers (RFC 1421 "Name: value" lines).
-    if (m[1] !== 'CERTIFICATE' || /^[^\s:]+:/m.test(m[2] ?? '')) continue;
-    try {
-      out.push(new X509Certificate(m[0]).toString());
-    } catch {
-      // Not a certificate Go would parse either.
+  const seen = new Set<string>();
+  for (const text of texts) {
+    for (const m of text.matchAll(PEM_BLOCK)) {
+      const body = m[2] ?? '';
+      // Go takes only blocks of this type with no headers (RFC 1421 "Name: value" lines).
+      if (m[1] !== 'CERTIFICATE' || /^[^\s:]+:/m.test(body)) continue;
+      // The same DER bytes, however the base64 is wrapped.
+      const der = body.replace(/\s+/g, '');
+      if (seen.has(der)) continue;
+      seen.add(der);
+      try {
+        out.push(new X509Certificate(m[0]).toString());
+      } catch {
+        // Not a certificate Go would parse either.
+      }
     }
   }
   return out;
