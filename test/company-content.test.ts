@@ -86,13 +86,34 @@ test('warm --url reads a private module with the token from .netrc, over https o
   }
 });
 
-test('warm --url over https on a private CA that SSL_CERT_FILE does not name: the failure says how to trust it', async () => {
-  const r = await cli(['warm', PRIVATE, '--url', url(), ...unused()], { GOMODPROXY_TOKEN: reader });
+test('warm --url over https on a private CA that SSL_CERT_FILE does not name: each version fails by name, the hint how to trust it comes once', async () => {
+  const versions = [PRIVATE, 'example.com/lib@v1.0.0', 'example.com/lib@v1.1.0', 'example.com/Upper/Case@v0.1.0'];
+  const r = await cli(['warm', ...versions, '--url', url(), ...unused()], { GOMODPROXY_TOKEN: reader });
   assert.equal(r.code, 1, r.stderr + r.stdout);
-  assert.match(
-    r.stdout,
-    /corp\.example\.com\/secret@v1\.0\.0: https:\/\/127\.0\.0\.1:\d+\/\S+: self.signed certificate.* \(a private CA\? name its PEM file in SSL_CERT_FILE, or its directory in SSL_CERT_DIR, as for the go command\)/,
-  );
+  for (const v of versions) {
+    const escaped = v.replace(/[./]/g, '\\$&');
+    assert.match(r.stdout, new RegExp(`^FAIL ${escaped}: https://127\\.0\\.0\\.1:\\d+/\\S+: self.signed certificate$`, 'm'));
+  }
+  assert.match(r.stdout, /^4 failed:$/m);
+  const hints = (r.stdout + r.stderr).split('\n').filter((line) => line.includes('SSL_CERT_FILE'));
+  assert.deepEqual(hints, ['hint: a private CA? name its PEM file in SSL_CERT_FILE, or its directory in SSL_CERT_DIR, as for the go command']);
+
+  // A go.mod's graph walk fails at its first .mod reads, the same way.
+  const goMod = path.join(tmp, 'untrusted.go.mod');
+  await writeFile(goMod, 'module example.com/app\n\ngo 1.19\n\nrequire (\n\texample.com/lib v1.0.0\n\texample.com/Upper/Case v0.1.0\n)\n');
+  const graph = await cli(['warm', '--from', goMod, '--url', url(), ...unused()], { GOMODPROXY_TOKEN: reader });
+  assert.equal(graph.code, 1, graph.stderr + graph.stdout);
+  assert.match(graph.stdout, /^FAIL example\.com\/lib@v1\.0\.0: go\.mod: https:\/\/127\.0\.0\.1:\d+\/\S+: self.signed certificate$/m);
+  assert.equal((graph.stdout + graph.stderr).split('SSL_CERT_FILE').length - 1, 1, graph.stdout);
+});
+
+test('bundle export --url over https on a private CA that SSL_CERT_FILE does not name: the hint comes once after the failures', async () => {
+  const out = path.join(tmp, 'untrusted.tar');
+  const args = ['bundle', 'export', PRIVATE, 'example.com/lib@v1.0.0', 'example.com/lib@v1.1.0', '--url', url(), '-o', out, '--sumdb', 'off', ...unused()];
+  const r = await cli(args, { GOMODPROXY_TOKEN: reader });
+  assert.equal(r.code, 1, r.stderr + r.stdout);
+  assert.match(r.stderr, /nothing written; 3 failed:\n( {2}\S+@v1\.\d\.0: https:\/\/127\.0\.0\.1:\d+\/\S+: self.signed certificate\n){3}hint: a private CA\?/);
+  assert.equal((r.stdout + r.stderr).split('SSL_CERT_FILE').length - 1, 1, r.stderr);
 });
 
 test('sumdb key --url, env --check and doctor reach an https proxy through the CA of SSL_CERT_FILE', async () => {

@@ -5,7 +5,7 @@ import { rm } from 'node:fs/promises';
 import type { ModuleVersion } from '../content/content-keys.js';
 import { eachLimited } from '../content/pool.js';
 import type { Item } from '../content/progress.js';
-import { artifactPath } from '../content/proxy-access.js';
+import { artifactPath, failure } from '../content/proxy-access.js';
 import type { ProxyAccess } from '../content/proxy-access.js';
 import { hashGoMod } from '../modzip/dirhash.js';
 import { checkAndHashZip } from '../modzip/zip-check.js';
@@ -85,7 +85,7 @@ export async function collect(access: ProxyAccess, targets: readonly ModuleVersi
       try {
         modules.push(await collectOne(access, t, dbs, records, opts));
       } catch (err) {
-        if (opts.signal?.aborted !== true) failed.push({ name: `${t.path}@${t.version}`, bytes: 0, error: (err as Error).message });
+        if (opts.signal?.aborted !== true) failed.push({ name: `${t.path}@${t.version}`, bytes: 0, ...failure(err) });
       }
     },
     opts.signal,
@@ -97,7 +97,7 @@ export async function collect(access: ProxyAccess, targets: readonly ModuleVersi
     try {
       proofs.push(await proveAll(access, db, recs, opts.signal));
     } catch (err) {
-      failed.push({ name: `checksum database ${db.name}`, bytes: 0, error: (err as Error).message });
+      failed.push({ name: `checksum database ${db.name}`, bytes: 0, ...failure(err) });
     }
   }
   modules.sort((a, b) => (a.entry.path === b.entry.path ? (a.entry.version < b.entry.version ? -1 : 1) : a.entry.path < b.entry.path ? -1 : 1));

@@ -12,7 +12,7 @@ import { BundleError } from '../bundle/import-stage.js';
 import { isGmpError } from '../errors.js';
 import { importBundle } from '../bundle/import.js';
 import { ModuleFileError } from '../content/module-files.js';
-import { formatBytes, Progress } from '../content/progress.js';
+import { failureList, formatBytes, Progress } from '../content/progress.js';
 import { resolveTargets } from '../content/warm.js';
 import { httpUrlFlag, reportUsage, UsageError } from './args.js';
 import { localFileProblem } from './file-errors.js';
@@ -76,7 +76,7 @@ const runExport = withConfig(
       const result = await exportBundle(access, resolved.targets, dbs, out, { concurrency: args.concurrency, progress, signal: io.signal });
       const failed = [...resolved.failed, ...result.failed];
       if (result.manifest === undefined || failed.length > 0) {
-        io.stderr.write(`gomodproxy bundle export: nothing written; ${failed.length} failed:\n${failed.map((f) => `  ${f.name}: ${f.error}`).join('\n')}\n`);
+        io.stderr.write(`gomodproxy bundle export: nothing written; ${failureList(failed)}\n`);
         return io.signal?.aborted === true ? 130 : 1;
       }
       progress.finish(false);

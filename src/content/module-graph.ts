@@ -1,10 +1,11 @@
 // The requirement graph of a go.mod or go.work: every module version reachable through the `.mod` files
 // (the go command reads a subset of these with graph pruning, never more), and the versions minimal version
 // selection picks, whose zips a build needs.
-import { parseGoModRequires, WorkloadError } from '../protocol/module-lists.js';
+import { parseGoModRequires } from '../protocol/module-lists.js';
 import { compare } from '../protocol/semver.js';
 import type { ModuleVersion } from './content-keys.js';
 import { eachLimited } from './pool.js';
+import { failure } from './proxy-access.js';
 
 export interface Graph {
   /** Every version reached (its .mod was read). */
@@ -12,7 +13,7 @@ export interface Graph {
   /** The highest version of each module path: the build list. */
   readonly selected: ModuleVersion[];
   /** Versions whose .mod could not be read or parsed. */
-  readonly failed: ReadonlyArray<ModuleVersion & { readonly error: string }>;
+  readonly failed: ReadonlyArray<ModuleVersion & ReturnType<typeof failure>>;
 }
 
 export async function requirementGraph(
@@ -21,7 +22,7 @@ export async function requirementGraph(
   opts: { readonly concurrency: number; readonly signal?: AbortSignal },
 ): Promise<Graph> {
   const seen = new Map<string, ModuleVersion>();
-  const failed: Array<ModuleVersion & { error: string }> = [];
+  const failed: Array<Graph['failed'][number]> = [];
   let frontier = roots.filter((m) => !seen.has(key(m)) && seen.set(key(m), m) !== undefined);
   while (frontier.length > 0 && opts.signal?.aborted !== true) {
     const next: ModuleVersion[] = [];
@@ -39,7 +40,7 @@ export async function requirementGraph(
           }
         } catch (err) {
           if ((err as Error).name === 'AbortError') throw err;
-          failed.push({ ...m, error: err instanceof WorkloadError ? err.message : (err as Error).message });
+          failed.push({ ...m, ...failure(err) });
         }
       },
       opts.signal,

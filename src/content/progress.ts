@@ -6,11 +6,19 @@ export interface Item {
   readonly name: string;
   readonly bytes: number;
   readonly error?: string;
+  /** What to do about the error, the same for every item it applies to: said once, after the list of failures. */
+  readonly hint?: string;
 }
 
 const MiB = 1024 * 1024;
 export const formatBytes = (n: number): string =>
   n >= 10 * MiB ? `${(n / MiB).toFixed(0)} MiB` : n >= MiB ? `${(n / MiB).toFixed(1)} MiB` : `${(n / 1024).toFixed(1)} KiB`;
+/** The closing list of failures, then each distinct hint once (300 versions behind one untrusted CA: one hint). */
+export function failureList(failed: readonly Item[]): string {
+  const hints = [...new Set(failed.flatMap((f) => (f.hint === undefined ? [] : [`hint: ${f.hint}`])))];
+  return [`${failed.length} failed:`, ...failed.map((f) => `  ${f.name}: ${f.error}`), ...hints].join('\n');
+}
+
 const clock = (s: number): string => `${Math.floor(s / 60)}:${String(Math.floor(s % 60)).padStart(2, '0')}`;
 
 export class Progress {
@@ -58,7 +66,7 @@ export class Progress {
     const ok = this.#done - this.#failed.length;
     let text = `${this.verb} ${ok} of ${this.total} module versions (${formatBytes(this.#bytes)}) in ${secs.toFixed(1)} s`;
     if (interrupted) text += `; interrupted, ${this.total - this.#done} not done`;
-    if (this.#failed.length > 0) text += `\n${this.#failed.length} failed:\n${this.#failed.map((f) => `  ${f.name}: ${f.error}`).join('\n')}`;
+    if (this.#failed.length > 0) text += `\n${failureList(this.#failed)}`;
     this.out.write(`${text}\n`);
   }
 

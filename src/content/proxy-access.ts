@@ -29,6 +29,23 @@ export interface ProxyAccess {
 
 export class AccessError extends Error {
   override readonly name = 'AccessError';
+
+  /**
+   * `hint`: what to do about it, the same for every failure of its kind (a private CA), which a run of many
+   * failures tells once (`failure`); the message still ends with it, for anyone who prints the error itself.
+   */
+  constructor(
+    readonly brief: string,
+    readonly hint?: string,
+  ) {
+    super(hint === undefined ? brief : `${brief} (${hint})`);
+  }
+}
+
+/** What a failure says, with the hint an AccessError carries kept apart: a run lists the failures, then each hint once. */
+export function failure(err: unknown): { readonly error: string; readonly hint?: string } {
+  if (!(err instanceof AccessError)) return { error: (err as Error).message };
+  return err.hint === undefined ? { error: err.brief } : { error: err.brief, hint: err.hint };
 }
 
 export const artifactPath = (modulePath: string, version: string, ext: 'info' | 'mod' | 'zip'): string =>
@@ -52,7 +69,7 @@ const UNTRUSTED_CERT = new Set([
 ]);
 
 /** What to do about it: the commands trust what the go command trusts (upstream/tls-trust.ts). */
-const PRIVATE_CA_HINT = ' (a private CA? name its PEM file in SSL_CERT_FILE, or its directory in SSL_CERT_DIR, as for the go command)';
+const PRIVATE_CA_HINT = 'a private CA? name its PEM file in SSL_CERT_FILE, or its directory in SSL_CERT_DIR, as for the go command';
 
 /** A running gomodproxy (or any GOPROXY with a /sumdb/ relay) over HTTP. */
 export class HttpAccess implements ProxyAccess {
@@ -109,8 +126,7 @@ export class HttpAccess implements ProxyAccess {
     } catch (err) {
       if ((err as Error).name === 'AbortError') throw err;
       const cause = (err as Error).cause instanceof Error ? ((err as Error).cause as NodeJS.ErrnoException) : (err as NodeJS.ErrnoException);
-      const hint = UNTRUSTED_CERT.has(cause.code ?? '') ? PRIVATE_CA_HINT : '';
-      throw new AccessError(`${this.#base}${path}: ${cause.message}${hint}`);
+      throw new AccessError(`${this.#base}${path}: ${cause.message}`, UNTRUSTED_CERT.has(cause.code ?? '') ? PRIVATE_CA_HINT : undefined);
     }
     if (res.status === 200) return res;
     const text = method === 'HEAD' ? '' : (await res.text().catch(() => '')).split('\n')[0]?.slice(0, 300);

@@ -8,7 +8,7 @@ import { readModuleFile } from './module-files.js';
 import type { GoSumHashes } from '../protocol/module-lists.js';
 import { eachLimited } from './pool.js';
 import type { Item, Progress } from './progress.js';
-import { AccessError, artifactPath } from './proxy-access.js';
+import { AccessError, artifactPath, failure } from './proxy-access.js';
 import type { ProxyAccess } from './proxy-access.js';
 
 export interface Target extends ModuleVersion {
@@ -49,7 +49,7 @@ export async function resolveTargets(
     const graph = await requirementGraph(versions, (m) => access.get(artifactPath(m.path, m.version, 'mod'), opts.signal), opts);
     const selected = new Set(graph.selected.map((m) => `${m.path}@${m.version}`));
     for (const m of graph.all) add(m, selected.has(`${m.path}@${m.version}`));
-    for (const f of graph.failed) failed.push({ name: `${f.path}@${f.version}`, bytes: 0, error: `go.mod: ${f.error}` });
+    for (const f of graph.failed) failed.push({ name: `${f.path}@${f.version}`, bytes: 0, error: `go.mod: ${f.error}`, hint: f.hint });
   }
   return { targets: [...targets.values()], failed };
 }
@@ -95,7 +95,7 @@ export async function runWarm(
         progress.item({ name, bytes: await warmOne(access, t, opts.signal) });
       } catch (err) {
         if (opts.signal?.aborted === true) return;
-        progress.item({ name, bytes: 0, error: (err as Error).message });
+        progress.item({ name, bytes: 0, ...failure(err) });
       }
     },
     opts.signal,
