@@ -2,7 +2,8 @@
 // a primary with workers): the answers in flight finish, and the connections they came on end with them, so
 // the process exits as soon as they are sent. A load balancer keeps its connections to a replica open
 // (nginx's `keepalive`): were they left open after their last answer, the replica would sit out the whole
-// --shutdown-timeout and exit 1 saying requests were still in flight, each replica of a rolling restart.
+// --shutdown-timeout and exit 1 saying requests were still in flight, each replica of a rolling restart. That
+// is what an answer still in flight at --shutdown-timeout gets: the process gives up on it, says so, and exits 1.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -90,3 +91,31 @@ for (const workers of ['1', '2']) {
     }
   });
 }
+
+test('--workers 1: an answer still in flight at --shutdown-timeout: the process gives up on it, says so, and exits 1', async () => {
+  const p = await startProxyProcess({
+    data: path.join(root, 'data-timeout'),
+    workers: '1',
+    upstream: up.url,
+    sumdb: 'off',
+    'read-ahead': '0',
+    'shutdown-timeout': '2s',
+  });
+  const exited = new Promise<number | null>((resolve) => p.child.once('exit', (code) => resolve(code)));
+  // A cold zip the upstream does not answer while the test runs: its request is in flight for good.
+  let done = false;
+  up.faults.set(COLD, { kind: 'until', ready: () => done, ms: 600_000 });
+  const asked = up.count(COLD);
+  const cold = request(`${p.url}${COLD}?held`);
+  cold.catch(() => undefined);
+  try {
+    await eventually(async () => up.count(COLD) > asked, 'the cold fill reached the upstream');
+    p.child.kill('SIGTERM');
+    assert.equal(await exited, 1, p.logs.join('\n'));
+    assert.equal(p.logs.filter((l) => l.includes('shutdown timeout reached; exiting with requests still in flight')).length, 1, p.logs.join('\n'));
+  } finally {
+    if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
+    done = true;
+    up.faults.delete(COLD);
+  }
+});

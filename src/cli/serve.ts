@@ -12,6 +12,7 @@ import type { SecureServer } from '../app/tls.js';
 import { parseListen } from '../config/schema.js';
 import { FILL_LOCKS_ENV } from '../coord/file-exclusive.js';
 import { redactProxyList } from '../protocol/proxy-list.js';
+import { within } from '../bounded-wait.js';
 import { isGmpError } from '../errors.js';
 import { claimData } from '../app/data-dir.js';
 import type { Config } from '../config/schema.js';
@@ -118,22 +119,23 @@ async function runServer(config: Readonly<Config>, asWorker: boolean, bound?: (h
       if (stopping) return;
       stopping = true;
       server.log.info({ signal }, 'shutting down: finishing in-flight requests');
-      const timer = setTimeout(() => {
-        server.log.warn('shutdown timeout reached; exiting with requests still in flight');
-        resolve(1);
-      }, config.shutdownTimeout);
-      timer.unref();
-      server.close().then(
+      const closed = server.close().then(
         () => {
           // A worker's channel to the primary would keep it alive: let go of it so the process can end.
           if (asWorker) cluster.worker?.disconnect();
-          resolve(0);
+          return 0;
         },
         (err: unknown) => {
           server.log.error({ err }, 'error during shutdown');
-          resolve(1);
+          return 1;
         },
       );
+      // Unref'd, as it always was: the bound alone keeps no process up.
+      const late = () => {
+        server.log.warn('shutdown timeout reached; exiting with requests still in flight');
+        return 1;
+      };
+      void within(closed, config.shutdownTimeout, late, { unref: true }).then(resolve);
     };
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));
