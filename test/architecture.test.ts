@@ -102,6 +102,7 @@ const ALLOWED: Record<string, readonly string[]> = {
     'modzip',
     'errors',
     'metrics',
+    'bounded-wait',
   ],
   // upstream/tls-trust.ts: the CAs the go command trusts, for the commands' https clients as for the upstreams'.
   bench: ['cli', 'upstream', 'config', 'modzip', 'protocol', 'sumdb', 'errors'],
