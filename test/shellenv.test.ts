@@ -90,6 +90,12 @@ describe('gomodproxy env', () => {
     assert.match(c.text.stdout, /export GOPROXY=/);
   });
 
+  test('without a URL or $GOMODPROXY_URL, points at where serve listens by default (127.0.0.1:3000)', async () => {
+    const c = capture({});
+    assert.equal(await run(['-f', 'gitlab'], c.io), 0);
+    assert.equal(c.text.stdout, 'variables:\n  GOPROXY: "http://127.0.0.1:3000,direct"\n');
+  });
+
   test('uses $GOMODPROXY_URL when no URL is given', async () => {
     const c = capture({ GOMODPROXY_URL: 'https://gmp.corp.example' });
     assert.equal(await run(['-f', 'gitlab'], c.io), 0);

@@ -3,6 +3,7 @@
 import { request } from 'undici';
 import { makeAgent } from '../bench/client.js';
 import { parseCommandArgs, reportUsage } from './args.js';
+import { DEFAULT_PROXY_URL } from '../config/schema.js';
 import type { CliIO, Command } from './io.js';
 import { parseGosumdb } from '../protocol/gosumdb.js';
 import { parseProxyList, redactURL } from '../protocol/proxy-list.js';
@@ -15,7 +16,7 @@ import type { EnvVars } from '../shellenv/settings.js';
 const USAGE = `usage: gomodproxy env [URL] [flags]
 
 Prints settings that point the go command at a gomodproxy instance (default URL:
-$GOMODPROXY_URL, else http://localhost:3000).
+$GOMODPROXY_URL, else ${DEFAULT_PROXY_URL}, where serve listens by default).
 
   -f, --format FMT   one of: all (default), sh (bash/zsh), fish, powershell, cmd,
                      dockerfile, github (Actions), gitlab (CI), go (go env -w)
@@ -79,7 +80,7 @@ export const run: Command = async (argv, io) => {
   try {
     if (positionals.length > 1) throw new Error('at most one URL (or one GOPROXY list) may be given');
     format = parseFormat(values.format);
-    const url = positionals[0] ?? io.env.GOMODPROXY_URL ?? 'http://localhost:3000';
+    const url = positionals[0] ?? io.env.GOMODPROXY_URL ?? DEFAULT_PROXY_URL;
     vars = buildEnvVars({
       url,
       direct: !values['no-direct'],
@@ -109,7 +110,7 @@ export function renderAll(vars: EnvVars): string {
 /** The first http(s) proxy of a GOPROXY value: the one the credentials are for. */
 function firstProxyUrl(goproxy: string): string {
   const e = parseProxyList(goproxy).find((x) => x.kind === 'url' && !x.url.startsWith('file:'));
-  return e?.kind === 'url' ? e.url : 'https://localhost:3000';
+  return e?.kind === 'url' ? e.url : DEFAULT_PROXY_URL;
 }
 
 /** The checksum database the printed settings have the go command use (GOSUMDB, else its default); undefined for off. */

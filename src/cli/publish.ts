@@ -9,6 +9,7 @@ import path from 'node:path';
 import { Agent, request } from 'undici';
 import { httpUrlFlag, parseCommandArgs, reportUsage, UsageError } from './args.js';
 import type { CliIO, Command } from './io.js';
+import { DEFAULT_PROXY_URL } from '../config/schema.js';
 import { writeModuleZip } from '../modzip/create-zip.js';
 import { ModZipError } from '../modzip/zip-check.js';
 import { escapePath, escapeVersion } from '../protocol/escape.js';
@@ -30,7 +31,7 @@ refused. The server checks it, records its hash in its own
 checksum database and lists the version at once; the same content again is accepted, other content for
 the same version is refused (409).
 
-  --url URL     the gomodproxy (default $GOMODPROXY_URL, else http://localhost:3000)
+  --url URL     the gomodproxy (default $GOMODPROXY_URL, else ${DEFAULT_PROXY_URL})
   --insecure    allow sending the token over plain http to another machine
 
 The token (with a publish scope for the module) comes from $GOMODPROXY_TOKEN, else from the .netrc entry
@@ -60,7 +61,7 @@ export const publish: Command = async (argv, io) => {
   }
   const [dirArg, version] = parsed.positionals as [string, string];
   const fail = (message: string) => (io.stderr.write(`gomodproxy publish: ${message}\n`), 1);
-  const base = (parsed.values.url ?? io.env.GOMODPROXY_URL ?? 'http://localhost:3000').replace(/\/+$/, '');
+  const base = (parsed.values.url ?? io.env.GOMODPROXY_URL ?? DEFAULT_PROXY_URL).replace(/\/+$/, '');
   let url: URL;
   try {
     url = httpUrlFlag('GOMODPROXY_URL', base);

@@ -24,11 +24,15 @@ const section = <T extends z.ZodRawShape>(shape: T) =>
     .strict()
     .prefault({} as never);
 
+/** Loopback by default: listening on all interfaces publishes an open proxy, so it must be asked for. */
+export const DEFAULT_LISTEN = '127.0.0.1:3000';
+/** Where the client commands (env, publish) find a gomodproxy by default: one serve started with its defaults. */
+export const DEFAULT_PROXY_URL = `http://${DEFAULT_LISTEN}`;
+
 export const configSchema = z
   .object({
-    // Loopback by default: listening on all interfaces publishes an open proxy, so it must be asked for.
     listen: text(
-      '127.0.0.1:3000',
+      DEFAULT_LISTEN,
       { flag: 'listen', help: 'address to listen on, HOST:PORT, or :PORT for all interfaces (then other machines can use the proxy)' },
       (v) => (parseListen(v) === undefined ? 'must be HOST:PORT or :PORT with a port from 0 to 65535' : undefined),
     ),
