@@ -10,7 +10,7 @@ import { failure } from './proxy-access.js';
 export interface Graph {
   /** Every version reached (its .mod was read). */
   readonly all: ModuleVersion[];
-  /** The highest version of each module path: the build list. */
+  /** The highest version of each module path: the build list (less those whose .mod failed, which are in `failed`). */
   readonly selected: ModuleVersion[];
   /** Versions whose .mod could not be read or parsed. */
   readonly failed: ReadonlyArray<ModuleVersion & ReturnType<typeof failure>>;
@@ -52,7 +52,11 @@ export async function requirementGraph(
     const cur = best.get(m.path);
     if (cur === undefined || compare(m.version, cur.version) > 0) best.set(m.path, m);
   }
-  return { all: [...seen.values()], selected: [...best.values()], failed };
+  // A version whose .mod failed is reported once, in `failed`, not also as reached: warm counted and tried it twice.
+  // It still takes part in the selection (a build needs it, not a lower version of its module).
+  const unread = new Set(failed.map(key));
+  const read = (m: ModuleVersion): boolean => !unread.has(key(m));
+  return { all: [...seen.values()].filter(read), selected: [...best.values()].filter(read), failed };
 }
 
 const key = (m: ModuleVersion): string => `${m.path}@${m.version}`;
