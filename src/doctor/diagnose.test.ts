@@ -210,7 +210,7 @@ describe('doctor fixes', () => {
     assert.equal(proxy?.origin, 'go env file');
     assert.equal(
       proxy?.meaning,
-      'ask https://a.example (on any error, go on); then ask https://b.example (only on 404/410, go on); then fetch from the repository.',
+      'ask https://a.example (on any error, go on to the next); then ask https://b.example (go on to the next only on a 404 or 410); then fetch from the repository.',
     );
     assert.equal(r.settings.length, 9);
   });

@@ -60,7 +60,7 @@ function describeProxy(value: string): string {
     const steps = entries.map((e, i) => {
       const what = e.kind === 'url' ? `ask ${redactURL(e.url)}` : e.kind === 'direct' ? 'fetch from the repository' : 'stop (off)';
       const last = i === entries.length - 1;
-      const then = last || e.kind !== 'url' ? '' : e.fallBackOnError ? ' (on any error, go on)' : ' (only on 404/410, go on)';
+      const then = last || e.kind !== 'url' ? '' : e.fallBackOnError ? ' (on any error, go on to the next)' : ' (go on to the next only on a 404 or 410)';
       return `${what}${then}`;
     });
     return `${steps.join('; then ')}.`;
