@@ -20,7 +20,7 @@ Commands:
   warm           fill the cache with the module versions of a go.sum, go.mod or go.work
   bundle export  write an offline bundle: modules plus the checksum proofs that verify them
   bundle import  verify an offline bundle and add it to the cache
-  pin, unpin     keep module versions from being evicted (--cache-max-size)
+  pin, unpin     keep module versions from being evicted (--cache-max-size, --cache-min-free)
   sync           store every new version of parents' index feeds (--follow URL), once or as a daemon
   token          create, list and revoke access tokens
   publish        publish a module version from a directory to a gomodproxy
