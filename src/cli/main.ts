@@ -25,7 +25,8 @@ Commands:
   token          create, list and revoke access tokens
   publish        publish a module version from a directory to a gomodproxy
 
-Run 'gomodproxy <command> --help' for the flags of a command.
+Run 'gomodproxy <command> --help' for the flags of a command ('npx gomodproxy …' from an npm install),
+'gomodproxy --version' for the version.
 `;
 
 const lazy =

@@ -151,7 +151,10 @@ export const configSchema = z
       flag: 'worker-hang-timeout',
       help: 'with --workers: a worker that does not answer the primary for this long (its event loop stuck) is killed and replaced (0: never)',
     }),
-    shutdownTimeout: duration('30s', { flag: 'shutdown-timeout', help: 'how long SIGTERM waits for in-flight responses' }),
+    shutdownTimeout: duration('30s', {
+      flag: 'shutdown-timeout',
+      help: 'how long SIGTERM (or SIGINT) waits for in-flight responses; past it, serve exits 1 with them cut',
+    }),
     // Replicas: every replica names the same storage and coordinator (see the README's High availability).
     storage: text(
       '',
