@@ -116,6 +116,18 @@ test('bundle export --url over https on a private CA that SSL_CERT_FILE does not
   assert.equal((r.stdout + r.stderr).split('SSL_CERT_FILE').length - 1, 1, r.stderr);
 });
 
+test('bundle export --url over https on a private CA, checking that the proxy serves a --sumdb database first: one line naming it, and the hint', async () => {
+  const out = path.join(tmp, 'untrusted-db.tar');
+  const args = ['bundle', 'export', 'example.com/lib@v1.0.0', '--url', url(), '-o', out, '--sumdb', 'sum.golang.org', ...unused()];
+  const r = await cli(args, { GOMODPROXY_TOKEN: reader });
+  assert.equal(r.code, 1, r.stderr + r.stdout);
+  assert.match(
+    r.stderr,
+    /^gomodproxy bundle export: nothing written; 1 failed:\n {2}checksum database sum\.golang\.org: https:\/\/127\.0\.0\.1:\d+\/\S+: self.signed certificate\nhint: a private CA\?/,
+  );
+  assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+});
+
 test('sumdb key --url, env --check and doctor reach an https proxy through the CA of SSL_CERT_FILE', async () => {
   const key = await cli(['sumdb', 'key', '--url', url(), '--data', (proxy as RunningProxy).dataDir], { SSL_CERT_FILE: cert.cert });
   assert.equal(key.code, 0, key.stderr);

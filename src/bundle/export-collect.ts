@@ -73,8 +73,16 @@ export async function collect(access: ProxyAccess, targets: readonly ModuleVersi
   // configured with it, refuses such a bundle: say so here, before it is carried anywhere.
   for (const db of dbs) {
     if (db.optional === true || !targets.some((t) => db.covers(t.path))) continue;
-    if ((await access.get(`/sumdb/${db.name}/supported`, opts.signal)) !== undefined) continue;
-    failed.push({ name: `checksum database ${db.name}`, bytes: 0, error: `${access.name} does not serve it (${MISSING})` });
+    const name = `checksum database ${db.name}`;
+    try {
+      if ((await access.get(`/sumdb/${db.name}/supported`, opts.signal)) !== undefined) continue;
+    } catch (err) {
+      // Not reached at all (an untrusted certificate, a refused connection): said as a version's failure is.
+      if (opts.signal?.aborted === true) throw err;
+      failed.push({ name, bytes: 0, ...failure(err) });
+      continue;
+    }
+    failed.push({ name, bytes: 0, error: `${access.name} does not serve it (${MISSING})` });
   }
   if (failed.length > 0) return { modules, dbs: [], failed };
   const records = new Map(dbs.map((d) => [d.name, new Map<string, Found>()] as const));
