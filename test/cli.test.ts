@@ -156,6 +156,12 @@ describe('values and commands', () => {
   });
 });
 
+test("serve --help names the kind of value each setting takes: on|off, a duration, a size, a number, a choice's values", async () => {
+  const help = (await cli(['serve', '--help'])).stdout;
+  for (const flag of ['--own-sumdb on|off', '--shutdown-timeout DURATION', '--cache-max-size SIZE', '--workers N', '--auth off|private|all', '--data VALUE'])
+    assert.match(help, new RegExp(`^  ${flag.replace(/\|/g, '\\|')} `, 'm'), flag);
+});
+
 test('npm start listens on loopback by default: the help says so and serve starts there without a warning', async () => {
   const help = await cli(['serve', '--help']);
   assert.match(help.stdout, /--listen VALUE +address to listen on.*\(default 127\.0\.0\.1:3000\)/);

@@ -24,7 +24,7 @@ export function parseConfigFlags(argv: string[], extra: Options = {}, allowPosit
 export function configFlagsHelp(): string {
   const rows = [
     [`--${CONFIG_FLAG.flag} FILE`, CONFIG_FLAG.env, CONFIG_FLAG.help, ''],
-    ...OPTIONS.map((o) => [`--${o.flag} VALUE`, o.env, o.help, o.default === '' ? '' : ` (default ${o.default})`]),
+    ...OPTIONS.map((o) => [`--${o.flag} ${o.placeholder}`, o.env, o.help, o.default === '' ? '' : ` (default ${o.default})`]),
   ];
   const w = Math.max(...rows.map((r) => (r[0] as string).length));
   return rows.map(([f, env, help, def]) => `  ${(f as string).padEnd(w)}  ${help}${def}\n  ${''.padEnd(w)}  env ${env}`).join('\n');

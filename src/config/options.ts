@@ -12,6 +12,8 @@ export interface OptionSpec {
   readonly repeatable?: boolean;
   readonly help: string;
   readonly default: string;
+  /** The kind of value, for --help (`--flag on|off`). */
+  readonly placeholder: string;
 }
 
 /** The environment variable of a flag: GOMODPROXY_ and the flag in upper case, '-' as '_'. */
@@ -25,7 +27,7 @@ interface Node {
 function collect(node: Node, prefix: string, out: OptionSpec[]): void {
   const m = node.meta() as SettingMeta | undefined;
   if (m?.flag !== undefined) {
-    out.push({ key: prefix, flag: m.flag, env: envOf(m.flag), repeatable: m.repeatable, help: m.help, default: m.shownDefault });
+    out.push({ key: prefix, flag: m.flag, env: envOf(m.flag), repeatable: m.repeatable, help: m.help, default: m.shownDefault, placeholder: m.placeholder });
     return;
   }
   const def = node._zod.def;

@@ -10,11 +10,14 @@ export interface SettingMeta {
   /** The default as a user writes it ('1m', '64MiB', 'on'), or a description of it. */
   readonly shownDefault: string;
   readonly repeatable?: boolean;
+  /** What `--help` writes after the flag: the kind of value it takes (on|off, DURATION, SIZE, N, …). */
+  readonly placeholder: string;
 }
 
-type Info = Omit<SettingMeta, 'shownDefault'> & { readonly shownDefault?: string };
+type Info = Omit<SettingMeta, 'shownDefault' | 'placeholder'> & { readonly shownDefault?: string };
 
-const meta = <T extends z.ZodType>(s: T, info: Info, shown: string): T => s.meta({ ...info, shownDefault: info.shownDefault ?? shown });
+const meta = <T extends z.ZodType>(s: T, info: Info, shown: string, placeholder = 'VALUE'): T =>
+  s.meta({ ...info, shownDefault: info.shownDefault ?? shown, placeholder });
 
 /**
  * A key written with nothing after it (`upstream:`, `cache:`) is YAML's null: said as such, not as a list, a
@@ -23,7 +26,7 @@ const meta = <T extends z.ZodType>(s: T, info: Info, shown: string): T => s.meta
 export const noValue = (issue: { input?: unknown }): string | undefined =>
   issue.input === null ? 'has no value: write one, or leave the key out for the default' : undefined;
 
-function parsed<T>(def: string, parse: (v: string | number) => T | undefined, what: string, example: string, info: Info) {
+function parsed<T>(def: string, parse: (v: string | number) => T | undefined, what: string, example: string, info: Info, placeholder: string) {
   const s = z
     .union([z.string(), z.number()], { error: (issue) => noValue(issue) ?? `invalid ${what} (use e.g. ${example})` })
     .default(def)
@@ -35,17 +38,17 @@ function parsed<T>(def: string, parse: (v: string | number) => T | undefined, wh
       }
       return n;
     });
-  return meta(s, info, def);
+  return meta(s, info, def, placeholder);
 }
 
 /** `250ms`, `30s`, `5m`, `1h` → milliseconds. */
-export const duration = (def: string, info: Info) => parsed(def, parseDuration, 'duration', '250ms, 30s, 5m, 1h; a number needs its unit', info);
+export const duration = (def: string, info: Info) => parsed(def, parseDuration, 'duration', '250ms, 30s, 5m, 1h; a number needs its unit', info, 'DURATION');
 
 /** `64MiB`, `1GB` → bytes. */
-export const size = (def: string, info: Info) => parsed(def, parseSize, 'size', '64MiB', info);
+export const size = (def: string, info: Info) => parsed(def, parseSize, 'size', '64MiB', info, 'SIZE');
 
 /** `2GiB`, or `5%` of something the setting names; `0` or `off` for none. */
-export const sizeOrPercent = (def: string, info: Info) => parsed(def, parseSizeOrPercent, 'size or percent', '2GiB, 5%, 0', info);
+export const sizeOrPercent = (def: string, info: Info) => parsed(def, parseSizeOrPercent, 'size or percent', '2GiB, 5%, 0', info, 'SIZE|PERCENT');
 
 /** A YAML scalar written without quotes (`listen: 3000`, `data: 2024`) is the text it reads as. */
 const scalarText = (v: unknown) => (typeof v === 'number' || typeof v === 'boolean' ? String(v) : v);
@@ -73,6 +76,7 @@ export const toggle = (def: boolean, info: Info) =>
       .transform((v) => v === true || v === 'true' || v === 'on'),
     info,
     def ? 'on' : 'off',
+    'on|off',
   );
 
 export const int = (def: number, min: number, max: number, info: Info) =>
@@ -85,10 +89,11 @@ export const int = (def: number, min: number, max: number, info: Info) =>
       .default(def),
     info,
     String(def),
+    'N',
   );
 
 export const choice = <const V extends readonly [string, ...string[]]>(values: V, def: V[number], info: Info) =>
-  meta(z.enum(values, { error: `must be one of ${values.join(', ')}` }).default(def), info, def);
+  meta(z.enum(values, { error: `must be one of ${values.join(', ')}` }).default(def), info, def, values.join('|'));
 
 /** A repeatable setting (flags given several times; `;`-separated in the environment). */
 export const list = (def: readonly string[], info: Info, check?: (v: string) => string | undefined) => {
