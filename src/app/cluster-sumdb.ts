@@ -18,14 +18,13 @@ export interface SubmittedVersion {
   readonly version: string;
 }
 
+/** Whether a worker (the writer) said it appended them. */
+const appended = (parts: ReadonlyMap<string, unknown>): boolean => [...parts.values()].includes(true);
+
 /** Primary side: add every worker's channel. The answer is whether any worker (the writer) appended them. */
 export class SumdbSubmitHub {
-  private readonly hub: GatherHub = new GatherHub(
-    PREFIX,
-    async (q) => [...(await this.hub.gather(q)).values()].includes(true),
-    // The writer's yes settles it: a slow or hung worker is not waited for.
-    (parts) => [...parts.values()].includes(true),
-  );
+  // The writer's yes settles it: a slow or hung worker is not waited for.
+  private readonly hub: GatherHub = new GatherHub(PREFIX, async (q) => appended(await this.hub.gather(q)), appended);
 
   add(id: string, channel: Channel): () => void {
     return this.hub.add(id, channel);

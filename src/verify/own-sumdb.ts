@@ -256,8 +256,7 @@ export class OwnSumdb {
     await this.#markAll(versions);
     const deadline = Date.now() + SUBMIT_WAIT_MS;
     for (let delay = 20; Date.now() < deadline; delay = Math.min(500, delay * 2)) {
-      const ids = await Promise.all(records.map((r) => this.deps.storage.lookupId(`${r.path}@${r.version}`)));
-      if (ids.every((id) => id !== undefined)) return;
+      if (await this.#allRecorded(versions)) return;
       await new Promise((r) => setTimeout(r, delay));
     }
   }
