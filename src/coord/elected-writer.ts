@@ -61,10 +61,11 @@ export class ElectedWriter {
   #wait = 0;
   /** wake() came during a tick: the next one follows after workMs, however idle the writer was. */
   #woken = false;
-  /** The last tick failed: the waits grow as idle ones do, and wake() does not cut them (nor retry per stored zip). */
-  #failing = false;
   readonly #timers: Timers;
-  /** The ticks failing in a row, told once. */
+  /**
+   * The ticks failing in a row, told once. While the last tick failed, the waits grow as idle ones do, and wake()
+   * does not cut them (nor retry per stored zip).
+   */
   readonly #failures = new FailureRun();
 
   constructor(private readonly opts: ElectedWriterOptions) {
@@ -89,7 +90,7 @@ export class ElectedWriter {
    * waits for their next tick.
    */
   wake(): void {
-    if (this.#closed || !this.writer || this.#failing) return;
+    if (this.#closed || !this.writer || this.#failures.failing) return;
     if (this.#running) {
       this.#woken = true;
       return;
@@ -106,7 +107,6 @@ export class ElectedWriter {
     this.#running = true;
     this.#woken = false;
     let busy = true;
-    let failed = false;
     try {
       if (!this.writer) {
         this.opts.deposed();
@@ -119,13 +119,11 @@ export class ElectedWriter {
       const e = err as { code?: unknown; message?: unknown } | undefined;
       const why = String(e?.code ?? e?.message ?? err);
       if (this.#failures.failed(why)) this.opts.failed(err);
-      failed = true;
     } finally {
       this.#running = false;
-      this.#failing = failed;
     }
     if (this.#closed) return;
-    this.#schedule(this.#waitAfter(!failed && (busy || this.#woken)));
+    this.#schedule(this.#waitAfter(!this.#failures.failing && (busy || this.#woken)));
   }
 
   get #workMs(): number {

@@ -12,6 +12,11 @@ export class FailureRun {
     return starts;
   }
 
+  /** Whether the last try failed (a run is under way). */
+  get failing(): boolean {
+    return this.#kind !== undefined;
+  }
+
   /** Notes a success; true when it ends a run of failures. */
   succeeded(): boolean {
     const ends = this.#kind !== undefined;
