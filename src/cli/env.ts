@@ -3,7 +3,7 @@
 import { request } from 'undici';
 import { makeAgent } from '../bench/client.js';
 import { parseCommandArgs, reportUsage } from './args.js';
-import { DEFAULT_PROXY_URL } from '../config/schema.js';
+import { DEFAULT_PROXY_URL } from '../config/defaults.js';
 import type { CliIO, Command } from './io.js';
 import { parseGosumdb } from '../protocol/gosumdb.js';
 import { parseProxyList, redactURL } from '../protocol/proxy-list.js';

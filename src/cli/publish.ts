@@ -9,7 +9,7 @@ import path from 'node:path';
 import { Agent, request } from 'undici';
 import { httpUrlFlag, parseCommandArgs, reportUsage, UsageError } from './args.js';
 import type { CliIO, Command } from './io.js';
-import { DEFAULT_PROXY_URL } from '../config/schema.js';
+import { DEFAULT_PROXY_URL } from '../config/defaults.js';
 import { writeModuleZip } from '../modzip/create-zip.js';
 import { ModZipError } from '../modzip/zip-check.js';
 import { escapePath, escapeVersion } from '../protocol/escape.js';

@@ -9,6 +9,7 @@ import { isSumdbName, parseGosumdb } from '../protocol/gosumdb.js';
 import { parseCoordinator, parseStorage } from './backends.js';
 import { parseTrustProxy } from './trust-proxy.js';
 import { choice, duration, int, list, noValue, size, sizeOrPercent, text, thrown, toggle } from './setting-types.js';
+import { DEFAULT_LISTEN } from './defaults.js';
 
 const proxyList = thrown(parseProxyList);
 const globs = (v: string) => {
@@ -23,11 +24,6 @@ const section = <T extends z.ZodRawShape>(shape: T) =>
     .object(shape, { error: (issue) => noValue(issue) ?? 'must be a mapping of its settings' })
     .strict()
     .prefault({} as never);
-
-/** Loopback by default: listening on all interfaces publishes an open proxy, so it must be asked for. */
-export const DEFAULT_LISTEN = '127.0.0.1:3000';
-/** Where the client commands (env, publish) find a gomodproxy by default: one serve started with its defaults. */
-export const DEFAULT_PROXY_URL = `http://${DEFAULT_LISTEN}`;
 
 export const configSchema = z
   .object({
